@@ -1,0 +1,149 @@
+/**
+ * Builds the envplane server without listening: root key, database (migrated), services
+ * and the GraphQL (yoga) app. server/main.ts listens; tests call `app.fetch` directly.
+ */
+import type { IncomingMessage, RequestListener } from "node:http";
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import type { DefinitionNode, SelectionNode } from "graphql";
+import { createGraphQLError, createYoga, type Plugin } from "graphql-yoga";
+import { loadRootKey } from "./crypto/root-key.js";
+import { dbConfigFromEnv, openDatabase, type Database } from "./db/client.js";
+import { migrate } from "./db/migrate.js";
+import type { Config } from "./config.js";
+import { maskError } from "./http/errors.js";
+import { RateLimiter } from "./http/rate-limit.js";
+import { schema } from "./schema/index.js";
+import type { Context } from "./schema/builder.js";
+import { createLoaders } from "./schema/loaders.js";
+import type { Actor } from "./services/actor.js";
+import { AuthenticationError } from "./services/auth.js";
+import { bootstrapOwner, verifyRootKey } from "./services/bootstrap.js";
+import { createServices, type Services } from "./services/index.js";
+import { KeyRing } from "./services/keyring.js";
+
+export interface Logger {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+export interface App {
+  fetch: (request: Request | string, init?: RequestInit) => Promise<Response>;
+  /** A node:http request listener. */
+  handle: RequestListener;
+  services: Services;
+  database: Database;
+  keys: KeyRing;
+  /** The first owner's token when this start created it (print it once), else null. */
+  ownerToken: string | null;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  log?: Logger;
+  /** Reports every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log: Logger = options.log ?? { info: (l) => console.error(l), error: (l) => console.error(l) };
+  const dbConfig = dbConfigFromEnv(config.databaseUrl, config.dataDir);
+  const root = await loadRootKey({ envValue: config.rootKey, dataDir: dbConfig.provider === "sqlite" ? config.dataDir : null, log: log.info });
+  await migrate(dbConfig.provider === "sqlite" ? { provider: "sqlite", file: dbConfig.file } : { provider: "postgresql", url: dbConfig.url }, { log: log.info });
+  const database = await openDatabase(dbConfig, { onQuery: options.onQuery });
+  try {
+    const keys = new KeyRing(root, database.reader);
+    await verifyRootKey(database.writer, root);
+    const services = createServices(database, keys);
+    const ownerToken = await bootstrapOwner(database.writer);
+
+    const authFailures = new RateLimiter(config.authFailuresPerMinute, 60_000);
+    const runtimeCalls = new RateLimiter(config.runtimeResolutionsPerMinute, 60_000);
+
+    const yoga = createYoga<{ req?: IncomingMessage }, Context>({
+      schema,
+      graphqlEndpoint: "/graphql",
+      landingPage: false,
+      graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
+      logging: { debug: () => {}, info: (...a: unknown[]) => log.info(a.map(String).join(" ")), warn: (...a: unknown[]) => log.info(a.map(String).join(" ")), error: (...a: unknown[]) => log.error(a.map(String).join(" ")) },
+      maskedErrors: { maskError: (error) => maskError(error, log.error) },
+      plugins: [
+        bodyLimit(),
+        useCSRFPrevention({ requestHeaders: ["x-envplane-client", "x-graphql-yoga-csrf"] }),
+        EnvelopArmorPlugin({
+          maxDepth: { n: 12 },
+          maxAliases: { n: 15 },
+          maxDirectives: { n: 10 },
+          maxTokens: { n: 5000 },
+          costLimit: { maxCost: 20000 },
+          blockFieldSuggestion: { enabled: !config.development },
+        }) as Plugin,
+        runtimeRateLimit(runtimeCalls),
+      ],
+      context: async ({ request, req }): Promise<Context> => {
+        const client = req?.socket?.remoteAddress ?? "in-process";
+        const header = request.headers.get("authorization");
+        let actor: Actor | null = null;
+        if (header) {
+          if (authFailures.blocked(client)) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", authFailures.retryAfterSeconds(client));
+          const token = header.replace(/^Bearer\s+/i, "").trim();
+          try {
+            actor = await services.auth.authenticate(token);
+          } catch (error) {
+            if (!(error instanceof AuthenticationError)) throw error;
+            authFailures.hit(client);
+            throw unauthenticated(error.message);
+          }
+        }
+        return { actor, services, db: database, loaders: createLoaders(database, actor), keys };
+      },
+    });
+
+    return {
+      fetch: (request, init) => Promise.resolve(yoga.fetch(typeof request === "string" ? new Request(request, init) : request)),
+      handle: yoga as unknown as RequestListener,
+      services,
+      database,
+      keys,
+      ownerToken,
+      close: () => database.close(),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function unauthenticated(message: string) {
+  return createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+}
+
+function tooManyRequests(message: string, retryAfter: number) {
+  return createGraphQLError(message, { extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } } });
+}
+
+function bodyLimit(): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES)
+        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message: `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.` }] }), { status: 413, headers: { "content-type": "application/json" } }));
+    },
+  };
+}
+
+/** Counts runtime resolutions per token; over the limit the request fails with 429. */
+function runtimeRateLimit(limiter: RateLimiter): Plugin {
+  return {
+    onExecute({ args }) {
+      const ctx = args.contextValue as unknown as Context;
+      const usesRuntime = args.document.definitions.some(
+        (d: DefinitionNode) => d.kind === "OperationDefinition" && d.selectionSet.selections.some((s: SelectionNode) => s.kind === "Field" && s.name.value === "runtimeVariables"),
+      );
+      if (usesRuntime && ctx.actor && !limiter.hit(ctx.actor.tokenId))
+        throw tooManyRequests("Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.", limiter.retryAfterSeconds(ctx.actor.tokenId));
+    },
+  };
+}

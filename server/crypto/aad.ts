@@ -1,0 +1,62 @@
+/**
+ * Associated data: binds each ciphertext to the immutable identity of the row it belongs to.
+ * Encoding is canonical and unambiguous: a length-prefixed domain tag, the format version,
+ * then each field as a u32 BE length + UTF-8 bytes (or a fixed-size u32 for numbers).
+ */
+import { FORMAT_VERSION, utf8, type Bytes } from "./aead.js";
+
+class Writer {
+  private parts: Uint8Array[] = [];
+  u8(n: number): this {
+    this.parts.push(Uint8Array.of(n));
+    return this;
+  }
+  u32(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError("expected a u32 integer");
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, n, false);
+    this.parts.push(b);
+    return this;
+  }
+  str(s: string): this {
+    const b = utf8.encode(s);
+    this.u32(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  bytes(): Bytes {
+    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+const header = (domain: string) => new Writer().str(domain).u8(FORMAT_VERSION);
+
+/** AAD for a variable value (branchId null = the base value, distinct from every branch). */
+export function valueAad(p: {
+  projectId: string;
+  environmentId: string;
+  branchId: string | null;
+  key: string;
+  valueVersion: number;
+}): Bytes {
+  const w = header("envplane/value").str(p.projectId).str(p.environmentId);
+  if (p.branchId === null) w.u8(0).str("base");
+  else w.u8(1).str(p.branchId);
+  return w.str(p.key).u32(p.valueVersion).bytes();
+}
+
+/** AAD for a project's data key wrapped by the root key. */
+export function dataKeyAad(projectId: string, version: number): Bytes {
+  return header("envplane/data-key").str(projectId).u32(version).bytes();
+}
+
+/** AAD for the root-key check sentinel. */
+export function sentinelAad(): Bytes {
+  return header("envplane/sentinel").bytes();
+}

@@ -1,0 +1,111 @@
+/**
+ * Authenticated encryption of stored values with XChaCha20-Poly1305.
+ *
+ * Blob layout: [formatVersion u8][keyVersion u32 BE][nonce 24 bytes][ciphertext + 16-byte tag].
+ * The 5-byte header is authenticated together with the caller's associated data, so the
+ * key version cannot be altered without the blob failing to open.
+ */
+import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { randomBytes } from "@noble/ciphers/utils.js";
+
+export const FORMAT_VERSION = 1;
+
+const KEY_BYTES = 32;
+const NONCE_BYTES = 24;
+const TAG_BYTES = 16;
+const PREFIX_BYTES = 1 + 4; // formatVersion + keyVersion
+const HEADER_BYTES = PREFIX_BYTES + NONCE_BYTES;
+
+/** Bytes backed by a plain ArrayBuffer (what Prisma `Bytes` columns accept). */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+export type CryptoErrorCode = "MALFORMED_BLOB" | "UNSUPPORTED_FORMAT" | "DECRYPT_FAILED";
+
+/** A stored blob could not be parsed or authenticated. Messages never contain values or keys. */
+export class CryptoError extends Error {
+  readonly code: CryptoErrorCode;
+  constructor(code: CryptoErrorCode, message: string) {
+    super(message);
+    this.name = "CryptoError";
+    this.code = code;
+  }
+}
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {
+    throw new TypeError(`encryption key must be ${KEY_BYTES} bytes`);
+  }
+}
+
+function headerAad(prefix: Uint8Array, aad: Uint8Array): Bytes {
+  const out = new Uint8Array(prefix.length + aad.length);
+  out.set(prefix, 0);
+  out.set(aad, prefix.length);
+  return out;
+}
+
+/** Encrypts `plaintext` under `key` with a fresh random nonce; returns a self-describing blob. */
+export function seal(key: Uint8Array, keyVersion: number, plaintext: Uint8Array, aad: Uint8Array): Bytes {
+  checkKey(key);
+  if (!Number.isInteger(keyVersion) || keyVersion < 0 || keyVersion > 0xffffffff) {
+    throw new RangeError("keyVersion must be an integer in 0..2^32-1");
+  }
+  const nonce = randomBytes(NONCE_BYTES);
+  const prefix = new Uint8Array(PREFIX_BYTES);
+  prefix[0] = FORMAT_VERSION;
+  new DataView(prefix.buffer).setUint32(1, keyVersion, false);
+  const sealed = xchacha20poly1305(key, nonce, headerAad(prefix, aad)).encrypt(plaintext);
+  const blob = new Uint8Array(HEADER_BYTES + sealed.length);
+  blob.set(prefix, 0);
+  blob.set(nonce, PREFIX_BYTES);
+  blob.set(sealed, HEADER_BYTES);
+  return blob;
+}
+
+/** Parses the unauthenticated header (use it to pick the key); `open` authenticates it. */
+export function readBlobHeader(blob: Uint8Array): { formatVersion: number; keyVersion: number } {
+  if (!(blob instanceof Uint8Array) || blob.length < HEADER_BYTES + TAG_BYTES) {
+    throw new CryptoError("MALFORMED_BLOB", "Stored ciphertext is malformed: too short.");
+  }
+  const formatVersion = blob[0]!;
+  if (formatVersion !== FORMAT_VERSION) {
+    throw new CryptoError(
+      "UNSUPPORTED_FORMAT",
+      `Stored ciphertext uses unsupported format version ${formatVersion} (expected ${FORMAT_VERSION}).`,
+    );
+  }
+  const keyVersion = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(1, false);
+  return { formatVersion, keyVersion };
+}
+
+/**
+ * Decrypts a blob made by `seal`. `context` names the row (ids only) in the error message;
+ * never pass a value or key material in it.
+ */
+export function open(key: Uint8Array, blob: Uint8Array, aad: Uint8Array, context?: string): Bytes {
+  checkKey(key);
+  readBlobHeader(blob);
+  const prefix = blob.subarray(0, PREFIX_BYTES);
+  const nonce = blob.subarray(PREFIX_BYTES, HEADER_BYTES);
+  try {
+    return xchacha20poly1305(key, nonce, headerAad(prefix, aad)).decrypt(blob.subarray(HEADER_BYTES));
+  } catch {
+    throw new CryptoError(
+      "DECRYPT_FAILED",
+      `Could not decrypt ${context ?? "value"}: the ciphertext does not belong to this row or key (tampered, swapped or stale).`,
+    );
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 helpers for turning values into bytes and back. */
+export const utf8 = {
+  encode(s: string): Bytes {
+    return encoder.encode(s);
+  },
+  decode(b: Uint8Array): string {
+    return decoder.decode(b);
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * Database clients. SQLite (embedded default) or PostgreSQL (DATABASE_URL=postgres://…).
+ *
+ * Both Prisma clients are generated from one schema and have the same API; the SQLite
+ * client's type stands for both. On SQLite, reads and writes use two connections: the
+ * adapter runs every interactive transaction on its one connection under a mutex (so
+ * writes are serialized in the app), and reads on the other connection never see a
+ * transaction that has not committed (WAL snapshot isolation).
+ */
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
+
+export type Db = SqliteClient;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type DbConfig = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
+export type Provider = DbConfig["provider"];
+
+export interface Database {
+  provider: Provider;
+  /** Client for reads outside transactions. */
+  reader: Db;
+  /** Client for write transactions. */
+  writer: Db;
+  close(): Promise<void>;
+}
+
+/** Reads DATABASE_URL: a postgres URL, a `file:` path, or nothing (the data directory's SQLite file). */
+export function dbConfigFromEnv(databaseUrl: string | undefined, dataDir: string): DbConfig {
+  if (!databaseUrl) return { provider: "sqlite", file: `${dataDir}/envplane.db` };
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { provider: "postgresql", url: databaseUrl };
+  if (databaseUrl.startsWith("file:")) return { provider: "sqlite", file: databaseUrl.slice("file:".length) };
+  throw new Error('DATABASE_URL must start with "postgresql://", "postgres://" or "file:". Unset it to use the embedded SQLite file.');
+}
+
+export async function openDatabase(config: DbConfig, opts: { onQuery?: (sql: string) => void } = {}): Promise<Database> {
+  const wrap = (factory: SqlDriverAdapterFactory) => (opts.onQuery ? countingFactory(factory, opts.onQuery) : factory);
+  if (config.provider === "postgresql") {
+    const client = new PostgresClient({ adapter: wrap(new PrismaPg({ connectionString: config.url, max: 10 })) }) as unknown as Db;
+    return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
+  }
+  const sqlite = () => new SqliteClient({ adapter: wrap(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 })) });
+  const reader = sqlite();
+  const writer = sqlite();
+  // Per connection: enforce foreign keys (ON DELETE CASCADE). WAL is set by the migration runner.
+  await Promise.all([reader.$executeRawUnsafe("PRAGMA foreign_keys = ON"), writer.$executeRawUnsafe("PRAGMA foreign_keys = ON")]);
+  return {
+    provider: "sqlite",
+    reader,
+    writer,
+    close: async () => {
+      await Promise.all([reader.$disconnect(), writer.$disconnect()]);
+    },
+  };
+}
+
+/** Wraps a driver adapter factory so every SQL statement sent is reported (tests count them). */
+function countingFactory(factory: SqlDriverAdapterFactory, onQuery: (sql: string) => void): SqlDriverAdapterFactory {
+  const observe = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== "function") return value;
+        if (prop === "queryRaw" || prop === "executeRaw")
+          return (query: SqlQuery) => {
+            onQuery(query.sql);
+            return value.call(obj, query);
+          };
+        if (prop === "startTransaction") return async (...args: unknown[]) => observe(await value.apply(obj, args));
+        return value.bind(obj);
+      },
+    });
+  return new Proxy(factory, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (prop === "connect") return async () => observe((await value.call(obj)) as SqlDriverAdapter);
+      return typeof value === "function" ? value.bind(obj) : value;
+    },
+  });
+}

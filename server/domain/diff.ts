@@ -1,0 +1,51 @@
+/**
+ * The diff a bulk upsert applies: what the incoming full set adds, changes, leaves alone
+ * and (with prune) removes. Existing variables keep their type; a secret's current value
+ * cannot be compared, so an incoming secret is always overwritten.
+ */
+export interface ExistingVariable {
+  key: string;
+  isSecret: boolean;
+  /** Decrypted value for standard variables; null for secrets (never compared). */
+  value: string | null;
+}
+
+export interface IncomingVariable {
+  key: string;
+  value: string;
+  secret?: boolean | null;
+}
+
+export interface BulkDiff {
+  added: IncomingVariable[];
+  changed: IncomingVariable[];
+  unchanged: string[];
+  secretOverwritten: IncomingVariable[];
+  removed: string[];
+  /** Keys whose incoming secret flag differs from the stored type (the stored type is kept). */
+  typeKept: string[];
+}
+
+export function computeBulkDiff(existing: readonly ExistingVariable[], incoming: readonly IncomingVariable[], prune: boolean): BulkDiff {
+  const byKey = new Map(existing.map((v) => [v.key, v]));
+  const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [] };
+  const incomingKeys = new Set<string>();
+  for (const item of incoming) {
+    incomingKeys.add(item.key);
+    const current = byKey.get(item.key);
+    if (!current) {
+      diff.added.push(item);
+      continue;
+    }
+    if (item.secret != null && item.secret !== current.isSecret) diff.typeKept.push(item.key);
+    if (current.isSecret) diff.secretOverwritten.push(item);
+    else if (current.value === item.value) diff.unchanged.push(item.key);
+    else diff.changed.push(item);
+  }
+  if (prune) for (const v of existing) if (!incomingKeys.has(v.key)) diff.removed.push(v.key);
+  return diff;
+}
+
+export function diffIsEmpty(d: BulkDiff): boolean {
+  return d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length === 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * Validation of names and values, shared by the server and the CLI. Messages say what is
+ * wrong and how to fix it, and never quote a value.
+ */
+import { z } from "zod";
+
+export const MAX_KEY_LENGTH = 256;
+export const MAX_VALUE_BYTES = 64 * 1024;
+export const DEFAULT_ENVIRONMENTS = ["development", "preview", "production"] as const;
+export const DEFAULT_BRANCHES = ["main", "dev"] as const;
+export const WILDCARD = "*";
+
+export const variableKey = z
+  .string()
+  .min(1, "Variable key is empty. Keys look like DATABASE_URL: letters, digits and _, not starting with a digit.")
+  .max(MAX_KEY_LENGTH, `Variable key is longer than ${MAX_KEY_LENGTH} characters. Use a shorter key.`)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Variable key may contain only letters, digits and _, and must not start with a digit (e.g. DATABASE_URL).");
+
+export const variableValue = z.string().refine((v) => Buffer.byteLength(v, "utf8") <= MAX_VALUE_BYTES, {
+  message: `Value is larger than ${MAX_VALUE_BYTES / 1024} KiB (${MAX_VALUE_BYTES} bytes of UTF-8). Store large files elsewhere and keep a reference here.`,
+});
+
+export const environmentName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "Environment names use lower-case letters, digits, - and _ (at most 63 characters, e.g. staging).");
+
+export const branchName = z
+  .string()
+  .min(1, "Branch name is empty.")
+  .max(200, "Branch name is longer than 200 characters.")
+  .regex(/^[A-Za-z0-9._\/-]+$/, "Branch names use letters, digits, ., _, - and / (e.g. feature-x).")
+  .refine((v) => !v.startsWith("-") && !v.startsWith("/") && !v.endsWith("/") && !v.includes(".."), {
+    message: 'Branch names must not start with - or /, end with /, or contain "..".',
+  });
+
+export const projectSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "Project slugs use lower-case letters, digits and - (2 to 63 characters, e.g. shop).");
+
+export const displayName = z.string().trim().min(1, "Name is empty.").max(200, "Name is longer than 200 characters.");
+
+export function isDefaultEnvironment(name: string): boolean {
+  return (DEFAULT_ENVIRONMENTS as readonly string[]).includes(name);
+}
+
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+/** Checks `value` against `schema`; returns the problems found, each with `path` prefixed. */
+export function check<T>(schema: z.ZodType<T>, value: unknown, path: string[]): FieldError[] {
+  const result = schema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({ path: [...path, ...issue.path.map(String)], message: issue.message }));
+}

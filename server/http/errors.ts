@@ -1,0 +1,36 @@
+/**
+ * What clients see of errors. Expected failures (AppError) keep their message and get a
+ * code; GraphQL's own errors are kept but stripped of any echoed input value; everything
+ * else becomes "Unexpected error." and is logged on the server without request data.
+ */
+import { GraphQLError } from "graphql";
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+
+function codeOf(error: AppError): string {
+  if (error instanceof ValidationError) return "VALIDATION";
+  if (error instanceof NotFoundError) return "NOT_FOUND";
+  if (error instanceof ConflictError) return "CONFLICT";
+  if (error instanceof ForbiddenError) return "FORBIDDEN";
+  return "BAD_REQUEST";
+}
+
+/** Removes input values that graphql-js quotes in coercion and validation messages. */
+export function withoutInputValues(message: string): string {
+  return message
+    .replace(/got invalid value [\s\S]*?(?=(?: at "[^"]*")?; |$)/, "got an invalid value")
+    .replace(/(cannot represent[^:;]*?value): [\s\S]*$/, "$1.")
+    .replace(/(Expected value of type "[^"]+"), found [\s\S]*?(;|\.$|$)/, "$1$2")
+    .replace(/(Int cannot represent non-integer value|Int cannot represent non 32-bit signed integer value|Boolean cannot represent a non boolean value|ID cannot represent value): [\s\S]*$/, "$1.");
+}
+
+export function maskError(error: unknown, log: (line: string) => void): Error {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  if (original instanceof AppError) return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
+  if (original instanceof GraphQLError) {
+    const { http, code } = original.extensions as { http?: unknown; code?: unknown };
+    return new GraphQLError(withoutInputValues(original.message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
+  }
+  log(`Unexpected error${path ? ` at ${path.join(".")}` : ""}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+  return new GraphQLError("Unexpected error.", { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}

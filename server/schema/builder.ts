@@ -1,0 +1,95 @@
+/** The one Pothos builder: plugins, context, scalars and the shared error types. */
+import SchemaBuilder from "@pothos/core";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import { GraphQLError } from "graphql";
+import type PrismaTypes from "../db/generated/pothos-types.js";
+import { getDatamodel } from "../db/generated/pothos-types.js";
+import type { Database } from "../db/client.js";
+import type { Actor } from "../services/actor.js";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+import type { Services } from "../services/index.js";
+import type { KeyRing } from "../services/keyring.js";
+import type { Loaders } from "./loaders.js";
+
+export interface Context {
+  actor: Actor | null;
+  services: Services;
+  db: Database;
+  loaders: Loaders;
+  keys: KeyRing;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  DefaultFieldNullability: false;
+}>({
+  defaultFieldNullability: false,
+  plugins: [ErrorsPlugin, PrismaPlugin],
+  prisma: { client: (ctx) => ctx.db.reader, dmmf: getDatamodel(), exposeDescriptions: false, onUnusedQuery: null },
+  errors: {
+    defaultTypes: [ValidationError, NotFoundError, ConflictError, ForbiddenError],
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0].toUpperCase()}${fieldName.slice(1)}Result` },
+  },
+});
+
+/** The caller, or a 401 when the request carried no token. */
+export function requireActor(ctx: Context): Actor {
+  if (ctx.actor) return ctx.actor;
+  throw new GraphQLError('Authentication required: send "Authorization: Bearer <token>". Create a token with "envplane login".', {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+  });
+}
+
+builder.scalarType("DateTime", {
+  description: "An ISO-8601 date and time in UTC.",
+  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
+  parseValue: (value) => {
+    const date = new Date(value as string);
+    if (typeof value !== "string" || Number.isNaN(date.getTime())) throw new GraphQLError("DateTime must be an ISO-8601 string, e.g. 2030-01-31T00:00:00Z.");
+    return date;
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
+  description: "An expected failure. `message` says what is wrong and how to fix it.",
+  fields: (t) => ({ message: t.exposeString("message") }),
+});
+
+const FieldErrorRef = builder.objectRef<{ path: string[]; message: string }>("FieldError").implement({
+  description: "A problem with one input field; `path` leads to it from the input (e.g. [\"variables\", \"3\", \"key\"]).",
+  fields: (t) => ({ path: t.exposeStringList("path"), message: t.exposeString("message") }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  description: "The input is invalid; nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  description: "A named project, environment, branch, variable, token or user does not exist (or is not visible to this token).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ resource: t.exposeString("resource") }),
+});
+
+builder.objectType(ConflictError, {
+  name: "ConflictError",
+  description: "The write conflicts with the current state (stale revision, existing name); nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ currentRevision: t.exposeInt("currentRevision", { nullable: true }) }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  description: "This token may not do that.",
+  interfaces: [ErrorInterface],
+});

@@ -1,0 +1,136 @@
+/** Environments: listing, creation (optionally seeded), deletion, protection and seeding. */
+import { canRead, canWrite } from "../services/access.js";
+import type { SeedSummary } from "../services/environments.js";
+import { builder, requireActor } from "./builder.js";
+
+export const EnvironmentRef = builder.prismaObject("Environment", {
+  description: "A flat, independent set of variables. development, preview and production always exist.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    isDefault: t.exposeBoolean("isDefault", { description: "development, preview and production: cannot be deleted or renamed." }),
+    isProtected: t.exposeBoolean("isProtected", { description: "Only admins and owners (or a service token with write on it) change a protected environment." }),
+    revision: t.exposeInt("revision", { description: "Incremented by every write; pass it back as expectedRevision to detect concurrent changes." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    variableCount: t.relationCount("variables"),
+    viewerCanRead: t.boolean({
+      resolve: async (env, _a, ctx) => {
+        const access = await ctx.loaders.access.load(env.projectId);
+        return !!access && canRead(access, env);
+      },
+    }),
+    viewerCanWrite: t.boolean({
+      resolve: async (env, _a, ctx) => {
+        const access = await ctx.loaders.access.load(env.projectId);
+        return !!access && canWrite(access, env);
+      },
+    }),
+    variables: t.relation("variables", {
+      description: "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
+      query: (_args, ctx) => {
+        const actor = ctx.actor;
+        if (actor?.kind === "service" && !actor.permissions.has("read")) return { where: { id: { in: [] } } };
+        if (actor?.kind === "service" && actor.environmentIds) return { where: { environmentId: { in: [...actor.environmentIds] } }, orderBy: { key: "asc" } };
+        return { orderBy: { key: "asc" } };
+      },
+    }),
+    mappedBranches: t.relation("mapping", { description: "Mapping entries that deploy with this environment.", query: { orderBy: { position: "asc" } } }),
+  }),
+});
+
+const SeedAction = builder.enumType("SeedAction", {
+  values: {
+    KEEP: { value: "KEEP", description: "Copy the source value (standard variables only: a secret cannot be shown or kept)." },
+    EDIT: { value: "EDIT", description: "Use a new value, optionally marked secret." },
+    SKIP: { value: "SKIP", description: "Leave the variable out." },
+  } as const,
+});
+
+const SeedDecisionInput = builder.inputType("SeedDecisionInput", {
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    action: t.field({ type: SeedAction, required: true }),
+    value: t.string({ description: "The new value, for EDIT." }),
+    secret: t.boolean({ description: "For EDIT: store as secret (defaults to the source variable's type)." }),
+  }),
+});
+
+const SeedSummaryRef = builder.objectRef<SeedSummary>("SeedSummary").implement({
+  fields: (t) => ({
+    copied: t.exposeStringList("copied"),
+    edited: t.exposeStringList("edited"),
+    skipped: t.exposeStringList("skipped"),
+    typeKept: t.exposeStringList("typeKept", { description: "Keys that already existed in the target with another type; they kept it." }),
+  }),
+});
+
+const CreateEnvironmentInput = builder.inputType("CreateEnvironmentInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    name: t.string({ required: true }),
+    from: t.string({ description: "Seed it from this environment: everything as-is (secrets included), or as reviewed in `decisions`." }),
+    decisions: t.field({ type: [SeedDecisionInput], description: "A reviewed seed: one decision per variable of `from`." }),
+    isProtected: t.boolean(),
+  }),
+});
+
+const SeedEnvironmentInput = builder.inputType("SeedEnvironmentInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    target: t.string({ required: true }),
+    from: t.string({ required: true }),
+    decisions: t.field({ type: [SeedDecisionInput], description: "Omit to copy everything as-is (secrets included)." }),
+    expectedRevision: t.int({ description: "The target's revision you reviewed against." }),
+    expectedSourceRevision: t.int({ description: "The source's revision you reviewed." }),
+  }),
+});
+
+const NameInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }) }) });
+
+const EnvironmentPayload = builder.objectRef<{ environment: { id: string }; seed: SeedSummary | null }>("EnvironmentPayload").implement({
+  fields: (t) => ({
+    environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+    seed: t.expose("seed", { type: SeedSummaryRef, nullable: true, description: "What seeding did; null when nothing was seeded." }),
+  }),
+});
+
+const DeleteEnvironmentPayload = builder.objectRef<{ name: string; unmappedBranches: string[] }>("DeleteEnvironmentPayload").implement({
+  fields: (t) => ({ name: t.exposeString("name"), unmappedBranches: t.exposeStringList("unmappedBranches", { description: "Mapping entries that pointed at it and were removed." }) }),
+});
+
+const UpdateEnvironmentInput = builder.inputType("UpdateEnvironmentInput", {
+  fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }), isProtected: t.boolean({ required: true }) }),
+});
+
+builder.mutationFields((t) => ({
+  createEnvironment: t.field({
+    type: EnvironmentPayload,
+    description: "Creates a custom environment (admins), optionally seeded from another in the same transaction.",
+    args: { input: t.arg({ type: CreateEnvironmentInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.environments.createEnvironment(requireActor(ctx), input),
+  }),
+  deleteEnvironment: t.field({
+    type: DeleteEnvironmentPayload,
+    description: "Deletes a custom environment and its variables (admins). Default environments cannot be deleted.",
+    args: { input: t.arg({ type: NameInput("DeleteEnvironmentInput"), required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.environments.deleteEnvironment(requireActor(ctx), input),
+  }),
+  updateEnvironment: t.field({
+    type: EnvironmentPayload,
+    description: "Protects or unprotects an environment (admins).",
+    args: { input: t.arg({ type: UpdateEnvironmentInput, required: true }) },
+    errors: {},
+    resolve: async (_root, { input }, ctx) => ({ environment: await ctx.services.environments.updateEnvironment(requireActor(ctx), input), seed: null }),
+  }),
+  seedEnvironment: t.field({
+    type: EnvironmentPayload,
+    description: "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
+    args: { input: t.arg({ type: SeedEnvironmentInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.environments.seedEnvironment(requireActor(ctx), input),
+  }),
+}));

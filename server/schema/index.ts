@@ -1,0 +1,9 @@
+/** Builds the GraphQL schema from the per-entity modules. */
+import { builder } from "./builder.js";
+import "./project.js";
+import "./branch.js";
+import "./environment.js";
+import "./variable.js";
+import "./token.js";
+
+export const schema = builder.toSchema({ sortSchema: true });

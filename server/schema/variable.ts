@@ -1,0 +1,202 @@
+/** Variables and branch overrides; setting, unsetting and bulk upserts; pull and runtime resolution. */
+import type { BulkUpsertResult } from "../services/variables.js";
+import { builder, requireActor } from "./builder.js";
+
+const valueOwner = { key: true, isSecret: true, environmentId: true, environment: { select: { projectId: true } } } as const;
+
+builder.prismaObject("Variable", {
+  description: "A base value of an environment. Secrets are write-only: `value` is null for them, whatever the caller's role.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    key: t.exposeString("key"),
+    isSecret: t.exposeBoolean("isSecret"),
+    value: t.string({
+      nullable: true,
+      description: "The value; null for secrets.",
+      select: { ...valueOwner, ciphertext: true, valueVersion: true },
+      resolve: (v, _a, ctx) =>
+        v.isSecret
+          ? null
+          : ctx.keys.decrypt({ projectId: v.environment.projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion }, v.ciphertext),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    overrides: t.relation("overrides", { description: "Per-branch overrides of this value, by branch name.", query: { orderBy: { branch: { name: "asc" } } } }),
+  }),
+});
+
+builder.prismaObject("BranchOverride", {
+  description: "A value that replaces the base value for one project branch.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    branch: t.relation("branch"),
+    value: t.string({
+      nullable: true,
+      description: "The override's value; null when the variable is a secret.",
+      select: { ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwner } },
+      resolve: (o, _a, ctx) =>
+        o.variable.isSecret
+          ? null
+          : ctx.keys.decrypt(
+              { projectId: o.variable.environment.projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion },
+              o.ciphertext,
+            ),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const SetVariableInput = builder.inputType("SetVariableInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    key: t.string({ required: true }),
+    value: t.string({ required: true }),
+    secret: t.boolean({ description: "Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error." }),
+    branch: t.string({ description: "Set a branch override instead of the base value (not on development; the base value must exist)." }),
+    expectedRevision: t.int(),
+  }),
+});
+
+const UnsetVariableInput = builder.inputType("UnsetVariableInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    key: t.string({ required: true }),
+    branch: t.string({ description: "Remove only this branch's override; the base value stays." }),
+    expectedRevision: t.int(),
+  }),
+});
+
+const VariableInput = builder.inputType("VariableInput", {
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string({ required: true }),
+    secret: t.boolean({ description: "Type for new keys (default standard). Existing keys keep their type." }),
+  }),
+});
+
+const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    variables: t.field({ type: [VariableInput], required: true, description: "The full set of base values." }),
+    prune: t.boolean({ description: "Delete base variables missing from `variables` (with their overrides)." }),
+    dryRun: t.boolean({ description: "Compute the diff without applying it." }),
+    expectedRevision: t.int({ description: "Fail with a ConflictError when the environment changed since this revision." }),
+  }),
+});
+
+const SetVariablePayload = builder
+  .objectRef<{ environment: { id: string; revision: number }; key: string; branch: string | null; created: boolean; isSecret: boolean }>("SetVariablePayload")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+      revision: t.int({ description: "The environment's revision after the write.", resolve: (p) => p.environment.revision }),
+      key: t.exposeString("key"),
+      branch: t.exposeString("branch", { nullable: true }),
+      created: t.exposeBoolean("created", { description: "true when the variable (or override) did not exist before." }),
+      isSecret: t.exposeBoolean("isSecret"),
+    }),
+  });
+
+const UnsetVariablePayload = builder
+  .objectRef<{ environment: { id: string; revision: number }; key: string; branch: string | null; removed: boolean; overridesRemoved: number }>("UnsetVariablePayload")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+      revision: t.int({ resolve: (p) => p.environment.revision }),
+      key: t.exposeString("key"),
+      branch: t.exposeString("branch", { nullable: true }),
+      removed: t.exposeBoolean("removed", { description: "false when there was nothing to remove (the key or override was not found)." }),
+      overridesRemoved: t.exposeInt("overridesRemoved", { description: "Overrides deleted with it." }),
+    }),
+  });
+
+const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpsertVariablesPayload").implement({
+  fields: (t) => ({
+    environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+    revision: t.exposeInt("revision", { description: "The revision after the write (unchanged for a dry run or when nothing changed)." }),
+    applied: t.exposeBoolean("applied", { description: "Whether anything was written." }),
+    dryRun: t.exposeBoolean("dryRun"),
+    added: t.exposeStringList("added"),
+    changed: t.exposeStringList("changed"),
+    unchanged: t.exposeStringList("unchanged"),
+    secretOverwritten: t.exposeStringList("secretOverwritten", { description: "Existing secrets given a value: they cannot be compared, so they are overwritten." }),
+    removed: t.exposeStringList("removed", { description: "Deleted because of prune." }),
+    typeKept: t.exposeStringList("typeKept", { description: "Existing keys whose `secret` flag in the payload differed; they kept their type." }),
+  }),
+});
+
+const PulledVariable = builder.objectRef<{ key: string; value: string; fromOverride: boolean }>("PulledVariable").implement({
+  fields: (t) => ({ key: t.exposeString("key"), value: t.exposeString("value"), fromOverride: t.exposeBoolean("fromOverride") }),
+});
+
+const PullResult = builder
+  .objectRef<{ environment: { id: string }; branch: string | null; revision: number; variables: { key: string; value: string; fromOverride: boolean }[]; excludedSecrets: string[] }>("PulledEnvironment")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+      branch: t.exposeString("branch", { nullable: true }),
+      revision: t.exposeInt("revision"),
+      variables: t.field({ type: [PulledVariable], description: "Final standard values, sorted by key.", resolve: (p) => p.variables }),
+      excludedSecrets: t.exposeStringList("excludedSecrets", { description: "Keys of the secrets left out." }),
+    }),
+  });
+
+const RuntimeVariable = builder.objectRef<{ key: string; value: string; isSecret: boolean; fromOverride: boolean }>("RuntimeVariable").implement({
+  fields: (t) => ({ key: t.exposeString("key"), value: t.exposeString("value"), isSecret: t.exposeBoolean("isSecret"), fromOverride: t.exposeBoolean("fromOverride") }),
+});
+
+const RuntimeResult = builder
+  .objectRef<{ environment: { id: string; name: string }; branch: string; revision: number; variables: { key: string; value: string; isSecret: boolean; fromOverride: boolean }[] }>("RuntimeEnvironment")
+  .implement({
+    fields: (t) => ({
+      environmentName: t.string({ resolve: (p) => p.environment.name }),
+      branch: t.exposeString("branch"),
+      revision: t.exposeInt("revision"),
+      variables: t.field({ type: [RuntimeVariable], resolve: (p) => p.variables }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  pullVariables: t.field({
+    type: PullResult,
+    description: "The final standard values of an environment (resolved for `branch` on deployed environments), and the keys of the secrets left out.",
+    args: { project: t.arg.string({ required: true }), environment: t.arg.string({ required: true }), branch: t.arg.string() },
+    errors: {},
+    resolve: (_root, args, ctx) => ctx.services.resolution.pullVariables(requireActor(ctx), args),
+  }),
+  runtimeVariables: t.field({
+    type: RuntimeResult,
+    description: "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. Service tokens with the runtime permission only.",
+    args: { project: t.arg.string({ required: true }), branch: t.arg.string({ required: true }) },
+    errors: {},
+    resolve: (_root, args, ctx) => ctx.services.resolution.runtimeVariables(requireActor(ctx), args),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  setVariable: t.field({
+    type: SetVariablePayload,
+    description: "Creates or updates one base value, or a branch override with `branch`.",
+    args: { input: t.arg({ type: SetVariableInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.variables.setVariable(requireActor(ctx), input),
+  }),
+  unsetVariable: t.field({
+    type: UnsetVariablePayload,
+    description: "Deletes a base value (and its overrides), or one branch override with `branch`. Reports whether anything was removed.",
+    args: { input: t.arg({ type: UnsetVariableInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.variables.unsetVariable(requireActor(ctx), input),
+  }),
+  bulkUpsertVariables: t.field({
+    type: BulkUpsertVariablesPayload,
+    description: "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
+    args: { input: t.arg({ type: BulkUpsertVariablesInput, required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.variables.bulkUpsertVariables(requireActor(ctx), input),
+  }),
+}));

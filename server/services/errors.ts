@@ -1,0 +1,44 @@
+/**
+ * Expected failures. The GraphQL layer exposes each class as a type of the result unions,
+ * so clients can switch on `__typename`. Messages name the thing and say what to do; they
+ * never contain a variable's value.
+ */
+import type { FieldError } from "../domain/names.js";
+
+export class AppError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, readonly fieldErrors: FieldError[] = []) {
+    super(message);
+  }
+  static fromFields(fieldErrors: FieldError[]): ValidationError {
+    const first = fieldErrors[0];
+    const where = first.path.length ? `${first.path.join(".")}: ` : "";
+    const more = fieldErrors.length > 1 ? ` (and ${fieldErrors.length - 1} more problem${fieldErrors.length > 2 ? "s" : ""})` : "";
+    return new ValidationError(`${where}${first.message}${more}`, fieldErrors);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string, readonly resource: string) {
+    super(message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, readonly currentRevision: number | null = null) {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends AppError {}
+
+/** Throws a ValidationError when there are problems. */
+export function assertValid(errors: FieldError[]): void {
+  if (errors.length) throw ValidationError.fromFields(errors);
+}

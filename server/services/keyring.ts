@@ -1,0 +1,60 @@
+/**
+ * Project data keys: created and wrapped with the root key, unwrapped once per process
+ * and cached (a key version never changes once written). Values are sealed with the
+ * project's active key version; any stored version still opens.
+ */
+import { open, seal, utf8, readBlobHeader } from "../crypto/aead.js";
+import { valueAad } from "../crypto/aad.js";
+import { newDataKey, unwrapDataKey, wrapDataKey } from "../crypto/root-key.js";
+import type { Db, Tx } from "../db/client.js";
+
+export interface RootKey {
+  key: Uint8Array;
+  fingerprint: string;
+}
+
+export interface ValueIdentity {
+  projectId: string;
+  environmentId: string;
+  /** null for a base value, the project branch id for an override. */
+  branchId: string | null;
+  key: string;
+  valueVersion: number;
+}
+
+export class KeyRing {
+  private cache = new Map<string, Uint8Array>();
+
+  constructor(readonly root: RootKey, private readonly db: Pick<Db, "projectKey">) {}
+
+  /** A new wrapped data key for `projectId` at `version`, ready to insert. */
+  newProjectKey(projectId: string, version: number) {
+    const dataKey = newDataKey();
+    this.cache.set(`${projectId}:${version}`, dataKey);
+    return { projectId, version, wrappedKey: wrapDataKey(this.root.key, projectId, version, dataKey), rootKeyFingerprint: this.root.fingerprint };
+  }
+
+  async dataKey(projectId: string, version: number, tx?: Pick<Tx, "projectKey">): Promise<Uint8Array> {
+    const id = `${projectId}:${version}`;
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const row = await (tx ?? this.db).projectKey.findUnique({ where: { projectId_version: { projectId, version } } });
+    if (!row) throw new Error(`Data key version ${version} of project ${projectId} is missing.`);
+    const key = unwrapDataKey(this.root.key, projectId, version, row.wrappedKey);
+    this.cache.set(id, key);
+    return key;
+  }
+
+  /** Seals `value` for the row identified by `id` with the given data key version. */
+  async encrypt(id: ValueIdentity, value: string, keyVersion: number, tx?: Pick<Tx, "projectKey">): Promise<Uint8Array<ArrayBuffer>> {
+    const key = await this.dataKey(id.projectId, keyVersion, tx);
+    return seal(key, keyVersion, utf8.encode(value), valueAad(id)) as Uint8Array<ArrayBuffer>;
+  }
+
+  async decrypt(id: ValueIdentity, blob: Uint8Array, tx?: Pick<Tx, "projectKey">): Promise<string> {
+    const { keyVersion } = readBlobHeader(blob);
+    const key = await this.dataKey(id.projectId, keyVersion, tx);
+    const where = `${id.branchId ? `override of branch ${id.branchId}` : "base value"} of ${id.key} in environment ${id.environmentId} (project ${id.projectId})`;
+    return utf8.decode(open(key, blob, valueAad(id), where));
+  }
+}

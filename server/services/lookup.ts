@@ -1,0 +1,29 @@
+/** Finding environments and project branches by name, with errors that say what exists. */
+import type { Tx, Db } from "../db/client.js";
+import { NotFoundError } from "./errors.js";
+import type { ProjectAccess } from "./access.js";
+import { canSeeEnvironment } from "./access.js";
+
+type Client = Pick<Tx, "environment" | "projectBranch"> | Pick<Db, "environment" | "projectBranch">;
+
+export interface EnvironmentRow {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  isProtected: boolean;
+  revision: number;
+}
+
+const envSelect = { id: true, name: true, isDefault: true, isProtected: true, revision: true } as const;
+
+export async function findEnvironment(db: Client, access: ProjectAccess, name: string): Promise<EnvironmentRow> {
+  const env = await db.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name } }, select: envSelect });
+  if (env && canSeeEnvironment(access, env)) return env;
+  throw new NotFoundError(`Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`, "Environment");
+}
+
+export async function findBranch(db: Client, access: ProjectAccess, name: string): Promise<{ id: string; name: string }> {
+  const branch = await db.projectBranch.findUnique({ where: { projectId_name: { projectId: access.project.id, name } }, select: { id: true, name: true } });
+  if (branch) return branch;
+  throw new NotFoundError(`Project branch "${name}" not found in project "${access.project.slug}". Run "envplane branch list", or create it with "envplane branch create ${name}".`, "ProjectBranch");
+}

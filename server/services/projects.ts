@@ -1,0 +1,42 @@
+/** Projects: creation with the default branches, environments and mapping; deletion. */
+import type { Database } from "../db/client.js";
+import { DEFAULT_MAPPING } from "../domain/mapping.js";
+import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../domain/names.js";
+import { assertOwner, projectAccess } from "./access.js";
+import type { Actor } from "./actor.js";
+import { assertValid, ConflictError, ForbiddenError } from "./errors.js";
+import type { KeyRing } from "./keyring.js";
+import { inTransaction } from "./transaction.js";
+
+export function projectService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+  return {
+    async createProject(actor: Actor, input: { slug: string; name?: string | null }) {
+      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot create projects. Use a personal token.");
+      const name = input.name ?? input.slug;
+      assertValid([...check(projectSlug, input.slug, ["slug"]), ...check(displayName, name, ["name"])]);
+      return inTransaction(db.writer, async (tx) => {
+        if (await tx.project.findUnique({ where: { slug: input.slug }, select: { id: true } }))
+          throw new ConflictError(`A project with slug "${input.slug}" already exists. Pick another slug.`);
+        const project = await tx.project.create({ data: { slug: input.slug, name: name.trim() } });
+        await tx.projectKey.create({ data: keys.newProjectKey(project.id, 1) });
+        await tx.member.create({ data: { projectId: project.id, userId: actor.userId, role: "owner" } });
+        await tx.projectBranch.createMany({ data: DEFAULT_BRANCHES.map((branch) => ({ projectId: project.id, name: branch })) });
+        for (const envName of DEFAULT_ENVIRONMENTS)
+          await tx.environment.create({ data: { projectId: project.id, name: envName, isDefault: true, isProtected: envName === "production" } });
+        const envs = await tx.environment.findMany({ where: { projectId: project.id }, select: { id: true, name: true } });
+        const envId = new Map(envs.map((e) => [e.name, e.id]));
+        await tx.mappingEntry.createMany({
+          data: DEFAULT_MAPPING.map((rule, position) => ({ projectId: project.id, environmentId: envId.get(rule.environment)!, branch: rule.branch, position })),
+        });
+        return project;
+      });
+    },
+
+    async deleteProject(actor: Actor, input: { slug: string }) {
+      const access = await projectAccess(db.reader, actor, input.slug);
+      assertOwner(access, "delete the project");
+      await inTransaction(db.writer, (tx) => tx.project.delete({ where: { id: access.project.id } }));
+      return { slug: input.slug };
+    },
+  };
+}

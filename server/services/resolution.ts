@@ -1,0 +1,65 @@
+/**
+ * Resolution: what a developer pulls (standard values, secrets listed by key only) and
+ * what a deployed app gets at boot (mapping -> environment -> override -> base, secrets
+ * included, service tokens with the runtime permission only).
+ */
+import type { Database } from "../db/client.js";
+import { resolveBranch } from "../domain/mapping.js";
+import { branchName, check } from "../domain/names.js";
+import { assertCanRead, assertCanRuntime, projectAccess } from "./access.js";
+import type { Actor } from "./actor.js";
+import { assertValid, NotFoundError, ValidationError } from "./errors.js";
+import type { KeyRing } from "./keyring.js";
+import { loadMapping } from "./branches.js";
+import { findBranch, findEnvironment } from "./lookup.js";
+import { loadValues } from "./values.js";
+
+export function resolutionService({ db, keys }: { db: Pick<Database, "reader">; keys: KeyRing }) {
+  async function mappedEnvironment(projectId: string, slug: string, branch: string) {
+    const resolved = resolveBranch(await loadMapping(db.reader, projectId), branch);
+    const env = await db.reader.environment.findUnique({ where: { projectId_name: { projectId, name: resolved.environment } }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
+    if (!env) throw new NotFoundError(`Branch "${branch}" maps to environment "${resolved.environment}", which does not exist in project "${slug}". Fix the mapping (envplane mapping set).`, "Environment");
+    return { env, matchedBy: resolved.matchedBy };
+  }
+
+  return {
+    async resolveBranch(actor: Actor, input: { project: string; branch: string }) {
+      assertValid(check(branchName, input.branch, ["branch"]));
+      const access = await projectAccess(db.reader, actor, input.project);
+      const { env, matchedBy } = await mappedEnvironment(access.project.id, access.project.slug, input.branch);
+      return { branch: input.branch, environment: env, matchedBy };
+    },
+
+    async pullVariables(actor: Actor, input: { project: string; environment: string; branch?: string | null }) {
+      const access = await projectAccess(db.reader, actor, input.project);
+      const env = await findEnvironment(db.reader, access, input.environment);
+      assertCanRead(access, env);
+      if (input.branch != null && env.name === "development")
+        throw new ValidationError('"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.', [{ path: ["branch"], message: "No branches on development." }]);
+      const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
+      const values = await loadValues(db.reader, keys, { projectId: access.project.id, environmentId: env.id, branchId: branch?.id }, { secrets: false });
+      return {
+        environment: env,
+        branch: branch?.name ?? null,
+        revision: env.revision,
+        variables: values.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
+        excludedSecrets: values.filter((v) => v.isSecret).map((v) => v.key),
+      };
+    },
+
+    async runtimeVariables(actor: Actor, input: { project: string; branch: string }) {
+      assertValid(check(branchName, input.branch, ["branch"]));
+      const access = await projectAccess(db.reader, actor, input.project);
+      const branch = await findBranch(db.reader, access, input.branch);
+      const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
+      assertCanRuntime(access, env);
+      const values = await loadValues(db.reader, keys, { projectId: access.project.id, environmentId: env.id, branchId: branch.id }, { secrets: true });
+      return {
+        environment: env,
+        branch: branch.name,
+        revision: env.revision,
+        variables: values.map((v) => ({ key: v.key, value: v.value!, isSecret: v.isSecret, fromOverride: v.fromOverride })),
+      };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/** Personal and service tokens: created (shown once), listed by metadata, revoked. */
+import type { Database } from "../db/client.js";
+import { check, displayName } from "../domain/names.js";
+import { SERVICE_PERMISSIONS, type ServicePermission } from "../domain/roles.js";
+import { generateToken, hashToken, tokenHint, type TokenKind } from "../domain/token-format.js";
+import { assertAdmin, projectAccess } from "./access.js";
+import type { Actor } from "./actor.js";
+import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
+import { findEnvironment } from "./lookup.js";
+import { inTransaction } from "./transaction.js";
+
+export interface CreateTokenInput {
+  kind: TokenKind;
+  name: string;
+  /** Service tokens: the project they belong to. */
+  project?: string | null;
+  /** Service tokens: environment names; null or empty = every environment. */
+  environments?: string[] | null;
+  permissions?: ServicePermission[] | null;
+  expiresAt?: Date | null;
+  /** Personal tokens: another user's id (instance admins only, e.g. for a new user). */
+  userId?: string | null;
+}
+
+export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }) {
+  return {
+    async createToken(actor: Actor, input: CreateTokenInput, now = new Date()) {
+      assertValid(check(displayName, input.name, ["name"]));
+      if (input.expiresAt && input.expiresAt <= now)
+        throw new ValidationError("expiresAt is in the past. Give a future date, or none for a token that does not expire.", [{ path: ["expiresAt"], message: "Must be in the future." }]);
+      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot create tokens. Use a personal token.");
+      const token = generateToken(input.kind);
+      const base = { name: input.name.trim(), hash: hashToken(token), hint: tokenHint(token), expiresAt: input.expiresAt ?? null };
+
+      if (input.kind === "personal") {
+        if (input.project || input.environments?.length || input.permissions?.length)
+          throw new ValidationError("Personal tokens act with their user's roles; project, environments and permissions are for service tokens.", [{ path: ["kind"], message: "Use kind SERVICE." }]);
+        const userId = input.userId ?? actor.userId;
+        if (userId !== actor.userId && !actor.isInstanceAdmin) throw new ForbiddenError("Only instance admins can create tokens for other users.");
+        if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError(`User "${userId}" not found.`, "User");
+        const row = await inTransaction(db.writer, (tx) => tx.token.create({ data: { ...base, kind: "personal", userId } }));
+        return { token, tokenInfo: row };
+      }
+
+      if (!input.project) throw new ValidationError("A service token belongs to one project: set project.", [{ path: ["project"], message: "Required for service tokens." }]);
+      const permissions = [...new Set(input.permissions?.length ? input.permissions : ["read"])] as ServicePermission[];
+      for (const p of permissions) if (!SERVICE_PERMISSIONS.includes(p)) throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [{ path: ["permissions"], message: "Unknown permission." }]);
+      const access = await projectAccess(db.reader, actor, input.project);
+      assertAdmin(access, "create service tokens");
+      const envs: { id: string }[] = [];
+      for (const name of new Set(input.environments ?? [])) envs.push(await findEnvironment(db.reader, access, name));
+      const row = await inTransaction(db.writer, (tx) =>
+        tx.token.create({
+          data: {
+            ...base,
+            kind: "service",
+            userId: actor.userId,
+            projectId: access.project.id,
+            permissions: permissions.sort().join(","),
+            allEnvironments: envs.length === 0,
+            environments: { create: envs.map((e) => ({ environmentId: e.id })) },
+          },
+        }),
+      );
+      return { token, tokenInfo: row };
+    },
+
+    async revokeToken(actor: Actor, input: { id: string }, now = new Date()) {
+      const row = await db.reader.token.findUnique({ where: { id: input.id }, select: { id: true, kind: true, userId: true, projectId: true, revokedAt: true, project: { select: { slug: true } } } });
+      const notFound = new NotFoundError(`Token "${input.id}" not found. List tokens with "envplane tokens list".`, "Token");
+      if (!row) throw notFound;
+      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot revoke tokens. Use a personal token.");
+      if (row.kind === "personal") {
+        if (row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
+      } else {
+        const access = await projectAccess(db.reader, actor, row.project!.slug).catch(() => {
+          throw notFound;
+        });
+        assertAdmin(access, "revoke service tokens");
+      }
+      if (row.revokedAt) return db.reader.token.findUniqueOrThrow({ where: { id: row.id } });
+      return inTransaction(db.writer, (tx) => tx.token.update({ where: { id: row.id }, data: { revokedAt: now } }));
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { randomBytes } from "node:crypto";
+import { CryptoError, FORMAT_VERSION, open, readBlobHeader, seal, utf8, valueAad } from "../../server/crypto/index.js";
+
+const key = new Uint8Array(randomBytes(32));
+const aad = valueAad({ projectId: "p1", environmentId: "e1", branchId: null, key: "API_KEY", valueVersion: 1 });
+const HEADER = 1 + 4 + 24;
+const TAG = 16;
+
+/** Runs fn and returns the thrown error, failing the test if nothing is thrown. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw, but the call succeeded");
+}
+
+function roundTrip(s: string): string {
+  return utf8.decode(open(key, seal(key, 7, utf8.encode(s), aad), aad));
+}
+
+describe("seal/open round trip", () => {
+  it.each([
+    ["empty", ""],
+    ["1 byte", "x"],
+    ["emoji", "🔑🚀 café 👩‍👩‍👧"],
+    ["NUL bytes", "a\0b\0\0c"],
+    ["newlines", "line1\nline2\r\n\n"],
+    ["64 KiB", "a".repeat(64 * 1024)],
+  ])("%s", (_name, s) => {
+    expect(roundTrip(s)).toBe(s);
+  });
+
+  it("exactly 64 KiB of random bytes", () => {
+    const pt = new Uint8Array(randomBytes(64 * 1024));
+    const blob = seal(key, 1, pt, aad);
+    expect(blob.length).toBe(HEADER + pt.length + TAG);
+    expect(open(key, blob, aad)).toEqual(pt);
+  });
+
+  it("random strings (property)", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), (s) => roundTrip(s) === s), { numRuns: 200 });
+  });
+
+  it("random bytes (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 500 }), (pt) => {
+        expect(open(key, seal(key, 3, pt, aad), aad)).toEqual(pt);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("nonces", () => {
+  it("every nonce and ciphertext differs across 1,000 seals of the same plaintext", () => {
+    const pt = utf8.encode("same plaintext every time");
+    const nonces = new Set<string>();
+    const bodies = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const blob = seal(key, 1, pt, aad);
+      nonces.add(Buffer.from(blob.subarray(5, HEADER)).toString("hex"));
+      bodies.add(Buffer.from(blob.subarray(HEADER)).toString("hex"));
+    }
+    expect(nonces.size).toBe(1000);
+    expect(bodies.size).toBe(1000);
+  });
+});
+
+describe("blob header", () => {
+  it("writes format version and big-endian key version", () => {
+    const blob = seal(key, 0xdeadbeef, utf8.encode("v"), aad);
+    expect(blob[0]).toBe(FORMAT_VERSION);
+    expect(Array.from(blob.subarray(1, 5))).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect(readBlobHeader(blob)).toEqual({ formatVersion: 1, keyVersion: 0xdeadbeef });
+  });
+
+  it("reads headers of blobs that are views into a larger buffer", () => {
+    const blob = seal(key, 42, utf8.encode("v"), aad);
+    const big = new Uint8Array(blob.length + 13);
+    big.set(blob, 13);
+    const view = big.subarray(13);
+    expect(readBlobHeader(view)).toEqual({ formatVersion: 1, keyVersion: 42 });
+    expect(utf8.decode(open(key, view, aad))).toBe("v");
+  });
+
+  it("rejects too-short blobs with MALFORMED_BLOB", () => {
+    for (const len of [0, 1, 5, HEADER, HEADER + TAG - 1]) {
+      const blob = new Uint8Array(len);
+      if (len > 0) blob[0] = FORMAT_VERSION;
+      const e = thrown(() => readBlobHeader(blob));
+      expect(e).toBeInstanceOf(CryptoError);
+      expect((e as CryptoError).code).toBe("MALFORMED_BLOB");
+      expect((thrown(() => open(key, blob, aad)) as CryptoError).code).toBe("MALFORMED_BLOB");
+    }
+    // The minimum length is accepted by the header parser.
+    const min = new Uint8Array(HEADER + TAG);
+    min[0] = FORMAT_VERSION;
+    expect(readBlobHeader(min).formatVersion).toBe(1);
+  });
+
+  it("rejects unknown format versions with UNSUPPORTED_FORMAT", () => {
+    for (const v of [0, 2, 255]) {
+      const blob = seal(key, 1, utf8.encode("v"), aad);
+      blob[0] = v;
+      const e = thrown(() => readBlobHeader(blob));
+      expect(e).toBeInstanceOf(CryptoError);
+      expect((e as CryptoError).code).toBe("UNSUPPORTED_FORMAT");
+      expect((thrown(() => open(key, blob, aad)) as CryptoError).code).toBe("UNSUPPORTED_FORMAT");
+    }
+  });
+});
+
+describe("tampering", () => {
+  it("flipping any single bit makes open fail with a CryptoError", () => {
+    const secret = "hunter2-secret";
+    const blob = seal(key, 5, utf8.encode(secret), aad);
+    for (let bit = 0; bit < blob.length * 8; bit++) {
+      const bad = blob.slice();
+      bad[bit >> 3]! ^= 1 << (bit & 7);
+      const e = thrown(() => open(key, bad, aad, "variable v1"));
+      expect(e, `bit ${bit}`).toBeInstanceOf(CryptoError);
+      expect((e as Error).message).not.toContain(secret);
+      const expected = bit < 8 ? "UNSUPPORTED_FORMAT" : "DECRYPT_FAILED";
+      expect((e as CryptoError).code, `bit ${bit}`).toBe(expected);
+    }
+  });
+
+  it("truncating or extending a blob makes open fail with a CryptoError", () => {
+    const blob = seal(key, 5, utf8.encode("value"), aad);
+    for (let len = 0; len < blob.length; len++) {
+      expect(thrown(() => open(key, blob.subarray(0, len), aad))).toBeInstanceOf(CryptoError);
+    }
+    const longer = new Uint8Array(blob.length + 1);
+    longer.set(blob);
+    expect(thrown(() => open(key, longer, aad))).toBeInstanceOf(CryptoError);
+  });
+
+  it("a different key fails with DECRYPT_FAILED and the context, never the value", () => {
+    const blob = seal(key, 1, utf8.encode("super-secret-value"), aad);
+    const e = thrown(() => open(new Uint8Array(randomBytes(32)), blob, aad, "variable API_KEY (id v_123)")) as CryptoError;
+    expect(e).toBeInstanceOf(CryptoError);
+    expect(e.code).toBe("DECRYPT_FAILED");
+    expect(e.message).toBe(
+      "Could not decrypt variable API_KEY (id v_123): the ciphertext does not belong to this row or key (tampered, swapped or stale).",
+    );
+    expect(e.message).not.toContain("super-secret-value");
+    expect((thrown(() => open(new Uint8Array(32), blob, aad)) as Error).message).toMatch(/^Could not decrypt value:/);
+  });
+});
+
+describe("fuzz", () => {
+  const blobs = fc.oneof(
+    fc.uint8Array({ minLength: 0, maxLength: 200 }),
+    // Also exercise the decrypt path: valid format byte, random rest.
+    fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => (b.length > 0 ? ((b[0] = FORMAT_VERSION), b) : b)),
+  );
+
+  it("readBlobHeader only ever throws CryptoError", () => {
+    fc.assert(
+      fc.property(blobs, (b) => {
+        try {
+          const h = readBlobHeader(b);
+          expect(h.formatVersion).toBe(FORMAT_VERSION);
+          expect(b.length).toBeGreaterThanOrEqual(HEADER + TAG);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CryptoError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("open always throws, and only CryptoError", () => {
+    fc.assert(
+      fc.property(blobs, (b) => {
+        expect(thrown(() => open(key, b, aad))).toBeInstanceOf(CryptoError);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
