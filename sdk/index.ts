@@ -1,0 +1,79 @@
+/**
+ * The envplane TypeScript SDK: one typed method per GraphQL operation.
+ *
+ *   import { createClient } from "envplane/sdk";
+ *   const envplane = createClient({ url: "http://127.0.0.1:4000/graphql", token: process.env.ENVPLANE_TOKEN });
+ *   const r = await envplane.pullVariables({ project: "shop", environment: "development" });
+ *   if (r.pullVariables.__typename !== "PulledEnvironment") throw new Error(r.pullVariables.message);
+ *
+ * Expected failures come back as typed results (`__typename` ValidationError, NotFoundError,
+ * ConflictError, ForbiddenError); authentication, rate limits and unexpected server errors
+ * throw an EnvplaneRequestError.
+ */
+import { print, type DocumentNode } from "graphql";
+import { getSdk, type Requester } from "./generated.js";
+
+export * from "./generated.js";
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  token?: string | null;
+  /** Defaults to the global fetch; tests pass the server's in-process fetch. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  headers?: Record<string, string>;
+}
+
+export class EnvplaneRequestError extends Error {
+  constructor(
+    message: string,
+    /** UNAUTHENTICATED, RATE_LIMITED, INTERNAL_SERVER_ERROR, GRAPHQL_VALIDATION_FAILED, … */
+    readonly code: string | null,
+    readonly status: number,
+    readonly errors: { message: string; extensions?: Record<string, unknown> }[] = [],
+  ) {
+    super(message);
+    this.name = "EnvplaneRequestError";
+  }
+}
+
+const printedDocuments = new WeakMap<DocumentNode, string>();
+function printed(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (!text) printedDocuments.set(document, (text = print(document)));
+  return text;
+}
+
+export function createClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+  const requester: Requester<{ signal?: AbortSignal }> = async (document, variables, requestOptions) => {
+    const response = await doFetch(options.url, {
+      method: "POST",
+      signal: requestOptions?.signal,
+      headers: {
+        "content-type": "application/json",
+        accept: "application/graphql-response+json, application/json",
+        "x-envplane-client": "sdk",
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query: printed(document), variables }),
+    });
+    const text = await response.text();
+    let body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new EnvplaneRequestError(`envplane server answered HTTP ${response.status} with a non-JSON body. Is ${options.url} an envplane GraphQL endpoint?`, null, response.status);
+    }
+    if (body.errors?.length) {
+      const first = body.errors[0];
+      throw new EnvplaneRequestError(first.message, (first.extensions?.code as string | undefined) ?? null, response.status, body.errors);
+    }
+    if (!response.ok || body.data == null) throw new EnvplaneRequestError(`envplane server answered HTTP ${response.status}.`, null, response.status);
+    return body.data as never;
+  };
+  return getSdk(requester);
+}
+
+export type EnvplaneClient = ReturnType<typeof createClient>;
