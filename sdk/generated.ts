@@ -105,6 +105,10 @@ export type Role =
   | 'OWNER'
   | 'VIEWER';
 
+export type RotateProjectKeyInput = {
+  project: string;
+};
+
 export type SeedAction =
   /** Use a new value, optionally marked secret. */
   | 'EDIT'
@@ -435,6 +439,19 @@ export type RemoveMemberMutation = { removeMember:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RemoveMemberPayload', userId: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type RotateProjectKeyMutationVariables = Exact<{
+  input: RotateProjectKeyInput;
+}>;
+
+
+export type RotateProjectKeyMutation = { rotateProjectKey:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'RotateProjectKeyPayload', activeKeyVersion: number, reencrypted: number, pending: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -875,6 +892,19 @@ export const RemoveMemberDocument = gql`
   }
 }
     ${ErrorFieldsFragmentDoc}`;
+export const RotateProjectKeyDocument = gql`
+    mutation rotateProjectKey($input: RotateProjectKeyInput!) {
+  rotateProjectKey(input: $input) {
+    ... on RotateProjectKeyPayload {
+      __typename
+      activeKeyVersion
+      reencrypted
+      pending
+    }
+    ...ErrorFields
+  }
+}
+    ${ErrorFieldsFragmentDoc}`;
 export const ViewerDocument = gql`
     query viewer {
   viewer {
@@ -1066,6 +1096,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     removeMember(variables: RemoveMemberMutationVariables, options?: C): Promise<RemoveMemberMutation> {
       return requester<RemoveMemberMutation, RemoveMemberMutationVariables>(RemoveMemberDocument, variables, options) as Promise<RemoveMemberMutation>;
+    },
+    rotateProjectKey(variables: RotateProjectKeyMutationVariables, options?: C): Promise<RotateProjectKeyMutation> {
+      return requester<RotateProjectKeyMutation, RotateProjectKeyMutationVariables>(RotateProjectKeyDocument, variables, options) as Promise<RotateProjectKeyMutation>;
     },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;

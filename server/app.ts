@@ -7,7 +7,7 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import type { DefinitionNode, SelectionNode } from "graphql";
 import { createGraphQLError, createYoga, type Plugin } from "graphql-yoga";
-import { loadRootKey } from "./crypto/root-key.js";
+import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { dbConfigFromEnv, openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import type { Config } from "./config.js";
@@ -19,6 +19,7 @@ import { createLoaders } from "./schema/loaders.js";
 import type { Actor } from "./services/actor.js";
 import { AuthenticationError } from "./services/auth.js";
 import { bootstrapOwner, verifyRootKey } from "./services/bootstrap.js";
+import { rewrapDataKeys } from "./services/key-rotation.js";
 import { createServices, type Services } from "./services/index.js";
 import { KeyRing } from "./services/keyring.js";
 
@@ -51,12 +52,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log: Logger = options.log ?? { info: (l) => console.error(l), error: (l) => console.error(l) };
   const dbConfig = dbConfigFromEnv(config.databaseUrl, config.dataDir);
   const root = await loadRootKey({ envValue: config.rootKey, dataDir: dbConfig.provider === "sqlite" ? config.dataDir : null, log: log.info });
+  const previousRoots = parsePreviousRootKeys(config.previousRootKeys);
   await migrate(dbConfig.provider === "sqlite" ? { provider: "sqlite", file: dbConfig.file } : { provider: "postgresql", url: dbConfig.url }, { log: log.info });
   const database = await openDatabase(dbConfig, { onQuery: options.onQuery });
   try {
-    const keys = new KeyRing(root, database.reader);
-    await verifyRootKey(database.writer, root);
+    const keys = new KeyRing(root, database.reader, previousRoots);
+    await verifyRootKey(database.writer, keys);
+    const rewrapped = await rewrapDataKeys(database.writer, keys);
+    if (rewrapped) log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
     const services = createServices(database, keys);
+    // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
+    const resuming = services.keyRotation.resumeAll().then(
+      (done) => done.forEach((r) => log.info(`Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`)),
+      (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
     const ownerToken = await bootstrapOwner(database.writer);
 
     const authFailures = new RateLimiter(config.authFailuresPerMinute, 60_000);
@@ -108,7 +117,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       database,
       keys,
       ownerToken,
-      close: () => database.close(),
+      close: async () => {
+        await resuming;
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close();

@@ -7,6 +7,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   rootKey: string | undefined;
+  /** Old root keys during a root-key rotation (comma-separated base64). */
+  previousRootKeys?: string;
   /** "production" masks more and hides field suggestions; tests and `npm start` run as production unless NODE_ENV=development. */
   development: boolean;
   authFailuresPerMinute: number;
@@ -22,6 +24,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.ENVPLANE_DATA_DIR ?? ".envplane-data"),
     databaseUrl: env.DATABASE_URL || undefined,
     rootKey: env.ENVPLANE_ROOT_KEY,
+    previousRootKeys: env.ENVPLANE_PREVIOUS_ROOT_KEYS,
     development: env.NODE_ENV === "development",
     authFailuresPerMinute: Number(env.ENVPLANE_AUTH_FAILURES_PER_MINUTE ?? 20),
     runtimeResolutionsPerMinute: Number(env.ENVPLANE_RUNTIME_RESOLUTIONS_PER_MINUTE ?? 600),

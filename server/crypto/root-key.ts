@@ -119,6 +119,12 @@ export async function loadRootKey(opts: {
   return { key, fingerprint: fp, source: "generated" };
 }
 
+/** Parses ENVPLANE_PREVIOUS_ROOT_KEYS: comma-separated base64 keys (root-key rotation). */
+export function parsePreviousRootKeys(text: string | undefined): LoadedRootKey[] {
+  if (!text?.trim()) return [];
+  return text.split(",").map((item, i) => loaded(parseKey(item, `ENVPLANE_PREVIOUS_ROOT_KEYS (key ${i + 1})`), "env"));
+}
+
 /** 32 fresh random bytes for a project data key. */
 export function newDataKey(): Bytes {
   return randomBytes(KEY_BYTES);

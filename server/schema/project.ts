@@ -47,6 +47,7 @@ export const Project = builder.prismaObject("Project", {
       },
     }),
     viewerCanDelete: t.boolean({ resolve: async (p, _a, ctx) => (await ctx.loaders.access.load(p.id))?.role === "owner" }),
+    activeKeyVersion: t.exposeInt("activeKeyVersion", { description: "The data key version new values are encrypted with (rotateProjectKey increments it)." }),
     branches: t.relation("branches", { query: { orderBy: { name: "asc" } } }),
     environments: t.relation("environments", {
       description: "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
@@ -149,6 +150,16 @@ const MemberPayload = builder.objectRef<{ projectId: string; userId: string }>("
     }),
   }),
 });
+const RotateProjectKeyPayload = builder
+  .objectRef<{ activeKeyVersion: number; reencrypted: number; pending: number }>("RotateProjectKeyPayload")
+  .implement({
+    fields: (t) => ({
+      activeKeyVersion: t.exposeInt("activeKeyVersion"),
+      reencrypted: t.exposeInt("reencrypted", { description: "Values re-encrypted with the new key by this call." }),
+      pending: t.exposeInt("pending", { description: "Values still on an older key (non-zero only if interrupted; finished at the next start)." }),
+    }),
+  });
+
 const RemoveMemberPayload = builder.objectRef<{ userId: string }>("RemoveMemberPayload").implement({ fields: (t) => ({ userId: t.exposeID("userId") }) });
 
 builder.mutationFields((t) => ({
@@ -182,6 +193,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetMemberInput, required: true }) },
     errors: {},
     resolve: (_root, { input }, ctx) => ctx.services.members.setMember(requireActor(ctx), input),
+  }),
+  rotateProjectKey: t.field({
+    type: RotateProjectKeyPayload,
+    description: "Creates a new data key for the project, makes it active and re-encrypts every value with it (admins). Reads keep working throughout.",
+    args: { input: t.arg({ type: builder.inputType("RotateProjectKeyInput", { fields: (f) => ({ project: f.string({ required: true }) }) }), required: true }) },
+    errors: {},
+    resolve: (_root, { input }, ctx) => ctx.services.keyRotation.rotateProjectKey(requireActor(ctx), input),
   }),
   removeMember: t.field({
     type: RemoveMemberPayload,

@@ -6,19 +6,21 @@
 import { checkSentinel, makeSentinel, RootKeyError } from "../crypto/root-key.js";
 import type { Db } from "../db/client.js";
 import { generateToken, hashToken, tokenHint } from "../domain/token-format.js";
-import type { RootKey } from "./keyring.js";
+import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
 
-export async function verifyRootKey(writer: Db, root: RootKey): Promise<void> {
+export async function verifyRootKey(writer: Db, keys: KeyRing): Promise<void> {
+  const root = keys.root;
   const row = await writer.keyCheck.findUnique({ where: { id: 1 } });
   if (!row) {
     await inTransaction(writer, (tx) => tx.keyCheck.upsert({ where: { id: 1 }, create: { id: 1, rootKeyFingerprint: root.fingerprint, sentinel: makeSentinel(root.key) }, update: {} }));
     return;
   }
-  if (!checkSentinel(root.key, row.sentinel))
+  const known = keys.rootKey(row.rootKeyFingerprint);
+  if (!known || !checkSentinel(known, row.sentinel))
     throw new RootKeyError(
       `The root key in use (fingerprint ${root.fingerprint}) is not the key this database was encrypted with (fingerprint ${row.rootKeyFingerprint}). ` +
-        `Set ENVPLANE_ROOT_KEY to the original key (or restore the data directory's root.key).`,
+        `Set ENVPLANE_ROOT_KEY to the original key (or restore the data directory's root.key); to rotate, put the original key in ENVPLANE_PREVIOUS_ROOT_KEYS.`,
     );
 }
 

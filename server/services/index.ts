@@ -4,6 +4,7 @@ import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
 import type { KeyRing } from "./keyring.js";
+import { keyRotationService } from "./key-rotation.js";
 import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
 import { resolutionService } from "./resolution.js";
@@ -20,6 +21,7 @@ export function createServices(db: Database, keys: KeyRing) {
     resolution: resolutionService({ db, keys }),
     tokens: tokenService({ db }),
     members: memberService({ db }),
+    keyRotation: keyRotationService({ db, keys }),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { open, seal, utf8, readBlobHeader } from "../crypto/aead.js";
 import { valueAad } from "../crypto/aad.js";
-import { newDataKey, unwrapDataKey, wrapDataKey } from "../crypto/root-key.js";
+import { newDataKey, RootKeyError, unwrapDataKey, wrapDataKey } from "../crypto/root-key.js";
 import type { Db, Tx } from "../db/client.js";
 
 export interface RootKey {
@@ -25,7 +25,27 @@ export interface ValueIdentity {
 export class KeyRing {
   private cache = new Map<string, Uint8Array>();
 
-  constructor(readonly root: RootKey, private readonly db: Pick<Db, "projectKey">) {}
+  /**
+   * `root` wraps new data keys; `previous` root keys (ENVPLANE_PREVIOUS_ROOT_KEYS) still
+   * unwrap the data keys they wrapped until those are re-wrapped (see key-rotation.ts).
+   */
+  constructor(readonly root: RootKey, private readonly db: Pick<Db, "projectKey">, readonly previous: RootKey[] = []) {}
+
+  /** The root key with this fingerprint, if configured. */
+  rootKey(fingerprint: string): Uint8Array | null {
+    if (fingerprint === this.root.fingerprint) return this.root.key;
+    return this.previous.find((k) => k.fingerprint === fingerprint)?.key ?? null;
+  }
+
+  /** Unwraps a stored data key with whichever configured root key wrapped it. */
+  unwrap(row: { projectId: string; version: number; wrappedKey: Uint8Array; rootKeyFingerprint: string }): Uint8Array {
+    const root = this.rootKey(row.rootKeyFingerprint);
+    if (!root)
+      throw new RootKeyError(
+        `Data key ${row.version} of project ${row.projectId} is wrapped with root key ${row.rootKeyFingerprint}, which is not configured. Add that key to ENVPLANE_PREVIOUS_ROOT_KEYS.`,
+      );
+    return unwrapDataKey(root, row.projectId, row.version, row.wrappedKey);
+  }
 
   /** A new wrapped data key for `projectId` at `version`, ready to insert. */
   newProjectKey(projectId: string, version: number) {
@@ -40,7 +60,7 @@ export class KeyRing {
     if (cached) return cached;
     const row = await (tx ?? this.db).projectKey.findUnique({ where: { projectId_version: { projectId, version } } });
     if (!row) throw new Error(`Data key version ${version} of project ${projectId} is missing.`);
-    const key = unwrapDataKey(this.root.key, projectId, version, row.wrappedKey);
+    const key = this.unwrap(row);
     this.cache.set(id, key);
     return key;
   }

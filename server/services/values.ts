@@ -76,13 +76,13 @@ export async function upsertBaseValues(
     const rows: Prisma.Sql[] = [];
     for (const v of values.slice(i, i + CHUNK)) {
       const blob = await keys.encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value, keyVersion, tx);
-      rows.push(Prisma.sql`(${randomUUID()}, ${environmentId}, ${v.key}, ${v.isSecret}, ${Buffer.from(blob)}, ${valueVersion}, ${now}, ${now})`);
+      rows.push(Prisma.sql`(${randomUUID()}, ${environmentId}, ${v.key}, ${v.isSecret}, ${Buffer.from(blob)}, ${keyVersion}, ${valueVersion}, ${now}, ${now})`);
     }
     await tx.$executeRaw`
-      INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "valueVersion", "createdAt", "updatedAt")
+      INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt")
       VALUES ${Prisma.join(rows)}
       ON CONFLICT ("environmentId", "key") DO UPDATE SET
-        "ciphertext" = excluded."ciphertext", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
+        "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
   }
 }
 

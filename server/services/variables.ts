@@ -100,8 +100,8 @@ export function variableService({ db, keys }: { db: Pick<Database, "reader" | "w
         const before = await tx.branchOverride.findUnique({ where: { variableId_branchId: { variableId: existing.id, branchId: branch.id } }, select: { id: true } });
         await tx.branchOverride.upsert({
           where: { variableId_branchId: { variableId: existing.id, branchId: branch.id } },
-          create: { variableId: existing.id, branchId: branch.id, ciphertext, valueVersion: revision },
-          update: { ciphertext, valueVersion: revision, updatedAt: new Date() },
+          create: { variableId: existing.id, branchId: branch.id, ciphertext, keyVersion: activeKeyVersion, valueVersion: revision },
+          update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
         });
         return { environment: { ...env, revision }, key: input.key, branch: branch.name, created: !before, isSecret: existing.isSecret };
       });

@@ -86,6 +86,7 @@ CREATE TABLE "Variable" (
     "key" TEXT NOT NULL,
     "isSecret" BOOLEAN NOT NULL,
     "ciphertext" BYTEA NOT NULL,
+    "keyVersion" INTEGER NOT NULL,
     "valueVersion" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -99,6 +100,7 @@ CREATE TABLE "BranchOverride" (
     "variableId" TEXT NOT NULL,
     "branchId" TEXT NOT NULL,
     "ciphertext" BYTEA NOT NULL,
+    "keyVersion" INTEGER NOT NULL,
     "valueVersion" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -164,10 +166,16 @@ CREATE INDEX "MappingEntry_environmentId_idx" ON "MappingEntry"("environmentId")
 CREATE UNIQUE INDEX "MappingEntry_projectId_branch_key" ON "MappingEntry"("projectId", "branch");
 
 -- CreateIndex
+CREATE INDEX "Variable_keyVersion_idx" ON "Variable"("keyVersion");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Variable_environmentId_key_key" ON "Variable"("environmentId", "key");
 
 -- CreateIndex
 CREATE INDEX "BranchOverride_branchId_idx" ON "BranchOverride"("branchId");
+
+-- CreateIndex
+CREATE INDEX "BranchOverride_keyVersion_idx" ON "BranchOverride"("keyVersion");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "BranchOverride_variableId_branchId_key" ON "BranchOverride"("variableId", "branchId");

@@ -80,6 +80,7 @@ CREATE TABLE "Variable" (
     "key" TEXT NOT NULL,
     "isSecret" BOOLEAN NOT NULL,
     "ciphertext" BLOB NOT NULL,
+    "keyVersion" INTEGER NOT NULL,
     "valueVersion" INTEGER NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -92,6 +93,7 @@ CREATE TABLE "BranchOverride" (
     "variableId" TEXT NOT NULL,
     "branchId" TEXT NOT NULL,
     "ciphertext" BLOB NOT NULL,
+    "keyVersion" INTEGER NOT NULL,
     "valueVersion" INTEGER NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -157,10 +159,16 @@ CREATE INDEX "MappingEntry_environmentId_idx" ON "MappingEntry"("environmentId")
 CREATE UNIQUE INDEX "MappingEntry_projectId_branch_key" ON "MappingEntry"("projectId", "branch");
 
 -- CreateIndex
+CREATE INDEX "Variable_keyVersion_idx" ON "Variable"("keyVersion");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Variable_environmentId_key_key" ON "Variable"("environmentId", "key");
 
 -- CreateIndex
 CREATE INDEX "BranchOverride_branchId_idx" ON "BranchOverride"("branchId");
+
+-- CreateIndex
+CREATE INDEX "BranchOverride_keyVersion_idx" ON "BranchOverride"("keyVersion");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "BranchOverride_variableId_branchId_key" ON "BranchOverride"("variableId", "branchId");

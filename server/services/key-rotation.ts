@@ -1,0 +1,126 @@
+/**
+ * Key rotation, online.
+ *
+ * Root key: start every server with the new ENVPLANE_ROOT_KEY and the old one in
+ * ENVPLANE_PREVIOUS_ROOT_KEYS. At start each server re-wraps the data keys still wrapped
+ * by another root key (one row per transaction) and moves the sentinel to the new key;
+ * servers that know both keys read everything throughout.
+ *
+ * Project key: a new data key version becomes active at once (new writes use it); values
+ * are then re-encrypted in batches, each batch its own transaction. A batch skips a row
+ * written meanwhile (its valueVersion changed). Interrupted, it resumes where it stopped:
+ * rows still on an older key version are found by their keyVersion column, and every
+ * stored version keeps decrypting, so reads work throughout.
+ */
+import { makeSentinel, wrapDataKey } from "../crypto/root-key.js";
+import type { Database, Db } from "../db/client.js";
+import { assertAdmin, projectAccess } from "./access.js";
+import type { Actor } from "./actor.js";
+import type { KeyRing } from "./keyring.js";
+import { inTransaction } from "./transaction.js";
+
+/** Re-wraps every data key not wrapped by the current root key; returns how many. */
+export async function rewrapDataKeys(writer: Db, keys: KeyRing): Promise<number> {
+  const current = keys.root.fingerprint;
+  const stale = await writer.projectKey.findMany({ where: { rootKeyFingerprint: { not: current } } });
+  for (const row of stale) {
+    const wrappedKey = wrapDataKey(keys.root.key, row.projectId, row.version, keys.unwrap(row));
+    await inTransaction(writer, (tx) =>
+      tx.projectKey.updateMany({
+        where: { projectId: row.projectId, version: row.version, rootKeyFingerprint: row.rootKeyFingerprint },
+        data: { wrappedKey, rootKeyFingerprint: current },
+      }),
+    );
+  }
+  const check = await writer.keyCheck.findUnique({ where: { id: 1 } });
+  if (check && check.rootKeyFingerprint !== current)
+    await inTransaction(writer, (tx) => tx.keyCheck.update({ where: { id: 1 }, data: { rootKeyFingerprint: current, sentinel: makeSentinel(keys.root.key) } }));
+  return stale.length;
+}
+
+export interface ReencryptOptions {
+  batchSize?: number;
+  /** Stop after this many batches (to pause, or to simulate an interruption in tests). */
+  maxBatches?: number;
+}
+
+export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+  /** Values of the project still sealed with an older data key version. */
+  async function pending(projectId: string, active: number): Promise<number> {
+    const [vars, overrides] = await Promise.all([
+      db.reader.variable.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
+      db.reader.branchOverride.count({ where: { variable: { environment: { projectId } }, keyVersion: { lt: active } } }),
+    ]);
+    return vars + overrides;
+  }
+
+  /** Re-encrypts up to one batch of base values and one of overrides; returns how many rows were rewritten. */
+  async function reencryptBatch(projectId: string, active: number, batchSize: number): Promise<{ rewritten: number; seen: number }> {
+    return inTransaction(db.writer, async (tx) => {
+      let rewritten = 0;
+      const vars = await tx.variable.findMany({
+        where: { environment: { projectId }, keyVersion: { lt: active } },
+        take: batchSize,
+        select: { id: true, key: true, environmentId: true, valueVersion: true, ciphertext: true },
+      });
+      for (const v of vars) {
+        const id = { projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion };
+        const ciphertext = Buffer.from(await keys.encrypt(id, await keys.decrypt(id, v.ciphertext, tx), active, tx));
+        rewritten += (await tx.variable.updateMany({ where: { id: v.id, valueVersion: v.valueVersion }, data: { ciphertext, keyVersion: active } })).count;
+      }
+      const overrides = await tx.branchOverride.findMany({
+        where: { variable: { environment: { projectId } }, keyVersion: { lt: active } },
+        take: batchSize,
+        select: { id: true, branchId: true, valueVersion: true, ciphertext: true, variable: { select: { key: true, environmentId: true } } },
+      });
+      for (const o of overrides) {
+        const id = { projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion };
+        const ciphertext = Buffer.from(await keys.encrypt(id, await keys.decrypt(id, o.ciphertext, tx), active, tx));
+        rewritten += (await tx.branchOverride.updateMany({ where: { id: o.id, valueVersion: o.valueVersion }, data: { ciphertext, keyVersion: active } })).count;
+      }
+      return { rewritten, seen: vars.length + overrides.length };
+    });
+  }
+
+  async function reencrypt(projectId: string, options: ReencryptOptions = {}) {
+    const batchSize = options.batchSize ?? 200;
+    const { activeKeyVersion } = await db.reader.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
+    let reencrypted = 0;
+    for (let batch = 0; options.maxBatches === undefined || batch < options.maxBatches; batch++) {
+      const { rewritten, seen } = await reencryptBatch(projectId, activeKeyVersion, batchSize);
+      reencrypted += rewritten;
+      if (seen === 0) break;
+    }
+    return { activeKeyVersion, reencrypted, pending: await pending(projectId, activeKeyVersion) };
+  }
+
+  return {
+    reencrypt,
+
+    /** Makes a new data key version active and re-encrypts the project's values with it. */
+    async rotateProjectKey(actor: Actor, input: { project: string }, options: ReencryptOptions = {}) {
+      const access = await projectAccess(db.reader, actor, input.project);
+      assertAdmin(access, "rotate the project's encryption key");
+      const projectId = access.project.id;
+      await inTransaction(db.writer, async (tx) => {
+        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
+        await tx.projectKey.create({ data: keys.newProjectKey(projectId, activeKeyVersion + 1) });
+        await tx.project.update({ where: { id: projectId }, data: { activeKeyVersion: activeKeyVersion + 1 } });
+      });
+      return reencrypt(projectId, options);
+    },
+
+    /** Finishes re-encryptions that were interrupted (run at start). */
+    async resumeAll(options: ReencryptOptions = {}) {
+      const projects = await db.reader.project.findMany({ select: { id: true, activeKeyVersion: true } });
+      const results = [];
+      for (const p of projects) if ((await pending(p.id, p.activeKeyVersion)) > 0) results.push({ projectId: p.id, ...(await reencrypt(p.id, options)) });
+      return results;
+    },
+
+    async status(actor: Actor, input: { project: string }) {
+      const access = await projectAccess(db.reader, actor, input.project);
+      return { activeKeyVersion: access.project.activeKeyVersion, pending: await pending(access.project.id, access.project.activeKeyVersion) };
+    },
+  };
+}

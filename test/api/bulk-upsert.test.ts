@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EnvplaneClient, VariableInput } from "../../sdk/index.js";
+import { expectType } from "../support/expect.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+let sdk: EnvplaneClient;
+beforeAll(async () => {
+  server = await startTestServer();
+  sdk = server.owner;
+});
+afterAll(() => server.close());
+
+async function createProject(slug: string, branches: string[] = []) {
+  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
+  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
+}
+
+type BulkOptions = { prune?: boolean; dryRun?: boolean; expectedRevision?: number };
+async function bulk(project: string, environment: string, variables: VariableInput[], options: BulkOptions = {}) {
+  return (await sdk.bulkUpsertVariables({ input: { project, environment, variables, ...options } })).bulkUpsertVariables;
+}
+
+async function set(project: string, environment: string, key: string, value: string, extra: { secret?: boolean; branch?: string } = {}) {
+  return expectType((await sdk.setVariable({ input: { project, environment, key, value, ...extra } })).setVariable, "SetVariablePayload");
+}
+
+/** Every base value, secrets included, read through a runtime service token (branch "dev" deploys with preview). */
+async function runtimeState(project: string, branch = "dev") {
+  const created = expectType((await sdk.createToken({ input: { kind: "SERVICE", name: `rt-${Date.now()}`, project, permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload");
+  const r = expectType((await server.client(created.plaintextToken).runtimeVariables({ project, branch })).runtimeVariables, "RuntimeEnvironment");
+  return { revision: r.revision, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, secret: v.isSecret, override: v.fromOverride }])) };
+}
+
+async function environment(project: string, name: string) {
+  const env = (await sdk.environmentVariables({ project, environment: name })).project?.environment;
+  if (!env) throw new Error(`environment ${project}/${name} not visible`);
+  return env;
+}
+
+const plain = (env: Awaited<ReturnType<typeof environment>>) => env.variables.map((v) => [v.key, v.isSecret, v.value]);
+
+describe("bulkUpsertVariables", () => {
+  it("reports added, changed, unchanged, secretOverwritten and typeKept; existing keys keep their type", async () => {
+    await createProject("bulk-diff");
+    await set("bulk-diff", "preview", "SAME", "1");
+    await set("bulk-diff", "preview", "EDITED", "old");
+    await set("bulk-diff", "preview", "STRIPE_KEY", "sk_old", { secret: true });
+    await set("bulk-diff", "preview", "KEPT_REMOTE", "stays");
+    const res = expectType(
+      await bulk("bulk-diff", "preview", [
+        { key: "SAME", value: "1" },
+        { key: "EDITED", value: "new", secret: true },
+        { key: "STRIPE_KEY", value: "sk_new", secret: false },
+        { key: "NEW_PLAIN", value: "hello" },
+        { key: "NEW_SECRET", value: "whsec_1", secret: true },
+      ]),
+      "BulkUpsertVariablesPayload",
+    );
+    expect(res).toMatchObject({ applied: true, dryRun: false, revision: 5 });
+    expect([...res.added].sort()).toEqual(["NEW_PLAIN", "NEW_SECRET"]);
+    expect(res.changed).toEqual(["EDITED"]);
+    expect(res.unchanged).toEqual(["SAME"]);
+    expect(res.secretOverwritten).toEqual(["STRIPE_KEY"]);
+    expect([...res.typeKept].sort()).toEqual(["EDITED", "STRIPE_KEY"]);
+    expect(res.removed).toEqual([]);
+
+    const state = await runtimeState("bulk-diff");
+    expect(state.revision).toBe(5);
+    expect(state.values).toEqual({
+      SAME: { value: "1", secret: false, override: false },
+      EDITED: { value: "new", secret: false, override: false },
+      STRIPE_KEY: { value: "sk_new", secret: true, override: false },
+      NEW_PLAIN: { value: "hello", secret: false, override: false },
+      NEW_SECRET: { value: "whsec_1", secret: true, override: false },
+      KEPT_REMOTE: { value: "stays", secret: false, override: false },
+    });
+  });
+
+  it("dryRun computes the diff and changes nothing", async () => {
+    await createProject("bulk-dry");
+    await set("bulk-dry", "development", "A", "1");
+    await set("bulk-dry", "development", "B", "2");
+    await set("bulk-dry", "development", "S", "s", { secret: true });
+    const before = await environment("bulk-dry", "development");
+    const res = expectType(
+      await bulk("bulk-dry", "development", [{ key: "A", value: "1" }, { key: "B", value: "changed" }, { key: "S", value: "t" }, { key: "C", value: "3" }], { dryRun: true, prune: true }),
+      "BulkUpsertVariablesPayload",
+    );
+    expect(res).toMatchObject({ applied: false, dryRun: true, revision: 3, added: ["C"], changed: ["B"], unchanged: ["A"], secretOverwritten: ["S"], removed: [] });
+    const pruning = expectType(await bulk("bulk-dry", "development", [{ key: "A", value: "1" }], { dryRun: true, prune: true }), "BulkUpsertVariablesPayload");
+    expect([...pruning.removed].sort()).toEqual(["B", "S"]);
+    const after = await environment("bulk-dry", "development");
+    expect(after.revision).toBe(3);
+    expect(plain(after)).toEqual(plain(before));
+    expect(after.variables.map((v) => v.updatedAt)).toEqual(before.variables.map((v) => v.updatedAt));
+  });
+
+  it("a push that changes nothing is not applied and keeps the revision", async () => {
+    await createProject("bulk-noop");
+    const first = expectType(await bulk("bulk-noop", "development", [{ key: "A", value: "1" }, { key: "B", value: "" }]), "BulkUpsertVariablesPayload");
+    expect(first).toMatchObject({ applied: true, revision: 1 });
+    const again = expectType(await bulk("bulk-noop", "development", [{ key: "B", value: "" }, { key: "A", value: "1" }]), "BulkUpsertVariablesPayload");
+    expect(again).toMatchObject({ applied: false, revision: 1, added: [], changed: [], secretOverwritten: [], removed: [] });
+    expect([...again.unchanged].sort()).toEqual(["A", "B"]);
+    const empty = expectType(await bulk("bulk-noop", "development", []), "BulkUpsertVariablesPayload");
+    expect(empty).toMatchObject({ applied: false, revision: 1 });
+    expect((await environment("bulk-noop", "development")).revision).toBe(1);
+  });
+
+  it("prune deletes exactly the keys missing from the payload, with their overrides, and only when asked", async () => {
+    await createProject("bulk-prune", ["feature-x"]);
+    for (const key of ["KEEP", "GONE_1", "GONE_2"]) await set("bulk-prune", "preview", key, `v-${key}`);
+    await set("bulk-prune", "preview", "GONE_SECRET", "s", { secret: true });
+    await set("bulk-prune", "preview", "GONE_1", "override", { branch: "feature-x" });
+    await set("bulk-prune", "preview", "KEEP", "keep-override", { branch: "feature-x" });
+
+    const noPrune = expectType(await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }]), "BulkUpsertVariablesPayload");
+    expect(noPrune).toMatchObject({ applied: false, removed: [], revision: 6 });
+
+    const res = expectType(await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }, { key: "ADDED", value: "a" }], { prune: true }), "BulkUpsertVariablesPayload");
+    expect(res).toMatchObject({ applied: true, revision: 7, added: ["ADDED"], unchanged: ["KEEP"] });
+    expect([...res.removed].sort()).toEqual(["GONE_1", "GONE_2", "GONE_SECRET"]);
+    const env = await environment("bulk-prune", "preview");
+    expect(env.variables.map((v) => [v.key, v.overrides.map((o) => [o.branch.name, o.value])])).toEqual([
+      ["ADDED", []],
+      ["KEEP", [["feature-x", "keep-override"]]],
+    ]);
+    // Recreating a pruned key does not resurrect its override.
+    await set("bulk-prune", "preview", "GONE_1", "back");
+    expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({ value: "back", secret: false, override: false });
+  });
+
+  it("rejects a duplicate key with the path of the second occurrence", async () => {
+    await createProject("bulk-dup");
+    const err = expectType(await bulk("bulk-dup", "development", [{ key: "A", value: "1" }, { key: "B", value: "2" }, { key: "A", value: "3" }]), "ValidationError");
+    expect(err.fieldErrors).toEqual([{ path: ["variables", "2", "key"], message: expect.stringContaining('"A"') }]);
+    expect((await environment("bulk-dup", "development")).revision).toBe(0);
+  });
+
+  it("never touches branch overrides", async () => {
+    await createProject("bulk-overrides", ["feature-x"]);
+    await set("bulk-overrides", "preview", "API_URL", "https://preview");
+    await set("bulk-overrides", "preview", "API_URL", "https://feature-x", { branch: "feature-x" });
+    const res = expectType(await bulk("bulk-overrides", "preview", [{ key: "API_URL", value: "https://preview-2" }, { key: "NEW", value: "n" }]), "BulkUpsertVariablesPayload");
+    expect(res).toMatchObject({ applied: true, changed: ["API_URL"], added: ["NEW"] });
+    const feature = await runtimeState("bulk-overrides", "feature-x");
+    expect(feature.values.API_URL).toEqual({ value: "https://feature-x", secret: false, override: true });
+    expect(feature.values.NEW).toEqual({ value: "n", secret: false, override: false });
+    expect((await runtimeState("bulk-overrides", "dev")).values.API_URL.value).toBe("https://preview-2");
+  });
+
+  it("fails on a stale expectedRevision with a ConflictError naming the current revision, changing nothing", async () => {
+    await createProject("bulk-stale");
+    await set("bulk-stale", "development", "A", "1");
+    await set("bulk-stale", "development", "A", "2");
+    const before = await environment("bulk-stale", "development");
+    const err = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }, { key: "B", value: "b" }], { expectedRevision: 1, prune: true }), "ConflictError");
+    expect(err.currentRevision).toBe(2);
+    expect(err.message).toContain("revision 2");
+    const dry = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 0, dryRun: true }), "ConflictError");
+    expect(dry.currentRevision).toBe(2);
+    const after = await environment("bulk-stale", "development");
+    expect(after.revision).toBe(2);
+    expect(plain(after)).toEqual(plain(before));
+    const ok = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 2 }), "BulkUpsertVariablesPayload");
+    expect(ok).toMatchObject({ applied: true, revision: 3 });
+  });
+
+  describe("is all or nothing: item 4,999 of 5,000 invalid leaves the environment unchanged", () => {
+    const payload = (bad: { key?: string; value?: string }) =>
+      Array.from({ length: 5000 }, (_, i) => (i === 4998 ? { key: bad.key ?? `KEY_${i}`, value: bad.value ?? "v" } : { key: `KEY_${i}`, value: `new-${i}` }));
+
+    for (const [name, bad, field] of [
+      ["a bad key", { key: "4BAD-KEY" }, "key"],
+      ["a 65 KiB value", { value: "z".repeat(65 * 1024) }, "value"],
+    ] as const) {
+      it(`with ${name}`, async () => {
+        const slug = `bulk-atomic-${field}`;
+        await createProject(slug);
+        expectType(await bulk(slug, "development", Array.from({ length: 10 }, (_, i) => ({ key: `KEY_${i}`, value: `old-${i}` }))), "BulkUpsertVariablesPayload");
+        const before = await environment(slug, "development");
+        const err = expectType(await bulk(slug, "development", payload(bad), { prune: true }), "ValidationError");
+        expect(err.fieldErrors.map((e) => e.path)).toEqual([["variables", "4998", field]]);
+        const after = await environment(slug, "development");
+        expect(after.revision).toBe(before.revision);
+        expect(after.variableCount).toBe(10);
+        expect(plain(after)).toEqual(plain(before));
+      });
+    }
+
+    it("and the same payload without the bad item applies in one revision", async () => {
+      await createProject("bulk-atomic-ok");
+      const res = expectType(await bulk("bulk-atomic-ok", "development", payload({})), "BulkUpsertVariablesPayload");
+      expect(res).toMatchObject({ applied: true, revision: 1 });
+      expect(res.added.length).toBe(5000);
+      expect((await environment("bulk-atomic-ok", "development")).variableCount).toBe(5000);
+    });
+  });
+});
+
+describe("concurrent writes", () => {
+  it("two pushes with the same expectedRevision: exactly one wins, the other gets a ConflictError", async () => {
+    await createProject("bulk-race");
+    await set("bulk-race", "development", "A", "0");
+    const left = Array.from({ length: 300 }, (_, i) => ({ key: `LEFT_${i}`, value: `l${i}` }));
+    const right = Array.from({ length: 300 }, (_, i) => ({ key: `RIGHT_${i}`, value: `r${i}` }));
+    const results = await Promise.all([bulk("bulk-race", "development", left, { expectedRevision: 1 }), bulk("bulk-race", "development", right, { expectedRevision: 1 })]);
+    const winners = results.filter((r) => r.__typename === "BulkUpsertVariablesPayload");
+    const losers = results.filter((r) => r.__typename === "ConflictError");
+    expect(winners.length).toBe(1);
+    expect(losers.length).toBe(1);
+    expect(expectType(winners[0], "BulkUpsertVariablesPayload").revision).toBe(2);
+    const loser = expectType(losers[0], "ConflictError");
+    expect(loser.currentRevision).toBe(2);
+    expect(loser.message).toContain("revision 2");
+
+    const env = await environment("bulk-race", "development");
+    expect(env.revision).toBe(2);
+    const prefix = results[0].__typename === "BulkUpsertVariablesPayload" ? "LEFT_" : "RIGHT_";
+    expect(env.variableCount).toBe(301);
+    expect(env.variables.filter((v) => v.key !== "A").every((v) => v.key.startsWith(prefix))).toBe(true);
+  });
+
+  it("20 concurrent writers without expectedRevision all succeed; the revision counts the writes that changed something", async () => {
+    await createProject("bulk-writers");
+    await set("bulk-writers", "development", "BASE", "b");
+    const writes: Promise<{ kind: string; changed: boolean; revision: number } | { error: string }>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const kind = i % 5 === 4 ? "noop" : i % 2 === 0 ? "set" : "bulk";
+      writes.push(
+        (async () => {
+          try {
+            if (kind === "set") {
+              const r = (await sdk.setVariable({ input: { project: "bulk-writers", environment: "development", key: `SET_${i}`, value: `v${i}` } })).setVariable;
+              return r.__typename === "SetVariablePayload" ? { kind, changed: true, revision: r.revision } : { error: JSON.stringify(r) };
+            }
+            const variables = kind === "noop" ? [{ key: "BASE", value: "b" }] : Array.from({ length: 50 }, (_, j) => ({ key: `BULK_${i}_${j}`, value: `${i}-${j}` }));
+            const r = await bulk("bulk-writers", "development", variables);
+            return r.__typename === "BulkUpsertVariablesPayload" ? { kind, changed: r.applied, revision: r.revision } : { error: JSON.stringify(r) };
+          } catch (error) {
+            return { error: String(error) };
+          }
+        })(),
+      );
+    }
+    const results = await Promise.all(writes);
+    expect(results.filter((r) => "error" in r)).toEqual([]);
+    const ok = results as { kind: string; changed: boolean; revision: number }[];
+    const changing = ok.filter((r) => r.changed);
+    expect(changing.length).toBe(16);
+    expect(ok.filter((r) => r.kind === "noop").every((r) => !r.changed)).toBe(true);
+    // Each changing write got its own revision: 2..17.
+    expect(changing.map((r) => r.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 2));
+
+    const env = await environment("bulk-writers", "development");
+    expect(env.revision).toBe(1 + changing.length);
+    expect(env.variableCount).toBe(1 + 8 + 8 * 50);
+    expect(server.logs.join("\n")).not.toMatch(/SQLITE_BUSY|database is locked|timed? ?out|Unexpected error/i);
+  });
+});
