@@ -2,6 +2,9 @@
  * Tiny benchmark helpers: run a scenario after warm-ups, time each iteration, count the
  * SQL statements of the measured request, and print one line with its target.
  */
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 export interface Figure {
@@ -38,6 +41,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 export async function measure(scenario: Scenario, queries: string[]): Promise<Figure> {
   const times: number[] = [];
   const counts: number[] = [];
+  const profiler = await startProfiler();
   for (let i = 0; i < scenario.warmups + scenario.iterations; i++) {
     const prepared = scenario.setup ? await scenario.setup(i) : undefined;
     const before = queries.length;
@@ -50,6 +54,7 @@ export async function measure(scenario: Scenario, queries: string[]): Promise<Fi
     times.push(elapsed);
     counts.push(statements);
   }
+  await profiler?.stop(scenario.name);
   const sorted = [...times].sort((a, b) => a - b);
   const sortedCounts = [...counts].sort((a, b) => a - b);
   return {
@@ -60,6 +65,27 @@ export async function measure(scenario: Scenario, queries: string[]): Promise<Fi
     max: sorted[sorted.length - 1],
     statements: quantile(sortedCounts, 0.5),
     targetMs: scenario.targetMs ?? null,
+  };
+}
+
+/**
+ * With BENCH_PROFILE=<dir>, records a CPU profile of each scenario (setup included) into
+ * <dir>/<scenario>.cpuprofile; open it in Chrome DevTools or speedscope.
+ */
+async function startProfiler() {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return null;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(name: string) {
+      const { profile } = await session.post("Profiler.stop");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name.replace(/[^A-Za-z0-9]+/g, "-")}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
   };
 }
 

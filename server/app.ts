@@ -11,7 +11,7 @@ import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { dbConfigFromEnv, openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import type { Config } from "./config.js";
-import { maskError } from "./http/errors.js";
+import { maskError, withoutInputValues } from "./http/errors.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import { schema } from "./schema/index.js";
 import type { Context } from "./schema/builder.js";
@@ -75,11 +75,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       schema,
       graphqlEndpoint: "/graphql",
       landingPage: false,
+      maxRequestBodySize: MAX_BODY_BYTES,
       graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
       logging: { debug: () => {}, info: (...a: unknown[]) => log.info(a.map(String).join(" ")), warn: (...a: unknown[]) => log.info(a.map(String).join(" ")), error: (...a: unknown[]) => log.error(a.map(String).join(" ")) },
       maskedErrors: { maskError: (error) => maskError(error, log.error) },
       plugins: [
         bodyLimit(),
+        validationErrorsWithoutValues(),
         useCSRFPrevention({ requestHeaders: ["x-envplane-client", "x-graphql-yoga-csrf"] }),
         EnvelopArmorPlugin({
           maxDepth: { n: 12 },
@@ -134,6 +136,15 @@ function unauthenticated(message: string) {
 
 function tooManyRequests(message: string, retryAfter: number) {
   return createGraphQLError(message, { extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } } });
+}
+
+/** Validation errors quote literals of the query (e.g. a value typed into the wrong field); drop them. */
+function validationErrorsWithoutValues(): Plugin {
+  return {
+    onValidate: () => ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map((error) => Object.assign(error, { message: withoutInputValues(error.message) })));
+    },
+  };
 }
 
 function bodyLimit(): Plugin {

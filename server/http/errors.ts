@@ -20,7 +20,10 @@ export function withoutInputValues(message: string): string {
     .replace(/got invalid value [\s\S]*?(?=(?: at "[^"]*")?; |$)/, "got an invalid value")
     .replace(/(cannot represent[^:;]*?value): [\s\S]*$/, "$1.")
     .replace(/(Expected value of type "[^"]+"), found [\s\S]*?(;|\.$|$)/, "$1$2")
-    .replace(/(Int cannot represent non-integer value|Int cannot represent non 32-bit signed integer value|Boolean cannot represent a non boolean value|ID cannot represent value): [\s\S]*$/, "$1.");
+    .replace(/(Int cannot represent non-integer value|Int cannot represent non 32-bit signed integer value|Boolean cannot represent a non boolean value|ID cannot represent value): [\s\S]*$/, "$1.")
+    .replace(/Value [\s\S]*? does not exist in ("[^"]+" enum)/, "Value does not exist in $1")
+    .replace(/((?:found|Unexpected) (?:String|BlockString|Int|Float|Name)) "[\s\S]*"/, "$1")
+    .replace(/ ?Did you mean the enum value [\s\S]*?\?/g, "");
 }
 
 export function maskError(error: unknown, log: (line: string) => void): Error {

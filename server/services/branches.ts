@@ -42,6 +42,11 @@ export function branchService({ db }: { db: Pick<Database, "reader" | "writer"> 
       if (branch.name === "main")
         throw new ValidationError('"main" is the production branch and cannot be deleted.', [{ path: ["name"], message: "main cannot be deleted." }]);
       return inTransaction(db.writer, async (tx) => {
+        // Removing overrides is a write to their environments: move their revisions on.
+        await tx.environment.updateMany({
+          where: { projectId: access.project.id, variables: { some: { overrides: { some: { branchId: branch.id } } } } },
+          data: { revision: { increment: 1 }, updatedAt: new Date() },
+        });
         const overridesRemoved = await tx.branchOverride.count({ where: { branchId: branch.id } });
         await tx.projectBranch.delete({ where: { id: branch.id } });
         return { name: branch.name, overridesRemoved };

@@ -66,10 +66,11 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
     },
 
     async revokeToken(actor: Actor, input: { id: string }, now = new Date()) {
+      // Checked first, so a service token learns nothing about which token ids exist.
+      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot revoke tokens. Use a personal token.");
       const row = await db.reader.token.findUnique({ where: { id: input.id }, select: { id: true, kind: true, userId: true, projectId: true, revokedAt: true, project: { select: { slug: true } } } });
       const notFound = new NotFoundError(`Token "${input.id}" not found. List tokens with "envplane tokens list".`, "Token");
       if (!row) throw notFound;
-      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot revoke tokens. Use a personal token.");
       if (row.kind === "personal") {
         if (row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
       } else {
