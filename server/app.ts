@@ -78,7 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       maxRequestBodySize: MAX_BODY_BYTES,
       graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
       logging: { debug: () => {}, info: (...a: unknown[]) => log.info(a.map(String).join(" ")), warn: (...a: unknown[]) => log.info(a.map(String).join(" ")), error: (...a: unknown[]) => log.error(a.map(String).join(" ")) },
-      maskedErrors: { maskError: (error) => maskError(error, log.error) },
+      maskedErrors: { maskError: (error) => maskError(error, log.error, config.development) },
       plugins: [
         bodyLimit(),
         validationErrorsWithoutValues(),

@@ -26,7 +26,8 @@ export function withoutInputValues(message: string): string {
     .replace(/ ?Did you mean the enum value [\s\S]*?\?/g, "");
 }
 
-export function maskError(error: unknown, log: (line: string) => void): Error {
+/** `development` (NODE_ENV=development) shows an unexpected error's message (never its stack) to help debugging. */
+export function maskError(error: unknown, log: (line: string) => void, development = false): Error {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   const path = error instanceof GraphQLError ? error.path : undefined;
   if (original instanceof AppError) return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
@@ -35,5 +36,6 @@ export function maskError(error: unknown, log: (line: string) => void): Error {
     return new GraphQLError(withoutInputValues(original.message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
   }
   log(`Unexpected error${path ? ` at ${path.join(".")}` : ""}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
-  return new GraphQLError("Unexpected error.", { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  const detail = development && original instanceof Error ? ` (development: ${original.message})` : "";
+  return new GraphQLError(`Unexpected error.${detail}`, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
 }
