@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import { createApp } from "./app.js";
 import { configFromEnv } from "./config.js";
+import { dbConfigFromEnv } from "./db/client.js";
 
 async function main() {
   const config = configFromEnv();
@@ -10,7 +11,8 @@ async function main() {
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    const where = config.databaseUrl ? "PostgreSQL" : `SQLite (${config.dataDir}/envplane.db)`;
+    const db = dbConfigFromEnv(config.databaseUrl, config.dataDir);
+    const where = db.provider === "postgresql" ? "PostgreSQL" : `SQLite (${db.file})`;
     console.error(`envplane listening on http://${config.host}:${port}/graphql (GraphiQL in a browser) with ${where}`);
     if (app.ownerToken) {
       console.error("First start: created the owner. Their token is shown only this once; store it now:");

@@ -14,6 +14,11 @@ function codeOf(error: AppError): string {
   return "BAD_REQUEST";
 }
 
+/** By tag, not class: graphql can be loaded twice (its ESM and CJS builds, e.g. under vitest), each with its own GraphQLError. */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError || Object.prototype.toString.call(error) === "[object GraphQLError]";
+}
+
 /** Removes input values that graphql-js quotes in coercion and validation messages. */
 export function withoutInputValues(message: string): string {
   return message
@@ -28,10 +33,10 @@ export function withoutInputValues(message: string): string {
 
 /** `development` (NODE_ENV=development) shows an unexpected error's message (never its stack) to help debugging. */
 export function maskError(error: unknown, log: (line: string) => void, development = false): Error {
-  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  const path = error instanceof GraphQLError ? error.path : undefined;
+  const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
+  const path = isGraphQLError(error) ? error.path : undefined;
   if (original instanceof AppError) return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
-  if (original instanceof GraphQLError) {
+  if (isGraphQLError(original)) {
     const { http, code } = original.extensions as { http?: unknown; code?: unknown };
     return new GraphQLError(withoutInputValues(original.message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
   }

@@ -53,7 +53,8 @@ export const Project = builder.prismaObject("Project", {
       description: "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
       query: (_args, ctx) => ({
         where: ctx.actor?.kind === "service" && ctx.actor.environmentIds ? { id: { in: [...ctx.actor.environmentIds] } } : {},
-        orderBy: [{ isDefault: "desc" }, { createdAt: "asc" }, { name: "asc" }],
+        // development, preview, production happen to sort by name too
+        orderBy: [{ isDefault: "desc" }, { name: "asc" }],
       }),
     }),
     environment: t.prismaField({

@@ -63,7 +63,7 @@ function planSeed(source: { key: string; isSecret: boolean; value: string | null
   return { writes, summary };
 }
 
-export function environmentService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+export function environmentService({ db, keys }: { db: Pick<Database, "provider" | "reader" | "writer">; keys: KeyRing }) {
   async function seedInto(tx: Tx, access: ProjectAccess, target: EnvironmentRow, source: EnvironmentRow, decisions: SeedDecision[] | null | undefined, expectedRevision?: number | null) {
     const projectId = access.project.id;
     const revision = await bumpRevision(tx, target, expectedRevision);
@@ -76,8 +76,15 @@ export function environmentService({ db, keys }: { db: Pick<Database, "reader" |
       plan.summary.typeKept.push(w.key);
       return { ...w, isSecret: current };
     });
+    // Copying a secret as-is into an existing standard variable would make its value readable.
+    const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && values.some((v) => v.key === w.key && v.isSecret)).map((w) => w.key);
+    if (revealed.length)
+      throw new ValidationError(
+        `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in "${source.name}" but standard in "${target.name}": copying would make the value readable. Review the seed (EDIT or SKIP), or delete the variable from "${target.name}" first.`,
+        revealed.map((k) => ({ path: ["from"], message: `"${k}" is a secret in the source and standard in the target.` })),
+      );
     const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
-    await upsertBaseValues(tx, keys, { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
+    await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
     return { revision, summary: plan.summary };
   }
 

@@ -71,6 +71,15 @@ export class KeyRing {
     return seal(key, keyVersion, utf8.encode(value), valueAad(id)) as Uint8Array<ArrayBuffer>;
   }
 
+  /** A synchronous `encrypt` for many values under one data key version (bulk writes). */
+  async encryptor(projectId: string, keyVersion: number, tx?: Pick<Tx, "projectKey">): Promise<(id: ValueIdentity, value: string) => Uint8Array<ArrayBuffer>> {
+    const key = await this.dataKey(projectId, keyVersion, tx);
+    return (id, value) => {
+      if (id.projectId !== projectId) throw new Error(`encryptor for project ${projectId} used for project ${id.projectId}`);
+      return seal(key, keyVersion, utf8.encode(value), valueAad(id)) as Uint8Array<ArrayBuffer>;
+    };
+  }
+
   async decrypt(id: ValueIdentity, blob: Uint8Array, tx?: Pick<Tx, "projectKey">): Promise<string> {
     const { keyVersion } = readBlobHeader(blob);
     const key = await this.dataKey(id.projectId, keyVersion, tx);

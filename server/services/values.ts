@@ -1,7 +1,7 @@
 /** Reading and writing encrypted values of one environment. */
 import { randomUUID } from "node:crypto";
 import { Prisma } from "../db/generated/sqlite/client.js";
-import type { Db, Tx } from "../db/client.js";
+import type { Db, Provider, Tx } from "../db/client.js";
 import type { KeyRing } from "./keyring.js";
 
 type Client = Pick<Tx, "variable" | "projectKey"> | Pick<Db, "variable" | "projectKey">;
@@ -59,28 +59,41 @@ export interface NewValue {
 }
 
 const CHUNK = 500;
+/** Rows per bulk INSERT: each statement carries its rows as one JSON parameter. */
+const UPSERT_CHUNK = 2000;
 
 /**
- * Inserts or updates base values in bulk (one multi-row INSERT … ON CONFLICT per 500 rows).
- * An existing row keeps its type; its ciphertext and valueVersion are replaced.
+ * Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and
+ * valueVersion are replaced. Each statement passes its rows as ONE JSON parameter
+ * ([id, key, isSecret, ciphertext hex] per row) that the database expands (json_each /
+ * json_array_elements): Prisma's cost per bound parameter dominated with one parameter per
+ * column (10,000 rows took ~250 ms more).
  */
 export async function upsertBaseValues(
   tx: Tx,
   keys: KeyRing,
-  scope: { projectId: string; environmentId: string; keyVersion: number; valueVersion: number },
+  scope: { provider: Provider; projectId: string; environmentId: string; keyVersion: number; valueVersion: number },
   values: readonly NewValue[],
 ): Promise<void> {
-  const { projectId, environmentId, keyVersion, valueVersion } = scope;
+  const { provider, projectId, environmentId, keyVersion, valueVersion } = scope;
   const now = new Date();
-  for (let i = 0; i < values.length; i += CHUNK) {
-    const rows: Prisma.Sql[] = [];
-    for (const v of values.slice(i, i + CHUNK)) {
-      const blob = await keys.encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value, keyVersion, tx);
-      rows.push(Prisma.sql`(${randomUUID()}, ${environmentId}, ${v.key}, ${v.isSecret}, ${Buffer.from(blob)}, ${keyVersion}, ${valueVersion}, ${now}, ${now})`);
+  const encrypt = await keys.encryptor(projectId, keyVersion, tx);
+  for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
+    const rows: [string, string, boolean, string][] = [];
+    for (const v of values.slice(i, i + UPSERT_CHUNK)) {
+      const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
+      rows.push([randomUUID(), v.key, v.isSecret, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex")]);
     }
+    const json = JSON.stringify(rows);
+    const select =
+      provider === "sqlite"
+        ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}
+            FROM json_each(${json}) AS j WHERE true`
+        : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3)
+            FROM json_array_elements(${json}::json) AS j`;
     await tx.$executeRaw`
       INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt")
-      VALUES ${Prisma.join(rows)}
+      ${select}
       ON CONFLICT ("environmentId", "key") DO UPDATE SET
         "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
   }

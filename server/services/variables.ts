@@ -66,7 +66,7 @@ function noOverridesOnDevelopment(env: EnvironmentRow): void {
     );
 }
 
-export function variableService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+export function variableService({ db, keys }: { db: Pick<Database, "provider" | "reader" | "writer">; keys: KeyRing }) {
   return {
     async setVariable(actor: Actor, input: SetVariableInput) {
       assertValid([
@@ -88,7 +88,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "reader" | "w
 
         if (!branch) {
           const isSecret = existing?.isSecret ?? input.secret ?? false;
-          await upsertBaseValues(tx, keys, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [{ key: input.key, value: input.value, isSecret }]);
+          await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [{ key: input.key, value: input.value, isSecret }]);
           return { environment: { ...env, revision }, key: input.key, branch: null, created: !existing, isSecret };
         }
         if (!existing)
@@ -173,7 +173,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "reader" | "w
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
         const types = new Map(existing.map((v) => [v.key, v.isSecret]));
         const writes = [...diff.added, ...diff.changed, ...diff.secretOverwritten].map((v) => ({ key: v.key, value: v.value, isSecret: types.get(v.key) ?? v.secret ?? false }));
-        await upsertBaseValues(tx, keys, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
+        await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
         await deleteBaseValues(tx, env.id, diff.removed);
         return summarize(revision, true, existing);
       });

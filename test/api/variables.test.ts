@@ -127,6 +127,22 @@ describe("setVariable", () => {
     expect(env.variableCount).toBe(2);
   });
 
+  it("checks expectedRevision on set and unset: a stale one is a ConflictError naming the current revision, nothing changed", async () => {
+    await createProject("vars-expected");
+    expectType(await set("vars-expected", "development", "A", "1"), "SetVariablePayload");
+    const stale = expectType((await sdk.setVariable({ input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 0 } })).setVariable, "ConflictError");
+    expect(stale.currentRevision).toBe(1);
+    expect(stale.message).toContain("revision 1");
+    const staleUnset = expectType((await sdk.unsetVariable({ input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 5 } })).unsetVariable, "ConflictError");
+    expect(staleUnset.currentRevision).toBe(1);
+    let env = await listing("vars-expected", "development");
+    expect([env.revision, env.variables.map((v) => [v.key, v.value])]).toEqual([1, [["A", "1"]]]);
+    expect(expectType((await sdk.setVariable({ input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 1 } })).setVariable, "SetVariablePayload").revision).toBe(2);
+    expect(expectType((await sdk.unsetVariable({ input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 2 } })).unsetVariable, "UnsetVariablePayload")).toMatchObject({ removed: true, revision: 3 });
+    env = await listing("vars-expected", "development");
+    expect([env.revision, env.variableCount]).toEqual([3, 0]);
+  });
+
   it("reports an unknown project, environment or branch as NotFoundError", async () => {
     await createProject("vars-missing");
     const project = expectType(await set("no-such-project", "development", "A", "1"), "NotFoundError");

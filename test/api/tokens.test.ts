@@ -1,0 +1,153 @@
+/**
+ * Tokens (SECURITY 12): format, shown once, only a hash stored, checksum checked before
+ * any query, revocation at once, lastUsedAt.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
+import { generateToken, hashToken } from "../../server/domain/token-format.js";
+import { expectType } from "../support/expect.js";
+import { databaseContains, withRawDb } from "../support/raw-db.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const FORMAT = { PERSONAL: /^envp_pat_[0-9A-Za-z]{28}$/, SERVICE: /^envp_svc_[0-9A-Za-z]{28}$/ };
+
+let server: TestServer;
+
+async function rawGraphQL(token: string, query: string, variables: Record<string, unknown> = {}): Promise<string> {
+  const response = await server.app.fetch(
+    new Request(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-envplane-client": "test", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    }),
+  );
+  return response.text();
+}
+
+async function unauthenticated(client: EnvplaneClient): Promise<EnvplaneRequestError> {
+  const error = await client.viewer().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EnvplaneRequestError);
+  expect((error as EnvplaneRequestError).code).toBe("UNAUTHENTICATED");
+  expect((error as EnvplaneRequestError).status).toBe(401);
+  return error as EnvplaneRequestError;
+}
+
+async function createService(slug: string, name = "ci") {
+  return expectType((await server.owner.createToken({ input: { kind: "SERVICE", name, project: slug, permissions: ["READ"] } })).createToken, "CreateTokenPayload");
+}
+
+describe("tokens", () => {
+  beforeAll(async () => {
+    server = await startTestServer({ countQueries: true });
+    for (const slug of ["tok-format", "tok-once", "tok-db", "tok-revoke", "tok-used"])
+      expectType((await server.owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
+  });
+  afterAll(() => server.close());
+
+  it("have a kind prefix, 22 random base62 characters (131 bits) and a checksum", async () => {
+    const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "laptop" } })).createToken, "CreateTokenPayload");
+    const service = await createService("tok-format");
+    const user = expectType((await server.owner.createUser({ input: { name: "Ada" } })).createUser, "CreateUserPayload");
+    expect(personal.plaintextToken).toMatch(FORMAT.PERSONAL);
+    expect(user.plaintextToken).toMatch(FORMAT.PERSONAL);
+    expect(server.ownerToken).toMatch(FORMAT.PERSONAL);
+    expect(service.plaintextToken).toMatch(FORMAT.SERVICE);
+    expect(new Set([personal.plaintextToken, user.plaintextToken, server.ownerToken]).size).toBe(3);
+    expect(personal.token.hint).toBe(`envp_pat_…${personal.plaintextToken.slice(-4)}`);
+    expect(service.token.hint).toBe(`envp_svc_…${service.plaintextToken.slice(-4)}`);
+  });
+
+  it("are shown once: no later response contains them, and Token has no field that could", async () => {
+    const created = await createService("tok-once", "once");
+    const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "once" } })).createToken, "CreateTokenPayload");
+    const fields = JSON.parse(await rawGraphQL(server.ownerToken, `{ __type(name: "Token") { fields { name } } }`)).data.__type.fields.map((f: { name: string }) => f.name);
+    expect(fields.sort()).toEqual(["createdAt", "createdBy", "environments", "expiresAt", "hint", "id", "kind", "lastUsedAt", "name", "permissions", "revokedAt"]);
+
+    const all = `id kind name hint permissions environments expiresAt revokedAt lastUsedAt createdAt createdBy { id name }`;
+    const listings = [
+      await rawGraphQL(server.ownerToken, `{ project(slug: "tok-once") { tokens { ${all} } } viewer { personalTokens { ${all} } token { ${all} } } }`),
+      await rawGraphQL(created.plaintextToken, `{ viewer { token { ${all} } project { slug } } }`),
+      await rawGraphQL(personal.plaintextToken, `{ viewer { token { ${all} } } }`),
+      await rawGraphQL(server.ownerToken, `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`, { id: created.token.id }),
+    ];
+    expect(listings[0]).toContain(created.token.id);
+    expect(listings[0]).toContain(personal.token.id);
+    for (const body of listings) {
+      expect(body).not.toContain(created.plaintextToken);
+      expect(body).not.toContain(personal.plaintextToken);
+      expect(body).not.toContain(server.ownerToken);
+    }
+  });
+
+  it("are stored only as a SHA-256 hash: the database holds no plaintext token", async () => {
+    const service = await createService("tok-db", "db");
+    const user = expectType((await server.owner.createUser({ input: { name: "Grace" } })).createUser, "CreateUserPayload");
+    await server.client(service.plaintextToken).viewer();
+    const rows = await withRawDb(server.database, (q) => q(`SELECT * FROM "Token"`));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const token of [service.plaintextToken, user.plaintextToken, server.ownerToken]) {
+      const secretPart = token.slice("envp_xxx_".length, -6);
+      for (const row of rows) for (const value of Object.values(row)) expect(String(value)).not.toContain(secretPart);
+      expect(rows.map((r) => r.hash)).toContain(hashToken(token));
+      expect(await databaseContains(server.database, secretPart)).toBe(false);
+      // The search does read the database: the hash is there.
+      expect(await databaseContains(server.database, hashToken(token))).toBe(true);
+    }
+    for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("with a bad checksum, prefix or length are rejected before any database query", async () => {
+    const valid = server.ownerToken;
+    const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
+    const bad = [flip(valid, valid.length - 1), flip(valid, 12), valid.replace("envp_pat_", "envp_svc_"), valid.replace("envp_pat_", "envp_xyz_"), valid.slice(0, -1), `${valid}0`, "not-a-token"];
+    for (const token of bad) {
+      const before = server.queries.length;
+      const error = await unauthenticated(server.client(token));
+      expect(error.message).toMatch(/malformed/);
+      expect(server.queries.slice(before)).toEqual([]);
+    }
+    // A well-formed token with a valid checksum is looked up (so the count above can grow).
+    const before = server.queries.length;
+    const error = await unauthenticated(server.client(generateToken("personal")));
+    expect(error.message).not.toMatch(/malformed/);
+    expect(server.queries.slice(before).some((sql) => /\bToken\b/.test(sql))).toBe(true);
+  });
+
+  it("revoked ones stop working at once, and revoking twice changes nothing", async () => {
+    const service = await createService("tok-revoke", "revoke-me");
+    const client = server.client(service.plaintextToken);
+    expect((await client.viewer()).viewer.project?.slug).toBe("tok-revoke");
+    const first = expectType((await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken, "RevokeTokenPayload");
+    expect(first.token.revokedAt).not.toBeNull();
+    expect((await unauthenticated(client)).message).toMatch(/revoked/);
+    const second = expectType((await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken, "RevokeTokenPayload");
+    expect(second.token.revokedAt).toBe(first.token.revokedAt);
+
+    // A user revokes their own personal token; another user's token is not even visible to them.
+    const alice = expectType((await server.owner.createUser({ input: { name: "Alice" } })).createUser, "CreateUserPayload");
+    const bob = expectType((await server.owner.createUser({ input: { name: "Bob" } })).createUser, "CreateUserPayload");
+    const aliceToken = (await server.client(alice.plaintextToken).viewer()).viewer.token;
+    const bobToken = (await server.client(bob.plaintextToken).viewer()).viewer.token;
+    expect(expectType((await server.client(alice.plaintextToken).revokeToken({ input: { id: bobToken.id } })).revokeToken, "NotFoundError").resource).toBe("Token");
+    expect((await server.client(bob.plaintextToken).viewer()).viewer.user?.id).toBe(bob.user.id);
+    expectType((await server.client(alice.plaintextToken).revokeToken({ input: { id: aliceToken.id } })).revokeToken, "RevokeTokenPayload");
+    const mine = { plaintextToken: alice.plaintextToken };
+    await unauthenticated(server.client(mine.plaintextToken));
+  });
+
+  it("record lastUsedAt when used", async () => {
+    const service = await createService("tok-used", "used");
+    expect(service.token.lastUsedAt).toBeNull();
+    const listed = async () => (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.find((t) => t.id === service.token.id)!;
+    expect((await listed()).lastUsedAt).toBeNull();
+    const before = Date.now();
+    await server.client(service.plaintextToken).viewer();
+    const lastUsedAt = (await listed()).lastUsedAt;
+    expect(lastUsedAt).not.toBeNull();
+    expect(new Date(lastUsedAt!).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(new Date(lastUsedAt!).getTime()).toBeLessThanOrEqual(Date.now());
+  });
+});
