@@ -77,7 +77,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       landingPage: false,
       maxRequestBodySize: MAX_BODY_BYTES,
       graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
-      logging: { debug: () => {}, info: (...a: unknown[]) => log.info(a.map(String).join(" ")), warn: (...a: unknown[]) => log.info(a.map(String).join(" ")), error: (...a: unknown[]) => log.error(a.map(String).join(" ")) },
+      logging: {
+        debug: () => {},
+        info: (...a: unknown[]) => log.info(a.map(String).join(" ")),
+        warn: (...a: unknown[]) => log.info(a.map(String).join(" ")),
+        // yoga logs every error it masks as it was (with the input values it quotes); maskError logs the unexpected ones safely.
+        error: (...a: unknown[]) => {
+          if (!a.some((x) => x instanceof Error)) log.error(a.map(String).join(" "));
+        },
+      },
       maskedErrors: { maskError: (error) => maskError(error, log.error, config.development) },
       plugins: [
         bodyLimit(),

@@ -45,11 +45,28 @@ export function valueAad(p: {
   key: string;
   valueVersion: number;
 }): Bytes {
-  const w = header("envplane/value").str(p.projectId).str(p.environmentId);
-  if (p.branchId === null) w.u8(0).str("base");
-  else w.u8(1).str(p.branchId);
-  return w.str(p.key).u32(p.valueVersion).bytes();
+  // Bulk reads and writes call this for many keys of one environment: the bytes before the
+  // key are built once (by the same Writer) and reused; the result is byte-for-byte the same.
+  let prefix = lastValuePrefix;
+  if (!prefix || prefix.projectId !== p.projectId || prefix.environmentId !== p.environmentId || prefix.branchId !== p.branchId) {
+    const w = header("envplane/value").str(p.projectId).str(p.environmentId);
+    if (p.branchId === null) w.u8(0).str("base");
+    else w.u8(1).str(p.branchId);
+    prefix = lastValuePrefix = { projectId: p.projectId, environmentId: p.environmentId, branchId: p.branchId, bytes: w.bytes() };
+  }
+  if (!Number.isInteger(p.valueVersion) || p.valueVersion < 0 || p.valueVersion > 0xffffffff) throw new RangeError("expected a u32 integer");
+  const key = utf8.encode(p.key);
+  const at = prefix.bytes.length;
+  const out = new Uint8Array(at + 4 + key.length + 4);
+  const view = new DataView(out.buffer);
+  out.set(prefix.bytes, 0);
+  view.setUint32(at, key.length, false);
+  out.set(key, at + 4);
+  view.setUint32(at + 4 + key.length, p.valueVersion, false);
+  return out;
 }
+
+let lastValuePrefix: { projectId: string; environmentId: string; branchId: string | null; bytes: Bytes } | null = null;
 
 /** AAD for a project's data key wrapped by the root key. */
 export function dataKeyAad(projectId: string, version: number): Bytes {

@@ -67,7 +67,7 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
   async function seedInto(tx: Tx, access: ProjectAccess, target: EnvironmentRow, source: EnvironmentRow, decisions: SeedDecision[] | null | undefined, expectedRevision?: number | null) {
     const projectId = access.project.id;
     const revision = await bumpRevision(tx, target, expectedRevision);
-    const values = await loadValues(tx, keys, { projectId, environmentId: source.id }, { secrets: true });
+    const values = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: source.id }, { secrets: true });
     const plan = planSeed(values, decisions, source.name);
     const existing = new Map((await tx.variable.findMany({ where: { environmentId: target.id }, select: { key: true, isSecret: true } })).map((v) => [v.key, v.isSecret]));
     const writes = plan.writes.map((w) => {

@@ -14,7 +14,7 @@ import { loadMapping } from "./branches.js";
 import { findBranch, findEnvironment } from "./lookup.js";
 import { loadValues } from "./values.js";
 
-export function resolutionService({ db, keys }: { db: Pick<Database, "reader">; keys: KeyRing }) {
+export function resolutionService({ db, keys }: { db: Pick<Database, "provider" | "reader">; keys: KeyRing }) {
   async function mappedEnvironment(projectId: string, slug: string, branch: string) {
     const resolved = resolveBranch(await loadMapping(db.reader, projectId), branch);
     const env = await db.reader.environment.findUnique({ where: { projectId_name: { projectId, name: resolved.environment } }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
@@ -37,7 +37,7 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "reader">; 
       if (input.branch != null && env.name === "development")
         throw new ValidationError('"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.', [{ path: ["branch"], message: "No branches on development." }]);
       const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
-      const values = await loadValues(db.reader, keys, { projectId: access.project.id, environmentId: env.id, branchId: branch?.id }, { secrets: false });
+      const values = await loadValues(db.reader, keys, { provider: db.provider, projectId: access.project.id, environmentId: env.id, branchId: branch?.id }, { secrets: false });
       return {
         environment: env,
         branch: branch?.name ?? null,
@@ -53,7 +53,7 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "reader">; 
       const branch = await findBranch(db.reader, access, input.branch);
       const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
       assertCanRuntime(access, env);
-      const values = await loadValues(db.reader, keys, { projectId: access.project.id, environmentId: env.id, branchId: branch.id }, { secrets: true });
+      const values = await loadValues(db.reader, keys, { provider: db.provider, projectId: access.project.id, environmentId: env.id, branchId: branch.id }, { secrets: true });
       return {
         environment: env,
         branch: branch.name,

@@ -4,7 +4,7 @@ import { Prisma } from "../db/generated/sqlite/client.js";
 import type { Db, Provider, Tx } from "../db/client.js";
 import type { KeyRing } from "./keyring.js";
 
-type Client = Pick<Tx, "variable" | "projectKey"> | Pick<Db, "variable" | "projectKey">;
+type Client = Pick<Tx, "$queryRaw" | "projectKey"> | Pick<Db, "$queryRaw" | "projectKey">;
 
 export interface StoredValue {
   key: string;
@@ -16,38 +16,37 @@ export interface StoredValue {
 }
 
 /**
- * The environment's values, resolved for `branchId` (override -> base) when given.
- * Secrets are decrypted only with `secrets: true`. Two statements whatever the size.
+ * The environment's values by key, resolved for `branchId` (override -> base) when given.
+ * Secrets are decrypted only with `secrets: true`. One statement whatever the size: a LEFT
+ * JOIN on the branch's overrides, ciphertexts read as hex text (Prisma's driver adapters
+ * turn each BLOB into an array of numbers and back: ~9 ms per 1,000 rows).
  */
 export async function loadValues(
   db: Client,
   keys: KeyRing,
-  scope: { projectId: string; environmentId: string; branchId?: string | null },
+  scope: { provider: Provider; projectId: string; environmentId: string; branchId?: string | null },
   opts: { secrets: boolean },
 ): Promise<StoredValue[]> {
-  const { projectId, environmentId } = scope;
+  const { provider, projectId, environmentId } = scope;
   const branchId = scope.branchId ?? null;
-  const rows = await db.variable.findMany({
-    where: { environmentId },
-    orderBy: { key: "asc" },
-    select: {
-      key: true,
-      isSecret: true,
-      ciphertext: true,
-      valueVersion: true,
-      ...(branchId ? { overrides: { where: { branchId }, select: { ciphertext: true, valueVersion: true } } } : {}),
-    },
-  });
+  const hex = (column: Prisma.Sql) => (provider === "sqlite" ? Prisma.sql`hex(${column})` : Prisma.sql`encode(${column}, 'hex')`);
+  const rows = await db.$queryRaw<{ key: string; isSecret: boolean; ciphertext: string; valueVersion: number; overrideCiphertext: string | null; overrideValueVersion: number | null }[]>`
+    SELECT v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."valueVersion",
+      ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."valueVersion" AS "overrideValueVersion"
+    FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${branchId ?? ""}
+    WHERE v."environmentId" = ${environmentId}
+    ORDER BY v."key" ASC`;
   const out: StoredValue[] = [];
   for (const row of rows) {
-    const override = (row as { overrides?: { ciphertext: Uint8Array; valueVersion: number }[] }).overrides?.[0];
+    const fromOverride = branchId !== null && row.overrideValueVersion !== null;
+    const isSecret = Boolean(row.isSecret);
     let value: string | null = null;
-    if (!row.isSecret || opts.secrets) {
-      value = override
-        ? await keys.decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: override.valueVersion }, override.ciphertext, db)
-        : await keys.decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: row.valueVersion }, row.ciphertext, db);
+    if (!isSecret || opts.secrets) {
+      value = fromOverride
+        ? await keys.decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"), db)
+        : await keys.decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext, "hex"), db);
     }
-    out.push({ key: row.key, isSecret: row.isSecret, value, fromOverride: !!override });
+    out.push({ key: row.key, isSecret, value, fromOverride });
   }
   return out;
 }

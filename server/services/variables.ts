@@ -162,12 +162,12 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       if (input.dryRun) {
         assertCanRead(access, env);
         if (input.expectedRevision != null && input.expectedRevision !== env.revision) throw staleRevision(env.name, input.expectedRevision, env.revision);
-        return summarize(env.revision, false, await loadValues(db.reader, keys, { projectId, environmentId: env.id }, { secrets: false }));
+        return summarize(env.revision, false, await loadValues(db.reader, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false }));
       }
       assertCanWrite(access, env);
       return inTransaction(db.writer, async (tx) => {
         const revision = await bumpRevision(tx, env, input.expectedRevision);
-        const existing = await loadValues(tx, keys, { projectId, environmentId: env.id }, { secrets: false });
+        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false });
         const diff = computeBulkDiff(existing, input.variables, prune);
         if (diffIsEmpty(diff)) throw new Rollback(summarize(revision - 1, false, existing));
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });

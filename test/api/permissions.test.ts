@@ -204,14 +204,24 @@ const ops: Record<OpName, Op> = {
   },
 };
 
-/** Everything about a project that an operation could change (as seen by its owner). */
-async function snapshot(slug: string) {
-  const project = (await owner.project({ slug })).project;
-  if (!project) return null;
-  const envs = await Promise.all(project.environments.map(async (e) => (await owner.environmentVariables({ project: slug, environment: e.name })).project?.environment));
-  const members = (await owner.projectMembers({ slug })).project?.members;
-  const tokens = (await owner.projectTokens({ slug })).project?.tokens.map(({ lastUsedAt: _, ...t }) => t);
-  return { project, envs, members, tokens };
+const SNAPSHOT = `query($slug: String!) { project(slug: $slug) {
+  id slug name branches { name } mapping { branch position environment { name } } members { role user { id } }
+  tokens { id name revokedAt permissions environments }
+  environments { name isProtected revision updatedAt variables { key isSecret value updatedAt overrides { branch { name } value } } }
+} }`;
+
+/** Everything about a project that an operation could change, as its owner sees it (one request). */
+async function snapshot(slug: string): Promise<unknown> {
+  const response = await server.app.fetch(
+    new Request(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-envplane-client": "test", authorization: `Bearer ${server.ownerToken}` },
+      body: JSON.stringify({ query: SNAPSHOT, variables: { slug } }),
+    }),
+  );
+  const body = await response.json();
+  expect(body.errors).toBeUndefined();
+  return body.data.project;
 }
 
 async function serviceToken(slug: string, permissions: ("READ" | "WRITE" | "RUNTIME")[], environments?: string[]) {

@@ -1,0 +1,156 @@
+/**
+ * Encryption at rest, checked in the real database (SECURITY 1-3, 7): blobs carry a
+ * versioned header, values are never stored in plaintext, and a ciphertext moved to
+ * another row (swapped, copied, replayed) fails to decrypt instead of returning the
+ * wrong value; the client sees only "Unexpected error.".
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EnvplaneRequestError } from "../../sdk/index.js";
+import { expectType } from "../support/expect.js";
+import { databaseContains, withRawDb } from "../support/raw-db.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+const unique = () => randomBytes(6).toString("hex");
+
+async function setVar(project: string, environment: string, key: string, value: string, branch?: string) {
+  expectType((await server.owner.setVariable({ input: { project, environment, key, value, branch } })).setVariable, "SetVariablePayload");
+}
+
+/** A project with A and B in development, A in preview; returns the values and row ids. */
+async function setup(slug: string) {
+  expectType((await server.owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
+  const values = { devA: `dev-a-${unique()}`, devB: `dev-b-${unique()}`, previewA: `preview-a-${unique()}` };
+  await setVar(slug, "development", "A", values.devA);
+  await setVar(slug, "development", "B", values.devB);
+  await setVar(slug, "preview", "A", values.previewA);
+  const ids = async (environment: string) =>
+    Object.fromEntries((await server.owner.environmentVariables({ project: slug, environment })).project!.environment!.variables.map((v) => [v.key, v.id]));
+  return { values, dev: await ids("development"), preview: await ids("preview") };
+}
+
+const getBlob = (id: string, table = "Variable") =>
+  withRawDb(server.database, async (q) => Buffer.from((await q(`SELECT "ciphertext" FROM "${table}" WHERE "id" = $1`, [id]))[0].ciphertext as Uint8Array));
+const setBlob = (id: string, blob: Buffer, table = "Variable") => withRawDb(server.database, (q) => q(`UPDATE "${table}" SET "ciphertext" = $1 WHERE "id" = $2`, [blob, id]));
+
+/** Reads an environment both ways a client can; returns the values, or the masked error. */
+async function read(project: string, environment: string): Promise<Record<string, string | null> | EnvplaneRequestError> {
+  const results = await Promise.allSettled([server.owner.environmentVariables({ project, environment }), server.owner.pullVariables({ project, environment })]);
+  if (results[0].status === "fulfilled") {
+    expect(results[1].status).toBe("fulfilled");
+    return Object.fromEntries(results[0].value.project!.environment!.variables.map((v) => [v.key, v.value]));
+  }
+  expect(results[1].status).toBe("rejected");
+  for (const r of results) {
+    const error = (r as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(EnvplaneRequestError);
+    expect([error.message, error.code]).toEqual(["Unexpected error.", "INTERNAL_SERVER_ERROR"]);
+  }
+  return (results[0] as PromiseRejectedResult).reason;
+}
+
+/** Reading must fail, and neither the response nor the log may contain any of `values`. */
+async function expectUnreadable(project: string, environment: string, values: string[]) {
+  const logsBefore = server.logs.length;
+  const result = await read(project, environment);
+  expect(result).toBeInstanceOf(EnvplaneRequestError);
+  const seen = JSON.stringify((result as EnvplaneRequestError).errors) + server.logs.slice(logsBefore).join("\n");
+  for (const value of values) expect(seen).not.toContain(value);
+  expect(server.logs.slice(logsBefore).some((l) => /Could not decrypt|Stored ciphertext|Data key version/.test(l))).toBe(true);
+}
+
+describe("encryption at rest", () => {
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it("stores blobs with a format-1 header and a fresh nonce, never the plaintext", async () => {
+    const { values, dev, preview } = await setup("enc-format");
+    await setVar("enc-format", "development", "SAME", values.devA);
+    const blobA = await getBlob(dev.A);
+    const devIds = Object.fromEntries((await server.owner.environmentVariables({ project: "enc-format", environment: "development" })).project!.environment!.variables.map((v) => [v.key, v.id]));
+    const blobSame = await getBlob(devIds.SAME);
+    for (const blob of [blobA, blobSame]) {
+      expect(blob[0]).toBe(1); // format version
+      expect(blob.readUInt32BE(1)).toBe(1); // key version
+      expect(blob.length).toBe(1 + 4 + 24 + Buffer.byteLength(values.devA) + 16);
+      expect(blob.includes(Buffer.from(values.devA))).toBe(false);
+    }
+    expect(blobA.subarray(5, 29).equals(blobSame.subarray(5, 29))).toBe(false); // nonces differ
+    expect(blobA.subarray(29).equals(blobSame.subarray(29))).toBe(false);
+    expect((await getBlob(preview.A))[0]).toBe(1);
+    expect(await databaseContains(server.database, "enc-format")).toBe(true);
+    for (const value of Object.values(values)) expect(await databaseContains(server.database, value)).toBe(false);
+  });
+
+  it("swapping two variables' ciphertexts makes both unreadable", async () => {
+    const { values, dev } = await setup("enc-swap");
+    const [a, b] = [await getBlob(dev.A), await getBlob(dev.B)];
+    await setBlob(dev.A, b);
+    await setBlob(dev.B, a);
+    await expectUnreadable("enc-swap", "development", [values.devA, values.devB]);
+    await setBlob(dev.A, a);
+    await setBlob(dev.B, b);
+    expect(await read("enc-swap", "development")).toEqual({ A: values.devA, B: values.devB });
+  });
+
+  it("a ciphertext copied to the same key in another environment or project is unreadable", async () => {
+    const { values, dev, preview } = await setup("enc-copy");
+    const other = await setup("enc-copy-other");
+    const saved = await getBlob(preview.A);
+    await setBlob(preview.A, await getBlob(dev.A));
+    await expectUnreadable("enc-copy", "preview", [values.devA, values.previewA]);
+    await setBlob(preview.A, saved);
+    expect(await read("enc-copy", "preview")).toEqual({ A: values.previewA });
+
+    const savedOther = await getBlob(other.dev.A);
+    await setBlob(other.dev.A, await getBlob(dev.A));
+    await expectUnreadable("enc-copy-other", "development", [values.devA, other.values.devA]);
+    await setBlob(other.dev.A, savedOther);
+    expect(await read("enc-copy-other", "development")).toEqual({ A: other.values.devA, B: other.values.devB });
+  });
+
+  it("an older ciphertext written back over a newer value is unreadable", async () => {
+    const { values, dev } = await setup("enc-replay");
+    const old = await getBlob(dev.A);
+    await setVar("enc-replay", "development", "A", "the-new-value");
+    const current = await getBlob(dev.A);
+    await setBlob(dev.A, old);
+    await expectUnreadable("enc-replay", "development", [values.devA, "the-new-value"]);
+    await setBlob(dev.A, current);
+    expect(await read("enc-replay", "development")).toEqual({ A: "the-new-value", B: values.devB });
+  });
+
+  it("a branch override's ciphertext and the base value's are not interchangeable", async () => {
+    const { values, preview } = await setup("enc-branch");
+    await setVar("enc-branch", "preview", "A", "override-value", "dev");
+    const overrideId = await withRawDb(server.database, async (q) => String((await q(`SELECT "id" FROM "BranchOverride" WHERE "variableId" = $1`, [preview.A]))[0].id));
+    const [base, override] = [await getBlob(preview.A), await getBlob(overrideId, "BranchOverride")];
+    await setBlob(preview.A, override);
+    await expectUnreadable("enc-branch", "preview", [values.previewA, "override-value"]);
+    await setBlob(preview.A, base);
+    await setBlob(overrideId, base, "BranchOverride");
+    const pulled = await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" }).catch((e: unknown) => e);
+    expect(pulled).toBeInstanceOf(EnvplaneRequestError);
+    expect((pulled as EnvplaneRequestError).message).toBe("Unexpected error.");
+    await setBlob(overrideId, override, "BranchOverride");
+    const ok = expectType((await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment");
+    expect(ok.variables).toEqual([{ key: "A", value: "override-value", fromOverride: true }]);
+  });
+
+  it.each([
+    ["an unknown format version", (b: Buffer) => Buffer.concat([Buffer.from([2]), b.subarray(1)])],
+    ["a key version with no key", (b: Buffer) => Buffer.concat([b.subarray(0, 1), Buffer.from([0, 0, 0, 9]), b.subarray(5)])],
+    ["a truncated blob", (b: Buffer) => b.subarray(0, 20)],
+    ["an empty blob", () => Buffer.alloc(0)],
+    ["a flipped ciphertext bit", (b: Buffer) => Buffer.concat([b.subarray(0, 30), Buffer.from([b[30] ^ 1]), b.subarray(31)])],
+    ["a flipped nonce bit", (b: Buffer) => Buffer.concat([b.subarray(0, 6), Buffer.from([b[6] ^ 1]), b.subarray(7)])],
+  ])("a stored blob with %s is rejected, masked", async (_name, tamper) => {
+    const slug = `enc-tamper-${unique()}`;
+    const { values, dev } = await setup(slug);
+    await setBlob(dev.A, tamper(await getBlob(dev.A)));
+    await expectUnreadable(slug, "development", [values.devA, values.devB]);
+  });
+});

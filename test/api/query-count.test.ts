@@ -1,0 +1,184 @@
+/**
+ * No N+1: the SQL statements of a read do not grow with the number of variables, overrides,
+ * environments or projects it returns. Each case builds a small and a large project through
+ * the API and sends the same read to both; the statement counts must be equal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EnvplaneClient } from "../../sdk/index.js";
+import { expectType } from "../support/expect.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+let sdk: EnvplaneClient;
+beforeAll(async () => {
+  server = await startTestServer({ countQueries: true });
+  sdk = server.owner;
+});
+afterAll(() => server.close());
+
+/** The deepest read the dashboard does: every environment with its variables, values and overrides. */
+const PROJECT_TREE = /* GraphQL */ `
+  query projectTree($slug: String!) {
+    project(slug: $slug) {
+      slug
+      viewerRole
+      branches { name overrideCount }
+      mapping { branch environment { name } }
+      environments {
+        name
+        variableCount
+        viewerCanRead
+        viewerCanWrite
+        variables { key isSecret value overrides { branch { name } value } }
+      }
+    }
+  }
+`;
+
+type Tree = {
+  project: {
+    environments: { name: string; variables: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] }[];
+  };
+};
+
+async function graphql<T>(query: string, variables: Record<string, unknown>, token = server.ownerToken): Promise<T> {
+  const response = await server.app.fetch(
+    new Request(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-envplane-client": "test", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    }),
+  );
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/**
+ * The statements of one request. The request is sent once before (the token's lastUsedAt
+ * is written at most once a minute: the measured request never includes that write).
+ */
+async function statements<T>(request: () => Promise<T>): Promise<{ count: number; result: T }> {
+  await request();
+  server.queries.length = 0;
+  const result = await request();
+  return { count: server.queries.length, result };
+}
+
+async function createProject(slug: string, branches: string[] = []) {
+  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
+  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
+}
+
+async function push(project: string, environment: string, count: number, prefix = "KEY") {
+  const variables = Array.from({ length: count }, (_, i) => ({ key: `${prefix}_${i}`, value: `value-${i}`, secret: i % 5 === 4 }));
+  expectType((await sdk.bulkUpsertVariables({ input: { project, environment, variables } })).bulkUpsertVariables, "BulkUpsertVariablesPayload");
+}
+
+async function override(project: string, environment: string, key: string, branch: string) {
+  expectType((await sdk.setVariable({ input: { project, environment, key, value: `${key}@${branch}`, branch } })).setVariable, "SetVariablePayload");
+}
+
+const tree = (slug: string) => statements(() => graphql<Tree>(PROJECT_TREE, { slug }));
+const allVariables = (t: Tree) => t.project.environments.flatMap((e) => e.variables);
+
+describe("statement counts do not grow with N", () => {
+  it("project tree: 2 vs 20 variables", async () => {
+    for (const [slug, n] of [["qc-vars-small", 2], ["qc-vars-large", 20]] as const) {
+      await createProject(slug, ["feature-x"]);
+      await push(slug, "preview", n);
+      await override(slug, "preview", "KEY_0", "feature-x");
+    }
+    const small = await tree("qc-vars-small");
+    const large = await tree("qc-vars-large");
+    expect(allVariables(small.result)).toHaveLength(2);
+    expect(allVariables(large.result)).toHaveLength(20);
+    expect(allVariables(large.result).find((v) => v.key === "KEY_18")?.value).toBe("value-18");
+    expect(allVariables(large.result).find((v) => v.key === "KEY_4")?.value).toBeNull(); // a secret
+    expect(large.count).toBe(small.count);
+  });
+
+  it("project tree: 0 vs 10 overrides per variable", async () => {
+    const branches = Array.from({ length: 10 }, (_, i) => `b-${i}`);
+    await createProject("qc-ovr-small", branches);
+    await createProject("qc-ovr-large", branches);
+    for (const slug of ["qc-ovr-small", "qc-ovr-large"]) await push(slug, "preview", 3);
+    for (const key of ["KEY_0", "KEY_1", "KEY_2"]) for (const branch of branches) await override("qc-ovr-large", "preview", key, branch);
+
+    const small = await tree("qc-ovr-small");
+    const large = await tree("qc-ovr-large");
+    expect(allVariables(small.result).flatMap((v) => v.overrides)).toHaveLength(0);
+    const overrides = allVariables(large.result).flatMap((v) => v.overrides);
+    expect(overrides).toHaveLength(30);
+    expect(overrides).toContainEqual({ branch: { name: "b-7" }, value: "KEY_1@b-7" });
+    expect(large.count).toBe(small.count);
+  });
+
+  it("project tree: 3 vs 8 environments", async () => {
+    await createProject("qc-env-small", ["feature-x"]);
+    await createProject("qc-env-large", ["feature-x"]);
+    for (const name of ["qa", "staging", "demo", "load", "canary"])
+      expectType((await sdk.createEnvironment({ input: { project: "qc-env-large", name } })).createEnvironment, "EnvironmentPayload");
+    for (const slug of ["qc-env-small", "qc-env-large"]) {
+      const { result } = await tree(slug);
+      for (const env of result.project.environments) {
+        await push(slug, env.name, 2);
+        if (env.name !== "development") await override(slug, env.name, "KEY_0", "feature-x");
+      }
+    }
+    const small = await tree("qc-env-small");
+    const large = await tree("qc-env-large");
+    expect(small.result.project.environments).toHaveLength(3);
+    expect(large.result.project.environments).toHaveLength(8);
+    expect(allVariables(large.result)).toHaveLength(16);
+    expect(allVariables(large.result).flatMap((v) => v.overrides)).toHaveLength(7);
+    expect(large.count).toBe(small.count);
+  });
+
+  it("projects list: 1 vs 4 projects", async () => {
+    // A user who is a member of 1 project, and one who is a member of 4.
+    const one = expectType((await sdk.createUser({ input: { name: "qc-one" } })).createUser, "CreateUserPayload");
+    const four = expectType((await sdk.createUser({ input: { name: "qc-four" } })).createUser, "CreateUserPayload");
+    for (const [i, slug] of ["qc-list-a", "qc-list-b", "qc-list-c", "qc-list-d"].entries()) {
+      await createProject(slug);
+      await push(slug, "preview", 2);
+      expectType((await sdk.setMember({ input: { project: slug, userId: four.user.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
+      if (i === 0) expectType((await sdk.setMember({ input: { project: slug, userId: one.user.id, role: "VIEWER" } })).setMember, "SetMemberPayload");
+    }
+    const small = await statements(() => server.client(one.plaintextToken).projects());
+    const large = await statements(() => server.client(four.plaintextToken).projects());
+    expect(small.result.projects.map((p) => [p.slug, p.viewerRole])).toEqual([["qc-list-a", "VIEWER"]]);
+    expect(large.result.projects).toHaveLength(4);
+    expect(large.result.projects.every((p) => p.viewerRole === "DEVELOPER" && p.environments.length === 3 && p.environments.every((e) => e.viewerCanRead))).toBe(true);
+    expect(large.count).toBe(small.count);
+  });
+
+  it("pullVariables and runtimeVariables: 10 vs 200 variables", async () => {
+    for (const [slug, n] of [["qc-pull-small", 10], ["qc-pull-large", 200]] as const) {
+      await createProject(slug, ["feature-x"]);
+      await push(slug, "preview", n);
+      await override(slug, "preview", "KEY_1", "feature-x");
+    }
+    const pull = (project: string) => statements(() => sdk.pullVariables({ project, environment: "preview", branch: "feature-x" }));
+    const small = await pull("qc-pull-small");
+    const large = await pull("qc-pull-large");
+    const pulled = expectType(large.result.pullVariables, "PulledEnvironment");
+    expect(pulled.variables).toHaveLength(160); // every 5th is a secret
+    expect(pulled.excludedSecrets).toHaveLength(40);
+    expect(pulled.variables.find((v) => v.key === "KEY_1")).toEqual({ key: "KEY_1", value: "KEY_1@feature-x", fromOverride: true });
+    expect(large.count).toBe(small.count);
+
+    const runtime = async (project: string) => {
+      const token = expectType(
+        (await sdk.createToken({ input: { kind: "SERVICE", name: "qc-runtime", project, permissions: ["RUNTIME"] } })).createToken,
+        "CreateTokenPayload",
+      ).plaintextToken;
+      const client = server.client(token);
+      return statements(() => client.runtimeVariables({ project, branch: "feature-x" }));
+    };
+    const smallRuntime = await runtime("qc-pull-small");
+    const largeRuntime = await runtime("qc-pull-large");
+    expect(expectType(largeRuntime.result.runtimeVariables, "RuntimeEnvironment").variables).toHaveLength(200);
+    expect(largeRuntime.count).toBe(smallRuntime.count);
+  });
+});

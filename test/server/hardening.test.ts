@@ -1,0 +1,157 @@
+/**
+ * The HTTP endpoint over a real port (SECURITY 15-17): query limits reject abusive
+ * documents before any resolver (no SQL), no field suggestions, CSRF prevention, rate
+ * limits on failed authentication and runtime resolutions, a body size limit, GraphiQL.
+ */
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EnvplaneRequestError } from "../../sdk/index.js";
+import { expectType } from "../support/expect.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const MiB = 1024 * 1024;
+
+interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+async function post(server: TestServer, body: unknown, token: string | null = server.ownerToken, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-envplane-client": "test", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** `levels` nested selections under projects { environments { … } } (graphql-armor counts one more). */
+function nested(levels: number): string {
+  let inner = levels % 2 === 1 ? "branch" : "name";
+  for (let i = levels - 3; i >= 0; i--) inner = `${i % 2 === 0 ? "mappedBranches" : "environment"} { ${inner} }`;
+  return `{ projects { environments { ${inner} } } }`;
+}
+
+describe("GraphQL hardening", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ listen: true, countQueries: true });
+    expectType((await server.owner.createProject({ input: { slug: "hard" } })).createProject, "ProjectPayload");
+  });
+  afterAll(() => server.close());
+
+  const many = (n: number, field: (i: number) => string) => Array.from({ length: n }, (_, i) => field(i)).join(" ");
+  const cases: [string, string, string, RegExp][] = [
+    ["depth", nested(11), nested(12), /depth limit of 12/],
+    ["aliases", `{ ${many(15, (i) => `a${i}: projects { id }`)} }`, `{ ${many(16, (i) => `a${i}: projects { id }`)} }`, /Aliases limit of 15/i],
+    ["directives", `{ projects { ${many(10, () => "id @include(if: true)")} } }`, `{ projects { ${many(11, () => "id @include(if: true)")} } }`, /Directives limit of 10/i],
+    ["tokens", `{ projects { ${"id ".repeat(200)} } }`, `{ projects { ${"id ".repeat(5001)} } }`, /Token limit of 5000/],
+    ["cost", `{ projects { environments { name } } }`, `{ projects { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } }`, /Cost limit of 20000/i],
+  ];
+
+  it.each(cases)("the %s limit rejects an abusive query before any SQL; a query within it runs", async (_name, within, beyond, message) => {
+    let before = server.queries.length;
+    const ok = await post(server, { query: within });
+    expect(JSON.parse(ok.text).errors).toBeUndefined();
+    expect(server.queries.length).toBeGreaterThan(before);
+
+    before = server.queries.length;
+    const rejected = await post(server, { query: beyond });
+    const body = JSON.parse(rejected.text);
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].message).toMatch(message);
+    expect(server.queries.slice(before)).toEqual([]);
+  });
+
+  it("does not suggest field names", async () => {
+    for (const query of ["{ projectz { id } }", '{ project(slug: "hard") { slugg } }', "{ viewer { tokn { id } } }"]) {
+      const { text } = await post(server, { query });
+      expect(JSON.parse(text).errors[0].message).toMatch(/Cannot query field/);
+      expect(text).not.toMatch(/Did you mean/);
+    }
+  });
+
+  it("refuses simple (CSRF-able) requests without the x-envplane-client header; the SDK works", async () => {
+    const query = JSON.stringify({ query: "{ __typename }" });
+    const simple = [
+      await fetch(server.url, { method: "POST", headers: { "content-type": "text/plain" }, body: query }),
+      await fetch(server.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `query=${encodeURIComponent("{ __typename }")}` }),
+      await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`),
+    ];
+    for (const response of simple) expect(response.status).toBe(403);
+    const withHeader = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "x-envplane-client": "test" } });
+    expect([withHeader.status, await withHeader.json()]).toEqual([200, { data: { __typename: "Query" } }]);
+    expect((await server.owner.viewer()).viewer.user?.name).toBe("Owner");
+  });
+
+  it("answers 413 to bodies over 32 MiB, with or without Content-Length, and accepts 30 MiB", async () => {
+    const padded = (bytes: number) => JSON.stringify({ query: "{ __typename }", extensions: { pad: "x".repeat(bytes) } });
+    const big = await post(server, padded(33 * MiB));
+    expect(big.status).toBe(413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const url = new URL(server.url);
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", "x-envplane-client": "test" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      const body = padded(33 * MiB);
+      for (let i = 0; i < body.length; i += MiB) req.write(body.slice(i, i + MiB)); // no Content-Length: chunked
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    const fine = await post(server, padded(30 * MiB));
+    expect([fine.status, JSON.parse(fine.text)]).toEqual([200, { data: { __typename: "Query" } }]);
+  });
+
+  it("serves GraphiQL to a browser at GET /graphql", async () => {
+    const response = await fetch(server.url, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await response.text()).toMatch(/GraphiQL/);
+  });
+});
+
+describe("rate limits", () => {
+  it("after 3 failed authentications, the next request is refused with 429 and Retry-After, even with a valid token", async () => {
+    const server = await startTestServer({ listen: true, config: { authFailuresPerMinute: 3 } });
+    try {
+      expect((await post(server, { query: "{ viewer { user { id } } }" })).status).toBe(200);
+      const revoked = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "r" } })).createToken, "CreateTokenPayload");
+      expectType((await server.owner.revokeToken({ input: { id: revoked.token.id } })).revokeToken, "RevokeTokenPayload");
+      for (const bad of ["envp_pat_malformed", server.ownerToken.slice(0, -1) + "0", revoked.plaintextToken]) {
+        const { status, text } = await post(server, { query: "{ viewer { user { id } } }" }, bad);
+        expect([status, JSON.parse(text).errors[0].extensions.code]).toEqual([401, "UNAUTHENTICATED"]);
+      }
+      const limited = await post(server, { query: "{ viewer { user { id } } }" });
+      expect(limited.status).toBe(429);
+      expect(JSON.parse(limited.text).errors[0].extensions.code).toBe("RATE_LIMITED");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+      const error = await server.owner.viewer().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EnvplaneRequestError);
+      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([429, "RATE_LIMITED"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("limits runtime resolutions per token: the third in a minute gets 429 RATE_LIMITED", async () => {
+    const server = await startTestServer({ listen: true, config: { runtimeResolutionsPerMinute: 2 } });
+    try {
+      expectType((await server.owner.createProject({ input: { slug: "rl" } })).createProject, "ProjectPayload");
+      const token = async () => expectType((await server.owner.createToken({ input: { kind: "SERVICE", name: "rt", project: "rl", permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload").plaintextToken;
+      const [first, second] = [server.client(await token()), server.client(await token())];
+      for (let i = 0; i < 2; i++) expectType((await first.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+      const error = await first.runtimeVariables({ project: "rl", branch: "dev" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EnvplaneRequestError);
+      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([429, "RATE_LIMITED"]);
+      // Other tokens and other operations of the same token are not affected.
+      expectType((await second.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+      expect((await first.viewer()).viewer.project?.slug).toBe("rl");
+    } finally {
+      await server.close();
+    }
+  });
+});
