@@ -1,8 +1,10 @@
 /**
  * npm run bench: prints timings of the heavy paths over a real HTTP port, through the SDK.
  * SQLite by default; PostgreSQL with `bash scripts/with-postgres.sh npm run bench`.
- * BENCH_ONLY=<substring> runs only the scenarios whose name contains it.
+ * BENCH_ONLY=<substring> runs only the scenarios whose name contains it; BENCH_PROFILE=<dir>
+ * writes a CPU profile per scenario (see bench/lib.ts).
  */
+import os from "node:os";
 import { startTestServer } from "../test/support/server.js";
 import { expectType } from "../test/support/expect.js";
 import { format, header, makeVariables, measure, type Scenario } from "./lib.js";
@@ -109,7 +111,8 @@ const scenarios: Scenario[] = [
 ];
 
 const only = process.env.BENCH_ONLY;
-console.log(`envplane bench on ${provider} (${server.url}), Node ${process.version}`);
+const load = os.loadavg()[0].toFixed(2);
+console.log(`envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} (other work on the machine skews the figures)`);
 console.log(header());
 try {
   for (const scenario of scenarios) {

@@ -18,7 +18,7 @@ import type { Context } from "./schema/builder.js";
 import { createLoaders } from "./schema/loaders.js";
 import type { Actor } from "./services/actor.js";
 import { AuthenticationError } from "./services/auth.js";
-import { bootstrapOwner, verifyRootKey } from "./services/bootstrap.js";
+import { initializeOrVerify } from "./services/bootstrap.js";
 import { rewrapDataKeys } from "./services/key-rotation.js";
 import { createServices, type Services } from "./services/index.js";
 import { KeyRing } from "./services/keyring.js";
@@ -57,7 +57,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const database = await openDatabase(dbConfig, { onQuery: options.onQuery });
   try {
     const keys = new KeyRing(root, database.reader, previousRoots);
-    await verifyRootKey(database.writer, keys);
+    const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
     if (rewrapped) log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
     const services = createServices(database, keys);
@@ -66,7 +66,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       (done) => done.forEach((r) => log.info(`Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`)),
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
-    const ownerToken = await bootstrapOwner(database.writer);
 
     const authFailures = new RateLimiter(config.authFailuresPerMinute, 60_000);
     const runtimeCalls = new RateLimiter(config.runtimeResolutionsPerMinute, 60_000);

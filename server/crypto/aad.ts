@@ -47,12 +47,14 @@ export function valueAad(p: {
 }): Bytes {
   // Bulk reads and writes call this for many keys of one environment: the bytes before the
   // key are built once (by the same Writer) and reused; the result is byte-for-byte the same.
-  let prefix = lastValuePrefix;
+  // Two slots: a branch's pull alternates between base values and that branch's overrides.
+  const slot = p.branchId === null ? 0 : 1;
+  let prefix = valuePrefixes[slot];
   if (!prefix || prefix.projectId !== p.projectId || prefix.environmentId !== p.environmentId || prefix.branchId !== p.branchId) {
     const w = header("envplane/value").str(p.projectId).str(p.environmentId);
     if (p.branchId === null) w.u8(0).str("base");
     else w.u8(1).str(p.branchId);
-    prefix = lastValuePrefix = { projectId: p.projectId, environmentId: p.environmentId, branchId: p.branchId, bytes: w.bytes() };
+    prefix = valuePrefixes[slot] = { projectId: p.projectId, environmentId: p.environmentId, branchId: p.branchId, bytes: w.bytes() };
   }
   if (!Number.isInteger(p.valueVersion) || p.valueVersion < 0 || p.valueVersion > 0xffffffff) throw new RangeError("expected a u32 integer");
   const key = utf8.encode(p.key);
@@ -66,7 +68,7 @@ export function valueAad(p: {
   return out;
 }
 
-let lastValuePrefix: { projectId: string; environmentId: string; branchId: string | null; bytes: Bytes } | null = null;
+const valuePrefixes: ({ projectId: string; environmentId: string; branchId: string | null; bytes: Bytes } | undefined)[] = [];
 
 /** AAD for a project's data key wrapped by the root key. */
 export function dataKeyAad(projectId: string, version: number): Bytes {

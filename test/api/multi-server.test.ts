@@ -1,0 +1,61 @@
+/** Several stateless servers on one database: one initializes it, all serve the same data, writes stay serialized. */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, type App } from "../../server/app.js";
+import { createClient } from "../../sdk/index.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { expectType } from "../support/expect.js";
+
+describe("three servers on one database", () => {
+  let database: TestDatabase;
+  let apps: App[];
+  const dataDirs: string[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const rootKey = randomBytes(32).toString("base64");
+    apps = await Promise.all(
+      [0, 1, 2].map(() => {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-multi-"));
+        dataDirs.push(dataDir);
+        return createApp(
+          { port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, development: false, authFailuresPerMinute: 100, runtimeResolutionsPerMinute: 1000 },
+          { log: { info: () => {}, error: () => {} } },
+        );
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await database.drop();
+    for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const sdk = (app: App, token: string) => createClient({ url: "http://envplane.test/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
+
+  it("starting at once, exactly one initializes the database and creates the owner", async () => {
+    expect(apps.filter((a) => a.ownerToken).length).toBe(1);
+    const users = await apps[0].database.reader.user.findMany();
+    expect(users.length).toBe(1);
+  });
+
+  it("serves what another server wrote, and concurrent pushes with one expected revision: exactly one wins", async () => {
+    const token = apps.find((a) => a.ownerToken)!.ownerToken!;
+    const [a, b, c] = apps.map((app) => sdk(app, token));
+    expectType((await a.createProject({ input: { slug: "multi" } })).createProject, "ProjectPayload");
+    expectType((await b.setVariable({ input: { project: "multi", environment: "development", key: "FROM_B", value: "b" } })).setVariable, "SetVariablePayload");
+    const pulled = expectType((await c.pullVariables({ project: "multi", environment: "development" })).pullVariables, "PulledEnvironment");
+    expect(pulled.variables.map((v) => `${v.key}=${v.value}`)).toEqual(["FROM_B=b"]);
+
+    const push = (client: typeof a, key: string) =>
+      client.bulkUpsertVariables({ input: { project: "multi", environment: "development", expectedRevision: pulled.revision, variables: [{ key, value: key }] } });
+    const results = (await Promise.all([push(a, "FROM_A"), push(b, "FROM_B2"), push(c, "FROM_C")])).map((r) => r.bulkUpsertVariables);
+    expect(results.filter((r) => r.__typename === "BulkUpsertVariablesPayload").length).toBe(1);
+    expect(results.filter((r) => r.__typename === "ConflictError").length).toBe(2);
+    const after = expectType((await a.pullVariables({ project: "multi", environment: "development" })).pullVariables, "PulledEnvironment");
+    expect(after.revision).toBe(pulled.revision + 1);
+    expect(after.variables.length).toBe(2);
+  });
+});
