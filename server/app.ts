@@ -5,13 +5,13 @@
 import type { IncomingMessage, RequestListener } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import type { DefinitionNode, SelectionNode } from "graphql";
-import { createGraphQLError, createYoga, type Plugin } from "graphql-yoga";
+import { createYoga, type Plugin } from "graphql-yoga";
 import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { dbConfigFromEnv, openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import type { Config } from "./config.js";
-import { maskError, withoutInputValues } from "./http/errors.js";
+import { maskError } from "./http/errors.js";
+import { MAX_BODY_BYTES, bodyLimit, runtimeRateLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import { schema } from "./schema/index.js";
 import type { Context } from "./schema/builder.js";
@@ -46,7 +46,6 @@ export interface AppOptions {
   onQuery?: (sql: string) => void;
 }
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log: Logger = options.log ?? { info: (l) => console.error(l), error: (l) => console.error(l) };
@@ -135,45 +134,4 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await database.close();
     throw error;
   }
-}
-
-function unauthenticated(message: string) {
-  return createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
-}
-
-function tooManyRequests(message: string, retryAfter: number) {
-  return createGraphQLError(message, { extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } } });
-}
-
-/** Validation errors quote literals of the query (e.g. a value typed into the wrong field); drop them. */
-function validationErrorsWithoutValues(): Plugin {
-  return {
-    onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map((error) => Object.assign(error, { message: withoutInputValues(error.message) })));
-    },
-  };
-}
-
-function bodyLimit(): Plugin {
-  return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES)
-        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message: `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.` }] }), { status: 413, headers: { "content-type": "application/json" } }));
-    },
-  };
-}
-
-/** Counts runtime resolutions per token; over the limit the request fails with 429. */
-function runtimeRateLimit(limiter: RateLimiter): Plugin {
-  return {
-    onExecute({ args }) {
-      const ctx = args.contextValue as unknown as Context;
-      const usesRuntime = args.document.definitions.some(
-        (d: DefinitionNode) => d.kind === "OperationDefinition" && d.selectionSet.selections.some((s: SelectionNode) => s.kind === "Field" && s.name.value === "runtimeVariables"),
-      );
-      if (usesRuntime && ctx.actor && !limiter.hit(ctx.actor.tokenId))
-        throw tooManyRequests("Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.", limiter.retryAfterSeconds(ctx.actor.tokenId));
-    },
-  };
 }
