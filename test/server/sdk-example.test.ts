@@ -2,17 +2,15 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 const run = promisify(execFile);
 
 describe("sdk/example.ts", () => {
   let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ listen: true });
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => (server = started), { listen: true });
 
   it("runs against a server over HTTP and prints the pulled values", async () => {
     const env = { ...process.env, ENVPLANE_URL: server.url, ENVPLANE_TOKEN: server.ownerToken, ENVPLANE_PROJECT: "example" };
@@ -21,6 +19,15 @@ describe("sdk/example.ts", () => {
     const again = await run("node", ["--import", "tsx", "sdk/example.ts"], { env, timeout: 30_000 });
     // STRIPE_KEY is a secret: it cannot be compared, so pushing it again overwrites it (a new revision).
     expect(again.stdout).toMatch(/^revision 2: added nothing\n/);
+  });
+
+  it("is importable from a plain Node script as envplane/sdk (compiled JavaScript)", async () => {
+    const script = `import { createClient } from "envplane/sdk";
+const r = await createClient({ url: process.env.ENVPLANE_URL, token: process.env.ENVPLANE_TOKEN }).viewer();
+console.log(r.viewer.user.name);`;
+    const env = { ...process.env, ENVPLANE_URL: server.url, ENVPLANE_TOKEN: server.ownerToken };
+    const { stdout } = await run("node", ["--input-type=module", "-e", script], { env, timeout: 30_000 });
+    expect(stdout).toBe("Owner\n");
   });
 
   it("is shown verbatim in README.md", () => {
