@@ -1,37 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { createEnvironment, createProject, setVariable, updateMapping, userWithRole, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 describe("project branches and the branch mapping", () => {
   let server: TestServer;
   let sdk: EnvplaneClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    sdk = server.owner;
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
-  async function project(slug: string) {
-    expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  }
   const branches = async (slug: string) => (await sdk.project({ slug })).project!.branches.map((b) => b.name);
   const mapping = async (slug: string) => (await sdk.project({ slug })).project!.mapping.map((m) => [m.position, m.environment.name, m.branch]);
   const listing = async (slug: string, environment: string) => (await sdk.environmentVariables({ project: slug, environment })).project!.environment!;
-  async function set(slug: string, environment: string, key: string, value: string, branch?: string) {
-    expectType((await sdk.setVariable({ input: { project: slug, environment, key, value, branch } })).setVariable, "SetVariablePayload");
-  }
   async function resolve(slug: string, branch: string) {
     const r = expectType((await sdk.resolveBranch({ project: slug, branch })).resolveBranch, "BranchResolution");
     return [r.environment.name, r.matchedBy];
   }
-  async function newUser(name: string) {
-    const created = expectType((await sdk.createUser({ input: { name } })).createUser, "CreateUserPayload");
-    return { id: created.user.id, sdk: server.client(created.plaintextToken) };
-  }
 
   it("creates and lists branches", async () => {
-    await project("b-create");
+    await createProject(sdk, "b-create");
     const created = expectType((await sdk.createBranch({ input: { project: "b-create", name: "feature/x-1" } })).createBranch, "CreateBranchPayload");
     expect(created.branch.name).toBe("feature/x-1");
     expectType((await sdk.createBranch({ input: { project: "b-create", name: "alpha" } })).createBranch, "CreateBranchPayload");
@@ -39,7 +26,7 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("rejects a duplicate branch with a ConflictError and a bad name with a ValidationError", async () => {
-    await project("b-reject");
+    await createProject(sdk, "b-reject");
     const before = await branches("b-reject");
     const dup = expectType((await sdk.createBranch({ input: { project: "b-reject", name: "dev" } })).createBranch, "ConflictError");
     expect(dup.message).toContain('"dev"');
@@ -52,15 +39,14 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("deleting a branch removes its overrides and only its overrides", async () => {
-    await project("b-delete");
-    for (const name of ["feature-x", "feature-y"]) expectType((await sdk.createBranch({ input: { project: "b-delete", name } })).createBranch, "CreateBranchPayload");
-    await set("b-delete", "preview", "API_URL", "https://preview.example.com");
-    await set("b-delete", "preview", "API_URL", "https://x.example.com", "feature-x");
-    await set("b-delete", "preview", "API_URL", "https://y.example.com", "feature-y");
-    await set("b-delete", "preview", "DB_URL", "postgres://preview");
-    await set("b-delete", "preview", "DB_URL", "postgres://x", "feature-x");
-    await set("b-delete", "production", "API_URL", "https://prod.example.com");
-    await set("b-delete", "production", "API_URL", "https://prod-x.example.com", "feature-x");
+    await createProject(sdk, "b-delete", { branches: ["feature-x", "feature-y"] });
+    await setVariable(sdk, { project: "b-delete", environment: "preview", key: "API_URL", value: "https://preview.example.com" });
+    await setVariable(sdk, { project: "b-delete", environment: "preview", key: "API_URL", value: "https://x.example.com", branch: "feature-x" });
+    await setVariable(sdk, { project: "b-delete", environment: "preview", key: "API_URL", value: "https://y.example.com", branch: "feature-y" });
+    await setVariable(sdk, { project: "b-delete", environment: "preview", key: "DB_URL", value: "postgres://preview" });
+    await setVariable(sdk, { project: "b-delete", environment: "preview", key: "DB_URL", value: "postgres://x", branch: "feature-x" });
+    await setVariable(sdk, { project: "b-delete", environment: "production", key: "API_URL", value: "https://prod.example.com" });
+    await setVariable(sdk, { project: "b-delete", environment: "production", key: "API_URL", value: "https://prod-x.example.com", branch: "feature-x" });
     const pulledBefore = expectType((await sdk.pullVariables({ project: "b-delete", environment: "preview", branch: "feature-x" })).pullVariables, "PulledEnvironment");
     expect(pulledBefore.variables.map((v) => [v.key, v.value, v.fromOverride])).toEqual([
       ["API_URL", "https://x.example.com", true],
@@ -97,7 +83,7 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("deleting a branch without overrides reports 0 and changes no revision", async () => {
-    await project("b-delete-empty");
+    await createProject(sdk, "b-delete-empty");
     const revisions = async () => (await sdk.project({ slug: "b-delete-empty" })).project!.environments.map((e) => e.revision);
     const before = await revisions();
     const deleted = expectType((await sdk.deleteBranch({ input: { project: "b-delete-empty", name: "dev" } })).deleteBranch, "DeleteBranchPayload");
@@ -107,9 +93,9 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("refuses to delete main, and names an unknown branch", async () => {
-    await project("b-delete-main");
-    await set("b-delete-main", "production", "K", "base");
-    await set("b-delete-main", "production", "K", "main-only", "main");
+    await createProject(sdk, "b-delete-main");
+    await setVariable(sdk, { project: "b-delete-main", environment: "production", key: "K", value: "base" });
+    await setVariable(sdk, { project: "b-delete-main", environment: "production", key: "K", value: "main-only", branch: "main" });
     const before = await sdk.project({ slug: "b-delete-main" });
     const main = expectType((await sdk.deleteBranch({ input: { project: "b-delete-main", name: "main" } })).deleteBranch, "ValidationError");
     expect(main.message).toContain('"main"');
@@ -122,21 +108,20 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("only admins delete branches; developers create branches that map to environments they may write", async () => {
-    await project("b-roles");
-    const dev = await newUser("b-roles-dev");
-    expectType((await sdk.setMember({ input: { project: "b-roles", userId: dev.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
-    expectType((await sdk.updateBranchMapping({ input: { project: "b-roles", entries: [{ environment: "production", branch: "main" }, { environment: "production", branch: "release" }, { environment: "preview", branch: "*" }] } })).updateBranchMapping, "UpdateBranchMappingPayload");
-    expectType((await dev.sdk.createBranch({ input: { project: "b-roles", name: "feature-z" } })).createBranch, "CreateBranchPayload");
+    await createProject(sdk, "b-roles");
+    const dev = await userWithRole(server, "b-roles", "DEVELOPER");
+    await updateMapping(sdk, "b-roles", [{ environment: "production", branch: "main" }, { environment: "production", branch: "release" }, { environment: "preview", branch: "*" }]);
+    expectType((await dev.client.createBranch({ input: { project: "b-roles", name: "feature-z" } })).createBranch, "CreateBranchPayload");
     const before = await branches("b-roles");
-    const release = expectType((await dev.sdk.createBranch({ input: { project: "b-roles", name: "release" } })).createBranch, "ForbiddenError");
+    const release = expectType((await dev.client.createBranch({ input: { project: "b-roles", name: "release" } })).createBranch, "ForbiddenError");
     expect(release.message).toContain("production");
-    expectType((await dev.sdk.deleteBranch({ input: { project: "b-roles", name: "feature-z" } })).deleteBranch, "ForbiddenError");
+    expectType((await dev.client.deleteBranch({ input: { project: "b-roles", name: "feature-z" } })).deleteBranch, "ForbiddenError");
     expect(await branches("b-roles")).toEqual(before);
   });
 
   it("updates the mapping: custom environments, order kept, the wildcard moved last", async () => {
-    await project("b-map");
-    expectType((await sdk.createEnvironment({ input: { project: "b-map", name: "staging" } })).createEnvironment, "EnvironmentPayload");
+    await createProject(sdk, "b-map");
+    await createEnvironment(sdk, "b-map", "staging");
     const updated = expectType(
       (
         await sdk.updateBranchMapping({
@@ -170,7 +155,7 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("rejects bad mappings with a clear message and changes nothing", async () => {
-    await project("b-map-bad");
+    await createProject(sdk, "b-map-bad");
     const before = await mapping("b-map-bad");
     const update = async (entries: { environment: string; branch: string }[]) =>
       expectType((await sdk.updateBranchMapping({ input: { project: "b-map-bad", entries } })).updateBranchMapping, "ValidationError");
@@ -208,22 +193,21 @@ describe("project branches and the branch mapping", () => {
   });
 
   it("only admins change the mapping", async () => {
-    await project("b-map-roles");
-    const dev = await newUser("b-map-dev");
-    expectType((await sdk.setMember({ input: { project: "b-map-roles", userId: dev.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
+    await createProject(sdk, "b-map-roles");
+    const dev = await userWithRole(server, "b-map-roles", "DEVELOPER");
     const before = await mapping("b-map-roles");
-    expectType((await dev.sdk.updateBranchMapping({ input: { project: "b-map-roles", entries: [{ environment: "preview", branch: "main" }] } })).updateBranchMapping, "ForbiddenError");
+    expectType((await dev.client.updateBranchMapping({ input: { project: "b-map-roles", entries: [{ environment: "preview", branch: "main" }] } })).updateBranchMapping, "ForbiddenError");
     expect(await mapping("b-map-roles")).toEqual(before);
   });
 
   it("resolves branches: explicit, wildcard, and preview when there is no wildcard", async () => {
-    await project("b-resolve");
+    await createProject(sdk, "b-resolve");
     expect(await resolve("b-resolve", "main")).toEqual(["production", "EXPLICIT"]);
     expect(await resolve("b-resolve", "dev")).toEqual(["preview", "WILDCARD"]);
     // a branch that does not exist (yet) resolves too: GitHub pushes ask before creating it
     expect(await resolve("b-resolve", "not-created")).toEqual(["preview", "WILDCARD"]);
 
-    expectType((await sdk.createEnvironment({ input: { project: "b-resolve", name: "qa" } })).createEnvironment, "EnvironmentPayload");
+    await createEnvironment(sdk, "b-resolve", "qa");
     expectType((await sdk.updateBranchMapping({ input: { project: "b-resolve", entries: [{ environment: "qa", branch: "*" }, { environment: "production", branch: "main" }] } })).updateBranchMapping, "UpdateBranchMappingPayload");
     expect(await resolve("b-resolve", "dev")).toEqual(["qa", "WILDCARD"]);
     expect(await resolve("b-resolve", "main")).toEqual(["production", "EXPLICIT"]);

@@ -1,52 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EnvplaneClient, VariableInput } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { createProject, readEnvironment, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 let sdk: EnvplaneClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  sdk = server.owner;
-});
-afterAll(() => server.close());
-
-async function createProject(slug: string, branches: string[] = []) {
-  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
-}
+useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
 type BulkOptions = { prune?: boolean; dryRun?: boolean; expectedRevision?: number };
 async function bulk(project: string, environment: string, variables: VariableInput[], options: BulkOptions = {}) {
   return (await sdk.bulkUpsertVariables({ input: { project, environment, variables, ...options } })).bulkUpsertVariables;
 }
 
-async function set(project: string, environment: string, key: string, value: string, extra: { secret?: boolean; branch?: string } = {}) {
-  return expectType((await sdk.setVariable({ input: { project, environment, key, value, ...extra } })).setVariable, "SetVariablePayload");
-}
-
 /** Every base value, secrets included, read through a runtime service token (branch "dev" deploys with preview). */
 async function runtimeState(project: string, branch = "dev") {
-  const created = expectType((await sdk.createToken({ input: { kind: "SERVICE", name: `rt-${Date.now()}`, project, permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload");
-  const r = expectType((await server.client(created.plaintextToken).runtimeVariables({ project, branch })).runtimeVariables, "RuntimeEnvironment");
+  const { client } = await serviceToken(server, project, ["RUNTIME"]);
+  const r = expectType((await client.runtimeVariables({ project, branch })).runtimeVariables, "RuntimeEnvironment");
   return { revision: r.revision, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, secret: v.isSecret, override: v.fromOverride }])) };
 }
 
-async function environment(project: string, name: string) {
-  const env = (await sdk.environmentVariables({ project, environment: name })).project?.environment;
-  if (!env) throw new Error(`environment ${project}/${name} not visible`);
-  return env;
-}
-
-const plain = (env: Awaited<ReturnType<typeof environment>>) => env.variables.map((v) => [v.key, v.isSecret, v.value]);
+const environment = (project: string, name: string) => readEnvironment(sdk, project, name);
+const plain = (env: Awaited<ReturnType<typeof readEnvironment>>) => env.variables.map((v) => [v.key, v.isSecret, v.value]);
 
 describe("bulkUpsertVariables", () => {
   it("reports added, changed, unchanged, secretOverwritten and typeKept; existing keys keep their type", async () => {
-    await createProject("bulk-diff");
-    await set("bulk-diff", "preview", "SAME", "1");
-    await set("bulk-diff", "preview", "EDITED", "old");
-    await set("bulk-diff", "preview", "STRIPE_KEY", "sk_old", { secret: true });
-    await set("bulk-diff", "preview", "KEPT_REMOTE", "stays");
+    await createProject(sdk, "bulk-diff");
+    await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "SAME", value: "1" });
+    await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "EDITED", value: "old" });
+    await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "STRIPE_KEY", value: "sk_old", secret: true });
+    await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "KEPT_REMOTE", value: "stays" });
     const res = expectType(
       await bulk("bulk-diff", "preview", [
         { key: "SAME", value: "1" },
@@ -78,10 +61,10 @@ describe("bulkUpsertVariables", () => {
   });
 
   it("dryRun computes the diff and changes nothing", async () => {
-    await createProject("bulk-dry");
-    await set("bulk-dry", "development", "A", "1");
-    await set("bulk-dry", "development", "B", "2");
-    await set("bulk-dry", "development", "S", "s", { secret: true });
+    await createProject(sdk, "bulk-dry");
+    await setVariable(sdk, { project: "bulk-dry", environment: "development", key: "A", value: "1" });
+    await setVariable(sdk, { project: "bulk-dry", environment: "development", key: "B", value: "2" });
+    await setVariable(sdk, { project: "bulk-dry", environment: "development", key: "S", value: "s", secret: true });
     const before = await environment("bulk-dry", "development");
     const res = expectType(
       await bulk("bulk-dry", "development", [{ key: "A", value: "1" }, { key: "B", value: "changed" }, { key: "S", value: "t" }, { key: "C", value: "3" }], { dryRun: true, prune: true }),
@@ -97,7 +80,7 @@ describe("bulkUpsertVariables", () => {
   });
 
   it("a push that changes nothing is not applied and keeps the revision", async () => {
-    await createProject("bulk-noop");
+    await createProject(sdk, "bulk-noop");
     const first = expectType(await bulk("bulk-noop", "development", [{ key: "A", value: "1" }, { key: "B", value: "" }]), "BulkUpsertVariablesPayload");
     expect(first).toMatchObject({ applied: true, revision: 1 });
     const again = expectType(await bulk("bulk-noop", "development", [{ key: "B", value: "" }, { key: "A", value: "1" }]), "BulkUpsertVariablesPayload");
@@ -109,11 +92,11 @@ describe("bulkUpsertVariables", () => {
   });
 
   it("prune deletes exactly the keys missing from the payload, with their overrides, and only when asked", async () => {
-    await createProject("bulk-prune", ["feature-x"]);
-    for (const key of ["KEEP", "GONE_1", "GONE_2"]) await set("bulk-prune", "preview", key, `v-${key}`);
-    await set("bulk-prune", "preview", "GONE_SECRET", "s", { secret: true });
-    await set("bulk-prune", "preview", "GONE_1", "override", { branch: "feature-x" });
-    await set("bulk-prune", "preview", "KEEP", "keep-override", { branch: "feature-x" });
+    await createProject(sdk, "bulk-prune", { branches: ["feature-x"] });
+    for (const key of ["KEEP", "GONE_1", "GONE_2"]) await setVariable(sdk, { project: "bulk-prune", environment: "preview", key, value: `v-${key}` });
+    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_SECRET", value: "s", secret: true });
+    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_1", value: "override", branch: "feature-x" });
+    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "KEEP", value: "keep-override", branch: "feature-x" });
 
     const noPrune = expectType(await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }]), "BulkUpsertVariablesPayload");
     expect(noPrune).toMatchObject({ applied: false, removed: [], revision: 6 });
@@ -127,21 +110,21 @@ describe("bulkUpsertVariables", () => {
       ["KEEP", [["feature-x", "keep-override"]]],
     ]);
     // Recreating a pruned key does not resurrect its override.
-    await set("bulk-prune", "preview", "GONE_1", "back");
+    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_1", value: "back" });
     expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({ value: "back", secret: false, override: false });
   });
 
   it("rejects a duplicate key with the path of the second occurrence", async () => {
-    await createProject("bulk-dup");
+    await createProject(sdk, "bulk-dup");
     const err = expectType(await bulk("bulk-dup", "development", [{ key: "A", value: "1" }, { key: "B", value: "2" }, { key: "A", value: "3" }]), "ValidationError");
     expect(err.fieldErrors).toEqual([{ path: ["variables", "2", "key"], message: expect.stringContaining('"A"') }]);
     expect((await environment("bulk-dup", "development")).revision).toBe(0);
   });
 
   it("never touches branch overrides", async () => {
-    await createProject("bulk-overrides", ["feature-x"]);
-    await set("bulk-overrides", "preview", "API_URL", "https://preview");
-    await set("bulk-overrides", "preview", "API_URL", "https://feature-x", { branch: "feature-x" });
+    await createProject(sdk, "bulk-overrides", { branches: ["feature-x"] });
+    await setVariable(sdk, { project: "bulk-overrides", environment: "preview", key: "API_URL", value: "https://preview" });
+    await setVariable(sdk, { project: "bulk-overrides", environment: "preview", key: "API_URL", value: "https://feature-x", branch: "feature-x" });
     const res = expectType(await bulk("bulk-overrides", "preview", [{ key: "API_URL", value: "https://preview-2" }, { key: "NEW", value: "n" }]), "BulkUpsertVariablesPayload");
     expect(res).toMatchObject({ applied: true, changed: ["API_URL"], added: ["NEW"] });
     const feature = await runtimeState("bulk-overrides", "feature-x");
@@ -151,9 +134,9 @@ describe("bulkUpsertVariables", () => {
   });
 
   it("fails on a stale expectedRevision with a ConflictError naming the current revision, changing nothing", async () => {
-    await createProject("bulk-stale");
-    await set("bulk-stale", "development", "A", "1");
-    await set("bulk-stale", "development", "A", "2");
+    await createProject(sdk, "bulk-stale");
+    await setVariable(sdk, { project: "bulk-stale", environment: "development", key: "A", value: "1" });
+    await setVariable(sdk, { project: "bulk-stale", environment: "development", key: "A", value: "2" });
     const before = await environment("bulk-stale", "development");
     const err = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }, { key: "B", value: "b" }], { expectedRevision: 1, prune: true }), "ConflictError");
     expect(err.currentRevision).toBe(2);
@@ -177,7 +160,7 @@ describe("bulkUpsertVariables", () => {
     ] as const) {
       it(`with ${name}`, async () => {
         const slug = `bulk-atomic-${field}`;
-        await createProject(slug);
+        await createProject(sdk, slug);
         expectType(await bulk(slug, "development", Array.from({ length: 10 }, (_, i) => ({ key: `KEY_${i}`, value: `old-${i}` }))), "BulkUpsertVariablesPayload");
         const before = await environment(slug, "development");
         const err = expectType(await bulk(slug, "development", payload(bad), { prune: true }), "ValidationError");
@@ -190,7 +173,7 @@ describe("bulkUpsertVariables", () => {
     }
 
     it("and the same payload without the bad item applies in one revision", async () => {
-      await createProject("bulk-atomic-ok");
+      await createProject(sdk, "bulk-atomic-ok");
       const res = expectType(await bulk("bulk-atomic-ok", "development", payload({})), "BulkUpsertVariablesPayload");
       expect(res).toMatchObject({ applied: true, revision: 1 });
       expect(res.added.length).toBe(5000);
@@ -201,8 +184,8 @@ describe("bulkUpsertVariables", () => {
 
 describe("concurrent writes", () => {
   it("two pushes with the same expectedRevision: exactly one wins, the other gets a ConflictError", async () => {
-    await createProject("bulk-race");
-    await set("bulk-race", "development", "A", "0");
+    await createProject(sdk, "bulk-race");
+    await setVariable(sdk, { project: "bulk-race", environment: "development", key: "A", value: "0" });
     const left = Array.from({ length: 300 }, (_, i) => ({ key: `LEFT_${i}`, value: `l${i}` }));
     const right = Array.from({ length: 300 }, (_, i) => ({ key: `RIGHT_${i}`, value: `r${i}` }));
     const results = await Promise.all([bulk("bulk-race", "development", left, { expectedRevision: 1 }), bulk("bulk-race", "development", right, { expectedRevision: 1 })]);
@@ -223,8 +206,8 @@ describe("concurrent writes", () => {
   });
 
   it("20 concurrent writers without expectedRevision all succeed; the revision counts the writes that changed something", async () => {
-    await createProject("bulk-writers");
-    await set("bulk-writers", "development", "BASE", "b");
+    await createProject(sdk, "bulk-writers");
+    await setVariable(sdk, { project: "bulk-writers", environment: "development", key: "BASE", value: "b" });
     const writes: Promise<{ kind: string; changed: boolean; revision: number } | { error: string }>[] = [];
     for (let i = 0; i < 20; i++) {
       const kind = i % 5 === 4 ? "noop" : i % 2 === 0 ? "set" : "bulk";

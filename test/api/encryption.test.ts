@@ -5,29 +5,27 @@
  * wrong value; the client sees only "Unexpected error.".
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EnvplaneRequestError } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
+import { createProject, readEnvironment, setVariable, useTestServer } from "../support/fixtures.js";
 import { databaseContains, withRawDb } from "../support/raw-db.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 const unique = () => randomBytes(6).toString("hex");
 
-async function setVar(project: string, environment: string, key: string, value: string, branch?: string) {
-  expectType((await server.owner.setVariable({ input: { project, environment, key, value, branch } })).setVariable, "SetVariablePayload");
-}
+const variableIds = async (project: string, environment: string) =>
+  Object.fromEntries((await readEnvironment(server.owner, project, environment)).variables.map((v) => [v.key, v.id]));
 
 /** A project with A and B in development, A in preview; returns the values and row ids. */
 async function setup(slug: string) {
-  expectType((await server.owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
+  await createProject(server.owner, slug);
   const values = { devA: `dev-a-${unique()}`, devB: `dev-b-${unique()}`, previewA: `preview-a-${unique()}` };
-  await setVar(slug, "development", "A", values.devA);
-  await setVar(slug, "development", "B", values.devB);
-  await setVar(slug, "preview", "A", values.previewA);
-  const ids = async (environment: string) =>
-    Object.fromEntries((await server.owner.environmentVariables({ project: slug, environment })).project!.environment!.variables.map((v) => [v.key, v.id]));
-  return { values, dev: await ids("development"), preview: await ids("preview") };
+  await setVariable(server.owner, { project: slug, environment: "development", key: "A", value: values.devA });
+  await setVariable(server.owner, { project: slug, environment: "development", key: "B", value: values.devB });
+  await setVariable(server.owner, { project: slug, environment: "preview", key: "A", value: values.previewA });
+  return { values, dev: await variableIds(slug, "development"), preview: await variableIds(slug, "preview") };
 }
 
 const getBlob = (id: string, table = "Variable") =>
@@ -61,16 +59,13 @@ async function expectUnreadable(project: string, environment: string, values: st
 }
 
 describe("encryption at rest", () => {
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => (server = started));
 
   it("stores blobs with a format-1 header and a fresh nonce, never the plaintext", async () => {
     const { values, dev, preview } = await setup("enc-format");
-    await setVar("enc-format", "development", "SAME", values.devA);
+    await setVariable(server.owner, { project: "enc-format", environment: "development", key: "SAME", value: values.devA });
     const blobA = await getBlob(dev.A);
-    const devIds = Object.fromEntries((await server.owner.environmentVariables({ project: "enc-format", environment: "development" })).project!.environment!.variables.map((v) => [v.key, v.id]));
+    const devIds = await variableIds("enc-format", "development");
     const blobSame = await getBlob(devIds.SAME);
     for (const blob of [blobA, blobSame]) {
       expect(blob[0]).toBe(1); // format version
@@ -115,7 +110,7 @@ describe("encryption at rest", () => {
   it("an older ciphertext written back over a newer value is unreadable", async () => {
     const { values, dev } = await setup("enc-replay");
     const old = await getBlob(dev.A);
-    await setVar("enc-replay", "development", "A", "the-new-value");
+    await setVariable(server.owner, { project: "enc-replay", environment: "development", key: "A", value: "the-new-value" });
     const current = await getBlob(dev.A);
     await setBlob(dev.A, old);
     await expectUnreadable("enc-replay", "development", [values.devA, "the-new-value"]);
@@ -125,7 +120,7 @@ describe("encryption at rest", () => {
 
   it("a branch override's ciphertext and the base value's are not interchangeable", async () => {
     const { values, preview } = await setup("enc-branch");
-    await setVar("enc-branch", "preview", "A", "override-value", "dev");
+    await setVariable(server.owner, { project: "enc-branch", environment: "preview", key: "A", value: "override-value", branch: "dev" });
     const overrideId = await withRawDb(server.database, async (q) => String((await q(`SELECT "id" FROM "BranchOverride" WHERE "variableId" = $1`, [preview.A]))[0].id));
     const [base, override] = [await getBlob(preview.A), await getBlob(overrideId, "BranchOverride")];
     await setBlob(preview.A, override);

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EnvplaneClient, SeedDecisionInput } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { createEnvironment, createProject, serviceToken, setVariable, updateMapping, userWithRole, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 const SECRET = "CANARY_SECRET_5f1d";
 const EDITED_SECRET = "CANARY_EDITED_9a2c";
@@ -9,18 +10,8 @@ const EDITED_SECRET = "CANARY_EDITED_9a2c";
 describe("environments", () => {
   let server: TestServer;
   let sdk: EnvplaneClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    sdk = server.owner;
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
-  async function project(slug: string) {
-    expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  }
-  async function set(slug: string, environment: string, key: string, value: string, secret?: boolean) {
-    expectType((await sdk.setVariable({ input: { project: slug, environment, key, value, secret } })).setVariable, "SetVariablePayload");
-  }
   /** The whole project as a personal token sees it: environments, mapping, every variable. */
   async function snapshot(slug: string) {
     const p = (await sdk.project({ slug })).project!;
@@ -36,20 +27,17 @@ describe("environments", () => {
   /** What a deployed app on `branch` gets: maps `branch` to `environment` and asks with a runtime token. */
   async function runtime(slug: string, environment: string, branch: string) {
     const current = (await sdk.project({ slug })).project!.mapping.map((m) => ({ environment: m.environment.name, branch: m.branch }));
-    expectType((await sdk.updateBranchMapping({ input: { project: slug, entries: [{ environment, branch }, ...current.filter((m) => m.branch !== branch)] } })).updateBranchMapping, "UpdateBranchMappingPayload");
+    await updateMapping(sdk, slug, [{ environment, branch }, ...current.filter((m) => m.branch !== branch)]);
     const created = await sdk.createBranch({ input: { project: slug, name: branch } });
     if (created.createBranch.__typename !== "ConflictError") expectType(created.createBranch, "CreateBranchPayload");
-    const token = expectType(
-      (await sdk.createToken({ input: { kind: "SERVICE", name: `runtime ${branch}`, project: slug, permissions: ["RUNTIME"], environments: [environment] } })).createToken,
-      "CreateTokenPayload",
-    );
-    const result = expectType((await server.client(token.plaintextToken).runtimeVariables({ project: slug, branch })).runtimeVariables, "RuntimeEnvironment");
+    const { client } = await serviceToken(server, slug, ["RUNTIME"], [environment]);
+    const result = expectType((await client.runtimeVariables({ project: slug, branch })).runtimeVariables, "RuntimeEnvironment");
     expect(result.environmentName).toBe(environment);
     return Object.fromEntries(result.variables.map((v) => [v.key, { value: v.value, isSecret: v.isSecret }]));
   }
 
   it("creates a custom environment after the defaults; custom ones are listed by name", async () => {
-    await project("e-create");
+    await createProject(sdk, "e-create");
     const created = expectType((await sdk.createEnvironment({ input: { project: "e-create", name: "staging" } })).createEnvironment, "EnvironmentPayload");
     expect(created.environment).toMatchObject({ name: "staging", isDefault: false, isProtected: false, variableCount: 0, viewerCanWrite: true });
     expect(created.seed).toBeNull();
@@ -60,9 +48,9 @@ describe("environments", () => {
   });
 
   it("rejects a duplicate or invalid name and changes nothing", async () => {
-    await project("e-dup");
-    expectType((await sdk.createEnvironment({ input: { project: "e-dup", name: "staging" } })).createEnvironment, "EnvironmentPayload");
-    await set("e-dup", "staging", "A", "1");
+    await createProject(sdk, "e-dup");
+    await createEnvironment(sdk, "e-dup", "staging");
+    await setVariable(sdk, { project: "e-dup", environment: "staging", key: "A", value: "1" });
     const before = await snapshot("e-dup");
     for (const name of ["staging", "preview", "production"]) {
       const dup = expectType((await sdk.createEnvironment({ input: { project: "e-dup", name, from: "development" } })).createEnvironment, "ConflictError");
@@ -78,9 +66,9 @@ describe("environments", () => {
   });
 
   it("creating with `from` copies everything, secrets included", async () => {
-    await project("e-from");
-    await set("e-from", "preview", "API_URL", "https://preview.example.com");
-    await set("e-from", "preview", "STRIPE_KEY", SECRET, true);
+    await createProject(sdk, "e-from");
+    await setVariable(sdk, { project: "e-from", environment: "preview", key: "API_URL", value: "https://preview.example.com" });
+    await setVariable(sdk, { project: "e-from", environment: "preview", key: "STRIPE_KEY", value: SECRET, secret: true });
     const previewBefore = await revision("e-from", "preview");
     const created = await sdk.createEnvironment({ input: { project: "e-from", name: "staging", from: "preview" } });
     expect(JSON.stringify(created)).not.toContain(SECRET);
@@ -99,15 +87,15 @@ describe("environments", () => {
       STRIPE_KEY: { value: SECRET, isSecret: true },
     });
     // a copy, not a link
-    await set("e-from", "preview", "API_URL", "https://changed.example.com");
+    await setVariable(sdk, { project: "e-from", environment: "preview", key: "API_URL", value: "https://changed.example.com" });
     expect((await variables("e-from", "staging"))[0][1]).toBe("https://preview.example.com");
   });
 
   it("deletes a custom environment with its variables and mapping entries", async () => {
-    await project("e-delete");
-    expectType((await sdk.createEnvironment({ input: { project: "e-delete", name: "staging" } })).createEnvironment, "EnvironmentPayload");
-    await set("e-delete", "staging", "A", "1");
-    expectType((await sdk.updateBranchMapping({ input: { project: "e-delete", entries: [{ environment: "production", branch: "main" }, { environment: "staging", branch: "staging" }, { environment: "preview", branch: "*" }] } })).updateBranchMapping, "UpdateBranchMappingPayload");
+    await createProject(sdk, "e-delete");
+    await createEnvironment(sdk, "e-delete", "staging");
+    await setVariable(sdk, { project: "e-delete", environment: "staging", key: "A", value: "1" });
+    await updateMapping(sdk, "e-delete", [{ environment: "production", branch: "main" }, { environment: "staging", branch: "staging" }, { environment: "preview", branch: "*" }]);
     const deleted = expectType((await sdk.deleteEnvironment({ input: { project: "e-delete", name: "staging" } })).deleteEnvironment, "DeleteEnvironmentPayload");
     expect(deleted).toEqual({ __typename: "DeleteEnvironmentPayload", name: "staging", unmappedBranches: ["staging"] });
     expect(await envNames("e-delete")).toEqual(["development", "preview", "production"]);
@@ -120,8 +108,8 @@ describe("environments", () => {
   });
 
   it("refuses to delete a default environment and names it", async () => {
-    await project("e-defaults");
-    await set("e-defaults", "preview", "A", "1");
+    await createProject(sdk, "e-defaults");
+    await setVariable(sdk, { project: "e-defaults", environment: "preview", key: "A", value: "1" });
     const before = await snapshot("e-defaults");
     for (const name of ["development", "preview", "production"]) {
       const error = expectType((await sdk.deleteEnvironment({ input: { project: "e-defaults", name } })).deleteEnvironment, "ValidationError");
@@ -133,8 +121,8 @@ describe("environments", () => {
   });
 
   it("names an unknown environment in a NotFoundError and changes nothing", async () => {
-    await project("e-unknown");
-    await set("e-unknown", "preview", "A", "1");
+    await createProject(sdk, "e-unknown");
+    await setVariable(sdk, { project: "e-unknown", environment: "preview", key: "A", value: "1" });
     const before = await snapshot("e-unknown");
     const results = [
       (await sdk.deleteEnvironment({ input: { project: "e-unknown", name: "nope" } })).deleteEnvironment,
@@ -152,11 +140,9 @@ describe("environments", () => {
   });
 
   it("protects and unprotects environments; only admins may", async () => {
-    await project("e-protect");
-    expectType((await sdk.createEnvironment({ input: { project: "e-protect", name: "staging" } })).createEnvironment, "EnvironmentPayload");
-    const user = expectType((await sdk.createUser({ input: { name: "e-protect-dev" } })).createUser, "CreateUserPayload");
-    const dev = server.client(user.plaintextToken);
-    expectType((await sdk.setMember({ input: { project: "e-protect", userId: user.user.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
+    await createProject(sdk, "e-protect");
+    await createEnvironment(sdk, "e-protect", "staging");
+    const { client: dev } = await userWithRole(server, "e-protect", "DEVELOPER");
     expectType((await dev.setVariable({ input: { project: "e-protect", environment: "staging", key: "A", value: "1" } })).setVariable, "SetVariablePayload");
 
     const protectedEnv = expectType((await sdk.updateEnvironment({ input: { project: "e-protect", name: "staging", isProtected: true } })).updateEnvironment, "EnvironmentPayload");
@@ -179,15 +165,15 @@ describe("environments", () => {
   describe("seeding with reviewed decisions", () => {
     /** preview: A, B, C standard; S and X secrets. staging: X standard, OLD standard. */
     async function seedProject(slug: string) {
-      await project(slug);
-      await set(slug, "preview", "A", "a-value");
-      await set(slug, "preview", "B", "b-value");
-      await set(slug, "preview", "C", "c-value");
-      await set(slug, "preview", "S", SECRET, true);
-      await set(slug, "preview", "X", SECRET + "-x", true);
-      expectType((await sdk.createEnvironment({ input: { project: slug, name: "staging" } })).createEnvironment, "EnvironmentPayload");
-      await set(slug, "staging", "OLD", "old-value");
-      await set(slug, "staging", "X", "x-standard");
+      await createProject(sdk, slug);
+      await setVariable(sdk, { project: slug, environment: "preview", key: "A", value: "a-value" });
+      await setVariable(sdk, { project: slug, environment: "preview", key: "B", value: "b-value" });
+      await setVariable(sdk, { project: slug, environment: "preview", key: "C", value: "c-value" });
+      await setVariable(sdk, { project: slug, environment: "preview", key: "S", value: SECRET, secret: true });
+      await setVariable(sdk, { project: slug, environment: "preview", key: "X", value: SECRET + "-x", secret: true });
+      await createEnvironment(sdk, slug, "staging");
+      await setVariable(sdk, { project: slug, environment: "staging", key: "OLD", value: "old-value" });
+      await setVariable(sdk, { project: slug, environment: "staging", key: "X", value: "x-standard" });
     }
     const decisions: SeedDecisionInput[] = [
       { key: "A", action: "KEEP" },
@@ -245,8 +231,8 @@ describe("environments", () => {
     it("seeds without decisions: everything as-is, existing keys stay", async () => {
       await seedProject("e-seed-all");
       expectType((await sdk.unsetVariable({ input: { project: "e-seed-all", environment: "staging", key: "X" } })).unsetVariable, "UnsetVariablePayload");
-      await set("e-seed-all", "staging", "B", "b-staging");
-      await set("e-seed-all", "staging", "C", "c-secret", true);
+      await setVariable(sdk, { project: "e-seed-all", environment: "staging", key: "B", value: "b-staging" });
+      await setVariable(sdk, { project: "e-seed-all", environment: "staging", key: "C", value: "c-secret", secret: true });
       const payload = expectType((await sdk.seedEnvironment({ input: { project: "e-seed-all", target: "staging", from: "preview" } })).seedEnvironment, "EnvironmentPayload");
       // C was a secret in staging: it takes the value and stays a secret
       expect(payload.seed).toEqual({ copied: ["A", "B", "C", "S", "X"], edited: [], skipped: [], typeKept: ["C"] });
@@ -341,7 +327,7 @@ describe("environments", () => {
       expect(await snapshot("e-seed-stale")).toEqual(before);
 
       // the source changed after the review: the reviewed seed must not apply
-      await set("e-seed-stale", "preview", "D", "new");
+      await setVariable(sdk, { project: "e-seed-stale", environment: "preview", key: "D", value: "new" });
       const changed = expectType(
         (await sdk.seedEnvironment({ input: { project: "e-seed-stale", target: "staging", from: "preview", decisions, expectedRevision: target, expectedSourceRevision: source } })).seedEnvironment,
         "ConflictError",

@@ -9,30 +9,24 @@ import type { Config } from "../../server/config.js";
 import { createClient } from "../../sdk/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { bulk, createProject, serviceToken, setVariable, userWithRole, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 describe("project key rotation", () => {
   let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => (server = started));
 
   async function seeded(slug: string, count: number) {
-    const sdk = server.owner;
-    expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
+    await createProject(server.owner, slug);
     const variables = Array.from({ length: count }, (_, i) => ({ key: `K_${i}`, value: `value-${i}`, secret: i % 3 === 0 }));
-    expectType((await sdk.bulkUpsertVariables({ input: { project: slug, environment: "preview", variables } })).bulkUpsertVariables, "BulkUpsertVariablesPayload");
-    expectType((await sdk.setVariable({ input: { project: slug, environment: "preview", key: "K_1", value: "dev-override", branch: "dev" } })).setVariable, "SetVariablePayload");
+    await bulk(server.owner, { project: slug, environment: "preview", variables });
+    await setVariable(server.owner, { project: slug, environment: "preview", key: "K_1", value: "dev-override", branch: "dev" });
     return variables;
   }
 
   async function runtime(slug: string) {
-    const created = expectType(
-      (await server.owner.createToken({ input: { kind: "SERVICE", name: "rt", project: slug, permissions: ["RUNTIME"] } })).createToken,
-      "CreateTokenPayload",
-    );
-    const r = expectType((await server.client(created.plaintextToken).runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    const { client } = await serviceToken(server, slug, ["RUNTIME"]);
+    const r = expectType((await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
     return Object.fromEntries(r.variables.map((v) => [v.key, v.value]));
   }
 
@@ -71,9 +65,8 @@ describe("project key rotation", () => {
 
   it("is for admins only", async () => {
     await seeded("rot-c", 2);
-    const user = expectType((await server.owner.createUser({ input: { name: "dev" } })).createUser, "CreateUserPayload");
-    expectType((await server.owner.setMember({ input: { project: "rot-c", userId: user.user.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
-    const denied = (await server.client(user.plaintextToken).rotateProjectKey({ input: { project: "rot-c" } })).rotateProjectKey;
+    const developer = await userWithRole(server, "rot-c", "DEVELOPER");
+    const denied = (await developer.client.rotateProjectKey({ input: { project: "rot-c" } })).rotateProjectKey;
     expectType(denied, "ForbiddenError");
     expect(new Set(await keyVersions("rot-c"))).toEqual(new Set([1]));
   });
@@ -102,8 +95,8 @@ describe("root key rotation", () => {
     let app = await createApp(config(oldKey), quiet);
     const token = app.ownerToken!;
     const sdk = () => createClient({ url: "http://x/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
-    expectType((await sdk().createProject({ input: { slug: "rk" } })).createProject, "ProjectPayload");
-    expectType((await sdk().setVariable({ input: { project: "rk", environment: "development", key: "A", value: "alpha" } })).setVariable, "SetVariablePayload");
+    await createProject(sdk(), "rk");
+    await setVariable(sdk(), { project: "rk", environment: "development", key: "A", value: "alpha" });
     await app.close();
 
     const logs: string[] = [];

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import type { TestServer } from "../support/server.js";
 import { expectType } from "../support/expect.js";
+import { createBranch, setVariable, useTestServer } from "../support/fixtures.js";
 
 describe("a project's lifecycle through the SDK", () => {
   let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ listen: true });
-  });
-  afterAll(() => server.close());
+  useTestServer((started) => (server = started), { listen: true });
 
   it("creates the defaults, stores values and resolves them per branch", async () => {
     const sdk = server.owner;
@@ -23,12 +21,9 @@ describe("a project's lifecycle through the SDK", () => {
       ["preview", "*"],
     ]);
 
-    expectType((await sdk.setVariable({ input: { project: "shop", environment: "preview", key: "API_URL", value: "https://preview.example.com" } })).setVariable, "SetVariablePayload");
-    expectType((await sdk.createBranch({ input: { project: "shop", name: "feature-x" } })).createBranch, "CreateBranchPayload");
-    expectType(
-      (await sdk.setVariable({ input: { project: "shop", environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" } })).setVariable,
-      "SetVariablePayload",
-    );
+    await setVariable(sdk, { project: "shop", environment: "preview", key: "API_URL", value: "https://preview.example.com" });
+    await createBranch(sdk, "shop", "feature-x");
+    await setVariable(sdk, { project: "shop", environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
     const pulled = expectType((await sdk.pullVariables({ project: "shop", environment: "preview", branch: "feature-x" })).pullVariables, "PulledEnvironment");
     expect(pulled.variables).toEqual([{ key: "API_URL", value: "https://feature-x.example.com", fromOverride: true }]);
     const base = expectType((await sdk.pullVariables({ project: "shop", environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment");

@@ -8,6 +8,7 @@ import { createApp, type App } from "../../server/app.js";
 import { createClient } from "../../sdk/index.js";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { createProject, setVariable } from "../support/fixtures.js";
 
 // Scaling out is PostgreSQL's job. (Three SQLite servers in one test process cannot work:
 // better-sqlite3 waits for a lock synchronously, blocking the process that holds it.)
@@ -46,8 +47,8 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
   it("serves what another server wrote, and concurrent pushes with one expected revision: exactly one wins", async () => {
     const token = apps.find((a) => a.ownerToken)!.ownerToken!;
     const [a, b, c] = apps.map((app) => sdk(app, token));
-    expectType((await a.createProject({ input: { slug: "multi" } })).createProject, "ProjectPayload");
-    expectType((await b.setVariable({ input: { project: "multi", environment: "development", key: "FROM_B", value: "b" } })).setVariable, "SetVariablePayload");
+    await createProject(a, "multi");
+    await setVariable(b, { project: "multi", environment: "development", key: "FROM_B", value: "b" });
     const pulled = expectType((await c.pullVariables({ project: "multi", environment: "development" })).pullVariables, "PulledEnvironment");
     expect(pulled.variables.map((v) => `${v.key}=${v.value}`)).toEqual(["FROM_B=b"]);
 

@@ -4,8 +4,9 @@
  * must leave the project exactly as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
+import { EnvplaneRequestError, type EnvplaneClient, type Role, type TokenPermission } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
+import { addMember, createEnvironment, createProject, newUser, rawGraphQL, serviceToken, setVariable } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 /** A allowed, F ForbiddenError (or, for listings, an environment shown without its variables), N NotFoundError, U UNAUTHENTICATED (HTTP 401). */
@@ -146,7 +147,7 @@ const ops: Record<OpName, Op> = {
   deleteEnv: {
     write: true,
     prepare: async (t) => {
-      expectType((await owner.createEnvironment({ input: { project: t.slug, name: `del-${t.n}` } })).createEnvironment, "EnvironmentPayload");
+      await createEnvironment(owner, t.slug, `del-${t.n}`);
       return { envName: `del-${t.n}` };
     },
     run: async (c, t) => {
@@ -177,8 +178,7 @@ const ops: Record<OpName, Op> = {
   revokeToken: {
     write: true,
     prepare: async (t) => {
-      const r = expectType((await owner.createToken({ input: { kind: "SERVICE", name: `victim-${t.n}`, project: t.slug } })).createToken, "CreateTokenPayload");
-      return { tokenId: r.token.id };
+      return { tokenId: (await serviceToken(server, t.slug)).id };
     },
     run: async (c, t) => {
       const r = (await c.revokeToken({ input: { id: t.tokenId } })).revokeToken;
@@ -189,8 +189,7 @@ const ops: Record<OpName, Op> = {
   setMember: {
     write: true,
     prepare: async (t) => {
-      const r = expectType((await owner.createUser({ input: { name: `member-${t.n}` } })).createUser, "CreateUserPayload");
-      return { userId: r.user.id };
+      return { userId: (await newUser(server, `member-${t.n}`)).id };
     },
     run: async (c, t) => union((await c.setMember({ input: { project: t.slug, userId: t.userId, role: "DEVELOPER" } })).setMember, "SetMemberPayload"),
   },
@@ -212,21 +211,13 @@ const SNAPSHOT = `query($slug: String!) { project(slug: $slug) {
 
 /** Everything about a project that an operation could change, as its owner sees it (one request). */
 async function snapshot(slug: string): Promise<unknown> {
-  const response = await server.app.fetch(
-    new Request(server.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-envplane-client": "test", authorization: `Bearer ${server.ownerToken}` },
-      body: JSON.stringify({ query: SNAPSHOT, variables: { slug } }),
-    }),
-  );
-  const body = await response.json();
+  const body = JSON.parse(await rawGraphQL(server, server.ownerToken, SNAPSHOT, { slug }));
   expect(body.errors).toBeUndefined();
   return body.data.project;
 }
 
-async function serviceToken(slug: string, permissions: ("READ" | "WRITE" | "RUNTIME")[], environments?: string[]) {
-  const r = (await owner.createToken({ input: { kind: "SERVICE", name: "actor", project: slug, permissions, environments } })).createToken;
-  return expectType(r, "CreateTokenPayload").plaintextToken;
+async function actorToken(slug: string, permissions: TokenPermission[], environments?: string[]) {
+  return (await serviceToken(server, slug, permissions, environments)).token;
 }
 
 /** How each row's actor gets its token for the row's project. */
@@ -235,19 +226,18 @@ const ACTORS: Record<string, (slug: string) => Promise<string | null>> = {
   developer: async () => users.developer.token,
   admin: async () => users.admin.token,
   owner: async () => users.owner.token,
-  "svc read": (slug) => serviceToken(slug, ["READ"]),
-  "svc write": (slug) => serviceToken(slug, ["WRITE"]),
-  "svc runtime": (slug) => serviceToken(slug, ["RUNTIME"]),
-  "svc read+write": (slug) => serviceToken(slug, ["READ", "WRITE"]),
-  "svc read@preview": (slug) => serviceToken(slug, ["READ"], ["preview"]),
-  "svc write@preview": (slug) => serviceToken(slug, ["WRITE"], ["preview"]),
-  "svc runtime@preview": (slug) => serviceToken(slug, ["RUNTIME"], ["preview"]),
-  "svc rw@preview": (slug) => serviceToken(slug, ["READ", "WRITE"], ["preview"]),
+  "svc read": (slug) => actorToken(slug, ["READ"]),
+  "svc write": (slug) => actorToken(slug, ["WRITE"]),
+  "svc runtime": (slug) => actorToken(slug, ["RUNTIME"]),
+  "svc read+write": (slug) => actorToken(slug, ["READ", "WRITE"]),
+  "svc read@preview": (slug) => actorToken(slug, ["READ"], ["preview"]),
+  "svc write@preview": (slug) => actorToken(slug, ["WRITE"], ["preview"]),
+  "svc runtime@preview": (slug) => actorToken(slug, ["RUNTIME"], ["preview"]),
+  "svc rw@preview": (slug) => actorToken(slug, ["READ", "WRITE"], ["preview"]),
   "revoked admin pat": async () => revokedPat,
   "revoked svc": async (slug) => {
-    const token = await serviceToken(slug, ["READ", "WRITE", "RUNTIME"]);
-    const { viewer } = await server.client(token).viewer();
-    expectType((await owner.revokeToken({ input: { id: viewer.token.id } })).revokeToken, "RevokeTokenPayload");
+    const { id, token } = await serviceToken(server, slug, ["READ", "WRITE", "RUNTIME"]);
+    expectType((await owner.revokeToken({ input: { id } })).revokeToken, "RevokeTokenPayload");
     return token;
   },
   "expired admin pat": async () => expiredToken,
@@ -255,18 +245,17 @@ const ACTORS: Record<string, (slug: string) => Promise<string | null>> = {
   "bad checksum": async () => users.admin.token.slice(0, -1) + (users.admin.token.endsWith("A") ? "B" : "A"),
   "no token": async () => null,
   "other project's svc": async (slug) => {
-    expectType((await owner.createProject({ input: { slug: `${slug}-other` } })).createProject, "ProjectPayload");
-    return serviceToken(`${slug}-other`, ["READ", "WRITE", "RUNTIME"]);
+    await createProject(owner, `${slug}-other`);
+    return actorToken(`${slug}-other`, ["READ", "WRITE", "RUNTIME"]);
   },
   "outsider pat": async () => users.outsider.token,
 };
 
 async function setupProject(slug: string) {
-  expectType((await owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  for (const role of ["viewer", "developer", "admin", "owner"] as const)
-    expectType((await owner.setMember({ input: { project: slug, userId: users[role].id, role: role.toUpperCase() as "VIEWER" } })).setMember, "SetMemberPayload");
+  await createProject(owner, slug);
+  for (const role of ["viewer", "developer", "admin", "owner"] as const) await addMember(owner, slug, users[role].id, role.toUpperCase() as Role);
   for (const [environment, key, value] of [["development", "DEV_KEY", "dev-value"], ["preview", "PREV_KEY", "prev-value"], ["production", "PROD_KEY", "prod-value"]])
-    expectType((await owner.setVariable({ input: { project: slug, environment, key, value } })).setVariable, "SetVariablePayload");
+    await setVariable(owner, { project: slug, environment, key, value });
 }
 
 describe("permission matrix", () => {
@@ -274,11 +263,10 @@ describe("permission matrix", () => {
     server = await startTestServer();
     owner = server.owner;
     for (const name of ["viewer", "developer", "admin", "owner", "outsider"] as const) {
-      const r = expectType((await owner.createUser({ input: { name: `role-${name}` } })).createUser, "CreateUserPayload");
-      users[name] = { id: r.user.id, token: r.plaintextToken };
+      users[name] = await newUser(server, `role-${name}`);
     }
     // The outsider administers a project of their own, and is no member of the matrix projects.
-    expectType((await server.client(users.outsider.token).createProject({ input: { slug: "outsiders-own" } })).createProject, "ProjectPayload");
+    await createProject(server.client(users.outsider.token), "outsiders-own");
 
     const expiresAt = new Date(Date.now() + 1500);
     const expiring = expectType((await owner.createToken({ input: { kind: "PERSONAL", name: "expiring", userId: users.admin.id, expiresAt: expiresAt.toISOString() } })).createToken, "CreateTokenPayload");

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
+import { createProject, newUser, userWithRole } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 describe("projects and members", () => {
@@ -12,13 +13,6 @@ describe("projects and members", () => {
   });
   afterAll(() => server.close());
 
-  async function newUser(name: string, isInstanceAdmin = false): Promise<{ id: string; sdk: EnvplaneClient; token: string }> {
-    const created = expectType((await server.owner.createUser({ input: { name, isInstanceAdmin } })).createUser, "CreateUserPayload");
-    return { id: created.user.id, sdk: server.client(created.plaintextToken), token: created.plaintextToken };
-  }
-  async function createProject(sdk: EnvplaneClient, slug: string) {
-    return expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload").project;
-  }
   const slugs = async (sdk: EnvplaneClient) => (await sdk.projects()).projects.map((p) => p.slug);
   const members = async (slug: string) =>
     (await server.owner.projectMembers({ slug })).project!.members.map((m) => [m.user.name, m.role]).sort((a, b) => a[0].localeCompare(b[0]));
@@ -70,37 +64,36 @@ describe("projects and members", () => {
   });
 
   it("lists only the caller's projects; project(slug) is null for non-members", async () => {
-    const alice = await newUser("alice-list");
+    const alice = await newUser(server, "alice-list");
     await createProject(server.owner, "p-owners");
-    await createProject(alice.sdk, "p-alices");
-    expect(await slugs(alice.sdk)).toEqual(["p-alices"]);
+    await createProject(alice.client, "p-alices");
+    expect(await slugs(alice.client)).toEqual(["p-alices"]);
     const ownerSlugs = await slugs(server.owner);
     expect(ownerSlugs).toContain("p-owners");
     expect(ownerSlugs).not.toContain("p-alices");
-    expect((await alice.sdk.project({ slug: "p-owners" })).project).toBeNull();
+    expect((await alice.client.project({ slug: "p-owners" })).project).toBeNull();
     expect((await server.owner.project({ slug: "p-alices" })).project).toBeNull();
-    expect((await alice.sdk.project({ slug: "p-alices" })).project?.viewerRole).toBe("OWNER");
+    expect((await alice.client.project({ slug: "p-alices" })).project?.viewerRole).toBe("OWNER");
     // a non-member cannot tell an existing project from a missing one
-    const hidden = expectType((await alice.sdk.deleteProject({ input: { slug: "p-owners" } })).deleteProject, "NotFoundError");
-    const missing = expectType((await alice.sdk.deleteProject({ input: { slug: "p-nowhere" } })).deleteProject, "NotFoundError");
+    const hidden = expectType((await alice.client.deleteProject({ input: { slug: "p-owners" } })).deleteProject, "NotFoundError");
+    const missing = expectType((await alice.client.deleteProject({ input: { slug: "p-nowhere" } })).deleteProject, "NotFoundError");
     expect(hidden.message.replace("p-owners", "X")).toBe(missing.message.replace("p-nowhere", "X"));
     expect(await slugs(server.owner)).toEqual(ownerSlugs);
   });
 
   it("lets owners delete a project and refuses admins", async () => {
-    const admin = await newUser("admin-delete");
     await createProject(server.owner, "p-delete");
-    expectType((await server.owner.setMember({ input: { project: "p-delete", userId: admin.id, role: "ADMIN" } })).setMember, "SetMemberPayload");
-    const viewerCanDelete = (await admin.sdk.project({ slug: "p-delete" })).project!.viewerCanDelete;
+    const admin = await userWithRole(server, "p-delete", "ADMIN", "admin-delete");
+    const viewerCanDelete = (await admin.client.project({ slug: "p-delete" })).project!.viewerCanDelete;
     expect(viewerCanDelete).toBe(false);
     const before = await server.owner.project({ slug: "p-delete" });
-    const forbidden = expectType((await admin.sdk.deleteProject({ input: { slug: "p-delete" } })).deleteProject, "ForbiddenError");
+    const forbidden = expectType((await admin.client.deleteProject({ input: { slug: "p-delete" } })).deleteProject, "ForbiddenError");
     expect(forbidden.message).toMatch(/owner/i);
     expect(await server.owner.project({ slug: "p-delete" })).toEqual(before);
 
     expect(expectType((await server.owner.deleteProject({ input: { slug: "p-delete" } })).deleteProject, "DeleteProjectPayload").slug).toBe("p-delete");
     expect((await server.owner.project({ slug: "p-delete" })).project).toBeNull();
-    expect(await slugs(admin.sdk)).not.toContain("p-delete");
+    expect(await slugs(admin.client)).not.toContain("p-delete");
     // the slug is free again
     await createProject(server.owner, "p-delete");
   });
@@ -125,27 +118,27 @@ describe("projects and members", () => {
     expect((await server.owner.users()).users).toEqual(usersBefore);
 
     // an instance admin created by the owner may create users too
-    const admin = await newUser("instance-admin", true);
-    expectType((await admin.sdk.createUser({ input: { name: "Carol" } })).createUser, "CreateUserPayload");
+    const admin = await newUser(server, "instance-admin", { isInstanceAdmin: true });
+    expectType((await admin.client.createUser({ input: { name: "Carol" } })).createUser, "CreateUserPayload");
   });
 
   it("sets member roles; only owners grant owner", async () => {
     await createProject(server.owner, "p-members");
-    const dev = await newUser("m-dev");
-    const admin = await newUser("m-admin");
-    const viewer = await newUser("m-viewer");
+    const dev = await newUser(server, "m-dev");
+    const admin = await newUser(server, "m-admin");
+    const viewer = await newUser(server, "m-viewer");
     const set = async (sdk: EnvplaneClient, userId: string, role: "VIEWER" | "DEVELOPER" | "ADMIN" | "OWNER") =>
       (await sdk.setMember({ input: { project: "p-members", userId, role } })).setMember;
 
     expect(expectType(await set(server.owner, dev.id, "DEVELOPER"), "SetMemberPayload").member.role).toBe("DEVELOPER");
     expectType(await set(server.owner, admin.id, "ADMIN"), "SetMemberPayload");
-    expect((await dev.sdk.project({ slug: "p-members" })).project?.viewerRole).toBe("DEVELOPER");
-    expect((await dev.sdk.project({ slug: "p-members" })).project?.viewerIsAdmin).toBe(false);
+    expect((await dev.client.project({ slug: "p-members" })).project?.viewerRole).toBe("DEVELOPER");
+    expect((await dev.client.project({ slug: "p-members" })).project?.viewerIsAdmin).toBe(false);
 
     // admins manage members below owner
-    expectType(await set(admin.sdk, viewer.id, "VIEWER"), "SetMemberPayload");
-    expectType(await set(admin.sdk, dev.id, "ADMIN"), "SetMemberPayload");
-    expectType(await set(admin.sdk, dev.id, "DEVELOPER"), "SetMemberPayload");
+    expectType(await set(admin.client, viewer.id, "VIEWER"), "SetMemberPayload");
+    expectType(await set(admin.client, dev.id, "ADMIN"), "SetMemberPayload");
+    expectType(await set(admin.client, dev.id, "DEVELOPER"), "SetMemberPayload");
     const before = await members("p-members");
     expect(before).toEqual([
       ["m-admin", "ADMIN"],
@@ -155,23 +148,23 @@ describe("projects and members", () => {
     ].sort((a, b) => a[0].localeCompare(b[0])));
 
     // developers cannot manage members; admins cannot grant owner
-    expectType(await set(dev.sdk, viewer.id, "DEVELOPER"), "ForbiddenError");
-    const noOwner = expectType(await set(admin.sdk, admin.id, "OWNER"), "ForbiddenError");
+    expectType(await set(dev.client, viewer.id, "DEVELOPER"), "ForbiddenError");
+    const noOwner = expectType(await set(admin.client, admin.id, "OWNER"), "ForbiddenError");
     expect(noOwner.message).toMatch(/owner/i);
     expect(await members("p-members")).toEqual(before);
 
     // owners grant owner; an admin cannot take it away again
     expectType(await set(server.owner, admin.id, "OWNER"), "SetMemberPayload");
-    const second = await newUser("m-admin2");
+    const second = await newUser(server, "m-admin2");
     expectType(await set(server.owner, second.id, "ADMIN"), "SetMemberPayload");
     const snapshot = await members("p-members");
-    expectType(await set(second.sdk, admin.id, "DEVELOPER"), "ForbiddenError");
-    expectType((await second.sdk.removeMember({ input: { project: "p-members", userId: admin.id } })).removeMember, "ForbiddenError");
+    expectType(await set(second.client, admin.id, "DEVELOPER"), "ForbiddenError");
+    expectType((await second.client.removeMember({ input: { project: "p-members", userId: admin.id } })).removeMember, "ForbiddenError");
     expect(await members("p-members")).toEqual(snapshot);
 
     // removing a member takes their access away
     expectType((await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember, "RemoveMemberPayload");
-    expect((await viewer.sdk.project({ slug: "p-members" })).project).toBeNull();
+    expect((await viewer.client.project({ slug: "p-members" })).project).toBeNull();
     expectType((await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember, "NotFoundError");
   });
 
@@ -183,21 +176,21 @@ describe("projects and members", () => {
   });
 
   it("never removes or demotes the last owner", async () => {
-    const alice = await newUser("last-owner");
-    await createProject(alice.sdk, "p-last-owner");
-    const demote = expectType((await alice.sdk.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "ADMIN" } })).setMember, "ValidationError");
+    const alice = await newUser(server, "last-owner");
+    await createProject(alice.client, "p-last-owner");
+    const demote = expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "ADMIN" } })).setMember, "ValidationError");
     expect(demote.message).toMatch(/last owner/i);
-    const remove = expectType((await alice.sdk.removeMember({ input: { project: "p-last-owner", userId: alice.id } })).removeMember, "ValidationError");
+    const remove = expectType((await alice.client.removeMember({ input: { project: "p-last-owner", userId: alice.id } })).removeMember, "ValidationError");
     expect(remove.message).toMatch(/last owner/i);
-    expect((await alice.sdk.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
+    expect((await alice.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
 
     // with a second owner, the first may step down
-    const bob = await newUser("second-owner");
-    expectType((await alice.sdk.setMember({ input: { project: "p-last-owner", userId: bob.id, role: "OWNER" } })).setMember, "SetMemberPayload");
-    expectType((await alice.sdk.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
-    expect((await alice.sdk.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("DEVELOPER");
+    const bob = await newUser(server, "second-owner");
+    expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: bob.id, role: "OWNER" } })).setMember, "SetMemberPayload");
+    expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
+    expect((await alice.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("DEVELOPER");
     // now bob is the last owner
-    expectType((await bob.sdk.removeMember({ input: { project: "p-last-owner", userId: bob.id } })).removeMember, "ValidationError");
-    expect((await bob.sdk.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
+    expectType((await bob.client.removeMember({ input: { project: "p-last-owner", userId: bob.id } })).removeMember, "ValidationError");
+    expect((await bob.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
   });
 });

@@ -1,44 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EnvplaneClient, TokenPermission } from "../../sdk/index.js";
+import { describe, expect, it } from "vitest";
+import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { createBranch, createEnvironment, createProject, serviceToken, setVariable, updateMapping, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 let sdk: EnvplaneClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  sdk = server.owner;
-});
-afterAll(() => server.close());
-
-async function createProject(slug: string, branches: string[] = []) {
-  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
-}
-
-async function set(project: string, environment: string, key: string, value: string, extra: { secret?: boolean; branch?: string } = {}) {
-  return expectType((await sdk.setVariable({ input: { project, environment, key, value, ...extra } })).setVariable, "SetVariablePayload");
-}
-
-async function serviceClient(project: string, permissions: TokenPermission[], environments?: string[]) {
-  const created = expectType((await sdk.createToken({ input: { kind: "SERVICE", name: `svc-${permissions.join("-")}`, project, permissions, environments } })).createToken, "CreateTokenPayload");
-  expect(created.token.kind).toBe("SERVICE");
-  return server.client(created.plaintextToken);
-}
+useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
 /** preview: base values, a secret and feature-x overrides; production: its own values and a main override. */
 async function seedProject(slug: string) {
-  await createProject(slug, ["feature-x"]);
-  await set(slug, "development", "API_URL", "http://localhost:3000");
-  await set(slug, "development", "DEV_SECRET", "dev-secret-value", { secret: true });
-  await set(slug, "preview", "API_URL", "https://preview.example.com");
-  await set(slug, "preview", "DATABASE_URL", "postgres://preview-db/app");
-  await set(slug, "preview", "STRIPE_KEY", "sk_test_preview", { secret: true });
-  await set(slug, "preview", "API_URL", "https://feature-x.example.com", { branch: "feature-x" });
-  await set(slug, "preview", "STRIPE_KEY", "sk_test_feature_x", { branch: "feature-x" });
-  await set(slug, "production", "API_URL", "https://example.com");
-  await set(slug, "production", "STRIPE_KEY", "sk_live_prod", { secret: true });
-  await set(slug, "production", "API_URL", "https://main.example.com", { branch: "main" });
+  await createProject(sdk, slug, { branches: ["feature-x"] });
+  await setVariable(sdk, { project: slug, environment: "development", key: "API_URL", value: "http://localhost:3000" });
+  await setVariable(sdk, { project: slug, environment: "development", key: "DEV_SECRET", value: "dev-secret-value", secret: true });
+  await setVariable(sdk, { project: slug, environment: "preview", key: "API_URL", value: "https://preview.example.com" });
+  await setVariable(sdk, { project: slug, environment: "preview", key: "DATABASE_URL", value: "postgres://preview-db/app" });
+  await setVariable(sdk, { project: slug, environment: "preview", key: "STRIPE_KEY", value: "sk_test_preview", secret: true });
+  await setVariable(sdk, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
+  await setVariable(sdk, { project: slug, environment: "preview", key: "STRIPE_KEY", value: "sk_test_feature_x", branch: "feature-x" });
+  await setVariable(sdk, { project: slug, environment: "production", key: "API_URL", value: "https://example.com" });
+  await setVariable(sdk, { project: slug, environment: "production", key: "STRIPE_KEY", value: "sk_live_prod", secret: true });
+  await setVariable(sdk, { project: slug, environment: "production", key: "API_URL", value: "https://main.example.com", branch: "main" });
 }
 
 describe("pullVariables", () => {
@@ -94,7 +76,7 @@ describe("pullVariables", () => {
 describe("runtimeVariables", () => {
   it("resolves branch → mapping → environment → override → base, secrets included, for a service token with RUNTIME", async () => {
     await seedProject("rt-basic");
-    const runtime = await serviceClient("rt-basic", ["RUNTIME"]);
+    const { client: runtime } = await serviceToken(server, "rt-basic", ["RUNTIME"]);
 
     const featureX = expectType((await runtime.runtimeVariables({ project: "rt-basic", branch: "feature-x" })).runtimeVariables, "RuntimeEnvironment");
     expect(featureX).toMatchObject({ environmentName: "preview", branch: "feature-x", revision: 5 });
@@ -124,10 +106,10 @@ describe("runtimeVariables", () => {
     await seedProject("rt-forbidden");
     const owner = expectType((await sdk.runtimeVariables({ project: "rt-forbidden", branch: "main" })).runtimeVariables, "ForbiddenError");
     expect(owner.message).toMatch(/service token/);
-    const reader = await serviceClient("rt-forbidden", ["READ"]);
+    const { client: reader } = await serviceToken(server, "rt-forbidden", ["READ"]);
     const readOnly = expectType((await reader.runtimeVariables({ project: "rt-forbidden", branch: "dev" })).runtimeVariables, "ForbiddenError");
     expect(readOnly.message).toMatch(/runtime permission/);
-    const writer = await serviceClient("rt-forbidden", ["READ", "WRITE"]);
+    const { client: writer } = await serviceToken(server, "rt-forbidden", ["READ", "WRITE"]);
     expectType((await writer.runtimeVariables({ project: "rt-forbidden", branch: "main" })).runtimeVariables, "ForbiddenError");
     expect(JSON.stringify([owner, readOnly])).not.toMatch(/sk_live|sk_test/);
     // The read-only token can still pull standard values.
@@ -137,7 +119,7 @@ describe("runtimeVariables", () => {
 
   it("a token scoped to [preview] resolves preview branches but not a branch mapped to production", async () => {
     await seedProject("rt-scoped");
-    const scoped = await serviceClient("rt-scoped", ["RUNTIME"], ["preview"]);
+    const { client: scoped } = await serviceToken(server, "rt-scoped", ["RUNTIME"], ["preview"]);
     const main = (await scoped.runtimeVariables({ project: "rt-scoped", branch: "main" })).runtimeVariables;
     expect(main.__typename).not.toBe("RuntimeEnvironment");
     expectType(main, "ForbiddenError");
@@ -149,27 +131,17 @@ describe("runtimeVariables", () => {
 
   it("honours a custom mapping staging → staging", async () => {
     await seedProject("rt-staging");
-    expectType((await sdk.createEnvironment({ input: { project: "rt-staging", name: "staging" } })).createEnvironment, "EnvironmentPayload");
-    expectType((await sdk.createBranch({ input: { project: "rt-staging", name: "staging" } })).createBranch, "CreateBranchPayload");
-    expectType(
-      (
-        await sdk.updateBranchMapping({
-          input: {
-            project: "rt-staging",
-            entries: [
-              { environment: "production", branch: "main" },
-              { environment: "staging", branch: "staging" },
-              { environment: "preview", branch: "*" },
-            ],
-          },
-        })
-      ).updateBranchMapping,
-      "UpdateBranchMappingPayload",
-    );
-    await set("rt-staging", "staging", "API_URL", "https://staging.example.com");
-    await set("rt-staging", "staging", "STAGING_SECRET", "stg-secret", { secret: true });
+    await createEnvironment(sdk, "rt-staging", "staging");
+    await createBranch(sdk, "rt-staging", "staging");
+    await updateMapping(sdk, "rt-staging", [
+      { environment: "production", branch: "main" },
+      { environment: "staging", branch: "staging" },
+      { environment: "preview", branch: "*" },
+    ]);
+    await setVariable(sdk, { project: "rt-staging", environment: "staging", key: "API_URL", value: "https://staging.example.com" });
+    await setVariable(sdk, { project: "rt-staging", environment: "staging", key: "STAGING_SECRET", value: "stg-secret", secret: true });
 
-    const runtime = await serviceClient("rt-staging", ["RUNTIME"]);
+    const { client: runtime } = await serviceToken(server, "rt-staging", ["RUNTIME"]);
     const staging = expectType((await runtime.runtimeVariables({ project: "rt-staging", branch: "staging" })).runtimeVariables, "RuntimeEnvironment");
     expect(staging).toMatchObject({ environmentName: "staging", branch: "staging", revision: 2 });
     expect(staging.variables).toEqual([
@@ -185,7 +157,7 @@ describe("runtimeVariables", () => {
 
   it("reports an unknown branch as NotFoundError", async () => {
     await seedProject("rt-unknown");
-    const runtime = await serviceClient("rt-unknown", ["RUNTIME"]);
+    const { client: runtime } = await serviceToken(server, "rt-unknown", ["RUNTIME"]);
     const err = expectType((await runtime.runtimeVariables({ project: "rt-unknown", branch: "no-such-branch" })).runtimeVariables, "NotFoundError");
     expect(err.resource).toBe("ProjectBranch");
     expect(err.message).toContain('"no-such-branch"');

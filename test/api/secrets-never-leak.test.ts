@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
 import { MAX_VALUE_BYTES } from "../../server/domain/names.js";
 import { expectType } from "../support/expect.js";
+import { bulk as bulkUpsert, createProject, serviceToken, setVariable, type Clients } from "../support/fixtures.js";
 import { databaseContains, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -16,6 +17,8 @@ const P = "leak";
 
 let server: TestServer;
 let owner: EnvplaneClient;
+/** The owner and token clients, both recording: what the fixtures build through them is checked for the canary too. */
+let recorded: Clients;
 let runtimeToken = "";
 /** Raw text of every response, by test. */
 let bodies: string[] = [];
@@ -65,21 +68,20 @@ describe("a canary secret never leaks", () => {
   beforeAll(async () => {
     server = await startTestServer({ listen: true });
     owner = recording(server.ownerToken);
-    expectType((await owner.createProject({ input: { slug: P } })).createProject, "ProjectPayload");
+    recorded = { owner, client: recording };
+    await createProject(owner, P);
     // Every way a secret value gets in: set, bulk upsert (new key), branch override, seeds (as-is and edited), key rotation.
-    expectType((await owner.setVariable({ input: { project: P, environment: "development", key: "SECRET_SET", value: `${canary}-set`, secret: true } })).setVariable, "SetVariablePayload");
-    const bulk = await owner.bulkUpsertVariables({
-      input: { project: P, environment: "preview", variables: [{ key: "PLAIN", value: "plain-value" }, { key: "SECRET_BULK", value: `${canary}-bulk`, secret: true }] },
-    });
-    expect(expectType(bulk.bulkUpsertVariables, "BulkUpsertVariablesPayload").added).toEqual(["PLAIN", "SECRET_BULK"]);
-    expectType((await owner.setVariable({ input: { project: P, environment: "preview", key: "SECRET_BULK", value: `${canary}-override`, branch: "dev" } })).setVariable, "SetVariablePayload");
+    await setVariable(owner, { project: P, environment: "development", key: "SECRET_SET", value: `${canary}-set`, secret: true });
+    const bulk = await bulkUpsert(owner, { project: P, environment: "preview", variables: [{ key: "PLAIN", value: "plain-value" }, { key: "SECRET_BULK", value: `${canary}-bulk`, secret: true }] });
+    expect(bulk.added).toEqual(["PLAIN", "SECRET_BULK"]);
+    await setVariable(owner, { project: P, environment: "preview", key: "SECRET_BULK", value: `${canary}-override`, branch: "dev" });
     expectType((await owner.createEnvironment({ input: { project: P, name: "staging", from: "preview" } })).createEnvironment, "EnvironmentPayload");
     const seeded = await owner.seedEnvironment({
       input: { project: P, target: "production", from: "preview", decisions: [{ key: "PLAIN", action: "KEEP" }, { key: "SECRET_BULK", action: "EDIT", value: `${canary}-edit` }] },
     });
     expectType(seeded.seedEnvironment, "EnvironmentPayload");
     expectType((await owner.rotateProjectKey({ input: { project: P } })).rotateProjectKey, "RotateProjectKeyPayload");
-    runtimeToken = expectType((await owner.createToken({ input: { kind: "SERVICE", name: "rt", project: P, permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload").plaintextToken;
+    runtimeToken = (await serviceToken(recorded, P, ["RUNTIME"])).token;
     expectNoCanary(bodies);
   });
   afterAll(() => server.close());
@@ -94,17 +96,17 @@ describe("a canary secret never leaks", () => {
     expect(bodies.every((b) => b.includes(canary))).toBe(true);
 
     bodies = [];
-    const reader = expectType((await owner.createToken({ input: { kind: "SERVICE", name: "r", project: P, permissions: ["READ", "WRITE"] } })).createToken, "CreateTokenPayload");
-    for (const client of [owner, recording(reader.plaintextToken)])
+    const reader = await serviceToken(recorded, P, ["READ", "WRITE"]);
+    for (const client of [owner, reader.client])
       expectType((await client.runtimeVariables({ project: P, branch: "dev" })).runtimeVariables, "ForbiddenError");
     expectNoCanary(bodies);
   });
 
   it("appears in no listing, pull or project query, whatever asks", async () => {
     bodies = [];
-    const reader = expectType((await owner.createToken({ input: { kind: "SERVICE", name: "reader", project: P, permissions: ["READ", "WRITE"] } })).createToken, "CreateTokenPayload");
+    const reader = await serviceToken(recorded, P, ["READ", "WRITE"]);
     const envs = ["development", "preview", "production", "staging"];
-    for (const client of [owner, recording(reader.plaintextToken)]) {
+    for (const client of [owner, reader.client]) {
       await client.projects();
       await client.project({ slug: P });
       await client.viewer();
@@ -189,12 +191,11 @@ describe("a canary secret never leaks", () => {
 
   it("an unexpected error is masked: no stack, no SQL, no value; the log names ids only", async () => {
     const slug = "leak-broken";
-    expectType((await owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
+    await createProject(owner, slug);
     const plainValue = `plain-${randomBytes(8).toString("hex")}`;
-    expectType((await owner.setVariable({ input: { project: slug, environment: "development", key: "PLAIN", value: plainValue } })).setVariable, "SetVariablePayload");
-    for (const key of ["BROKEN", "INTACT"])
-      expectType((await owner.setVariable({ input: { project: slug, environment: "preview", key, value: `${canary}-${key}`, secret: true } })).setVariable, "SetVariablePayload");
-    const rt = expectType((await owner.createToken({ input: { kind: "SERVICE", name: "rt", project: slug, permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload");
+    await setVariable(owner, { project: slug, environment: "development", key: "PLAIN", value: plainValue });
+    for (const key of ["BROKEN", "INTACT"]) await setVariable(owner, { project: slug, environment: "preview", key, value: `${canary}-${key}`, secret: true });
+    const rt = await serviceToken(recorded, slug, ["RUNTIME"]);
     const ids = async (environment: string) => (await owner.environmentVariables({ project: slug, environment })).project!.environment!;
     const dev = await ids("development");
     const preview = await ids("preview");
@@ -213,7 +214,7 @@ describe("a canary secret never leaks", () => {
     const failures = [
       await settle(() => owner.environmentVariables({ project: slug, environment: "development" })),
       await settle(() => owner.pullVariables({ project: slug, environment: "development" })),
-      await settle(() => recording(rt.plaintextToken).runtimeVariables({ project: slug, branch: "dev" })),
+      await settle(() => rt.client.runtimeVariables({ project: slug, branch: "dev" })),
     ];
     for (const failure of failures) {
       expect(failure).toBeInstanceOf(EnvplaneRequestError);

@@ -6,23 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
 import { generateToken, hashToken } from "../../server/domain/token-format.js";
 import { expectType } from "../support/expect.js";
+import { createProject, rawGraphQL, serviceToken } from "../support/fixtures.js";
 import { databaseContains, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const FORMAT = { PERSONAL: /^envp_pat_[0-9A-Za-z]{28}$/, SERVICE: /^envp_svc_[0-9A-Za-z]{28}$/ };
 
 let server: TestServer;
-
-async function rawGraphQL(token: string, query: string, variables: Record<string, unknown> = {}): Promise<string> {
-  const response = await server.app.fetch(
-    new Request(server.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-envplane-client": "test", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    }),
-  );
-  return response.text();
-}
 
 async function unauthenticated(client: EnvplaneClient): Promise<EnvplaneRequestError> {
   const error = await client.viewer().then(
@@ -35,21 +25,16 @@ async function unauthenticated(client: EnvplaneClient): Promise<EnvplaneRequestE
   return error as EnvplaneRequestError;
 }
 
-async function createService(slug: string, name = "ci") {
-  return expectType((await server.owner.createToken({ input: { kind: "SERVICE", name, project: slug, permissions: ["READ"] } })).createToken, "CreateTokenPayload");
-}
-
 describe("tokens", () => {
   beforeAll(async () => {
     server = await startTestServer({ countQueries: true });
-    for (const slug of ["tok-format", "tok-once", "tok-db", "tok-revoke", "tok-used"])
-      expectType((await server.owner.createProject({ input: { slug } })).createProject, "ProjectPayload");
+    for (const slug of ["tok-format", "tok-once", "tok-db", "tok-revoke", "tok-used"]) await createProject(server.owner, slug);
   });
   afterAll(() => server.close());
 
   it("have a kind prefix, 22 random base62 characters (131 bits) and a checksum", async () => {
     const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "laptop" } })).createToken, "CreateTokenPayload");
-    const service = await createService("tok-format");
+    const service = (await serviceToken(server, "tok-format", ["READ"])).created;
     const user = expectType((await server.owner.createUser({ input: { name: "Ada" } })).createUser, "CreateUserPayload");
     expect(personal.plaintextToken).toMatch(FORMAT.PERSONAL);
     expect(user.plaintextToken).toMatch(FORMAT.PERSONAL);
@@ -61,17 +46,17 @@ describe("tokens", () => {
   });
 
   it("are shown once: no later response contains them, and Token has no field that could", async () => {
-    const created = await createService("tok-once", "once");
+    const created = (await serviceToken(server, "tok-once", ["READ"])).created;
     const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "once" } })).createToken, "CreateTokenPayload");
-    const fields = JSON.parse(await rawGraphQL(server.ownerToken, `{ __type(name: "Token") { fields { name } } }`)).data.__type.fields.map((f: { name: string }) => f.name);
+    const fields = JSON.parse(await rawGraphQL(server, server.ownerToken, `{ __type(name: "Token") { fields { name } } }`)).data.__type.fields.map((f: { name: string }) => f.name);
     expect(fields.sort()).toEqual(["createdAt", "createdBy", "environments", "expiresAt", "hint", "id", "kind", "lastUsedAt", "name", "permissions", "revokedAt"]);
 
     const all = `id kind name hint permissions environments expiresAt revokedAt lastUsedAt createdAt createdBy { id name }`;
     const listings = [
-      await rawGraphQL(server.ownerToken, `{ project(slug: "tok-once") { tokens { ${all} } } viewer { personalTokens { ${all} } token { ${all} } } }`),
-      await rawGraphQL(created.plaintextToken, `{ viewer { token { ${all} } project { slug } } }`),
-      await rawGraphQL(personal.plaintextToken, `{ viewer { token { ${all} } } }`),
-      await rawGraphQL(server.ownerToken, `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`, { id: created.token.id }),
+      await rawGraphQL(server, server.ownerToken, `{ project(slug: "tok-once") { tokens { ${all} } } viewer { personalTokens { ${all} } token { ${all} } } }`),
+      await rawGraphQL(server, created.plaintextToken, `{ viewer { token { ${all} } project { slug } } }`),
+      await rawGraphQL(server, personal.plaintextToken, `{ viewer { token { ${all} } } }`),
+      await rawGraphQL(server, server.ownerToken, `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`, { id: created.token.id }),
     ];
     expect(listings[0]).toContain(created.token.id);
     expect(listings[0]).toContain(personal.token.id);
@@ -83,7 +68,7 @@ describe("tokens", () => {
   });
 
   it("are stored only as a SHA-256 hash: the database holds no plaintext token", async () => {
-    const service = await createService("tok-db", "db");
+    const service = (await serviceToken(server, "tok-db", ["READ"])).created;
     const user = expectType((await server.owner.createUser({ input: { name: "Grace" } })).createUser, "CreateUserPayload");
     await server.client(service.plaintextToken).viewer();
     const rows = await withRawDb(server.database, (q) => q(`SELECT * FROM "Token"`));
@@ -117,7 +102,7 @@ describe("tokens", () => {
   });
 
   it("revoked ones stop working at once, and revoking twice changes nothing", async () => {
-    const service = await createService("tok-revoke", "revoke-me");
+    const service = (await serviceToken(server, "tok-revoke", ["READ"])).created;
     const client = server.client(service.plaintextToken);
     expect((await client.viewer()).viewer.project?.slug).toBe("tok-revoke");
     const first = expectType((await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken, "RevokeTokenPayload");
@@ -139,7 +124,7 @@ describe("tokens", () => {
   });
 
   it("record lastUsedAt when used", async () => {
-    const service = await createService("tok-used", "used");
+    const service = (await serviceToken(server, "tok-used", ["READ"])).created;
     expect(service.token.lastUsedAt).toBeNull();
     const listed = async () => (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.find((t) => t.id === service.token.id)!;
     expect((await listed()).lastUsedAt).toBeNull();

@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { createProject, readEnvironment, serviceToken, userWithRole, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 let sdk: EnvplaneClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  sdk = server.owner;
-});
-afterAll(() => server.close());
-
-async function createProject(slug: string, branches: string[] = []) {
-  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
-}
+useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
 async function set(project: string, environment: string, key: string, value: string, extra: { secret?: boolean; branch?: string } = {}) {
   return (await sdk.setVariable({ input: { project, environment, key, value, ...extra } })).setVariable;
 }
 
-async function listing(project: string, environment: string, client: EnvplaneClient = sdk) {
-  const env = (await client.environmentVariables({ project, environment })).project?.environment;
-  if (!env) throw new Error(`environment ${project}/${environment} not visible`);
-  return env;
-}
+const listing = (project: string, environment: string, client: EnvplaneClient = sdk) => readEnvironment(client, project, environment);
 
 describe("setVariable", () => {
   it("creates then updates, reporting created and incrementing the revision by one per write", async () => {
-    await createProject("vars-create");
+    await createProject(sdk, "vars-create");
     const first = expectType(await set("vars-create", "development", "API_URL", "http://localhost:3000"), "SetVariablePayload");
     expect(first).toMatchObject({ key: "API_URL", branch: null, created: true, isSecret: false, revision: 1 });
     const second = expectType(await set("vars-create", "development", "API_URL", "http://localhost:4000"), "SetVariablePayload");
@@ -46,7 +34,7 @@ describe("setVariable", () => {
   });
 
   it("keeps the secret flag one-way: flipping it either way fails, says to delete and recreate, and changes nothing", async () => {
-    await createProject("vars-flip");
+    await createProject(sdk, "vars-flip");
     expectType(await set("vars-flip", "preview", "STRIPE_KEY", "sk_live_1", { secret: true }), "SetVariablePayload");
     expectType(await set("vars-flip", "preview", "API_URL", "http://a"), "SetVariablePayload");
     const before = await listing("vars-flip", "preview");
@@ -66,8 +54,8 @@ describe("setVariable", () => {
     expect(after.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt])).toEqual(before.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt]));
 
     // The secret's value did not change either (only runtime resolution can show it).
-    const rt = expectType((await sdk.createToken({ input: { kind: "SERVICE", name: "rt", project: "vars-flip", permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload");
-    const runtime = expectType((await server.client(rt.plaintextToken).runtimeVariables({ project: "vars-flip", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    const rt = await serviceToken(server, "vars-flip", ["RUNTIME"]);
+    const runtime = expectType((await rt.client.runtimeVariables({ project: "vars-flip", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
     expect(runtime.variables.map((v) => [v.key, v.value, v.isSecret])).toEqual([
       ["API_URL", "http://a", false],
       ["STRIPE_KEY", "sk_live_1", true],
@@ -79,16 +67,14 @@ describe("setVariable", () => {
   });
 
   it("lists secrets with isSecret true and a null value (also for their overrides) for every role", async () => {
-    await createProject("vars-roles", ["feature-x"]);
+    await createProject(sdk, "vars-roles", { branches: ["feature-x"] });
     expectType(await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_roles", { secret: true }), "SetVariablePayload");
     expectType(await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_override", { branch: "feature-x" }), "SetVariablePayload");
     expectType(await set("vars-roles", "preview", "API_URL", "https://preview.example.com"), "SetVariablePayload");
 
     const clients: [string, EnvplaneClient][] = [["OWNER(instance)", sdk]];
     for (const role of ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"] as const) {
-      const user = expectType((await sdk.createUser({ input: { name: `${role} user` } })).createUser, "CreateUserPayload");
-      expectType((await sdk.setMember({ input: { project: "vars-roles", userId: user.user.id, role } })).setMember, "SetMemberPayload");
-      clients.push([role, server.client(user.plaintextToken)]);
+      clients.push([role, (await userWithRole(server, "vars-roles", role)).client]);
     }
     for (const [role, client] of clients) {
       const env = await listing("vars-roles", "preview", client);
@@ -101,7 +87,7 @@ describe("setVariable", () => {
   });
 
   it("rejects a bad key and a value over 64 KiB with field paths; exactly 64 KiB is accepted", async () => {
-    await createProject("vars-limits");
+    await createProject(sdk, "vars-limits");
     for (const key of ["1ABC", "WITH-DASH", "", "A B", "K".repeat(257), "É"]) {
       const bad = expectType(await set("vars-limits", "development", key, "v"), "ValidationError");
       expect(bad.fieldErrors.map((e) => e.path)).toContainEqual(["key"]);
@@ -128,7 +114,7 @@ describe("setVariable", () => {
   });
 
   it("checks expectedRevision on set and unset: a stale one is a ConflictError naming the current revision, nothing changed", async () => {
-    await createProject("vars-expected");
+    await createProject(sdk, "vars-expected");
     expectType(await set("vars-expected", "development", "A", "1"), "SetVariablePayload");
     const stale = expectType((await sdk.setVariable({ input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 0 } })).setVariable, "ConflictError");
     expect(stale.currentRevision).toBe(1);
@@ -144,7 +130,7 @@ describe("setVariable", () => {
   });
 
   it("reports an unknown project, environment or branch as NotFoundError", async () => {
-    await createProject("vars-missing");
+    await createProject(sdk, "vars-missing");
     const project = expectType(await set("no-such-project", "development", "A", "1"), "NotFoundError");
     expect(project.resource).toBe("Project");
     expect(project.message).toContain("no-such-project");
@@ -163,7 +149,7 @@ describe("setVariable", () => {
 
 describe("unsetVariable", () => {
   it("reports removed true, then false for a key that is gone, without changing the revision", async () => {
-    await createProject("unset-basic");
+    await createProject(sdk, "unset-basic");
     expectType(await set("unset-basic", "development", "A", "1"), "SetVariablePayload");
     expectType(await set("unset-basic", "development", "B", "2"), "SetVariablePayload");
     const removed = expectType((await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "A" } })).unsetVariable, "UnsetVariablePayload");
@@ -178,7 +164,7 @@ describe("unsetVariable", () => {
   });
 
   it("removes a base value together with its overrides", async () => {
-    await createProject("unset-cascade", ["feature-x", "feature-y"]);
+    await createProject(sdk, "unset-cascade", { branches: ["feature-x", "feature-y"] });
     expectType(await set("unset-cascade", "preview", "API_URL", "base"), "SetVariablePayload");
     expectType(await set("unset-cascade", "preview", "API_URL", "x", { branch: "feature-x" }), "SetVariablePayload");
     expectType(await set("unset-cascade", "preview", "API_URL", "y", { branch: "feature-y" }), "SetVariablePayload");
@@ -196,7 +182,7 @@ describe("unsetVariable", () => {
 
 describe("branch overrides", () => {
   it("are refused on development", async () => {
-    await createProject("ovr-dev", ["feature-x"]);
+    await createProject(sdk, "ovr-dev", { branches: ["feature-x"] });
     expectType(await set("ovr-dev", "development", "API_URL", "http://localhost"), "SetVariablePayload");
     const err = expectType(await set("ovr-dev", "development", "API_URL", "http://x", { branch: "feature-x" }), "ValidationError");
     expect(err.message).toContain("development");
@@ -209,7 +195,7 @@ describe("branch overrides", () => {
   });
 
   it("need a base value: NotFoundError that says to set the base first, nothing changed", async () => {
-    await createProject("ovr-nobase", ["feature-x"]);
+    await createProject(sdk, "ovr-nobase", { branches: ["feature-x"] });
     const err = expectType(await set("ovr-nobase", "preview", "API_URL", "x", { branch: "feature-x" }), "NotFoundError");
     expect(err.message).toContain("API_URL");
     expect(err.message).toMatch(/base value first/i);
@@ -220,7 +206,7 @@ describe("branch overrides", () => {
   });
 
   it("are listed under their base variable by branch name; unset with a branch removes only that override", async () => {
-    await createProject("ovr-list", ["feature-x", "feature-y"]);
+    await createProject(sdk, "ovr-list", { branches: ["feature-x", "feature-y"] });
     expectType(await set("ovr-list", "preview", "API_URL", "https://preview.example.com"), "SetVariablePayload");
     expectType(await set("ovr-list", "preview", "DATABASE_URL", "postgres://preview"), "SetVariablePayload");
     const created = expectType(await set("ovr-list", "preview", "API_URL", "https://y.example.com", { branch: "feature-y" }), "SetVariablePayload");
@@ -273,7 +259,7 @@ describe("values round-trip exactly through set, list and pull", () => {
   };
 
   it("on development (pull without a branch) and on preview (pull for a branch, with overrides)", async () => {
-    await createProject("vars-roundtrip", ["feature-x"]);
+    await createProject(sdk, "vars-roundtrip", { branches: ["feature-x"] });
     const keys = Object.keys(values).sort();
     for (const key of keys) {
       expectType(await set("vars-roundtrip", "development", key, values[key]), "SetVariablePayload");

@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type EnvplaneClient } from "../../sdk/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { createProject } from "../support/fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const KEYS = 10_000;
@@ -158,7 +159,7 @@ describe("kill -9 during a bulk upsert", () => {
 
     for (const [i, strategy] of strategies.entries()) {
       const slug = `crash-${i}`;
-      expectType((await sdk().createProject({ input: { slug } })).createProject, "ProjectPayload");
+      await createProject(sdk(), slug);
       const push = sdk()
         .bulkUpsertVariables({ input: { project: slug, environment: "development", variables } })
         .then(

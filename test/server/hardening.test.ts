@@ -7,6 +7,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvplaneRequestError } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
+import { createProject, serviceToken } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const MiB = 1024 * 1024;
@@ -37,7 +38,7 @@ describe("GraphQL hardening", () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ listen: true, countQueries: true });
-    expectType((await server.owner.createProject({ input: { slug: "hard" } })).createProject, "ProjectPayload");
+    await createProject(server.owner, "hard");
   });
   afterAll(() => server.close());
 
@@ -140,9 +141,8 @@ describe("rate limits", () => {
   it("limits runtime resolutions per token: the third in a minute gets 429 RATE_LIMITED", async () => {
     const server = await startTestServer({ listen: true, config: { runtimeResolutionsPerMinute: 2 } });
     try {
-      expectType((await server.owner.createProject({ input: { slug: "rl" } })).createProject, "ProjectPayload");
-      const token = async () => expectType((await server.owner.createToken({ input: { kind: "SERVICE", name: "rt", project: "rl", permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload").plaintextToken;
-      const [first, second] = [server.client(await token()), server.client(await token())];
+      await createProject(server.owner, "rl");
+      const [first, second] = [(await serviceToken(server, "rl", ["RUNTIME"])).client, (await serviceToken(server, "rl", ["RUNTIME"])).client];
       for (let i = 0; i < 2; i++) expectType((await first.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
       const error = await first.runtimeVariables({ project: "rl", branch: "dev" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EnvplaneRequestError);

@@ -14,6 +14,7 @@ import type { Config } from "../../server/config.js";
 import { fingerprint } from "../../server/crypto/root-key.js";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { createProject, serviceToken, setVariable } from "../support/fixtures.js";
 
 const provider = testProvider();
 let db: TestDatabase;
@@ -105,8 +106,8 @@ describe("root key", () => {
     expect(logs).toMatch(/Generated a new root key at .*root\.key/);
     for (const r of renderings(key)) expect(logs).not.toContain(r);
     const owner = client(first.app, first.app.ownerToken!);
-    expectType((await owner.createProject({ input: { slug: "gen" } })).createProject, "ProjectPayload");
-    expectType((await owner.setVariable({ input: { project: "gen", environment: "development", key: "K", value: "kept" } })).setVariable, "SetVariablePayload");
+    await createProject(owner, "gen");
+    await setVariable(owner, { project: "gen", environment: "development", key: "K", value: "kept" });
     await first.app.close();
 
     const again = await start(undefined);
@@ -125,9 +126,9 @@ describe("root key", () => {
     const first = await start(right.toString("base64"));
     const token = first.app.ownerToken!;
     const owner = client(first.app, token);
-    expectType((await owner.createProject({ input: { slug: "rk" } })).createProject, "ProjectPayload");
-    expectType((await owner.setVariable({ input: { project: "rk", environment: "preview", key: "SECRET", value: "s3cr3t-value", secret: true } })).setVariable, "SetVariablePayload");
-    const runtime = expectType((await owner.createToken({ input: { kind: "SERVICE", name: "rt", project: "rk", permissions: ["RUNTIME"] } })).createToken, "CreateTokenPayload");
+    await createProject(owner, "rk");
+    await setVariable(owner, { project: "rk", environment: "preview", key: "SECRET", value: "s3cr3t-value", secret: true });
+    const runtime = await serviceToken({ owner, client: (t) => client(first.app, t ?? "") }, "rk", ["RUNTIME"]);
     await first.app.close();
 
     const { message, logs } = await startFails(wrong.toString("base64"));
@@ -140,7 +141,7 @@ describe("root key", () => {
 
     const again = await start(right.toString("base64"));
     try {
-      const r = await client(again.app, runtime.plaintextToken).runtimeVariables({ project: "rk", branch: "dev" });
+      const r = await client(again.app, runtime.token).runtimeVariables({ project: "rk", branch: "dev" });
       expect(expectType(r.runtimeVariables, "RuntimeEnvironment").variables).toEqual([{ key: "SECRET", value: "s3cr3t-value", isSecret: true, fromOverride: false }]);
     } finally {
       await again.app.close();
