@@ -14,6 +14,7 @@ Options:
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === "serve" && rest.length === 0) {
+  process.env.NODE_ENV ??= "production"; // before graphql loads: its production build skips dev-only checks
   await import("../server/main.js");
 } else if (!command || command === "-h" || command === "--help" || command === "help") {
   process.stdout.write(usage);
