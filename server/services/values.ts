@@ -17,7 +17,7 @@ export interface StoredValue {
 
 /**
  * The environment's values by key, resolved for `branchId` (override -> base) when given.
- * Secrets are decrypted only with `secrets: true`. One statement whatever the size: a LEFT
+ * Secrets are decrypted only with `secrets: true`; nothing is decrypted with `values: false`. One statement whatever the size: a LEFT
  * JOIN on the branch's overrides, ciphertexts read as hex text (Prisma's driver adapters
  * turn each BLOB into an array of numbers and back: ~9 ms per 1,000 rows).
  */
@@ -25,7 +25,7 @@ export async function loadValues(
   db: Client,
   keys: KeyRing,
   scope: { provider: Provider; projectId: string; environmentId: string; branchId?: string | null },
-  opts: { secrets: boolean },
+  opts: { secrets: boolean; values?: boolean },
 ): Promise<StoredValue[]> {
   const { provider, projectId, environmentId } = scope;
   const branchId = scope.branchId ?? null;
@@ -41,7 +41,7 @@ export async function loadValues(
     const fromOverride = branchId !== null && row.overrideValueVersion !== null;
     const isSecret = Boolean(row.isSecret);
     let value: string | null = null;
-    if (!isSecret || opts.secrets) {
+    if (opts.values !== false && (!isSecret || opts.secrets)) {
       value = fromOverride
         ? await keys.decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"), db)
         : await keys.decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext, "hex"), db);

@@ -2,7 +2,7 @@
 import type { Database } from "../db/client.js";
 import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../domain/diff.js";
 import { check, variableKey, variableValue, branchName, type FieldError } from "../domain/names.js";
-import { assertCanRead, assertCanWrite, projectAccess } from "./access.js";
+import { assertCanRead, assertCanWrite, canRead, projectAccess } from "./access.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
@@ -167,7 +167,9 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       assertCanWrite(access, env);
       return inTransaction(db.writer, async (tx) => {
         const revision = await bumpRevision(tx, env, input.expectedRevision);
-        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false });
+        // A token that may write but not read compares nothing: every given key counts as
+        // changed, so `unchanged` cannot tell it what a stored value is.
+        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false, values: canRead(access, env) });
         const diff = computeBulkDiff(existing, input.variables, prune);
         if (diffIsEmpty(diff)) throw new Rollback(summarize(revision - 1, false, existing));
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });

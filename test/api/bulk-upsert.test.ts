@@ -114,6 +114,21 @@ describe("bulkUpsertVariables", () => {
     expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({ value: "back", secret: false, override: false });
   });
 
+  it("a write-only service token learns nothing about stored values: every key it sends counts as changed", async () => {
+    await createProject(sdk, "bulk-writeonly");
+    expectType(await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }, { key: "B", value: "other" }]), "BulkUpsertVariablesPayload");
+    const { client } = await serviceToken(server, "bulk-writeonly", ["WRITE"]);
+    const r = expectType(
+      (await client.bulkUpsertVariables({ input: { project: "bulk-writeonly", environment: "preview", variables: [{ key: "A", value: "same" }, { key: "B", value: "guess" }] } })).bulkUpsertVariables,
+      "BulkUpsertVariablesPayload",
+    );
+    expect({ unchanged: r.unchanged, changed: r.changed, applied: r.applied }).toEqual({ unchanged: [], changed: ["A", "B"], applied: true });
+    expect((await runtimeState("bulk-writeonly")).values).toMatchObject({ A: { value: "same" }, B: { value: "guess" } });
+    // The owner (who can read) still sees an identical push as unchanged.
+    const again = expectType(await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }]), "BulkUpsertVariablesPayload");
+    expect(again.unchanged).toEqual(["A"]);
+  });
+
   it("rejects a duplicate key with the path of the second occurrence", async () => {
     await createProject(sdk, "bulk-dup");
     const err = expectType(await bulk("bulk-dup", "development", [{ key: "A", value: "1" }, { key: "B", value: "2" }, { key: "A", value: "3" }]), "ValidationError");
