@@ -3,7 +3,7 @@
  * and cached (a key version never changes once written). Values are sealed with the
  * project's active key version; any stored version still opens.
  */
-import { open, seal, utf8, readBlobHeader } from "../crypto/aead.js";
+import { CryptoError, open, seal, utf8, readBlobHeader } from "../crypto/aead.js";
 import { valueAad } from "../crypto/aad.js";
 import { newDataKey, RootKeyError, unwrapDataKey, wrapDataKey } from "../crypto/root-key.js";
 import type { Db, Tx } from "../db/client.js";
@@ -82,8 +82,30 @@ export class KeyRing {
 
   async decrypt(id: ValueIdentity, blob: Uint8Array, tx?: Pick<Tx, "projectKey">): Promise<string> {
     const { keyVersion } = readBlobHeader(blob);
-    const key = await this.dataKey(id.projectId, keyVersion, tx);
+    return openValue(await this.dataKey(id.projectId, keyVersion, tx), id, blob);
+  }
+
+  /** A synchronous `decrypt` for many values of one project sealed with the given key versions (bulk reads). */
+  async decryptor(projectId: string, keyVersions: Iterable<number>, tx?: Pick<Tx, "projectKey">): Promise<(id: ValueIdentity, blob: Uint8Array) => string> {
+    const byVersion = new Map<number, Uint8Array>();
+    for (const version of keyVersions) byVersion.set(version, await this.dataKey(projectId, version, tx));
+    return (id, blob) => {
+      const { keyVersion } = readBlobHeader(blob);
+      const key = byVersion.get(keyVersion);
+      if (!key || id.projectId !== projectId) throw new Error(`decryptor for project ${projectId} has no key version ${keyVersion} for project ${id.projectId}`);
+      return openValue(key, id, blob);
+    };
+  }
+}
+
+/** Opens a value; a failure names the row's ids (built only then), never a value. */
+function openValue(key: Uint8Array, id: ValueIdentity, blob: Uint8Array): string {
+  const aad = valueAad(id);
+  try {
+    return utf8.decode(open(key, blob, aad));
+  } catch (error) {
+    if (!(error instanceof CryptoError)) throw error;
     const where = `${id.branchId ? `override of branch ${id.branchId}` : "base value"} of ${id.key} in environment ${id.environmentId} (project ${id.projectId})`;
-    return utf8.decode(open(key, blob, valueAad(id), where));
+    return utf8.decode(open(key, blob, aad, where)); // throws the same failure, now naming the row
   }
 }

@@ -30,12 +30,16 @@ export async function loadValues(
   const { provider, projectId, environmentId } = scope;
   const branchId = scope.branchId ?? null;
   const hex = (column: Prisma.Sql) => (provider === "sqlite" ? Prisma.sql`hex(${column})` : Prisma.sql`encode(${column}, 'hex')`);
-  const rows = await db.$queryRaw<{ key: string; isSecret: boolean; ciphertext: string; valueVersion: number; overrideCiphertext: string | null; overrideValueVersion: number | null }[]>`
-    SELECT v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."valueVersion",
-      ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."valueVersion" AS "overrideValueVersion"
+  const rows = await db.$queryRaw<
+    { key: string; isSecret: boolean; ciphertext: string; keyVersion: number; valueVersion: number; overrideCiphertext: string | null; overrideKeyVersion: number | null; overrideValueVersion: number | null }[]
+  >`
+    SELECT v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
+      ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
     FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${branchId ?? ""}
     WHERE v."environmentId" = ${environmentId}
     ORDER BY v."key" ASC`;
+  const versions = new Set(rows.flatMap((r) => [Number(r.keyVersion), ...(r.overrideKeyVersion === null ? [] : [Number(r.overrideKeyVersion)])]));
+  const decrypt = await keys.decryptor(projectId, versions, db);
   const out: StoredValue[] = [];
   for (const row of rows) {
     const fromOverride = branchId !== null && row.overrideValueVersion !== null;
@@ -43,8 +47,8 @@ export async function loadValues(
     let value: string | null = null;
     if (opts.values !== false && (!isSecret || opts.secrets)) {
       value = fromOverride
-        ? await keys.decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"), db)
-        : await keys.decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext, "hex"), db);
+        ? decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"))
+        : decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext, "hex"));
     }
     out.push({ key: row.key, isSecret, value, fromOverride });
   }
