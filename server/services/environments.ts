@@ -33,30 +33,41 @@ function planSeed(source: { key: string; isSecret: boolean; value: string | null
   const summary: SeedSummary = { copied: [], edited: [], skipped: [], typeKept: [] };
   const writes: NewValue[] = [];
   if (!decisions) {
-    for (const v of source) writes.push({ key: v.key, value: v.value!, isSecret: v.isSecret }), summary.copied.push(v.key);
+    for (const v of source) {
+      writes.push({ key: v.key, value: v.value!, isSecret: v.isSecret });
+      summary.copied.push(v.key);
+    }
     return { writes, summary };
   }
   const errors: FieldError[] = [];
   const byKey = new Map(source.map((v) => [v.key, v]));
   const decided = new Set<string>();
-  decisions.forEach((d, i) => {
+  for (const [i, d] of decisions.entries()) {
     const path = ["decisions", String(i)];
     const v = byKey.get(d.key);
-    if (!v) return void errors.push({ path: [...path, "key"], message: `"${d.key}" is not a variable of "${sourceName}". Review the seed again.` });
-    if (decided.has(d.key)) return void errors.push({ path: [...path, "key"], message: `"${d.key}" has more than one decision.` });
-    decided.add(d.key);
-    if (d.action === "SKIP") return void summary.skipped.push(d.key);
-    if (d.action === "KEEP") {
-      if (v.isSecret) return void errors.push({ path: [...path, "action"], message: `"${d.key}" is a secret: its value cannot be kept or shown. Enter a new value (EDIT) or SKIP it.` });
-      writes.push({ key: d.key, value: v.value!, isSecret: false });
-      return void summary.copied.push(d.key);
+    if (!v) {
+      errors.push({ path: [...path, "key"], message: `"${d.key}" is not a variable of "${sourceName}". Review the seed again.` });
+    } else if (decided.has(d.key)) {
+      errors.push({ path: [...path, "key"], message: `"${d.key}" has more than one decision.` });
+    } else {
+      decided.add(d.key);
+      if (d.action === "SKIP") summary.skipped.push(d.key);
+      else if (d.action === "KEEP" && v.isSecret)
+        errors.push({ path: [...path, "action"], message: `"${d.key}" is a secret: its value cannot be kept or shown. Enter a new value (EDIT) or SKIP it.` });
+      else if (d.action === "KEEP") {
+        writes.push({ key: d.key, value: v.value!, isSecret: false });
+        summary.copied.push(d.key);
+      } else if (d.value == null) errors.push({ path: [...path, "value"], message: `EDIT of "${d.key}" needs a value.` });
+      else {
+        const bad = check(variableValue, d.value, [...path, "value"]);
+        errors.push(...bad);
+        if (!bad.length) {
+          writes.push({ key: d.key, value: d.value, isSecret: d.secret ?? v.isSecret });
+          summary.edited.push(d.key);
+        }
+      }
     }
-    if (d.value == null) return void errors.push({ path: [...path, "value"], message: `EDIT of "${d.key}" needs a value.` });
-    const bad = check(variableValue, d.value, [...path, "value"]);
-    if (bad.length) return void errors.push(...bad);
-    writes.push({ key: d.key, value: d.value, isSecret: d.secret ?? v.isSecret });
-    summary.edited.push(d.key);
-  });
+  }
   for (const v of source)
     if (!decided.has(v.key)) errors.push({ path: ["decisions"], message: `"${v.key}" of "${sourceName}" has no decision (KEEP, EDIT or SKIP). The source changed since the review? Review again.` });
   assertValid(errors);
