@@ -221,6 +221,8 @@ export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, h
 
 export type ProjectFieldsFragment = { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerIsAdmin: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> };
 
+export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null };
+
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
 }>;
@@ -634,6 +636,20 @@ export const ProjectFieldsFragmentDoc = gql`
   }
 }
     ${EnvironmentFieldsFragmentDoc}`;
+export const EnvironmentPayloadFieldsFragmentDoc = gql`
+    fragment EnvironmentPayloadFields on EnvironmentPayload {
+  __typename
+  environment {
+    ...EnvironmentFields
+  }
+  seed {
+    copied
+    edited
+    skipped
+    typeKept
+  }
+}
+    ${EnvironmentFieldsFragmentDoc}`;
 export const CreateProjectDocument = gql`
     mutation createProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -706,22 +722,11 @@ export const UpdateBranchMappingDocument = gql`
 export const CreateEnvironmentDocument = gql`
     mutation createEnvironment($input: CreateEnvironmentInput!) {
   createEnvironment(input: $input) {
-    ... on EnvironmentPayload {
-      __typename
-      environment {
-        ...EnvironmentFields
-      }
-      seed {
-        copied
-        edited
-        skipped
-        typeKept
-      }
-    }
+    ...EnvironmentPayloadFields
     ...ErrorFields
   }
 }
-    ${EnvironmentFieldsFragmentDoc}
+    ${EnvironmentPayloadFieldsFragmentDoc}
 ${ErrorFieldsFragmentDoc}`;
 export const DeleteEnvironmentDocument = gql`
     mutation deleteEnvironment($input: DeleteEnvironmentInput!) {
@@ -752,22 +757,11 @@ ${ErrorFieldsFragmentDoc}`;
 export const SeedEnvironmentDocument = gql`
     mutation seedEnvironment($input: SeedEnvironmentInput!) {
   seedEnvironment(input: $input) {
-    ... on EnvironmentPayload {
-      __typename
-      environment {
-        ...EnvironmentFields
-      }
-      seed {
-        copied
-        edited
-        skipped
-        typeKept
-      }
-    }
+    ...EnvironmentPayloadFields
     ...ErrorFields
   }
 }
-    ${EnvironmentFieldsFragmentDoc}
+    ${EnvironmentPayloadFieldsFragmentDoc}
 ${ErrorFieldsFragmentDoc}`;
 export const SetVariableDocument = gql`
     mutation setVariable($input: SetVariableInput!) {
