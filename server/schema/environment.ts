@@ -3,7 +3,7 @@ import { canRead, canWrite } from "../services/access.js";
 import type { SeedSummary } from "../services/environments.js";
 import { builder, requireActor } from "./builder.js";
 
-export const EnvironmentRef = builder.prismaObject("Environment", {
+builder.prismaObject("Environment", {
   description: "A flat, independent set of variables. development, preview and production always exist.",
   fields: (t) => ({
     id: t.exposeID("id"),

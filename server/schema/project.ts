@@ -4,12 +4,12 @@ import { isAdmin } from "../services/access.js";
 import { ForbiddenError } from "../services/errors.js";
 import { builder, requireActor } from "./builder.js";
 
-export const RoleEnum = builder.enumType("Role", {
+const RoleEnum = builder.enumType("Role", {
   description: "A user's role in a project: viewer reads; developer also writes unprotected environments; admin writes all environments and manages mapping, environments, branches, members and tokens; owner can also delete the project.",
   values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<"VIEWER" | "DEVELOPER" | "ADMIN" | "OWNER", { value: (typeof ROLES)[number] }>,
 });
 
-export const User = builder.prismaObject("User", {
+builder.prismaObject("User", {
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
@@ -27,7 +27,7 @@ builder.prismaObject("Member", {
   }),
 });
 
-export const Project = builder.prismaObject("Project", {
+builder.prismaObject("Project", {
   fields: (t) => ({
     id: t.exposeID("id"),
     slug: t.exposeString("slug"),

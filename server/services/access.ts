@@ -22,7 +22,7 @@ export interface EnvironmentRef {
 
 type Reader = Pick<Db, "project" | "member">;
 
-export const projectNotFound = (slug: string) =>
+const projectNotFound = (slug: string) =>
   new NotFoundError(`Project "${slug}" not found, or this token cannot access it. Run "envplane projects list" to see the projects you can access.`, "Project");
 
 /** Loads a project by slug for `actor`. A project the actor cannot access is reported as not found. */

@@ -110,17 +110,16 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
       return reencrypt(projectId, options);
     },
 
-    /** Finishes re-encryptions that were interrupted (run at start). */
+    /** Finishes re-encryptions that were interrupted (run at start): one statement finds the projects concerned. */
     async resumeAll(options: ReencryptOptions = {}) {
-      const projects = await db.reader.project.findMany({ select: { id: true, activeKeyVersion: true } });
+      const stale = await db.reader.$queryRaw<{ projectId: string }[]>`
+        SELECT DISTINCT e."projectId" FROM "Variable" v
+          JOIN "Environment" e ON e."id" = v."environmentId" JOIN "Project" p ON p."id" = e."projectId"
+          LEFT JOIN "BranchOverride" o ON o."variableId" = v."id"
+        WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
       const results = [];
-      for (const p of projects) if ((await pending(p.id, p.activeKeyVersion)) > 0) results.push({ projectId: p.id, ...(await reencrypt(p.id, options)) });
+      for (const { projectId } of stale) results.push({ projectId, ...(await reencrypt(projectId, options)) });
       return results;
-    },
-
-    async status(actor: Actor, input: { project: string }) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      return { activeKeyVersion: access.project.activeKeyVersion, pending: await pending(access.project.id, access.project.activeKeyVersion) };
     },
   };
 }

@@ -67,8 +67,7 @@ export class KeyRing {
 
   /** Seals `value` for the row identified by `id` with the given data key version. */
   async encrypt(id: ValueIdentity, value: string, keyVersion: number, tx?: Pick<Tx, "projectKey">): Promise<Uint8Array<ArrayBuffer>> {
-    const key = await this.dataKey(id.projectId, keyVersion, tx);
-    return seal(key, keyVersion, utf8.encode(value), valueAad(id)) as Uint8Array<ArrayBuffer>;
+    return (await this.encryptor(id.projectId, keyVersion, tx))(id, value);
   }
 
   /** A synchronous `encrypt` for many values under one data key version (bulk writes). */
