@@ -17,6 +17,8 @@ export type BulkUpsertVariablesInput = {
   environment: string;
   /** Fail with a ConflictError when the environment changed since this revision. */
   expectedRevision?: number | null | undefined;
+  /** Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file. */
+  keep?: Array<string> | null | undefined;
   project: string;
   /** Delete base variables missing from `variables` (with their overrides). */
   prune?: boolean | null | undefined;

@@ -26,7 +26,8 @@ export interface BulkDiff {
   typeKept: string[];
 }
 
-export function computeBulkDiff(existing: readonly ExistingVariable[], incoming: readonly IncomingVariable[], prune: boolean): BulkDiff {
+/** With `prune`, existing keys missing from `incoming` are removed, except those in `keep`. */
+export function computeBulkDiff(existing: readonly ExistingVariable[], incoming: readonly IncomingVariable[], prune: boolean, keep: readonly string[] = []): BulkDiff {
   const byKey = new Map(existing.map((v) => [v.key, v]));
   const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [] };
   const incomingKeys = new Set<string>();
@@ -42,7 +43,8 @@ export function computeBulkDiff(existing: readonly ExistingVariable[], incoming:
     else if (current.value === item.value) diff.unchanged.push(item.key);
     else diff.changed.push(item);
   }
-  if (prune) for (const v of existing) if (!incomingKeys.has(v.key)) diff.removed.push(v.key);
+  const kept = new Set(keep);
+  if (prune) for (const v of existing) if (!incomingKeys.has(v.key) && !kept.has(v.key)) diff.removed.push(v.key);
   return diff;
 }
 

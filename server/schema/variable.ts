@@ -83,6 +83,7 @@ const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
     environment: t.string({ required: true }),
     variables: t.field({ type: [VariableInput], required: true, description: "The full set of base values." }),
     prune: t.boolean({ description: "Delete base variables missing from `variables` (with their overrides)." }),
+    keep: t.stringList({ description: "Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file." }),
     dryRun: t.boolean({ description: "Compute the diff without applying it." }),
     expectedRevision: t.int({ description: "Fail with a ConflictError when the environment changed since this revision." }),
   }),

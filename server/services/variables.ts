@@ -33,6 +33,8 @@ export interface BulkUpsertInput {
   environment: string;
   variables: IncomingVariable[];
   prune?: boolean | null;
+  /** Keys prune leaves in place, e.g. the secrets a pull left out of the file. */
+  keep?: string[] | null;
   dryRun?: boolean | null;
   expectedRevision?: number | null;
 }
@@ -144,7 +146,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       const env = await findEnvironment(db.reader, access, input.environment);
       const projectId = access.project.id;
       const summarize = (revision: number, applied: boolean, existing: Awaited<ReturnType<typeof loadValues>>): BulkUpsertResult => {
-        const d = computeBulkDiff(existing, input.variables, prune);
+        const d = computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
         return {
           environment: { ...env, revision },
           revision,
@@ -170,7 +172,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
         // A token that may write but not read compares nothing: every given key counts as
         // changed, so `unchanged` cannot tell it what a stored value is.
         const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false, values: canRead(access, env) });
-        const diff = computeBulkDiff(existing, input.variables, prune);
+        const diff = computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
         if (diffIsEmpty(diff)) throw new Rollback(summarize(revision - 1, false, existing));
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
         const types = new Map(existing.map((v) => [v.key, v.isSecret]));

@@ -8,7 +8,7 @@ let server: TestServer;
 let sdk: EnvplaneClient;
 useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
-type BulkOptions = { prune?: boolean; dryRun?: boolean; expectedRevision?: number };
+type BulkOptions = { prune?: boolean; keep?: string[]; dryRun?: boolean; expectedRevision?: number };
 async function bulk(project: string, environment: string, variables: VariableInput[], options: BulkOptions = {}) {
   return (await sdk.bulkUpsertVariables({ input: { project, environment, variables, ...options } })).bulkUpsertVariables;
 }
@@ -112,6 +112,16 @@ describe("bulkUpsertVariables", () => {
     // Recreating a pruned key does not resurrect its override.
     await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_1", value: "back" });
     expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({ value: "back", secret: false, override: false });
+  });
+
+  it("prune spares the keys in `keep`, so a pulled file (secrets left out) pushed with prune loses no secret", async () => {
+    await createProject(sdk, "bulk-keep");
+    await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "PLAIN", value: "p" });
+    await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "STRIPE_KEY", value: "s", secret: true });
+    await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "STALE", value: "x" });
+    const res = expectType(await bulk("bulk-keep", "preview", [{ key: "PLAIN", value: "p" }], { prune: true, keep: ["STRIPE_KEY"] }), "BulkUpsertVariablesPayload");
+    expect(res).toMatchObject({ applied: true, removed: ["STALE"], unchanged: ["PLAIN"] });
+    expect((await runtimeState("bulk-keep")).values).toEqual({ PLAIN: { value: "p", secret: false, override: false }, STRIPE_KEY: { value: "s", secret: true, override: false } });
   });
 
   it("a write-only service token learns nothing about stored values: every key it sends counts as changed", async () => {

@@ -37,6 +37,13 @@ describe("computeBulkDiff", () => {
     expect(computeBulkDiff(existing, incoming, true).removed).toEqual(["OLD_VAR", "OLD_SECRET"]);
   });
 
+  it("prune leaves the keys in `keep` in place (the secrets a pull left out of the file)", () => {
+    const d = computeBulkDiff(existing, [{ key: "SAME", value: "1" }], true, ["OLD_SECRET", "NOT_THERE"]);
+    expect(d.removed).not.toContain("OLD_SECRET");
+    expect(d.removed).toContain("OLD_VAR");
+    expect(computeBulkDiff(existing, [], false, ["OLD_VAR"]).removed).toEqual([]);
+  });
+
   it("prune with an empty payload removes everything and adds nothing", () => {
     const d = computeBulkDiff(existing, [], true);
     expect(d.removed).toEqual(existing.map((v) => v.key));
