@@ -1,24 +1,114 @@
 /**
- * envplane command line. This release has `serve`; the project and variable commands
- * (login, env pull/push, …) come with the CLI.
+ * The envplane command line: the command table, dispatch, and how failures end
+ * (exit 0 done, 1 failed, 2 usage error).
  */
-const usage = `Usage: envplane <command>
+import { CliError, commandHelp, findCommand, groupHelp, parseInvocation, UsageError, type CommandSpec } from "./command.js";
+import { configEnable } from "./commands/config/enable.js";
+import { dev } from "./commands/dev.js";
+import { branchCreate } from "./commands/branch/create.js";
+import { branchDelete } from "./commands/branch/delete.js";
+import { branchList } from "./commands/branch/list.js";
+import { envCreate } from "./commands/env/create.js";
+import { envDelete } from "./commands/env/delete.js";
+import { envList } from "./commands/env/list.js";
+import { envListEnvironments } from "./commands/env/list-environments.js";
+import { envPull } from "./commands/env/pull.js";
+import { envPush } from "./commands/env/push.js";
+import { envSeed } from "./commands/env/seed.js";
+import { envSet } from "./commands/env/set.js";
+import { envUnset } from "./commands/env/unset.js";
+import { init } from "./commands/init.js";
+import { link } from "./commands/link.js";
+import { login } from "./commands/login.js";
+import { logout } from "./commands/logout.js";
+import { mappingSet } from "./commands/mapping/set.js";
+import { mappingShow } from "./commands/mapping/show.js";
+import { mappingUnset } from "./commands/mapping/unset.js";
+import { projectsCreate } from "./commands/projects/create.js";
+import { projectsList } from "./commands/projects/list.js";
+import { run } from "./commands/run.js";
+import { serve } from "./commands/serve.js";
+import { tokensCreate } from "./commands/tokens/create.js";
+import { tokensList } from "./commands/tokens/list.js";
+import { tokensRevoke } from "./commands/tokens/revoke.js";
+import { whoami } from "./commands/whoami.js";
+import { Context, describeFailure } from "./context.js";
 
-Commands:
-  serve     Start the envplane server (same as npm start). Configured by PORT, HOST,
-            ENVPLANE_DATA_DIR, DATABASE_URL and ENVPLANE_ROOT_KEY; see README.md.
+export const commands: CommandSpec[] = [
+  init,
+  link,
+  dev,
+  run,
+  envList,
+  envSet,
+  envUnset,
+  envPull,
+  envPush,
+  envListEnvironments,
+  envCreate,
+  envDelete,
+  envSeed,
+  configEnable,
+  projectsCreate,
+  projectsList,
+  branchCreate,
+  branchList,
+  branchDelete,
+  mappingShow,
+  mappingSet,
+  mappingUnset,
+  tokensCreate,
+  tokensList,
+  tokensRevoke,
+  login,
+  logout,
+  whoami,
+  serve,
+];
 
-Options:
-  -h, --help  Show this help.
-`;
-
-const [command, ...rest] = process.argv.slice(2);
-if (command === "serve" && rest.length === 0) {
-  process.env.NODE_ENV ??= "production"; // before graphql loads: its production build skips dev-only checks
-  await import("../server/main.js");
-} else if (!command || command === "-h" || command === "--help" || command === "help") {
-  process.stdout.write(usage);
-} else {
-  process.stderr.write(`Unknown command "${[command, ...rest].join(" ")}".\n\n${usage}`);
-  process.exit(2);
+async function main(argv: string[], ctx: Context): Promise<number> {
+  if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
+    process.stdout.write(groupHelp(commands, []));
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(commands, argv);
+  if (!found) {
+    const group = commands.some((c) => c.path[0] === argv[0]) ? [argv[0]] : null;
+    if (group && (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h")) {
+      const asked = argv.length > 1;
+      (asked ? process.stdout : process.stderr).write(groupHelp(commands, group));
+      return asked ? 0 : 2;
+    }
+    throw new UsageError(`Unknown command "envplane ${argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ")}". Run "envplane --help" to see the commands.`);
+  }
+  const invocation = parseInvocation(found.spec, found.rest);
+  if (invocation.help) {
+    process.stdout.write(commandHelp(found.spec));
+    return 0;
+  }
+  return (await found.spec.run(ctx, invocation)) ?? 0;
 }
+
+const ctx = new Context(process.env);
+let code: number;
+try {
+  code = await main(process.argv.slice(2), ctx);
+} catch (error) {
+  if (error instanceof CliError) {
+    ctx.io.error(error.message);
+    code = error.exitCode;
+  } else {
+    let server: string | undefined;
+    try {
+      server = ctx.credentials()?.server;
+    } catch {
+      server = undefined;
+    }
+    const known = describeFailure(error, server);
+    ctx.io.error(known ?? `Unexpected failure: ${(error as Error)?.message ?? String(error)}`);
+    code = 1;
+  }
+} finally {
+  ctx.io.close();
+}
+process.exitCode = code!;

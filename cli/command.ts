@@ -1,0 +1,148 @@
+/**
+ * Declarative command definitions: one spec per command drives argument parsing, the
+ * usage errors and `--help`, so the help text cannot drift from what the parser accepts.
+ */
+import { parseArgs } from "node:util";
+import type { Context } from "./context.js";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** May be given several times (`--env a --env b`). */
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder in help, e.g. "<env>". */
+  value?: string;
+  description: string;
+}
+
+export interface ArgumentSpec {
+  name: string;
+  required?: boolean;
+  description: string;
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface Invocation {
+  args: Record<string, string | undefined>;
+  options: OptionValues;
+  /** What follows `--` (the command of `dev` and `run`). */
+  command: string[];
+}
+
+export interface CommandSpec {
+  /** e.g. ["env", "push"] */
+  path: string[];
+  summary: string;
+  args?: ArgumentSpec[];
+  options?: Record<string, OptionSpec>;
+  /** Accepts `-- <command> [args…]`. */
+  passthrough?: { name: string; required: boolean };
+  /** Extra help: behaviour, examples. */
+  details?: string;
+  run(ctx: Context, invocation: Invocation): Promise<number | void>;
+}
+
+/** A failure to report as `Error: …` with exit code 1 (or 2 for usage errors). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+const help: OptionSpec = { type: "boolean", short: "h", description: "Show this help." };
+
+/** Parses argv for `spec` (argv is what follows the command path). */
+export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation & { help: boolean } {
+  const dashes = argv.indexOf("--");
+  const own = dashes === -1 ? argv : argv.slice(0, dashes);
+  const command = dashes === -1 ? [] : argv.slice(dashes + 1);
+  const options = { ...spec.options, help };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: own,
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, o]) => [name, { type: o.type, multiple: !!o.multiple, ...(o.short ? { short: o.short } : {}) }]),
+      ),
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, ".")}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`);
+  }
+  if (parsed.values.help) return { args: {}, options: parsed.values, command, help: true };
+  const specArgs = spec.args ?? [];
+  if (parsed.positionals.length > specArgs.length)
+    throw new UsageError(`Unexpected argument "${parsed.positionals[specArgs.length]}".\n\n${usageLine(spec)}`);
+  const args: Record<string, string | undefined> = {};
+  specArgs.forEach((a, i) => {
+    args[a.name] = parsed.positionals[i];
+    if (a.required && args[a.name] === undefined) throw new UsageError(`Missing <${a.name}>: ${a.description}\n\n${usageLine(spec)}`);
+  });
+  if (!spec.passthrough && dashes !== -1) throw new UsageError(`"envplane ${spec.path.join(" ")}" does not run a command; remove "--".`);
+  if (spec.passthrough?.required && command.length === 0)
+    throw new UsageError(`Missing the command to run after "--".\n\n${usageLine(spec)}`);
+  return { args, options: parsed.values, command, help: false };
+}
+
+function usageLine(spec: CommandSpec): string {
+  const args = (spec.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
+  const tail = spec.passthrough ? (spec.passthrough.required ? `-- <${spec.passthrough.name}…>` : `[-- <${spec.passthrough.name}…>]`) : "";
+  return ["Usage: envplane", ...spec.path, ...args, spec.options && Object.keys(spec.options).length ? "[options]" : "", tail].filter(Boolean).join(" ");
+}
+
+function table(rows: [string, string][], indent = "  "): string {
+  const width = Math.max(...rows.map(([a]) => a.length));
+  return rows.map(([a, b]) => `${indent}${a.padEnd(width)}  ${b}`).join("\n");
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  const parts = [usageLine(spec), "", spec.summary];
+  if (spec.args?.length) parts.push("", "Arguments:", table(spec.args.map((a) => [`<${a.name}>`, a.description])));
+  const options = Object.entries({ ...spec.options, help });
+  parts.push(
+    "",
+    "Options:",
+    table(
+      options.map(([name, o]) => [
+        `${o.short ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? ` ${o.value ?? "<value>"}` : ""}`,
+        `${o.description}${o.multiple ? " Repeatable." : ""}`,
+      ]),
+    ),
+  );
+  if (spec.details) parts.push("", spec.details.trim());
+  return parts.join("\n") + "\n";
+}
+
+/** Help for the whole program or a group (`envplane env --help`). */
+export function groupHelp(specs: CommandSpec[], prefix: string[]): string {
+  const members = specs.filter((s) => prefix.every((p, i) => s.path[i] === p));
+  const title = prefix.length ? `Usage: envplane ${prefix.join(" ")} <command> [options]` : "Usage: envplane <command> [options]";
+  const intro = prefix.length ? "" : "\nenvplane keeps environment variables and secrets per environment and project branch.\n";
+  return `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}\n\nRun "envplane <command> --help" for a command's options.\n`;
+}
+
+/** The spec whose path is the longest prefix of argv, and the rest of argv. */
+export function findCommand(specs: CommandSpec[], argv: string[]): { spec: CommandSpec; rest: string[] } | null {
+  let best: CommandSpec | null = null;
+  for (const spec of specs)
+    if (spec.path.every((p, i) => argv[i] === p) && (!best || spec.path.length > best.path.length)) best = spec;
+  return best ? { spec: best, rest: argv.slice(best.path.length) } : null;
+}
+
+/** Typed readers for option values. */
+export const opt = {
+  string: (o: OptionValues, name: string) => (typeof o[name] === "string" ? (o[name] as string) : undefined),
+  bool: (o: OptionValues, name: string) => o[name] === true,
+  list: (o: OptionValues, name: string) => (Array.isArray(o[name]) ? (o[name] as unknown[]).filter((v): v is string => typeof v === "string") : []),
+};

@@ -1,0 +1,19 @@
+import { opt, type CommandSpec } from "../../command.js";
+import { unwrap } from "../../context.js";
+import { printJson } from "../../format.js";
+import { json, project } from "../options.js";
+
+export const branchCreate: CommandSpec = {
+  path: ["branch", "create"],
+  summary: "Create a project branch.",
+  args: [{ name: "name", required: true, description: "The branch name, e.g. feature-x." }],
+  options: { project, json },
+  async run(ctx, { args, options }) {
+    const slug = ctx.project(options);
+    const r = await ctx.sdk().createBranch({ input: { project: slug, name: args.name! } });
+    const { branch } = unwrap(r.createBranch, "CreateBranchPayload");
+    const resolved = unwrap((await ctx.sdk().resolveBranch({ project: slug, branch: branch.name })).resolveBranch, "BranchResolution");
+    if (opt.bool(options, "json")) return printJson({ ...branch, environment: resolved.environment.name });
+    ctx.io.done(`Created project branch ${branch.name} in ${slug}; it deploys with "${resolved.environment.name}".`);
+  },
+};

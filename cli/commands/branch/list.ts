@@ -1,0 +1,17 @@
+import { resolveBranch } from "../../../server/domain/mapping.js";
+import { opt, type CommandSpec } from "../../command.js";
+import { printJson, table } from "../../format.js";
+import { json, project } from "../options.js";
+
+export const branchList: CommandSpec = {
+  path: ["branch", "list"],
+  summary: "List the project branches and the environment each deploys with.",
+  options: { project, json },
+  async run(ctx, { options }) {
+    const p = await ctx.loadProject(ctx.project(options));
+    const rules = p.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+    const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
+    if (opt.bool(options, "json")) return printJson(rows);
+    ctx.io.print(table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]));
+  },
+};

@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import { CliError, type CommandSpec } from "../../command.js";
+import type { Context } from "../../context.js";
+import { unwrap } from "../../context.js";
+import { appendEntries } from "../../dotenv.js";
+import { plural } from "../../format.js";
+import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../platform-config.js";
+import { readEnvFile, type Workspace } from "../../workspace.js";
+import { env } from "../options.js";
+
+type Variable = FeatureInfo["variables"][number];
+
+/** Asks for each variable's value on a terminal (hidden for secrets); empty answers are left out. */
+async function askValues(ctx: Context, variables: Variable[]): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  if (!ctx.io.interactive) return values;
+  for (const v of variables) {
+    ctx.io.note(`\n${v.name}`);
+    const value = await ctx.io.ask(v.sensitive ? "Value (hidden): " : "Value: ", { hidden: v.sensitive, tick: true });
+    if (value) values.set(v.name, value);
+    if (value && v.sensitive) ctx.io.note("Stored as secret.");
+  }
+  return values;
+}
+
+/** Linked: empty variables of the right type in the environment (one transaction), then the values given. */
+async function scaffoldRemote(ctx: Context, slug: string, environment: string, variables: Variable[]): Promise<Map<string, string>> {
+  const { project } = await ctx.sdk().environmentVariables({ project: slug, environment });
+  if (!project?.environment) throw new CliError(`Environment "${environment}" not found in project "${slug}". Run "envplane env list-environments".`);
+  const existing = new Set(project.environment.variables.map((v) => v.key));
+  const missing = variables.filter((v) => !existing.has(v.name));
+  if (missing.length) {
+    const r = await ctx.sdk().bulkUpsertVariables({
+      input: { project: slug, environment, variables: missing.map((v) => ({ key: v.name, value: "", secret: v.sensitive })), expectedRevision: project.environment.revision },
+    });
+    unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
+  }
+  const values = await askValues(ctx, variables);
+  if (values.size) {
+    const r = await ctx.sdk().bulkUpsertVariables({
+      input: { project: slug, environment, variables: variables.filter((v) => values.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name)!, secret: v.sensitive })) },
+    });
+    unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
+  }
+  return values;
+}
+
+/** Unlinked: empty entries appended to envplane/.env (# @secret above sensitive ones), filled with the values given. */
+async function scaffoldLocal(ctx: Context, workspace: Workspace, variables: Variable[]): Promise<Map<string, string>> {
+  const existing = new Set((readEnvFile(workspace.envPath)?.entries ?? []).map((e) => e.key));
+  const values = await askValues(
+    ctx,
+    variables.filter((v) => !existing.has(v.name)),
+  );
+  const text = fs.existsSync(workspace.envPath) ? fs.readFileSync(workspace.envPath, "utf8") : "";
+  const entries = variables.filter((v) => !existing.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name) ?? "", secret: v.sensitive }));
+  fs.writeFileSync(workspace.envPath, appendEntries(text, entries), { mode: 0o600 });
+  return values;
+}
+
+export const configEnable: CommandSpec = {
+  path: ["config", "enable"],
+  summary: "Enable a platform feature in envplane/config.json and scaffold the variables it needs.",
+  args: [{ name: "feature", required: true, description: "e.g. auth.external.google" }],
+  options: { env },
+  details: `Linked: creates the feature's variables, empty and of the right type (secret for sensitive
+fields), in the environment (default development), then asks for their values on a terminal.
+Not linked: adds them to envplane/.env instead.`,
+  async run(ctx, { args, options }) {
+    const workspace = ctx.requireWorkspace();
+    const config = workspace.readConfig();
+    const feature = findFeature(args.feature!, config);
+    if (!feature) throw new CliError(`"${args.feature}" is not a feature that can be enabled. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`);
+    let updated;
+    try {
+      updated = enableFeature(config, feature.path);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    workspace.writeConfig(updated);
+    ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
+    const variables = feature.variables.filter((v) => v.required);
+    if (!variables.length) return;
+    ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
+    const slug = typeof config.project === "string" && config.project ? config.project : null;
+    if (slug) {
+      const environment = await ctx.environment(options, slug);
+      const values = await scaffoldRemote(ctx, slug, environment, variables);
+      ctx.io.done(`Added to "${environment}" environment.`);
+      const empty = variables.filter((v) => !values.has(v.name));
+      if (empty.length)
+        ctx.io.note(`Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`);
+    } else {
+      const values = await scaffoldLocal(ctx, workspace, variables);
+      ctx.io.done("Added to envplane/.env.");
+      if (values.size < variables.length) ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
+    }
+  },
+};

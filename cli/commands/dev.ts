@@ -1,0 +1,108 @@
+import fs from "node:fs";
+import { opt, type CommandSpec } from "../command.js";
+import { startChild, stopChild, forwardSignals, type Child } from "../child.js";
+import type { Context } from "../context.js";
+import { printJson, table } from "../format.js";
+import { gitHeadFile, readGitBranch } from "../git.js";
+import { resolveLocal, type LocalEnvironment } from "../local.js";
+import { featureOfVariable } from "../platform-config.js";
+import { resolveBranch } from "../../server/domain/mapping.js";
+import type { Workspace } from "../workspace.js";
+import { json } from "./options.js";
+
+function resolve(ctx: Context, workspace: Workspace): LocalEnvironment {
+  const local = resolveLocal(workspace, process.env);
+  for (const warning of local.warnings) ctx.io.warn(warning);
+  return local;
+}
+
+/**
+ * Remote-first sync on a git branch switch: the project branch of the same name becomes
+ * the active one, created when missing. Needs a linked project and a login; otherwise it
+ * only says so.
+ */
+async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: string): Promise<void> {
+  const slug = workspace.readConfig().project;
+  if (!slug || !ctx.credentials()) return;
+  try {
+    const project = await ctx.loadProject(slug);
+    const rules = project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+    const environment = resolveBranch(rules, branch).environment;
+    if (project.branches.some((b) => b.name === branch)) return ctx.io.note(`Project branch ${branch} is active (deploys with "${environment}").`);
+    const r = await ctx.sdk().createBranch({ input: { project: slug, name: branch } });
+    if (r.createBranch.__typename === "CreateBranchPayload") ctx.io.note(`Created project branch ${branch} (deploys with "${environment}").`);
+    else ctx.io.warn(`Could not create project branch ${branch}: ${r.createBranch.message}`);
+  } catch (error) {
+    ctx.io.warn(`Could not sync the project branch: ${(error as Error).message}`);
+  }
+}
+
+function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
+  const { sources, variables } = local.resolution;
+  const names = Object.keys(variables).sort();
+  if (asJson) return printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
+  const rows = names.map((n) => [n, featureOfVariable(n) ?? "user variable", sources[n] ?? ""]);
+  ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "config.json needs no variables.");
+  ctx.io.done(`Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. Run "envplane dev -- <command>" to start your app with them.`);
+}
+
+export const dev: CommandSpec = {
+  path: ["dev"],
+  summary: "Resolve envplane/config.json locally and run a command with it, restarting it when the git branch changes.",
+  options: { json },
+  passthrough: { name: "command", required: false },
+  details: `Values come from the OS environment, then envplane/.env.local, then envplane/.env. Platform
+features bind to their canonical variables (ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET, …) without env();
+user variables come from env(NAME) references. Fails when an enabled feature misses a variable or
+a sensitive field is hardcoded in config.json; warns when an env() variable is missing.
+
+Without a command it checks the configuration and lists the resolved variables (never their values).
+With one, it runs it with the files' variables and the resolved config in its environment. When the
+git branch changes, it activates the project branch of that name (creating it when the folder is
+linked), resolves again and restarts the command.`,
+  async run(ctx, { options, command }) {
+    const workspace = ctx.requireWorkspace();
+    let local = resolve(ctx, workspace);
+    if (!command.length) return summary(ctx, local, opt.bool(options, "json"));
+
+    const head = gitHeadFile(workspace.root);
+    let branch = readGitBranch(head);
+    let child: Child = startChild(command, local.env);
+    let restarting: Promise<void> | null = null;
+    let failure: unknown = null;
+    const stopForwarding = forwardSignals(() => child);
+
+    const restart = async (next: string) => {
+      try {
+        await syncProjectBranch(ctx, workspace, next);
+        local = resolve(ctx, workspace);
+        await stopChild(child);
+        child = startChild(command, local.env);
+      } catch (error) {
+        failure = error; // e.g. the new branch's config.json misses a variable: stop and say so
+        await stopChild(child);
+      }
+    };
+    const onHeadChange = () => {
+      const next = readGitBranch(head);
+      if (!next || next === branch || restarting) return;
+      ctx.io.note(`\nGit branch changed: ${branch ?? "(detached)"} → ${next}. Reloading the environment and restarting.`);
+      branch = next;
+      restarting = restart(next).finally(() => (restarting = null));
+    };
+    if (head) fs.watchFile(head, { interval: 200 }, onHeadChange);
+    try {
+      for (;;) {
+        const current = child;
+        const code = await current.exited;
+        if (restarting) await restarting; // an expected exit: wait for the new child
+        if (failure) throw failure;
+        if (child === current) return code;
+      }
+    } finally {
+      if (head) fs.unwatchFile(head, onHeadChange);
+      stopForwarding();
+      await stopChild(child);
+    }
+  },
+};

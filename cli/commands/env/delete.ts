@@ -1,0 +1,20 @@
+import { CliError, opt, UsageError, type CommandSpec } from "../../command.js";
+import { unwrap } from "../../context.js";
+import { project, yes } from "../options.js";
+
+export const envDelete: CommandSpec = {
+  path: ["env", "delete"],
+  summary: "Delete a custom environment and its variables (development, preview and production cannot be deleted).",
+  args: [{ name: "name", required: true, description: "The environment to delete." }],
+  options: { project, yes },
+  async run(ctx, { args, options }) {
+    const slug = ctx.project(options);
+    if (!opt.bool(options, "yes")) {
+      if (!ctx.io.interactive) throw new UsageError(`Deleting environment "${args.name}" deletes its variables. Re-run with --yes to confirm.`);
+      if (!(await ctx.io.confirm(`Delete environment "${args.name}" of ${slug} and all its variables?`))) throw new CliError("Cancelled: nothing was deleted.");
+    }
+    const r = unwrap((await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment, "DeleteEnvironmentPayload");
+    ctx.io.done(`Deleted environment "${r.name}".`);
+    if (r.unmappedBranches.length) ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);
+  },
+};

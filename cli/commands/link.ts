@@ -1,0 +1,87 @@
+import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
+import type { Context } from "../context.js";
+import { plural } from "../format.js";
+import { pullInto } from "../sync/pull.js";
+import { pushFile } from "../sync/push.js";
+import { configFromMapping, DEFAULT_ENVIRONMENTS_BLOCK, findWorkspace, initWorkspace, mappingFromConfig, readEnvFile, sameMapping, type Workspace } from "../workspace.js";
+import { serverRules } from "./mapping/sync.js";
+
+type Choice = "push" | "keep-remote" | "no-push" | "cancel";
+
+/** What to do with a local .env: from the flags, else asked on a terminal, else a usage error naming the flags. */
+async function decide(ctx: Context, options: Record<string, unknown>, local: number, remote: number): Promise<Choice> {
+  const flags = (["push", "keep-remote", "no-push"] as const).filter((f) => options[f] === true);
+  if (flags.length > 1) throw new UsageError(`Give only one of --push, --keep-remote and --no-push.`);
+  if (flags.length) return flags[0];
+  if (remote === 0) {
+    if (!ctx.io.interactive) throw new UsageError(`envplane/.env has ${plural(local, "variable")}. Say what to do with them: --push (push them to "development") or --no-push (link only).`);
+    ctx.io.note("Found local environment variables in envplane/.env.");
+    return (await ctx.io.confirm('Push them to the "development" environment?')) ? "push" : "no-push";
+  }
+  if (!ctx.io.interactive)
+    throw new UsageError(
+      `The "development" environment already has ${plural(remote, "variable")} and envplane/.env has ${plural(local, "variable")}. Choose: --push (overwrite remote with local), --keep-remote (replace envplane/.env with the remote values) or --no-push (link only).`,
+    );
+  ctx.io.note(`The "development" environment already has ${plural(remote, "variable")} on the platform.`);
+  ctx.io.note(`Your local .env has ${plural(local, "variable")}.\n\n[O]verwrite remote with local\n[K]eep remote (discard local .env)\n[C]ancel\n`);
+  const answer = await ctx.io.choose("Choose: ", ["o", "k", "c"]);
+  return answer === "o" ? "push" : answer === "k" ? "keep-remote" : "cancel";
+}
+
+/** Writes the project into config.json and reconciles the environments block with the server's mapping. */
+function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: ReturnType<typeof serverRules>): void {
+  const { project: _previous, ...config } = workspace.readConfig();
+  const local = config.environments;
+  const untouched = local === undefined || sameMapping(mappingFromConfig(local), mappingFromConfig(DEFAULT_ENVIRONMENTS_BLOCK));
+  const environments = untouched ? configFromMapping(rules) : local;
+  workspace.writeConfig({ project: slug, ...config, environments });
+  if (!untouched && !sameMapping(mappingFromConfig(local), rules))
+    ctx.io.warn(
+      'The "environments" block of envplane/config.json differs from the project\'s branch mapping. Run "envplane mapping set --from-config" to apply the file, or "envplane mapping show" to compare.',
+    );
+}
+
+export const link: CommandSpec = {
+  path: ["link"],
+  summary: "Link this folder to a platform project (writes it into envplane/config.json).",
+  args: [{ name: "project", required: true, description: "The project slug (see envplane projects list)." }],
+  options: {
+    push: { type: "boolean", description: "Push the local envplane/.env to development (overwrites remote values when it has some)." },
+    "keep-remote": { type: "boolean", description: "Replace the local envplane/.env with the remote development values." },
+    "no-push": { type: "boolean", description: "Link only; leave both sides alone." },
+  },
+  details: "When envplane/.env has variables, link asks whether to push them (on a terminal) or takes --push, --keep-remote or --no-push.",
+  async run(ctx, { args, options }) {
+    const slug = args.project!;
+    const project = await ctx.loadProject(slug);
+    let workspace = findWorkspace(process.cwd());
+    if (!workspace) {
+      workspace = initWorkspace(process.cwd()).workspace;
+      ctx.io.note("Created envplane/config.json, envplane/.env and envplane/.gitignore.");
+    }
+    const parsed = readEnvFile(workspace.envPath);
+    const local = parsed?.entries.length ?? 0;
+    const remote = project.environments.find((e) => e.name === "development")?.variableCount ?? 0;
+    const choice = local ? await decide(ctx, options, local, remote) : "no-push";
+    if (choice === "cancel") throw new CliError("Cancelled: nothing was linked or changed.");
+
+    writeLink(ctx, workspace, slug, serverRules(project));
+    ctx.io.done(`Linked to project ${slug}.`);
+    if (choice === "push")
+      await pushFile(ctx, {
+        project: slug,
+        environment: "development",
+        parsed: parsed!,
+        shownFile: "envplane/.env",
+        prune: remote > 0,
+        dryRun: false,
+        yes: false,
+        confirm: false,
+        json: false,
+      });
+    else if (choice === "keep-remote") {
+      const pulled = await pullInto(ctx, { project: slug, environment: "development", branch: null, file: workspace.envPath });
+      ctx.io.done(`Replaced envplane/.env with ${plural(pulled.variables, "variable")} from "development".`);
+    } else if (remote > 0) ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
+  },
+};

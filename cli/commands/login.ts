@@ -1,0 +1,34 @@
+import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
+import { connect } from "../context.js";
+import { graphqlUrl, writeCredentials } from "../credentials.js";
+import { readStdin } from "../io.js";
+import { describeViewer } from "./whoami.js";
+
+export const login: CommandSpec = {
+  path: ["login"],
+  summary: "Store the server address and a token for the next commands.",
+  options: {
+    server: { type: "string", value: "<url>", description: "The envplane server, e.g. http://127.0.0.1:4000." },
+    token: { type: "string", value: "<token>", description: 'A personal or service token; "-" reads it from stdin (keeps it out of shell history).' },
+  },
+  details: `The token is checked against the server, then stored in $XDG_CONFIG_HOME/envplane/credentials.json
+(~/.config/envplane by default) with mode 0600. ENVPLANE_SERVER and ENVPLANE_TOKEN override it.`,
+  async run(ctx, { options }) {
+    const server = opt.string(options, "server") ?? ctx.env.ENVPLANE_SERVER;
+    if (!server) throw new UsageError("Missing --server <url>: the envplane server to log in to, e.g. --server http://127.0.0.1:4000.");
+    let token = opt.string(options, "token");
+    if (token === "-") token = (await readStdin()).trim();
+    else if (token === undefined && ctx.io.interactive) token = (await ctx.io.ask("Token (hidden): ", { hidden: true })).trim();
+    if (!token) throw new UsageError('Missing --token <token>. Pass it, or --token - to read it from stdin.');
+    try {
+      graphqlUrl(server);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { viewer } = await connect({ server, token }).viewer();
+    if (!viewer.token) throw new CliError("The server did not accept the token.");
+    const file = writeCredentials(ctx.env, { server, token });
+    ctx.io.done(`Logged in to ${graphqlUrl(server)} ${describeViewer(viewer)}.`);
+    ctx.io.note(`Credentials saved to ${file} (readable only by you).`);
+  },
+};

@@ -1,0 +1,35 @@
+import { opt, UsageError, type CommandSpec } from "../../command.js";
+import { mappingFromConfig } from "../../workspace.js";
+import { project } from "../options.js";
+import { applyMapping, describeRules, serverRules } from "./sync.js";
+
+export const mappingSet: CommandSpec = {
+  path: ["mapping", "set"],
+  summary: "Make a project branch (or \"*\") deploy with an environment, in config.json and on the server.",
+  args: [
+    { name: "environment", description: "The environment, e.g. staging." },
+    { name: "branch", description: 'The project branch, or "*" for every other branch.' },
+  ],
+  options: { "from-config": { type: "boolean", description: 'Apply the "environments" block of envplane/config.json as it is.' }, project },
+  details: `Examples:
+  envplane mapping set staging staging     # the staging branch deploys with staging
+  envplane mapping set preview "*"         # every other branch deploys with preview
+  envplane mapping set --from-config       # after editing config.json by hand
+
+The environment's previous branch (if any) is replaced; a branch maps to one environment.`,
+  async run(ctx, { args, options }) {
+    const slug = ctx.project(options);
+    const workspace = ctx.workspace();
+    let rules;
+    if (opt.bool(options, "from-config")) {
+      if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");
+      rules = mappingFromConfig(ctx.requireWorkspace().readConfig().environments);
+    } else {
+      if (!args.environment || !args.branch) throw new UsageError('Missing <environment> <branch>, e.g. "envplane mapping set staging staging" (or --from-config).');
+      const current = serverRules(await ctx.loadProject(slug)).filter((r) => r.environment !== args.environment && r.branch !== args.branch);
+      rules = [...current, { environment: args.environment, branch: args.branch }];
+    }
+    const accepted = await applyMapping(ctx, workspace, slug, rules);
+    ctx.io.done(`Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`);
+  },
+};

@@ -1,0 +1,22 @@
+import { opt, type CommandSpec } from "../../command.js";
+import { printJson } from "../../format.js";
+import { mappingFromConfig, sameMapping } from "../../workspace.js";
+import { json, project } from "../options.js";
+import { describeRules, serverRules } from "./sync.js";
+
+export const mappingShow: CommandSpec = {
+  path: ["mapping", "show"],
+  summary: "Show which environment each project branch deploys with.",
+  options: { project, json },
+  details: 'First explicit match wins, then the wildcard "*"; without a wildcard, branches deploy with preview.',
+  async run(ctx, { options }) {
+    const slug = ctx.project(options);
+    const rules = serverRules(await ctx.loadProject(slug));
+    if (opt.bool(options, "json")) return printJson(rules);
+    ctx.io.print(`Branch mapping of ${slug}:\n${describeRules(rules)}`);
+    const workspace = ctx.workspace();
+    const config = workspace?.readConfig();
+    if (config?.project === slug && !sameMapping(mappingFromConfig(config.environments), rules))
+      ctx.io.warn('The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.');
+  },
+};

@@ -1,0 +1,18 @@
+import { CliError, type CommandSpec } from "../../command.js";
+import { project } from "../options.js";
+import { applyMapping, describeRules, serverRules } from "./sync.js";
+
+export const mappingUnset: CommandSpec = {
+  path: ["mapping", "unset"],
+  summary: "Remove an environment from the branch mapping (its branches fall back to the wildcard).",
+  args: [{ name: "environment", required: true, description: "The environment to unmap." }],
+  options: { project },
+  async run(ctx, { args, options }) {
+    const slug = ctx.project(options);
+    const current = serverRules(await ctx.loadProject(slug));
+    const rules = current.filter((r) => r.environment !== args.environment);
+    if (rules.length === current.length) throw new CliError(`"${args.environment}" is not in the branch mapping of ${slug}. Run "envplane mapping show".`);
+    const accepted = await applyMapping(ctx, ctx.workspace(), slug, rules);
+    ctx.io.done(`Removed "${args.environment}" from the branch mapping of ${slug}:\n${describeRules(accepted)}`);
+  },
+};

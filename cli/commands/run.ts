@@ -1,0 +1,44 @@
+import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
+import { NOT_LINKED, unwrap } from "../context.js";
+import type { Context } from "../context.js";
+import { runChild } from "../child.js";
+import { project } from "./options.js";
+
+/** --project, the linked project, else the project of the service token itself. */
+async function runtimeProject(ctx: Context, options: Parameters<Context["project"]>[0]): Promise<string> {
+  try {
+    return ctx.project(options);
+  } catch (error) {
+    if ((error as Error).message !== NOT_LINKED) throw error;
+    const { viewer } = await ctx.sdk().viewer();
+    if (viewer.project?.slug) return viewer.project.slug;
+    throw error;
+  }
+}
+
+export const run: CommandSpec = {
+  path: ["run"],
+  summary: "Run a command with a project branch's runtime variables (secrets included) in its environment.",
+  options: {
+    branch: { type: "string", value: "<branch>", description: "The project branch (default: ENVPLANE_BRANCH)." },
+    project,
+  },
+  passthrough: { name: "command", required: true },
+  details: `Needs a service token with the runtime permission (ENVPLANE_TOKEN). The branch resolves to its
+mapped environment; its overrides win over base values, which win over the inherited environment.
+ENVPLANE_TOKEN itself is not passed to the command. The command's exit code is passed on.
+
+Example:
+  ENVPLANE_TOKEN=envp_svc_… envplane run --branch feature-x -- node server.js`,
+  async run(ctx, { options, command }) {
+    const branch = opt.string(options, "branch") ?? ctx.deploymentBranch();
+    if (!branch) throw new UsageError("Which project branch? Pass --branch <name> or set ENVPLANE_BRANCH.");
+    const slug = await runtimeProject(ctx, options);
+    const r = await ctx.sdk().runtimeVariables({ project: slug, branch });
+    if (r.runtimeVariables.__typename === "ForbiddenError")
+      throw new CliError(`${r.runtimeVariables.message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`);
+    const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
+    const { ENVPLANE_TOKEN: _token, ...inherited } = process.env;
+    return runChild(command, { ...inherited, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });
+  },
+};

@@ -1,0 +1,57 @@
+import type { TokenPermission } from "../../../sdk/index.js";
+import { opt, UsageError, type CommandSpec } from "../../command.js";
+import { unwrap } from "../../context.js";
+import { printJson } from "../../format.js";
+import { json, project } from "../options.js";
+
+const PERMISSIONS: Record<string, TokenPermission> = { read: "READ", write: "WRITE", runtime: "RUNTIME" };
+
+/** "30d", "12h", "90m" → a date that far ahead. */
+function expiry(text: string): Date {
+  const match = /^(\d+)([dhm])$/.exec(text);
+  if (!match) throw new UsageError(`--expires-in "${text}" is not a duration. Use a number and d, h or m, e.g. 30d.`);
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
+  return new Date(Date.now() + Number(match[1]) * unit);
+}
+
+export const tokensCreate: CommandSpec = {
+  path: ["tokens", "create"],
+  summary: "Create a service token for the project (shown once).",
+  options: {
+    name: { type: "string", value: "<name>", description: "What the token is for, e.g. ci-preview." },
+    env: { type: "string", multiple: true, value: "<env>", description: "Limit it to this environment (default: every environment)." },
+    permission: { type: "string", multiple: true, value: "read|write|runtime", description: "What it may do (default: read). runtime resolves secrets for envplane run." },
+    "expires-in": { type: "string", value: "<30d|12h|90m>", description: "Expire after this long (default: never)." },
+    project,
+    json,
+  },
+  async run(ctx, { options }) {
+    const name = opt.string(options, "name");
+    if (!name) throw new UsageError('Missing --name <name>: say what the token is for, e.g. --name ci-preview.');
+    const permissions = opt.list(options, "permission").map((p) => {
+      const permission = PERMISSIONS[p.toLowerCase()];
+      if (!permission) throw new UsageError(`--permission "${p}" is not one of read, write, runtime.`);
+      return permission;
+    });
+    const expiresIn = opt.string(options, "expires-in");
+    const environments = opt.list(options, "env");
+    const r = await ctx.sdk().createToken({
+      input: {
+        kind: "SERVICE",
+        name,
+        project: ctx.project(options),
+        permissions: permissions.length ? permissions : undefined,
+        environments: environments.length ? environments : undefined,
+        expiresAt: expiresIn ? expiry(expiresIn).toISOString() : undefined,
+      },
+    });
+    const created = unwrap(r.createToken, "CreateTokenPayload");
+    if (opt.bool(options, "json")) return printJson({ token: created.plaintextToken, ...created.token });
+    ctx.io.print(created.plaintextToken);
+    const t = created.token;
+    ctx.io.note(
+      `Created service token "${t.name}" (id ${t.id}): ${t.permissions.map((p) => p.toLowerCase()).join(", ")} on ${t.environments?.join(", ") ?? "every environment"}${t.expiresAt ? `, expires ${t.expiresAt}` : ""}.`,
+    );
+    ctx.io.note("It is shown once: store it now (e.g. as ENVPLANE_TOKEN in your CI secrets).");
+  },
+};

@@ -1,0 +1,128 @@
+/**
+ * What every command gets: terminal I/O, the process environment, the workspace, and an
+ * SDK client for the logged-in server. Values come from the flag, then the environment,
+ * then the linked project file, then a prompt (TTY only), else a clear error.
+ */
+import { createClient, EnvplaneRequestError, type EnvplaneClient, type ProjectQuery } from "../sdk/index.js";
+import { resolveBranch } from "../server/domain/mapping.js";
+import { CliError, opt, type OptionValues } from "./command.js";
+import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
+import { IO } from "./io.js";
+import { findWorkspace, type Workspace } from "./workspace.js";
+
+export const NOT_LINKED = 'No linked project. Run "envplane link" first.';
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export type Project = NonNullable<ProjectQuery["project"]>;
+
+export class Context {
+  readonly io: IO;
+  private client: EnvplaneClient | null = null;
+
+  constructor(readonly env: NodeJS.ProcessEnv = process.env) {
+    this.io = new IO(env);
+  }
+
+  workspace(): Workspace | null {
+    return findWorkspace(process.cwd());
+  }
+
+  requireWorkspace(): Workspace {
+    const workspace = this.workspace();
+    if (!workspace) throw new CliError('No envplane/config.json in this directory or any parent. Run "envplane init" first.');
+    return workspace;
+  }
+
+  /** ENVPLANE_SERVER + ENVPLANE_TOKEN, else the credentials file written by login. */
+  credentials(): (Credentials & { source: "environment" | "file" }) | null {
+    const server = this.env.ENVPLANE_SERVER;
+    const token = this.env.ENVPLANE_TOKEN;
+    const stored = readCredentials(this.env);
+    if (server && token) return { server, token, source: "environment" };
+    if (stored) return { server: server || stored.server, token: token || stored.token, source: server || token ? "environment" : "file" };
+    if (token && !server) throw new CliError("ENVPLANE_TOKEN is set but not the server. Set ENVPLANE_SERVER too, or run \"envplane login --server URL --token TOKEN\".");
+    return null;
+  }
+
+  sdk(): EnvplaneClient {
+    if (this.client) return this.client;
+    const credentials = this.credentials();
+    if (!credentials) throw new CliError('Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.');
+    return (this.client = connect(credentials));
+  }
+
+  /** The project to work on: --project, else the one linked in envplane/config.json. */
+  project(options: OptionValues): string {
+    const flag = opt.string(options, "project");
+    if (flag) return flag;
+    const workspace = this.workspace();
+    const linked = workspace?.readConfig().project;
+    if (typeof linked === "string" && linked) return linked;
+    throw new CliError(NOT_LINKED);
+  }
+
+  async loadProject(slug: string): Promise<Project> {
+    const { project } = await this.sdk().project({ slug });
+    if (!project) throw new CliError(`Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`);
+    return project;
+  }
+
+  /** The project branch of a deployment context (ENVPLANE_BRANCH), if any. */
+  deploymentBranch(): string | undefined {
+    return this.env.ENVPLANE_BRANCH || undefined;
+  }
+
+  /**
+   * --env, else the environment ENVPLANE_BRANCH's project branch maps to (a deployment
+   * context), else development.
+   */
+  async environment(options: OptionValues, project: string): Promise<string> {
+    const flag = opt.string(options, "env");
+    if (flag) return flag;
+    const branch = this.deploymentBranch();
+    if (!branch) return "development";
+    const loaded = await this.loadProject(project);
+    if (!loaded.branches.some((b) => b.name === branch)) {
+      this.io.warn(`ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}"; using "development". Pass --env to choose.`);
+      return "development";
+    }
+    return resolveBranch(loaded.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name })), branch).environment;
+  }
+}
+
+export function connect(credentials: Credentials): EnvplaneClient {
+  let url: string;
+  try {
+    url = graphqlUrl(credentials.server);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  return createClient({
+    url,
+    token: credentials.token,
+    fetch: (input, init) => fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+  });
+}
+
+type Result = { __typename?: string; message?: string; fieldErrors?: { path: string[]; message: string }[] };
+
+/** The payload when `result` is `typename`; otherwise a CliError with the server's message and field errors. */
+export function unwrap<T extends Result, N extends string>(result: T, typename: N): Extract<T, { __typename?: N }> {
+  if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
+  const details = (result.fieldErrors ?? []).map((f) => f.message).filter((m) => m !== result.message);
+  throw new CliError([result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details.map((d) => `  ${d}`)].join("\n"));
+}
+
+/** A readable message for failures below the GraphQL results: network, authentication, rate limits. */
+export function describeFailure(error: unknown, server: string | undefined): string | null {
+  if (error instanceof EnvplaneRequestError) {
+    if (error.code === "UNAUTHENTICATED") return `${error.message} Run "envplane login" with a valid token, or check ENVPLANE_TOKEN.`;
+    if (error.code === "RATE_LIMITED") return `${error.message}`;
+    return `The server failed: ${error.message}`;
+  }
+  const e = error as Error & { cause?: { code?: string } };
+  if (e?.name === "TimeoutError") return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
+  if (e instanceof TypeError && e.message === "fetch failed")
+    return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
+  return null;
+}

@@ -1,0 +1,52 @@
+/** `envplane env pull`: the platform's final standard values into envplane/.env, as a full replacement. */
+import fs from "node:fs";
+import type { Context } from "../context.js";
+import { unwrap } from "../context.js";
+import { renderPulledEnv } from "../dotenv.js";
+import { featureOfVariable } from "../platform-config.js";
+
+export interface PullResult {
+  environment: string;
+  branch: string | null;
+  file: string;
+  revision: number;
+  variables: number;
+  excludedSecrets: string[];
+  unrepresentable: string[];
+}
+
+/** Groups values by config feature (auth.external.google, …), then "User variables". */
+function groups(variables: { key: string; value: string }[]) {
+  const byFeature = new Map<string, { key: string; value: string }[]>();
+  const user: { key: string; value: string }[] = [];
+  for (const v of variables) {
+    const feature = featureOfVariable(v.key);
+    if (feature) byFeature.set(feature, [...(byFeature.get(feature) ?? []), v]);
+    else user.push(v);
+  }
+  return [...[...byFeature.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([title, vars]) => ({ title, variables: vars })), { title: "User variables", variables: user }];
+}
+
+export async function pullInto(ctx: Context, input: { project: string; environment: string; branch: string | null; file: string }): Promise<PullResult> {
+  const r = await ctx.sdk().pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
+  const pulled = unwrap(r.pullVariables, "PulledEnvironment");
+  const { text, unrepresentable } = renderPulledEnv({
+    environment: pulled.environment.name,
+    branch: pulled.branch ?? null,
+    excludedSecrets: pulled.excludedSecrets,
+    groups: groups(pulled.variables.map((v) => ({ key: v.key, value: v.value }))),
+  });
+  // Replace atomically: a reader never sees half a file; the values are only for this user.
+  const temp = `${input.file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text, { mode: 0o600 });
+  fs.renameSync(temp, input.file);
+  return {
+    environment: pulled.environment.name,
+    branch: pulled.branch ?? null,
+    file: input.file,
+    revision: pulled.revision,
+    variables: pulled.variables.length - unrepresentable.length,
+    excludedSecrets: pulled.excludedSecrets,
+    unrepresentable,
+  };
+}
