@@ -109,8 +109,10 @@ type Result = { __typename?: string; message?: string; fieldErrors?: { path: str
 /** The payload when `result` is `typename`; otherwise a CliError with the server's message and field errors. */
 export function unwrap<T extends Result, N extends string>(result: T, typename: N): Extract<T, { __typename?: N }> {
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
-  const details = (result.fieldErrors ?? []).map((f) => f.message).filter((m) => m !== result.message);
-  throw new CliError([result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details.map((d) => `  ${d}`)].join("\n"));
+  // One field error is already the message; several are listed under it.
+  const fields = result.fieldErrors ?? [];
+  const details = fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${f.path.join(".")}: ` : ""}${f.message}`) : [];
+  throw new CliError([result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"));
 }
 
 /** A readable message for failures below the GraphQL results: network, authentication, rate limits. */
@@ -120,9 +122,9 @@ export function describeFailure(error: unknown, server: string | undefined): str
     if (error.code === "RATE_LIMITED") return `${error.message}`;
     return `The server failed: ${error.message}`;
   }
-  const e = error as Error & { cause?: { code?: string } };
+  const e = error as Error & { cause?: { code?: string; message?: string } };
   if (e?.name === "TimeoutError") return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
   if (e instanceof TypeError && e.message === "fetch failed")
-    return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
+    return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? e.cause?.message ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
   return null;
 }

@@ -28,6 +28,20 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
   return answer === "o" ? "push" : answer === "k" ? "keep-remote" : "cancel";
 }
 
+/** Asks which project to link, on a terminal; otherwise <project> is required. */
+async function pickProject(ctx: Context): Promise<string> {
+  if (!ctx.io.interactive) throw new UsageError('Missing <project>: the project to link, e.g. "envplane link shop". Run "envplane projects list" to see yours.');
+  const { projects } = await ctx.sdk().projects();
+  if (!projects.length) throw new CliError('You have no projects yet. Create one with "envplane projects create <slug>".');
+  ctx.io.note(projects.map((p, i) => `  ${i + 1}) ${p.slug}`).join("\n"));
+  for (;;) {
+    const answer = (await ctx.io.ask(`Link which project? [1-${projects.length} or slug] `)).trim();
+    const chosen = projects[Number(answer) - 1]?.slug ?? projects.find((p) => p.slug === answer)?.slug;
+    if (chosen) return chosen;
+    ctx.io.note(`Please answer a number from 1 to ${projects.length} or a project slug.`);
+  }
+}
+
 /** Writes the project into config.json and reconciles the environments block with the server's mapping. */
 function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: ReturnType<typeof serverRules>): void {
   const { project: _previous, ...config } = workspace.readConfig();
@@ -44,7 +58,7 @@ function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: Retu
 export const link: CommandSpec = {
   path: ["link"],
   summary: "Link this folder to a platform project (writes it into envplane/config.json).",
-  args: [{ name: "project", required: true, description: "The project slug (see envplane projects list)." }],
+  args: [{ name: "project", description: "The project slug (see envplane projects list); asked on a terminal when left out." }],
   options: {
     push: { type: "boolean", description: "Push the local envplane/.env to development (overwrites remote values when it has some)." },
     "keep-remote": { type: "boolean", description: "Replace the local envplane/.env with the remote development values." },
@@ -52,7 +66,7 @@ export const link: CommandSpec = {
   },
   details: "When envplane/.env has variables, link asks whether to push them (on a terminal) or takes --push, --keep-remote or --no-push.",
   async run(ctx, { args, options }) {
-    const slug = args.project!;
+    const slug = args.project ?? (await pickProject(ctx));
     const project = await ctx.loadProject(slug);
     let workspace = findWorkspace(process.cwd());
     if (!workspace) {
