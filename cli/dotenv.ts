@@ -163,7 +163,10 @@ export function parseDotenv(text: string): ParsedDotenv {
   return { entries, excludedSecrets, warnings: warnings.map((w) => w.text) };
 }
 
-/** One line per quote kind: a value whose quote is left open would run into them, so a candidate that reads back right before them reads back right before anything. */
+/**
+ * One line per quote kind: a value whose quote is left open would run into them, so a line
+ * that reads back right before them reads back right before anything.
+ */
 const OPEN_QUOTE_PROBE = "\n'\n\"\n`\n";
 
 function readsBack(line: string, key: string, value: string): boolean {
@@ -177,6 +180,8 @@ function readsBack(line: string, key: string, value: string): boolean {
 function candidates(value: string): string[] {
   const cr = value.replace(/\r/g, "\\r");
   const quoted = [`'${value}'`, `"${cr.replace(/\n/g, "\\n")}"`, `\`${value}\``, `"${cr}"`];
+  // Quotes the value does not contain read better (`"it's"`, not `'it's'`); stable sort keeps the order otherwise.
+  quoted.sort((a, b) => Number(value.includes(a[0])) - Number(value.includes(b[0])));
   // A trailing backslash lets dotenv read the closing quote as escaped and run on into later
   // lines; a bare quote of the same kind in a comment right after stops it there.
   const guarded = value.endsWith("\\") ? quoted.map((q) => `${q} # ${q[0]}ends with a backslash${q[0]}`) : [];
@@ -188,7 +193,7 @@ function candidates(value: string): string[] {
  * exactly `value`, whatever lines come after it; null when no quoting can represent it exactly.
  *
  * Returns null only when the value cannot be written bare (it has a #, a line break, leading
- * or trailing whitespace, or a leading quote) and every quote kind is blocked: single quotes
+ * or trailing whitespace, or starts with a quote) and every quote kind is blocked: single quotes
  * and backticks by a carriage return (dotenv turns it into \n) or a quote of that kind not
  * preceded by a backslash, double quotes by a " not preceded by a backslash or by a literal
  * backslash-n or backslash-r (dotenv expands those inside double quotes and has no escape for
