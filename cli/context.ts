@@ -91,6 +91,9 @@ export class Context {
 }
 
 export function connect(credentials: Credentials): EnvplaneClient {
+  // Checked here so a pasted token with a line break never ends up quoted in an HTTP error.
+  if (!/^[\x21-\x7e]+$/.test(credentials.token))
+    throw new CliError("The token contains spaces, line breaks or other characters no envplane token has. Copy it again (ENVPLANE_TOKEN or envplane login).");
   let url: string;
   try {
     url = graphqlUrl(credentials.server);
