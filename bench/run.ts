@@ -5,6 +5,7 @@
  * writes a CPU profile per scenario (see bench/lib.ts).
  */
 import os from "node:os";
+import { createSandbox, type CliResult } from "../test/support/cli.js";
 import { startTestServer } from "../test/support/server.js";
 import { expectType } from "../test/support/expect.js";
 import { format, header, makeVariables, measure, type Scenario } from "./lib.js";
@@ -49,6 +50,15 @@ const token = expectType(
   "CreateTokenPayload",
 ).plaintextToken;
 const runtime = server.client(token);
+
+// CLI scenarios: the real envplane process (start-up included) against the same server.
+const cli = await createSandbox(server);
+cli.write("envplane/config.json", JSON.stringify({ project: "bench-read" }));
+const dotenv = (vars: { key: string; value: string }[]) => vars.map((v) => `${v.key}=${v.value}`).join("\n") + "\n";
+await freshEnvironment("bench-read", "cli-push");
+const succeeded = (r: unknown) => {
+  if ((r as CliResult).code !== 0) throw new Error(`envplane failed: ${(r as CliResult).stderr}`);
+};
 
 const scenarios: Scenario[] = [
   {
@@ -106,6 +116,35 @@ const scenarios: Scenario[] = [
     check: (r) => {
       const e = expectType((r as Awaited<ReturnType<typeof runtime.runtimeVariables>>).runtimeVariables, "RuntimeEnvironment");
       if (e.variables.length !== 1000 || e.environmentName !== "preview") throw new Error("unexpected runtime result");
+    },
+  },
+  { name: "envplane --help (CLI start-up)", iterations: 7, warmups: 1, run: () => cli.run(["--help"]), check: succeeded },
+  {
+    name: "envplane env pull 1,000 (100 overrides)",
+    iterations: 7,
+    warmups: 1,
+    run: () => cli.run(["env", "pull", "--env", "preview", "--branch", "feature-x"]),
+    check: (r) => {
+      succeeded(r);
+      if (!cli.read("envplane/.env").includes("override-99")) throw new Error("pull did not write the overrides");
+    },
+  },
+  {
+    name: "envplane env push 1,000 (all changed, --yes)",
+    iterations: 7,
+    warmups: 1,
+    setup: (i) => Promise.resolve(cli.write("envplane/.env", dotenv(makeVariables(1000, `cli-${i}`)))),
+    run: () => cli.run(["env", "push", "--env", "cli-push", "--yes"]),
+    check: succeeded,
+  },
+  {
+    name: "envplane env push 1,000 (unchanged)",
+    iterations: 7,
+    warmups: 1,
+    run: () => cli.run(["env", "push", "--env", "cli-push", "--yes"]),
+    check: (r) => {
+      succeeded(r);
+      if (!(r as CliResult).stdout.includes("Nothing to push")) throw new Error("expected nothing to push");
     },
   },
 ];
