@@ -20,6 +20,8 @@ export interface ParsedDotenv {
   entries: DotenvEntry[];
   /** Keys listed in the header block written by renderPulledEnv under "Secrets excluded" */
   excludedSecrets: string[];
+  /** Keys listed in that header under "Left out" (values no quoting could write): absent from the file, still on the platform */
+  leftOut: string[];
   /** Human-readable problems that did not stop parsing, each starting with `line N:` when it has a line. */
   warnings: string[];
 }
@@ -47,6 +49,7 @@ const SECRETS_EXCLUDED = "# Secrets excluded (add to .env.local if needed):";
 const UNREPRESENTABLE = "# Left out, no .env quoting reads back their exact value (set them in your shell instead):";
 /** Only the first such block counts; its keys are the `# KEY` lines right below it. */
 const SECRETS_HEADING = /^#\s*Secrets excluded\b/;
+const LEFT_OUT_HEADING = /^#\s*Left out, no \.env quoting\b/;
 const KEY_COMMENT = /^#\s*([\w.-]+)$/;
 /** A garbage line is quoted in a warning only this far: it may be a piece of a broken secret. */
 const QUOTE_LIMIT = 30;
@@ -102,7 +105,10 @@ export function parseDotenv(text: string): ParsedDotenv {
   const warnings: { line: number; text: string }[] = [];
   const occurrences = new Map<string, { lines: number[]; secret: boolean }>();
   const excludedSecrets: string[] = [];
+  const leftOut: string[] = [];
   let header: "before" | "in" | "after" = "before";
+  /** The header list being read (secrets, then possibly left-out values); each is read once. */
+  let list: string[] = excludedSecrets;
   let pendingSecret: number | null = null;
   const dropAnnotation = () => {
     if (pendingSecret !== null) {
@@ -133,7 +139,8 @@ export function parseDotenv(text: string): ParsedDotenv {
     }
     if (trimmed.startsWith("#")) {
       const listed = header === "in" ? KEY_COMMENT.exec(trimmed)?.[1] : undefined;
-      if (listed !== undefined) excludedSecrets.push(listed);
+      if (listed !== undefined) list.push(listed);
+      else if (header !== "after" && list !== leftOut && LEFT_OUT_HEADING.test(trimmed)) [header, list] = ["in", leftOut];
       else if (header === "in") header = "after";
       else if (header === "before" && SECRETS_HEADING.test(trimmed)) header = "in";
       if (SECRET_ANNOTATION.test(trimmed)) pendingSecret ??= n;
@@ -160,7 +167,7 @@ export function parseDotenv(text: string): ParsedDotenv {
     if (!occurrences.has(key)) warnings.push({ line: 0, text: `dotenv reads ${key} where envplane found no assignment; it was ignored.` });
   }
   warnings.sort((a, b) => a.line - b.line);
-  return { entries, excludedSecrets, warnings: warnings.map((w) => w.text) };
+  return { entries, excludedSecrets, leftOut, warnings: warnings.map((w) => w.text) };
 }
 
 /**

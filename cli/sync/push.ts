@@ -69,8 +69,10 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
 
   const unannotated = parsed.entries.filter((e) => !known.has(e.key) && !e.secret);
   const asked = await chooseSecrets(ctx, unannotated, ctx.io.interactive && !input.yes && !input.dryRun && !input.json);
-  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || asked.has(e.key) }));
-  const keep = input.prune ? parsed.excludedSecrets.filter((k) => known.has(k) && !parsed.entries.some((e) => e.key === k)) : [];
+  // An existing key without `# @secret` states no type (it keeps its own); only an annotation on a standard key asks for a change.
+  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || asked.has(e.key) || (known.has(e.key) ? undefined : false) }));
+  // Keys a pulled file lists as left out (secrets, and values no quoting could write) are not "missing": prune keeps them.
+  const keep = input.prune ? [...parsed.excludedSecrets, ...parsed.leftOut].filter((k) => known.has(k) && !parsed.entries.some((e) => e.key === k)) : [];
   const diff = computeBulkDiff(existing, incoming, input.prune, keep);
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
 
@@ -89,7 +91,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten]`),
       ...diff.unchanged.map((k) => `= ${k} (unchanged, skipped)`),
       ...diff.removed.map((k) => `- ${k} (remove)`),
-      ...keep.map((k) => `  ${k} (secret left out by pull, kept)`),
+      ...keep.map((k) => `  ${k} (${parsed.excludedSecrets.includes(k) ? "secret " : ""}left out by pull, kept)`),
     ];
     ctx.io.print(`Pushing to "${environment}" environment:\n\n${lines.join("\n") || "(the file has no variables)"}\n`);
     const untouched = existing.filter((v) => !incoming.some((i) => i.key === v.key)).length;

@@ -13,11 +13,12 @@ export const envUnset: CommandSpec = {
     const environment = await ctx.environment(options, slug);
     const branch = opt.string(options, "branch");
     const r = await ctx.sdk().unsetVariable({ input: { project: slug, environment, key: args.KEY!, branch } });
-    if (r.unsetVariable.__typename === "NotFoundError") {
+    // A missing key or override is `removed: false`; NotFoundError means the project, environment or branch does not exist.
+    const unset = unwrap(r.unsetVariable, "UnsetVariablePayload");
+    if (!unset.removed) {
       ctx.io.note(`${branch ? `No override of ${args.KEY} for ${branch}` : `${args.KEY} is not set`} in "${environment}": nothing to remove.`);
       return;
     }
-    const unset = unwrap(r.unsetVariable, "UnsetVariablePayload");
     if (unset.branch) ctx.io.done(`Removed the override of ${unset.key} for project branch ${unset.branch} in "${environment}"; the base value stays.`);
     else ctx.io.done(`Removed ${unset.key} from "${environment}"${unset.overridesRemoved ? ` with ${plural(unset.overridesRemoved, "override")}` : ""}.`);
   },
