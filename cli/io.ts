@@ -62,19 +62,26 @@ export class IO {
     process.stderr.write(`${this.err.red("Error:")} ${text}\n`);
   }
 
-  /** Asks for a line on the terminal (callers check `interactive` first); `tick` ends the line with ✓. */
-  async ask(question: string, { hidden = false, tick = false } = {}): Promise<string> {
+  /**
+   * Asks for a line on the terminal (callers check `interactive` first); `tick` (or `tick(answer)`)
+   * ends the line with ✓. The terminal is in raw mode before the question shows, so an answer
+   * typed as soon as it appears is never echoed by the terminal itself.
+   */
+  async ask(question: string, { hidden = false, tick = false as boolean | ((answer: string) => boolean) } = {}): Promise<string> {
     if (!this.terminal) throw new CliError("Internal error: prompted without a terminal.");
+    this.terminal.start();
     process.stderr.write(question);
     const answer = await this.terminal.readLine(hidden);
-    process.stderr.write(tick ? ` ${this.err.green("✓")}\n` : "\n");
+    const ticked = typeof tick === "function" ? tick(answer.trim().toLowerCase()) : tick;
+    process.stderr.write(ticked ? ` ${this.err.green("✓")}\n` : "\n");
     return answer;
   }
 
-  /** [y/N] or [Y/n]; asks again until the answer is y, n or empty (the default). */
-  async confirm(question: string, defaultYes = false): Promise<boolean> {
+  /** [y/N] or [Y/n]; asks again until the answer is y, n or empty (the default). `tick`: end a valid answer with ✓. */
+  async confirm(question: string, defaultYes = false, { tick = false } = {}): Promise<boolean> {
+    const valid = (a: string) => tick && ["", "y", "yes", "n", "no"].includes(a);
     for (;;) {
-      const answer = (await this.ask(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `)).trim().toLowerCase();
+      const answer = (await this.ask(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `, { tick: valid })).trim().toLowerCase();
       if (answer === "") return defaultYes;
       if (answer === "y" || answer === "yes") return true;
       if (answer === "n" || answer === "no") return false;
@@ -82,10 +89,10 @@ export class IO {
     }
   }
 
-  /** One letter out of `letters` (lower case); asks again on anything else. */
-  async choose(question: string, letters: string[]): Promise<string> {
+  /** One letter out of `letters` (lower case); asks again on anything else. Answers in `tick` end with ✓. */
+  async choose(question: string, letters: string[], { tick = [] as string[] } = {}): Promise<string> {
     for (;;) {
-      const answer = (await this.ask(question)).trim().toLowerCase();
+      const answer = (await this.ask(question, { tick: (a) => tick.includes(a) })).trim().toLowerCase();
       if (letters.includes(answer)) return answer;
       this.note(`Please answer ${letters.slice(0, -1).join(", ")} or ${letters.at(-1)}.`);
     }
@@ -105,7 +112,8 @@ class TerminalInput {
   private wake: (() => void) | null = null;
   private listening = false;
 
-  async readLine(hidden: boolean): Promise<string> {
+  /** Raw mode (no echo by the terminal) and reading; readLine calls it too. */
+  start(): void {
     const stdin = process.stdin;
     if (!this.listening) {
       stdin.setEncoding("utf8");
@@ -117,6 +125,11 @@ class TerminalInput {
     }
     stdin.setRawMode(true);
     stdin.resume();
+  }
+
+  async readLine(hidden: boolean): Promise<string> {
+    const stdin = process.stdin;
+    this.start();
     let value = "";
     try {
       for (;;) {

@@ -29,17 +29,17 @@ async function review(ctx: Context, variables: { key: string; isSecret: boolean;
         continue;
       }
       const value = await ctx.io.ask("New value (hidden): ", { hidden: true, tick: true });
-      const secret = await ctx.io.confirm("Mark as secret?", true);
+      const secret = await ctx.io.confirm("Mark as secret?", true, { tick: true });
       decisions.push({ key: v.key, action: "EDIT", value, secret });
       continue;
     }
     ctx.io.note(`${v.key} = ${quote(v.value ?? "")}`);
-    const answer = await ctx.io.choose("[K]eep / [E]dit / [S]kip? ", ["k", "e", "s"]);
+    const answer = await ctx.io.choose("[K]eep / [E]dit / [S]kip? ", ["k", "e", "s"], { tick: ["k"] });
     if (answer === "k") decisions.push({ key: v.key, action: "KEEP" });
     else if (answer === "s") decisions.push({ key: v.key, action: "SKIP" });
     else {
       const value = await ctx.io.ask("New value: ", { tick: true });
-      const secret = await ctx.io.confirm("Mark as secret?", SENSITIVE_KEY.test(v.key));
+      const secret = await ctx.io.confirm("Mark as secret?", SENSITIVE_KEY.test(v.key), { tick: true });
       decisions.push({ key: v.key, action: "EDIT", value, secret });
     }
   }
@@ -67,7 +67,7 @@ export async function seed(ctx: Context, input: { project: string; target: strin
   const result = input.create
     ? (await sdk.createEnvironment({ input: { project, name: target, from: source, decisions, isProtected: input.isProtected } })).createEnvironment
     : (await sdk.seedEnvironment({ input: { project, target, from: source, decisions, ...revisions } })).seedEnvironment;
-  if (result.__typename === "ConflictError")
+  if (result.__typename === "ConflictError" && decisions && !input.create)
     throw new CliError(`${result.message} Nothing was seeded; run the command again to review the current values.`);
   const { seed: summary } = unwrap(result, "EnvironmentPayload");
   const stored = (summary?.copied.length ?? 0) + (summary?.edited.length ?? 0);

@@ -123,7 +123,7 @@ const clean = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(
 /** The binary inside a real pseudo-terminal: stdin, stdout and stderr are all the TTY. */
 export function startPty(args: string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): PtySession {
   const commandLine = [process.execPath, BIN, ...args].map(quote).join(" ");
-  const env = cleanEnv({ ...options.env, TERM: "xterm", CI: undefined });
+  const env = cleanEnv({ CI: undefined, ...options.env, TERM: "xterm" });
   const child = spawn("script", ["-q", "-e", "-c", commandLine, "/dev/null"], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   let raw = "";
   let cursor = 0;

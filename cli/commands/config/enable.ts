@@ -20,6 +20,7 @@ async function askValues(ctx: Context, variables: Variable[]): Promise<Map<strin
     if (value) values.set(v.name, value);
     if (value && v.sensitive) ctx.io.note("Stored as secret.");
   }
+  if (variables.length) ctx.io.note("");
   return values;
 }
 
