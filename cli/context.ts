@@ -5,7 +5,7 @@
  */
 import { createClient, EnvplaneRequestError, type EnvplaneClient, type ProjectQuery } from "../sdk/index.js";
 import { resolveBranch } from "../server/domain/mapping.js";
-import { CliError, opt, type OptionValues } from "./command.js";
+import { CliError, opt, UsageError, type OptionValues } from "./command.js";
 import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
 import { IO } from "./io.js";
 import { findWorkspace, type Workspace } from "./workspace.js";
@@ -65,6 +65,21 @@ export class Context {
     const { project } = await this.sdk().project({ slug });
     if (!project) throw new CliError(`Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`);
     return project;
+  }
+
+  /** An environment with its variables (secret values null); a clear error when it or the project is not there. */
+  async loadEnvironment(project: string, environment: string) {
+    const { project: p } = await this.sdk().environmentVariables({ project, environment });
+    if (!p) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);
+    if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`);
+    return p.environment;
+  }
+
+  /** Confirms a destructive command: --yes, else a [y/N] question on a terminal, else a usage error naming --yes. */
+  async confirmDestructive(options: OptionValues, question: string, consequence: string, cancelled = "Cancelled: nothing was deleted."): Promise<void> {
+    if (opt.bool(options, "yes")) return;
+    if (!this.io.interactive) throw new UsageError(`${consequence} Re-run with --yes to confirm.`);
+    if (!(await this.io.confirm(question))) throw new CliError(cancelled);
   }
 
   /** The project branch of a deployment context (ENVPLANE_BRANCH), if any. */

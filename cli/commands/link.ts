@@ -1,4 +1,4 @@
-import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
+import { CliError, UsageError, type CommandSpec } from "../command.js";
 import type { Context } from "../context.js";
 import { plural } from "../format.js";
 import { pullInto } from "../sync/pull.js";

@@ -41,13 +41,6 @@ function validate(parsed: ParsedDotenv, shownFile: string): void {
   if (problems.length) throw new CliError(`${shownFile} has ${plural(problems.length, "problem")}; nothing was pushed:\n${problems.join("\n")}`);
 }
 
-async function readRemote(ctx: Context, project: string, environment: string) {
-  const { project: p } = await ctx.sdk().environmentVariables({ project, environment });
-  if (!p) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);
-  if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`);
-  return p.environment;
-}
-
 /** Which new, unannotated keys to store as secrets: asked on a TTY, standard otherwise. */
 async function chooseSecrets(ctx: Context, candidates: { key: string; value: string }[], ask: boolean): Promise<Set<string>> {
   const secrets = new Set<string>();
@@ -63,7 +56,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   const { parsed, environment } = input;
   for (const warning of parsed.warnings) ctx.io.warn(`${input.shownFile}: ${warning}`);
   validate(parsed, input.shownFile);
-  const remote = await readRemote(ctx, input.project, environment);
+  const remote = await ctx.loadEnvironment(input.project, environment);
   const existing: ExistingVariable[] = remote.variables.map((v) => ({ key: v.key, isSecret: v.isSecret, value: v.value ?? null }));
   const known = new Set(existing.map((v) => v.key));
 

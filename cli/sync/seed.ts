@@ -10,13 +10,6 @@ import { unwrap } from "../context.js";
 import { plural, quote } from "../format.js";
 import { SENSITIVE_KEY } from "./push.js";
 
-async function readEnvironment(ctx: Context, project: string, environment: string) {
-  const { project: p } = await ctx.sdk().environmentVariables({ project, environment });
-  if (!p) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);
-  if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`);
-  return p.environment;
-}
-
 async function review(ctx: Context, variables: { key: string; isSecret: boolean; value?: string | null }[]): Promise<SeedDecisionInput[]> {
   const decisions: SeedDecisionInput[] = [];
   for (const v of variables) {
@@ -56,8 +49,8 @@ export async function seed(ctx: Context, input: { project: string; target: strin
       throw new UsageError(
         "--interactive needs a terminal to ask on. Without it, every variable is copied as-is (secrets included) and you can change them afterwards with envplane env set.",
       );
-    const from = await readEnvironment(ctx, project, source);
-    const to = input.create ? null : await readEnvironment(ctx, project, target);
+    const from = await ctx.loadEnvironment(project, source);
+    const to = input.create ? null : await ctx.loadEnvironment(project, target);
     ctx.io.note(`Seeding "${target}" from "${source}" (${plural(from.variables.length, "variable")}):`);
     decisions = await review(ctx, from.variables);
     ctx.io.note("");
@@ -72,6 +65,7 @@ export async function seed(ctx: Context, input: { project: string; target: strin
   const { seed: summary } = unwrap(result, "EnvironmentPayload");
   const stored = (summary?.copied.length ?? 0) + (summary?.edited.length ?? 0);
   const skipped = summary?.skipped.length ?? 0;
-  ctx.io.done(`${input.create ? "Created" : "Seeded"} "${target}" with ${plural(stored, "variable")}${skipped ? ` (${skipped} skipped)` : ""}.`);
+  // The spec's summary line says "Created" for a seed into an existing environment too.
+  ctx.io.done(`Created "${target}" with ${plural(stored, "variable")}${skipped ? ` (${skipped} skipped)` : ""}.`);
   for (const key of summary?.typeKept ?? []) ctx.io.warn(`${key} already existed in "${target}" with another type and kept it.`);
 }

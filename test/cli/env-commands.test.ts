@@ -170,7 +170,7 @@ describe("env list-environments / create / delete / seed", () => {
     expect(await revision(slug, "production")).toBe(0);
 
     const seeded = await box.run(["env", "seed", "production", "--from", "preview"]);
-    expect(seeded).toEqual({ code: 0, stdout: '✓ Seeded "production" with 2 variables.\n', stderr: "" });
+    expect(seeded).toEqual({ code: 0, stdout: '✓ Created "production" with 2 variables.\n', stderr: "" });
     expect(await listing(slug, "production")).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
     expect(await runtime(slug, "main")).toEqual({
       environment: "production",

@@ -95,7 +95,7 @@ describe("interactive seeding", () => {
     await s.expect(`${"•".repeat("sk_live_prod_999".length)} ✓\nMark as secret? [Y/n] `);
     s.send("y\r");
 
-    await s.expect('✓ Seeded "production" with 4 variables (2 skipped).\n');
+    await s.expect('✓ Created "production" with 4 variables (2 skipped).\n');
     const { code, output } = await s.exit();
     expect(code).toBe(0);
     // The spec's transcript: a kept variable and the secret answer end with ✓.

@@ -1,4 +1,4 @@
-import { CliError, opt, UsageError, type CommandSpec } from "../../command.js";
+import type { CommandSpec } from "../../command.js";
 import { unwrap } from "../../context.js";
 import { plural } from "../../format.js";
 import { project, yes } from "../options.js";
@@ -10,10 +10,7 @@ export const branchDelete: CommandSpec = {
   options: { project, yes },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
-    if (!opt.bool(options, "yes")) {
-      if (!ctx.io.interactive) throw new UsageError(`Deleting project branch "${args.name}" removes its overrides. Re-run with --yes to confirm.`);
-      if (!(await ctx.io.confirm(`Delete project branch "${args.name}" of ${slug} and all its overrides?`))) throw new CliError("Cancelled: nothing was deleted.");
-    }
+    await ctx.confirmDestructive(options, `Delete project branch "${args.name}" of ${slug} and all its overrides?`, `Deleting project branch "${args.name}" removes its overrides.`);
     const r = unwrap((await ctx.sdk().deleteBranch({ input: { project: slug, name: args.name! } })).deleteBranch, "DeleteBranchPayload");
     ctx.io.done(`Deleted project branch ${r.name} (${plural(r.overridesRemoved, "override")} removed).`);
   },

@@ -26,13 +26,12 @@ async function askValues(ctx: Context, variables: Variable[]): Promise<Map<strin
 
 /** Linked: empty variables of the right type in the environment (one transaction), then the values given. */
 async function scaffoldRemote(ctx: Context, slug: string, environment: string, variables: Variable[]): Promise<Map<string, string>> {
-  const { project } = await ctx.sdk().environmentVariables({ project: slug, environment });
-  if (!project?.environment) throw new CliError(`Environment "${environment}" not found in project "${slug}". Run "envplane env list-environments".`);
-  const existing = new Set(project.environment.variables.map((v) => v.key));
+  const current = await ctx.loadEnvironment(slug, environment);
+  const existing = new Set(current.variables.map((v) => v.key));
   const missing = variables.filter((v) => !existing.has(v.name));
   if (missing.length) {
     const r = await ctx.sdk().bulkUpsertVariables({
-      input: { project: slug, environment, variables: missing.map((v) => ({ key: v.name, value: "", secret: v.sensitive })), expectedRevision: project.environment.revision },
+      input: { project: slug, environment, variables: missing.map((v) => ({ key: v.name, value: "", secret: v.sensitive })), expectedRevision: current.revision },
     });
     unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   }

@@ -1,4 +1,4 @@
-import { CliError, opt, UsageError, type CommandSpec } from "../../command.js";
+import type { CommandSpec } from "../../command.js";
 import { unwrap } from "../../context.js";
 import { project, yes } from "../options.js";
 
@@ -9,10 +9,7 @@ export const envDelete: CommandSpec = {
   options: { project, yes },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
-    if (!opt.bool(options, "yes")) {
-      if (!ctx.io.interactive) throw new UsageError(`Deleting environment "${args.name}" deletes its variables. Re-run with --yes to confirm.`);
-      if (!(await ctx.io.confirm(`Delete environment "${args.name}" of ${slug} and all its variables?`))) throw new CliError("Cancelled: nothing was deleted.");
-    }
+    await ctx.confirmDestructive(options, `Delete environment "${args.name}" of ${slug} and all its variables?`, `Deleting environment "${args.name}" deletes its variables.`);
     const r = unwrap((await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment, "DeleteEnvironmentPayload");
     ctx.io.done(`Deleted environment "${r.name}".`);
     if (r.unmappedBranches.length) ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);

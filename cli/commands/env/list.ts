@@ -1,4 +1,4 @@
-import { CliError, opt, type CommandSpec } from "../../command.js";
+import { opt, type CommandSpec } from "../../command.js";
 import { printJson, quote } from "../../format.js";
 import { env, json, project } from "../options.js";
 
@@ -9,10 +9,7 @@ export const envList: CommandSpec = {
   async run(ctx, { options }) {
     const slug = ctx.project(options);
     const environment = await ctx.environment(options, slug);
-    const { project: p } = await ctx.sdk().environmentVariables({ project: slug, environment });
-    if (!p) throw new CliError(`Project "${slug}" not found, or your token cannot access it.`);
-    if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${slug}". Run "envplane env list-environments".`);
-    const variables = p.environment.variables;
+    const { variables } = await ctx.loadEnvironment(slug, environment);
     if (opt.bool(options, "json"))
       return printJson(
         variables.map((v) => ({ key: v.key, isSecret: v.isSecret, value: v.value ?? null, overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })) })),
