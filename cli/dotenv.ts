@@ -52,7 +52,6 @@ const SECRETS_HEADING = /^#\s*Secrets excluded\b/;
 const LEFT_OUT_HEADING = /^#\s*Left out, no \.env quoting\b/;
 const KEY_COMMENT = /^#\s*([\w.-]+)$/;
 /** A garbage line is quoted in a warning only this far: it may be a piece of a broken secret. */
-const QUOTE_LIMIT = 30;
 
 interface Assignment {
   key: string;
@@ -147,8 +146,8 @@ export function parseDotenv(text: string): ParsedDotenv {
       else dropAnnotation();
       continue;
     }
-    const shown = trimmed.length > QUOTE_LIMIT ? `${trimmed.slice(0, QUOTE_LIMIT)}…` : trimmed;
-    warnings.push({ line: n, text: `line ${n}: "${shown}" is not KEY=value; it was ignored.` });
+    // The line is not quoted: it may be half of a secret.
+    warnings.push({ line: n, text: `line ${n} is not KEY=value; it was ignored.` });
     if (header === "in") header = "after";
     dropAnnotation();
   }
