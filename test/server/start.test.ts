@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../sdk/index.js";
@@ -78,6 +79,32 @@ describe("the server process", () => {
       }
     } finally {
       await stop(first);
+    }
+  });
+
+  it("a port in use is a clear error, and a first start still shows the owner token it created", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const fresh = await createTestDatabase();
+    const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-start-"));
+    try {
+      const child = spawn("node", ["--import", "tsx", "server/main.ts"], {
+        env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", ENVPLANE_DATA_DIR: freshDir, DATABASE_URL: fresh.url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (d) => (stdout += d));
+      child.stderr!.on("data", (d) => (stderr += d));
+      const code = await new Promise((resolve) => child.on("exit", resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`envplane could not start: 127.0.0.1:${port} is already in use. Stop what listens there, or set PORT to another port.`);
+      expect(stdout).toMatch(/^ENVPLANE_TOKEN=envp_pat_\w+\n$/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+      await fresh.drop();
+      fs.rmSync(freshDir, { recursive: true, force: true });
     }
   });
 });
