@@ -44,7 +44,8 @@ async function pickProject(ctx: Context): Promise<string> {
 
 /** Writes the project into config.json and reconciles the environments block with the server's mapping. */
 function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: ReturnType<typeof serverRules>): void {
-  const { project: _previous, ...config } = workspace.readConfig();
+  const { project: previous, ...config } = workspace.readConfig();
+  if (previous && previous !== slug) ctx.io.note(`This folder was linked to ${previous}; it is now linked to ${slug}.`);
   const local = config.environments;
   const untouched = local === undefined || sameMapping(mappingFromConfig(local), mappingFromConfig(DEFAULT_ENVIRONMENTS_BLOCK));
   const environments = untouched ? configFromMapping(rules) : local;

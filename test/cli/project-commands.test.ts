@@ -37,6 +37,11 @@ describe("envplane init and link", () => {
     const list = await box.run(["branch", "list"], { cwd: `${box.dir}/src/deep` });
     expect(list.code).toBe(0);
     expect(list.stdout).toBe("BRANCH  ENVIRONMENT  MATCHED BY\ndev     preview      wildcard\nmain    production   explicit\n");
+
+    await createProject(server.owner, "cli-link-2");
+    const relinked = await box.run(["link", "cli-link-2"]);
+    expect(relinked).toMatchObject({ code: 0, stdout: "✓ Linked to project cli-link-2.\n", stderr: "This folder was linked to cli-link; it is now linked to cli-link-2.\n" });
+    expect(JSON.parse(box.read("envplane/config.json")).project).toBe("cli-link-2");
   });
 
   it("link to a project the token cannot see fails and leaves config.json alone; a non-TTY link without <project> exits 2", async () => {
