@@ -57,9 +57,9 @@ user variables come from env(NAME) references. Fails when an enabled feature mis
 a sensitive field is hardcoded in config.json; warns when an env() variable is missing.
 
 Without a command it checks the configuration and lists the resolved variables (never their values).
-With one, it runs it with the files' variables and the resolved config in its environment. When the
-git branch changes, it activates the project branch of that name (creating it when the folder is
-linked), resolves again and restarts the command.`,
+With one, it runs it with the files' variables and the resolved config in its environment, and
+restarts it when envplane/config.json, .env or .env.local change, or when the git branch changes:
+then it first activates the project branch of that name (creating it when the folder is linked).`,
   async run(ctx, { options, command }) {
     const workspace = ctx.requireWorkspace();
     let local = resolve(ctx, workspace);
@@ -68,13 +68,20 @@ linked), resolves again and restarts the command.`,
     const head = gitHeadFile(workspace.root);
     let branch = readGitBranch(head);
     let child: Child = startChild(command, local.env);
-    let restarting: Promise<void> | null = null;
     let failure: unknown = null;
+    let reloads = Promise.resolve();
+    let pending = 0;
     const stopForwarding = forwardSignals(() => child);
 
-    const restart = async (next: string) => {
+    /** Follows a git branch switch to its project branch, resolves again and restarts the command. */
+    const reload = async () => {
       try {
-        await syncProjectBranch(ctx, workspace, next);
+        const next = readGitBranch(head);
+        if (next && next !== branch) {
+          ctx.io.note(`\nGit branch changed: ${branch ?? "(detached)"} → ${next}. Reloading the environment and restarting.`);
+          branch = next;
+          await syncProjectBranch(ctx, workspace, next);
+        }
         local = resolve(ctx, workspace);
         await stopChild(child);
         child = startChild(command, local.env);
@@ -83,24 +90,41 @@ linked), resolves again and restarts the command.`,
         await stopChild(child);
       }
     };
+    // A checkout changes HEAD and often config.json together: changes within 300 ms make one reload.
+    let timer: NodeJS.Timeout | null = null;
+    const trigger = (note?: string) => {
+      if (note) ctx.io.note(note);
+      timer ??= setTimeout(() => {
+        timer = null;
+        pending++;
+        reloads = reloads.then(reload).finally(() => pending--);
+      }, 300);
+    };
     const onHeadChange = () => {
       const next = readGitBranch(head);
-      if (!next || next === branch || restarting) return;
-      ctx.io.note(`\nGit branch changed: ${branch ?? "(detached)"} → ${next}. Reloading the environment and restarting.`);
-      branch = next;
-      restarting = restart(next).finally(() => (restarting = null));
+      if (next && next !== branch) trigger();
     };
+    const files = [workspace.configPath, workspace.envPath, workspace.envLocalPath];
+    const onFileChange = (file: string) => (now: fs.Stats, before: fs.Stats) => {
+      if (now.mtimeMs === before.mtimeMs) return;
+      // During a checkout the branch note says it all.
+      trigger(readGitBranch(head) === branch ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.` : undefined);
+    };
+    const fileListeners = files.map((file) => [file, onFileChange(file)] as const);
     if (head) fs.watchFile(head, { interval: 200 }, onHeadChange);
+    for (const [file, listener] of fileListeners) fs.watchFile(file, { interval: 200 }, listener);
     try {
       for (;;) {
         const current = child;
         const code = await current.exited;
-        if (restarting) await restarting; // an expected exit: wait for the new child
+        while (pending || timer) await (timer ? new Promise((r) => setTimeout(r, 50)) : reloads); // an expected exit: wait for the new child
         if (failure) throw failure;
         if (child === current) return code;
       }
     } finally {
       if (head) fs.unwatchFile(head, onHeadChange);
+      for (const [file, listener] of fileListeners) fs.unwatchFile(file, listener);
+      if (timer) clearTimeout(timer);
       stopForwarding();
       await stopChild(child);
     }

@@ -236,6 +236,24 @@ describe("envplane dev -- <command>", () => {
     expect(await waitUntil(() => !alive(pid3))).toBe(true);
     expect((await server.owner.project({ slug })).project?.branches.map((b) => b.name).sort()).toEqual(["dev", "feature-y", "main"]);
   }, 60_000);
+
+  it("restarts the command once when envplane/.env changes, with the new value", async () => {
+    const box = await createSandbox(server, { auth: "none" });
+    config(box, {});
+    box.write("envplane/.env", "FLAG=one\n");
+    const s = box.pty(["dev", "--", NODE, "-e", `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`]);
+    await s.expect(/MARKER pid=\d+ flag=one\n/);
+    box.write("envplane/.env", "FLAG=two\n");
+    await s.expect("envplane/.env changed. Reloading the environment and restarting.\n");
+    await s.expect(/MARKER pid=\d+ flag=two\n/);
+    await new Promise((r) => setTimeout(r, 700)); // no second restart follows
+    const pids = [...s.output().matchAll(/MARKER pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+    expect(alive(pids[0])).toBe(false);
+    s.send("\u0003");
+    expect((await s.exit()).code).toBe(130);
+    expect(await waitUntil(() => !alive(pids[1]))).toBe(true);
+  }, 30_000);
 });
 
 describe("envplane run", () => {
