@@ -48,7 +48,7 @@ function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
 
 export const dev: CommandSpec = {
   path: ["dev"],
-  summary: "Resolve envplane/config.json locally and run a command with it, restarting it when the git branch changes.",
+  summary: "Resolve envplane/config.json locally and run a command with it, restarting it when its files or the git branch change.",
   options: { json },
   passthrough: { name: "command", required: false },
   details: `Values come from the OS environment, then envplane/.env.local, then envplane/.env. Platform
