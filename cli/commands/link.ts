@@ -95,7 +95,7 @@ export const link: CommandSpec = {
         json: false,
       });
     else if (choice === "keep-remote") {
-      const pulled = await pullInto(ctx, { project: slug, environment: "development", branch: null, file: workspace.envPath });
+      const pulled = await pullInto(ctx, { project: slug, environment: "development", branch: null, file: workspace.envPath, config: workspace.readConfig() });
       ctx.io.done(`Replaced envplane/.env with ${plural(pulled.variables, "variable")} from "development".`);
     } else if (remote > 0) ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
   },

@@ -15,26 +15,26 @@ export interface PullResult {
   unrepresentable: string[];
 }
 
-/** Groups values by config feature (auth.external.google, …), then "User variables". */
-function groups(variables: { key: string; value: string }[]) {
+/** Groups values by config feature (auth.external.google, …, env() overrides in `config` included), then "User variables". */
+function groups(variables: { key: string; value: string }[], config: unknown) {
   const byFeature = new Map<string, { key: string; value: string }[]>();
   const user: { key: string; value: string }[] = [];
   for (const v of variables) {
-    const feature = featureOfVariable(v.key);
+    const feature = featureOfVariable(v.key, config);
     if (feature) byFeature.set(feature, [...(byFeature.get(feature) ?? []), v]);
     else user.push(v);
   }
   return [...[...byFeature.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([title, vars]) => ({ title, variables: vars })), { title: "User variables", variables: user }];
 }
 
-export async function pullInto(ctx: Context, input: { project: string; environment: string; branch: string | null; file: string }): Promise<PullResult> {
+export async function pullInto(ctx: Context, input: { project: string; environment: string; branch: string | null; file: string; config?: unknown }): Promise<PullResult> {
   const r = await ctx.sdk().pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
   const pulled = unwrap(r.pullVariables, "PulledEnvironment");
   const { text, unrepresentable } = renderPulledEnv({
     environment: pulled.environment.name,
     branch: pulled.branch ?? null,
     excludedSecrets: pulled.excludedSecrets,
-    groups: groups(pulled.variables.map((v) => ({ key: v.key, value: v.value }))),
+    groups: groups(pulled.variables.map((v) => ({ key: v.key, value: v.value })), input.config),
   });
   // Replace atomically: a reader never sees half a file; the values are only for this user.
   const temp = `${input.file}.${process.pid}.tmp`;

@@ -410,6 +410,16 @@ describe("env pull", () => {
     });
   });
 
+  it("groups a variable named by an env() override in config.json under its feature", async () => {
+    const slug = "env-pull-override";
+    await createProject(server.owner, slug);
+    await bulk(server.owner, { project: slug, environment: "development", variables: [{ key: "MY_GH_ID", value: "gh-1" }, { key: "OTHER", value: "x" }] });
+    const box = await linkedBox(slug);
+    box.write("envplane/config.json", JSON.stringify({ project: slug, auth: { external: { github: { enabled: true, client_id: "env(MY_GH_ID)" } } } }));
+    expect((await box.run(["env", "pull"])).code).toBe(0);
+    expect(box.read("envplane/.env")).toBe('# Pulled from "development" environment\n\n# auth.external.github\nMY_GH_ID=gh-1\n\n# User variables\nOTHER=x\n');
+  });
+
   it("--env preview --branch feature-x pulls the override values and names the branch", async () => {
     const slug = "env-pull-branch";
     await createProject(server.owner, slug, { branches: ["feature-x"] });

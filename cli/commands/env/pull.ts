@@ -32,7 +32,7 @@ export const envPull: CommandSpec = {
     const slug = ctx.project(options);
     const environment = await ctx.environment(options, slug);
     const branch = await currentBranch(ctx, opt.string(options, "branch"), slug, environment, workspace.root);
-    const result = await pullInto(ctx, { project: slug, environment, branch, file: workspace.envPath });
+    const result = await pullInto(ctx, { project: slug, environment, branch, file: workspace.envPath, config: workspace.readConfig() });
     for (const key of result.unrepresentable)
       ctx.io.warn(`${key} was left out: no .env quoting can hold its value exactly. Use "envplane run" to inject it, or change the value.`);
     if (opt.bool(options, "json")) return printJson({ ...result, file: workspace.display(result.file) });
