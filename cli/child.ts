@@ -1,5 +1,6 @@
 /** Runs the user's command with a prepared environment, forwarding signals and passing its exit code on. */
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import { constants } from "node:os";
 import { CliError } from "./command.js";
 
@@ -20,13 +21,65 @@ export function startChild(command: string[], env: NodeJS.ProcessEnv): Child {
   return { process: child, exited };
 }
 
-/** Sends SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+/** The process ids below `pid` (children, grandchildren, …), read from /proc; empty where there is no /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length; ) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+  return found;
+}
+
+function signal(pids: number[], name: NodeJS.Signals): void {
+  for (const pid of pids)
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+}
+
+/**
+ * Stops the command and everything it started (a dev server under `npm run dev` or `sh -c`
+ * would otherwise keep its port): SIGTERM to the whole tree, SIGKILL to what is left after `graceMs`.
+ */
 export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  child.process.kill("SIGTERM");
-  const timer = setTimeout(() => child.process.kill("SIGKILL"), graceMs);
+  if (child.process.exitCode !== null || child.process.signalCode !== null || child.process.pid === undefined) return;
+  const tree = [child.process.pid, ...descendants(child.process.pid)];
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  signal(tree, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  const timer = setTimeout(() => signal(tree, "SIGKILL"), graceMs);
   await child.exited.catch(() => {});
   clearTimeout(timer);
+  let left = tree.slice(1).filter(alive);
+  while (left.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = left.filter(alive);
+  }
+  signal(left, "SIGKILL");
 }
 
 /** Forwards SIGINT, SIGTERM and SIGHUP to whichever child `current` returns; returns the remover. */

@@ -63,7 +63,9 @@ const help: OptionSpec = { type: "boolean", short: "h", description: "Show this 
 
 /** Parses argv for `spec` (argv is what follows the command path). */
 export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation & { help: boolean } {
-  const dashes = argv.indexOf("--");
+  // For commands that run one, `--` starts the command; elsewhere parseArgs reads it as the
+  // end of options, so a value may start with "-" (envplane env set OFFSET -- -5).
+  const dashes = spec.passthrough ? argv.indexOf("--") : -1;
   const own = dashes === -1 ? argv : argv.slice(0, dashes);
   const command = dashes === -1 ? [] : argv.slice(dashes + 1);
   const options = { ...spec.options, help };
@@ -78,7 +80,9 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, ".")}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`);
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, ".");
+    const hint = /^Unknown option/.test(message) ? '\nIf it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).' : "";
+    throw new UsageError(`${message}${hint}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`);
   }
   if (parsed.values.help) return { args: {}, options: parsed.values, command, help: true };
   const specArgs = spec.args ?? [];
@@ -89,7 +93,6 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
     args[a.name] = parsed.positionals[i];
     if (a.required && args[a.name] === undefined) throw new UsageError(`Missing <${a.name}>: ${a.description}\n\n${usageLine(spec)}`);
   });
-  if (!spec.passthrough && dashes !== -1) throw new UsageError(`"envplane ${spec.path.join(" ")}" does not run a command; remove "--".`);
   if (spec.passthrough?.required && command.length === 0)
     throw new UsageError(`Missing the command to run after "--".\n\n${usageLine(spec)}`);
   return { args, options: parsed.values, command, help: false };

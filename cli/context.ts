@@ -37,11 +37,18 @@ export class Context {
   credentials(): (Credentials & { source: "environment" | "file" }) | null {
     const server = this.env.ENVPLANE_SERVER;
     const token = this.env.ENVPLANE_TOKEN;
-    const stored = readCredentials(this.env);
     if (server && token) return { server, token, source: "environment" };
-    if (stored) return { server: server || stored.server, token: token || stored.token, source: server || token ? "environment" : "file" };
-    if (token && !server) throw new CliError("ENVPLANE_TOKEN is set but not the server. Set ENVPLANE_SERVER too, or run \"envplane login --server URL --token TOKEN\".");
-    return null;
+    const stored = readCredentials(this.env);
+    if (token && !server) {
+      if (!stored) throw new CliError('ENVPLANE_TOKEN is set but not the server. Set ENVPLANE_SERVER too, or run "envplane login --server URL --token TOKEN".');
+      return { server: stored.server, token, source: "environment" };
+    }
+    if (server && stored) {
+      // The stored token goes only to the server it was stored for.
+      if (sameServer(server, stored.server)) return { ...stored, server, source: "environment" };
+      throw new CliError(`ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`);
+    }
+    return stored ? { ...stored, source: "file" } : null;
   }
 
   sdk(): EnvplaneClient {
@@ -102,6 +109,14 @@ export class Context {
       return "development";
     }
     return resolveBranch(loaded.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name })), branch).environment;
+  }
+}
+
+function sameServer(a: string, b: string): boolean {
+  try {
+    return graphqlUrl(a) === graphqlUrl(b);
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { CliError } from "./command.js";
 
 export interface Credentials {
   server: string;
@@ -21,13 +22,25 @@ export function credentialsPath(env: NodeJS.ProcessEnv): string {
   return path.join(configDir(env), "credentials.json");
 }
 
+/** The stored login; null when there is none, an error when the file is there but broken. */
 export function readCredentials(env: NodeJS.ProcessEnv): Credentials | null {
+  const file = credentialsPath(env);
+  let text: string;
   try {
-    const parsed = JSON.parse(fs.readFileSync(credentialsPath(env), "utf8"));
-    return typeof parsed?.server === "string" && typeof parsed?.token === "string" ? { server: parsed.server, token: parsed.token } : null;
-  } catch {
-    return null;
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
   }
+  let parsed: { server?: unknown; token?: unknown } | null = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // reported below
+  }
+  if (typeof parsed?.server !== "string" || typeof parsed?.token !== "string")
+    throw new CliError(`${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.`);
+  return { server: parsed.server, token: parsed.token };
 }
 
 export function writeCredentials(env: NodeJS.ProcessEnv, credentials: Credentials): string {

@@ -68,7 +68,7 @@ export const commands: CommandSpec[] = [
 
 async function main(argv: string[], ctx: Context): Promise<number> {
   if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
-    process.stdout.write(groupHelp(commands, []));
+    (argv.length === 0 ? process.stderr : process.stdout).write(groupHelp(commands, []));
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(commands, argv);

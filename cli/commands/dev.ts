@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { opt, type CommandSpec } from "../command.js";
+import { CliError, opt, type CommandSpec } from "../command.js";
 import { startChild, stopChild, forwardSignals, type Child } from "../child.js";
 import type { Context } from "../context.js";
 import { printJson, table } from "../format.js";
@@ -11,9 +11,7 @@ import type { Workspace } from "../workspace.js";
 import { json } from "./options.js";
 
 function resolve(ctx: Context, workspace: Workspace): LocalEnvironment {
-  const local = resolveLocal(workspace, process.env);
-  for (const warning of local.warnings) ctx.io.warn(warning);
-  return local;
+  return resolveLocal(workspace, process.env, (warning) => ctx.io.warn(warning));
 }
 
 /**
@@ -22,9 +20,9 @@ function resolve(ctx: Context, workspace: Workspace): LocalEnvironment {
  * only says so.
  */
 async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: string): Promise<void> {
-  const slug = workspace.readConfig().project;
-  if (!slug || !ctx.credentials()) return;
   try {
+    const slug = workspace.readConfig().project;
+    if (!slug || !ctx.credentials()) return;
     const project = await ctx.loadProject(slug);
     const rules = project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
     const environment = resolveBranch(rules, branch).environment;
@@ -42,7 +40,7 @@ function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
   const names = Object.keys(variables).sort();
   if (asJson) return printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
   const rows = names.map((n) => [n, featureOfVariable(n) ?? "user variable", sources[n] ?? ""]);
-  ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "config.json needs no variables.");
+  ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "No config variables resolved.");
   ctx.io.done(`Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. Run "envplane dev -- <command>" to start your app with them.`);
 }
 
@@ -86,8 +84,13 @@ then it first activates the project branch of that name (creating it when the fo
         await stopChild(child);
         child = startChild(command, local.env);
       } catch (error) {
-        failure = error; // e.g. the new branch's config.json misses a variable: stop and say so
-        await stopChild(child);
+        if (!(error instanceof CliError)) {
+          failure = error;
+          return stopChild(child);
+        }
+        // e.g. config.json saved half-way, or the new branch's config misses a variable
+        ctx.io.error(error.message);
+        ctx.io.note("The command keeps running with the previous environment; fix the problem and save to restart it.");
       }
     };
     // A checkout changes HEAD and often config.json together: changes within 300 ms make one reload.

@@ -1,11 +1,18 @@
-import type { CommandSpec } from "../command.js";
-import { initWorkspace } from "../workspace.js";
+import path from "node:path";
+import { CliError, opt, type CommandSpec } from "../command.js";
+import { findWorkspace, initWorkspace } from "../workspace.js";
 
 export const init: CommandSpec = {
   path: ["init"],
   summary: "Create envplane/config.json, an empty envplane/.env and envplane/.gitignore (covering .env*) here.",
+  options: { here: { type: "boolean", description: "Create a separate envplane/ here even inside another envplane project." } },
   details: "Files that already exist are left alone, so running it twice is harmless.",
-  async run(ctx) {
+  async run(ctx, { options }) {
+    const outer = findWorkspace(process.cwd());
+    if (outer && outer.root !== path.resolve(process.cwd()) && !opt.bool(options, "here"))
+      throw new CliError(
+        `This folder is inside the envplane project at ${outer.root}; its commands already work here. Pass --here to start a separate envplane/ in this folder anyway.`,
+      );
     const { workspace, created } = initWorkspace(process.cwd());
     if (!created.length) return ctx.io.note("envplane/ is already set up here: nothing changed.");
     ctx.io.done(`Created ${created.map((f) => workspace.display(f)).join(", ")}.`);

@@ -1,5 +1,5 @@
 import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
-import { connect } from "../context.js";
+import { connect, describeFailure } from "../context.js";
 import { graphqlUrl, writeCredentials } from "../credentials.js";
 import { readStdin } from "../io.js";
 import { describeViewer } from "./whoami.js";
@@ -25,7 +25,12 @@ export const login: CommandSpec = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const { viewer } = await connect({ server, token }).viewer();
+    let viewer;
+    try {
+      ({ viewer } = await connect({ server, token }).viewer());
+    } catch (error) {
+      throw new CliError(describeFailure(error, graphqlUrl(server)) ?? (error as Error).message);
+    }
     if (!viewer.token) throw new CliError("The server did not accept the token.");
     const file = writeCredentials(ctx.env, { server, token });
     ctx.io.done(`Logged in to ${graphqlUrl(server)} ${describeViewer(viewer)}.`);

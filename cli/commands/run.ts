@@ -35,8 +35,10 @@ Example:
     if (!branch) throw new UsageError("Which project branch? Pass --branch <name> or set ENVPLANE_BRANCH.");
     const slug = await runtimeProject(ctx, options);
     const r = await ctx.sdk().runtimeVariables({ project: slug, branch });
-    if (r.runtimeVariables.__typename === "ForbiddenError")
-      throw new CliError(`${r.runtimeVariables.message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`);
+    if (r.runtimeVariables.__typename === "ForbiddenError") {
+      const { message } = r.runtimeVariables;
+      throw new CliError(message.includes("--permission runtime") ? message : `${message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`);
+    }
     const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
     const { ENVPLANE_TOKEN: _token, ...inherited } = process.env;
     return runChild(command, { ...inherited, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });

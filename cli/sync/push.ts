@@ -69,12 +69,14 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   const diff = computeBulkDiff(existing, incoming, input.prune, keep);
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
 
-  for (const key of diff.typeKept) {
-    const current = existing.find((v) => v.key === key)!;
-    ctx.io.warn(
-      `${key} is a ${current.isSecret ? "secret" : "standard"} variable in "${environment}" and keeps that type. To change it, run "envplane env unset ${key} --env ${environment}" and push again.`,
+  // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
+  // would leave a value the user calls secret readable, so nothing is pushed.
+  if (diff.typeKept.length)
+    throw new CliError(
+      diff.typeKept
+        .map((key) => `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${environment}" and push again to create it as a secret.`)
+        .join("\n") + "\nNothing was pushed.",
     );
-  }
 
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));
@@ -97,7 +99,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
 
   if (diffIsEmpty(diff)) {
     report(false, remote.revision);
-    if (!input.json) ctx.io.done(`Nothing to push: "${environment}" already matches ${input.shownFile}.`);
+    if (!input.json) ctx.io.done(`Nothing to push: every value in ${input.shownFile} already matches "${environment}".`);
     return { applied: false, revision: remote.revision };
   }
   if (input.dryRun) {

@@ -237,6 +237,41 @@ describe("envplane dev -- <command>", () => {
     expect((await server.owner.project({ slug })).project?.branches.map((b) => b.name).sort()).toEqual(["dev", "feature-y", "main"]);
   }, 60_000);
 
+  it("a restart stops the command's whole process tree (a dev server under sh keeps no port)", async () => {
+    const box = await createSandbox(server, { auth: "none" });
+    config(box, {});
+    box.write("envplane/.env", "FLAG=one\n");
+    const s = box.pty(["dev", "--", "sh", "-c", 'sleep 300 & echo "GRANDCHILD $! $FLAG"; wait']);
+    await s.expect(/GRANDCHILD \d+ one\n/);
+    box.write("envplane/.env", "FLAG=two\n");
+    await s.expect(/GRANDCHILD \d+ two\n/);
+    const [first, second] = [...s.output().matchAll(/GRANDCHILD (\d+)/g)].map((m) => Number(m[1]));
+    expect(await waitUntil(() => !alive(first))).toBe(true);
+    expect(alive(second)).toBe(true);
+    s.send("\u0003");
+    await s.exit();
+    if (alive(second)) process.kill(second, "SIGKILL"); // sh's background job ignores Ctrl-C, as it would without envplane
+  }, 30_000);
+
+  it("a config.json that stops resolving is reported and the command keeps running until it is fixed", async () => {
+    const box = await createSandbox(server, { auth: "none" });
+    config(box, {});
+    box.write("envplane/.env", "FLAG=one\n");
+    const s = box.pty(["dev", "--", NODE, "-e", `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`]);
+    await s.expect(/MARKER pid=\d+ flag=one\n/);
+    box.write("envplane/config.json", "{ half-saved");
+    await s.expect("envplane/config.json is not valid JSON");
+    await s.expect("The command keeps running with the previous environment; fix the problem and save to restart it.\n");
+    const [first] = [...s.output().matchAll(/MARKER pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(alive(first)).toBe(true);
+    box.write("envplane/.env", "FLAG=two\n");
+    config(box, {});
+    await s.expect(/MARKER pid=\d+ flag=two\n/);
+    expect(await waitUntil(() => !alive(first))).toBe(true);
+    s.send("\u0003");
+    expect((await s.exit()).code).toBe(130);
+  }, 30_000);
+
   it("restarts the command once when envplane/.env changes, with the new value", async () => {
     const box = await createSandbox(server, { auth: "none" });
     config(box, {});

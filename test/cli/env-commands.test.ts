@@ -59,6 +59,9 @@ describe("an unlinked folder", () => {
       ["env", "seed", "preview", "--from", "development"],
     ];
     const results = await Promise.all(commands.map((args) => box.run(args)));
+    // Without any envplane/ folder at all, pull names the link too (it comes first).
+    const bare = await createSandbox(server);
+    expect(await bare.run(["env", "pull"])).toEqual({ code: 1, stdout: "", stderr: NOT_LINKED });
     for (const [i, r] of results.entries()) expect({ command: commands[i].join(" "), ...r }).toEqual({ command: commands[i].join(" "), code: 1, stdout: "", stderr: NOT_LINKED });
     expect(box.read("envplane/.env")).toBe("");
     expect(await revision("env-unlinked", "development")).toBe(0);
@@ -251,6 +254,22 @@ describe("env set / unset", () => {
     const r = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
     expect(r).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" with 2 overrides.\n', stderr: "" });
     expect((await runtime(slug, "feature-x")).values).toEqual({});
+  });
+});
+
+describe("values that look like options", () => {
+  it('a value starting with "-" goes after "--"; without it the error says so; --file "" is a usage error', async () => {
+    const slug = "env-dash";
+    await createProject(server.owner, slug);
+    const box = await linkedBox(slug);
+    const refused = await box.run(["env", "set", "OFFSET", "-5"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('If it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).');
+    expect(await box.run(["env", "set", "OFFSET", "--", "-5"])).toMatchObject({ code: 0 });
+    expect(await box.run(["env", "set", "PEM", "--env", "preview", "--", "-----BEGIN KEY-----"])).toMatchObject({ code: 0 });
+    expect((await listing(slug, "development")).OFFSET).toEqual({ value: "-5", isSecret: false });
+    expect((await listing(slug, "preview")).PEM).toEqual({ value: "-----BEGIN KEY-----", isSecret: false });
+    expect(await box.run(["env", "push", "--file", ""])).toEqual({ code: 2, stdout: "", stderr: 'Error: --file needs a path, e.g. --file .env.staging.\n' });
   });
 });
 
@@ -519,7 +538,7 @@ describe("the pull → push round trip", () => {
     const push = await box.run(["env", "push", "--yes"]);
     expect(push).toEqual({
       code: 0,
-      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n\n✓ Nothing to push: "development" already matches envplane/.env.\n`,
+      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: '1 variable in "development" not in envplane/.env is left alone (--prune removes them).\n',
     });
     const dry = await box.run(["env", "push", "--dry-run"]);
@@ -527,7 +546,7 @@ describe("the pull → push round trip", () => {
     const pruned = await box.run(["env", "push", "--prune", "--yes"]);
     expect(pruned).toEqual({
       code: 0,
-      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n  ROUNDTRIP_SECRET (secret left out by pull, kept)\n\n✓ Nothing to push: "development" already matches envplane/.env.\n`,
+      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n  ROUNDTRIP_SECRET (secret left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(before);
@@ -554,7 +573,7 @@ describe("env push", () => {
     const box = await linkedBox(slug);
     box.write(
       "envplane/.env",
-      ["CHANGED=new", "SAME=same", "# @secret", "TYPED=std2", "OVERWRITE=sk_new", "NEW_PLAIN=hello", "", "# @secret", "NEW_SECRET=s3cr3t", ""].join("\n"),
+      ["CHANGED=new", "SAME=same", "TYPED=std2", "OVERWRITE=sk_new", "NEW_PLAIN=hello", "", "# @secret", "NEW_SECRET=s3cr3t", ""].join("\n"),
     );
     const lines = [
       '+ NEW_PLAIN = "hello" (add)',
@@ -564,14 +583,12 @@ describe("env push", () => {
       "~ OVERWRITE [secret, will be overwritten]",
       "= SAME (unchanged, skipped)",
     ];
-    const typeKept = 'Warning: TYPED is a standard variable in "preview" and keeps that type. To change it, run "envplane env unset TYPED --env preview" and push again.\n';
 
     const unconfirmed = await box.run(["env", "push", "--env", "preview"]);
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stdout).toBe(`Pushing to "preview" environment:\n\n${lines.join("\n")}\n\n5 additions/changes, 0 removals.\n`);
     expect(unconfirmed.stderr).toBe(
-      typeKept +
-        '1 variable in "preview" not in envplane/.env is left alone (--prune removes them).\n' +
+      '1 variable in "preview" not in envplane/.env is left alone (--prune removes them).\n' +
         "Error: Pushing needs a confirmation and there is no terminal to ask on. Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard variables), or with --dry-run to only see the diff.\n",
     );
     expect(await revision(slug, "preview")).toBe(start);
@@ -580,7 +597,7 @@ describe("env push", () => {
     expect(dry).toEqual({
       code: 0,
       stdout: `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n5 additions/changes, 1 removal. Dry run: nothing was pushed.\n`,
-      stderr: typeKept,
+      stderr: "",
     });
     expect(await revision(slug, "preview")).toBe(start);
 
@@ -588,7 +605,7 @@ describe("env push", () => {
     expect(applied).toEqual({
       code: 0,
       stdout: `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n✓ Pushed to "preview": 2 added, 3 changed (1 secret overwritten), 1 removed (revision ${start + 1}).\n`,
-      stderr: typeKept,
+      stderr: "",
     });
     expect(await revision(slug, "preview")).toBe(start + 1);
     expect(await runtime(slug, "dev")).toEqual({
@@ -605,10 +622,22 @@ describe("env push", () => {
 
     const again = await box.run(["env", "push", "--env", "preview", "--prune", "--yes"]);
     expect(again.code).toBe(0);
-    expect(again.stderr).toBe(typeKept);
+    expect(again.stderr).toBe("");
     // A secret's value cannot be compared, so it is always sent again.
     expect(again.stdout).toContain("~ OVERWRITE [secret, will be overwritten]\n~ NEW_SECRET [secret, will be overwritten]\n");
     expect(again.stdout).toMatch(/✓ Pushed to "preview": 0 added, 2 changed \(2 secret overwritten\), 0 removed \(revision \d+\)\.\n$/);
+
+    // # @secret on an existing standard key: its value would stay readable, so nothing is pushed (nor printed).
+    const before = await revision(slug, "preview");
+    box.write("envplane/.env", "CHANGED=newer\n# @secret\nTYPED=std3-secret-ish\n");
+    const refused = await box.run(["env", "push", "--env", "preview", "--yes"]);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'Error: TYPED is marked # @secret in envplane/.env but is a standard variable in "preview", so its value would stay readable. Run "envplane env unset TYPED --env preview" and push again to create it as a secret.\nNothing was pushed.\n',
+    });
+    expect(await revision(slug, "preview")).toBe(before);
   }, 60_000);
 
   it("push --prune after pull keeps the secrets pull left out (their values intact at runtime)", async () => {
@@ -686,7 +715,7 @@ describe("env push", () => {
     const push = await box.run(["env", "push", "--prune", "--yes"]);
     expect(push).toEqual({
       code: 0,
-      stdout: 'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n✓ Nothing to push: "development" already matches envplane/.env.\n',
+      stdout: 'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n',
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(start);

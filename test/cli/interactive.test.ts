@@ -410,6 +410,38 @@ describe("config enable on a terminal", () => {
     });
   }, 60_000);
 
+  it("linked: checks before writing — a sensitive field existing as standard, or an unknown environment, changes nothing; a second enable only reports", async () => {
+    const slug = "enable-checks";
+    await createProject(server.owner, slug);
+    await setVariable(server.owner, { project: slug, environment: "development", key: "ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET", value: "readable" });
+    const box = await linkedBox(slug);
+    const before = box.read("envplane/config.json");
+    const exposed = await box.run(["config", "enable", "auth.external.zoom"]);
+    expect(exposed).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'Error: ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET exists in "development" as a standard variable, but it holds a secret. Run "envplane env unset ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET --env development" first; nothing was changed.\n',
+    });
+    const unknown = await box.run(["config", "enable", "auth.external.gitlab", "--env", "nope"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Environment "nope" not found');
+    expect(box.read("envplane/config.json")).toBe(before);
+    expect(Object.keys((await stored(slug, "development")).vars)).toEqual(["ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET"]);
+
+    const first = await box.run(["config", "enable", "auth.external.github"]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('Still empty; fill them with:\nenvplane env set ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID "your-value" --env development\n');
+    await setVariable(server.owner, { project: slug, environment: "development", key: "ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID", value: "gh-id" });
+    const second = await box.run(["config", "enable", "auth.external.github"]);
+    expect(second).toEqual({
+      code: 0,
+      stdout: "✓ Enabled auth.external.github in envplane/config.json.\n",
+      stderr: "Already set as secrets, left alone: ENVPLANE_AUTH_EXTERNAL_GITHUB_SECRET.\n",
+    });
+    expect((await stored(slug, "development")).vars.ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID).toEqual({ value: "gh-id", isSecret: false });
+  }, 60_000);
+
   it("not linked and no terminal: empty entries appended to envplane/.env, # @secret above the secret", async () => {
     const box = await createSandbox(server, { auth: "none" });
     box.write("envplane/config.json", "{}\n");

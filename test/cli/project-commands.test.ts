@@ -24,6 +24,13 @@ describe("envplane init and link", () => {
     expect(box.read("envplane/.env")).toBe("");
     expect(box.read("envplane/.gitignore")).toBe(".env*\n");
     box.write("envplane/.env", "KEEP=me\n");
+    box.write("sub/.keep", "");
+    const nested = await box.run(["init"], { cwd: `${box.dir}/sub` });
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toBe(`Error: This folder is inside the envplane project at ${box.dir}; its commands already work here. Pass --here to start a separate envplane/ in this folder anyway.\n`);
+    expect(box.exists("sub/envplane")).toBe(false);
+    expect((await box.run(["init", "--here"], { cwd: `${box.dir}/sub` })).code).toBe(0);
+    expect(box.exists("sub/envplane/config.json")).toBe(true);
     const again = await box.run(["init"]);
     expect(again).toMatchObject({ code: 0, stdout: "", stderr: "envplane/ is already set up here: nothing changed.\n" });
     expect(box.read("envplane/.env")).toBe("KEEP=me\n");
@@ -136,6 +143,13 @@ describe("envplane mapping", () => {
     expect(invalid.stderr).toContain("development is for local execution only");
     expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", staging: "staging", preview: "*" });
 
+    const wildcard = await box.run(["mapping", "set", "staging", "*"]);
+    expect(wildcard.code).toBe(0);
+    expect(wildcard.stderr).toBe('No longer in the mapping:\n  staging → staging\n  "*" (every other branch) → preview\n');
+    expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", staging: "*" });
+    expect((await box.run(["mapping", "set", "preview", "*"])).code).toBe(0);
+    expect((await box.run(["mapping", "set", "staging", "staging"])).code).toBe(0);
+
     const unset = await box.run(["mapping", "unset", "staging"]);
     expect(unset.code).toBe(0);
     expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", preview: "*" });
@@ -184,6 +198,11 @@ describe("envplane tokens", () => {
     expect(revoked.stdout).toContain('✓ Revoked token "ci-preview"');
     await expect(server.client(token).runtimeVariables({ project: "cli-tokens", branch: "dev" })).rejects.toThrow();
 
+    for (const [duration, code] of [["0m", 2], ["99999999999d", 2], ["soon", 2]] as const) {
+      const r = await box.run(["tokens", "create", "--name", "x", "--expires-in", duration]);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toContain(`--expires-in "${duration}"`);
+    }
     const bad = await box.run(["tokens", "create", "--name", "x", "--permission", "admin"]);
     expect(bad).toMatchObject({ code: 2, stderr: 'Error: --permission "admin" is not one of read, write, runtime.\n' });
     expect((await box.run(["tokens", "create"])).code).toBe(2);

@@ -107,3 +107,35 @@ describe("help, usage errors and exit codes", () => {
     expect(plain.raw()).not.toContain("\u001b[");
   });
 });
+
+describe("credentials that do not fit together", () => {
+  it("the stored token never goes to another server; a damaged file says so; login names the server it tried", async () => {
+    const box = await createSandbox(server, { auth: "login" });
+    const elsewhere = await box.run(["whoami"], { env: { ENVPLANE_SERVER: "http://127.0.0.1:1" } });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toBe(
+      `Error: ENVPLANE_SERVER is http://127.0.0.1:1, but the stored login is for ${server.url}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server http://127.0.0.1:1".\n`,
+    );
+    const same = await box.run(["whoami"], { env: { ENVPLANE_SERVER: server.url.replace("/graphql", "/") } });
+    expect(same.code).toBe(0);
+
+    const file = path.join(box.home, ".config", "envplane", "credentials.json");
+    fs.writeFileSync(file, "{not json");
+    const damaged = await box.run(["whoami"]);
+    expect(damaged).toMatchObject({ code: 1, stderr: `Error: ${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.\n` });
+    expect((await box.run(["logout"])).code).toBe(0);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const login = await box.run(["login", "--server", `http://127.0.0.1:${port}`, "--token", server.ownerToken]);
+    expect(login.code).toBe(1);
+    expect(login.stderr).toContain(`Cannot reach the envplane server at http://127.0.0.1:${port}/graphql (ECONNREFUSED).`);
+
+    const bare = await box.run([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe("");
+    expect(bare.stderr).toContain("Usage: envplane <command> [options]");
+  });
+});

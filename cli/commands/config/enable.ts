@@ -5,7 +5,7 @@ import { unwrap } from "../../context.js";
 import { appendEntries } from "../../dotenv.js";
 import { plural } from "../../format.js";
 import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../platform-config.js";
-import { readEnvFile, type Workspace } from "../../workspace.js";
+import { readEnvFile, type ProjectConfig, type Workspace } from "../../workspace.js";
 import { env } from "../options.js";
 
 type Variable = FeatureInfo["variables"][number];
@@ -24,10 +24,22 @@ async function askValues(ctx: Context, variables: Variable[]): Promise<Map<strin
   return values;
 }
 
-/** Linked: empty variables of the right type in the environment (one transaction), then the values given. */
-async function scaffoldRemote(ctx: Context, slug: string, environment: string, variables: Variable[]): Promise<Map<string, string>> {
+/**
+ * Linked, before anything is written: a sensitive field must not already exist as a
+ * standard variable. Then the missing variables are created empty and of the right type in
+ * one transaction. Returns the variables still to fill (existing secrets are left alone:
+ * their value cannot be read to tell).
+ */
+async function scaffoldRemote(ctx: Context, slug: string, environment: string, variables: Variable[]) {
   const current = await ctx.loadEnvironment(slug, environment);
-  const existing = new Set(current.variables.map((v) => v.key));
+  const existing = new Map(current.variables.map((v) => [v.key, v]));
+  const exposed = variables.filter((v) => v.sensitive && existing.get(v.name)?.isSecret === false);
+  if (exposed.length)
+    throw new CliError(
+      exposed
+        .map((v) => `${v.name} exists in "${environment}" as a standard variable, but it holds a secret. Run "envplane env unset ${v.name} --env ${environment}" first; nothing was changed.`)
+        .join("\n"),
+    );
   const missing = variables.filter((v) => !existing.has(v.name));
   if (missing.length) {
     const r = await ctx.sdk().bulkUpsertVariables({
@@ -35,14 +47,22 @@ async function scaffoldRemote(ctx: Context, slug: string, environment: string, v
     });
     unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   }
-  const values = await askValues(ctx, variables);
+  return {
+    toFill: variables.filter((v) => !existing.has(v.name) || (!existing.get(v.name)!.isSecret && !existing.get(v.name)!.value)),
+    keptSecrets: variables.filter((v) => existing.get(v.name)?.isSecret),
+  };
+}
+
+/** Asks for the values (terminal only) and stores the answers in one transaction; returns the ones left empty. */
+async function fillRemote(ctx: Context, slug: string, environment: string, toFill: Variable[]): Promise<Variable[]> {
+  const values = await askValues(ctx, toFill);
   if (values.size) {
     const r = await ctx.sdk().bulkUpsertVariables({
-      input: { project: slug, environment, variables: variables.filter((v) => values.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name)!, secret: v.sensitive })) },
+      input: { project: slug, environment, variables: toFill.filter((v) => values.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name)!, secret: v.sensitive })) },
     });
     unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   }
-  return values;
+  return toFill.filter((v) => !values.has(v.name));
 }
 
 /** Unlinked: empty entries appended to envplane/.env (# @secret above sensitive ones), filled with the values given. */
@@ -71,29 +91,33 @@ Not linked: adds them to envplane/.env instead.`,
     const config = workspace.readConfig();
     const feature = findFeature(args.feature!, config);
     if (!feature) throw new CliError(`"${args.feature}" is not a feature that can be enabled. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`);
-    let updated;
+    let updated: ProjectConfig;
     try {
-      updated = enableFeature(config, feature.path);
+      updated = enableFeature(config, feature.path) as ProjectConfig;
     } catch (error) {
       throw new CliError((error as Error).message);
     }
-    workspace.writeConfig(updated);
-    ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
     const variables = feature.variables.filter((v) => v.required);
-    if (!variables.length) return;
-    ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
     const slug = typeof config.project === "string" && config.project ? config.project : null;
-    if (slug) {
-      const environment = await ctx.environment(options, slug);
-      const values = await scaffoldRemote(ctx, slug, environment, variables);
-      ctx.io.done(`Added to "${environment}" environment.`);
-      const empty = variables.filter((v) => !values.has(v.name));
-      if (empty.length)
-        ctx.io.note(`Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`);
-    } else {
+    if (!slug) {
+      workspace.writeConfig(updated);
+      ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
+      if (!variables.length) return;
+      ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
       const values = await scaffoldLocal(ctx, workspace, variables);
       ctx.io.done("Added to envplane/.env.");
       if (values.size < variables.length) ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
+      return;
     }
+    const environment = await ctx.environment(options, slug);
+    const { toFill, keptSecrets } = await scaffoldRemote(ctx, slug, environment, variables);
+    workspace.writeConfig(updated);
+    ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
+    if (toFill.length) ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
+    const empty = await fillRemote(ctx, slug, environment, toFill);
+    if (toFill.length) ctx.io.done(`Added to "${environment}" environment.`);
+    if (empty.length)
+      ctx.io.note(`Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`);
+    if (keptSecrets.length) ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);
   },
 };

@@ -28,8 +28,8 @@ export const envPull: CommandSpec = {
   },
   details: "Pull is a full replacement: envplane/.env is overwritten without merge. Keep personal values in envplane/.env.local.",
   async run(ctx, { options }) {
-    const workspace = ctx.requireWorkspace();
     const slug = ctx.project(options);
+    const workspace = ctx.requireWorkspace();
     const environment = await ctx.environment(options, slug);
     const branch = await currentBranch(ctx, opt.string(options, "branch"), slug, environment, workspace.root);
     const result = await pullInto(ctx, { project: slug, environment, branch, file: workspace.envPath, config: workspace.readConfig() });

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { CliError, opt, type CommandSpec } from "../../command.js";
+import { CliError, opt, UsageError, type CommandSpec } from "../../command.js";
 import { pushFile } from "../../sync/push.js";
 import { displayPath, readEnvFile } from "../../workspace.js";
 import { env, json, project, yes } from "../options.js";
@@ -24,6 +24,7 @@ never pushed: set them with "envplane env set --branch".`,
     const slug = ctx.project(options);
     const workspace = ctx.workspace();
     const flag = opt.string(options, "file");
+    if (flag === "") throw new UsageError('--file needs a path, e.g. --file .env.staging.');
     const file = flag ? path.resolve(flag) : workspace?.envPath;
     if (!file) throw new CliError('No envplane/config.json here or in a parent directory. Run "envplane init", or pass --file.');
     if (path.basename(file) === ".env.local") throw new CliError(".env.local holds personal overrides and is never pushed. Push envplane/.env (or another file) instead.");

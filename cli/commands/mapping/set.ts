@@ -20,16 +20,19 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     const workspace = ctx.workspace();
+    const before = serverRules(await ctx.loadProject(slug));
     let rules;
     if (opt.bool(options, "from-config")) {
       if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");
       rules = mappingFromConfig(ctx.requireWorkspace().readConfig().environments);
     } else {
       if (!args.environment || !args.branch) throw new UsageError('Missing <environment> <branch>, e.g. "envplane mapping set staging staging" (or --from-config).');
-      const current = serverRules(await ctx.loadProject(slug)).filter((r) => r.environment !== args.environment && r.branch !== args.branch);
+      const current = before.filter((r) => r.environment !== args.environment && r.branch !== args.branch);
       rules = [...current, { environment: args.environment, branch: args.branch }];
     }
     const accepted = await applyMapping(ctx, workspace, slug, rules);
     ctx.io.done(`Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`);
+    const removed = before.filter((r) => !accepted.some((a) => a.branch === r.branch && a.environment === r.environment));
+    if (removed.length) ctx.io.note(`No longer in the mapping:\n${describeRules(removed)}`);
   },
 };

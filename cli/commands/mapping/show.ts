@@ -14,9 +14,13 @@ export const mappingShow: CommandSpec = {
     const rules = serverRules(await ctx.loadProject(slug));
     if (opt.bool(options, "json")) return printJson(rules);
     ctx.io.print(`Branch mapping of ${slug}:\n${describeRules(rules)}`);
-    const workspace = ctx.workspace();
-    const config = workspace?.readConfig();
-    if (config?.project === slug && !sameMapping(mappingFromConfig(config.environments), rules))
-      ctx.io.warn('The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.');
+    const config = ctx.workspace()?.readConfig();
+    if (config?.project !== slug) return;
+    try {
+      if (!sameMapping(mappingFromConfig(config.environments), rules))
+        ctx.io.warn('The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.');
+    } catch (error) {
+      ctx.io.warn((error as Error).message);
+    }
   },
 };

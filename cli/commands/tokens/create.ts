@@ -6,12 +6,15 @@ import { json, project } from "../options.js";
 
 const PERMISSIONS: Record<string, TokenPermission> = { read: "READ", write: "WRITE", runtime: "RUNTIME" };
 
-/** "30d", "12h", "90m" → a date that far ahead. */
+const MAX_DAYS = 3650;
+
+/** "30d", "12h", "90m" → a date that far ahead (1 minute to 10 years). */
 function expiry(text: string): Date {
   const match = /^(\d+)([dhm])$/.exec(text);
   if (!match) throw new UsageError(`--expires-in "${text}" is not a duration. Use a number and d, h or m, e.g. 30d.`);
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
-  return new Date(Date.now() + Number(match[1]) * unit);
+  const ms = Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
+  if (ms < 60_000 || ms > MAX_DAYS * 86_400_000) throw new UsageError(`--expires-in "${text}" is out of range: give 1m to ${MAX_DAYS}d.`);
+  return new Date(Date.now() + ms);
 }
 
 export const tokensCreate: CommandSpec = {
