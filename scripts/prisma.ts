@@ -12,6 +12,7 @@
  * DATABASE_URL), e.g. `bash scripts/with-postgres.sh tsx scripts/prisma.ts migration add_x`.
  */
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,7 +50,9 @@ function writePgSchema(from = schemaFile, to = pgSchemaFile): string {
 function prisma(provider: Provider, args: string[]): string {
   const engine = placeholderEngine();
   const url = process.env.ENVPLANE_TEST_POSTGRES_URL ?? process.env.DATABASE_URL;
-  return execFileSync(path.join(root, "node_modules", ".bin", "prisma"), args, {
+  // Resolved like an import, so it works in a clone and where npm hoisted prisma (an install).
+  const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  return execFileSync(process.execPath, [cli, ...args], {
     cwd: root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
