@@ -107,15 +107,29 @@ then it first activates the project branch of that name (creating it when the fo
       const next = readGitBranch(head);
       if (next && next !== branch) trigger();
     };
-    const files = [workspace.configPath, workspace.envPath, workspace.envLocalPath];
-    const onFileChange = (file: string) => (now: fs.Stats, before: fs.Stats) => {
-      if (now.mtimeMs === before.mtimeMs) return;
+    const onFileChange = (file: string) =>
       // During a checkout the branch note says it all.
       trigger(readGitBranch(head) === branch ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.` : undefined);
+    // Polled against times read now (not fs.watchFile, whose first reading comes later and can
+    // miss an edit made right after the start).
+    const watched = [...(head ? [head] : []), workspace.configPath, workspace.envPath, workspace.envLocalPath];
+    const modified = (file: string) => {
+      try {
+        return fs.statSync(file).mtimeMs;
+      } catch {
+        return 0; // absent
+      }
     };
-    const fileListeners = files.map((file) => [file, onFileChange(file)] as const);
-    if (head) fs.watchFile(head, { interval: 200 }, onHeadChange);
-    for (const [file, listener] of fileListeners) fs.watchFile(file, { interval: 200 }, listener);
+    const seen = new Map(watched.map((file) => [file, modified(file)]));
+    const poller = setInterval(() => {
+      for (const file of watched) {
+        const time = modified(file);
+        if (time === seen.get(file)) continue;
+        seen.set(file, time);
+        if (file === head) onHeadChange();
+        else onFileChange(file);
+      }
+    }, 200);
     try {
       for (;;) {
         const current = child;
@@ -125,8 +139,7 @@ then it first activates the project branch of that name (creating it when the fo
         if (child === current) return code;
       }
     } finally {
-      if (head) fs.unwatchFile(head, onHeadChange);
-      for (const [file, listener] of fileListeners) fs.unwatchFile(file, listener);
+      clearInterval(poller);
       if (timer) clearTimeout(timer);
       stopForwarding();
       await stopChild(child);
