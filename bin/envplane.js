@@ -19,9 +19,11 @@ function newest(entry) {
   return Math.max(0, ...fs.readdirSync(entry).map((name) => newest(path.join(entry, name))));
 }
 
+/** In an install (under node_modules) the sources never change: the build is current when it exists. */
 function compiledIsCurrent() {
   try {
     const built = fs.statSync(stamp).mtimeMs;
+    if (root.split(path.sep).includes("node_modules")) return true;
     return sources.every((source) => newest(source) <= built);
   } catch {
     return false;

@@ -10,8 +10,10 @@ export interface Child {
   exited: Promise<number>;
 }
 
+/** Starts the command. ENVPLANE_TOKEN is never passed on: the app gets values, not the key to all of them. */
 export function startChild(command: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command[0], command.slice(1), { stdio: "inherit", env });
+  const { ENVPLANE_TOKEN: _token, ...passed } = env;
+  const child = spawn(command[0], command.slice(1), { stdio: "inherit", env: passed });
   const exited = new Promise<number>((resolve, reject) => {
     child.once("error", (error: NodeJS.ErrnoException) =>
       reject(new CliError(error.code === "ENOENT" ? `Cannot run "${command[0]}": command not found.` : `Cannot run "${command[0]}": ${error.message}`)),

@@ -4,7 +4,7 @@
  * then the linked project file, then a prompt (TTY only), else a clear error.
  */
 import { createClient, EnvplaneRequestError, type EnvplaneClient, type ProjectQuery } from "../sdk/index.js";
-import { resolveBranch } from "../server/domain/mapping.js";
+import { resolveBranch, type MappingRule } from "../server/domain/mapping.js";
 import { CliError, opt, UsageError, type OptionValues } from "./command.js";
 import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
 import { IO } from "./io.js";
@@ -15,9 +15,15 @@ const REQUEST_TIMEOUT_MS = 60_000;
 
 export type Project = NonNullable<ProjectQuery["project"]>;
 
+/** The branch mapping of a project (or of an updateBranchMapping payload) as domain rules. */
+export function rulesOf(from: { mapping: readonly { branch: string; environment: { name: string } }[] }): MappingRule[] {
+  return from.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+}
+
 export class Context {
   readonly io: IO;
   private client: EnvplaneClient | null = null;
+  private session: ReturnType<Context["readSession"]> | undefined;
 
   constructor(readonly env: NodeJS.ProcessEnv = process.env) {
     this.io = new IO(env);
@@ -35,6 +41,11 @@ export class Context {
 
   /** ENVPLANE_SERVER + ENVPLANE_TOKEN, else the credentials file written by login. */
   credentials(): (Credentials & { source: "environment" | "file" }) | null {
+    if (this.session === undefined) this.session = this.readSession();
+    return this.session;
+  }
+
+  private readSession(): (Credentials & { source: "environment" | "file" }) | null {
     const server = this.env.ENVPLANE_SERVER;
     const token = this.env.ENVPLANE_TOKEN;
     if (server && token) return { server, token, source: "environment" };
@@ -58,14 +69,19 @@ export class Context {
     return (this.client = connect(credentials));
   }
 
-  /** The project to work on: --project, else the one linked in envplane/config.json. */
-  project(options: OptionValues): string {
+  /** --project, else the project linked in envplane/config.json, else undefined. */
+  linkedProject(options: OptionValues): string | undefined {
     const flag = opt.string(options, "project");
     if (flag) return flag;
-    const workspace = this.workspace();
-    const linked = workspace?.readConfig().project;
-    if (typeof linked === "string" && linked) return linked;
-    throw new CliError(NOT_LINKED);
+    const linked = this.workspace()?.readConfig().project;
+    return typeof linked === "string" && linked ? linked : undefined;
+  }
+
+  /** The project to work on (see linkedProject); an error naming `envplane link` when there is none. */
+  project(options: OptionValues): string {
+    const slug = this.linkedProject(options);
+    if (!slug) throw new CliError(NOT_LINKED);
+    return slug;
   }
 
   async loadProject(slug: string): Promise<Project> {
@@ -108,7 +124,7 @@ export class Context {
       this.io.warn(`ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}"; using "development". Pass --env to choose.`);
       return "development";
     }
-    return resolveBranch(loaded.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name })), branch).environment;
+    return resolveBranch(rulesOf(loaded), branch).environment;
   }
 }
 

@@ -13,7 +13,7 @@ export interface Credentials {
 }
 
 /** $XDG_CONFIG_HOME, %APPDATA% or ~/.config, like most CLIs on Linux. */
-export function configDir(env: NodeJS.ProcessEnv): string {
+function configDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CONFIG_HOME || (process.platform === "win32" ? env.APPDATA : undefined) || path.join(os.homedir(), ".config");
   return path.join(base, "envplane");
 }

@@ -18,7 +18,7 @@ function palette(enabled: boolean): Palette {
   return { green: code(32, 39), red: code(31, 39), yellow: code(33, 39), dim: code(2, 22), bold: code(1, 22) };
 }
 
-export function isCI(env: NodeJS.ProcessEnv): boolean {
+function isCI(env: NodeJS.ProcessEnv): boolean {
   const value = (env.CI ?? "").toLowerCase();
   return value !== "" && value !== "0" && value !== "false";
 }

@@ -5,14 +5,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_MAPPING, type MappingRule } from "../server/domain/mapping.js";
-import { WILDCARD } from "../server/domain/names.js";
+import { DEFAULT_MAPPING, orderRules, type MappingRule } from "../server/domain/mapping.js";
 import { CliError } from "./command.js";
 import { parseDotenv, type ParsedDotenv } from "./dotenv.js";
 
 export type ProjectConfig = Record<string, unknown> & { project?: string; environments?: Record<string, string | string[]> };
 
-export const DEFAULT_ENVIRONMENTS_BLOCK: Record<string, string> = { production: "main", preview: "*" };
 
 export class Workspace {
   readonly dir: string;
@@ -94,7 +92,7 @@ export function initWorkspace(root: string): { workspace: Workspace; created: st
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   };
-  create(workspace.configPath, JSON.stringify({ environments: DEFAULT_ENVIRONMENTS_BLOCK }, null, 2) + "\n");
+  create(workspace.configPath, JSON.stringify({ environments: configFromMapping(DEFAULT_MAPPING) }, null, 2) + "\n");
   create(workspace.envPath, "", 0o600);
   create(path.join(workspace.dir, ".gitignore"), ".env*\n");
   return { workspace, created };
@@ -129,7 +127,6 @@ export function configFromMapping(rules: readonly MappingRule[]): Record<string,
 
 /** Equal in evaluation order (the wildcard is evaluated last wherever it is written). */
 export function sameMapping(a: readonly MappingRule[], b: readonly MappingRule[]): boolean {
-  const ordered = (rules: readonly MappingRule[]) => [...rules.filter((r) => r.branch !== WILDCARD), ...rules.filter((r) => r.branch === WILDCARD)];
-  const [x, y] = [ordered(a), ordered(b)];
+  const [x, y] = [orderRules(a), orderRules(b)];
   return x.length === y.length && x.every((r, i) => r.branch === y[i].branch && r.environment === y[i].environment);
 }

@@ -61,7 +61,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (rewrapped) log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
     const services = createServices(database, keys);
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
-    const resuming = services.keyRotation.resumeAll().then(
+    const closing = new AbortController();
+    const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
       (done) => done.forEach((r) => log.info(`Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`)),
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -126,6 +127,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       keys,
       ownerToken,
       close: async () => {
+        closing.abort(); // the batch under way finishes; the next start resumes the rest
         await resuming;
         await database.close();
       },

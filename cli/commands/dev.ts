@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { CliError, opt, type CommandSpec } from "../command.js";
 import { startChild, stopChild, forwardSignals, type Child } from "../child.js";
-import type { Context } from "../context.js";
+import { rulesOf, type Context } from "../context.js";
 import { printJson, table } from "../format.js";
 import { gitHeadFile, readGitBranch } from "../git.js";
 import { resolveLocal, type LocalEnvironment } from "../local.js";
@@ -24,8 +24,7 @@ async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: str
     const slug = workspace.readConfig().project;
     if (!slug || !ctx.credentials()) return;
     const project = await ctx.loadProject(slug);
-    const rules = project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
-    const environment = resolveBranch(rules, branch).environment;
+    const environment = resolveBranch(rulesOf(project), branch).environment;
     if (project.branches.some((b) => b.name === branch)) return ctx.io.note(`Project branch ${branch} is active (deploys with "${environment}").`);
     const r = await ctx.sdk().createBranch({ input: { project: slug, name: branch } });
     if (r.createBranch.__typename === "CreateBranchPayload") ctx.io.note(`Created project branch ${branch} (deploys with "${environment}").`);

@@ -1,10 +1,10 @@
 import { CliError, UsageError, type CommandSpec } from "../command.js";
-import type { Context } from "../context.js";
+import { rulesOf, type Context } from "../context.js";
 import { plural } from "../format.js";
 import { pullInto } from "../sync/pull.js";
 import { pushFile } from "../sync/push.js";
-import { configFromMapping, DEFAULT_ENVIRONMENTS_BLOCK, findWorkspace, initWorkspace, mappingFromConfig, readEnvFile, sameMapping, type Workspace } from "../workspace.js";
-import { serverRules } from "./mapping/sync.js";
+import { configFromMapping, findWorkspace, initWorkspace, mappingFromConfig, readEnvFile, sameMapping, type Workspace } from "../workspace.js";
+import { DEFAULT_MAPPING, type MappingRule } from "../../server/domain/mapping.js";
 
 type Choice = "push" | "keep-remote" | "no-push" | "cancel";
 
@@ -43,11 +43,11 @@ async function pickProject(ctx: Context): Promise<string> {
 }
 
 /** Writes the project into config.json and reconciles the environments block with the server's mapping. */
-function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: ReturnType<typeof serverRules>): void {
+function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: MappingRule[]): void {
   const { project: previous, ...config } = workspace.readConfig();
   if (previous && previous !== slug) ctx.io.note(`This folder was linked to ${previous}; it is now linked to ${slug}.`);
   const local = config.environments;
-  const untouched = local === undefined || sameMapping(mappingFromConfig(local), mappingFromConfig(DEFAULT_ENVIRONMENTS_BLOCK));
+  const untouched = local === undefined || sameMapping(mappingFromConfig(local), DEFAULT_MAPPING);
   const environments = untouched ? configFromMapping(rules) : local;
   workspace.writeConfig({ project: slug, ...config, environments });
   if (!untouched && !sameMapping(mappingFromConfig(local), rules))
@@ -80,7 +80,7 @@ export const link: CommandSpec = {
     const choice = local ? await decide(ctx, options, local, remote) : "no-push";
     if (choice === "cancel") throw new CliError("Cancelled: nothing was linked or changed.");
 
-    writeLink(ctx, workspace, slug, serverRules(project));
+    writeLink(ctx, workspace, slug, rulesOf(project));
     ctx.io.done(`Linked to project ${slug}.`);
     if (choice === "push")
       await pushFile(ctx, {

@@ -6,14 +6,9 @@ import { project } from "./options.js";
 
 /** --project, the linked project, else the project of the service token itself. */
 async function runtimeProject(ctx: Context, options: Parameters<Context["project"]>[0]): Promise<string> {
-  try {
-    return ctx.project(options);
-  } catch (error) {
-    if ((error as Error).message !== NOT_LINKED) throw error;
-    const { viewer } = await ctx.sdk().viewer();
-    if (viewer.project?.slug) return viewer.project.slug;
-    throw error;
-  }
+  const slug = ctx.linkedProject(options) ?? (await ctx.sdk().viewer()).viewer.project?.slug;
+  if (!slug) throw new CliError(NOT_LINKED);
+  return slug;
 }
 
 export const run: CommandSpec = {
@@ -40,7 +35,6 @@ Example:
       throw new CliError(message.includes("--permission runtime") ? message : `${message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`);
     }
     const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
-    const { ENVPLANE_TOKEN: _token, ...inherited } = process.env;
-    return runChild(command, { ...inherited, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });
+    return runChild(command, { ...process.env, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });
   },
 };

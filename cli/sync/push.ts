@@ -10,9 +10,7 @@ import type { Context } from "../context.js";
 import { unwrap } from "../context.js";
 import type { ParsedDotenv } from "../dotenv.js";
 import { plural, preview, printJson } from "../format.js";
-
-/** Key names that suggest a secret; the prompt then defaults to yes. */
-export const SENSITIVE_KEY = /SECRET|TOKEN|PRIVATE_KEY|PASSWORD|API_KEY/i;
+import { isSensitiveName } from "../platform-config.js";
 
 export interface PushInput {
   project: string;
@@ -47,7 +45,7 @@ async function chooseSecrets(ctx: Context, candidates: { key: string; value: str
   if (!ask || !candidates.length) return secrets;
   ctx.io.note("New variables detected:");
   for (const { key, value } of candidates)
-    if (await ctx.io.confirm(`${key} = ${preview(value, 8)} Mark as secret?`, SENSITIVE_KEY.test(key))) secrets.add(key);
+    if (await ctx.io.confirm(`${key} = ${preview(value, 8)} Mark as secret?`, isSensitiveName(key))) secrets.add(key);
   ctx.io.note("");
   return secrets;
 }

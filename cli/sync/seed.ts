@@ -8,7 +8,7 @@ import { CliError, UsageError } from "../command.js";
 import type { Context } from "../context.js";
 import { unwrap } from "../context.js";
 import { plural, quote } from "../format.js";
-import { SENSITIVE_KEY } from "./push.js";
+import { isSensitiveName } from "../platform-config.js";
 
 async function review(ctx: Context, variables: { key: string; isSecret: boolean; value?: string | null }[]): Promise<SeedDecisionInput[]> {
   const decisions: SeedDecisionInput[] = [];
@@ -32,7 +32,7 @@ async function review(ctx: Context, variables: { key: string; isSecret: boolean;
     else if (answer === "s") decisions.push({ key: v.key, action: "SKIP" });
     else {
       const value = await ctx.io.ask("New value: ", { tick: true });
-      const secret = await ctx.io.confirm("Mark as secret?", SENSITIVE_KEY.test(v.key), { tick: true });
+      const secret = await ctx.io.confirm("Mark as secret?", isSensitiveName(v.key), { tick: true });
       decisions.push({ key: v.key, action: "EDIT", value, secret });
     }
   }

@@ -17,6 +17,11 @@ export const DEFAULT_MAPPING: MappingRule[] = [
   { environment: "preview", branch: WILDCARD },
 ];
 
+/** Rules in evaluation order: explicit entries as given, the wildcard last. */
+export function orderRules(rules: readonly MappingRule[]): MappingRule[] {
+  return [...rules.filter((r) => r.branch !== WILDCARD), ...rules.filter((r) => r.branch === WILDCARD)];
+}
+
 /** The environment a project branch deploys with. */
 export function resolveBranch(rules: readonly MappingRule[], branch: string): { environment: string; matchedBy: "explicit" | "wildcard" | "fallback" } {
   const explicit = rules.find((r) => r.branch === branch);
@@ -54,6 +59,5 @@ export function validateMapping(rules: readonly MappingRule[], environments: rea
       });
     else seen.set(rule.branch, i);
   });
-  const ordered = [...rules.filter((r) => r.branch !== WILDCARD), ...rules.filter((r) => r.branch === WILDCARD)];
-  return { rules: ordered, errors };
+  return { rules: orderRules(rules), errors };
 }

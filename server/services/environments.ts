@@ -88,7 +88,8 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
       return { ...w, isSecret: current };
     });
     // Copying a secret as-is into an existing standard variable would make its value readable.
-    const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && values.some((v) => v.key === w.key && v.isSecret)).map((w) => w.key);
+    const sourceSecrets = new Set(values.filter((v) => v.isSecret).map((v) => v.key));
+    const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && sourceSecrets.has(w.key)).map((w) => w.key);
     if (revealed.length)
       throw new ValidationError(
         `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in "${source.name}" but standard in "${target.name}": copying would make the value readable. Review the seed (EDIT or SKIP), or delete the variable from "${target.name}" first.`,

@@ -42,6 +42,8 @@ export interface ReencryptOptions {
   batchSize?: number;
   /** Stop after this many batches (to pause, or to simulate an interruption in tests). */
   maxBatches?: number;
+  /** Stop between batches once aborted (the server is closing; the next start resumes). */
+  signal?: AbortSignal;
 }
 
 export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
@@ -57,28 +59,35 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
   /** Re-encrypts up to one batch of base values and one of overrides; returns how many rows were rewritten. */
   async function reencryptBatch(projectId: string, active: number, batchSize: number): Promise<{ rewritten: number; seen: number }> {
     return inTransaction(db.writer, async (tx) => {
-      let rewritten = 0;
+      const older = { lt: active };
       const vars = await tx.variable.findMany({
-        where: { environment: { projectId }, keyVersion: { lt: active } },
+        where: { environment: { projectId }, keyVersion: older },
         take: batchSize,
-        select: { id: true, key: true, environmentId: true, valueVersion: true, ciphertext: true },
+        select: { id: true, key: true, environmentId: true, valueVersion: true, keyVersion: true, ciphertext: true },
       });
-      for (const v of vars) {
-        const id = { projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion };
-        const ciphertext = Buffer.from(await keys.encrypt(id, await keys.decrypt(id, v.ciphertext, tx), active, tx));
-        rewritten += (await tx.variable.updateMany({ where: { id: v.id, valueVersion: v.valueVersion }, data: { ciphertext, keyVersion: active } })).count;
-      }
       const overrides = await tx.branchOverride.findMany({
-        where: { variable: { environment: { projectId } }, keyVersion: { lt: active } },
+        where: { variable: { environment: { projectId } }, keyVersion: older },
         take: batchSize,
-        select: { id: true, branchId: true, valueVersion: true, ciphertext: true, variable: { select: { key: true, environmentId: true } } },
+        select: { id: true, branchId: true, valueVersion: true, keyVersion: true, ciphertext: true, variable: { select: { key: true, environmentId: true } } },
       });
-      for (const o of overrides) {
-        const id = { projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion };
-        const ciphertext = Buffer.from(await keys.encrypt(id, await keys.decrypt(id, o.ciphertext, tx), active, tx));
-        rewritten += (await tx.branchOverride.updateMany({ where: { id: o.id, valueVersion: o.valueVersion }, data: { ciphertext, keyVersion: active } })).count;
+      // Every row the same way: open with its old key, seal with the active one, write only if unchanged meanwhile.
+      const rows = [
+        ...vars.map((v) => ({ ...v, identity: { projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion }, table: tx.variable })),
+        ...overrides.map((o) => ({
+          ...o,
+          identity: { projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion },
+          table: tx.branchOverride,
+        })),
+      ];
+      const decrypt = await keys.decryptor(projectId, new Set(rows.map((r) => r.keyVersion)), tx);
+      const encrypt = await keys.encryptor(projectId, active, tx);
+      let rewritten = 0;
+      for (const row of rows) {
+        const ciphertext = Buffer.from(encrypt(row.identity, decrypt(row.identity, row.ciphertext)));
+        const update = { where: { id: row.id, valueVersion: row.valueVersion }, data: { ciphertext, keyVersion: active } };
+        rewritten += (await (row.table as typeof tx.variable).updateMany(update)).count;
       }
-      return { rewritten, seen: vars.length + overrides.length };
+      return { rewritten, seen: rows.length };
     });
   }
 
@@ -86,7 +95,7 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
     const batchSize = options.batchSize ?? 200;
     const { activeKeyVersion } = await db.reader.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
     let reencrypted = 0;
-    for (let batch = 0; options.maxBatches === undefined || batch < options.maxBatches; batch++) {
+    for (let batch = 0; (options.maxBatches === undefined || batch < options.maxBatches) && !options.signal?.aborted; batch++) {
       const { rewritten, seen } = await reencryptBatch(projectId, activeKeyVersion, batchSize);
       reencrypted += rewritten;
       if (seen === 0) break;
@@ -118,7 +127,7 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
           LEFT JOIN "BranchOverride" o ON o."variableId" = v."id"
         WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
       const results = [];
-      for (const { projectId } of stale) results.push({ projectId, ...(await reencrypt(projectId, options)) });
+      for (const { projectId } of stale) if (!options.signal?.aborted) results.push({ projectId, ...(await reencrypt(projectId, options)) });
       return results;
     },
   };

@@ -29,16 +29,21 @@ export async function loadValues(
 ): Promise<StoredValue[]> {
   const { provider, projectId, environmentId } = scope;
   const branchId = scope.branchId ?? null;
-  const hex = (column: Prisma.Sql) => (provider === "sqlite" ? Prisma.sql`hex(${column})` : Prisma.sql`encode(${column}, 'hex')`);
+  // Ciphertexts are read (and their data keys unwrapped) only for rows that will be decrypted.
+  const wanted = opts.values === false ? Prisma.sql`FALSE` : opts.secrets ? Prisma.sql`TRUE` : Prisma.sql`NOT v."isSecret"`;
+  const hex = (column: Prisma.Sql) =>
+    provider === "sqlite" ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END` : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
   const rows = await db.$queryRaw<
-    { key: string; isSecret: boolean; ciphertext: string; keyVersion: number; valueVersion: number; overrideCiphertext: string | null; overrideKeyVersion: number | null; overrideValueVersion: number | null }[]
+    { key: string; isSecret: boolean; ciphertext: string | null; keyVersion: number; valueVersion: number; overrideCiphertext: string | null; overrideKeyVersion: number | null; overrideValueVersion: number | null }[]
   >`
     SELECT v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
       ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
     FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${branchId ?? ""}
     WHERE v."environmentId" = ${environmentId}
     ORDER BY v."key" ASC`;
-  const versions = new Set(rows.flatMap((r) => [Number(r.keyVersion), ...(r.overrideKeyVersion === null ? [] : [Number(r.overrideKeyVersion)])]));
+  const versions = new Set(
+    rows.flatMap((r) => [...(r.ciphertext === null ? [] : [Number(r.keyVersion)]), ...(r.overrideKeyVersion === null || r.overrideCiphertext === null ? [] : [Number(r.overrideKeyVersion)])]),
+  );
   const decrypt = await keys.decryptor(projectId, versions, db);
   const out: StoredValue[] = [];
   for (const row of rows) {
@@ -48,7 +53,7 @@ export async function loadValues(
     if (opts.values !== false && (!isSecret || opts.secrets)) {
       value = fromOverride
         ? decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"))
-        : decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext, "hex"));
+        : decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext!, "hex"));
     }
     out.push({ key: row.key, isSecret, value, fromOverride });
   }

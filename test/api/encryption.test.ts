@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { EnvplaneRequestError } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
 import { createProject, readEnvironment, setVariable, useTestServer } from "../support/fixtures.js";
-import { databaseContains, withRawDb } from "../support/raw-db.js";
+import { databaseSnapshot, withRawDb } from "../support/raw-db.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -76,8 +76,9 @@ describe("encryption at rest", () => {
     expect(blobA.subarray(5, 29).equals(blobSame.subarray(5, 29))).toBe(false); // nonces differ
     expect(blobA.subarray(29).equals(blobSame.subarray(29))).toBe(false);
     expect((await getBlob(preview.A))[0]).toBe(1);
-    expect(await databaseContains(server.database, "enc-format")).toBe(true);
-    for (const value of Object.values(values)) expect(await databaseContains(server.database, value)).toBe(false);
+    const dump = await databaseSnapshot(server.database);
+    expect(dump.contains("enc-format")).toBe(true);
+    for (const value of Object.values(values)) expect(dump.contains(value)).toBe(false);
   });
 
   it("swapping two variables' ciphertexts makes both unreadable", async () => {

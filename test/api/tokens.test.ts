@@ -7,7 +7,7 @@ import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
 import { generateToken, hashToken } from "../../server/domain/token-format.js";
 import { expectType } from "../support/expect.js";
 import { createProject, rawGraphQL, serviceToken } from "../support/fixtures.js";
-import { databaseContains, withRawDb } from "../support/raw-db.js";
+import { databaseSnapshot, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const FORMAT = { PERSONAL: /^envp_pat_[0-9A-Za-z]{28}$/, SERVICE: /^envp_svc_[0-9A-Za-z]{28}$/ };
@@ -73,13 +73,14 @@ describe("tokens", () => {
     await server.client(service.plaintextToken).viewer();
     const rows = await withRawDb(server.database, (q) => q(`SELECT * FROM "Token"`));
     expect(rows.length).toBeGreaterThanOrEqual(3);
+    const dump = await databaseSnapshot(server.database);
     for (const token of [service.plaintextToken, user.plaintextToken, server.ownerToken]) {
       const secretPart = token.slice("envp_xxx_".length, -6);
       for (const row of rows) for (const value of Object.values(row)) expect(String(value)).not.toContain(secretPart);
       expect(rows.map((r) => r.hash)).toContain(hashToken(token));
-      expect(await databaseContains(server.database, secretPart)).toBe(false);
+      expect(dump.contains(secretPart)).toBe(false);
       // The search does read the database: the hash is there.
-      expect(await databaseContains(server.database, hashToken(token))).toBe(true);
+      expect(dump.contains(hashToken(token))).toBe(true);
     }
     for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
   });

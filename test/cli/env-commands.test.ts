@@ -7,9 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "dotenv";
 import { describe, expect, it } from "vitest";
-import { createSandbox, type Sandbox } from "../support/cli.js";
+import { createSandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
-import { bulk, createProject, readEnvironment, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import { bulk, createProject, listValues, readEnvironment, runtimeValues, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -18,28 +18,8 @@ useTestServer((s) => (server = s), { listen: true });
 const NOT_LINKED = 'Error: No linked project. Run "envplane link" first.\n';
 
 /** A sandbox whose envplane/config.json links `slug` (what `envplane link` writes). */
-async function linkedBox(slug: string, options: { token?: string } = {}): Promise<Sandbox> {
-  const box = await createSandbox(server, options);
-  box.write("envplane/config.json", JSON.stringify({ project: slug, environments: { production: "main", preview: "*" } }, null, 2) + "\n");
-  box.write("envplane/.gitignore", ".env*\n");
-  return box;
-}
-
 async function revision(slug: string, environment: string): Promise<number> {
   return (await readEnvironment(server.owner, slug, environment)).revision;
-}
-
-/** Base values as the owner lists them: key → value (null for secrets) and type. */
-async function listing(slug: string, environment: string) {
-  const env = await readEnvironment(server.owner, slug, environment);
-  return Object.fromEntries(env.variables.map((v) => [v.key, { value: v.value ?? null, isSecret: v.isSecret }]));
-}
-
-/** What a deployed app on `branch` gets: secrets included. */
-async function runtime(slug: string, branch: string) {
-  const { client } = await serviceToken(server, slug, ["RUNTIME"]);
-  const r = expectType((await client.runtimeVariables({ project: slug, branch })).runtimeVariables, "RuntimeEnvironment");
-  return { environment: r.environmentName, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, isSecret: v.isSecret }])) };
 }
 
 describe("an unlinked folder", () => {
@@ -87,7 +67,7 @@ describe("env list-environments / create / delete / seed", () => {
       ],
     });
     await setVariable(server.owner, { project: slug, environment: "development", key: "DEBUG", value: "1" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const table = await box.run(["env", "list-environments"]);
     expect(table).toEqual({
@@ -104,10 +84,10 @@ describe("env list-environments / create / delete / seed", () => {
 
     const created = await box.run(["env", "create", "staging", "--from", "preview"]);
     expect(created).toEqual({ code: 0, stdout: '✓ Created "staging" with 2 variables.\n', stderr: "" });
-    expect(await listing(slug, "staging")).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect((await listValues(server.owner, slug, "staging")).values).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
     // The secret was copied with its value: a branch mapped to staging gets it at runtime.
     expectType((await server.owner.updateBranchMapping({ input: { project: slug, entries: [{ environment: "staging", branch: "feature-x" }, { environment: "production", branch: "main" }, { environment: "preview", branch: "*" }] } })).updateBranchMapping, "UpdateBranchMappingPayload");
-    expect(await runtime(slug, "feature-x")).toEqual({
+    expect(await runtimeValues(server, slug, "feature-x")).toEqual({
       environment: "staging",
       values: { API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: "sk_preview_1", isSecret: true } },
     });
@@ -130,7 +110,7 @@ describe("env list-environments / create / delete / seed", () => {
 
     const unconfirmed = await box.run(["env", "delete", "staging"]);
     expect(unconfirmed).toEqual({ code: 2, stdout: "", stderr: 'Error: Deleting environment "staging" deletes its variables. Re-run with --yes to confirm.\n' });
-    expect(await listing(slug, "staging")).toHaveProperty("API_URL");
+    expect((await listValues(server.owner, slug, "staging")).values).toHaveProperty("API_URL");
 
     const defaultEnv = await box.run(["env", "delete", "preview", "--yes"]);
     expect(defaultEnv.code).toBe(1);
@@ -138,7 +118,7 @@ describe("env list-environments / create / delete / seed", () => {
     expect(defaultEnv.stderr).toMatch(
       /^Error: "preview" is a default environment and cannot be deleted \(development, preview and production always exist\)\. Only custom environments can be deleted\.\n/,
     );
-    expect(await listing(slug, "preview")).toHaveProperty("API_URL");
+    expect((await listValues(server.owner, slug, "preview")).values).toHaveProperty("API_URL");
 
     const deleted = await box.run(["env", "delete", "staging", "--yes"]);
     expect(deleted).toEqual({
@@ -161,7 +141,7 @@ describe("env list-environments / create / delete / seed", () => {
         { key: "STRIPE_KEY", value: "sk_preview_seed", secret: true },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const interactive = await box.run(["env", "seed", "production", "--from", "preview", "--interactive"]);
     expect(interactive).toEqual({
@@ -174,8 +154,8 @@ describe("env list-environments / create / delete / seed", () => {
 
     const seeded = await box.run(["env", "seed", "production", "--from", "preview"]);
     expect(seeded).toEqual({ code: 0, stdout: '✓ Created "production" with 2 variables.\n', stderr: "" });
-    expect(await listing(slug, "production")).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
-    expect(await runtime(slug, "main")).toEqual({
+    expect((await listValues(server.owner, slug, "production")).values).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect(await runtimeValues(server, slug, "main")).toEqual({
       environment: "production",
       values: { API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: "sk_preview_seed", isSecret: true } },
     });
@@ -189,7 +169,7 @@ describe("env set / unset", () => {
   it("sets standard values, secrets, branch overrides and values from stdin; refuses type flips; unsets", async () => {
     const slug = "env-set";
     await createProject(server.owner, slug, { branches: ["feature-x"] });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const plain = await box.run(["env", "set", "API_URL", "http://localhost:3000"]);
     expect(plain).toEqual({ code: 0, stdout: '✓ Added API_URL in "development" (revision 1).\n', stderr: "" });
@@ -202,16 +182,16 @@ describe("env set / unset", () => {
     const fromStdin = await box.run(["env", "set", "PRIVATE_KEY", "-", "--env", "preview"], { input: "-----BEGIN KEY-----\nabc\n-----END KEY-----\n" });
     expect(fromStdin).toMatchObject({ code: 0, stdout: '✓ Added PRIVATE_KEY in "preview" (revision 4).\n' });
 
-    expect(await listing(slug, "development")).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false } });
-    expect(await listing(slug, "preview")).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false } });
+    expect((await listValues(server.owner, slug, "preview")).values).toEqual({
       API_URL: { value: "https://preview.example.com", isSecret: false },
       PRIVATE_KEY: { value: "-----BEGIN KEY-----\nabc\n-----END KEY-----", isSecret: false },
       STRIPE_KEY: { value: null, isSecret: true },
     });
-    const rt = await runtime(slug, "feature-x");
+    const rt = await runtimeValues(server, slug, "feature-x");
     expect(rt.values.API_URL).toEqual({ value: "https://feature-x.example.com", isSecret: false });
     expect(rt.values.STRIPE_KEY).toEqual({ value: "sk_test_1", isSecret: true });
-    expect((await runtime(slug, "dev")).values.API_URL.value).toBe("https://preview.example.com");
+    expect((await runtimeValues(server, slug, "dev")).values.API_URL.value).toBe("https://preview.example.com");
 
     // A standard variable cannot become a secret: the server refuses and nothing changes.
     const flip = await box.run(["env", "set", "API_URL", "https://other.example.com", "--env", "preview", "--secret"]);
@@ -225,11 +205,11 @@ describe("env set / unset", () => {
     // Without --secret an existing secret keeps its type (never turned readable) and says so.
     const rotate = await box.run(["env", "set", "STRIPE_KEY", "-", "--env", "preview"], { input: "sk_test_2\n" });
     expect(rotate).toEqual({ code: 0, stdout: '✓ Updated STRIPE_KEY in "preview" (secret) (revision 5).\n', stderr: "" });
-    expect((await runtime(slug, "dev")).values.STRIPE_KEY).toEqual({ value: "sk_test_2", isSecret: true });
+    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({ value: "sk_test_2", isSecret: true });
 
     const unsetOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
     expect(unsetOverride).toEqual({ code: 0, stdout: '✓ Removed the override of API_URL for project branch feature-x in "preview"; the base value stays.\n', stderr: "" });
-    expect((await runtime(slug, "feature-x")).values.API_URL.value).toBe("https://preview.example.com");
+    expect((await runtimeValues(server, slug, "feature-x")).values.API_URL.value).toBe("https://preview.example.com");
 
     const noOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
     expect(noOverride).toEqual({ code: 0, stdout: "", stderr: 'No override of API_URL for feature-x in "preview": nothing to remove.\n' });
@@ -241,7 +221,7 @@ describe("env set / unset", () => {
     expect(unknownEnv.code).toBe(1);
     expect(unknownEnv.stdout).toBe("");
     expect(unknownEnv.stderr).toMatch(/^Error: .*"nope".*\n$/);
-    expect(Object.keys(await listing(slug, "preview"))).toEqual(["PRIVATE_KEY", "STRIPE_KEY"]);
+    expect(Object.keys((await listValues(server.owner, slug, "preview")).values)).toEqual(["PRIVATE_KEY", "STRIPE_KEY"]);
     expect(await revision(slug, "development")).toBe(1);
   }, 60_000);
 
@@ -250,10 +230,10 @@ describe("env set / unset", () => {
     await createProject(server.owner, slug, { branches: ["feature-x", "feature-y"] });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://preview.example.com" });
     for (const branch of ["feature-x", "feature-y"]) await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: `https://${branch}.example.com`, branch });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const r = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
     expect(r).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" with 2 overrides.\n', stderr: "" });
-    expect((await runtime(slug, "feature-x")).values).toEqual({});
+    expect((await runtimeValues(server, slug, "feature-x")).values).toEqual({});
   });
 });
 
@@ -261,14 +241,14 @@ describe("values that look like options", () => {
   it('a value starting with "-" goes after "--"; without it the error says so; --file "" is a usage error', async () => {
     const slug = "env-dash";
     await createProject(server.owner, slug);
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const refused = await box.run(["env", "set", "OFFSET", "-5"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('If it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).');
     expect(await box.run(["env", "set", "OFFSET", "--", "-5"])).toMatchObject({ code: 0 });
     expect(await box.run(["env", "set", "PEM", "--env", "preview", "--", "-----BEGIN KEY-----"])).toMatchObject({ code: 0 });
-    expect((await listing(slug, "development")).OFFSET).toEqual({ value: "-5", isSecret: false });
-    expect((await listing(slug, "preview")).PEM).toEqual({ value: "-----BEGIN KEY-----", isSecret: false });
+    expect(((await listValues(server.owner, slug, "development")).values).OFFSET).toEqual({ value: "-5", isSecret: false });
+    expect(((await listValues(server.owner, slug, "preview")).values).PEM).toEqual({ value: "-----BEGIN KEY-----", isSecret: false });
     expect(await box.run(["env", "push", "--file", ""])).toEqual({ code: 2, stdout: "", stderr: 'Error: --file needs a path, e.g. --file .env.staging.\n' });
   });
 });
@@ -290,7 +270,7 @@ describe("env list", () => {
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-y.example.com", branch: "feature-y" });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "STRIPE_KEY", value: "sk_fx_list", branch: "feature-x" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const text = await box.run(["env", "list", "--env", "preview"]);
     expect(text).toEqual({
@@ -340,7 +320,7 @@ describe("env list", () => {
     await setVariable(server.owner, { project: slug, environment: "development", key: "API_URL", value: "http://localhost:3000" });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://preview.example.com" });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const [dev, deployed, unknown] = await Promise.all([
       box.run(["env", "list"]),
@@ -362,8 +342,8 @@ describe("env list", () => {
     // Writes follow the same default, and pull resolves that branch's overrides.
     const set = await box.run(["env", "set", "FLAG", "on"], { env: { ENVPLANE_BRANCH: "feature-x" } });
     expect(set).toMatchObject({ code: 0, stdout: '✓ Added FLAG in "preview" (revision 3).\n' });
-    expect(await listing(slug, "preview")).toHaveProperty("FLAG", { value: "on", isSecret: false });
-    expect(await listing(slug, "development")).not.toHaveProperty("FLAG");
+    expect((await listValues(server.owner, slug, "preview")).values).toHaveProperty("FLAG", { value: "on", isSecret: false });
+    expect((await listValues(server.owner, slug, "development")).values).not.toHaveProperty("FLAG");
     const pull = await box.run(["env", "pull"], { env: { ENVPLANE_BRANCH: "feature-x" } });
     expect(pull).toEqual({ code: 0, stdout: '✓ Pulled 2 variables from "preview" for project branch feature-x into envplane/.env.\n', stderr: "" });
     expect(box.read("envplane/.env")).toBe('# Pulled from "preview" environment (project branch feature-x)\n\n# User variables\nAPI_URL=https://feature-x.example.com\nFLAG=on\n');
@@ -389,7 +369,7 @@ describe("env pull", () => {
         { key: "STRIPE_KEY", value: "sk_live_pull", secret: true },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write("envplane/.env", "OLD_KEY=stale\n# a comment of mine\n");
     fs.chmodSync(path.join(box.dir, "envplane/.env"), 0o644);
 
@@ -433,7 +413,7 @@ describe("env pull", () => {
     const slug = "env-pull-override";
     await createProject(server.owner, slug);
     await bulk(server.owner, { project: slug, environment: "development", variables: [{ key: "MY_GH_ID", value: "gh-1" }, { key: "OTHER", value: "x" }] });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write("envplane/config.json", JSON.stringify({ project: slug, auth: { external: { github: { enabled: true, client_id: "env(MY_GH_ID)" } } } }));
     expect((await box.run(["env", "pull"])).code).toBe(0);
     expect(box.read("envplane/.env")).toBe('# Pulled from "development" environment\n\n# auth.external.github\nMY_GH_ID=gh-1\n\n# User variables\nOTHER=x\n');
@@ -452,7 +432,7 @@ describe("env pull", () => {
       ],
     });
     await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const r = await box.run(["env", "pull", "--env", "preview", "--branch", "feature-x"]);
     expect(r).toEqual({
@@ -517,9 +497,9 @@ describe("the pull → push round trip", () => {
       variables: [...Object.entries(AWKWARD).map(([key, value]) => ({ key, value })), { key: "ROUNDTRIP_SECRET", value: "s3cr3t\n'\"`", secret: true }],
     });
     const before = await revision(slug, "development");
-    const remote = await listing(slug, "development");
+    const remote = (await listValues(server.owner, slug, "development")).values;
     for (const [key, value] of Object.entries(AWKWARD)) expect(remote[key]).toEqual({ value, isSecret: false });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
 
     const pull = await box.run(["env", "pull"]);
     expect(pull).toEqual({
@@ -550,7 +530,7 @@ describe("the pull → push round trip", () => {
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(before);
-    expect(await listing(slug, "development")).toEqual(remote);
+    expect((await listValues(server.owner, slug, "development")).values).toEqual(remote);
   }, 60_000);
 });
 
@@ -570,7 +550,7 @@ describe("env push", () => {
       ],
     });
     const start = await revision(slug, "preview");
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write(
       "envplane/.env",
       ["CHANGED=new", "SAME=same", "TYPED=std2", "OVERWRITE=sk_new", "NEW_PLAIN=hello", "", "# @secret", "NEW_SECRET=s3cr3t", ""].join("\n"),
@@ -608,7 +588,7 @@ describe("env push", () => {
       stderr: "",
     });
     expect(await revision(slug, "preview")).toBe(start + 1);
-    expect(await runtime(slug, "dev")).toEqual({
+    expect(await runtimeValues(server, slug, "dev")).toEqual({
       environment: "preview",
       values: {
         CHANGED: { value: "new", isSecret: false },
@@ -653,7 +633,7 @@ describe("env push", () => {
         { key: "STRIPE_KEY", value: "sk_live_keep", secret: true },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     expect((await box.run(["env", "pull", "--env", "preview"])).code).toBe(0);
     const pulled = box.read("envplane/.env");
     expect(pulled).toContain("# Secrets excluded (add to .env.local if needed):\n# ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET\n# STRIPE_KEY\n");
@@ -677,7 +657,7 @@ describe("env push", () => {
       ].join("\n"),
       stderr: "",
     });
-    expect(await runtime(slug, "dev")).toEqual({
+    expect(await runtimeValues(server, slug, "dev")).toEqual({
       environment: "preview",
       values: {
         API_URL: { value: "https://preview.example.com", isSecret: false },
@@ -701,7 +681,7 @@ describe("env push", () => {
         { key: "PLAIN", value: "1" },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const pull = await box.run(["env", "pull"]);
     expect(pull).toEqual({
       code: 0,
@@ -719,14 +699,14 @@ describe("env push", () => {
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(start);
-    expect(await listing(slug, "development")).toEqual({ ODD: { value: odd, isSecret: false }, PLAIN: { value: "1", isSecret: false } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({ ODD: { value: odd, isSecret: false }, PLAIN: { value: "1", isSecret: false } });
   });
 
   it("--file, --json, .env.local refused, an invalid key fails listing its line, and a missing file is an error", async () => {
     const slug = "env-push-file";
     await createProject(server.owner, slug);
     await setVariable(server.owner, { project: slug, environment: "development", key: "KEPT", value: "k" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const start = await revision(slug, "development");
 
     box.write("envplane/.env.local", "LOCAL_ONLY=1\n");
@@ -759,7 +739,7 @@ describe("env push", () => {
       removed: [],
       kept: [],
     });
-    expect(await listing(slug, "development")).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
       KEPT: { value: "k", isSecret: false },
       PLAIN: { value: "p", isSecret: false },
       STAGING_TOKEN: { value: null, isSecret: true },
@@ -784,7 +764,7 @@ describe("a read-only service token", () => {
       ],
     });
     const { token } = await serviceToken(server, slug, ["READ"]);
-    const box = await linkedBox(slug, { token });
+    const box = await createSandbox(server, { link: slug, token });
     const start = await revision(slug, "development");
 
     const list = await box.run(["env", "list"]);
@@ -801,6 +781,6 @@ describe("a read-only service token", () => {
     expect(push.code).toBe(1);
     expect(push.stderr.endsWith(forbidden)).toBe(true);
     expect(await revision(slug, "development")).toBe(start);
-    expect(await listing(slug, "development")).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
   });
 });

@@ -8,31 +8,11 @@ import { describe, expect, it } from "vitest";
 import { parseDotenv } from "../../cli/dotenv.js";
 import { createSandbox, type Sandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
-import { bulk, createProject, readEnvironment, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import { bulk, createProject, listValues, runtimeValues, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 useTestServer((started) => (server = started), { listen: true });
-
-/** A sandbox whose envplane/config.json is linked to `slug`. */
-async function linkedBox(slug: string, token?: string): Promise<Sandbox> {
-  const box = await createSandbox(server, { token });
-  box.write("envplane/config.json", JSON.stringify({ project: slug, environments: { production: "main", preview: "*" } }, null, 2) + "\n");
-  return box;
-}
-
-/** Variables of an environment as { key: { value, isSecret } }, read with the owner token. */
-async function stored(slug: string, environment: string) {
-  const env = await readEnvironment(server.owner, slug, environment);
-  return { revision: env.revision, vars: Object.fromEntries(env.variables.map((v) => [v.key, { value: v.value ?? null, isSecret: v.isSecret }])) };
-}
-
-/** The values a RUNTIME service token gets for `branch` (secrets included). */
-async function runtime(slug: string, branch: string) {
-  const { client } = await serviceToken(server, slug, ["RUNTIME"]);
-  const r = expectType((await client.runtimeVariables({ project: slug, branch })).runtimeVariables, "RuntimeEnvironment");
-  return { environment: r.environmentName, vars: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, isSecret: v.isSecret }])) };
-}
 
 /** Inside a pseudo-terminal with CI=true: nothing may prompt. */
 async function ptyWithCI(box: Sandbox, args: string[]): Promise<{ code: number; output: string }> {
@@ -55,7 +35,7 @@ describe("interactive seeding", () => {
         { key: "STRIPE_KEY", value: "sk_test_preview", secret: true },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const s = box.pty(["env", "seed", "production", "--from", "preview", "--interactive"]);
     await s.expect('Seeding "production" from "preview" (6 variables):\n');
 
@@ -108,16 +88,16 @@ describe("interactive seeding", () => {
     expect(output).not.toContain("sk_test_preview");
     expect(output).not.toContain("whsec_preview");
 
-    const prod = await runtime(slug, "main");
+    const prod = await runtimeValues(server, slug, "main");
     expect(prod.environment).toBe("production");
-    expect(prod.vars).toEqual({
+    expect(prod.values).toEqual({
       ANALYTICS_ID: { value: "UA-12345", isSecret: false },
       DATABASE_URL: { value: "postgres://prod-db:5432/app", isSecret: false },
       STRIPE_API_KEY: { value: "pk_live_prod_1", isSecret: true },
       STRIPE_KEY: { value: "sk_live_prod_999", isSecret: true },
     });
     // The source is untouched.
-    expect((await runtime(slug, "dev")).vars.STRIPE_KEY).toEqual({ value: "sk_test_preview", isSecret: true });
+    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({ value: "sk_test_preview", isSecret: true });
   }, 60_000);
 
   it("env create qa --from preview --interactive creates the environment with the reviewed variables", async () => {
@@ -132,7 +112,7 @@ describe("interactive seeding", () => {
         { key: "PASSWORD", value: "hunter2", secret: true },
       ],
     });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const s = box.pty(["env", "create", "qa", "--from", "preview", "--interactive"]);
     await s.expect('Seeding "qa" from "preview" (3 variables):\n');
     await s.expect('\nAPI_URL = "https://api.preview.example.com"\n[K]eep / [E]dit / [S]kip? ');
@@ -155,8 +135,8 @@ describe("interactive seeding", () => {
     expect(output).not.toContain("qa-pass");
     expect(output).not.toContain("hunter2");
 
-    const qa = await stored(slug, "qa");
-    expect(qa.vars).toEqual({ API_URL: { value: "https://qa.example.com", isSecret: false }, PASSWORD: { value: null, isSecret: true } });
+    const qa = await listValues(server.owner, slug, "qa");
+    expect(qa.values).toEqual({ API_URL: { value: "https://qa.example.com", isSecret: false }, PASSWORD: { value: null, isSecret: true } });
     const { client } = await serviceToken(server, slug, ["RUNTIME"]);
     await server.owner.updateBranchMapping({ input: { project: slug, entries: [{ environment: "production", branch: "main" }, { environment: "qa", branch: "dev" }, { environment: "preview", branch: "*" }] } });
     const r = expectType((await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
@@ -171,7 +151,7 @@ describe("env push on a terminal", () => {
   async function pushProject(slug: string) {
     await createProject(server.owner, slug);
     await bulk(server.owner, { project: slug, environment: "development", variables: [{ key: "EXISTING", value: "old" }, { key: "REMOTE_ONLY", value: "r" }] });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write("envplane/.env", ENV_FILE);
     return box;
   }
@@ -201,7 +181,7 @@ describe("env push on a terminal", () => {
   it("asks about new unannotated keys ([Y/n] for sensitive names), shows the diff; n cancels, y applies with the chosen types", async () => {
     const slug = "push-tty";
     const box = await pushProject(slug);
-    const before = await stored(slug, "development");
+    const before = await listValues(server.owner, slug, "development");
 
     const no = box.pty(["env", "push"]);
     await untilContinue(no);
@@ -209,15 +189,15 @@ describe("env push on a terminal", () => {
     const cancelled = await no.exit();
     expect(cancelled.code).toBe(1);
     expect(cancelled.output).toContain("Continue? [y/N] n\nError: Cancelled: nothing was pushed.\n");
-    expect(await stored(slug, "development")).toEqual(before);
+    expect(await listValues(server.owner, slug, "development")).toEqual(before);
 
     const yes = box.pty(["env", "push"]);
     await untilContinue(yes);
     yes.send("y\r");
     await yes.expect(/✓ Pushed to "development": 3 added, 1 changed, 0 removed \(revision \d+\)\.\n/);
     expect((await yes.exit()).code).toBe(0);
-    const after = await stored(slug, "development");
-    expect(after.vars).toEqual({
+    const after = await listValues(server.owner, slug, "development");
+    expect(after.values).toEqual({
       ANALYTICS_ID: { value: "UA-123", isSecret: false },
       EXISTING: { value: "new", isSecret: false },
       REMOTE_ONLY: { value: "r", isSecret: false },
@@ -242,9 +222,9 @@ describe("env push on a terminal", () => {
     await s.expect("Continue? [y/N] ");
     s.send("y\r");
     expect((await s.exit()).code).toBe(0);
-    const after = await stored(slug, "development");
-    expect(after.vars.STRIPE_SECRET_KEY).toEqual({ value: "sk_live_abc123", isSecret: false });
-    expect(after.vars.ANALYTICS_ID).toEqual({ value: null, isSecret: true });
+    const after = await listValues(server.owner, slug, "development");
+    expect(after.values.STRIPE_SECRET_KEY).toEqual({ value: "sk_live_abc123", isSecret: false });
+    expect(after.values.ANALYTICS_ID).toEqual({ value: null, isSecret: true });
   }, 60_000);
 
   it("a change made by someone else at the Continue? prompt is not overwritten", async () => {
@@ -252,7 +232,7 @@ describe("env push on a terminal", () => {
     const box = await pushProject(slug);
     const s = box.pty(["env", "push"]);
     await untilContinue(s);
-    const { revision } = await stored(slug, "development");
+    const { revision } = await listValues(server.owner, slug, "development");
     await setVariable(server.owner, { project: slug, environment: "development", key: "EXISTING", value: "theirs" });
     s.send("y\r");
     const { code, output } = await s.exit();
@@ -260,8 +240,8 @@ describe("env push on a terminal", () => {
     expect(output).toContain(
       `Error: Someone else changed "development" while you were pushing (it was at revision ${revision}, it is now at ${revision + 1}). Nothing was pushed. Run the push again to see the new diff.\n`,
     );
-    const after = await stored(slug, "development");
-    expect(after.vars).toEqual({ EXISTING: { value: "theirs", isSecret: false }, REMOTE_ONLY: { value: "r", isSecret: false } });
+    const after = await listValues(server.owner, slug, "development");
+    expect(after.values).toEqual({ EXISTING: { value: "theirs", isSecret: false }, REMOTE_ONLY: { value: "r", isSecret: false } });
   }, 60_000);
 });
 
@@ -292,7 +272,7 @@ describe("link with a local envplane/.env", () => {
     expect(code).toBe(0);
     expect(output).not.toContain("Continue?");
     expect(linkedTo(box)).toBe(slug);
-    expect((await stored(slug, "development")).vars).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
       DATABASE_URL: { value: "postgres://localhost:5432/app", isSecret: false },
       STRIPE_KEY: { value: null, isSecret: true },
     });
@@ -308,7 +288,7 @@ describe("link with a local envplane/.env", () => {
     await s.expect(`✓ Linked to project ${slug}.\n`);
     expect((await s.exit()).code).toBe(0);
     expect(linkedTo(box)).toBe(slug);
-    expect((await stored(slug, "development")).vars).toEqual({});
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({});
   }, 60_000);
 
   it("remote already has variables: the conflict choice; C cancels, K keeps remote, O overwrites remote", async () => {
@@ -332,7 +312,7 @@ describe("link with a local envplane/.env", () => {
     ].join("\n");
 
     // C: nothing linked, nothing changed on either side.
-    const before = await stored(slug, "development");
+    const before = await listValues(server.owner, slug, "development");
     const cancelBox = await unlinkedBox(LOCAL);
     const c = cancelBox.pty(["link", slug]);
     await c.expect(conflict);
@@ -344,7 +324,7 @@ describe("link with a local envplane/.env", () => {
     expect(cancelled.output).toContain("Error: Cancelled: nothing was linked or changed.\n");
     expect(linkedTo(cancelBox)).toBeUndefined();
     expect(cancelBox.read("envplane/.env")).toBe(LOCAL);
-    expect(await stored(slug, "development")).toEqual(before);
+    expect(await listValues(server.owner, slug, "development")).toEqual(before);
 
     // K: envplane/.env becomes the remote's standard values; the remote is untouched.
     const keepBox = await unlinkedBox(LOCAL);
@@ -357,7 +337,7 @@ describe("link with a local envplane/.env", () => {
     const pulled = parseDotenv(keepBox.read("envplane/.env"));
     expect(Object.fromEntries(pulled.entries.map((e) => [e.key, e.value]))).toEqual(Object.fromEntries(remote.filter((v) => !v.secret).map((v) => [v.key, v.value])));
     expect(pulled.excludedSecrets).toEqual(["REMOTE_SECRET"]);
-    expect(await stored(slug, "development")).toEqual(before);
+    expect(await listValues(server.owner, slug, "development")).toEqual(before);
 
     // O: the remote becomes exactly the local file (keys missing locally are removed).
     const overwriteBox = await unlinkedBox(LOCAL);
@@ -371,7 +351,7 @@ describe("link with a local envplane/.env", () => {
     expect(overwritten.code).toBe(0);
     expect(overwritten.output).not.toContain("s3cr3t");
     expect(linkedTo(overwriteBox)).toBe(slug);
-    expect((await stored(slug, "development")).vars).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
       ...Object.fromEntries("ABCDEF".split("").map((k) => [k, { value: `local-${k.toLowerCase()}`, isSecret: false }])),
       NEW_PLAIN: { value: "plain", isSecret: false },
       NEW_SECRET: { value: null, isSecret: true },
@@ -383,7 +363,7 @@ describe("config enable on a terminal", () => {
   it("linked: asks for each value (the secret hidden) and stores them in development with the right types", async () => {
     const slug = "enable-tty";
     await createProject(server.owner, slug);
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const s = box.pty(["config", "enable", "auth.external.google"]);
     await s.expect("✓ Enabled auth.external.google in envplane/config.json.\nGoogle OAuth requires 2 variables:\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID\nValue: ");
     s.send("1234567890.apps.googleusercontent.com\r");
@@ -397,7 +377,7 @@ describe("config enable on a terminal", () => {
     expect(JSON.parse(box.read("envplane/config.json"))).toMatchObject({ project: slug, auth: { external: { google: { enabled: true } } } });
     const { client } = await serviceToken(server, slug, ["RUNTIME"]);
     // development is mapped to no branch, so the runtime token cannot read it: the types here…
-    expect((await stored(slug, "development")).vars).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: { value: "1234567890.apps.googleusercontent.com", isSecret: false },
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET: { value: null, isSecret: true },
     });
@@ -414,7 +394,7 @@ describe("config enable on a terminal", () => {
     const slug = "enable-checks";
     await createProject(server.owner, slug);
     await setVariable(server.owner, { project: slug, environment: "development", key: "ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET", value: "readable" });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     const before = box.read("envplane/config.json");
     const exposed = await box.run(["config", "enable", "auth.external.zoom"]);
     expect(exposed).toEqual({
@@ -427,7 +407,7 @@ describe("config enable on a terminal", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Environment "nope" not found');
     expect(box.read("envplane/config.json")).toBe(before);
-    expect(Object.keys((await stored(slug, "development")).vars)).toEqual(["ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET"]);
+    expect(Object.keys((await listValues(server.owner, slug, "development")).values)).toEqual(["ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET"]);
 
     const first = await box.run(["config", "enable", "auth.external.github"]);
     expect(first.code).toBe(0);
@@ -439,7 +419,7 @@ describe("config enable on a terminal", () => {
       stdout: "✓ Enabled auth.external.github in envplane/config.json.\n",
       stderr: "Already set as secrets, left alone: ENVPLANE_AUTH_EXTERNAL_GITHUB_SECRET.\n",
     });
-    expect((await stored(slug, "development")).vars.ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID).toEqual({ value: "gh-id", isSecret: false });
+    expect((await listValues(server.owner, slug, "development")).values.ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID).toEqual({ value: "gh-id", isSecret: false });
   }, 60_000);
 
   it("not linked and no terminal: empty entries appended to envplane/.env, # @secret above the secret", async () => {
@@ -461,18 +441,18 @@ describe("no prompts without a terminal or with CI set", () => {
     const slug = "no-tty";
     await createProject(server.owner, slug);
     await bulk(server.owner, { project: slug, environment: "preview", variables: [{ key: "X", value: "1" }] });
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write("envplane/.env", "STRIPE_SECRET_KEY=sk_live_abc123\n");
     const push = await box.run(["env", "push"]);
     expect(push.code).toBe(2);
     expect(push.stderr).toContain("--yes");
     expect(push.stdout + push.stderr).not.toMatch(/Mark as secret|Continue\?|\[y\/N\]|\[Y\/n\]/);
-    expect((await stored(slug, "development")).vars).toEqual({});
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({});
 
     const seed = await box.run(["env", "seed", "production", "--from", "preview", "--interactive"]);
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain("--interactive needs a terminal");
-    expect((await stored(slug, "production")).vars).toEqual({});
+    expect((await listValues(server.owner, slug, "production")).values).toEqual({});
 
     const fresh = await createSandbox(server);
     fresh.write("envplane/config.json", "{}\n");
@@ -493,13 +473,13 @@ describe("no prompts without a terminal or with CI set", () => {
     // With the flag, it just does it.
     const yes = await box.run(["env", "push", "--yes"]);
     expect(yes.code).toBe(0);
-    expect((await stored(slug, "development")).vars).toEqual({ R: { value: "r", isSecret: false }, STRIPE_SECRET_KEY: { value: "sk_live_abc123", isSecret: false } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({ R: { value: "r", isSecret: false }, STRIPE_SECRET_KEY: { value: "sk_live_abc123", isSecret: false } });
   }, 60_000);
 
   it("CI=true inside a terminal: the same usage errors, no prompt", async () => {
     const slug = "ci-tty";
     await createProject(server.owner, slug);
-    const box = await linkedBox(slug);
+    const box = await createSandbox(server, { link: slug });
     box.write("envplane/.env", "STRIPE_SECRET_KEY=sk_live_abc123\n");
     const push = await ptyWithCI(box, ["env", "push"]);
     expect(push.code).toBe(2);
@@ -518,7 +498,7 @@ describe("no prompts without a terminal or with CI set", () => {
     const enable = await ptyWithCI(box, ["config", "enable", "auth.external.google"]);
     expect(enable.code).toBe(0);
     expect(enable.output).not.toContain("Value");
-    expect((await stored(slug, "development")).vars).toEqual({
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: { value: "", isSecret: false },
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET: { value: null, isSecret: true },
     });

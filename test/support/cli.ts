@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestServer } from "./server.js";
 
-export const BIN = path.resolve(import.meta.dirname, "../../bin/envplane.js");
+const BIN = path.resolve(import.meta.dirname, "../../bin/envplane.js");
 
 export interface CliResult {
   code: number;
@@ -39,9 +39,10 @@ export interface Sandbox {
 
 /**
  * `auth`: "env" sets ENVPLANE_SERVER/ENVPLANE_TOKEN, "login" runs `envplane login` (stores
- * the credentials file), "none" leaves the sandbox logged out.
+ * the credentials file), "none" leaves the sandbox logged out. `link`: a project folder
+ * already linked to that project (envplane/config.json and .gitignore, as `link` leaves them).
  */
-export async function createSandbox(server: TestServer, options: { token?: string; auth?: "env" | "login" | "none" } = {}): Promise<Sandbox> {
+export async function createSandbox(server: TestServer, options: { token?: string; auth?: "env" | "login" | "none"; link?: string } = {}): Promise<Sandbox> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-cli-"));
   const home = path.join(root, "home");
   const dir = path.join(root, "project");
@@ -70,6 +71,10 @@ export async function createSandbox(server: TestServer, options: { token?: strin
     },
     exists: (relative) => fs.existsSync(path.join(dir, relative)),
   };
+  if (options.link) {
+    sandbox.write("envplane/config.json", JSON.stringify({ project: options.link, environments: { production: "main", preview: "*" } }, null, 2) + "\n");
+    sandbox.write("envplane/.gitignore", ".env*\n");
+  }
   if (auth === "login") {
     const r = await sandbox.run(["login", "--server", server.url, "--token", token]);
     if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
@@ -121,7 +126,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const clean = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 /** The binary inside a real pseudo-terminal: stdin, stdout and stderr are all the TTY. */
-export function startPty(args: string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): PtySession {
+function startPty(args: string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): PtySession {
   const commandLine = [process.execPath, BIN, ...args].map(quote).join(" ");
   const env = cleanEnv({ CI: undefined, ...options.env, TERM: "xterm" });
   const child = spawn("script", ["-q", "-e", "-c", commandLine, "/dev/null"], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });

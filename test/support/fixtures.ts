@@ -52,6 +52,19 @@ export async function updateMapping(sdk: EnvplaneClient, project: string, entrie
   return expectType((await sdk.updateBranchMapping({ input: { project, entries } })).updateBranchMapping, "UpdateBranchMappingPayload").mapping;
 }
 
+/** An environment's revision and base values as `sdk` lists them: key → { value (null for a secret), isSecret }. */
+export async function listValues(sdk: EnvplaneClient, project: string, environment: string) {
+  const env = await readEnvironment(sdk, project, environment);
+  return { revision: env.revision, values: Object.fromEntries(env.variables.map((v) => [v.key, { value: v.value ?? null, isSecret: v.isSecret }])) };
+}
+
+/** What a deployment on `branch` gets at boot (secrets included), through a fresh RUNTIME token. */
+export async function runtimeValues(server: Clients, project: string, branch: string) {
+  const { client } = await serviceToken(server, project, ["RUNTIME"]);
+  const r = expectType((await client.runtimeVariables({ project, branch })).runtimeVariables, "RuntimeEnvironment");
+  return { environment: r.environmentName, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, isSecret: v.isSecret }])) };
+}
+
 /** An environment with its variables as `sdk` lists them; throws when `sdk` cannot see it. */
 export async function readEnvironment(sdk: EnvplaneClient, project: string, environment: string) {
   const response = await sdk.environmentVariables({ project, environment });

@@ -48,7 +48,7 @@ function pgDumpBinary(): string | null {
  * and its -wal/-shm files; for PostgreSQL a pg_dump (or, without pg_dump, every row of
  * every table, with binary columns both as hex and as raw bytes).
  */
-export async function databaseBytes(db: TestDatabase): Promise<Buffer> {
+async function databaseBytes(db: TestDatabase): Promise<Buffer> {
   if (db.provider === "sqlite") {
     const files = [db.file!, `${db.file}-wal`, `${db.file}-shm`].filter((f) => fs.existsSync(f));
     return Buffer.concat(files.map((f) => fs.readFileSync(f)));
@@ -67,8 +67,11 @@ export async function databaseBytes(db: TestDatabase): Promise<Buffer> {
   });
 }
 
-/** Whether the database contains `needle` as UTF-8 text, or hex-encoded (how pg_dump prints bytea). */
-export async function databaseContains(db: TestDatabase, needle: string): Promise<boolean> {
+/**
+ * The database read once (a pg_dump on PostgreSQL is slow); `contains(needle)` searches it as
+ * UTF-8 text, or hex-encoded (how pg_dump prints bytea).
+ */
+export async function databaseSnapshot(db: TestDatabase): Promise<{ contains(needle: string): boolean }> {
   const bytes = await databaseBytes(db);
-  return bytes.includes(Buffer.from(needle, "utf8")) || bytes.includes(Buffer.from(Buffer.from(needle, "utf8").toString("hex")));
+  return { contains: (needle) => bytes.includes(Buffer.from(needle, "utf8")) || bytes.includes(Buffer.from(Buffer.from(needle, "utf8").toString("hex"))) };
 }

@@ -1,5 +1,6 @@
 import { resolveBranch } from "../../../server/domain/mapping.js";
 import { opt, type CommandSpec } from "../../command.js";
+import { rulesOf } from "../../context.js";
 import { printJson, table } from "../../format.js";
 import { json, project } from "../options.js";
 
@@ -9,7 +10,7 @@ export const branchList: CommandSpec = {
   options: { project, json },
   async run(ctx, { options }) {
     const p = await ctx.loadProject(ctx.project(options));
-    const rules = p.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+    const rules = rulesOf(p);
     const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
     if (opt.bool(options, "json")) return printJson(rows);
     ctx.io.print(table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]));

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import { CliError, type CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { unwrap } from "../../context.js";
-import { appendEntries } from "../../dotenv.js";
+import { appendEntries, parseDotenv } from "../../dotenv.js";
 import { plural } from "../../format.js";
 import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../platform-config.js";
-import { readEnvFile, type ProjectConfig, type Workspace } from "../../workspace.js";
+import type { ProjectConfig, Workspace } from "../../workspace.js";
 import { env } from "../options.js";
 
 type Variable = FeatureInfo["variables"][number];
@@ -67,13 +67,11 @@ async function fillRemote(ctx: Context, slug: string, environment: string, toFil
 
 /** Unlinked: empty entries appended to envplane/.env (# @secret above sensitive ones), filled with the values given. */
 async function scaffoldLocal(ctx: Context, workspace: Workspace, variables: Variable[]): Promise<Map<string, string>> {
-  const existing = new Set((readEnvFile(workspace.envPath)?.entries ?? []).map((e) => e.key));
-  const values = await askValues(
-    ctx,
-    variables.filter((v) => !existing.has(v.name)),
-  );
   const text = fs.existsSync(workspace.envPath) ? fs.readFileSync(workspace.envPath, "utf8") : "";
-  const entries = variables.filter((v) => !existing.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name) ?? "", secret: v.sensitive }));
+  const existing = new Set(parseDotenv(text).entries.map((e) => e.key));
+  const missing = variables.filter((v) => !existing.has(v.name));
+  const values = await askValues(ctx, missing);
+  const entries = missing.map((v) => ({ key: v.name, value: values.get(v.name) ?? "", secret: v.sensitive }));
   fs.writeFileSync(workspace.envPath, appendEntries(text, entries), { mode: 0o600 });
   return values;
 }

@@ -1,3 +1,4 @@
+import { FALLBACK_ENVIRONMENT } from "../../../server/domain/mapping.js";
 import { WILDCARD } from "../../../server/domain/names.js";
 import { opt, type CommandSpec } from "../../command.js";
 import { printJson, table } from "../../format.js";
@@ -18,7 +19,7 @@ export const envListEnvironments: CommandSpec = {
       revision: e.revision,
       branches: [
         ...p.mapping.filter((m) => m.environment.name === e.name).map((m) => m.branch),
-        ...(e.name === "preview" && !hasWildcard ? ["(fallback)"] : []),
+        ...(e.name === FALLBACK_ENVIRONMENT && !hasWildcard ? ["(fallback)"] : []),
       ],
     }));
     if (opt.bool(options, "json")) return printJson(rows);

@@ -1,7 +1,8 @@
 import { opt, UsageError, type CommandSpec } from "../../command.js";
 import { mappingFromConfig } from "../../workspace.js";
 import { project } from "../options.js";
-import { applyMapping, describeRules, serverRules } from "./sync.js";
+import { applyMapping, describeRules } from "./sync.js";
+import { rulesOf } from "../../context.js";
 
 export const mappingSet: CommandSpec = {
   path: ["mapping", "set"],
@@ -20,7 +21,7 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     const workspace = ctx.workspace();
-    const before = serverRules(await ctx.loadProject(slug));
+    const before = rulesOf(await ctx.loadProject(slug));
     let rules;
     if (opt.bool(options, "from-config")) {
       if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");

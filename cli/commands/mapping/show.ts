@@ -2,7 +2,8 @@ import { opt, type CommandSpec } from "../../command.js";
 import { printJson } from "../../format.js";
 import { mappingFromConfig, sameMapping } from "../../workspace.js";
 import { json, project } from "../options.js";
-import { describeRules, serverRules } from "./sync.js";
+import { describeRules } from "./sync.js";
+import { rulesOf } from "../../context.js";
 
 export const mappingShow: CommandSpec = {
   path: ["mapping", "show"],
@@ -11,7 +12,7 @@ export const mappingShow: CommandSpec = {
   details: 'First explicit match wins, then the wildcard "*"; without a wildcard, branches deploy with preview.',
   async run(ctx, { options }) {
     const slug = ctx.project(options);
-    const rules = serverRules(await ctx.loadProject(slug));
+    const rules = rulesOf(await ctx.loadProject(slug));
     if (opt.bool(options, "json")) return printJson(rules);
     ctx.io.print(`Branch mapping of ${slug}:\n${describeRules(rules)}`);
     const config = ctx.workspace()?.readConfig();

@@ -1,23 +1,22 @@
 /** Keeps config.json's `environments` block and the server's mapping the same. */
 import type { MappingRule } from "../../../server/domain/mapping.js";
-import type { Context, Project } from "../../context.js";
-import { unwrap } from "../../context.js";
+import { WILDCARD } from "../../../server/domain/names.js";
+import type { Context } from "../../context.js";
+import { rulesOf, unwrap } from "../../context.js";
 import { configFromMapping, type Workspace } from "../../workspace.js";
 
-export function serverRules(project: Project): MappingRule[] {
-  return project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
-}
-
-/** Sends the whole mapping to the server, then writes the block it accepted into config.json
- * when the folder is linked to that project. */
+/**
+ * Sends the whole mapping to the server, then writes the block it accepted into config.json
+ * when the folder is linked to that project.
+ */
 export async function applyMapping(ctx: Context, workspace: Workspace | null, slug: string, rules: MappingRule[]): Promise<MappingRule[]> {
   const r = await ctx.sdk().updateBranchMapping({ input: { project: slug, entries: rules } });
-  const accepted = unwrap(r.updateBranchMapping, "UpdateBranchMappingPayload").mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+  const accepted = rulesOf(unwrap(r.updateBranchMapping, "UpdateBranchMappingPayload"));
   const config = workspace?.readConfig();
   if (workspace && config?.project === slug) workspace.writeConfig({ ...config, environments: configFromMapping(accepted) });
   return accepted;
 }
 
 export function describeRules(rules: readonly MappingRule[]): string {
-  return rules.map((r) => `  ${r.branch === "*" ? '"*" (every other branch)' : r.branch} → ${r.environment}`).join("\n");
+  return rules.map((r) => `  ${r.branch === WILDCARD ? '"*" (every other branch)' : r.branch} → ${r.environment}`).join("\n");
 }

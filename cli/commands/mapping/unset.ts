@@ -1,6 +1,7 @@
 import { CliError, type CommandSpec } from "../../command.js";
 import { project } from "../options.js";
-import { applyMapping, describeRules, serverRules } from "./sync.js";
+import { applyMapping, describeRules } from "./sync.js";
+import { rulesOf } from "../../context.js";
 
 export const mappingUnset: CommandSpec = {
   path: ["mapping", "unset"],
@@ -9,7 +10,7 @@ export const mappingUnset: CommandSpec = {
   options: { project },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
-    const current = serverRules(await ctx.loadProject(slug));
+    const current = rulesOf(await ctx.loadProject(slug));
     const rules = current.filter((r) => r.environment !== args.environment);
     if (rules.length === current.length) throw new CliError(`"${args.environment}" is not in the branch mapping of ${slug}. Run "envplane mapping show".`);
     const accepted = await applyMapping(ctx, ctx.workspace(), slug, rules);
