@@ -17,7 +17,7 @@ export const envPush: CommandSpec = {
     json,
   },
   details: `Mark secrets with a "# @secret" comment on the line before a variable. New keys without it are
-asked about on a terminal ([Y/n] for names with SECRET, TOKEN, PRIVATE_KEY, PASSWORD or API_KEY);
+asked about on a terminal ([Y/n] for names with SECRET, TOKEN, PASSWORD, PRIVATE_KEY or API_KEY, or ending in _KEY);
 with --yes they are stored as standard. Existing keys keep their type. Branch overrides are
 never pushed: set them with "envplane env set --branch".`,
   async run(ctx, { options }) {
