@@ -221,7 +221,7 @@ export type VariableFieldsFragment = { id: string, key: string, isSecret: boolea
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
-export type ProjectFieldsFragment = { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerIsAdmin: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> };
+export type ProjectFieldsFragment = { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> };
 
 export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null };
 
@@ -234,7 +234,7 @@ export type CreateProjectMutation = { createProject:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'ProjectPayload', project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerIsAdmin: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } }
+    | { __typename: 'ProjectPayload', project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -467,14 +467,14 @@ export type ViewerQuery = { viewer: { token: { id: string, kind: TokenKind, name
 export type ProjectsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProjectsQuery = { projects: Array<{ id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerIsAdmin: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> }> };
+export type ProjectsQuery = { projects: Array<{ id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> }> };
 
 export type ProjectQueryVariables = Exact<{
   slug: string;
 }>;
 
 
-export type ProjectQuery = { project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerIsAdmin: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } | null };
+export type ProjectQuery = { project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } | null };
 
 export type EnvironmentVariablesQueryVariables = Exact<{
   project: string;
@@ -619,7 +619,14 @@ export const ProjectFieldsFragmentDoc = gql`
   name
   createdAt
   viewerRole
-  viewerIsAdmin
+  viewerCanManageEnvironments
+  viewerCanManageBranches
+  viewerCanManageMapping
+  viewerCanManageTokens
+  viewerCanListMembers
+  viewerCanManageMembers
+  viewerCanGrantOwner
+  viewerCanRotateKey
   viewerCanDelete
   branches {
     id

@@ -1,7 +1,14 @@
 /** Environments: listing, creation (optionally seeded), deletion, protection and seeding. */
-import { canRead, canWrite } from "../services/access.js";
+import { can, type EnvironmentAction, variableScope } from "../authz/index.js";
 import type { SeedSummary } from "../services/environments.js";
 import { builder, requireActor } from "./builder.js";
+
+/** One `viewerCan…` field per environment action, answered by the policy. */
+const ENVIRONMENT_PERMISSION_FIELDS: [field: string, action: EnvironmentAction, description: string][] = [
+  ["viewerCanRead", "variable:read-value", "Whether the caller may read this environment's standard values."],
+  ["viewerCanWrite", "environment:write", "Whether the caller may change this environment's variables."],
+  ["viewerCanResolveRuntime", "runtime:resolve", "Whether the caller may resolve it at runtime, secrets included (service tokens)."],
+];
 
 builder.prismaObject("Environment", {
   description: "A flat, independent set of variables. development, preview and production always exist.",
@@ -14,26 +21,21 @@ builder.prismaObject("Environment", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     variableCount: t.relationCount("variables"),
-    viewerCanRead: t.boolean({
-      resolve: async (env, _a, ctx) => {
-        const access = await ctx.loaders.access.load(env.projectId);
-        return !!access && canRead(access, env);
-      },
-    }),
-    viewerCanWrite: t.boolean({
-      resolve: async (env, _a, ctx) => {
-        const access = await ctx.loaders.access.load(env.projectId);
-        return !!access && canWrite(access, env);
-      },
-    }),
+    ...Object.fromEntries(
+      ENVIRONMENT_PERMISSION_FIELDS.map(([field, action, description]) => [
+        field,
+        t.boolean({
+          description,
+          resolve: async (env, _a, ctx) => {
+            const access = await ctx.loaders.access.load(env.projectId);
+            return !!access && can(access, action, env);
+          },
+        }),
+      ]),
+    ),
     variables: t.relation("variables", {
       description: "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
-      query: (_args, ctx) => {
-        const actor = ctx.actor;
-        if (actor?.kind === "service" && !actor.permissions.has("read")) return { where: { id: { in: [] } } };
-        if (actor?.kind === "service" && actor.environmentIds) return { where: { environmentId: { in: [...actor.environmentIds] } }, orderBy: { key: "asc" } };
-        return { orderBy: { key: "asc" } };
-      },
+      query: (_args, ctx) => ({ where: variableScope(ctx.actor), orderBy: { key: "asc" } }),
     }),
     mappedBranches: t.relation("mapping", { description: "Mapping entries that deploy with this environment.", query: { orderBy: { position: "asc" } } }),
   }),

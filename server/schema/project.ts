@@ -1,6 +1,6 @@
 /** Projects, their members and the instance's users. */
 import { ROLES } from "../domain/roles.js";
-import { isAdmin } from "../services/access.js";
+import { can, environmentScope, memberScope, projectScope, PROJECT_ACTIONS, type ProjectAction } from "../authz/index.js";
 import { ForbiddenError } from "../services/errors.js";
 import { builder, requireActor } from "./builder.js";
 
@@ -27,6 +27,19 @@ builder.prismaObject("Member", {
   }),
 });
 
+/** One `viewerCan…` field per project action, answered by the policy: clients never re-derive permissions. */
+const PROJECT_PERMISSION_FIELDS: Record<Exclude<ProjectAction, "project:read">, [field: string, description: string]> = {
+  "project:delete": ["viewerCanDelete", "Whether the caller may delete the project (owners)."],
+  "environment:manage": ["viewerCanManageEnvironments", "Whether the caller may create, delete and (un)protect environments."],
+  "branch:manage": ["viewerCanManageBranches", "Whether the caller may create and delete any project branch."],
+  "mapping:manage": ["viewerCanManageMapping", "Whether the caller may change the branch mapping."],
+  "token:manage": ["viewerCanManageTokens", "Whether the caller may create, list and revoke service tokens."],
+  "member:read": ["viewerCanListMembers", "Whether the caller may list members (personal tokens of members)."],
+  "member:manage": ["viewerCanManageMembers", "Whether the caller may add and remove members and change roles below owner."],
+  "member:grant-owner": ["viewerCanGrantOwner", "Whether the caller may grant or take away the owner role."],
+  "key:rotate": ["viewerCanRotateKey", "Whether the caller may rotate the project's data key."],
+};
+
 builder.prismaObject("Project", {
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -39,20 +52,27 @@ builder.prismaObject("Project", {
       description: "The caller's role; null for service tokens.",
       resolve: async (p, _a, ctx) => (await ctx.loaders.access.load(p.id))?.role ?? null,
     }),
-    viewerIsAdmin: t.boolean({
-      description: "Whether the caller may manage environments, mapping, branches, members and tokens.",
-      resolve: async (p, _a, ctx) => {
-        const access = await ctx.loaders.access.load(p.id);
-        return !!access && isAdmin(access);
-      },
-    }),
-    viewerCanDelete: t.boolean({ resolve: async (p, _a, ctx) => (await ctx.loaders.access.load(p.id))?.role === "owner" }),
+    ...Object.fromEntries(
+      PROJECT_ACTIONS.filter((action) => action !== "project:read").map((action) => {
+        const [field, description] = PROJECT_PERMISSION_FIELDS[action];
+        return [
+          field,
+          t.boolean({
+            description,
+            resolve: async (p, _a, ctx) => {
+              const access = await ctx.loaders.access.load(p.id);
+              return !!access && can(access, action);
+            },
+          }),
+        ];
+      }),
+    ),
     activeKeyVersion: t.exposeInt("activeKeyVersion", { description: "The data key version new values are encrypted with (rotateProjectKey increments it)." }),
     branches: t.relation("branches", { query: { orderBy: { name: "asc" } } }),
     environments: t.relation("environments", {
       description: "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
       query: (_args, ctx) => ({
-        where: ctx.actor?.kind === "service" && ctx.actor.environmentIds ? { id: { in: [...ctx.actor.environmentIds] } } : {},
+        where: environmentScope(ctx.actor),
         // development, preview, production happen to sort by name too
         orderBy: [{ isDefault: "desc" }, { name: "asc" }],
       }),
@@ -62,18 +82,20 @@ builder.prismaObject("Project", {
       nullable: true,
       args: { name: t.arg.string({ required: true }) },
       resolve: (query, project, { name }, ctx) => {
-        const scope = ctx.actor?.kind === "service" && ctx.actor.environmentIds ? { id: { in: [...ctx.actor.environmentIds] } } : {};
-        return ctx.db.reader.environment.findFirst({ ...query, where: { projectId: project.id, name, ...scope } });
+        return ctx.db.reader.environment.findFirst({ ...query, where: { projectId: project.id, name, ...environmentScope(ctx.actor) } });
       },
     }),
     mapping: t.relation("mapping", { description: "Evaluated top to bottom; the wildcard is always last.", query: { orderBy: { position: "asc" } } }),
-    members: t.relation("members", { query: { orderBy: { createdAt: "asc" } } }),
+    members: t.relation("members", {
+      description: "Members and their roles (personal tokens only; see viewerCanListMembers).",
+      query: (_args, ctx) => ({ where: memberScope(ctx.actor), orderBy: { createdAt: "asc" } }),
+    }),
     tokens: t.prismaField({
       type: ["Token"],
       description: "Service tokens of this project (admins only). A token's value is never shown again after creation.",
       resolve: async (query, project, _args, ctx) => {
         const access = await ctx.loaders.access.load(project.id);
-        if (!access || !isAdmin(access)) throw new ForbiddenError("Only admins and owners can list a project's service tokens.");
+        if (!access || !can(access, "token:manage")) throw new ForbiddenError("Only admins and owners can list a project's service tokens.");
         return ctx.db.reader.token.findMany({ ...query, where: { projectId: project.id, kind: "service" }, orderBy: { createdAt: "desc" } });
       },
     }),
@@ -85,9 +107,7 @@ builder.queryFields((t) => ({
     type: ["Project"],
     description: "The projects the caller can access.",
     resolve: (query, _root, _args, ctx) => {
-      const actor = requireActor(ctx);
-      const where = actor.kind === "service" ? { id: actor.projectId } : { members: { some: { userId: actor.userId } } };
-      return ctx.db.reader.project.findMany({ ...query, where, orderBy: { slug: "asc" } });
+      return ctx.db.reader.project.findMany({ ...query, where: projectScope(requireActor(ctx)), orderBy: { slug: "asc" } });
     },
   }),
   project: t.prismaField({
@@ -96,9 +116,7 @@ builder.queryFields((t) => ({
     description: "A project by slug; null when it does not exist or the caller cannot access it.",
     args: { slug: t.arg.string({ required: true }) },
     resolve: async (query, _root, { slug }, ctx) => {
-      const actor = requireActor(ctx);
-      const where = actor.kind === "service" ? { slug, id: actor.projectId } : { slug, members: { some: { userId: actor.userId } } };
-      return ctx.db.reader.project.findFirst({ ...query, where });
+      return ctx.db.reader.project.findFirst({ ...query, where: { slug, ...projectScope(requireActor(ctx)) } });
     },
   }),
   users: t.prismaField({

@@ -2,7 +2,7 @@
 import type { Database } from "../db/client.js";
 import { resolveBranch, validateMapping, type MappingRule } from "../domain/mapping.js";
 import { branchName, check } from "../domain/names.js";
-import { assertAdmin, assertCanWrite, projectAccess } from "./access.js";
+import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
 import { findBranch } from "./lookup.js";
@@ -21,8 +21,8 @@ export function branchService({ db }: { db: Pick<Database, "reader" | "writer"> 
       const access = await projectAccess(db.reader, actor, input.project);
       const target = resolveBranch(await loadMapping(db.reader, access.project.id), input.name).environment;
       const env = await db.reader.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name: target } }, select: { id: true, name: true, isProtected: true } });
-      if (env) assertCanWrite(access, env);
-      else assertAdmin(access, "create branches");
+      if (env) assertCan(access, "environment:write", env);
+      else assertCan(access, "branch:manage");
       try {
         return await inTransaction(db.writer, async (tx) => {
           if (await tx.projectBranch.findUnique({ where: { projectId_name: { projectId: access.project.id, name: input.name } }, select: { id: true } }))
@@ -37,7 +37,7 @@ export function branchService({ db }: { db: Pick<Database, "reader" | "writer"> 
 
     async deleteBranch(actor: Actor, input: { project: string; name: string }) {
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "delete branches");
+      assertCan(access, "branch:manage");
       const branch = await findBranch(db.reader, access, input.name);
       if (branch.name === "main")
         throw new ValidationError('"main" is the production branch and cannot be deleted.', [{ path: ["name"], message: "main cannot be deleted." }]);
@@ -55,7 +55,7 @@ export function branchService({ db }: { db: Pick<Database, "reader" | "writer"> 
 
     async updateBranchMapping(actor: Actor, input: { project: string; entries: MappingRule[] }) {
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "change the branch mapping");
+      assertCan(access, "mapping:manage");
       const envs = await db.reader.environment.findMany({ where: { projectId: access.project.id }, select: { id: true, name: true } });
       const { rules, errors } = validateMapping(input.entries, envs.map((e) => e.name));
       assertValid(errors);

@@ -1,7 +1,7 @@
 /** Environments: create (optionally seeded), delete, protect, and seed one from another. */
 import type { Database, Tx } from "../db/client.js";
 import { check, environmentName, isDefaultEnvironment, variableValue, type FieldError } from "../domain/names.js";
-import { assertAdmin, assertCanRead, assertCanWrite, projectAccess, type ProjectAccess } from "./access.js";
+import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
@@ -105,9 +105,9 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
       assertValid(check(environmentName, input.name, ["name"]));
       if (input.decisions && !input.from) throw new ValidationError("Seed decisions need a source environment: set `from`.", [{ path: ["from"], message: "Required with decisions." }]);
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "create environments");
+      assertCan(access, "environment:manage");
       const source = input.from ? await findEnvironment(db.reader, access, input.from) : null;
-      if (source) assertCanRead(access, source);
+      if (source) assertCan(access, "variable:read-value", source);
       try {
         return await inTransaction(db.writer, async (tx) => {
           if (await tx.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name: input.name } }, select: { id: true } }))
@@ -133,7 +133,7 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
         throw new ValidationError(`"${env.name}" is a default environment and cannot be deleted (development, preview and production always exist). Only custom environments can be deleted.`, [
           { path: ["name"], message: "Default environments cannot be deleted." },
         ]);
-      assertAdmin(access, "delete environments");
+      assertCan(access, "environment:manage");
       return inTransaction(db.writer, async (tx) => {
         const mapped = await tx.mappingEntry.findMany({ where: { environmentId: env.id }, select: { branch: true } });
         await tx.environment.delete({ where: { id: env.id } });
@@ -144,7 +144,7 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
     async updateEnvironment(actor: Actor, input: { project: string; name: string; isProtected: boolean }) {
       const access = await projectAccess(db.reader, actor, input.project);
       const env = await findEnvironment(db.reader, access, input.name);
-      assertAdmin(access, "change environment protection");
+      assertCan(access, "environment:manage");
       return inTransaction(db.writer, async (tx) => {
         await bumpRevision(tx, env);
         return tx.environment.update({ where: { id: env.id }, data: { isProtected: input.isProtected }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
@@ -156,8 +156,8 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
       const access = await projectAccess(db.reader, actor, input.project);
       const target = await findEnvironment(db.reader, access, input.target);
       const source = await findEnvironment(db.reader, access, input.from);
-      assertCanWrite(access, target);
-      assertCanRead(access, source);
+      assertCan(access, "environment:write", target);
+      assertCan(access, "variable:read-value", source);
       return inTransaction(db.writer, async (tx) => {
         if (input.expectedSourceRevision != null) {
           const { revision } = await tx.environment.findUniqueOrThrow({ where: { id: source.id }, select: { revision: true } });

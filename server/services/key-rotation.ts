@@ -14,7 +14,7 @@
  */
 import { makeSentinel, wrapDataKey } from "../crypto/root-key.js";
 import type { Database, Db } from "../db/client.js";
-import { assertAdmin, projectAccess } from "./access.js";
+import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
@@ -109,7 +109,7 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
     /** Makes a new data key version active and re-encrypts the project's values with it. */
     async rotateProjectKey(actor: Actor, input: { project: string }, options: ReencryptOptions = {}) {
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "rotate the project's encryption key");
+      assertCan(access, "key:rotate");
       const projectId = access.project.id;
       await inTransaction(db.writer, async (tx) => {
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });

@@ -1,8 +1,7 @@
 /** Finding environments and project branches by name, with errors that say what exists. */
 import type { Tx, Db } from "../db/client.js";
 import { NotFoundError } from "./errors.js";
-import type { ProjectAccess } from "./access.js";
-import { canSeeEnvironment } from "./access.js";
+import { can, type ProjectAccess } from "../authz/index.js";
 
 type Client = Pick<Tx, "environment" | "projectBranch"> | Pick<Db, "environment" | "projectBranch">;
 
@@ -18,7 +17,7 @@ const envSelect = { id: true, name: true, isDefault: true, isProtected: true, re
 
 export async function findEnvironment(db: Client, access: ProjectAccess, name: string): Promise<EnvironmentRow> {
   const env = await db.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name } }, select: envSelect });
-  if (env && canSeeEnvironment(access, env)) return env;
+  if (env && can(access, "environment:read", env)) return env;
   throw new NotFoundError(`Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`, "Environment");
 }
 

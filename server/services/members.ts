@@ -3,7 +3,7 @@ import type { Database } from "../db/client.js";
 import { check, displayName } from "../domain/names.js";
 import { ROLES, type Role } from "../domain/roles.js";
 import { generateToken, hashToken, tokenHint } from "../domain/token-format.js";
-import { assertAdmin, projectAccess, type ProjectAccess } from "./access.js";
+import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { inTransaction, isUniqueViolation } from "./transaction.js";
@@ -13,8 +13,8 @@ function assertRole(role: string): asserts role is Role {
 }
 
 function assertMayGrant(access: ProjectAccess, role: Role) {
-  assertAdmin(access, "manage members");
-  if (role === "owner" && access.role !== "owner") throw new ForbiddenError(`Only owners of project "${access.project.slug}" can grant or change the owner role.`);
+  assertCan(access, "member:manage");
+  if (role === "owner") assertCan(access, "member:grant-owner");
 }
 
 export function memberService({ db }: { db: Pick<Database, "reader" | "writer"> }) {
@@ -64,7 +64,7 @@ export function memberService({ db }: { db: Pick<Database, "reader" | "writer"> 
 
     async removeMember(actor: Actor, input: { project: string; userId: string }) {
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "manage members");
+      assertCan(access, "member:manage");
       const current = await db.reader.member.findUnique({ where: { projectId_userId: { projectId: access.project.id, userId: input.userId } } });
       if (!current) throw new NotFoundError(`User "${input.userId}" is not a member of project "${access.project.slug}".`, "Member");
       if (current.role === "owner") {

@@ -2,7 +2,7 @@
 import type { Database } from "../db/client.js";
 import { DEFAULT_MAPPING } from "../domain/mapping.js";
 import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../domain/names.js";
-import { assertOwner, projectAccess } from "./access.js";
+import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
@@ -34,7 +34,7 @@ export function projectService({ db, keys }: { db: Pick<Database, "reader" | "wr
 
     async deleteProject(actor: Actor, input: { slug: string }) {
       const access = await projectAccess(db.reader, actor, input.slug);
-      assertOwner(access, "delete the project");
+      assertCan(access, "project:delete");
       await inTransaction(db.writer, (tx) => tx.project.delete({ where: { id: access.project.id } }));
       return { slug: input.slug };
     },

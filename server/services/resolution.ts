@@ -6,7 +6,7 @@
 import type { Database } from "../db/client.js";
 import { resolveBranch } from "../domain/mapping.js";
 import { branchName, check } from "../domain/names.js";
-import { assertCanRead, assertCanRuntime, projectAccess } from "./access.js";
+import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
@@ -33,7 +33,7 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "provider" 
     async pullVariables(actor: Actor, input: { project: string; environment: string; branch?: string | null }) {
       const access = await projectAccess(db.reader, actor, input.project);
       const env = await findEnvironment(db.reader, access, input.environment);
-      assertCanRead(access, env);
+      assertCan(access, "variable:read-value", env);
       if (input.branch != null && env.name === "development")
         throw new ValidationError('"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.', [{ path: ["branch"], message: "No branches on development." }]);
       const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
@@ -52,7 +52,7 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "provider" 
       const access = await projectAccess(db.reader, actor, input.project);
       const branch = await findBranch(db.reader, access, input.branch);
       const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
-      assertCanRuntime(access, env);
+      assertCan(access, "runtime:resolve", env);
       const values = await loadValues(db.reader, keys, { provider: db.provider, projectId: access.project.id, environmentId: env.id, branchId: branch.id }, { secrets: true });
       return {
         environment: env,

@@ -3,7 +3,7 @@ import type { Database } from "../db/client.js";
 import { check, displayName } from "../domain/names.js";
 import { SERVICE_PERMISSIONS, type ServicePermission } from "../domain/roles.js";
 import { generateToken, hashToken, tokenHint, type TokenKind } from "../domain/token-format.js";
-import { assertAdmin, projectAccess } from "./access.js";
+import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
@@ -46,7 +46,7 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
       const permissions = [...new Set(input.permissions?.length ? input.permissions : ["read"])] as ServicePermission[];
       for (const p of permissions) if (!SERVICE_PERMISSIONS.includes(p)) throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [{ path: ["permissions"], message: "Unknown permission." }]);
       const access = await projectAccess(db.reader, actor, input.project);
-      assertAdmin(access, "create service tokens");
+      assertCan(access, "token:manage");
       const envs: { id: string }[] = [];
       for (const name of new Set(input.environments ?? [])) envs.push(await findEnvironment(db.reader, access, name));
       const row = await inTransaction(db.writer, (tx) =>
@@ -77,7 +77,7 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
         const access = await projectAccess(db.reader, actor, row.project!.slug).catch(() => {
           throw notFound;
         });
-        assertAdmin(access, "revoke service tokens");
+        assertCan(access, "token:manage");
       }
       if (row.revokedAt) return db.reader.token.findUniqueOrThrow({ where: { id: row.id } });
       return inTransaction(db.writer, (tx) => tx.token.update({ where: { id: row.id }, data: { revokedAt: now } }));

@@ -2,7 +2,7 @@
 import type { Database } from "../db/client.js";
 import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../domain/diff.js";
 import { check, variableKey, variableValue, branchName, type FieldError } from "../domain/names.js";
-import { assertCanRead, assertCanWrite, canRead, projectAccess } from "./access.js";
+import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
@@ -78,7 +78,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       ]);
       const access = await projectAccess(db.reader, actor, input.project);
       const env = await findEnvironment(db.reader, access, input.environment);
-      assertCanWrite(access, env);
+      assertCan(access, "environment:write", env);
       const branch = input.branch != null ? (noOverridesOnDevelopment(env), await findBranch(db.reader, access, input.branch)) : null;
       const projectId = access.project.id;
 
@@ -113,7 +113,7 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       assertValid([...check(variableKey, input.key, ["key"]), ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : [])]);
       const access = await projectAccess(db.reader, actor, input.project);
       const env = await findEnvironment(db.reader, access, input.environment);
-      assertCanWrite(access, env);
+      assertCan(access, "environment:write", env);
       const branch = input.branch != null ? (noOverridesOnDevelopment(env), await findBranch(db.reader, access, input.branch)) : null;
 
       return inTransaction(db.writer, async (tx) => {
@@ -162,16 +162,16 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       };
 
       if (input.dryRun) {
-        assertCanRead(access, env);
+        assertCan(access, "variable:read-value", env);
         if (input.expectedRevision != null && input.expectedRevision !== env.revision) throw staleRevision(env.name, input.expectedRevision, env.revision);
         return summarize(env.revision, false, await loadValues(db.reader, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false }));
       }
-      assertCanWrite(access, env);
+      assertCan(access, "environment:write", env);
       return inTransaction(db.writer, async (tx) => {
         const revision = await bumpRevision(tx, env, input.expectedRevision);
         // A token that may write but not read compares nothing: every given key counts as
         // changed, so `unchanged` cannot tell it what a stored value is.
-        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false, values: canRead(access, env) });
+        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false, values: can(access, "variable:read-value", env) });
         const diff = computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
         if (diffIsEmpty(diff)) throw new Rollback(summarize(revision - 1, false, existing));
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });

@@ -22,7 +22,7 @@ describe("projects and members", () => {
     expect(project.slug).toBe("p-defaults");
     expect(project.name).toBe("Shop");
     expect(project.viewerRole).toBe("OWNER");
-    expect(project.viewerIsAdmin).toBe(true);
+    expect(project.viewerCanManageTokens).toBe(true);
     expect(project.viewerCanDelete).toBe(true);
     expect(project.branches.map((b) => b.name)).toEqual(["dev", "main"]);
     expect(project.environments.map((e) => ({ name: e.name, isDefault: e.isDefault, isProtected: e.isProtected, variableCount: e.variableCount }))).toEqual([
@@ -133,7 +133,7 @@ describe("projects and members", () => {
     expect(expectType(await set(server.owner, dev.id, "DEVELOPER"), "SetMemberPayload").member.role).toBe("DEVELOPER");
     expectType(await set(server.owner, admin.id, "ADMIN"), "SetMemberPayload");
     expect((await dev.client.project({ slug: "p-members" })).project?.viewerRole).toBe("DEVELOPER");
-    expect((await dev.client.project({ slug: "p-members" })).project?.viewerIsAdmin).toBe(false);
+    expect((await dev.client.project({ slug: "p-members" })).project?.viewerCanManageTokens).toBe(false);
 
     // admins manage members below owner
     expectType(await set(admin.client, viewer.id, "VIEWER"), "SetMemberPayload");

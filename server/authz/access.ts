@@ -1,0 +1,59 @@
+/**
+ * Who the caller is in a project: loaded once per operation (services) or batched per
+ * request (the GraphQL DataLoader). A project the caller cannot access does not exist
+ * for it: the same "not found" whether it exists or not.
+ */
+import type { Db, Tx } from "../db/client.js";
+import type { Role } from "../domain/roles.js";
+import type { Actor } from "../services/actor.js";
+import { NotFoundError } from "../services/errors.js";
+import type { ProjectAccess } from "./policy.js";
+
+type Reader = Pick<Db, "project" | "member"> | Pick<Tx, "project" | "member">;
+
+const projectSelect = { id: true, slug: true, name: true, activeKeyVersion: true } as const;
+
+export const projectNotFound = (slug: string) =>
+  new NotFoundError(
+    `Project "${slug}" not found, or this token cannot access it. Run "envplane projects list" to see the projects you can access.`,
+    "Project",
+  );
+
+/** Loads a project by slug for `actor`; throws "not found" when the actor cannot access it. */
+export async function projectAccess(db: Reader, actor: Actor, slug: string): Promise<ProjectAccess> {
+  const project = await db.project.findUnique({ where: { slug }, select: projectSelect });
+  if (!project) throw projectNotFound(slug);
+  if (actor.kind === "service") {
+    if (actor.projectId !== project.id) throw projectNotFound(slug);
+    return { actor, project, role: null };
+  }
+  const member = await db.member.findUnique({
+    where: { projectId_userId: { projectId: project.id, userId: actor.userId } },
+    select: { role: true },
+  });
+  if (!member) throw projectNotFound(slug);
+  return { actor, project, role: member.role as Role };
+}
+
+/** The caller's access to each of `ids` (null where it has none), in two statements at most. */
+export async function accessByProjectIds(db: Reader, actor: Actor, ids: readonly string[]): Promise<(ProjectAccess | null)[]> {
+  const visible = actor.kind === "service" ? ids.filter((id) => id === actor.projectId) : ids;
+  if (!visible.length) return ids.map(() => null);
+  const projects = await db.project.findMany({ where: { id: { in: [...new Set(visible)] } }, select: projectSelect });
+  const roles = new Map<string, Role>();
+  if (actor.kind === "user") {
+    const members = await db.member.findMany({
+      where: { userId: actor.userId, projectId: { in: projects.map((p) => p.id) } },
+      select: { projectId: true, role: true },
+    });
+    for (const m of members) roles.set(m.projectId, m.role as Role);
+  }
+  const byId = new Map(projects.map((p) => [p.id, p]));
+  return ids.map((id) => {
+    const project = byId.get(id);
+    if (!project) return null;
+    if (actor.kind === "service") return { actor, project, role: null };
+    const role = roles.get(id);
+    return role ? { actor, project, role } : null;
+  });
+}
