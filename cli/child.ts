@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { constants } from "node:os";
-import { CliError } from "./command.js";
+import { CliError } from "./errors.js";
 
 export interface Child {
   process: ChildProcess;

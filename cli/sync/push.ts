@@ -3,14 +3,14 @@
  * against the revision it read, asks, then applies it with one bulk upsert carrying that
  * revision, so a push made by someone else meanwhile is refused rather than overwritten.
  */
-import { computeBulkDiff, diffIsEmpty, type ExistingVariable, type IncomingVariable } from "../../server/domain/diff.js";
-import { check, variableKey, variableValue } from "../../server/domain/names.js";
-import { CliError, UsageError } from "../command.js";
+import { computeBulkDiff, diffIsEmpty, type ExistingVariable, type IncomingVariable } from "../../core/diff.js";
+import { check, variableKey, variableValue } from "../../core/names.js";
+import { CliError, UsageError } from "../errors.js";
 import type { Context } from "../context.js";
-import { unwrap } from "../context.js";
-import type { ParsedDotenv } from "../dotenv.js";
+import { unwrap } from "../remote.js";
+import type { ParsedDotenv } from "../../core/dotenv.js";
 import { plural, preview, printJson } from "../format.js";
-import { isSensitiveName } from "../platform-config.js";
+import { isSensitiveName } from "../../core/sensitive.js";
 
 export interface PushInput {
   project: string;

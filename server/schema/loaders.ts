@@ -1,7 +1,7 @@
 /** Per-request DataLoaders for what plugin-prisma does not batch: the caller's access to projects. */
 import DataLoader from "dataloader";
 import type { Database } from "../db/client.js";
-import type { Role } from "../domain/roles.js";
+import type { Role } from "../../core/roles.js";
 import type { ProjectAccess } from "../services/access.js";
 import type { Actor } from "../services/actor.js";
 

@@ -3,7 +3,7 @@
  * the actor's role (personal tokens) or permissions and environments (service tokens).
  */
 import type { Db, Tx } from "../db/client.js";
-import { roleAtLeast, roleCanWrite, type Role, type ServicePermission } from "../domain/roles.js";
+import { roleAtLeast, roleCanWrite, type Role, type ServicePermission } from "../../core/roles.js";
 import type { Actor } from "./actor.js";
 import { ForbiddenError, NotFoundError } from "./errors.js";
 

@@ -9,7 +9,7 @@ import {
   projectSlug,
   variableKey,
   variableValue,
-} from "../../server/domain/names.js";
+} from "../../core/names.js";
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, v: unknown) => schema.safeParse(v).success;
 
