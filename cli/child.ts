@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { constants } from "node:os";
-import { CliError } from "./command.js";
+import { CliError } from "./errors.js";
 
 export interface Child {
   process: ChildProcess;
@@ -47,6 +47,26 @@ function descendants(pid: number): number[] {
   return found;
 }
 
+/**
+ * Whether `pid` still runs. A zombie does not: a grandchild whose parent ended first is
+ * re-parented to init, and an init that never reaps (as in some containers) would keep it
+ * "alive" to kill(pid, 0) for good.
+ */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    // no such process, or no /proc: ask the kernel
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function signal(pids: number[], name: NodeJS.Signals): void {
   for (const pid of pids)
     try {
@@ -63,14 +83,6 @@ function signal(pids: number[], name: NodeJS.Signals): void {
 export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
   if (child.process.exitCode !== null || child.process.signalCode !== null || child.process.pid === undefined) return;
   const tree = [child.process.pid, ...descendants(child.process.pid)];
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   signal(tree, "SIGTERM");
   const deadline = Date.now() + graceMs;
   const timer = setTimeout(() => signal(tree, "SIGKILL"), graceMs);

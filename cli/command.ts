@@ -3,7 +3,9 @@
  * usage errors and `--help`, so the help text cannot drift from what the parser accepts.
  */
 import { parseArgs } from "node:util";
+import type { OptionValues } from "./args.js";
 import type { Context } from "./context.js";
+import { UsageError } from "./errors.js";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -20,8 +22,6 @@ export interface ArgumentSpec {
   required?: boolean;
   description: string;
 }
-
-export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface Invocation {
   args: Record<string, string | undefined>;
@@ -41,22 +41,6 @@ export interface CommandSpec {
   /** Extra help: behaviour, examples. */
   details?: string;
   run(ctx: Context, invocation: Invocation): Promise<number | void>;
-}
-
-/** A failure to report as `Error: …` with exit code 1 (or 2 for usage errors). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-  }
 }
 
 const help: OptionSpec = { type: "boolean", short: "h", description: "Show this help." };
@@ -142,10 +126,3 @@ export function findCommand(specs: CommandSpec[], argv: string[]): { spec: Comma
     if (spec.path.every((p, i) => argv[i] === p) && (!best || spec.path.length > best.path.length)) best = spec;
   return best ? { spec: best, rest: argv.slice(best.path.length) } : null;
 }
-
-/** Typed readers for option values. */
-export const opt = {
-  string: (o: OptionValues, name: string) => (typeof o[name] === "string" ? (o[name] as string) : undefined),
-  bool: (o: OptionValues, name: string) => o[name] === true,
-  list: (o: OptionValues, name: string) => (Array.isArray(o[name]) ? (o[name] as unknown[]).filter((v): v is string => typeof v === "string") : []),
-};

@@ -3,22 +3,16 @@
  * SDK client for the logged-in server. Values come from the flag, then the environment,
  * then the linked project file, then a prompt (TTY only), else a clear error.
  */
-import { createClient, EnvplaneRequestError, type EnvplaneClient, type ProjectQuery } from "../sdk/index.js";
-import { resolveBranch, type MappingRule } from "../server/domain/mapping.js";
-import { CliError, opt, UsageError, type OptionValues } from "./command.js";
+import type { EnvplaneClient } from "../sdk/index.js";
+import { resolveBranch } from "../core/mapping.js";
+import { opt, type OptionValues } from "./args.js";
 import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
+import { CliError, UsageError } from "./errors.js";
 import { IO } from "./io.js";
+import { connect, rulesOf, type Project } from "./remote.js";
 import { findWorkspace, type Workspace } from "./workspace.js";
 
 export const NOT_LINKED = 'No linked project. Run "envplane link" first.';
-const REQUEST_TIMEOUT_MS = 60_000;
-
-export type Project = NonNullable<ProjectQuery["project"]>;
-
-/** The branch mapping of a project (or of an updateBranchMapping payload) as domain rules. */
-export function rulesOf(from: { mapping: readonly { branch: string; environment: { name: string } }[] }): MappingRule[] {
-  return from.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
-}
 
 export class Context {
   readonly io: IO;
@@ -134,46 +128,4 @@ function sameServer(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function connect(credentials: Credentials): EnvplaneClient {
-  // Checked here so a pasted token with a line break never ends up quoted in an HTTP error.
-  if (!/^[\x21-\x7e]+$/.test(credentials.token))
-    throw new CliError("The token contains spaces, line breaks or other characters no envplane token has. Copy it again (ENVPLANE_TOKEN or envplane login).");
-  let url: string;
-  try {
-    url = graphqlUrl(credentials.server);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-  return createClient({
-    url,
-    token: credentials.token,
-    fetch: (input, init) => fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
-  });
-}
-
-type Result = { __typename?: string; message?: string; fieldErrors?: { path: string[]; message: string }[] };
-
-/** The payload when `result` is `typename`; otherwise a CliError with the server's message and field errors. */
-export function unwrap<T extends Result, N extends string>(result: T, typename: N): Extract<T, { __typename?: N }> {
-  if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
-  // One field error is already the message; several are listed under it.
-  const fields = result.fieldErrors ?? [];
-  const details = fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${f.path.join(".")}: ` : ""}${f.message}`) : [];
-  throw new CliError([result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"));
-}
-
-/** A readable message for failures below the GraphQL results: network, authentication, rate limits. */
-export function describeFailure(error: unknown, server: string | undefined): string | null {
-  if (error instanceof EnvplaneRequestError) {
-    if (error.code === "UNAUTHENTICATED") return `${error.message} Run "envplane login" with a valid token, or check ENVPLANE_TOKEN.`;
-    if (error.code === "RATE_LIMITED") return `${error.message}`;
-    return `The server failed: ${error.message}`;
-  }
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError") return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
-  if (e instanceof TypeError && e.message === "fetch failed")
-    return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? e.cause?.message ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
-  return null;
 }

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CliError } from "./command.js";
+import { CliError } from "./errors.js";
 
 export interface Credentials {
   server: string;

@@ -2,7 +2,7 @@
  * Terminal I/O: data to stdout; prompts, progress, warnings and errors to stderr; colour
  * only on a TTY and never with NO_COLOR; prompts only when stdin is a TTY and CI is not set.
  */
-import { CliError } from "./command.js";
+import { CliError } from "./errors.js";
 
 type Paint = (text: string) => string;
 export interface Palette {

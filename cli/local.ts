@@ -1,6 +1,6 @@
 /** Local resolution for `envplane dev`: config.json against OS env → envplane/.env.local → envplane/.env. */
-import { CliError } from "./command.js";
-import { resolveConfig, formatMissingFeature, type Resolution } from "./platform-config.js";
+import { CliError } from "./errors.js";
+import { resolveConfig, formatMissingFeature, type Resolution } from "../core/platform-config/index.js";
 import { readEnvFile, type Workspace } from "./workspace.js";
 
 export interface LocalEnvironment {

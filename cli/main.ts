@@ -2,7 +2,8 @@
  * The envplane command line: the command table, dispatch, and how failures end
  * (exit 0 done, 1 failed, 2 usage error).
  */
-import { CliError, commandHelp, findCommand, groupHelp, parseInvocation, UsageError, type CommandSpec } from "./command.js";
+import { CliError, UsageError } from "./errors.js";
+import { commandHelp, findCommand, groupHelp, parseInvocation, type CommandSpec } from "./command.js";
 import { configEnable } from "./commands/config/enable.js";
 import { dev } from "./commands/dev.js";
 import { branchCreate } from "./commands/branch/create.js";
@@ -32,7 +33,8 @@ import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { whoami } from "./commands/whoami.js";
-import { Context, describeFailure } from "./context.js";
+import { Context } from "./context.js";
+import { describeFailure } from "./remote.js";
 
 export const commands: CommandSpec[] = [
   init,

@@ -5,9 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_MAPPING, orderRules, type MappingRule } from "../server/domain/mapping.js";
-import { CliError } from "./command.js";
-import { parseDotenv, type ParsedDotenv } from "./dotenv.js";
+import { DEFAULT_MAPPING, orderRules, type MappingRule } from "../core/mapping.js";
+import { CliError } from "./errors.js";
+import { parseDotenv, type ParsedDotenv } from "../core/dotenv.js";
 
 export type ProjectConfig = Record<string, unknown> & { project?: string; environments?: Record<string, string | string[]> };
 

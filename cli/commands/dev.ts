@@ -1,12 +1,15 @@
 import fs from "node:fs";
-import { CliError, opt, type CommandSpec } from "../command.js";
+import { CliError } from "../errors.js";
+import { opt } from "../args.js";
+import type { CommandSpec } from "../command.js";
 import { startChild, stopChild, forwardSignals, type Child } from "../child.js";
-import { rulesOf, type Context } from "../context.js";
+import { rulesOf } from "../remote.js";
+import type { Context } from "../context.js";
 import { printJson, table } from "../format.js";
 import { gitHeadFile, readGitBranch } from "../git.js";
 import { resolveLocal, type LocalEnvironment } from "../local.js";
-import { featureOfVariable } from "../platform-config.js";
-import { resolveBranch } from "../../server/domain/mapping.js";
+import { featureOfVariable } from "../../core/platform-config/index.js";
+import { resolveBranch } from "../../core/mapping.js";
 import type { Workspace } from "../workspace.js";
 import { json } from "./options.js";
 

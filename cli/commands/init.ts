@@ -1,5 +1,7 @@
 import path from "node:path";
-import { CliError, opt, type CommandSpec } from "../command.js";
+import { CliError } from "../errors.js";
+import { opt } from "../args.js";
+import type { CommandSpec } from "../command.js";
 import { findWorkspace, initWorkspace } from "../workspace.js";
 
 export const init: CommandSpec = {

@@ -1,10 +1,12 @@
-import { CliError, UsageError, type CommandSpec } from "../command.js";
-import { rulesOf, type Context } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import type { CommandSpec } from "../command.js";
+import { rulesOf } from "../remote.js";
+import type { Context } from "../context.js";
 import { plural } from "../format.js";
 import { pullInto } from "../sync/pull.js";
 import { pushFile } from "../sync/push.js";
 import { configFromMapping, findWorkspace, initWorkspace, mappingFromConfig, readEnvFile, sameMapping, type Workspace } from "../workspace.js";
-import { DEFAULT_MAPPING, type MappingRule } from "../../server/domain/mapping.js";
+import { DEFAULT_MAPPING, type MappingRule } from "../../core/mapping.js";
 
 type Choice = "push" | "keep-remote" | "no-push" | "cancel";
 

@@ -1,5 +1,7 @@
-import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
-import { connect, describeFailure } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { opt } from "../args.js";
+import type { CommandSpec } from "../command.js";
+import { connect, describeFailure } from "../remote.js";
 import { graphqlUrl, writeCredentials } from "../credentials.js";
 import { readStdin } from "../io.js";
 import { describeViewer } from "./whoami.js";

@@ -1,6 +1,8 @@
-import { CliError, opt, UsageError, type CommandSpec } from "../command.js";
-import { NOT_LINKED, unwrap } from "../context.js";
-import type { Context } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { opt } from "../args.js";
+import type { CommandSpec } from "../command.js";
+import { NOT_LINKED, type Context } from "../context.js";
+import { unwrap } from "../remote.js";
 import { runChild } from "../child.js";
 import { project } from "./options.js";
 

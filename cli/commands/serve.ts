@@ -1,4 +1,5 @@
-import { UsageError, type CommandSpec } from "../command.js";
+import { UsageError } from "../errors.js";
+import type { CommandSpec } from "../command.js";
 
 /** bin/envplane.js starts the server itself for a plain `envplane serve` (before graphql loads); this spec gives it help. */
 export const serve: CommandSpec = {

@@ -1,5 +1,6 @@
 import type { ViewerQuery } from "../../sdk/index.js";
-import { opt, type CommandSpec } from "../command.js";
+import { opt } from "../args.js";
+import type { CommandSpec } from "../command.js";
 import { graphqlUrl } from "../credentials.js";
 import { printJson } from "../format.js";
 import { json } from "./options.js";

@@ -1,9 +1,9 @@
 /** `envplane env pull`: the platform's final standard values into envplane/.env, as a full replacement. */
 import fs from "node:fs";
 import type { Context } from "../context.js";
-import { unwrap } from "../context.js";
-import { renderPulledEnv } from "../dotenv.js";
-import { featureOfVariable } from "../platform-config.js";
+import { unwrap } from "../remote.js";
+import { renderPulledEnv } from "../../core/dotenv.js";
+import { featureOfVariable } from "../../core/platform-config/index.js";
 
 export interface PullResult {
   environment: string;

@@ -1,16 +1,17 @@
 /**
- * `envplane env push`: a .env file → the base values of one environment. Shows the diff
- * against the revision it read, asks, then applies it with one bulk upsert carrying that
- * revision, so a push made by someone else meanwhile is refused rather than overwritten.
+ * `envplane env push`: a .env file → the base values of one environment. Shows the server's
+ * diff (a dry run: no value is downloaded), asks, then applies it with one bulk upsert carrying
+ * the revision the dry run diffed against, so a push made by someone else meanwhile is refused
+ * rather than overwritten.
  */
-import { computeBulkDiff, diffIsEmpty, type ExistingVariable, type IncomingVariable } from "../../server/domain/diff.js";
-import { check, variableKey, variableValue } from "../../server/domain/names.js";
-import { CliError, UsageError } from "../command.js";
+import { diffIsEmpty, type BulkDiff, type IncomingVariable } from "../../core/diff.js";
+import { check, variableKey, variableValue } from "../../core/names.js";
+import { CliError, UsageError } from "../errors.js";
 import type { Context } from "../context.js";
-import { unwrap } from "../context.js";
-import type { ParsedDotenv } from "../dotenv.js";
+import { unwrap } from "../remote.js";
+import type { ParsedDotenv } from "../../core/dotenv.js";
 import { plural, preview, printJson } from "../format.js";
-import { isSensitiveName } from "../platform-config.js";
+import { isSensitiveName } from "../../core/sensitive.js";
 
 export interface PushInput {
   project: string;
@@ -50,21 +51,44 @@ async function chooseSecrets(ctx: Context, candidates: { key: string; value: str
   return secrets;
 }
 
+/**
+ * The server's diff of the file against the environment (a dry run, nothing written) with
+ * prune on, so `removed` lists every key the environment has that the file does not.
+ */
+async function plan(ctx: Context, input: PushInput, incoming: IncomingVariable[]) {
+  const r = await ctx.sdk().bulkUpsertVariables({ input: { project: input.project, environment: input.environment, variables: incoming, prune: true, dryRun: true } });
+  if (r.bulkUpsertVariables.__typename === "ForbiddenError")
+    throw new CliError(
+      `${r.bulkUpsertVariables.message} envplane env push shows the diff before it writes, so its token needs read permission too (envplane tokens create --name <name> --permission read --permission write).`,
+    );
+  return unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
+}
+
 export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutcome> {
   const { parsed, environment } = input;
   for (const warning of parsed.warnings) ctx.io.warn(`${input.shownFile}: ${warning}`);
   validate(parsed, input.shownFile);
-  const remote = await ctx.loadEnvironment(input.project, environment);
-  const existing: ExistingVariable[] = remote.variables.map((v) => ({ key: v.key, isSecret: v.isSecret, value: v.value ?? null }));
-  const known = new Set(existing.map((v) => v.key));
+  // Only a `# @secret` annotation states a type here; new keys get theirs below, existing ones keep their own.
+  const planned = await plan(ctx, input, parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || null })));
+  const added = new Set(planned.added);
+  const absent = planned.removed;
 
-  const unannotated = parsed.entries.filter((e) => !known.has(e.key) && !e.secret);
+  const unannotated = parsed.entries.filter((e) => added.has(e.key) && !e.secret);
   const asked = await chooseSecrets(ctx, unannotated, ctx.io.interactive && !input.yes && !input.dryRun && !input.json);
   // An existing key without `# @secret` states no type (it keeps its own); only an annotation on a standard key asks for a change.
-  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || asked.has(e.key) || (known.has(e.key) ? undefined : false) }));
+  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || asked.has(e.key) || (added.has(e.key) ? false : undefined) }));
   // Keys a pulled file lists as left out (secrets, and values no quoting could write) are not "missing": prune keeps them.
-  const keep = input.prune ? [...parsed.excludedSecrets, ...parsed.leftOut].filter((k) => known.has(k) && !parsed.entries.some((e) => e.key === k)) : [];
-  const diff = computeBulkDiff(existing, incoming, input.prune, keep);
+  const keep = input.prune ? [...parsed.excludedSecrets, ...parsed.leftOut].filter((k) => absent.includes(k)) : [];
+  const byKey = new Map(incoming.map((v) => [v.key, v]));
+  const values = (keys: string[]) => keys.map((k) => byKey.get(k)!);
+  const diff: BulkDiff = {
+    added: values(planned.added),
+    changed: values(planned.changed),
+    unchanged: planned.unchanged,
+    secretOverwritten: values(planned.secretOverwritten),
+    removed: input.prune ? absent.filter((k) => !keep.includes(k)) : [],
+    typeKept: planned.typeKept,
+  };
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
 
   // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
@@ -87,7 +111,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       ...keep.map((k) => `  ${k} (${parsed.excludedSecrets.includes(k) ? "secret " : ""}left out by pull, kept)`),
     ];
     ctx.io.print(`Pushing to "${environment}" environment:\n\n${lines.join("\n") || "(the file has no variables)"}\n`);
-    const untouched = existing.filter((v) => !incoming.some((i) => i.key === v.key)).length;
+    const untouched = absent.length;
     if (!input.prune && untouched) ctx.io.note(`${plural(untouched, "variable")} in "${environment}" not in ${input.shownFile} ${untouched === 1 ? "is" : "are"} left alone (--prune removes them).`);
   }
 
@@ -96,14 +120,14 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     input.json && printJson({ environment, revision, applied, dryRun: input.dryRun, added: diff.added.map((v) => v.key), changed: diff.changed.map((v) => v.key), secretOverwritten: diff.secretOverwritten.map((v) => v.key), unchanged: diff.unchanged, removed: diff.removed, kept: keep });
 
   if (diffIsEmpty(diff)) {
-    report(false, remote.revision);
+    report(false, planned.revision);
     if (!input.json) ctx.io.done(`Nothing to push: every value in ${input.shownFile} already matches "${environment}".`);
-    return { applied: false, revision: remote.revision };
+    return { applied: false, revision: planned.revision };
   }
   if (input.dryRun) {
-    report(false, remote.revision);
+    report(false, planned.revision);
     if (!input.json) ctx.io.print(`${summary} Dry run: nothing was pushed.`);
-    return { applied: false, revision: remote.revision };
+    return { applied: false, revision: planned.revision };
   }
   if (input.confirm && !input.yes) {
     if (!ctx.io.interactive) {
@@ -116,11 +140,11 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   }
 
   const r = await ctx.sdk().bulkUpsertVariables({
-    input: { project: input.project, environment, variables: incoming, prune: input.prune, keep, expectedRevision: remote.revision },
+    input: { project: input.project, environment, variables: incoming, prune: input.prune, keep, expectedRevision: planned.revision },
   });
   if (r.bulkUpsertVariables.__typename === "ConflictError")
     throw new CliError(
-      `Someone else changed "${environment}" while you were pushing (it was at revision ${remote.revision}, it is now at ${r.bulkUpsertVariables.currentRevision}). Nothing was pushed. Run the push again to see the new diff.`,
+      `Someone else changed "${environment}" while you were pushing (it was at revision ${planned.revision}, it is now at ${r.bulkUpsertVariables.currentRevision}). Nothing was pushed. Run the push again to see the new diff.`,
     );
   const applied = unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   report(true, applied.revision);

@@ -4,11 +4,11 @@
  * decision at once with the revisions reviewed, so a change meanwhile is refused.
  */
 import type { SeedDecisionInput } from "../../sdk/index.js";
-import { CliError, UsageError } from "../command.js";
+import { CliError, UsageError } from "../errors.js";
 import type { Context } from "../context.js";
-import { unwrap } from "../context.js";
+import { unwrap } from "../remote.js";
 import { plural, quote } from "../format.js";
-import { isSensitiveName } from "../platform-config.js";
+import { isSensitiveName } from "../../core/sensitive.js";
 
 async function review(ctx: Context, variables: { key: string; isSecret: boolean; value?: string | null }[]): Promise<SeedDecisionInput[]> {
   const decisions: SeedDecisionInput[] = [];

@@ -4,7 +4,7 @@
  * for it: the same "not found" whether it exists or not.
  */
 import type { Db, Tx } from "../db/client.js";
-import type { Role } from "../domain/roles.js";
+import type { Role } from "../../core/roles.js";
 import type { Actor } from "../services/actor.js";
 import { NotFoundError } from "../services/errors.js";
 import type { ProjectAccess } from "./policy.js";

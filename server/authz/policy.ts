@@ -4,7 +4,7 @@
  * that says what is missing. Personal tokens act with the user's role in the project;
  * service tokens carry their own permissions for a set of environments of one project.
  */
-import { roleAtLeast, type Role, type ServicePermission } from "../domain/roles.js";
+import { roleAtLeast, type Role, type ServicePermission } from "../../core/roles.js";
 import type { Actor } from "../services/actor.js";
 import { ForbiddenError } from "../services/errors.js";
 import type { EnvironmentAction, ProjectAction } from "./actions.js";

@@ -1,5 +1,5 @@
 /** Projects, their members and the instance's users. */
-import { ROLES } from "../domain/roles.js";
+import { ROLES } from "../../core/roles.js";
 import { can, environmentScope, memberScope, projectScope, PROJECT_ACTIONS, type ProjectAction } from "../authz/index.js";
 import { ForbiddenError } from "../services/errors.js";
 import { builder, requireActor } from "./builder.js";

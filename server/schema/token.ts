@@ -1,5 +1,5 @@
 /** Tokens and the caller (viewer). A token's value is returned once, at creation. */
-import { SERVICE_PERMISSIONS } from "../domain/roles.js";
+import { SERVICE_PERMISSIONS } from "../../core/roles.js";
 import { builder, requireActor } from "./builder.js";
 
 const TokenKind = builder.enumType("TokenKind", {

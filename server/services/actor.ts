@@ -1,5 +1,5 @@
 /** Who is calling: a user through a personal token, or a service token of one project. */
-import type { ServicePermission } from "../domain/roles.js";
+import type { ServicePermission } from "../../core/roles.js";
 
 export type Actor =
   | { kind: "user"; tokenId: string; userId: string; isInstanceAdmin: boolean }

@@ -1,8 +1,8 @@
 /** Turns a bearer token into an Actor. Malformed tokens are rejected before any query. */
 import { timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/client.js";
-import { hashToken, parseToken } from "../domain/token-format.js";
-import type { ServicePermission } from "../domain/roles.js";
+import { hashToken, parseToken } from "./token-format.js";
+import type { ServicePermission } from "../../core/roles.js";
 import type { Actor } from "./actor.js";
 import { inTransaction } from "./transaction.js";
 

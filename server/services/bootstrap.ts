@@ -7,7 +7,7 @@
  */
 import { checkSentinel, makeSentinel, RootKeyError } from "../crypto/root-key.js";
 import type { Db } from "../db/client.js";
-import { generateToken, hashToken, tokenHint } from "../domain/token-format.js";
+import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction, isUniqueViolation } from "./transaction.js";
 

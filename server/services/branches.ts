@@ -1,7 +1,7 @@
 /** Project branches and the branch -> environment mapping. */
 import type { Database } from "../db/client.js";
-import { resolveBranch, validateMapping, type MappingRule } from "../domain/mapping.js";
-import { branchName, check } from "../domain/names.js";
+import { resolveBranch, validateMapping, type MappingRule } from "../../core/mapping.js";
+import { branchName, check } from "../../core/names.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";

@@ -1,6 +1,6 @@
 /** Environments: create (optionally seeded), delete, protect, and seed one from another. */
 import type { Database, Tx } from "../db/client.js";
-import { check, environmentName, isDefaultEnvironment, variableValue, type FieldError } from "../domain/names.js";
+import { check, environmentName, isDefaultEnvironment, variableValue, type FieldError } from "../../core/names.js";
 import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";

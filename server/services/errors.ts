@@ -3,7 +3,7 @@
  * so clients can switch on `__typename`. Messages name the thing and say what to do; they
  * never contain a variable's value.
  */
-import type { FieldError } from "../domain/names.js";
+import type { FieldError } from "../../core/names.js";
 
 export class AppError extends Error {
   constructor(message: string) {

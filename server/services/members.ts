@@ -1,8 +1,8 @@
 /** Users of this instance and their roles in projects. */
 import type { Database } from "../db/client.js";
-import { check, displayName } from "../domain/names.js";
-import { ROLES, type Role } from "../domain/roles.js";
-import { generateToken, hashToken, tokenHint } from "../domain/token-format.js";
+import { check, displayName } from "../../core/names.js";
+import { ROLES, type Role } from "../../core/roles.js";
+import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";

@@ -1,7 +1,7 @@
 /** Projects: creation with the default branches, environments and mapping; deletion. */
 import type { Database } from "../db/client.js";
-import { DEFAULT_MAPPING } from "../domain/mapping.js";
-import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../domain/names.js";
+import { DEFAULT_MAPPING } from "../../core/mapping.js";
+import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../../core/names.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError } from "./errors.js";

@@ -4,8 +4,8 @@
  * included, service tokens with the runtime permission only).
  */
 import type { Database } from "../db/client.js";
-import { resolveBranch } from "../domain/mapping.js";
-import { branchName, check } from "../domain/names.js";
+import { resolveBranch } from "../../core/mapping.js";
+import { branchName, check } from "../../core/names.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";

@@ -1,8 +1,8 @@
 /** Personal and service tokens: created (shown once), listed by metadata, revoked. */
 import type { Database } from "../db/client.js";
-import { check, displayName } from "../domain/names.js";
-import { SERVICE_PERMISSIONS, type ServicePermission } from "../domain/roles.js";
-import { generateToken, hashToken, tokenHint, type TokenKind } from "../domain/token-format.js";
+import { check, displayName } from "../../core/names.js";
+import { SERVICE_PERMISSIONS, type ServicePermission } from "../../core/roles.js";
+import { generateToken, hashToken, tokenHint, type TokenKind } from "./token-format.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";

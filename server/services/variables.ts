@@ -1,7 +1,7 @@
 /** Setting, unsetting and bulk-upserting variables and branch overrides. */
 import type { Database } from "../db/client.js";
-import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../domain/diff.js";
-import { check, variableKey, variableValue, branchName, type FieldError } from "../domain/names.js";
+import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
+import { check, variableKey, variableValue, branchName, type FieldError } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
-import { MAX_VALUE_BYTES } from "../../server/domain/names.js";
+import { MAX_VALUE_BYTES } from "../../core/names.js";
 import { expectType } from "../support/expect.js";
 import { bulk as bulkUpsert, createProject, serviceToken, setVariable, type Clients } from "../support/fixtures.js";
 import { databaseSnapshot, withRawDb } from "../support/raw-db.js";

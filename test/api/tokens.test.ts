@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
-import { generateToken, hashToken } from "../../server/domain/token-format.js";
+import { generateToken, hashToken } from "../../server/services/token-format.js";
 import { expectType } from "../support/expect.js";
 import { createProject, rawGraphQL, serviceToken } from "../support/fixtures.js";
 import { databaseSnapshot, withRawDb } from "../support/raw-db.js";

@@ -12,7 +12,7 @@ import {
   type ProjectAction,
   type EnvironmentAction,
 } from "../../server/authz/index.js";
-import type { Role, ServicePermission } from "../../server/domain/roles.js";
+import type { Role, ServicePermission } from "../../core/roles.js";
 import { ForbiddenError } from "../../server/services/errors.js";
 
 const project = { id: "p1", slug: "shop", name: "shop", activeKeyVersion: 1 };

@@ -782,5 +782,15 @@ describe("a read-only service token", () => {
     expect(push.stderr.endsWith(forbidden)).toBe(true);
     expect(await revision(slug, "development")).toBe(start);
     expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+
+    // push diffs on the server first (a dry run), which needs read: a write-only token is told so, nothing is pushed.
+    const writer = await serviceToken(server, slug, ["WRITE"]);
+    const writeOnly = await box.run(["env", "push", "--yes"], { env: { ENVPLANE_TOKEN: writer.token } });
+    expect(writeOnly).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `Error: This token has no read permission on environment "development" of project "${slug}". envplane env push shows the diff before it writes, so its token needs read permission too (envplane tokens create --name <name> --permission read --permission write).\n`,
+    });
+    expect(await revision(slug, "development")).toBe(start);
   });
 });

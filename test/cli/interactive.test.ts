@@ -5,7 +5,7 @@
  * with CI set) nothing prompts and commands that need an answer name the flag to pass.
  */
 import { describe, expect, it } from "vitest";
-import { parseDotenv } from "../../cli/dotenv.js";
+import { parseDotenv } from "../../core/dotenv.js";
 import { createSandbox, type Sandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
 import { bulk, createProject, listValues, runtimeValues, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";

@@ -1,5 +1,6 @@
-import { opt, type CommandSpec } from "../../command.js";
-import { unwrap } from "../../context.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
+import { unwrap } from "../../remote.js";
 import { printJson } from "../../format.js";
 import { json, project } from "../options.js";
 

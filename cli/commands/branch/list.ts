@@ -1,6 +1,7 @@
-import { resolveBranch } from "../../../server/domain/mapping.js";
-import { opt, type CommandSpec } from "../../command.js";
-import { rulesOf } from "../../context.js";
+import { resolveBranch } from "../../../core/mapping.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
+import { rulesOf } from "../../remote.js";
 import { printJson, table } from "../../format.js";
 import { json, project } from "../options.js";
 

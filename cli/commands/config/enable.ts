@@ -1,10 +1,11 @@
 import fs from "node:fs";
-import { CliError, type CommandSpec } from "../../command.js";
+import { CliError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
-import { unwrap } from "../../context.js";
-import { appendEntries, parseDotenv } from "../../dotenv.js";
+import { unwrap } from "../../remote.js";
+import { appendEntries, parseDotenv } from "../../../core/dotenv.js";
 import { plural } from "../../format.js";
-import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../platform-config.js";
+import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../../core/platform-config/index.js";
 import type { ProjectConfig, Workspace } from "../../workspace.js";
 import { env } from "../options.js";
 

@@ -1,5 +1,7 @@
-import { opt, UsageError, type CommandSpec } from "../../command.js";
-import { unwrap } from "../../context.js";
+import { opt } from "../../args.js";
+import { UsageError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
+import { unwrap } from "../../remote.js";
 import { seed } from "../../sync/seed.js";
 import { project } from "../options.js";
 

@@ -1,6 +1,7 @@
-import { FALLBACK_ENVIRONMENT } from "../../../server/domain/mapping.js";
-import { WILDCARD } from "../../../server/domain/names.js";
-import { opt, type CommandSpec } from "../../command.js";
+import { FALLBACK_ENVIRONMENT } from "../../../core/mapping.js";
+import { WILDCARD } from "../../../core/names.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { printJson, table } from "../../format.js";
 import { json, project } from "../options.js";
 

@@ -1,4 +1,5 @@
-import { opt, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { printJson, quote } from "../../format.js";
 import { env, json, project } from "../options.js";
 

@@ -1,4 +1,5 @@
-import { opt, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { plural, printJson } from "../../format.js";
 import { gitHeadFile, readGitBranch } from "../../git.js";

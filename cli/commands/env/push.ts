@@ -1,5 +1,7 @@
 import path from "node:path";
-import { CliError, opt, UsageError, type CommandSpec } from "../../command.js";
+import { CliError, UsageError } from "../../errors.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { pushFile } from "../../sync/push.js";
 import { displayPath, readEnvFile } from "../../workspace.js";
 import { env, json, project, yes } from "../options.js";

@@ -1,4 +1,6 @@
-import { opt, UsageError, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import { UsageError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
 import { seed } from "../../sync/seed.js";
 import { project } from "../options.js";
 

@@ -1,8 +1,10 @@
-import { opt, UsageError, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import { UsageError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
 import { mappingFromConfig } from "../../workspace.js";
 import { project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
-import { rulesOf } from "../../context.js";
+import { rulesOf } from "../../remote.js";
 
 export const mappingSet: CommandSpec = {
   path: ["mapping", "set"],

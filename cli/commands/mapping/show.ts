@@ -1,9 +1,10 @@
-import { opt, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { printJson } from "../../format.js";
 import { mappingFromConfig, sameMapping } from "../../workspace.js";
 import { json, project } from "../options.js";
 import { describeRules } from "./sync.js";
-import { rulesOf } from "../../context.js";
+import { rulesOf } from "../../remote.js";
 
 export const mappingShow: CommandSpec = {
   path: ["mapping", "show"],

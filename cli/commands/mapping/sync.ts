@@ -1,8 +1,8 @@
 /** Keeps config.json's `environments` block and the server's mapping the same. */
-import type { MappingRule } from "../../../server/domain/mapping.js";
-import { WILDCARD } from "../../../server/domain/names.js";
+import type { MappingRule } from "../../../core/mapping.js";
+import { WILDCARD } from "../../../core/names.js";
 import type { Context } from "../../context.js";
-import { rulesOf, unwrap } from "../../context.js";
+import { rulesOf, unwrap } from "../../remote.js";
 import { configFromMapping, type Workspace } from "../../workspace.js";
 
 /**

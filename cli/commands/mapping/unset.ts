@@ -1,7 +1,8 @@
-import { CliError, type CommandSpec } from "../../command.js";
+import { CliError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
 import { project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
-import { rulesOf } from "../../context.js";
+import { rulesOf } from "../../remote.js";
 
 export const mappingUnset: CommandSpec = {
   path: ["mapping", "unset"],

@@ -1,4 +1,5 @@
-import { opt, type CommandSpec } from "../../command.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { printJson, table } from "../../format.js";
 import { json } from "../options.js";
 

@@ -1,6 +1,8 @@
 import type { TokenPermission } from "../../../sdk/index.js";
-import { opt, UsageError, type CommandSpec } from "../../command.js";
-import { unwrap } from "../../context.js";
+import { opt } from "../../args.js";
+import { UsageError } from "../../errors.js";
+import type { CommandSpec } from "../../command.js";
+import { unwrap } from "../../remote.js";
 import { printJson } from "../../format.js";
 import { json, project } from "../options.js";
 

@@ -1,5 +1,6 @@
-import { opt, type CommandSpec } from "../../command.js";
-import { CliError } from "../../command.js";
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
+import { CliError } from "../../errors.js";
 import { printJson, table } from "../../format.js";
 import { json, project } from "../options.js";
 

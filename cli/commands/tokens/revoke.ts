@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../../command.js";
-import { unwrap } from "../../context.js";
+import { unwrap } from "../../remote.js";
 import { yes } from "../options.js";
 
 export const tokensRevoke: CommandSpec = {

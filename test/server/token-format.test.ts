@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateToken, hashToken, parseToken, TOKEN_PREFIXES, tokenHint, type TokenKind } from "../../server/domain/token-format.js";
+import { generateToken, hashToken, parseToken, TOKEN_PREFIXES, tokenHint, type TokenKind } from "../../server/services/token-format.js";
 
 const KINDS: TokenKind[] = ["personal", "service"];
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

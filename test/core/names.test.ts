@@ -7,9 +7,10 @@ import {
   MAX_KEY_LENGTH,
   MAX_VALUE_BYTES,
   projectSlug,
+  utf8Bytes,
   variableKey,
   variableValue,
-} from "../../server/domain/names.js";
+} from "../../core/names.js";
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, v: unknown) => schema.safeParse(v).success;
 
@@ -62,6 +63,14 @@ describe("variable values", () => {
     expect(multibyte.length).toBeLessThan(65536);
     expect(ok(variableValue, multibyte)).toBe(false);
     expect(ok(variableValue, "🔑".repeat(16384) + "x")).toBe(false);
+  });
+
+  it("counts bytes as the server stores them (the same as Node's Buffer, without needing it)", () => {
+    for (const text of ["", "a", "é", "🔑", "日本語", "a\0b", "\ud800", "x\udc00y", "🔑".slice(0, 1)])
+      expect(utf8Bytes(text), JSON.stringify(text)).toBe(Buffer.byteLength(text, "utf8"));
+    // A lone surrogate is stored as U+FFFD (3 bytes): 21,846 of them are over 64 KiB.
+    expect(ok(variableValue, "\ud800".repeat(21845))).toBe(true);
+    expect(ok(variableValue, "\ud800".repeat(21846))).toBe(false);
   });
 
   it("accepts empty, NUL and newlines; never quotes the value in the message", () => {

@@ -16,7 +16,14 @@ export const variableKey = z
   .max(MAX_KEY_LENGTH, `Variable key is longer than ${MAX_KEY_LENGTH} characters. Use a shorter key.`)
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Variable key may contain only letters, digits and _, and must not start with a digit (e.g. DATABASE_URL).");
 
-export const variableValue = z.string().refine((v) => Buffer.byteLength(v, "utf8") <= MAX_VALUE_BYTES, {
+const utf8 = new TextEncoder();
+
+/** The UTF-8 size of `text` in bytes (a lone surrogate counts as U+FFFD, 3 bytes, as it is stored). */
+export function utf8Bytes(text: string): number {
+  return utf8.encode(text).length;
+}
+
+export const variableValue = z.string().refine((v) => utf8Bytes(v) <= MAX_VALUE_BYTES, {
   message: `Value is larger than ${MAX_VALUE_BYTES / 1024} KiB (${MAX_VALUE_BYTES} bytes of UTF-8). Store large files elsewhere and keep a reference here.`,
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeBulkDiff, diffIsEmpty, type ExistingVariable, type IncomingVariable } from "../../server/domain/diff.js";
+import { computeBulkDiff, diffIsEmpty, type ExistingVariable, type IncomingVariable } from "../../core/diff.js";
 
 const existing: ExistingVariable[] = [
   { key: "API_URL", isSecret: false, value: "https://old.example.com" },

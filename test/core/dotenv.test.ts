@@ -1,7 +1,7 @@
 import { parse } from "dotenv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendEntries, formatAssignment, parseDotenv, renderPulledEnv, type PulledEnvFile } from "../../cli/dotenv.js";
+import { appendEntries, formatAssignment, parseDotenv, renderPulledEnv, type PulledEnvFile } from "../../core/dotenv.js";
 
 /** Renders the values as one pulled file and reads it back. */
 function roundTrip(values: string[]) {

@@ -1,10 +1,25 @@
 /**
- * The platform's config schema, as data, and the local resolution of envplane/config.json
- * for `envplane dev`: platform fields bind to canonical variables (ENVPLANE_<PATH>), user
- * variables come from env(NAME) references, and sensitive values never sit in the file
- * (it is committed to Git). Pure: callers read the files and the OS environment.
+ * The local resolution of envplane/config.json for `envplane dev`: platform fields bind to
+ * canonical variables (ENVPLANE_<PATH>), user variables come from env(NAME) references, and
+ * sensitive values must be references. Pure: the caller reads the files and the OS environment
+ * and passes them in as layers.
  */
-import { variableKey } from "../server/domain/names.js";
+import { variableKey } from "../names.js";
+import { isSensitiveName } from "../sensitive.js";
+import {
+  canonicalName,
+  classify,
+  exactRef,
+  featureInfo,
+  FEATURES,
+  get,
+  instancesOf,
+  isObject,
+  matchPattern,
+  NOT_PLATFORM,
+  type FeatureInfo,
+  type FeatureSpec,
+} from "./features.js";
 
 export interface Layers {
   os: Record<string, string | undefined>;
@@ -13,21 +28,6 @@ export interface Layers {
 }
 
 export type Source = "os" | ".env.local" | ".env" | "config";
-
-export interface FeatureInfo {
-  /** "auth.external.google" */
-  path: string;
-  /** "Google OAuth" */
-  title: string;
-  variables: {
-    /** "auth.external.google.secret" */
-    field: string;
-    /** The variable to set: canonical, or the env() name when config overrides it. */
-    name: string;
-    sensitive: boolean;
-    required: boolean;
-  }[];
-}
 
 export interface Resolution {
   /**
@@ -45,137 +45,7 @@ export interface Resolution {
   warnings: string[];
 }
 
-// ---------------------------------------------------------------------------------------
-// Schema (data)
-
-interface FieldSpec {
-  name: string;
-  required?: boolean;
-  sensitive?: boolean;
-  type?: "integer";
-}
-
-interface FeatureSpec {
-  /** Config path; `<x>` segments are wildcards (see WILDCARDS). */
-  pattern: string;
-  /** Has an `enabled` switch (a config value, not a variable): `envplane config enable`. */
-  switchable: boolean;
-  /** `{x}` is replaced with the display name of wildcard x. */
-  title: string;
-  fields: FieldSpec[];
-}
-
-const WILDCARDS: Record<string, RegExp> = {
-  provider: /^[a-z0-9_-]+$/,
-  name: /^[A-Za-z0-9_-]+$/,
-};
-
-/** Display names for wildcard values; unknown values are capitalized. */
-const DISPLAY_NAMES: Record<string, Record<string, string>> = {
-  provider: {
-    apple: "Apple", azure: "Azure", bitbucket: "Bitbucket", discord: "Discord", facebook: "Facebook", figma: "Figma",
-    github: "GitHub", gitlab: "GitLab", google: "Google", kakao: "Kakao", keycloak: "Keycloak", linkedin: "LinkedIn",
-    linkedin_oidc: "LinkedIn (OIDC)", notion: "Notion", slack: "Slack", slack_oidc: "Slack (OIDC)", spotify: "Spotify",
-    twitch: "Twitch", twitter: "Twitter", workos: "WorkOS", zoom: "Zoom",
-  },
-};
-
-const FEATURES: readonly FeatureSpec[] = [
-  {
-    pattern: "auth.external.<provider>",
-    switchable: true,
-    title: "{provider} OAuth",
-    fields: [{ name: "client_id", required: true }, { name: "secret", required: true, sensitive: true }, { name: "redirect_uri" }],
-  },
-  {
-    pattern: "db.pooler",
-    switchable: false,
-    title: "Connection pooler",
-    fields: [{ name: "default_pool_size", type: "integer" }, { name: "max_client_conn", type: "integer" }],
-  },
-];
-
-/** Maps of user variables: each key is given to the process, each value normally env(NAME). */
-const USER_VARIABLE_MAPS = ["functions.<name>.env"];
-
-/** Top-level config.json keys that are not platform config. */
-const NOT_PLATFORM = new Set(["project", "environments", "$schema"]);
-
-/** Name rule for any leaf, known or not (camelCase and - count as _: apiKey, api-key). */
-const SENSITIVE_NAME = /secret|password|passwd|token|private_key|api_key|_key$|^key$/i;
-
 const LOCAL_ENV = "development";
-
-// ---------------------------------------------------------------------------------------
-// Schema queries
-
-/** ENVPLANE_ + the path upper-cased, with . and - (any other non-alphanumeric too) as _. */
-export function canonicalName(configPath: string): string {
-  return "ENVPLANE_" + configPath.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-}
-
-export function isSensitiveName(name: string): boolean {
-  return SENSITIVE_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_"));
-}
-
-/**
- * The feature a variable belongs to, for grouping `env pull` output ("auth.external.google"),
- * or null for user variables. Works from the canonical names of the schema; a wildcard
- * comes back lower-cased with - read as _ (the canonical name cannot tell them apart).
- * With `config`, env() overrides of platform fields count too.
- */
-export function featureOfVariable(key: string, config?: unknown): string | null {
-  if (config !== undefined)
-    for (const spec of FEATURES)
-      for (const instance of instancesOf(spec, config))
-        for (const field of spec.fields) {
-          const ref = exactRef(get(config, [...instance, field.name]));
-          if (ref === key) return instance.join(".");
-        }
-  for (const spec of FEATURES) {
-    const segs = spec.pattern.split(".");
-    const prefix = segs.map((s) => (wildcardOf(s) ? "([A-Z0-9_]+?)" : canonicalName(s).slice("ENVPLANE_".length))).join("_");
-    const fields = spec.fields.map((f) => canonicalName(f.name).slice("ENVPLANE_".length)).join("|");
-    const m = new RegExp(`^ENVPLANE_${prefix}_(?:${fields})$`).exec(key);
-    if (!m) continue;
-    let i = 1;
-    return segs.map((s) => (wildcardOf(s) ? m[i++].toLowerCase() : s)).join(".");
-  }
-  return null;
-}
-
-/** A feature that can be switched on with `envplane config enable <path>`; null when unknown. */
-export function findFeature(path: string, config?: unknown): FeatureInfo | null {
-  const segs = path.split(".");
-  for (const spec of FEATURES) {
-    if (!spec.switchable) continue;
-    const vars = matchPattern(spec.pattern, segs);
-    if (vars) return featureInfo(spec, segs, vars, config);
-  }
-  return null;
-}
-
-/** e.g. ["auth.external.<provider>"], for error messages. */
-export function knownFeaturePatterns(): string[] {
-  return FEATURES.filter((f) => f.switchable).map((f) => f.pattern);
-}
-
-/** Returns a copy of config with <path>.enabled = true (creating the objects on the way). */
-export function enableFeature(config: Record<string, unknown>, path: string): Record<string, unknown> {
-  const copy = structuredClone(config);
-  let node: Record<string, unknown> = copy;
-  for (const seg of path.split(".")) {
-    const next = Object.hasOwn(node, seg) ? node[seg] : undefined;
-    if (next === undefined || next === null) node[seg] = {};
-    else if (!isObject(next)) throw new Error(`${path} cannot be enabled: "${seg}" in config.json is not an object.`);
-    node = node[seg] as Record<string, unknown>;
-  }
-  node.enabled = true;
-  return copy;
-}
-
-// ---------------------------------------------------------------------------------------
-// Resolution
 
 interface Found {
   value: string;
@@ -381,87 +251,6 @@ function describeSource(source: Source, name?: string): string {
   return `${name} in ${source === "os" ? "the OS environment" : `envplane/${source}`}`;
 }
 
-// ---------------------------------------------------------------------------------------
-// Helpers
-
-type Place =
-  | { kind: "field" }
-  | { kind: "switch" }
-  | { kind: "userVariable" }
-  | { kind: "other"; unknownIn?: string; known: string[] };
-
-/** Where a config path sits in the schema. */
-function classify(segs: string[]): Place {
-  const parent = segs.slice(0, -1);
-  const last = segs[segs.length - 1];
-  for (const pattern of USER_VARIABLE_MAPS) if (matchPattern(pattern, parent)) return { kind: "userVariable" };
-  for (const spec of FEATURES) {
-    if (!matchPattern(spec.pattern, parent)) continue;
-    if (spec.fields.some((f) => f.name === last)) return { kind: "field" };
-    if (spec.switchable && last === "enabled") return { kind: "switch" };
-    const known = [...(spec.switchable ? ["enabled"] : []), ...spec.fields.map((f) => f.name)];
-    return { kind: "other", unknownIn: parent.join("."), known };
-  }
-  return { kind: "other", known: [] };
-}
-
-function wildcardOf(seg: string): string | null {
-  const m = /^<(\w+)>$/.exec(seg);
-  return m ? m[1] : null;
-}
-
-/** The wildcard values when `segs` matches `pattern`, else null. */
-function matchPattern(pattern: string, segs: string[]): Record<string, string> | null {
-  const parts = pattern.split(".");
-  if (parts.length !== segs.length) return null;
-  const vars: Record<string, string> = {};
-  for (let i = 0; i < parts.length; i++) {
-    const w = wildcardOf(parts[i]);
-    if (w === null ? parts[i] !== segs[i] : !WILDCARDS[w].test(segs[i])) return null;
-    if (w !== null) vars[w] = segs[i];
-  }
-  return vars;
-}
-
-/**
- * The instances of a feature: a fixed path always (implicit binding works without any
- * config), a wildcard path for each object config has there. Bad names are reported.
- */
-function instancesOf(spec: FeatureSpec, config: unknown, warnings?: string[]): string[][] {
-  let found: string[][] = [[]];
-  for (const part of spec.pattern.split(".")) {
-    const w = wildcardOf(part);
-    if (w === null) {
-      found = found.map((segs) => [...segs, part]);
-      continue;
-    }
-    const next: string[][] = [];
-    for (const segs of found) {
-      const node = get(config, segs);
-      if (!isObject(node)) continue;
-      for (const [key, value] of Object.entries(node)) {
-        const path = [...segs, key].join(".");
-        if (!WILDCARDS[w].test(key)) warnings?.push(`${path} is not a valid ${w} name (use lower-case letters, digits, - and _); it is not read as ${spec.pattern}.`);
-        else if (!isObject(value)) warnings?.push(`${path} should be an object such as { "enabled": true }; it is ignored.`);
-        else next.push([...segs, key]);
-      }
-    }
-    found = next;
-  }
-  return found;
-}
-
-function featureInfo(spec: FeatureSpec, segs: string[], vars: Record<string, string>, config: unknown): FeatureInfo {
-  const path = segs.join(".");
-  const title = spec.title.replace(/\{(\w+)\}/g, (_, w: string) => displayName(w, vars[w]));
-  const variables = spec.fields.map((f) => {
-    const field = `${path}.${f.name}`;
-    const ref = config === undefined ? null : exactRef(get(config, [...segs, f.name]));
-    return { field, name: ref ?? canonicalName(field), sensitive: f.sensitive === true || isSensitiveName(f.name), required: f.required === true };
-  });
-  return { path, title, variables };
-}
-
 /** The names referenced by env(...) in `text`; null when one is malformed. */
 function parseRefs(text: string): string[] | null {
   const names: string[] = [];
@@ -470,29 +259,4 @@ function parseRefs(text: string): string[] | null {
     names.push(m[1]);
   }
   return names;
-}
-
-/** NAME when `value` is exactly env(NAME). */
-function exactRef(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  const m = /^env\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(value);
-  return m ? m[1] : null;
-}
-
-function get(root: unknown, segs: string[]): unknown {
-  let node = root;
-  for (const seg of segs) {
-    if (!isObject(node) || !Object.hasOwn(node, seg)) return undefined;
-    node = node[seg];
-  }
-  return node;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function displayName(wildcard: string, value: string): string {
-  const names = DISPLAY_NAMES[wildcard] ?? {};
-  return Object.hasOwn(names, value) ? names[value] : value.charAt(0).toUpperCase() + value.slice(1);
 }

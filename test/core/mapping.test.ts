@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAPPING, FALLBACK_ENVIRONMENT, resolveBranch, validateMapping, type MappingRule } from "../../server/domain/mapping.js";
+import { DEFAULT_MAPPING, FALLBACK_ENVIRONMENT, resolveBranch, validateMapping, type MappingRule } from "../../core/mapping.js";
 
 const ENVS = ["development", "preview", "production", "staging", "qa"];
 

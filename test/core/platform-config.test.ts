@@ -5,11 +5,11 @@ import {
   featureOfVariable,
   findFeature,
   formatMissing,
-  isSensitiveName,
   knownFeaturePatterns,
   resolveConfig,
   type Layers,
-} from "../../cli/platform-config.js";
+} from "../../core/platform-config/index.js";
+import { isSensitiveName } from "../../core/sensitive.js";
 
 const CLIENT_ID = "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID";
 const SECRET = "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET";

@@ -1,0 +1,8 @@
+/**
+ * envplane/config.json: the platform's config schema (features), questions about it (queries)
+ * and its resolution against variable layers the caller reads (resolve). Sensitive values
+ * never sit in the file: it is committed to Git.
+ */
+export { canonicalName, type FeatureInfo } from "./features.js";
+export { enableFeature, featureOfVariable, findFeature, knownFeaturePatterns } from "./queries.js";
+export { formatMissing, formatMissingFeature, resolveConfig, type Layers, type Resolution, type Source } from "./resolve.js";
