@@ -10,7 +10,7 @@ export const MAX_PAGE_SIZE = 500;
 /** Page size of a paginated list when `first` is not given. */
 export const DEFAULT_PAGE_SIZE = 100;
 /** Items assumed for a list that is not paginated (projects, environments, branches, members, tokens, …). */
-export const UNPAGED_LIST_SIZE = 10;
+export const UNPAGED_LIST_SIZE = 5;
 /** Cost of one query: each field costs 1, times the page sizes of the lists it is under (see cost.ts). */
 export const MAX_COST = 50_000;
 /** Selection depth of a query. */

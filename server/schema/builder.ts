@@ -50,7 +50,7 @@ const MIN_DATE = Date.UTC(1970, 0, 1);
 const MAX_DATE = Date.UTC(10000, 0, 1) - 1;
 
 builder.scalarType("DateTime", {
-  description: "An ISO-8601 date and time in UTC, between 1970-01-01 and 9999-12-31.",
+  description: "An ISO-8601 date and time in UTC.",
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
   parseValue: (value) => {
     const date = new Date(value as string);
