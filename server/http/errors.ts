@@ -3,8 +3,12 @@
  * code; GraphQL's own errors are kept but stripped of any echoed input value; everything
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
-import { GraphQLError } from "graphql";
+import type { GraphQLError as GraphQLErrorType } from "graphql";
+import { graphql } from "./graphql.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+
+const { GraphQLError } = graphql;
+type GraphQLError = GraphQLErrorType;
 
 function codeOf(error: AppError): string {
   if (error instanceof ValidationError) return "VALIDATION";
