@@ -16,7 +16,8 @@ import { inputChecks } from "./http/input.js";
 import { MAX_ALIASES, MAX_BODY_BYTES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "./http/limits.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import { bodyLimit, corsFor, nestingLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
-import { createRateLimiter } from "./http/rate-limit.js";
+import { MemoryRateLimiter, createRateLimiter } from "./http/rate-limit.js";
+import { parseToken } from "./domain/token-format.js";
 import { schema } from "./schema/index.js";
 import type { Context } from "./schema/builder.js";
 import { createLoaders } from "./schema/loaders.js";
@@ -79,6 +80,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     );
 
     const authFailures = createRateLimiter(database, "auth", config.authFailuresPerMinute);
+    // Malformed tokens are refused without touching the database, and counted in this process only.
+    const malformedTokens = new MemoryRateLimiter(config.authFailuresPerMinute, 60_000);
     const runtimeCalls = createRateLimiter(database, "runtime", config.runtimeResolutionsPerMinute);
     const limits: Context["limits"] = {
       async runtime(actor: Actor) {
@@ -132,8 +135,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           } catch (error) {
             if (!(error instanceof AuthenticationError)) throw error;
             // Only failures count, and a valid token is always served: one client's failures never lock out another behind the same address.
-            const { allowed, retryAfter } = await authFailures.hit(client);
-            if (!allowed) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
+            // Failures = those counted by the (shared) limiter + this process's malformed tokens.
+            const [counted, other] = parseToken(token) ? [authFailures, malformedTokens] : [malformedTokens, authFailures];
+            const { count, retryAfter } = await counted.hit(client);
+            if (count + other.known(client) > config.authFailuresPerMinute) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
             throw unauthenticated(error.message);
           }
         }

@@ -10,6 +10,8 @@ import { deleteWindowsBefore, incrementWindow } from "../db/rate-limits.js";
 export interface Hit {
   /** Whether this event is within the limit. */
   allowed: boolean;
+  /** Events counted for the key in the current window, this one included. */
+  count: number;
   /** Seconds until the current window ends (for Retry-After). */
   retryAfter: number;
 }
@@ -18,6 +20,8 @@ export interface RateLimiter {
   readonly limit: number;
   /** Counts one event for `key`. */
   hit(key: string): Promise<Hit>;
+  /** The count of `key` in the current window as this process last saw it (no query). */
+  known(key: string): number;
 }
 
 type Clock = () => number;
@@ -42,13 +46,27 @@ export class MemoryRateLimiter implements RateLimiter {
       this.windows.set(key, w);
     }
     w.count++;
-    return { allowed: w.count <= this.limit, retryAfter };
+    return { allowed: w.count <= this.limit, count: w.count, retryAfter };
+  }
+
+  /** Records `count` as the key's count in the window starting at `start` (what a shared counter answered). */
+  set(key: string, start: number, count: number): void {
+    const w = this.windows.get(key);
+    if (w && w.start === start) w.count = Math.max(w.count, count);
+    else this.windows.set(key, { start, count });
+  }
+
+  known(key: string): number {
+    const w = this.windows.get(key);
+    return w && w.start === window(this.now(), this.windowMs).start ? w.count : 0;
   }
 }
 
 /** Counters in PostgreSQL, shared by every server on the database. Keys are prefixed with `scope`. */
 export class PostgresRateLimiter implements RateLimiter {
   private lastCleanup = 0;
+  /** Counts the database answered, for `known`. */
+  private readonly seen: MemoryRateLimiter;
 
   constructor(
     private readonly database: Database,
@@ -56,18 +74,25 @@ export class PostgresRateLimiter implements RateLimiter {
     readonly limit: number,
     readonly windowMs: number,
     private readonly now: Clock = Date.now,
-  ) {}
+  ) {
+    this.seen = new MemoryRateLimiter(limit, windowMs, now);
+  }
 
   async hit(key: string): Promise<Hit> {
     const now = this.now();
     const { start, retryAfter } = window(now, this.windowMs);
     const count = await incrementWindow(this.database.writer, `${this.scope}:${key}`, start);
+    this.seen.set(key, start, count);
     if (now - this.lastCleanup >= this.windowMs) {
       // Old windows are never read again; any server may delete them (once per window per server).
       this.lastCleanup = now;
       await deleteWindowsBefore(this.database.writer, start - this.windowMs);
     }
-    return { allowed: count <= this.limit, retryAfter };
+    return { allowed: count <= this.limit, count, retryAfter };
+  }
+
+  known(key: string): number {
+    return this.seen.known(key);
   }
 }
 

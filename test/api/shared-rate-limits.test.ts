@@ -15,6 +15,7 @@ import { expectType } from "../support/expect.js";
 import { silentLogger } from "../support/log.js";
 import { createClient } from "../../sdk/index.js";
 import { withRawDb } from "../support/raw-db.js";
+import { generateToken } from "../../server/domain/token-format.js";
 
 describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL database share the rate limits", () => {
   let database: TestDatabase;
@@ -63,7 +64,7 @@ describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL data
   };
 
   it("failed authentications from one address count on both servers; a valid token is still served by both", async () => {
-    const bad = "envp_pat_0000000000000000000000000000";
+    const bad = generateToken("personal"); // well-formed, so each server looks it up (malformed ones never reach the database)
     const statuses = [];
     for (const url of [urls[0], urls[1], urls[0], urls[1]]) statuses.push((await post(url, bad, "{ viewer { token { id } } }")).status);
     expect(statuses).toEqual([401, 401, 401, 401]);
