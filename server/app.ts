@@ -7,12 +7,17 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
-import { dbConfigFromEnv, openDatabase, type Database } from "./db/client.js";
+import { dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import type { Config } from "./config.js";
+import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
-import { MAX_BODY_BYTES, bodyLimit, runtimeRateLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
-import { RateLimiter } from "./http/rate-limit.js";
+import { inputChecks } from "./http/input.js";
+import { MAX_ALIASES, MAX_BODY_BYTES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
+import { accessLog, createLogger, type Logger } from "./http/log.js";
+import { bodyLimit, corsFor, nestingLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
+import { MemoryRateLimiter, createRateLimiter } from "./http/rate-limit.js";
+import { parseToken } from "./services/token-format.js";
 import { schema } from "./schema/index.js";
 import type { Context } from "./schema/builder.js";
 import { createLoaders } from "./schema/loaders.js";
@@ -23,10 +28,7 @@ import { rewrapDataKeys } from "./services/key-rotation.js";
 import { createServices, type Services } from "./services/index.js";
 import { KeyRing } from "./services/keyring.js";
 
-export interface Logger {
-  info(line: string): void;
-  error(line: string): void;
-}
+export type { Logger };
 
 export interface App {
   fetch: (request: Request | string, init?: RequestInit) => Promise<Response>;
@@ -35,26 +37,36 @@ export interface App {
   services: Services;
   database: Database;
   keys: KeyRing;
+  log: Logger;
   /** The first owner's token when this start created it (print it once), else null. */
   ownerToken: string | null;
   close(): Promise<void>;
 }
 
 export interface AppOptions {
-  log?: Logger;
+  /** A pino logger (tests pass one writing to a capture stream); default: stderr at `config.logLevel`. */
+  logger?: Logger;
   /** Reports every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
 }
 
-
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const log: Logger = options.log ?? { info: (l) => console.error(l), error: (l) => console.error(l) };
+  const log: Logger = options.logger ?? createLogger(config.logLevel);
+  const info = (line: string) => log.info(line);
   const dbConfig = dbConfigFromEnv(config.databaseUrl, config.dataDir);
-  const root = await loadRootKey({ envValue: config.rootKey, dataDir: dbConfig.provider === "sqlite" ? config.dataDir : null, log: log.info });
+  const sqliteFile = dbConfig.provider === "sqlite" ? dbConfig.file : null;
+  const root = await loadRootKey({
+    envValue: config.rootKey,
+    dataDir: sqliteFile ? config.dataDir : null,
+    existingDatabase: sqliteFile && sqliteFileExists(sqliteFile) ? sqliteFile : null,
+    log: info,
+  });
   const previousRoots = parsePreviousRootKeys(config.previousRootKeys);
-  await migrate(dbConfig.provider === "sqlite" ? { provider: "sqlite", file: dbConfig.file } : { provider: "postgresql", url: dbConfig.url }, { log: log.info });
+  if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir);
+  await migrate(sqliteFile ? { provider: "sqlite", file: sqliteFile } : { provider: "postgresql", url: (dbConfig as { url: string }).url }, { log: info });
   const database = await openDatabase(dbConfig, { onQuery: options.onQuery });
   try {
+    if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir); // the -wal and -shm files SQLite created
     const keys = new KeyRing(root, database.reader, previousRoots);
     const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
@@ -67,8 +79,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
 
-    const authFailures = new RateLimiter(config.authFailuresPerMinute, 60_000);
-    const runtimeCalls = new RateLimiter(config.runtimeResolutionsPerMinute, 60_000);
+    const authFailures = createRateLimiter(database, "auth", config.authFailuresPerMinute);
+    // Malformed tokens are refused without touching the database, and counted in this process only.
+    const malformedTokens = new MemoryRateLimiter(config.authFailuresPerMinute, 60_000);
+    const runtimeCalls = createRateLimiter(database, "runtime", config.runtimeResolutionsPerMinute);
+    const limits: Context["limits"] = {
+      async runtime(actor: Actor) {
+        const { allowed, retryAfter } = await runtimeCalls.hit(actor.tokenId);
+        if (!allowed) throw tooManyRequests("Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.", retryAfter);
+      },
+    };
 
     const yoga = createYoga<{ req?: IncomingMessage }, Context>({
       schema,
@@ -76,46 +96,53 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       landingPage: false,
       maxRequestBodySize: MAX_BODY_BYTES,
       graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
+      cors: corsFor(config.corsOrigins ?? []),
       logging: {
-        debug: () => {},
+        debug: (...a: unknown[]) => log.debug(a.map(String).join(" ")),
         info: (...a: unknown[]) => log.info(a.map(String).join(" ")),
-        warn: (...a: unknown[]) => log.info(a.map(String).join(" ")),
+        warn: (...a: unknown[]) => log.warn(a.map(String).join(" ")),
         // yoga logs every error it masks as it was (with the input values it quotes); maskError logs the unexpected ones safely.
         error: (...a: unknown[]) => {
           if (!a.some((x) => x instanceof Error)) log.error(a.map(String).join(" "));
         },
       },
-      maskedErrors: { maskError: (error) => maskError(error, log.error, config.development) },
+      maskedErrors: { maskError: (error) => maskError(error, (line) => log.error(line), config.development) },
       plugins: [
+        accessLog(log),
         bodyLimit(),
+        nestingLimit(),
         validationErrorsWithoutValues(),
         useCSRFPrevention({ requestHeaders: ["x-envplane-client", "x-graphql-yoga-csrf"] }),
         EnvelopArmorPlugin({
-          maxDepth: { n: 12 },
-          maxAliases: { n: 15 },
-          maxDirectives: { n: 10 },
-          maxTokens: { n: 5000 },
-          costLimit: { maxCost: 20000 },
+          maxDepth: { n: MAX_DEPTH },
+          maxAliases: { n: MAX_ALIASES, allowList: [] },
+          maxDirectives: { n: MAX_DIRECTIVES },
+          maxTokens: { n: MAX_TOKENS },
+          costLimit: { enabled: false },
           blockFieldSuggestion: { enabled: !config.development },
         }) as Plugin,
-        runtimeRateLimit(runtimeCalls),
+        { onValidate: ({ addValidationRule }) => addValidationRule(costLimitRule(MAX_COST)) } satisfies Plugin,
+        inputChecks(),
       ],
       context: async ({ request, req }): Promise<Context> => {
         const client = req?.socket?.remoteAddress ?? "in-process";
         const header = request.headers.get("authorization");
         let actor: Actor | null = null;
         if (header) {
-          if (authFailures.blocked(client)) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", authFailures.retryAfterSeconds(client));
           const token = header.replace(/^Bearer\s+/i, "").trim();
           try {
             actor = await services.auth.authenticate(token);
           } catch (error) {
             if (!(error instanceof AuthenticationError)) throw error;
-            authFailures.hit(client);
+            // Only failures count, and a valid token is always served: one client's failures never lock out another behind the same address.
+            // Failures = those counted by the (shared) limiter + this process's malformed tokens.
+            const [counted, other] = parseToken(token) ? [authFailures, malformedTokens] : [malformedTokens, authFailures];
+            const { count, retryAfter } = await counted.hit(client);
+            if (count + other.known(client) > config.authFailuresPerMinute) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
             throw unauthenticated(error.message);
           }
         }
-        return { actor, services, db: database, loaders: createLoaders(database, actor), keys };
+        return { actor, services, db: database, loaders: createLoaders(database, actor), keys, limits };
       },
     });
 
@@ -125,6 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       services,
       database,
       keys,
+      log,
       ownerToken,
       close: async () => {
         closing.abort(); // the batch under way finishes; the next start resumes the rest

@@ -1,12 +1,14 @@
-/** Starts the envplane server: reads the configuration and listens. */
+/** Starts the envplane server: reads the configuration and listens. Logs go to stderr (JSON lines, pretty on a terminal). */
 import { createServer } from "node:http";
 import { createApp } from "./app.js";
 import { configFromEnv } from "./config.js";
 import { dbConfigFromEnv } from "./db/client.js";
+import { createLogger, type Logger } from "./http/log.js";
 
-async function main() {
+async function main(log: Logger) {
   const config = configFromEnv();
-  const app = await createApp(config);
+  log.level = config.logLevel ?? "info";
+  const app = await createApp(config, { logger: log });
   const server = createServer(app.handle);
   const listening = await new Promise<Error | null>((resolve) => {
     server.once("error", resolve);
@@ -14,8 +16,8 @@ async function main() {
   });
   const showOwnerToken = () => {
     if (!app.ownerToken) return;
-    console.error("First start: created the owner. Their token is shown only this once; store it now:");
-    console.log(`ENVPLANE_TOKEN=${app.ownerToken}`);
+    log.warn("First start: created the owner. Their token is printed on stdout only this once; store it now.");
+    console.log(`ENVPLANE_TOKEN=${app.ownerToken}`); // stdout, not a log line
   };
   if (listening) {
     showOwnerToken(); // even though listening failed: the owner exists now and its token is never shown again
@@ -27,14 +29,16 @@ async function main() {
   const port = typeof address === "object" && address ? address.port : config.port;
   const db = dbConfigFromEnv(config.databaseUrl, config.dataDir);
   const where = db.provider === "postgresql" ? "PostgreSQL" : `SQLite (${db.file})`;
-  console.error(`envplane listening on http://${config.host}:${port}/graphql (GraphiQL in a browser) with ${where}`);
+  log.info(`envplane listening on http://${config.host}:${port}/graphql (GraphiQL in a browser) with ${where}`);
   showOwnerToken();
   const stop = () => server.close(() => void app.close().then(() => process.exit(0)));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }
 
-main().catch((error) => {
-  console.error(`envplane could not start: ${error instanceof Error ? error.message : String(error)}`);
+// LOG_LEVEL is checked by configFromEnv; until then, log at info.
+const log = createLogger(/^(fatal|error|warn|info|debug|trace|silent)$/i.test(process.env.LOG_LEVEL ?? "") ? process.env.LOG_LEVEL!.toLowerCase() : "info");
+main(log).catch((error) => {
+  log.fatal(`envplane could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

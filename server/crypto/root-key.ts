@@ -81,6 +81,8 @@ function isErrno(e: unknown, code: string): boolean {
 export async function loadRootKey(opts: {
   envValue: string | undefined;
   dataDir: string | null;
+  /** The SQLite database it protects, when that file already exists: then a missing key file is an error, never a new key. */
+  existingDatabase?: string | null;
   log: (line: string) => void;
 }): Promise<LoadedRootKey> {
   if (opts.envValue !== undefined) return loaded(parseKey(opts.envValue, "ENVPLANE_ROOT_KEY"), "env");
@@ -97,6 +99,13 @@ export async function loadRootKey(opts: {
     return loaded(await readKeyFile(path), "file");
   } catch (e) {
     if (!isErrno(e, "ENOENT")) throw e;
+  }
+  if (opts.existingDatabase) {
+    throw new RootKeyError(
+      `Root key file ${path} is missing, but the database ${opts.existingDatabase} exists and its values are encrypted with that key. ` +
+        `Restore root.key from your backup into ${opts.dataDir} (chmod 600), or set ENVPLANE_ROOT_KEY to the key. ` +
+        "A new key could not decrypt the data, so none was generated.",
+    );
   }
 
   const key = randomBytes(KEY_BYTES);

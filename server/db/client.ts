@@ -7,6 +7,8 @@
  * writes are serialized in the app), and reads on the other connection never see a
  * transaction that has not committed (WAL snapshot isolation).
  */
+import fs from "node:fs";
+import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
@@ -33,6 +35,35 @@ export function dbConfigFromEnv(databaseUrl: string | undefined, dataDir: string
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { provider: "postgresql", url: databaseUrl };
   if (databaseUrl.startsWith("file:")) return { provider: "sqlite", file: databaseUrl.slice("file:".length) };
   throw new Error('DATABASE_URL must start with "postgresql://", "postgres://" or "file:". Unset it to use the embedded SQLite file.');
+}
+
+/** Whether the SQLite file exists and holds something (an earlier start created it). */
+export function sqliteFileExists(file: string): boolean {
+  try {
+    return fs.statSync(file).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes the SQLite database owner-only: its directory is created 0700 (and `ownDir`, the
+ * envplane data directory, is tightened to 0700), the file is created 0600 before SQLite
+ * opens it, and the file and its -wal/-shm companions are set to 0600.
+ */
+export function secureSqliteFiles(file: string, ownDir?: string): void {
+  if (process.platform === "win32") return;
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (ownDir && path.resolve(ownDir) === dir && (fs.statSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
 }
 
 export async function openDatabase(config: DbConfig, opts: { onQuery?: (sql: string) => void } = {}): Promise<Database> {

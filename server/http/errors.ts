@@ -3,8 +3,12 @@
  * code; GraphQL's own errors are kept but stripped of any echoed input value; everything
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
-import { GraphQLError } from "graphql";
+import type { GraphQLError as GraphQLErrorType } from "graphql";
+import { graphql } from "./graphql.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+
+const { GraphQLError } = graphql;
+type GraphQLError = GraphQLErrorType;
 
 function codeOf(error: AppError): string {
   if (error instanceof ValidationError) return "VALIDATION";
@@ -38,7 +42,9 @@ export function maskError(error: unknown, log: (line: string) => void, developme
   if (original instanceof AppError) return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
   if (isGraphQLError(original)) {
     const { http, code } = original.extensions as { http?: unknown; code?: unknown };
-    return new GraphQLError(withoutInputValues(original.message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
+    // A variable's coercion error wraps the scalar's error; the outer message names the path (`at "input.secret"`).
+    const message = isGraphQLError(error) && error.message.endsWith(original.message) ? error.message : original.message;
+    return new GraphQLError(withoutInputValues(message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
   }
   log(`Unexpected error${path ? ` at ${path.join(".")}` : ""}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
   const detail = development && original instanceof Error ? ` (development: ${original.message})` : "";

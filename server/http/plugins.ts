@@ -1,11 +1,9 @@
 /** HTTP-level protections of the GraphQL endpoint, as yoga plugins, and the errors they raise. */
-import type { DefinitionNode, SelectionNode } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import type { Context } from "../schema/builder.js";
 import { withoutInputValues } from "./errors.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { MAX_BODY_BYTES, MAX_DEPTH, MAX_NESTING } from "../../core/limits.js";
 
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export function unauthenticated(message: string) {
   return createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
@@ -34,16 +32,64 @@ export function bodyLimit(): Plugin {
   };
 }
 
-/** Counts runtime resolutions per token; over the limit the request fails with 429. */
-export function runtimeRateLimit(limiter: RateLimiter): Plugin {
+/**
+ * The deepest nesting of braces, brackets and parentheses in a GraphQL text (outside strings
+ * and comments), stopping once it passes `limit`. Linear and iterative: no stack to overflow.
+ */
+export function nestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
+    } else if (c === 0x22 /* " */) {
+      if (text.startsWith('"""', i)) {
+        let j = i + 3;
+        while (j < text.length && !(text.startsWith('"""', j) && text[j - 1] !== "\\")) j++;
+        i = j + 2;
+      } else {
+        for (i++; i < text.length && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28 /* { [ ( */) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29 /* } ] ) */) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+/**
+ * Refuses a query nested deeper than MAX_NESTING before it is parsed: the parser and the
+ * validation rules recurse, and thousands of levels would overflow the stack.
+ */
+export function nestingLimit(): Plugin {
   return {
-    onExecute({ args }) {
-      const ctx = args.contextValue as unknown as Context;
-      const usesRuntime = args.document.definitions.some(
-        (d: DefinitionNode) => d.kind === "OperationDefinition" && d.selectionSet.selections.some((s: SelectionNode) => s.kind === "Field" && s.name.value === "runtimeVariables"),
-      );
-      if (usesRuntime && ctx.actor && !limiter.hit(ctx.actor.tokenId))
-        throw tooManyRequests("Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.", limiter.retryAfterSeconds(ctx.actor.tokenId));
+    onParams({ params }) {
+      if (typeof params.query === "string" && nestingDepth(params.query, MAX_NESTING) > MAX_NESTING)
+        throw createGraphQLError(
+          `The query is nested more than ${MAX_NESTING} levels deep (braces, brackets and parentheses). ` +
+            `Selections may be at most ${MAX_DEPTH} levels deep: flatten the query.`,
+          { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } } },
+        );
     },
+  };
+}
+
+/** CORS: no cross-origin access unless the request's Origin is in the allow-list (ENVPLANE_CORS_ORIGINS). */
+export function corsFor(allowed: readonly string[]) {
+  const origins = new Set(allowed);
+  return (request: Request) => {
+    const origin = request.headers.get("origin");
+    if (!origin || !origins.has(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: true,
+      methods: ["GET", "POST"],
+      allowedHeaders: ["authorization", "content-type", "x-envplane-client"],
+      maxAge: 600,
+    };
   };
 }

@@ -18,6 +18,8 @@ export interface Context {
   db: Database;
   loaders: Loaders;
   keys: KeyRing;
+  /** Per-request rate limits; `runtime` counts one runtime resolution and throws the 429 error over the limit. */
+  limits: { runtime(actor: Actor): Promise<void> };
 }
 
 export const builder = new SchemaBuilder<{
@@ -44,12 +46,17 @@ export function requireActor(ctx: Context): Actor {
   });
 }
 
+const MIN_DATE = Date.UTC(1970, 0, 1);
+const MAX_DATE = Date.UTC(10000, 0, 1) - 1;
+
 builder.scalarType("DateTime", {
   description: "An ISO-8601 date and time in UTC.",
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
   parseValue: (value) => {
     const date = new Date(value as string);
     if (typeof value !== "string" || Number.isNaN(date.getTime())) throw new GraphQLError("DateTime must be an ISO-8601 string, e.g. 2030-01-31T00:00:00Z.");
+    if (date.getTime() < MIN_DATE || date.getTime() > MAX_DATE)
+      throw new GraphQLError("DateTime must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z.");
     return date;
   },
 });

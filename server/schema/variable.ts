@@ -174,7 +174,11 @@ builder.queryFields((t) => ({
     description: "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. Service tokens with the runtime permission only.",
     args: { project: t.arg.string({ required: true }), branch: t.arg.string({ required: true }) },
     errors: {},
-    resolve: (_root, args, ctx) => ctx.services.resolution.runtimeVariables(requireActor(ctx), args),
+    resolve: async (_root, args, ctx) => {
+      const actor = requireActor(ctx);
+      await ctx.limits.runtime(actor); // each resolution counts: aliases and fragments too
+      return ctx.services.resolution.runtimeVariables(actor, args);
+    },
   }),
 }));
 

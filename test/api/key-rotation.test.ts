@@ -9,6 +9,7 @@ import type { Config } from "../../server/config.js";
 import { createClient } from "../../sdk/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { captureLogger, silentLogger } from "../support/log.js";
 import { bulk, createProject, serviceToken, setVariable, userWithRole, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
@@ -87,7 +88,7 @@ describe("root key rotation", () => {
   const config = (rootKey: string, previousRootKeys?: string): Config => ({
     port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, previousRootKeys, development: false, authFailuresPerMinute: 100, runtimeResolutionsPerMinute: 1000,
   });
-  const quiet = { log: { info: () => {}, error: () => {} } };
+  const quiet = { logger: silentLogger() };
 
   it("re-wraps data keys with the new root key; the old key alone no longer starts", async () => {
     const oldKey = randomBytes(32).toString("base64");
@@ -100,7 +101,7 @@ describe("root key rotation", () => {
     await app.close();
 
     const logs: string[] = [];
-    app = await createApp(config(newKey, oldKey), { log: { info: (l) => logs.push(l), error: (l) => logs.push(l) } });
+    app = await createApp(config(newKey, oldKey), { logger: captureLogger(logs) });
     expect(logs.join("\n")).toMatch(/re-wrapped 1 project data key/);
     const rows = await app.database.reader.projectKey.findMany();
     expect(rows.map((r) => r.rootKeyFingerprint)).toEqual([app.keys.root.fingerprint]);

@@ -8,6 +8,7 @@ import { createApp, type App } from "../../server/app.js";
 import { createClient } from "../../sdk/index.js";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { captureLogger, silentLogger } from "../support/log.js";
 import { createProject, setVariable } from "../support/fixtures.js";
 
 // Scaling out is PostgreSQL's job. (Three SQLite servers in one test process cannot work:
@@ -25,7 +26,7 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
         dataDirs.push(dataDir);
         return createApp(
           { port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, development: false, authFailuresPerMinute: 100, runtimeResolutionsPerMinute: 1000 },
-          { log: { info: () => {}, error: () => {} } },
+          { logger: silentLogger() },
         );
       }),
     );

@@ -228,7 +228,7 @@ describe("a canary secret never leaks", () => {
       expect(text).not.toContain(plainValue);
     }
     expectNoCanary(bodies);
-    const logged = server.logs.filter((l) => l.startsWith("Unexpected error"));
+    const logged = server.logs.filter((l) => JSON.parse(l).msg.startsWith("Unexpected error"));
     expect(logged).toHaveLength(3);
     expect(logged[0]).toContain(dev.id);
     expect(logged[2]).toContain(preview.id);

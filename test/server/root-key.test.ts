@@ -14,6 +14,7 @@ import type { Config } from "../../server/config.js";
 import { fingerprint } from "../../server/crypto/root-key.js";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
+import { captureLogger, silentLogger } from "../support/log.js";
 import { createProject, serviceToken, setVariable } from "../support/fixtures.js";
 
 const provider = testProvider();
@@ -45,13 +46,13 @@ function config(rootKey: string | undefined): Config {
 
 async function start(rootKey: string | undefined) {
   const logs: string[] = [];
-  const app = await createApp(config(rootKey), { log: { info: (l) => logs.push(l), error: (l) => logs.push(l) } });
+  const app = await createApp(config(rootKey), { logger: captureLogger(logs) });
   return { app, logs };
 }
 
 async function startFails(rootKey: string | undefined): Promise<{ message: string; logs: string[] }> {
   const logs: string[] = [];
-  const error = await createApp(config(rootKey), { log: { info: (l) => logs.push(l), error: (l) => logs.push(l) } }).then(
+  const error = await createApp(config(rootKey), { logger: captureLogger(logs) }).then(
     async (app) => {
       await app.close();
       return null;

@@ -12,6 +12,7 @@ import { createApp, type App } from "../../server/app.js";
 import type { Config } from "../../server/config.js";
 import { createClient, type EnvplaneClient } from "../../sdk/index.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
+import { captureLogger } from "./log.js";
 
 export interface TestServer {
   app: App;
@@ -19,7 +20,7 @@ export interface TestServer {
   dataDir: string;
   rootKey: string;
   ownerToken: string;
-  /** Every line the server logged. */
+  /** Every line the server logged (pino JSON lines; `messages()` in support/log.ts gives their texts). */
   logs: string[];
   /** Every SQL statement sent, when started with `countQueries`. */
   queries: string[];
@@ -30,7 +31,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { listen?: boolean; countQueries?: boolean; config?: Partial<Config> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { listen?: boolean; countQueries?: boolean; config?: Partial<Config>; logLevel?: string } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-data-"));
   const rootKey = randomBytes(32).toString("base64");
@@ -48,7 +49,7 @@ export async function startTestServer(options: { listen?: boolean; countQueries?
     ...options.config,
   };
   const app = await createApp(config, {
-    log: { info: (l) => logs.push(l), error: (l) => logs.push(l) },
+    logger: captureLogger(logs, options.logLevel),
     onQuery: options.countQueries ? (sql) => queries.push(sql) : undefined,
   });
   let server: Server | null = null;

@@ -1,0 +1,92 @@
+/**
+ * List-aware query cost, checked before execution. Each field costs 1, times the number of
+ * items of every list it is under: a paginated list (a field with a `first` argument)
+ * counts `first` items (a literal, else MAX_PAGE_SIZE), its `edges`/`nodes` list below it
+ * no more; any other list of objects counts UNPAGED_LIST_SIZE. Fragments and inline
+ * fragments are expanded (each named fragment computed once; a cycle counts nothing, and
+ * NoFragmentCyclesRule reports it).
+ */
+import type { ASTVisitor, FieldNode, GraphQLCompositeType, GraphQLSchema, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
+import { graphql } from "./graphql.js";
+import { MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
+
+const { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, isObjectType, isInterfaceType } = graphql;
+
+function pageSize(node: FieldNode): number {
+  const first = node.arguments?.find((a) => a.name.value === "first")?.value;
+  if (first?.kind === Kind.INT) return Math.max(0, Math.min(Number(first.value), MAX_PAGE_SIZE));
+  return MAX_PAGE_SIZE; // a variable, or not given: the worst case
+}
+
+export function queryCost(context: ValidationContext, selectionSet: SelectionSetNode, type: GraphQLCompositeType): number {
+  const schema: GraphQLSchema = context.getSchema();
+  const fragments = new Map<string, number>(); // fragment:paged → cost
+  const visiting = new Set<string>();
+
+  /** `paged`: the nearest list above was paginated and its page is not yet counted by a list field. */
+  const costOf = (set: SelectionSetNode, parent: GraphQLCompositeType, paged: boolean): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        total += 1;
+        if (!selection.selectionSet) continue;
+        const def = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        if (!def) continue;
+        const named = getNamedType(def.type);
+        if (!isCompositeType(named)) continue;
+        const list = isListType(getNullableType(def.type));
+        const paginated = def.args.some((a) => a.name === "first");
+        let factor = 1;
+        let childPaged = false;
+        if (paginated) {
+          factor = pageSize(selection);
+          childPaged = !list; // a connection: its edges/nodes list is this page
+        } else if (list) {
+          factor = paged ? 1 : UNPAGED_LIST_SIZE;
+        } else {
+          childPaged = paged;
+        }
+        total += factor * costOf(selection.selectionSet, named, childPaged);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (on && isCompositeType(on)) total += costOf(selection.selectionSet, on, paged);
+      } else {
+        const name = selection.name.value;
+        const memo = `${name}:${paged}`;
+        if (fragments.has(memo)) {
+          total += fragments.get(memo)!;
+          continue;
+        }
+        const fragment = context.getFragment(name);
+        if (!fragment || visiting.has(name)) continue;
+        const on = schema.getType(fragment.typeCondition.name.value);
+        if (!on || !isCompositeType(on)) continue;
+        visiting.add(name);
+        const cost = costOf(fragment.selectionSet, on, paged);
+        visiting.delete(name);
+        fragments.set(memo, cost);
+        total += cost;
+      }
+    }
+    return total;
+  };
+  return costOf(selectionSet, type, false);
+}
+
+export function costLimitRule(maxCost: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(operation) {
+      const root = context.getSchema().getRootType(operation.operation);
+      if (!root) return;
+      const cost = queryCost(context, operation.selectionSet, root);
+      if (cost > maxCost)
+        context.reportError(
+          new GraphQLError(
+            `Query cost limit of ${maxCost} exceeded (cost ${cost}): each field counts once per item of the lists above it ` +
+              `(first, or ${MAX_PAGE_SIZE} when not given, for paginated lists). Ask for fewer fields or smaller pages, or split the query.`,
+            { nodes: [operation] },
+          ),
+        );
+    },
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Server logs: pino, JSON lines on stderr (pretty when stderr is a terminal), level from
+ * LOG_LEVEL. One access line per request: method, path, operation name, status, duration,
+ * actor kind and ids. Never variables, values or the query text.
+ */
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+import type { DocumentNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "../schema/builder.js";
+
+export type { Logger };
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** A logger writing to `destination` (default: stderr, pretty on a terminal). */
+export function createLogger(level = "info", destination?: DestinationStream): Logger {
+  const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  if (destination) return pino(options, destination);
+  if (process.stderr.isTTY) return pino(options, pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l" }));
+  return pino(options, pino.destination({ fd: 2, sync: true }));
+}
+
+type Entry = { start: number; operation?: string; actor?: Context["actor"] };
+
+function actorFields(actor: Context["actor"] | undefined) {
+  if (!actor) return {};
+  return actor.kind === "user"
+    ? { actor: "user", tokenId: actor.tokenId, userId: actor.userId }
+    : { actor: "service", tokenId: actor.tokenId, projectId: actor.projectId };
+}
+
+/** Logs one access line per request, in-process `fetch` included. */
+export function accessLog(log: Logger): Plugin {
+  const entries = new WeakMap<Request, Entry>();
+  return {
+    onRequest({ request }) {
+      entries.set(request, { start: performance.now() });
+    },
+    onParams({ request, params }) {
+      const entry = entries.get(request);
+      if (entry && typeof params.operationName === "string") entry.operation = params.operationName.slice(0, 100);
+    },
+    onExecute({ args }) {
+      const ctx = args.contextValue as unknown as Context & { request?: Request };
+      const entry = ctx.request ? entries.get(ctx.request) : undefined;
+      if (!entry) return;
+      entry.actor = ctx.actor;
+      if (!entry.operation) {
+        const op = (args.document as DocumentNode).definitions.find((d) => d.kind === "OperationDefinition");
+        entry.operation = op && "name" in op && op.name ? op.name.value : undefined;
+      }
+    },
+    onResponse({ request, response }) {
+      const entry = entries.get(request);
+      const url = new URL(request.url, "http://localhost");
+      log.info(
+        {
+          method: request.method,
+          path: url.pathname,
+          operation: entry?.operation ?? null,
+          status: response.status,
+          durationMs: entry ? Math.round((performance.now() - entry.start) * 10) / 10 : null,
+          ...actorFields(entry?.actor),
+        },
+        "request",
+      );
+    },
+  };
+}
