@@ -1,7 +1,7 @@
 /** HTTP-level protections of the GraphQL endpoint, as yoga plugins, and the errors they raise. */
 import type { DefinitionNode, SelectionNode } from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import type { Context } from "../schema/builder.js";
+import type { Context } from "../graphql/builder.js";
 import { withoutInputValues } from "./errors.js";
 import type { RateLimiter } from "./rate-limit.js";
 
