@@ -27,11 +27,11 @@ async function post(server: TestServer, body: unknown, token: string | null = se
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
 
-/** `levels` nested selections under projects { environments { … } } (graphql-armor counts one more). */
+/** `levels` nested selections: projects { nodes { environments { … } } } (graphql-armor counts one more). */
 function nested(levels: number): string {
-  let inner = levels % 2 === 1 ? "branch" : "name";
-  for (let i = levels - 3; i >= 0; i--) inner = `${i % 2 === 0 ? "mappedBranches" : "environment"} { ${inner} }`;
-  return `{ projects { environments { ${inner} } } }`;
+  const chain = Array.from({ length: levels - 3 }, (_, i) => (i % 2 === 0 ? "mappedBranches" : "environment"));
+  const leaf = chain.length % 2 === 1 ? "branch" : "name";
+  return `{ projects { nodes { environments { ${chain.reduceRight((inner, field) => `${field} { ${inner} }`, leaf)} } } } }`;
 }
 
 describe("GraphQL hardening", () => {
@@ -45,10 +45,10 @@ describe("GraphQL hardening", () => {
   const many = (n: number, field: (i: number) => string) => Array.from({ length: n }, (_, i) => field(i)).join(" ");
   const cases: [string, string, string, RegExp][] = [
     ["depth", nested(11), nested(12), /depth limit of 12/],
-    ["aliases", `{ ${many(15, (i) => `a${i}: projects { id }`)} }`, `{ ${many(16, (i) => `a${i}: projects { id }`)} }`, /Aliases limit of 15/i],
-    ["directives", `{ projects { ${many(10, () => "id @include(if: true)")} } }`, `{ projects { ${many(11, () => "id @include(if: true)")} } }`, /Directives limit of 10/i],
-    ["tokens", `{ projects { ${"id ".repeat(200)} } }`, `{ projects { ${"id ".repeat(5001)} } }`, /Token limit of 5000/],
-    ["cost", `{ projects { environments { name } } }`, `{ projects { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } }`, /Cost limit of 20000/i],
+    ["aliases", `{ ${many(15, (i) => `a${i}: projects { nodes { id } }`)} }`, `{ ${many(16, (i) => `a${i}: projects { nodes { id } }`)} }`, /Aliases limit of 15/i],
+    ["directives", `{ projects { nodes { ${many(10, () => "id @include(if: true)")} } } }`, `{ projects { nodes { ${many(11, () => "id @include(if: true)")} } } }`, /Directives limit of 10/i],
+    ["tokens", `{ projects { nodes { ${"id ".repeat(200)} } } }`, `{ projects { nodes { ${"id ".repeat(5001)} } } }`, /Token limit of 5000/],
+    ["cost", `{ projects { nodes { environments { name } } } }`, `{ projects { nodes { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } } }`, /Cost limit of 20000/i],
   ];
 
   it.each(cases)("the %s limit rejects an abusive query before any SQL; a query within it runs", async (_name, within, beyond, message) => {
