@@ -29,7 +29,7 @@ const PROJECT_TREE = /* GraphQL */ `
         variableCount
         viewerCanRead
         viewerCanWrite
-        variables { nodes { key isSecret value overrides { branch { name } value } } }
+        variables { totalCount nodes { key isSecret value overrides { branch { name } value } } }
       }
     }
   }
@@ -37,7 +37,7 @@ const PROJECT_TREE = /* GraphQL */ `
 
 type Tree = {
   project: {
-    environments: { name: string; variables: { nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] } }[];
+    environments: { name: string; variables: { totalCount: number; nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] } }[];
   };
 };
 
@@ -93,6 +93,7 @@ describe("statement counts do not grow with N", () => {
     const large = await tree("qc-vars-large");
     expect(allVariables(small.result)).toHaveLength(2);
     expect(allVariables(large.result)).toHaveLength(20);
+    expect(large.result.project.environments.map((e) => e.variables.totalCount)).toEqual([0, 20, 0]);
     expect(allVariables(large.result).find((v) => v.key === "KEY_18")?.value).toBe("value-18");
     expect(allVariables(large.result).find((v) => v.key === "KEY_4")?.value).toBeNull(); // a secret
     expect(large.count).toBe(small.count);
