@@ -207,6 +207,12 @@ type SelectionFn = (
  * A connection over a relation of a prisma object (`Environment.variables`): the page is
  * selected in the parent's query, with `_count` when totalCount is asked for. `where` is the
  * read scope. `count` answers totalCount for a parent loaded without it (another plan).
+ *
+ * It plugs into plugin-prisma through the field extensions its own `relation` and
+ * `relatedConnection` use (pothosPrismaSelect, pothosPrismaLoaded): the public `select`
+ * option does not say which fields are selected, and `_count` should cost nothing unless
+ * totalCount is asked for. With @pothos/plugin-relay installed, `t.relatedConnection` would
+ * replace this helper.
  */
 export function relatedConnection<Parent extends Row, T extends Row>(options: {
   type: ObjectRef<Types, ConnectionShape<T>>;
