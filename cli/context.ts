@@ -3,7 +3,7 @@
  * SDK client for the logged-in server. Values come from the flag, then the environment,
  * then the linked project file, then a prompt (TTY only), else a clear error.
  */
-import type { EnvplaneClient } from "../sdk/index.js";
+import { allPages, MAX_PAGE_SIZE, type EnvplaneClient } from "../sdk/index.js";
 import { resolveBranch } from "../core/mapping.js";
 import { opt, type OptionValues } from "./args.js";
 import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
@@ -85,12 +85,37 @@ export class Context {
   }
 
   /** An environment with its variables (secret values null); a clear error when it or the project is not there. */
+  /** Every project the token can access (all pages). */
+  async listProjects() {
+    return allPages(async (after) => (await this.sdk().projects({ first: MAX_PAGE_SIZE, after })).projects);
+  }
+
+  /**
+   * An environment with all its variables (secret values null), read page by page at one
+   * revision (read again if a write lands between pages); a clear error when it or the
+   * project is not there.
+   */
   async loadEnvironment(project: string, environment: string) {
-    const { project: p } = await this.sdk().environmentVariables({ project, environment });
+    for (let attempt = 1; ; attempt++) {
+      const pages: Awaited<ReturnType<Context["environmentPage"]>>[] = [];
+      const variables = await allPages(async (after) => {
+        const page = await this.environmentPage(project, environment, after);
+        pages.push(page);
+        return page.variables;
+      });
+      if (pages.every((p) => p.revision === pages[0].revision)) return { ...pages[0], variables };
+      if (attempt === 3)
+        throw new CliError(`Environment "${environment}" of project "${project}" kept changing while it was read. Try again.`);
+    }
+  }
+
+  private async environmentPage(project: string, environment: string, after: string | null) {
+    const { project: p } = await this.sdk().environmentVariables({ project, environment, first: MAX_PAGE_SIZE, after });
     if (!p) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);
     if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`);
     return p.environment;
   }
+
 
   /** Confirms a destructive command: --yes, else a [y/N] question on a terminal, else a usage error naming --yes. */
   async confirmDestructive(options: OptionValues, question: string, consequence: string, cancelled = "Cancelled: nothing was deleted."): Promise<void> {

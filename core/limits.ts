@@ -12,7 +12,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Items assumed for a list that is not paginated (projects, environments, branches, members, tokens, …). */
 export const UNPAGED_LIST_SIZE = 5;
 /** Cost of one query: each field costs 1, times the page sizes of the lists it is under (see cost.ts). */
-export const MAX_COST = 50_000;
+export const MAX_COST = 100_000;
 /** Selection depth of a query. */
 export const MAX_DEPTH = 12;
 /** Nesting of braces, brackets and parentheses in a query text, checked before it is parsed. */

@@ -225,6 +225,8 @@ export type ProjectFieldsFragment = { id: string, slug: string, name: string, cr
 
 export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null };
 
+export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
+
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
 }>;
@@ -464,10 +466,13 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ViewerQuery = { viewer: { token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } | null, project: { slug: string } | null } };
 
-export type ProjectsQueryVariables = Exact<{ [key: string]: never; }>;
+export type ProjectsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
 
-export type ProjectsQuery = { projects: Array<{ id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> }> };
+export type ProjectsQuery = { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> }> } };
 
 export type ProjectQueryVariables = Exact<{
   slug: string;
@@ -479,29 +484,38 @@ export type ProjectQuery = { project: { id: string, slug: string, name: string, 
 export type EnvironmentVariablesQueryVariables = Exact<{
   project: string;
   environment: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type ProjectMembersQuery = { project: { slug: string, members: Array<{ role: Role, createdAt: string, user: { id: string, name: string, email: string | null } }> } | null };
+export type ProjectMembersQuery = { project: { slug: string, members: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ role: Role, createdAt: string, user: { id: string, name: string, email: string | null } }> } } | null };
 
 export type ProjectTokensQueryVariables = Exact<{
   slug: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type ProjectTokensQuery = { project: { slug: string, tokens: Array<{ id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }> } | null };
+export type ProjectTokensQuery = { project: { slug: string, tokens: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }> } } | null };
 
-export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
+export type UsersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
 
-export type UsersQuery = { users: Array<{ id: string, name: string, email: string | null, isInstanceAdmin: boolean, createdAt: string }> };
+export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, isInstanceAdmin: boolean, createdAt: string }> } };
 
 export type PullVariablesQueryVariables = Exact<{
   project: string;
@@ -659,6 +673,12 @@ export const EnvironmentPayloadFieldsFragmentDoc = gql`
   }
 }
     ${EnvironmentFieldsFragmentDoc}`;
+export const PageInfoFieldsFragmentDoc = gql`
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+    `;
 export const CreateProjectDocument = gql`
     mutation createProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -927,12 +947,19 @@ export const ViewerDocument = gql`
 }
     ${TokenFieldsFragmentDoc}`;
 export const ProjectsDocument = gql`
-    query projects {
-  projects {
-    ...ProjectFields
+    query projects($first: Int, $after: String) {
+  projects(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...ProjectFields
+    }
   }
 }
-    ${ProjectFieldsFragmentDoc}`;
+    ${PageInfoFieldsFragmentDoc}
+${ProjectFieldsFragmentDoc}`;
 export const ProjectDocument = gql`
     query project($slug: String!) {
   project(slug: $slug) {
@@ -941,56 +968,82 @@ export const ProjectDocument = gql`
 }
     ${ProjectFieldsFragmentDoc}`;
 export const EnvironmentVariablesDocument = gql`
-    query environmentVariables($project: String!, $environment: String!) {
+    query environmentVariables($project: String!, $environment: String!, $first: Int, $after: String) {
   project(slug: $project) {
     slug
     environment(name: $environment) {
       ...EnvironmentFields
-      variables {
-        ...VariableFields
+      variables(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          ...VariableFields
+        }
       }
     }
   }
 }
     ${EnvironmentFieldsFragmentDoc}
+${PageInfoFieldsFragmentDoc}
 ${VariableFieldsFragmentDoc}`;
 export const ProjectMembersDocument = gql`
-    query projectMembers($slug: String!) {
+    query projectMembers($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
     slug
-    members {
-      role
-      createdAt
-      user {
-        id
-        name
-        email
+    members(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        role
+        createdAt
+        user {
+          id
+          name
+          email
+        }
       }
     }
   }
 }
-    `;
+    ${PageInfoFieldsFragmentDoc}`;
 export const ProjectTokensDocument = gql`
-    query projectTokens($slug: String!) {
+    query projectTokens($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
     slug
-    tokens {
-      ...TokenFields
+    tokens(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...TokenFields
+      }
     }
   }
 }
-    ${TokenFieldsFragmentDoc}`;
+    ${PageInfoFieldsFragmentDoc}
+${TokenFieldsFragmentDoc}`;
 export const UsersDocument = gql`
-    query users {
-  users {
-    id
-    name
-    email
-    isInstanceAdmin
-    createdAt
+    query users($first: Int, $after: String) {
+  users(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      id
+      name
+      email
+      isInstanceAdmin
+      createdAt
+    }
   }
 }
-    `;
+    ${PageInfoFieldsFragmentDoc}`;
 export const PullVariablesDocument = gql`
     query pullVariables($project: String!, $environment: String!, $branch: String) {
   pullVariables(project: $project, environment: $environment, branch: $branch) {

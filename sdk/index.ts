@@ -77,3 +77,30 @@ export function createClient(options: ClientOptions) {
 }
 
 export type EnvplaneClient = ReturnType<typeof createClient>;
+
+/** The largest page the server gives (`first`); lists default to 100 items a page. */
+export const MAX_PAGE_SIZE = 500;
+
+/** One page of a connection, as the operations select it. */
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/**
+ * Every item of a paginated list: calls `page(after)` from the start (after = null) with
+ * each page's endCursor until there is no next page. Pass `first: MAX_PAGE_SIZE` in `page`
+ * for the fewest requests:
+ *
+ *   const projects = await allPages(async (after) => (await envplane.projects({ first: MAX_PAGE_SIZE, after })).projects);
+ */
+export async function allPages<T>(page: (after: string | null) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const current: Page<T> = await page(after);
+    items.push(...current.nodes);
+    if (!current.pageInfo.hasNextPage || !current.pageInfo.endCursor) return items;
+    after = current.pageInfo.endCursor;
+  }
+}

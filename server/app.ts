@@ -18,9 +18,9 @@ import { accessLog, createLogger, type Logger } from "./http/log.js";
 import { bodyLimit, corsFor, nestingLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
 import { MemoryRateLimiter, createRateLimiter } from "./http/rate-limit.js";
 import { parseToken } from "./services/token-format.js";
-import { schema } from "./schema/index.js";
-import type { Context } from "./schema/builder.js";
-import { createLoaders } from "./schema/loaders.js";
+import { schema } from "./graphql/index.js";
+import type { Context } from "./graphql/builder.js";
+import { createLoaders } from "./graphql/loaders.js";
 import type { Actor } from "./services/actor.js";
 import { AuthenticationError } from "./services/auth.js";
 import { initializeOrVerify } from "./services/bootstrap.js";
@@ -121,7 +121,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           costLimit: { enabled: false },
           blockFieldSuggestion: { enabled: !config.development },
         }) as Plugin,
-        { onValidate: ({ addValidationRule }) => addValidationRule(costLimitRule(MAX_COST)) } satisfies Plugin,
+        {
+          onValidate: ({ addValidationRule, context }) =>
+            addValidationRule(costLimitRule(MAX_COST, (context as { params?: { variables?: Record<string, unknown> } }).params?.variables)),
+        } satisfies Plugin,
         inputChecks(),
       ],
       context: async ({ request, req }): Promise<Context> => {

@@ -33,7 +33,7 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
 /** Asks which project to link, on a terminal; otherwise <project> is required. */
 async function pickProject(ctx: Context): Promise<string> {
   if (!ctx.io.interactive) throw new UsageError('Missing <project>: the project to link, e.g. "envplane link shop". Run "envplane projects list" to see yours.');
-  const { projects } = await ctx.sdk().projects();
+  const projects = await ctx.listProjects();
   if (!projects.length) throw new CliError('You have no projects yet. Create one with "envplane projects create <slug>".');
   ctx.io.note(projects.map((p, i) => `  ${i + 1}) ${p.slug}`).join("\n"));
   for (;;) {

@@ -26,5 +26,6 @@ export function variableScope(actor: Actor | null) {
 
 /** Members the caller may list: personal tokens of members only (`member:read`). */
 export function memberScope(actor: Actor | null) {
-  return actor?.kind === "user" ? {} : nothing;
+  // Member has no `id` (its key is projectId + userId): `nothing` would be an invalid filter here.
+  return actor?.kind === "user" ? {} : { userId: { in: [] as string[] } };
 }

@@ -1,24 +1,35 @@
 /**
  * List-aware query cost, checked before execution. Each field costs 1, times the number of
  * items of every list it is under: a paginated list (a field with a `first` argument)
- * counts `first` items (a literal, else MAX_PAGE_SIZE), its `edges`/`nodes` list below it
+ * counts `first` items (a literal or a variable's value, else the default page), its `edges`/`nodes` list below it
  * no more; any other list of objects counts UNPAGED_LIST_SIZE. Fragments and inline
  * fragments are expanded (each named fragment computed once; a cycle counts nothing, and
  * NoFragmentCyclesRule reports it).
  */
 import type { ASTVisitor, FieldNode, GraphQLCompositeType, GraphQLSchema, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
 import { graphql } from "./graphql.js";
-import { MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
 
 const { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, isObjectType, isInterfaceType } = graphql;
 
-function pageSize(node: FieldNode): number {
+type Variables = Record<string, unknown> | null | undefined;
+
+/** The page a paginated field asks for: `first` as a literal or a variable's value, else the server's default. */
+function pageSize(node: FieldNode, variables: Variables): number {
   const first = node.arguments?.find((a) => a.name.value === "first")?.value;
-  if (first?.kind === Kind.INT) return Math.max(0, Math.min(Number(first.value), MAX_PAGE_SIZE));
-  return MAX_PAGE_SIZE; // a variable, or not given: the worst case
+  let value: unknown = DEFAULT_PAGE_SIZE;
+  if (first?.kind === Kind.INT) value = Number(first.value);
+  else if (first?.kind === Kind.VARIABLE) value = variables?.[first.name.value] ?? DEFAULT_PAGE_SIZE;
+  // Anything else is refused when the arguments are checked; count it as the largest page meanwhile.
+  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.min(value, MAX_PAGE_SIZE)) : MAX_PAGE_SIZE;
 }
 
-export function queryCost(context: ValidationContext, selectionSet: SelectionSetNode, type: GraphQLCompositeType): number {
+export function queryCost(
+  context: ValidationContext,
+  selectionSet: SelectionSetNode,
+  type: GraphQLCompositeType,
+  variables?: Variables,
+): number {
   const schema: GraphQLSchema = context.getSchema();
   const fragments = new Map<string, number>(); // fragment:paged → cost
   const visiting = new Set<string>();
@@ -39,7 +50,7 @@ export function queryCost(context: ValidationContext, selectionSet: SelectionSet
         let factor = 1;
         let childPaged = false;
         if (paginated) {
-          factor = pageSize(selection);
+          factor = pageSize(selection, variables);
           childPaged = !list; // a connection: its edges/nodes list is this page
         } else if (list) {
           factor = paged ? 1 : UNPAGED_LIST_SIZE;
@@ -73,17 +84,18 @@ export function queryCost(context: ValidationContext, selectionSet: SelectionSet
   return costOf(selectionSet, type, false);
 }
 
-export function costLimitRule(maxCost: number): ValidationRule {
+/** `variables`: the request's variable values, so `first: $first` counts the page asked for. */
+export function costLimitRule(maxCost: number, variables?: Variables): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const root = context.getSchema().getRootType(operation.operation);
       if (!root) return;
-      const cost = queryCost(context, operation.selectionSet, root);
+      const cost = queryCost(context, operation.selectionSet, root, variables);
       if (cost > maxCost)
         context.reportError(
           new GraphQLError(
             `Query cost limit of ${maxCost} exceeded (cost ${cost}): each field counts once per item of the lists above it ` +
-              `(first, or ${MAX_PAGE_SIZE} when not given, for paginated lists). Ask for fewer fields or smaller pages, or split the query.`,
+              `(first, or ${DEFAULT_PAGE_SIZE} when not given, for paginated lists). Ask for fewer fields or smaller pages, or split the query.`,
             { nodes: [operation] },
           ),
         );

@@ -7,7 +7,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { Context } from "../schema/builder.js";
+import type { Context } from "../graphql/builder.js";
 
 export type { Logger };
 

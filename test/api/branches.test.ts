@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { createEnvironment, createProject, setVariable, updateMapping, userWithRole, useTestServer } from "../support/fixtures.js";
+import { createEnvironment, createProject, readEnvironment, setVariable, updateMapping, userWithRole, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 describe("project branches and the branch mapping", () => {
@@ -11,7 +11,7 @@ describe("project branches and the branch mapping", () => {
 
   const branches = async (slug: string) => (await sdk.project({ slug })).project!.branches.map((b) => b.name);
   const mapping = async (slug: string) => (await sdk.project({ slug })).project!.mapping.map((m) => [m.position, m.environment.name, m.branch]);
-  const listing = async (slug: string, environment: string) => (await sdk.environmentVariables({ project: slug, environment })).project!.environment!;
+  const listing = (slug: string, environment: string) => readEnvironment(sdk, slug, environment);
   async function resolve(slug: string, branch: string) {
     const r = expectType((await sdk.resolveBranch({ project: slug, branch })).resolveBranch, "BranchResolution");
     return [r.environment.name, r.matchedBy];
@@ -150,7 +150,7 @@ describe("project branches and the branch mapping", () => {
     expect(await resolve("b-map", "qa")).toEqual(["staging", "EXPLICIT"]);
     expect(await resolve("b-map", "main")).toEqual(["production", "EXPLICIT"]);
     expect(await resolve("b-map", "feature-q")).toEqual(["preview", "WILDCARD"]);
-    const staging = (await sdk.environmentVariables({ project: "b-map", environment: "staging" })).project!.environment!;
+    const staging = await readEnvironment(sdk, "b-map", "staging");
     expect(staging.name).toBe("staging");
   });
 

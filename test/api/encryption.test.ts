@@ -37,7 +37,7 @@ async function read(project: string, environment: string): Promise<Record<string
   const results = await Promise.allSettled([server.owner.environmentVariables({ project, environment }), server.owner.pullVariables({ project, environment })]);
   if (results[0].status === "fulfilled") {
     expect(results[1].status).toBe("fulfilled");
-    return Object.fromEntries(results[0].value.project!.environment!.variables.map((v) => [v.key, v.value]));
+    return Object.fromEntries(results[0].value.project!.environment!.variables.nodes.map((v) => [v.key, v.value]));
   }
   expect(results[1].status).toBe("rejected");
   for (const r of results) {

@@ -16,11 +16,11 @@ describe("environments", () => {
   async function snapshot(slug: string) {
     const p = (await sdk.project({ slug })).project!;
     const variables: Record<string, unknown> = {};
-    for (const e of p.environments) variables[e.name] = (await sdk.environmentVariables({ project: slug, environment: e.name })).project!.environment!.variables;
+    for (const e of p.environments) variables[e.name] = (await sdk.environmentVariables({ project: slug, environment: e.name })).project!.environment!.variables.nodes;
     return { project: p, variables };
   }
   const variables = async (slug: string, environment: string) =>
-    (await sdk.environmentVariables({ project: slug, environment })).project!.environment!.variables.map((v) => [v.key, v.value, v.isSecret]);
+    (await sdk.environmentVariables({ project: slug, environment })).project!.environment!.variables.nodes.map((v) => [v.key, v.value, v.isSecret]);
   const envNames = async (slug: string) => (await sdk.project({ slug })).project!.environments.map((e) => e.name);
   const revision = async (slug: string, environment: string) => (await sdk.environmentVariables({ project: slug, environment })).project!.environment!.revision;
 
@@ -188,7 +188,7 @@ describe("environments", () => {
       const responses: unknown[] = [];
       const review = await sdk.environmentVariables({ project: "e-seed", environment: "preview" });
       responses.push(review);
-      expect(review.project!.environment!.variables.map((v) => [v.key, v.value])).toEqual([
+      expect(review.project!.environment!.variables.nodes.map((v) => [v.key, v.value])).toEqual([
         ["A", "a-value"],
         ["B", "b-value"],
         ["C", "c-value"],
@@ -206,7 +206,7 @@ describe("environments", () => {
 
       const after = await sdk.environmentVariables({ project: "e-seed", environment: "staging" });
       responses.push(after);
-      expect(after.project!.environment!.variables.map((v) => [v.key, v.value, v.isSecret])).toEqual([
+      expect(after.project!.environment!.variables.nodes.map((v) => [v.key, v.value, v.isSecret])).toEqual([
         ["A", "a-value", false],
         ["B", null, true],
         ["OLD", "old-value", false],
@@ -333,7 +333,7 @@ describe("environments", () => {
         "ConflictError",
       );
       expect(changed.currentRevision).toBe(source + 1);
-      expect((await sdk.environmentVariables({ project: "e-seed-stale", environment: "staging" })).project!.environment!.variables).toEqual(before.variables.staging);
+      expect((await sdk.environmentVariables({ project: "e-seed-stale", environment: "staging" })).project!.environment!.variables.nodes).toEqual(before.variables.staging);
 
       // with current revisions it applies
       expectType(

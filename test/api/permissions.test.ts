@@ -79,10 +79,11 @@ async function listing(c: EnvplaneClient, t: Target, env: string, key: string): 
   const e = r.project?.environment;
   if (!e) return { outcome: "N", message: "" };
   if (!e.viewerCanRead) {
-    expect(e.variables).toEqual([]);
+    expect(e.variables.nodes).toEqual([]);
+    expect(e.variables.totalCount).toBe(0); // not even how many there are
     return { outcome: "F", message: "" };
   }
-  expect(e.variables.map((v) => v.key)).toContain(key);
+  expect(e.variables.nodes.map((v) => v.key)).toContain(key);
   return { outcome: "A", message: "" };
 }
 
@@ -204,9 +205,9 @@ const ops: Record<OpName, Op> = {
 };
 
 const SNAPSHOT = `query($slug: String!) { project(slug: $slug) {
-  id slug name branches { name } mapping { branch position environment { name } } members { role user { id } }
-  tokens { id name revokedAt permissions environments }
-  environments { name isProtected revision updatedAt variables { key isSecret value updatedAt overrides { branch { name } value } } }
+  id slug name branches { name } mapping { branch position environment { name } } members { nodes { role user { id } } }
+  tokens { nodes { id name revokedAt permissions environments } }
+  environments { name isProtected revision updatedAt variables { nodes { key isSecret value updatedAt overrides { branch { name } value } } } }
 } }`;
 
 /** Everything about a project that an operation could change, as its owner sees it (one request). */

@@ -13,9 +13,9 @@ describe("projects and members", () => {
   });
   afterAll(() => server.close());
 
-  const slugs = async (sdk: EnvplaneClient) => (await sdk.projects()).projects.map((p) => p.slug);
+  const slugs = async (sdk: EnvplaneClient) => (await sdk.projects()).projects.nodes.map((p) => p.slug);
   const members = async (slug: string) =>
-    (await server.owner.projectMembers({ slug })).project!.members.map((m) => [m.user.name, m.role]).sort((a, b) => a[0].localeCompare(b[0]));
+    (await server.owner.projectMembers({ slug })).project!.members.nodes.map((m) => [m.user.name, m.role]).sort((a, b) => a[0].localeCompare(b[0]));
 
   it("creates a project with the default branches, environments and mapping", async () => {
     const project = expectType((await server.owner.createProject({ input: { slug: "p-defaults", name: "  Shop  " } })).createProject, "ProjectPayload").project;
@@ -108,14 +108,14 @@ describe("projects and members", () => {
     expect(viewer.token.kind).toBe("PERSONAL");
     expect(await slugs(bob)).toEqual([]);
 
-    const usersBefore = (await server.owner.users()).users;
+    const usersBefore = (await server.owner.users()).users.nodes;
     const forbidden = expectType((await bob.createUser({ input: { name: "Mallory" } })).createUser, "ForbiddenError");
     expect(forbidden.message).toMatch(/instance admin/i);
-    expect((await server.owner.users()).users).toEqual(usersBefore);
+    expect((await server.owner.users()).users.nodes).toEqual(usersBefore);
 
     const duplicate = expectType((await server.owner.createUser({ input: { name: "Bob 2", email: "bob@example.com" } })).createUser, "ConflictError");
     expect(duplicate.message).toContain("bob@example.com");
-    expect((await server.owner.users()).users).toEqual(usersBefore);
+    expect((await server.owner.users()).users.nodes).toEqual(usersBefore);
 
     // an instance admin created by the owner may create users too
     const admin = await newUser(server, "instance-admin", { isInstanceAdmin: true });

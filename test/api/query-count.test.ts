@@ -29,7 +29,7 @@ const PROJECT_TREE = /* GraphQL */ `
         variableCount
         viewerCanRead
         viewerCanWrite
-        variables { key isSecret value overrides { branch { name } value } }
+        variables { totalCount nodes { key isSecret value overrides { branch { name } value } } }
       }
     }
   }
@@ -37,7 +37,7 @@ const PROJECT_TREE = /* GraphQL */ `
 
 type Tree = {
   project: {
-    environments: { name: string; variables: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] }[];
+    environments: { name: string; variables: { totalCount: number; nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] } }[];
   };
 };
 
@@ -80,7 +80,7 @@ async function override(project: string, environment: string, key: string, branc
 }
 
 const tree = (slug: string) => statements(() => graphql<Tree>(PROJECT_TREE, { slug }));
-const allVariables = (t: Tree) => t.project.environments.flatMap((e) => e.variables);
+const allVariables = (t: Tree) => t.project.environments.flatMap((e) => e.variables.nodes);
 
 describe("statement counts do not grow with N", () => {
   it("project tree: 2 vs 20 variables", async () => {
@@ -93,6 +93,7 @@ describe("statement counts do not grow with N", () => {
     const large = await tree("qc-vars-large");
     expect(allVariables(small.result)).toHaveLength(2);
     expect(allVariables(large.result)).toHaveLength(20);
+    expect(large.result.project.environments.map((e) => e.variables.totalCount)).toEqual([0, 20, 0]);
     expect(allVariables(large.result).find((v) => v.key === "KEY_18")?.value).toBe("value-18");
     expect(allVariables(large.result).find((v) => v.key === "KEY_4")?.value).toBeNull(); // a secret
     expect(large.count).toBe(small.count);
@@ -147,9 +148,9 @@ describe("statement counts do not grow with N", () => {
     }
     const small = await statements(() => server.client(one.plaintextToken).projects());
     const large = await statements(() => server.client(four.plaintextToken).projects());
-    expect(small.result.projects.map((p) => [p.slug, p.viewerRole])).toEqual([["qc-list-a", "VIEWER"]]);
-    expect(large.result.projects).toHaveLength(4);
-    expect(large.result.projects.every((p) => p.viewerRole === "DEVELOPER" && p.environments.length === 3 && p.environments.every((e) => e.viewerCanRead))).toBe(true);
+    expect(small.result.projects.nodes.map((p) => [p.slug, p.viewerRole])).toEqual([["qc-list-a", "VIEWER"]]);
+    expect(large.result.projects.nodes).toHaveLength(4);
+    expect(large.result.projects.nodes.every((p) => p.viewerRole === "DEVELOPER" && p.environments.length === 3 && p.environments.every((e) => e.viewerCanRead))).toBe(true);
     expect(large.count).toBe(small.count);
   });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
 import { MAX_VALUE_BYTES } from "../../core/names.js";
 import { expectType } from "../support/expect.js";
-import { bulk as bulkUpsert, createProject, serviceToken, setVariable, type Clients } from "../support/fixtures.js";
+import { bulk as bulkUpsert, createProject, readEnvironment, serviceToken, setVariable, type Clients } from "../support/fixtures.js";
 import { databaseSnapshot, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -111,7 +111,7 @@ describe("a canary secret never leaks", () => {
       await client.project({ slug: P });
       await client.viewer();
       for (const environment of envs) {
-        const listed = (await client.environmentVariables({ project: P, environment })).project!.environment!;
+        const listed = await readEnvironment(client, P, environment);
         for (const v of listed.variables.filter((v) => v.isSecret)) expect([v.value, ...v.overrides.map((o) => o.value)]).toEqual([null, ...v.overrides.map(() => null)]);
         const pulled = expectType((await client.pullVariables({ project: P, environment })).pullVariables, "PulledEnvironment");
         expect(pulled.variables.map((v) => v.key)).not.toContain("SECRET_BULK");
@@ -123,7 +123,7 @@ describe("a canary secret never leaks", () => {
     await owner.projectMembers({ slug: P });
     await owner.users();
     const everything = await raw({
-      query: `{ projects { environments { name variables { id key isSecret value overrides { value branch { name } } } } } viewer { personalTokens { name } } }`,
+      query: `{ projects { nodes { environments { name variables { nodes { id key isSecret value overrides { value branch { name } } } } } } } viewer { personalTokens { nodes { name } } } }`,
     });
     expect(everything.text).toContain("SECRET_BULK");
     // A bulk dry run and a no-op push compare against stored values: they report keys only.
@@ -197,7 +197,7 @@ describe("a canary secret never leaks", () => {
     await setVariable(owner, { project: slug, environment: "development", key: "PLAIN", value: plainValue });
     for (const key of ["BROKEN", "INTACT"]) await setVariable(owner, { project: slug, environment: "preview", key, value: `${canary}-${key}`, secret: true });
     const rt = await serviceToken(recorded, slug, ["RUNTIME"]);
-    const ids = async (environment: string) => (await owner.environmentVariables({ project: slug, environment })).project!.environment!;
+    const ids = (environment: string) => readEnvironment(owner, slug, environment);
     const dev = await ids("development");
     const preview = await ids("preview");
     const corrupt = (id: string) =>

@@ -53,7 +53,7 @@ describe("tokens", () => {
 
     const all = `id kind name hint permissions environments expiresAt revokedAt lastUsedAt createdAt createdBy { id name }`;
     const listings = [
-      await rawGraphQL(server, server.ownerToken, `{ project(slug: "tok-once") { tokens { ${all} } } viewer { personalTokens { ${all} } token { ${all} } } }`),
+      await rawGraphQL(server, server.ownerToken, `{ project(slug: "tok-once") { tokens { nodes { ${all} } } } viewer { personalTokens { nodes { ${all} } } token { ${all} } } }`),
       await rawGraphQL(server, created.plaintextToken, `{ viewer { token { ${all} } project { slug } } }`),
       await rawGraphQL(server, personal.plaintextToken, `{ viewer { token { ${all} } } }`),
       await rawGraphQL(server, server.ownerToken, `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`, { id: created.token.id }),
@@ -127,7 +127,7 @@ describe("tokens", () => {
   it("record lastUsedAt when used", async () => {
     const service = (await serviceToken(server, "tok-used", ["READ"])).created;
     expect(service.token.lastUsedAt).toBeNull();
-    const listed = async () => (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.find((t) => t.id === service.token.id)!;
+    const listed = async () => (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.nodes.find((t) => t.id === service.token.id)!;
     expect((await listed()).lastUsedAt).toBeNull();
     const before = Date.now();
     await server.client(service.plaintextToken).viewer();

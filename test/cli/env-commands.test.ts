@@ -314,6 +314,22 @@ describe("env list", () => {
     expect(unknown.stderr).toMatch(/^Error: .*"nope".*\n$/);
   });
 
+  it("lists every variable of an environment larger than one page (the server gives at most 500)", async () => {
+    const slug = "env-list-pages";
+    await createProject(server.owner, slug);
+    const keys = Array.from({ length: 1201 }, (_, i) => `K_${String(i).padStart(4, "0")}`);
+    await bulk(server.owner, { project: slug, environment: "development", variables: keys.map((key) => ({ key, value: key.toLowerCase() })) });
+    const box = await createSandbox(server, { link: slug });
+    const json = await box.run(["env", "list", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).map((v: { key: string }) => v.key)).toEqual(keys);
+    // push compares against all of them: nothing to change
+    box.write("envplane/.env", keys.map((key) => `${key}=${key.toLowerCase()}`).join("\n"));
+    const push = await box.run(["env", "push", "--yes"]);
+    expect(push.code).toBe(0);
+    expect(push.stdout + push.stderr).toMatch(/Nothing to push: every value in .* already matches "development"/);
+  });
+
   it("--env defaults to development; ENVPLANE_BRANCH picks the environment its project branch maps to", async () => {
     const slug = "env-default";
     await createProject(server.owner, slug, { branches: ["feature-x"] });

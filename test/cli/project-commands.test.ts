@@ -215,6 +215,6 @@ describe("envplane tokens", () => {
     const r = await box.run(["tokens", "create", "--name", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error: .+\n$/);
-    expect((await server.owner.projectTokens({ slug: "cli-tokens-dev" })).project!.tokens).toEqual([]);
+    expect((await server.owner.projectTokens({ slug: "cli-tokens-dev" })).project!.tokens.nodes).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { costLimitRule } from "../../server/http/cost.js";
 import { graphql } from "../../server/http/graphql.js";
-import { MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
 
 const schema = graphql.buildSchema(`
   type Query { project(slug: String!): Project, projects: [Project!]! }
@@ -19,8 +19,8 @@ const schema = graphql.buildSchema(`
 `);
 
 /** The cost the rule computes (it reports it when over a limit of 0). */
-function cost(query: string): number {
-  const errors = graphql.validate(schema, graphql.parse(query), [costLimitRule(0)]);
+function cost(query: string, variables?: Record<string, unknown>): number {
+  const errors = graphql.validate(schema, graphql.parse(query), [costLimitRule(0, variables)]);
   const match = errors.map((e) => /\(cost (\d+)\)/.exec(e.message)).find(Boolean);
   return match ? Number(match[1]) : 0;
 }
@@ -31,11 +31,15 @@ describe("query cost", () => {
     expect(cost(`{ project(slug: "p") { variables(first: 10) { edges { node { key } } } } }`)).toBe(1 + 1 + 10 * (1 + 1 + 1));
   });
 
-  it("counts a page of MAX_PAGE_SIZE when first is a variable or missing, and clamps a larger first", () => {
-    const page = 1 + 1 + MAX_PAGE_SIZE * (1 + 1);
-    expect(cost(`{ project(slug: "p") { variables { nodes { key } } } }`)).toBe(page);
-    expect(cost(`query($n: Int) { project(slug: "p") { variables(first: $n) { nodes { key } } } }`)).toBe(page);
-    expect(cost(`{ project(slug: "p") { variables(first: 100000) { nodes { key } } } }`)).toBe(page);
+  it("counts the page asked for: a literal or a variable's value, the default page when missing, clamped to the maximum", () => {
+    const page = (n: number) => 1 + 1 + n * (1 + 1);
+    expect(cost(`{ project(slug: "p") { variables { nodes { key } } } }`)).toBe(page(DEFAULT_PAGE_SIZE));
+    const byVariable = `query($n: Int) { project(slug: "p") { variables(first: $n) { nodes { key } } } }`;
+    expect(cost(byVariable, { n: 20 })).toBe(page(20));
+    expect(cost(byVariable, {})).toBe(page(DEFAULT_PAGE_SIZE));
+    expect(cost(byVariable, { n: 100000 })).toBe(page(MAX_PAGE_SIZE));
+    expect(cost(byVariable, { n: "lots" })).toBe(page(MAX_PAGE_SIZE));
+    expect(cost(`{ project(slug: "p") { variables(first: 100000) { nodes { key } } } }`)).toBe(page(MAX_PAGE_SIZE));
   });
 
   it("multiplies nested lists: five aliases of a 500-item page under every project cost what they fetch", () => {

@@ -9,7 +9,7 @@ import config from "../../codegen.js";
 const run = promisify(execFile);
 
 describe("generated files", () => {
-  it("schema.graphql is printed from server/schema", async () => {
+  it("schema.graphql is printed from server/graphql", async () => {
     await run("node", ["--import", "tsx", "scripts/print-schema.ts", "--check"], { timeout: 30_000 });
   });
 

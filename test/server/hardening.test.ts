@@ -50,10 +50,10 @@ describe("GraphQL hardening", () => {
   const many = (n: number, field: (i: number) => string) => Array.from({ length: n }, (_, i) => field(i)).join(" ");
   const cases: [string, string, string, RegExp][] = [
     ["depth", nested(11), nested(12), /depth limit of 12/],
-    ["aliases", `{ ${many(15, (i) => `a${i}: projects { id }`)} }`, `{ ${many(16, (i) => `a${i}: projects { id }`)} }`, /Aliases limit of 15/i],
-    ["directives", `{ projects { ${many(10, () => "id @include(if: true)")} } }`, `{ projects { ${many(11, () => "id @include(if: true)")} } }`, /Directives limit of 10/i],
-    ["tokens", `{ projects { ${"id ".repeat(200)} } }`, `{ projects { ${"id ".repeat(5001)} } }`, /Token limit of 5000/],
-    ["cost", `{ projects { environments { name } } }`, `{ projects { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } }`, new RegExp(`Cost limit of ${MAX_COST} exceeded`, "i")],
+    ["aliases", `{ ${many(15, (i) => `a${i}: projects { nodes { id } }`)} }`, `{ ${many(16, (i) => `a${i}: projects { nodes { id } }`)} }`, /Aliases limit of 15/i],
+    ["directives", `{ projects { nodes { ${many(10, () => "id @include(if: true)")} } } }`, `{ projects { nodes { ${many(11, () => "id @include(if: true)")} } } }`, /Directives limit of 10/i],
+    ["tokens", `{ projects { nodes { ${"id ".repeat(200)} } } }`, `{ projects { nodes { ${"id ".repeat(5001)} } } }`, /Token limit of 5000/],
+    ["cost", `{ projects { nodes { environments { name } } } }`, `{ projects { nodes { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } } }`, new RegExp(`Cost limit of ${MAX_COST} exceeded`, "i")],
   ];
 
   it.each(cases)("the %s limit rejects an abusive query before any SQL; a query within it runs", async (_name, within, beyond, message) => {

@@ -73,7 +73,7 @@ describe("the server process", () => {
       try {
         expect(second.stdout).not.toMatch(/ENVPLANE_TOKEN=/);
         const projects = await createClient({ url: second.url, token }).projects();
-        expect(projects.projects.map((p) => p.slug)).toEqual(["started"]);
+        expect(projects.projects.nodes.map((p) => p.slug)).toEqual(["started"]);
       } finally {
         await stop(second);
       }

@@ -5,7 +5,8 @@
  * anything but success.
  */
 import { afterAll, beforeAll } from "vitest";
-import type { BulkUpsertVariablesInput, EnvplaneClient, Role, SetVariableInput, TokenPermission } from "../../sdk/index.js";
+import { allPages, MAX_PAGE_SIZE } from "../../sdk/index.js";
+import type { BulkUpsertVariablesInput, EnvironmentVariablesQuery, EnvplaneClient, Role, SetVariableInput, TokenPermission } from "../../sdk/index.js";
 import { expectType } from "./expect.js";
 import { startTestServer, type TestServer } from "./server.js";
 
@@ -65,11 +66,16 @@ export async function runtimeValues(server: Clients, project: string, branch: st
   return { environment: r.environmentName, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, isSecret: v.isSecret }])) };
 }
 
-/** An environment with its variables as `sdk` lists them; throws when `sdk` cannot see it. */
+/** An environment with all its variables (every page) as `sdk` lists them; throws when `sdk` cannot see it. */
 export async function readEnvironment(sdk: EnvplaneClient, project: string, environment: string) {
-  const response = await sdk.environmentVariables({ project, environment });
-  if (!response.project?.environment) throw new Error(`environment ${project}/${environment} not visible:\n${JSON.stringify(response, null, 2)}`);
-  return response.project.environment;
+  let first: NonNullable<NonNullable<EnvironmentVariablesQuery["project"]>["environment"]> | undefined;
+  const variables = await allPages(async (after) => {
+    const response = await sdk.environmentVariables({ project, environment, first: MAX_PAGE_SIZE, after });
+    if (!response.project?.environment) throw new Error(`environment ${project}/${environment} not visible:\n${JSON.stringify(response, null, 2)}`);
+    first ??= response.project.environment;
+    return response.project.environment.variables;
+  });
+  return { ...first!, variables };
 }
 
 /** A service token of `project` created by the owner, and a client that uses it. */

@@ -8,7 +8,7 @@ export const projectsList: CommandSpec = {
   summary: "List the projects your token can access.",
   options: { json },
   async run(ctx, { options }) {
-    const { projects } = await ctx.sdk().projects();
+    const projects = await ctx.listProjects();
     if (opt.bool(options, "json")) return printJson(projects);
     if (!projects.length) return ctx.io.note('No projects yet. Create one with "envplane projects create <slug>".');
     ctx.io.print(

@@ -1,6 +1,9 @@
 /** Builds the GraphQL schema from the per-entity modules. */
 import { builder } from "./builder.js";
+import "./user.js";
+import "./member.js";
 import "./project.js";
+import "./viewer.js";
 import "./branch.js";
 import "./environment.js";
 import "./variable.js";

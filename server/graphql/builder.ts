@@ -38,6 +38,8 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
 /** The caller, or a 401 when the request carried no token. */
 export function requireActor(ctx: Context): Actor {
   if (ctx.actor) return ctx.actor;

@@ -1,7 +1,8 @@
 /** Environments: listing, creation (optionally seeded), deletion, protection and seeding. */
-import { can, type EnvironmentAction, variableScope } from "../authz/index.js";
+import { can, type EnvironmentAction } from "../authz/index.js";
 import type { SeedSummary } from "../services/environments.js";
-import { builder, requireActor } from "./builder.js";
+import { builder } from "./builder.js";
+import { mutation } from "./mutation.js";
 
 /** One `viewerCan…` field per environment action, answered by the policy. */
 const ENVIRONMENT_PERMISSION_FIELDS: [field: string, action: EnvironmentAction, description: string][] = [
@@ -33,10 +34,6 @@ builder.prismaObject("Environment", {
         }),
       ]),
     ),
-    variables: t.relation("variables", {
-      description: "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
-      query: (_args, ctx) => ({ where: variableScope(ctx.actor), orderBy: { key: "asc" } }),
-    }),
     mappedBranches: t.relation("mapping", { description: "Mapping entries that deploy with this environment.", query: { orderBy: { position: "asc" } } }),
   }),
 });
@@ -106,33 +103,30 @@ const UpdateEnvironmentInput = builder.inputType("UpdateEnvironmentInput", {
   fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }), isProtected: t.boolean({ required: true }) }),
 });
 
-builder.mutationFields((t) => ({
-  createEnvironment: t.field({
-    type: EnvironmentPayload,
-    description: "Creates a custom environment (admins), optionally seeded from another in the same transaction.",
-    args: { input: t.arg({ type: CreateEnvironmentInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.environments.createEnvironment(requireActor(ctx), input),
-  }),
-  deleteEnvironment: t.field({
-    type: DeleteEnvironmentPayload,
-    description: "Deletes a custom environment and its variables (admins). Default environments cannot be deleted.",
-    args: { input: t.arg({ type: NameInput("DeleteEnvironmentInput"), required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.environments.deleteEnvironment(requireActor(ctx), input),
-  }),
-  updateEnvironment: t.field({
-    type: EnvironmentPayload,
-    description: "Protects or unprotects an environment (admins).",
-    args: { input: t.arg({ type: UpdateEnvironmentInput, required: true }) },
-    errors: {},
-    resolve: async (_root, { input }, ctx) => ({ environment: await ctx.services.environments.updateEnvironment(requireActor(ctx), input), seed: null }),
-  }),
-  seedEnvironment: t.field({
-    type: EnvironmentPayload,
-    description: "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
-    args: { input: t.arg({ type: SeedEnvironmentInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.environments.seedEnvironment(requireActor(ctx), input),
-  }),
-}));
+mutation("createEnvironment", {
+  input: CreateEnvironmentInput,
+  type: EnvironmentPayload,
+  description: "Creates a custom environment (admins), optionally seeded from another in the same transaction.",
+  resolve: (input, actor, ctx) => ctx.services.environments.createEnvironment(actor, input),
+});
+
+mutation("deleteEnvironment", {
+  input: NameInput("DeleteEnvironmentInput"),
+  type: DeleteEnvironmentPayload,
+  description: "Deletes a custom environment and its variables (admins). Default environments cannot be deleted.",
+  resolve: (input, actor, ctx) => ctx.services.environments.deleteEnvironment(actor, input),
+});
+
+mutation("updateEnvironment", {
+  input: UpdateEnvironmentInput,
+  type: EnvironmentPayload,
+  description: "Protects or unprotects an environment (admins).",
+  resolve: async (input, actor, ctx) => ({ environment: await ctx.services.environments.updateEnvironment(actor, input), seed: null }),
+});
+
+mutation("seedEnvironment", {
+  input: SeedEnvironmentInput,
+  type: EnvironmentPayload,
+  description: "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
+  resolve: (input, actor, ctx) => ctx.services.environments.seedEnvironment(actor, input),
+});

@@ -1,5 +1,6 @@
 /** Project branches and the branch -> environment mapping. */
 import { builder, requireActor } from "./builder.js";
+import { mutation } from "./mutation.js";
 
 builder.prismaObject("ProjectBranch", {
   description: "A forked copy of the project's infrastructure (a platform concept, not a Git branch).",
@@ -83,30 +84,26 @@ const MappingPayload = builder.objectRef<{ projectId: string }>("UpdateBranchMap
   }),
 });
 
-builder.mutationFields((t) => ({
-  createBranch: t.field({
-    type: BranchPayload,
-    args: { input: t.arg({ type: BranchInput, required: true }) },
-    errors: {},
-    resolve: async (_root, { input }, ctx) => ({ branchId: (await ctx.services.branches.createBranch(requireActor(ctx), input)).id }),
-  }),
-  deleteBranch: t.field({
-    type: DeleteBranchPayload,
-    description: "Deletes a project branch and its overrides (admins). main cannot be deleted. Mapping entries naming the branch stay, like lines of config.json.",
-    args: { input: t.arg({ type: DeleteBranchInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.branches.deleteBranch(requireActor(ctx), input),
-  }),
-  updateBranchMapping: t.field({
-    type: MappingPayload,
-    description: "Replaces the branch → environment mapping (admins). development cannot be a target; each branch maps once; at most one wildcard.",
-    args: { input: t.arg({ type: UpdateBranchMappingInput, required: true }) },
-    errors: {},
-    resolve: async (_root, { input }, ctx) => {
-      const actor = requireActor(ctx);
-      await ctx.services.branches.updateBranchMapping(actor, input);
-      const project = await ctx.db.reader.project.findUniqueOrThrow({ where: { slug: input.project }, select: { id: true } });
-      return { projectId: project.id };
-    },
-  }),
-}));
+mutation("createBranch", {
+  input: BranchInput,
+  type: BranchPayload,
+  resolve: async (input, actor, ctx) => ({ branchId: (await ctx.services.branches.createBranch(actor, input)).id }),
+});
+
+mutation("deleteBranch", {
+  input: DeleteBranchInput,
+  type: DeleteBranchPayload,
+  description: "Deletes a project branch and its overrides (admins). main cannot be deleted. Mapping entries naming the branch stay, like lines of config.json.",
+  resolve: (input, actor, ctx) => ctx.services.branches.deleteBranch(actor, input),
+});
+
+mutation("updateBranchMapping", {
+  input: UpdateBranchMappingInput,
+  type: MappingPayload,
+  description: "Replaces the branch → environment mapping (admins). development cannot be a target; each branch maps once; at most one wildcard.",
+  resolve: async (input, actor, ctx) => {
+    await ctx.services.branches.updateBranchMapping(actor, input);
+    const project = await ctx.db.reader.project.findUniqueOrThrow({ where: { slug: input.project }, select: { id: true } });
+    return { projectId: project.id };
+  },
+});

@@ -1,10 +1,12 @@
 /** Variables and branch overrides; setting, unsetting and bulk upserts; pull and runtime resolution. */
+import { variableScope } from "../authz/index.js";
 import type { BulkUpsertResult } from "../services/variables.js";
 import { builder, requireActor } from "./builder.js";
+import { connectionType, pageArgs, relatedConnection, type Keyset } from "./connection.js";
+import { mutation } from "./mutation.js";
+import { readValue, valueOwnerSelect } from "./values.js";
 
-const valueOwner = { key: true, isSecret: true, environmentId: true, environment: { select: { projectId: true } } } as const;
-
-builder.prismaObject("Variable", {
+export const Variable = builder.prismaObject("Variable", {
   description: "A base value of an environment. Secrets are write-only: `value` is null for them, whatever the caller's role.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -13,11 +15,8 @@ builder.prismaObject("Variable", {
     value: t.string({
       nullable: true,
       description: "The value; null for secrets.",
-      select: { ...valueOwner, ciphertext: true, valueVersion: true },
-      resolve: (v, _a, ctx) =>
-        v.isSecret
-          ? null
-          : ctx.keys.decrypt({ projectId: v.environment.projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion }, v.ciphertext),
+      select: { ...valueOwnerSelect, ciphertext: true, valueVersion: true },
+      resolve: (v, _a, ctx) => readValue(ctx.keys, { variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
@@ -33,19 +32,32 @@ builder.prismaObject("BranchOverride", {
     value: t.string({
       nullable: true,
       description: "The override's value; null when the variable is a secret.",
-      select: { ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwner } },
-      resolve: (o, _a, ctx) =>
-        o.variable.isSecret
-          ? null
-          : ctx.keys.decrypt(
-              { projectId: o.variable.environment.projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion },
-              o.ciphertext,
-            ),
+      select: { ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
+      resolve: (o, _a, ctx) => readValue(ctx.keys, o),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
+
+const variablesByKey: Keyset = { list: "variables", fields: [["key", "string"]], direction: "asc" };
+const VariableConnection = connectionType("Variable", Variable, "Base variables by key.");
+const variables = relatedConnection({
+  type: VariableConnection,
+  relation: "variables",
+  nodeType: "Variable",
+  keyset: variablesByKey,
+  where: (ctx) => variableScope(ctx.actor),
+  count: (env: { id: string }, where, ctx) => ctx.db.reader.variable.count({ where: { environmentId: env.id, ...where } }),
+});
+
+builder.prismaObjectField("Environment", "variables", (t) =>
+  t.field({
+    description: "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
+    args: pageArgs(t.arg),
+    ...variables,
+  }),
+);
 
 const SetVariableInput = builder.inputType("SetVariableInput", {
   fields: (t) => ({
@@ -182,26 +194,23 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.mutationFields((t) => ({
-  setVariable: t.field({
-    type: SetVariablePayload,
-    description: "Creates or updates one base value, or a branch override with `branch`.",
-    args: { input: t.arg({ type: SetVariableInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.variables.setVariable(requireActor(ctx), input),
-  }),
-  unsetVariable: t.field({
-    type: UnsetVariablePayload,
-    description: "Deletes a base value (and its overrides), or one branch override with `branch`. Reports whether anything was removed.",
-    args: { input: t.arg({ type: UnsetVariableInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.variables.unsetVariable(requireActor(ctx), input),
-  }),
-  bulkUpsertVariables: t.field({
-    type: BulkUpsertVariablesPayload,
-    description: "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
-    args: { input: t.arg({ type: BulkUpsertVariablesInput, required: true }) },
-    errors: {},
-    resolve: (_root, { input }, ctx) => ctx.services.variables.bulkUpsertVariables(requireActor(ctx), input),
-  }),
-}));
+mutation("setVariable", {
+  input: SetVariableInput,
+  type: SetVariablePayload,
+  description: "Creates or updates one base value, or a branch override with `branch`.",
+  resolve: (input, actor, ctx) => ctx.services.variables.setVariable(actor, input),
+});
+
+mutation("unsetVariable", {
+  input: UnsetVariableInput,
+  type: UnsetVariablePayload,
+  description: "Deletes a base value (and its overrides), or one branch override with `branch`. Reports whether anything was removed.",
+  resolve: (input, actor, ctx) => ctx.services.variables.unsetVariable(actor, input),
+});
+
+mutation("bulkUpsertVariables", {
+  input: BulkUpsertVariablesInput,
+  type: BulkUpsertVariablesPayload,
+  description: "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
+  resolve: (input, actor, ctx) => ctx.services.variables.bulkUpsertVariables(actor, input),
+});

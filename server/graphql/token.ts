@@ -1,8 +1,13 @@
-/** Tokens and the caller (viewer). A token's value is returned once, at creation. */
+/** Tokens: metadata (a token's value is returned once, at creation), a project's service tokens, creation and revocation. */
+import { can } from "../authz/index.js";
 import { SERVICE_PERMISSIONS } from "../../core/roles.js";
-import { builder, requireActor } from "./builder.js";
+import { ForbiddenError } from "../services/errors.js";
+import { builder } from "./builder.js";
+import { connectionType, pageArgs, relatedConnection, type Keyset } from "./connection.js";
+import { mutation } from "./mutation.js";
+import { User } from "./user.js";
 
-const TokenKind = builder.enumType("TokenKind", {
+export const TokenKind = builder.enumType("TokenKind", {
   values: {
     PERSONAL: { value: "personal", description: "Acts for a user, with the user's role in each project." },
     SERVICE: { value: "service", description: "Belongs to one project, with its own permissions and environments." },
@@ -17,7 +22,7 @@ const TokenPermission = builder.enumType("TokenPermission", {
   } as const,
 });
 
-builder.prismaObject("Token", {
+export const Token = builder.prismaObject("Token", {
   fields: (t) => ({
     id: t.exposeID("id"),
     kind: t.field({ type: TokenKind, resolve: (tok) => tok.kind as "personal" | "service" }),
@@ -38,43 +43,46 @@ builder.prismaObject("Token", {
     revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
     lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    createdBy: t.relation("user", { nullable: true, description: "The user a personal token acts for, or who created a service token." }),
-  }),
-});
-
-const Viewer = builder.objectRef<{ tokenId: string; userId: string | null; projectId: string | null }>("Viewer").implement({
-  description: "The caller: a user (personal token) or a project's service token.",
-  fields: (t) => ({
-    token: t.prismaField({ type: "Token", resolve: (query, v, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: v.tokenId } }) }),
-    user: t.prismaField({
-      type: "User",
+    createdBy: t.field({
+      type: User,
       nullable: true,
-      description: "null for service tokens.",
-      resolve: (query, v, _a, ctx) => (v.userId ? ctx.db.reader.user.findUnique({ ...query, where: { id: v.userId } }) : null),
-    }),
-    project: t.prismaField({
-      type: "Project",
-      nullable: true,
-      description: "A service token's project; null for personal tokens.",
-      resolve: (query, v, _a, ctx) => (v.projectId ? ctx.db.reader.project.findUnique({ ...query, where: { id: v.projectId } }) : null),
-    }),
-    personalTokens: t.prismaField({
-      type: ["Token"],
-      description: "The user's personal tokens (metadata only).",
-      resolve: (query, v, _a, ctx) => (v.userId ? ctx.db.reader.token.findMany({ ...query, where: { userId: v.userId, kind: "personal" }, orderBy: { createdAt: "desc" } }) : []),
+      description:
+        "The user a personal token acts for, or who created a service token. For a service token it is shown only to callers who may list the project's members (member:read): a service token never sees people.",
+      select: (_args, _ctx, nestedSelection) => ({ projectId: true, user: nestedSelection(true) }),
+      resolve: async (tok, _a, ctx) => {
+        // A personal token is only ever shown to its own user (or the instance admin who created it).
+        if (!tok.projectId) return tok.user;
+        const access = await ctx.loaders.access.load(tok.projectId);
+        return access && can(access, "member:read") ? tok.user : null;
+      },
     }),
   }),
 });
 
-builder.queryFields((t) => ({
-  viewer: t.field({
-    type: Viewer,
-    resolve: (_root, _args, ctx) => {
-      const actor = requireActor(ctx);
-      return actor.kind === "user" ? { tokenId: actor.tokenId, userId: actor.userId, projectId: null } : { tokenId: actor.tokenId, userId: null, projectId: actor.projectId };
+export const tokensByCreation: Keyset = { list: "tokens", fields: [["createdAt", "date"], ["id", "string"]], direction: "desc" };
+export const TokenConnection = connectionType("Token", Token, "Tokens, newest first.");
+const serviceTokens = relatedConnection({
+  type: TokenConnection,
+  relation: "tokens",
+  nodeType: "Token",
+  keyset: tokensByCreation,
+  where: () => ({ kind: "service" }),
+  count: (project: { id: string }, where, ctx) => ctx.db.reader.token.count({ where: { projectId: project.id, ...where } }),
+});
+
+builder.prismaObjectField("Project", "tokens", (t) =>
+  t.field({
+    type: serviceTokens.type,
+    description: "Service tokens of this project, newest first (admins only: others get a ForbiddenError). A token's value is never shown again after creation.",
+    args: pageArgs(t.arg),
+    extensions: serviceTokens.extensions,
+    resolve: async (project, args, ctx) => {
+      const access = await ctx.loaders.access.load(project.id);
+      if (!access || !can(access, "token:manage")) throw new ForbiddenError("Only admins and owners can list a project's service tokens.");
+      return serviceTokens.resolve(project, args, ctx);
     },
   }),
-}));
+);
 
 const CreateTokenInput = builder.inputType("CreateTokenInput", {
   fields: (t) => ({
@@ -87,6 +95,7 @@ const CreateTokenInput = builder.inputType("CreateTokenInput", {
     userId: t.id({ description: "PERSONAL: create it for another user (instance admins only)." }),
   }),
 });
+const RevokeTokenInput = builder.inputType("RevokeTokenInput", { fields: (t) => ({ id: t.id({ required: true }) }) });
 
 const CreateTokenPayload = builder.objectRef<{ tokenId: string; plaintextToken: string }>("CreateTokenPayload").implement({
   fields: (t) => ({
@@ -94,29 +103,25 @@ const CreateTokenPayload = builder.objectRef<{ tokenId: string; plaintextToken: 
     token: t.prismaField({ type: "Token", resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }) }),
   }),
 });
-
 const RevokeTokenPayload = builder.objectRef<{ tokenId: string }>("RevokeTokenPayload").implement({
   fields: (t) => ({
     token: t.prismaField({ type: "Token", resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }) }),
   }),
 });
 
-builder.mutationFields((t) => ({
-  createToken: t.field({
-    type: CreateTokenPayload,
-    description: "Creates a personal token (for yourself) or a service token (admins of its project).",
-    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
-    errors: {},
-    resolve: async (_root, { input }, ctx) => {
-      const { token, tokenInfo } = await ctx.services.tokens.createToken(requireActor(ctx), { ...input, userId: input.userId == null ? null : String(input.userId) });
-      return { tokenId: tokenInfo.id, plaintextToken: token };
-    },
-  }),
-  revokeToken: t.field({
-    type: RevokeTokenPayload,
-    description: "Revokes a token at once. Revoking a revoked token changes nothing.",
-    args: { input: t.arg({ type: builder.inputType("RevokeTokenInput", { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
-    errors: {},
-    resolve: async (_root, { input }, ctx) => ({ tokenId: (await ctx.services.tokens.revokeToken(requireActor(ctx), { id: String(input.id) })).id }),
-  }),
-}));
+mutation("createToken", {
+  input: CreateTokenInput,
+  type: CreateTokenPayload,
+  description: "Creates a personal token (for yourself) or a service token (admins of its project).",
+  resolve: async (input, actor, ctx) => {
+    const { token, tokenInfo } = await ctx.services.tokens.createToken(actor, { ...input, userId: input.userId == null ? null : String(input.userId) });
+    return { tokenId: tokenInfo.id, plaintextToken: token };
+  },
+});
+
+mutation("revokeToken", {
+  input: RevokeTokenInput,
+  type: RevokeTokenPayload,
+  description: "Revokes a token at once. Revoking a revoked token changes nothing.",
+  resolve: async (input, actor, ctx) => ({ tokenId: (await ctx.services.tokens.revokeToken(actor, { id: String(input.id) })).id }),
+});
