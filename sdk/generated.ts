@@ -206,12 +206,15 @@ type ErrorFields_ForbiddenError_Fragment = { __typename: 'ForbiddenError', messa
 
 type ErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', resource: string, message: string };
 
+type ErrorFields_UndecryptableError_Fragment = { __typename: 'UndecryptableError', keys: Array<string>, message: string };
+
 type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> };
 
 export type ErrorFieldsFragment =
   | ErrorFields_ConflictError_Fragment
   | ErrorFields_ForbiddenError_Fragment
   | ErrorFields_NotFoundError_Fragment
+  | ErrorFields_UndecryptableError_Fragment
   | ErrorFields_ValidationError_Fragment
 ;
 
@@ -223,7 +226,7 @@ export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, h
 
 export type ProjectFieldsFragment = { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> };
 
-export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null };
+export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -235,6 +238,7 @@ export type CreateProjectMutation = { createProject:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'ProjectPayload', project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -248,6 +252,7 @@ export type DeleteProjectMutation = { deleteProject:
     | { __typename: 'DeleteProjectPayload', slug: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -261,6 +266,7 @@ export type CreateBranchMutation = { createBranch:
     | { __typename: 'CreateBranchPayload', branch: { id: string, name: string, createdAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -274,6 +280,7 @@ export type DeleteBranchMutation = { deleteBranch:
     | { __typename: 'DeleteBranchPayload', name: string, overridesRemoved: number }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -286,6 +293,7 @@ export type UpdateBranchMappingMutation = { updateBranchMapping:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'UpdateBranchMappingPayload', mapping: Array<{ branch: string, position: number, environment: { name: string } }> }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -297,9 +305,10 @@ export type CreateEnvironmentMutationVariables = Exact<{
 
 export type CreateEnvironmentMutation = { createEnvironment:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null }
+    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -313,6 +322,7 @@ export type DeleteEnvironmentMutation = { deleteEnvironment:
     | { __typename: 'DeleteEnvironmentPayload', name: string, unmappedBranches: Array<string> }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -326,6 +336,7 @@ export type UpdateEnvironmentMutation = { updateEnvironment:
     | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -336,9 +347,10 @@ export type SeedEnvironmentMutationVariables = Exact<{
 
 export type SeedEnvironmentMutation = { seedEnvironment:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null }
+    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -352,6 +364,7 @@ export type SetVariableMutation = { setVariable:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, isSecret: boolean, revision: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -364,6 +377,7 @@ export type UnsetVariableMutation = { unsetVariable:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'UnsetVariablePayload', key: string, branch: string | null, removed: boolean, overridesRemoved: number, revision: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -378,6 +392,7 @@ export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -391,6 +406,7 @@ export type CreateTokenMutation = { createToken:
     | { __typename: 'CreateTokenPayload', plaintextToken: string, token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -404,6 +420,7 @@ export type RevokeTokenMutation = { revokeToken:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RevokeTokenPayload', token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -417,6 +434,7 @@ export type CreateUserMutation = { createUser:
     | { __typename: 'CreateUserPayload', plaintextToken: string, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -430,6 +448,7 @@ export type SetMemberMutation = { setMember:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'SetMemberPayload', member: { role: Role, user: { id: string, name: string } } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -443,6 +462,7 @@ export type RemoveMemberMutation = { removeMember:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RemoveMemberPayload', userId: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -456,6 +476,7 @@ export type RotateProjectKeyMutation = { rotateProjectKey:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RotateProjectKeyPayload', activeKeyVersion: number, reencrypted: number, pending: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -515,6 +536,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -529,6 +551,7 @@ export type RuntimeVariablesQuery = { runtimeVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RuntimeEnvironment', environmentName: string, branch: string, revision: number, variables: Array<{ key: string, value: string, isSecret: boolean, fromOverride: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -543,6 +566,7 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -561,6 +585,9 @@ export const ErrorFieldsFragmentDoc = gql`
   }
   ... on ConflictError {
     currentRevision
+  }
+  ... on UndecryptableError {
+    keys
   }
 }
     `;
@@ -655,6 +682,7 @@ export const EnvironmentPayloadFieldsFragmentDoc = gql`
     copied
     edited
     skipped
+    skippedSecrets
     typeKept
   }
 }

@@ -2,7 +2,7 @@
 import type { BulkUpsertResult } from "../services/variables.js";
 import { builder, requireActor } from "./builder.js";
 
-const valueOwner = { key: true, isSecret: true, environmentId: true, environment: { select: { projectId: true } } } as const;
+const valueOwner = { key: true, isSecret: true, environmentId: true, environment: { select: { projectId: true, name: true } } } as const;
 
 builder.prismaObject("Variable", {
   description: "A base value of an environment. Secrets are write-only: `value` is null for them, whatever the caller's role.",
@@ -13,11 +13,15 @@ builder.prismaObject("Variable", {
     value: t.string({
       nullable: true,
       description: "The value; null for secrets.",
-      select: { ...valueOwner, ciphertext: true, valueVersion: true },
+      select: { ...valueOwner, id: true, ciphertext: true, valueVersion: true },
       resolve: (v, _a, ctx) =>
         v.isSecret
           ? null
-          : ctx.keys.decrypt({ projectId: v.environment.projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion }, v.ciphertext),
+          : ctx.services.values.decryptOne(
+              { projectId: v.environment.projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion },
+              v.ciphertext,
+              { environment: v.environment.name, rowId: v.id },
+            ),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
@@ -33,13 +37,14 @@ builder.prismaObject("BranchOverride", {
     value: t.string({
       nullable: true,
       description: "The override's value; null when the variable is a secret.",
-      select: { ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwner } },
+      select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwner } },
       resolve: (o, _a, ctx) =>
         o.variable.isSecret
           ? null
-          : ctx.keys.decrypt(
+          : ctx.services.values.decryptOne(
               { projectId: o.variable.environment.projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion },
               o.ciphertext,
+              { environment: o.variable.environment.name, rowId: o.id },
             ),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
