@@ -114,7 +114,8 @@ describe('"at least one owner" under concurrency', () => {
       await createProject(sdk, s);
       expectType((await sdk.setMember({ input: { project: s, userId: second.id, role: "OWNER" } })).setMember, "SetMemberPayload");
     }
-    const attempts = projects.flatMap((s, i) =>
+    type Outcome = { __typename: string; message?: string };
+    const attempts = projects.flatMap((s, i): Promise<Outcome>[] =>
       i % 2 === 0
         ? [
             sdk.setMember({ input: { project: s, userId: second.id, role: "ADMIN" } }).then((r) => r.setMember),
@@ -132,7 +133,7 @@ describe('"at least one owner" under concurrency', () => {
       );
       expect(Number(owners), `owners of ${s}`).toBe(1);
       const pair = results.slice(2 * i, 2 * i + 2);
-      const errors = pair.filter((r) => r.__typename.endsWith("Error")) as { __typename: string; message: string }[];
+      const errors = pair.filter((r) => r.__typename.endsWith("Error"));
       expect(errors, `exactly one change to ${s} wins`).toHaveLength(1);
       const [loser] = errors;
       // Usually the loser's check ran inside the locked transaction: "last owner". If it started after the
