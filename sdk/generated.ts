@@ -206,12 +206,15 @@ type ErrorFields_ForbiddenError_Fragment = { __typename: 'ForbiddenError', messa
 
 type ErrorFields_NotFoundError_Fragment = { __typename: 'NotFoundError', resource: string, message: string };
 
+type ErrorFields_UndecryptableError_Fragment = { __typename: 'UndecryptableError', keys: Array<string>, message: string };
+
 type ErrorFields_ValidationError_Fragment = { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> };
 
 export type ErrorFieldsFragment =
   | ErrorFields_ConflictError_Fragment
   | ErrorFields_ForbiddenError_Fragment
   | ErrorFields_NotFoundError_Fragment
+  | ErrorFields_UndecryptableError_Fragment
   | ErrorFields_ValidationError_Fragment
 ;
 
@@ -223,7 +226,7 @@ export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, h
 
 export type ProjectFieldsFragment = { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> };
 
-export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null };
+export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
@@ -237,6 +240,7 @@ export type CreateProjectMutation = { createProject:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'ProjectPayload', project: { id: string, slug: string, name: string, createdAt: string, viewerRole: Role | null, viewerCanManageEnvironments: boolean, viewerCanManageBranches: boolean, viewerCanManageMapping: boolean, viewerCanManageTokens: boolean, viewerCanListMembers: boolean, viewerCanManageMembers: boolean, viewerCanGrantOwner: boolean, viewerCanRotateKey: boolean, viewerCanDelete: boolean, branches: Array<{ id: string, name: string, createdAt: string }>, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }>, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -250,6 +254,7 @@ export type DeleteProjectMutation = { deleteProject:
     | { __typename: 'DeleteProjectPayload', slug: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -263,6 +268,7 @@ export type CreateBranchMutation = { createBranch:
     | { __typename: 'CreateBranchPayload', branch: { id: string, name: string, createdAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -276,6 +282,7 @@ export type DeleteBranchMutation = { deleteBranch:
     | { __typename: 'DeleteBranchPayload', name: string, overridesRemoved: number }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -288,6 +295,7 @@ export type UpdateBranchMappingMutation = { updateBranchMapping:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'UpdateBranchMappingPayload', mapping: Array<{ branch: string, position: number, environment: { name: string } }> }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -299,9 +307,10 @@ export type CreateEnvironmentMutationVariables = Exact<{
 
 export type CreateEnvironmentMutation = { createEnvironment:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null }
+    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -315,6 +324,7 @@ export type DeleteEnvironmentMutation = { deleteEnvironment:
     | { __typename: 'DeleteEnvironmentPayload', name: string, unmappedBranches: Array<string> }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -328,6 +338,7 @@ export type UpdateEnvironmentMutation = { updateEnvironment:
     | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -338,9 +349,10 @@ export type SeedEnvironmentMutationVariables = Exact<{
 
 export type SeedEnvironmentMutation = { seedEnvironment:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, typeKept: Array<string> } | null }
+    | { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -354,6 +366,7 @@ export type SetVariableMutation = { setVariable:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, isSecret: boolean, revision: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -366,6 +379,7 @@ export type UnsetVariableMutation = { unsetVariable:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'UnsetVariablePayload', key: string, branch: string | null, removed: boolean, overridesRemoved: number, revision: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -380,6 +394,7 @@ export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -393,6 +408,7 @@ export type CreateTokenMutation = { createToken:
     | { __typename: 'CreateTokenPayload', plaintextToken: string, token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -406,6 +422,7 @@ export type RevokeTokenMutation = { revokeToken:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RevokeTokenPayload', token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -419,6 +436,7 @@ export type CreateUserMutation = { createUser:
     | { __typename: 'CreateUserPayload', plaintextToken: string, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -432,6 +450,7 @@ export type SetMemberMutation = { setMember:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'SetMemberPayload', member: { role: Role, user: { id: string, name: string } } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -445,6 +464,7 @@ export type RemoveMemberMutation = { removeMember:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RemoveMemberPayload', userId: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -458,6 +478,7 @@ export type RotateProjectKeyMutation = { rotateProjectKey:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RotateProjectKeyPayload', activeKeyVersion: number, reencrypted: number, pending: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -529,6 +550,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -543,6 +565,7 @@ export type RuntimeVariablesQuery = { runtimeVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'RuntimeEnvironment', environmentName: string, branch: string, revision: number, variables: Array<{ key: string, value: string, isSecret: boolean, fromOverride: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -557,6 +580,7 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -575,6 +599,9 @@ export const ErrorFieldsFragmentDoc = gql`
   }
   ... on ConflictError {
     currentRevision
+  }
+  ... on UndecryptableError {
+    keys
   }
 }
     `;
@@ -669,6 +696,7 @@ export const EnvironmentPayloadFieldsFragmentDoc = gql`
     copied
     edited
     skipped
+    skippedSecrets
     typeKept
   }
 }

@@ -71,7 +71,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
     if (rewrapped) log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
-    const services = createServices(database, keys);
+    const services = createServices(database, keys, { log: (line: string) => log.error(line) });
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(

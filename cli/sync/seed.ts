@@ -67,5 +67,7 @@ export async function seed(ctx: Context, input: { project: string; target: strin
   const skipped = summary?.skipped.length ?? 0;
   // The spec's summary line says "Created" for a seed into an existing environment too.
   ctx.io.done(`Created "${target}" with ${plural(stored, "variable")}${skipped ? ` (${skipped} skipped)` : ""}.`);
+  for (const key of summary?.skippedSecrets ?? [])
+    ctx.io.warn(`${key} is a secret of "${source}", which you may read but not write, so it was not copied. Set it in "${target}" with envplane env set ${key} - --secret --env ${target}.`);
   for (const key of summary?.typeKept ?? []) ctx.io.warn(`${key} already existed in "${target}" with another type and kept it.`);
 }

@@ -7,7 +7,7 @@ import type PrismaTypes from "../db/generated/pothos-types.js";
 import { getDatamodel } from "../db/generated/pothos-types.js";
 import type { Database } from "../db/client.js";
 import type { Actor } from "../services/actor.js";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+import { ConflictError, ForbiddenError, NotFoundError, UndecryptableError, ValidationError } from "../services/errors.js";
 import type { Services } from "../services/index.js";
 import type { KeyRing } from "../services/keyring.js";
 import type { Loaders } from "./loaders.js";
@@ -32,7 +32,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, PrismaPlugin],
   prisma: { client: (ctx) => ctx.db.reader, dmmf: getDatamodel(), exposeDescriptions: false, onUnusedQuery: null },
   errors: {
-    defaultTypes: [ValidationError, NotFoundError, ConflictError, ForbiddenError],
+    defaultTypes: [ValidationError, NotFoundError, ConflictError, ForbiddenError, UndecryptableError],
     directResult: true,
     defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0].toUpperCase()}${fieldName.slice(1)}Result` },
   },
@@ -101,4 +101,11 @@ builder.objectType(ForbiddenError, {
   name: "ForbiddenError",
   description: "This token may not do that.",
   interfaces: [ErrorInterface],
+});
+
+builder.objectType(UndecryptableError, {
+  name: "UndecryptableError",
+  description: "Stored values that cannot be decrypted (damaged in the database); `keys` names them. Set them again to replace them. Nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ keys: t.exposeStringList("keys") }),
 });

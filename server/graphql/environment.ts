@@ -60,6 +60,10 @@ const SeedSummaryRef = builder.objectRef<SeedSummary>("SeedSummary").implement({
     copied: t.exposeStringList("copied"),
     edited: t.exposeStringList("edited"),
     skipped: t.exposeStringList("skipped"),
+    skippedSecrets: t.exposeStringList("skippedSecrets", {
+      description:
+        "Secrets of the source left out of an as-is seed (also in `skipped`) because the caller may read the source but not write it. Seed them as someone who may write the source, or set them in the target.",
+    }),
     typeKept: t.exposeStringList("typeKept", { description: "Keys that already existed in the target with another type; they kept it." }),
   }),
 });

@@ -15,8 +15,8 @@ export const Variable = builder.prismaObject("Variable", {
     value: t.string({
       nullable: true,
       description: "The value; null for secrets.",
-      select: { ...valueOwnerSelect, ciphertext: true, valueVersion: true },
-      resolve: (v, _a, ctx) => readValue(ctx.keys, { variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
+      select: { ...valueOwnerSelect, id: true, ciphertext: true, valueVersion: true },
+      resolve: (v, _a, ctx) => readValue(ctx.services.values, { id: v.id, variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
@@ -32,8 +32,8 @@ builder.prismaObject("BranchOverride", {
     value: t.string({
       nullable: true,
       description: "The override's value; null when the variable is a secret.",
-      select: { ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
-      resolve: (o, _a, ctx) => readValue(ctx.keys, o),
+      select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
+      resolve: (o, _a, ctx) => readValue(ctx.services.values, o),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),

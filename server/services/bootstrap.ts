@@ -8,6 +8,7 @@
 import { checkSentinel, makeSentinel, RootKeyError } from "../crypto/root-key.js";
 import type { Db } from "../db/client.js";
 import { generateToken, hashToken, tokenHint } from "./token-format.js";
+import { appendEvent } from "../events/index.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction, isUniqueViolation } from "./transaction.js";
 
@@ -20,7 +21,8 @@ export async function initializeOrVerify(writer: Db, keys: KeyRing): Promise<str
         await tx.keyCheck.create({ data: { id: 1, rootKeyFingerprint: root.fingerprint, sentinel: makeSentinel(root.key) } });
         const token = generateToken("personal");
         const user = await tx.user.create({ data: { name: "Owner", isInstanceAdmin: true } });
-        await tx.token.create({ data: { kind: "personal", name: "bootstrap", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
+        const first = await tx.token.create({ data: { kind: "personal", name: "bootstrap", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
+        await appendEvent(tx, { kind: "system" }, "instance.initialize", { metadata: { userId: user.id, token: first.id } });
         return token;
       });
     } catch (error) {

@@ -1,13 +1,14 @@
 /** Environments: create (optionally seeded), delete, protect, and seed one from another. */
-import type { Database, Tx } from "../db/client.js";
+import type { Database } from "../db/client.js";
+import type { UnitOfWork, WritePath } from "../events/index.js";
 import { check, environmentName, isDefaultEnvironment, variableValue, type FieldError } from "../../core/names.js";
-import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
+import { assertCan, can, type ProjectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
-import type { KeyRing } from "./keyring.js";
+import { MAX_BULK_ITEMS } from "../../core/limits.js";
 import { findEnvironment, type EnvironmentRow } from "./lookup.js";
-import { bumpRevision, inTransaction, isUniqueViolation, staleRevision } from "./transaction.js";
-import { loadValues, upsertBaseValues, type NewValue } from "./values.js";
+import { isUniqueViolation, staleRevision } from "./transaction.js";
+import type { NewValue, ValueStore } from "./values.js";
 
 export type SeedAction = "KEEP" | "EDIT" | "SKIP";
 
@@ -22,6 +23,11 @@ export interface SeedSummary {
   copied: string[];
   edited: string[];
   skipped: string[];
+  /**
+   * Secrets of the source left out (also listed in `skipped`) because the caller may read the
+   * source but not write it: copying them would move its secrets where other tokens read them.
+   */
+  skippedSecrets: string[];
   typeKept: string[];
 }
 
@@ -30,7 +36,7 @@ export interface SeedSummary {
  * must cover every source variable exactly once (a stale review is an error, not a guess).
  */
 function planSeed(source: { key: string; isSecret: boolean; value: string | null }[], decisions: SeedDecision[] | null | undefined, sourceName: string) {
-  const summary: SeedSummary = { copied: [], edited: [], skipped: [], typeKept: [] };
+  const summary: SeedSummary = { copied: [], edited: [], skipped: [], skippedSecrets: [], typeKept: [] };
   const writes: NewValue[] = [];
   if (!decisions) {
     for (const v of source) {
@@ -74,12 +80,23 @@ function planSeed(source: { key: string; isSecret: boolean; value: string | null
   return { writes, summary };
 }
 
-export function environmentService({ db, keys }: { db: Pick<Database, "provider" | "reader" | "writer">; keys: KeyRing }) {
-  async function seedInto(tx: Tx, access: ProjectAccess, target: EnvironmentRow, source: EnvironmentRow, decisions: SeedDecision[] | null | undefined, expectedRevision?: number | null) {
+export function environmentService({ db, values, writes }: { db: Pick<Database, "reader">; values: ValueStore; writes: WritePath }) {
+  /**
+   * Seeds `target` (whose revision the unit of work bumped) from `source`. Copying a secret
+   * as-is needs the right to write it in the source too: a caller who may only read the source
+   * (e.g. a developer with production) must not move its secrets where they become readable
+   * at runtime by other tokens; such secrets are skipped and reported in `skippedSecrets`.
+   */
+  async function seedInto(uow: UnitOfWork, target: EnvironmentRow, source: EnvironmentRow, decisions: SeedDecision[] | null | undefined) {
+    const { tx, access, revision } = uow;
     const projectId = access.project.id;
-    const revision = await bumpRevision(tx, target, expectedRevision);
-    const values = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: source.id }, { secrets: true });
-    const plan = planSeed(values, decisions, source.name);
+    const mayCopySecrets = can(access, "environment:write", source);
+    const all = await values.load(tx, { projectId, environmentId: source.id, label: { project: access.project.slug, environment: source.name } }, { secrets: mayCopySecrets });
+    // Without the right to write the source, its secrets are not even decrypted.
+    const withheld = decisions || mayCopySecrets ? [] : all.filter((v) => v.isSecret).map((v) => v.key);
+    const plan = planSeed(withheld.length ? all.filter((v) => !v.isSecret) : all, decisions, source.name);
+    plan.summary.skipped.push(...withheld);
+    plan.summary.skippedSecrets = withheld;
     const existing = new Map((await tx.variable.findMany({ where: { environmentId: target.id }, select: { key: true, isSecret: true } })).map((v) => [v.key, v.isSecret]));
     const writes = plan.writes.map((w) => {
       const current = existing.get(w.key);
@@ -88,7 +105,7 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
       return { ...w, isSecret: current };
     });
     // Copying a secret as-is into an existing standard variable would make its value readable.
-    const sourceSecrets = new Set(values.filter((v) => v.isSecret).map((v) => v.key));
+    const sourceSecrets = new Set(all.filter((v) => v.isSecret).map((v) => v.key));
     const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && sourceSecrets.has(w.key)).map((w) => w.key);
     if (revealed.length)
       throw new ValidationError(
@@ -96,75 +113,91 @@ export function environmentService({ db, keys }: { db: Pick<Database, "provider"
         revealed.map((k) => ({ path: ["from"], message: `"${k}" is a secret in the source and standard in the target.` })),
       );
     const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
-    await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
-    return { revision, summary: plan.summary };
+    await values.upsert(tx, { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
+    const { copied, edited, skipped } = plan.summary;
+    uow.record({ keys: writes.map((w) => w.key), metadata: { from: source.id, fromName: source.name, copied: copied.length, edited: edited.length, skipped: skipped.length, skippedSecrets: withheld } });
+    return plan.summary;
+  }
+
+  function assertDecisionCount(decisions: SeedDecision[] | null | undefined) {
+    if (decisions && decisions.length > MAX_BULK_ITEMS)
+      throw new ValidationError(`decisions has ${decisions.length} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}. Split the seed, or seed without decisions.`, [
+        { path: ["decisions"], message: `At most ${MAX_BULK_ITEMS} items.` },
+      ]);
   }
 
   return {
     async createEnvironment(actor: Actor, input: { project: string; name: string; from?: string | null; decisions?: SeedDecision[] | null; isProtected?: boolean | null }) {
       assertValid(check(environmentName, input.name, ["name"]));
+      assertDecisionCount(input.decisions);
       if (input.decisions && !input.from) throw new ValidationError("Seed decisions need a source environment: set `from`.", [{ path: ["from"], message: "Required with decisions." }]);
-      const access = await projectAccess(db.reader, actor, input.project);
-      assertCan(access, "environment:manage");
-      const source = input.from ? await findEnvironment(db.reader, access, input.from) : null;
-      if (source) assertCan(access, "variable:read-value", source);
+      let source: EnvironmentRow | null = null;
+      const authorize = async ({ access }: { access: ProjectAccess }) => {
+        source = input.from ? await findEnvironment(db.reader, access, input.from) : null;
+        if (source) assertCan(access, "variable:read-value", source);
+      };
       try {
-        return await inTransaction(db.writer, async (tx) => {
+        return await writes.run({ actor, action: "environment.create", project: input.project, permission: "environment:manage", authorize }, async (uow) => {
+          const { tx, access } = uow;
           if (await tx.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name: input.name } }, select: { id: true } }))
             throw new ConflictError(`Environment "${input.name}" already exists in project "${access.project.slug}". Use "envplane env seed ${input.name} --from <env>" to fill it.`);
           const env = await tx.environment.create({
             data: { projectId: access.project.id, name: input.name, isProtected: input.isProtected ?? false },
             select: { id: true, name: true, isDefault: true, isProtected: true, revision: true },
           });
+          uow.record({ environmentId: env.id, metadata: { name: env.name, isProtected: env.isProtected } });
           if (!source) return { environment: env, seed: null };
-          const { revision, summary } = await seedInto(tx, access, env, source, input.decisions);
+          const revision = await uow.bump(env);
+          const summary = await seedInto(uow, env, source, input.decisions);
           return { environment: { ...env, revision }, seed: summary };
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`Environment "${input.name}" already exists in project "${access.project.slug}".`);
+        if (isUniqueViolation(error)) throw new ConflictError(`Environment "${input.name}" already exists in project "${input.project}".`);
         throw error;
       }
     },
 
     async deleteEnvironment(actor: Actor, input: { project: string; name: string }) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.name);
-      if (isDefaultEnvironment(env.name))
-        throw new ValidationError(`"${env.name}" is a default environment and cannot be deleted (development, preview and production always exist). Only custom environments can be deleted.`, [
-          { path: ["name"], message: "Default environments cannot be deleted." },
-        ]);
-      assertCan(access, "environment:manage");
-      return inTransaction(db.writer, async (tx) => {
+      const authorize = ({ access, env }: { access: ProjectAccess; env: EnvironmentRow | null }) => {
+        if (isDefaultEnvironment(env!.name))
+          throw new ValidationError(`"${env!.name}" is a default environment and cannot be deleted (development, preview and production always exist). Only custom environments can be deleted.`, [
+            { path: ["name"], message: "Default environments cannot be deleted." },
+          ]);
+        assertCan(access, "environment:manage");
+      };
+      return writes.run({ actor, action: "environment.delete", project: input.project, environment: input.name, authorize }, async ({ tx, env, record }) => {
         const mapped = await tx.mappingEntry.findMany({ where: { environmentId: env.id }, select: { branch: true } });
         await tx.environment.delete({ where: { id: env.id } });
+        record({ metadata: { name: env.name, unmappedBranches: mapped.map((m) => m.branch) } });
         return { name: env.name, unmappedBranches: mapped.map((m) => m.branch) };
       });
     },
 
     async updateEnvironment(actor: Actor, input: { project: string; name: string; isProtected: boolean }) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.name);
-      assertCan(access, "environment:manage");
-      return inTransaction(db.writer, async (tx) => {
-        await bumpRevision(tx, env);
+      const authorize = ({ access }: { access: ProjectAccess }) => assertCan(access, "environment:manage");
+      return writes.run({ actor, action: "environment.update", project: input.project, environment: input.name, authorize, bump: true }, async ({ tx, env, record }) => {
+        record({ metadata: { name: env.name, isProtected: input.isProtected } });
         return tx.environment.update({ where: { id: env.id }, data: { isProtected: input.isProtected }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
       });
     },
 
     async seedEnvironment(actor: Actor, input: { project: string; target: string; from: string; decisions?: SeedDecision[] | null; expectedRevision?: number | null; expectedSourceRevision?: number | null }) {
       if (input.target === input.from) throw new ValidationError(`Cannot seed "${input.target}" from itself. Pick another source.`, [{ path: ["from"], message: "Source and target are the same." }]);
-      const access = await projectAccess(db.reader, actor, input.project);
-      const target = await findEnvironment(db.reader, access, input.target);
-      const source = await findEnvironment(db.reader, access, input.from);
-      assertCan(access, "environment:write", target);
-      assertCan(access, "variable:read-value", source);
-      return inTransaction(db.writer, async (tx) => {
+      assertDecisionCount(input.decisions);
+      let source: EnvironmentRow | null = null;
+      const authorize = async ({ access }: { access: ProjectAccess }) => {
+        source = await findEnvironment(db.reader, access, input.from);
+        assertCan(access, "variable:read-value", source);
+      };
+      const spec = { actor, action: "environment.seed", project: input.project, environment: input.target, permission: "environment:write" } as const;
+      return writes.run({ ...spec, authorize, bump: true, expectedRevision: input.expectedRevision }, async (uow) => {
+        const from = source!;
         if (input.expectedSourceRevision != null) {
-          const { revision } = await tx.environment.findUniqueOrThrow({ where: { id: source.id }, select: { revision: true } });
-          if (revision !== input.expectedSourceRevision) throw staleRevision(source.name, input.expectedSourceRevision, revision);
+          const { revision } = await uow.tx.environment.findUniqueOrThrow({ where: { id: from.id }, select: { revision: true } });
+          if (revision !== input.expectedSourceRevision) throw staleRevision(from.name, input.expectedSourceRevision, revision);
         }
-        const { revision, summary } = await seedInto(tx, access, target, source, input.decisions, input.expectedRevision);
-        return { environment: { ...target, revision }, seed: summary };
+        const summary = await seedInto(uow, uow.env, from, input.decisions);
+        return { environment: { ...uow.env, revision: uow.revision }, seed: summary };
       });
     },
   };

@@ -42,3 +42,26 @@ export class ForbiddenError extends AppError {}
 export function assertValid(errors: FieldError[]): void {
   if (errors.length) throw ValidationError.fromFields(errors);
 }
+
+/**
+ * Stored values that cannot be decrypted (a damaged or moved ciphertext). Names the keys and
+ * how to recover, never a value; the server log names the rows.
+ */
+export class UndecryptableError extends AppError {
+  constructor(message: string, readonly keys: string[]) {
+    super(message);
+  }
+
+  static inEnvironment(where: { project?: string; environment: string }, keys: string[], override = false): UndecryptableError {
+    const unique = [...new Set(keys)].sort();
+    const what = unique.length === 1 ? `1 ${override ? "branch override" : "value"}` : `${unique.length} values`;
+    const place = `"${where.environment}"${where.project ? ` of project "${where.project}"` : ""}`;
+    const them = unique.length === 1 ? "it" : "them";
+    return new UndecryptableError(
+      `${what} in ${place} cannot be decrypted (damaged in the database): ${unique.join(", ")}. ` +
+        `Set ${them} again (envplane env set <KEY> <value> --env ${where.environment}${override ? " --branch <branch>" : ""}) to replace ${them}, ` +
+        `or unset ${them} (envplane env unset <KEY>).`,
+      unique,
+    );
+  }
+}

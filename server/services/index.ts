@@ -1,5 +1,6 @@
 /** Composition root: every service, built from the database and the key ring. */
 import type { Database } from "../db/client.js";
+import { writePath } from "../events/index.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
@@ -9,19 +10,29 @@ import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
 import { resolutionService } from "./resolution.js";
 import { tokenService } from "./tokens.js";
+import { ValueStore, type Log } from "./values.js";
 import { variableService } from "./variables.js";
 
-export function createServices(db: Database, keys: KeyRing) {
+export interface ServiceOptions {
+  /** Server log lines (e.g. which stored rows cannot be decrypted); never values. */
+  log?: Log;
+}
+
+export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
+  const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
+  const writes = writePath(db);
   return {
     auth: authService({ reader: db.reader, writer: db.writer }),
-    projects: projectService({ db, keys }),
-    branches: branchService({ db }),
-    environments: environmentService({ db, keys }),
-    variables: variableService({ db, keys }),
-    resolution: resolutionService({ db, keys }),
-    tokens: tokenService({ db }),
-    members: memberService({ db }),
-    keyRotation: keyRotationService({ db, keys }),
+    projects: projectService({ keys, writes }),
+    branches: branchService({ db, writes }),
+    environments: environmentService({ db, values, writes }),
+    variables: variableService({ db, values, writes }),
+    resolution: resolutionService({ db, values }),
+    tokens: tokenService({ db, writes }),
+    members: memberService({ db, writes }),
+    keyRotation: keyRotationService({ db, keys, writes }),
+    /** Decrypting single values for the GraphQL `value` fields. */
+    values,
   };
 }
 

@@ -14,7 +14,8 @@
  */
 import { makeSentinel, wrapDataKey } from "../crypto/root-key.js";
 import type { Database, Db } from "../db/client.js";
-import { assertCan, projectAccess } from "../authz/index.js";
+import { projectsWithStaleValues } from "../db/project-sql.js";
+import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
@@ -46,7 +47,7 @@ export interface ReencryptOptions {
   signal?: AbortSignal;
 }
 
-export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing; writes: WritePath }) {
   /** Values of the project still sealed with an older data key version. */
   async function pending(projectId: string, active: number): Promise<number> {
     const [vars, overrides] = await Promise.all([
@@ -108,26 +109,22 @@ export function keyRotationService({ db, keys }: { db: Pick<Database, "reader" |
 
     /** Makes a new data key version active and re-encrypts the project's values with it. */
     async rotateProjectKey(actor: Actor, input: { project: string }, options: ReencryptOptions = {}) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      assertCan(access, "key:rotate");
-      const projectId = access.project.id;
-      await inTransaction(db.writer, async (tx) => {
-        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
-        await tx.projectKey.create({ data: keys.newProjectKey(projectId, activeKeyVersion + 1) });
-        await tx.project.update({ where: { id: projectId }, data: { activeKeyVersion: activeKeyVersion + 1 } });
+      // The event is the new key version; the re-encryption batches that follow are maintenance.
+      const projectId = await writes.run({ actor, action: "project.key_rotate", project: input.project, permission: "key:rotate" }, async ({ tx, access, record }) => {
+        const id = access.project.id;
+        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id }, select: { activeKeyVersion: true } });
+        await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
+        await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
+        record({ metadata: { keyVersion: activeKeyVersion + 1 } });
+        return id;
       });
       return reencrypt(projectId, options);
     },
 
     /** Finishes re-encryptions that were interrupted (run at start): one statement finds the projects concerned. */
     async resumeAll(options: ReencryptOptions = {}) {
-      const stale = await db.reader.$queryRaw<{ projectId: string }[]>`
-        SELECT DISTINCT e."projectId" FROM "Variable" v
-          JOIN "Environment" e ON e."id" = v."environmentId" JOIN "Project" p ON p."id" = e."projectId"
-          LEFT JOIN "BranchOverride" o ON o."variableId" = v."id"
-        WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
       const results = [];
-      for (const { projectId } of stale) if (!options.signal?.aborted) results.push({ projectId, ...(await reencrypt(projectId, options)) });
+      for (const projectId of await projectsWithStaleValues(db.reader)) if (!options.signal?.aborted) results.push({ projectId, ...(await reencrypt(projectId, options)) });
       return results;
     },
   };

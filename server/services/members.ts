@@ -1,12 +1,17 @@
-/** Users of this instance and their roles in projects. */
-import type { Database } from "../db/client.js";
+/**
+ * Users of this instance and their roles in projects. "At least one owner" holds under
+ * concurrency: every membership change locks the project row first in its transaction and
+ * checks the owners inside it, so two owners demoting each other at once cannot both win.
+ */
+import type { Database, Tx } from "../db/client.js";
 import { check, displayName } from "../../core/names.js";
 import { ROLES, type Role } from "../../core/roles.js";
 import { generateToken, hashToken, tokenHint } from "./token-format.js";
-import { assertCan, projectAccess, type ProjectAccess } from "../authz/index.js";
+import { assertCan, type ProjectAccess } from "../authz/index.js";
+import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
-import { inTransaction, isUniqueViolation } from "./transaction.js";
+import { isUniqueViolation } from "./transaction.js";
 
 function assertRole(role: string): asserts role is Role {
   if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError(`Unknown role "${role}". Use viewer, developer, admin or owner.`, [{ path: ["role"], message: "Unknown role." }]);
@@ -17,11 +22,13 @@ function assertMayGrant(access: ProjectAccess, role: Role) {
   if (role === "owner") assertCan(access, "member:grant-owner");
 }
 
-export function memberService({ db }: { db: Pick<Database, "reader" | "writer"> }) {
-  async function ownerCount(projectId: string) {
-    return db.reader.member.count({ where: { projectId, role: "owner" } });
-  }
+/** Refuses to take the owner role from the project's last owner (read inside the locked transaction). */
+async function assertNotLastOwner(tx: Tx, access: ProjectAccess, field: string) {
+  if ((await tx.member.count({ where: { projectId: access.project.id, role: "owner" } })) <= 1)
+    throw new ValidationError(`This is the last owner of project "${access.project.slug}". Make someone else owner first.`, [{ path: [field], message: "Last owner." }]);
+}
 
+export function memberService({ db, writes }: { db: Pick<Database, "reader">; writes: WritePath }) {
   return {
     /** Instance admins add users; each new user gets a first personal token, shown once. */
     async createUser(actor: Actor, input: { name: string; email?: string | null; isInstanceAdmin?: boolean | null }) {
@@ -30,9 +37,10 @@ export function memberService({ db }: { db: Pick<Database, "reader" | "writer"> 
       if (input.email != null && !/^[^@\s]+@[^@\s]+$/.test(input.email)) throw new ValidationError("email is not an e-mail address.", [{ path: ["email"], message: "Invalid e-mail." }]);
       const token = generateToken("personal");
       try {
-        const user = await inTransaction(db.writer, async (tx) => {
+        const user = await writes.run({ actor, action: "user.create" }, async ({ tx, record }) => {
           const user = await tx.user.create({ data: { name: input.name.trim(), email: input.email ?? null, isInstanceAdmin: input.isInstanceAdmin ?? false } });
-          await tx.token.create({ data: { kind: "personal", name: "first token", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
+          const first = await tx.token.create({ data: { kind: "personal", name: "first token", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
+          record({ metadata: { userId: user.id, isInstanceAdmin: user.isInstanceAdmin, token: first.id } });
           return user;
         });
         return { user, token };
@@ -44,35 +52,37 @@ export function memberService({ db }: { db: Pick<Database, "reader" | "writer"> 
 
     async setMember(actor: Actor, input: { project: string; userId: string; role: string }) {
       assertRole(input.role);
-      const access = await projectAccess(db.reader, actor, input.project);
-      assertMayGrant(access, input.role);
-      if (!(await db.reader.user.findUnique({ where: { id: input.userId }, select: { id: true } }))) throw new NotFoundError(`User "${input.userId}" not found.`, "User");
-      const current = await db.reader.member.findUnique({ where: { projectId_userId: { projectId: access.project.id, userId: input.userId } } });
-      if (current?.role === "owner" && input.role !== "owner") {
-        assertMayGrant(access, "owner");
-        if ((await ownerCount(access.project.id)) === 1) throw new ValidationError(`This is the last owner of project "${access.project.slug}". Make someone else owner first.`, [{ path: ["role"], message: "Last owner." }]);
-      }
       const role = input.role;
-      return inTransaction(db.writer, (tx) =>
-        tx.member.upsert({
-          where: { projectId_userId: { projectId: access.project.id, userId: input.userId } },
-          create: { projectId: access.project.id, userId: input.userId, role },
-          update: { role },
-        }),
-      );
+      const authorize = async ({ access }: { access: ProjectAccess }) => {
+        assertMayGrant(access, role);
+        if (!(await db.reader.user.findUnique({ where: { id: input.userId }, select: { id: true } }))) throw new NotFoundError(`User "${input.userId}" not found.`, "User");
+      };
+      return writes.run({ actor, action: "member.set", project: input.project, authorize, serializeProject: true }, async ({ tx, access, record }) => {
+        const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
+        const current = await tx.member.findUnique({ where, select: { role: true } });
+        if (current?.role === "owner" && role !== "owner") {
+          assertMayGrant(access, "owner");
+          await assertNotLastOwner(tx, access, "role");
+        }
+        record({ metadata: { userId: input.userId, role, previousRole: current?.role ?? null } });
+        return tx.member.upsert({ where, create: { projectId: access.project.id, userId: input.userId, role }, update: { role } });
+      });
     },
 
     async removeMember(actor: Actor, input: { project: string; userId: string }) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      assertCan(access, "member:manage");
-      const current = await db.reader.member.findUnique({ where: { projectId_userId: { projectId: access.project.id, userId: input.userId } } });
-      if (!current) throw new NotFoundError(`User "${input.userId}" is not a member of project "${access.project.slug}".`, "Member");
-      if (current.role === "owner") {
-        assertMayGrant(access, "owner");
-        if ((await ownerCount(access.project.id)) === 1) throw new ValidationError(`This is the last owner of project "${access.project.slug}". Make someone else owner first.`, [{ path: ["userId"], message: "Last owner." }]);
-      }
-      await inTransaction(db.writer, (tx) => tx.member.delete({ where: { projectId_userId: { projectId: access.project.id, userId: input.userId } } }));
-      return { userId: input.userId };
+      const spec = { actor, action: "member.remove", project: input.project, permission: "member:manage", serializeProject: true } as const;
+      return writes.run(spec, async ({ tx, access, record }) => {
+        const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
+        const current = await tx.member.findUnique({ where, select: { role: true } });
+        if (!current) throw new NotFoundError(`User "${input.userId}" is not a member of project "${access.project.slug}".`, "Member");
+        if (current.role === "owner") {
+          assertMayGrant(access, "owner");
+          await assertNotLastOwner(tx, access, "userId");
+        }
+        await tx.member.delete({ where });
+        record({ metadata: { userId: input.userId, role: current.role } });
+        return { userId: input.userId };
+      });
     },
   };
 }

@@ -1,20 +1,18 @@
 /** Projects: creation with the default branches, environments and mapping; deletion. */
-import type { Database } from "../db/client.js";
+import type { WritePath } from "../events/index.js";
 import { DEFAULT_MAPPING } from "../../core/mapping.js";
 import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../../core/names.js";
-import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
-import { inTransaction } from "./transaction.js";
 
-export function projectService({ db, keys }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing }) {
+export function projectService({ keys, writes }: { keys: KeyRing; writes: WritePath }) {
   return {
     async createProject(actor: Actor, input: { slug: string; name?: string | null }) {
       if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot create projects. Use a personal token.");
       const name = input.name ?? input.slug;
       assertValid([...check(projectSlug, input.slug, ["slug"]), ...check(displayName, name, ["name"])]);
-      return inTransaction(db.writer, async (tx) => {
+      return writes.run({ actor, action: "project.create" }, async ({ tx, record }) => {
         if (await tx.project.findUnique({ where: { slug: input.slug }, select: { id: true } }))
           throw new ConflictError(`A project with slug "${input.slug}" already exists. Pick another slug.`);
         const project = await tx.project.create({ data: { slug: input.slug, name: name.trim() } });
@@ -28,14 +26,17 @@ export function projectService({ db, keys }: { db: Pick<Database, "reader" | "wr
         await tx.mappingEntry.createMany({
           data: DEFAULT_MAPPING.map((rule, position) => ({ projectId: project.id, environmentId: envId.get(rule.environment)!, branch: rule.branch, position })),
         });
+        record({ projectId: project.id, metadata: { slug: project.slug, name: project.name } });
         return project;
       });
     },
 
     async deleteProject(actor: Actor, input: { slug: string }) {
-      const access = await projectAccess(db.reader, actor, input.slug);
-      assertCan(access, "project:delete");
-      await inTransaction(db.writer, (tx) => tx.project.delete({ where: { id: access.project.id } }));
+      // Serialized with membership changes; the event outlives the project (no foreign key).
+      await writes.run({ actor, action: "project.delete", project: input.slug, permission: "project:delete", serializeProject: true }, async ({ tx, access, record }) => {
+        await tx.project.delete({ where: { id: access.project.id } });
+        record({ metadata: { slug: access.project.slug, name: access.project.name } });
+      });
       return { slug: input.slug };
     },
   };

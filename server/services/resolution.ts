@@ -9,12 +9,11 @@ import { branchName, check } from "../../core/names.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
-import type { KeyRing } from "./keyring.js";
 import { loadMapping } from "./branches.js";
 import { findBranch, findEnvironment } from "./lookup.js";
-import { loadValues } from "./values.js";
+import type { ValueStore } from "./values.js";
 
-export function resolutionService({ db, keys }: { db: Pick<Database, "provider" | "reader">; keys: KeyRing }) {
+export function resolutionService({ db, values }: { db: Pick<Database, "reader">; values: ValueStore }) {
   async function mappedEnvironment(projectId: string, slug: string, branch: string) {
     const resolved = resolveBranch(await loadMapping(db.reader, projectId), branch);
     const env = await db.reader.environment.findUnique({ where: { projectId_name: { projectId, name: resolved.environment } }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
@@ -37,13 +36,14 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "provider" 
       if (input.branch != null && env.name === "development")
         throw new ValidationError('"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.', [{ path: ["branch"], message: "No branches on development." }]);
       const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
-      const values = await loadValues(db.reader, keys, { provider: db.provider, projectId: access.project.id, environmentId: env.id, branchId: branch?.id }, { secrets: false });
+      const label = { project: access.project.slug, environment: env.name };
+      const stored = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label }, { secrets: false });
       return {
         environment: env,
         branch: branch?.name ?? null,
         revision: env.revision,
-        variables: values.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
-        excludedSecrets: values.filter((v) => v.isSecret).map((v) => v.key),
+        variables: stored.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
+        excludedSecrets: stored.filter((v) => v.isSecret).map((v) => v.key),
       };
     },
 
@@ -53,12 +53,13 @@ export function resolutionService({ db, keys }: { db: Pick<Database, "provider" 
       const branch = await findBranch(db.reader, access, input.branch);
       const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
       assertCan(access, "runtime:resolve", env);
-      const values = await loadValues(db.reader, keys, { provider: db.provider, projectId: access.project.id, environmentId: env.id, branchId: branch.id }, { secrets: true });
+      const label = { project: access.project.slug, environment: env.name };
+      const stored = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label }, { secrets: true });
       return {
         environment: env,
         branch: branch.name,
         revision: env.revision,
-        variables: values.map((v) => ({ key: v.key, value: v.value!, isSecret: v.isSecret, fromOverride: v.fromOverride })),
+        variables: stored.map((v) => ({ key: v.key, value: v.value!, isSecret: v.isSecret, fromOverride: v.fromOverride })),
       };
     },
   };

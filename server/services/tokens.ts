@@ -3,11 +3,11 @@ import type { Database } from "../db/client.js";
 import { check, displayName } from "../../core/names.js";
 import { SERVICE_PERMISSIONS, type ServicePermission } from "../../core/roles.js";
 import { generateToken, hashToken, tokenHint, type TokenKind } from "./token-format.js";
-import { assertCan, projectAccess } from "../authz/index.js";
+import type { ProjectAccess } from "../authz/index.js";
+import { Rollback, type WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
-import { inTransaction } from "./transaction.js";
 
 export interface CreateTokenInput {
   kind: TokenKind;
@@ -22,7 +22,7 @@ export interface CreateTokenInput {
   userId?: string | null;
 }
 
-export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }) {
+export function tokenService({ db, writes }: { db: Pick<Database, "reader">; writes: WritePath }) {
   return {
     async createToken(actor: Actor, input: CreateTokenInput, now = new Date()) {
       assertValid(check(displayName, input.name, ["name"]));
@@ -38,19 +38,23 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
         const userId = input.userId ?? actor.userId;
         if (userId !== actor.userId && !actor.isInstanceAdmin) throw new ForbiddenError("Only instance admins can create tokens for other users.");
         if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError(`User "${userId}" not found.`, "User");
-        const row = await inTransaction(db.writer, (tx) => tx.token.create({ data: { ...base, kind: "personal", userId } }));
+        const row = await writes.run({ actor, action: "token.create" }, async ({ tx, record }) => {
+          const created = await tx.token.create({ data: { ...base, kind: "personal", userId } });
+          record({ metadata: { token: created.id, kind: "personal", name: created.name, userId } });
+          return created;
+        });
         return { token, tokenInfo: row };
       }
 
       if (!input.project) throw new ValidationError("A service token belongs to one project: set project.", [{ path: ["project"], message: "Required for service tokens." }]);
       const permissions = [...new Set(input.permissions?.length ? input.permissions : ["read"])] as ServicePermission[];
       for (const p of permissions) if (!SERVICE_PERMISSIONS.includes(p)) throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [{ path: ["permissions"], message: "Unknown permission." }]);
-      const access = await projectAccess(db.reader, actor, input.project);
-      assertCan(access, "token:manage");
-      const envs: { id: string }[] = [];
-      for (const name of new Set(input.environments ?? [])) envs.push(await findEnvironment(db.reader, access, name));
-      const row = await inTransaction(db.writer, (tx) =>
-        tx.token.create({
+      const envs: { id: string; name: string }[] = [];
+      const authorize = async ({ access }: { access: ProjectAccess }) => {
+        for (const name of new Set(input.environments ?? [])) envs.push(await findEnvironment(db.reader, access, name));
+      };
+      const row = await writes.run({ actor, action: "token.create", project: input.project, permission: "token:manage", authorize }, async ({ tx, access, record }) => {
+        const created = await tx.token.create({
           data: {
             ...base,
             kind: "service",
@@ -60,8 +64,10 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
             allEnvironments: envs.length === 0,
             environments: { create: envs.map((e) => ({ environmentId: e.id })) },
           },
-        }),
-      );
+        });
+        record({ metadata: { token: created.id, kind: "service", name: created.name, permissions, environments: envs.map((e) => e.name) } });
+        return created;
+      });
       return { token, tokenInfo: row };
     },
 
@@ -71,16 +77,20 @@ export function tokenService({ db }: { db: Pick<Database, "reader" | "writer"> }
       const row = await db.reader.token.findUnique({ where: { id: input.id }, select: { id: true, kind: true, userId: true, projectId: true, revokedAt: true, project: { select: { slug: true } } } });
       const notFound = new NotFoundError(`Token "${input.id}" not found. List tokens with "envplane tokens list".`, "Token");
       if (!row) throw notFound;
-      if (row.kind === "personal") {
-        if (row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
-      } else {
-        const access = await projectAccess(db.reader, actor, row.project!.slug).catch(() => {
-          throw notFound;
-        });
-        assertCan(access, "token:manage");
-      }
-      if (row.revokedAt) return db.reader.token.findUniqueOrThrow({ where: { id: row.id } });
-      return inTransaction(db.writer, (tx) => tx.token.update({ where: { id: row.id }, data: { revokedAt: now } }));
+      if (row.kind === "personal" && row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
+      const project = row.kind === "service" ? row.project!.slug : undefined;
+      const hide = (error: unknown) => {
+        // A project the caller cannot access: the token does not exist for it either.
+        throw error instanceof NotFoundError && error.resource === "Project" ? notFound : error;
+      };
+      return writes
+        .run({ actor, action: "token.revoke", project, permission: project ? "token:manage" : undefined }, async ({ tx, record }) => {
+          // Already revoked (checked after access, so it tells nothing to others): nothing to do, no event.
+          if (row.revokedAt) throw new Rollback(await tx.token.findUniqueOrThrow({ where: { id: row.id } }));
+          record({ metadata: { token: row.id, kind: row.kind } });
+          return tx.token.update({ where: { id: row.id }, data: { revokedAt: now } });
+        })
+        .catch(hide);
     },
   };
 }

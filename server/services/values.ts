@@ -1,10 +1,17 @@
-/** Reading and writing encrypted values of one environment. */
+/**
+ * Reading and writing encrypted values of one environment. A value that cannot be decrypted
+ * (a damaged or moved ciphertext) fails the read with an UndecryptableError naming every such
+ * key and how to recover; the log names the rows (ids and the reason, never a value).
+ */
 import { randomUUID } from "node:crypto";
-import { Prisma } from "../db/generated/sqlite/client.js";
 import type { Db, Provider, Tx } from "../db/client.js";
-import type { KeyRing } from "./keyring.js";
+import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
+import { UndecryptableError } from "./errors.js";
+import type { KeyRing, ValueIdentity } from "./keyring.js";
 
-type Client = Pick<Tx, "$queryRaw" | "projectKey"> | Pick<Db, "$queryRaw" | "projectKey">;
+type Client = Pick<Tx, "$queryRaw" | "$executeRaw" | "projectKey"> | Pick<Db, "$queryRaw" | "$executeRaw" | "projectKey">;
+
+export type Log = (line: string) => void;
 
 export interface StoredValue {
   key: string;
@@ -15,99 +22,111 @@ export interface StoredValue {
   fromOverride: boolean;
 }
 
-/**
- * The environment's values by key, resolved for `branchId` (override -> base) when given.
- * Secrets are decrypted only with `secrets: true`; nothing is decrypted with `values: false`. One statement whatever the size: a LEFT
- * JOIN on the branch's overrides, ciphertexts read as hex text (Prisma's driver adapters
- * turn each BLOB into an array of numbers and back: ~9 ms per 1,000 rows).
- */
-export async function loadValues(
-  db: Client,
-  keys: KeyRing,
-  scope: { provider: Provider; projectId: string; environmentId: string; branchId?: string | null },
-  opts: { secrets: boolean; values?: boolean },
-): Promise<StoredValue[]> {
-  const { provider, projectId, environmentId } = scope;
-  const branchId = scope.branchId ?? null;
-  // Ciphertexts are read (and their data keys unwrapped) only for rows that will be decrypted.
-  const wanted = opts.values === false ? Prisma.sql`FALSE` : opts.secrets ? Prisma.sql`TRUE` : Prisma.sql`NOT v."isSecret"`;
-  const hex = (column: Prisma.Sql) =>
-    provider === "sqlite" ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END` : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
-  const rows = await db.$queryRaw<
-    { key: string; isSecret: boolean; ciphertext: string | null; keyVersion: number; valueVersion: number; overrideCiphertext: string | null; overrideKeyVersion: number | null; overrideValueVersion: number | null }[]
-  >`
-    SELECT v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
-      ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
-    FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${branchId ?? ""}
-    WHERE v."environmentId" = ${environmentId}
-    ORDER BY v."key" ASC`;
-  const versions = new Set(
-    rows.flatMap((r) => [...(r.ciphertext === null ? [] : [Number(r.keyVersion)]), ...(r.overrideKeyVersion === null || r.overrideCiphertext === null ? [] : [Number(r.overrideKeyVersion)])]),
-  );
-  const decrypt = await keys.decryptor(projectId, versions, db);
-  const out: StoredValue[] = [];
-  for (const row of rows) {
-    const fromOverride = branchId !== null && row.overrideValueVersion !== null;
-    const isSecret = Boolean(row.isSecret);
-    let value: string | null = null;
-    if (opts.values !== false && (!isSecret || opts.secrets)) {
-      value = fromOverride
-        ? decrypt({ projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }, Buffer.from(row.overrideCiphertext!, "hex"))
-        : decrypt({ projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) }, Buffer.from(row.ciphertext!, "hex"));
-    }
-    out.push({ key: row.key, isSecret, value, fromOverride });
-  }
-  return out;
-}
-
 export interface NewValue {
   key: string;
   value: string;
   isSecret: boolean;
 }
 
-const CHUNK = 500;
-/** Rows per bulk INSERT: each statement carries its rows as one JSON parameter. */
-const UPSERT_CHUNK = 2000;
-
-/**
- * Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and
- * valueVersion are replaced. Each statement passes its rows as ONE JSON parameter
- * ([id, key, isSecret, ciphertext hex] per row) that the database expands (json_each /
- * json_array_elements): Prisma's cost per bound parameter dominated with one parameter per
- * column (10,000 rows took ~250 ms more).
- */
-export async function upsertBaseValues(
-  tx: Tx,
-  keys: KeyRing,
-  scope: { provider: Provider; projectId: string; environmentId: string; keyVersion: number; valueVersion: number },
-  values: readonly NewValue[],
-): Promise<void> {
-  const { provider, projectId, environmentId, keyVersion, valueVersion } = scope;
-  const now = new Date();
-  const encrypt = await keys.encryptor(projectId, keyVersion, tx);
-  for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
-    const rows: [string, string, boolean, string][] = [];
-    for (const v of values.slice(i, i + UPSERT_CHUNK)) {
-      const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
-      rows.push([randomUUID(), v.key, v.isSecret, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex")]);
-    }
-    const json = JSON.stringify(rows);
-    const select =
-      provider === "sqlite"
-        ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}
-            FROM json_each(${json}) AS j WHERE true`
-        : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3)
-            FROM json_array_elements(${json}::json) AS j`;
-    await tx.$executeRaw`
-      INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt")
-      ${select}
-      ON CONFLICT ("environmentId", "key") DO UPDATE SET
-        "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
-  }
+/** Names for messages: the project's slug and the environment's name. */
+export interface ValueLabel {
+  project: string;
+  environment: string;
 }
 
-export async function deleteBaseValues(tx: Tx, environmentId: string, keysToDelete: readonly string[]): Promise<void> {
-  for (let i = 0; i < keysToDelete.length; i += CHUNK)
-    await tx.variable.deleteMany({ where: { environmentId, key: { in: keysToDelete.slice(i, i + CHUNK) } } });
+/** Rows per bulk INSERT statement. */
+const UPSERT_CHUNK = 2000;
+const DELETE_CHUNK = 500;
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class ValueStore {
+  constructor(
+    private readonly provider: Provider,
+    private readonly keys: KeyRing,
+    private readonly log: Log,
+  ) {}
+
+  /**
+   * The environment's values by key, resolved for `branchId` (override -> base) when given.
+   * Secrets are decrypted only with `secrets: true`; nothing is decrypted with `values: false`.
+   * One statement whatever the size; ciphertexts are read (and their data keys unwrapped) only
+   * for rows that will be decrypted.
+   */
+  async load(
+    db: Client,
+    scope: { projectId: string; environmentId: string; branchId?: string | null; label: ValueLabel },
+    opts: { secrets: boolean; values?: boolean },
+  ): Promise<StoredValue[]> {
+    const { projectId, environmentId } = scope;
+    const branchId = scope.branchId ?? null;
+    const rows = await selectValueRows(db, this.provider, { environmentId, branchId }, opts.values === false ? "none" : opts.secrets ? "all" : "standard");
+    const versions = new Set<number>();
+    for (const r of rows) {
+      if (r.ciphertext !== null) versions.add(Number(r.keyVersion));
+      if (r.overrideCiphertext !== null && r.overrideKeyVersion !== null) versions.add(Number(r.overrideKeyVersion));
+    }
+    const decrypt = await this.keys.decryptor(projectId, versions, db);
+    const out: StoredValue[] = [];
+    const failures: { key: string; where: string; reason: string }[] = [];
+    for (const row of rows) {
+      const fromOverride = branchId !== null && row.overrideValueVersion !== null;
+      const isSecret = Boolean(row.isSecret);
+      let value: string | null = null;
+      if (opts.values !== false && (!isSecret || opts.secrets)) {
+        const id: ValueIdentity = fromOverride
+          ? { projectId, environmentId, branchId, key: row.key, valueVersion: Number(row.overrideValueVersion) }
+          : { projectId, environmentId, branchId: null, key: row.key, valueVersion: Number(row.valueVersion) };
+        try {
+          value = decrypt(id, Buffer.from((fromOverride ? row.overrideCiphertext : row.ciphertext)!, "hex"));
+        } catch (error) {
+          const where = fromOverride ? `override ${row.overrideId} (branch ${branchId})` : `variable ${row.id}`;
+          failures.push({ key: row.key, where, reason: reason(error) });
+        }
+      }
+      out.push({ key: row.key, isSecret, value, fromOverride });
+    }
+    if (failures.length) {
+      this.log(
+        `Undecryptable values in environment ${environmentId} of project ${projectId}: ` +
+          failures.map((f) => `${f.key} (${f.where}): ${f.reason}`).join("; "),
+      );
+      throw UndecryptableError.inEnvironment(scope.label, failures.map((f) => f.key));
+    }
+    return out;
+  }
+
+  /** Decrypts one stored value (the GraphQL `value` fields); a failure is an UndecryptableError naming the key. */
+  async decryptOne(id: ValueIdentity, blob: Uint8Array, label: { environment: string; rowId: string }): Promise<string> {
+    try {
+      return await this.keys.decrypt(id, blob);
+    } catch (error) {
+      this.log(`Undecryptable value ${id.key} (${id.branchId ? `override ${label.rowId}, branch ${id.branchId}` : `variable ${label.rowId}`}) in environment ${id.environmentId} of project ${id.projectId}: ${reason(error)}`);
+      throw UndecryptableError.inEnvironment({ environment: label.environment }, [id.key], id.branchId !== null);
+    }
+  }
+
+  /** Seals one value (a branch override) with the given data key version. */
+  encryptOne(id: ValueIdentity, value: string, keyVersion: number, tx: Tx): Promise<Uint8Array<ArrayBuffer>> {
+    return this.keys.encrypt(id, value, keyVersion, tx);
+  }
+
+  /** Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and valueVersion are replaced. */
+  async upsert(tx: Tx, scope: { projectId: string; environmentId: string; keyVersion: number; valueVersion: number }, values: readonly NewValue[]): Promise<void> {
+    const { projectId, environmentId, keyVersion, valueVersion } = scope;
+    const now = new Date();
+    const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
+    for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
+      const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v) => {
+        const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
+        return [randomUUID(), v.key, v.isSecret, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex")];
+      });
+      await upsertValueRows(tx, this.provider, { environmentId, keyVersion, valueVersion, now }, rows);
+    }
+  }
+
+  async remove(tx: Tx, environmentId: string, keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_CHUNK)
+      await tx.variable.deleteMany({ where: { environmentId, key: { in: keys.slice(i, i + DELETE_CHUNK) } } });
+  }
 }

@@ -1,14 +1,15 @@
 /** Setting, unsetting and bulk-upserting variables and branch overrides. */
 import type { Database } from "../db/client.js";
+import type { WritePath } from "../events/index.js";
 import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
 import { check, variableKey, variableValue, branchName, type FieldError } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
-import type { KeyRing } from "./keyring.js";
+import { MAX_BULK_ITEMS } from "../../core/limits.js";
 import { findBranch, findEnvironment, type EnvironmentRow } from "./lookup.js";
-import { bumpRevision, inTransaction, Rollback, staleRevision } from "./transaction.js";
-import { deleteBaseValues, loadValues, upsertBaseValues } from "./values.js";
+import { Rollback, staleRevision } from "./transaction.js";
+import type { StoredValue, ValueStore } from "./values.js";
 
 export interface SetVariableInput {
   project: string;
@@ -68,7 +69,28 @@ function noOverridesOnDevelopment(env: EnvironmentRow): void {
     );
 }
 
-export function variableService({ db, keys }: { db: Pick<Database, "provider" | "reader" | "writer">; keys: KeyRing }) {
+/** A bulk request's size, checked before any work. */
+function assertBulkSize(count: number, path: string): void {
+  if (count > MAX_BULK_ITEMS)
+    throw new ValidationError(
+      `${path} has ${count} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}. Split it into several requests.`,
+      [{ path: [path], message: `At most ${MAX_BULK_ITEMS} items.` }],
+    );
+}
+
+/** A key sent as secret that exists as standard would be stored readable: refused, like setVariable does. */
+function secretOnStandardError(keys: string[], env: string): ValidationError {
+  const list = keys.map((k) => `"${k}"`).join(", ");
+  const one = keys.length === 1;
+  return new ValidationError(
+    `${list} ${one ? "is a standard variable" : "are standard variables"} in "${env}" but ${one ? "was" : "were"} sent with secret: true; ` +
+      `the secret flag is set at creation and cannot be changed, so the value would stay readable. ` +
+      `Unset ${one ? "it" : "them"} first (envplane env unset ${keys[0]} --env ${env}) and send ${one ? "it" : "them"} again as secret, or leave out secret: true.`,
+    keys.map((k) => ({ path: ["variables", k, "secret"], message: `"${k}" is a standard variable; it cannot become a secret.` })),
+  );
+}
+
+export function variableService({ db, values, writes }: { db: Pick<Database, "reader">; values: ValueStore; writes: WritePath }) {
   return {
     async setVariable(actor: Actor, input: SetVariableInput) {
       assertValid([
@@ -76,62 +98,85 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
         ...check(variableValue, input.value, ["value"]),
         ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : []),
       ]);
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.environment);
-      assertCan(access, "environment:write", env);
-      const branch = input.branch != null ? (noOverridesOnDevelopment(env), await findBranch(db.reader, access, input.branch)) : null;
-      const projectId = access.project.id;
+      let branch: { id: string; name: string } | null = null;
+      const spec = { actor, action: "variable.set", project: input.project, environment: input.environment, permission: "environment:write" } as const;
+      return writes.run(
+        {
+          ...spec,
+          bump: true,
+          expectedRevision: input.expectedRevision,
+          authorize: async ({ access, env }) => {
+            if (input.branch != null) branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+          },
+        },
+        async ({ tx, access, env, revision, record }) => {
+          const projectId = access.project.id;
+          record({ keys: [input.key], branchId: branch?.id ?? null });
+          const existing = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, isSecret: true } });
+          if (existing && input.secret != null && input.secret !== existing.isSecret) throw flipError(input.key, existing.isSecret, env.name);
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
 
-      return inTransaction(db.writer, async (tx) => {
-        const revision = await bumpRevision(tx, env, input.expectedRevision);
-        const existing = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, isSecret: true } });
-        if (existing && input.secret != null && input.secret !== existing.isSecret) throw flipError(input.key, existing.isSecret, env.name);
-        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
-
-        if (!branch) {
-          const isSecret = existing?.isSecret ?? input.secret ?? false;
-          await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [{ key: input.key, value: input.value, isSecret }]);
-          return { environment: { ...env, revision }, key: input.key, branch: null, created: !existing, isSecret };
-        }
-        if (!existing)
-          throw new NotFoundError(
-            `"${input.key}" has no base value in "${env.name}", so it cannot be overridden for a branch. Set the base value first: envplane env set ${input.key} <value> --env ${env.name}`,
-            "Variable",
-          );
-        const ciphertext = Buffer.from(await keys.encrypt({ projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision }, input.value, activeKeyVersion, tx));
-        const before = await tx.branchOverride.findUnique({ where: { variableId_branchId: { variableId: existing.id, branchId: branch.id } }, select: { id: true } });
-        await tx.branchOverride.upsert({
-          where: { variableId_branchId: { variableId: existing.id, branchId: branch.id } },
-          create: { variableId: existing.id, branchId: branch.id, ciphertext, keyVersion: activeKeyVersion, valueVersion: revision },
-          update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
-        });
-        return { environment: { ...env, revision }, key: input.key, branch: branch.name, created: !before, isSecret: existing.isSecret };
-      });
+          if (!branch) {
+            const isSecret = existing?.isSecret ?? input.secret ?? false;
+            await values.upsert(tx, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [{ key: input.key, value: input.value, isSecret }]);
+            record({ metadata: { created: !existing, isSecret } });
+            return { environment: { ...env, revision }, key: input.key, branch: null, created: !existing, isSecret };
+          }
+          if (!existing)
+            throw new NotFoundError(
+              `"${input.key}" has no base value in "${env.name}", so it cannot be overridden for a branch. Set the base value first: envplane env set ${input.key} <value> --env ${env.name}`,
+              "Variable",
+            );
+          const where = { variableId_branchId: { variableId: existing.id, branchId: branch.id } };
+          const ciphertext = Buffer.from(await values.encryptOne({ projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision }, input.value, activeKeyVersion, tx));
+          const before = await tx.branchOverride.findUnique({ where, select: { id: true } });
+          await tx.branchOverride.upsert({
+            where,
+            create: { variableId: existing.id, branchId: branch.id, ciphertext, keyVersion: activeKeyVersion, valueVersion: revision },
+            update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
+          });
+          record({ metadata: { created: !before, isSecret: existing.isSecret } });
+          return { environment: { ...env, revision }, key: input.key, branch: branch.name, created: !before, isSecret: existing.isSecret };
+        },
+      );
     },
 
     async unsetVariable(actor: Actor, input: UnsetVariableInput) {
       assertValid([...check(variableKey, input.key, ["key"]), ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : [])]);
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.environment);
-      assertCan(access, "environment:write", env);
-      const branch = input.branch != null ? (noOverridesOnDevelopment(env), await findBranch(db.reader, access, input.branch)) : null;
-
-      return inTransaction(db.writer, async (tx) => {
-        const revision = await bumpRevision(tx, env, input.expectedRevision);
-        const notFound = new Rollback({ environment: { ...env, revision: revision - 1 }, key: input.key, branch: branch?.name ?? null, removed: false, overridesRemoved: 0 });
-        const variable = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, _count: { select: { overrides: true } } } });
-        if (!variable) throw notFound;
-        if (branch) {
-          const { count } = await tx.branchOverride.deleteMany({ where: { variableId: variable.id, branchId: branch.id } });
-          if (count === 0) throw notFound;
-          return { environment: { ...env, revision }, key: input.key, branch: branch.name, removed: true, overridesRemoved: 1 };
-        }
-        await tx.variable.delete({ where: { id: variable.id } });
-        return { environment: { ...env, revision }, key: input.key, branch: null, removed: true, overridesRemoved: variable._count.overrides };
-      });
+      let branch: { id: string; name: string } | null = null;
+      return writes.run(
+        {
+          actor,
+          action: "variable.unset",
+          project: input.project,
+          environment: input.environment,
+          permission: "environment:write",
+          bump: true,
+          expectedRevision: input.expectedRevision,
+          authorize: async ({ access, env }) => {
+            if (input.branch != null) branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+          },
+        },
+        async ({ tx, env, revision, record }) => {
+          const notFound = new Rollback({ environment: { ...env, revision: revision - 1 }, key: input.key, branch: branch?.name ?? null, removed: false, overridesRemoved: 0 });
+          record({ keys: [input.key], branchId: branch?.id ?? null });
+          const variable = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, _count: { select: { overrides: true } } } });
+          if (!variable) throw notFound;
+          if (branch) {
+            const { count } = await tx.branchOverride.deleteMany({ where: { variableId: variable.id, branchId: branch.id } });
+            if (count === 0) throw notFound;
+            return { environment: { ...env, revision }, key: input.key, branch: branch.name, removed: true, overridesRemoved: 1 };
+          }
+          await tx.variable.delete({ where: { id: variable.id } });
+          record({ metadata: { overridesRemoved: variable._count.overrides } });
+          return { environment: { ...env, revision }, key: input.key, branch: null, removed: true, overridesRemoved: variable._count.overrides };
+        },
+      );
     },
 
     async bulkUpsertVariables(actor: Actor, input: BulkUpsertInput): Promise<BulkUpsertResult> {
+      assertBulkSize(input.variables.length, "variables");
+      assertBulkSize(input.keep?.length ?? 0, "keep");
       const errors: FieldError[] = [];
       const seen = new Map<string, number>();
       input.variables.forEach((v, i) => {
@@ -142,44 +187,54 @@ export function variableService({ db, keys }: { db: Pick<Database, "provider" | 
       });
       assertValid(errors);
       const prune = input.prune ?? false;
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.environment);
-      const projectId = access.project.id;
-      const summarize = (revision: number, applied: boolean, existing: Awaited<ReturnType<typeof loadValues>>): BulkUpsertResult => {
-        const d = computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
-        return {
-          environment: { ...env, revision },
-          revision,
-          applied,
-          dryRun: !!input.dryRun,
-          added: d.added.map((v) => v.key),
-          changed: d.changed.map((v) => v.key),
-          unchanged: d.unchanged,
-          secretOverwritten: d.secretOverwritten.map((v) => v.key),
-          removed: d.removed,
-          typeKept: d.typeKept,
-        };
+      const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
+      const diffOf = (existing: StoredValue[]) => {
+        const refused = existing.filter((v) => !v.isSecret && sentAsSecret.has(v.key)).map((v) => v.key);
+        if (refused.length) throw secretOnStandardError(refused, input.environment);
+        return computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
       };
+      const summarize = (env: EnvironmentRow, revision: number, applied: boolean, d: ReturnType<typeof computeBulkDiff>): BulkUpsertResult => ({
+        environment: { ...env, revision },
+        revision,
+        applied,
+        dryRun: !!input.dryRun,
+        added: d.added.map((v) => v.key),
+        changed: d.changed.map((v) => v.key),
+        unchanged: d.unchanged,
+        secretOverwritten: d.secretOverwritten.map((v) => v.key),
+        removed: d.removed,
+        typeKept: d.typeKept,
+      });
 
       if (input.dryRun) {
+        const access = await projectAccess(db.reader, actor, input.project);
+        const env = await findEnvironment(db.reader, access, input.environment);
         assertCan(access, "variable:read-value", env);
         if (input.expectedRevision != null && input.expectedRevision !== env.revision) throw staleRevision(env.name, input.expectedRevision, env.revision);
-        return summarize(env.revision, false, await loadValues(db.reader, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false }));
+        const label = { project: access.project.slug, environment: env.name };
+        const existing = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, label }, { secrets: false });
+        return summarize(env, env.revision, false, diffOf(existing));
       }
-      assertCan(access, "environment:write", env);
-      return inTransaction(db.writer, async (tx) => {
-        const revision = await bumpRevision(tx, env, input.expectedRevision);
+      const spec = { actor, action: "variables.bulk_upsert", project: input.project, environment: input.environment, permission: "environment:write" } as const;
+      return writes.run({ ...spec, bump: true, expectedRevision: input.expectedRevision }, async ({ tx, access, env, revision, record }) => {
+        const projectId = access.project.id;
+        const label = { project: access.project.slug, environment: env.name };
         // A token that may write but not read compares nothing: every given key counts as
         // changed, so `unchanged` cannot tell it what a stored value is.
-        const existing = await loadValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id }, { secrets: false, values: can(access, "variable:read-value", env) });
-        const diff = computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
-        if (diffIsEmpty(diff)) throw new Rollback(summarize(revision - 1, false, existing));
+        const existing = await values.load(tx, { projectId, environmentId: env.id, label }, { secrets: false, values: can(access, "variable:read-value", env) });
+        const diff = diffOf(existing);
+        if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff));
         const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
         const types = new Map(existing.map((v) => [v.key, v.isSecret]));
-        const writes = [...diff.added, ...diff.changed, ...diff.secretOverwritten].map((v) => ({ key: v.key, value: v.value, isSecret: types.get(v.key) ?? v.secret ?? false }));
-        await upsertBaseValues(tx, keys, { provider: db.provider, projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, writes);
-        await deleteBaseValues(tx, env.id, diff.removed);
-        return summarize(revision, true, existing);
+        const written = [...diff.added, ...diff.changed, ...diff.secretOverwritten];
+        const rows = written.map((v) => ({ key: v.key, value: v.value, isSecret: types.get(v.key) ?? v.secret ?? false }));
+        await values.upsert(tx, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, rows);
+        await values.remove(tx, env.id, diff.removed);
+        record({
+          keys: [...written.map((v) => v.key), ...diff.removed],
+          metadata: { added: diff.added.length, changed: diff.changed.length + diff.secretOverwritten.length, removed: diff.removed.length },
+        });
+        return summarize(env, revision, true, diff);
       });
     },
   };

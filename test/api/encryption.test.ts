@@ -2,7 +2,8 @@
  * Encryption at rest, checked in the real database (SECURITY 1-3, 7): blobs carry a
  * versioned header, values are never stored in plaintext, and a ciphertext moved to
  * another row (swapped, copied, replayed) fails to decrypt instead of returning the
- * wrong value; the client sees only "Unexpected error.".
+ * wrong value. The client gets a typed UndecryptableError naming the keys (and how to
+ * recover), never a value; the server log names the rows.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -32,30 +33,42 @@ const getBlob = (id: string, table = "Variable") =>
   withRawDb(server.database, async (q) => Buffer.from((await q(`SELECT "ciphertext" FROM "${table}" WHERE "id" = $1`, [id]))[0].ciphertext as Uint8Array));
 const setBlob = (id: string, blob: Buffer, table = "Variable") => withRawDb(server.database, (q) => q(`UPDATE "${table}" SET "ciphertext" = $1 WHERE "id" = $2`, [blob, id]));
 
-/** Reads an environment both ways a client can; returns the values, or the masked error. */
-async function read(project: string, environment: string): Promise<Record<string, string | null> | EnvplaneRequestError> {
-  const results = await Promise.allSettled([server.owner.environmentVariables({ project, environment }), server.owner.pullVariables({ project, environment })]);
-  if (results[0].status === "fulfilled") {
-    expect(results[1].status).toBe("fulfilled");
-    return Object.fromEntries(results[0].value.project!.environment!.variables.nodes.map((v) => [v.key, v.value]));
+/**
+ * Reads an environment both ways a client can; returns the values, or the keys that cannot
+ * be decrypted (the listing's error and pullVariables' UndecryptableError must agree).
+ */
+async function read(project: string, environment: string, branch?: string): Promise<Record<string, string | null> | { undecryptable: string[]; text: string }> {
+  const [listing, pulled] = await Promise.allSettled([server.owner.environmentVariables({ project, environment }), server.owner.pullVariables({ project, environment, branch })]);
+  expect(pulled.status).toBe("fulfilled");
+  const pull = (pulled as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.pullVariables>>>).value.pullVariables;
+  if (pull.__typename === "PulledEnvironment" && !branch) {
+    expect(listing.status).toBe("fulfilled");
+    return Object.fromEntries((listing as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.environmentVariables>>>).value.project!.environment!.variables.nodes.map((v) => [v.key, v.value]));
   }
-  expect(results[1].status).toBe("rejected");
-  for (const r of results) {
-    const error = (r as PromiseRejectedResult).reason;
-    expect(error).toBeInstanceOf(EnvplaneRequestError);
-    expect([error.message, error.code]).toEqual(["Unexpected error.", "INTERNAL_SERVER_ERROR"]);
+  const error = expectType(pull, "UndecryptableError");
+  expect(error.message).toMatch(new RegExp(`in "${environment}" of project "${project}" cannot be decrypted .*: ${error.keys.join(", ")}\\. Set (it|them) again`));
+  let text = JSON.stringify(pull);
+  if (!branch) {
+    expect(listing.status).toBe("rejected");
+    const failure = (listing as PromiseRejectedResult).reason as EnvplaneRequestError;
+    expect(failure).toBeInstanceOf(EnvplaneRequestError);
+    expect(failure.message).toMatch(/cannot be decrypted/);
+    expect(failure.message).not.toMatch(/Unexpected error/);
+    text += JSON.stringify(failure.errors);
   }
-  return (results[0] as PromiseRejectedResult).reason;
+  return { undecryptable: error.keys, text };
 }
 
-/** Reading must fail, and neither the response nor the log may contain any of `values`. */
-async function expectUnreadable(project: string, environment: string, values: string[]) {
+/** Reading must fail naming exactly `keys`; neither the response nor the log may contain any of `values`; the log names the rows. */
+async function expectUnreadable(project: string, environment: string, values: string[], keys: string[], rows: string[] = []) {
   const logsBefore = server.logs.length;
   const result = await read(project, environment);
-  expect(result).toBeInstanceOf(EnvplaneRequestError);
-  const seen = JSON.stringify((result as EnvplaneRequestError).errors) + server.logs.slice(logsBefore).join("\n");
+  expect(result).toHaveProperty("undecryptable", keys);
+  const logged = server.logs.slice(logsBefore).join("\n");
+  const seen = (result as { text: string }).text + logged;
   for (const value of values) expect(seen).not.toContain(value);
-  expect(server.logs.slice(logsBefore).some((l) => /Could not decrypt|Stored ciphertext|Data key version/.test(l))).toBe(true);
+  expect(logged).toMatch(/Undecryptable value/);
+  for (const row of rows) expect(logged).toContain(row);
 }
 
 describe("encryption at rest", () => {
@@ -86,7 +99,7 @@ describe("encryption at rest", () => {
     const [a, b] = [await getBlob(dev.A), await getBlob(dev.B)];
     await setBlob(dev.A, b);
     await setBlob(dev.B, a);
-    await expectUnreadable("enc-swap", "development", [values.devA, values.devB]);
+    await expectUnreadable("enc-swap", "development", [values.devA, values.devB], ["A", "B"], [dev.A, dev.B]);
     await setBlob(dev.A, a);
     await setBlob(dev.B, b);
     expect(await read("enc-swap", "development")).toEqual({ A: values.devA, B: values.devB });
@@ -97,13 +110,13 @@ describe("encryption at rest", () => {
     const other = await setup("enc-copy-other");
     const saved = await getBlob(preview.A);
     await setBlob(preview.A, await getBlob(dev.A));
-    await expectUnreadable("enc-copy", "preview", [values.devA, values.previewA]);
+    await expectUnreadable("enc-copy", "preview", [values.devA, values.previewA], ["A"], [preview.A]);
     await setBlob(preview.A, saved);
     expect(await read("enc-copy", "preview")).toEqual({ A: values.previewA });
 
     const savedOther = await getBlob(other.dev.A);
     await setBlob(other.dev.A, await getBlob(dev.A));
-    await expectUnreadable("enc-copy-other", "development", [values.devA, other.values.devA]);
+    await expectUnreadable("enc-copy-other", "development", [values.devA, other.values.devA], ["A"], [other.dev.A]);
     await setBlob(other.dev.A, savedOther);
     expect(await read("enc-copy-other", "development")).toEqual({ A: other.values.devA, B: other.values.devB });
   });
@@ -114,7 +127,7 @@ describe("encryption at rest", () => {
     await setVariable(server.owner, { project: "enc-replay", environment: "development", key: "A", value: "the-new-value" });
     const current = await getBlob(dev.A);
     await setBlob(dev.A, old);
-    await expectUnreadable("enc-replay", "development", [values.devA, "the-new-value"]);
+    await expectUnreadable("enc-replay", "development", [values.devA, "the-new-value"], ["A"], [dev.A]);
     await setBlob(dev.A, current);
     expect(await read("enc-replay", "development")).toEqual({ A: "the-new-value", B: values.devB });
   });
@@ -125,12 +138,14 @@ describe("encryption at rest", () => {
     const overrideId = await withRawDb(server.database, async (q) => String((await q(`SELECT "id" FROM "BranchOverride" WHERE "variableId" = $1`, [preview.A]))[0].id));
     const [base, override] = [await getBlob(preview.A), await getBlob(overrideId, "BranchOverride")];
     await setBlob(preview.A, override);
-    await expectUnreadable("enc-branch", "preview", [values.previewA, "override-value"]);
+    await expectUnreadable("enc-branch", "preview", [values.previewA, "override-value"], ["A"], [preview.A]);
     await setBlob(preview.A, base);
     await setBlob(overrideId, base, "BranchOverride");
-    const pulled = await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" }).catch((e: unknown) => e);
-    expect(pulled).toBeInstanceOf(EnvplaneRequestError);
-    expect((pulled as EnvplaneRequestError).message).toBe("Unexpected error.");
+    const logsBefore = server.logs.length;
+    const pulled = await read("enc-branch", "preview", "dev");
+    expect(pulled).toHaveProperty("undecryptable", ["A"]);
+    expect((pulled as { text: string }).text).not.toContain("override-value");
+    expect(server.logs.slice(logsBefore).join("\n")).toContain(overrideId);
     await setBlob(overrideId, override, "BranchOverride");
     const ok = expectType((await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment");
     expect(ok.variables).toEqual([{ key: "A", value: "override-value", fromOverride: true }]);
@@ -143,10 +158,13 @@ describe("encryption at rest", () => {
     ["an empty blob", () => Buffer.alloc(0)],
     ["a flipped ciphertext bit", (b: Buffer) => Buffer.concat([b.subarray(0, 30), Buffer.from([b[30] ^ 1]), b.subarray(31)])],
     ["a flipped nonce bit", (b: Buffer) => Buffer.concat([b.subarray(0, 6), Buffer.from([b[6] ^ 1]), b.subarray(7)])],
-  ])("a stored blob with %s is rejected, masked", async (_name, tamper) => {
+  ])("a stored blob with %s is an UndecryptableError naming its key, and setting it again recovers", async (_name, tamper) => {
     const slug = `enc-tamper-${unique()}`;
     const { values, dev } = await setup(slug);
     await setBlob(dev.A, tamper(await getBlob(dev.A)));
-    await expectUnreadable(slug, "development", [values.devA, values.devB]);
+    await expectUnreadable(slug, "development", [values.devA, values.devB], ["A"], [dev.A]);
+    // the recovery the message gives: set it again
+    await setVariable(server.owner, { project: slug, environment: "development", key: "A", value: "set-again" });
+    expect(await read(slug, "development")).toEqual({ A: "set-again", B: values.devB });
   });
 });

@@ -73,7 +73,7 @@ describe("environments", () => {
     const created = await sdk.createEnvironment({ input: { project: "e-from", name: "staging", from: "preview" } });
     expect(JSON.stringify(created)).not.toContain(SECRET);
     const payload = expectType(created.createEnvironment, "EnvironmentPayload");
-    expect(payload.seed).toEqual({ copied: ["API_URL", "STRIPE_KEY"], edited: [], skipped: [], typeKept: [] });
+    expect(payload.seed).toEqual({ copied: ["API_URL", "STRIPE_KEY"], edited: [], skipped: [], skippedSecrets: [], typeKept: [] });
     expect(payload.environment.variableCount).toBe(2);
     expect(payload.environment.revision).toBeGreaterThan(0);
     expect(await variables("e-from", "staging")).toEqual([
@@ -201,7 +201,7 @@ describe("environments", () => {
       const seeded = await sdk.seedEnvironment({ input: { project: "e-seed", target: "staging", from: "preview", decisions, expectedRevision: targetRevision, expectedSourceRevision: sourceRevision } });
       responses.push(seeded);
       const payload = expectType(seeded.seedEnvironment, "EnvironmentPayload");
-      expect(payload.seed).toEqual({ copied: ["A"], edited: ["B", "S", "X"], skipped: ["C"], typeKept: ["X"] });
+      expect(payload.seed).toEqual({ copied: ["A"], edited: ["B", "S", "X"], skipped: ["C"], skippedSecrets: [], typeKept: ["X"] });
       expect(payload.environment.revision).toBe(targetRevision + 1);
 
       const after = await sdk.environmentVariables({ project: "e-seed", environment: "staging" });
@@ -235,7 +235,7 @@ describe("environments", () => {
       await setVariable(sdk, { project: "e-seed-all", environment: "staging", key: "C", value: "c-secret", secret: true });
       const payload = expectType((await sdk.seedEnvironment({ input: { project: "e-seed-all", target: "staging", from: "preview" } })).seedEnvironment, "EnvironmentPayload");
       // C was a secret in staging: it takes the value and stays a secret
-      expect(payload.seed).toEqual({ copied: ["A", "B", "C", "S", "X"], edited: [], skipped: [], typeKept: ["C"] });
+      expect(payload.seed).toEqual({ copied: ["A", "B", "C", "S", "X"], edited: [], skipped: [], skippedSecrets: [], typeKept: ["C"] });
       expect(await variables("e-seed-all", "staging")).toEqual([
         ["A", "a-value", false],
         ["B", "b-value", false],
@@ -263,7 +263,7 @@ describe("environments", () => {
         (await sdk.createEnvironment({ input: { project: "e-seed-create", name: "qa", from: "preview", decisions } })).createEnvironment,
         "EnvironmentPayload",
       );
-      expect(created.seed).toEqual({ copied: ["A"], edited: ["B", "S", "X"], skipped: ["C"], typeKept: [] });
+      expect(created.seed).toEqual({ copied: ["A"], edited: ["B", "S", "X"], skipped: ["C"], skippedSecrets: [], typeKept: [] });
       expect(await variables("e-seed-create", "qa")).toEqual([
         ["A", "a-value", false],
         ["B", null, true],

@@ -123,7 +123,7 @@ describe("a canary secret never leaks", () => {
     await owner.projectMembers({ slug: P });
     await owner.users();
     const everything = await raw({
-      query: `{ projects { nodes { environments { name variables { nodes { id key isSecret value overrides { value branch { name } } } } } } } viewer { personalTokens { nodes { name } } } }`,
+      query: `{ projects(first: 10) { nodes { environments { name variables(first: 40) { nodes { id key isSecret value overrides { value branch { name } } } } } } } viewer { personalTokens { nodes { name } } } }`,
     });
     expect(everything.text).toContain("SECRET_BULK");
     // A bulk dry run and a no-op push compare against stored values: they report keys only.
@@ -190,7 +190,7 @@ describe("a canary secret never leaks", () => {
     for (const suffix of ["", "-set", "-bulk", "-override", "-edit"]) expect(dump.contains(`${canary}${suffix}`)).toBe(false);
   });
 
-  it("an unexpected error is masked: no stack, no SQL, no value; the log names ids only", async () => {
+  it("a damaged value is a typed error naming only its key: no stack, no SQL, no value; the log names the rows", async () => {
     const slug = "leak-broken";
     await createProject(owner, slug);
     const plainValue = `plain-${randomBytes(8).toString("hex")}`;
@@ -207,31 +207,33 @@ describe("a canary secret never leaks", () => {
         blob[blob.length - 1] ^= 0xff;
         await q(`UPDATE "Variable" SET "ciphertext" = $1 WHERE "id" = $2`, [blob, id]);
       });
-    await corrupt(dev.variables.find((v) => v.key === "PLAIN")!.id);
-    await corrupt(preview.variables.find((v) => v.key === "BROKEN")!.id);
+    const plainId = dev.variables.find((v) => v.key === "PLAIN")!.id;
+    const brokenId = preview.variables.find((v) => v.key === "BROKEN")!.id;
+    await corrupt(plainId);
+    await corrupt(brokenId);
 
     bodies = [];
     server.logs.length = 0;
-    const failures = [
-      await settle(() => owner.environmentVariables({ project: slug, environment: "development" })),
-      await settle(() => owner.pullVariables({ project: slug, environment: "development" })),
-      await settle(() => rt.client.runtimeVariables({ project: slug, branch: "dev" })),
-    ];
-    for (const failure of failures) {
-      expect(failure).toBeInstanceOf(EnvplaneRequestError);
-      expect((failure as EnvplaneRequestError).message).toBe("Unexpected error.");
-      expect((failure as EnvplaneRequestError).code).toBe("INTERNAL_SERVER_ERROR");
-    }
+    const listing = await settle(() => owner.environmentVariables({ project: slug, environment: "development" }));
+    expect(listing).toBeInstanceOf(EnvplaneRequestError);
+    expect((listing as EnvplaneRequestError).message).toMatch(/^1 value in "development" cannot be decrypted .*: PLAIN\. Set it again/);
+    const pulled = expectType((await owner.pullVariables({ project: slug, environment: "development" })).pullVariables, "UndecryptableError");
+    expect(pulled.keys).toEqual(["PLAIN"]);
+    const runtime = expectType((await rt.client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "UndecryptableError");
+    expect(runtime.keys).toEqual(["BROKEN"]);
+    expect(runtime.message).toContain(`"preview" of project "${slug}"`);
     for (const text of bodies) {
-      expect(JSON.parse(text).errors.map((e: { message: string }) => e.message)).toEqual(["Unexpected error."]);
-      expect(text).not.toMatch(/\bat .*\.[tj]s:\d+|SELECT|INSERT|ciphertext|prisma|stack/i);
+      expect(text).not.toMatch(/\bat .*\.[tj]s:\d+|SELECT|INSERT|ciphertext|prisma|stack|Unexpected error/i);
       expect(text).not.toContain(plainValue);
     }
     expectNoCanary(bodies);
-    const logged = server.logs.filter((l) => JSON.parse(l).msg.startsWith("Unexpected error"));
+    const logged = server.logs.filter((l) => JSON.parse(l).msg.startsWith("Undecryptable"));
     expect(logged).toHaveLength(3);
-    expect(logged[0]).toContain(dev.id);
+    expect(logged[0]).toContain(plainId);
+    expect(logged[1]).toContain(plainId);
+    expect(logged[2]).toContain(brokenId);
     expect(logged[2]).toContain(preview.id);
     expect(server.logs.join("\n")).not.toContain(plainValue);
+    expect(server.logs.join("\n")).not.toContain(canary);
   });
 });

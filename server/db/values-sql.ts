@@ -1,0 +1,74 @@
+/**
+ * The SQL of encrypted values, per provider: the only place services' value reads and bulk
+ * writes meet SQL text (server/services/values.ts calls these).
+ */
+import { Prisma } from "./generated/sqlite/client.js";
+import type { Db, Provider, Tx } from "./client.js";
+
+type Client = Pick<Tx, "$queryRaw" | "$executeRaw"> | Pick<Db, "$queryRaw" | "$executeRaw">;
+
+export interface ValueRow {
+  id: string;
+  key: string;
+  isSecret: boolean;
+  /** Hex, or null when the row's ciphertext was not asked for. */
+  ciphertext: string | null;
+  keyVersion: number;
+  valueVersion: number;
+  overrideId: string | null;
+  overrideCiphertext: string | null;
+  overrideKeyVersion: number | null;
+  overrideValueVersion: number | null;
+}
+
+/**
+ * An environment's base values with `branchId`'s overrides (LEFT JOIN), sorted by key, in one
+ * statement. Ciphertexts are read as hex text (Prisma's driver adapters turn each BLOB into an
+ * array of numbers and back: ~9 ms per 1,000 rows), and only for the rows `ciphertexts` selects.
+ */
+export function selectValueRows(
+  db: Client,
+  provider: Provider,
+  scope: { environmentId: string; branchId: string | null },
+  ciphertexts: "all" | "standard" | "none",
+): Promise<ValueRow[]> {
+  const wanted = ciphertexts === "none" ? Prisma.sql`FALSE` : ciphertexts === "all" ? Prisma.sql`TRUE` : Prisma.sql`NOT v."isSecret"`;
+  const hex = (column: Prisma.Sql) =>
+    provider === "sqlite" ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END` : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
+  return db.$queryRaw<ValueRow[]>`
+    SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
+      o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
+    FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId ?? ""}
+    WHERE v."environmentId" = ${scope.environmentId}
+    ORDER BY v."key" ASC`;
+}
+
+/** One base value to insert or update: [id, key, isSecret, ciphertext as hex]. */
+export type ValueInsert = [id: string, key: string, isSecret: boolean, ciphertextHex: string];
+
+/**
+ * Inserts or updates base values of one environment in one statement; an existing row keeps
+ * its type, its ciphertext and versions are replaced. The rows travel as ONE JSON parameter
+ * that the database expands (json_each / json_array_elements): Prisma's cost per bound
+ * parameter dominated with one parameter per column (10,000 rows took ~250 ms more).
+ */
+export async function upsertValueRows(
+  tx: Pick<Tx, "$executeRaw">,
+  provider: Provider,
+  scope: { environmentId: string; keyVersion: number; valueVersion: number; now: Date },
+  rows: readonly ValueInsert[],
+): Promise<void> {
+  const { environmentId, keyVersion, valueVersion, now } = scope;
+  const json = JSON.stringify(rows);
+  const select =
+    provider === "sqlite"
+      ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}
+          FROM json_each(${json}) AS j WHERE true`
+      : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3)
+          FROM json_array_elements(${json}::json) AS j`;
+  await tx.$executeRaw`
+    INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt")
+    ${select}
+    ON CONFLICT ("environmentId", "key") DO UPDATE SET
+      "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
+}

@@ -1,0 +1,25 @@
+/** Every kind of write, as recorded in the Event table's `action` column. */
+export const EVENT_ACTIONS = [
+  "project.create",
+  "project.delete",
+  "project.key_rotate",
+  "environment.create",
+  "environment.delete",
+  "environment.update",
+  "environment.seed",
+  "branch.create",
+  "branch.delete",
+  "mapping.set",
+  "variable.set",
+  "variable.unset",
+  "variables.bulk_upsert",
+  "token.create",
+  "token.revoke",
+  "user.create",
+  "member.set",
+  "member.remove",
+  /** The first start: the owner and their token were created. */
+  "instance.initialize",
+] as const;
+
+export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -1,0 +1,3 @@
+/** The one write path and the event vocabulary (see write-path.ts). */
+export * from "./actions.js";
+export * from "./write-path.js";
