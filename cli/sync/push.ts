@@ -57,9 +57,17 @@ async function chooseSecrets(ctx: Context, candidates: { key: string; value: str
  */
 async function plan(ctx: Context, input: PushInput, incoming: IncomingVariable[]) {
   const r = await ctx.sdk().bulkUpsertVariables({ input: { project: input.project, environment: input.environment, variables: incoming, prune: true, dryRun: true } });
-  if (r.bulkUpsertVariables.__typename === "ForbiddenError")
+  // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
+  // would leave a value the user calls secret readable, so the server refuses and nothing is pushed.
+  const annotatedStandard = (r.bulkUpsertVariables.__typename === "ValidationError" ? r.bulkUpsertVariables.fieldErrors : [])
+    .filter((f) => f.path[0] === "variables" && f.path[2] === "secret")
+    .map((f) => incoming[Number(f.path[1])]?.key)
+    .filter((key): key is string => key !== undefined);
+  if (annotatedStandard.length)
     throw new CliError(
-      `${r.bulkUpsertVariables.message} envplane env push shows the diff before it writes, so its token needs read permission too (envplane tokens create --name <name> --permission read --permission write).`,
+      annotatedStandard
+        .map((key) => `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${input.environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${input.environment}" and push again to create it as a secret.`)
+        .join("\n") + "\nNothing was pushed.",
     );
   return unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
 }
@@ -91,14 +99,6 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   };
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
 
-  // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
-  // would leave a value the user calls secret readable, so nothing is pushed.
-  if (diff.typeKept.length)
-    throw new CliError(
-      diff.typeKept
-        .map((key) => `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${environment}" and push again to create it as a secret.`)
-        .join("\n") + "\nNothing was pushed.",
-    );
 
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));

@@ -38,6 +38,10 @@ export interface ValueLabel {
 const UPSERT_CHUNK = 2000;
 const DELETE_CHUNK = 500;
 
+/** Values decrypted or encrypted between two turns of the event loop: long reads and writes let other requests in. */
+const YIELD_EVERY = 1000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class ValueStore {
@@ -69,7 +73,8 @@ export class ValueStore {
     const decrypt = await this.keys.decryptor(projectId, versions, db);
     const out: StoredValue[] = [];
     const failures: { key: string; where: string; reason: string }[] = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
       const fromOverride = branchId !== null && row.overrideValueVersion !== null;
       const isSecret = Boolean(row.isSecret);
       let value: string | null = null;
@@ -117,6 +122,7 @@ export class ValueStore {
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
     for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
+      if (i > 0) await nextTurn();
       const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v) => {
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
         return [randomUUID(), v.key, v.isSecret, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex")];

@@ -79,14 +79,14 @@ function assertBulkSize(count: number, path: string): void {
 }
 
 /** A key sent as secret that exists as standard would be stored readable: refused, like setVariable does. */
-function secretOnStandardError(keys: string[], env: string): ValidationError {
+function secretOnStandardError(keys: string[], env: string, indexOf: (key: string) => number): ValidationError {
   const list = keys.map((k) => `"${k}"`).join(", ");
   const one = keys.length === 1;
   return new ValidationError(
     `${list} ${one ? "is a standard variable" : "are standard variables"} in "${env}" but ${one ? "was" : "were"} sent with secret: true; ` +
       `the secret flag is set at creation and cannot be changed, so the value would stay readable. ` +
       `Unset ${one ? "it" : "them"} first (envplane env unset ${keys[0]} --env ${env}) and send ${one ? "it" : "them"} again as secret, or leave out secret: true.`,
-    keys.map((k) => ({ path: ["variables", k, "secret"], message: `"${k}" is a standard variable; it cannot become a secret.` })),
+    keys.map((k) => ({ path: ["variables", String(indexOf(k)), "secret"], message: `"${k}" is a standard variable; it cannot become a secret.` })),
   );
 }
 
@@ -190,7 +190,7 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
       const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
       const diffOf = (existing: StoredValue[]) => {
         const refused = existing.filter((v) => !v.isSecret && sentAsSecret.has(v.key)).map((v) => v.key);
-        if (refused.length) throw secretOnStandardError(refused, input.environment);
+        if (refused.length) throw secretOnStandardError(refused, input.environment, (k) => input.variables.findIndex((v) => v.key === k));
         return computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
       };
       const summarize = (env: EnvironmentRow, revision: number, applied: boolean, d: ReturnType<typeof computeBulkDiff>): BulkUpsertResult => ({
@@ -209,10 +209,14 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
       if (input.dryRun) {
         const access = await projectAccess(db.reader, actor, input.project);
         const env = await findEnvironment(db.reader, access, input.environment);
-        assertCan(access, "variable:read-value", env);
+        // The plan of a write: a token that may write but not read gets it too, compared as the
+        // write compares (without values), so it learns keys and types, never a stored value.
+        const readable = can(access, "variable:read-value", env);
+        if (!readable) assertCan(access, "environment:write", env);
         if (input.expectedRevision != null && input.expectedRevision !== env.revision) throw staleRevision(env.name, input.expectedRevision, env.revision);
         const label = { project: access.project.slug, environment: env.name };
-        const existing = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, label }, { secrets: false });
+        const scope = { projectId: access.project.id, environmentId: env.id, label };
+        const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
         return summarize(env, env.revision, false, diffOf(existing));
       }
       const spec = { actor, action: "variables.bulk_upsert", project: input.project, environment: input.environment, permission: "environment:write" } as const;

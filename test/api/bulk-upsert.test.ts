@@ -128,6 +128,19 @@ describe("bulkUpsertVariables", () => {
     await createProject(sdk, "bulk-writeonly");
     expectType(await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }, { key: "B", value: "other" }]), "BulkUpsertVariablesPayload");
     const { client } = await serviceToken(server, "bulk-writeonly", ["WRITE"]);
+    // Its dry run (the plan a client shows before writing) compares the same way and writes nothing.
+    const plan = expectType(
+      (await client.bulkUpsertVariables({ input: { project: "bulk-writeonly", environment: "preview", variables: [{ key: "A", value: "same" }, { key: "C", value: "new" }], prune: true, dryRun: true } }))
+        .bulkUpsertVariables,
+      "BulkUpsertVariablesPayload",
+    );
+    expect({ unchanged: plan.unchanged, changed: plan.changed, added: plan.added, removed: plan.removed, applied: plan.applied }).toEqual({
+      unchanged: [],
+      changed: ["A"],
+      added: ["C"],
+      removed: ["B"],
+      applied: false,
+    });
     const r = expectType(
       (await client.bulkUpsertVariables({ input: { project: "bulk-writeonly", environment: "preview", variables: [{ key: "A", value: "same" }, { key: "B", value: "guess" }] } })).bulkUpsertVariables,
       "BulkUpsertVariablesPayload",

@@ -87,7 +87,7 @@ describe("a value sent as secret is never stored readable", () => {
       expect(refused.message).toContain('"API_TOKEN"');
       expect(refused.message).toContain("envplane env unset API_TOKEN --env preview");
       expect(refused.message).not.toContain(canary);
-      expect(refused.fieldErrors.map((e) => e.path)).toEqual([["variables", "API_TOKEN", "secret"]]);
+      expect(refused.fieldErrors.map((e) => e.path)).toEqual([["variables", "0", "secret"]]);
     }
     expect(await listValues(sdk, s, "preview")).toEqual(before);
     expect(JSON.stringify(await readEnvironment(viewer.client, s, "preview"))).not.toContain(canary);

@@ -767,8 +767,8 @@ describe("env push", () => {
   }, 60_000);
 });
 
-describe("a read-only service token", () => {
-  it("lists and pulls, but env set and env push fail with the server's message and change nothing", async () => {
+describe("read-only and write-only service tokens", () => {
+  it("read-only lists and pulls, but env set and env push fail with the server's message and change nothing; write-only pushes", async () => {
     const slug = "env-readonly";
     await createProject(server.owner, slug);
     await bulk(server.owner, {
@@ -799,14 +799,16 @@ describe("a read-only service token", () => {
     expect(await revision(slug, "development")).toBe(start);
     expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
 
-    // push diffs on the server first (a dry run), which needs read: a write-only token is told so, nothing is pushed.
+    // push plans with the server's dry run: a write-only token gets it too (keys, never stored values) and pushes.
     const writer = await serviceToken(server, slug, ["WRITE"]);
     const writeOnly = await box.run(["env", "push", "--yes"], { env: { ENVPLANE_TOKEN: writer.token } });
-    expect(writeOnly).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: `Error: This token has no read permission on environment "development" of project "${slug}". envplane env push shows the diff before it writes, so its token needs read permission too (envplane tokens create --name <name> --permission read --permission write).\n`,
+    expect(writeOnly.code).toBe(0);
+    expect(writeOnly.stderr).not.toContain("localhost:3000");
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
+      API_URL: { value: "http://evil", isSecret: false },
+      NEW: { value: "1", isSecret: false },
+      STRIPE_KEY: { value: null, isSecret: true },
     });
-    expect(await revision(slug, "development")).toBe(start);
+    expect(await revision(slug, "development")).toBe(start + 1);
   });
 });
