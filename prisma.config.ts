@@ -8,7 +8,10 @@ const provider = process.env.ENVPLANE_PRISMA_PROVIDER === "postgresql" ? "postgr
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: provider === "postgresql" ? path.join("prisma", "postgresql", "schema.prisma") : path.join("prisma", "schema.prisma"),
+  schema:
+    provider === "postgresql"
+      ? path.join("prisma", "postgresql", "schema.prisma")
+      : path.join("prisma", "schema.prisma"),
   async adapter() {
     if (provider === "postgresql") {
       const { PrismaPg } = await import("@prisma/adapter-pg");

@@ -92,12 +92,31 @@ async function startProfiler() {
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 export function header(): string {
-  return ["scenario".padEnd(46), "median".padStart(10), "p90".padStart(10), "min-max".padStart(19), "SQL".padStart(5), "  target"].join(" ");
+  return [
+    "scenario".padEnd(46),
+    "median".padStart(10),
+    "p90".padStart(10),
+    "min-max".padStart(19),
+    "SQL".padStart(5),
+    "  target",
+  ].join(" ");
 }
 
 export function format(f: Figure, provider: string): string {
-  const target = f.targetMs == null ? "" : provider === "sqlite" ? `≤ ${f.targetMs} ms ${f.median <= f.targetMs ? "ok" : "MISSED"}` : `(SQLite target ≤ ${f.targetMs} ms)`;
-  return [f.name.padEnd(46), ms(f.median).padStart(10), ms(f.p90).padStart(10), `${f.min.toFixed(1)}-${f.max.toFixed(1)} ms`.padStart(19), String(f.statements).padStart(5), "  " + target].join(" ");
+  const target =
+    f.targetMs == null
+      ? ""
+      : provider === "sqlite"
+        ? `≤ ${f.targetMs} ms ${f.median <= f.targetMs ? "ok" : "MISSED"}`
+        : `(SQLite target ≤ ${f.targetMs} ms)`;
+  return [
+    f.name.padEnd(46),
+    ms(f.median).padStart(10),
+    ms(f.p90).padStart(10),
+    `${f.min.toFixed(1)}-${f.max.toFixed(1)} ms`.padStart(19),
+    String(f.statements).padStart(5),
+    `  ${target}`,
+  ].join(" ");
 }
 
 /** `count` variables KEY_00000.. with a value derived from `tag` (different tags: every value changes). */

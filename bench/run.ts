@@ -6,9 +6,9 @@
  */
 import os from "node:os";
 import { allPages, MAX_PAGE_SIZE, type VariableFieldsFragment } from "../sdk/index.js";
-import { createSandbox, type CliResult } from "../test/support/cli.js";
-import { startTestServer } from "../test/support/server.js";
+import { type CliResult, createSandbox } from "../test/support/cli.js";
 import { expectType } from "../test/support/expect.js";
+import { startTestServer } from "../test/support/server.js";
 import { format, header, makeVariables, measure, type Scenario } from "./lib.js";
 
 const server = await startTestServer({ listen: true, countQueries: true });
@@ -40,14 +40,37 @@ pushed("added", 1000)(await push("bench-write", "repush", thousand));
 
 // Read scenarios: preview with 1,000 variables (every 10th a secret), 100 overrides on feature-x.
 await createProject("bench-read");
-pushed("added", 1000)(await push("bench-read", "preview", thousand.map((v, i) => ({ ...v, secret: i % 10 === 0 }))));
-expectType((await sdk.createBranch({ input: { project: "bench-read", name: "feature-x" } })).createBranch, "CreateBranchPayload");
+pushed(
+  "added",
+  1000,
+)(
+  await push(
+    "bench-read",
+    "preview",
+    thousand.map((v, i) => ({ ...v, secret: i % 10 === 0 })),
+  ),
+);
+expectType(
+  (await sdk.createBranch({ input: { project: "bench-read", name: "feature-x" } })).createBranch,
+  "CreateBranchPayload",
+);
 for (let i = 0; i < 100; i++) {
   const key = thousand[i * 10 + 1].key;
-  expectType((await sdk.setVariable({ input: { project: "bench-read", environment: "preview", key, value: `override-${i}`, branch: "feature-x" } })).setVariable, "SetVariablePayload");
+  expectType(
+    (
+      await sdk.setVariable({
+        input: { project: "bench-read", environment: "preview", key, value: `override-${i}`, branch: "feature-x" },
+      })
+    ).setVariable,
+    "SetVariablePayload",
+  );
 }
 const token = expectType(
-  (await sdk.createToken({ input: { kind: "SERVICE", name: "bench-runtime", project: "bench-read", permissions: ["RUNTIME"] } })).createToken,
+  (
+    await sdk.createToken({
+      input: { kind: "SERVICE", name: "bench-runtime", project: "bench-read", permissions: ["RUNTIME"] },
+    })
+  ).createToken,
   "CreateTokenPayload",
 ).plaintextToken;
 const runtime = server.client(token);
@@ -55,7 +78,7 @@ const runtime = server.client(token);
 // CLI scenarios: the real envplane process (start-up included) against the same server.
 const cli = await createSandbox(server);
 cli.write("envplane/config.json", JSON.stringify({ project: "bench-read" }));
-const dotenv = (vars: { key: string; value: string }[]) => vars.map((v) => `${v.key}=${v.value}`).join("\n") + "\n";
+const dotenv = (vars: { key: string; value: string }[]) => `${vars.map((v) => `${v.key}=${v.value}`).join("\n")}\n`;
 await freshEnvironment("bench-read", "cli-push");
 const succeeded = (r: unknown) => {
   if ((r as CliResult).code !== 0) throw new Error(`envplane failed: ${(r as CliResult).stderr}`);
@@ -71,7 +94,13 @@ const scenarios: Scenario[] = [
     run: (env) => push("bench-write", env as string, thousand),
     check: pushed("added", 1000),
   },
-  { name: "upsert 1,000 (all unchanged)", iterations: 11, warmups: 2, run: () => push("bench-write", "repush", thousand), check: pushed("unchanged", 1000) },
+  {
+    name: "upsert 1,000 (all unchanged)",
+    iterations: 11,
+    warmups: 2,
+    run: () => push("bench-write", "repush", thousand),
+    check: pushed("unchanged", 1000),
+  },
   {
     name: "upsert 1,000 (all changed)",
     iterations: 11,
@@ -96,7 +125,8 @@ const scenarios: Scenario[] = [
     run: () => sdk.pullVariables({ project: "bench-read", environment: "preview", branch: "feature-x" }),
     check: (r) => {
       const p = expectType((r as Awaited<ReturnType<typeof sdk.pullVariables>>).pullVariables, "PulledEnvironment");
-      if (p.variables.length !== 900 || p.variables.filter((v) => v.fromOverride).length !== 100) throw new Error("unexpected pull result");
+      if (p.variables.length !== 900 || p.variables.filter((v) => v.fromOverride).length !== 100)
+        throw new Error("unexpected pull result");
     },
   },
   {
@@ -104,10 +134,21 @@ const scenarios: Scenario[] = [
     iterations: 15,
     warmups: 2,
     run: () =>
-      allPages(async (after) => (await sdk.environmentVariables({ project: "bench-read", environment: "preview", first: MAX_PAGE_SIZE, after })).project!.environment!.variables),
+      allPages(
+        async (after) =>
+          (
+            await sdk.environmentVariables({
+              project: "bench-read",
+              environment: "preview",
+              first: MAX_PAGE_SIZE,
+              after,
+            })
+          ).project!.environment!.variables,
+      ),
     check: (r) => {
       const vars = r as VariableFieldsFragment[];
-      if (vars.length !== 1000 || vars.reduce((n, v) => n + v.overrides.length, 0) !== 100) throw new Error("unexpected variable listing");
+      if (vars.length !== 1000 || vars.reduce((n, v) => n + v.overrides.length, 0) !== 100)
+        throw new Error("unexpected variable listing");
     },
   },
   {
@@ -116,11 +157,20 @@ const scenarios: Scenario[] = [
     warmups: 2,
     run: () => runtime.runtimeVariables({ project: "bench-read", branch: "feature-x" }),
     check: (r) => {
-      const e = expectType((r as Awaited<ReturnType<typeof runtime.runtimeVariables>>).runtimeVariables, "RuntimeEnvironment");
+      const e = expectType(
+        (r as Awaited<ReturnType<typeof runtime.runtimeVariables>>).runtimeVariables,
+        "RuntimeEnvironment",
+      );
       if (e.variables.length !== 1000 || e.environmentName !== "preview") throw new Error("unexpected runtime result");
     },
   },
-  { name: "envplane --help (CLI start-up)", iterations: 7, warmups: 1, run: () => cli.run(["--help"]), check: succeeded },
+  {
+    name: "envplane --help (CLI start-up)",
+    iterations: 7,
+    warmups: 1,
+    run: () => cli.run(["--help"]),
+    check: succeeded,
+  },
   {
     name: "envplane env pull 1,000 (100 overrides)",
     iterations: 7,
@@ -153,7 +203,9 @@ const scenarios: Scenario[] = [
 
 const only = process.env.BENCH_ONLY;
 const load = os.loadavg()[0].toFixed(2);
-console.log(`envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} (other work on the machine skews the figures)`);
+console.log(
+  `envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} (other work on the machine skews the figures)`,
+);
 console.log(header());
 try {
   for (const scenario of scenarios) {

@@ -1,5 +1,5 @@
 /** Runs the user's command with a prepared environment, forwarding signals and passing its exit code on. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import { constants } from "node:os";
 import { CliError } from "./errors.js";
@@ -16,7 +16,13 @@ export function startChild(command: string[], env: NodeJS.ProcessEnv): Child {
   const child = spawn(command[0], command.slice(1), { stdio: "inherit", env: passed });
   const exited = new Promise<number>((resolve, reject) => {
     child.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new CliError(error.code === "ENOENT" ? `Cannot run "${command[0]}": command not found.` : `Cannot run "${command[0]}": ${error.message}`)),
+      reject(
+        new CliError(
+          error.code === "ENOENT"
+            ? `Cannot run "${command[0]}": command not found.`
+            : `Cannot run "${command[0]}": ${error.message}`,
+        ),
+      ),
     );
     child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   });
@@ -43,7 +49,8 @@ function descendants(pid: number): number[] {
     }
   }
   const found: number[] = [];
-  for (let queue = [pid]; queue.length; ) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+  for (let queue = [pid]; queue.length; )
+    for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
   return found;
 }
 

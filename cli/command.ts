@@ -40,7 +40,8 @@ export interface CommandSpec {
   passthrough?: { name: string; required: boolean };
   /** Extra help: behaviour, examples. */
   details?: string;
-  run(ctx: Context, invocation: Invocation): Promise<number | void>;
+  /** Resolves to the exit code, or to nothing for 0. */
+  run(ctx: Context, invocation: Invocation): Promise<unknown>;
 }
 
 const help: OptionSpec = { type: "boolean", short: "h", description: "Show this help." };
@@ -58,15 +59,22 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
     parsed = parseArgs({
       args: own,
       options: Object.fromEntries(
-        Object.entries(options).map(([name, o]) => [name, { type: o.type, multiple: !!o.multiple, ...(o.short ? { short: o.short } : {}) }]),
+        Object.entries(options).map(([name, o]) => [
+          name,
+          { type: o.type, multiple: !!o.multiple, ...(o.short ? { short: o.short } : {}) },
+        ]),
       ),
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, ".");
-    const hint = /^Unknown option/.test(message) ? '\nIf it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).' : "";
-    throw new UsageError(`${message}${hint}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`);
+    const hint = /^Unknown option/.test(message)
+      ? '\nIf it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).'
+      : "";
+    throw new UsageError(
+      `${message}${hint}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`,
+    );
   }
   if (parsed.values.help) return { args: {}, options: parsed.values, command, help: true };
   const specArgs = spec.args ?? [];
@@ -75,7 +83,8 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
   const args: Record<string, string | undefined> = {};
   specArgs.forEach((a, i) => {
     args[a.name] = parsed.positionals[i];
-    if (a.required && args[a.name] === undefined) throw new UsageError(`Missing <${a.name}>: ${a.description}\n\n${usageLine(spec)}`);
+    if (a.required && args[a.name] === undefined)
+      throw new UsageError(`Missing <${a.name}>: ${a.description}\n\n${usageLine(spec)}`);
   });
   if (spec.passthrough?.required && command.length === 0)
     throw new UsageError(`Missing the command to run after "--".\n\n${usageLine(spec)}`);
@@ -84,8 +93,20 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
 
 function usageLine(spec: CommandSpec): string {
   const args = (spec.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
-  const tail = spec.passthrough ? (spec.passthrough.required ? `-- <${spec.passthrough.name}…>` : `[-- <${spec.passthrough.name}…>]`) : "";
-  return ["Usage: envplane", ...spec.path, ...args, spec.options && Object.keys(spec.options).length ? "[options]" : "", tail].filter(Boolean).join(" ");
+  const tail = spec.passthrough
+    ? spec.passthrough.required
+      ? `-- <${spec.passthrough.name}…>`
+      : `[-- <${spec.passthrough.name}…>]`
+    : "";
+  return [
+    "Usage: envplane",
+    ...spec.path,
+    ...args,
+    spec.options && Object.keys(spec.options).length ? "[options]" : "",
+    tail,
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function table(rows: [string, string][], indent = "  "): string {
@@ -108,14 +129,18 @@ export function commandHelp(spec: CommandSpec): string {
     ),
   );
   if (spec.details) parts.push("", spec.details.trim());
-  return parts.join("\n") + "\n";
+  return `${parts.join("\n")}\n`;
 }
 
 /** Help for the whole program or a group (`envplane env --help`). */
 export function groupHelp(specs: CommandSpec[], prefix: string[]): string {
   const members = specs.filter((s) => prefix.every((p, i) => s.path[i] === p));
-  const title = prefix.length ? `Usage: envplane ${prefix.join(" ")} <command> [options]` : "Usage: envplane <command> [options]";
-  const intro = prefix.length ? "" : "\nenvplane keeps environment variables and secrets per environment and project branch.\n";
+  const title = prefix.length
+    ? `Usage: envplane ${prefix.join(" ")} <command> [options]`
+    : "Usage: envplane <command> [options]";
+  const intro = prefix.length
+    ? ""
+    : "\nenvplane keeps environment variables and secrets per environment and project branch.\n";
   return `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}\n\nRun "envplane <command> --help" for a command's options.\n`;
 }
 

@@ -3,13 +3,14 @@
  * SDK client for the logged-in server. Values come from the flag, then the environment,
  * then the linked project file, then a prompt (TTY only), else a clear error.
  */
-import { allPages, MAX_PAGE_SIZE, type EnvplaneClient } from "../sdk/index.js";
+
 import { resolveBranch } from "../core/mapping.js";
-import { opt, type OptionValues } from "./args.js";
-import { graphqlUrl, readCredentials, type Credentials } from "./credentials.js";
+import { allPages, type EnvplaneClient, MAX_PAGE_SIZE } from "../sdk/index.js";
+import { type OptionValues, opt } from "./args.js";
+import { type Credentials, graphqlUrl, readCredentials } from "./credentials.js";
 import { CliError, UsageError } from "./errors.js";
 import { IO } from "./io.js";
-import { connect, rulesOf, type Project } from "./remote.js";
+import { connect, type Project, rulesOf } from "./remote.js";
 import { findWorkspace, type Workspace } from "./workspace.js";
 
 export const NOT_LINKED = 'No linked project. Run "envplane link" first.';
@@ -29,7 +30,8 @@ export class Context {
 
   requireWorkspace(): Workspace {
     const workspace = this.workspace();
-    if (!workspace) throw new CliError('No envplane/config.json in this directory or any parent. Run "envplane init" first.');
+    if (!workspace)
+      throw new CliError('No envplane/config.json in this directory or any parent. Run "envplane init" first.');
     return workspace;
   }
 
@@ -45,13 +47,18 @@ export class Context {
     if (server && token) return { server, token, source: "environment" };
     const stored = readCredentials(this.env);
     if (token && !server) {
-      if (!stored) throw new CliError('ENVPLANE_TOKEN is set but not the server. Set ENVPLANE_SERVER too, or run "envplane login --server URL --token TOKEN".');
+      if (!stored)
+        throw new CliError(
+          'ENVPLANE_TOKEN is set but not the server. Set ENVPLANE_SERVER too, or run "envplane login --server URL --token TOKEN".',
+        );
       return { server: stored.server, token, source: "environment" };
     }
     if (server && stored) {
       // The stored token goes only to the server it was stored for.
       if (sameServer(server, stored.server)) return { ...stored, server, source: "environment" };
-      throw new CliError(`ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`);
+      throw new CliError(
+        `ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`,
+      );
     }
     return stored ? { ...stored, source: "file" } : null;
   }
@@ -59,7 +66,10 @@ export class Context {
   sdk(): EnvplaneClient {
     if (this.client) return this.client;
     const credentials = this.credentials();
-    if (!credentials) throw new CliError('Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.');
+    if (!credentials)
+      throw new CliError(
+        'Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.',
+      );
     return (this.client = connect(credentials));
   }
 
@@ -80,7 +90,10 @@ export class Context {
 
   async loadProject(slug: string): Promise<Project> {
     const { project } = await this.sdk().project({ slug });
-    if (!project) throw new CliError(`Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`);
+    if (!project)
+      throw new CliError(
+        `Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`,
+      );
     return project;
   }
 
@@ -105,20 +118,29 @@ export class Context {
       });
       if (pages.every((p) => p.revision === pages[0].revision)) return { ...pages[0], variables };
       if (attempt === 3)
-        throw new CliError(`Environment "${environment}" of project "${project}" kept changing while it was read. Try again.`);
+        throw new CliError(
+          `Environment "${environment}" of project "${project}" kept changing while it was read. Try again.`,
+        );
     }
   }
 
   private async environmentPage(project: string, environment: string, after: string | null) {
     const { project: p } = await this.sdk().environmentVariables({ project, environment, first: MAX_PAGE_SIZE, after });
     if (!p) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);
-    if (!p.environment) throw new CliError(`Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`);
+    if (!p.environment)
+      throw new CliError(
+        `Environment "${environment}" not found in project "${project}". Run "envplane env list-environments".`,
+      );
     return p.environment;
   }
 
-
   /** Confirms a destructive command: --yes, else a [y/N] question on a terminal, else a usage error naming --yes. */
-  async confirmDestructive(options: OptionValues, question: string, consequence: string, cancelled = "Cancelled: nothing was deleted."): Promise<void> {
+  async confirmDestructive(
+    options: OptionValues,
+    question: string,
+    consequence: string,
+    cancelled = "Cancelled: nothing was deleted.",
+  ): Promise<void> {
     if (opt.bool(options, "yes")) return;
     if (!this.io.interactive) throw new UsageError(`${consequence} Re-run with --yes to confirm.`);
     if (!(await this.io.confirm(question))) throw new CliError(cancelled);
@@ -140,7 +162,9 @@ export class Context {
     if (!branch) return "development";
     const loaded = await this.loadProject(project);
     if (!loaded.branches.some((b) => b.name === branch)) {
-      this.io.warn(`ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}"; using "development". Pass --env to choose.`);
+      this.io.warn(
+        `ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}"; using "development". Pass --env to choose.`,
+      );
       return "development";
     }
     return resolveBranch(rulesOf(loaded), branch).environment;

@@ -14,7 +14,10 @@ export interface Credentials {
 
 /** $XDG_CONFIG_HOME, %APPDATA% or ~/.config, like most CLIs on Linux. */
 function configDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME || (process.platform === "win32" ? env.APPDATA : undefined) || path.join(os.homedir(), ".config");
+  const base =
+    env.XDG_CONFIG_HOME ||
+    (process.platform === "win32" ? env.APPDATA : undefined) ||
+    path.join(os.homedir(), ".config");
   return path.join(base, "envplane");
 }
 
@@ -39,7 +42,9 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials | null {
     // reported below
   }
   if (typeof parsed?.server !== "string" || typeof parsed?.token !== "string")
-    throw new CliError(`${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.`);
+    throw new CliError(
+      `${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.`,
+    );
   return { server: parsed.server, token: parsed.token };
 }
 
@@ -48,7 +53,7 @@ export function writeCredentials(env: NodeJS.ProcessEnv, credentials: Credential
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Write to a fresh 0600 file and rename, so the token is never readable by others, even briefly.
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
+  fs.writeFileSync(temp, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   fs.chmodSync(temp, 0o600);
   fs.renameSync(temp, file);
   return file;
@@ -71,7 +76,8 @@ export function graphqlUrl(server: string): string {
   } catch {
     throw new Error(`"${server}" is not a URL. Give the server's address, e.g. http://127.0.0.1:4000.`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`"${server}" is not an http(s) URL. Give the server's address, e.g. http://127.0.0.1:4000.`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`"${server}" is not an http(s) URL. Give the server's address, e.g. http://127.0.0.1:4000.`);
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/graphql";
   return url.toString();
 }

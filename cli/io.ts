@@ -14,7 +14,8 @@ export interface Palette {
 }
 
 function palette(enabled: boolean): Palette {
-  const code = (open: number, close: number): Paint => (enabled ? (t) => `\u001b[${open}m${t}\u001b[${close}m` : (t) => t);
+  const code = (open: number, close: number): Paint =>
+    enabled ? (t) => `\u001b[${open}m${t}\u001b[${close}m` : (t) => t;
   return { green: code(32, 39), red: code(31, 39), yellow: code(33, 39), dim: code(2, 22), bold: code(1, 22) };
 }
 
@@ -41,7 +42,7 @@ export class IO {
 
   /** A line of data (stdout). */
   print(text = ""): void {
-    process.stdout.write(text + "\n");
+    process.stdout.write(`${text}\n`);
   }
 
   /** A completed action, on stdout: "✓ Pushed …". */
@@ -51,7 +52,7 @@ export class IO {
 
   /** Progress and notes (stderr). */
   note(text: string): void {
-    process.stderr.write(text + "\n");
+    process.stderr.write(`${text}\n`);
   }
 
   warn(text: string): void {
@@ -67,7 +68,10 @@ export class IO {
    * ends the line with ✓. The terminal is in raw mode before the question shows, so an answer
    * typed as soon as it appears is never echoed by the terminal itself.
    */
-  async ask(question: string, { hidden = false, tick = false as boolean | ((answer: string) => boolean) } = {}): Promise<string> {
+  async ask(
+    question: string,
+    { hidden = false, tick = false as boolean | ((answer: string) => boolean) } = {},
+  ): Promise<string> {
     if (!this.terminal) throw new CliError("Internal error: prompted without a terminal.");
     this.terminal.start();
     process.stderr.write(question);
@@ -81,7 +85,9 @@ export class IO {
   async confirm(question: string, defaultYes = false, { tick = false } = {}): Promise<boolean> {
     const valid = (a: string) => tick && ["", "y", "yes", "n", "no"].includes(a);
     for (;;) {
-      const answer = (await this.ask(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `, { tick: valid })).trim().toLowerCase();
+      const answer = (await this.ask(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `, { tick: valid }))
+        .trim()
+        .toLowerCase();
       if (answer === "") return defaultYes;
       if (answer === "y" || answer === "yes") return true;
       if (answer === "n" || answer === "no") return false;
@@ -181,5 +187,7 @@ class TerminalInput {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }

@@ -2,13 +2,13 @@
  * The envplane command line: the command table, dispatch, and how failures end
  * (exit 0 done, 1 failed, 2 usage error).
  */
-import { CliError, UsageError } from "./errors.js";
-import { commandHelp, findCommand, groupHelp, parseInvocation, type CommandSpec } from "./command.js";
-import { configEnable } from "./commands/config/enable.js";
-import { dev } from "./commands/dev.js";
+
+import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation } from "./command.js";
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
+import { configEnable } from "./commands/config/enable.js";
+import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
 import { envDelete } from "./commands/env/delete.js";
 import { envList } from "./commands/env/list.js";
@@ -34,6 +34,7 @@ import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
+import { CliError, UsageError } from "./errors.js";
 import { describeFailure } from "./remote.js";
 
 export const commands: CommandSpec[] = [
@@ -81,14 +82,20 @@ async function main(argv: string[], ctx: Context): Promise<number> {
       (asked ? process.stdout : process.stderr).write(groupHelp(commands, group));
       return asked ? 0 : 2;
     }
-    throw new UsageError(`Unknown command "envplane ${argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ")}". Run "envplane --help" to see the commands.`);
+    throw new UsageError(
+      `Unknown command "envplane ${argv
+        .filter((a) => !a.startsWith("-"))
+        .slice(0, 2)
+        .join(" ")}". Run "envplane --help" to see the commands.`,
+    );
   }
   const invocation = parseInvocation(found.spec, found.rest);
   if (invocation.help) {
     process.stdout.write(commandHelp(found.spec));
     return 0;
   }
-  return (await found.spec.run(ctx, invocation)) ?? 0;
+  const code = await found.spec.run(ctx, invocation);
+  return typeof code === "number" ? code : 0;
 }
 
 const ctx = new Context(process.env);

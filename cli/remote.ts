@@ -2,9 +2,10 @@
  * The CLI's side of the API: an SDK client for a server and token, and how its answers
  * become messages (a result union's error, a network failure, an authentication failure).
  */
-import { createClient, EnvplaneRequestError, type EnvplaneClient, type ProjectQuery } from "../sdk/index.js";
+
 import type { MappingRule } from "../core/mapping.js";
-import { graphqlUrl, type Credentials } from "./credentials.js";
+import { createClient, type EnvplaneClient, EnvplaneRequestError, type ProjectQuery } from "../sdk/index.js";
+import { type Credentials, graphqlUrl } from "./credentials.js";
 import { CliError } from "./errors.js";
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -12,14 +13,18 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export type Project = NonNullable<ProjectQuery["project"]>;
 
 /** The branch mapping of a project (or of an updateBranchMapping payload) as domain rules. */
-export function rulesOf(from: { mapping: readonly { branch: string; environment: { name: string } }[] }): MappingRule[] {
+export function rulesOf(from: {
+  mapping: readonly { branch: string; environment: { name: string } }[];
+}): MappingRule[] {
   return from.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
 }
 
 export function connect(credentials: Credentials): EnvplaneClient {
   // Checked here so a pasted token with a line break never ends up quoted in an HTTP error.
   if (!/^[\x21-\x7e]+$/.test(credentials.token))
-    throw new CliError("The token contains spaces, line breaks or other characters no envplane token has. Copy it again (ENVPLANE_TOKEN or envplane login).");
+    throw new CliError(
+      "The token contains spaces, line breaks or other characters no envplane token has. Copy it again (ENVPLANE_TOKEN or envplane login).",
+    );
   let url: string;
   try {
     url = graphqlUrl(credentials.server);
@@ -40,19 +45,24 @@ export function unwrap<T extends Result, N extends string>(result: T, typename: 
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
   // One field error is already the message; several are listed under it.
   const fields = result.fieldErrors ?? [];
-  const details = fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${f.path.join(".")}: ` : ""}${f.message}`) : [];
-  throw new CliError([result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"));
+  const details =
+    fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${f.path.join(".")}: ` : ""}${f.message}`) : [];
+  throw new CliError(
+    [result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"),
+  );
 }
 
 /** A readable message for failures below the GraphQL results: network, authentication, rate limits. */
 export function describeFailure(error: unknown, server: string | undefined): string | null {
   if (error instanceof EnvplaneRequestError) {
-    if (error.code === "UNAUTHENTICATED") return `${error.message} Run "envplane login" with a valid token, or check ENVPLANE_TOKEN.`;
+    if (error.code === "UNAUTHENTICATED")
+      return `${error.message} Run "envplane login" with a valid token, or check ENVPLANE_TOKEN.`;
     if (error.code === "RATE_LIMITED") return `${error.message}`;
     return `The server failed: ${error.message}`;
   }
   const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError") return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
+  if (e?.name === "TimeoutError")
+    return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
   if (e instanceof TypeError && e.message === "fetch failed")
     return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? e.cause?.message ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
   return null;

@@ -5,12 +5,14 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_MAPPING, orderRules, type MappingRule } from "../core/mapping.js";
+import { type ParsedDotenv, parseDotenv } from "../core/dotenv.js";
+import { DEFAULT_MAPPING, type MappingRule, orderRules } from "../core/mapping.js";
 import { CliError } from "./errors.js";
-import { parseDotenv, type ParsedDotenv } from "../core/dotenv.js";
 
-export type ProjectConfig = Record<string, unknown> & { project?: string; environments?: Record<string, string | string[]> };
-
+export type ProjectConfig = Record<string, unknown> & {
+  project?: string;
+  environments?: Record<string, string | string[]>;
+};
 
 export class Workspace {
   readonly dir: string;
@@ -43,15 +45,19 @@ export class Workspace {
     try {
       config = JSON.parse(text);
     } catch (error) {
-      throw new CliError(`${this.display(this.configPath)} is not valid JSON (${(error as Error).message}). Fix the file and run the command again.`);
+      throw new CliError(
+        `${this.display(this.configPath)} is not valid JSON (${(error as Error).message}). Fix the file and run the command again.`,
+      );
     }
     if (!config || typeof config !== "object" || Array.isArray(config))
-      throw new CliError(`${this.display(this.configPath)} must hold a JSON object, like {"environments": {"production": "main", "preview": "*"}}.`);
+      throw new CliError(
+        `${this.display(this.configPath)} must hold a JSON object, like {"environments": {"production": "main", "preview": "*"}}.`,
+      );
     return config as ProjectConfig;
   }
 
   writeConfig(config: ProjectConfig): void {
-    fs.writeFileSync(this.configPath, JSON.stringify(config, null, 2) + "\n");
+    fs.writeFileSync(this.configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
 }
 
@@ -92,7 +98,7 @@ export function initWorkspace(root: string): { workspace: Workspace; created: st
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   };
-  create(workspace.configPath, JSON.stringify({ environments: configFromMapping(DEFAULT_MAPPING) }, null, 2) + "\n");
+  create(workspace.configPath, `${JSON.stringify({ environments: configFromMapping(DEFAULT_MAPPING) }, null, 2)}\n`);
   create(workspace.envPath, "", 0o600);
   create(path.join(workspace.dir, ".gitignore"), ".env*\n");
   return { workspace, created };
@@ -102,13 +108,17 @@ export function initWorkspace(root: string): { workspace: Workspace; created: st
 export function mappingFromConfig(block: ProjectConfig["environments"]): MappingRule[] {
   if (block === undefined) return DEFAULT_MAPPING;
   if (!block || typeof block !== "object" || Array.isArray(block))
-    throw new CliError(`The "environments" block of envplane/config.json must map environment names to a branch name, "*" or a list of branch names.`);
+    throw new CliError(
+      `The "environments" block of envplane/config.json must map environment names to a branch name, "*" or a list of branch names.`,
+    );
   const rules: MappingRule[] = [];
   for (const [environment, value] of Object.entries(block)) {
     const branches = Array.isArray(value) ? value : [value];
     for (const branch of branches) {
       if (typeof branch !== "string")
-        throw new CliError(`envplane/config.json: environments.${environment} must be a branch name, "*" or a list of branch names.`);
+        throw new CliError(
+          `envplane/config.json: environments.${environment} must be a branch name, "*" or a list of branch names.`,
+        );
       rules.push({ environment, branch });
     }
   }

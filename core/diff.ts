@@ -27,7 +27,12 @@ export interface BulkDiff {
 }
 
 /** With `prune`, existing keys missing from `incoming` are removed, except those in `keep`. */
-export function computeBulkDiff(existing: readonly ExistingVariable[], incoming: readonly IncomingVariable[], prune: boolean, keep: readonly string[] = []): BulkDiff {
+export function computeBulkDiff(
+  existing: readonly ExistingVariable[],
+  incoming: readonly IncomingVariable[],
+  prune: boolean,
+  keep: readonly string[] = [],
+): BulkDiff {
   const byKey = new Map(existing.map((v) => [v.key, v]));
   const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [] };
   const incomingKeys = new Set<string>();

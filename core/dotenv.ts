@@ -111,7 +111,10 @@ export function parseDotenv(text: string): ParsedDotenv {
   let pendingSecret: number | null = null;
   const dropAnnotation = () => {
     if (pendingSecret !== null) {
-      warnings.push({ line: pendingSecret, text: `line ${pendingSecret}: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.` });
+      warnings.push({
+        line: pendingSecret,
+        text: `line ${pendingSecret}: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.`,
+      });
     }
     pendingSecret = null;
   };
@@ -139,7 +142,8 @@ export function parseDotenv(text: string): ParsedDotenv {
     if (trimmed.startsWith("#")) {
       const listed = header === "in" ? KEY_COMMENT.exec(trimmed)?.[1] : undefined;
       if (listed !== undefined) list.push(listed);
-      else if (header !== "after" && list !== leftOut && LEFT_OUT_HEADING.test(trimmed)) [header, list] = ["in", leftOut];
+      else if (header !== "after" && list !== leftOut && LEFT_OUT_HEADING.test(trimmed))
+        [header, list] = ["in", leftOut];
       else if (header === "in") header = "after";
       else if (header === "before" && SECRETS_HEADING.test(trimmed)) header = "in";
       if (SECRET_ANNOTATION.test(trimmed)) pendingSecret ??= n;
@@ -157,13 +161,17 @@ export function parseDotenv(text: string): ParsedDotenv {
   for (const [key, { lines: at, secret }] of occurrences) {
     const last = at[at.length - 1];
     for (const l of at.slice(1)) {
-      warnings.push({ line: l, text: `line ${l}: ${key} is set again (first on line ${at[0]}); the last value (line ${last}) wins.` });
+      warnings.push({
+        line: l,
+        text: `line ${l}: ${key} is set again (first on line ${at[0]}); the last value (line ${last}) wins.`,
+      });
     }
     if (Object.hasOwn(values, key)) entries.push({ key, value: values[key], secret, line: last });
     else warnings.push({ line: last, text: `line ${last}: dotenv does not read ${key}; it was ignored.` });
   }
   for (const key of Object.keys(values)) {
-    if (!occurrences.has(key)) warnings.push({ line: 0, text: `dotenv reads ${key} where envplane found no assignment; it was ignored.` });
+    if (!occurrences.has(key))
+      warnings.push({ line: 0, text: `dotenv reads ${key} where envplane found no assignment; it was ignored.` });
   }
   warnings.sort((a, b) => a.line - b.line);
   return { entries, excludedSecrets, leftOut, warnings: warnings.map((w) => w.text) };
@@ -236,7 +244,8 @@ export function renderPulledEnv(file: PulledEnvFile): { text: string; unrepresen
   }
   const branch = file.branch === null ? "" : ` (project branch ${oneLine(file.branch)})`;
   const header = [`# Pulled from "${oneLine(file.environment)}" environment${branch}`];
-  const keyList = (title: string, keys: string[]) => (keys.length > 0 ? ["#", title, ...keys.map((k) => `# ${oneLine(k)}`)] : []);
+  const keyList = (title: string, keys: string[]) =>
+    keys.length > 0 ? ["#", title, ...keys.map((k) => `# ${oneLine(k)}`)] : [];
   header.push(...keyList(SECRETS_EXCLUDED, file.excludedSecrets), ...keyList(UNREPRESENTABLE, unrepresentable));
   return { text: `${[header.join("\n"), ...sections].join("\n\n")}\n`, unrepresentable };
 }
@@ -252,7 +261,8 @@ export function appendEntries(text: string, entries: { key: string; value: strin
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const lines = entries.flatMap(({ key, value, secret }) => {
     const line = formatAssignment(key, value);
-    if (line === null) throw new Error(`The value of ${key} cannot be written to a .env file exactly. Set it in your shell instead.`);
+    if (line === null)
+      throw new Error(`The value of ${key} cannot be written to a .env file exactly. Set it in your shell instead.`);
     return secret ? ["# @secret", line] : [line];
   });
   const separator = text === "" || text.endsWith("\n") ? "" : eol;
@@ -261,7 +271,11 @@ export function appendEntries(text: string, entries: { key: string; value: strin
   const expected = new Map(Object.entries(parse(text)));
   for (const { key, value } of entries) expected.set(key, value);
   const got = parse(result);
-  const same = Object.keys(got).length === expected.size && [...expected].every(([k, v]) => Object.hasOwn(got, k) && got[k] === v);
-  if (!same) throw new Error("Appending to this .env file would change how it reads (it may have an unclosed quote). Fix the file and try again.");
+  const same =
+    Object.keys(got).length === expected.size && [...expected].every(([k, v]) => Object.hasOwn(got, k) && got[k] === v);
+  if (!same)
+    throw new Error(
+      "Appending to this .env file would change how it reads (it may have an unclosed quote). Fix the file and try again.",
+    );
   return result;
 }

@@ -2,8 +2,9 @@
  * Branch -> environment mapping: ordered entries, first explicit match wins, the wildcard
  * last, no wildcard -> preview. development is never a target.
  */
-import { WILDCARD, branchName } from "./names.js";
+
 import type { FieldError } from "./names.js";
+import { branchName, WILDCARD } from "./names.js";
 
 export interface MappingRule {
   environment: string;
@@ -23,7 +24,10 @@ export function orderRules(rules: readonly MappingRule[]): MappingRule[] {
 }
 
 /** The environment a project branch deploys with. */
-export function resolveBranch(rules: readonly MappingRule[], branch: string): { environment: string; matchedBy: "explicit" | "wildcard" | "fallback" } {
+export function resolveBranch(
+  rules: readonly MappingRule[],
+  branch: string,
+): { environment: string; matchedBy: "explicit" | "wildcard" | "fallback" } {
   const explicit = rules.find((r) => r.branch === branch);
   if (explicit) return { environment: explicit.environment, matchedBy: "explicit" };
   const wildcard = rules.find((r) => r.branch === WILDCARD);
@@ -35,15 +39,25 @@ export function resolveBranch(rules: readonly MappingRule[], branch: string): { 
  * Validates a whole mapping and returns it in evaluation order (explicit entries in the
  * given order, the wildcard last).
  */
-export function validateMapping(rules: readonly MappingRule[], environments: readonly string[]): { rules: MappingRule[]; errors: FieldError[] } {
+export function validateMapping(
+  rules: readonly MappingRule[],
+  environments: readonly string[],
+): { rules: MappingRule[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   rules.forEach((rule, i) => {
     const path = ["entries", String(i)];
     if (rule.environment === "development")
-      errors.push({ path: [...path, "environment"], message: 'development is for local execution only and cannot be mapped to a branch. Map the branch to preview, production or a custom environment.' });
+      errors.push({
+        path: [...path, "environment"],
+        message:
+          "development is for local execution only and cannot be mapped to a branch. Map the branch to preview, production or a custom environment.",
+      });
     else if (!environments.includes(rule.environment))
-      errors.push({ path: [...path, "environment"], message: `Environment "${rule.environment}" does not exist. Create it first or pick one of: ${environments.join(", ")}.` });
+      errors.push({
+        path: [...path, "environment"],
+        message: `Environment "${rule.environment}" does not exist. Create it first or pick one of: ${environments.join(", ")}.`,
+      });
     if (rule.branch !== WILDCARD) {
       const parsed = branchName.safeParse(rule.branch);
       if (!parsed.success) errors.push({ path: [...path, "branch"], message: parsed.error.issues[0].message });

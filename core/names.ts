@@ -14,7 +14,10 @@ export const variableKey = z
   .string()
   .min(1, "Variable key is empty. Keys look like DATABASE_URL: letters, digits and _, not starting with a digit.")
   .max(MAX_KEY_LENGTH, `Variable key is longer than ${MAX_KEY_LENGTH} characters. Use a shorter key.`)
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "Variable key may contain only letters, digits and _, and must not start with a digit (e.g. DATABASE_URL).");
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    "Variable key may contain only letters, digits and _, and must not start with a digit (e.g. DATABASE_URL).",
+  );
 
 const utf8 = new TextEncoder();
 
@@ -29,20 +32,26 @@ export const variableValue = z.string().refine((v) => utf8Bytes(v) <= MAX_VALUE_
 
 export const environmentName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "Environment names use lower-case letters, digits, - and _ (at most 63 characters, e.g. staging).");
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    "Environment names use lower-case letters, digits, - and _ (at most 63 characters, e.g. staging).",
+  );
 
 export const branchName = z
   .string()
   .min(1, "Branch name is empty.")
   .max(200, "Branch name is longer than 200 characters.")
-  .regex(/^[A-Za-z0-9._\/-]+$/, "Branch names use letters, digits, ., _, - and / (e.g. feature-x).")
+  .regex(/^[A-Za-z0-9._/-]+$/, "Branch names use letters, digits, ., _, - and / (e.g. feature-x).")
   .refine((v) => !v.startsWith("-") && !v.startsWith("/") && !v.endsWith("/") && !v.includes(".."), {
     message: 'Branch names must not start with - or /, end with /, or contain "..".',
   });
 
 export const projectSlug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "Project slugs use lower-case letters, digits and - (2 to 63 characters, e.g. shop).");
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,62}$/,
+    "Project slugs use lower-case letters, digits and - (2 to 63 characters, e.g. shop).",
+  );
 
 export const displayName = z.string().trim().min(1, "Name is empty.").max(200, "Name is longer than 200 characters.");
 

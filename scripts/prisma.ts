@@ -12,8 +12,8 @@
  * DATABASE_URL), e.g. `bash scripts/with-postgres.sh tsx scripts/prisma.ts migration add_x`.
  */
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,7 +37,7 @@ function toPostgres(schema: string): string {
   return schema
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace(/url\s*=\s*"file:[^"]*"/, 'url      = "postgresql://localhost/envplane"')
-    .replace("\"../server/db/generated/sqlite\"", "\"../../server/db/generated/postgresql\"")
+    .replace('"../server/db/generated/sqlite"', '"../../server/db/generated/postgresql"')
     .replace(/generator pothos \{[^}]*\}\n/, "");
 }
 
@@ -73,7 +73,10 @@ function diff(provider: Provider): string {
   const tmp = fs.mkdtempSync(path.join(root, "node_modules", ".cache", "envplane", "snap-"));
   try {
     const from = fs.existsSync(snapshotFile)
-      ? ["--from-schema-datamodel", provider === "sqlite" ? snapshotFile : writePgSchema(snapshotFile, path.join(tmp, "schema.prisma"))]
+      ? [
+          "--from-schema-datamodel",
+          provider === "sqlite" ? snapshotFile : writePgSchema(snapshotFile, path.join(tmp, "schema.prisma")),
+        ]
       : ["--from-empty"];
     return prisma(provider, ["migrate", "diff", ...from, "--to-schema-datamodel", to, "--script"]);
   } finally {
@@ -89,7 +92,8 @@ function generate() {
 }
 
 function migration(name: string | undefined) {
-  if (!name || !/^[a-z0-9_]+$/.test(name)) throw new Error('Usage: tsx scripts/prisma.ts migration <name> (name in lower_snake_case)');
+  if (!name || !/^[a-z0-9_]+$/.test(name))
+    throw new Error("Usage: tsx scripts/prisma.ts migration <name> (name in lower_snake_case)");
   const scripts = providers.map((p) => [p, diff(p)] as const);
   if (scripts.every(([, sql]) => isEmptyDiff(sql))) return console.log("Schema unchanged: no migration written.");
   for (const [provider, sql] of scripts) {
@@ -105,7 +109,9 @@ function migration(name: string | undefined) {
 
 function check() {
   if (!isEmptyDiff(diff("sqlite"))) {
-    console.error("prisma/schema.prisma has changes without a migration. Run: bash scripts/with-postgres.sh npx tsx scripts/prisma.ts migration <name>");
+    console.error(
+      "prisma/schema.prisma has changes without a migration. Run: bash scripts/with-postgres.sh npx tsx scripts/prisma.ts migration <name>",
+    );
     process.exit(1);
   }
 }

@@ -1,7 +1,10 @@
 // Run: ENVPLANE_URL=http://127.0.0.1:4000/graphql ENVPLANE_TOKEN=envp_pat_… npx tsx sdk/example.ts
 import { createClient } from "./index.js";
 
-const envplane = createClient({ url: process.env.ENVPLANE_URL ?? "http://127.0.0.1:4000/graphql", token: process.env.ENVPLANE_TOKEN });
+const envplane = createClient({
+  url: process.env.ENVPLANE_URL ?? "http://127.0.0.1:4000/graphql",
+  token: process.env.ENVPLANE_TOKEN,
+});
 const project = process.env.ENVPLANE_PROJECT ?? "example";
 
 // Results are unions: switch on __typename (errors share the `message` field).

@@ -10,7 +10,7 @@
  * ConflictError, ForbiddenError); authentication, rate limits and unexpected server errors
  * throw an EnvplaneRequestError.
  */
-import { print, type DocumentNode } from "graphql";
+import { type DocumentNode, print } from "graphql";
 import { getSdk, type Requester } from "./generated.js";
 
 export * from "./generated.js";
@@ -64,13 +64,23 @@ export function createClient(options: ClientOptions) {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new EnvplaneRequestError(`envplane server answered HTTP ${response.status} with a non-JSON body. Is ${options.url} an envplane GraphQL endpoint?`, null, response.status);
+      throw new EnvplaneRequestError(
+        `envplane server answered HTTP ${response.status} with a non-JSON body. Is ${options.url} an envplane GraphQL endpoint?`,
+        null,
+        response.status,
+      );
     }
     if (body.errors?.length) {
       const first = body.errors[0];
-      throw new EnvplaneRequestError(first.message, (first.extensions?.code as string | undefined) ?? null, response.status, body.errors);
+      throw new EnvplaneRequestError(
+        first.message,
+        (first.extensions?.code as string | undefined) ?? null,
+        response.status,
+        body.errors,
+      );
     }
-    if (!response.ok || body.data == null) throw new EnvplaneRequestError(`envplane server answered HTTP ${response.status}.`, null, response.status);
+    if (!response.ok || body.data == null)
+      throw new EnvplaneRequestError(`envplane server answered HTTP ${response.status}.`, null, response.status);
     return body.data as never;
   };
   return getSdk(requester);

@@ -6,27 +6,34 @@ import type { IncomingMessage, RequestListener } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createYoga, type Plugin } from "graphql-yoga";
-import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
-import { dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists, type Database } from "./db/client.js";
-import { migrate } from "./db/migrate.js";
+import { MAX_ALIASES, MAX_BODY_BYTES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
 import type { Config } from "./config.js";
+import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
+import { type Database, dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists } from "./db/client.js";
+import { migrate } from "./db/migrate.js";
+import type { Context } from "./graphql/builder.js";
+import { schema } from "./graphql/index.js";
+import { createLoaders } from "./graphql/loaders.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
 import { inputChecks } from "./http/input.js";
-import { MAX_ALIASES, MAX_BODY_BYTES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
-import { bodyLimit, corsFor, nestingLimit, tooManyRequests, unauthenticated, validationErrorsWithoutValues } from "./http/plugins.js";
-import { MemoryRateLimiter, createRateLimiter } from "./http/rate-limit.js";
-import { parseToken } from "./services/token-format.js";
-import { schema } from "./graphql/index.js";
-import type { Context } from "./graphql/builder.js";
-import { createLoaders } from "./graphql/loaders.js";
+import {
+  bodyLimit,
+  corsFor,
+  nestingLimit,
+  tooManyRequests,
+  unauthenticated,
+  validationErrorsWithoutValues,
+} from "./http/plugins.js";
+import { createRateLimiter, MemoryRateLimiter } from "./http/rate-limit.js";
 import type { Actor } from "./services/actor.js";
 import { AuthenticationError } from "./services/auth.js";
 import { initializeOrVerify } from "./services/bootstrap.js";
-import { rewrapDataKeys } from "./services/key-rotation.js";
 import { createServices, type Services } from "./services/index.js";
+import { rewrapDataKeys } from "./services/key-rotation.js";
 import { KeyRing } from "./services/keyring.js";
+import { parseToken } from "./services/token-format.js";
 
 export type { Logger };
 
@@ -63,19 +70,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const previousRoots = parsePreviousRootKeys(config.previousRootKeys);
   if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir);
-  await migrate(sqliteFile ? { provider: "sqlite", file: sqliteFile } : { provider: "postgresql", url: (dbConfig as { url: string }).url }, { log: info });
+  await migrate(
+    sqliteFile
+      ? { provider: "sqlite", file: sqliteFile }
+      : { provider: "postgresql", url: (dbConfig as { url: string }).url },
+    { log: info },
+  );
   const database = await openDatabase(dbConfig, { onQuery: options.onQuery });
   try {
     if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir); // the -wal and -shm files SQLite created
     const keys = new KeyRing(root, database.reader, previousRoots);
     const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
-    if (rewrapped) log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
+    if (rewrapped)
+      log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
     const services = createServices(database, keys, { log: (line: string) => log.error(line) });
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
-      (done) => done.forEach((r) => log.info(`Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`)),
+      (done) =>
+        done.forEach((r) =>
+          log.info(
+            `Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`,
+          ),
+        ),
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
 
@@ -86,7 +104,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const limits: Context["limits"] = {
       async runtime(actor: Actor) {
         const { allowed, retryAfter } = await runtimeCalls.hit(actor.tokenId);
-        if (!allowed) throw tooManyRequests("Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.", retryAfter);
+        if (!allowed)
+          throw tooManyRequests(
+            "Too many runtime resolutions for this token. Wait and retry, or cache the values at boot.",
+            retryAfter,
+          );
       },
     };
 
@@ -123,7 +145,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         }) as Plugin,
         {
           onValidate: ({ addValidationRule, context }) =>
-            addValidationRule(costLimitRule(MAX_COST, (context as { params?: { variables?: Record<string, unknown> } }).params?.variables)),
+            addValidationRule(
+              costLimitRule(
+                MAX_COST,
+                (context as { params?: { variables?: Record<string, unknown> } }).params?.variables,
+              ),
+            ),
         } satisfies Plugin,
         inputChecks(),
       ],
@@ -139,9 +166,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             if (!(error instanceof AuthenticationError)) throw error;
             // Only failures count, and a valid token is always served: one client's failures never lock out another behind the same address.
             // Failures = those counted by the (shared) limiter + this process's malformed tokens.
-            const [counted, other] = parseToken(token) ? [authFailures, malformedTokens] : [malformedTokens, authFailures];
+            const [counted, other] = parseToken(token)
+              ? [authFailures, malformedTokens]
+              : [malformedTokens, authFailures];
             const { count, retryAfter } = await counted.hit(client);
-            if (count + other.known(client) > config.authFailuresPerMinute) throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
+            if (count + other.known(client) > config.authFailuresPerMinute)
+              throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
             throw unauthenticated(error.message);
           }
         }
@@ -150,7 +180,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
 
     return {
-      fetch: (request, init) => Promise.resolve(yoga.fetch(typeof request === "string" ? new Request(request, init) : request)),
+      fetch: (request, init) =>
+        Promise.resolve(yoga.fetch(typeof request === "string" ? new Request(request, init) : request)),
       handle: yoga as unknown as RequestListener,
       services,
       database,

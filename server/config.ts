@@ -23,7 +23,10 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 /** ENVPLANE_CORS_ORIGINS: comma-separated exact origins (scheme://host[:port]); never "*". */
 export function parseCorsOrigins(text: string | undefined): string[] {
-  const origins = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const origins = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let parsed: URL | null = null;
     try {
@@ -46,9 +49,11 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number (0-65535); got "${env.PORT}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number (0-65535); got "${env.PORT}".`);
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${env.LOG_LEVEL}".`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${env.LOG_LEVEL}".`);
   return {
     port,
     host: env.HOST ?? "127.0.0.1",

@@ -23,7 +23,11 @@ async function main(log: Logger) {
     showOwnerToken(); // even though listening failed: the owner exists now and its token is never shown again
     await app.close();
     const inUse = (listening as NodeJS.ErrnoException).code === "EADDRINUSE";
-    throw new Error(inUse ? `${config.host}:${config.port} is already in use. Stop what listens there, or set PORT to another port.` : listening.message);
+    throw new Error(
+      inUse
+        ? `${config.host}:${config.port} is already in use. Stop what listens there, or set PORT to another port.`
+        : listening.message,
+    );
   }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -37,7 +41,11 @@ async function main(log: Logger) {
 }
 
 // LOG_LEVEL is checked by configFromEnv; until then, log at info.
-const log = createLogger(/^(fatal|error|warn|info|debug|trace|silent)$/i.test(process.env.LOG_LEVEL ?? "") ? process.env.LOG_LEVEL!.toLowerCase() : "info");
+const log = createLogger(
+  /^(fatal|error|warn|info|debug|trace|silent)$/i.test(process.env.LOG_LEVEL ?? "")
+    ? process.env.LOG_LEVEL!.toLowerCase()
+    : "info",
+);
 main(log).catch((error) => {
   log.fatal(`envplane could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

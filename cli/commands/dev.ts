@@ -1,15 +1,15 @@
 import fs from "node:fs";
-import { CliError } from "../errors.js";
+import { resolveBranch } from "../../core/mapping.js";
+import { featureOfVariable } from "../../core/platform-config/index.js";
 import { opt } from "../args.js";
+import { type Child, forwardSignals, startChild, stopChild } from "../child.js";
 import type { CommandSpec } from "../command.js";
-import { startChild, stopChild, forwardSignals, type Child } from "../child.js";
-import { rulesOf } from "../remote.js";
 import type { Context } from "../context.js";
+import { CliError } from "../errors.js";
 import { printJson, table } from "../format.js";
 import { gitHeadFile, readGitBranch } from "../git.js";
-import { resolveLocal, type LocalEnvironment } from "../local.js";
-import { featureOfVariable } from "../../core/platform-config/index.js";
-import { resolveBranch } from "../../core/mapping.js";
+import { type LocalEnvironment, resolveLocal } from "../local.js";
+import { rulesOf } from "../remote.js";
 import type { Workspace } from "../workspace.js";
 import { json } from "./options.js";
 
@@ -28,9 +28,11 @@ async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: str
     if (!slug || !ctx.credentials()) return;
     const project = await ctx.loadProject(slug);
     const environment = resolveBranch(rulesOf(project), branch).environment;
-    if (project.branches.some((b) => b.name === branch)) return ctx.io.note(`Project branch ${branch} is active (deploys with "${environment}").`);
+    if (project.branches.some((b) => b.name === branch))
+      return ctx.io.note(`Project branch ${branch} is active (deploys with "${environment}").`);
     const r = await ctx.sdk().createBranch({ input: { project: slug, name: branch } });
-    if (r.createBranch.__typename === "CreateBranchPayload") ctx.io.note(`Created project branch ${branch} (deploys with "${environment}").`);
+    if (r.createBranch.__typename === "CreateBranchPayload")
+      ctx.io.note(`Created project branch ${branch} (deploys with "${environment}").`);
     else ctx.io.warn(`Could not create project branch ${branch}: ${r.createBranch.message}`);
   } catch (error) {
     ctx.io.warn(`Could not sync the project branch: ${(error as Error).message}`);
@@ -43,12 +45,15 @@ function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
   if (asJson) return printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
   const rows = names.map((n) => [n, featureOfVariable(n) ?? "user variable", sources[n] ?? ""]);
   ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "No config variables resolved.");
-  ctx.io.done(`Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. Run "envplane dev -- <command>" to start your app with them.`);
+  ctx.io.done(
+    `Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. Run "envplane dev -- <command>" to start your app with them.`,
+  );
 }
 
 export const dev: CommandSpec = {
   path: ["dev"],
-  summary: "Resolve envplane/config.json locally and run a command with it, restarting it when its files or the git branch change.",
+  summary:
+    "Resolve envplane/config.json locally and run a command with it, restarting it when its files or the git branch change.",
   options: { json },
   passthrough: { name: "command", required: false },
   details: `Values come from the OS environment, then envplane/.env.local, then envplane/.env. Platform
@@ -78,7 +83,9 @@ then it first activates the project branch of that name (creating it when the fo
       try {
         const next = readGitBranch(head);
         if (next && next !== branch) {
-          ctx.io.note(`\nGit branch changed: ${branch ?? "(detached)"} → ${next}. Reloading the environment and restarting.`);
+          ctx.io.note(
+            `\nGit branch changed: ${branch ?? "(detached)"} → ${next}. Reloading the environment and restarting.`,
+          );
           branch = next;
           await syncProjectBranch(ctx, workspace, next);
         }
@@ -111,7 +118,11 @@ then it first activates the project branch of that name (creating it when the fo
     };
     const onFileChange = (file: string) =>
       // During a checkout the branch note says it all.
-      trigger(readGitBranch(head) === branch ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.` : undefined);
+      trigger(
+        readGitBranch(head) === branch
+          ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.`
+          : undefined,
+      );
     // Polled against times read now (not fs.watchFile, whose first reading comes later and can
     // miss an edit made right after the start).
     const watched = [...(head ? [head] : []), workspace.configPath, workspace.envPath, workspace.envLocalPath];

@@ -1,13 +1,15 @@
 import path from "node:path";
-import { CliError } from "../errors.js";
 import { opt } from "../args.js";
 import type { CommandSpec } from "../command.js";
+import { CliError } from "../errors.js";
 import { findWorkspace, initWorkspace } from "../workspace.js";
 
 export const init: CommandSpec = {
   path: ["init"],
   summary: "Create envplane/config.json, an empty envplane/.env and envplane/.gitignore (covering .env*) here.",
-  options: { here: { type: "boolean", description: "Create a separate envplane/ here even inside another envplane project." } },
+  options: {
+    here: { type: "boolean", description: "Create a separate envplane/ here even inside another envplane project." },
+  },
   details: "Files that already exist are left alone, so running it twice is harmless.",
   async run(ctx, { options }) {
     const outer = findWorkspace(process.cwd());

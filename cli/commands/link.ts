@@ -1,12 +1,20 @@
-import { CliError, UsageError } from "../errors.js";
+import { DEFAULT_MAPPING, type MappingRule } from "../../core/mapping.js";
 import type { CommandSpec } from "../command.js";
-import { rulesOf } from "../remote.js";
 import type { Context } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
 import { plural } from "../format.js";
+import { rulesOf } from "../remote.js";
 import { pullInto } from "../sync/pull.js";
 import { pushFile } from "../sync/push.js";
-import { configFromMapping, findWorkspace, initWorkspace, mappingFromConfig, readEnvFile, sameMapping, type Workspace } from "../workspace.js";
-import { DEFAULT_MAPPING, type MappingRule } from "../../core/mapping.js";
+import {
+  configFromMapping,
+  findWorkspace,
+  initWorkspace,
+  mappingFromConfig,
+  readEnvFile,
+  sameMapping,
+  type Workspace,
+} from "../workspace.js";
 
 type Choice = "push" | "keep-remote" | "no-push" | "cancel";
 
@@ -16,7 +24,10 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
   if (flags.length > 1) throw new UsageError(`Give only one of --push, --keep-remote and --no-push.`);
   if (flags.length) return flags[0];
   if (remote === 0) {
-    if (!ctx.io.interactive) throw new UsageError(`envplane/.env has ${plural(local, "variable")}. Say what to do with them: --push (push them to "development") or --no-push (link only).`);
+    if (!ctx.io.interactive)
+      throw new UsageError(
+        `envplane/.env has ${plural(local, "variable")}. Say what to do with them: --push (push them to "development") or --no-push (link only).`,
+      );
     ctx.io.note("Found local environment variables in envplane/.env.");
     return (await ctx.io.confirm('Push them to the "development" environment?')) ? "push" : "no-push";
   }
@@ -25,16 +36,22 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
       `The "development" environment already has ${plural(remote, "variable")} and envplane/.env has ${plural(local, "variable")}. Choose: --push (overwrite remote with local), --keep-remote (replace envplane/.env with the remote values) or --no-push (link only).`,
     );
   ctx.io.note(`The "development" environment already has ${plural(remote, "variable")} on the platform.`);
-  ctx.io.note(`Your local .env has ${plural(local, "variable")}.\n\n[O]verwrite remote with local\n[K]eep remote (discard local .env)\n[C]ancel\n`);
+  ctx.io.note(
+    `Your local .env has ${plural(local, "variable")}.\n\n[O]verwrite remote with local\n[K]eep remote (discard local .env)\n[C]ancel\n`,
+  );
   const answer = await ctx.io.choose("Choose: ", ["o", "k", "c"]);
   return answer === "o" ? "push" : answer === "k" ? "keep-remote" : "cancel";
 }
 
 /** Asks which project to link, on a terminal; otherwise <project> is required. */
 async function pickProject(ctx: Context): Promise<string> {
-  if (!ctx.io.interactive) throw new UsageError('Missing <project>: the project to link, e.g. "envplane link shop". Run "envplane projects list" to see yours.');
+  if (!ctx.io.interactive)
+    throw new UsageError(
+      'Missing <project>: the project to link, e.g. "envplane link shop". Run "envplane projects list" to see yours.',
+    );
   const projects = await ctx.listProjects();
-  if (!projects.length) throw new CliError('You have no projects yet. Create one with "envplane projects create <slug>".');
+  if (!projects.length)
+    throw new CliError('You have no projects yet. Create one with "envplane projects create <slug>".');
   ctx.io.note(projects.map((p, i) => `  ${i + 1}) ${p.slug}`).join("\n"));
   for (;;) {
     const answer = (await ctx.io.ask(`Link which project? [1-${projects.length} or slug] `)).trim();
@@ -61,13 +78,25 @@ function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: Mapp
 export const link: CommandSpec = {
   path: ["link"],
   summary: "Link this folder to a platform project (writes it into envplane/config.json).",
-  args: [{ name: "project", description: "The project slug (see envplane projects list); asked on a terminal when left out." }],
+  args: [
+    {
+      name: "project",
+      description: "The project slug (see envplane projects list); asked on a terminal when left out.",
+    },
+  ],
   options: {
-    push: { type: "boolean", description: "Push the local envplane/.env to development (overwrites remote values when it has some)." },
-    "keep-remote": { type: "boolean", description: "Replace the local envplane/.env with the remote development values." },
+    push: {
+      type: "boolean",
+      description: "Push the local envplane/.env to development (overwrites remote values when it has some).",
+    },
+    "keep-remote": {
+      type: "boolean",
+      description: "Replace the local envplane/.env with the remote development values.",
+    },
     "no-push": { type: "boolean", description: "Link only; leave both sides alone." },
   },
-  details: "When envplane/.env has variables, link asks whether to push them (on a terminal) or takes --push, --keep-remote or --no-push.",
+  details:
+    "When envplane/.env has variables, link asks whether to push them (on a terminal) or takes --push, --keep-remote or --no-push.",
   async run(ctx, { args, options }) {
     const slug = args.project ?? (await pickProject(ctx));
     const project = await ctx.loadProject(slug);
@@ -97,8 +126,15 @@ export const link: CommandSpec = {
         json: false,
       });
     else if (choice === "keep-remote") {
-      const pulled = await pullInto(ctx, { project: slug, environment: "development", branch: null, file: workspace.envPath, config: workspace.readConfig() });
+      const pulled = await pullInto(ctx, {
+        project: slug,
+        environment: "development",
+        branch: null,
+        file: workspace.envPath,
+        config: workspace.readConfig(),
+      });
       ctx.io.done(`Replaced envplane/.env with ${plural(pulled.variables, "variable")} from "development".`);
-    } else if (remote > 0) ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
+    } else if (remote > 0)
+      ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
   },
 };

@@ -1,9 +1,9 @@
-import { CliError, UsageError } from "../errors.js";
 import { opt } from "../args.js";
 import type { CommandSpec } from "../command.js";
-import { connect, describeFailure } from "../remote.js";
 import { graphqlUrl, writeCredentials } from "../credentials.js";
+import { CliError, UsageError } from "../errors.js";
 import { readStdin } from "../io.js";
+import { connect, describeFailure } from "../remote.js";
 import { describeViewer } from "./whoami.js";
 
 export const login: CommandSpec = {
@@ -11,17 +11,25 @@ export const login: CommandSpec = {
   summary: "Store the server address and a token for the next commands.",
   options: {
     server: { type: "string", value: "<url>", description: "The envplane server, e.g. http://127.0.0.1:4000." },
-    token: { type: "string", value: "<token>", description: 'A personal or service token; "-" reads it from stdin (keeps it out of shell history).' },
+    token: {
+      type: "string",
+      value: "<token>",
+      description: 'A personal or service token; "-" reads it from stdin (keeps it out of shell history).',
+    },
   },
   details: `The token is checked against the server, then stored in $XDG_CONFIG_HOME/envplane/credentials.json
 (~/.config/envplane by default) with mode 0600. ENVPLANE_SERVER and ENVPLANE_TOKEN override it.`,
   async run(ctx, { options }) {
     const server = opt.string(options, "server") ?? ctx.env.ENVPLANE_SERVER;
-    if (!server) throw new UsageError("Missing --server <url>: the envplane server to log in to, e.g. --server http://127.0.0.1:4000.");
+    if (!server)
+      throw new UsageError(
+        "Missing --server <url>: the envplane server to log in to, e.g. --server http://127.0.0.1:4000.",
+      );
     let token = opt.string(options, "token");
     if (token === "-") token = (await readStdin()).trim();
-    else if (token === undefined && ctx.io.interactive) token = (await ctx.io.ask("Token (hidden): ", { hidden: true })).trim();
-    if (!token) throw new UsageError('Missing --token <token>. Pass it, or --token - to read it from stdin.');
+    else if (token === undefined && ctx.io.interactive)
+      token = (await ctx.io.ask("Token (hidden): ", { hidden: true })).trim();
+    if (!token) throw new UsageError("Missing --token <token>. Pass it, or --token - to read it from stdin.");
     try {
       graphqlUrl(server);
     } catch (error) {

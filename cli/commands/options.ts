@@ -1,7 +1,11 @@
 /** Options several commands share, so their help reads the same everywhere. */
 import type { OptionSpec } from "../command.js";
 
-export const project: OptionSpec = { type: "string", value: "<slug>", description: "The project (default: the one linked in envplane/config.json)." };
+export const project: OptionSpec = {
+  type: "string",
+  value: "<slug>",
+  description: "The project (default: the one linked in envplane/config.json).",
+};
 export const env: OptionSpec = {
   type: "string",
   value: "<env>",

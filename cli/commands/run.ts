@@ -1,9 +1,9 @@
-import { CliError, UsageError } from "../errors.js";
 import { opt } from "../args.js";
-import type { CommandSpec } from "../command.js";
-import { NOT_LINKED, type Context } from "../context.js";
-import { unwrap } from "../remote.js";
 import { runChild } from "../child.js";
+import type { CommandSpec } from "../command.js";
+import { type Context, NOT_LINKED } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { unwrap } from "../remote.js";
 import { project } from "./options.js";
 
 /** --project, the linked project, else the project of the service token itself. */
@@ -34,7 +34,11 @@ Example:
     const r = await ctx.sdk().runtimeVariables({ project: slug, branch });
     if (r.runtimeVariables.__typename === "ForbiddenError") {
       const { message } = r.runtimeVariables;
-      throw new CliError(message.includes("--permission runtime") ? message : `${message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`);
+      throw new CliError(
+        message.includes("--permission runtime")
+          ? message
+          : `${message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`,
+      );
     }
     const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
     return runChild(command, { ...process.env, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });

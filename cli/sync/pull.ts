@@ -1,9 +1,9 @@
 /** `envplane env pull`: the platform's final standard values into envplane/.env, as a full replacement. */
 import fs from "node:fs";
-import type { Context } from "../context.js";
-import { unwrap } from "../remote.js";
 import { renderPulledEnv } from "../../core/dotenv.js";
 import { featureOfVariable } from "../../core/platform-config/index.js";
+import type { Context } from "../context.js";
+import { unwrap } from "../remote.js";
 
 export interface PullResult {
   environment: string;
@@ -24,17 +24,30 @@ function groups(variables: { key: string; value: string }[], config: unknown) {
     if (feature) byFeature.set(feature, [...(byFeature.get(feature) ?? []), v]);
     else user.push(v);
   }
-  return [...[...byFeature.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([title, vars]) => ({ title, variables: vars })), { title: "User variables", variables: user }];
+  return [
+    ...[...byFeature.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([title, vars]) => ({ title, variables: vars })),
+    { title: "User variables", variables: user },
+  ];
 }
 
-export async function pullInto(ctx: Context, input: { project: string; environment: string; branch: string | null; file: string; config?: unknown }): Promise<PullResult> {
-  const r = await ctx.sdk().pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
+export async function pullInto(
+  ctx: Context,
+  input: { project: string; environment: string; branch: string | null; file: string; config?: unknown },
+): Promise<PullResult> {
+  const r = await ctx
+    .sdk()
+    .pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
   const pulled = unwrap(r.pullVariables, "PulledEnvironment");
   const { text, unrepresentable } = renderPulledEnv({
     environment: pulled.environment.name,
     branch: pulled.branch ?? null,
     excludedSecrets: pulled.excludedSecrets,
-    groups: groups(pulled.variables.map((v) => ({ key: v.key, value: v.value })), input.config),
+    groups: groups(
+      pulled.variables.map((v) => ({ key: v.key, value: v.value })),
+      input.config,
+    ),
   });
   // Replace atomically: a reader never sees half a file; the values are only for this user.
   const temp = `${input.file}.${process.pid}.tmp`;

@@ -4,14 +4,14 @@
  * the revision the dry run diffed against, so a push made by someone else meanwhile is refused
  * rather than overwritten.
  */
-import { diffIsEmpty, type BulkDiff, type IncomingVariable } from "../../core/diff.js";
-import { check, variableKey, variableValue } from "../../core/names.js";
-import { CliError, UsageError } from "../errors.js";
-import type { Context } from "../context.js";
-import { unwrap } from "../remote.js";
+import { type BulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
 import type { ParsedDotenv } from "../../core/dotenv.js";
-import { plural, preview, printJson } from "../format.js";
+import { check, variableKey, variableValue } from "../../core/names.js";
 import { isSensitiveName } from "../../core/sensitive.js";
+import type { Context } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { plural, preview, printJson } from "../format.js";
+import { unwrap } from "../remote.js";
 
 export interface PushInput {
   project: string;
@@ -35,13 +35,22 @@ export interface PushOutcome {
 
 function validate(parsed: ParsedDotenv, shownFile: string): void {
   const problems = parsed.entries.flatMap((e) =>
-    [...check(variableKey, e.key, []), ...check(variableValue, e.value, [])].map((p) => `  line ${e.line}: ${e.key.slice(0, 80)}: ${p.message}`),
+    [...check(variableKey, e.key, []), ...check(variableValue, e.value, [])].map(
+      (p) => `  line ${e.line}: ${e.key.slice(0, 80)}: ${p.message}`,
+    ),
   );
-  if (problems.length) throw new CliError(`${shownFile} has ${plural(problems.length, "problem")}; nothing was pushed:\n${problems.join("\n")}`);
+  if (problems.length)
+    throw new CliError(
+      `${shownFile} has ${plural(problems.length, "problem")}; nothing was pushed:\n${problems.join("\n")}`,
+    );
 }
 
 /** Which new, unannotated keys to store as secrets: asked on a TTY, standard otherwise. */
-async function chooseSecrets(ctx: Context, candidates: { key: string; value: string }[], ask: boolean): Promise<Set<string>> {
+async function chooseSecrets(
+  ctx: Context,
+  candidates: { key: string; value: string }[],
+  ask: boolean,
+): Promise<Set<string>> {
   const secrets = new Set<string>();
   if (!ask || !candidates.length) return secrets;
   ctx.io.note("New variables detected:");
@@ -56,18 +65,25 @@ async function chooseSecrets(ctx: Context, candidates: { key: string; value: str
  * prune on, so `removed` lists every key the environment has that the file does not.
  */
 async function plan(ctx: Context, input: PushInput, incoming: IncomingVariable[]) {
-  const r = await ctx.sdk().bulkUpsertVariables({ input: { project: input.project, environment: input.environment, variables: incoming, prune: true, dryRun: true } });
+  const r = await ctx.sdk().bulkUpsertVariables({
+    input: { project: input.project, environment: input.environment, variables: incoming, prune: true, dryRun: true },
+  });
   // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
   // would leave a value the user calls secret readable, so the server refuses and nothing is pushed.
-  const annotatedStandard = (r.bulkUpsertVariables.__typename === "ValidationError" ? r.bulkUpsertVariables.fieldErrors : [])
+  const annotatedStandard = (
+    r.bulkUpsertVariables.__typename === "ValidationError" ? r.bulkUpsertVariables.fieldErrors : []
+  )
     .filter((f) => f.path[0] === "variables" && f.path[2] === "secret")
     .map((f) => incoming[Number(f.path[1])]?.key)
     .filter((key): key is string => key !== undefined);
   if (annotatedStandard.length)
     throw new CliError(
-      annotatedStandard
-        .map((key) => `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${input.environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${input.environment}" and push again to create it as a secret.`)
-        .join("\n") + "\nNothing was pushed.",
+      `${annotatedStandard
+        .map(
+          (key) =>
+            `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${input.environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${input.environment}" and push again to create it as a secret.`,
+        )
+        .join("\n")}\nNothing was pushed.`,
     );
   return unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
 }
@@ -77,14 +93,22 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   for (const warning of parsed.warnings) ctx.io.warn(`${input.shownFile}: ${warning}`);
   validate(parsed, input.shownFile);
   // Only a `# @secret` annotation states a type here; new keys get theirs below, existing ones keep their own.
-  const planned = await plan(ctx, input, parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || null })));
+  const planned = await plan(
+    ctx,
+    input,
+    parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || null })),
+  );
   const added = new Set(planned.added);
   const absent = planned.removed;
 
   const unannotated = parsed.entries.filter((e) => added.has(e.key) && !e.secret);
   const asked = await chooseSecrets(ctx, unannotated, ctx.io.interactive && !input.yes && !input.dryRun && !input.json);
   // An existing key without `# @secret` states no type (it keeps its own); only an annotation on a standard key asks for a change.
-  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || asked.has(e.key) || (added.has(e.key) ? false : undefined) }));
+  const incoming: IncomingVariable[] = parsed.entries.map((e) => ({
+    key: e.key,
+    value: e.value,
+    secret: e.secret || asked.has(e.key) || (added.has(e.key) ? false : undefined),
+  }));
   // Keys a pulled file lists as left out (secrets, and values no quoting could write) are not "missing": prune keeps them.
   const keep = input.prune ? [...parsed.excludedSecrets, ...parsed.leftOut].filter((k) => absent.includes(k)) : [];
   const byKey = new Map(incoming.map((v) => [v.key, v]));
@@ -99,7 +123,6 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   };
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
 
-
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));
     const lines = [
@@ -112,16 +135,32 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     ];
     ctx.io.print(`Pushing to "${environment}" environment:\n\n${lines.join("\n") || "(the file has no variables)"}\n`);
     const untouched = absent.length;
-    if (!input.prune && untouched) ctx.io.note(`${plural(untouched, "variable")} in "${environment}" not in ${input.shownFile} ${untouched === 1 ? "is" : "are"} left alone (--prune removes them).`);
+    if (!input.prune && untouched)
+      ctx.io.note(
+        `${plural(untouched, "variable")} in "${environment}" not in ${input.shownFile} ${untouched === 1 ? "is" : "are"} left alone (--prune removes them).`,
+      );
   }
 
   const summary = `${plural(changes, "addition/change", "additions/changes")}, ${plural(diff.removed.length, "removal")}.`;
   const report = (applied: boolean, revision: number) =>
-    input.json && printJson({ environment, revision, applied, dryRun: input.dryRun, added: diff.added.map((v) => v.key), changed: diff.changed.map((v) => v.key), secretOverwritten: diff.secretOverwritten.map((v) => v.key), unchanged: diff.unchanged, removed: diff.removed, kept: keep });
+    input.json &&
+    printJson({
+      environment,
+      revision,
+      applied,
+      dryRun: input.dryRun,
+      added: diff.added.map((v) => v.key),
+      changed: diff.changed.map((v) => v.key),
+      secretOverwritten: diff.secretOverwritten.map((v) => v.key),
+      unchanged: diff.unchanged,
+      removed: diff.removed,
+      kept: keep,
+    });
 
   if (diffIsEmpty(diff)) {
     report(false, planned.revision);
-    if (!input.json) ctx.io.done(`Nothing to push: every value in ${input.shownFile} already matches "${environment}".`);
+    if (!input.json)
+      ctx.io.done(`Nothing to push: every value in ${input.shownFile} already matches "${environment}".`);
     return { applied: false, revision: planned.revision };
   }
   if (input.dryRun) {
@@ -140,7 +179,14 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   }
 
   const r = await ctx.sdk().bulkUpsertVariables({
-    input: { project: input.project, environment, variables: incoming, prune: input.prune, keep, expectedRevision: planned.revision },
+    input: {
+      project: input.project,
+      environment,
+      variables: incoming,
+      prune: input.prune,
+      keep,
+      expectedRevision: planned.revision,
+    },
   });
   if (r.bulkUpsertVariables.__typename === "ConflictError")
     throw new CliError(
@@ -149,7 +195,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   const applied = unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   report(true, applied.revision);
   if (!input.json) {
-    const overwritten = applied.secretOverwritten.length ? ` (${applied.secretOverwritten.length} secret overwritten)` : "";
+    const overwritten = applied.secretOverwritten.length
+      ? ` (${applied.secretOverwritten.length} secret overwritten)`
+      : "";
     ctx.io.done(
       `Pushed to "${environment}": ${applied.added.length} added, ${applied.changed.length + applied.secretOverwritten.length} changed${overwritten}, ${applied.removed.length} removed (revision ${applied.revision}).`,
     );

@@ -3,14 +3,18 @@
  * ([K]eep / [E]dit / [S]kip; a secret can only be re-entered or skipped), then send every
  * decision at once with the revisions reviewed, so a change meanwhile is refused.
  */
-import type { SeedDecisionInput } from "../../sdk/index.js";
-import { CliError, UsageError } from "../errors.js";
-import type { Context } from "../context.js";
-import { unwrap } from "../remote.js";
-import { plural, quote } from "../format.js";
-import { isSensitiveName } from "../../core/sensitive.js";
 
-async function review(ctx: Context, variables: { key: string; isSecret: boolean; value?: string | null }[]): Promise<SeedDecisionInput[]> {
+import { isSensitiveName } from "../../core/sensitive.js";
+import type { SeedDecisionInput } from "../../sdk/index.js";
+import type { Context } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { plural, quote } from "../format.js";
+import { unwrap } from "../remote.js";
+
+async function review(
+  ctx: Context,
+  variables: { key: string; isSecret: boolean; value?: string | null }[],
+): Promise<SeedDecisionInput[]> {
   const decisions: SeedDecisionInput[] = [];
   for (const v of variables) {
     ctx.io.note("");
@@ -40,7 +44,17 @@ async function review(ctx: Context, variables: { key: string; isSecret: boolean;
 }
 
 /** Seeds `target` from `source`, asking about each variable when `interactive`; creates `target` first when `create`. */
-export async function seed(ctx: Context, input: { project: string; target: string; source: string; interactive: boolean; create: boolean; isProtected?: boolean }): Promise<void> {
+export async function seed(
+  ctx: Context,
+  input: {
+    project: string;
+    target: string;
+    source: string;
+    interactive: boolean;
+    create: boolean;
+    isProtected?: boolean;
+  },
+): Promise<void> {
   const { project, target, source } = input;
   let decisions: SeedDecisionInput[] | undefined;
   let revisions: { expectedSourceRevision: number; expectedRevision?: number } | undefined;
@@ -58,8 +72,13 @@ export async function seed(ctx: Context, input: { project: string; target: strin
   }
   const sdk = ctx.sdk();
   const result = input.create
-    ? (await sdk.createEnvironment({ input: { project, name: target, from: source, decisions, isProtected: input.isProtected } })).createEnvironment
-    : (await sdk.seedEnvironment({ input: { project, target, from: source, decisions, ...revisions } })).seedEnvironment;
+    ? (
+        await sdk.createEnvironment({
+          input: { project, name: target, from: source, decisions, isProtected: input.isProtected },
+        })
+      ).createEnvironment
+    : (await sdk.seedEnvironment({ input: { project, target, from: source, decisions, ...revisions } }))
+        .seedEnvironment;
   if (result.__typename === "ConflictError" && decisions && !input.create)
     throw new CliError(`${result.message} Nothing was seeded; run the command again to review the current values.`);
   const { seed: summary } = unwrap(result, "EnvironmentPayload");
@@ -68,6 +87,9 @@ export async function seed(ctx: Context, input: { project: string; target: strin
   // The spec's summary line says "Created" for a seed into an existing environment too.
   ctx.io.done(`Created "${target}" with ${plural(stored, "variable")}${skipped ? ` (${skipped} skipped)` : ""}.`);
   for (const key of summary?.skippedSecrets ?? [])
-    ctx.io.warn(`${key} is a secret of "${source}", which you may read but not write, so it was not copied. Set it in "${target}" with envplane env set ${key} - --secret --env ${target}.`);
-  for (const key of summary?.typeKept ?? []) ctx.io.warn(`${key} already existed in "${target}" with another type and kept it.`);
+    ctx.io.warn(
+      `${key} is a secret of "${source}", which you may read but not write, so it was not copied. Set it in "${target}" with envplane env set ${key} - --secret --env ${target}.`,
+    );
+  for (const key of summary?.typeKept ?? [])
+    ctx.io.warn(`${key} already existed in "${target}" with another type and kept it.`);
 }

@@ -45,10 +45,27 @@ export const WILDCARDS: Record<string, RegExp> = {
 /** Display names for wildcard values; unknown values are capitalized. */
 const DISPLAY_NAMES: Record<string, Record<string, string>> = {
   provider: {
-    apple: "Apple", azure: "Azure", bitbucket: "Bitbucket", discord: "Discord", facebook: "Facebook", figma: "Figma",
-    github: "GitHub", gitlab: "GitLab", google: "Google", kakao: "Kakao", keycloak: "Keycloak", linkedin: "LinkedIn",
-    linkedin_oidc: "LinkedIn (OIDC)", notion: "Notion", slack: "Slack", slack_oidc: "Slack (OIDC)", spotify: "Spotify",
-    twitch: "Twitch", twitter: "Twitter", workos: "WorkOS", zoom: "Zoom",
+    apple: "Apple",
+    azure: "Azure",
+    bitbucket: "Bitbucket",
+    discord: "Discord",
+    facebook: "Facebook",
+    figma: "Figma",
+    github: "GitHub",
+    gitlab: "GitLab",
+    google: "Google",
+    kakao: "Kakao",
+    keycloak: "Keycloak",
+    linkedin: "LinkedIn",
+    linkedin_oidc: "LinkedIn (OIDC)",
+    notion: "Notion",
+    slack: "Slack",
+    slack_oidc: "Slack (OIDC)",
+    spotify: "Spotify",
+    twitch: "Twitch",
+    twitter: "Twitter",
+    workos: "WorkOS",
+    zoom: "Zoom",
   },
 };
 
@@ -57,13 +74,20 @@ export const FEATURES: readonly FeatureSpec[] = [
     pattern: "auth.external.<provider>",
     switchable: true,
     title: "{provider} OAuth",
-    fields: [{ name: "client_id", required: true }, { name: "secret", required: true, sensitive: true }, { name: "redirect_uri" }],
+    fields: [
+      { name: "client_id", required: true },
+      { name: "secret", required: true, sensitive: true },
+      { name: "redirect_uri" },
+    ],
   },
   {
     pattern: "db.pooler",
     switchable: false,
     title: "Connection pooler",
-    fields: [{ name: "default_pool_size", type: "integer" }, { name: "max_client_conn", type: "integer" }],
+    fields: [
+      { name: "default_pool_size", type: "integer" },
+      { name: "max_client_conn", type: "integer" },
+    ],
   },
 ];
 
@@ -75,7 +99,7 @@ export const NOT_PLATFORM = new Set(["project", "environments", "$schema"]);
 
 /** ENVPLANE_ + the path upper-cased, with . and - (any other non-alphanumeric too) as _. */
 export function canonicalName(configPath: string): string {
-  return "ENVPLANE_" + configPath.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  return `ENVPLANE_${configPath.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
 export type Place =
@@ -135,8 +159,12 @@ export function instancesOf(spec: FeatureSpec, config: unknown, warnings?: strin
       if (!isObject(node)) continue;
       for (const [key, value] of Object.entries(node)) {
         const path = [...segs, key].join(".");
-        if (!WILDCARDS[w].test(key)) warnings?.push(`${path} is not a valid ${w} name (use lower-case letters, digits, - and _); it is not read as ${spec.pattern}.`);
-        else if (!isObject(value)) warnings?.push(`${path} should be an object such as { "enabled": true }; it is ignored.`);
+        if (!WILDCARDS[w].test(key))
+          warnings?.push(
+            `${path} is not a valid ${w} name (use lower-case letters, digits, - and _); it is not read as ${spec.pattern}.`,
+          );
+        else if (!isObject(value))
+          warnings?.push(`${path} should be an object such as { "enabled": true }; it is ignored.`);
         else next.push([...segs, key]);
       }
     }
@@ -145,13 +173,23 @@ export function instancesOf(spec: FeatureSpec, config: unknown, warnings?: strin
   return found;
 }
 
-export function featureInfo(spec: FeatureSpec, segs: string[], vars: Record<string, string>, config: unknown): FeatureInfo {
+export function featureInfo(
+  spec: FeatureSpec,
+  segs: string[],
+  vars: Record<string, string>,
+  config: unknown,
+): FeatureInfo {
   const path = segs.join(".");
   const title = spec.title.replace(/\{(\w+)\}/g, (_, w: string) => displayName(w, vars[w]));
   const variables = spec.fields.map((f) => {
     const field = `${path}.${f.name}`;
     const ref = config === undefined ? null : exactRef(get(config, [...segs, f.name]));
-    return { field, name: ref ?? canonicalName(field), sensitive: f.sensitive === true || isSensitiveName(f.name), required: f.required === true };
+    return {
+      field,
+      name: ref ?? canonicalName(field),
+      sensitive: f.sensitive === true || isSensitiveName(f.name),
+      required: f.required === true,
+    };
   });
   return { path, title, variables };
 }

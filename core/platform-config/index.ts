@@ -5,4 +5,11 @@
  */
 export { canonicalName, type FeatureInfo } from "./features.js";
 export { enableFeature, featureOfVariable, findFeature, knownFeaturePatterns } from "./queries.js";
-export { formatMissing, formatMissingFeature, resolveConfig, type Layers, type Resolution, type Source } from "./resolve.js";
+export {
+  formatMissing,
+  formatMissingFeature,
+  type Layers,
+  type Resolution,
+  resolveConfig,
+  type Source,
+} from "./resolve.js";

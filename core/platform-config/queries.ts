@@ -1,5 +1,16 @@
 /** Questions the CLI asks the config schema: which feature a variable belongs to, which can be enabled, and enabling one. */
-import { canonicalName, exactRef, featureInfo, FEATURES, get, instancesOf, isObject, matchPattern, wildcardOf, type FeatureInfo } from "./features.js";
+import {
+  canonicalName,
+  exactRef,
+  FEATURES,
+  type FeatureInfo,
+  featureInfo,
+  get,
+  instancesOf,
+  isObject,
+  matchPattern,
+  wildcardOf,
+} from "./features.js";
 
 /**
  * The feature a variable belongs to, for grouping `env pull` output ("auth.external.google"),
@@ -17,7 +28,9 @@ export function featureOfVariable(key: string, config?: unknown): string | null 
         }
   for (const spec of FEATURES) {
     const segs = spec.pattern.split(".");
-    const prefix = segs.map((s) => (wildcardOf(s) ? "([A-Z0-9_]+?)" : canonicalName(s).slice("ENVPLANE_".length))).join("_");
+    const prefix = segs
+      .map((s) => (wildcardOf(s) ? "([A-Z0-9_]+?)" : canonicalName(s).slice("ENVPLANE_".length)))
+      .join("_");
     const fields = spec.fields.map((f) => canonicalName(f.name).slice("ENVPLANE_".length)).join("|");
     const m = new RegExp(`^ENVPLANE_${prefix}_(?:${fields})$`).exec(key);
     if (!m) continue;

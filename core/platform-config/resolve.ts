@@ -10,15 +10,15 @@ import {
   canonicalName,
   classify,
   exactRef,
-  featureInfo,
   FEATURES,
+  type FeatureInfo,
+  type FeatureSpec,
+  featureInfo,
   get,
   instancesOf,
   isObject,
   matchPattern,
   NOT_PLATFORM,
-  type FeatureInfo,
-  type FeatureSpec,
 } from "./features.js";
 
 export interface Layers {
@@ -71,7 +71,8 @@ export function resolveConfig(config: unknown, layers: Layers): Resolution {
     return r.result();
   }
   for (const [key, value] of Object.entries(root)) if (!NOT_PLATFORM.has(key)) r.walk(value, [key], key);
-  for (const spec of FEATURES) for (const instance of instancesOf(spec, root, r.warnings)) r.feature(spec, instance, root);
+  for (const spec of FEATURES)
+    for (const instance of instancesOf(spec, root, r.warnings)) r.feature(spec, instance, root);
   for (const [key, path, value] of r.userVariables) r.userVariable(key, path, value);
   return r.result();
 }
@@ -84,7 +85,9 @@ export function formatMissingFeature(feature: FeatureInfo, envName: string): str
     ...feature.variables.map((v) => v.name),
     "",
     `Set ${one ? "it" : "them"} with:`,
-    ...feature.variables.map((v) => `envplane env set ${v.name} "your-value" --env ${envName}${v.sensitive ? " --secret" : ""}`),
+    ...feature.variables.map(
+      (v) => `envplane env set ${v.name} "your-value" --env ${envName}${v.sensitive ? " --secret" : ""}`,
+    ),
     "",
     `Or add ${one ? "it" : "them"} to envplane/.env.local for local development.`,
   ].join("\n");
@@ -115,12 +118,22 @@ class Resolver {
   constructor(private layers: Layers) {}
 
   result(): Resolution {
-    return { variables: this.variables, sources: this.sources, errors: this.errors, missing: this.missing, warnings: this.warnings };
+    return {
+      variables: this.variables,
+      sources: this.sources,
+      errors: this.errors,
+      missing: this.missing,
+      warnings: this.warnings,
+    };
   }
 
   /** OS → .env.local → .env; empty strings are skipped. */
   lookup(name: string): Found | undefined {
-    const order: [Record<string, string | undefined>, Source][] = [[this.layers.os, "os"], [this.layers.envLocal, ".env.local"], [this.layers.env, ".env"]];
+    const order: [Record<string, string | undefined>, Source][] = [
+      [this.layers.os, "os"],
+      [this.layers.envLocal, ".env.local"],
+      [this.layers.env, ".env"],
+    ];
     for (const [bag, source] of order) {
       const value = Object.hasOwn(bag, name) ? bag[name] : undefined;
       if (value !== undefined && value !== "") return { value, source };
@@ -135,7 +148,9 @@ class Resolver {
 
   warnUnset(names: string[], path: string): void {
     for (const name of names)
-      this.warnings.push(`env(${name}) is referenced in config.json (${path}) but is not set in the OS environment, envplane/.env.local or envplane/.env.`);
+      this.warnings.push(
+        `env(${name}) is referenced in config.json (${path}) but is not set in the OS environment, envplane/.env.local or envplane/.env.`,
+      );
   }
 
   /** Visits config that is not a known platform field: sensitive-name check and env() references. */
@@ -144,14 +159,16 @@ class Resolver {
     const place = classify(segs);
     if (place.kind === "field") return; // resolved per feature instance
     if (place.kind === "switch") {
-      if (value !== undefined && value !== null && typeof value !== "boolean") this.warnings.push(`${path} should be true or false; the feature is treated as disabled.`);
+      if (value !== undefined && value !== null && typeof value !== "boolean")
+        this.warnings.push(`${path} should be true or false; the feature is treated as disabled.`);
       return;
     }
     if (place.kind === "userVariable") {
       this.userVariables.push([name, path, value]);
       return;
     }
-    if (place.unknownIn) this.warnings.push(`${path} is not a known setting of ${place.unknownIn} (known: ${place.known.join(", ")}).`);
+    if (place.unknownIn)
+      this.warnings.push(`${path} is not a known setting of ${place.unknownIn} (known: ${place.known.join(", ")}).`);
     if (isObject(value)) for (const [key, child] of Object.entries(value)) this.walk(child, [...segs, key], key);
     else if (Array.isArray(value)) value.forEach((child, i) => this.walk(child, [...segs, String(i)], name));
     else {
@@ -174,7 +191,9 @@ class Resolver {
       if (found) {
         this.set(canonical, found);
         if (field.type === "integer" && !/^-?\d+$/.test(found.value.trim()))
-          this.warnings.push(`${fieldPath} should be a whole number; the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`);
+          this.warnings.push(
+            `${fieldPath} should be a whole number; the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`,
+          );
       } else if (read.kind !== "invalid") {
         if (enabled && field.required) missing.push(info.variables[i]);
         else if (enabled || !spec.switchable) this.warnUnset(read.unset, fieldPath);
@@ -185,7 +204,9 @@ class Resolver {
 
   userVariable(key: string, path: string, value: unknown): void {
     if (!variableKey.safeParse(key).success) {
-      this.errors.push(`${path}: "${key}" is not a valid variable name. Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).`);
+      this.errors.push(
+        `${path}: "${key}" is not a valid variable name. Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).`,
+      );
       return;
     }
     const read = this.read(path, value, isSensitiveName(key), key, key);
@@ -201,14 +222,17 @@ class Resolver {
    */
   read(path: string, value: unknown, sensitive: boolean, setName: string, refKey?: string): Read {
     if (value === undefined || value === null || value === "") return { kind: "absent", unset: [] };
-    if (typeof value === "boolean") return { kind: "value", found: { value: String(value), source: "config" }, unset: [] };
+    if (typeof value === "boolean")
+      return { kind: "value", found: { value: String(value), source: "config" }, unset: [] };
     if (typeof value !== "string" && typeof value !== "number") {
       this.warnings.push(`${path} should be a string, a number or env(NAME); it is ignored.`);
       return { kind: "invalid", unset: [] };
     }
     const refs = typeof value === "string" ? parseRefs(value) : [];
     if (refs === null) {
-      this.errors.push(`${path} has a malformed env() reference. Write env(NAME), NAME made of letters, digits and _ (e.g. env(OPENAI_API_KEY)).`);
+      this.errors.push(
+        `${path} has a malformed env() reference. Write env(NAME), NAME made of letters, digits and _ (e.g. env(OPENAI_API_KEY)).`,
+      );
       return { kind: "invalid", unset: [] };
     }
     const ref = exactRef(value);

@@ -3,8 +3,9 @@
  * request (the GraphQL DataLoader). A project the caller cannot access does not exist
  * for it: the same "not found" whether it exists or not.
  */
-import type { Db, Tx } from "../db/client.js";
+
 import type { Role } from "../../core/roles.js";
+import type { Db, Tx } from "../db/client.js";
 import type { Actor } from "../services/actor.js";
 import { NotFoundError } from "../services/errors.js";
 import type { ProjectAccess } from "./policy.js";
@@ -36,7 +37,11 @@ export async function projectAccess(db: Reader, actor: Actor, slug: string): Pro
 }
 
 /** The caller's access to each of `ids` (null where it has none), in two statements at most. */
-export async function accessByProjectIds(db: Reader, actor: Actor, ids: readonly string[]): Promise<(ProjectAccess | null)[]> {
+export async function accessByProjectIds(
+  db: Reader,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<(ProjectAccess | null)[]> {
   const visible = actor.kind === "service" ? ids.filter((id) => id === actor.projectId) : ids;
   if (!visible.length) return ids.map(() => null);
   const projects = await db.project.findMany({ where: { id: { in: [...new Set(visible)] } }, select: projectSelect });

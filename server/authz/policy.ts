@@ -4,7 +4,7 @@
  * that says what is missing. Personal tokens act with the user's role in the project;
  * service tokens carry their own permissions for a set of environments of one project.
  */
-import { roleAtLeast, type Role, type ServicePermission } from "../../core/roles.js";
+import { type Role, roleAtLeast, type ServicePermission } from "../../core/roles.js";
 import type { Actor } from "../services/actor.js";
 import { ForbiddenError } from "../services/errors.js";
 import type { EnvironmentAction, ProjectAction } from "./actions.js";
@@ -51,7 +51,11 @@ function tokenCoversEnvironment(actor: ServiceActor, env: { id: string }): boole
 
 export function can(access: ProjectAccess, action: ProjectAction): boolean;
 export function can(access: ProjectAccess, action: EnvironmentAction, env: EnvironmentRef | { id: string }): boolean;
-export function can(access: ProjectAccess, action: ProjectAction | EnvironmentAction, env?: EnvironmentRef | { id: string }): boolean {
+export function can(
+  access: ProjectAccess,
+  action: ProjectAction | EnvironmentAction,
+  env?: EnvironmentRef | { id: string },
+): boolean {
   const { actor, role } = access;
   if (env === undefined) {
     const projectAction = action as ProjectAction;
@@ -93,8 +97,11 @@ function projectDenied(access: ProjectAccess, action: ProjectAction): ForbiddenE
   const { actor, project, role } = access;
   const what = PROJECT_WHAT[action];
   if (actor.kind === "service")
-    return new ForbiddenError(`Service tokens cannot ${what}. Use a personal token of an admin or owner of project "${project.slug}".`);
-  if (PROJECT_ROLE[action] === "owner") return new ForbiddenError(`Only owners of project "${project.slug}" can ${what}.`);
+    return new ForbiddenError(
+      `Service tokens cannot ${what}. Use a personal token of an admin or owner of project "${project.slug}".`,
+    );
+  if (PROJECT_ROLE[action] === "owner")
+    return new ForbiddenError(`Only owners of project "${project.slug}" can ${what}.`);
   return new ForbiddenError(`Only admins and owners of project "${project.slug}" can ${what} (your role: ${role}).`);
 }
 
@@ -105,7 +112,9 @@ function environmentDenied(access: ProjectAccess, action: EnvironmentAction, env
       return new ForbiddenError(
         'Runtime resolution returns secrets and needs a service token with the runtime permission; personal tokens cannot use it. Create one with "envplane tokens create --permission runtime".',
       );
-    return new ForbiddenError(`This service token has no runtime permission on environment "${env.name}" of project "${project.slug}".`);
+    return new ForbiddenError(
+      `This service token has no runtime permission on environment "${env.name}" of project "${project.slug}".`,
+    );
   }
   if (action === "environment:write") {
     if (actor.kind === "service")
@@ -116,15 +125,24 @@ function environmentDenied(access: ProjectAccess, action: EnvironmentAction, env
       return new ForbiddenError(
         `Environment "${env.name}" is protected: only admins and owners of project "${project.slug}" can change it (your role: ${role}). Ask an admin.`,
       );
-    return new ForbiddenError(`Your role "${role}" in project "${project.slug}" is read-only. Ask an admin for the developer role.`);
+    return new ForbiddenError(
+      `Your role "${role}" in project "${project.slug}" is read-only. Ask an admin for the developer role.`,
+    );
   }
-  return new ForbiddenError(`This token has no read permission on environment "${env.name}" of project "${project.slug}".`);
+  return new ForbiddenError(
+    `This token has no read permission on environment "${env.name}" of project "${project.slug}".`,
+  );
 }
 
 export function assertCan(access: ProjectAccess, action: ProjectAction): void;
 export function assertCan(access: ProjectAccess, action: EnvironmentAction, env: EnvironmentRef): void;
-export function assertCan(access: ProjectAccess, action: ProjectAction | EnvironmentAction, env?: EnvironmentRef): void {
+export function assertCan(
+  access: ProjectAccess,
+  action: ProjectAction | EnvironmentAction,
+  env?: EnvironmentRef,
+): void {
   if (env === undefined) {
     if (!can(access, action as ProjectAction)) throw projectDenied(access, action as ProjectAction);
-  } else if (!can(access, action as EnvironmentAction, env)) throw environmentDenied(access, action as EnvironmentAction, env);
+  } else if (!can(access, action as EnvironmentAction, env))
+    throw environmentDenied(access, action as EnvironmentAction, env);
 }

@@ -3,7 +3,7 @@
  * Encoding is canonical and unambiguous: a length-prefixed domain tag, the format version,
  * then each field as a u32 BE length + UTF-8 bytes (or a fixed-size u32 for numbers).
  */
-import { FORMAT_VERSION, utf8, type Bytes } from "./aead.js";
+import { type Bytes, FORMAT_VERSION, utf8 } from "./aead.js";
 
 class Writer {
   private parts: Uint8Array[] = [];
@@ -50,13 +50,24 @@ export function valueAad(p: {
   // Two slots: a branch's pull alternates between base values and that branch's overrides.
   const slot = p.branchId === null ? 0 : 1;
   let prefix = valuePrefixes[slot];
-  if (!prefix || prefix.projectId !== p.projectId || prefix.environmentId !== p.environmentId || prefix.branchId !== p.branchId) {
+  if (
+    !prefix ||
+    prefix.projectId !== p.projectId ||
+    prefix.environmentId !== p.environmentId ||
+    prefix.branchId !== p.branchId
+  ) {
     const w = header("envplane/value").str(p.projectId).str(p.environmentId);
     if (p.branchId === null) w.u8(0).str("base");
     else w.u8(1).str(p.branchId);
-    prefix = valuePrefixes[slot] = { projectId: p.projectId, environmentId: p.environmentId, branchId: p.branchId, bytes: w.bytes() };
+    prefix = valuePrefixes[slot] = {
+      projectId: p.projectId,
+      environmentId: p.environmentId,
+      branchId: p.branchId,
+      bytes: w.bytes(),
+    };
   }
-  if (!Number.isInteger(p.valueVersion) || p.valueVersion < 0 || p.valueVersion > 0xffffffff) throw new RangeError("expected a u32 integer");
+  if (!Number.isInteger(p.valueVersion) || p.valueVersion < 0 || p.valueVersion > 0xffffffff)
+    throw new RangeError("expected a u32 integer");
   const key = utf8.encode(p.key);
   const at = prefix.bytes.length;
   const out = new Uint8Array(at + 4 + key.length + 4);
@@ -68,7 +79,10 @@ export function valueAad(p: {
   return out;
 }
 
-const valuePrefixes: ({ projectId: string; environmentId: string; branchId: string | null; bytes: Bytes } | undefined)[] = [];
+const valuePrefixes: (
+  | { projectId: string; environmentId: string; branchId: string | null; bytes: Bytes }
+  | undefined
+)[] = [];
 
 /** AAD for a project's data key wrapped by the root key. */
 export function dataKeyAad(projectId: string, version: number): Bytes {

@@ -1,15 +1,16 @@
 /** Encryption at rest: public API. */
-export { FORMAT_VERSION, CryptoError, seal, open, readBlobHeader, utf8 } from "./aead.js";
+
+export { dataKeyAad, sentinelAad, valueAad } from "./aad.js";
 export type { Bytes, CryptoErrorCode } from "./aead.js";
-export { valueAad, dataKeyAad, sentinelAad } from "./aad.js";
-export {
-  fingerprint,
-  RootKeyError,
-  loadRootKey,
-  newDataKey,
-  wrapDataKey,
-  unwrapDataKey,
-  makeSentinel,
-  checkSentinel,
-} from "./root-key.js";
+export { CryptoError, FORMAT_VERSION, open, readBlobHeader, seal, utf8 } from "./aead.js";
 export type { LoadedRootKey } from "./root-key.js";
+export {
+  checkSentinel,
+  fingerprint,
+  loadRootKey,
+  makeSentinel,
+  newDataKey,
+  RootKeyError,
+  unwrapDataKey,
+  wrapDataKey,
+} from "./root-key.js";

@@ -5,11 +5,11 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
+import { randomBytes } from "@noble/ciphers/utils.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { randomBytes } from "@noble/ciphers/utils.js";
-import { CryptoError, open, seal, utf8, type Bytes } from "./aead.js";
 import { dataKeyAad, sentinelAad } from "./aad.js";
+import { type Bytes, CryptoError, open, seal, utf8 } from "./aead.js";
 
 const KEY_BYTES = 32;
 const GENERATE_HINT = `Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`;
@@ -45,10 +45,14 @@ function decodeBase64(text: string): Bytes | null {
 function parseKey(text: string, what: string): Bytes {
   const bytes = decodeBase64(text);
   if (bytes === null) {
-    throw new RootKeyError(`${what} is malformed: it is not valid base64 (expected 32 bytes encoded as base64). ${GENERATE_HINT}`);
+    throw new RootKeyError(
+      `${what} is malformed: it is not valid base64 (expected 32 bytes encoded as base64). ${GENERATE_HINT}`,
+    );
   }
   if (bytes.length !== KEY_BYTES) {
-    throw new RootKeyError(`${what} is malformed: expected 32 bytes encoded as base64 (got ${bytes.length} bytes). ${GENERATE_HINT}`);
+    throw new RootKeyError(
+      `${what} is malformed: expected 32 bytes encoded as base64 (got ${bytes.length} bytes). ${GENERATE_HINT}`,
+    );
   }
   return bytes;
 }
@@ -118,13 +122,15 @@ export async function loadRootKey(opts: {
     throw e;
   }
   try {
-    await handle.writeFile(Buffer.from(key).toString("base64") + "\n");
+    await handle.writeFile(`${Buffer.from(key).toString("base64")}\n`);
     await handle.sync();
   } finally {
     await handle.close();
   }
   const fp = fingerprint(key);
-  opts.log(`Generated a new root key at ${path} (fingerprint ${fp}). Back it up: without it the stored values cannot be decrypted.`);
+  opts.log(
+    `Generated a new root key at ${path} (fingerprint ${fp}). Back it up: without it the stored values cannot be decrypted.`,
+  );
   return { key, fingerprint: fp, source: "generated" };
 }
 
@@ -147,7 +153,12 @@ export function wrapDataKey(rootKey: Uint8Array, projectId: string, version: num
 
 /** Decrypts a wrapped data key; throws CryptoError if it belongs to another project, version or root key. */
 export function unwrapDataKey(rootKey: Uint8Array, projectId: string, version: number, wrapped: Uint8Array): Bytes {
-  const key = open(rootKey, wrapped, dataKeyAad(projectId, version), `data key version ${version} of project ${projectId}`);
+  const key = open(
+    rootKey,
+    wrapped,
+    dataKeyAad(projectId, version),
+    `data key version ${version} of project ${projectId}`,
+  );
   if (key.length !== KEY_BYTES) throw new CryptoError("MALFORMED_BLOB", "Wrapped data key has the wrong length.");
   return key;
 }

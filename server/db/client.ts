@@ -12,8 +12,8 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -34,7 +34,9 @@ export function dbConfigFromEnv(databaseUrl: string | undefined, dataDir: string
   if (!databaseUrl) return { provider: "sqlite", file: `${dataDir}/envplane.db` };
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { provider: "postgresql", url: databaseUrl };
   if (databaseUrl.startsWith("file:")) return { provider: "sqlite", file: databaseUrl.slice("file:".length) };
-  throw new Error('DATABASE_URL must start with "postgresql://", "postgres://" or "file:". Unset it to use the embedded SQLite file.');
+  throw new Error(
+    'DATABASE_URL must start with "postgresql://", "postgres://" or "file:". Unset it to use the embedded SQLite file.',
+  );
 }
 
 /** Whether the SQLite file exists and holds something (an earlier start created it). */
@@ -66,17 +68,26 @@ export function secureSqliteFiles(file: string, ownDir?: string): void {
   }
 }
 
-export async function openDatabase(config: DbConfig, opts: { onQuery?: (sql: string) => void } = {}): Promise<Database> {
+export async function openDatabase(
+  config: DbConfig,
+  opts: { onQuery?: (sql: string) => void } = {},
+): Promise<Database> {
   const wrap = (factory: SqlDriverAdapterFactory) => (opts.onQuery ? countingFactory(factory, opts.onQuery) : factory);
   if (config.provider === "postgresql") {
-    const client = new PostgresClient({ adapter: wrap(new PrismaPg({ connectionString: config.url, max: 10 })) }) as unknown as Db;
+    const client = new PostgresClient({
+      adapter: wrap(new PrismaPg({ connectionString: config.url, max: 10 })),
+    }) as unknown as Db;
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
-  const sqlite = () => new SqliteClient({ adapter: wrap(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 })) });
+  const sqlite = () =>
+    new SqliteClient({ adapter: wrap(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 })) });
   const reader = sqlite();
   const writer = sqlite();
   // Per connection: enforce foreign keys (ON DELETE CASCADE). WAL is set by the migration runner.
-  await Promise.all([reader.$executeRawUnsafe("PRAGMA foreign_keys = ON"), writer.$executeRawUnsafe("PRAGMA foreign_keys = ON")]);
+  await Promise.all([
+    reader.$executeRawUnsafe("PRAGMA foreign_keys = ON"),
+    writer.$executeRawUnsafe("PRAGMA foreign_keys = ON"),
+  ]);
   return {
     provider: "sqlite",
     reader,

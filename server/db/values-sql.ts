@@ -2,8 +2,9 @@
  * The SQL of encrypted values, per provider: the only place services' value reads and bulk
  * writes meet SQL text (server/services/values.ts calls these).
  */
-import { Prisma } from "./generated/sqlite/client.js";
+
 import type { Db, Provider, Tx } from "./client.js";
+import { Prisma } from "./generated/sqlite/client.js";
 
 type Client = Pick<Tx, "$queryRaw" | "$executeRaw"> | Pick<Db, "$queryRaw" | "$executeRaw">;
 
@@ -32,9 +33,16 @@ export function selectValueRows(
   scope: { environmentId: string; branchId: string | null },
   ciphertexts: "all" | "standard" | "none",
 ): Promise<ValueRow[]> {
-  const wanted = ciphertexts === "none" ? Prisma.sql`FALSE` : ciphertexts === "all" ? Prisma.sql`TRUE` : Prisma.sql`NOT v."isSecret"`;
+  const wanted =
+    ciphertexts === "none"
+      ? Prisma.sql`FALSE`
+      : ciphertexts === "all"
+        ? Prisma.sql`TRUE`
+        : Prisma.sql`NOT v."isSecret"`;
   const hex = (column: Prisma.Sql) =>
-    provider === "sqlite" ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END` : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
+    provider === "sqlite"
+      ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END`
+      : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
   return db.$queryRaw<ValueRow[]>`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
       o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"

@@ -13,11 +13,19 @@
  * Services are thin callers: `writes.run({ actor, action, project, environment, permission,
  * bump, expectedRevision }, async (uow) => …)`.
  */
+
+import {
+  assertCan,
+  type EnvironmentAction,
+  type ProjectAccess,
+  type ProjectAction,
+  projectAccess,
+  projectNotFound,
+} from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import { lockProject } from "../db/project-sql.js";
-import { assertCan, projectAccess, projectNotFound, type EnvironmentAction, type ProjectAccess, type ProjectAction } from "../authz/index.js";
 import type { Actor } from "../services/actor.js";
-import { findEnvironment, type EnvironmentRow } from "../services/lookup.js";
+import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
 
@@ -89,7 +97,12 @@ function tokenActor(actor: EventActor): Actor {
 }
 
 /** Appends one event row. Only the write path (and the first start, which has no caller) call it. */
-export async function appendEvent(tx: Pick<Tx, "event">, actor: EventActor, action: EventAction, fields: EventFields = {}): Promise<void> {
+export async function appendEvent(
+  tx: Pick<Tx, "event">,
+  actor: EventActor,
+  action: EventAction,
+  fields: EventFields = {},
+): Promise<void> {
   await tx.event.create({
     data: {
       action,
@@ -123,10 +136,12 @@ export function writePath(db: Pick<Database, "provider" | "reader" | "writer">):
   return {
     async run<T>(spec: WriteSpec, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
       if (spec.bump && spec.environment === undefined) throw new Error(`${spec.action}: bump needs an environment`);
-      if (spec.serializeProject && spec.project === undefined) throw new Error(`${spec.action}: serializeProject needs a project`);
+      if (spec.serializeProject && spec.project === undefined)
+        throw new Error(`${spec.action}: serializeProject needs a project`);
       const { access, env } = await resolve(db.reader, spec);
       return inTransaction(db.writer, async (tx) => {
-        if (spec.serializeProject && !(await lockProject(tx, db.provider, access!.project.id))) throw projectNotFound(spec.project!);
+        if (spec.serializeProject && !(await lockProject(tx, db.provider, access!.project.id)))
+          throw projectNotFound(spec.project!);
         const event: Required<Omit<EventFields, "keys">> & { keys: Set<string> } = {
           projectId: access?.project.id ?? null,
           environmentId: env?.id ?? null,

@@ -3,11 +3,17 @@ import SchemaBuilder from "@pothos/core";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import { GraphQLError } from "graphql";
+import type { Database } from "../db/client.js";
 import type PrismaTypes from "../db/generated/pothos-types.js";
 import { getDatamodel } from "../db/generated/pothos-types.js";
-import type { Database } from "../db/client.js";
 import type { Actor } from "../services/actor.js";
-import { ConflictError, ForbiddenError, NotFoundError, UndecryptableError, ValidationError } from "../services/errors.js";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UndecryptableError,
+  ValidationError,
+} from "../services/errors.js";
 import type { Services } from "../services/index.js";
 import type { KeyRing } from "../services/keyring.js";
 import type { Loaders } from "./loaders.js";
@@ -43,9 +49,12 @@ export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer
 /** The caller, or a 401 when the request carried no token. */
 export function requireActor(ctx: Context): Actor {
   if (ctx.actor) return ctx.actor;
-  throw new GraphQLError('Authentication required: send "Authorization: Bearer <token>". Create a token with "envplane login".', {
-    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-  });
+  throw new GraphQLError(
+    'Authentication required: send "Authorization: Bearer <token>". Create a token with "envplane login".',
+    {
+      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+    },
+  );
 }
 
 const MIN_DATE = Date.UTC(1970, 0, 1);
@@ -56,7 +65,8 @@ builder.scalarType("DateTime", {
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
   parseValue: (value) => {
     const date = new Date(value as string);
-    if (typeof value !== "string" || Number.isNaN(date.getTime())) throw new GraphQLError("DateTime must be an ISO-8601 string, e.g. 2030-01-31T00:00:00Z.");
+    if (typeof value !== "string" || Number.isNaN(date.getTime()))
+      throw new GraphQLError("DateTime must be an ISO-8601 string, e.g. 2030-01-31T00:00:00Z.");
     if (date.getTime() < MIN_DATE || date.getTime() > MAX_DATE)
       throw new GraphQLError("DateTime must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z.");
     return date;
@@ -72,7 +82,7 @@ const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
 });
 
 const FieldErrorRef = builder.objectRef<{ path: string[]; message: string }>("FieldError").implement({
-  description: "A problem with one input field; `path` leads to it from the input (e.g. [\"variables\", \"3\", \"key\"]).",
+  description: 'A problem with one input field; `path` leads to it from the input (e.g. ["variables", "3", "key"]).',
   fields: (t) => ({ path: t.exposeStringList("path"), message: t.exposeString("message") }),
 });
 
@@ -85,7 +95,8 @@ builder.objectType(ValidationError, {
 
 builder.objectType(NotFoundError, {
   name: "NotFoundError",
-  description: "A named project, environment, branch, variable, token or user does not exist (or is not visible to this token).",
+  description:
+    "A named project, environment, branch, variable, token or user does not exist (or is not visible to this token).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ resource: t.exposeString("resource") }),
 });
@@ -105,7 +116,8 @@ builder.objectType(ForbiddenError, {
 
 builder.objectType(UndecryptableError, {
   name: "UndecryptableError",
-  description: "Stored values that cannot be decrypted (damaged in the database); `keys` names them. Set them again to replace them. Nothing was changed.",
+  description:
+    "Stored values that cannot be decrypted (damaged in the database); `keys` names them. Set them again to replace them. Nothing was changed.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ keys: t.exposeStringList("keys") }),
 });

@@ -16,7 +16,6 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { ValidationError } from "../services/errors.js";
 import { builder, type Context, type Types } from "./builder.js";
 
-
 type KeyValue = string | Date;
 type Row = Record<string, unknown>;
 type Where = Record<string, unknown>;
@@ -115,8 +114,18 @@ export interface ConnectionShape<T> {
 }
 
 /** A page of rows fetched with `take: first + 1`: the extra row only says there is a next page. */
-function toConnection<T extends Row>(keyset: Keyset, rows: T[], first: number, totalCount: () => number | Promise<number>): ConnectionShape<T> {
-  return { nodes: rows.slice(0, first), hasNextPage: rows.length > first, cursor: (node) => cursorOf(keyset, node), totalCount };
+function toConnection<T extends Row>(
+  keyset: Keyset,
+  rows: T[],
+  first: number,
+  totalCount: () => number | Promise<number>,
+): ConnectionShape<T> {
+  return {
+    nodes: rows.slice(0, first),
+    hasNextPage: rows.length > first,
+    cursor: (node) => cursorOf(keyset, node),
+    totalCount,
+  };
 }
 
 const and = (...wheres: Where[]): Where => {
@@ -133,8 +142,13 @@ function withKeyFields<Q extends { select?: Row }>(keyset: Keyset, query: Q): Q 
 const PageInfo = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>("PageInfo").implement({
   description: "Where a page of a connection ends.",
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean("hasNextPage", { description: "Whether more items follow: fetch them with after: endCursor." }),
-    endCursor: t.exposeString("endCursor", { nullable: true, description: "The cursor of the last item of this page; null when the page is empty." }),
+    hasNextPage: t.exposeBoolean("hasNextPage", {
+      description: "Whether more items follow: fetch them with after: endCursor.",
+    }),
+    endCursor: t.exposeString("endCursor", {
+      nullable: true,
+      description: "The cursor of the last item of this page; null when the page is empty.",
+    }),
   }),
 });
 
@@ -156,7 +170,10 @@ export function connectionType<T>(name: string, node: ObjectRef<Types, T>, descr
       nodes: t.field({ type: [node], resolve: (c) => c.nodes }),
       pageInfo: t.field({
         type: PageInfo,
-        resolve: (c) => ({ hasNextPage: c.hasNextPage, endCursor: c.nodes.length ? c.cursor(c.nodes[c.nodes.length - 1]) : null }),
+        resolve: (c) => ({
+          hasNextPage: c.hasNextPage,
+          endCursor: c.nodes.length ? c.cursor(c.nodes[c.nodes.length - 1]) : null,
+        }),
       }),
       totalCount: t.int({ description: "Items in the whole list (every page).", resolve: (c) => c.totalCount() }),
     }),
@@ -231,7 +248,10 @@ export function relatedConnection<Parent extends Row, T extends Row>(options: {
       // Bad arguments select nothing; the field's resolver reports them.
       page = { first: 0, where: {}, orderBy: [] };
     }
-    const query = nested({ where: and(scope, page.where), orderBy: page.orderBy, take: page.first + 1 }, { getType: () => options.nodeType, paths: NODE_PATHS });
+    const query = nested(
+      { where: and(scope, page.where), orderBy: page.orderBy, take: page.first + 1 },
+      { getType: () => options.nodeType, paths: NODE_PATHS },
+    );
     return {
       select: {
         [relation]: withKeyFields(keyset, query),
@@ -245,8 +265,11 @@ export function relatedConnection<Parent extends Row, T extends Row>(options: {
     resolve: (parent: Parent, args: PageArgs, ctx: Context): ConnectionShape<T> => {
       const page = pageOf(keyset, args);
       const counted = (parent._count as Record<string, number> | undefined)?.[relation];
-      return toConnection(keyset, parent[relation] as T[], page.first, () =>
-        counted ?? options.count(parent, options.where?.(ctx) ?? {}, ctx),
+      return toConnection(
+        keyset,
+        parent[relation] as T[],
+        page.first,
+        () => counted ?? options.count(parent, options.where?.(ctx) ?? {}, ctx),
       );
     },
   };

@@ -8,7 +8,11 @@ import { mutation } from "./mutation.js";
 const ENVIRONMENT_PERMISSION_FIELDS: [field: string, action: EnvironmentAction, description: string][] = [
   ["viewerCanRead", "variable:read-value", "Whether the caller may read this environment's standard values."],
   ["viewerCanWrite", "environment:write", "Whether the caller may change this environment's variables."],
-  ["viewerCanResolveRuntime", "runtime:resolve", "Whether the caller may resolve it at runtime, secrets included (service tokens)."],
+  [
+    "viewerCanResolveRuntime",
+    "runtime:resolve",
+    "Whether the caller may resolve it at runtime, secrets included (service tokens).",
+  ],
 ];
 
 builder.prismaObject("Environment", {
@@ -16,9 +20,15 @@ builder.prismaObject("Environment", {
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
-    isDefault: t.exposeBoolean("isDefault", { description: "development, preview and production: cannot be deleted or renamed." }),
-    isProtected: t.exposeBoolean("isProtected", { description: "Only admins and owners (or a service token with write on it) change a protected environment." }),
-    revision: t.exposeInt("revision", { description: "Incremented by every write; pass it back as expectedRevision to detect concurrent changes." }),
+    isDefault: t.exposeBoolean("isDefault", {
+      description: "development, preview and production: cannot be deleted or renamed.",
+    }),
+    isProtected: t.exposeBoolean("isProtected", {
+      description: "Only admins and owners (or a service token with write on it) change a protected environment.",
+    }),
+    revision: t.exposeInt("revision", {
+      description: "Incremented by every write; pass it back as expectedRevision to detect concurrent changes.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     variableCount: t.relationCount("variables"),
@@ -34,13 +44,19 @@ builder.prismaObject("Environment", {
         }),
       ]),
     ),
-    mappedBranches: t.relation("mapping", { description: "Mapping entries that deploy with this environment.", query: { orderBy: { position: "asc" } } }),
+    mappedBranches: t.relation("mapping", {
+      description: "Mapping entries that deploy with this environment.",
+      query: { orderBy: { position: "asc" } },
+    }),
   }),
 });
 
 const SeedAction = builder.enumType("SeedAction", {
   values: {
-    KEEP: { value: "KEEP", description: "Copy the source value (standard variables only: a secret cannot be shown or kept)." },
+    KEEP: {
+      value: "KEEP",
+      description: "Copy the source value (standard variables only: a secret cannot be shown or kept).",
+    },
     EDIT: { value: "EDIT", description: "Use a new value, optionally marked secret." },
     SKIP: { value: "SKIP", description: "Leave the variable out." },
   } as const,
@@ -64,7 +80,9 @@ const SeedSummaryRef = builder.objectRef<SeedSummary>("SeedSummary").implement({
       description:
         "Secrets of the source left out of an as-is seed (also in `skipped`) because the caller may read the source but not write it. Seed them as someone who may write the source, or set them in the target.",
     }),
-    typeKept: t.exposeStringList("typeKept", { description: "Keys that already existed in the target with another type; they kept it." }),
+    typeKept: t.exposeStringList("typeKept", {
+      description: "Keys that already existed in the target with another type; they kept it.",
+    }),
   }),
 });
 
@@ -72,8 +90,13 @@ const CreateEnvironmentInput = builder.inputType("CreateEnvironmentInput", {
   fields: (t) => ({
     project: t.string({ required: true }),
     name: t.string({ required: true }),
-    from: t.string({ description: "Seed it from this environment: everything as-is (secrets included), or as reviewed in `decisions`." }),
-    decisions: t.field({ type: [SeedDecisionInput], description: "A reviewed seed: one decision per variable of `from`." }),
+    from: t.string({
+      description: "Seed it from this environment: everything as-is (secrets included), or as reviewed in `decisions`.",
+    }),
+    decisions: t.field({
+      type: [SeedDecisionInput],
+      description: "A reviewed seed: one decision per variable of `from`.",
+    }),
     isProtected: t.boolean(),
   }),
 });
@@ -90,21 +113,44 @@ const SeedEnvironmentInput = builder.inputType("SeedEnvironmentInput", {
 });
 
 const NameInput = (name: string) =>
-  builder.inputType(name, { fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }) }) });
+  builder.inputType(name, {
+    fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }) }),
+  });
 
-const EnvironmentPayload = builder.objectRef<{ environment: { id: string }; seed: SeedSummary | null }>("EnvironmentPayload").implement({
-  fields: (t) => ({
-    environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
-    seed: t.expose("seed", { type: SeedSummaryRef, nullable: true, description: "What seeding did; null when nothing was seeded." }),
-  }),
-});
+const EnvironmentPayload = builder
+  .objectRef<{ environment: { id: string }; seed: SeedSummary | null }>("EnvironmentPayload")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
+      seed: t.expose("seed", {
+        type: SeedSummaryRef,
+        nullable: true,
+        description: "What seeding did; null when nothing was seeded.",
+      }),
+    }),
+  });
 
-const DeleteEnvironmentPayload = builder.objectRef<{ name: string; unmappedBranches: string[] }>("DeleteEnvironmentPayload").implement({
-  fields: (t) => ({ name: t.exposeString("name"), unmappedBranches: t.exposeStringList("unmappedBranches", { description: "Mapping entries that pointed at it and were removed." }) }),
-});
+const DeleteEnvironmentPayload = builder
+  .objectRef<{ name: string; unmappedBranches: string[] }>("DeleteEnvironmentPayload")
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString("name"),
+      unmappedBranches: t.exposeStringList("unmappedBranches", {
+        description: "Mapping entries that pointed at it and were removed.",
+      }),
+    }),
+  });
 
 const UpdateEnvironmentInput = builder.inputType("UpdateEnvironmentInput", {
-  fields: (t) => ({ project: t.string({ required: true }), name: t.string({ required: true }), isProtected: t.boolean({ required: true }) }),
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    name: t.string({ required: true }),
+    isProtected: t.boolean({ required: true }),
+  }),
 });
 
 mutation("createEnvironment", {
@@ -125,12 +171,16 @@ mutation("updateEnvironment", {
   input: UpdateEnvironmentInput,
   type: EnvironmentPayload,
   description: "Protects or unprotects an environment (admins).",
-  resolve: async (input, actor, ctx) => ({ environment: await ctx.services.environments.updateEnvironment(actor, input), seed: null }),
+  resolve: async (input, actor, ctx) => ({
+    environment: await ctx.services.environments.updateEnvironment(actor, input),
+    seed: null,
+  }),
 });
 
 mutation("seedEnvironment", {
   input: SeedEnvironmentInput,
   type: EnvironmentPayload,
-  description: "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
+  description:
+    "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
   resolve: (input, actor, ctx) => ctx.services.environments.seedEnvironment(actor, input),
 });

@@ -1,13 +1,18 @@
 /** Project members and their roles: listing (people only) and changes. */
-import { memberScope } from "../authz/index.js";
+
 import { ROLES } from "../../core/roles.js";
+import { memberScope } from "../authz/index.js";
 import { builder } from "./builder.js";
-import { connectionType, pageArgs, relatedConnection, type Keyset } from "./connection.js";
+import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
 
 export const RoleEnum = builder.enumType("Role", {
-  description: "A user's role in a project: viewer reads; developer also writes unprotected environments; admin writes all environments and manages mapping, environments, branches, members and tokens; owner can also delete the project.",
-  values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<"VIEWER" | "DEVELOPER" | "ADMIN" | "OWNER", { value: (typeof ROLES)[number] }>,
+  description:
+    "A user's role in a project: viewer reads; developer also writes unprotected environments; admin writes all environments and manages mapping, environments, branches, members and tokens; owner can also delete the project.",
+  values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<
+    "VIEWER" | "DEVELOPER" | "ADMIN" | "OWNER",
+    { value: (typeof ROLES)[number] }
+  >,
 });
 
 export const Member = builder.prismaObject("Member", {
@@ -18,7 +23,14 @@ export const Member = builder.prismaObject("Member", {
   }),
 });
 
-const membersByJoining: Keyset = { list: "members", fields: [["createdAt", "date"], ["userId", "string"]], direction: "asc" };
+const membersByJoining: Keyset = {
+  list: "members",
+  fields: [
+    ["createdAt", "date"],
+    ["userId", "string"],
+  ],
+  direction: "asc",
+};
 const MemberConnection = connectionType("Member", Member, "A project's members, in the order they joined.");
 const members = relatedConnection({
   type: MemberConnection,
@@ -26,7 +38,8 @@ const members = relatedConnection({
   nodeType: "Member",
   keyset: membersByJoining,
   where: (ctx) => memberScope(ctx.actor),
-  count: (project: { id: string }, where, ctx) => ctx.db.reader.member.count({ where: { projectId: project.id, ...where } }),
+  count: (project: { id: string }, where, ctx) =>
+    ctx.db.reader.member.count({ where: { projectId: project.id, ...where } }),
 });
 
 builder.prismaObjectField("Project", "members", (t) =>
@@ -39,7 +52,11 @@ builder.prismaObjectField("Project", "members", (t) =>
 );
 
 const SetMemberInput = builder.inputType("SetMemberInput", {
-  fields: (t) => ({ project: t.string({ required: true }), userId: t.id({ required: true }), role: t.field({ type: RoleEnum, required: true }) }),
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    userId: t.id({ required: true }),
+    role: t.field({ type: RoleEnum, required: true }),
+  }),
 });
 const RemoveMemberInput = builder.inputType("RemoveMemberInput", {
   fields: (t) => ({ project: t.string({ required: true }), userId: t.id({ required: true }) }),
@@ -49,11 +66,17 @@ const SetMemberPayload = builder.objectRef<{ projectId: string; userId: string }
   fields: (t) => ({
     member: t.prismaField({
       type: "Member",
-      resolve: (query, m, _a, ctx) => ctx.db.reader.member.findUniqueOrThrow({ ...query, where: { projectId_userId: { projectId: m.projectId, userId: m.userId } } }),
+      resolve: (query, m, _a, ctx) =>
+        ctx.db.reader.member.findUniqueOrThrow({
+          ...query,
+          where: { projectId_userId: { projectId: m.projectId, userId: m.userId } },
+        }),
     }),
   }),
 });
-const RemoveMemberPayload = builder.objectRef<{ userId: string }>("RemoveMemberPayload").implement({ fields: (t) => ({ userId: t.exposeID("userId") }) });
+const RemoveMemberPayload = builder
+  .objectRef<{ userId: string }>("RemoveMemberPayload")
+  .implement({ fields: (t) => ({ userId: t.exposeID("userId") }) });
 
 mutation("setMember", {
   input: SetMemberInput,

@@ -1,7 +1,7 @@
 /** The shape every mutation shares, written once: one required `input`, the error union, the caller. */
 import type { InputObjectRef, ObjectRef } from "@pothos/core";
 import type { Actor } from "../services/actor.js";
-import { builder, requireActor, type Context, type Types } from "./builder.js";
+import { builder, type Context, requireActor, type Types } from "./builder.js";
 
 /**
  * Adds `name(input: <input>!): <Name>Result` to Mutation, where the result is the union of

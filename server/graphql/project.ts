@@ -1,19 +1,28 @@
 /** Projects: the caller's projects, one by slug, the `viewerCan…` answers, creation, deletion and key rotation. */
-import { can, environmentScope, projectScope, PROJECT_ACTIONS, type ProjectAction } from "../authz/index.js";
+import { can, environmentScope, PROJECT_ACTIONS, type ProjectAction, projectScope } from "../authz/index.js";
 import { builder, requireActor } from "./builder.js";
-import { connectionType, pageArgs, rootConnection, type Keyset } from "./connection.js";
+import { connectionType, type Keyset, pageArgs, rootConnection } from "./connection.js";
 import { RoleEnum } from "./member.js";
 import { mutation } from "./mutation.js";
 
 /** One `viewerCan…` field per project action, answered by the policy: clients never re-derive permissions. */
-const PROJECT_PERMISSION_FIELDS: Record<Exclude<ProjectAction, "project:read">, [field: string, description: string]> = {
+const PROJECT_PERMISSION_FIELDS: Record<
+  Exclude<ProjectAction, "project:read">,
+  [field: string, description: string]
+> = {
   "project:delete": ["viewerCanDelete", "Whether the caller may delete the project (owners)."],
-  "environment:manage": ["viewerCanManageEnvironments", "Whether the caller may create, delete and (un)protect environments."],
+  "environment:manage": [
+    "viewerCanManageEnvironments",
+    "Whether the caller may create, delete and (un)protect environments.",
+  ],
   "branch:manage": ["viewerCanManageBranches", "Whether the caller may create and delete any project branch."],
   "mapping:manage": ["viewerCanManageMapping", "Whether the caller may change the branch mapping."],
   "token:manage": ["viewerCanManageTokens", "Whether the caller may create, list and revoke service tokens."],
   "member:read": ["viewerCanListMembers", "Whether the caller may list members (personal tokens of members)."],
-  "member:manage": ["viewerCanManageMembers", "Whether the caller may add and remove members and change roles below owner."],
+  "member:manage": [
+    "viewerCanManageMembers",
+    "Whether the caller may add and remove members and change roles below owner.",
+  ],
   "member:grant-owner": ["viewerCanGrantOwner", "Whether the caller may grant or take away the owner role."],
   "key:rotate": ["viewerCanRotateKey", "Whether the caller may rotate the project's data key."],
 };
@@ -45,10 +54,13 @@ export const Project = builder.prismaObject("Project", {
         ];
       }),
     ),
-    activeKeyVersion: t.exposeInt("activeKeyVersion", { description: "The data key version new values are encrypted with (rotateProjectKey increments it)." }),
+    activeKeyVersion: t.exposeInt("activeKeyVersion", {
+      description: "The data key version new values are encrypted with (rotateProjectKey increments it).",
+    }),
     branches: t.relation("branches", { query: { orderBy: { name: "asc" } } }),
     environments: t.relation("environments", {
-      description: "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
+      description:
+        "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
       query: (_args, ctx) => ({
         where: environmentScope(ctx.actor),
         // development, preview, production happen to sort by name too
@@ -60,10 +72,16 @@ export const Project = builder.prismaObject("Project", {
       nullable: true,
       args: { name: t.arg.string({ required: true }) },
       resolve: (query, project, { name }, ctx) => {
-        return ctx.db.reader.environment.findFirst({ ...query, where: { projectId: project.id, name, ...environmentScope(ctx.actor) } });
+        return ctx.db.reader.environment.findFirst({
+          ...query,
+          where: { projectId: project.id, name, ...environmentScope(ctx.actor) },
+        });
       },
     }),
-    mapping: t.relation("mapping", { description: "Evaluated top to bottom; the wildcard is always last.", query: { orderBy: { position: "asc" } } }),
+    mapping: t.relation("mapping", {
+      description: "Evaluated top to bottom; the wildcard is always last.",
+      query: { orderBy: { position: "asc" } },
+    }),
   }),
 });
 
@@ -104,29 +122,41 @@ const CreateProjectInput = builder.inputType("CreateProjectInput", {
     name: t.string({ description: "Display name; defaults to the slug." }),
   }),
 });
-const DeleteProjectInput = builder.inputType("DeleteProjectInput", { fields: (t) => ({ slug: t.string({ required: true }) }) });
-const RotateProjectKeyInput = builder.inputType("RotateProjectKeyInput", { fields: (t) => ({ project: t.string({ required: true }) }) });
+const DeleteProjectInput = builder.inputType("DeleteProjectInput", {
+  fields: (t) => ({ slug: t.string({ required: true }) }),
+});
+const RotateProjectKeyInput = builder.inputType("RotateProjectKeyInput", {
+  fields: (t) => ({ project: t.string({ required: true }) }),
+});
 
 const ProjectPayload = builder.objectRef<{ projectId: string }>("ProjectPayload").implement({
   fields: (t) => ({
-    project: t.prismaField({ type: "Project", resolve: (query, p, _a, ctx) => ctx.db.reader.project.findUniqueOrThrow({ ...query, where: { id: p.projectId } }) }),
+    project: t.prismaField({
+      type: "Project",
+      resolve: (query, p, _a, ctx) => ctx.db.reader.project.findUniqueOrThrow({ ...query, where: { id: p.projectId } }),
+    }),
   }),
 });
-const DeleteProjectPayload = builder.objectRef<{ slug: string }>("DeleteProjectPayload").implement({ fields: (t) => ({ slug: t.exposeString("slug") }) });
+const DeleteProjectPayload = builder
+  .objectRef<{ slug: string }>("DeleteProjectPayload")
+  .implement({ fields: (t) => ({ slug: t.exposeString("slug") }) });
 const RotateProjectKeyPayload = builder
   .objectRef<{ activeKeyVersion: number; reencrypted: number; pending: number }>("RotateProjectKeyPayload")
   .implement({
     fields: (t) => ({
       activeKeyVersion: t.exposeInt("activeKeyVersion"),
       reencrypted: t.exposeInt("reencrypted", { description: "Values re-encrypted with the new key by this call." }),
-      pending: t.exposeInt("pending", { description: "Values still on an older key (non-zero only if interrupted; finished at the next start)." }),
+      pending: t.exposeInt("pending", {
+        description: "Values still on an older key (non-zero only if interrupted; finished at the next start).",
+      }),
     }),
   });
 
 mutation("createProject", {
   input: CreateProjectInput,
   type: ProjectPayload,
-  description: "Creates a project with branches main and dev, environments development, preview and production (protected), and the mapping production → main, preview → *.",
+  description:
+    "Creates a project with branches main and dev, environments development, preview and production (protected), and the mapping production → main, preview → *.",
   resolve: async (input, actor, ctx) => ({ projectId: (await ctx.services.projects.createProject(actor, input)).id }),
 });
 
@@ -140,6 +170,7 @@ mutation("deleteProject", {
 mutation("rotateProjectKey", {
   input: RotateProjectKeyInput,
   type: RotateProjectKeyPayload,
-  description: "Creates a new data key for the project, makes it active and re-encrypts every value with it (admins). Reads keep working throughout.",
+  description:
+    "Creates a new data key for the project, makes it active and re-encrypts every value with it (admins). Reads keep working throughout.",
   resolve: (input, actor, ctx) => ctx.services.keyRotation.rotateProjectKey(actor, input),
 });

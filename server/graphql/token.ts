@@ -1,9 +1,10 @@
 /** Tokens: metadata (a token's value is returned once, at creation), a project's service tokens, creation and revocation. */
-import { can } from "../authz/index.js";
+
 import { SERVICE_PERMISSIONS } from "../../core/roles.js";
+import { can } from "../authz/index.js";
 import { ForbiddenError } from "../services/errors.js";
 import { builder } from "./builder.js";
-import { connectionType, pageArgs, relatedConnection, type Keyset } from "./connection.js";
+import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
 import { User } from "./user.js";
 
@@ -31,11 +32,17 @@ export const Token = builder.prismaObject("Token", {
     permissions: t.field({
       type: [TokenPermission],
       description: "Service tokens' permissions; empty for personal tokens.",
-      resolve: (tok) => tok.permissions.split(",").filter((p): p is (typeof SERVICE_PERMISSIONS)[number] => (SERVICE_PERMISSIONS as readonly string[]).includes(p)),
+      resolve: (tok) =>
+        tok.permissions
+          .split(",")
+          .filter((p): p is (typeof SERVICE_PERMISSIONS)[number] =>
+            (SERVICE_PERMISSIONS as readonly string[]).includes(p),
+          ),
     }),
     environments: t.stringList({
       nullable: true,
-      description: "Names of the environments a service token is limited to; null for every environment (and for personal tokens).",
+      description:
+        "Names of the environments a service token is limited to; null for every environment (and for personal tokens).",
       select: { allEnvironments: true, environments: { select: { environment: { select: { name: true } } } } },
       resolve: (tok) => (tok.allEnvironments ? null : tok.environments.map((e) => e.environment.name).sort()),
     }),
@@ -59,7 +66,14 @@ export const Token = builder.prismaObject("Token", {
   }),
 });
 
-export const tokensByCreation: Keyset = { list: "tokens", fields: [["createdAt", "date"], ["id", "string"]], direction: "desc" };
+export const tokensByCreation: Keyset = {
+  list: "tokens",
+  fields: [
+    ["createdAt", "date"],
+    ["id", "string"],
+  ],
+  direction: "desc",
+};
 export const TokenConnection = connectionType("Token", Token, "Tokens, newest first.");
 const serviceTokens = relatedConnection({
   type: TokenConnection,
@@ -67,18 +81,21 @@ const serviceTokens = relatedConnection({
   nodeType: "Token",
   keyset: tokensByCreation,
   where: () => ({ kind: "service" }),
-  count: (project: { id: string }, where, ctx) => ctx.db.reader.token.count({ where: { projectId: project.id, ...where } }),
+  count: (project: { id: string }, where, ctx) =>
+    ctx.db.reader.token.count({ where: { projectId: project.id, ...where } }),
 });
 
 builder.prismaObjectField("Project", "tokens", (t) =>
   t.field({
     type: serviceTokens.type,
-    description: "Service tokens of this project, newest first (admins only: others get a ForbiddenError). A token's value is never shown again after creation.",
+    description:
+      "Service tokens of this project, newest first (admins only: others get a ForbiddenError). A token's value is never shown again after creation.",
     args: pageArgs(t.arg),
     extensions: serviceTokens.extensions,
     resolve: async (project, args, ctx) => {
       const access = await ctx.loaders.access.load(project.id);
-      if (!access || !can(access, "token:manage")) throw new ForbiddenError("Only admins and owners can list a project's service tokens.");
+      if (!access || !can(access, "token:manage"))
+        throw new ForbiddenError("Only admins and owners can list a project's service tokens.");
       return serviceTokens.resolve(project, args, ctx);
     },
   }),
@@ -97,15 +114,25 @@ const CreateTokenInput = builder.inputType("CreateTokenInput", {
 });
 const RevokeTokenInput = builder.inputType("RevokeTokenInput", { fields: (t) => ({ id: t.id({ required: true }) }) });
 
-const CreateTokenPayload = builder.objectRef<{ tokenId: string; plaintextToken: string }>("CreateTokenPayload").implement({
-  fields: (t) => ({
-    plaintextToken: t.exposeString("plaintextToken", { description: "The token. Shown once: it cannot be read again." }),
-    token: t.prismaField({ type: "Token", resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }) }),
-  }),
-});
+const CreateTokenPayload = builder
+  .objectRef<{ tokenId: string; plaintextToken: string }>("CreateTokenPayload")
+  .implement({
+    fields: (t) => ({
+      plaintextToken: t.exposeString("plaintextToken", {
+        description: "The token. Shown once: it cannot be read again.",
+      }),
+      token: t.prismaField({
+        type: "Token",
+        resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }),
+      }),
+    }),
+  });
 const RevokeTokenPayload = builder.objectRef<{ tokenId: string }>("RevokeTokenPayload").implement({
   fields: (t) => ({
-    token: t.prismaField({ type: "Token", resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }) }),
+    token: t.prismaField({
+      type: "Token",
+      resolve: (query, p, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: p.tokenId } }),
+    }),
   }),
 });
 
@@ -114,7 +141,10 @@ mutation("createToken", {
   type: CreateTokenPayload,
   description: "Creates a personal token (for yourself) or a service token (admins of its project).",
   resolve: async (input, actor, ctx) => {
-    const { token, tokenInfo } = await ctx.services.tokens.createToken(actor, { ...input, userId: input.userId == null ? null : String(input.userId) });
+    const { token, tokenInfo } = await ctx.services.tokens.createToken(actor, {
+      ...input,
+      userId: input.userId == null ? null : String(input.userId),
+    });
     return { tokenId: tokenInfo.id, plaintextToken: token };
   },
 });
@@ -123,5 +153,7 @@ mutation("revokeToken", {
   input: RevokeTokenInput,
   type: RevokeTokenPayload,
   description: "Revokes a token at once. Revoking a revoked token changes nothing.",
-  resolve: async (input, actor, ctx) => ({ tokenId: (await ctx.services.tokens.revokeToken(actor, { id: String(input.id) })).id }),
+  resolve: async (input, actor, ctx) => ({
+    tokenId: (await ctx.services.tokens.revokeToken(actor, { id: String(input.id) })).id,
+  }),
 });

@@ -1,7 +1,7 @@
 /** The instance's users: listing (instance admins) and creation. */
 import { ForbiddenError } from "../services/errors.js";
 import { builder, requireActor } from "./builder.js";
-import { connectionType, pageArgs, rootConnection, type Keyset } from "./connection.js";
+import { connectionType, type Keyset, pageArgs, rootConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
 
 export const User = builder.prismaObject("User", {
@@ -14,7 +14,14 @@ export const User = builder.prismaObject("User", {
   }),
 });
 
-const usersByCreation: Keyset = { list: "users", fields: [["createdAt", "date"], ["id", "string"]], direction: "asc" };
+const usersByCreation: Keyset = {
+  list: "users",
+  fields: [
+    ["createdAt", "date"],
+    ["id", "string"],
+  ],
+  direction: "asc",
+};
 const UserConnection = connectionType("User", User, "Users, oldest first.");
 
 builder.queryFields((t) => ({
@@ -24,7 +31,8 @@ builder.queryFields((t) => ({
     args: pageArgs(t.arg),
     resolve: (_root, args, ctx, info) => {
       const actor = requireActor(ctx);
-      if (actor.kind !== "user" || !actor.isInstanceAdmin) throw new ForbiddenError("Only instance admins can list users.");
+      if (actor.kind !== "user" || !actor.isInstanceAdmin)
+        throw new ForbiddenError("Only instance admins can list users.");
       return rootConnection(ctx, info, {
         typeName: "User",
         keyset: usersByCreation,
@@ -43,8 +51,13 @@ const CreateUserInput = builder.inputType("CreateUserInput", {
 
 const CreateUserPayload = builder.objectRef<{ userId: string; plaintextToken: string }>("CreateUserPayload").implement({
   fields: (t) => ({
-    plaintextToken: t.exposeString("plaintextToken", { description: "The new user's first personal token. Shown once: hand it over securely." }),
-    user: t.prismaField({ type: "User", resolve: (query, p, _a, ctx) => ctx.db.reader.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }) }),
+    plaintextToken: t.exposeString("plaintextToken", {
+      description: "The new user's first personal token. Shown once: hand it over securely.",
+    }),
+    user: t.prismaField({
+      type: "User",
+      resolve: (query, p, _a, ctx) => ctx.db.reader.user.findUniqueOrThrow({ ...query, where: { id: p.userId } }),
+    }),
   }),
 });
 

@@ -2,12 +2,13 @@
 import { variableScope } from "../authz/index.js";
 import type { BulkUpsertResult } from "../services/variables.js";
 import { builder, requireActor } from "./builder.js";
-import { connectionType, pageArgs, relatedConnection, type Keyset } from "./connection.js";
+import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
 import { readValue, valueOwnerSelect } from "./values.js";
 
 export const Variable = builder.prismaObject("Variable", {
-  description: "A base value of an environment. Secrets are write-only: `value` is null for them, whatever the caller's role.",
+  description:
+    "A base value of an environment. Secrets are write-only: `value` is null for them, whatever the caller's role.",
   fields: (t) => ({
     id: t.exposeID("id"),
     key: t.exposeString("key"),
@@ -16,11 +17,21 @@ export const Variable = builder.prismaObject("Variable", {
       nullable: true,
       description: "The value; null for secrets.",
       select: { ...valueOwnerSelect, id: true, ciphertext: true, valueVersion: true },
-      resolve: (v, _a, ctx) => readValue(ctx.services.values, { id: v.id, variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
+      resolve: (v, _a, ctx) =>
+        readValue(ctx.services.values, {
+          id: v.id,
+          variable: v,
+          branchId: null,
+          valueVersion: v.valueVersion,
+          ciphertext: v.ciphertext,
+        }),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    overrides: t.relation("overrides", { description: "Per-branch overrides of this value, by branch name.", query: { orderBy: { branch: { name: "asc" } } } }),
+    overrides: t.relation("overrides", {
+      description: "Per-branch overrides of this value, by branch name.",
+      query: { orderBy: { branch: { name: "asc" } } },
+    }),
   }),
 });
 
@@ -32,7 +43,13 @@ builder.prismaObject("BranchOverride", {
     value: t.string({
       nullable: true,
       description: "The override's value; null when the variable is a secret.",
-      select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
+      select: {
+        id: true,
+        ciphertext: true,
+        valueVersion: true,
+        branchId: true,
+        variable: { select: valueOwnerSelect },
+      },
       resolve: (o, _a, ctx) => readValue(ctx.services.values, o),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
@@ -48,12 +65,14 @@ const variables = relatedConnection({
   nodeType: "Variable",
   keyset: variablesByKey,
   where: (ctx) => variableScope(ctx.actor),
-  count: (env: { id: string }, where, ctx) => ctx.db.reader.variable.count({ where: { environmentId: env.id, ...where } }),
+  count: (env: { id: string }, where, ctx) =>
+    ctx.db.reader.variable.count({ where: { environmentId: env.id, ...where } }),
 });
 
 builder.prismaObjectField("Environment", "variables", (t) =>
   t.field({
-    description: "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
+    description:
+      "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
     args: pageArgs(t.arg),
     ...variables,
   }),
@@ -65,8 +84,13 @@ const SetVariableInput = builder.inputType("SetVariableInput", {
     environment: t.string({ required: true }),
     key: t.string({ required: true }),
     value: t.string({ required: true }),
-    secret: t.boolean({ description: "Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error." }),
-    branch: t.string({ description: "Set a branch override instead of the base value (not on development; the base value must exist)." }),
+    secret: t.boolean({
+      description:
+        "Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error.",
+    }),
+    branch: t.string({
+      description: "Set a branch override instead of the base value (not on development; the base value must exist).",
+    }),
     expectedRevision: t.int(),
   }),
 });
@@ -95,75 +119,148 @@ const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
     environment: t.string({ required: true }),
     variables: t.field({ type: [VariableInput], required: true, description: "The full set of base values." }),
     prune: t.boolean({ description: "Delete base variables missing from `variables` (with their overrides)." }),
-    keep: t.stringList({ description: "Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file." }),
+    keep: t.stringList({
+      description: "Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file.",
+    }),
     dryRun: t.boolean({ description: "Compute the diff without applying it." }),
-    expectedRevision: t.int({ description: "Fail with a ConflictError when the environment changed since this revision." }),
+    expectedRevision: t.int({
+      description: "Fail with a ConflictError when the environment changed since this revision.",
+    }),
   }),
 });
 
 const SetVariablePayload = builder
-  .objectRef<{ environment: { id: string; revision: number }; key: string; branch: string | null; created: boolean; isSecret: boolean }>("SetVariablePayload")
+  .objectRef<{
+    environment: { id: string; revision: number };
+    key: string;
+    branch: string | null;
+    created: boolean;
+    isSecret: boolean;
+  }>("SetVariablePayload")
   .implement({
     fields: (t) => ({
-      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
-      revision: t.int({ description: "The environment's revision after the write.", resolve: (p) => p.environment.revision }),
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
+      revision: t.int({
+        description: "The environment's revision after the write.",
+        resolve: (p) => p.environment.revision,
+      }),
       key: t.exposeString("key"),
       branch: t.exposeString("branch", { nullable: true }),
-      created: t.exposeBoolean("created", { description: "true when the variable (or override) did not exist before." }),
+      created: t.exposeBoolean("created", {
+        description: "true when the variable (or override) did not exist before.",
+      }),
       isSecret: t.exposeBoolean("isSecret"),
     }),
   });
 
 const UnsetVariablePayload = builder
-  .objectRef<{ environment: { id: string; revision: number }; key: string; branch: string | null; removed: boolean; overridesRemoved: number }>("UnsetVariablePayload")
+  .objectRef<{
+    environment: { id: string; revision: number };
+    key: string;
+    branch: string | null;
+    removed: boolean;
+    overridesRemoved: number;
+  }>("UnsetVariablePayload")
   .implement({
     fields: (t) => ({
-      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
       revision: t.int({ resolve: (p) => p.environment.revision }),
       key: t.exposeString("key"),
       branch: t.exposeString("branch", { nullable: true }),
-      removed: t.exposeBoolean("removed", { description: "false when there was nothing to remove (the key or override was not found)." }),
+      removed: t.exposeBoolean("removed", {
+        description: "false when there was nothing to remove (the key or override was not found).",
+      }),
       overridesRemoved: t.exposeInt("overridesRemoved", { description: "Overrides deleted with it." }),
     }),
   });
 
 const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpsertVariablesPayload").implement({
   fields: (t) => ({
-    environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
-    revision: t.exposeInt("revision", { description: "The revision after the write (unchanged for a dry run or when nothing changed)." }),
+    environment: t.prismaField({
+      type: "Environment",
+      resolve: (query, p, _a, ctx) =>
+        ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+    }),
+    revision: t.exposeInt("revision", {
+      description: "The revision after the write (unchanged for a dry run or when nothing changed).",
+    }),
     applied: t.exposeBoolean("applied", { description: "Whether anything was written." }),
     dryRun: t.exposeBoolean("dryRun"),
     added: t.exposeStringList("added"),
     changed: t.exposeStringList("changed"),
     unchanged: t.exposeStringList("unchanged"),
-    secretOverwritten: t.exposeStringList("secretOverwritten", { description: "Existing secrets given a value: they cannot be compared, so they are overwritten." }),
+    secretOverwritten: t.exposeStringList("secretOverwritten", {
+      description: "Existing secrets given a value: they cannot be compared, so they are overwritten.",
+    }),
     removed: t.exposeStringList("removed", { description: "Deleted because of prune." }),
-    typeKept: t.exposeStringList("typeKept", { description: "Existing keys whose `secret` flag in the payload differed; they kept their type." }),
+    typeKept: t.exposeStringList("typeKept", {
+      description: "Existing keys whose `secret` flag in the payload differed; they kept their type.",
+    }),
   }),
 });
 
-const PulledVariable = builder.objectRef<{ key: string; value: string; fromOverride: boolean }>("PulledVariable").implement({
-  fields: (t) => ({ key: t.exposeString("key"), value: t.exposeString("value"), fromOverride: t.exposeBoolean("fromOverride") }),
-});
-
-const PullResult = builder
-  .objectRef<{ environment: { id: string }; branch: string | null; revision: number; variables: { key: string; value: string; fromOverride: boolean }[]; excludedSecrets: string[] }>("PulledEnvironment")
+const PulledVariable = builder
+  .objectRef<{ key: string; value: string; fromOverride: boolean }>("PulledVariable")
   .implement({
     fields: (t) => ({
-      environment: t.prismaField({ type: "Environment", resolve: (query, p, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }) }),
+      key: t.exposeString("key"),
+      value: t.exposeString("value"),
+      fromOverride: t.exposeBoolean("fromOverride"),
+    }),
+  });
+
+const PullResult = builder
+  .objectRef<{
+    environment: { id: string };
+    branch: string | null;
+    revision: number;
+    variables: { key: string; value: string; fromOverride: boolean }[];
+    excludedSecrets: string[];
+  }>("PulledEnvironment")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
       branch: t.exposeString("branch", { nullable: true }),
       revision: t.exposeInt("revision"),
-      variables: t.field({ type: [PulledVariable], description: "Final standard values, sorted by key.", resolve: (p) => p.variables }),
+      variables: t.field({
+        type: [PulledVariable],
+        description: "Final standard values, sorted by key.",
+        resolve: (p) => p.variables,
+      }),
       excludedSecrets: t.exposeStringList("excludedSecrets", { description: "Keys of the secrets left out." }),
     }),
   });
 
-const RuntimeVariable = builder.objectRef<{ key: string; value: string; isSecret: boolean; fromOverride: boolean }>("RuntimeVariable").implement({
-  fields: (t) => ({ key: t.exposeString("key"), value: t.exposeString("value"), isSecret: t.exposeBoolean("isSecret"), fromOverride: t.exposeBoolean("fromOverride") }),
-});
+const RuntimeVariable = builder
+  .objectRef<{ key: string; value: string; isSecret: boolean; fromOverride: boolean }>("RuntimeVariable")
+  .implement({
+    fields: (t) => ({
+      key: t.exposeString("key"),
+      value: t.exposeString("value"),
+      isSecret: t.exposeBoolean("isSecret"),
+      fromOverride: t.exposeBoolean("fromOverride"),
+    }),
+  });
 
 const RuntimeResult = builder
-  .objectRef<{ environment: { id: string; name: string }; branch: string; revision: number; variables: { key: string; value: string; isSecret: boolean; fromOverride: boolean }[] }>("RuntimeEnvironment")
+  .objectRef<{
+    environment: { id: string; name: string };
+    branch: string;
+    revision: number;
+    variables: { key: string; value: string; isSecret: boolean; fromOverride: boolean }[];
+  }>("RuntimeEnvironment")
   .implement({
     fields: (t) => ({
       environmentName: t.string({ resolve: (p) => p.environment.name }),
@@ -176,14 +273,20 @@ const RuntimeResult = builder
 builder.queryFields((t) => ({
   pullVariables: t.field({
     type: PullResult,
-    description: "The final standard values of an environment (resolved for `branch` on deployed environments), and the keys of the secrets left out.",
-    args: { project: t.arg.string({ required: true }), environment: t.arg.string({ required: true }), branch: t.arg.string() },
+    description:
+      "The final standard values of an environment (resolved for `branch` on deployed environments), and the keys of the secrets left out.",
+    args: {
+      project: t.arg.string({ required: true }),
+      environment: t.arg.string({ required: true }),
+      branch: t.arg.string(),
+    },
     errors: {},
     resolve: (_root, args, ctx) => ctx.services.resolution.pullVariables(requireActor(ctx), args),
   }),
   runtimeVariables: t.field({
     type: RuntimeResult,
-    description: "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. Service tokens with the runtime permission only.",
+    description:
+      "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. Service tokens with the runtime permission only.",
     args: { project: t.arg.string({ required: true }), branch: t.arg.string({ required: true }) },
     errors: {},
     resolve: async (_root, args, ctx) => {
@@ -204,13 +307,15 @@ mutation("setVariable", {
 mutation("unsetVariable", {
   input: UnsetVariableInput,
   type: UnsetVariablePayload,
-  description: "Deletes a base value (and its overrides), or one branch override with `branch`. Reports whether anything was removed.",
+  description:
+    "Deletes a base value (and its overrides), or one branch override with `branch`. Reports whether anything was removed.",
   resolve: (input, actor, ctx) => ctx.services.variables.unsetVariable(actor, input),
 });
 
 mutation("bulkUpsertVariables", {
   input: BulkUpsertVariablesInput,
   type: BulkUpsertVariablesPayload,
-  description: "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
+  description:
+    "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
   resolve: (input, actor, ctx) => ctx.services.variables.bulkUpsertVariables(actor, input),
 });

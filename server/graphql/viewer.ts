@@ -3,48 +3,57 @@ import { builder, requireActor } from "./builder.js";
 import { pageArgs, rootConnection } from "./connection.js";
 import { TokenConnection, tokensByCreation } from "./token.js";
 
-const Viewer = builder.objectRef<{ tokenId: string; userId: string | null; projectId: string | null }>("Viewer").implement({
-  description: "The caller: a user (personal token) or a project's service token.",
-  fields: (t) => ({
-    token: t.prismaField({ type: "Token", resolve: (query, v, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: v.tokenId } }) }),
-    user: t.prismaField({
-      type: "User",
-      nullable: true,
-      description: "null for service tokens.",
-      resolve: (query, v, _a, ctx) => (v.userId ? ctx.db.reader.user.findUnique({ ...query, where: { id: v.userId } }) : null),
+const Viewer = builder
+  .objectRef<{ tokenId: string; userId: string | null; projectId: string | null }>("Viewer")
+  .implement({
+    description: "The caller: a user (personal token) or a project's service token.",
+    fields: (t) => ({
+      token: t.prismaField({
+        type: "Token",
+        resolve: (query, v, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: v.tokenId } }),
+      }),
+      user: t.prismaField({
+        type: "User",
+        nullable: true,
+        description: "null for service tokens.",
+        resolve: (query, v, _a, ctx) =>
+          v.userId ? ctx.db.reader.user.findUnique({ ...query, where: { id: v.userId } }) : null,
+      }),
+      project: t.prismaField({
+        type: "Project",
+        nullable: true,
+        description: "A service token's project; null for personal tokens.",
+        resolve: (query, v, _a, ctx) =>
+          v.projectId ? ctx.db.reader.project.findUnique({ ...query, where: { id: v.projectId } }) : null,
+      }),
+      personalTokens: t.field({
+        type: TokenConnection,
+        description: "The user's personal tokens (metadata only), newest first; empty for service tokens.",
+        args: pageArgs(t.arg),
+        resolve: (v, args, ctx, info) => {
+          // a service token has no user: a condition that matches nothing
+          const where = v.userId ? { userId: v.userId, kind: "personal" } : { id: { in: [] as string[] } };
+          return rootConnection(ctx, info, {
+            typeName: "Token",
+            keyset: tokensByCreation,
+            args,
+            where,
+            findMany: (query) => ctx.db.reader.token.findMany(query),
+            count: (query) => ctx.db.reader.token.count(query),
+          });
+        },
+      }),
     }),
-    project: t.prismaField({
-      type: "Project",
-      nullable: true,
-      description: "A service token's project; null for personal tokens.",
-      resolve: (query, v, _a, ctx) => (v.projectId ? ctx.db.reader.project.findUnique({ ...query, where: { id: v.projectId } }) : null),
-    }),
-    personalTokens: t.field({
-      type: TokenConnection,
-      description: "The user's personal tokens (metadata only), newest first; empty for service tokens.",
-      args: pageArgs(t.arg),
-      resolve: (v, args, ctx, info) => {
-        // a service token has no user: a condition that matches nothing
-        const where = v.userId ? { userId: v.userId, kind: "personal" } : { id: { in: [] as string[] } };
-        return rootConnection(ctx, info, {
-          typeName: "Token",
-          keyset: tokensByCreation,
-          args,
-          where,
-          findMany: (query) => ctx.db.reader.token.findMany(query),
-          count: (query) => ctx.db.reader.token.count(query),
-        });
-      },
-    }),
-  }),
-});
+  });
 
 builder.queryFields((t) => ({
   viewer: t.field({
     type: Viewer,
     resolve: (_root, _args, ctx) => {
       const actor = requireActor(ctx);
-      return actor.kind === "user" ? { tokenId: actor.tokenId, userId: actor.userId, projectId: null } : { tokenId: actor.tokenId, userId: null, projectId: actor.projectId };
+      return actor.kind === "user"
+        ? { tokenId: actor.tokenId, userId: actor.userId, projectId: null }
+        : { tokenId: actor.tokenId, userId: null, projectId: actor.projectId };
     },
   }),
 }));

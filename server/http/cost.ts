@@ -6,11 +6,28 @@
  * fragments are expanded (each named fragment computed once; a cycle counts nothing, and
  * NoFragmentCyclesRule reports it).
  */
-import type { ASTVisitor, FieldNode, GraphQLCompositeType, GraphQLSchema, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
-import { graphql } from "./graphql.js";
+import type {
+  ASTVisitor,
+  FieldNode,
+  GraphQLCompositeType,
+  GraphQLSchema,
+  SelectionSetNode,
+  ValidationContext,
+  ValidationRule,
+} from "graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
+import { graphql } from "./graphql.js";
 
-const { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, isObjectType, isInterfaceType } = graphql;
+const {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+} = graphql;
 
 type Variables = Record<string, unknown> | null | undefined;
 
@@ -21,7 +38,9 @@ function pageSize(node: FieldNode, variables: Variables): number {
   if (first?.kind === Kind.INT) value = Number(first.value);
   else if (first?.kind === Kind.VARIABLE) value = variables?.[first.name.value] ?? DEFAULT_PAGE_SIZE;
   // Anything else is refused when the arguments are checked; count it as the largest page meanwhile.
-  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, Math.min(value, MAX_PAGE_SIZE)) : MAX_PAGE_SIZE;
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.max(0, Math.min(value, MAX_PAGE_SIZE))
+    : MAX_PAGE_SIZE;
 }
 
 export function queryCost(
@@ -41,7 +60,8 @@ export function queryCost(
       if (selection.kind === Kind.FIELD) {
         total += 1;
         if (!selection.selectionSet) continue;
-        const def = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        const def =
+          isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
         if (!def) continue;
         const named = getNamedType(def.type);
         if (!isCompositeType(named)) continue;

@@ -4,8 +4,8 @@
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
 import type { GraphQLError as GraphQLErrorType } from "graphql";
-import { graphql } from "./graphql.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+import { graphql } from "./graphql.js";
 
 const { GraphQLError } = graphql;
 type GraphQLError = GraphQLErrorType;
@@ -29,7 +29,10 @@ export function withoutInputValues(message: string): string {
     .replace(/got invalid value [\s\S]*?(?=(?: at "[^"]*")?; |$)/, "got an invalid value")
     .replace(/(cannot represent[^:;]*?value): [\s\S]*$/, "$1.")
     .replace(/(Expected value of type "[^"]+"), found [\s\S]*?(;|\.$|$)/, "$1$2")
-    .replace(/(Int cannot represent non-integer value|Int cannot represent non 32-bit signed integer value|Boolean cannot represent a non boolean value|ID cannot represent value): [\s\S]*$/, "$1.")
+    .replace(
+      /(Int cannot represent non-integer value|Int cannot represent non 32-bit signed integer value|Boolean cannot represent a non boolean value|ID cannot represent value): [\s\S]*$/,
+      "$1.",
+    )
     .replace(/Value [\s\S]*? does not exist in ("[^"]+" enum)/, "Value does not exist in $1")
     .replace(/((?:found|Unexpected) (?:String|BlockString|Int|Float|Name)) "[\s\S]*"/, "$1")
     .replace(/ ?Did you mean the enum value [\s\S]*?\?/g, "");
@@ -39,14 +42,22 @@ export function withoutInputValues(message: string): string {
 export function maskError(error: unknown, log: (line: string) => void, development = false): Error {
   const original = isGraphQLError(error) && error.originalError ? error.originalError : error;
   const path = isGraphQLError(error) ? error.path : undefined;
-  if (original instanceof AppError) return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
+  if (original instanceof AppError)
+    return new GraphQLError(original.message, { path, extensions: { code: codeOf(original) } });
   if (isGraphQLError(original)) {
     const { http, code } = original.extensions as { http?: unknown; code?: unknown };
     // A variable's coercion error wraps the scalar's error; the outer message names the path (`at "input.secret"`).
-    const message = isGraphQLError(error) && error.message.endsWith(original.message) ? error.message : original.message;
-    return new GraphQLError(withoutInputValues(message), { path, nodes: original.nodes, extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) } });
+    const message =
+      isGraphQLError(error) && error.message.endsWith(original.message) ? error.message : original.message;
+    return new GraphQLError(withoutInputValues(message), {
+      path,
+      nodes: original.nodes,
+      extensions: { ...(code ? { code } : {}), ...(http ? { http } : {}) },
+    });
   }
-  log(`Unexpected error${path ? ` at ${path.join(".")}` : ""}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+  log(
+    `Unexpected error${path ? ` at ${path.join(".")}` : ""}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+  );
   const detail = development && original instanceof Error ? ` (development: ${original.message})` : "";
   return new GraphQLError(`Unexpected error.${detail}`, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
 }

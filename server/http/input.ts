@@ -4,12 +4,31 @@
  * fields, which are encrypted and may hold any bytes), and at most MAX_BULK_ITEMS items in
  * any list. A failure is a validation error naming the argument path; nothing runs.
  */
-import type { DefinitionNode, DocumentNode, GraphQLCompositeType, GraphQLInputType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from "graphql";
-import { graphql } from "./graphql.js";
+import type {
+  DefinitionNode,
+  DocumentNode,
+  GraphQLCompositeType,
+  GraphQLInputType,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from "graphql";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
 import { MAX_BULK_ITEMS } from "../../core/limits.js";
+import { graphql } from "./graphql.js";
 
-const { Kind, getArgumentValues, getNamedType, isCompositeType, getNullableType, getVariableValues, isInputObjectType, isInterfaceType, isListType, isObjectType } = graphql;
+const {
+  Kind,
+  getArgumentValues,
+  getNamedType,
+  isCompositeType,
+  getNullableType,
+  getVariableValues,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+} = graphql;
 
 /** Input fields that hold variable values: any bytes are allowed there. */
 const OPAQUE_FIELDS = new Set(["value"]);
@@ -42,15 +61,23 @@ function problemIn(value: unknown, type: GraphQLInputType, path: string): string
 }
 
 /** The first problem with the arguments of `operation`, or null. */
-export function inputProblem(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, rawVariables: Record<string, unknown>): string | null {
+export function inputProblem(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown>,
+): string | null {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables, { maxErrors: 1 });
   if (coerced.errors) return null; // execution reports them
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+  );
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode, parent: GraphQLCompositeType): string | null => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const def = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        const def =
+          isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
         if (!def) continue;
         if (def.args.length) {
           let args: Record<string, unknown>;
@@ -92,10 +119,16 @@ export function inputChecks(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const operation = args.document.definitions.find(
-        (d: DefinitionNode): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
+        (d: DefinitionNode): d is OperationDefinitionNode =>
+          d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
       );
       if (!operation) return;
-      const problem = inputProblem(args.schema, args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+      const problem = inputProblem(
+        args.schema,
+        args.document,
+        operation,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+      );
       if (problem)
         setResultAndStopExecution({
           errors: [createGraphQLError(problem, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } })],

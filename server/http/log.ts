@@ -3,10 +3,11 @@
  * LOG_LEVEL. One access line per request: method, path, operation name, status, duration,
  * actor kind and ids. Never variables, values or the query text.
  */
-import pino, { type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
+
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
 import type { Context } from "../graphql/builder.js";
 
 export type { Logger };
@@ -17,7 +18,8 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export function createLogger(level = "info", destination?: DestinationStream): Logger {
   const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (destination) return pino(options, destination);
-  if (process.stderr.isTTY) return pino(options, pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l" }));
+  if (process.stderr.isTTY)
+    return pino(options, pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l" }));
   return pino(options, pino.destination({ fd: 2, sync: true }));
 }
 

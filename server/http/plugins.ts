@@ -1,7 +1,7 @@
 /** HTTP-level protections of the GraphQL endpoint, as yoga plugins, and the errors they raise. */
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import { withoutInputValues } from "./errors.js";
 import { MAX_BODY_BYTES, MAX_DEPTH, MAX_NESTING } from "../../core/limits.js";
+import { withoutInputValues } from "./errors.js";
 
 export { MAX_BODY_BYTES };
 
@@ -10,15 +10,20 @@ export function unauthenticated(message: string) {
 }
 
 export function tooManyRequests(message: string, retryAfter: number) {
-  return createGraphQLError(message, { extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } } });
+  return createGraphQLError(message, {
+    extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } },
+  });
 }
 
 /** Validation errors quote literals of the query (e.g. a value typed into the wrong field); drop them. */
 export function validationErrorsWithoutValues(): Plugin {
   return {
-    onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map((error) => Object.assign(error, { message: withoutInputValues(error.message) })));
-    },
+    onValidate:
+      () =>
+      ({ valid, result, setResult }) => {
+        if (!valid)
+          setResult(result.map((error) => Object.assign(error, { message: withoutInputValues(error.message) })));
+      },
   };
 }
 
@@ -27,7 +32,16 @@ export function bodyLimit(): Plugin {
     onRequest({ request, endResponse, fetchAPI }) {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES)
-        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message: `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.` }] }), { status: 413, headers: { "content-type": "application/json" } }));
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [
+                { message: `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.` },
+              ],
+            }),
+            { status: 413, headers: { "content-type": "application/json" } },
+          ),
+        );
     },
   };
 }

@@ -35,7 +35,11 @@ function window(now: number, windowMs: number) {
 export class MemoryRateLimiter implements RateLimiter {
   private windows = new Map<string, { start: number; count: number }>();
 
-  constructor(readonly limit: number, readonly windowMs: number, private readonly now: Clock = Date.now) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly now: Clock = Date.now,
+  ) {}
 
   async hit(key: string): Promise<Hit> {
     const { start, retryAfter } = window(this.now(), this.windowMs);
@@ -97,5 +101,7 @@ export class PostgresRateLimiter implements RateLimiter {
 }
 
 export function createRateLimiter(database: Database, scope: string, limit: number, windowMs = 60_000): RateLimiter {
-  return database.provider === "postgresql" ? new PostgresRateLimiter(database, scope, limit, windowMs) : new MemoryRateLimiter(limit, windowMs);
+  return database.provider === "postgresql"
+    ? new PostgresRateLimiter(database, scope, limit, windowMs)
+    : new MemoryRateLimiter(limit, windowMs);
 }

@@ -7,9 +7,9 @@
  */
 import { checkSentinel, makeSentinel, RootKeyError } from "../crypto/root-key.js";
 import type { Db } from "../db/client.js";
-import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { appendEvent } from "../events/index.js";
 import type { KeyRing } from "./keyring.js";
+import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { inTransaction, isUniqueViolation } from "./transaction.js";
 
 /** Returns the new owner's token when this start initialized the database, else null. */
@@ -18,11 +18,23 @@ export async function initializeOrVerify(writer: Db, keys: KeyRing): Promise<str
   if (!(await writer.keyCheck.findUnique({ where: { id: 1 } }))) {
     try {
       return await inTransaction(writer, async (tx) => {
-        await tx.keyCheck.create({ data: { id: 1, rootKeyFingerprint: root.fingerprint, sentinel: makeSentinel(root.key) } });
+        await tx.keyCheck.create({
+          data: { id: 1, rootKeyFingerprint: root.fingerprint, sentinel: makeSentinel(root.key) },
+        });
         const token = generateToken("personal");
         const user = await tx.user.create({ data: { name: "Owner", isInstanceAdmin: true } });
-        const first = await tx.token.create({ data: { kind: "personal", name: "bootstrap", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
-        await appendEvent(tx, { kind: "system" }, "instance.initialize", { metadata: { userId: user.id, token: first.id } });
+        const first = await tx.token.create({
+          data: {
+            kind: "personal",
+            name: "bootstrap",
+            hash: hashToken(token),
+            hint: tokenHint(token),
+            userId: user.id,
+          },
+        });
+        await appendEvent(tx, { kind: "system" }, "instance.initialize", {
+          metadata: { userId: user.id, token: first.id },
+        });
         return token;
       });
     } catch (error) {

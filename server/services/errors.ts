@@ -13,25 +13,35 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, readonly fieldErrors: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
     super(message);
   }
   static fromFields(fieldErrors: FieldError[]): ValidationError {
     const first = fieldErrors[0];
     const where = first.path.length ? `${first.path.join(".")}: ` : "";
-    const more = fieldErrors.length > 1 ? ` (and ${fieldErrors.length - 1} more problem${fieldErrors.length > 2 ? "s" : ""})` : "";
+    const more =
+      fieldErrors.length > 1 ? ` (and ${fieldErrors.length - 1} more problem${fieldErrors.length > 2 ? "s" : ""})` : "";
     return new ValidationError(`${where}${first.message}${more}`, fieldErrors);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message: string, readonly resource: string) {
+  constructor(
+    message: string,
+    readonly resource: string,
+  ) {
     super(message);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, readonly currentRevision: number | null = null) {
+  constructor(
+    message: string,
+    readonly currentRevision: number | null = null,
+  ) {
     super(message);
   }
 }
@@ -48,11 +58,18 @@ export function assertValid(errors: FieldError[]): void {
  * how to recover, never a value; the server log names the rows.
  */
 export class UndecryptableError extends AppError {
-  constructor(message: string, readonly keys: string[]) {
+  constructor(
+    message: string,
+    readonly keys: string[],
+  ) {
     super(message);
   }
 
-  static inEnvironment(where: { project?: string; environment: string }, keys: string[], override = false): UndecryptableError {
+  static inEnvironment(
+    where: { project?: string; environment: string },
+    keys: string[],
+    override = false,
+  ): UndecryptableError {
     const unique = [...new Set(keys)].sort();
     const what = unique.length === 1 ? `1 ${override ? "branch override" : "value"}` : `${unique.length} values`;
     const place = `"${where.environment}"${where.project ? ` of project "${where.project}"` : ""}`;

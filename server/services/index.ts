@@ -4,13 +4,13 @@ import { writePath } from "../events/index.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
-import type { KeyRing } from "./keyring.js";
 import { keyRotationService } from "./key-rotation.js";
+import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
 import { resolutionService } from "./resolution.js";
 import { tokenService } from "./tokens.js";
-import { ValueStore, type Log } from "./values.js";
+import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
 
 export interface ServiceOptions {

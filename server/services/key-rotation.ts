@@ -35,7 +35,12 @@ export async function rewrapDataKeys(writer: Db, keys: KeyRing): Promise<number>
   }
   const check = await writer.keyCheck.findUnique({ where: { id: 1 } });
   if (check && check.rootKeyFingerprint !== current)
-    await inTransaction(writer, (tx) => tx.keyCheck.update({ where: { id: 1 }, data: { rootKeyFingerprint: current, sentinel: makeSentinel(keys.root.key) } }));
+    await inTransaction(writer, (tx) =>
+      tx.keyCheck.update({
+        where: { id: 1 },
+        data: { rootKeyFingerprint: current, sentinel: makeSentinel(keys.root.key) },
+      }),
+    );
   return stale.length;
 }
 
@@ -47,18 +52,32 @@ export interface ReencryptOptions {
   signal?: AbortSignal;
 }
 
-export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "reader" | "writer">; keys: KeyRing; writes: WritePath }) {
+export function keyRotationService({
+  db,
+  keys,
+  writes,
+}: {
+  db: Pick<Database, "reader" | "writer">;
+  keys: KeyRing;
+  writes: WritePath;
+}) {
   /** Values of the project still sealed with an older data key version. */
   async function pending(projectId: string, active: number): Promise<number> {
     const [vars, overrides] = await Promise.all([
       db.reader.variable.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
-      db.reader.branchOverride.count({ where: { variable: { environment: { projectId } }, keyVersion: { lt: active } } }),
+      db.reader.branchOverride.count({
+        where: { variable: { environment: { projectId } }, keyVersion: { lt: active } },
+      }),
     ]);
     return vars + overrides;
   }
 
   /** Re-encrypts up to one batch of base values and one of overrides; returns how many rows were rewritten. */
-  async function reencryptBatch(projectId: string, active: number, batchSize: number): Promise<{ rewritten: number; seen: number }> {
+  async function reencryptBatch(
+    projectId: string,
+    active: number,
+    batchSize: number,
+  ): Promise<{ rewritten: number; seen: number }> {
     return inTransaction(db.writer, async (tx) => {
       const older = { lt: active };
       const vars = await tx.variable.findMany({
@@ -69,14 +88,37 @@ export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "r
       const overrides = await tx.branchOverride.findMany({
         where: { variable: { environment: { projectId } }, keyVersion: older },
         take: batchSize,
-        select: { id: true, branchId: true, valueVersion: true, keyVersion: true, ciphertext: true, variable: { select: { key: true, environmentId: true } } },
+        select: {
+          id: true,
+          branchId: true,
+          valueVersion: true,
+          keyVersion: true,
+          ciphertext: true,
+          variable: { select: { key: true, environmentId: true } },
+        },
       });
       // Every row the same way: open with its old key, seal with the active one, write only if unchanged meanwhile.
       const rows = [
-        ...vars.map((v) => ({ ...v, identity: { projectId, environmentId: v.environmentId, branchId: null, key: v.key, valueVersion: v.valueVersion }, table: tx.variable })),
+        ...vars.map((v) => ({
+          ...v,
+          identity: {
+            projectId,
+            environmentId: v.environmentId,
+            branchId: null,
+            key: v.key,
+            valueVersion: v.valueVersion,
+          },
+          table: tx.variable,
+        })),
         ...overrides.map((o) => ({
           ...o,
-          identity: { projectId, environmentId: o.variable.environmentId, branchId: o.branchId, key: o.variable.key, valueVersion: o.valueVersion },
+          identity: {
+            projectId,
+            environmentId: o.variable.environmentId,
+            branchId: o.branchId,
+            key: o.variable.key,
+            valueVersion: o.valueVersion,
+          },
           table: tx.branchOverride,
         })),
       ];
@@ -85,7 +127,10 @@ export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "r
       let rewritten = 0;
       for (const row of rows) {
         const ciphertext = Buffer.from(encrypt(row.identity, decrypt(row.identity, row.ciphertext)));
-        const update = { where: { id: row.id, valueVersion: row.valueVersion }, data: { ciphertext, keyVersion: active } };
+        const update = {
+          where: { id: row.id, valueVersion: row.valueVersion },
+          data: { ciphertext, keyVersion: active },
+        };
         rewritten += (await (row.table as typeof tx.variable).updateMany(update)).count;
       }
       return { rewritten, seen: rows.length };
@@ -94,9 +139,16 @@ export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "r
 
   async function reencrypt(projectId: string, options: ReencryptOptions = {}) {
     const batchSize = options.batchSize ?? 200;
-    const { activeKeyVersion } = await db.reader.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
+    const { activeKeyVersion } = await db.reader.project.findUniqueOrThrow({
+      where: { id: projectId },
+      select: { activeKeyVersion: true },
+    });
     let reencrypted = 0;
-    for (let batch = 0; (options.maxBatches === undefined || batch < options.maxBatches) && !options.signal?.aborted; batch++) {
+    for (
+      let batch = 0;
+      (options.maxBatches === undefined || batch < options.maxBatches) && !options.signal?.aborted;
+      batch++
+    ) {
       const { rewritten, seen } = await reencryptBatch(projectId, activeKeyVersion, batchSize);
       reencrypted += rewritten;
       if (seen === 0) break;
@@ -110,21 +162,28 @@ export function keyRotationService({ db, keys, writes }: { db: Pick<Database, "r
     /** Makes a new data key version active and re-encrypts the project's values with it. */
     async rotateProjectKey(actor: Actor, input: { project: string }, options: ReencryptOptions = {}) {
       // The event is the new key version; the re-encryption batches that follow are maintenance.
-      const projectId = await writes.run({ actor, action: "project.key_rotate", project: input.project, permission: "key:rotate" }, async ({ tx, access, record }) => {
-        const id = access.project.id;
-        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id }, select: { activeKeyVersion: true } });
-        await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
-        await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
-        record({ metadata: { keyVersion: activeKeyVersion + 1 } });
-        return id;
-      });
+      const projectId = await writes.run(
+        { actor, action: "project.key_rotate", project: input.project, permission: "key:rotate" },
+        async ({ tx, access, record }) => {
+          const id = access.project.id;
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+            where: { id },
+            select: { activeKeyVersion: true },
+          });
+          await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
+          await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
+          record({ metadata: { keyVersion: activeKeyVersion + 1 } });
+          return id;
+        },
+      );
       return reencrypt(projectId, options);
     },
 
     /** Finishes re-encryptions that were interrupted (run at start): one statement finds the projects concerned. */
     async resumeAll(options: ReencryptOptions = {}) {
       const results = [];
-      for (const projectId of await projectsWithStaleValues(db.reader)) if (!options.signal?.aborted) results.push({ projectId, ...(await reencrypt(projectId, options)) });
+      for (const projectId of await projectsWithStaleValues(db.reader))
+        if (!options.signal?.aborted) results.push({ projectId, ...(await reencrypt(projectId, options)) });
       return results;
     },
   };

@@ -3,8 +3,9 @@
  * and cached (a key version never changes once written). Values are sealed with the
  * project's active key version; any stored version still opens.
  */
-import { CryptoError, open, seal, utf8, readBlobHeader } from "../crypto/aead.js";
+
 import { valueAad } from "../crypto/aad.js";
+import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import { newDataKey, RootKeyError, unwrapDataKey, wrapDataKey } from "../crypto/root-key.js";
 import type { Db, Tx } from "../db/client.js";
 
@@ -29,7 +30,11 @@ export class KeyRing {
    * `root` wraps new data keys; `previous` root keys (ENVPLANE_PREVIOUS_ROOT_KEYS) still
    * unwrap the data keys they wrapped until those are re-wrapped (see key-rotation.ts).
    */
-  constructor(readonly root: RootKey, private readonly db: Pick<Db, "projectKey">, readonly previous: RootKey[] = []) {}
+  constructor(
+    readonly root: RootKey,
+    private readonly db: Pick<Db, "projectKey">,
+    readonly previous: RootKey[] = [],
+  ) {}
 
   /** The root key with this fingerprint, if configured. */
   rootKey(fingerprint: string): Uint8Array | null {
@@ -51,7 +56,12 @@ export class KeyRing {
   newProjectKey(projectId: string, version: number) {
     const dataKey = newDataKey();
     this.cache.set(`${projectId}:${version}`, dataKey);
-    return { projectId, version, wrappedKey: wrapDataKey(this.root.key, projectId, version, dataKey), rootKeyFingerprint: this.root.fingerprint };
+    return {
+      projectId,
+      version,
+      wrappedKey: wrapDataKey(this.root.key, projectId, version, dataKey),
+      rootKeyFingerprint: this.root.fingerprint,
+    };
   }
 
   async dataKey(projectId: string, version: number, tx?: Pick<Tx, "projectKey">): Promise<Uint8Array> {
@@ -66,15 +76,25 @@ export class KeyRing {
   }
 
   /** Seals `value` for the row identified by `id` with the given data key version. */
-  async encrypt(id: ValueIdentity, value: string, keyVersion: number, tx?: Pick<Tx, "projectKey">): Promise<Uint8Array<ArrayBuffer>> {
+  async encrypt(
+    id: ValueIdentity,
+    value: string,
+    keyVersion: number,
+    tx?: Pick<Tx, "projectKey">,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     return (await this.encryptor(id.projectId, keyVersion, tx))(id, value);
   }
 
   /** A synchronous `encrypt` for many values under one data key version (bulk writes). */
-  async encryptor(projectId: string, keyVersion: number, tx?: Pick<Tx, "projectKey">): Promise<(id: ValueIdentity, value: string) => Uint8Array<ArrayBuffer>> {
+  async encryptor(
+    projectId: string,
+    keyVersion: number,
+    tx?: Pick<Tx, "projectKey">,
+  ): Promise<(id: ValueIdentity, value: string) => Uint8Array<ArrayBuffer>> {
     const key = await this.dataKey(projectId, keyVersion, tx);
     return (id, value) => {
-      if (id.projectId !== projectId) throw new Error(`encryptor for project ${projectId} used for project ${id.projectId}`);
+      if (id.projectId !== projectId)
+        throw new Error(`encryptor for project ${projectId} used for project ${id.projectId}`);
       return seal(key, keyVersion, utf8.encode(value), valueAad(id)) as Uint8Array<ArrayBuffer>;
     };
   }
@@ -85,13 +105,20 @@ export class KeyRing {
   }
 
   /** A synchronous `decrypt` for many values of one project sealed with the given key versions (bulk reads). */
-  async decryptor(projectId: string, keyVersions: Iterable<number>, tx?: Pick<Tx, "projectKey">): Promise<(id: ValueIdentity, blob: Uint8Array) => string> {
+  async decryptor(
+    projectId: string,
+    keyVersions: Iterable<number>,
+    tx?: Pick<Tx, "projectKey">,
+  ): Promise<(id: ValueIdentity, blob: Uint8Array) => string> {
     const byVersion = new Map<number, Uint8Array>();
     for (const version of keyVersions) byVersion.set(version, await this.dataKey(projectId, version, tx));
     return (id, blob) => {
       const { keyVersion } = readBlobHeader(blob);
       const key = byVersion.get(keyVersion);
-      if (!key || id.projectId !== projectId) throw new Error(`decryptor for project ${projectId} has no key version ${keyVersion} for project ${id.projectId}`);
+      if (!key || id.projectId !== projectId)
+        throw new Error(
+          `decryptor for project ${projectId} has no key version ${keyVersion} for project ${id.projectId}`,
+        );
       return openValue(key, id, blob);
     };
   }

@@ -1,7 +1,8 @@
 /** Finding environments and project branches by name, with errors that say what exists. */
-import type { Tx, Db } from "../db/client.js";
-import { NotFoundError } from "./errors.js";
+
 import { can, type ProjectAccess } from "../authz/index.js";
+import type { Db, Tx } from "../db/client.js";
+import { NotFoundError } from "./errors.js";
 
 type Client = Pick<Tx, "environment" | "projectBranch"> | Pick<Db, "environment" | "projectBranch">;
 
@@ -16,13 +17,29 @@ export interface EnvironmentRow {
 const envSelect = { id: true, name: true, isDefault: true, isProtected: true, revision: true } as const;
 
 export async function findEnvironment(db: Client, access: ProjectAccess, name: string): Promise<EnvironmentRow> {
-  const env = await db.environment.findUnique({ where: { projectId_name: { projectId: access.project.id, name } }, select: envSelect });
+  const env = await db.environment.findUnique({
+    where: { projectId_name: { projectId: access.project.id, name } },
+    select: envSelect,
+  });
   if (env && can(access, "environment:read", env)) return env;
-  throw new NotFoundError(`Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`, "Environment");
+  throw new NotFoundError(
+    `Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`,
+    "Environment",
+  );
 }
 
-export async function findBranch(db: Client, access: ProjectAccess, name: string): Promise<{ id: string; name: string }> {
-  const branch = await db.projectBranch.findUnique({ where: { projectId_name: { projectId: access.project.id, name } }, select: { id: true, name: true } });
+export async function findBranch(
+  db: Client,
+  access: ProjectAccess,
+  name: string,
+): Promise<{ id: string; name: string }> {
+  const branch = await db.projectBranch.findUnique({
+    where: { projectId_name: { projectId: access.project.id, name } },
+    select: { id: true, name: true },
+  });
   if (branch) return branch;
-  throw new NotFoundError(`Project branch "${name}" not found in project "${access.project.slug}". Run "envplane branch list", or create it with "envplane branch create ${name}".`, "ProjectBranch");
+  throw new NotFoundError(
+    `Project branch "${name}" not found in project "${access.project.slug}". Run "envplane branch list", or create it with "envplane branch create ${name}".`,
+    "ProjectBranch",
+  );
 }

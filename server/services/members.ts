@@ -3,18 +3,22 @@
  * concurrency: every membership change locks the project row first in its transaction and
  * checks the owners inside it, so two owners demoting each other at once cannot both win.
  */
-import type { Database, Tx } from "../db/client.js";
+
 import { check, displayName } from "../../core/names.js";
 import { ROLES, type Role } from "../../core/roles.js";
-import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { assertCan, type ProjectAccess } from "../authz/index.js";
+import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
+import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { isUniqueViolation } from "./transaction.js";
 
 function assertRole(role: string): asserts role is Role {
-  if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError(`Unknown role "${role}". Use viewer, developer, admin or owner.`, [{ path: ["role"], message: "Unknown role." }]);
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new ValidationError(`Unknown role "${role}". Use viewer, developer, admin or owner.`, [
+      { path: ["role"], message: "Unknown role." },
+    ]);
 }
 
 function assertMayGrant(access: ProjectAccess, role: Role) {
@@ -25,21 +29,40 @@ function assertMayGrant(access: ProjectAccess, role: Role) {
 /** Refuses to take the owner role from the project's last owner (read inside the locked transaction). */
 async function assertNotLastOwner(tx: Tx, access: ProjectAccess, field: string) {
   if ((await tx.member.count({ where: { projectId: access.project.id, role: "owner" } })) <= 1)
-    throw new ValidationError(`This is the last owner of project "${access.project.slug}". Make someone else owner first.`, [{ path: [field], message: "Last owner." }]);
+    throw new ValidationError(
+      `This is the last owner of project "${access.project.slug}". Make someone else owner first.`,
+      [{ path: [field], message: "Last owner." }],
+    );
 }
 
 export function memberService({ db, writes }: { db: Pick<Database, "reader">; writes: WritePath }) {
   return {
     /** Instance admins add users; each new user gets a first personal token, shown once. */
     async createUser(actor: Actor, input: { name: string; email?: string | null; isInstanceAdmin?: boolean | null }) {
-      if (actor.kind !== "user" || !actor.isInstanceAdmin) throw new ForbiddenError("Only instance admins can create users.");
+      if (actor.kind !== "user" || !actor.isInstanceAdmin)
+        throw new ForbiddenError("Only instance admins can create users.");
       assertValid(check(displayName, input.name, ["name"]));
-      if (input.email != null && !/^[^@\s]+@[^@\s]+$/.test(input.email)) throw new ValidationError("email is not an e-mail address.", [{ path: ["email"], message: "Invalid e-mail." }]);
+      if (input.email != null && !/^[^@\s]+@[^@\s]+$/.test(input.email))
+        throw new ValidationError("email is not an e-mail address.", [{ path: ["email"], message: "Invalid e-mail." }]);
       const token = generateToken("personal");
       try {
         const user = await writes.run({ actor, action: "user.create" }, async ({ tx, record }) => {
-          const user = await tx.user.create({ data: { name: input.name.trim(), email: input.email ?? null, isInstanceAdmin: input.isInstanceAdmin ?? false } });
-          const first = await tx.token.create({ data: { kind: "personal", name: "first token", hash: hashToken(token), hint: tokenHint(token), userId: user.id } });
+          const user = await tx.user.create({
+            data: {
+              name: input.name.trim(),
+              email: input.email ?? null,
+              isInstanceAdmin: input.isInstanceAdmin ?? false,
+            },
+          });
+          const first = await tx.token.create({
+            data: {
+              kind: "personal",
+              name: "first token",
+              hash: hashToken(token),
+              hint: tokenHint(token),
+              userId: user.id,
+            },
+          });
           record({ metadata: { userId: user.id, isInstanceAdmin: user.isInstanceAdmin, token: first.id } });
           return user;
         });
@@ -55,26 +78,44 @@ export function memberService({ db, writes }: { db: Pick<Database, "reader">; wr
       const role = input.role;
       const authorize = async ({ access }: { access: ProjectAccess }) => {
         assertMayGrant(access, role);
-        if (!(await db.reader.user.findUnique({ where: { id: input.userId }, select: { id: true } }))) throw new NotFoundError(`User "${input.userId}" not found.`, "User");
+        if (!(await db.reader.user.findUnique({ where: { id: input.userId }, select: { id: true } })))
+          throw new NotFoundError(`User "${input.userId}" not found.`, "User");
       };
-      return writes.run({ actor, action: "member.set", project: input.project, authorize, serializeProject: true }, async ({ tx, access, record }) => {
-        const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
-        const current = await tx.member.findUnique({ where, select: { role: true } });
-        if (current?.role === "owner" && role !== "owner") {
-          assertMayGrant(access, "owner");
-          await assertNotLastOwner(tx, access, "role");
-        }
-        record({ metadata: { userId: input.userId, role, previousRole: current?.role ?? null } });
-        return tx.member.upsert({ where, create: { projectId: access.project.id, userId: input.userId, role }, update: { role } });
-      });
+      return writes.run(
+        { actor, action: "member.set", project: input.project, authorize, serializeProject: true },
+        async ({ tx, access, record }) => {
+          const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
+          const current = await tx.member.findUnique({ where, select: { role: true } });
+          if (current?.role === "owner" && role !== "owner") {
+            assertMayGrant(access, "owner");
+            await assertNotLastOwner(tx, access, "role");
+          }
+          record({ metadata: { userId: input.userId, role, previousRole: current?.role ?? null } });
+          return tx.member.upsert({
+            where,
+            create: { projectId: access.project.id, userId: input.userId, role },
+            update: { role },
+          });
+        },
+      );
     },
 
     async removeMember(actor: Actor, input: { project: string; userId: string }) {
-      const spec = { actor, action: "member.remove", project: input.project, permission: "member:manage", serializeProject: true } as const;
+      const spec = {
+        actor,
+        action: "member.remove",
+        project: input.project,
+        permission: "member:manage",
+        serializeProject: true,
+      } as const;
       return writes.run(spec, async ({ tx, access, record }) => {
         const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
         const current = await tx.member.findUnique({ where, select: { role: true } });
-        if (!current) throw new NotFoundError(`User "${input.userId}" is not a member of project "${access.project.slug}".`, "Member");
+        if (!current)
+          throw new NotFoundError(
+            `User "${input.userId}" is not a member of project "${access.project.slug}".`,
+            "Member",
+          );
         if (current.role === "owner") {
           assertMayGrant(access, "owner");
           await assertNotLastOwner(tx, access, "userId");

@@ -3,21 +3,29 @@
  * what a deployed app gets at boot (mapping -> environment -> override -> base, secrets
  * included, service tokens with the runtime permission only).
  */
-import type { Database } from "../db/client.js";
+
 import { resolveBranch } from "../../core/mapping.js";
 import { branchName, check } from "../../core/names.js";
 import { assertCan, projectAccess } from "../authz/index.js";
+import type { Database } from "../db/client.js";
 import type { Actor } from "./actor.js";
-import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { loadMapping } from "./branches.js";
+import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { findBranch, findEnvironment } from "./lookup.js";
 import type { ValueStore } from "./values.js";
 
 export function resolutionService({ db, values }: { db: Pick<Database, "reader">; values: ValueStore }) {
   async function mappedEnvironment(projectId: string, slug: string, branch: string) {
     const resolved = resolveBranch(await loadMapping(db.reader, projectId), branch);
-    const env = await db.reader.environment.findUnique({ where: { projectId_name: { projectId, name: resolved.environment } }, select: { id: true, name: true, isDefault: true, isProtected: true, revision: true } });
-    if (!env) throw new NotFoundError(`Branch "${branch}" maps to environment "${resolved.environment}", which does not exist in project "${slug}". Fix the mapping (envplane mapping set).`, "Environment");
+    const env = await db.reader.environment.findUnique({
+      where: { projectId_name: { projectId, name: resolved.environment } },
+      select: { id: true, name: true, isDefault: true, isProtected: true, revision: true },
+    });
+    if (!env)
+      throw new NotFoundError(
+        `Branch "${branch}" maps to environment "${resolved.environment}", which does not exist in project "${slug}". Fix the mapping (envplane mapping set).`,
+        "Environment",
+      );
     return { env, matchedBy: resolved.matchedBy };
   }
 
@@ -34,15 +42,24 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
       const env = await findEnvironment(db.reader, access, input.environment);
       assertCan(access, "variable:read-value", env);
       if (input.branch != null && env.name === "development")
-        throw new ValidationError('"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.', [{ path: ["branch"], message: "No branches on development." }]);
+        throw new ValidationError(
+          '"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.',
+          [{ path: ["branch"], message: "No branches on development." }],
+        );
       const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
       const label = { project: access.project.slug, environment: env.name };
-      const stored = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label }, { secrets: false });
+      const stored = await values.load(
+        db.reader,
+        { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
+        { secrets: false },
+      );
       return {
         environment: env,
         branch: branch?.name ?? null,
         revision: env.revision,
-        variables: stored.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
+        variables: stored
+          .filter((v) => !v.isSecret)
+          .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
         excludedSecrets: stored.filter((v) => v.isSecret).map((v) => v.key),
       };
     },
@@ -54,12 +71,21 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
       const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
       assertCan(access, "runtime:resolve", env);
       const label = { project: access.project.slug, environment: env.name };
-      const stored = await values.load(db.reader, { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label }, { secrets: true });
+      const stored = await values.load(
+        db.reader,
+        { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label },
+        { secrets: true },
+      );
       return {
         environment: env,
         branch: branch.name,
         revision: env.revision,
-        variables: stored.map((v) => ({ key: v.key, value: v.value!, isSecret: v.isSecret, fromOverride: v.fromOverride })),
+        variables: stored.map((v) => ({
+          key: v.key,
+          value: v.value!,
+          isSecret: v.isSecret,
+          fromOverride: v.fromOverride,
+        })),
       };
     },
   };

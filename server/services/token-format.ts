@@ -24,7 +24,8 @@ function base62(n: number, width: number): string {
 
 function randomBase62(length: number): string {
   let out = "";
-  while (out.length < length) for (const byte of randomBytes(length * 2)) if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+  while (out.length < length)
+    for (const byte of randomBytes(length * 2)) if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
   return out;
 }
 

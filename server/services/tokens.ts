@@ -1,13 +1,14 @@
 /** Personal and service tokens: created (shown once), listed by metadata, revoked. */
-import type { Database } from "../db/client.js";
+
 import { check, displayName } from "../../core/names.js";
 import { SERVICE_PERMISSIONS, type ServicePermission } from "../../core/roles.js";
-import { generateToken, hashToken, tokenHint, type TokenKind } from "./token-format.js";
 import type { ProjectAccess } from "../authz/index.js";
+import type { Database } from "../db/client.js";
 import { Rollback, type WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
+import { generateToken, hashToken, type TokenKind, tokenHint } from "./token-format.js";
 
 export interface CreateTokenInput {
   kind: TokenKind;
@@ -27,17 +28,30 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
     async createToken(actor: Actor, input: CreateTokenInput, now = new Date()) {
       assertValid(check(displayName, input.name, ["name"]));
       if (input.expiresAt && input.expiresAt <= now)
-        throw new ValidationError("expiresAt is in the past. Give a future date, or none for a token that does not expire.", [{ path: ["expiresAt"], message: "Must be in the future." }]);
+        throw new ValidationError(
+          "expiresAt is in the past. Give a future date, or none for a token that does not expire.",
+          [{ path: ["expiresAt"], message: "Must be in the future." }],
+        );
       if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot create tokens. Use a personal token.");
       const token = generateToken(input.kind);
-      const base = { name: input.name.trim(), hash: hashToken(token), hint: tokenHint(token), expiresAt: input.expiresAt ?? null };
+      const base = {
+        name: input.name.trim(),
+        hash: hashToken(token),
+        hint: tokenHint(token),
+        expiresAt: input.expiresAt ?? null,
+      };
 
       if (input.kind === "personal") {
         if (input.project || input.environments?.length || input.permissions?.length)
-          throw new ValidationError("Personal tokens act with their user's roles; project, environments and permissions are for service tokens.", [{ path: ["kind"], message: "Use kind SERVICE." }]);
+          throw new ValidationError(
+            "Personal tokens act with their user's roles; project, environments and permissions are for service tokens.",
+            [{ path: ["kind"], message: "Use kind SERVICE." }],
+          );
         const userId = input.userId ?? actor.userId;
-        if (userId !== actor.userId && !actor.isInstanceAdmin) throw new ForbiddenError("Only instance admins can create tokens for other users.");
-        if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError(`User "${userId}" not found.`, "User");
+        if (userId !== actor.userId && !actor.isInstanceAdmin)
+          throw new ForbiddenError("Only instance admins can create tokens for other users.");
+        if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } })))
+          throw new NotFoundError(`User "${userId}" not found.`, "User");
         const row = await writes.run({ actor, action: "token.create" }, async ({ tx, record }) => {
           const created = await tx.token.create({ data: { ...base, kind: "personal", userId } });
           record({ metadata: { token: created.id, kind: "personal", name: created.name, userId } });
@@ -46,36 +60,67 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
         return { token, tokenInfo: row };
       }
 
-      if (!input.project) throw new ValidationError("A service token belongs to one project: set project.", [{ path: ["project"], message: "Required for service tokens." }]);
+      if (!input.project)
+        throw new ValidationError("A service token belongs to one project: set project.", [
+          { path: ["project"], message: "Required for service tokens." },
+        ]);
       const permissions = [...new Set(input.permissions?.length ? input.permissions : ["read"])] as ServicePermission[];
-      for (const p of permissions) if (!SERVICE_PERMISSIONS.includes(p)) throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [{ path: ["permissions"], message: "Unknown permission." }]);
+      for (const p of permissions)
+        if (!SERVICE_PERMISSIONS.includes(p))
+          throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [
+            { path: ["permissions"], message: "Unknown permission." },
+          ]);
       const envs: { id: string; name: string }[] = [];
       const authorize = async ({ access }: { access: ProjectAccess }) => {
         for (const name of new Set(input.environments ?? [])) envs.push(await findEnvironment(db.reader, access, name));
       };
-      const row = await writes.run({ actor, action: "token.create", project: input.project, permission: "token:manage", authorize }, async ({ tx, access, record }) => {
-        const created = await tx.token.create({
-          data: {
-            ...base,
-            kind: "service",
-            userId: actor.userId,
-            projectId: access.project.id,
-            permissions: permissions.sort().join(","),
-            allEnvironments: envs.length === 0,
-            environments: { create: envs.map((e) => ({ environmentId: e.id })) },
-          },
-        });
-        record({ metadata: { token: created.id, kind: "service", name: created.name, permissions, environments: envs.map((e) => e.name) } });
-        return created;
-      });
+      const row = await writes.run(
+        { actor, action: "token.create", project: input.project, permission: "token:manage", authorize },
+        async ({ tx, access, record }) => {
+          const created = await tx.token.create({
+            data: {
+              ...base,
+              kind: "service",
+              userId: actor.userId,
+              projectId: access.project.id,
+              permissions: permissions.sort().join(","),
+              allEnvironments: envs.length === 0,
+              environments: { create: envs.map((e) => ({ environmentId: e.id })) },
+            },
+          });
+          record({
+            metadata: {
+              token: created.id,
+              kind: "service",
+              name: created.name,
+              permissions,
+              environments: envs.map((e) => e.name),
+            },
+          });
+          return created;
+        },
+      );
       return { token, tokenInfo: row };
     },
 
     async revokeToken(actor: Actor, input: { id: string }, now = new Date()) {
       // Checked first, so a service token learns nothing about which token ids exist.
       if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot revoke tokens. Use a personal token.");
-      const row = await db.reader.token.findUnique({ where: { id: input.id }, select: { id: true, kind: true, userId: true, projectId: true, revokedAt: true, project: { select: { slug: true } } } });
-      const notFound = new NotFoundError(`Token "${input.id}" not found. List tokens with "envplane tokens list".`, "Token");
+      const row = await db.reader.token.findUnique({
+        where: { id: input.id },
+        select: {
+          id: true,
+          kind: true,
+          userId: true,
+          projectId: true,
+          revokedAt: true,
+          project: { select: { slug: true } },
+        },
+      });
+      const notFound = new NotFoundError(
+        `Token "${input.id}" not found. List tokens with "envplane tokens list".`,
+        "Token",
+      );
       if (!row) throw notFound;
       if (row.kind === "personal" && row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
       const project = row.kind === "service" ? row.project!.slug : undefined;
@@ -84,12 +129,15 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
         throw error instanceof NotFoundError && error.resource === "Project" ? notFound : error;
       };
       return writes
-        .run({ actor, action: "token.revoke", project, permission: project ? "token:manage" : undefined }, async ({ tx, record }) => {
-          // Already revoked (checked after access, so it tells nothing to others): nothing to do, no event.
-          if (row.revokedAt) throw new Rollback(await tx.token.findUniqueOrThrow({ where: { id: row.id } }));
-          record({ metadata: { token: row.id, kind: row.kind } });
-          return tx.token.update({ where: { id: row.id }, data: { revokedAt: now } });
-        })
+        .run(
+          { actor, action: "token.revoke", project, permission: project ? "token:manage" : undefined },
+          async ({ tx, record }) => {
+            // Already revoked (checked after access, so it tells nothing to others): nothing to do, no event.
+            if (row.revokedAt) throw new Rollback(await tx.token.findUniqueOrThrow({ where: { id: row.id } }));
+            record({ metadata: { token: row.id, kind: row.kind } });
+            return tx.token.update({ where: { id: row.id }, data: { revokedAt: now } });
+          },
+        )
         .catch(hide);
     },
   };

@@ -23,7 +23,11 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Prom
 }
 
 /** Increments the environment's revision, checking `expectedRevision` if given; returns the new revision. */
-export async function bumpRevision(tx: Tx, env: { id: string; name: string }, expectedRevision?: number | null): Promise<number> {
+export async function bumpRevision(
+  tx: Tx,
+  env: { id: string; name: string },
+  expectedRevision?: number | null,
+): Promise<number> {
   const conditional = expectedRevision != null;
   const { count } = await tx.environment.updateMany({
     where: { id: env.id, ...(conditional ? { revision: expectedRevision } : {}) },
@@ -31,7 +35,8 @@ export async function bumpRevision(tx: Tx, env: { id: string; name: string }, ex
   });
   if (count === 1 && conditional) return expectedRevision + 1;
   const current = await tx.environment.findUnique({ where: { id: env.id }, select: { revision: true } });
-  if (!current) throw new NotFoundError(`Environment "${env.name}" was deleted while this write was in progress.`, "Environment");
+  if (!current)
+    throw new NotFoundError(`Environment "${env.name}" was deleted while this write was in progress.`, "Environment");
   if (count === 0) throw staleRevision(env.name, expectedRevision!, current.revision);
   return current.revision;
 }

@@ -9,7 +9,9 @@ import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
 
-type Client = Pick<Tx, "$queryRaw" | "$executeRaw" | "projectKey"> | Pick<Db, "$queryRaw" | "$executeRaw" | "projectKey">;
+type Client =
+  | Pick<Tx, "$queryRaw" | "$executeRaw" | "projectKey">
+  | Pick<Db, "$queryRaw" | "$executeRaw" | "projectKey">;
 
 export type Log = (line: string) => void;
 
@@ -64,7 +66,12 @@ export class ValueStore {
   ): Promise<StoredValue[]> {
     const { projectId, environmentId } = scope;
     const branchId = scope.branchId ?? null;
-    const rows = await selectValueRows(db, this.provider, { environmentId, branchId }, opts.values === false ? "none" : opts.secrets ? "all" : "standard");
+    const rows = await selectValueRows(
+      db,
+      this.provider,
+      { environmentId, branchId },
+      opts.values === false ? "none" : opts.secrets ? "all" : "standard",
+    );
     const versions = new Set<number>();
     for (const r of rows) {
       if (r.ciphertext !== null) versions.add(Number(r.keyVersion));
@@ -96,17 +103,26 @@ export class ValueStore {
         `Undecryptable values in environment ${environmentId} of project ${projectId}: ` +
           failures.map((f) => `${f.key} (${f.where}): ${f.reason}`).join("; "),
       );
-      throw UndecryptableError.inEnvironment(scope.label, failures.map((f) => f.key));
+      throw UndecryptableError.inEnvironment(
+        scope.label,
+        failures.map((f) => f.key),
+      );
     }
     return out;
   }
 
   /** Decrypts one stored value (the GraphQL `value` fields); a failure is an UndecryptableError naming the key. */
-  async decryptOne(id: ValueIdentity, blob: Uint8Array, label: { environment: string; rowId: string }): Promise<string> {
+  async decryptOne(
+    id: ValueIdentity,
+    blob: Uint8Array,
+    label: { environment: string; rowId: string },
+  ): Promise<string> {
     try {
       return await this.keys.decrypt(id, blob);
     } catch (error) {
-      this.log(`Undecryptable value ${id.key} (${id.branchId ? `override ${label.rowId}, branch ${id.branchId}` : `variable ${label.rowId}`}) in environment ${id.environmentId} of project ${id.projectId}: ${reason(error)}`);
+      this.log(
+        `Undecryptable value ${id.key} (${id.branchId ? `override ${label.rowId}, branch ${id.branchId}` : `variable ${label.rowId}`}) in environment ${id.environmentId} of project ${id.projectId}: ${reason(error)}`,
+      );
       throw UndecryptableError.inEnvironment({ environment: label.environment }, [id.key], id.branchId !== null);
     }
   }
@@ -117,7 +133,11 @@ export class ValueStore {
   }
 
   /** Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and valueVersion are replaced. */
-  async upsert(tx: Tx, scope: { projectId: string; environmentId: string; keyVersion: number; valueVersion: number }, values: readonly NewValue[]): Promise<void> {
+  async upsert(
+    tx: Tx,
+    scope: { projectId: string; environmentId: string; keyVersion: number; valueVersion: number },
+    values: readonly NewValue[],
+  ): Promise<void> {
     const { projectId, environmentId, keyVersion, valueVersion } = scope;
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
@@ -125,7 +145,12 @@ export class ValueStore {
       if (i > 0) await nextTurn();
       const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v) => {
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
-        return [randomUUID(), v.key, v.isSecret, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex")];
+        return [
+          randomUUID(),
+          v.key,
+          v.isSecret,
+          Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex"),
+        ];
       });
       await upsertValueRows(tx, this.provider, { environmentId, keyVersion, valueVersion, now }, rows);
     }

@@ -1,13 +1,14 @@
 /** Setting, unsetting and bulk-upserting variables and branch overrides. */
+
+import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
+import { MAX_BULK_ITEMS } from "../../core/limits.js";
+import { branchName, check, type FieldError, variableKey, variableValue } from "../../core/names.js";
+import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
-import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
-import { check, variableKey, variableValue, branchName, type FieldError } from "../../core/names.js";
-import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
-import { MAX_BULK_ITEMS } from "../../core/limits.js";
-import { findBranch, findEnvironment, type EnvironmentRow } from "./lookup.js";
+import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
@@ -86,11 +87,22 @@ function secretOnStandardError(keys: string[], env: string, indexOf: (key: strin
     `${list} ${one ? "is a standard variable" : "are standard variables"} in "${env}" but ${one ? "was" : "were"} sent with secret: true; ` +
       `the secret flag is set at creation and cannot be changed, so the value would stay readable. ` +
       `Unset ${one ? "it" : "them"} first (envplane env unset ${keys[0]} --env ${env}) and send ${one ? "it" : "them"} again as secret, or leave out secret: true.`,
-    keys.map((k) => ({ path: ["variables", String(indexOf(k)), "secret"], message: `"${k}" is a standard variable; it cannot become a secret.` })),
+    keys.map((k) => ({
+      path: ["variables", String(indexOf(k)), "secret"],
+      message: `"${k}" is a standard variable; it cannot become a secret.`,
+    })),
   );
 }
 
-export function variableService({ db, values, writes }: { db: Pick<Database, "reader">; values: ValueStore; writes: WritePath }) {
+export function variableService({
+  db,
+  values,
+  writes,
+}: {
+  db: Pick<Database, "reader">;
+  values: ValueStore;
+  writes: WritePath;
+}) {
   return {
     async setVariable(actor: Actor, input: SetVariableInput) {
       assertValid([
@@ -99,26 +111,44 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
         ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : []),
       ]);
       let branch: { id: string; name: string } | null = null;
-      const spec = { actor, action: "variable.set", project: input.project, environment: input.environment, permission: "environment:write" } as const;
+      const spec = {
+        actor,
+        action: "variable.set",
+        project: input.project,
+        environment: input.environment,
+        permission: "environment:write",
+      } as const;
       return writes.run(
         {
           ...spec,
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null) branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null)
+              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
           },
         },
         async ({ tx, access, env, revision, record }) => {
           const projectId = access.project.id;
           record({ keys: [input.key], branchId: branch?.id ?? null });
-          const existing = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, isSecret: true } });
-          if (existing && input.secret != null && input.secret !== existing.isSecret) throw flipError(input.key, existing.isSecret, env.name);
-          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
+          const existing = await tx.variable.findUnique({
+            where: { environmentId_key: { environmentId: env.id, key: input.key } },
+            select: { id: true, isSecret: true },
+          });
+          if (existing && input.secret != null && input.secret !== existing.isSecret)
+            throw flipError(input.key, existing.isSecret, env.name);
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+            where: { id: projectId },
+            select: { activeKeyVersion: true },
+          });
 
           if (!branch) {
             const isSecret = existing?.isSecret ?? input.secret ?? false;
-            await values.upsert(tx, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [{ key: input.key, value: input.value, isSecret }]);
+            await values.upsert(
+              tx,
+              { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
+              [{ key: input.key, value: input.value, isSecret }],
+            );
             record({ metadata: { created: !existing, isSecret } });
             return { environment: { ...env, revision }, key: input.key, branch: null, created: !existing, isSecret };
           }
@@ -128,21 +158,43 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
               "Variable",
             );
           const where = { variableId_branchId: { variableId: existing.id, branchId: branch.id } };
-          const ciphertext = Buffer.from(await values.encryptOne({ projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision }, input.value, activeKeyVersion, tx));
+          const ciphertext = Buffer.from(
+            await values.encryptOne(
+              { projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision },
+              input.value,
+              activeKeyVersion,
+              tx,
+            ),
+          );
           const before = await tx.branchOverride.findUnique({ where, select: { id: true } });
           await tx.branchOverride.upsert({
             where,
-            create: { variableId: existing.id, branchId: branch.id, ciphertext, keyVersion: activeKeyVersion, valueVersion: revision },
+            create: {
+              variableId: existing.id,
+              branchId: branch.id,
+              ciphertext,
+              keyVersion: activeKeyVersion,
+              valueVersion: revision,
+            },
             update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
           });
           record({ metadata: { created: !before, isSecret: existing.isSecret } });
-          return { environment: { ...env, revision }, key: input.key, branch: branch.name, created: !before, isSecret: existing.isSecret };
+          return {
+            environment: { ...env, revision },
+            key: input.key,
+            branch: branch.name,
+            created: !before,
+            isSecret: existing.isSecret,
+          };
         },
       );
     },
 
     async unsetVariable(actor: Actor, input: UnsetVariableInput) {
-      assertValid([...check(variableKey, input.key, ["key"]), ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : [])]);
+      assertValid([
+        ...check(variableKey, input.key, ["key"]),
+        ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : []),
+      ]);
       let branch: { id: string; name: string } | null = null;
       return writes.run(
         {
@@ -154,22 +206,46 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null) branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null)
+              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
           },
         },
         async ({ tx, env, revision, record }) => {
-          const notFound = new Rollback({ environment: { ...env, revision: revision - 1 }, key: input.key, branch: branch?.name ?? null, removed: false, overridesRemoved: 0 });
+          const notFound = new Rollback({
+            environment: { ...env, revision: revision - 1 },
+            key: input.key,
+            branch: branch?.name ?? null,
+            removed: false,
+            overridesRemoved: 0,
+          });
           record({ keys: [input.key], branchId: branch?.id ?? null });
-          const variable = await tx.variable.findUnique({ where: { environmentId_key: { environmentId: env.id, key: input.key } }, select: { id: true, _count: { select: { overrides: true } } } });
+          const variable = await tx.variable.findUnique({
+            where: { environmentId_key: { environmentId: env.id, key: input.key } },
+            select: { id: true, _count: { select: { overrides: true } } },
+          });
           if (!variable) throw notFound;
           if (branch) {
-            const { count } = await tx.branchOverride.deleteMany({ where: { variableId: variable.id, branchId: branch.id } });
+            const { count } = await tx.branchOverride.deleteMany({
+              where: { variableId: variable.id, branchId: branch.id },
+            });
             if (count === 0) throw notFound;
-            return { environment: { ...env, revision }, key: input.key, branch: branch.name, removed: true, overridesRemoved: 1 };
+            return {
+              environment: { ...env, revision },
+              key: input.key,
+              branch: branch.name,
+              removed: true,
+              overridesRemoved: 1,
+            };
           }
           await tx.variable.delete({ where: { id: variable.id } });
           record({ metadata: { overridesRemoved: variable._count.overrides } });
-          return { environment: { ...env, revision }, key: input.key, branch: null, removed: true, overridesRemoved: variable._count.overrides };
+          return {
+            environment: { ...env, revision },
+            key: input.key,
+            branch: null,
+            removed: true,
+            overridesRemoved: variable._count.overrides,
+          };
         },
       );
     },
@@ -180,9 +256,16 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
       const errors: FieldError[] = [];
       const seen = new Map<string, number>();
       input.variables.forEach((v, i) => {
-        errors.push(...check(variableKey, v.key, ["variables", String(i), "key"]), ...check(variableValue, v.value, ["variables", String(i), "value"]));
+        errors.push(
+          ...check(variableKey, v.key, ["variables", String(i), "key"]),
+          ...check(variableValue, v.value, ["variables", String(i), "value"]),
+        );
         const first = seen.get(v.key);
-        if (first !== undefined) errors.push({ path: ["variables", String(i), "key"], message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.` });
+        if (first !== undefined)
+          errors.push({
+            path: ["variables", String(i), "key"],
+            message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.`,
+          });
         else seen.set(v.key, i);
       });
       assertValid(errors);
@@ -190,10 +273,16 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
       const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
       const diffOf = (existing: StoredValue[]) => {
         const refused = existing.filter((v) => !v.isSecret && sentAsSecret.has(v.key)).map((v) => v.key);
-        if (refused.length) throw secretOnStandardError(refused, input.environment, (k) => input.variables.findIndex((v) => v.key === k));
+        if (refused.length)
+          throw secretOnStandardError(refused, input.environment, (k) => input.variables.findIndex((v) => v.key === k));
         return computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
       };
-      const summarize = (env: EnvironmentRow, revision: number, applied: boolean, d: ReturnType<typeof computeBulkDiff>): BulkUpsertResult => ({
+      const summarize = (
+        env: EnvironmentRow,
+        revision: number,
+        applied: boolean,
+        d: ReturnType<typeof computeBulkDiff>,
+      ): BulkUpsertResult => ({
         environment: { ...env, revision },
         revision,
         applied,
@@ -213,33 +302,62 @@ export function variableService({ db, values, writes }: { db: Pick<Database, "re
         // write compares (without values), so it learns keys and types, never a stored value.
         const readable = can(access, "variable:read-value", env);
         if (!readable) assertCan(access, "environment:write", env);
-        if (input.expectedRevision != null && input.expectedRevision !== env.revision) throw staleRevision(env.name, input.expectedRevision, env.revision);
+        if (input.expectedRevision != null && input.expectedRevision !== env.revision)
+          throw staleRevision(env.name, input.expectedRevision, env.revision);
         const label = { project: access.project.slug, environment: env.name };
         const scope = { projectId: access.project.id, environmentId: env.id, label };
         const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
         return summarize(env, env.revision, false, diffOf(existing));
       }
-      const spec = { actor, action: "variables.bulk_upsert", project: input.project, environment: input.environment, permission: "environment:write" } as const;
-      return writes.run({ ...spec, bump: true, expectedRevision: input.expectedRevision }, async ({ tx, access, env, revision, record }) => {
-        const projectId = access.project.id;
-        const label = { project: access.project.slug, environment: env.name };
-        // A token that may write but not read compares nothing: every given key counts as
-        // changed, so `unchanged` cannot tell it what a stored value is.
-        const existing = await values.load(tx, { projectId, environmentId: env.id, label }, { secrets: false, values: can(access, "variable:read-value", env) });
-        const diff = diffOf(existing);
-        if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff));
-        const { activeKeyVersion } = await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { activeKeyVersion: true } });
-        const types = new Map(existing.map((v) => [v.key, v.isSecret]));
-        const written = [...diff.added, ...diff.changed, ...diff.secretOverwritten];
-        const rows = written.map((v) => ({ key: v.key, value: v.value, isSecret: types.get(v.key) ?? v.secret ?? false }));
-        await values.upsert(tx, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, rows);
-        await values.remove(tx, env.id, diff.removed);
-        record({
-          keys: [...written.map((v) => v.key), ...diff.removed],
-          metadata: { added: diff.added.length, changed: diff.changed.length + diff.secretOverwritten.length, removed: diff.removed.length },
-        });
-        return summarize(env, revision, true, diff);
-      });
+      const spec = {
+        actor,
+        action: "variables.bulk_upsert",
+        project: input.project,
+        environment: input.environment,
+        permission: "environment:write",
+      } as const;
+      return writes.run(
+        { ...spec, bump: true, expectedRevision: input.expectedRevision },
+        async ({ tx, access, env, revision, record }) => {
+          const projectId = access.project.id;
+          const label = { project: access.project.slug, environment: env.name };
+          // A token that may write but not read compares nothing: every given key counts as
+          // changed, so `unchanged` cannot tell it what a stored value is.
+          const existing = await values.load(
+            tx,
+            { projectId, environmentId: env.id, label },
+            { secrets: false, values: can(access, "variable:read-value", env) },
+          );
+          const diff = diffOf(existing);
+          if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff));
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+            where: { id: projectId },
+            select: { activeKeyVersion: true },
+          });
+          const types = new Map(existing.map((v) => [v.key, v.isSecret]));
+          const written = [...diff.added, ...diff.changed, ...diff.secretOverwritten];
+          const rows = written.map((v) => ({
+            key: v.key,
+            value: v.value,
+            isSecret: types.get(v.key) ?? v.secret ?? false,
+          }));
+          await values.upsert(
+            tx,
+            { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
+            rows,
+          );
+          await values.remove(tx, env.id, diff.removed);
+          record({
+            keys: [...written.map((v) => v.key), ...diff.removed],
+            metadata: {
+              added: diff.added.length,
+              changed: diff.changed.length + diff.secretOverwritten.length,
+              removed: diff.removed.length,
+            },
+          });
+          return summarize(env, revision, true, diff);
+        },
+      );
     },
   };
 }

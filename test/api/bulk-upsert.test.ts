@@ -10,25 +10,38 @@ useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
 type BulkOptions = { prune?: boolean; keep?: string[]; dryRun?: boolean; expectedRevision?: number };
 async function bulk(project: string, environment: string, variables: VariableInput[], options: BulkOptions = {}) {
-  return (await sdk.bulkUpsertVariables({ input: { project, environment, variables, ...options } })).bulkUpsertVariables;
+  return (await sdk.bulkUpsertVariables({ input: { project, environment, variables, ...options } }))
+    .bulkUpsertVariables;
 }
 
 /** Every base value, secrets included, read through a runtime service token (branch "dev" deploys with preview). */
 async function runtimeState(project: string, branch = "dev") {
   const { client } = await serviceToken(server, project, ["RUNTIME"]);
   const r = expectType((await client.runtimeVariables({ project, branch })).runtimeVariables, "RuntimeEnvironment");
-  return { revision: r.revision, values: Object.fromEntries(r.variables.map((v) => [v.key, { value: v.value, secret: v.isSecret, override: v.fromOverride }])) };
+  return {
+    revision: r.revision,
+    values: Object.fromEntries(
+      r.variables.map((v) => [v.key, { value: v.value, secret: v.isSecret, override: v.fromOverride }]),
+    ),
+  };
 }
 
 const environment = (project: string, name: string) => readEnvironment(sdk, project, name);
-const plain = (env: Awaited<ReturnType<typeof readEnvironment>>) => env.variables.map((v) => [v.key, v.isSecret, v.value]);
+const plain = (env: Awaited<ReturnType<typeof readEnvironment>>) =>
+  env.variables.map((v) => [v.key, v.isSecret, v.value]);
 
 describe("bulkUpsertVariables", () => {
   it("reports added, changed, unchanged, secretOverwritten and typeKept; existing keys keep their type", async () => {
     await createProject(sdk, "bulk-diff");
     await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "SAME", value: "1" });
     await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "EDITED", value: "old" });
-    await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "STRIPE_KEY", value: "sk_old", secret: true });
+    await setVariable(sdk, {
+      project: "bulk-diff",
+      environment: "preview",
+      key: "STRIPE_KEY",
+      value: "sk_old",
+      secret: true,
+    });
     await setVariable(sdk, { project: "bulk-diff", environment: "preview", key: "KEPT_REMOTE", value: "stays" });
     const res = expectType(
       await bulk("bulk-diff", "preview", [
@@ -67,11 +80,33 @@ describe("bulkUpsertVariables", () => {
     await setVariable(sdk, { project: "bulk-dry", environment: "development", key: "S", value: "s", secret: true });
     const before = await environment("bulk-dry", "development");
     const res = expectType(
-      await bulk("bulk-dry", "development", [{ key: "A", value: "1" }, { key: "B", value: "changed" }, { key: "S", value: "t" }, { key: "C", value: "3" }], { dryRun: true, prune: true }),
+      await bulk(
+        "bulk-dry",
+        "development",
+        [
+          { key: "A", value: "1" },
+          { key: "B", value: "changed" },
+          { key: "S", value: "t" },
+          { key: "C", value: "3" },
+        ],
+        { dryRun: true, prune: true },
+      ),
       "BulkUpsertVariablesPayload",
     );
-    expect(res).toMatchObject({ applied: false, dryRun: true, revision: 3, added: ["C"], changed: ["B"], unchanged: ["A"], secretOverwritten: ["S"], removed: [] });
-    const pruning = expectType(await bulk("bulk-dry", "development", [{ key: "A", value: "1" }], { dryRun: true, prune: true }), "BulkUpsertVariablesPayload");
+    expect(res).toMatchObject({
+      applied: false,
+      dryRun: true,
+      revision: 3,
+      added: ["C"],
+      changed: ["B"],
+      unchanged: ["A"],
+      secretOverwritten: ["S"],
+      removed: [],
+    });
+    const pruning = expectType(
+      await bulk("bulk-dry", "development", [{ key: "A", value: "1" }], { dryRun: true, prune: true }),
+      "BulkUpsertVariablesPayload",
+    );
     expect([...pruning.removed].sort()).toEqual(["B", "S"]);
     const after = await environment("bulk-dry", "development");
     expect(after.revision).toBe(3);
@@ -81,10 +116,29 @@ describe("bulkUpsertVariables", () => {
 
   it("a push that changes nothing is not applied and keeps the revision", async () => {
     await createProject(sdk, "bulk-noop");
-    const first = expectType(await bulk("bulk-noop", "development", [{ key: "A", value: "1" }, { key: "B", value: "" }]), "BulkUpsertVariablesPayload");
+    const first = expectType(
+      await bulk("bulk-noop", "development", [
+        { key: "A", value: "1" },
+        { key: "B", value: "" },
+      ]),
+      "BulkUpsertVariablesPayload",
+    );
     expect(first).toMatchObject({ applied: true, revision: 1 });
-    const again = expectType(await bulk("bulk-noop", "development", [{ key: "B", value: "" }, { key: "A", value: "1" }]), "BulkUpsertVariablesPayload");
-    expect(again).toMatchObject({ applied: false, revision: 1, added: [], changed: [], secretOverwritten: [], removed: [] });
+    const again = expectType(
+      await bulk("bulk-noop", "development", [
+        { key: "B", value: "" },
+        { key: "A", value: "1" },
+      ]),
+      "BulkUpsertVariablesPayload",
+    );
+    expect(again).toMatchObject({
+      applied: false,
+      revision: 1,
+      added: [],
+      changed: [],
+      secretOverwritten: [],
+      removed: [],
+    });
     expect([...again.unchanged].sort()).toEqual(["A", "B"]);
     const empty = expectType(await bulk("bulk-noop", "development", []), "BulkUpsertVariablesPayload");
     expect(empty).toMatchObject({ applied: false, revision: 1 });
@@ -93,15 +147,48 @@ describe("bulkUpsertVariables", () => {
 
   it("prune deletes exactly the keys missing from the payload, with their overrides, and only when asked", async () => {
     await createProject(sdk, "bulk-prune", { branches: ["feature-x"] });
-    for (const key of ["KEEP", "GONE_1", "GONE_2"]) await setVariable(sdk, { project: "bulk-prune", environment: "preview", key, value: `v-${key}` });
-    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_SECRET", value: "s", secret: true });
-    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_1", value: "override", branch: "feature-x" });
-    await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "KEEP", value: "keep-override", branch: "feature-x" });
+    for (const key of ["KEEP", "GONE_1", "GONE_2"])
+      await setVariable(sdk, { project: "bulk-prune", environment: "preview", key, value: `v-${key}` });
+    await setVariable(sdk, {
+      project: "bulk-prune",
+      environment: "preview",
+      key: "GONE_SECRET",
+      value: "s",
+      secret: true,
+    });
+    await setVariable(sdk, {
+      project: "bulk-prune",
+      environment: "preview",
+      key: "GONE_1",
+      value: "override",
+      branch: "feature-x",
+    });
+    await setVariable(sdk, {
+      project: "bulk-prune",
+      environment: "preview",
+      key: "KEEP",
+      value: "keep-override",
+      branch: "feature-x",
+    });
 
-    const noPrune = expectType(await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }]), "BulkUpsertVariablesPayload");
+    const noPrune = expectType(
+      await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }]),
+      "BulkUpsertVariablesPayload",
+    );
     expect(noPrune).toMatchObject({ applied: false, removed: [], revision: 6 });
 
-    const res = expectType(await bulk("bulk-prune", "preview", [{ key: "KEEP", value: "v-KEEP" }, { key: "ADDED", value: "a" }], { prune: true }), "BulkUpsertVariablesPayload");
+    const res = expectType(
+      await bulk(
+        "bulk-prune",
+        "preview",
+        [
+          { key: "KEEP", value: "v-KEEP" },
+          { key: "ADDED", value: "a" },
+        ],
+        { prune: true },
+      ),
+      "BulkUpsertVariablesPayload",
+    );
     expect(res).toMatchObject({ applied: true, revision: 7, added: ["ADDED"], unchanged: ["KEEP"] });
     expect([...res.removed].sort()).toEqual(["GONE_1", "GONE_2", "GONE_SECRET"]);
     const env = await environment("bulk-prune", "preview");
@@ -111,30 +198,70 @@ describe("bulkUpsertVariables", () => {
     ]);
     // Recreating a pruned key does not resurrect its override.
     await setVariable(sdk, { project: "bulk-prune", environment: "preview", key: "GONE_1", value: "back" });
-    expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({ value: "back", secret: false, override: false });
+    expect((await runtimeState("bulk-prune", "feature-x")).values.GONE_1).toEqual({
+      value: "back",
+      secret: false,
+      override: false,
+    });
   });
 
   it("prune spares the keys in `keep`, so a pulled file (secrets left out) pushed with prune loses no secret", async () => {
     await createProject(sdk, "bulk-keep");
     await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "PLAIN", value: "p" });
-    await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "STRIPE_KEY", value: "s", secret: true });
+    await setVariable(sdk, {
+      project: "bulk-keep",
+      environment: "preview",
+      key: "STRIPE_KEY",
+      value: "s",
+      secret: true,
+    });
     await setVariable(sdk, { project: "bulk-keep", environment: "preview", key: "STALE", value: "x" });
-    const res = expectType(await bulk("bulk-keep", "preview", [{ key: "PLAIN", value: "p" }], { prune: true, keep: ["STRIPE_KEY"] }), "BulkUpsertVariablesPayload");
+    const res = expectType(
+      await bulk("bulk-keep", "preview", [{ key: "PLAIN", value: "p" }], { prune: true, keep: ["STRIPE_KEY"] }),
+      "BulkUpsertVariablesPayload",
+    );
     expect(res).toMatchObject({ applied: true, removed: ["STALE"], unchanged: ["PLAIN"] });
-    expect((await runtimeState("bulk-keep")).values).toEqual({ PLAIN: { value: "p", secret: false, override: false }, STRIPE_KEY: { value: "s", secret: true, override: false } });
+    expect((await runtimeState("bulk-keep")).values).toEqual({
+      PLAIN: { value: "p", secret: false, override: false },
+      STRIPE_KEY: { value: "s", secret: true, override: false },
+    });
   });
 
   it("a write-only service token learns nothing about stored values: every key it sends counts as changed", async () => {
     await createProject(sdk, "bulk-writeonly");
-    expectType(await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }, { key: "B", value: "other" }]), "BulkUpsertVariablesPayload");
+    expectType(
+      await bulk("bulk-writeonly", "preview", [
+        { key: "A", value: "same" },
+        { key: "B", value: "other" },
+      ]),
+      "BulkUpsertVariablesPayload",
+    );
     const { client } = await serviceToken(server, "bulk-writeonly", ["WRITE"]);
     // Its dry run (the plan a client shows before writing) compares the same way and writes nothing.
     const plan = expectType(
-      (await client.bulkUpsertVariables({ input: { project: "bulk-writeonly", environment: "preview", variables: [{ key: "A", value: "same" }, { key: "C", value: "new" }], prune: true, dryRun: true } }))
-        .bulkUpsertVariables,
+      (
+        await client.bulkUpsertVariables({
+          input: {
+            project: "bulk-writeonly",
+            environment: "preview",
+            variables: [
+              { key: "A", value: "same" },
+              { key: "C", value: "new" },
+            ],
+            prune: true,
+            dryRun: true,
+          },
+        })
+      ).bulkUpsertVariables,
       "BulkUpsertVariablesPayload",
     );
-    expect({ unchanged: plan.unchanged, changed: plan.changed, added: plan.added, removed: plan.removed, applied: plan.applied }).toEqual({
+    expect({
+      unchanged: plan.unchanged,
+      changed: plan.changed,
+      added: plan.added,
+      removed: plan.removed,
+      applied: plan.applied,
+    }).toEqual({
       unchanged: [],
       changed: ["A"],
       added: ["C"],
@@ -142,28 +269,73 @@ describe("bulkUpsertVariables", () => {
       applied: false,
     });
     const r = expectType(
-      (await client.bulkUpsertVariables({ input: { project: "bulk-writeonly", environment: "preview", variables: [{ key: "A", value: "same" }, { key: "B", value: "guess" }] } })).bulkUpsertVariables,
+      (
+        await client.bulkUpsertVariables({
+          input: {
+            project: "bulk-writeonly",
+            environment: "preview",
+            variables: [
+              { key: "A", value: "same" },
+              { key: "B", value: "guess" },
+            ],
+          },
+        })
+      ).bulkUpsertVariables,
       "BulkUpsertVariablesPayload",
     );
-    expect({ unchanged: r.unchanged, changed: r.changed, applied: r.applied }).toEqual({ unchanged: [], changed: ["A", "B"], applied: true });
-    expect((await runtimeState("bulk-writeonly")).values).toMatchObject({ A: { value: "same" }, B: { value: "guess" } });
+    expect({ unchanged: r.unchanged, changed: r.changed, applied: r.applied }).toEqual({
+      unchanged: [],
+      changed: ["A", "B"],
+      applied: true,
+    });
+    expect((await runtimeState("bulk-writeonly")).values).toMatchObject({
+      A: { value: "same" },
+      B: { value: "guess" },
+    });
     // The owner (who can read) still sees an identical push as unchanged.
-    const again = expectType(await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }]), "BulkUpsertVariablesPayload");
+    const again = expectType(
+      await bulk("bulk-writeonly", "preview", [{ key: "A", value: "same" }]),
+      "BulkUpsertVariablesPayload",
+    );
     expect(again.unchanged).toEqual(["A"]);
   });
 
   it("rejects a duplicate key with the path of the second occurrence", async () => {
     await createProject(sdk, "bulk-dup");
-    const err = expectType(await bulk("bulk-dup", "development", [{ key: "A", value: "1" }, { key: "B", value: "2" }, { key: "A", value: "3" }]), "ValidationError");
+    const err = expectType(
+      await bulk("bulk-dup", "development", [
+        { key: "A", value: "1" },
+        { key: "B", value: "2" },
+        { key: "A", value: "3" },
+      ]),
+      "ValidationError",
+    );
     expect(err.fieldErrors).toEqual([{ path: ["variables", "2", "key"], message: expect.stringContaining('"A"') }]);
     expect((await environment("bulk-dup", "development")).revision).toBe(0);
   });
 
   it("never touches branch overrides", async () => {
     await createProject(sdk, "bulk-overrides", { branches: ["feature-x"] });
-    await setVariable(sdk, { project: "bulk-overrides", environment: "preview", key: "API_URL", value: "https://preview" });
-    await setVariable(sdk, { project: "bulk-overrides", environment: "preview", key: "API_URL", value: "https://feature-x", branch: "feature-x" });
-    const res = expectType(await bulk("bulk-overrides", "preview", [{ key: "API_URL", value: "https://preview-2" }, { key: "NEW", value: "n" }]), "BulkUpsertVariablesPayload");
+    await setVariable(sdk, {
+      project: "bulk-overrides",
+      environment: "preview",
+      key: "API_URL",
+      value: "https://preview",
+    });
+    await setVariable(sdk, {
+      project: "bulk-overrides",
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x",
+      branch: "feature-x",
+    });
+    const res = expectType(
+      await bulk("bulk-overrides", "preview", [
+        { key: "API_URL", value: "https://preview-2" },
+        { key: "NEW", value: "n" },
+      ]),
+      "BulkUpsertVariablesPayload",
+    );
     expect(res).toMatchObject({ applied: true, changed: ["API_URL"], added: ["NEW"] });
     const feature = await runtimeState("bulk-overrides", "feature-x");
     expect(feature.values.API_URL).toEqual({ value: "https://feature-x", secret: false, override: true });
@@ -176,21 +348,40 @@ describe("bulkUpsertVariables", () => {
     await setVariable(sdk, { project: "bulk-stale", environment: "development", key: "A", value: "1" });
     await setVariable(sdk, { project: "bulk-stale", environment: "development", key: "A", value: "2" });
     const before = await environment("bulk-stale", "development");
-    const err = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }, { key: "B", value: "b" }], { expectedRevision: 1, prune: true }), "ConflictError");
+    const err = expectType(
+      await bulk(
+        "bulk-stale",
+        "development",
+        [
+          { key: "A", value: "3" },
+          { key: "B", value: "b" },
+        ],
+        { expectedRevision: 1, prune: true },
+      ),
+      "ConflictError",
+    );
     expect(err.currentRevision).toBe(2);
     expect(err.message).toContain("revision 2");
-    const dry = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 0, dryRun: true }), "ConflictError");
+    const dry = expectType(
+      await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 0, dryRun: true }),
+      "ConflictError",
+    );
     expect(dry.currentRevision).toBe(2);
     const after = await environment("bulk-stale", "development");
     expect(after.revision).toBe(2);
     expect(plain(after)).toEqual(plain(before));
-    const ok = expectType(await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 2 }), "BulkUpsertVariablesPayload");
+    const ok = expectType(
+      await bulk("bulk-stale", "development", [{ key: "A", value: "3" }], { expectedRevision: 2 }),
+      "BulkUpsertVariablesPayload",
+    );
     expect(ok).toMatchObject({ applied: true, revision: 3 });
   });
 
   describe("is all or nothing: item 4,999 of 5,000 invalid leaves the environment unchanged", () => {
     const payload = (bad: { key?: string; value?: string }) =>
-      Array.from({ length: 5000 }, (_, i) => (i === 4998 ? { key: bad.key ?? `KEY_${i}`, value: bad.value ?? "v" } : { key: `KEY_${i}`, value: `new-${i}` }));
+      Array.from({ length: 5000 }, (_, i) =>
+        i === 4998 ? { key: bad.key ?? `KEY_${i}`, value: bad.value ?? "v" } : { key: `KEY_${i}`, value: `new-${i}` },
+      );
 
     for (const [name, bad, field] of [
       ["a bad key", { key: "4BAD-KEY" }, "key"],
@@ -199,7 +390,14 @@ describe("bulkUpsertVariables", () => {
       it(`with ${name}`, async () => {
         const slug = `bulk-atomic-${field}`;
         await createProject(sdk, slug);
-        expectType(await bulk(slug, "development", Array.from({ length: 10 }, (_, i) => ({ key: `KEY_${i}`, value: `old-${i}` }))), "BulkUpsertVariablesPayload");
+        expectType(
+          await bulk(
+            slug,
+            "development",
+            Array.from({ length: 10 }, (_, i) => ({ key: `KEY_${i}`, value: `old-${i}` })),
+          ),
+          "BulkUpsertVariablesPayload",
+        );
         const before = await environment(slug, "development");
         const err = expectType(await bulk(slug, "development", payload(bad), { prune: true }), "ValidationError");
         expect(err.fieldErrors.map((e) => e.path)).toEqual([["variables", "4998", field]]);
@@ -226,7 +424,10 @@ describe("concurrent writes", () => {
     await setVariable(sdk, { project: "bulk-race", environment: "development", key: "A", value: "0" });
     const left = Array.from({ length: 300 }, (_, i) => ({ key: `LEFT_${i}`, value: `l${i}` }));
     const right = Array.from({ length: 300 }, (_, i) => ({ key: `RIGHT_${i}`, value: `r${i}` }));
-    const results = await Promise.all([bulk("bulk-race", "development", left, { expectedRevision: 1 }), bulk("bulk-race", "development", right, { expectedRevision: 1 })]);
+    const results = await Promise.all([
+      bulk("bulk-race", "development", left, { expectedRevision: 1 }),
+      bulk("bulk-race", "development", right, { expectedRevision: 1 }),
+    ]);
     const winners = results.filter((r) => r.__typename === "BulkUpsertVariablesPayload");
     const losers = results.filter((r) => r.__typename === "ConflictError");
     expect(winners.length).toBe(1);
@@ -253,12 +454,23 @@ describe("concurrent writes", () => {
         (async () => {
           try {
             if (kind === "set") {
-              const r = (await sdk.setVariable({ input: { project: "bulk-writers", environment: "development", key: `SET_${i}`, value: `v${i}` } })).setVariable;
-              return r.__typename === "SetVariablePayload" ? { kind, changed: true, revision: r.revision } : { error: JSON.stringify(r) };
+              const r = (
+                await sdk.setVariable({
+                  input: { project: "bulk-writers", environment: "development", key: `SET_${i}`, value: `v${i}` },
+                })
+              ).setVariable;
+              return r.__typename === "SetVariablePayload"
+                ? { kind, changed: true, revision: r.revision }
+                : { error: JSON.stringify(r) };
             }
-            const variables = kind === "noop" ? [{ key: "BASE", value: "b" }] : Array.from({ length: 50 }, (_, j) => ({ key: `BULK_${i}_${j}`, value: `${i}-${j}` }));
+            const variables =
+              kind === "noop"
+                ? [{ key: "BASE", value: "b" }]
+                : Array.from({ length: 50 }, (_, j) => ({ key: `BULK_${i}_${j}`, value: `${i}-${j}` }));
             const r = await bulk("bulk-writers", "development", variables);
-            return r.__typename === "BulkUpsertVariablesPayload" ? { kind, changed: r.applied, revision: r.revision } : { error: JSON.stringify(r) };
+            return r.__typename === "BulkUpsertVariablesPayload"
+              ? { kind, changed: r.applied, revision: r.revision }
+              : { error: JSON.stringify(r) };
           } catch (error) {
             return { error: String(error) };
           }

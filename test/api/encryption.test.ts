@@ -30,23 +30,42 @@ async function setup(slug: string) {
 }
 
 const getBlob = (id: string, table = "Variable") =>
-  withRawDb(server.database, async (q) => Buffer.from((await q(`SELECT "ciphertext" FROM "${table}" WHERE "id" = $1`, [id]))[0].ciphertext as Uint8Array));
-const setBlob = (id: string, blob: Buffer, table = "Variable") => withRawDb(server.database, (q) => q(`UPDATE "${table}" SET "ciphertext" = $1 WHERE "id" = $2`, [blob, id]));
+  withRawDb(server.database, async (q) =>
+    Buffer.from((await q(`SELECT "ciphertext" FROM "${table}" WHERE "id" = $1`, [id]))[0].ciphertext as Uint8Array),
+  );
+const setBlob = (id: string, blob: Buffer, table = "Variable") =>
+  withRawDb(server.database, (q) => q(`UPDATE "${table}" SET "ciphertext" = $1 WHERE "id" = $2`, [blob, id]));
 
 /**
  * Reads an environment both ways a client can; returns the values, or the keys that cannot
  * be decrypted (the listing's error and pullVariables' UndecryptableError must agree).
  */
-async function read(project: string, environment: string, branch?: string): Promise<Record<string, string | null> | { undecryptable: string[]; text: string }> {
-  const [listing, pulled] = await Promise.allSettled([server.owner.environmentVariables({ project, environment }), server.owner.pullVariables({ project, environment, branch })]);
+async function read(
+  project: string,
+  environment: string,
+  branch?: string,
+): Promise<Record<string, string | null> | { undecryptable: string[]; text: string }> {
+  const [listing, pulled] = await Promise.allSettled([
+    server.owner.environmentVariables({ project, environment }),
+    server.owner.pullVariables({ project, environment, branch }),
+  ]);
   expect(pulled.status).toBe("fulfilled");
-  const pull = (pulled as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.pullVariables>>>).value.pullVariables;
+  const pull = (pulled as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.pullVariables>>>).value
+    .pullVariables;
   if (pull.__typename === "PulledEnvironment" && !branch) {
     expect(listing.status).toBe("fulfilled");
-    return Object.fromEntries((listing as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.environmentVariables>>>).value.project!.environment!.variables.nodes.map((v) => [v.key, v.value]));
+    return Object.fromEntries(
+      (
+        listing as PromiseFulfilledResult<Awaited<ReturnType<typeof server.owner.environmentVariables>>>
+      ).value.project!.environment!.variables.nodes.map((v) => [v.key, v.value]),
+    );
   }
   const error = expectType(pull, "UndecryptableError");
-  expect(error.message).toMatch(new RegExp(`in "${environment}" of project "${project}" cannot be decrypted .*: ${error.keys.join(", ")}\\. Set (it|them) again`));
+  expect(error.message).toMatch(
+    new RegExp(
+      `in "${environment}" of project "${project}" cannot be decrypted .*: ${error.keys.join(", ")}\\. Set (it|them) again`,
+    ),
+  );
   let text = JSON.stringify(pull);
   if (!branch) {
     expect(listing.status).toBe("rejected");
@@ -60,7 +79,13 @@ async function read(project: string, environment: string, branch?: string): Prom
 }
 
 /** Reading must fail naming exactly `keys`; neither the response nor the log may contain any of `values`; the log names the rows. */
-async function expectUnreadable(project: string, environment: string, values: string[], keys: string[], rows: string[] = []) {
+async function expectUnreadable(
+  project: string,
+  environment: string,
+  values: string[],
+  keys: string[],
+  rows: string[] = [],
+) {
   const logsBefore = server.logs.length;
   const result = await read(project, environment);
   expect(result).toHaveProperty("undecryptable", keys);
@@ -76,7 +101,12 @@ describe("encryption at rest", () => {
 
   it("stores blobs with a format-1 header and a fresh nonce, never the plaintext", async () => {
     const { values, dev, preview } = await setup("enc-format");
-    await setVariable(server.owner, { project: "enc-format", environment: "development", key: "SAME", value: values.devA });
+    await setVariable(server.owner, {
+      project: "enc-format",
+      environment: "development",
+      key: "SAME",
+      value: values.devA,
+    });
     const blobA = await getBlob(dev.A);
     const devIds = await variableIds("enc-format", "development");
     const blobSame = await getBlob(devIds.SAME);
@@ -124,7 +154,12 @@ describe("encryption at rest", () => {
   it("an older ciphertext written back over a newer value is unreadable", async () => {
     const { values, dev } = await setup("enc-replay");
     const old = await getBlob(dev.A);
-    await setVariable(server.owner, { project: "enc-replay", environment: "development", key: "A", value: "the-new-value" });
+    await setVariable(server.owner, {
+      project: "enc-replay",
+      environment: "development",
+      key: "A",
+      value: "the-new-value",
+    });
     const current = await getBlob(dev.A);
     await setBlob(dev.A, old);
     await expectUnreadable("enc-replay", "development", [values.devA, "the-new-value"], ["A"], [dev.A]);
@@ -134,8 +169,16 @@ describe("encryption at rest", () => {
 
   it("a branch override's ciphertext and the base value's are not interchangeable", async () => {
     const { values, preview } = await setup("enc-branch");
-    await setVariable(server.owner, { project: "enc-branch", environment: "preview", key: "A", value: "override-value", branch: "dev" });
-    const overrideId = await withRawDb(server.database, async (q) => String((await q(`SELECT "id" FROM "BranchOverride" WHERE "variableId" = $1`, [preview.A]))[0].id));
+    await setVariable(server.owner, {
+      project: "enc-branch",
+      environment: "preview",
+      key: "A",
+      value: "override-value",
+      branch: "dev",
+    });
+    const overrideId = await withRawDb(server.database, async (q) =>
+      String((await q(`SELECT "id" FROM "BranchOverride" WHERE "variableId" = $1`, [preview.A]))[0].id),
+    );
     const [base, override] = [await getBlob(preview.A), await getBlob(overrideId, "BranchOverride")];
     await setBlob(preview.A, override);
     await expectUnreadable("enc-branch", "preview", [values.previewA, "override-value"], ["A"], [preview.A]);
@@ -147,24 +190,37 @@ describe("encryption at rest", () => {
     expect((pulled as { text: string }).text).not.toContain("override-value");
     expect(server.logs.slice(logsBefore).join("\n")).toContain(overrideId);
     await setBlob(overrideId, override, "BranchOverride");
-    const ok = expectType((await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment");
+    const ok = expectType(
+      (await server.owner.pullVariables({ project: "enc-branch", environment: "preview", branch: "dev" }))
+        .pullVariables,
+      "PulledEnvironment",
+    );
     expect(ok.variables).toEqual([{ key: "A", value: "override-value", fromOverride: true }]);
   });
 
   it.each([
     ["an unknown format version", (b: Buffer) => Buffer.concat([Buffer.from([2]), b.subarray(1)])],
-    ["a key version with no key", (b: Buffer) => Buffer.concat([b.subarray(0, 1), Buffer.from([0, 0, 0, 9]), b.subarray(5)])],
+    [
+      "a key version with no key",
+      (b: Buffer) => Buffer.concat([b.subarray(0, 1), Buffer.from([0, 0, 0, 9]), b.subarray(5)]),
+    ],
     ["a truncated blob", (b: Buffer) => b.subarray(0, 20)],
     ["an empty blob", () => Buffer.alloc(0)],
-    ["a flipped ciphertext bit", (b: Buffer) => Buffer.concat([b.subarray(0, 30), Buffer.from([b[30] ^ 1]), b.subarray(31)])],
+    [
+      "a flipped ciphertext bit",
+      (b: Buffer) => Buffer.concat([b.subarray(0, 30), Buffer.from([b[30] ^ 1]), b.subarray(31)]),
+    ],
     ["a flipped nonce bit", (b: Buffer) => Buffer.concat([b.subarray(0, 6), Buffer.from([b[6] ^ 1]), b.subarray(7)])],
-  ])("a stored blob with %s is an UndecryptableError naming its key, and setting it again recovers", async (_name, tamper) => {
-    const slug = `enc-tamper-${unique()}`;
-    const { values, dev } = await setup(slug);
-    await setBlob(dev.A, tamper(await getBlob(dev.A)));
-    await expectUnreadable(slug, "development", [values.devA, values.devB], ["A"], [dev.A]);
-    // the recovery the message gives: set it again
-    await setVariable(server.owner, { project: slug, environment: "development", key: "A", value: "set-again" });
-    expect(await read(slug, "development")).toEqual({ A: "set-again", B: values.devB });
-  });
+  ])(
+    "a stored blob with %s is an UndecryptableError naming its key, and setting it again recovers",
+    async (_name, tamper) => {
+      const slug = `enc-tamper-${unique()}`;
+      const { values, dev } = await setup(slug);
+      await setBlob(dev.A, tamper(await getBlob(dev.A)));
+      await expectUnreadable(slug, "development", [values.devA, values.devB], ["A"], [dev.A]);
+      // the recovery the message gives: set it again
+      await setVariable(server.owner, { project: slug, environment: "development", key: "A", value: "set-again" });
+      expect(await read(slug, "development")).toEqual({ A: "set-again", B: values.devB });
+    },
+  );
 });

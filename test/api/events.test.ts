@@ -10,8 +10,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { schema } from "../../server/graphql/index.js";
 import { expectType } from "../support/expect.js";
-import { createBranch, createEnvironment, createProject, newUser, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
-import { withRawDb, type Row } from "../support/raw-db.js";
+import {
+  createEnvironment,
+  createProject,
+  newUser,
+  serviceToken,
+  setVariable,
+  useTestServer,
+} from "../support/fixtures.js";
+import { type Row, withRawDb } from "../support/raw-db.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -88,13 +95,19 @@ type Case = () => Promise<{ run: () => Promise<unknown>; expected: Partial<Event
 const cases: Record<string, Case> = {
   async createProject() {
     const s = slug();
-    return { run: async () => ok((await sdk.createProject({ input: { slug: s } })).createProject), expected: { action: "project.create", metadata: { slug: s, name: s } } };
+    return {
+      run: async () => ok((await sdk.createProject({ input: { slug: s } })).createProject),
+      expected: { action: "project.create", metadata: { slug: s, name: s } },
+    };
   },
   async deleteProject() {
     const s = slug();
     await createProject(sdk, s);
     const { project } = await ids(s);
-    return { run: async () => ok((await sdk.deleteProject({ input: { slug: s } })).deleteProject), expected: { action: "project.delete", projectId: project } };
+    return {
+      run: async () => ok((await sdk.deleteProject({ input: { slug: s } })).deleteProject),
+      expected: { action: "project.delete", projectId: project },
+    };
   },
   async rotateProjectKey() {
     const s = slug();
@@ -113,7 +126,10 @@ const cases: Record<string, Case> = {
     await setVariable(sdk, { project: s, environment: "preview", key: "SECRET_ONE", value: value(), secret: true });
     const { project } = await ids(s);
     return {
-      run: async () => ok((await sdk.createEnvironment({ input: { project: s, name: "staging", from: "preview" } })).createEnvironment),
+      run: async () =>
+        ok(
+          (await sdk.createEnvironment({ input: { project: s, name: "staging", from: "preview" } })).createEnvironment,
+        ),
       expected: { action: "environment.create", projectId: project, revision: 1, keys: ["FROM_PREVIEW", "SECRET_ONE"] },
     };
   },
@@ -124,7 +140,12 @@ const cases: Record<string, Case> = {
     const { project, env } = await ids(s);
     return {
       run: async () => ok((await sdk.deleteEnvironment({ input: { project: s, name: "staging" } })).deleteEnvironment),
-      expected: { action: "environment.delete", projectId: project, environmentId: env.staging, metadata: { name: "staging", unmappedBranches: [] } },
+      expected: {
+        action: "environment.delete",
+        projectId: project,
+        environmentId: env.staging,
+        metadata: { name: "staging", unmappedBranches: [] },
+      },
     };
   },
   async updateEnvironment() {
@@ -132,8 +153,18 @@ const cases: Record<string, Case> = {
     await createProject(sdk, s);
     const { project, env } = await ids(s);
     return {
-      run: async () => ok((await sdk.updateEnvironment({ input: { project: s, name: "preview", isProtected: true } })).updateEnvironment),
-      expected: { action: "environment.update", projectId: project, environmentId: env.preview, revision: 1, metadata: { name: "preview", isProtected: true } },
+      run: async () =>
+        ok(
+          (await sdk.updateEnvironment({ input: { project: s, name: "preview", isProtected: true } }))
+            .updateEnvironment,
+        ),
+      expected: {
+        action: "environment.update",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 1,
+        metadata: { name: "preview", isProtected: true },
+      },
     };
   },
   async seedEnvironment() {
@@ -143,15 +174,28 @@ const cases: Record<string, Case> = {
     await setVariable(sdk, { project: s, environment: "development", key: "B", value: value() });
     const { project, env } = await ids(s);
     return {
-      run: async () => ok((await sdk.seedEnvironment({ input: { project: s, target: "preview", from: "development" } })).seedEnvironment),
-      expected: { action: "environment.seed", projectId: project, environmentId: env.preview, revision: 1, keys: ["A", "B"] },
+      run: async () =>
+        ok(
+          (await sdk.seedEnvironment({ input: { project: s, target: "preview", from: "development" } }))
+            .seedEnvironment,
+        ),
+      expected: {
+        action: "environment.seed",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 1,
+        keys: ["A", "B"],
+      },
     };
   },
   async createBranch() {
     const s = slug();
     await createProject(sdk, s);
     const { project } = await ids(s);
-    return { run: async () => ok((await sdk.createBranch({ input: { project: s, name: "feature-x" } })).createBranch), expected: { action: "branch.create", projectId: project } };
+    return {
+      run: async () => ok((await sdk.createBranch({ input: { project: s, name: "feature-x" } })).createBranch),
+      expected: { action: "branch.create", projectId: project },
+    };
   },
   async deleteBranch() {
     const s = slug();
@@ -161,15 +205,26 @@ const cases: Record<string, Case> = {
     const { project, branch } = await ids(s);
     return {
       run: async () => ok((await sdk.deleteBranch({ input: { project: s, name: "feature-x" } })).deleteBranch),
-      expected: { action: "branch.delete", projectId: project, branchId: branch["feature-x"], metadata: expect.objectContaining({ overridesRemoved: 1 }) },
+      expected: {
+        action: "branch.delete",
+        projectId: project,
+        branchId: branch["feature-x"],
+        metadata: expect.objectContaining({ overridesRemoved: 1 }),
+      },
     };
   },
   async updateBranchMapping() {
     const s = slug();
     await createProject(sdk, s);
     const { project } = await ids(s);
-    const entries = [{ environment: "production", branch: "main" }, { environment: "preview", branch: "dev" }];
-    return { run: async () => ok((await sdk.updateBranchMapping({ input: { project: s, entries } })).updateBranchMapping), expected: { action: "mapping.set", projectId: project } };
+    const entries = [
+      { environment: "production", branch: "main" },
+      { environment: "preview", branch: "dev" },
+    ];
+    return {
+      run: async () => ok((await sdk.updateBranchMapping({ input: { project: s, entries } })).updateBranchMapping),
+      expected: { action: "mapping.set", projectId: project },
+    };
   },
   async setVariable() {
     const s = slug();
@@ -177,8 +232,22 @@ const cases: Record<string, Case> = {
     await setVariable(sdk, { project: s, environment: "preview", key: "API_KEY", value: value(), secret: true });
     const { project, env, branch } = await ids(s);
     return {
-      run: async () => ok((await sdk.setVariable({ input: { project: s, environment: "preview", key: "API_KEY", value: value(), branch: "feature-x" } })).setVariable),
-      expected: { action: "variable.set", projectId: project, environmentId: env.preview, branchId: branch["feature-x"], revision: 2, keys: ["API_KEY"] },
+      run: async () =>
+        ok(
+          (
+            await sdk.setVariable({
+              input: { project: s, environment: "preview", key: "API_KEY", value: value(), branch: "feature-x" },
+            })
+          ).setVariable,
+        ),
+      expected: {
+        action: "variable.set",
+        projectId: project,
+        environmentId: env.preview,
+        branchId: branch["feature-x"],
+        revision: 2,
+        keys: ["API_KEY"],
+      },
     };
   },
   async unsetVariable() {
@@ -187,8 +256,15 @@ const cases: Record<string, Case> = {
     await setVariable(sdk, { project: s, environment: "development", key: "GONE", value: value() });
     const { project, env } = await ids(s);
     return {
-      run: async () => ok((await sdk.unsetVariable({ input: { project: s, environment: "development", key: "GONE" } })).unsetVariable),
-      expected: { action: "variable.unset", projectId: project, environmentId: env.development, revision: 2, keys: ["GONE"] },
+      run: async () =>
+        ok((await sdk.unsetVariable({ input: { project: s, environment: "development", key: "GONE" } })).unsetVariable),
+      expected: {
+        action: "variable.unset",
+        projectId: project,
+        environmentId: env.development,
+        revision: 2,
+        keys: ["GONE"],
+      },
     };
   },
   async bulkUpsertVariables() {
@@ -197,11 +273,25 @@ const cases: Record<string, Case> = {
     await setVariable(sdk, { project: s, environment: "development", key: "SAME", value: "same" });
     await setVariable(sdk, { project: s, environment: "development", key: "PRUNED", value: value() });
     const { project, env } = await ids(s);
-    const variables = [{ key: "SAME", value: "same" }, { key: "NEW", value: value() }, { key: "NEW_SECRET", value: value(), secret: true }];
+    const variables = [
+      { key: "SAME", value: "same" },
+      { key: "NEW", value: value() },
+      { key: "NEW_SECRET", value: value(), secret: true },
+    ];
     return {
-      run: async () => ok((await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables, prune: true } })).bulkUpsertVariables),
+      run: async () =>
+        ok(
+          (await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables, prune: true } }))
+            .bulkUpsertVariables,
+        ),
       // the keys written or removed; SAME did not change
-      expected: { action: "variables.bulk_upsert", projectId: project, environmentId: env.development, revision: 3, keys: ["NEW", "NEW_SECRET", "PRUNED"] },
+      expected: {
+        action: "variables.bulk_upsert",
+        projectId: project,
+        environmentId: env.development,
+        revision: 3,
+        keys: ["NEW", "NEW_SECRET", "PRUNED"],
+      },
     };
   },
   async createToken() {
@@ -209,8 +299,19 @@ const cases: Record<string, Case> = {
     await createProject(sdk, s);
     const { project } = await ids(s);
     return {
-      run: async () => ok((await sdk.createToken({ input: { kind: "SERVICE", name: "ci", project: s, permissions: ["READ"], environments: ["preview"] } })).createToken),
-      expected: { action: "token.create", projectId: project, metadata: expect.objectContaining({ kind: "service", environments: ["preview"] }) },
+      run: async () =>
+        ok(
+          (
+            await sdk.createToken({
+              input: { kind: "SERVICE", name: "ci", project: s, permissions: ["READ"], environments: ["preview"] },
+            })
+          ).createToken,
+        ),
+      expected: {
+        action: "token.create",
+        projectId: project,
+        metadata: expect.objectContaining({ kind: "service", environments: ["preview"] }),
+      },
     };
   },
   async revokeToken() {
@@ -224,7 +325,10 @@ const cases: Record<string, Case> = {
     };
   },
   async createUser() {
-    return { run: async () => ok((await sdk.createUser({ input: { name: "Events user" } })).createUser), expected: { action: "user.create", projectId: null } };
+    return {
+      run: async () => ok((await sdk.createUser({ input: { name: "Events user" } })).createUser),
+      expected: { action: "user.create", projectId: null },
+    };
   },
   async setMember() {
     const s = slug();
@@ -232,8 +336,13 @@ const cases: Record<string, Case> = {
     const user = await newUser(server, "member to add");
     const { project } = await ids(s);
     return {
-      run: async () => ok((await sdk.setMember({ input: { project: s, userId: user.id, role: "DEVELOPER" } })).setMember),
-      expected: { action: "member.set", projectId: project, metadata: { userId: user.id, role: "developer", previousRole: null } },
+      run: async () =>
+        ok((await sdk.setMember({ input: { project: s, userId: user.id, role: "DEVELOPER" } })).setMember),
+      expected: {
+        action: "member.set",
+        projectId: project,
+        metadata: { userId: user.id, role: "developer", previousRole: null },
+      },
     };
   },
   async removeMember() {
@@ -261,7 +370,12 @@ describe("every mutation writes exactly one event", () => {
     const { run, expected } = await make();
     const events = await eventsOf(run);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ actorType: "user", actorUserId: owner.userId, tokenId: owner.tokenId, ...expected });
+    expect(events[0]).toMatchObject({
+      actorType: "user",
+      actorUserId: owner.userId,
+      tokenId: owner.tokenId,
+      ...expected,
+    });
     expect(JSON.stringify(events[0])).not.toContain(canary);
   });
 
@@ -269,8 +383,15 @@ describe("every mutation writes exactly one event", () => {
     const s = slug();
     await createProject(sdk, s);
     const writer = await serviceToken(server, s, ["WRITE"], ["preview"]);
-    const events = await eventsOf(async () => ok((await writer.client.setVariable({ input: { project: s, environment: "preview", key: "K", value: value() } })).setVariable));
-    expect(events).toMatchObject([{ action: "variable.set", actorType: "service", actorUserId: null, tokenId: writer.id, keys: ["K"] }]);
+    const events = await eventsOf(async () =>
+      ok(
+        (await writer.client.setVariable({ input: { project: s, environment: "preview", key: "K", value: value() } }))
+          .setVariable,
+      ),
+    );
+    expect(events).toMatchObject([
+      { action: "variable.set", actorType: "service", actorUserId: null, tokenId: writer.id, keys: ["K"] },
+    ]);
   });
 
   it("events outlive their project, and the first start recorded the instance's initialization", async () => {
@@ -282,7 +403,12 @@ describe("every mutation writes exactly one event", () => {
     const events = (await allEvents()).filter((e) => e.projectId === project).map((e) => e.action);
     expect(events).toEqual(["project.create", "variable.set", "project.delete"]);
     const [first] = await allEvents();
-    expect(first).toMatchObject({ action: "instance.initialize", actorType: "system", tokenId: null, metadata: { userId: owner.userId } });
+    expect(first).toMatchObject({
+      action: "instance.initialize",
+      actorType: "system",
+      tokenId: null,
+      metadata: { userId: owner.userId },
+    });
   });
 
   it("no value ever reaches the Event table", async () => {
@@ -298,8 +424,17 @@ describe("a write that fails or changes nothing writes no event", () => {
     await createProject(sdk, s);
     await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
     const events = await eventsOf(async () => {
-      expectType((await sdk.setVariable({ input: { project: s, environment: "development", key: "A", value: "2", expectedRevision: 0 } })).setVariable, "ConflictError");
-      const bulk = await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables: [{ key: "B", value: "b" }], expectedRevision: 0 } });
+      expectType(
+        (
+          await sdk.setVariable({
+            input: { project: s, environment: "development", key: "A", value: "2", expectedRevision: 0 },
+          })
+        ).setVariable,
+        "ConflictError",
+      );
+      const bulk = await sdk.bulkUpsertVariables({
+        input: { project: s, environment: "development", variables: [{ key: "B", value: "b" }], expectedRevision: 0 },
+      });
       expectType(bulk.bulkUpsertVariables, "ConflictError");
     });
     expect(events).toEqual([]);
@@ -313,8 +448,19 @@ describe("a write that fails or changes nothing writes no event", () => {
     const token = await serviceToken(server, s, ["READ"]);
     ok((await sdk.revokeToken({ input: { id: token.id } })).revokeToken);
     const events = await eventsOf(async () => {
-      expect(ok((await sdk.unsetVariable({ input: { project: s, environment: "development", key: "MISSING" } })).unsetVariable)).toMatchObject({ removed: false });
-      const same = ok((await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables: [{ key: "A", value: "1" }] } })).bulkUpsertVariables);
+      expect(
+        ok(
+          (await sdk.unsetVariable({ input: { project: s, environment: "development", key: "MISSING" } }))
+            .unsetVariable,
+        ),
+      ).toMatchObject({ removed: false });
+      const same = ok(
+        (
+          await sdk.bulkUpsertVariables({
+            input: { project: s, environment: "development", variables: [{ key: "A", value: "1" }] },
+          })
+        ).bulkUpsertVariables,
+      );
       expect(same).toMatchObject({ applied: false });
       ok((await sdk.revokeToken({ input: { id: token.id } })).revokeToken);
     });
@@ -326,9 +472,23 @@ describe("a write that fails or changes nothing writes no event", () => {
     await createProject(sdk, s);
     const reader = await serviceToken(server, s, ["READ"]);
     const events = await eventsOf(async () => {
-      expectType((await reader.client.setVariable({ input: { project: s, environment: "development", key: "A", value: value() } })).setVariable, "ForbiddenError");
-      expectType((await sdk.setVariable({ input: { project: s, environment: "development", key: "1BAD", value: value() } })).setVariable, "ValidationError");
-      expectType((await sdk.deleteEnvironment({ input: { project: s, name: "production" } })).deleteEnvironment, "ValidationError");
+      expectType(
+        (
+          await reader.client.setVariable({
+            input: { project: s, environment: "development", key: "A", value: value() },
+          })
+        ).setVariable,
+        "ForbiddenError",
+      );
+      expectType(
+        (await sdk.setVariable({ input: { project: s, environment: "development", key: "1BAD", value: value() } }))
+          .setVariable,
+        "ValidationError",
+      );
+      expectType(
+        (await sdk.deleteEnvironment({ input: { project: s, name: "production" } })).deleteEnvironment,
+        "ValidationError",
+      );
     });
     expect(events).toEqual([]);
   });
@@ -339,21 +499,39 @@ describe("a write that fails or changes nothing writes no event", () => {
     await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
     const sqlite = server.database.provider === "sqlite";
     await withRawDb(server.database, async (q) => {
-      if (sqlite) await q(`CREATE TRIGGER boom BEFORE INSERT ON "Variable" WHEN NEW."key" = 'BOOM' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
+      if (sqlite)
+        await q(
+          `CREATE TRIGGER boom BEFORE INSERT ON "Variable" WHEN NEW."key" = 'BOOM' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`,
+        );
       else {
-        await q(`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW."key" = 'BOOM' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+        await q(
+          `CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW."key" = 'BOOM' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        );
         await q(`CREATE TRIGGER boom BEFORE INSERT ON "Variable" FOR EACH ROW EXECUTE FUNCTION boom()`);
       }
     });
     try {
       const events = await eventsOf(async () => {
-        const failed = await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables: [{ key: "A", value: "2" }, { key: "BOOM", value: value() }] } }).catch((e: Error) => e);
+        const failed = await sdk
+          .bulkUpsertVariables({
+            input: {
+              project: s,
+              environment: "development",
+              variables: [
+                { key: "A", value: "2" },
+                { key: "BOOM", value: value() },
+              ],
+            },
+          })
+          .catch((e: Error) => e);
         expect(failed).toBeInstanceOf(Error);
         expect((failed as Error).message).toBe("Unexpected error.");
       });
       expect(events).toEqual([]);
       expect(await revision(s, "development")).toBe(1);
-      expect((await sdk.pullVariables({ project: s, environment: "development" })).pullVariables).toMatchObject({ variables: [{ key: "A", value: "1" }] });
+      expect((await sdk.pullVariables({ project: s, environment: "development" })).pullVariables).toMatchObject({
+        variables: [{ key: "A", value: "1" }],
+      });
     } finally {
       await withRawDb(server.database, (q) => q(sqlite ? `DROP TRIGGER boom` : `DROP TRIGGER boom ON "Variable"`));
     }
@@ -364,19 +542,31 @@ describe("a write that fails or changes nothing writes no event", () => {
     await createProject(sdk, s);
     const sqlite = server.database.provider === "sqlite";
     await withRawDb(server.database, async (q) => {
-      if (sqlite) await q(`CREATE TRIGGER no_events BEFORE INSERT ON "Event" WHEN NEW."action" = 'variable.set' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
+      if (sqlite)
+        await q(
+          `CREATE TRIGGER no_events BEFORE INSERT ON "Event" WHEN NEW."action" = 'variable.set' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`,
+        );
       else {
-        await q(`CREATE FUNCTION no_events() RETURNS trigger AS $$ BEGIN IF NEW."action" = 'variable.set' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+        await q(
+          `CREATE FUNCTION no_events() RETURNS trigger AS $$ BEGIN IF NEW."action" = 'variable.set' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        );
         await q(`CREATE TRIGGER no_events BEFORE INSERT ON "Event" FOR EACH ROW EXECUTE FUNCTION no_events()`);
       }
     });
     try {
-      const failed = await sdk.setVariable({ input: { project: s, environment: "development", key: "A", value: value() } }).catch((e: Error) => e);
+      const failed = await sdk
+        .setVariable({ input: { project: s, environment: "development", key: "A", value: value() } })
+        .catch((e: Error) => e);
       expect(failed).toBeInstanceOf(Error);
     } finally {
-      await withRawDb(server.database, (q) => q(sqlite ? `DROP TRIGGER no_events` : `DROP TRIGGER no_events ON "Event"`));
+      await withRawDb(server.database, (q) =>
+        q(sqlite ? `DROP TRIGGER no_events` : `DROP TRIGGER no_events ON "Event"`),
+      );
     }
     expect(await revision(s, "development")).toBe(0);
-    expect((await sdk.environmentVariables({ project: s, environment: "development" })).project!.environment!.variables.nodes).toEqual([]);
+    expect(
+      (await sdk.environmentVariables({ project: s, environment: "development" })).project!.environment!.variables
+        .nodes,
+    ).toEqual([]);
   });
 });

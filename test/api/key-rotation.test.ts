@@ -4,13 +4,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../../sdk/index.js";
 import { createApp } from "../../server/app.js";
 import type { Config } from "../../server/config.js";
-import { createClient } from "../../sdk/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectType } from "../support/expect.js";
-import { captureLogger, silentLogger } from "../support/log.js";
 import { bulk, createProject, serviceToken, setVariable, userWithRole, useTestServer } from "../support/fixtures.js";
+import { captureLogger, silentLogger } from "../support/log.js";
 import type { TestServer } from "../support/server.js";
 
 describe("project key rotation", () => {
@@ -19,28 +19,50 @@ describe("project key rotation", () => {
 
   async function seeded(slug: string, count: number) {
     await createProject(server.owner, slug);
-    const variables = Array.from({ length: count }, (_, i) => ({ key: `K_${i}`, value: `value-${i}`, secret: i % 3 === 0 }));
+    const variables = Array.from({ length: count }, (_, i) => ({
+      key: `K_${i}`,
+      value: `value-${i}`,
+      secret: i % 3 === 0,
+    }));
     await bulk(server.owner, { project: slug, environment: "preview", variables });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "K_1", value: "dev-override", branch: "dev" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "K_1",
+      value: "dev-override",
+      branch: "dev",
+    });
     return variables;
   }
 
   async function runtime(slug: string) {
     const { client } = await serviceToken(server, slug, ["RUNTIME"]);
-    const r = expectType((await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    const r = expectType(
+      (await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
     return Object.fromEntries(r.variables.map((v) => [v.key, v.value]));
   }
 
   const keyVersions = async (slug: string) => {
-    const rows = await server.app.database.reader.variable.findMany({ where: { environment: { project: { slug } } }, select: { keyVersion: true } });
-    const overrides = await server.app.database.reader.branchOverride.findMany({ where: { variable: { environment: { project: { slug } } } }, select: { keyVersion: true } });
+    const rows = await server.app.database.reader.variable.findMany({
+      where: { environment: { project: { slug } } },
+      select: { keyVersion: true },
+    });
+    const overrides = await server.app.database.reader.branchOverride.findMany({
+      where: { variable: { environment: { project: { slug } } } },
+      select: { keyVersion: true },
+    });
     return [...rows, ...overrides].map((r) => r.keyVersion);
   };
 
   it("re-encrypts every value (secrets and overrides) with a new key version", async () => {
     const vars = await seeded("rot-a", 30);
     const before = await runtime("rot-a");
-    const r = expectType((await server.owner.rotateProjectKey({ input: { project: "rot-a" } })).rotateProjectKey, "RotateProjectKeyPayload");
+    const r = expectType(
+      (await server.owner.rotateProjectKey({ input: { project: "rot-a" } })).rotateProjectKey,
+      "RotateProjectKeyPayload",
+    );
     expect(r).toMatchObject({ activeKeyVersion: 2, reencrypted: 31, pending: 0 });
     expect(new Set(await keyVersions("rot-a"))).toEqual(new Set([2]));
     expect(await runtime("rot-a")).toEqual(before);
@@ -52,12 +74,23 @@ describe("project key rotation", () => {
     await seeded("rot-b", 50);
     const before = await runtime("rot-b");
     const owner = await server.app.services.auth.authenticate(server.ownerToken);
-    const partial = await server.app.services.keyRotation.rotateProjectKey(owner, { project: "rot-b" }, { batchSize: 10, maxBatches: 1 });
+    const partial = await server.app.services.keyRotation.rotateProjectKey(
+      owner,
+      { project: "rot-b" },
+      { batchSize: 10, maxBatches: 1 },
+    );
     expect(partial.pending).toBeGreaterThan(0);
     expect(new Set(await keyVersions("rot-b"))).toEqual(new Set([1, 2]));
     expect(await runtime("rot-b")).toEqual(before);
     // A write during the rotation uses the new key.
-    expectType((await server.owner.setVariable({ input: { project: "rot-b", environment: "preview", key: "K_49", value: "changed" } })).setVariable, "SetVariablePayload");
+    expectType(
+      (
+        await server.owner.setVariable({
+          input: { project: "rot-b", environment: "preview", key: "K_49", value: "changed" },
+        })
+      ).setVariable,
+      "SetVariablePayload",
+    );
     const resumed = await server.app.services.keyRotation.resumeAll({ batchSize: 10 });
     expect(resumed.map((x) => x.pending)).toEqual([0]);
     expect(new Set(await keyVersions("rot-b"))).toEqual(new Set([2]));
@@ -86,7 +119,15 @@ describe("root key rotation", () => {
   });
 
   const config = (rootKey: string, previousRootKeys?: string): Config => ({
-    port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, previousRootKeys, development: false, authFailuresPerMinute: 100, runtimeResolutionsPerMinute: 1000,
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    databaseUrl: database.url,
+    rootKey,
+    previousRootKeys,
+    development: false,
+    authFailuresPerMinute: 100,
+    runtimeResolutionsPerMinute: 1000,
   });
   const quiet = { logger: silentLogger() };
 
@@ -95,7 +136,8 @@ describe("root key rotation", () => {
     const newKey = randomBytes(32).toString("base64");
     let app = await createApp(config(oldKey), quiet);
     const token = app.ownerToken!;
-    const sdk = () => createClient({ url: "http://x/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
+    const sdk = () =>
+      createClient({ url: "http://x/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
     await createProject(sdk(), "rk");
     await setVariable(sdk(), { project: "rk", environment: "development", key: "A", value: "alpha" });
     await app.close();
@@ -108,7 +150,10 @@ describe("root key rotation", () => {
     await app.close();
 
     app = await createApp(config(newKey), quiet);
-    const pulled = expectType((await sdk().pullVariables({ project: "rk", environment: "development" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await sdk().pullVariables({ project: "rk", environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables.map((v) => v.value)).toEqual(["alpha"]);
     await app.close();
 

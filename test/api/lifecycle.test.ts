@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { TestServer } from "../support/server.js";
 import { expectType } from "../support/expect.js";
 import { createBranch, setVariable, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 describe("a project's lifecycle through the SDK", () => {
   let server: TestServer;
@@ -21,12 +21,29 @@ describe("a project's lifecycle through the SDK", () => {
       ["preview", "*"],
     ]);
 
-    await setVariable(sdk, { project: "shop", environment: "preview", key: "API_URL", value: "https://preview.example.com" });
+    await setVariable(sdk, {
+      project: "shop",
+      environment: "preview",
+      key: "API_URL",
+      value: "https://preview.example.com",
+    });
     await createBranch(sdk, "shop", "feature-x");
-    await setVariable(sdk, { project: "shop", environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
-    const pulled = expectType((await sdk.pullVariables({ project: "shop", environment: "preview", branch: "feature-x" })).pullVariables, "PulledEnvironment");
+    await setVariable(sdk, {
+      project: "shop",
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x.example.com",
+      branch: "feature-x",
+    });
+    const pulled = expectType(
+      (await sdk.pullVariables({ project: "shop", environment: "preview", branch: "feature-x" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables).toEqual([{ key: "API_URL", value: "https://feature-x.example.com", fromOverride: true }]);
-    const base = expectType((await sdk.pullVariables({ project: "shop", environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment");
+    const base = expectType(
+      (await sdk.pullVariables({ project: "shop", environment: "preview", branch: "dev" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(base.variables[0].value).toBe("https://preview.example.com");
   });
 });

@@ -4,12 +4,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../../server/app.js";
 import { createClient } from "../../sdk/index.js";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
+import { type App, createApp } from "../../server/app.js";
+import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
 import { expectType } from "../support/expect.js";
-import { captureLogger, silentLogger } from "../support/log.js";
 import { createProject, setVariable } from "../support/fixtures.js";
+import { silentLogger } from "../support/log.js";
 
 // Scaling out is PostgreSQL's job. (Three SQLite servers in one test process cannot work:
 // better-sqlite3 waits for a lock synchronously, blocking the process that holds it.)
@@ -25,7 +25,16 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
         const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-multi-"));
         dataDirs.push(dataDir);
         return createApp(
-          { port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, development: false, authFailuresPerMinute: 100, runtimeResolutionsPerMinute: 1000 },
+          {
+            port: 0,
+            host: "127.0.0.1",
+            dataDir,
+            databaseUrl: database.url,
+            rootKey,
+            development: false,
+            authFailuresPerMinute: 100,
+            runtimeResolutionsPerMinute: 1000,
+          },
           { logger: silentLogger() },
         );
       }),
@@ -37,7 +46,8 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
     for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  const sdk = (app: App, token: string) => createClient({ url: "http://envplane.test/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
+  const sdk = (app: App, token: string) =>
+    createClient({ url: "http://envplane.test/graphql", token, fetch: (i, init) => app.fetch(new Request(i, init)) });
 
   it("starting at once, exactly one initializes the database and creates the owner", async () => {
     expect(apps.filter((a) => a.ownerToken).length).toBe(1);
@@ -50,15 +60,30 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
     const [a, b, c] = apps.map((app) => sdk(app, token));
     await createProject(a, "multi");
     await setVariable(b, { project: "multi", environment: "development", key: "FROM_B", value: "b" });
-    const pulled = expectType((await c.pullVariables({ project: "multi", environment: "development" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await c.pullVariables({ project: "multi", environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables.map((v) => `${v.key}=${v.value}`)).toEqual(["FROM_B=b"]);
 
     const push = (client: typeof a, key: string) =>
-      client.bulkUpsertVariables({ input: { project: "multi", environment: "development", expectedRevision: pulled.revision, variables: [{ key, value: key }] } });
-    const results = (await Promise.all([push(a, "FROM_A"), push(b, "FROM_B2"), push(c, "FROM_C")])).map((r) => r.bulkUpsertVariables);
+      client.bulkUpsertVariables({
+        input: {
+          project: "multi",
+          environment: "development",
+          expectedRevision: pulled.revision,
+          variables: [{ key, value: key }],
+        },
+      });
+    const results = (await Promise.all([push(a, "FROM_A"), push(b, "FROM_B2"), push(c, "FROM_C")])).map(
+      (r) => r.bulkUpsertVariables,
+    );
     expect(results.filter((r) => r.__typename === "BulkUpsertVariablesPayload").length).toBe(1);
     expect(results.filter((r) => r.__typename === "ConflictError").length).toBe(2);
-    const after = expectType((await a.pullVariables({ project: "multi", environment: "development" })).pullVariables, "PulledEnvironment");
+    const after = expectType(
+      (await a.pullVariables({ project: "multi", environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(after.revision).toBe(pulled.revision + 1);
     expect(after.variables.length).toBe(2);
   });

@@ -4,10 +4,18 @@
  * refused with a clear error, and the read scopes kept (a service token lists no people).
  */
 import { describe, expect, it } from "vitest";
-import { allPages, EnvplaneRequestError, MAX_PAGE_SIZE, type EnvplaneClient } from "../../sdk/index.js";
-import type { TestServer } from "../support/server.js";
+import { allPages, type EnvplaneClient, EnvplaneRequestError, MAX_PAGE_SIZE } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { addMember, bulk, createProject, newUser, rawGraphQL, serviceToken, useTestServer } from "../support/fixtures.js";
+import {
+  addMember,
+  bulk,
+  createProject,
+  newUser,
+  rawGraphQL,
+  serviceToken,
+  useTestServer,
+} from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
 let owner: EnvplaneClient;
@@ -27,14 +35,19 @@ async function requestError(call: () => Promise<unknown>): Promise<EnvplaneReque
 }
 
 const variablesPage = async (project: string, first: number | null, after: string | null, client = owner) =>
-  (await client.environmentVariables({ project, environment: "preview", first, after })).project!.environment!.variables;
+  (await client.environmentVariables({ project, environment: "preview", first, after })).project!.environment!
+    .variables;
 
 describe("variables", () => {
   const keys = Array.from({ length: 1234 }, (_, i) => `VAR_${String(i).padStart(4, "0")}`);
 
   it("pages through 1,234 variables 500 at a time: each key once, in key order, secrets without values", async () => {
     await createProject(owner, "pg-vars");
-    await bulk(owner, { project: "pg-vars", environment: "preview", variables: keys.map((key, i) => ({ key, value: `v${i}`, secret: i % 7 === 0 })) });
+    await bulk(owner, {
+      project: "pg-vars",
+      environment: "preview",
+      variables: keys.map((key, i) => ({ key, value: `v${i}`, secret: i % 7 === 0 })),
+    });
 
     const pages: Awaited<ReturnType<typeof variablesPage>>[] = [];
     const listed = await allPages(async (after) => {
@@ -54,7 +67,11 @@ describe("variables", () => {
     const defaultPage = first.project!.environment!.variables;
     expect(defaultPage.nodes.map((v) => v.key)).toEqual(keys.slice(0, 100));
     const raw = JSON.parse(
-      await rawGraphQL(server, server.ownerToken, `{ project(slug: "pg-vars") { environment(name: "preview") { variables(first: 3) { edges { cursor node { key } } } } } }`),
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ project(slug: "pg-vars") { environment(name: "preview") { variables(first: 3) { edges { cursor node { key } } } } } }`,
+      ),
     );
     const edges = raw.data.project.environment.variables.edges as { cursor: string; node: { key: string } }[];
     expect(edges.map((e) => e.node.key)).toEqual(keys.slice(0, 3));
@@ -76,7 +93,9 @@ describe("variables", () => {
     expect(tooMany.message).toBe(
       `first: first must be between 0 and ${MAX_PAGE_SIZE} (got ${MAX_PAGE_SIZE + 1}): a page holds at most ${MAX_PAGE_SIZE} variables. Fetch the rest page by page, passing pageInfo.endCursor as after.`,
     );
-    expect((await requestError(() => variablesPage("pg-vars", -1, null))).message).toMatch(/first must be between 0 and 500 \(got -1\)/);
+    expect((await requestError(() => variablesPage("pg-vars", -1, null))).message).toMatch(
+      /first must be between 0 and 500 \(got -1\)/,
+    );
     const projects = await requestError(() => owner.projects({ first: 1000 }));
     expect(projects.code).toBe("VALIDATION");
     expect(projects.message).toMatch(/at most 500 projects/);
@@ -142,7 +161,9 @@ describe("projects, tokens, members and users", () => {
       await addMember(owner, "pg-members", user.id, "DEVELOPER");
       joined.push(user.id);
     }
-    const listed = await allPages(async (after) => (await owner.projectMembers({ slug: "pg-members", first: 2, after })).project!.members);
+    const listed = await allPages(
+      async (after) => (await owner.projectMembers({ slug: "pg-members", first: 2, after })).project!.members,
+    );
     expect(listed.map((m) => m.user.id)).toEqual(joined);
   });
 
@@ -163,21 +184,46 @@ describe("service tokens see no people", () => {
     await addMember(owner, "pg-people", member.id, "VIEWER");
     const { token } = await serviceToken(server, "pg-people", ["READ", "WRITE", "RUNTIME"]);
     const texts = [
-      await rawGraphQL(server, token, `{ project(slug: "pg-people") { viewerCanListMembers members(first: 500) { totalCount nodes { role user { id name email } } } } }`),
-      await rawGraphQL(server, token, `{ project(slug: "pg-people") { members { edges { node { user { name email } } } } } }`),
-      await rawGraphQL(server, token, `{ viewer { token { createdBy { id name email } } project { members { totalCount nodes { user { name email } } } } } }`),
+      await rawGraphQL(
+        server,
+        token,
+        `{ project(slug: "pg-people") { viewerCanListMembers members(first: 500) { totalCount nodes { role user { id name email } } } } }`,
+      ),
+      await rawGraphQL(
+        server,
+        token,
+        `{ project(slug: "pg-people") { members { edges { node { user { name email } } } } } }`,
+      ),
+      await rawGraphQL(
+        server,
+        token,
+        `{ viewer { token { createdBy { id name email } } project { members { totalCount nodes { user { name email } } } } } }`,
+      ),
     ];
     const [nodes, edges, viewer] = texts.map((text) => JSON.parse(text));
     for (const body of [nodes, edges, viewer]) expect(body.errors).toBeUndefined();
     expect(nodes.data.project).toEqual({ viewerCanListMembers: false, members: { totalCount: 0, nodes: [] } });
     expect(edges.data.project).toEqual({ members: { edges: [] } });
-    expect(viewer.data.viewer).toEqual({ token: { createdBy: null }, project: { members: { totalCount: 0, nodes: [] } } });
+    expect(viewer.data.viewer).toEqual({
+      token: { createdBy: null },
+      project: { members: { totalCount: 0, nodes: [] } },
+    });
     const ownerUser = (await owner.viewer()).viewer.user!;
-    for (const name of ["Pat Person", ownerUser.name, member.id, ownerUser.id]) for (const text of texts) expect(text).not.toContain(name);
+    for (const name of ["Pat Person", ownerUser.name, member.id, ownerUser.id])
+      for (const text of texts) expect(text).not.toContain(name);
 
     // the owner, who may list members, sees both and the token's creator
-    const seen = JSON.parse(await rawGraphQL(server, server.ownerToken, `{ project(slug: "pg-people") { members { nodes { user { name } } } tokens { nodes { createdBy { id } } } } }`));
-    expect(seen.data.project.members.nodes.map((m: { user: { name: string } }) => m.user.name)).toEqual([ownerUser.name, "Pat Person"]);
+    const seen = JSON.parse(
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ project(slug: "pg-people") { members { nodes { user { name } } } tokens { nodes { createdBy { id } } } } }`,
+      ),
+    );
+    expect(seen.data.project.members.nodes.map((m: { user: { name: string } }) => m.user.name)).toEqual([
+      ownerUser.name,
+      "Pat Person",
+    ]);
     expect(seen.data.project.tokens.nodes).toEqual([{ createdBy: { id: ownerUser.id } }]);
   });
 });

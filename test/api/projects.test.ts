@@ -15,17 +15,29 @@ describe("projects and members", () => {
 
   const slugs = async (sdk: EnvplaneClient) => (await sdk.projects()).projects.nodes.map((p) => p.slug);
   const members = async (slug: string) =>
-    (await server.owner.projectMembers({ slug })).project!.members.nodes.map((m) => [m.user.name, m.role]).sort((a, b) => a[0].localeCompare(b[0]));
+    (await server.owner.projectMembers({ slug }))
+      .project!.members.nodes.map((m) => [m.user.name, m.role])
+      .sort((a, b) => a[0].localeCompare(b[0]));
 
   it("creates a project with the default branches, environments and mapping", async () => {
-    const project = expectType((await server.owner.createProject({ input: { slug: "p-defaults", name: "  Shop  " } })).createProject, "ProjectPayload").project;
+    const project = expectType(
+      (await server.owner.createProject({ input: { slug: "p-defaults", name: "  Shop  " } })).createProject,
+      "ProjectPayload",
+    ).project;
     expect(project.slug).toBe("p-defaults");
     expect(project.name).toBe("Shop");
     expect(project.viewerRole).toBe("OWNER");
     expect(project.viewerCanManageTokens).toBe(true);
     expect(project.viewerCanDelete).toBe(true);
     expect(project.branches.map((b) => b.name)).toEqual(["dev", "main"]);
-    expect(project.environments.map((e) => ({ name: e.name, isDefault: e.isDefault, isProtected: e.isProtected, variableCount: e.variableCount }))).toEqual([
+    expect(
+      project.environments.map((e) => ({
+        name: e.name,
+        isDefault: e.isDefault,
+        isProtected: e.isProtected,
+        variableCount: e.variableCount,
+      })),
+    ).toEqual([
       { name: "development", isDefault: true, isProtected: false, variableCount: 0 },
       { name: "preview", isDefault: true, isProtected: false, variableCount: 0 },
       { name: "production", isDefault: true, isProtected: true, variableCount: 0 },
@@ -42,23 +54,35 @@ describe("projects and members", () => {
     await createProject(server.owner, "p-dup");
     const before = await server.owner.project({ slug: "p-dup" });
     const list = await slugs(server.owner);
-    const error = expectType((await server.owner.createProject({ input: { slug: "p-dup", name: "Other" } })).createProject, "ConflictError");
+    const error = expectType(
+      (await server.owner.createProject({ input: { slug: "p-dup", name: "Other" } })).createProject,
+      "ConflictError",
+    );
     expect(error.message).toContain('"p-dup"');
     expect(await server.owner.project({ slug: "p-dup" })).toEqual(before);
     expect(await slugs(server.owner)).toEqual(list);
   });
 
-  it.each(["P-Upper", "x", "-lead", "under_score", "a".repeat(64), "café"])("rejects the slug %j with a ValidationError on [slug]", async (slug) => {
-    const list = await slugs(server.owner);
-    const error = expectType((await server.owner.createProject({ input: { slug } })).createProject, "ValidationError");
-    expect(error.fieldErrors.map((e) => e.path)).toEqual([["slug"]]);
-    expect(error.message).toMatch(/slug/i);
-    expect(await slugs(server.owner)).toEqual(list);
-    expect((await server.owner.project({ slug })).project).toBeNull();
-  });
+  it.each(["P-Upper", "x", "-lead", "under_score", "a".repeat(64), "café"])(
+    "rejects the slug %j with a ValidationError on [slug]",
+    async (slug) => {
+      const list = await slugs(server.owner);
+      const error = expectType(
+        (await server.owner.createProject({ input: { slug } })).createProject,
+        "ValidationError",
+      );
+      expect(error.fieldErrors.map((e) => e.path)).toEqual([["slug"]]);
+      expect(error.message).toMatch(/slug/i);
+      expect(await slugs(server.owner)).toEqual(list);
+      expect((await server.owner.project({ slug })).project).toBeNull();
+    },
+  );
 
   it("rejects an empty display name on [name]", async () => {
-    const error = expectType((await server.owner.createProject({ input: { slug: "p-blank", name: "   " } })).createProject, "ValidationError");
+    const error = expectType(
+      (await server.owner.createProject({ input: { slug: "p-blank", name: "   " } })).createProject,
+      "ValidationError",
+    );
     expect(error.fieldErrors.map((e) => e.path)).toEqual([["name"]]);
     expect((await server.owner.project({ slug: "p-blank" })).project).toBeNull();
   });
@@ -75,8 +99,14 @@ describe("projects and members", () => {
     expect((await server.owner.project({ slug: "p-alices" })).project).toBeNull();
     expect((await alice.client.project({ slug: "p-alices" })).project?.viewerRole).toBe("OWNER");
     // a non-member cannot tell an existing project from a missing one
-    const hidden = expectType((await alice.client.deleteProject({ input: { slug: "p-owners" } })).deleteProject, "NotFoundError");
-    const missing = expectType((await alice.client.deleteProject({ input: { slug: "p-nowhere" } })).deleteProject, "NotFoundError");
+    const hidden = expectType(
+      (await alice.client.deleteProject({ input: { slug: "p-owners" } })).deleteProject,
+      "NotFoundError",
+    );
+    const missing = expectType(
+      (await alice.client.deleteProject({ input: { slug: "p-nowhere" } })).deleteProject,
+      "NotFoundError",
+    );
     expect(hidden.message.replace("p-owners", "X")).toBe(missing.message.replace("p-nowhere", "X"));
     expect(await slugs(server.owner)).toEqual(ownerSlugs);
   });
@@ -87,11 +117,19 @@ describe("projects and members", () => {
     const viewerCanDelete = (await admin.client.project({ slug: "p-delete" })).project!.viewerCanDelete;
     expect(viewerCanDelete).toBe(false);
     const before = await server.owner.project({ slug: "p-delete" });
-    const forbidden = expectType((await admin.client.deleteProject({ input: { slug: "p-delete" } })).deleteProject, "ForbiddenError");
+    const forbidden = expectType(
+      (await admin.client.deleteProject({ input: { slug: "p-delete" } })).deleteProject,
+      "ForbiddenError",
+    );
     expect(forbidden.message).toMatch(/owner/i);
     expect(await server.owner.project({ slug: "p-delete" })).toEqual(before);
 
-    expect(expectType((await server.owner.deleteProject({ input: { slug: "p-delete" } })).deleteProject, "DeleteProjectPayload").slug).toBe("p-delete");
+    expect(
+      expectType(
+        (await server.owner.deleteProject({ input: { slug: "p-delete" } })).deleteProject,
+        "DeleteProjectPayload",
+      ).slug,
+    ).toBe("p-delete");
     expect((await server.owner.project({ slug: "p-delete" })).project).toBeNull();
     expect(await slugs(admin.client)).not.toContain("p-delete");
     // the slug is free again
@@ -99,7 +137,10 @@ describe("projects and members", () => {
   });
 
   it("only instance admins create users; the new user's token works", async () => {
-    const created = expectType((await server.owner.createUser({ input: { name: "Bob", email: "bob@example.com" } })).createUser, "CreateUserPayload");
+    const created = expectType(
+      (await server.owner.createUser({ input: { name: "Bob", email: "bob@example.com" } })).createUser,
+      "CreateUserPayload",
+    );
     expect(created.user).toMatchObject({ name: "Bob", email: "bob@example.com", isInstanceAdmin: false });
     expect(created.plaintextToken).toMatch(/^envp_pat_[0-9A-Za-z]{28}$/);
     const bob = server.client(created.plaintextToken);
@@ -113,7 +154,10 @@ describe("projects and members", () => {
     expect(forbidden.message).toMatch(/instance admin/i);
     expect((await server.owner.users()).users.nodes).toEqual(usersBefore);
 
-    const duplicate = expectType((await server.owner.createUser({ input: { name: "Bob 2", email: "bob@example.com" } })).createUser, "ConflictError");
+    const duplicate = expectType(
+      (await server.owner.createUser({ input: { name: "Bob 2", email: "bob@example.com" } })).createUser,
+      "ConflictError",
+    );
     expect(duplicate.message).toContain("bob@example.com");
     expect((await server.owner.users()).users.nodes).toEqual(usersBefore);
 
@@ -140,12 +184,14 @@ describe("projects and members", () => {
     expectType(await set(admin.client, dev.id, "ADMIN"), "SetMemberPayload");
     expectType(await set(admin.client, dev.id, "DEVELOPER"), "SetMemberPayload");
     const before = await members("p-members");
-    expect(before).toEqual([
-      ["m-admin", "ADMIN"],
-      ["m-dev", "DEVELOPER"],
-      ["m-viewer", "VIEWER"],
-      [ownerName, "OWNER"],
-    ].sort((a, b) => a[0].localeCompare(b[0])));
+    expect(before).toEqual(
+      [
+        ["m-admin", "ADMIN"],
+        ["m-dev", "DEVELOPER"],
+        ["m-viewer", "VIEWER"],
+        [ownerName, "OWNER"],
+      ].sort((a, b) => a[0].localeCompare(b[0])),
+    );
 
     // developers cannot manage members; admins cannot grant owner
     expectType(await set(dev.client, viewer.id, "DEVELOPER"), "ForbiddenError");
@@ -159,38 +205,67 @@ describe("projects and members", () => {
     expectType(await set(server.owner, second.id, "ADMIN"), "SetMemberPayload");
     const snapshot = await members("p-members");
     expectType(await set(second.client, admin.id, "DEVELOPER"), "ForbiddenError");
-    expectType((await second.client.removeMember({ input: { project: "p-members", userId: admin.id } })).removeMember, "ForbiddenError");
+    expectType(
+      (await second.client.removeMember({ input: { project: "p-members", userId: admin.id } })).removeMember,
+      "ForbiddenError",
+    );
     expect(await members("p-members")).toEqual(snapshot);
 
     // removing a member takes their access away
-    expectType((await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember, "RemoveMemberPayload");
+    expectType(
+      (await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember,
+      "RemoveMemberPayload",
+    );
     expect((await viewer.client.project({ slug: "p-members" })).project).toBeNull();
-    expectType((await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember, "NotFoundError");
+    expectType(
+      (await server.owner.removeMember({ input: { project: "p-members", userId: viewer.id } })).removeMember,
+      "NotFoundError",
+    );
   });
 
   it("rejects an unknown user id with a NotFoundError", async () => {
     await createProject(server.owner, "p-unknown-user");
     const before = await members("p-unknown-user");
-    expectType((await server.owner.setMember({ input: { project: "p-unknown-user", userId: "nope", role: "VIEWER" } })).setMember, "NotFoundError");
+    expectType(
+      (await server.owner.setMember({ input: { project: "p-unknown-user", userId: "nope", role: "VIEWER" } }))
+        .setMember,
+      "NotFoundError",
+    );
     expect(await members("p-unknown-user")).toEqual(before);
   });
 
   it("never removes or demotes the last owner", async () => {
     const alice = await newUser(server, "last-owner");
     await createProject(alice.client, "p-last-owner");
-    const demote = expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "ADMIN" } })).setMember, "ValidationError");
+    const demote = expectType(
+      (await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "ADMIN" } })).setMember,
+      "ValidationError",
+    );
     expect(demote.message).toMatch(/last owner/i);
-    const remove = expectType((await alice.client.removeMember({ input: { project: "p-last-owner", userId: alice.id } })).removeMember, "ValidationError");
+    const remove = expectType(
+      (await alice.client.removeMember({ input: { project: "p-last-owner", userId: alice.id } })).removeMember,
+      "ValidationError",
+    );
     expect(remove.message).toMatch(/last owner/i);
     expect((await alice.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
 
     // with a second owner, the first may step down
     const bob = await newUser(server, "second-owner");
-    expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: bob.id, role: "OWNER" } })).setMember, "SetMemberPayload");
-    expectType((await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
+    expectType(
+      (await alice.client.setMember({ input: { project: "p-last-owner", userId: bob.id, role: "OWNER" } })).setMember,
+      "SetMemberPayload",
+    );
+    expectType(
+      (await alice.client.setMember({ input: { project: "p-last-owner", userId: alice.id, role: "DEVELOPER" } }))
+        .setMember,
+      "SetMemberPayload",
+    );
     expect((await alice.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("DEVELOPER");
     // now bob is the last owner
-    expectType((await bob.client.removeMember({ input: { project: "p-last-owner", userId: bob.id } })).removeMember, "ValidationError");
+    expectType(
+      (await bob.client.removeMember({ input: { project: "p-last-owner", userId: bob.id } })).removeMember,
+      "ValidationError",
+    );
     expect((await bob.client.project({ slug: "p-last-owner" })).project?.viewerRole).toBe("OWNER");
   });
 });

@@ -37,7 +37,13 @@ const PROJECT_TREE = /* GraphQL */ `
 
 type Tree = {
   project: {
-    environments: { name: string; variables: { totalCount: number; nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[] } }[];
+    environments: {
+      name: string;
+      variables: {
+        totalCount: number;
+        nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[];
+      };
+    }[];
   };
 };
 
@@ -67,16 +73,27 @@ async function statements<T>(request: () => Promise<T>): Promise<{ count: number
 
 async function createProject(slug: string, branches: string[] = []) {
   expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
-  for (const name of branches) expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
+  for (const name of branches)
+    expectType((await sdk.createBranch({ input: { project: slug, name } })).createBranch, "CreateBranchPayload");
 }
 
 async function push(project: string, environment: string, count: number, prefix = "KEY") {
-  const variables = Array.from({ length: count }, (_, i) => ({ key: `${prefix}_${i}`, value: `value-${i}`, secret: i % 5 === 4 }));
-  expectType((await sdk.bulkUpsertVariables({ input: { project, environment, variables } })).bulkUpsertVariables, "BulkUpsertVariablesPayload");
+  const variables = Array.from({ length: count }, (_, i) => ({
+    key: `${prefix}_${i}`,
+    value: `value-${i}`,
+    secret: i % 5 === 4,
+  }));
+  expectType(
+    (await sdk.bulkUpsertVariables({ input: { project, environment, variables } })).bulkUpsertVariables,
+    "BulkUpsertVariablesPayload",
+  );
 }
 
 async function override(project: string, environment: string, key: string, branch: string) {
-  expectType((await sdk.setVariable({ input: { project, environment, key, value: `${key}@${branch}`, branch } })).setVariable, "SetVariablePayload");
+  expectType(
+    (await sdk.setVariable({ input: { project, environment, key, value: `${key}@${branch}`, branch } })).setVariable,
+    "SetVariablePayload",
+  );
 }
 
 const tree = (slug: string) => statements(() => graphql<Tree>(PROJECT_TREE, { slug }));
@@ -84,7 +101,10 @@ const allVariables = (t: Tree) => t.project.environments.flatMap((e) => e.variab
 
 describe("statement counts do not grow with N", () => {
   it("project tree: 2 vs 20 variables", async () => {
-    for (const [slug, n] of [["qc-vars-small", 2], ["qc-vars-large", 20]] as const) {
+    for (const [slug, n] of [
+      ["qc-vars-small", 2],
+      ["qc-vars-large", 20],
+    ] as const) {
       await createProject(slug, ["feature-x"]);
       await push(slug, "preview", n);
       await override(slug, "preview", "KEY_0", "feature-x");
@@ -104,7 +124,8 @@ describe("statement counts do not grow with N", () => {
     await createProject("qc-ovr-small", branches);
     await createProject("qc-ovr-large", branches);
     for (const slug of ["qc-ovr-small", "qc-ovr-large"]) await push(slug, "preview", 3);
-    for (const key of ["KEY_0", "KEY_1", "KEY_2"]) for (const branch of branches) await override("qc-ovr-large", "preview", key, branch);
+    for (const key of ["KEY_0", "KEY_1", "KEY_2"])
+      for (const branch of branches) await override("qc-ovr-large", "preview", key, branch);
 
     const small = await tree("qc-ovr-small");
     const large = await tree("qc-ovr-large");
@@ -119,7 +140,10 @@ describe("statement counts do not grow with N", () => {
     await createProject("qc-env-small", ["feature-x"]);
     await createProject("qc-env-large", ["feature-x"]);
     for (const name of ["qa", "staging", "demo", "load", "canary"])
-      expectType((await sdk.createEnvironment({ input: { project: "qc-env-large", name } })).createEnvironment, "EnvironmentPayload");
+      expectType(
+        (await sdk.createEnvironment({ input: { project: "qc-env-large", name } })).createEnvironment,
+        "EnvironmentPayload",
+      );
     for (const slug of ["qc-env-small", "qc-env-large"]) {
       const { result } = await tree(slug);
       for (const env of result.project.environments) {
@@ -143,35 +167,56 @@ describe("statement counts do not grow with N", () => {
     for (const [i, slug] of ["qc-list-a", "qc-list-b", "qc-list-c", "qc-list-d"].entries()) {
       await createProject(slug);
       await push(slug, "preview", 2);
-      expectType((await sdk.setMember({ input: { project: slug, userId: four.user.id, role: "DEVELOPER" } })).setMember, "SetMemberPayload");
-      if (i === 0) expectType((await sdk.setMember({ input: { project: slug, userId: one.user.id, role: "VIEWER" } })).setMember, "SetMemberPayload");
+      expectType(
+        (await sdk.setMember({ input: { project: slug, userId: four.user.id, role: "DEVELOPER" } })).setMember,
+        "SetMemberPayload",
+      );
+      if (i === 0)
+        expectType(
+          (await sdk.setMember({ input: { project: slug, userId: one.user.id, role: "VIEWER" } })).setMember,
+          "SetMemberPayload",
+        );
     }
     const small = await statements(() => server.client(one.plaintextToken).projects());
     const large = await statements(() => server.client(four.plaintextToken).projects());
     expect(small.result.projects.nodes.map((p) => [p.slug, p.viewerRole])).toEqual([["qc-list-a", "VIEWER"]]);
     expect(large.result.projects.nodes).toHaveLength(4);
-    expect(large.result.projects.nodes.every((p) => p.viewerRole === "DEVELOPER" && p.environments.length === 3 && p.environments.every((e) => e.viewerCanRead))).toBe(true);
+    expect(
+      large.result.projects.nodes.every(
+        (p) =>
+          p.viewerRole === "DEVELOPER" && p.environments.length === 3 && p.environments.every((e) => e.viewerCanRead),
+      ),
+    ).toBe(true);
     expect(large.count).toBe(small.count);
   });
 
   it("pullVariables and runtimeVariables: 10 vs 200 variables", async () => {
-    for (const [slug, n] of [["qc-pull-small", 10], ["qc-pull-large", 200]] as const) {
+    for (const [slug, n] of [
+      ["qc-pull-small", 10],
+      ["qc-pull-large", 200],
+    ] as const) {
       await createProject(slug, ["feature-x"]);
       await push(slug, "preview", n);
       await override(slug, "preview", "KEY_1", "feature-x");
     }
-    const pull = (project: string) => statements(() => sdk.pullVariables({ project, environment: "preview", branch: "feature-x" }));
+    const pull = (project: string) =>
+      statements(() => sdk.pullVariables({ project, environment: "preview", branch: "feature-x" }));
     const small = await pull("qc-pull-small");
     const large = await pull("qc-pull-large");
     const pulled = expectType(large.result.pullVariables, "PulledEnvironment");
     expect(pulled.variables).toHaveLength(160); // every 5th is a secret
     expect(pulled.excludedSecrets).toHaveLength(40);
-    expect(pulled.variables.find((v) => v.key === "KEY_1")).toEqual({ key: "KEY_1", value: "KEY_1@feature-x", fromOverride: true });
+    expect(pulled.variables.find((v) => v.key === "KEY_1")).toEqual({
+      key: "KEY_1",
+      value: "KEY_1@feature-x",
+      fromOverride: true,
+    });
     expect(large.count).toBe(small.count);
 
     const runtime = async (project: string) => {
       const token = expectType(
-        (await sdk.createToken({ input: { kind: "SERVICE", name: "qc-runtime", project, permissions: ["RUNTIME"] } })).createToken,
+        (await sdk.createToken({ input: { kind: "SERVICE", name: "qc-runtime", project, permissions: ["RUNTIME"] } }))
+          .createToken,
         "CreateTokenPayload",
       ).plaintextToken;
       const client = server.client(token);

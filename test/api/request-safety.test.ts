@@ -6,14 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BULK_ITEMS } from "../../core/limits.js";
-import { withRawDb } from "../support/raw-db.js";
 import { expectType } from "../support/expect.js";
-import { createProject, rawGraphQL, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import { createProject, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import { withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 type Body = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
 
-async function call(server: TestServer, query: string, variables: Record<string, unknown> = {}, token = server.ownerToken) {
+async function call(
+  server: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = server.ownerToken,
+) {
   const response = await server.app.fetch(
     new Request(server.url, {
       method: "POST",
@@ -27,7 +32,17 @@ async function call(server: TestServer, query: string, variables: Record<string,
 
 /** Row counts of every table: a request that "changes nothing" leaves them equal. */
 async function rowCounts(server: TestServer): Promise<Record<string, number>> {
-  const tables = ["Project", "ProjectBranch", "Environment", "MappingEntry", "Variable", "BranchOverride", "Token", "User", "Member"];
+  const tables = [
+    "Project",
+    "ProjectBranch",
+    "Environment",
+    "MappingEntry",
+    "Variable",
+    "BranchOverride",
+    "Token",
+    "User",
+    "Member",
+  ];
   return withRawDb(server.database, async (q) => {
     const out: Record<string, number> = {};
     for (const t of tables) out[t] = Number((await q(`SELECT count(*) AS n FROM "${t}"`))[0].n);
@@ -39,68 +54,197 @@ const NUL = "bad\u0000name";
 
 describe("bad input gets a clear validation error, the same on both databases", () => {
   let server: TestServer;
-  let userId: string;
+  let _userId: string;
   useTestServer((s) => (server = s));
   beforeAll(async () => {
     await createProject(server.owner, "safe", { branches: ["feature"] });
-    const user = expectType((await server.owner.createUser({ input: { name: "member" } })).createUser, "CreateUserPayload");
-    userId = user.user.id;
+    const user = expectType(
+      (await server.owner.createUser({ input: { name: "member" } })).createUser,
+      "CreateUserPayload",
+    );
+    _userId = user.user.id;
   });
 
   const m = (name: string, type: string) => `mutation($input: ${type}!) { ${name}(input: $input) { __typename } }`;
   // Every operation that takes a name or a lookup, with a NUL in one of them; the reported path names the argument.
   const cases: [string, string, Record<string, unknown>, string][] = [
     ["project(slug)", `query($s: String!) { project(slug: $s) { id } }`, { s: NUL }, "slug"],
-    ["project.environment(name)", `query($e: String!) { project(slug: "safe") { environment(name: $e) { id } } }`, { e: NUL }, "name"],
-    ["pullVariables(branch)", `query($b: String) { pullVariables(project: "safe", environment: "preview", branch: $b) { __typename } }`, { b: NUL }, "branch"],
-    ["runtimeVariables(project)", `query($p: String!) { runtimeVariables(project: $p, branch: "dev") { __typename } }`, { p: NUL }, "project"],
-    ["resolveBranch(branch)", `query($b: String!) { resolveBranch(project: "safe", branch: $b) { __typename } }`, { b: NUL }, "branch"],
+    [
+      "project.environment(name)",
+      `query($e: String!) { project(slug: "safe") { environment(name: $e) { id } } }`,
+      { e: NUL },
+      "name",
+    ],
+    [
+      "pullVariables(branch)",
+      `query($b: String) { pullVariables(project: "safe", environment: "preview", branch: $b) { __typename } }`,
+      { b: NUL },
+      "branch",
+    ],
+    [
+      "runtimeVariables(project)",
+      `query($p: String!) { runtimeVariables(project: $p, branch: "dev") { __typename } }`,
+      { p: NUL },
+      "project",
+    ],
+    [
+      "resolveBranch(branch)",
+      `query($b: String!) { resolveBranch(project: "safe", branch: $b) { __typename } }`,
+      { b: NUL },
+      "branch",
+    ],
     ["createProject slug", m("createProject", "CreateProjectInput"), { input: { slug: NUL } }, "input.slug"],
-    ["createProject name", m("createProject", "CreateProjectInput"), { input: { slug: "fresh", name: NUL } }, "input.name"],
+    [
+      "createProject name",
+      m("createProject", "CreateProjectInput"),
+      { input: { slug: "fresh", name: NUL } },
+      "input.name",
+    ],
     ["deleteProject", m("deleteProject", "DeleteProjectInput"), { input: { slug: NUL } }, "input.slug"],
     ["createBranch", m("createBranch", "CreateBranchInput"), { input: { project: "safe", name: NUL } }, "input.name"],
     ["deleteBranch", m("deleteBranch", "DeleteBranchInput"), { input: { project: "safe", name: NUL } }, "input.name"],
-    ["createEnvironment name", m("createEnvironment", "CreateEnvironmentInput"), { input: { project: "safe", name: NUL } }, "input.name"],
-    ["createEnvironment from", m("createEnvironment", "CreateEnvironmentInput"), { input: { project: "safe", name: "qa", from: NUL } }, "input.from"],
-    ["deleteEnvironment", m("deleteEnvironment", "DeleteEnvironmentInput"), { input: { project: "safe", name: NUL } }, "input.name"],
-    ["updateEnvironment", m("updateEnvironment", "UpdateEnvironmentInput"), { input: { project: "safe", name: NUL, isProtected: true } }, "input.name"],
-    ["updateBranchMapping", m("updateBranchMapping", "UpdateBranchMappingInput"), { input: { project: "safe", entries: [{ environment: "preview", branch: NUL }] } }, "input.entries.0.branch"],
-    ["seedEnvironment", m("seedEnvironment", "SeedEnvironmentInput"), { input: { project: "safe", target: NUL, from: "development" } }, "input.target"],
-    ["setVariable key", m("setVariable", "SetVariableInput"), { input: { project: "safe", environment: "development", key: NUL, value: "v" } }, "input.key"],
-    ["setVariable environment", m("setVariable", "SetVariableInput"), { input: { project: "safe", environment: NUL, key: "K", value: "v" } }, "input.environment"],
-    ["setVariable branch", m("setVariable", "SetVariableInput"), { input: { project: "safe", environment: "preview", branch: NUL, key: "K", value: "v" } }, "input.branch"],
-    ["unsetVariable", m("unsetVariable", "UnsetVariableInput"), { input: { project: "safe", environment: "development", key: NUL } }, "input.key"],
-    ["bulkUpsertVariables", m("bulkUpsertVariables", "BulkUpsertVariablesInput"), { input: { project: "safe", environment: "development", variables: [{ key: "OK", value: "v" }, { key: NUL, value: "v" }] } }, "input.variables.1.key"],
-    ["createToken name", m("createToken", "CreateTokenInput"), { input: { kind: "PERSONAL", name: NUL } }, "input.name"],
-    ["createToken environments", m("createToken", "CreateTokenInput"), { input: { kind: "SERVICE", name: "t", project: "safe", environments: [NUL] } }, "input.environments.0"],
+    [
+      "createEnvironment name",
+      m("createEnvironment", "CreateEnvironmentInput"),
+      { input: { project: "safe", name: NUL } },
+      "input.name",
+    ],
+    [
+      "createEnvironment from",
+      m("createEnvironment", "CreateEnvironmentInput"),
+      { input: { project: "safe", name: "qa", from: NUL } },
+      "input.from",
+    ],
+    [
+      "deleteEnvironment",
+      m("deleteEnvironment", "DeleteEnvironmentInput"),
+      { input: { project: "safe", name: NUL } },
+      "input.name",
+    ],
+    [
+      "updateEnvironment",
+      m("updateEnvironment", "UpdateEnvironmentInput"),
+      { input: { project: "safe", name: NUL, isProtected: true } },
+      "input.name",
+    ],
+    [
+      "updateBranchMapping",
+      m("updateBranchMapping", "UpdateBranchMappingInput"),
+      { input: { project: "safe", entries: [{ environment: "preview", branch: NUL }] } },
+      "input.entries.0.branch",
+    ],
+    [
+      "seedEnvironment",
+      m("seedEnvironment", "SeedEnvironmentInput"),
+      { input: { project: "safe", target: NUL, from: "development" } },
+      "input.target",
+    ],
+    [
+      "setVariable key",
+      m("setVariable", "SetVariableInput"),
+      { input: { project: "safe", environment: "development", key: NUL, value: "v" } },
+      "input.key",
+    ],
+    [
+      "setVariable environment",
+      m("setVariable", "SetVariableInput"),
+      { input: { project: "safe", environment: NUL, key: "K", value: "v" } },
+      "input.environment",
+    ],
+    [
+      "setVariable branch",
+      m("setVariable", "SetVariableInput"),
+      { input: { project: "safe", environment: "preview", branch: NUL, key: "K", value: "v" } },
+      "input.branch",
+    ],
+    [
+      "unsetVariable",
+      m("unsetVariable", "UnsetVariableInput"),
+      { input: { project: "safe", environment: "development", key: NUL } },
+      "input.key",
+    ],
+    [
+      "bulkUpsertVariables",
+      m("bulkUpsertVariables", "BulkUpsertVariablesInput"),
+      {
+        input: {
+          project: "safe",
+          environment: "development",
+          variables: [
+            { key: "OK", value: "v" },
+            { key: NUL, value: "v" },
+          ],
+        },
+      },
+      "input.variables.1.key",
+    ],
+    [
+      "createToken name",
+      m("createToken", "CreateTokenInput"),
+      { input: { kind: "PERSONAL", name: NUL } },
+      "input.name",
+    ],
+    [
+      "createToken environments",
+      m("createToken", "CreateTokenInput"),
+      { input: { kind: "SERVICE", name: "t", project: "safe", environments: [NUL] } },
+      "input.environments.0",
+    ],
     ["createUser name", m("createUser", "CreateUserInput"), { input: { name: NUL } }, "input.name"],
-    ["createUser email", m("createUser", "CreateUserInput"), { input: { name: "n", email: `a${NUL}@example.com` } }, "input.email"],
-    ["setMember project", m("setMember", "SetMemberInput"), { input: { project: NUL, userId: "u", role: "VIEWER" } }, "input.project"],
-    ["removeMember userId", m("removeMember", "RemoveMemberInput"), { input: { project: "safe", userId: NUL } }, "input.userId"],
+    [
+      "createUser email",
+      m("createUser", "CreateUserInput"),
+      { input: { name: "n", email: `a${NUL}@example.com` } },
+      "input.email",
+    ],
+    [
+      "setMember project",
+      m("setMember", "SetMemberInput"),
+      { input: { project: NUL, userId: "u", role: "VIEWER" } },
+      "input.project",
+    ],
+    [
+      "removeMember userId",
+      m("removeMember", "RemoveMemberInput"),
+      { input: { project: "safe", userId: NUL } },
+      "input.userId",
+    ],
     ["revokeToken id", m("revokeToken", "RevokeTokenInput"), { input: { id: NUL } }, "input.id"],
     ["rotateProjectKey", m("rotateProjectKey", "RotateProjectKeyInput"), { input: { project: NUL } }, "input.project"],
   ];
 
-  it.each(cases)("a NUL character in %s is refused, naming the argument, and changes nothing", async (_name, query, variables, path) => {
-    const before = await rowCounts(server);
-    const { status, body } = await call(server, query, variables);
-    expect(body.errors?.[0].message).toBe(`${path} contains a NUL character (U+0000); NUL characters are not allowed in names and lookups. Remove it.`);
-    expect(body.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
-    expect(status).toBe(400);
-    expect(await rowCounts(server)).toEqual(before);
-  });
+  it.each(cases)(
+    "a NUL character in %s is refused, naming the argument, and changes nothing",
+    async (_name, query, variables, path) => {
+      const before = await rowCounts(server);
+      const { status, body } = await call(server, query, variables);
+      expect(body.errors?.[0].message).toBe(
+        `${path} contains a NUL character (U+0000); NUL characters are not allowed in names and lookups. Remove it.`,
+      );
+      expect(body.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+      expect(status).toBe(400);
+      expect(await rowCounts(server)).toEqual(before);
+    },
+  );
 
   it("a NUL in a literal argument is refused too, and so is one inside a fragment", async () => {
     const literal = await call(server, `{ project(slug: "a\\u0000b") { id } }`);
     expect(literal.body.errors?.[0].message).toMatch(/^slug contains a NUL character/);
-    const fragment = await call(server, `query($s: String!) { ...F } fragment F on Query { ... on Query { project(slug: $s) { id } } }`, { s: NUL });
+    const fragment = await call(
+      server,
+      `query($s: String!) { ...F } fragment F on Query { ... on Query { project(slug: $s) { id } } }`,
+      { s: NUL },
+    );
     expect(fragment.body.errors?.[0].message).toMatch(/^slug contains a NUL character/);
   });
 
   it("a variable value may hold a NUL (values are encrypted bytes): it round-trips", async () => {
     const value = "before\u0000after";
     await setVariable(server.owner, { project: "safe", environment: "development", key: "WITH_NUL", value });
-    const pulled = expectType((await server.owner.pullVariables({ project: "safe", environment: "development" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await server.owner.pullVariables({ project: "safe", environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables.find((v) => v.key === "WITH_NUL")?.value).toBe(value);
   });
 
@@ -111,22 +255,34 @@ describe("bad input gets a clear validation error, the same on both databases", 
     ["tomorrow", /DateTime must be an ISO-8601 string/],
   ])("expiresAt %s is a clear error naming input.expiresAt, and creates no token", async (expiresAt, message) => {
     const before = await rowCounts(server);
-    const { body, text } = await call(server, m("createToken", "CreateTokenInput"), { input: { kind: "PERSONAL", name: "exp", expiresAt } });
+    const { body, text } = await call(server, m("createToken", "CreateTokenInput"), {
+      input: { kind: "PERSONAL", name: "exp", expiresAt },
+    });
     expect(body.errors?.[0].message).toMatch(/got an invalid value at "input\.expiresAt"/);
     expect(body.errors?.[0].message).toMatch(message);
     expect(text).not.toContain("Unexpected error");
     expect(await rowCounts(server)).toEqual(before);
-    const fine = await call(server, m("createToken", "CreateTokenInput"), { input: { kind: "PERSONAL", name: "exp", expiresAt: "9999-12-31T00:00:00Z" } });
+    const fine = await call(server, m("createToken", "CreateTokenInput"), {
+      input: { kind: "PERSONAL", name: "exp", expiresAt: "9999-12-31T00:00:00Z" },
+    });
     expect(fine.body).toEqual({ data: { createToken: { __typename: "CreateTokenPayload" } } });
   });
 
   it("a type error names the field path and never quotes the value", async () => {
     const canary = "yes-canary-7f3a";
-    const { body, text } = await call(server, m("setVariable", "SetVariableInput"), { input: { project: "safe", environment: "development", key: "K", value: "v", secret: canary } });
-    expect(body.errors?.[0].message).toBe('Variable "$input" got an invalid value at "input.secret"; Boolean cannot represent a non boolean value.');
+    const { body, text } = await call(server, m("setVariable", "SetVariableInput"), {
+      input: { project: "safe", environment: "development", key: "K", value: "v", secret: canary },
+    });
+    expect(body.errors?.[0].message).toBe(
+      'Variable "$input" got an invalid value at "input.secret"; Boolean cannot represent a non boolean value.',
+    );
     expect(text).not.toContain(canary);
-    const nested = await call(server, m("bulkUpsertVariables", "BulkUpsertVariablesInput"), { input: { project: "safe", environment: "development", variables: [{ key: "A", value: 42 }] } });
-    expect(nested.body.errors?.[0].message).toMatch(/at "input\.variables\[0\]\.value"; String cannot represent a non string value\.$/);
+    const nested = await call(server, m("bulkUpsertVariables", "BulkUpsertVariablesInput"), {
+      input: { project: "safe", environment: "development", variables: [{ key: "A", value: 42 }] },
+    });
+    expect(nested.body.errors?.[0].message).toMatch(
+      /at "input\.variables\[0\]\.value"; String cannot represent a non string value\.$/,
+    );
   });
 
   const deep = (n: number) => [
@@ -134,13 +290,16 @@ describe("bad input gets a clear validation error, the same on both databases", 
     ["an input object", `{ project(slug: ${"{ a: ".repeat(n)}1${" }".repeat(n)}) { id } }`],
     ["a list value", `{ project(slug: ${"[".repeat(n)}1${"]".repeat(n)}) { id } }`],
   ];
-  it.each(deep(4000))("a document with %s nested 4,000 deep is refused before parsing, with a clear error", async (_what, query) => {
-    const { status, body } = await call(server, query);
-    expect(status).toBe(400);
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors?.[0].message).toMatch(/^The query is nested more than 40 levels deep/);
-    expect(body.errors?.[0].message).not.toMatch(/Unexpected|Maximum call stack/);
-  });
+  it.each(deep(4000))(
+    "a document with %s nested 4,000 deep is refused before parsing, with a clear error",
+    async (_what, query) => {
+      const { status, body } = await call(server, query);
+      expect(status).toBe(400);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0].message).toMatch(/^The query is nested more than 40 levels deep/);
+      expect(body.errors?.[0].message).not.toMatch(/Unexpected|Maximum call stack/);
+    },
+  );
 
   it("braces inside strings and comments do not count as nesting", async () => {
     const { body } = await call(server, `# ${"{".repeat(100)}\n{ project(slug: "${"{[(".repeat(100)}") { id } }`);
@@ -166,12 +325,16 @@ describe(`a bulk request carries at most ${MAX_BULK_ITEMS} items`, () => {
     const variables = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `K_${i}`, value: `v${i}` }));
     const query = `mutation($input: BulkUpsertVariablesInput!) { bulkUpsertVariables(input: $input) { __typename } }`;
     const before = await rowCounts(server);
-    const refused = await call(server, query, { input: { project: "bulk", environment: "development", variables: variables(MAX_BULK_ITEMS + 1) } });
+    const refused = await call(server, query, {
+      input: { project: "bulk", environment: "development", variables: variables(MAX_BULK_ITEMS + 1) },
+    });
     expect(refused.body.errors?.[0].message).toBe(
       `input.variables has ${MAX_BULK_ITEMS + 1} items; one request may carry at most ${MAX_BULK_ITEMS}. Split it into several requests.`,
     );
     expect(await rowCounts(server)).toEqual(before);
-    const applied = await call(server, query, { input: { project: "bulk", environment: "development", variables: variables(MAX_BULK_ITEMS) } });
+    const applied = await call(server, query, {
+      input: { project: "bulk", environment: "development", variables: variables(MAX_BULK_ITEMS) },
+    });
     expect(applied.body).toEqual({ data: { bulkUpsertVariables: { __typename: "BulkUpsertVariablesPayload" } } });
     expect((await rowCounts(server)).Variable).toBe(before.Variable + MAX_BULK_ITEMS);
   }, 60_000);
@@ -196,7 +359,11 @@ describe("runtime resolutions are counted where they happen", () => {
       `{ a: ${field} b: ${field} }`,
     ];
     for (const query of served) expect((await call(server, query, {}, token)).status).toBe(200);
-    for (const query of [`{ ... on Query { ${field} } }`, `{ ...R } fragment R on Query { ${field} }`, `{ ${field} }`]) {
+    for (const query of [
+      `{ ... on Query { ${field} } }`,
+      `{ ...R } fragment R on Query { ${field} }`,
+      `{ ${field} }`,
+    ]) {
       const limited = await call(server, query, {}, token);
       expect(limited.status).toBe(429);
       expect(limited.body.errors?.[0].extensions?.code).toBe("RATE_LIMITED");

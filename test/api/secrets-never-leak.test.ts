@@ -5,10 +5,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
 import { MAX_VALUE_BYTES } from "../../core/names.js";
+import { createClient, type EnvplaneClient, EnvplaneRequestError } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { bulk as bulkUpsert, createProject, readEnvironment, serviceToken, setVariable, type Clients } from "../support/fixtures.js";
+import {
+  bulk as bulkUpsert,
+  type Clients,
+  createProject,
+  readEnvironment,
+  serviceToken,
+  setVariable,
+} from "../support/fixtures.js";
 import { databaseSnapshot, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -40,7 +47,11 @@ function recording(token: string | null): EnvplaneClient {
 async function raw(body: unknown, token: string | null = server.ownerToken): Promise<{ status: number; text: string }> {
   const response = await fetch(server.url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-envplane-client": "test", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      "x-envplane-client": "test",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -71,13 +82,43 @@ describe("a canary secret never leaks", () => {
     recorded = { owner, client: recording };
     await createProject(owner, P);
     // Every way a secret value gets in: set, bulk upsert (new key), branch override, seeds (as-is and edited), key rotation.
-    await setVariable(owner, { project: P, environment: "development", key: "SECRET_SET", value: `${canary}-set`, secret: true });
-    const bulk = await bulkUpsert(owner, { project: P, environment: "preview", variables: [{ key: "PLAIN", value: "plain-value" }, { key: "SECRET_BULK", value: `${canary}-bulk`, secret: true }] });
+    await setVariable(owner, {
+      project: P,
+      environment: "development",
+      key: "SECRET_SET",
+      value: `${canary}-set`,
+      secret: true,
+    });
+    const bulk = await bulkUpsert(owner, {
+      project: P,
+      environment: "preview",
+      variables: [
+        { key: "PLAIN", value: "plain-value" },
+        { key: "SECRET_BULK", value: `${canary}-bulk`, secret: true },
+      ],
+    });
     expect(bulk.added).toEqual(["PLAIN", "SECRET_BULK"]);
-    await setVariable(owner, { project: P, environment: "preview", key: "SECRET_BULK", value: `${canary}-override`, branch: "dev" });
-    expectType((await owner.createEnvironment({ input: { project: P, name: "staging", from: "preview" } })).createEnvironment, "EnvironmentPayload");
+    await setVariable(owner, {
+      project: P,
+      environment: "preview",
+      key: "SECRET_BULK",
+      value: `${canary}-override`,
+      branch: "dev",
+    });
+    expectType(
+      (await owner.createEnvironment({ input: { project: P, name: "staging", from: "preview" } })).createEnvironment,
+      "EnvironmentPayload",
+    );
     const seeded = await owner.seedEnvironment({
-      input: { project: P, target: "production", from: "preview", decisions: [{ key: "PLAIN", action: "KEEP" }, { key: "SECRET_BULK", action: "EDIT", value: `${canary}-edit` }] },
+      input: {
+        project: P,
+        target: "production",
+        from: "preview",
+        decisions: [
+          { key: "PLAIN", action: "KEEP" },
+          { key: "SECRET_BULK", action: "EDIT", value: `${canary}-edit` },
+        ],
+      },
     });
     expectType(seeded.seedEnvironment, "EnvironmentPayload");
     expectType((await owner.rotateProjectKey({ input: { project: P } })).rotateProjectKey, "RotateProjectKeyPayload");
@@ -89,10 +130,26 @@ describe("a canary secret never leaks", () => {
   it("is returned only by runtime resolution to a RUNTIME service token", async () => {
     bodies = [];
     const rt = recording(runtimeToken);
-    const dev = expectType((await rt.runtimeVariables({ project: P, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
-    expect(dev.variables).toContainEqual({ key: "SECRET_BULK", value: `${canary}-override`, isSecret: true, fromOverride: true });
-    const main = expectType((await rt.runtimeVariables({ project: P, branch: "main" })).runtimeVariables, "RuntimeEnvironment");
-    expect(main.variables).toContainEqual({ key: "SECRET_BULK", value: `${canary}-edit`, isSecret: true, fromOverride: false });
+    const dev = expectType(
+      (await rt.runtimeVariables({ project: P, branch: "dev" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
+    expect(dev.variables).toContainEqual({
+      key: "SECRET_BULK",
+      value: `${canary}-override`,
+      isSecret: true,
+      fromOverride: true,
+    });
+    const main = expectType(
+      (await rt.runtimeVariables({ project: P, branch: "main" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
+    expect(main.variables).toContainEqual({
+      key: "SECRET_BULK",
+      value: `${canary}-edit`,
+      isSecret: true,
+      fromOverride: false,
+    });
     expect(bodies.every((b) => b.includes(canary))).toBe(true);
 
     bodies = [];
@@ -112,11 +169,20 @@ describe("a canary secret never leaks", () => {
       await client.viewer();
       for (const environment of envs) {
         const listed = await readEnvironment(client, P, environment);
-        for (const v of listed.variables.filter((v) => v.isSecret)) expect([v.value, ...v.overrides.map((o) => o.value)]).toEqual([null, ...v.overrides.map(() => null)]);
-        const pulled = expectType((await client.pullVariables({ project: P, environment })).pullVariables, "PulledEnvironment");
+        for (const v of listed.variables.filter((v) => v.isSecret))
+          expect([v.value, ...v.overrides.map((o) => o.value)]).toEqual([null, ...v.overrides.map(() => null)]);
+        const pulled = expectType(
+          (await client.pullVariables({ project: P, environment })).pullVariables,
+          "PulledEnvironment",
+        );
         expect(pulled.variables.map((v) => v.key)).not.toContain("SECRET_BULK");
       }
-      expect(expectType((await client.pullVariables({ project: P, environment: "preview", branch: "dev" })).pullVariables, "PulledEnvironment").excludedSecrets).toEqual(["SECRET_BULK"]);
+      expect(
+        expectType(
+          (await client.pullVariables({ project: P, environment: "preview", branch: "dev" })).pullVariables,
+          "PulledEnvironment",
+        ).excludedSecrets,
+      ).toEqual(["SECRET_BULK"]);
       await client.resolveBranch({ project: P, branch: "dev" });
     }
     await owner.projectTokens({ slug: P });
@@ -127,15 +193,31 @@ describe("a canary secret never leaks", () => {
     });
     expect(everything.text).toContain("SECRET_BULK");
     // A bulk dry run and a no-op push compare against stored values: they report keys only.
-    const dry = await owner.bulkUpsertVariables({ input: { project: P, environment: "preview", dryRun: true, variables: [{ key: "PLAIN", value: "plain-value" }, { key: "SECRET_BULK", value: `${canary}-bulk` }] } });
-    expect(expectType(dry.bulkUpsertVariables, "BulkUpsertVariablesPayload").secretOverwritten).toEqual(["SECRET_BULK"]);
+    const dry = await owner.bulkUpsertVariables({
+      input: {
+        project: P,
+        environment: "preview",
+        dryRun: true,
+        variables: [
+          { key: "PLAIN", value: "plain-value" },
+          { key: "SECRET_BULK", value: `${canary}-bulk` },
+        ],
+      },
+    });
+    expect(expectType(dry.bulkUpsertVariables, "BulkUpsertVariablesPayload").secretOverwritten).toEqual([
+      "SECRET_BULK",
+    ]);
     expectNoCanary(bodies);
   });
 
   it("appears in no error message or extension", async () => {
     bodies = [];
     const set = (input: Partial<Parameters<EnvplaneClient["setVariable"]>[0]["input"]>) =>
-      owner.setVariable({ input: { project: P, environment: "development", key: "SECRET_SET", value: `${canary}-x`, ...input } }).then((r) => r.setVariable);
+      owner
+        .setVariable({
+          input: { project: P, environment: "development", key: "SECRET_SET", value: `${canary}-x`, ...input },
+        })
+        .then((r) => r.setVariable);
     expectType(await set({ secret: false }), "ValidationError");
     expectType(await set({ expectedRevision: 0 }), "ConflictError");
     expectType(await set({ value: canary.repeat(Math.ceil(MAX_VALUE_BYTES / canary.length) + 1) }), "ValidationError");
@@ -144,12 +226,36 @@ describe("a canary secret never leaks", () => {
     expectType(await set({ branch: "dev" }), "ValidationError"); // no overrides on development
     expectType(await set({ environment: "preview", key: "NEW_KEY", branch: "dev" }), "NotFoundError"); // no base value
     expectType(await set({ environment: "preview", branch: "no-such-branch" }), "NotFoundError");
-    const bulk = (variables: { key: string; value: string; secret?: boolean }[], extra: { expectedRevision?: number } = {}) =>
-      owner.bulkUpsertVariables({ input: { project: P, environment: "preview", variables, ...extra } }).then((r) => r.bulkUpsertVariables);
-    expectType(await bulk([{ key: "A", value: `${canary}-1` }, { key: "A", value: `${canary}-2` }]), "ValidationError");
+    const bulk = (
+      variables: { key: string; value: string; secret?: boolean }[],
+      extra: { expectedRevision?: number } = {},
+    ) =>
+      owner
+        .bulkUpsertVariables({ input: { project: P, environment: "preview", variables, ...extra } })
+        .then((r) => r.bulkUpsertVariables);
+    expectType(
+      await bulk([
+        { key: "A", value: `${canary}-1` },
+        { key: "A", value: `${canary}-2` },
+      ]),
+      "ValidationError",
+    );
     expectType(await bulk([{ key: "SECRET_BULK", value: `${canary}-3` }], { expectedRevision: 0 }), "ConflictError");
-    expectType(await bulk([{ key: "BIG", value: `${canary}`.repeat(Math.ceil(MAX_VALUE_BYTES / canary.length) + 1) }]), "ValidationError");
-    const seed = await owner.seedEnvironment({ input: { project: P, target: "staging", from: "preview", decisions: [{ key: "SECRET_BULK", action: "KEEP" }, { key: "PLAIN", action: "SKIP" }] } });
+    expectType(
+      await bulk([{ key: "BIG", value: `${canary}`.repeat(Math.ceil(MAX_VALUE_BYTES / canary.length) + 1) }]),
+      "ValidationError",
+    );
+    const seed = await owner.seedEnvironment({
+      input: {
+        project: P,
+        target: "staging",
+        from: "preview",
+        decisions: [
+          { key: "SECRET_BULK", action: "KEEP" },
+          { key: "PLAIN", action: "SKIP" },
+        ],
+      },
+    });
     expectType(seed.seedEnvironment, "ValidationError");
     // A token that is the canary, or a request with no token.
     for (const token of [canary, `envp_pat_${canary}`, null]) {
@@ -170,10 +276,19 @@ describe("a canary secret never leaks", () => {
       { query: mutation, variables: { input: { ...input, expectedRevision: canary } } },
       { query: mutation, variables: { input: { ...input, secret: canary } } },
       { query: mutation, variables: { input: canary } },
-      { query: `mutation($k: TokenKind!) { createToken(input: { kind: $k, name: "n" }) { __typename } }`, variables: { k: canary } },
-      { query: `mutation { setVariable(input: { project: "${P}", environment: "development", key: "K", value: { x: "${canary}" } }) { __typename } }` },
-      { query: `mutation { setVariable(input: { project: "${P}", environment: "development", key: "K", value: "v", expectedRevision: "${canary}" }) { __typename } }` },
-      { query: `mutation { createToken(input: { kind: PERSONAL, name: "n", permissions: [${canary.replace(/-/g, "_")}] }) { __typename } }` },
+      {
+        query: `mutation($k: TokenKind!) { createToken(input: { kind: $k, name: "n" }) { __typename } }`,
+        variables: { k: canary },
+      },
+      {
+        query: `mutation { setVariable(input: { project: "${P}", environment: "development", key: "K", value: { x: "${canary}" } }) { __typename } }`,
+      },
+      {
+        query: `mutation { setVariable(input: { project: "${P}", environment: "development", key: "K", value: "v", expectedRevision: "${canary}" }) { __typename } }`,
+      },
+      {
+        query: `mutation { createToken(input: { kind: PERSONAL, name: "n", permissions: [${canary.replace(/-/g, "_")}] }) { __typename } }`,
+      },
       { query: `{ project(slug: "${P}") "${canary}" }` },
     ];
     for (const body of attempts) {
@@ -187,7 +302,8 @@ describe("a canary secret never leaks", () => {
   it("is not in the database: neither the file and its WAL (SQLite) nor a dump (PostgreSQL)", async () => {
     const dump = await databaseSnapshot(server.database);
     expect(dump.contains("SECRET_BULK")).toBe(true);
-    for (const suffix of ["", "-set", "-bulk", "-override", "-edit"]) expect(dump.contains(`${canary}${suffix}`)).toBe(false);
+    for (const suffix of ["", "-set", "-bulk", "-override", "-edit"])
+      expect(dump.contains(`${canary}${suffix}`)).toBe(false);
   });
 
   it("a damaged value is a typed error naming only its key: no stack, no SQL, no value; the log names the rows", async () => {
@@ -195,7 +311,8 @@ describe("a canary secret never leaks", () => {
     await createProject(owner, slug);
     const plainValue = `plain-${randomBytes(8).toString("hex")}`;
     await setVariable(owner, { project: slug, environment: "development", key: "PLAIN", value: plainValue });
-    for (const key of ["BROKEN", "INTACT"]) await setVariable(owner, { project: slug, environment: "preview", key, value: `${canary}-${key}`, secret: true });
+    for (const key of ["BROKEN", "INTACT"])
+      await setVariable(owner, { project: slug, environment: "preview", key, value: `${canary}-${key}`, secret: true });
     const rt = await serviceToken(recorded, slug, ["RUNTIME"]);
     const ids = (environment: string) => readEnvironment(owner, slug, environment);
     const dev = await ids("development");
@@ -216,10 +333,18 @@ describe("a canary secret never leaks", () => {
     server.logs.length = 0;
     const listing = await settle(() => owner.environmentVariables({ project: slug, environment: "development" }));
     expect(listing).toBeInstanceOf(EnvplaneRequestError);
-    expect((listing as EnvplaneRequestError).message).toMatch(/^1 value in "development" cannot be decrypted .*: PLAIN\. Set it again/);
-    const pulled = expectType((await owner.pullVariables({ project: slug, environment: "development" })).pullVariables, "UndecryptableError");
+    expect((listing as EnvplaneRequestError).message).toMatch(
+      /^1 value in "development" cannot be decrypted .*: PLAIN\. Set it again/,
+    );
+    const pulled = expectType(
+      (await owner.pullVariables({ project: slug, environment: "development" })).pullVariables,
+      "UndecryptableError",
+    );
     expect(pulled.keys).toEqual(["PLAIN"]);
-    const runtime = expectType((await rt.client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "UndecryptableError");
+    const runtime = expectType(
+      (await rt.client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables,
+      "UndecryptableError",
+    );
     expect(runtime.keys).toEqual(["BROKEN"]);
     expect(runtime.message).toContain(`"preview" of project "${slug}"`);
     for (const text of bodies) {

@@ -9,13 +9,13 @@ import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../../server/app.js";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
+import { createClient } from "../../sdk/index.js";
+import { type App, createApp } from "../../server/app.js";
+import { generateToken } from "../../server/services/token-format.js";
+import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
 import { expectType } from "../support/expect.js";
 import { silentLogger } from "../support/log.js";
-import { createClient } from "../../sdk/index.js";
 import { withRawDb } from "../support/raw-db.js";
-import { generateToken } from "../../server/services/token-format.js";
 
 describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL database share the rate limits", () => {
   let database: TestDatabase;
@@ -32,7 +32,16 @@ describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL data
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-limits-"));
       dataDirs.push(dataDir);
       const app = await createApp(
-        { port: 0, host: "127.0.0.1", dataDir, databaseUrl: database.url, rootKey, development: false, authFailuresPerMinute: 4, runtimeResolutionsPerMinute: 3 },
+        {
+          port: 0,
+          host: "127.0.0.1",
+          dataDir,
+          databaseUrl: database.url,
+          rootKey,
+          development: false,
+          authFailuresPerMinute: 4,
+          runtimeResolutionsPerMinute: 3,
+        },
         { logger: silentLogger() },
       );
       apps.push(app);
@@ -66,7 +75,8 @@ describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL data
   it("failed authentications from one address count on both servers; a valid token is still served by both", async () => {
     const bad = generateToken("personal"); // well-formed, so each server looks it up (malformed ones never reach the database)
     const statuses = [];
-    for (const url of [urls[0], urls[1], urls[0], urls[1]]) statuses.push((await post(url, bad, "{ viewer { token { id } } }")).status);
+    for (const url of [urls[0], urls[1], urls[0], urls[1]])
+      statuses.push((await post(url, bad, "{ viewer { token { id } } }")).status);
     expect(statuses).toEqual([401, 401, 401, 401]);
     for (const url of urls) {
       const limited = await post(url, bad, "{ viewer { token { id } } }");
@@ -80,12 +90,14 @@ describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL data
     const sdk = createClient({ url: urls[0], token: owner });
     expectType((await sdk.createProject({ input: { slug: "shared" } })).createProject, "ProjectPayload");
     const created = expectType(
-      (await sdk.createToken({ input: { kind: "SERVICE", name: "rt", project: "shared", permissions: ["RUNTIME"] } })).createToken,
+      (await sdk.createToken({ input: { kind: "SERVICE", name: "rt", project: "shared", permissions: ["RUNTIME"] } }))
+        .createToken,
       "CreateTokenPayload",
     );
     const query = `{ runtimeVariables(project: "shared", branch: "dev") { __typename } }`;
     const statuses = [];
-    for (const url of [urls[0], urls[1], urls[0], urls[1]]) statuses.push((await post(url, created.plaintextToken, query)).status);
+    for (const url of [urls[0], urls[1], urls[0], urls[1]])
+      statuses.push((await post(url, created.plaintextToken, query)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 

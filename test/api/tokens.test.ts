@@ -3,7 +3,7 @@
  * any query, revocation at once, lastUsedAt.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EnvplaneRequestError, type EnvplaneClient } from "../../sdk/index.js";
+import { type EnvplaneClient, EnvplaneRequestError } from "../../sdk/index.js";
 import { generateToken, hashToken } from "../../server/services/token-format.js";
 import { expectType } from "../support/expect.js";
 import { createProject, rawGraphQL, serviceToken } from "../support/fixtures.js";
@@ -28,14 +28,21 @@ async function unauthenticated(client: EnvplaneClient): Promise<EnvplaneRequestE
 describe("tokens", () => {
   beforeAll(async () => {
     server = await startTestServer({ countQueries: true });
-    for (const slug of ["tok-format", "tok-once", "tok-db", "tok-revoke", "tok-used"]) await createProject(server.owner, slug);
+    for (const slug of ["tok-format", "tok-once", "tok-db", "tok-revoke", "tok-used"])
+      await createProject(server.owner, slug);
   });
   afterAll(() => server.close());
 
   it("have a kind prefix, 22 random base62 characters (131 bits) and a checksum", async () => {
-    const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "laptop" } })).createToken, "CreateTokenPayload");
+    const personal = expectType(
+      (await server.owner.createToken({ input: { kind: "PERSONAL", name: "laptop" } })).createToken,
+      "CreateTokenPayload",
+    );
     const service = (await serviceToken(server, "tok-format", ["READ"])).created;
-    const user = expectType((await server.owner.createUser({ input: { name: "Ada" } })).createUser, "CreateUserPayload");
+    const user = expectType(
+      (await server.owner.createUser({ input: { name: "Ada" } })).createUser,
+      "CreateUserPayload",
+    );
     expect(personal.plaintextToken).toMatch(FORMAT.PERSONAL);
     expect(user.plaintextToken).toMatch(FORMAT.PERSONAL);
     expect(server.ownerToken).toMatch(FORMAT.PERSONAL);
@@ -47,16 +54,42 @@ describe("tokens", () => {
 
   it("are shown once: no later response contains them, and Token has no field that could", async () => {
     const created = (await serviceToken(server, "tok-once", ["READ"])).created;
-    const personal = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "once" } })).createToken, "CreateTokenPayload");
-    const fields = JSON.parse(await rawGraphQL(server, server.ownerToken, `{ __type(name: "Token") { fields { name } } }`)).data.__type.fields.map((f: { name: string }) => f.name);
-    expect(fields.sort()).toEqual(["createdAt", "createdBy", "environments", "expiresAt", "hint", "id", "kind", "lastUsedAt", "name", "permissions", "revokedAt"]);
+    const personal = expectType(
+      (await server.owner.createToken({ input: { kind: "PERSONAL", name: "once" } })).createToken,
+      "CreateTokenPayload",
+    );
+    const fields = JSON.parse(
+      await rawGraphQL(server, server.ownerToken, `{ __type(name: "Token") { fields { name } } }`),
+    ).data.__type.fields.map((f: { name: string }) => f.name);
+    expect(fields.sort()).toEqual([
+      "createdAt",
+      "createdBy",
+      "environments",
+      "expiresAt",
+      "hint",
+      "id",
+      "kind",
+      "lastUsedAt",
+      "name",
+      "permissions",
+      "revokedAt",
+    ]);
 
     const all = `id kind name hint permissions environments expiresAt revokedAt lastUsedAt createdAt createdBy { id name }`;
     const listings = [
-      await rawGraphQL(server, server.ownerToken, `{ project(slug: "tok-once") { tokens { nodes { ${all} } } } viewer { personalTokens { nodes { ${all} } } token { ${all} } } }`),
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ project(slug: "tok-once") { tokens { nodes { ${all} } } } viewer { personalTokens { nodes { ${all} } } token { ${all} } } }`,
+      ),
       await rawGraphQL(server, created.plaintextToken, `{ viewer { token { ${all} } project { slug } } }`),
       await rawGraphQL(server, personal.plaintextToken, `{ viewer { token { ${all} } } }`),
-      await rawGraphQL(server, server.ownerToken, `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`, { id: created.token.id }),
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `mutation($id: ID!) { revokeToken(input: { id: $id }) { ... on RevokeTokenPayload { token { ${all} } } } }`,
+        { id: created.token.id },
+      ),
     ];
     expect(listings[0]).toContain(created.token.id);
     expect(listings[0]).toContain(personal.token.id);
@@ -69,7 +102,10 @@ describe("tokens", () => {
 
   it("are stored only as a SHA-256 hash: the database holds no plaintext token", async () => {
     const service = (await serviceToken(server, "tok-db", ["READ"])).created;
-    const user = expectType((await server.owner.createUser({ input: { name: "Grace" } })).createUser, "CreateUserPayload");
+    const user = expectType(
+      (await server.owner.createUser({ input: { name: "Grace" } })).createUser,
+      "CreateUserPayload",
+    );
     await server.client(service.plaintextToken).viewer();
     const rows = await withRawDb(server.database, (q) => q(`SELECT * FROM "Token"`));
     expect(rows.length).toBeGreaterThanOrEqual(3);
@@ -88,7 +124,15 @@ describe("tokens", () => {
   it("with a bad checksum, prefix or length are rejected before any database query", async () => {
     const valid = server.ownerToken;
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
-    const bad = [flip(valid, valid.length - 1), flip(valid, 12), valid.replace("envp_pat_", "envp_svc_"), valid.replace("envp_pat_", "envp_xyz_"), valid.slice(0, -1), `${valid}0`, "not-a-token"];
+    const bad = [
+      flip(valid, valid.length - 1),
+      flip(valid, 12),
+      valid.replace("envp_pat_", "envp_svc_"),
+      valid.replace("envp_pat_", "envp_xyz_"),
+      valid.slice(0, -1),
+      `${valid}0`,
+      "not-a-token",
+    ];
     for (const token of bad) {
       const before = server.queries.length;
       const error = await unauthenticated(server.client(token));
@@ -106,20 +150,37 @@ describe("tokens", () => {
     const service = (await serviceToken(server, "tok-revoke", ["READ"])).created;
     const client = server.client(service.plaintextToken);
     expect((await client.viewer()).viewer.project?.slug).toBe("tok-revoke");
-    const first = expectType((await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken, "RevokeTokenPayload");
+    const first = expectType(
+      (await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken,
+      "RevokeTokenPayload",
+    );
     expect(first.token.revokedAt).not.toBeNull();
     expect((await unauthenticated(client)).message).toMatch(/revoked/);
-    const second = expectType((await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken, "RevokeTokenPayload");
+    const second = expectType(
+      (await server.owner.revokeToken({ input: { id: service.token.id } })).revokeToken,
+      "RevokeTokenPayload",
+    );
     expect(second.token.revokedAt).toBe(first.token.revokedAt);
 
     // A user revokes their own personal token; another user's token is not even visible to them.
-    const alice = expectType((await server.owner.createUser({ input: { name: "Alice" } })).createUser, "CreateUserPayload");
+    const alice = expectType(
+      (await server.owner.createUser({ input: { name: "Alice" } })).createUser,
+      "CreateUserPayload",
+    );
     const bob = expectType((await server.owner.createUser({ input: { name: "Bob" } })).createUser, "CreateUserPayload");
     const aliceToken = (await server.client(alice.plaintextToken).viewer()).viewer.token;
     const bobToken = (await server.client(bob.plaintextToken).viewer()).viewer.token;
-    expect(expectType((await server.client(alice.plaintextToken).revokeToken({ input: { id: bobToken.id } })).revokeToken, "NotFoundError").resource).toBe("Token");
+    expect(
+      expectType(
+        (await server.client(alice.plaintextToken).revokeToken({ input: { id: bobToken.id } })).revokeToken,
+        "NotFoundError",
+      ).resource,
+    ).toBe("Token");
     expect((await server.client(bob.plaintextToken).viewer()).viewer.user?.id).toBe(bob.user.id);
-    expectType((await server.client(alice.plaintextToken).revokeToken({ input: { id: aliceToken.id } })).revokeToken, "RevokeTokenPayload");
+    expectType(
+      (await server.client(alice.plaintextToken).revokeToken({ input: { id: aliceToken.id } })).revokeToken,
+      "RevokeTokenPayload",
+    );
     const mine = { plaintextToken: alice.plaintextToken };
     await unauthenticated(server.client(mine.plaintextToken));
   });
@@ -127,7 +188,10 @@ describe("tokens", () => {
   it("record lastUsedAt when used", async () => {
     const service = (await serviceToken(server, "tok-used", ["READ"])).created;
     expect(service.token.lastUsedAt).toBeNull();
-    const listed = async () => (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.nodes.find((t) => t.id === service.token.id)!;
+    const listed = async () =>
+      (await server.owner.projectTokens({ slug: "tok-used" })).project!.tokens.nodes.find(
+        (t) => t.id === service.token.id,
+      )!;
     expect((await listed()).lastUsedAt).toBeNull();
     const before = Date.now();
     await server.client(service.plaintextToken).viewer();

@@ -8,18 +8,31 @@ let server: TestServer;
 let sdk: EnvplaneClient;
 useTestServer((started) => ([server, sdk] = [started, started.owner]));
 
-async function set(project: string, environment: string, key: string, value: string, extra: { secret?: boolean; branch?: string } = {}) {
+async function set(
+  project: string,
+  environment: string,
+  key: string,
+  value: string,
+  extra: { secret?: boolean; branch?: string } = {},
+) {
   return (await sdk.setVariable({ input: { project, environment, key, value, ...extra } })).setVariable;
 }
 
-const listing = (project: string, environment: string, client: EnvplaneClient = sdk) => readEnvironment(client, project, environment);
+const listing = (project: string, environment: string, client: EnvplaneClient = sdk) =>
+  readEnvironment(client, project, environment);
 
 describe("setVariable", () => {
   it("creates then updates, reporting created and incrementing the revision by one per write", async () => {
     await createProject(sdk, "vars-create");
-    const first = expectType(await set("vars-create", "development", "API_URL", "http://localhost:3000"), "SetVariablePayload");
+    const first = expectType(
+      await set("vars-create", "development", "API_URL", "http://localhost:3000"),
+      "SetVariablePayload",
+    );
     expect(first).toMatchObject({ key: "API_URL", branch: null, created: true, isSecret: false, revision: 1 });
-    const second = expectType(await set("vars-create", "development", "API_URL", "http://localhost:4000"), "SetVariablePayload");
+    const second = expectType(
+      await set("vars-create", "development", "API_URL", "http://localhost:4000"),
+      "SetVariablePayload",
+    );
     expect(second).toMatchObject({ created: false, isSecret: false, revision: 2 });
     const third = expectType(await set("vars-create", "development", "OTHER", "x"), "SetVariablePayload");
     expect(third).toMatchObject({ created: true, revision: 3 });
@@ -39,37 +52,58 @@ describe("setVariable", () => {
     expectType(await set("vars-flip", "preview", "API_URL", "http://a"), "SetVariablePayload");
     const before = await listing("vars-flip", "preview");
 
-    const unsecret = expectType(await set("vars-flip", "preview", "STRIPE_KEY", "sk_live_2", { secret: false }), "ValidationError");
+    const unsecret = expectType(
+      await set("vars-flip", "preview", "STRIPE_KEY", "sk_live_2", { secret: false }),
+      "ValidationError",
+    );
     expect(unsecret.message).toMatch(/delete/i);
     expect(unsecret.message).toMatch(/set it again|recreate/i);
     expect(unsecret.message).not.toContain("sk_live");
     expect(unsecret.fieldErrors.map((e) => e.path)).toEqual([["secret"]]);
 
-    const secret = expectType(await set("vars-flip", "preview", "API_URL", "http://b", { secret: true }), "ValidationError");
+    const secret = expectType(
+      await set("vars-flip", "preview", "API_URL", "http://b", { secret: true }),
+      "ValidationError",
+    );
     expect(secret.message).toMatch(/delete/i);
     expect(secret.message).toMatch(/set it again|recreate/i);
 
     const after = await listing("vars-flip", "preview");
     expect(after.revision).toBe(before.revision);
-    expect(after.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt])).toEqual(before.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt]));
+    expect(after.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt])).toEqual(
+      before.variables.map((v) => [v.key, v.isSecret, v.value, v.updatedAt]),
+    );
 
     // The secret's value did not change either (only runtime resolution can show it).
     const rt = await serviceToken(server, "vars-flip", ["RUNTIME"]);
-    const runtime = expectType((await rt.client.runtimeVariables({ project: "vars-flip", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    const runtime = expectType(
+      (await rt.client.runtimeVariables({ project: "vars-flip", branch: "dev" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
     expect(runtime.variables.map((v) => [v.key, v.value, v.isSecret])).toEqual([
       ["API_URL", "http://a", false],
       ["STRIPE_KEY", "sk_live_1", true],
     ]);
 
     // Omitting `secret` (or repeating the same flag) updates the value and keeps the type.
-    expect(expectType(await set("vars-flip", "preview", "STRIPE_KEY", "sk_live_3"), "SetVariablePayload")).toMatchObject({ created: false, isSecret: true, revision: before.revision + 1 });
-    expect(expectType(await set("vars-flip", "preview", "API_URL", "http://c", { secret: false }), "SetVariablePayload")).toMatchObject({ isSecret: false, revision: before.revision + 2 });
+    expect(
+      expectType(await set("vars-flip", "preview", "STRIPE_KEY", "sk_live_3"), "SetVariablePayload"),
+    ).toMatchObject({ created: false, isSecret: true, revision: before.revision + 1 });
+    expect(
+      expectType(await set("vars-flip", "preview", "API_URL", "http://c", { secret: false }), "SetVariablePayload"),
+    ).toMatchObject({ isSecret: false, revision: before.revision + 2 });
   });
 
   it("lists secrets with isSecret true and a null value (also for their overrides) for every role", async () => {
     await createProject(sdk, "vars-roles", { branches: ["feature-x"] });
-    expectType(await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_roles", { secret: true }), "SetVariablePayload");
-    expectType(await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_override", { branch: "feature-x" }), "SetVariablePayload");
+    expectType(
+      await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_roles", { secret: true }),
+      "SetVariablePayload",
+    );
+    expectType(
+      await set("vars-roles", "preview", "STRIPE_KEY", "sk_canary_override", { branch: "feature-x" }),
+      "SetVariablePayload",
+    );
     expectType(await set("vars-roles", "preview", "API_URL", "https://preview.example.com"), "SetVariablePayload");
 
     const clients: [string, EnvplaneClient][] = [["OWNER(instance)", sdk]];
@@ -79,9 +113,17 @@ describe("setVariable", () => {
     for (const [role, client] of clients) {
       const env = await listing("vars-roles", "preview", client);
       const byKey = Object.fromEntries(env.variables.map((v) => [v.key, v]));
-      expect({ role, secret: byKey.STRIPE_KEY.isSecret, value: byKey.STRIPE_KEY.value }).toEqual({ role, secret: true, value: null });
+      expect({ role, secret: byKey.STRIPE_KEY.isSecret, value: byKey.STRIPE_KEY.value }).toEqual({
+        role,
+        secret: true,
+        value: null,
+      });
       expect(byKey.STRIPE_KEY.overrides.map((o) => [o.branch.name, o.value])).toEqual([["feature-x", null]]);
-      expect({ role, value: byKey.API_URL.value, secret: byKey.API_URL.isSecret }).toEqual({ role, value: "https://preview.example.com", secret: false });
+      expect({ role, value: byKey.API_URL.value, secret: byKey.API_URL.isSecret }).toEqual({
+        role,
+        value: "https://preview.example.com",
+        secret: false,
+      });
       expect(JSON.stringify(env)).not.toContain("sk_canary");
     }
   });
@@ -96,7 +138,10 @@ describe("setVariable", () => {
     expect(tooBig.fieldErrors.map((e) => e.path)).toEqual([["value"]]);
     expect(tooBig.message).toMatch(/64 KiB/);
     // 64 KiB + 1 byte, counted in UTF-8 bytes (a 2-byte character at the end).
-    const overByOne = expectType(await set("vars-limits", "development", "BIG", "a".repeat(64 * 1024 - 1) + "é"), "ValidationError");
+    const overByOne = expectType(
+      await set("vars-limits", "development", "BIG", `${"a".repeat(64 * 1024 - 1)}é`),
+      "ValidationError",
+    );
     expect(overByOne.fieldErrors.map((e) => e.path)).toEqual([["value"]]);
 
     let env = await listing("vars-limits", "development");
@@ -116,15 +161,47 @@ describe("setVariable", () => {
   it("checks expectedRevision on set and unset: a stale one is a ConflictError naming the current revision, nothing changed", async () => {
     await createProject(sdk, "vars-expected");
     expectType(await set("vars-expected", "development", "A", "1"), "SetVariablePayload");
-    const stale = expectType((await sdk.setVariable({ input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 0 } })).setVariable, "ConflictError");
+    const stale = expectType(
+      (
+        await sdk.setVariable({
+          input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 0 },
+        })
+      ).setVariable,
+      "ConflictError",
+    );
     expect(stale.currentRevision).toBe(1);
     expect(stale.message).toContain("revision 1");
-    const staleUnset = expectType((await sdk.unsetVariable({ input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 5 } })).unsetVariable, "ConflictError");
+    const staleUnset = expectType(
+      (
+        await sdk.unsetVariable({
+          input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 5 },
+        })
+      ).unsetVariable,
+      "ConflictError",
+    );
     expect(staleUnset.currentRevision).toBe(1);
     let env = await listing("vars-expected", "development");
     expect([env.revision, env.variables.map((v) => [v.key, v.value])]).toEqual([1, [["A", "1"]]]);
-    expect(expectType((await sdk.setVariable({ input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 1 } })).setVariable, "SetVariablePayload").revision).toBe(2);
-    expect(expectType((await sdk.unsetVariable({ input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 2 } })).unsetVariable, "UnsetVariablePayload")).toMatchObject({ removed: true, revision: 3 });
+    expect(
+      expectType(
+        (
+          await sdk.setVariable({
+            input: { project: "vars-expected", environment: "development", key: "A", value: "2", expectedRevision: 1 },
+          })
+        ).setVariable,
+        "SetVariablePayload",
+      ).revision,
+    ).toBe(2);
+    expect(
+      expectType(
+        (
+          await sdk.unsetVariable({
+            input: { project: "vars-expected", environment: "development", key: "A", expectedRevision: 2 },
+          })
+        ).unsetVariable,
+        "UnsetVariablePayload",
+      ),
+    ).toMatchObject({ removed: true, revision: 3 });
     env = await listing("vars-expected", "development");
     expect([env.revision, env.variableCount]).toEqual([3, 0]);
   });
@@ -141,7 +218,10 @@ describe("setVariable", () => {
     const branch = expectType(await set("vars-missing", "preview", "A", "2", { branch: "ghost" }), "NotFoundError");
     expect(branch.resource).toBe("ProjectBranch");
     expect(branch.message).toContain('"ghost"');
-    const unset = expectType((await sdk.unsetVariable({ input: { project: "vars-missing", environment: "qa", key: "A" } })).unsetVariable, "NotFoundError");
+    const unset = expectType(
+      (await sdk.unsetVariable({ input: { project: "vars-missing", environment: "qa", key: "A" } })).unsetVariable,
+      "NotFoundError",
+    );
     expect(unset.resource).toBe("Environment");
     expect((await listing("vars-missing", "preview")).revision).toBe(1);
   });
@@ -152,11 +232,23 @@ describe("unsetVariable", () => {
     await createProject(sdk, "unset-basic");
     expectType(await set("unset-basic", "development", "A", "1"), "SetVariablePayload");
     expectType(await set("unset-basic", "development", "B", "2"), "SetVariablePayload");
-    const removed = expectType((await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "A" } })).unsetVariable, "UnsetVariablePayload");
+    const removed = expectType(
+      (await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "A" } }))
+        .unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(removed).toMatchObject({ key: "A", removed: true, overridesRemoved: 0, revision: 3 });
-    const again = expectType((await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "A" } })).unsetVariable, "UnsetVariablePayload");
+    const again = expectType(
+      (await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "A" } }))
+        .unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(again).toMatchObject({ removed: false, overridesRemoved: 0, revision: 3 });
-    const unknown = expectType((await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "NEVER_SET" } })).unsetVariable, "UnsetVariablePayload");
+    const unknown = expectType(
+      (await sdk.unsetVariable({ input: { project: "unset-basic", environment: "development", key: "NEVER_SET" } }))
+        .unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(unknown).toMatchObject({ removed: false, revision: 3 });
     const env = await listing("unset-basic", "development");
     expect(env.revision).toBe(3);
@@ -168,14 +260,22 @@ describe("unsetVariable", () => {
     expectType(await set("unset-cascade", "preview", "API_URL", "base"), "SetVariablePayload");
     expectType(await set("unset-cascade", "preview", "API_URL", "x", { branch: "feature-x" }), "SetVariablePayload");
     expectType(await set("unset-cascade", "preview", "API_URL", "y", { branch: "feature-y" }), "SetVariablePayload");
-    const res = expectType((await sdk.unsetVariable({ input: { project: "unset-cascade", environment: "preview", key: "API_URL" } })).unsetVariable, "UnsetVariablePayload");
+    const res = expectType(
+      (await sdk.unsetVariable({ input: { project: "unset-cascade", environment: "preview", key: "API_URL" } }))
+        .unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(res).toMatchObject({ removed: true, overridesRemoved: 2, branch: null, revision: 4 });
 
     // Recreating the base does not bring the old overrides back.
     expectType(await set("unset-cascade", "preview", "API_URL", "new-base"), "SetVariablePayload");
     const env = await listing("unset-cascade", "preview");
     expect(env.variables.map((v) => [v.key, v.value, v.overrides.length])).toEqual([["API_URL", "new-base", 0]]);
-    const pulled = expectType((await sdk.pullVariables({ project: "unset-cascade", environment: "preview", branch: "feature-x" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await sdk.pullVariables({ project: "unset-cascade", environment: "preview", branch: "feature-x" }))
+        .pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables).toEqual([{ key: "API_URL", value: "new-base", fromOverride: false }]);
   });
 });
@@ -184,10 +284,20 @@ describe("branch overrides", () => {
   it("are refused on development", async () => {
     await createProject(sdk, "ovr-dev", { branches: ["feature-x"] });
     expectType(await set("ovr-dev", "development", "API_URL", "http://localhost"), "SetVariablePayload");
-    const err = expectType(await set("ovr-dev", "development", "API_URL", "http://x", { branch: "feature-x" }), "ValidationError");
+    const err = expectType(
+      await set("ovr-dev", "development", "API_URL", "http://x", { branch: "feature-x" }),
+      "ValidationError",
+    );
     expect(err.message).toContain("development");
     expect(err.fieldErrors.map((e) => e.path)).toEqual([["branch"]]);
-    const unset = expectType((await sdk.unsetVariable({ input: { project: "ovr-dev", environment: "development", key: "API_URL", branch: "feature-x" } })).unsetVariable, "ValidationError");
+    const unset = expectType(
+      (
+        await sdk.unsetVariable({
+          input: { project: "ovr-dev", environment: "development", key: "API_URL", branch: "feature-x" },
+        })
+      ).unsetVariable,
+      "ValidationError",
+    );
     expect(unset.fieldErrors.map((e) => e.path)).toEqual([["branch"]]);
     const env = await listing("ovr-dev", "development");
     expect(env.revision).toBe(1);
@@ -196,7 +306,10 @@ describe("branch overrides", () => {
 
   it("need a base value: NotFoundError that says to set the base first, nothing changed", async () => {
     await createProject(sdk, "ovr-nobase", { branches: ["feature-x"] });
-    const err = expectType(await set("ovr-nobase", "preview", "API_URL", "x", { branch: "feature-x" }), "NotFoundError");
+    const err = expectType(
+      await set("ovr-nobase", "preview", "API_URL", "x", { branch: "feature-x" }),
+      "NotFoundError",
+    );
     expect(err.message).toContain("API_URL");
     expect(err.message).toMatch(/base value first/i);
     expect(err.message).toContain("envplane env set API_URL");
@@ -209,15 +322,30 @@ describe("branch overrides", () => {
     await createProject(sdk, "ovr-list", { branches: ["feature-x", "feature-y"] });
     expectType(await set("ovr-list", "preview", "API_URL", "https://preview.example.com"), "SetVariablePayload");
     expectType(await set("ovr-list", "preview", "DATABASE_URL", "postgres://preview"), "SetVariablePayload");
-    const created = expectType(await set("ovr-list", "preview", "API_URL", "https://y.example.com", { branch: "feature-y" }), "SetVariablePayload");
+    const created = expectType(
+      await set("ovr-list", "preview", "API_URL", "https://y.example.com", { branch: "feature-y" }),
+      "SetVariablePayload",
+    );
     expect(created).toMatchObject({ branch: "feature-y", created: true, isSecret: false, revision: 3 });
-    expectType(await set("ovr-list", "preview", "API_URL", "https://x.example.com", { branch: "feature-x" }), "SetVariablePayload");
-    const updated = expectType(await set("ovr-list", "preview", "API_URL", "https://x2.example.com", { branch: "feature-x" }), "SetVariablePayload");
+    expectType(
+      await set("ovr-list", "preview", "API_URL", "https://x.example.com", { branch: "feature-x" }),
+      "SetVariablePayload",
+    );
+    const updated = expectType(
+      await set("ovr-list", "preview", "API_URL", "https://x2.example.com", { branch: "feature-x" }),
+      "SetVariablePayload",
+    );
     expect(updated).toMatchObject({ created: false, revision: 5 });
 
     let env = await listing("ovr-list", "preview");
     expect(env.variableCount).toBe(2);
-    expect(env.variables.map((v) => ({ key: v.key, value: v.value, overrides: v.overrides.map((o) => [o.branch.name, o.value]) }))).toEqual([
+    expect(
+      env.variables.map((v) => ({
+        key: v.key,
+        value: v.value,
+        overrides: v.overrides.map((o) => [o.branch.name, o.value]),
+      })),
+    ).toEqual([
       {
         key: "API_URL",
         value: "https://preview.example.com",
@@ -229,9 +357,23 @@ describe("branch overrides", () => {
       { key: "DATABASE_URL", value: "postgres://preview", overrides: [] },
     ]);
 
-    const res = expectType((await sdk.unsetVariable({ input: { project: "ovr-list", environment: "preview", key: "API_URL", branch: "feature-x" } })).unsetVariable, "UnsetVariablePayload");
+    const res = expectType(
+      (
+        await sdk.unsetVariable({
+          input: { project: "ovr-list", environment: "preview", key: "API_URL", branch: "feature-x" },
+        })
+      ).unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(res).toMatchObject({ removed: true, branch: "feature-x", overridesRemoved: 1, revision: 6 });
-    const again = expectType((await sdk.unsetVariable({ input: { project: "ovr-list", environment: "preview", key: "API_URL", branch: "feature-x" } })).unsetVariable, "UnsetVariablePayload");
+    const again = expectType(
+      (
+        await sdk.unsetVariable({
+          input: { project: "ovr-list", environment: "preview", key: "API_URL", branch: "feature-x" },
+        })
+      ).unsetVariable,
+      "UnsetVariablePayload",
+    );
     expect(again).toMatchObject({ removed: false, overridesRemoved: 0, revision: 6 });
 
     env = await listing("ovr-list", "preview");
@@ -264,12 +406,18 @@ describe("values round-trip exactly through set, list and pull", () => {
     for (const key of keys) {
       expectType(await set("vars-roundtrip", "development", key, values[key]), "SetVariablePayload");
       expectType(await set("vars-roundtrip", "preview", key, `base:${values[key]}`), "SetVariablePayload");
-      expectType(await set("vars-roundtrip", "preview", key, values[key], { branch: "feature-x" }), "SetVariablePayload");
+      expectType(
+        await set("vars-roundtrip", "preview", key, values[key], { branch: "feature-x" }),
+        "SetVariablePayload",
+      );
     }
 
     const dev = await listing("vars-roundtrip", "development");
     expect(Object.fromEntries(dev.variables.map((v) => [v.key, v.value]))).toEqual(values);
-    const pulled = expectType((await sdk.pullVariables({ project: "vars-roundtrip", environment: "development" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await sdk.pullVariables({ project: "vars-roundtrip", environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.variables.map((v) => v.key)).toEqual(keys);
     expect(Object.fromEntries(pulled.variables.map((v) => [v.key, v.value]))).toEqual(values);
 
@@ -278,7 +426,11 @@ describe("values round-trip exactly through set, list and pull", () => {
       expect(v.value).toBe(`base:${values[v.key]}`);
       expect(v.overrides.map((o) => o.value)).toEqual([values[v.key]]);
     }
-    const branchPull = expectType((await sdk.pullVariables({ project: "vars-roundtrip", environment: "preview", branch: "feature-x" })).pullVariables, "PulledEnvironment");
+    const branchPull = expectType(
+      (await sdk.pullVariables({ project: "vars-roundtrip", environment: "preview", branch: "feature-x" }))
+        .pullVariables,
+      "PulledEnvironment",
+    );
     expect(branchPull.variables.every((v) => v.fromOverride)).toBe(true);
     expect(Object.fromEntries(branchPull.variables.map((v) => [v.key, v.value]))).toEqual(values);
   });

@@ -8,11 +8,20 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { EnvplaneClient } from "../../sdk/index.js";
 import { MAX_BULK_ITEMS } from "../../core/limits.js";
+import type { EnvplaneClient } from "../../sdk/index.js";
 import { ValidationError } from "../../server/services/errors.js";
 import { expectType } from "../support/expect.js";
-import { createProject, listValues, newUser, readEnvironment, serviceToken, setVariable, useTestServer, userWithRole } from "../support/fixtures.js";
+import {
+  createProject,
+  listValues,
+  newUser,
+  readEnvironment,
+  serviceToken,
+  setVariable,
+  userWithRole,
+  useTestServer,
+} from "../support/fixtures.js";
 import { withRawDb } from "../support/raw-db.js";
 import type { TestServer } from "../support/server.js";
 
@@ -33,17 +42,36 @@ describe("seeding does not move secrets the caller may not write", () => {
   async function withProductionSecret() {
     const s = slug("seed-sec");
     await createProject(sdk, s);
-    await setVariable(sdk, { project: s, environment: "production", key: "PROD_URL", value: "https://shop.example.com" });
-    await setVariable(sdk, { project: s, environment: "production", key: "STRIPE_KEY", value: `${canary}-stripe`, secret: true });
+    await setVariable(sdk, {
+      project: s,
+      environment: "production",
+      key: "PROD_URL",
+      value: "https://shop.example.com",
+    });
+    await setVariable(sdk, {
+      project: s,
+      environment: "production",
+      key: "STRIPE_KEY",
+      value: `${canary}-stripe`,
+      secret: true,
+    });
     return s;
   }
 
   it("a developer seeding preview from production copies the standard values and skips the secrets, reported", async () => {
     const s = await withProductionSecret();
     const developer = await userWithRole(server, s, "DEVELOPER");
-    const seeded = await developer.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } });
+    const seeded = await developer.client.seedEnvironment({
+      input: { project: s, target: "preview", from: "production" },
+    });
     const payload = expectType(seeded.seedEnvironment, "EnvironmentPayload");
-    expect(payload.seed).toEqual({ copied: ["PROD_URL"], edited: [], skipped: ["STRIPE_KEY"], skippedSecrets: ["STRIPE_KEY"], typeKept: [] });
+    expect(payload.seed).toEqual({
+      copied: ["PROD_URL"],
+      edited: [],
+      skipped: ["STRIPE_KEY"],
+      skippedSecrets: ["STRIPE_KEY"],
+      typeKept: [],
+    });
     // the attack: a runtime token scoped to preview must not get production's secret
     const preview = expectType(await runtime(s, "dev", ["preview"]), "RuntimeEnvironment");
     expect(preview.environmentName).toBe("preview");
@@ -55,20 +83,36 @@ describe("seeding does not move secrets the caller may not write", () => {
     const s = await withProductionSecret();
     // READ on both but WRITE on neither: it may not seed at all
     const reader = await serviceToken(server, s, ["READ"], ["production", "preview"]);
-    expectType((await reader.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } })).seedEnvironment, "ForbiddenError");
+    expectType(
+      (await reader.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } }))
+        .seedEnvironment,
+      "ForbiddenError",
+    );
     // READ+WRITE on preview only: production does not exist for it
     const previewOnly = await serviceToken(server, s, ["READ", "WRITE"], ["preview"]);
-    expectType((await previewOnly.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } })).seedEnvironment, "NotFoundError");
+    expectType(
+      (await previewOnly.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } }))
+        .seedEnvironment,
+      "NotFoundError",
+    );
     // READ+WRITE on both: it may write the source, so it copies its secrets
     const both = await serviceToken(server, s, ["READ", "WRITE"], ["production", "preview"]);
-    const payload = expectType((await both.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } })).seedEnvironment, "EnvironmentPayload");
+    const payload = expectType(
+      (await both.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } }))
+        .seedEnvironment,
+      "EnvironmentPayload",
+    );
     expect(payload.seed).toMatchObject({ copied: ["PROD_URL", "STRIPE_KEY"], skippedSecrets: [] });
   });
 
   it("an admin (who may write production) still copies the secrets as before", async () => {
     const s = await withProductionSecret();
     const admin = await userWithRole(server, s, "ADMIN");
-    const payload = expectType((await admin.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } })).seedEnvironment, "EnvironmentPayload");
+    const payload = expectType(
+      (await admin.client.seedEnvironment({ input: { project: s, target: "preview", from: "production" } }))
+        .seedEnvironment,
+      "EnvironmentPayload",
+    );
     expect(payload.seed).toMatchObject({ copied: ["PROD_URL", "STRIPE_KEY"], skippedSecrets: [] });
   });
 });
@@ -82,8 +126,16 @@ describe("a value sent as secret is never stored readable", () => {
     const viewer = await userWithRole(server, s, "VIEWER");
     const before = await listValues(sdk, s, "preview");
     for (const dryRun of [false, true]) {
-      const variables = [{ key: "API_TOKEN", value: `${canary}-token`, secret: true }, { key: "OTHER", value: "changed" }, { key: "NEW", value: "n" }];
-      const refused = expectType((await sdk.bulkUpsertVariables({ input: { project: s, environment: "preview", variables, dryRun } })).bulkUpsertVariables, "ValidationError");
+      const variables = [
+        { key: "API_TOKEN", value: `${canary}-token`, secret: true },
+        { key: "OTHER", value: "changed" },
+        { key: "NEW", value: "n" },
+      ];
+      const refused = expectType(
+        (await sdk.bulkUpsertVariables({ input: { project: s, environment: "preview", variables, dryRun } }))
+          .bulkUpsertVariables,
+        "ValidationError",
+      );
       expect(refused.message).toContain('"API_TOKEN"');
       expect(refused.message).toContain("envplane env unset API_TOKEN --env preview");
       expect(refused.message).not.toContain(canary);
@@ -95,8 +147,18 @@ describe("a value sent as secret is never stored readable", () => {
     // an omitted secret keeps the type; secret: false on a secret keeps it secret (reported in typeKept)
     await setVariable(sdk, { project: s, environment: "preview", key: "STRIPE_KEY", value: "sk_1", secret: true });
     const applied = expectType(
-      (await sdk.bulkUpsertVariables({ input: { project: s, environment: "preview", variables: [{ key: "API_TOKEN", value: "still-standard" }, { key: "STRIPE_KEY", value: `${canary}-sk`, secret: false }] } }))
-        .bulkUpsertVariables,
+      (
+        await sdk.bulkUpsertVariables({
+          input: {
+            project: s,
+            environment: "preview",
+            variables: [
+              { key: "API_TOKEN", value: "still-standard" },
+              { key: "STRIPE_KEY", value: `${canary}-sk`, secret: false },
+            ],
+          },
+        })
+      ).bulkUpsertVariables,
       "BulkUpsertVariablesPayload",
     );
     expect(applied.typeKept).toEqual(["STRIPE_KEY"]);
@@ -113,7 +175,10 @@ describe('"at least one owner" under concurrency', () => {
     const projects = Array.from({ length: 10 }, (_, i) => slug(`owners-${i}`));
     for (const s of projects) {
       await createProject(sdk, s);
-      expectType((await sdk.setMember({ input: { project: s, userId: second.id, role: "OWNER" } })).setMember, "SetMemberPayload");
+      expectType(
+        (await sdk.setMember({ input: { project: s, userId: second.id, role: "OWNER" } })).setMember,
+        "SetMemberPayload",
+      );
     }
     type Outcome = { __typename: string; message?: string };
     const attempts = projects.flatMap((s, i): Promise<Outcome>[] =>
@@ -130,7 +195,10 @@ describe('"at least one owner" under concurrency', () => {
     const results = await Promise.all(attempts);
     for (const [i, s] of projects.entries()) {
       const [{ owners }] = await withRawDb(server.database, (q) =>
-        q(`SELECT count(*) AS "owners" FROM "Member" m JOIN "Project" p ON p."id" = m."projectId" WHERE p."slug" = $1 AND m."role" = 'owner'`, [s]),
+        q(
+          `SELECT count(*) AS "owners" FROM "Member" m JOIN "Project" p ON p."id" = m."projectId" WHERE p."slug" = $1 AND m."role" = 'owner'`,
+          [s],
+        ),
       );
       expect(Number(owners), `owners of ${s}`).toBe(1);
       const pair = results.slice(2 * i, 2 * i + 2);
@@ -139,8 +207,13 @@ describe('"at least one owner" under concurrency', () => {
       const [loser] = errors;
       // Usually the loser's check ran inside the locked transaction: "last owner". If it started after the
       // winner committed, it is no longer an owner at all: Forbidden. Both say what is wrong.
-      if (loser.__typename === "ValidationError") expect(loser.message).toBe(`This is the last owner of project "${s}". Make someone else owner first.`);
-      else expect([loser.__typename, loser.message]).toEqual(["ForbiddenError", `Only owners of project "${s}" can grant or change the owner role.`]);
+      if (loser.__typename === "ValidationError")
+        expect(loser.message).toBe(`This is the last owner of project "${s}". Make someone else owner first.`);
+      else
+        expect([loser.__typename, loser.message]).toEqual([
+          "ForbiddenError",
+          `Only owners of project "${s}" can grant or change the owner role.`,
+        ]);
     }
   });
 });
@@ -149,20 +222,30 @@ describe("a damaged value is a typed error naming the keys", () => {
   const tamper = (id: string, change: (blob: Buffer) => Buffer) =>
     withRawDb(server.database, async (q) => {
       const [row] = await q(`SELECT "ciphertext" FROM "Variable" WHERE "id" = $1`, [id]);
-      await q(`UPDATE "Variable" SET "ciphertext" = $1 WHERE "id" = $2`, [change(Buffer.from(row.ciphertext as Uint8Array)), id]);
+      await q(`UPDATE "Variable" SET "ciphertext" = $1 WHERE "id" = $2`, [
+        change(Buffer.from(row.ciphertext as Uint8Array)),
+        id,
+      ]);
     });
 
   it("pull, runtime, bulk diff and seed answer UndecryptableError; setting the values again recovers", async () => {
     const s = slug("damaged");
     await createProject(sdk, s);
-    await setVariable(sdk, { project: s, environment: "preview", key: "API_KEY", value: `${canary}-api`, secret: true });
+    await setVariable(sdk, {
+      project: s,
+      environment: "preview",
+      key: "API_KEY",
+      value: `${canary}-api`,
+      secret: true,
+    });
     await setVariable(sdk, { project: s, environment: "preview", key: "DB_URL", value: `${canary}-db` });
     await setVariable(sdk, { project: s, environment: "preview", key: "FINE", value: "fine" });
     const ids = Object.fromEntries((await readEnvironment(sdk, s, "preview")).variables.map((v) => [v.key, v.id]));
     await tamper(ids.API_KEY, (b) => b.subarray(0, b.length - 3)); // truncated
     await tamper(ids.DB_URL, (b) => Buffer.concat([b.subarray(0, 40), Buffer.from([b[40] ^ 0x20]), b.subarray(41)])); // flipped byte
     const logsBefore = server.logs.length;
-    const revisions = async () => Object.fromEntries((await sdk.project({ slug: s })).project!.environments.map((e) => [e.name, e.revision]));
+    const revisions = async () =>
+      Object.fromEntries((await sdk.project({ slug: s })).project!.environments.map((e) => [e.name, e.revision]));
     const revisionsBefore = await revisions();
 
     const rt = expectType(await runtime(s, "dev"), "UndecryptableError");
@@ -172,8 +255,13 @@ describe("a damaged value is a typed error naming the keys", () => {
         "Set them again (envplane env set <KEY> <value> --env preview) to replace them, or unset them (envplane env unset <KEY>).",
     );
     // pull decrypts standard values only: the secret's damage does not show there
-    expect(expectType((await sdk.pullVariables({ project: s, environment: "preview" })).pullVariables, "UndecryptableError").keys).toEqual(["DB_URL"]);
-    const bulk = await sdk.bulkUpsertVariables({ input: { project: s, environment: "preview", variables: [{ key: "FINE", value: "changed" }] } });
+    expect(
+      expectType((await sdk.pullVariables({ project: s, environment: "preview" })).pullVariables, "UndecryptableError")
+        .keys,
+    ).toEqual(["DB_URL"]);
+    const bulk = await sdk.bulkUpsertVariables({
+      input: { project: s, environment: "preview", variables: [{ key: "FINE", value: "changed" }] },
+    });
     expect(expectType(bulk.bulkUpsertVariables, "UndecryptableError").keys).toEqual(["DB_URL"]);
     const seed = await sdk.seedEnvironment({ input: { project: s, target: "development", from: "preview" } });
     expect(expectType(seed.seedEnvironment, "UndecryptableError").keys).toEqual(["API_KEY", "DB_URL"]);
@@ -188,7 +276,11 @@ describe("a damaged value is a typed error naming the keys", () => {
     await setVariable(sdk, { project: s, environment: "preview", key: "API_KEY", value: "new-api" });
     await setVariable(sdk, { project: s, environment: "preview", key: "DB_URL", value: "new-db" });
     const ok = expectType(await runtime(s, "dev"), "RuntimeEnvironment");
-    expect(ok.variables.map((v) => [v.key, v.value])).toEqual([["API_KEY", "new-api"], ["DB_URL", "new-db"], ["FINE", "fine"]]);
+    expect(ok.variables.map((v) => [v.key, v.value])).toEqual([
+      ["API_KEY", "new-api"],
+      ["DB_URL", "new-db"],
+      ["FINE", "fine"],
+    ]);
   });
 });
 
@@ -207,7 +299,9 @@ describe("bulk item cap", () => {
       .bulkUpsertVariables(actor, { project: s, environment: "development", variables: over })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ValidationError);
-    expect((refused as ValidationError).message).toBe("variables has 10001 items; one request takes at most 10,000. Split it into several requests.");
+    expect((refused as ValidationError).message).toBe(
+      "variables has 10001 items; one request takes at most 10,000. Split it into several requests.",
+    );
     expect((refused as ValidationError).fieldErrors.map((e) => e.path)).toEqual([["variables"]]);
     expect((await listValues(sdk, s, "development")).revision).toBe(0);
 
@@ -218,7 +312,14 @@ describe("bulk item cap", () => {
     expect(seed).toBeInstanceOf(ValidationError);
     expect((seed as ValidationError).message).toContain("at most 10,000");
 
-    const applied = expectType((await sdk.bulkUpsertVariables({ input: { project: s, environment: "development", variables: many(MAX_BULK_ITEMS) } })).bulkUpsertVariables, "BulkUpsertVariablesPayload");
+    const applied = expectType(
+      (
+        await sdk.bulkUpsertVariables({
+          input: { project: s, environment: "development", variables: many(MAX_BULK_ITEMS) },
+        })
+      ).bulkUpsertVariables,
+      "BulkUpsertVariablesPayload",
+    );
     expect(applied.added).toHaveLength(MAX_BULK_ITEMS);
     expect(applied.revision).toBe(1);
   }, 120_000);

@@ -42,7 +42,10 @@ interface Import {
   line: number;
 }
 
-function parseImports(fileName: string, text: string): { imports: Import[]; globals: { name: string; line: number }[] } {
+function parseImports(
+  fileName: string,
+  text: string,
+): { imports: Import[]; globals: { name: string; line: number }[] } {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const imports: Import[] = [];
   const globals: { name: string; line: number }[] = [];
@@ -52,19 +55,56 @@ function parseImports(fileName: string, text: string): { imports: Import[]; glob
       const clause = node.importClause;
       const bindings = clause?.namedBindings;
       const allTypes =
-        !!clause && !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
-      imports.push({ specifier: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || allTypes, dynamic: false, line: lineOf(node) });
+        !!clause &&
+        !clause.name &&
+        !!bindings &&
+        ts.isNamedImports(bindings) &&
+        bindings.elements.length > 0 &&
+        bindings.elements.every((e) => e.isTypeOnly);
+      imports.push({
+        specifier: node.moduleSpecifier.text,
+        typeOnly: !!clause?.isTypeOnly || allTypes,
+        dynamic: false,
+        line: lineOf(node),
+      });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.exportClause;
-      const allTypes = !!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly);
-      imports.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || allTypes, dynamic: false, line: lineOf(node) });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
-      imports.push({ specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly, dynamic: false, line: lineOf(node) });
+      const allTypes =
+        !!clause &&
+        ts.isNamedExports(clause) &&
+        clause.elements.length > 0 &&
+        clause.elements.every((e) => e.isTypeOnly);
+      imports.push({
+        specifier: node.moduleSpecifier.text,
+        typeOnly: node.isTypeOnly || allTypes,
+        dynamic: false,
+        line: lineOf(node),
+      });
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
+      imports.push({
+        specifier: node.moduleReference.expression.text,
+        typeOnly: node.isTypeOnly,
+        dynamic: false,
+        line: lineOf(node),
+      });
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
       // A computed specifier cannot be checked: it is reported as such and fails every rule.
-      imports.push({ specifier: arg && ts.isStringLiteralLike(arg) ? arg.text : "<computed>", typeOnly: false, dynamic: true, line: lineOf(node) });
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      imports.push({
+        specifier: arg && ts.isStringLiteralLike(arg) ? arg.text : "<computed>",
+        typeOnly: false,
+        dynamic: true,
+        line: lineOf(node),
+      });
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       imports.push({ specifier: node.argument.literal.text, typeOnly: true, dynamic: false, line: lineOf(node) });
     } else if (ts.isIdentifier(node) && CORE_FORBIDDEN_GLOBALS.has(node.text) && isGlobalReference(node)) {
       globals.push({ name: node.text, line: lineOf(node) });
@@ -78,11 +118,25 @@ function parseImports(fileName: string, text: string): { imports: Import[]; glob
 /** An identifier that reads a variable (not `x.process`, `{ process: 1 }` or a declaration of its own). */
 function isGlobalReference(node: ts.Identifier): boolean {
   const parent = node.parent;
-  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return parent.expression.getText() === "globalThis";
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent)) && parent.name === node)
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node)
+    return parent.expression.getText() === "globalThis";
+  if (
+    (ts.isPropertyAssignment(parent) ||
+      ts.isPropertySignature(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isMethodDeclaration(parent)) &&
+    parent.name === node
+  )
     return false;
   if (ts.isQualifiedName(parent) && parent.right === node) return false;
-  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === node) return false;
+  if (
+    (ts.isVariableDeclaration(parent) ||
+      ts.isParameter(parent) ||
+      ts.isFunctionDeclaration(parent) ||
+      ts.isBindingElement(parent)) &&
+    parent.name === node
+  )
+    return false;
   if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) return false;
   return true;
 }
@@ -119,14 +173,25 @@ function sourceFiles(dir: string): string[] {
 /** The repository-relative .ts file a relative specifier names, or null when there is none. */
 function resolveRelative(from: string, specifier: string): string | null {
   const base = path.resolve(path.dirname(path.join(ROOT, from)), specifier);
-  const candidates = [base.replace(/\.js$/, ".ts"), base.replace(/\.js$/, ".tsx"), base, `${base}.ts`, path.join(base, "index.ts")];
+  const candidates = [
+    base.replace(/\.js$/, ".ts"),
+    base.replace(/\.js$/, ".tsx"),
+    base,
+    `${base}.ts`,
+    path.join(base, "index.ts"),
+  ];
   const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
   return found ? path.relative(ROOT, found).split(path.sep).join("/") : null;
 }
 
 const under = (file: string, prefix: string) => file === prefix || file.startsWith(`${prefix}/`);
-const isBuiltin = (specifier: string) => specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]);
-const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+const isBuiltin = (specifier: string) =>
+  specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0]);
+const packageOf = (specifier: string) =>
+  specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
 
 interface Edge {
   from: string;
@@ -135,7 +200,9 @@ interface Edge {
 }
 
 function loadProject() {
-  const files = AREAS.flatMap((area) => sourceFiles(path.join(ROOT, area))).map((f) => path.relative(ROOT, f).split(path.sep).join("/"));
+  const files = AREAS.flatMap((area) => sourceFiles(path.join(ROOT, area))).map((f) =>
+    path.relative(ROOT, f).split(path.sep).join("/"),
+  );
   const edges: Edge[] = [];
   const external: { from: string; imp: Import }[] = [];
   const problems: string[] = [];
@@ -144,7 +211,8 @@ function loadProject() {
     const parsed = parseImports(file, fs.readFileSync(path.join(ROOT, file), "utf8"));
     for (const g of parsed.globals) globals.push({ file, ...g });
     for (const imp of parsed.imports) {
-      if (imp.specifier === "<computed>") problems.push(`${file}:${imp.line}: import() of a computed specifier cannot be checked; use a string literal.`);
+      if (imp.specifier === "<computed>")
+        problems.push(`${file}:${imp.line}: import() of a computed specifier cannot be checked; use a string literal.`);
       else if (!imp.specifier.startsWith(".")) external.push({ from: file, imp });
       else {
         const to = resolveRelative(file, imp.specifier);
@@ -166,7 +234,9 @@ function violation(from: string, to: string, imp: Pick<Import, "typeOnly" | "dyn
       return "core imports nothing outside core/";
     case "sdk":
       if (target === "core" && imp.typeOnly) return null;
-      return target === "core" ? "sdk imports core only for types (import type)" : "sdk imports nothing of ours but core types";
+      return target === "core"
+        ? "sdk imports core only for types (import type)"
+        : "sdk imports nothing of ours but core types";
     case "cli":
       if (target === "core" || target === "sdk") return null;
       if (from === SERVE_COMMAND && imp.dynamic && SERVE_TARGETS.includes(to)) return null;
@@ -189,7 +259,13 @@ describe("the dependency rules", () => {
   const project = loadProject();
 
   it("finds the source it checks", () => {
-    for (const file of ["core/names.ts", "core/platform-config/index.ts", "sdk/index.ts", "cli/main.ts", "server/services/variables.ts"])
+    for (const file of [
+      "core/names.ts",
+      "core/platform-config/index.ts",
+      "sdk/index.ts",
+      "cli/main.ts",
+      "server/services/variables.ts",
+    ])
       expect(project.files).toContain(file);
     expect(project.files.some((f) => f.includes("/generated/") || f.startsWith("sdk/dist/"))).toBe(false);
     expect(project.edges.length).toBeGreaterThan(100);
@@ -206,9 +282,14 @@ describe("the dependency rules", () => {
 
   it("core is platform-neutral: no Node built-ins, no packages but zod and dotenv, no Buffer or process", () => {
     const imports = project.external
-      .filter(({ from, imp }) => from.startsWith("core/") && (isBuiltin(imp.specifier) || !CORE_PACKAGES.has(packageOf(imp.specifier))))
+      .filter(
+        ({ from, imp }) =>
+          from.startsWith("core/") && (isBuiltin(imp.specifier) || !CORE_PACKAGES.has(packageOf(imp.specifier))),
+      )
       .map(({ from, imp }) => `${from}:${imp.line} imports "${imp.specifier}"`);
-    const globals = project.globals.filter((g) => g.file.startsWith("core/")).map((g) => `${g.file}:${g.line} uses ${g.name}`);
+    const globals = project.globals
+      .filter((g) => g.file.startsWith("core/"))
+      .map((g) => `${g.file}:${g.line} uses ${g.name}`);
     expect([...imports, ...globals]).toEqual([]);
   });
 
@@ -254,7 +335,7 @@ describe("the checker itself", () => {
       'const m = await import("../server/main.js");',
       'type T = import("./t.js").T;',
       '// import { x } from "./comment.js";',
-      'const s = "import { y } from \'./string.js\'";',
+      "const s = \"import { y } from './string.js'\";",
       "const n = Buffer.byteLength(s) + process.pid;",
       "const o = { process: 1 }; o.process; globalThis.Buffer;",
     ].join("\n");

@@ -3,16 +3,16 @@
  * change to a rule shows up here as a changed cell.
  */
 import { describe, expect, it } from "vitest";
+import type { Role, ServicePermission } from "../../core/roles.js";
 import {
   assertCan,
   can,
   ENVIRONMENT_ACTIONS,
+  type EnvironmentAction,
   PROJECT_ACTIONS,
   type ProjectAccess,
   type ProjectAction,
-  type EnvironmentAction,
 } from "../../server/authz/index.js";
-import type { Role, ServicePermission } from "../../core/roles.js";
 import { ForbiddenError } from "../../server/services/errors.js";
 
 const project = { id: "p1", slug: "shop", name: "shop", activeKeyVersion: 1 };
@@ -58,7 +58,9 @@ describe("project actions", () => {
 
   it("a refusal names the project and the caller's role", () => {
     expect(() => assertCan(user("developer"), "token:manage")).toThrow(ForbiddenError);
-    expect(() => assertCan(user("developer"), "token:manage")).toThrow(/admins and owners of project "shop".*your role: developer/);
+    expect(() => assertCan(user("developer"), "token:manage")).toThrow(
+      /admins and owners of project "shop".*your role: developer/,
+    );
     expect(() => assertCan(user("admin"), "project:delete")).toThrow(/Only owners of project "shop"/);
     expect(() => assertCan(service(["write"]), "member:manage")).toThrow(/Service tokens cannot manage members/);
   });
@@ -66,9 +68,18 @@ describe("project actions", () => {
 
 describe("environment actions", () => {
   const userMatrix: Record<EnvironmentAction, [open: Role[], prod: Role[]]> = {
-    "environment:read": [["viewer", "developer", "admin", "owner"], ["viewer", "developer", "admin", "owner"]],
-    "variable:read-value": [["viewer", "developer", "admin", "owner"], ["viewer", "developer", "admin", "owner"]],
-    "environment:write": [["developer", "admin", "owner"], ["admin", "owner"]],
+    "environment:read": [
+      ["viewer", "developer", "admin", "owner"],
+      ["viewer", "developer", "admin", "owner"],
+    ],
+    "variable:read-value": [
+      ["viewer", "developer", "admin", "owner"],
+      ["viewer", "developer", "admin", "owner"],
+    ],
+    "environment:write": [
+      ["developer", "admin", "owner"],
+      ["admin", "owner"],
+    ],
     "runtime:resolve": [[], []],
   };
 
@@ -96,8 +107,12 @@ describe("environment actions", () => {
   });
 
   it("refusals say what is missing and how to get it", () => {
-    expect(() => assertCan(user("developer"), "environment:write", prod)).toThrow(/is protected: only admins and owners/);
-    expect(() => assertCan(user("viewer"), "environment:write", open)).toThrow(/read-only\. Ask an admin for the developer role/);
+    expect(() => assertCan(user("developer"), "environment:write", prod)).toThrow(
+      /is protected: only admins and owners/,
+    );
+    expect(() => assertCan(user("viewer"), "environment:write", open)).toThrow(
+      /read-only\. Ask an admin for the developer role/,
+    );
     expect(() => assertCan(service(["read"]), "environment:write", open)).toThrow(/--permission write/);
     expect(() => assertCan(user("owner"), "runtime:resolve", open)).toThrow(/personal tokens cannot use it/);
     expect(() => assertCan(service(["read"]), "runtime:resolve", open)).toThrow(/no runtime permission/);

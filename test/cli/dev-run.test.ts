@@ -19,7 +19,8 @@ const printEnv = (keys: string[], code = 0) =>
   `const k=${JSON.stringify(keys)};console.log("ENV:"+JSON.stringify(Object.fromEntries(k.map(n=>[n,process.env[n]??null]))));process.exit(${code})`;
 const envLine = (stdout: string) => JSON.parse(/^ENV:(.*)$/m.exec(stdout)![1]) as Record<string, string | null>;
 
-const config = (box: Sandbox, value: unknown) => box.write("envplane/config.json", JSON.stringify(value, null, 2) + "\n");
+const config = (box: Sandbox, value: unknown) =>
+  box.write("envplane/config.json", `${JSON.stringify(value, null, 2)}\n`);
 
 /**
  * Whether the process runs. A zombie does not: an orphaned grandchild (its sh ended first) is
@@ -86,7 +87,10 @@ describe("envplane dev: configuration checks", () => {
     expect(withCommand.stdout).not.toContain("STARTED");
 
     // Once the values are there (here .env.local), it passes.
-    box.write("envplane/.env.local", "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID=id\nENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=s\n");
+    box.write(
+      "envplane/.env.local",
+      "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID=id\nENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=s\n",
+    );
     const ok = await box.run(["dev"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain("ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET");
@@ -95,7 +99,13 @@ describe("envplane dev: configuration checks", () => {
 
   it("a hardcoded secret fails with the sensitive-field error and is never printed", async () => {
     const box = await createSandbox(server, { auth: "none" });
-    config(box, { auth: { external: { google: { enabled: true, client_id: "1234567890.apps.googleusercontent.com", secret: "GOCSPX-hardcoded-42" } } } });
+    config(box, {
+      auth: {
+        external: {
+          google: { enabled: true, client_id: "1234567890.apps.googleusercontent.com", secret: "GOCSPX-hardcoded-42" },
+        },
+      },
+    });
     const r = await box.run(["dev", "--", NODE, "-e", "console.log('STARTED')"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
@@ -148,7 +158,15 @@ describe("envplane dev -- <command>", () => {
         "",
       ].join("\n"),
     );
-    box.write("envplane/.env.local", ["ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=secret-from-local", "OPENAI_API_KEY=sk-from-local", "FLAG_V2=flag-from-local", ""].join("\n"));
+    box.write(
+      "envplane/.env.local",
+      [
+        "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=secret-from-local",
+        "OPENAI_API_KEY=sk-from-local",
+        "FLAG_V2=flag-from-local",
+        "",
+      ].join("\n"),
+    );
     const keys = [
       "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID",
       "MY_GOOGLE_ID",
@@ -161,7 +179,9 @@ describe("envplane dev -- <command>", () => {
       "ONLY_IN_ENV",
       "FROM_SHELL",
     ];
-    const r = await box.run(["dev", "--", NODE, "-e", printEnv(keys)], { env: { FLAG_V2: "flag-from-os", FROM_SHELL: "shell" } });
+    const r = await box.run(["dev", "--", NODE, "-e", printEnv(keys)], {
+      env: { FLAG_V2: "flag-from-os", FROM_SHELL: "shell" },
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(envLine(r.stdout)).toEqual({
@@ -207,117 +227,167 @@ describe("envplane dev -- <command>", () => {
     expect(missing.stderr).toBe('Error: Cannot run "envplane-no-such-command-xyz": command not found.\n');
   });
 
-  it("restarts the command when the git branch changes, creating the project branch and re-reading config.json", async () => {
-    const slug = "dev-git";
-    await createProject(server.owner, slug);
-    const box = await createSandbox(server);
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=a@b", "-c", "user.name=t", ...args], { cwd: box.dir, stdio: "pipe" });
-    git("init", "-q", "-b", "main");
-    box.write("envplane/.gitignore", ".env*\n");
-    box.write("envplane/.env", "FLAG_A=value-a\nFLAG_B=value-b\n");
-    config(box, { project: slug, environments: { production: "main", preview: "*" }, functions: { app: { env: { FEATURE_FLAG: "env(FLAG_A)" } } } });
-    git("add", "-A");
-    git("commit", "-q", "-m", "main");
-    git("checkout", "-q", "-b", "feature-y");
-    config(box, { project: slug, environments: { production: "main", preview: "*" }, functions: { app: { env: { FEATURE_FLAG: "env(FLAG_B)" } } } });
-    git("commit", "-q", "-am", "feature-y");
-    git("checkout", "-q", "main");
+  it(
+    "restarts the command when the git branch changes, creating the project branch and re-reading config.json",
+    async () => {
+      const slug = "dev-git";
+      await createProject(server.owner, slug);
+      const box = await createSandbox(server);
+      const git = (...args: string[]) =>
+        execFileSync("git", ["-c", "user.email=a@b", "-c", "user.name=t", ...args], { cwd: box.dir, stdio: "pipe" });
+      git("init", "-q", "-b", "main");
+      box.write("envplane/.gitignore", ".env*\n");
+      box.write("envplane/.env", "FLAG_A=value-a\nFLAG_B=value-b\n");
+      config(box, {
+        project: slug,
+        environments: { production: "main", preview: "*" },
+        functions: { app: { env: { FEATURE_FLAG: "env(FLAG_A)" } } },
+      });
+      git("add", "-A");
+      git("commit", "-q", "-m", "main");
+      git("checkout", "-q", "-b", "feature-y");
+      config(box, {
+        project: slug,
+        environments: { production: "main", preview: "*" },
+        functions: { app: { env: { FEATURE_FLAG: "env(FLAG_B)" } } },
+      });
+      git("commit", "-q", "-am", "feature-y");
+      git("checkout", "-q", "main");
 
-    const script = `console.log("MARKER pid="+process.pid+" flag="+process.env.FEATURE_FLAG);setInterval(()=>{},1000)`;
-    const s = box.pty(["dev", "--", NODE, "-e", script], PTY);
-    const first = /MARKER pid=(\d+) flag=(\S+)\n/;
-    await s.expect(first, SHOW);
-    const [, pid1, flag1] = first.exec(s.output())!;
-    expect(flag1).toBe("value-a");
+      const script = `console.log("MARKER pid="+process.pid+" flag="+process.env.FEATURE_FLAG);setInterval(()=>{},1000)`;
+      const s = box.pty(["dev", "--", NODE, "-e", script], PTY);
+      const first = /MARKER pid=(\d+) flag=(\S+)\n/;
+      await s.expect(first, SHOW);
+      const [, pid1, flag1] = first.exec(s.output())!;
+      expect(flag1).toBe("value-a");
 
-    git("checkout", "-q", "feature-y");
-    await s.expect("Git branch changed: main → feature-y. Reloading the environment and restarting.\n", SHOW);
-    await s.expect('Created project branch feature-y (deploys with "preview").\n', SHOW);
-    await s.expect(/MARKER pid=\d+ flag=value-b\n/, SHOW);
-    const markers = [...s.output().matchAll(/MARKER pid=(\d+) flag=(\S+)/g)];
-    expect(markers).toHaveLength(2);
-    const pid2 = markers[1][1];
-    expect(pid2).not.toBe(pid1);
-    expect(alive(Number(pid1))).toBe(false);
-    expect(alive(Number(pid2))).toBe(true);
-    const { project } = await server.owner.project({ slug });
-    expect(project?.branches.map((b) => b.name)).toContain("feature-y");
+      git("checkout", "-q", "feature-y");
+      await s.expect("Git branch changed: main → feature-y. Reloading the environment and restarting.\n", SHOW);
+      await s.expect('Created project branch feature-y (deploys with "preview").\n', SHOW);
+      await s.expect(/MARKER pid=\d+ flag=value-b\n/, SHOW);
+      const markers = [...s.output().matchAll(/MARKER pid=(\d+) flag=(\S+)/g)];
+      expect(markers).toHaveLength(2);
+      const pid2 = markers[1][1];
+      expect(pid2).not.toBe(pid1);
+      expect(alive(Number(pid1))).toBe(false);
+      expect(alive(Number(pid2))).toBe(true);
+      const { project } = await server.owner.project({ slug });
+      expect(project?.branches.map((b) => b.name)).toContain("feature-y");
 
-    // Back to main: the branch exists already, config.json is read again.
-    git("checkout", "-q", "main");
-    await s.expect("Git branch changed: feature-y → main.", SHOW);
-    await s.expect('Project branch main is active (deploys with "production").\n', SHOW);
-    await s.expect(/MARKER pid=\d+ flag=value-a\n/, SHOW);
-    const pid3 = Number([...s.output().matchAll(/MARKER pid=(\d+)/g)][2][1]);
-    expect(alive(Number(pid2))).toBe(false);
+      // Back to main: the branch exists already, config.json is read again.
+      git("checkout", "-q", "main");
+      await s.expect("Git branch changed: feature-y → main.", SHOW);
+      await s.expect('Project branch main is active (deploys with "production").\n', SHOW);
+      await s.expect(/MARKER pid=\d+ flag=value-a\n/, SHOW);
+      const pid3 = Number([...s.output().matchAll(/MARKER pid=(\d+)/g)][2][1]);
+      expect(alive(Number(pid2))).toBe(false);
 
-    s.send("\u0003");
-    const { code } = await s.exit();
-    expect(code).toBe(130);
-    expect(await waitUntil(() => !alive(pid3))).toBe(true);
-    expect((await server.owner.project({ slug })).project?.branches.map((b) => b.name).sort()).toEqual(["dev", "feature-y", "main"]);
-  }, TEST);
+      s.send("\u0003");
+      const { code } = await s.exit();
+      expect(code).toBe(130);
+      expect(await waitUntil(() => !alive(pid3))).toBe(true);
+      expect((await server.owner.project({ slug })).project?.branches.map((b) => b.name).sort()).toEqual([
+        "dev",
+        "feature-y",
+        "main",
+      ]);
+    },
+    TEST,
+  );
 
-  it("a restart stops the command's whole process tree (a dev server under sh keeps no port)", async () => {
-    const box = await createSandbox(server, { auth: "none" });
-    config(box, {});
-    box.write("envplane/.env", "FLAG=one\n");
-    const s = box.pty(["dev", "--", "sh", "-c", 'sleep 300 & echo "GRANDCHILD $! $FLAG"; wait'], PTY);
-    await s.expect(/GRANDCHILD \d+ one\n/, SHOW);
-    box.write("envplane/.env", "FLAG=two\n");
-    await s.expect(/GRANDCHILD \d+ two\n/, SHOW);
-    const [first, second] = [...s.output().matchAll(/GRANDCHILD (\d+)/g)].map((m) => Number(m[1]));
-    expect(await waitUntil(() => !alive(first))).toBe(true);
-    expect(alive(second)).toBe(true);
-    s.send("\u0003");
-    await s.exit();
-    if (alive(second)) process.kill(second, "SIGKILL"); // sh's background job ignores Ctrl-C, as it would without envplane
-  }, TEST);
+  it(
+    "a restart stops the command's whole process tree (a dev server under sh keeps no port)",
+    async () => {
+      const box = await createSandbox(server, { auth: "none" });
+      config(box, {});
+      box.write("envplane/.env", "FLAG=one\n");
+      const s = box.pty(["dev", "--", "sh", "-c", 'sleep 300 & echo "GRANDCHILD $! $FLAG"; wait'], PTY);
+      await s.expect(/GRANDCHILD \d+ one\n/, SHOW);
+      box.write("envplane/.env", "FLAG=two\n");
+      await s.expect(/GRANDCHILD \d+ two\n/, SHOW);
+      const [first, second] = [...s.output().matchAll(/GRANDCHILD (\d+)/g)].map((m) => Number(m[1]));
+      expect(await waitUntil(() => !alive(first))).toBe(true);
+      expect(alive(second)).toBe(true);
+      s.send("\u0003");
+      await s.exit();
+      if (alive(second)) process.kill(second, "SIGKILL"); // sh's background job ignores Ctrl-C, as it would without envplane
+    },
+    TEST,
+  );
 
-  it("a config.json that stops resolving is reported and the command keeps running until it is fixed", async () => {
-    const box = await createSandbox(server, { auth: "none" });
-    config(box, {});
-    box.write("envplane/.env", "FLAG=one\n");
-    const s = box.pty(["dev", "--", NODE, "-e", `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`], PTY);
-    await s.expect(/MARKER pid=\d+ flag=one\n/, SHOW);
-    box.write("envplane/config.json", "{ half-saved");
-    await s.expect("envplane/config.json is not valid JSON", SHOW);
-    await s.expect("The command keeps running with the previous environment; fix the problem and save to restart it.\n", SHOW);
-    const [first] = [...s.output().matchAll(/MARKER pid=(\d+)/g)].map((m) => Number(m[1]));
-    expect(alive(first)).toBe(true);
-    box.write("envplane/.env", "FLAG=two\n");
-    config(box, {});
-    await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
-    expect(await waitUntil(() => !alive(first))).toBe(true);
-    s.send("\u0003");
-    expect((await s.exit()).code).toBe(130);
-  }, TEST);
+  it(
+    "a config.json that stops resolving is reported and the command keeps running until it is fixed",
+    async () => {
+      const box = await createSandbox(server, { auth: "none" });
+      config(box, {});
+      box.write("envplane/.env", "FLAG=one\n");
+      const s = box.pty(
+        [
+          "dev",
+          "--",
+          NODE,
+          "-e",
+          `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`,
+        ],
+        PTY,
+      );
+      await s.expect(/MARKER pid=\d+ flag=one\n/, SHOW);
+      box.write("envplane/config.json", "{ half-saved");
+      await s.expect("envplane/config.json is not valid JSON", SHOW);
+      await s.expect(
+        "The command keeps running with the previous environment; fix the problem and save to restart it.\n",
+        SHOW,
+      );
+      const [first] = [...s.output().matchAll(/MARKER pid=(\d+)/g)].map((m) => Number(m[1]));
+      expect(alive(first)).toBe(true);
+      box.write("envplane/.env", "FLAG=two\n");
+      config(box, {});
+      await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
+      expect(await waitUntil(() => !alive(first))).toBe(true);
+      s.send("\u0003");
+      expect((await s.exit()).code).toBe(130);
+    },
+    TEST,
+  );
 
-  it("restarts the command once when envplane/.env changes, with the new value", async () => {
-    const box = await createSandbox(server, { auth: "none" });
-    config(box, {});
-    box.write("envplane/.env", "FLAG=one\n");
-    const s = box.pty(["dev", "--", NODE, "-e", `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`], PTY);
-    await s.expect(/MARKER pid=\d+ flag=one\n/, SHOW);
-    box.write("envplane/.env", "FLAG=two\n");
-    await s.expect("envplane/.env changed. Reloading the environment and restarting.\n", SHOW);
-    await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
-    // No second restart follows: a later change, seen by the same poller after any echo of the
-    // first, restarts it exactly once more, and .env's change was reported once.
-    box.write("envplane/.env.local", "OTHER=1\n");
-    await s.expect("envplane/.env.local changed. Reloading the environment and restarting.\n", SHOW);
-    await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
-    const markers = [...s.output().matchAll(/MARKER pid=(\d+) flag=(\S+)/g)];
-    expect(markers.map((m) => m[2])).toEqual(["one", "two", "two"]);
-    expect(s.output().split("envplane/.env changed.")).toHaveLength(2);
-    const pids = markers.map((m) => Number(m[1]));
-    // Each was stopped (and reaped) before the next one started.
-    expect(alive(pids[0])).toBe(false);
-    expect(alive(pids[1])).toBe(false);
-    s.send("\u0003");
-    expect((await s.exit()).code).toBe(130);
-    expect(await waitUntil(() => !alive(pids[2]))).toBe(true);
-  }, TEST);
+  it(
+    "restarts the command once when envplane/.env changes, with the new value",
+    async () => {
+      const box = await createSandbox(server, { auth: "none" });
+      config(box, {});
+      box.write("envplane/.env", "FLAG=one\n");
+      const s = box.pty(
+        [
+          "dev",
+          "--",
+          NODE,
+          "-e",
+          `console.log("MARKER pid="+process.pid+" flag="+process.env.FLAG);setInterval(()=>{},1000)`,
+        ],
+        PTY,
+      );
+      await s.expect(/MARKER pid=\d+ flag=one\n/, SHOW);
+      box.write("envplane/.env", "FLAG=two\n");
+      await s.expect("envplane/.env changed. Reloading the environment and restarting.\n", SHOW);
+      await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
+      // No second restart follows: a later change, seen by the same poller after any echo of the
+      // first, restarts it exactly once more, and .env's change was reported once.
+      box.write("envplane/.env.local", "OTHER=1\n");
+      await s.expect("envplane/.env.local changed. Reloading the environment and restarting.\n", SHOW);
+      await s.expect(/MARKER pid=\d+ flag=two\n/, SHOW);
+      const markers = [...s.output().matchAll(/MARKER pid=(\d+) flag=(\S+)/g)];
+      expect(markers.map((m) => m[2])).toEqual(["one", "two", "two"]);
+      expect(s.output().split("envplane/.env changed.")).toHaveLength(2);
+      const pids = markers.map((m) => Number(m[1]));
+      // Each was stopped (and reaped) before the next one started.
+      expect(alive(pids[0])).toBe(false);
+      expect(alive(pids[1])).toBe(false);
+      s.send("\u0003");
+      expect((await s.exit()).code).toBe(130);
+      expect(await waitUntil(() => !alive(pids[2]))).toBe(true);
+    },
+    TEST,
+  );
 });
 
 describe("envplane run", () => {
@@ -332,8 +402,19 @@ describe("envplane run", () => {
         { key: "STRIPE_KEY", value: "sk_test_preview", secret: true },
       ],
     });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
-    await setVariable(server.owner, { project: slug, environment: "production", key: "API_URL", value: "https://example.com" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x.example.com",
+      branch: "feature-x",
+    });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "production",
+      key: "API_URL",
+      value: "https://example.com",
+    });
   }
   const KEYS = ["API_URL", "DATABASE_URL", "STRIPE_KEY", "ENVPLANE_TOKEN", "ENVPLANE_SERVER", "FROM_SHELL"];
 
@@ -342,7 +423,9 @@ describe("envplane run", () => {
     await runProject(slug);
     const { token } = await serviceToken(server, slug, ["RUNTIME"]);
     const box = await createSandbox(server, { token }); // unlinked: the project comes from the token
-    const r = await box.run(["run", "--branch", "feature-x", "--", NODE, "-e", printEnv(KEYS, 3)], { env: { API_URL: "from-shell", FROM_SHELL: "shell" } });
+    const r = await box.run(["run", "--branch", "feature-x", "--", NODE, "-e", printEnv(KEYS, 3)], {
+      env: { API_URL: "from-shell", FROM_SHELL: "shell" },
+    });
     expect(r.code).toBe(3);
     expect(envLine(r.stdout)).toEqual({
       API_URL: "https://feature-x.example.com",
@@ -357,9 +440,19 @@ describe("envplane run", () => {
     // ENVPLANE_BRANCH instead of --branch; main maps to production.
     const viaEnv = await box.run(["run", "--", NODE, "-e", printEnv(KEYS)], { env: { ENVPLANE_BRANCH: "main" } });
     expect(viaEnv.code).toBe(0);
-    expect(envLine(viaEnv.stdout)).toMatchObject({ API_URL: "https://example.com", DATABASE_URL: null, STRIPE_KEY: null, ENVPLANE_TOKEN: null });
-    const featureX = await box.run(["run", "--", NODE, "-e", printEnv(KEYS)], { env: { ENVPLANE_BRANCH: "feature-x" } });
-    expect(envLine(featureX.stdout)).toMatchObject({ API_URL: "https://feature-x.example.com", STRIPE_KEY: "sk_test_preview" });
+    expect(envLine(viaEnv.stdout)).toMatchObject({
+      API_URL: "https://example.com",
+      DATABASE_URL: null,
+      STRIPE_KEY: null,
+      ENVPLANE_TOKEN: null,
+    });
+    const featureX = await box.run(["run", "--", NODE, "-e", printEnv(KEYS)], {
+      env: { ENVPLANE_BRANCH: "feature-x" },
+    });
+    expect(envLine(featureX.stdout)).toMatchObject({
+      API_URL: "https://feature-x.example.com",
+      STRIPE_KEY: "sk_test_preview",
+    });
     // Another branch of preview gets the base value.
     const dev = await box.run(["run", "--branch", "dev", "--", NODE, "-e", printEnv(KEYS)]);
     expect(envLine(dev.stdout)).toMatchObject({ API_URL: "https://preview.example.com" });
@@ -373,11 +466,15 @@ describe("envplane run", () => {
     const refused = await box.run(["run", "--branch", "feature-x", "--", NODE, "-e", "console.log('STARTED')"]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).not.toContain("STARTED");
-    expect(refused.stderr).toMatch(/^Error: .*envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^Error: .*envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime\.\n$/,
+    );
     expect(refused.stderr).not.toContain("sk_test_preview");
 
     const runtime = await serviceToken(server, slug, ["RUNTIME"]);
-    const noBranch = await box.run(["run", "--", NODE, "-e", "console.log('STARTED')"], { env: { ENVPLANE_TOKEN: runtime.token, ENVPLANE_BRANCH: undefined } });
+    const noBranch = await box.run(["run", "--", NODE, "-e", "console.log('STARTED')"], {
+      env: { ENVPLANE_TOKEN: runtime.token, ENVPLANE_BRANCH: undefined },
+    });
     expect(noBranch.code).toBe(2);
     expect(noBranch.stdout).not.toContain("STARTED");
     expect(noBranch.stderr).toContain("Pass --branch <name> or set ENVPLANE_BRANCH.");

@@ -9,7 +9,16 @@ import { parse } from "dotenv";
 import { describe, expect, it } from "vitest";
 import { createSandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
-import { bulk, createProject, listValues, readEnvironment, runtimeValues, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import {
+  bulk,
+  createProject,
+  listValues,
+  readEnvironment,
+  runtimeValues,
+  serviceToken,
+  setVariable,
+  useTestServer,
+} from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -42,7 +51,13 @@ describe("an unlinked folder", () => {
     // Without any envplane/ folder at all, pull names the link too (it comes first).
     const bare = await createSandbox(server);
     expect(await bare.run(["env", "pull"])).toEqual({ code: 1, stdout: "", stderr: NOT_LINKED });
-    for (const [i, r] of results.entries()) expect({ command: commands[i].join(" "), ...r }).toEqual({ command: commands[i].join(" "), code: 1, stdout: "", stderr: NOT_LINKED });
+    for (const [i, r] of results.entries())
+      expect({ command: commands[i].join(" "), ...r }).toEqual({
+        command: commands[i].join(" "),
+        code: 1,
+        stdout: "",
+        stderr: NOT_LINKED,
+      });
     expect(box.read("envplane/.env")).toBe("");
     expect(await revision("env-unlinked", "development")).toBe(0);
 
@@ -84,12 +99,32 @@ describe("env list-environments / create / delete / seed", () => {
 
     const created = await box.run(["env", "create", "staging", "--from", "preview"]);
     expect(created).toEqual({ code: 0, stdout: '✓ Created "staging" with 2 variables.\n', stderr: "" });
-    expect((await listValues(server.owner, slug, "staging")).values).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect((await listValues(server.owner, slug, "staging")).values).toEqual({
+      API_URL: { value: "https://preview.example.com", isSecret: false },
+      STRIPE_KEY: { value: null, isSecret: true },
+    });
     // The secret was copied with its value: a branch mapped to staging gets it at runtime.
-    expectType((await server.owner.updateBranchMapping({ input: { project: slug, entries: [{ environment: "staging", branch: "feature-x" }, { environment: "production", branch: "main" }, { environment: "preview", branch: "*" }] } })).updateBranchMapping, "UpdateBranchMappingPayload");
+    expectType(
+      (
+        await server.owner.updateBranchMapping({
+          input: {
+            project: slug,
+            entries: [
+              { environment: "staging", branch: "feature-x" },
+              { environment: "production", branch: "main" },
+              { environment: "preview", branch: "*" },
+            ],
+          },
+        })
+      ).updateBranchMapping,
+      "UpdateBranchMappingPayload",
+    );
     expect(await runtimeValues(server, slug, "feature-x")).toEqual({
       environment: "staging",
-      values: { API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: "sk_preview_1", isSecret: true } },
+      values: {
+        API_URL: { value: "https://preview.example.com", isSecret: false },
+        STRIPE_KEY: { value: "sk_preview_1", isSecret: true },
+      },
     });
 
     const json = await box.run(["env", "list-environments", "--json"]);
@@ -98,7 +133,14 @@ describe("env list-environments / create / delete / seed", () => {
       { name: "development", variables: 1, isDefault: true, isProtected: false, revision: 1, branches: [] },
       { name: "preview", variables: 2, isDefault: true, isProtected: false, revision: 1, branches: ["*"] },
       { name: "production", variables: 0, isDefault: true, isProtected: true, revision: 0, branches: ["main"] },
-      { name: "staging", variables: 2, isDefault: false, isProtected: false, revision: expect.any(Number), branches: ["feature-x"] },
+      {
+        name: "staging",
+        variables: 2,
+        isDefault: false,
+        isProtected: false,
+        revision: expect.any(Number),
+        branches: ["feature-x"],
+      },
     ]);
 
     const duplicate = await box.run(["env", "create", "staging"]);
@@ -109,7 +151,11 @@ describe("env list-environments / create / delete / seed", () => {
     });
 
     const unconfirmed = await box.run(["env", "delete", "staging"]);
-    expect(unconfirmed).toEqual({ code: 2, stdout: "", stderr: 'Error: Deleting environment "staging" deletes its variables. Re-run with --yes to confirm.\n' });
+    expect(unconfirmed).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: 'Error: Deleting environment "staging" deletes its variables. Re-run with --yes to confirm.\n',
+    });
     expect((await listValues(server.owner, slug, "staging")).values).toHaveProperty("API_URL");
 
     const defaultEnv = await box.run(["env", "delete", "preview", "--yes"]);
@@ -154,14 +200,23 @@ describe("env list-environments / create / delete / seed", () => {
 
     const seeded = await box.run(["env", "seed", "production", "--from", "preview"]);
     expect(seeded).toEqual({ code: 0, stdout: '✓ Created "production" with 2 variables.\n', stderr: "" });
-    expect((await listValues(server.owner, slug, "production")).values).toEqual({ API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect((await listValues(server.owner, slug, "production")).values).toEqual({
+      API_URL: { value: "https://preview.example.com", isSecret: false },
+      STRIPE_KEY: { value: null, isSecret: true },
+    });
     expect(await runtimeValues(server, slug, "main")).toEqual({
       environment: "production",
-      values: { API_URL: { value: "https://preview.example.com", isSecret: false }, STRIPE_KEY: { value: "sk_preview_seed", isSecret: true } },
+      values: {
+        API_URL: { value: "https://preview.example.com", isSecret: false },
+        STRIPE_KEY: { value: "sk_preview_seed", isSecret: true },
+      },
     });
 
     const missingFrom = await box.run(["env", "seed", "production"]);
-    expect(missingFrom).toMatchObject({ code: 2, stderr: 'Error: Missing --from <env>: the environment to copy into "production".\n' });
+    expect(missingFrom).toMatchObject({
+      code: 2,
+      stderr: 'Error: Missing --from <env>: the environment to copy into "production".\n',
+    });
   }, 60_000);
 });
 
@@ -177,12 +232,29 @@ describe("env set / unset", () => {
     expect(secret).toEqual({ code: 0, stdout: '✓ Added STRIPE_KEY in "preview" (secret) (revision 1).\n', stderr: "" });
     const base = await box.run(["env", "set", "API_URL", "https://preview.example.com", "--env", "preview"]);
     expect(base).toMatchObject({ code: 0, stdout: '✓ Added API_URL in "preview" (revision 2).\n' });
-    const override = await box.run(["env", "set", "API_URL", "https://feature-x.example.com", "--env", "preview", "--branch", "feature-x"]);
-    expect(override).toEqual({ code: 0, stdout: '✓ Added override of API_URL for project branch feature-x in "preview" (revision 3).\n', stderr: "" });
-    const fromStdin = await box.run(["env", "set", "PRIVATE_KEY", "-", "--env", "preview"], { input: "-----BEGIN KEY-----\nabc\n-----END KEY-----\n" });
+    const override = await box.run([
+      "env",
+      "set",
+      "API_URL",
+      "https://feature-x.example.com",
+      "--env",
+      "preview",
+      "--branch",
+      "feature-x",
+    ]);
+    expect(override).toEqual({
+      code: 0,
+      stdout: '✓ Added override of API_URL for project branch feature-x in "preview" (revision 3).\n',
+      stderr: "",
+    });
+    const fromStdin = await box.run(["env", "set", "PRIVATE_KEY", "-", "--env", "preview"], {
+      input: "-----BEGIN KEY-----\nabc\n-----END KEY-----\n",
+    });
     expect(fromStdin).toMatchObject({ code: 0, stdout: '✓ Added PRIVATE_KEY in "preview" (revision 4).\n' });
 
-    expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
+      API_URL: { value: "http://localhost:3000", isSecret: false },
+    });
     expect((await listValues(server.owner, slug, "preview")).values).toEqual({
       API_URL: { value: "https://preview.example.com", isSecret: false },
       PRIVATE_KEY: { value: "-----BEGIN KEY-----\nabc\n-----END KEY-----", isSecret: false },
@@ -204,15 +276,30 @@ describe("env set / unset", () => {
     expect(await revision(slug, "preview")).toBe(4);
     // Without --secret an existing secret keeps its type (never turned readable) and says so.
     const rotate = await box.run(["env", "set", "STRIPE_KEY", "-", "--env", "preview"], { input: "sk_test_2\n" });
-    expect(rotate).toEqual({ code: 0, stdout: '✓ Updated STRIPE_KEY in "preview" (secret) (revision 5).\n', stderr: "" });
-    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({ value: "sk_test_2", isSecret: true });
+    expect(rotate).toEqual({
+      code: 0,
+      stdout: '✓ Updated STRIPE_KEY in "preview" (secret) (revision 5).\n',
+      stderr: "",
+    });
+    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({
+      value: "sk_test_2",
+      isSecret: true,
+    });
 
     const unsetOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
-    expect(unsetOverride).toEqual({ code: 0, stdout: '✓ Removed the override of API_URL for project branch feature-x in "preview"; the base value stays.\n', stderr: "" });
+    expect(unsetOverride).toEqual({
+      code: 0,
+      stdout: '✓ Removed the override of API_URL for project branch feature-x in "preview"; the base value stays.\n',
+      stderr: "",
+    });
     expect((await runtimeValues(server, slug, "feature-x")).values.API_URL.value).toBe("https://preview.example.com");
 
     const noOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
-    expect(noOverride).toEqual({ code: 0, stdout: "", stderr: 'No override of API_URL for feature-x in "preview": nothing to remove.\n' });
+    expect(noOverride).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: 'No override of API_URL for feature-x in "preview": nothing to remove.\n',
+    });
     const unsetBase = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
     expect(unsetBase).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview".\n', stderr: "" });
     const missing = await box.run(["env", "unset", "NOPE"]);
@@ -221,15 +308,30 @@ describe("env set / unset", () => {
     expect(unknownEnv.code).toBe(1);
     expect(unknownEnv.stdout).toBe("");
     expect(unknownEnv.stderr).toMatch(/^Error: .*"nope".*\n$/);
-    expect(Object.keys((await listValues(server.owner, slug, "preview")).values)).toEqual(["PRIVATE_KEY", "STRIPE_KEY"]);
+    expect(Object.keys((await listValues(server.owner, slug, "preview")).values)).toEqual([
+      "PRIVATE_KEY",
+      "STRIPE_KEY",
+    ]);
     expect(await revision(slug, "development")).toBe(1);
   }, 60_000);
 
   it("unsetting a base value removes its overrides too and says how many", async () => {
     const slug = "env-unset-all";
     await createProject(server.owner, slug, { branches: ["feature-x", "feature-y"] });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://preview.example.com" });
-    for (const branch of ["feature-x", "feature-y"]) await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: `https://${branch}.example.com`, branch });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://preview.example.com",
+    });
+    for (const branch of ["feature-x", "feature-y"])
+      await setVariable(server.owner, {
+        project: slug,
+        environment: "preview",
+        key: "API_URL",
+        value: `https://${branch}.example.com`,
+        branch,
+      });
     const box = await createSandbox(server, { link: slug });
     const r = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
     expect(r).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" with 2 overrides.\n', stderr: "" });
@@ -244,12 +346,26 @@ describe("values that look like options", () => {
     const box = await createSandbox(server, { link: slug });
     const refused = await box.run(["env", "set", "OFFSET", "-5"]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('If it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).');
+    expect(refused.stderr).toContain(
+      'If it is a value, not an option, put "--" before it (e.g. envplane env set OFFSET -- -5).',
+    );
     expect(await box.run(["env", "set", "OFFSET", "--", "-5"])).toMatchObject({ code: 0 });
-    expect(await box.run(["env", "set", "PEM", "--env", "preview", "--", "-----BEGIN KEY-----"])).toMatchObject({ code: 0 });
-    expect(((await listValues(server.owner, slug, "development")).values).OFFSET).toEqual({ value: "-5", isSecret: false });
-    expect(((await listValues(server.owner, slug, "preview")).values).PEM).toEqual({ value: "-----BEGIN KEY-----", isSecret: false });
-    expect(await box.run(["env", "push", "--file", ""])).toEqual({ code: 2, stdout: "", stderr: 'Error: --file needs a path, e.g. --file .env.staging.\n' });
+    expect(await box.run(["env", "set", "PEM", "--env", "preview", "--", "-----BEGIN KEY-----"])).toMatchObject({
+      code: 0,
+    });
+    expect((await listValues(server.owner, slug, "development")).values.OFFSET).toEqual({
+      value: "-5",
+      isSecret: false,
+    });
+    expect((await listValues(server.owner, slug, "preview")).values.PEM).toEqual({
+      value: "-----BEGIN KEY-----",
+      isSecret: false,
+    });
+    expect(await box.run(["env", "push", "--file", ""])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "Error: --file needs a path, e.g. --file .env.staging.\n",
+    });
   });
 });
 
@@ -267,9 +383,27 @@ describe("env list", () => {
         { key: "STRIPE_KEY", value: "sk_preview_list", secret: true },
       ],
     });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-y.example.com", branch: "feature-y" });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "STRIPE_KEY", value: "sk_fx_list", branch: "feature-x" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x.example.com",
+      branch: "feature-x",
+    });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-y.example.com",
+      branch: "feature-y",
+    });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "STRIPE_KEY",
+      value: "sk_fx_list",
+      branch: "feature-x",
+    });
     const box = await createSandbox(server, { link: slug });
 
     const text = await box.run(["env", "list", "--env", "preview"]);
@@ -318,7 +452,11 @@ describe("env list", () => {
     const slug = "env-list-pages";
     await createProject(server.owner, slug);
     const keys = Array.from({ length: 1201 }, (_, i) => `K_${String(i).padStart(4, "0")}`);
-    await bulk(server.owner, { project: slug, environment: "development", variables: keys.map((key) => ({ key, value: key.toLowerCase() })) });
+    await bulk(server.owner, {
+      project: slug,
+      environment: "development",
+      variables: keys.map((key) => ({ key, value: key.toLowerCase() })),
+    });
     const box = await createSandbox(server, { link: slug });
     const json = await box.run(["env", "list", "--json"]);
     expect(json.code).toBe(0);
@@ -333,9 +471,25 @@ describe("env list", () => {
   it("--env defaults to development; ENVPLANE_BRANCH picks the environment its project branch maps to", async () => {
     const slug = "env-default";
     await createProject(server.owner, slug, { branches: ["feature-x"] });
-    await setVariable(server.owner, { project: slug, environment: "development", key: "API_URL", value: "http://localhost:3000" });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://preview.example.com" });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "development",
+      key: "API_URL",
+      value: "http://localhost:3000",
+    });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://preview.example.com",
+    });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x.example.com",
+      branch: "feature-x",
+    });
     const box = await createSandbox(server, { link: slug });
 
     const [dev, deployed, unknown] = await Promise.all([
@@ -343,10 +497,15 @@ describe("env list", () => {
       box.run(["env", "list"], { env: { ENVPLANE_BRANCH: "feature-x" } }),
       box.run(["env", "list"], { env: { ENVPLANE_BRANCH: "no-such-branch" } }),
     ]);
-    expect(dev).toEqual({ code: 0, stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\n', stderr: "" });
+    expect(dev).toEqual({
+      code: 0,
+      stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\n',
+      stderr: "",
+    });
     expect(deployed).toEqual({
       code: 0,
-      stdout: 'preview environment:\n\nAPI_URL = "https://preview.example.com"\n└─ feature-x = "https://feature-x.example.com"\n',
+      stdout:
+        'preview environment:\n\nAPI_URL = "https://preview.example.com"\n└─ feature-x = "https://feature-x.example.com"\n',
       stderr: "",
     });
     expect(unknown).toEqual({
@@ -358,11 +517,20 @@ describe("env list", () => {
     // Writes follow the same default, and pull resolves that branch's overrides.
     const set = await box.run(["env", "set", "FLAG", "on"], { env: { ENVPLANE_BRANCH: "feature-x" } });
     expect(set).toMatchObject({ code: 0, stdout: '✓ Added FLAG in "preview" (revision 3).\n' });
-    expect((await listValues(server.owner, slug, "preview")).values).toHaveProperty("FLAG", { value: "on", isSecret: false });
+    expect((await listValues(server.owner, slug, "preview")).values).toHaveProperty("FLAG", {
+      value: "on",
+      isSecret: false,
+    });
     expect((await listValues(server.owner, slug, "development")).values).not.toHaveProperty("FLAG");
     const pull = await box.run(["env", "pull"], { env: { ENVPLANE_BRANCH: "feature-x" } });
-    expect(pull).toEqual({ code: 0, stdout: '✓ Pulled 2 variables from "preview" for project branch feature-x into envplane/.env.\n', stderr: "" });
-    expect(box.read("envplane/.env")).toBe('# Pulled from "preview" environment (project branch feature-x)\n\n# User variables\nAPI_URL=https://feature-x.example.com\nFLAG=on\n');
+    expect(pull).toEqual({
+      code: 0,
+      stdout: '✓ Pulled 2 variables from "preview" for project branch feature-x into envplane/.env.\n',
+      stderr: "",
+    });
+    expect(box.read("envplane/.env")).toBe(
+      '# Pulled from "preview" environment (project branch feature-x)\n\n# User variables\nAPI_URL=https://feature-x.example.com\nFLAG=on\n',
+    );
     // --env wins over ENVPLANE_BRANCH.
     const explicit = await box.run(["env", "list", "--env", "development"], { env: { ENVPLANE_BRANCH: "feature-x" } });
     expect(explicit.stdout).toBe('development environment:\n\nAPI_URL = "http://localhost:3000"\n');
@@ -390,7 +558,11 @@ describe("env pull", () => {
     fs.chmodSync(path.join(box.dir, "envplane/.env"), 0o644);
 
     const r = await box.run(["env", "pull"]);
-    expect(r).toEqual({ code: 0, stdout: '✓ Pulled 4 variables from "development" into envplane/.env (2 secrets left out, listed in the file).\n', stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: '✓ Pulled 4 variables from "development" into envplane/.env (2 secrets left out, listed in the file).\n',
+      stderr: "",
+    });
     expect(box.read("envplane/.env")).toBe(
       [
         '# Pulled from "development" environment',
@@ -428,11 +600,23 @@ describe("env pull", () => {
   it("groups a variable named by an env() override in config.json under its feature", async () => {
     const slug = "env-pull-override";
     await createProject(server.owner, slug);
-    await bulk(server.owner, { project: slug, environment: "development", variables: [{ key: "MY_GH_ID", value: "gh-1" }, { key: "OTHER", value: "x" }] });
+    await bulk(server.owner, {
+      project: slug,
+      environment: "development",
+      variables: [
+        { key: "MY_GH_ID", value: "gh-1" },
+        { key: "OTHER", value: "x" },
+      ],
+    });
     const box = await createSandbox(server, { link: slug });
-    box.write("envplane/config.json", JSON.stringify({ project: slug, auth: { external: { github: { enabled: true, client_id: "env(MY_GH_ID)" } } } }));
+    box.write(
+      "envplane/config.json",
+      JSON.stringify({ project: slug, auth: { external: { github: { enabled: true, client_id: "env(MY_GH_ID)" } } } }),
+    );
     expect((await box.run(["env", "pull"])).code).toBe(0);
-    expect(box.read("envplane/.env")).toBe('# Pulled from "development" environment\n\n# auth.external.github\nMY_GH_ID=gh-1\n\n# User variables\nOTHER=x\n');
+    expect(box.read("envplane/.env")).toBe(
+      '# Pulled from "development" environment\n\n# auth.external.github\nMY_GH_ID=gh-1\n\n# User variables\nOTHER=x\n',
+    );
   });
 
   it("--env preview --branch feature-x pulls the override values and names the branch", async () => {
@@ -447,13 +631,20 @@ describe("env pull", () => {
         { key: "STRIPE_KEY", value: "sk_preview_pull", secret: true },
       ],
     });
-    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://feature-x.example.com", branch: "feature-x" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature-x.example.com",
+      branch: "feature-x",
+    });
     const box = await createSandbox(server, { link: slug });
 
     const r = await box.run(["env", "pull", "--env", "preview", "--branch", "feature-x"]);
     expect(r).toEqual({
       code: 0,
-      stdout: '✓ Pulled 2 variables from "preview" for project branch feature-x into envplane/.env (1 secret left out, listed in the file).\n',
+      stdout:
+        '✓ Pulled 2 variables from "preview" for project branch feature-x into envplane/.env (1 secret left out, listed in the file).\n',
       stderr: "",
     });
     expect(box.read("envplane/.env")).toBe(
@@ -470,8 +661,16 @@ describe("env pull", () => {
       ].join("\n"),
     );
     const base = await box.run(["env", "pull", "--env", "preview", "--json"]);
-    expect(JSON.parse(base.stdout)).toMatchObject({ environment: "preview", branch: null, variables: 2, excludedSecrets: ["STRIPE_KEY"] });
-    expect(parse(box.read("envplane/.env"))).toEqual({ API_URL: "https://preview.example.com", DATABASE_URL: "postgres://preview-db:5432/app" });
+    expect(JSON.parse(base.stdout)).toMatchObject({
+      environment: "preview",
+      branch: null,
+      variables: 2,
+      excludedSecrets: ["STRIPE_KEY"],
+    });
+    expect(parse(box.read("envplane/.env"))).toEqual({
+      API_URL: "https://preview.example.com",
+      DATABASE_URL: "postgres://preview-db:5432/app",
+    });
   });
 });
 
@@ -482,8 +681,8 @@ const AWKWARD: Record<string, string> = {
   SINGLE_QUOTE: "it's",
   DOUBLE_QUOTE: 'say "hi"',
   BACKTICK: "run `ls`",
-  ALL_QUOTES: "it's \"quoted\" and `ticked`",
-  QUOTES_AND_NEWLINE: "it's\n\"two\"",
+  ALL_QUOTES: 'it\'s "quoted" and `ticked`',
+  QUOTES_AND_NEWLINE: 'it\'s\n"two"',
   WRAPPED_SINGLE: "'wrapped'",
   WRAPPED_DOUBLE: '"wrapped"',
   WRAPPED_BACKTICK: "`wrapped`",
@@ -510,7 +709,10 @@ describe("the pull → push round trip", () => {
     await bulk(server.owner, {
       project: slug,
       environment: "development",
-      variables: [...Object.entries(AWKWARD).map(([key, value]) => ({ key, value })), { key: "ROUNDTRIP_SECRET", value: "s3cr3t\n'\"`", secret: true }],
+      variables: [
+        ...Object.entries(AWKWARD).map(([key, value]) => ({ key, value })),
+        { key: "ROUNDTRIP_SECRET", value: "s3cr3t\n'\"`", secret: true },
+      ],
     });
     const before = await revision(slug, "development");
     const remote = (await listValues(server.owner, slug, "development")).values;
@@ -569,7 +771,17 @@ describe("env push", () => {
     const box = await createSandbox(server, { link: slug });
     box.write(
       "envplane/.env",
-      ["CHANGED=new", "SAME=same", "TYPED=std2", "OVERWRITE=sk_new", "NEW_PLAIN=hello", "", "# @secret", "NEW_SECRET=s3cr3t", ""].join("\n"),
+      [
+        "CHANGED=new",
+        "SAME=same",
+        "TYPED=std2",
+        "OVERWRITE=sk_new",
+        "NEW_PLAIN=hello",
+        "",
+        "# @secret",
+        "NEW_SECRET=s3cr3t",
+        "",
+      ].join("\n"),
     );
     const lines = [
       '+ NEW_PLAIN = "hello" (add)',
@@ -582,7 +794,9 @@ describe("env push", () => {
 
     const unconfirmed = await box.run(["env", "push", "--env", "preview"]);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stdout).toBe(`Pushing to "preview" environment:\n\n${lines.join("\n")}\n\n5 additions/changes, 0 removals.\n`);
+    expect(unconfirmed.stdout).toBe(
+      `Pushing to "preview" environment:\n\n${lines.join("\n")}\n\n5 additions/changes, 0 removals.\n`,
+    );
     expect(unconfirmed.stderr).toBe(
       '1 variable in "preview" not in envplane/.env is left alone (--prune removes them).\n' +
         "Error: Pushing needs a confirmation and there is no terminal to ask on. Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard variables), or with --dry-run to only see the diff.\n",
@@ -620,8 +834,12 @@ describe("env push", () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toBe("");
     // A secret's value cannot be compared, so it is always sent again.
-    expect(again.stdout).toContain("~ OVERWRITE [secret, will be overwritten]\n~ NEW_SECRET [secret, will be overwritten]\n");
-    expect(again.stdout).toMatch(/✓ Pushed to "preview": 0 added, 2 changed \(2 secret overwritten\), 0 removed \(revision \d+\)\.\n$/);
+    expect(again.stdout).toContain(
+      "~ OVERWRITE [secret, will be overwritten]\n~ NEW_SECRET [secret, will be overwritten]\n",
+    );
+    expect(again.stdout).toMatch(
+      /✓ Pushed to "preview": 0 added, 2 changed \(2 secret overwritten\), 0 removed \(revision \d+\)\.\n$/,
+    );
 
     // # @secret on an existing standard key: its value would stay readable, so nothing is pushed (nor printed).
     const before = await revision(slug, "preview");
@@ -652,7 +870,9 @@ describe("env push", () => {
     const box = await createSandbox(server, { link: slug });
     expect((await box.run(["env", "pull", "--env", "preview"])).code).toBe(0);
     const pulled = box.read("envplane/.env");
-    expect(pulled).toContain("# Secrets excluded (add to .env.local if needed):\n# ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET\n# STRIPE_KEY\n");
+    expect(pulled).toContain(
+      "# Secrets excluded (add to .env.local if needed):\n# ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET\n# STRIPE_KEY\n",
+    );
     box.write("envplane/.env", pulled.replace("OLD_FLAG=1\n", "NEW_FLAG=2\n"));
     const start = await revision(slug, "preview");
 
@@ -702,7 +922,8 @@ describe("env push", () => {
     expect(pull).toEqual({
       code: 0,
       stdout: '✓ Pulled 1 variable from "development" into envplane/.env.\n',
-      stderr: 'Warning: ODD was left out: no .env quoting can hold its value exactly. Use "envplane run" to inject it, or change the value.\n',
+      stderr:
+        'Warning: ODD was left out: no .env quoting can hold its value exactly. Use "envplane run" to inject it, or change the value.\n',
     });
     expect(box.read("envplane/.env")).toBe(
       '# Pulled from "development" environment\n#\n# Left out, no .env quoting reads back their exact value (set them in your shell instead):\n# ODD\n\n# User variables\nPLAIN=1\n',
@@ -711,11 +932,15 @@ describe("env push", () => {
     const push = await box.run(["env", "push", "--prune", "--yes"]);
     expect(push).toEqual({
       code: 0,
-      stdout: 'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n',
+      stdout:
+        'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n',
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(start);
-    expect((await listValues(server.owner, slug, "development")).values).toEqual({ ODD: { value: odd, isSecret: false }, PLAIN: { value: "1", isSecret: false } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
+      ODD: { value: odd, isSecret: false },
+      PLAIN: { value: "1", isSecret: false },
+    });
   });
 
   it("--file, --json, .env.local refused, an invalid key fails listing its line, and a missing file is an error", async () => {
@@ -727,16 +952,27 @@ describe("env push", () => {
 
     box.write("envplane/.env.local", "LOCAL_ONLY=1\n");
     const local = await box.run(["env", "push", "--file", "envplane/.env.local", "--yes"]);
-    expect(local).toEqual({ code: 1, stdout: "", stderr: "Error: .env.local holds personal overrides and is never pushed. Push envplane/.env (or another file) instead.\n" });
+    expect(local).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "Error: .env.local holds personal overrides and is never pushed. Push envplane/.env (or another file) instead.\n",
+    });
 
     box.write("envplane/.env", "GOOD=1\nmy-key=1\nALSO_GOOD=2\n");
     const invalid = await box.run(["env", "push", "--yes"]);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toBe("");
-    expect(invalid.stderr).toMatch(/^Error: envplane\/\.env has 1 problem; nothing was pushed:\n {2}line 2: my-key: .+\n$/);
+    expect(invalid.stderr).toMatch(
+      /^Error: envplane\/\.env has 1 problem; nothing was pushed:\n {2}line 2: my-key: .+\n$/,
+    );
 
     const missing = await box.run(["env", "push", "--file", "nope.env", "--yes"]);
-    expect(missing).toEqual({ code: 1, stdout: "", stderr: 'Error: nope.env does not exist. Create it, or pull one with "envplane env pull".\n' });
+    expect(missing).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'Error: nope.env does not exist. Create it, or pull one with "envplane env pull".\n',
+    });
     expect(await revision(slug, "development")).toBe(start);
 
     box.write("other.env", "# @secret\nSTAGING_TOKEN=tok\nKEPT=k\nPLAIN=p\n");
@@ -762,7 +998,13 @@ describe("env push", () => {
     });
     // The file given with --file is the source even when envplane/.env (still invalid) exists.
     const dryJson = await box.run(["env", "push", "--file", "other.env", "--dry-run", "--json"]);
-    expect(JSON.parse(dryJson.stdout)).toMatchObject({ applied: false, dryRun: true, added: [], secretOverwritten: ["STAGING_TOKEN"], unchanged: ["KEPT", "PLAIN"] });
+    expect(JSON.parse(dryJson.stdout)).toMatchObject({
+      applied: false,
+      dryRun: true,
+      added: [],
+      secretOverwritten: ["STAGING_TOKEN"],
+      unchanged: ["KEPT", "PLAIN"],
+    });
     expect(await revision(slug, "development")).toBe(start + 1);
   }, 60_000);
 });
@@ -784,9 +1026,16 @@ describe("read-only and write-only service tokens", () => {
     const start = await revision(slug, "development");
 
     const list = await box.run(["env", "list"]);
-    expect(list).toEqual({ code: 0, stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\nSTRIPE_KEY = [secret]\n', stderr: "" });
+    expect(list).toEqual({
+      code: 0,
+      stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\nSTRIPE_KEY = [secret]\n',
+      stderr: "",
+    });
     const pull = await box.run(["env", "pull"]);
-    expect(pull).toMatchObject({ code: 0, stdout: '✓ Pulled 1 variable from "development" into envplane/.env (1 secret left out, listed in the file).\n' });
+    expect(pull).toMatchObject({
+      code: 0,
+      stdout: '✓ Pulled 1 variable from "development" into envplane/.env (1 secret left out, listed in the file).\n',
+    });
     expect(parse(box.read("envplane/.env"))).toEqual({ API_URL: "http://localhost:3000" });
 
     const forbidden = `Error: This service token has no write permission on environment "development" of project "${slug}". Create a token with --permission write for it.\n`;
@@ -797,7 +1046,10 @@ describe("read-only and write-only service tokens", () => {
     expect(push.code).toBe(1);
     expect(push.stderr.endsWith(forbidden)).toBe(true);
     expect(await revision(slug, "development")).toBe(start);
-    expect((await listValues(server.owner, slug, "development")).values).toEqual({ API_URL: { value: "http://localhost:3000", isSecret: false }, STRIPE_KEY: { value: null, isSecret: true } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
+      API_URL: { value: "http://localhost:3000", isSecret: false },
+      STRIPE_KEY: { value: null, isSecret: true },
+    });
 
     // push plans with the server's dry run: a write-only token gets it too (keys, never stored values) and pushes.
     const writer = await serviceToken(server, slug, ["WRITE"]);

@@ -8,7 +8,15 @@ import { describe, expect, it } from "vitest";
 import { parseDotenv } from "../../core/dotenv.js";
 import { createSandbox, type Sandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
-import { bulk, createProject, listValues, runtimeValues, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import {
+  bulk,
+  createProject,
+  listValues,
+  runtimeValues,
+  serviceToken,
+  setVariable,
+  useTestServer,
+} from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -79,11 +87,15 @@ describe("interactive seeding", () => {
     const { code, output } = await s.exit();
     expect(code).toBe(0);
     // The spec's transcript: a kept variable and the secret answer end with ✓.
-    expect(output).toContain('ANALYTICS_ID = "UA-12345"\n[K]eep / [E]dit / [S]kip? x\nPlease answer k, e or s.\n[K]eep / [E]dit / [S]kip? k ✓\n');
+    expect(output).toContain(
+      'ANALYTICS_ID = "UA-12345"\n[K]eep / [E]dit / [S]kip? x\nPlease answer k, e or s.\n[K]eep / [E]dit / [S]kip? k ✓\n',
+    );
     expect(output).toContain(
       'DATABASE_URL = "postgres://preview-db:5432/app"\n[K]eep / [E]dit / [S]kip? e\nNew value: postgres://prod-db:5432/app ✓\nMark as secret? [y/N] n ✓\n',
     );
-    expect(output).toContain(`STRIPE_KEY = [secret]\n[E]nter new value / [S]kip? e\nNew value (hidden): ${"•".repeat(16)} ✓\nMark as secret? [Y/n] y ✓\n`);
+    expect(output).toContain(
+      `STRIPE_KEY = [secret]\n[E]nter new value / [S]kip? e\nNew value (hidden): ${"•".repeat(16)} ✓\nMark as secret? [Y/n] y ✓\n`,
+    );
     expect(output).not.toContain("sk_live_prod_999");
     expect(output).not.toContain("sk_test_preview");
     expect(output).not.toContain("whsec_preview");
@@ -97,7 +109,10 @@ describe("interactive seeding", () => {
       STRIPE_KEY: { value: "sk_live_prod_999", isSecret: true },
     });
     // The source is untouched.
-    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({ value: "sk_test_preview", isSecret: true });
+    expect((await runtimeValues(server, slug, "dev")).values.STRIPE_KEY).toEqual({
+      value: "sk_test_preview",
+      isSecret: true,
+    });
   }, 60_000);
 
   it("env create qa --from preview --interactive creates the environment with the reviewed variables", async () => {
@@ -136,21 +151,50 @@ describe("interactive seeding", () => {
     expect(output).not.toContain("hunter2");
 
     const qa = await listValues(server.owner, slug, "qa");
-    expect(qa.values).toEqual({ API_URL: { value: "https://qa.example.com", isSecret: false }, PASSWORD: { value: null, isSecret: true } });
+    expect(qa.values).toEqual({
+      API_URL: { value: "https://qa.example.com", isSecret: false },
+      PASSWORD: { value: null, isSecret: true },
+    });
     const { client } = await serviceToken(server, slug, ["RUNTIME"]);
-    await server.owner.updateBranchMapping({ input: { project: slug, entries: [{ environment: "production", branch: "main" }, { environment: "qa", branch: "dev" }, { environment: "preview", branch: "*" }] } });
-    const r = expectType((await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    await server.owner.updateBranchMapping({
+      input: {
+        project: slug,
+        entries: [
+          { environment: "production", branch: "main" },
+          { environment: "qa", branch: "dev" },
+          { environment: "preview", branch: "*" },
+        ],
+      },
+    });
+    const r = expectType(
+      (await client.runtimeVariables({ project: slug, branch: "dev" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
     expect(r.environmentName).toBe("qa");
     expect(r.variables.find((v) => v.key === "PASSWORD")).toMatchObject({ value: "qa-pass", isSecret: true });
   }, 60_000);
 });
 
 describe("env push on a terminal", () => {
-  const ENV_FILE = ["EXISTING=new", "STRIPE_SECRET_KEY=sk_live_abc123", "ANALYTICS_ID=UA-123", "# @secret", "SIGNING_SECRET=whsec_xyz", ""].join("\n");
+  const ENV_FILE = [
+    "EXISTING=new",
+    "STRIPE_SECRET_KEY=sk_live_abc123",
+    "ANALYTICS_ID=UA-123",
+    "# @secret",
+    "SIGNING_SECRET=whsec_xyz",
+    "",
+  ].join("\n");
 
   async function pushProject(slug: string) {
     await createProject(server.owner, slug);
-    await bulk(server.owner, { project: slug, environment: "development", variables: [{ key: "EXISTING", value: "old" }, { key: "REMOTE_ONLY", value: "r" }] });
+    await bulk(server.owner, {
+      project: slug,
+      environment: "development",
+      variables: [
+        { key: "EXISTING", value: "old" },
+        { key: "REMOTE_ONLY", value: "r" },
+      ],
+    });
     const box = await createSandbox(server, { link: slug });
     box.write("envplane/.env", ENV_FILE);
     return box;
@@ -205,7 +249,10 @@ describe("env push on a terminal", () => {
       STRIPE_SECRET_KEY: { value: null, isSecret: true },
     });
     const { client } = await serviceToken(server, slug, ["READ"]);
-    const pulled = expectType((await client.pullVariables({ project: slug, environment: "development" })).pullVariables, "PulledEnvironment");
+    const pulled = expectType(
+      (await client.pullVariables({ project: slug, environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
     expect(pulled.excludedSecrets.sort()).toEqual(["SIGNING_SECRET", "STRIPE_SECRET_KEY"]);
   }, 60_000);
 
@@ -241,16 +288,33 @@ describe("env push on a terminal", () => {
       `Error: Someone else changed "development" while you were pushing (it was at revision ${revision}, it is now at ${revision + 1}). Nothing was pushed. Run the push again to see the new diff.\n`,
     );
     const after = await listValues(server.owner, slug, "development");
-    expect(after.values).toEqual({ EXISTING: { value: "theirs", isSecret: false }, REMOTE_ONLY: { value: "r", isSecret: false } });
+    expect(after.values).toEqual({
+      EXISTING: { value: "theirs", isSecret: false },
+      REMOTE_ONLY: { value: "r", isSecret: false },
+    });
   }, 60_000);
 });
 
 describe("link with a local envplane/.env", () => {
-  const LOCAL = ["A=local-a", "B=local-b", "C=local-c", "D=local-d", "E=local-e", "F=local-f", "# @secret", "NEW_SECRET=s3cr3t", "NEW_PLAIN=plain", ""].join("\n");
+  const LOCAL = [
+    "A=local-a",
+    "B=local-b",
+    "C=local-c",
+    "D=local-d",
+    "E=local-e",
+    "F=local-f",
+    "# @secret",
+    "NEW_SECRET=s3cr3t",
+    "NEW_PLAIN=plain",
+    "",
+  ].join("\n");
 
   async function unlinkedBox(envText: string) {
     const box = await createSandbox(server);
-    box.write("envplane/config.json", JSON.stringify({ environments: { production: "main", preview: "*" } }, null, 2) + "\n");
+    box.write(
+      "envplane/config.json",
+      `${JSON.stringify({ environments: { production: "main", preview: "*" } }, null, 2)}\n`,
+    );
     box.write("envplane/.env", envText);
     return box;
   }
@@ -261,7 +325,9 @@ describe("link with a local envplane/.env", () => {
     await createProject(server.owner, slug);
     const box = await unlinkedBox("DATABASE_URL=postgres://localhost:5432/app\n# @secret\nSTRIPE_KEY=sk_test_1\n");
     const s = box.pty(["link", slug]);
-    await s.expect('Found local environment variables in envplane/.env.\nPush them to the "development" environment? [y/N] ');
+    await s.expect(
+      'Found local environment variables in envplane/.env.\nPush them to the "development" environment? [y/N] ',
+    );
     s.send("y\r");
     await s.expect(`✓ Linked to project ${slug}.\n`);
     // The annotated key is a secret; the other new key is asked about, as on push.
@@ -335,7 +401,9 @@ describe("link with a local envplane/.env", () => {
     expect((await k.exit()).code).toBe(0);
     expect(linkedTo(keepBox)).toBe(slug);
     const pulled = parseDotenv(keepBox.read("envplane/.env"));
-    expect(Object.fromEntries(pulled.entries.map((e) => [e.key, e.value]))).toEqual(Object.fromEntries(remote.filter((v) => !v.secret).map((v) => [v.key, v.value])));
+    expect(Object.fromEntries(pulled.entries.map((e) => [e.key, e.value]))).toEqual(
+      Object.fromEntries(remote.filter((v) => !v.secret).map((v) => [v.key, v.value])),
+    );
     expect(pulled.excludedSecrets).toEqual(["REMOTE_SECRET"]);
     expect(await listValues(server.owner, slug, "development")).toEqual(before);
 
@@ -365,16 +433,23 @@ describe("config enable on a terminal", () => {
     await createProject(server.owner, slug);
     const box = await createSandbox(server, { link: slug });
     const s = box.pty(["config", "enable", "auth.external.google"]);
-    await s.expect("✓ Enabled auth.external.google in envplane/config.json.\nGoogle OAuth requires 2 variables:\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID\nValue: ");
+    await s.expect(
+      "✓ Enabled auth.external.google in envplane/config.json.\nGoogle OAuth requires 2 variables:\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID\nValue: ",
+    );
     s.send("1234567890.apps.googleusercontent.com\r");
     await s.expect("1234567890.apps.googleusercontent.com ✓\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET\nValue (hidden): ");
     s.send("GOCSPX-hidden-1\r");
-    await s.expect(`${"•".repeat("GOCSPX-hidden-1".length)} ✓\nStored as secret.\n\n✓ Added to "development" environment.\n`);
+    await s.expect(
+      `${"•".repeat("GOCSPX-hidden-1".length)} ✓\nStored as secret.\n\n✓ Added to "development" environment.\n`,
+    );
     const { code, output } = await s.exit();
     expect(code).toBe(0);
     expect(output).not.toContain("GOCSPX-hidden-1");
 
-    expect(JSON.parse(box.read("envplane/config.json"))).toMatchObject({ project: slug, auth: { external: { google: { enabled: true } } } });
+    expect(JSON.parse(box.read("envplane/config.json"))).toMatchObject({
+      project: slug,
+      auth: { external: { google: { enabled: true } } },
+    });
     const { client } = await serviceToken(server, slug, ["RUNTIME"]);
     // development is mapped to no branch, so the runtime token cannot read it: the types here…
     expect((await listValues(server.owner, slug, "development")).values).toEqual({
@@ -382,8 +457,15 @@ describe("config enable on a terminal", () => {
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET: { value: null, isSecret: true },
     });
     // …and the secret's value by seeding it (as-is, secrets included) into an environment the runtime token can read.
-    expectType((await server.owner.seedEnvironment({ input: { project: slug, target: "production", from: "development" } })).seedEnvironment, "EnvironmentPayload");
-    const r = expectType((await client.runtimeVariables({ project: slug, branch: "main" })).runtimeVariables, "RuntimeEnvironment");
+    expectType(
+      (await server.owner.seedEnvironment({ input: { project: slug, target: "production", from: "development" } }))
+        .seedEnvironment,
+      "EnvironmentPayload",
+    );
+    const r = expectType(
+      (await client.runtimeVariables({ project: slug, branch: "main" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
     expect(Object.fromEntries(r.variables.map((v) => [v.key, v.value]))).toEqual({
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID: "1234567890.apps.googleusercontent.com",
       ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET: "GOCSPX-hidden-1",
@@ -393,7 +475,12 @@ describe("config enable on a terminal", () => {
   it("linked: checks before writing — a sensitive field existing as standard, or an unknown environment, changes nothing; a second enable only reports", async () => {
     const slug = "enable-checks";
     await createProject(server.owner, slug);
-    await setVariable(server.owner, { project: slug, environment: "development", key: "ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET", value: "readable" });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "development",
+      key: "ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET",
+      value: "readable",
+    });
     const box = await createSandbox(server, { link: slug });
     const before = box.read("envplane/config.json");
     const exposed = await box.run(["config", "enable", "auth.external.zoom"]);
@@ -407,19 +494,30 @@ describe("config enable on a terminal", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Environment "nope" not found');
     expect(box.read("envplane/config.json")).toBe(before);
-    expect(Object.keys((await listValues(server.owner, slug, "development")).values)).toEqual(["ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET"]);
+    expect(Object.keys((await listValues(server.owner, slug, "development")).values)).toEqual([
+      "ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET",
+    ]);
 
     const first = await box.run(["config", "enable", "auth.external.github"]);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain('Still empty; fill them with:\nenvplane env set ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID "your-value" --env development\n');
-    await setVariable(server.owner, { project: slug, environment: "development", key: "ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID", value: "gh-id" });
+    expect(first.stderr).toContain(
+      'Still empty; fill them with:\nenvplane env set ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID "your-value" --env development\n',
+    );
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "development",
+      key: "ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID",
+      value: "gh-id",
+    });
     const second = await box.run(["config", "enable", "auth.external.github"]);
     expect(second).toEqual({
       code: 0,
       stdout: "✓ Enabled auth.external.github in envplane/config.json.\n",
       stderr: "Already set as secrets, left alone: ENVPLANE_AUTH_EXTERNAL_GITHUB_SECRET.\n",
     });
-    expect((await listValues(server.owner, slug, "development")).values.ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID).toEqual({ value: "gh-id", isSecret: false });
+    expect(
+      (await listValues(server.owner, slug, "development")).values.ENVPLANE_AUTH_EXTERNAL_GITHUB_CLIENT_ID,
+    ).toEqual({ value: "gh-id", isSecret: false });
   }, 60_000);
 
   it("not linked and no terminal: empty entries appended to envplane/.env, # @secret above the secret", async () => {
@@ -473,7 +571,10 @@ describe("no prompts without a terminal or with CI set", () => {
     // With the flag, it just does it.
     const yes = await box.run(["env", "push", "--yes"]);
     expect(yes.code).toBe(0);
-    expect((await listValues(server.owner, slug, "development")).values).toEqual({ R: { value: "r", isSecret: false }, STRIPE_SECRET_KEY: { value: "sk_live_abc123", isSecret: false } });
+    expect((await listValues(server.owner, slug, "development")).values).toEqual({
+      R: { value: "r", isSecret: false },
+      STRIPE_SECRET_KEY: { value: "sk_live_abc123", isSecret: false },
+    });
   }, 60_000);
 
   it("CI=true inside a terminal: the same usage errors, no prompt", async () => {

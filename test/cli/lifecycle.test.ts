@@ -26,7 +26,10 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
 
   // 2. The user edits config.json and enables Google auth.
   const config = JSON.parse(me.read("envplane/config.json"));
-  me.write("envplane/config.json", JSON.stringify({ ...config, auth: { external: { google: { enabled: true } } } }, null, 2));
+  me.write(
+    "envplane/config.json",
+    JSON.stringify({ ...config, auth: { external: { google: { enabled: true } } } }, null, 2),
+  );
 
   // 3. envplane dev fails: missing required variables, with the exact commands to set them.
   const failing = await me.run(["dev"]);
@@ -47,7 +50,10 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
   );
 
   // 4. The user adds the variables to envplane/.env.
-  me.write("envplane/.env", `${GOOGLE_ID}=1234.apps.googleusercontent.com\n${GOOGLE_SECRET}=GOCSPX-local\nDATABASE_URL=postgres://localhost:5432/app\n`);
+  me.write(
+    "envplane/.env",
+    `${GOOGLE_ID}=1234.apps.googleusercontent.com\n${GOOGLE_SECRET}=GOCSPX-local\nDATABASE_URL=postgres://localhost:5432/app\n`,
+  );
   expect((await me.run(["dev"])).code).toBe(0);
 
   // 5. envplane link: picks the project, asks to push .env to development → yes. The team
@@ -55,7 +61,9 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
   const link = me.pty(["link"]);
   await link.expect("Link which project?");
   link.send("lifecycle\r");
-  await link.expect('Found local environment variables in envplane/.env.\nPush them to the "development" environment? [y/N] ');
+  await link.expect(
+    'Found local environment variables in envplane/.env.\nPush them to the "development" environment? [y/N] ',
+  );
   link.send("y\r");
   await link.expect(`${GOOGLE_ID} = "1234.app…" Mark as secret? [y/N] `);
   link.send("\r");
@@ -95,7 +103,13 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
     ].join("\n"),
   );
   expect(fs.statSync(path.join(them.dir, "envplane/.env")).mode & 0o777).toBe(0o600);
-  const dev = await them.run(["dev", "--", process.execPath, "-e", `console.log(process.env.${GOOGLE_SECRET}, process.env.DATABASE_URL)`]);
+  const dev = await them.run([
+    "dev",
+    "--",
+    process.execPath,
+    "-e",
+    `console.log(process.env.${GOOGLE_SECRET}, process.env.DATABASE_URL)`,
+  ]);
   expect(dev).toMatchObject({ code: 0, stdout: "GOCSPX-local postgres://localhost:5432/app\n" });
 
   // 7. Ready for deployed previews: seed preview from development, replacing localhost URLs
@@ -144,8 +158,20 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
   // 9. A feature branch needs a different API: a project branch override, no new environment.
   expect((await me.run(["branch", "create", "feature-x"])).code).toBe(0);
   expect((await me.run(["env", "set", "API_URL", "https://preview.example.com", "--env", "preview"])).code).toBe(0);
-  const override = await me.run(["env", "set", "API_URL", "https://feature-x.example.com", "--env", "preview", "--branch", "feature-x"]);
-  expect(override).toMatchObject({ code: 0, stdout: '✓ Added override of API_URL for project branch feature-x in "preview" (revision 3).\n' });
+  const override = await me.run([
+    "env",
+    "set",
+    "API_URL",
+    "https://feature-x.example.com",
+    "--env",
+    "preview",
+    "--branch",
+    "feature-x",
+  ]);
+  expect(override).toMatchObject({
+    code: 0,
+    stdout: '✓ Added override of API_URL for project branch feature-x in "preview" (revision 3).\n',
+  });
 
   const listed = await me.run(["env", "list", "--env", "preview"]);
   expect(listed.stdout).toBe(
@@ -163,11 +189,20 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
 
   // What the deployments get at runtime (secrets included), through a runtime token.
   const token = (await me.run(["tokens", "create", "--name", "deploy", "--permission", "runtime"])).stdout.trim();
-  const show = ["--", process.execPath, "-e", `console.log([process.env.API_URL, process.env.DATABASE_URL, process.env.${GOOGLE_SECRET}].join(" "))`];
+  const show = [
+    "--",
+    process.execPath,
+    "-e",
+    `console.log([process.env.API_URL, process.env.DATABASE_URL, process.env.${GOOGLE_SECRET}].join(" "))`,
+  ];
   const deployed = { ENVPLANE_TOKEN: token };
   expect((await me.run(["run", "--branch", "feature-x", ...show], { env: deployed })).stdout).toBe(
     "https://feature-x.example.com postgres://preview-db:5432/app GOCSPX-preview\n",
   );
-  expect((await me.run(["run", "--branch", "dev", ...show], { env: deployed })).stdout).toBe("https://preview.example.com postgres://preview-db:5432/app GOCSPX-preview\n");
-  expect((await me.run(["run", "--branch", "main", ...show], { env: deployed })).stdout).toBe(" postgres://prod-db:5432/app GOCSPX-prod\n");
+  expect((await me.run(["run", "--branch", "dev", ...show], { env: deployed })).stdout).toBe(
+    "https://preview.example.com postgres://preview-db:5432/app GOCSPX-preview\n",
+  );
+  expect((await me.run(["run", "--branch", "main", ...show], { env: deployed })).stdout).toBe(
+    " postgres://prod-db:5432/app GOCSPX-prod\n",
+  );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSandbox, type Sandbox } from "../support/cli.js";
-import { createProject, setVariable, useTestServer, userWithRole } from "../support/fixtures.js";
+import { createProject, setVariable, userWithRole, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -19,35 +19,55 @@ describe("envplane init and link", () => {
   it("init creates envplane/config.json, an empty .env and a .gitignore covering .env*; a second run changes nothing", async () => {
     const box = await createSandbox(server, { auth: "none" });
     const r = await box.run(["init"]);
-    expect(r).toMatchObject({ code: 0, stdout: "✓ Created envplane/config.json, envplane/.env, envplane/.gitignore.\n" });
-    expect(JSON.parse(box.read("envplane/config.json"))).toEqual({ environments: { production: "main", preview: "*" } });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: "✓ Created envplane/config.json, envplane/.env, envplane/.gitignore.\n",
+    });
+    expect(JSON.parse(box.read("envplane/config.json"))).toEqual({
+      environments: { production: "main", preview: "*" },
+    });
     expect(box.read("envplane/.env")).toBe("");
     expect(box.read("envplane/.gitignore")).toBe(".env*\n");
     box.write("envplane/.env", "KEEP=me\n");
     box.write("sub/.keep", "");
     const nested = await box.run(["init"], { cwd: `${box.dir}/sub` });
     expect(nested.code).toBe(1);
-    expect(nested.stderr).toBe(`Error: This folder is inside the envplane project at ${box.dir}; its commands already work here. Pass --here to start a separate envplane/ in this folder anyway.\n`);
+    expect(nested.stderr).toBe(
+      `Error: This folder is inside the envplane project at ${box.dir}; its commands already work here. Pass --here to start a separate envplane/ in this folder anyway.\n`,
+    );
     expect(box.exists("sub/envplane")).toBe(false);
     expect((await box.run(["init", "--here"], { cwd: `${box.dir}/sub` })).code).toBe(0);
     expect(box.exists("sub/envplane/config.json")).toBe(true);
     const again = await box.run(["init"]);
-    expect(again).toMatchObject({ code: 0, stdout: "", stderr: "envplane/ is already set up here: nothing changed.\n" });
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: "envplane/ is already set up here: nothing changed.\n",
+    });
     expect(box.read("envplane/.env")).toBe("KEEP=me\n");
   });
 
   it("link writes the project and the server's mapping into config.json; commands find it from subfolders", async () => {
     await createProject(server.owner, "cli-link");
     const box = await linkedSandbox("cli-link");
-    expect(JSON.parse(box.read("envplane/config.json"))).toEqual({ project: "cli-link", environments: { production: "main", preview: "*" } });
+    expect(JSON.parse(box.read("envplane/config.json"))).toEqual({
+      project: "cli-link",
+      environments: { production: "main", preview: "*" },
+    });
     box.write("src/deep/.keep", "");
     const list = await box.run(["branch", "list"], { cwd: `${box.dir}/src/deep` });
     expect(list.code).toBe(0);
-    expect(list.stdout).toBe("BRANCH  ENVIRONMENT  MATCHED BY\ndev     preview      wildcard\nmain    production   explicit\n");
+    expect(list.stdout).toBe(
+      "BRANCH  ENVIRONMENT  MATCHED BY\ndev     preview      wildcard\nmain    production   explicit\n",
+    );
 
     await createProject(server.owner, "cli-link-2");
     const relinked = await box.run(["link", "cli-link-2"]);
-    expect(relinked).toMatchObject({ code: 0, stdout: "✓ Linked to project cli-link-2.\n", stderr: "This folder was linked to cli-link; it is now linked to cli-link-2.\n" });
+    expect(relinked).toMatchObject({
+      code: 0,
+      stdout: "✓ Linked to project cli-link-2.\n",
+      stderr: "This folder was linked to cli-link; it is now linked to cli-link-2.\n",
+    });
     expect(JSON.parse(box.read("envplane/config.json")).project).toBe("cli-link-2");
   });
 
@@ -57,7 +77,9 @@ describe("envplane init and link", () => {
     const before = box.read("envplane/config.json");
     const r = await box.run(["link", "no-such-project"]);
     expect(r).toMatchObject({ code: 1 });
-    expect(r.stderr).toBe('Error: Project "no-such-project" not found, or your token cannot access it. Run "envplane projects list" to see yours.\n');
+    expect(r.stderr).toBe(
+      'Error: Project "no-such-project" not found, or your token cannot access it. Run "envplane projects list" to see yours.\n',
+    );
     expect(box.read("envplane/config.json")).toBe(before);
     const missing = await box.run(["link"]);
     expect(missing.code).toBe(2);
@@ -70,7 +92,9 @@ describe("envplane projects", () => {
     const box = await createSandbox(server);
     const created = await box.run(["projects", "create", "cli-proj"]);
     expect(created.code).toBe(0);
-    expect(created.stdout).toBe("✓ Created project cli-proj: branches dev, main; environments development, preview, production.\n");
+    expect(created.stdout).toBe(
+      "✓ Created project cli-proj: branches dev, main; environments development, preview, production.\n",
+    );
     const list = await box.run(["projects", "list", "--json"]);
     expect(JSON.parse(list.stdout).map((p: { slug: string }) => p.slug)).toContain("cli-proj");
     const table = await box.run(["projects", "list"]);
@@ -90,7 +114,10 @@ describe("envplane branch", () => {
     await createProject(server.owner, "cli-branch");
     const box = await linkedSandbox("cli-branch");
     const created = await box.run(["branch", "create", "feature-x"]);
-    expect(created).toMatchObject({ code: 0, stdout: '✓ Created project branch feature-x in cli-branch; it deploys with "preview".\n' });
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: '✓ Created project branch feature-x in cli-branch; it deploys with "preview".\n',
+    });
     const listed = JSON.parse((await box.run(["branch", "list", "--json"])).stdout);
     expect(listed.map((b: { name: string; environment: string }) => [b.name, b.environment])).toEqual([
       ["dev", "preview"],
@@ -98,17 +125,28 @@ describe("envplane branch", () => {
       ["main", "production"],
     ]);
     await setVariable(server.owner, { project: "cli-branch", environment: "preview", key: "API_URL", value: "base" });
-    await setVariable(server.owner, { project: "cli-branch", environment: "preview", key: "API_URL", value: "x", branch: "feature-x" });
+    await setVariable(server.owner, {
+      project: "cli-branch",
+      environment: "preview",
+      key: "API_URL",
+      value: "x",
+      branch: "feature-x",
+    });
 
     const unconfirmed = await box.run(["branch", "delete", "feature-x"]);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stderr).toBe('Error: Deleting project branch "feature-x" removes its overrides. Re-run with --yes to confirm.\n');
+    expect(unconfirmed.stderr).toBe(
+      'Error: Deleting project branch "feature-x" removes its overrides. Re-run with --yes to confirm.\n',
+    );
     const deleted = await box.run(["branch", "delete", "feature-x", "--yes"]);
     expect(deleted).toMatchObject({ code: 0, stdout: "✓ Deleted project branch feature-x (1 override removed).\n" });
     const main = await box.run(["branch", "delete", "main", "--yes"]);
     expect(main.code).toBe(1);
     expect(main.stderr).toBe('Error: "main" is the production branch and cannot be deleted.\n');
-    expect((await server.owner.project({ slug: "cli-branch" })).project!.branches.map((b) => b.name)).toEqual(["dev", "main"]);
+    expect((await server.owner.project({ slug: "cli-branch" })).project!.branches.map((b) => b.name)).toEqual([
+      "dev",
+      "main",
+    ]);
   });
 });
 
@@ -122,8 +160,15 @@ describe("envplane mapping", () => {
     expect(set.stdout).toBe(
       '✓ Branch mapping of cli-map updated (server and envplane/config.json):\n  main → production\n  staging → staging\n  "*" (every other branch) → preview\n',
     );
-    expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", staging: "staging", preview: "*" });
-    const server_ = (await server.owner.project({ slug: "cli-map" })).project!.mapping.map((m) => [m.branch, m.environment.name]);
+    expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({
+      production: "main",
+      staging: "staging",
+      preview: "*",
+    });
+    const server_ = (await server.owner.project({ slug: "cli-map" })).project!.mapping.map((m) => [
+      m.branch,
+      m.environment.name,
+    ]);
     expect(server_).toEqual([
       ["main", "production"],
       ["staging", "staging"],
@@ -141,11 +186,17 @@ describe("envplane mapping", () => {
     const invalid = await box.run(["mapping", "set", "development", "dev"]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain("development is for local execution only");
-    expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", staging: "staging", preview: "*" });
+    expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({
+      production: "main",
+      staging: "staging",
+      preview: "*",
+    });
 
     const wildcard = await box.run(["mapping", "set", "staging", "*"]);
     expect(wildcard.code).toBe(0);
-    expect(wildcard.stderr).toBe('No longer in the mapping:\n  staging → staging\n  "*" (every other branch) → preview\n');
+    expect(wildcard.stderr).toBe(
+      'No longer in the mapping:\n  staging → staging\n  "*" (every other branch) → preview\n',
+    );
     expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({ production: "main", staging: "*" });
     expect((await box.run(["mapping", "set", "preview", "*"])).code).toBe(0);
     expect((await box.run(["mapping", "set", "staging", "staging"])).code).toBe(0);
@@ -160,12 +211,20 @@ describe("envplane mapping", () => {
     const box = await linkedSandbox("cli-map-file");
     await box.run(["env", "create", "qa"]);
     const config = JSON.parse(box.read("envplane/config.json"));
-    box.write("envplane/config.json", JSON.stringify({ ...config, environments: { production: "main", qa: ["qa", "qa-2"], preview: "*" } }));
+    box.write(
+      "envplane/config.json",
+      JSON.stringify({ ...config, environments: { production: "main", qa: ["qa", "qa-2"], preview: "*" } }),
+    );
     const shown = await box.run(["mapping", "show"]);
-    expect(shown.stderr).toContain('Warning: The "environments" block of envplane/config.json differs from the server\'s mapping.');
+    expect(shown.stderr).toContain(
+      'Warning: The "environments" block of envplane/config.json differs from the server\'s mapping.',
+    );
     const applied = await box.run(["mapping", "set", "--from-config"]);
     expect(applied.code).toBe(0);
-    const mapping = (await server.owner.project({ slug: "cli-map-file" })).project!.mapping.map((m) => [m.branch, m.environment.name]);
+    const mapping = (await server.owner.project({ slug: "cli-map-file" })).project!.mapping.map((m) => [
+      m.branch,
+      m.environment.name,
+    ]);
     expect(mapping).toEqual([
       ["main", "production"],
       ["qa", "qa"],
@@ -180,7 +239,18 @@ describe("envplane tokens", () => {
   it("create prints the token once on stdout (usable at once), list never shows it, revoke stops it", async () => {
     await createProject(server.owner, "cli-tokens");
     const box = await linkedSandbox("cli-tokens");
-    const created = await box.run(["tokens", "create", "--name", "ci-preview", "--env", "preview", "--permission", "read", "--permission", "runtime"]);
+    const created = await box.run([
+      "tokens",
+      "create",
+      "--name",
+      "ci-preview",
+      "--env",
+      "preview",
+      "--permission",
+      "read",
+      "--permission",
+      "runtime",
+    ]);
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^envp_svc_[A-Za-z0-9]+$/);
@@ -198,7 +268,11 @@ describe("envplane tokens", () => {
     expect(revoked.stdout).toContain('✓ Revoked token "ci-preview"');
     await expect(server.client(token).runtimeVariables({ project: "cli-tokens", branch: "dev" })).rejects.toThrow();
 
-    for (const [duration, code] of [["0m", 2], ["99999999999d", 2], ["soon", 2]] as const) {
+    for (const [duration, code] of [
+      ["0m", 2],
+      ["99999999999d", 2],
+      ["soon", 2],
+    ] as const) {
       const r = await box.run(["tokens", "create", "--name", "x", "--expires-in", duration]);
       expect(r.code, r.stderr).toBe(code);
       expect(r.stderr).toContain(`--expires-in "${duration}"`);

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSandbox, runCli } from "../support/cli.js";
@@ -12,25 +12,43 @@ useTestServer((started) => (server = started), { listen: true });
 describe("envplane login / whoami / logout", () => {
   it("login checks the token, stores it 0600 in the config dir, and later commands use it", async () => {
     const box = await createSandbox(server, { auth: "none" });
-    const login = await box.run(["login", "--server", server.url.replace("/graphql", ""), "--token", server.ownerToken]);
+    const login = await box.run([
+      "login",
+      "--server",
+      server.url.replace("/graphql", ""),
+      "--token",
+      server.ownerToken,
+    ]);
     expect(login.code).toBe(0);
-    expect(login.stdout).toMatch(/^✓ Logged in to http:\/\/127\.0\.0\.1:\d+\/graphql as Owner with personal token envp_pat_…\w{4} \(instance admin\)\.\n$/);
+    expect(login.stdout).toMatch(
+      /^✓ Logged in to http:\/\/127\.0\.0\.1:\d+\/graphql as Owner with personal token envp_pat_…\w{4} \(instance admin\)\.\n$/,
+    );
     expect(login.stdout + login.stderr).not.toContain(server.ownerToken);
     const file = path.join(box.home, ".config", "envplane", "credentials.json");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({ server: server.url.replace("/graphql", ""), token: server.ownerToken });
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({
+      server: server.url.replace("/graphql", ""),
+      token: server.ownerToken,
+    });
 
     const whoami = await box.run(["whoami", "--json"]);
     expect(whoami.code).toBe(0);
-    expect(JSON.parse(whoami.stdout)).toMatchObject({ server: server.url, source: "file", user: { name: "Owner" }, token: { kind: "PERSONAL" } });
+    expect(JSON.parse(whoami.stdout)).toMatchObject({
+      server: server.url,
+      source: "file",
+      user: { name: "Owner" },
+      token: { kind: "PERSONAL" },
+    });
 
     const logout = await box.run(["logout"]);
     expect(logout).toMatchObject({ code: 0 });
     expect(fs.existsSync(file)).toBe(false);
     const after = await box.run(["whoami"]);
     expect(after).toMatchObject({ code: 1, stdout: "" });
-    expect(after.stderr).toBe('Error: Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.\n');
+    expect(after.stderr).toBe(
+      'Error: Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.\n',
+    );
   });
 
   it("a bad token is refused and nothing is stored; --token - reads it from stdin", async () => {
@@ -60,7 +78,9 @@ describe("envplane login / whoami / logout", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const r = await box.run(["whoami"], { env: { ENVPLANE_SERVER: `http://127.0.0.1:${port}`, ENVPLANE_TOKEN: server.ownerToken } });
+    const r = await box.run(["whoami"], {
+      env: { ENVPLANE_SERVER: `http://127.0.0.1:${port}`, ENVPLANE_TOKEN: server.ownerToken },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `Error: Cannot reach the envplane server at http://127.0.0.1:${port} (ECONNREFUSED). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.\n`,
@@ -73,12 +93,25 @@ describe("help, usage errors and exit codes", () => {
     const box = await createSandbox(server, { auth: "none" });
     const top = await box.run(["--help"]);
     expect(top.code).toBe(0);
-    for (const command of ["env push", "env pull", "env seed", "branch create", "mapping set", "tokens create", "config enable", "dev", "run", "link", "init"])
+    for (const command of [
+      "env push",
+      "env pull",
+      "env seed",
+      "branch create",
+      "mapping set",
+      "tokens create",
+      "config enable",
+      "dev",
+      "run",
+      "link",
+      "init",
+    ])
       expect(top.stdout).toContain(`  ${command} `);
     const push = await box.run(["env", "push", "--help"]);
     expect(push.code).toBe(0);
     expect(push.stdout).toMatch(/^Usage: envplane env push \[options\]\n/);
-    for (const flag of ["--env <env>", "--file <path>", "-y, --yes", "--dry-run", "--prune", "--json", "-h, --help"]) expect(push.stdout).toContain(flag);
+    for (const flag of ["--env <env>", "--file <path>", "-y, --yes", "--dry-run", "--prune", "--json", "-h, --help"])
+      expect(push.stdout).toContain(flag);
 
     const group = await box.run(["env", "--help"]);
     expect(group.code).toBe(0);
@@ -122,7 +155,10 @@ describe("credentials that do not fit together", () => {
     const file = path.join(box.home, ".config", "envplane", "credentials.json");
     fs.writeFileSync(file, "{not json");
     const damaged = await box.run(["whoami"]);
-    expect(damaged).toMatchObject({ code: 1, stderr: `Error: ${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.\n` });
+    expect(damaged).toMatchObject({
+      code: 1,
+      stderr: `Error: ${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.\n`,
+    });
     expect((await box.run(["logout"])).code).toBe(0);
 
     const closed = createServer();
@@ -131,7 +167,9 @@ describe("credentials that do not fit together", () => {
     await new Promise((resolve) => closed.close(resolve));
     const login = await box.run(["login", "--server", `http://127.0.0.1:${port}`, "--token", server.ownerToken]);
     expect(login.code).toBe(1);
-    expect(login.stderr).toContain(`Cannot reach the envplane server at http://127.0.0.1:${port}/graphql (ECONNREFUSED).`);
+    expect(login.stderr).toContain(
+      `Cannot reach the envplane server at http://127.0.0.1:${port}/graphql (ECONNREFUSED).`,
+    );
 
     const bare = await box.run([]);
     expect(bare.code).toBe(2);

@@ -76,7 +76,14 @@ describe("computeBulkDiff", () => {
   });
 
   it("an absent or null flag never counts as a type change", () => {
-    const d = computeBulkDiff(existing, [{ key: "STRIPE_KEY", value: "v", secret: null }, { key: "SAME", value: "1" }], false);
+    const d = computeBulkDiff(
+      existing,
+      [
+        { key: "STRIPE_KEY", value: "v", secret: null },
+        { key: "SAME", value: "1" },
+      ],
+      false,
+    );
     expect(d.typeKept).toEqual([]);
   });
 

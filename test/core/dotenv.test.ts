@@ -1,12 +1,23 @@
 import { parse } from "dotenv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendEntries, formatAssignment, parseDotenv, renderPulledEnv, type PulledEnvFile } from "../../core/dotenv.js";
+import {
+  appendEntries,
+  formatAssignment,
+  type PulledEnvFile,
+  parseDotenv,
+  renderPulledEnv,
+} from "../../core/dotenv.js";
 
 /** Renders the values as one pulled file and reads it back. */
 function roundTrip(values: string[]) {
   const variables = values.map((value, i) => ({ key: `V${i}`, value }));
-  const { text, unrepresentable } = renderPulledEnv({ environment: "development", branch: null, excludedSecrets: [], groups: [{ title: "User variables", variables }] });
+  const { text, unrepresentable } = renderPulledEnv({
+    environment: "development",
+    branch: null,
+    excludedSecrets: [],
+    groups: [{ title: "User variables", variables }],
+  });
   return { text, unrepresentable, parsed: parseDotenv(text), variables };
 }
 
@@ -112,16 +123,55 @@ describe("round trip through renderPulledEnv and parseDotenv", () => {
     expect(parse(`A='a#b\\'\nB=x'\n`).A).not.toBe("a#b\\"); // the trap being avoided
   });
 
-  const hard = fc.constantFrom("'", '"', "`", "\\", "n", "r", "\n", "\r", " ", "\t", "#", "$", "{", "=", ":", "@", "a", "é", "😀", "\u2028", "\u00a0");
-  const weighted = fc.string({ unit: fc.oneof({ arbitrary: hard, weight: 5 }, { arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }), weight: 1 }), maxLength: 12 });
+  const hard = fc.constantFrom(
+    "'",
+    '"',
+    "`",
+    "\\",
+    "n",
+    "r",
+    "\n",
+    "\r",
+    " ",
+    "\t",
+    "#",
+    "$",
+    "{",
+    "=",
+    ":",
+    "@",
+    "a",
+    "é",
+    "😀",
+    "\u2028",
+    "\u00a0",
+  );
+  const weighted = fc.string({
+    unit: fc.oneof(
+      { arbitrary: hard, weight: 5 },
+      { arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }), weight: 1 },
+    ),
+    maxLength: 12,
+  });
 
   function checkFile(values: string[], excludedSecrets: string[]) {
     const variables = values.map((value, i) => ({ key: `K${i}`, value }));
-    const file: PulledEnvFile = { environment: "preview", branch: "feature-x", excludedSecrets, groups: [{ title: "auth.external.google", variables: variables.slice(0, 2) }, { title: "User variables", variables: variables.slice(2) }] };
+    const file: PulledEnvFile = {
+      environment: "preview",
+      branch: "feature-x",
+      excludedSecrets,
+      groups: [
+        { title: "auth.external.google", variables: variables.slice(0, 2) },
+        { title: "User variables", variables: variables.slice(2) },
+      ],
+    };
     const { text, unrepresentable } = renderPulledEnv(file);
     const parsed = parseDotenv(text);
-    for (const key of unrepresentable) expect(mustBeUnrepresentable(variables.find((v) => v.key === key)!.value)).toBe(true);
-    expect(parsed.entries.map(({ key, value }) => ({ key, value }))).toEqual(variables.filter((v) => !unrepresentable.includes(v.key)));
+    for (const key of unrepresentable)
+      expect(mustBeUnrepresentable(variables.find((v) => v.key === key)!.value)).toBe(true);
+    expect(parsed.entries.map(({ key, value }) => ({ key, value }))).toEqual(
+      variables.filter((v) => !unrepresentable.includes(v.key)),
+    );
     expect(parsed.excludedSecrets).toEqual(excludedSecrets);
     expect(parsed.warnings).toEqual([]);
     for (const key of unrepresentable) expect(text).toContain(`\n# ${key}\n`);
@@ -133,7 +183,12 @@ describe("round trip through renderPulledEnv and parseDotenv", () => {
   });
 
   it("property: the same for arbitrary code points", () => {
-    fc.assert(fc.property(fc.array(fc.string({ unit: "binary", maxLength: 20 }), { minLength: 1, maxLength: 4 }), (values) => checkFile(values, [])), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "binary", maxLength: 20 }), { minLength: 1, maxLength: 4 }), (values) =>
+        checkFile(values, []),
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -164,7 +219,10 @@ describe("renderPulledEnv", () => {
     branch: null,
     excludedSecrets: ["ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET", "STRIPE_KEY"],
     groups: [
-      { title: "auth.external.google", variables: [{ key: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID", value: "1234567890.apps.googleusercontent.com" }] },
+      {
+        title: "auth.external.google",
+        variables: [{ key: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID", value: "1234567890.apps.googleusercontent.com" }],
+      },
       { title: "Empty", variables: [] },
       {
         title: "User variables",
@@ -197,7 +255,12 @@ API_URL=http://localhost:3000
     const parsed = parseDotenv(specText);
     expect(parsed.excludedSecrets).toEqual(["ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET", "STRIPE_KEY"]);
     expect(parsed.entries).toEqual([
-      { key: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID", value: "1234567890.apps.googleusercontent.com", secret: false, line: 8 },
+      {
+        key: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID",
+        value: "1234567890.apps.googleusercontent.com",
+        secret: false,
+        line: 8,
+      },
       { key: "DATABASE_URL", value: "postgres://localhost:5432/app", secret: false, line: 11 },
       { key: "API_URL", value: "http://localhost:3000", secret: false, line: 12 },
     ]);
@@ -206,22 +269,40 @@ API_URL=http://localhost:3000
 
   it("names the branch, and leaves out the secrets block when there are none", () => {
     const { text } = renderPulledEnv({ ...spec, environment: "preview", branch: "feature-x", excludedSecrets: [] });
-    expect(text.split("\n").slice(0, 3)).toEqual(['# Pulled from "preview" environment (project branch feature-x)', "", "# auth.external.google"]);
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      '# Pulled from "preview" environment (project branch feature-x)',
+      "",
+      "# auth.external.google",
+    ]);
     expect(parseDotenv(text).excludedSecrets).toEqual([]);
   });
 
   it("a file with no groups is the header and a single newline", () => {
-    expect(renderPulledEnv({ environment: "qa", branch: null, excludedSecrets: [], groups: [] }).text).toBe('# Pulled from "qa" environment\n');
+    expect(renderPulledEnv({ environment: "qa", branch: null, excludedSecrets: [], groups: [] }).text).toBe(
+      '# Pulled from "qa" environment\n',
+    );
   });
 
   it("leaves out an unrepresentable value, says so in the file, and keeps the rest", () => {
     const bad = `it's "a" \`b\` # c`;
     const { text, unrepresentable } = renderPulledEnv({
       ...spec,
-      groups: [{ title: "User variables", variables: [{ key: "A", value: "1" }, { key: "BAD", value: bad }, { key: "C", value: "3" }] }, { title: "Only bad", variables: [{ key: "BAD2", value: bad }] }],
+      groups: [
+        {
+          title: "User variables",
+          variables: [
+            { key: "A", value: "1" },
+            { key: "BAD", value: bad },
+            { key: "C", value: "3" },
+          ],
+        },
+        { title: "Only bad", variables: [{ key: "BAD2", value: bad }] },
+      ],
     });
     expect(unrepresentable).toEqual(["BAD", "BAD2"]);
-    expect(text).toMatch(/\n#\n# Left out, no \.env quoting reads back their exact value[^\n]*\n# BAD\n# BAD2\n\n# User variables\n/);
+    expect(text).toMatch(
+      /\n#\n# Left out, no \.env quoting reads back their exact value[^\n]*\n# BAD\n# BAD2\n\n# User variables\n/,
+    );
     expect(text).not.toContain("Only bad");
     const parsed = parseDotenv(text);
     expect(parsed.entries.map((e) => e.key)).toEqual(["A", "C"]);
@@ -229,7 +310,12 @@ API_URL=http://localhost:3000
   });
 
   it("keeps titles on their comment line", () => {
-    const { text } = renderPulledEnv({ environment: "development", branch: null, excludedSecrets: [], groups: [{ title: "evil\nINJECTED=1", variables: [{ key: "A", value: "1" }] }] });
+    const { text } = renderPulledEnv({
+      environment: "development",
+      branch: null,
+      excludedSecrets: [],
+      groups: [{ title: "evil\nINJECTED=1", variables: [{ key: "A", value: "1" }] }],
+    });
     expect(parseDotenv(text).entries.map((e) => e.key)).toEqual(["A"]);
   });
 });
@@ -263,14 +349,16 @@ describe("parseDotenv: # @secret annotations", () => {
     expect(parsed.warnings).toEqual([
       'line 1: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.',
       'line 4: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.',
-      'line 5 is not KEY=value; it was ignored.',
+      "line 5 is not KEY=value; it was ignored.",
     ]);
   });
 
   it("at the end of the file it marks nothing", () => {
     const parsed = parseDotenv("A=1\n# @secret\n\n");
     expect(parsed.entries).toEqual([{ key: "A", value: "1", secret: false, line: 1 }]);
-    expect(parsed.warnings).toEqual(['line 2: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.']);
+    expect(parsed.warnings).toEqual([
+      'line 2: "# @secret" is not followed by a variable (only blank lines may come between); it was ignored.',
+    ]);
   });
 
   it("works with the export form", () => {
@@ -305,7 +393,14 @@ describe("parseDotenv: values, lines and warnings", () => {
   it("takes values from dotenv: quotes, escapes, comments, CRLF", () => {
     const text = `A="a\\nb"\r\nB='a\\nb'\r\nC=\`x\`\r\nD=plain # comment\r\nE=\r\nF= spaced  \r\n`;
     const parsed = parseDotenv(text);
-    expect(Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]))).toEqual({ A: "a\nb", B: "a\\nb", C: "x", D: "plain", E: "", F: "spaced" });
+    expect(Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]))).toEqual({
+      A: "a\nb",
+      B: "a\\nb",
+      C: "x",
+      D: "plain",
+      E: "",
+      F: "spaced",
+    });
     expect(parsed.entries.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -334,7 +429,9 @@ describe("parseDotenv: values, lines and warnings", () => {
   });
 
   it("lines inside a multi-line quoted value are never garbage", () => {
-    const parsed = parseDotenv('KEY="-----BEGIN KEY-----\nthis is not KEY=value at all\n  !!! \n-----END KEY-----"\nNEXT=1\n');
+    const parsed = parseDotenv(
+      'KEY="-----BEGIN KEY-----\nthis is not KEY=value at all\n  !!! \n-----END KEY-----"\nNEXT=1\n',
+    );
     expect(parsed.warnings).toEqual([]);
     expect(parsed.entries.map((e) => [e.key, e.line])).toEqual([
       ["KEY", 1],
@@ -355,7 +452,27 @@ describe("parseDotenv: values, lines and warnings", () => {
   });
 
   it("property: entries always hold exactly what dotenv reads, for any text", () => {
-    const piece = fc.constantFrom("A", "B_1", "export ", "=", ": ", "'", '"', "`", "\\", "n", "#", " @secret", " ", "\n", "\r\n", "\r", "x", "$", "\u2028");
+    const piece = fc.constantFrom(
+      "A",
+      "B_1",
+      "export ",
+      "=",
+      ": ",
+      "'",
+      '"',
+      "`",
+      "\\",
+      "n",
+      "#",
+      " @secret",
+      " ",
+      "\n",
+      "\r\n",
+      "\r",
+      "x",
+      "$",
+      "\u2028",
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
         const text = pieces.join("");
@@ -405,6 +522,8 @@ describe("appendEntries", () => {
   });
 
   it("refuses a value no quoting can hold", () => {
-    expect(() => appendEntries("", [{ key: "K", value: `it's "a" \`b\` # c`, secret: false }])).toThrow(/K cannot be written/);
+    expect(() => appendEntries("", [{ key: "K", value: `it's "a" \`b\` # c`, secret: false }])).toThrow(
+      /K cannot be written/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAPPING, FALLBACK_ENVIRONMENT, resolveBranch, validateMapping, type MappingRule } from "../../core/mapping.js";
+import {
+  DEFAULT_MAPPING,
+  FALLBACK_ENVIRONMENT,
+  type MappingRule,
+  resolveBranch,
+  validateMapping,
+} from "../../core/mapping.js";
 
 const ENVS = ["development", "preview", "production", "staging", "qa"];
 
@@ -112,7 +118,11 @@ describe("validateMapping", () => {
       ],
       ENVS,
     );
-    expect(errors.map((e) => e.path.join("."))).toEqual(["entries.0.environment", "entries.1.environment", "entries.2.branch"]);
+    expect(errors.map((e) => e.path.join("."))).toEqual([
+      "entries.0.environment",
+      "entries.1.environment",
+      "entries.2.branch",
+    ]);
   });
 
   it("moves the wildcard last and keeps the explicit entries in their given order", () => {

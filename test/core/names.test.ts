@@ -59,10 +59,10 @@ describe("variable values", () => {
 
   it("rejects one byte over 64 KiB even when the string is far shorter in characters", () => {
     expect(ok(variableValue, "a".repeat(65537))).toBe(false);
-    const multibyte = "é".repeat(32768) + "a"; // 32,769 characters, 65,537 bytes
+    const multibyte = `${"é".repeat(32768)}a`; // 32,769 characters, 65,537 bytes
     expect(multibyte.length).toBeLessThan(65536);
     expect(ok(variableValue, multibyte)).toBe(false);
-    expect(ok(variableValue, "🔑".repeat(16384) + "x")).toBe(false);
+    expect(ok(variableValue, `${"🔑".repeat(16384)}x`)).toBe(false);
   });
 
   it("counts bytes as the server stores them (the same as Node's Buffer, without needing it)", () => {
@@ -76,7 +76,7 @@ describe("variable values", () => {
   it("accepts empty, NUL and newlines; never quotes the value in the message", () => {
     expect(ok(variableValue, "")).toBe(true);
     expect(ok(variableValue, "a\0b\nc\r\n")).toBe(true);
-    const canary = "CANARY_VALUE_" + "x".repeat(65536);
+    const canary = `CANARY_VALUE_${"x".repeat(65536)}`;
     const errors = check(variableValue, canary, ["value"]);
     expect(errors).toHaveLength(1);
     expect(errors[0].path).toEqual(["value"]);
@@ -111,9 +111,12 @@ describe("environment names", () => {
 });
 
 describe("branch names", () => {
-  it.each(["main", "dev", "feature-x", "feature/x", "release/1.2.3", "User_Branch", "a", "x".repeat(200)])("accepts %j", (name) => {
-    expect(ok(branchName, name)).toBe(true);
-  });
+  it.each(["main", "dev", "feature-x", "feature/x", "release/1.2.3", "User_Branch", "a", "x".repeat(200)])(
+    "accepts %j",
+    (name) => {
+      expect(ok(branchName, name)).toBe(true);
+    },
+  );
 
   it.each([
     ["empty", ""],

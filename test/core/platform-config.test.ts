@@ -6,14 +6,16 @@ import {
   findFeature,
   formatMissing,
   knownFeaturePatterns,
-  resolveConfig,
   type Layers,
+  resolveConfig,
 } from "../../core/platform-config/index.js";
 import { isSensitiveName } from "../../core/sensitive.js";
 
 const CLIENT_ID = "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID";
 const SECRET = "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET";
-const google = (fields: Record<string, unknown> = {}) => ({ auth: { external: { google: { enabled: true, ...fields } } } });
+const google = (fields: Record<string, unknown> = {}) => ({
+  auth: { external: { google: { enabled: true, ...fields } } },
+});
 
 function layers(partial: Partial<Layers> = {}): Layers {
   return { os: {}, envLocal: {}, env: {}, ...partial };
@@ -65,7 +67,12 @@ describe("findFeature / knownFeaturePatterns", () => {
       variables: [
         { field: "auth.external.google.client_id", name: CLIENT_ID, sensitive: false, required: true },
         { field: "auth.external.google.secret", name: SECRET, sensitive: true, required: true },
-        { field: "auth.external.google.redirect_uri", name: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_REDIRECT_URI", sensitive: false, required: false },
+        {
+          field: "auth.external.google.redirect_uri",
+          name: "ENVPLANE_AUTH_EXTERNAL_GOOGLE_REDIRECT_URI",
+          sensitive: false,
+          required: false,
+        },
       ],
     });
     expect(findFeature("auth.external.github")?.title).toBe("GitHub OAuth");
@@ -74,11 +81,23 @@ describe("findFeature / knownFeaturePatterns", () => {
 
   it("uses env() overrides from config for the variable names", () => {
     const f = findFeature("auth.external.google", google({ client_id: "env(MY_GOOGLE_ID)" }));
-    expect(f?.variables.map((v) => v.name)).toEqual(["MY_GOOGLE_ID", SECRET, "ENVPLANE_AUTH_EXTERNAL_GOOGLE_REDIRECT_URI"]);
+    expect(f?.variables.map((v) => v.name)).toEqual([
+      "MY_GOOGLE_ID",
+      SECRET,
+      "ENVPLANE_AUTH_EXTERNAL_GOOGLE_REDIRECT_URI",
+    ]);
   });
 
   it("returns null for unknown paths", () => {
-    for (const path of ["auth.external", "auth.external.Google", "auth.external.google.secret", "storage.s3", "db.pooler", "", "auth.external.constructor.x"])
+    for (const path of [
+      "auth.external",
+      "auth.external.Google",
+      "auth.external.google.secret",
+      "storage.s3",
+      "db.pooler",
+      "",
+      "auth.external.constructor.x",
+    ])
       expect(findFeature(path)).toBeNull();
     expect(knownFeaturePatterns()).toEqual(["auth.external.<provider>"]);
   });
@@ -86,7 +105,10 @@ describe("findFeature / knownFeaturePatterns", () => {
 
 describe("enableFeature", () => {
   it("sets <path>.enabled, creating objects, keeping other keys, without mutating the input", () => {
-    const input = { project: "shop", auth: { site_url: "http://localhost:3000", external: { github: { enabled: false } } } };
+    const input = {
+      project: "shop",
+      auth: { site_url: "http://localhost:3000", external: { github: { enabled: false } } },
+    };
     const snapshot = structuredClone(input);
     const out = enableFeature(input, "auth.external.google");
     expect(input).toEqual(snapshot);
@@ -109,7 +131,11 @@ describe("enableFeature", () => {
 describe("resolveConfig: precedence", () => {
   it("resolves a canonical name OS > .env.local > .env", () => {
     const config = google({});
-    const all = layers({ os: { [CLIENT_ID]: "os" }, envLocal: { [CLIENT_ID]: "local", [SECRET]: "s-local" }, env: { [CLIENT_ID]: "file", [SECRET]: "s-file" } });
+    const all = layers({
+      os: { [CLIENT_ID]: "os" },
+      envLocal: { [CLIENT_ID]: "local", [SECRET]: "s-local" },
+      env: { [CLIENT_ID]: "file", [SECRET]: "s-file" },
+    });
     let r = resolveConfig(config, all);
     expect(r.variables[CLIENT_ID]).toBe("os");
     expect(r.sources[CLIENT_ID]).toBe("os");
@@ -124,7 +150,14 @@ describe("resolveConfig: precedence", () => {
 
   it("resolves env() names OS > .env.local > .env, under both the name and the canonical name", () => {
     const config = google({ client_id: "env(MY_ID)", secret: "env(MY_SECRET)" });
-    const r = resolveConfig(config, layers({ os: { MY_ID: "os-id" }, envLocal: { MY_ID: "local-id", MY_SECRET: "local-s" }, env: { MY_SECRET: "file-s" } }));
+    const r = resolveConfig(
+      config,
+      layers({
+        os: { MY_ID: "os-id" },
+        envLocal: { MY_ID: "local-id", MY_SECRET: "local-s" },
+        env: { MY_SECRET: "file-s" },
+      }),
+    );
     expect(r.variables).toEqual({ MY_ID: "os-id", MY_SECRET: "local-s", [CLIENT_ID]: "os-id", [SECRET]: "local-s" });
     expect(r.sources).toEqual({ MY_ID: "os", MY_SECRET: ".env.local", [CLIENT_ID]: "os", [SECRET]: ".env.local" });
     expect(r.missing).toEqual([]);
@@ -158,11 +191,16 @@ describe("resolveConfig: precedence", () => {
 
   it("warns when an integer field resolves to something else, without quoting it", () => {
     const r = resolveConfig({}, layers({ env: { ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE: "lots" } }));
-    expect(r.warnings).toEqual(["db.pooler.default_pool_size should be a whole number; the value from ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE in envplane/.env is not."]);
+    expect(r.warnings).toEqual([
+      "db.pooler.default_pool_size should be a whole number; the value from ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE in envplane/.env is not.",
+    ]);
   });
 
   it("skips project, environments and $schema", () => {
-    const r = resolveConfig({ $schema: "x", project: { api_key: "not-checked" }, environments: { production: "main", preview: "*" } }, layers());
+    const r = resolveConfig(
+      { $schema: "x", project: { api_key: "not-checked" }, environments: { production: "main", preview: "*" } },
+      layers(),
+    );
     expect(r).toEqual({ variables: {}, sources: {}, errors: [], missing: [], warnings: [] });
   });
 });
@@ -216,7 +254,10 @@ describe("resolveConfig: missing variables", () => {
     let r = resolveConfig(google(), layers({ env: { [CLIENT_ID]: "", [SECRET]: "s" } }));
     expect(r.missing[0].variables.map((v) => v.name)).toEqual([CLIENT_ID]);
     expect(r.variables[CLIENT_ID]).toBeUndefined();
-    r = resolveConfig(google({ client_id: "" }), layers({ os: { [CLIENT_ID]: "" }, env: { [CLIENT_ID]: "id", [SECRET]: "s" } }));
+    r = resolveConfig(
+      google({ client_id: "" }),
+      layers({ os: { [CLIENT_ID]: "" }, env: { [CLIENT_ID]: "id", [SECRET]: "s" } }),
+    );
     expect(r.variables[CLIENT_ID]).toBe("id");
     expect(r.missing).toEqual([]);
   });
@@ -224,17 +265,35 @@ describe("resolveConfig: missing variables", () => {
   it("a disabled or absent switch requires nothing", () => {
     expect(resolveConfig({ auth: { external: { google: { enabled: false } } } }, layers()).missing).toEqual([]);
     expect(resolveConfig({ auth: { external: { google: {} } } }, layers()).missing).toEqual([]);
-    expect(resolveConfig({ auth: { external: { google: { enabled: false, secret: "env(NOPE)" } } } }, layers()).warnings).toEqual([]);
+    expect(
+      resolveConfig({ auth: { external: { google: { enabled: false, secret: "env(NOPE)" } } } }, layers()).warnings,
+    ).toEqual([]);
     const r = resolveConfig({ auth: { external: { google: { enabled: "yes" } } } }, layers());
     expect(r.missing).toEqual([]);
-    expect(r.warnings).toEqual(["auth.external.google.enabled should be true or false; the feature is treated as disabled."]);
+    expect(r.warnings).toEqual([
+      "auth.external.google.enabled should be true or false; the feature is treated as disabled.",
+    ]);
   });
 
   it("reports each enabled provider separately", () => {
     const config = { auth: { external: { google: { enabled: true }, "my-idp": { enabled: true } } } };
-    const r = resolveConfig(config, layers({ env: { [CLIENT_ID]: "id", [SECRET]: "s", ENVPLANE_AUTH_EXTERNAL_MY_IDP_CLIENT_ID: "id" } }));
+    const r = resolveConfig(
+      config,
+      layers({ env: { [CLIENT_ID]: "id", [SECRET]: "s", ENVPLANE_AUTH_EXTERNAL_MY_IDP_CLIENT_ID: "id" } }),
+    );
     expect(r.missing).toEqual([
-      { path: "auth.external.my-idp", title: "My-idp OAuth", variables: [{ field: "auth.external.my-idp.secret", name: "ENVPLANE_AUTH_EXTERNAL_MY_IDP_SECRET", sensitive: true, required: true }] },
+      {
+        path: "auth.external.my-idp",
+        title: "My-idp OAuth",
+        variables: [
+          {
+            field: "auth.external.my-idp.secret",
+            name: "ENVPLANE_AUTH_EXTERNAL_MY_IDP_SECRET",
+            sensitive: true,
+            required: true,
+          },
+        ],
+      },
     ]);
   });
 });
@@ -259,17 +318,23 @@ describe("resolveConfig: sensitive fields", () => {
   });
 
   it("rejects a hardcoded secret even when the feature is off or the canonical variable is set", () => {
-    expect(resolveConfig({ auth: { external: { google: { enabled: false, secret: "abc123" } } } }, layers()).errors).toHaveLength(1);
+    expect(
+      resolveConfig({ auth: { external: { google: { enabled: false, secret: "abc123" } } } }, layers()).errors,
+    ).toHaveLength(1);
     const r = resolveConfig(google({ secret: 12345 }), layers({ env: { [CLIENT_ID]: "id", [SECRET]: "s" } }));
     expect(r.errors).toHaveLength(1);
     expect(allMessages(r)).not.toContain("12345");
   });
 
   it("rejects a hardcoded sensitive key in a function's env map, naming that key", () => {
-    const config = { functions: { "my-function": { env: { OPENAI_API_KEY: "sk-live-abcdef", FEATURE_FLAG_V2: "true" } } } };
+    const config = {
+      functions: { "my-function": { env: { OPENAI_API_KEY: "sk-live-abcdef", FEATURE_FLAG_V2: "true" } } },
+    };
     const r = resolveConfig(config, layers());
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatch(/^functions\.my-function\.env\.OPENAI_API_KEY is a sensitive field and cannot be hardcoded in config\.json\.\n/);
+    expect(r.errors[0]).toMatch(
+      /^functions\.my-function\.env\.OPENAI_API_KEY is a sensitive field and cannot be hardcoded in config\.json\.\n/,
+    );
     expect(r.errors[0]).toContain('envplane env set OPENAI_API_KEY "your-value" --env development --secret');
     expect(r.errors[0]).toContain("\nOPENAI_API_KEY=your-value");
     expect(r.errors[0]).toContain('"OPENAI_API_KEY": "env(OPENAI_API_KEY)"');
@@ -278,9 +343,22 @@ describe("resolveConfig: sensitive fields", () => {
   });
 
   it("applies the name rule to any leaf, known or not", () => {
-    for (const name of ["secret", "client_secret", "DB_PASSWORD", "passwd", "refresh_token", "private_key", "openai_api_key", "access_key", "KEY", "apiKey", "signing-key"])
+    for (const name of [
+      "secret",
+      "client_secret",
+      "DB_PASSWORD",
+      "passwd",
+      "refresh_token",
+      "private_key",
+      "openai_api_key",
+      "access_key",
+      "KEY",
+      "apiKey",
+      "signing-key",
+    ])
       expect(isSensitiveName(name), name).toBe(true);
-    for (const name of ["client_id", "redirect_uri", "keyboard", "monkey", "keys", "enabled", "site_url"]) expect(isSensitiveName(name), name).toBe(false);
+    for (const name of ["client_id", "redirect_uri", "keyboard", "monkey", "keys", "enabled", "site_url"])
+      expect(isSensitiveName(name), name).toBe(false);
 
     const config = {
       storage: { s3: { access_key: "AKIAXXXX", region: "eu-west-1", list: [{ auth_token: "t0ps3cret" }] } },
@@ -297,7 +375,9 @@ describe("resolveConfig: sensitive fields", () => {
   });
 
   it("does not treat booleans as hardcoded secrets", () => {
-    expect(resolveConfig({ auth: { secure_password_change: false, enable_refresh_token_rotation: true } }, layers()).errors).toEqual([]);
+    expect(
+      resolveConfig({ auth: { secure_password_change: false, enable_refresh_token_rotation: true } }, layers()).errors,
+    ).toEqual([]);
   });
 });
 
@@ -305,15 +385,30 @@ describe("resolveConfig: user variables", () => {
   const config = {
     functions: {
       "my-function": {
-        env: { OPENAI_API_KEY: "env(OPENAI_API_KEY)", ANALYTICS_KEY: "env(ANALYTICS_KEY)", STRIPE: "env(MY_STRIPE)", MODE: "fast", RETRIES: 3 },
+        env: {
+          OPENAI_API_KEY: "env(OPENAI_API_KEY)",
+          ANALYTICS_KEY: "env(ANALYTICS_KEY)",
+          STRIPE: "env(MY_STRIPE)",
+          MODE: "fast",
+          RETRIES: 3,
+        },
       },
     },
   };
 
   it("gives each env-map key its resolved value and warns about references set nowhere", () => {
-    const r = resolveConfig(config, layers({ os: { OPENAI_API_KEY: "sk-os" }, env: { OPENAI_API_KEY: "sk-file", MY_STRIPE: "st" } }));
+    const r = resolveConfig(
+      config,
+      layers({ os: { OPENAI_API_KEY: "sk-os" }, env: { OPENAI_API_KEY: "sk-file", MY_STRIPE: "st" } }),
+    );
     expect(r.variables).toEqual({ OPENAI_API_KEY: "sk-os", MY_STRIPE: "st", STRIPE: "st", MODE: "fast", RETRIES: "3" });
-    expect(r.sources).toEqual({ OPENAI_API_KEY: "os", MY_STRIPE: ".env", STRIPE: ".env", MODE: "config", RETRIES: "config" });
+    expect(r.sources).toEqual({
+      OPENAI_API_KEY: "os",
+      MY_STRIPE: ".env",
+      STRIPE: ".env",
+      MODE: "config",
+      RETRIES: "config",
+    });
     expect(r.warnings).toEqual([
       "env(ANALYTICS_KEY) is referenced in config.json (functions.my-function.env.ANALYTICS_KEY) but is not set in the OS environment, envplane/.env.local or envplane/.env.",
     ]);
@@ -332,33 +427,48 @@ describe("resolveConfig: user variables", () => {
   });
 
   it("rejects malformed env() references, naming the path", () => {
-    const c = { functions: { f: { env: { A: "env(lower case)", B: "env()", C: "env(UNCLOSED" } } }, db: { pooler: { default_pool_size: "env(1BAD)" } } };
+    const c = {
+      functions: { f: { env: { A: "env(lower case)", B: "env()", C: "env(UNCLOSED" } } },
+      db: { pooler: { default_pool_size: "env(1BAD)" } },
+    };
     const r = resolveConfig(c, layers());
-    expect(r.errors.map((e) => e.split(" ")[0]).sort()).toEqual(["db.pooler.default_pool_size", "functions.f.env.A", "functions.f.env.B", "functions.f.env.C"]);
+    expect(r.errors.map((e) => e.split(" ")[0]).sort()).toEqual([
+      "db.pooler.default_pool_size",
+      "functions.f.env.A",
+      "functions.f.env.B",
+      "functions.f.env.C",
+    ]);
     for (const e of r.errors) expect(e).toContain("malformed env() reference");
     expect(r.variables).toEqual({});
   });
 
   it("rejects env-map keys that are not variable names", () => {
     const r = resolveConfig({ functions: { f: { env: { "BAD-KEY": "x" } } } }, layers());
-    expect(r.errors).toEqual(['functions.f.env.BAD-KEY: "BAD-KEY" is not a valid variable name. Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).']);
+    expect(r.errors).toEqual([
+      'functions.f.env.BAD-KEY: "BAD-KEY" is not a valid variable name. Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).',
+    ]);
   });
 });
 
 describe("resolveConfig: mistakes", () => {
   it("warns about unknown settings of a known feature and bad provider names", () => {
-    const r = resolveConfig({ auth: { external: { google: { enabled: false, clientid: "x" }, Google: { enabled: true }, github: true } } }, layers());
+    const r = resolveConfig(
+      { auth: { external: { google: { enabled: false, clientid: "x" }, Google: { enabled: true }, github: true } } },
+      layers(),
+    );
     expect(r.warnings).toEqual([
       "auth.external.google.clientid is not a known setting of auth.external.google (known: enabled, client_id, secret, redirect_uri).",
       "auth.external.Google is not a valid provider name (use lower-case letters, digits, - and _); it is not read as auth.external.<provider>.",
-      "auth.external.github should be an object such as { \"enabled\": true }; it is ignored.",
+      'auth.external.github should be an object such as { "enabled": true }; it is ignored.',
     ]);
     expect(r.missing).toEqual([]);
   });
 
   it("rejects a config that is not an object, and treats no config as empty", () => {
     expect(resolveConfig([], layers()).errors).toEqual(["config.json must contain a JSON object."]);
-    expect(resolveConfig(undefined, layers({ os: { ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE: "5" } })).variables).toEqual({ ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE: "5" });
+    expect(resolveConfig(undefined, layers({ os: { ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE: "5" } })).variables).toEqual({
+      ENVPLANE_DB_POOLER_DEFAULT_POOL_SIZE: "5",
+    });
   });
 
   it("reads only own properties of the layers", () => {

@@ -1,5 +1,5 @@
-import { describe, it, expect } from "vitest";
 import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
 import { CryptoError, dataKeyAad, open, seal, sentinelAad, utf8, valueAad } from "../../server/crypto/index.js";
 
 type Row = Parameters<typeof valueAad>[0];
@@ -57,7 +57,13 @@ describe("valueAad binding", () => {
   });
 
   it("uses distinct domains for values, data keys and the sentinel", () => {
-    const all = [valueAad(base), dataKeyAad("proj_1", 1), dataKeyAad("proj_1", 2), dataKeyAad("proj_2", 1), sentinelAad()];
+    const all = [
+      valueAad(base),
+      dataKeyAad("proj_1", 1),
+      dataKeyAad("proj_1", 2),
+      dataKeyAad("proj_2", 1),
+      sentinelAad(),
+    ];
     expect(new Set(all.map(hex)).size).toBe(all.length);
     expect(utf8.decode(dataKeyAad("p", 1))).toContain("envplane/data-key");
   });

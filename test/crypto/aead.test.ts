@@ -1,6 +1,6 @@
-import { describe, it, expect } from "vitest";
-import fc from "fast-check";
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import { CryptoError, FORMAT_VERSION, open, readBlobHeader, seal, utf8, valueAad } from "../../server/crypto/index.js";
 
 const key = new Uint8Array(randomBytes(32));
@@ -42,7 +42,10 @@ describe("seal/open round trip", () => {
   });
 
   it("random strings (property)", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 300 }), (s) => roundTrip(s) === s), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), (s) => roundTrip(s) === s),
+      { numRuns: 200 },
+    );
   });
 
   it("random bytes (property)", () => {
@@ -141,7 +144,9 @@ describe("tampering", () => {
 
   it("a different key fails with DECRYPT_FAILED and the context, never the value", () => {
     const blob = seal(key, 1, utf8.encode("super-secret-value"), aad);
-    const e = thrown(() => open(new Uint8Array(randomBytes(32)), blob, aad, "variable API_KEY (id v_123)")) as CryptoError;
+    const e = thrown(() =>
+      open(new Uint8Array(randomBytes(32)), blob, aad, "variable API_KEY (id v_123)"),
+    ) as CryptoError;
     expect(e).toBeInstanceOf(CryptoError);
     expect(e.code).toBe("DECRYPT_FAILED");
     expect(e.message).toBe(

@@ -1,16 +1,16 @@
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createHash, randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CryptoError,
-  RootKeyError,
   checkSentinel,
   fingerprint,
   loadRootKey,
   makeSentinel,
   newDataKey,
+  RootKeyError,
   seal,
   sentinelAad,
   unwrapDataKey,
@@ -47,7 +47,11 @@ function logger() {
 describe("fingerprint", () => {
   it("is the first 16 hex chars of SHA-256 over the tag and key", () => {
     const key = new Uint8Array(randomBytes(32));
-    const expected = createHash("sha256").update("envplane-root-key-fingerprint\0").update(key).digest("hex").slice(0, 16);
+    const expected = createHash("sha256")
+      .update("envplane-root-key-fingerprint\0")
+      .update(key)
+      .digest("hex")
+      .slice(0, 16);
     expect(fingerprint(key)).toBe(expected);
     expect(fingerprint(key)).toMatch(/^[0-9a-f]{16}$/);
     expect(fingerprint(new Uint8Array(randomBytes(32)))).not.toBe(expected);
@@ -135,7 +139,7 @@ describe("loadRootKey from the data directory", () => {
     const file = path.join(tmp, "root.key");
     const key = new Uint8Array(randomBytes(32));
     fs.writeFileSync(file, "", { mode: 0o600 });
-    const timer = setTimeout(() => fs.writeFileSync(file, b64(key) + "\n"), 120);
+    const timer = setTimeout(() => fs.writeFileSync(file, `${b64(key)}\n`), 120);
     try {
       const r = await loadRootKey({ envValue: undefined, dataDir: tmp, log: () => {} });
       expect(r.source).toBe("file");
@@ -148,7 +152,7 @@ describe("loadRootKey from the data directory", () => {
   it("refuses a key file readable by others and says to chmod 600", async () => {
     const file = path.join(tmp, "root.key");
     const content = b64(new Uint8Array(randomBytes(32)));
-    fs.writeFileSync(file, content + "\n", { mode: 0o644 });
+    fs.writeFileSync(file, `${content}\n`, { mode: 0o644 });
     fs.chmodSync(file, 0o644);
     const e = await rejection(loadRootKey({ envValue: undefined, dataDir: tmp, log: () => {} }));
     expect(e).toBeInstanceOf(RootKeyError);

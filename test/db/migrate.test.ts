@@ -4,8 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MigrationError, migrate, type MigrationTarget } from "../../server/db/migrate.js";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
+import { MigrationError, type MigrationTarget, migrate } from "../../server/db/migrate.js";
+import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
 
 const provider = testProvider();
 
@@ -95,7 +95,7 @@ describe(`migrate (${provider})`, () => {
     await files({ "0001_init": INIT });
     await migrate(target(), { dir });
     const before = await bookkeeping();
-    await files({ "0001_init": INIT + "CREATE TABLE sneaky (id INTEGER);\n", "0002_more": SECOND });
+    await files({ "0001_init": `${INIT}CREATE TABLE sneaky (id INTEGER);\n`, "0002_more": SECOND });
 
     const err = await migrate(target(), { dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationError);
@@ -151,7 +151,7 @@ describe(`migrate (${provider})`, () => {
     // Non-idempotent statements: a second application would fail.
     await files({
       "0001_init": INIT,
-      "0002_more": SECOND + "\nINSERT INTO c (id) VALUES (1);",
+      "0002_more": `${SECOND}\nINSERT INTO c (id) VALUES (1);`,
       "0003_slow": "SELECT pg_sleep(0.2);\nCREATE TABLE d (id INTEGER);",
     });
 
@@ -172,9 +172,10 @@ describe(`migrate (${provider})`, () => {
 describe("migrate errors", () => {
   it("never puts the connection password in messages", async () => {
     await files({ "0001_init": INIT });
-    const err = await migrate({ provider: "postgresql", url: "postgresql://envplane:s3cr3t-pw@127.0.0.1:1/envplane" }, { dir }).catch(
-      (e: unknown) => e,
-    );
+    const err = await migrate(
+      { provider: "postgresql", url: "postgresql://envplane:s3cr3t-pw@127.0.0.1:1/envplane" },
+      { dir },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as Error).message).toContain("127.0.0.1:1/envplane");
     expect((err as Error).message).not.toContain("s3cr3t-pw");

@@ -4,9 +4,9 @@
  * and fragment bombs cannot hang or crash it.
  */
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
 import { costLimitRule } from "../../server/http/cost.js";
 import { graphql } from "../../server/http/graphql.js";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UNPAGED_LIST_SIZE } from "../../core/limits.js";
 
 const schema = graphql.buildSchema(`
   type Query { project(slug: String!): Project, projects: [Project!]! }
@@ -28,7 +28,9 @@ function cost(query: string, variables?: Record<string, unknown>): number {
 describe("query cost", () => {
   it("multiplies a connection's fields by first, and its edges/nodes list counts no second time", () => {
     expect(cost(`{ project(slug: "p") { variables(first: 10) { nodes { key value } } } }`)).toBe(1 + 1 + 10 * (1 + 2));
-    expect(cost(`{ project(slug: "p") { variables(first: 10) { edges { node { key } } } } }`)).toBe(1 + 1 + 10 * (1 + 1 + 1));
+    expect(cost(`{ project(slug: "p") { variables(first: 10) { edges { node { key } } } } }`)).toBe(
+      1 + 1 + 10 * (1 + 1 + 1),
+    );
   });
 
   it("counts the page asked for: a literal or a variable's value, the default page when missing, clamped to the maximum", () => {
@@ -46,19 +48,26 @@ describe("query cost", () => {
     const alias = (i: number) => `a${i}: variables(first: 500) { nodes { key value } }`;
     const query = `{ projects { ${[1, 2, 3, 4, 5].map(alias).join(" ")} } }`;
     expect(cost(query)).toBe(1 + UNPAGED_LIST_SIZE * 5 * (1 + 500 * 3));
-    expect(cost(`{ projects { environments { variables(first: 500) { key } } } }`)).toBe(1 + UNPAGED_LIST_SIZE * (1 + UNPAGED_LIST_SIZE * (1 + 500)));
+    expect(cost(`{ projects { environments { variables(first: 500) { key } } } }`)).toBe(
+      1 + UNPAGED_LIST_SIZE * (1 + UNPAGED_LIST_SIZE * (1 + 500)),
+    );
   });
 
   it("expands named and inline fragments", () => {
     const direct = cost(`{ project(slug: "p") { variables(first: 20) { nodes { key value } } } }`);
-    expect(cost(`{ project(slug: "p") { ...P } } fragment P on Project { variables(first: 20) { ...C } } fragment C on VariableConnection { nodes { ... on Variable { key value } } }`)).toBe(direct);
+    expect(
+      cost(
+        `{ project(slug: "p") { ...P } } fragment P on Project { variables(first: 20) { ...C } } fragment C on VariableConnection { nodes { ... on Variable { key value } } }`,
+      ),
+    ).toBe(direct);
   });
 
   it("survives a fragment cycle (reported by graphql's own rule) and a fragment bomb, quickly", () => {
-    const cyclic = graphql.validate(schema, graphql.parse(`{ project(slug: "p") { ...A } } fragment A on Project { ...B } fragment B on Project { ...A }`), [
-      ...graphql.specifiedRules,
-      costLimitRule(1000),
-    ]);
+    const cyclic = graphql.validate(
+      schema,
+      graphql.parse(`{ project(slug: "p") { ...A } } fragment A on Project { ...B } fragment B on Project { ...A }`),
+      [...graphql.specifiedRules, costLimitRule(1000)],
+    );
     expect(cyclic.map((e) => e.message).join("\n")).toMatch(/Cannot spread fragment "A" within itself/);
     // F0 spreads nothing; each next fragment spreads the previous one twice: 2^30 expansions unless memoised.
     const levels = 30;

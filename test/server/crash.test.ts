@@ -3,7 +3,7 @@
  * 10,000 variables is cut off by SIGKILL; after a restart on the same database the push is
  * either wholly there or wholly absent, and the server still works.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { createServer } from "node:net";
@@ -34,7 +34,9 @@ function freePort(): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -97,7 +99,9 @@ function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** Whether some connection holds an open write transaction right now. */
-async function writeProbe(database: TestDatabase): Promise<{ inWriteTransaction(): Promise<boolean>; close(): Promise<void> }> {
+async function writeProbe(
+  database: TestDatabase,
+): Promise<{ inWriteTransaction(): Promise<boolean>; close(): Promise<void> }> {
   if (database.provider === "sqlite") {
     const db = new Database(database.file!, { timeout: 0 });
     return {
@@ -136,19 +140,33 @@ describe("kill -9 during a bulk upsert", () => {
     const started = Date.now();
     const database = await createTestDatabase();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-crash-"));
-    cleanups.push(() => database.drop(), () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const env = { ENVPLANE_DATA_DIR: dataDir, ENVPLANE_ROOT_KEY: randomBytes(32).toString("base64"), DATABASE_URL: database.url };
+    cleanups.push(
+      () => database.drop(),
+      () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    );
+    const env = {
+      ENVPLANE_DATA_DIR: dataDir,
+      ENVPLANE_ROOT_KEY: randomBytes(32).toString("base64"),
+      DATABASE_URL: database.url,
+    };
     const probe = await writeProbe(database);
     cleanups.push(() => probe.close());
 
     let server = await startServer(env, true);
     const token = server.token!;
     const sdk = (): EnvplaneClient => createClient({ url: server.url, token });
-    const variables = Array.from({ length: KEYS }, (_, i) => ({ key: `CRASH_KEY_${String(i).padStart(5, "0")}`, value: `value-${i}-${"x".repeat(32)}` }));
+    const variables = Array.from({ length: KEYS }, (_, i) => ({
+      key: `CRASH_KEY_${String(i).padStart(5, "0")}`,
+      value: `value-${i}-${"x".repeat(32)}`,
+    }));
 
     // Kill as soon as the push's transaction is open; then at fixed delays after sending, as a client would see it.
     // Last, kill right after the server answered: an acknowledged push must survive.
-    const strategies: ({ kind: "in-transaction"; extraMs: number } | { kind: "delay"; ms: number } | { kind: "after-response" })[] = [
+    const strategies: (
+      | { kind: "in-transaction"; extraMs: number }
+      | { kind: "delay"; ms: number }
+      | { kind: "after-response" }
+    )[] = [
       { kind: "in-transaction", extraMs: 0 },
       { kind: "delay", ms: 50 },
       { kind: "in-transaction", extraMs: 25 },
@@ -193,24 +211,49 @@ describe("kill -9 during a bulk upsert", () => {
         { revision: 1, count: KEYS },
         { revision: 0, count: 0 },
       ]).toContainEqual(state);
-      const pulled = expectType((await sdk().pullVariables({ project: slug, environment: "development" })).pullVariables, "PulledEnvironment");
+      const pulled = expectType(
+        (await sdk().pullVariables({ project: slug, environment: "development" })).pullVariables,
+        "PulledEnvironment",
+      );
       expect(pulled.variables.length).toBe(state.count);
-      if (state.count) expect(pulled.variables.every((v, n) => v.key === variables[n].key && v.value === variables[n].value)).toBe(true);
+      if (state.count)
+        expect(pulled.variables.every((v, n) => v.key === variables[n].key && v.value === variables[n].value)).toBe(
+          true,
+        );
       outcomes.push({ strategy: JSON.stringify(strategy), midTransaction, outcome: state.count ? "all" : "none" });
       if (strategy.kind === "after-response") expect(state).toEqual({ revision: 1, count: KEYS });
 
       // The restarted server still takes writes on that environment.
-      const write = expectType((await sdk().setVariable({ input: { project: slug, environment: "development", key: "AFTER_CRASH", value: "ok" } })).setVariable, "SetVariablePayload");
+      const write = expectType(
+        (
+          await sdk().setVariable({
+            input: { project: slug, environment: "development", key: "AFTER_CRASH", value: "ok" },
+          })
+        ).setVariable,
+        "SetVariablePayload",
+      );
       expect(write.revision).toBe(state.revision + 1);
       if (Date.now() - started > 40_000) break;
     }
 
     // At least one kill landed while the push's transaction was open (otherwise the test proved nothing).
-    expect(outcomes.some((o) => o.midTransaction), JSON.stringify(outcomes)).toBe(true);
+    expect(
+      outcomes.some((o) => o.midTransaction),
+      JSON.stringify(outcomes),
+    ).toBe(true);
     // And a full push still succeeds afterwards, in one revision.
-    const again = expectType((await sdk().bulkUpsertVariables({ input: { project: "crash-0", environment: "development", variables, prune: true } })).bulkUpsertVariables, "BulkUpsertVariablesPayload");
+    const again = expectType(
+      (
+        await sdk().bulkUpsertVariables({
+          input: { project: "crash-0", environment: "development", variables, prune: true },
+        })
+      ).bulkUpsertVariables,
+      "BulkUpsertVariablesPayload",
+    );
     expect(again.applied).toBe(true);
-    const final = (await sdk().project({ slug: "crash-0" })).project!.environments.find((e) => e.name === "development")!;
+    const final = (await sdk().project({ slug: "crash-0" })).project!.environments.find(
+      (e) => e.name === "development",
+    )!;
     expect(final.variableCount).toBe(KEYS);
     expect(final.revision).toBe(again.revision);
     await killHard(server.child);

@@ -12,7 +12,10 @@ let server: TestServer;
 useTestServer((started) => (server = started), { listen: true });
 
 const variables = (tag: string) =>
-  Array.from({ length: 10_000 }, (_, i) => ({ key: `KEY_${String(i).padStart(5, "0")}`, value: `${tag}-${i}-${"x".repeat(60)}` }));
+  Array.from({ length: 10_000 }, (_, i) => ({
+    key: `KEY_${String(i).padStart(5, "0")}`,
+    value: `${tag}-${i}-${"x".repeat(60)}`,
+  }));
 
 /** Starts `long`, sends a small request once the long one is under way, and returns which finished first. */
 async function race(long: () => Promise<unknown>): Promise<string[]> {
@@ -29,7 +32,9 @@ describe("fairness", () => {
   it("a small request is answered while a 10,000-value pull and a 10,000-value push are in progress", async () => {
     await createProject(server.owner, "fair");
     const push = (tag: string) =>
-      server.owner.bulkUpsertVariables({ input: { project: "fair", environment: "development", variables: variables(tag) } });
+      server.owner.bulkUpsertVariables({
+        input: { project: "fair", environment: "development", variables: variables(tag) },
+      });
     expectType((await push("first")).bulkUpsertVariables, "BulkUpsertVariablesPayload");
 
     const pulled = await race(() => server.owner.pullVariables({ project: "fair", environment: "development" }));

@@ -5,8 +5,8 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EnvplaneRequestError } from "../../sdk/index.js";
 import { MAX_COST } from "../../core/limits.js";
+import { EnvplaneRequestError } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
 import { createProject, serviceToken } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -19,10 +19,20 @@ interface Answer {
   headers: Headers;
 }
 
-async function post(server: TestServer, body: unknown, token: string | null = server.ownerToken, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  server: TestServer,
+  body: unknown,
+  token: string | null = server.ownerToken,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(server.url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-envplane-client": "test", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      "content-type": "application/json",
+      "x-envplane-client": "test",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, text: await response.text(), headers: response.headers };
@@ -50,25 +60,48 @@ describe("GraphQL hardening", () => {
   const many = (n: number, field: (i: number) => string) => Array.from({ length: n }, (_, i) => field(i)).join(" ");
   const cases: [string, string, string, RegExp][] = [
     ["depth", nested(11), nested(12), /depth limit of 12/],
-    ["aliases", `{ ${many(15, (i) => `a${i}: projects { nodes { id } }`)} }`, `{ ${many(16, (i) => `a${i}: projects { nodes { id } }`)} }`, /Aliases limit of 15/i],
-    ["directives", `{ projects { nodes { ${many(10, () => "id @include(if: true)")} } } }`, `{ projects { nodes { ${many(11, () => "id @include(if: true)")} } } }`, /Directives limit of 10/i],
-    ["tokens", `{ projects { nodes { ${"id ".repeat(200)} } } }`, `{ projects { nodes { ${"id ".repeat(5001)} } } }`, /Token limit of 5000/],
-    ["cost", `{ projects { nodes { environments { name } } } }`, `{ projects { nodes { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } } }`, new RegExp(`Cost limit of ${MAX_COST} exceeded`, "i")],
+    [
+      "aliases",
+      `{ ${many(15, (i) => `a${i}: projects { nodes { id } }`)} }`,
+      `{ ${many(16, (i) => `a${i}: projects { nodes { id } }`)} }`,
+      /Aliases limit of 15/i,
+    ],
+    [
+      "directives",
+      `{ projects { nodes { ${many(10, () => "id @include(if: true)")} } } }`,
+      `{ projects { nodes { ${many(11, () => "id @include(if: true)")} } } }`,
+      /Directives limit of 10/i,
+    ],
+    [
+      "tokens",
+      `{ projects { nodes { ${"id ".repeat(200)} } } }`,
+      `{ projects { nodes { ${"id ".repeat(5001)} } } }`,
+      /Token limit of 5000/,
+    ],
+    [
+      "cost",
+      `{ projects { nodes { environments { name } } } }`,
+      `{ projects { nodes { environments { mappedBranches { environment { mappedBranches { environment { mappedBranches { environment { ${"name id revision ".repeat(400)} } } } } } } } } } }`,
+      new RegExp(`Cost limit of ${MAX_COST} exceeded`, "i"),
+    ],
   ];
 
-  it.each(cases)("the %s limit rejects an abusive query before any SQL; a query within it runs", async (_name, within, beyond, message) => {
-    let before = server.queries.length;
-    const ok = await post(server, { query: within });
-    expect(JSON.parse(ok.text).errors).toBeUndefined();
-    expect(server.queries.length).toBeGreaterThan(before);
+  it.each(cases)(
+    "the %s limit rejects an abusive query before any SQL; a query within it runs",
+    async (_name, within, beyond, message) => {
+      let before = server.queries.length;
+      const ok = await post(server, { query: within });
+      expect(JSON.parse(ok.text).errors).toBeUndefined();
+      expect(server.queries.length).toBeGreaterThan(before);
 
-    before = server.queries.length;
-    const rejected = await post(server, { query: beyond });
-    const body = JSON.parse(rejected.text);
-    expect(body.data).toBeUndefined();
-    expect(body.errors[0].message).toMatch(message);
-    expect(server.queries.slice(before)).toEqual([]);
-  });
+      before = server.queries.length;
+      const rejected = await post(server, { query: beyond });
+      const body = JSON.parse(rejected.text);
+      expect(body.data).toBeUndefined();
+      expect(body.errors[0].message).toMatch(message);
+      expect(server.queries.slice(before)).toEqual([]);
+    },
+  );
 
   it("does not suggest field names", async () => {
     for (const query of ["{ projectz { id } }", '{ project(slug: "hard") { slugg } }', "{ viewer { tokn { id } } }"]) {
@@ -82,25 +115,41 @@ describe("GraphQL hardening", () => {
     const query = JSON.stringify({ query: "{ __typename }" });
     const simple = [
       await fetch(server.url, { method: "POST", headers: { "content-type": "text/plain" }, body: query }),
-      await fetch(server.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `query=${encodeURIComponent("{ __typename }")}` }),
+      await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `query=${encodeURIComponent("{ __typename }")}`,
+      }),
       await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`),
     ];
     for (const response of simple) expect(response.status).toBe(403);
-    const withHeader = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "x-envplane-client": "test" } });
+    const withHeader = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, {
+      headers: { "x-envplane-client": "test" },
+    });
     expect([withHeader.status, await withHeader.json()]).toEqual([200, { data: { __typename: "Query" } }]);
     expect((await server.owner.viewer()).viewer.user?.name).toBe("Owner");
   });
 
   it("answers 413 to bodies over 32 MiB, with or without Content-Length, and accepts 30 MiB", async () => {
-    const padded = (bytes: number) => JSON.stringify({ query: "{ __typename }", extensions: { pad: "x".repeat(bytes) } });
+    const padded = (bytes: number) =>
+      JSON.stringify({ query: "{ __typename }", extensions: { pad: "x".repeat(bytes) } });
     const big = await post(server, padded(33 * MiB));
     expect(big.status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
       const url = new URL(server.url);
-      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", "x-envplane-client": "test" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: { "content-type": "application/json", "x-envplane-client": "test" },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on("error", reject);
       const body = padded(33 * MiB);
       for (let i = 0; i < body.length; i += MiB) req.write(body.slice(i, i + MiB)); // no Content-Length: chunked
@@ -124,9 +173,15 @@ describe("rate limits", () => {
     const server = await startTestServer({ listen: true, config: { authFailuresPerMinute: 3 } });
     try {
       expect((await post(server, { query: "{ viewer { user { id } } }" })).status).toBe(200);
-      const revoked = expectType((await server.owner.createToken({ input: { kind: "PERSONAL", name: "r" } })).createToken, "CreateTokenPayload");
-      expectType((await server.owner.revokeToken({ input: { id: revoked.token.id } })).revokeToken, "RevokeTokenPayload");
-      for (const bad of ["envp_pat_malformed", server.ownerToken.slice(0, -1) + "0", revoked.plaintextToken]) {
+      const revoked = expectType(
+        (await server.owner.createToken({ input: { kind: "PERSONAL", name: "r" } })).createToken,
+        "CreateTokenPayload",
+      );
+      expectType(
+        (await server.owner.revokeToken({ input: { id: revoked.token.id } })).revokeToken,
+        "RevokeTokenPayload",
+      );
+      for (const bad of ["envp_pat_malformed", `${server.ownerToken.slice(0, -1)}0`, revoked.plaintextToken]) {
         const { status, text } = await post(server, { query: "{ viewer { user { id } } }" }, bad);
         expect([status, JSON.parse(text).errors[0].extensions.code]).toEqual([401, "UNAUTHENTICATED"]);
       }
@@ -135,9 +190,15 @@ describe("rate limits", () => {
       expect(JSON.parse(limited.text).errors[0].extensions.code).toBe("RATE_LIMITED");
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
-      const error = await server.client("envp_pat_malformed").viewer().catch((e: unknown) => e);
+      const error = await server
+        .client("envp_pat_malformed")
+        .viewer()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EnvplaneRequestError);
-      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([429, "RATE_LIMITED"]);
+      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([
+        429,
+        "RATE_LIMITED",
+      ]);
       // The address's failures never lock out a valid token (behind a proxy, every client shares one address).
       expect((await server.owner.viewer()).viewer.user?.name).toBe("Owner");
     } finally {
@@ -149,13 +210,26 @@ describe("rate limits", () => {
     const server = await startTestServer({ listen: true, config: { runtimeResolutionsPerMinute: 2 } });
     try {
       await createProject(server.owner, "rl");
-      const [first, second] = [(await serviceToken(server, "rl", ["RUNTIME"])).client, (await serviceToken(server, "rl", ["RUNTIME"])).client];
-      for (let i = 0; i < 2; i++) expectType((await first.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+      const [first, second] = [
+        (await serviceToken(server, "rl", ["RUNTIME"])).client,
+        (await serviceToken(server, "rl", ["RUNTIME"])).client,
+      ];
+      for (let i = 0; i < 2; i++)
+        expectType(
+          (await first.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables,
+          "RuntimeEnvironment",
+        );
       const error = await first.runtimeVariables({ project: "rl", branch: "dev" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EnvplaneRequestError);
-      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([429, "RATE_LIMITED"]);
+      expect([(error as EnvplaneRequestError).status, (error as EnvplaneRequestError).code]).toEqual([
+        429,
+        "RATE_LIMITED",
+      ]);
       // Other tokens and other operations of the same token are not affected.
-      expectType((await second.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+      expectType(
+        (await second.runtimeVariables({ project: "rl", branch: "dev" })).runtimeVariables,
+        "RuntimeEnvironment",
+      );
       expect((await first.viewer()).viewer.project?.slug).toBe("rl");
     } finally {
       await server.close();

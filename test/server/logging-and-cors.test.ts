@@ -21,10 +21,19 @@ describe("server logs", () => {
 
   it("write one JSON access line per request, and never a value, at level trace", async () => {
     await createProject(server.owner, "logs");
-    await setVariable(server.owner, { project: "logs", environment: "preview", key: "SECRET", value: CANARY, secret: true });
+    await setVariable(server.owner, {
+      project: "logs",
+      environment: "preview",
+      key: "SECRET",
+      value: CANARY,
+      secret: true,
+    });
     const runtime = await serviceToken(server, "logs", ["RUNTIME"]);
     server.logs.length = 0;
-    const resolved = expectType((await runtime.client.runtimeVariables({ project: "logs", branch: "dev" })).runtimeVariables, "RuntimeEnvironment");
+    const resolved = expectType(
+      (await runtime.client.runtimeVariables({ project: "logs", branch: "dev" })).runtimeVariables,
+      "RuntimeEnvironment",
+    );
     expect(resolved.variables[0].value).toBe(CANARY);
     // Failed requests carrying the canary: a bad token, a type error, an invalid key, a NUL.
     const send = (token: string, query: string, variables: unknown) =>
@@ -34,17 +43,40 @@ describe("server logs", () => {
         body: JSON.stringify({ query, variables, operationName: "leak" }),
       }).then((r) => r.status);
     const set = `mutation leak($input: SetVariableInput!) { setVariable(input: $input) { __typename } }`;
-    expect(await send("envp_pat_bad", set, { input: { project: "logs", environment: "development", key: "K", value: CANARY } })).toBe(401);
-    expect(await send(server.ownerToken, set, { input: { project: "logs", environment: "development", key: "K", value: CANARY, secret: CANARY } })).toBe(200);
-    expect(await send(server.ownerToken, set, { input: { project: "logs", environment: "development", key: `bad key ${CANARY}`, value: CANARY } })).toBe(200);
-    expect(await send(server.ownerToken, set, { input: { project: `x\u0000${CANARY}`, environment: "development", key: "K", value: CANARY } })).toBe(400);
+    expect(
+      await send("envp_pat_bad", set, {
+        input: { project: "logs", environment: "development", key: "K", value: CANARY },
+      }),
+    ).toBe(401);
+    expect(
+      await send(server.ownerToken, set, {
+        input: { project: "logs", environment: "development", key: "K", value: CANARY, secret: CANARY },
+      }),
+    ).toBe(200);
+    expect(
+      await send(server.ownerToken, set, {
+        input: { project: "logs", environment: "development", key: `bad key ${CANARY}`, value: CANARY },
+      }),
+    ).toBe(200);
+    expect(
+      await send(server.ownerToken, set, {
+        input: { project: `x\u0000${CANARY}`, environment: "development", key: "K", value: CANARY },
+      }),
+    ).toBe(400);
 
     const lines = server.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of server.logs) expect(line).not.toContain(CANARY);
     const access = lines.filter((l) => l.msg === "request");
     expect(access).toHaveLength(5);
-    expect(access[0]).toMatchObject({ method: "POST", path: "/graphql", operation: "runtimeVariables", status: 200, actor: "service", tokenId: runtime.id });
+    expect(access[0]).toMatchObject({
+      method: "POST",
+      path: "/graphql",
+      operation: "runtimeVariables",
+      status: 200,
+      actor: "service",
+      tokenId: runtime.id,
+    });
     expect(typeof access[0].durationMs).toBe("number");
     expect(access[1]).toMatchObject({ operation: "leak", status: 401 });
     expect(access[1].tokenId).toBeUndefined();
@@ -56,7 +88,14 @@ describe("server logs", () => {
 
 describe("CORS", () => {
   const preflight = (url: string, origin: string) =>
-    fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+    fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
   const post = (server: TestServer, origin: string) =>
     fetch(server.url, {
       method: "POST",
@@ -67,7 +106,10 @@ describe("CORS", () => {
   it("by default gives no cross-origin access: no Access-Control-Allow-* header for any origin", async () => {
     const server = await startTestServer({ listen: true });
     try {
-      for (const response of [await preflight(server.url, "https://evil.example"), await post(server, "https://evil.example")]) {
+      for (const response of [
+        await preflight(server.url, "https://evil.example"),
+        await post(server, "https://evil.example"),
+      ]) {
         expect(response.headers.get("access-control-allow-origin")).toBeNull();
         expect(response.headers.get("access-control-allow-credentials")).toBeNull();
       }
@@ -82,7 +124,9 @@ describe("CORS", () => {
       const allowed = await preflight(server.url, "https://dash.example.com");
       expect(allowed.headers.get("access-control-allow-origin")).toBe("https://dash.example.com");
       expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
-      expect((await post(server, "https://dash.example.com")).headers.get("access-control-allow-origin")).toBe("https://dash.example.com");
+      expect((await post(server, "https://dash.example.com")).headers.get("access-control-allow-origin")).toBe(
+        "https://dash.example.com",
+      );
       for (const origin of ["https://evil.example", "https://dash.example.com.evil.example", "null"]) {
         for (const response of [await preflight(server.url, origin), await post(server, origin)]) {
           expect(response.headers.get("access-control-allow-origin")).toBeNull();
@@ -95,7 +139,10 @@ describe("CORS", () => {
   });
 
   it("ENVPLANE_CORS_ORIGINS refuses * and anything but exact origins", () => {
-    expect(parseCorsOrigins(" https://a.example , http://localhost:5173")).toEqual(["https://a.example", "http://localhost:5173"]);
+    expect(parseCorsOrigins(" https://a.example , http://localhost:5173")).toEqual([
+      "https://a.example",
+      "http://localhost:5173",
+    ]);
     for (const bad of ["*", "https://a.example/", "a.example", "https://a.example/path", "ftp://a.example"])
       expect(() => parseCorsOrigins(bad)).toThrow(/ENVPLANE_CORS_ORIGINS must list exact origins/);
   });

@@ -9,13 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createClient } from "../../sdk/index.js";
-import { createApp, type App } from "../../server/app.js";
+import { type App, createApp } from "../../server/app.js";
 import type { Config } from "../../server/config.js";
 import { fingerprint } from "../../server/crypto/root-key.js";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
+import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
 import { expectType } from "../support/expect.js";
-import { captureLogger, silentLogger } from "../support/log.js";
 import { createProject, serviceToken, setVariable } from "../support/fixtures.js";
+import { captureLogger } from "../support/log.js";
 
 const provider = testProvider();
 let db: TestDatabase;
@@ -63,7 +63,12 @@ async function startFails(rootKey: string | undefined): Promise<{ message: strin
   return { message: (error as Error).message, logs };
 }
 
-const client = (app: App, token: string) => createClient({ url: "http://envplane.test/graphql", token, fetch: (input, init) => app.fetch(new Request(input, init)) });
+const client = (app: App, token: string) =>
+  createClient({
+    url: "http://envplane.test/graphql",
+    token,
+    fetch: (input, init) => app.fetch(new Request(input, init)),
+  });
 
 /** Every way key material could be written down. */
 function renderings(key: Buffer | string): string[] {
@@ -82,7 +87,9 @@ describe("root key", () => {
   ])("a malformed ENVPLANE_ROOT_KEY (%s) stops the start without quoting it", async (_name, value) => {
     const { message, logs } = await startFails(value);
     expect(message).toMatch(/ENVPLANE_ROOT_KEY is malformed/);
-    for (const r of value ? [...renderings(value), ...renderings(Buffer.from(value, "base64"))].filter((s) => s.length >= 8) : []) {
+    for (const r of value
+      ? [...renderings(value), ...renderings(Buffer.from(value, "base64"))].filter((s) => s.length >= 8)
+      : []) {
       expect(message).not.toContain(r);
       expect(logs.join("\n")).not.toContain(r);
     }
@@ -96,31 +103,39 @@ describe("root key", () => {
   });
 
   // PostgreSQL requires ENVPLANE_ROOT_KEY (tested above): only the embedded SQLite default generates one.
-  it.skipIf(provider === "postgresql")("is generated on the first SQLite start as <dataDir>/root.key (0600), logged by fingerprint only", async () => {
-    const first = await start(undefined);
-    const file = path.join(dataDir, "root.key");
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const key = Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
-    expect(key.length).toBe(32);
-    const logs = first.logs.join("\n");
-    expect(logs).toContain(fingerprint(key));
-    expect(logs).toMatch(/Generated a new root key at .*root\.key/);
-    for (const r of renderings(key)) expect(logs).not.toContain(r);
-    const owner = client(first.app, first.app.ownerToken!);
-    await createProject(owner, "gen");
-    await setVariable(owner, { project: "gen", environment: "development", key: "K", value: "kept" });
-    await first.app.close();
+  it.skipIf(provider === "postgresql")(
+    "is generated on the first SQLite start as <dataDir>/root.key (0600), logged by fingerprint only",
+    async () => {
+      const first = await start(undefined);
+      const file = path.join(dataDir, "root.key");
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const key = Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64");
+      expect(key.length).toBe(32);
+      const logs = first.logs.join("\n");
+      expect(logs).toContain(fingerprint(key));
+      expect(logs).toMatch(/Generated a new root key at .*root\.key/);
+      for (const r of renderings(key)) expect(logs).not.toContain(r);
+      const owner = client(first.app, first.app.ownerToken!);
+      await createProject(owner, "gen");
+      await setVariable(owner, { project: "gen", environment: "development", key: "K", value: "kept" });
+      await first.app.close();
 
-    const again = await start(undefined);
-    expect(again.logs.join("\n")).not.toMatch(/Generated a new root key/);
-    expect(again.app.ownerToken).toBeNull();
-    const pulled = await client(again.app, first.app.ownerToken!).pullVariables({ project: "gen", environment: "development" });
-    expect(expectType(pulled.pullVariables, "PulledEnvironment").variables).toEqual([{ key: "K", value: "kept", fromOverride: false }]);
-    await again.app.close();
+      const again = await start(undefined);
+      expect(again.logs.join("\n")).not.toMatch(/Generated a new root key/);
+      expect(again.app.ownerToken).toBeNull();
+      const pulled = await client(again.app, first.app.ownerToken!).pullVariables({
+        project: "gen",
+        environment: "development",
+      });
+      expect(expectType(pulled.pullVariables, "PulledEnvironment").variables).toEqual([
+        { key: "K", value: "kept", fromOverride: false },
+      ]);
+      await again.app.close();
 
-    fs.chmodSync(file, 0o644);
-    expect((await startFails(undefined)).message).toMatch(/chmod 600/);
-  });
+      fs.chmodSync(file, 0o644);
+      expect((await startFails(undefined)).message).toMatch(/chmod 600/);
+    },
+  );
 
   it("a restart with another root key fails naming both fingerprints; the right key restarts and decrypts", async () => {
     const [right, wrong] = [randomBytes(32), randomBytes(32)];
@@ -128,7 +143,13 @@ describe("root key", () => {
     const token = first.app.ownerToken!;
     const owner = client(first.app, token);
     await createProject(owner, "rk");
-    await setVariable(owner, { project: "rk", environment: "preview", key: "SECRET", value: "s3cr3t-value", secret: true });
+    await setVariable(owner, {
+      project: "rk",
+      environment: "preview",
+      key: "SECRET",
+      value: "s3cr3t-value",
+      secret: true,
+    });
     const runtime = await serviceToken({ owner, client: (t) => client(first.app, t ?? "") }, "rk", ["RUNTIME"]);
     await first.app.close();
 
@@ -143,7 +164,9 @@ describe("root key", () => {
     const again = await start(right.toString("base64"));
     try {
       const r = await client(again.app, runtime.token).runtimeVariables({ project: "rk", branch: "dev" });
-      expect(expectType(r.runtimeVariables, "RuntimeEnvironment").variables).toEqual([{ key: "SECRET", value: "s3cr3t-value", isSecret: true, fromOverride: false }]);
+      expect(expectType(r.runtimeVariables, "RuntimeEnvironment").variables).toEqual([
+        { key: "SECRET", value: "s3cr3t-value", isSecret: true, fromOverride: false },
+      ]);
     } finally {
       await again.app.close();
     }

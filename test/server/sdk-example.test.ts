@@ -13,9 +13,16 @@ describe("sdk/example.ts", () => {
   useTestServer((started) => (server = started), { listen: true });
 
   it("runs against a server over HTTP and prints the pulled values", async () => {
-    const env = { ...process.env, ENVPLANE_URL: server.url, ENVPLANE_TOKEN: server.ownerToken, ENVPLANE_PROJECT: "example" };
+    const env = {
+      ...process.env,
+      ENVPLANE_URL: server.url,
+      ENVPLANE_TOKEN: server.ownerToken,
+      ENVPLANE_PROJECT: "example",
+    };
     const { stdout } = await run("node", ["--import", "tsx", "sdk/example.ts"], { env, timeout: 30_000 });
-    expect(stdout).toBe("revision 1: added DATABASE_URL, STRIPE_KEY\nDATABASE_URL=postgres://localhost:5432/app\n# secrets excluded: STRIPE_KEY\n");
+    expect(stdout).toBe(
+      "revision 1: added DATABASE_URL, STRIPE_KEY\nDATABASE_URL=postgres://localhost:5432/app\n# secrets excluded: STRIPE_KEY\n",
+    );
     const again = await run("node", ["--import", "tsx", "sdk/example.ts"], { env, timeout: 30_000 });
     // STRIPE_KEY is a secret: it cannot be compared, so pushing it again overwrites it (a new revision).
     expect(again.stdout).toMatch(/^revision 2: added nothing\n/);

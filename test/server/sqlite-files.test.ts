@@ -21,7 +21,14 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(parent, { recursive: true, force: true }));
 
 const config = (): Config => ({
-  port: 0, host: "127.0.0.1", dataDir, databaseUrl: undefined, rootKey: undefined, development: false, authFailuresPerMinute: 10, runtimeResolutionsPerMinute: 10,
+  port: 0,
+  host: "127.0.0.1",
+  dataDir,
+  databaseUrl: undefined,
+  rootKey: undefined,
+  development: false,
+  authFailuresPerMinute: 10,
+  runtimeResolutionsPerMinute: 10,
 });
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
@@ -32,7 +39,8 @@ describe.skipIf(testProvider() === "postgresql")("the SQLite data directory", ()
       const app = await createApp(config(), { logger: silentLogger() });
       await app.database.writer.project.count(); // the WAL files exist while the database is open
       expect(mode(dataDir)).toBe(0o700);
-      for (const name of ["envplane.db", "envplane.db-wal", "envplane.db-shm", "root.key"]) expect([name, mode(path.join(dataDir, name))]).toEqual([name, 0o600]);
+      for (const name of ["envplane.db", "envplane.db-wal", "envplane.db-shm", "root.key"])
+        expect([name, mode(path.join(dataDir, name))]).toEqual([name, 0o600]);
       await app.close();
       // An existing database made readable by others is tightened at the next start.
       fs.chmodSync(path.join(dataDir, "envplane.db"), 0o644);

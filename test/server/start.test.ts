@@ -1,13 +1,13 @@
 /** `npm start` as a real process: first start prints the owner token once, serves GraphiQL and the API. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import os from "node:os";
-import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../sdk/index.js";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database.js";
-import { randomBytes } from "node:crypto";
+import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
 
 interface Started {
   child: ChildProcess;
@@ -17,7 +17,10 @@ interface Started {
 }
 
 function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn("node", ["--import", "tsx", "server/main.ts"], { env: { ...process.env, PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("node", ["--import", "tsx", "server/main.ts"], {
+    env: { ...process.env, PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const started: Started = { child, url: "", stdout: "", stderr: "" };
   child.stdout!.on("data", (d) => (started.stdout += d));
   return new Promise((resolve, reject) => {
@@ -49,7 +52,11 @@ describe("the server process", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-start-"));
-    env = { ENVPLANE_DATA_DIR: dataDir, DATABASE_URL: database.url, ...(testProvider() === "postgresql" ? { ENVPLANE_ROOT_KEY: randomBytes(32).toString("base64") } : {}) };
+    env = {
+      ENVPLANE_DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      ...(testProvider() === "postgresql" ? { ENVPLANE_ROOT_KEY: randomBytes(32).toString("base64") } : {}),
+    };
   });
   afterAll(async () => {
     await database.drop();
@@ -90,7 +97,14 @@ describe("the server process", () => {
     const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-start-"));
     try {
       const child = spawn("node", ["--import", "tsx", "server/main.ts"], {
-        env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", ENVPLANE_DATA_DIR: freshDir, DATABASE_URL: fresh.url },
+        env: {
+          ...process.env,
+          ...env,
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          ENVPLANE_DATA_DIR: freshDir,
+          DATABASE_URL: fresh.url,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -99,7 +113,9 @@ describe("the server process", () => {
       child.stderr!.on("data", (d) => (stderr += d));
       const code = await new Promise((resolve) => child.on("exit", resolve));
       expect(code).toBe(1);
-      expect(stderr).toContain(`envplane could not start: 127.0.0.1:${port} is already in use. Stop what listens there, or set PORT to another port.`);
+      expect(stderr).toContain(
+        `envplane could not start: 127.0.0.1:${port} is already in use. Stop what listens there, or set PORT to another port.`,
+      );
       expect(stdout).toMatch(/^ENVPLANE_TOKEN=envp_pat_\w+\n$/);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

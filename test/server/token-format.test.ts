@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { generateToken, hashToken, parseToken, TOKEN_PREFIXES, tokenHint, type TokenKind } from "../../server/services/token-format.js";
+import {
+  generateToken,
+  hashToken,
+  parseToken,
+  TOKEN_PREFIXES,
+  type TokenKind,
+  tokenHint,
+} from "../../server/services/token-format.js";
 
 const KINDS: TokenKind[] = ["personal", "service"];
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -38,7 +45,7 @@ describe("token format", () => {
   });
 
   it.each(KINDS)("any single-character change of a %s token is rejected", (kind) => {
-    const alternatives = BASE62 + "_-.";
+    const alternatives = `${BASE62}_-.`;
     for (let n = 0; n < 5; n++) {
       const token = generateToken(kind);
       for (let i = 0; i < token.length; i++) {
@@ -54,8 +61,8 @@ describe("token format", () => {
   it.each(KINDS)("a truncated or extended %s token is rejected", (kind) => {
     const token = generateToken(kind);
     for (let length = 0; length < token.length; length++) expect(parseToken(token.slice(0, length))).toBeNull();
-    expect(parseToken(token + "0")).toBeNull();
-    expect(parseToken("0" + token)).toBeNull();
+    expect(parseToken(`${token}0`)).toBeNull();
+    expect(parseToken(`0${token}`)).toBeNull();
   });
 
   it("rejects swapped kinds, other formats and whitespace", () => {
@@ -64,7 +71,7 @@ describe("token format", () => {
     expect(parseToken(` ${token}`)).toBeNull();
     expect(parseToken(`${token}\n`)).toBeNull();
     expect(parseToken("")).toBeNull();
-    expect(parseToken("ghp_" + "a".repeat(36))).toBeNull();
+    expect(parseToken(`ghp_${"a".repeat(36)}`)).toBeNull();
   });
 
   it("hashes to lower-case hex SHA-256 that differs from the token and between tokens", () => {

@@ -42,7 +42,10 @@ export interface Sandbox {
  * the credentials file), "none" leaves the sandbox logged out. `link`: a project folder
  * already linked to that project (envplane/config.json and .gitignore, as `link` leaves them).
  */
-export async function createSandbox(server: TestServer, options: { token?: string; auth?: "env" | "login" | "none"; link?: string } = {}): Promise<Sandbox> {
+export async function createSandbox(
+  server: TestServer,
+  options: { token?: string; auth?: "env" | "login" | "none"; link?: string } = {},
+): Promise<Sandbox> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-cli-"));
   const home = path.join(root, "home");
   const dir = path.join(root, "project");
@@ -72,7 +75,10 @@ export async function createSandbox(server: TestServer, options: { token?: strin
     exists: (relative) => fs.existsSync(path.join(dir, relative)),
   };
   if (options.link) {
-    sandbox.write("envplane/config.json", JSON.stringify({ project: options.link, environments: { production: "main", preview: "*" } }, null, 2) + "\n");
+    sandbox.write(
+      "envplane/config.json",
+      `${JSON.stringify({ project: options.link, environments: { production: "main", preview: "*" } }, null, 2)}\n`,
+    );
     sandbox.write("envplane/.gitignore", ".env*\n");
   }
   if (auth === "login") {
@@ -88,16 +94,27 @@ function cleanEnv(env: Record<string, string | undefined>): Record<string, strin
 }
 
 /** Runs the binary to completion (asynchronously: the test server shares this process). */
-export function runCli(args: string[], options: RunOptions & { cwd: string; env: Record<string, string | undefined> }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: RunOptions & { cwd: string; env: Record<string, string | undefined> },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: cleanEnv(options.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`envplane ${args.join(" ")} did not finish within ${options.timeoutMs ?? 30_000} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `envplane ${args.join(" ")} did not finish within ${options.timeoutMs ?? 30_000} ms.\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 30_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
@@ -126,10 +143,17 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const clean = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 /** The binary inside a real pseudo-terminal: stdin, stdout and stderr are all the TTY. */
-function startPty(args: string[], options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number }): PtySession {
+function startPty(
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number },
+): PtySession {
   const commandLine = [process.execPath, BIN, ...args].map(quote).join(" ");
   const env = cleanEnv({ CI: undefined, ...options.env, TERM: "xterm" });
-  const child = spawn("script", ["-q", "-e", "-c", commandLine, "/dev/null"], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("script", ["-q", "-e", "-c", commandLine, "/dev/null"], {
+    cwd: options.cwd,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let raw = "";
   let cursor = 0;
   const listeners = new Set<() => void>();

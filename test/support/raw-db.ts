@@ -61,7 +61,11 @@ async function databaseBytes(db: TestDatabase): Promise<Buffer> {
     for (const { table_name } of tables) {
       for (const row of await query(`SELECT * FROM "${String(table_name)}"`))
         for (const value of Object.values(row))
-          parts.push(Buffer.isBuffer(value) ? Buffer.concat([value, Buffer.from(value.toString("hex"))]) : Buffer.from(JSON.stringify(value) ?? ""));
+          parts.push(
+            Buffer.isBuffer(value)
+              ? Buffer.concat([value, Buffer.from(value.toString("hex"))])
+              : Buffer.from(JSON.stringify(value) ?? ""),
+          );
     }
     return Buffer.concat(parts);
   });
@@ -73,5 +77,9 @@ async function databaseBytes(db: TestDatabase): Promise<Buffer> {
  */
 export async function databaseSnapshot(db: TestDatabase): Promise<{ contains(needle: string): boolean }> {
   const bytes = await databaseBytes(db);
-  return { contains: (needle) => bytes.includes(Buffer.from(needle, "utf8")) || bytes.includes(Buffer.from(Buffer.from(needle, "utf8").toString("hex"))) };
+  return {
+    contains: (needle) =>
+      bytes.includes(Buffer.from(needle, "utf8")) ||
+      bytes.includes(Buffer.from(Buffer.from(needle, "utf8").toString("hex"))),
+  };
 }

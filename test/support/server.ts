@@ -8,9 +8,9 @@ import fs from "node:fs";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { createApp, type App } from "../../server/app.js";
-import type { Config } from "../../server/config.js";
 import { createClient, type EnvplaneClient } from "../../sdk/index.js";
+import { type App, createApp } from "../../server/app.js";
+import type { Config } from "../../server/config.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { captureLogger } from "./log.js";
 
@@ -31,7 +31,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { listen?: boolean; countQueries?: boolean; config?: Partial<Config>; logLevel?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { listen?: boolean; countQueries?: boolean; config?: Partial<Config>; logLevel?: string } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-data-"));
   const rootKey = randomBytes(32).toString("base64");
@@ -61,7 +63,11 @@ export async function startTestServer(options: { listen?: boolean; countQueries?
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/graphql`;
   }
   const client = (token?: string | null) =>
-    createClient({ url, token: token ?? null, fetch: options.listen ? undefined : (input, init) => app.fetch(new Request(input, init)) });
+    createClient({
+      url,
+      token: token ?? null,
+      fetch: options.listen ? undefined : (input, init) => app.fetch(new Request(input, init)),
+    });
   if (!app.ownerToken) throw new Error("expected a fresh instance with an owner token");
   return {
     app,

@@ -1,7 +1,7 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { unwrap } from "../../remote.js";
 import { printJson } from "../../format.js";
+import { unwrap } from "../../remote.js";
 import { json, project } from "../options.js";
 
 export const branchCreate: CommandSpec = {
@@ -13,7 +13,10 @@ export const branchCreate: CommandSpec = {
     const slug = ctx.project(options);
     const r = await ctx.sdk().createBranch({ input: { project: slug, name: args.name! } });
     const { branch } = unwrap(r.createBranch, "CreateBranchPayload");
-    const resolved = unwrap((await ctx.sdk().resolveBranch({ project: slug, branch: branch.name })).resolveBranch, "BranchResolution");
+    const resolved = unwrap(
+      (await ctx.sdk().resolveBranch({ project: slug, branch: branch.name })).resolveBranch,
+      "BranchResolution",
+    );
     if (opt.bool(options, "json")) return printJson({ ...branch, environment: resolved.environment.name });
     ctx.io.done(`Created project branch ${branch.name} in ${slug}; it deploys with "${resolved.environment.name}".`);
   },

@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../../command.js";
-import { unwrap } from "../../remote.js";
 import { plural } from "../../format.js";
+import { unwrap } from "../../remote.js";
 import { project, yes } from "../options.js";
 
 export const branchDelete: CommandSpec = {
@@ -10,8 +10,15 @@ export const branchDelete: CommandSpec = {
   options: { project, yes },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
-    await ctx.confirmDestructive(options, `Delete project branch "${args.name}" of ${slug} and all its overrides?`, `Deleting project branch "${args.name}" removes its overrides.`);
-    const r = unwrap((await ctx.sdk().deleteBranch({ input: { project: slug, name: args.name! } })).deleteBranch, "DeleteBranchPayload");
+    await ctx.confirmDestructive(
+      options,
+      `Delete project branch "${args.name}" of ${slug} and all its overrides?`,
+      `Deleting project branch "${args.name}" removes its overrides.`,
+    );
+    const r = unwrap(
+      (await ctx.sdk().deleteBranch({ input: { project: slug, name: args.name! } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
     ctx.io.done(`Deleted project branch ${r.name} (${plural(r.overridesRemoved, "override")} removed).`);
   },
 };

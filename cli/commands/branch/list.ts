@@ -1,8 +1,8 @@
 import { resolveBranch } from "../../../core/mapping.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { rulesOf } from "../../remote.js";
 import { printJson, table } from "../../format.js";
+import { rulesOf } from "../../remote.js";
 import { json, project } from "../options.js";
 
 export const branchList: CommandSpec = {
@@ -14,6 +14,8 @@ export const branchList: CommandSpec = {
     const rules = rulesOf(p);
     const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
     if (opt.bool(options, "json")) return printJson(rows);
-    ctx.io.print(table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]));
+    ctx.io.print(
+      table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]),
+    );
   },
 };

@@ -1,11 +1,16 @@
 import fs from "node:fs";
-import { CliError } from "../../errors.js";
+import { appendEntries, parseDotenv } from "../../../core/dotenv.js";
+import {
+  enableFeature,
+  type FeatureInfo,
+  findFeature,
+  knownFeaturePatterns,
+} from "../../../core/platform-config/index.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
-import { unwrap } from "../../remote.js";
-import { appendEntries, parseDotenv } from "../../../core/dotenv.js";
+import { CliError } from "../../errors.js";
 import { plural } from "../../format.js";
-import { enableFeature, findFeature, knownFeaturePatterns, type FeatureInfo } from "../../../core/platform-config/index.js";
+import { unwrap } from "../../remote.js";
 import type { ProjectConfig, Workspace } from "../../workspace.js";
 import { env } from "../options.js";
 
@@ -38,18 +43,28 @@ async function scaffoldRemote(ctx: Context, slug: string, environment: string, v
   if (exposed.length)
     throw new CliError(
       exposed
-        .map((v) => `${v.name} exists in "${environment}" as a standard variable, but it holds a secret. Run "envplane env unset ${v.name} --env ${environment}" first; nothing was changed.`)
+        .map(
+          (v) =>
+            `${v.name} exists in "${environment}" as a standard variable, but it holds a secret. Run "envplane env unset ${v.name} --env ${environment}" first; nothing was changed.`,
+        )
         .join("\n"),
     );
   const missing = variables.filter((v) => !existing.has(v.name));
   if (missing.length) {
     const r = await ctx.sdk().bulkUpsertVariables({
-      input: { project: slug, environment, variables: missing.map((v) => ({ key: v.name, value: "", secret: v.sensitive })), expectedRevision: current.revision },
+      input: {
+        project: slug,
+        environment,
+        variables: missing.map((v) => ({ key: v.name, value: "", secret: v.sensitive })),
+        expectedRevision: current.revision,
+      },
     });
     unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   }
   return {
-    toFill: variables.filter((v) => !existing.has(v.name) || (!existing.get(v.name)!.isSecret && !existing.get(v.name)!.value)),
+    toFill: variables.filter(
+      (v) => !existing.has(v.name) || (!existing.get(v.name)!.isSecret && !existing.get(v.name)!.value),
+    ),
     keptSecrets: variables.filter((v) => existing.get(v.name)?.isSecret),
   };
 }
@@ -59,7 +74,13 @@ async function fillRemote(ctx: Context, slug: string, environment: string, toFil
   const values = await askValues(ctx, toFill);
   if (values.size) {
     const r = await ctx.sdk().bulkUpsertVariables({
-      input: { project: slug, environment, variables: toFill.filter((v) => values.has(v.name)).map((v) => ({ key: v.name, value: values.get(v.name)!, secret: v.sensitive })) },
+      input: {
+        project: slug,
+        environment,
+        variables: toFill
+          .filter((v) => values.has(v.name))
+          .map((v) => ({ key: v.name, value: values.get(v.name)!, secret: v.sensitive })),
+      },
     });
     unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   }
@@ -89,7 +110,10 @@ Not linked: adds them to envplane/.env instead.`,
     const workspace = ctx.requireWorkspace();
     const config = workspace.readConfig();
     const feature = findFeature(args.feature!, config);
-    if (!feature) throw new CliError(`"${args.feature}" is not a feature that can be enabled. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`);
+    if (!feature)
+      throw new CliError(
+        `"${args.feature}" is not a feature that can be enabled. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`,
+      );
     let updated: ProjectConfig;
     try {
       updated = enableFeature(config, feature.path) as ProjectConfig;
@@ -105,7 +129,8 @@ Not linked: adds them to envplane/.env instead.`,
       ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
       const values = await scaffoldLocal(ctx, workspace, variables);
       ctx.io.done("Added to envplane/.env.");
-      if (values.size < variables.length) ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
+      if (values.size < variables.length)
+        ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
       return;
     }
     const environment = await ctx.environment(options, slug);
@@ -116,7 +141,10 @@ Not linked: adds them to envplane/.env instead.`,
     const empty = await fillRemote(ctx, slug, environment, toFill);
     if (toFill.length) ctx.io.done(`Added to "${environment}" environment.`);
     if (empty.length)
-      ctx.io.note(`Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`);
-    if (keptSecrets.length) ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);
+      ctx.io.note(
+        `Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`,
+      );
+    if (keptSecrets.length)
+      ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);
   },
 };

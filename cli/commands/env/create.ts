@@ -1,6 +1,6 @@
 import { opt } from "../../args.js";
-import { UsageError } from "../../errors.js";
 import type { CommandSpec } from "../../command.js";
+import { UsageError } from "../../errors.js";
 import { unwrap } from "../../remote.js";
 import { seed } from "../../sync/seed.js";
 import { project } from "../options.js";
@@ -10,7 +10,11 @@ export const envCreate: CommandSpec = {
   summary: "Create a custom environment, optionally seeded from another.",
   args: [{ name: "name", required: true, description: "The new environment, e.g. staging." }],
   options: {
-    from: { type: "string", value: "<env>", description: "Seed it from this environment (everything as-is, secrets included)." },
+    from: {
+      type: "string",
+      value: "<env>",
+      description: "Seed it from this environment (everything as-is, secrets included).",
+    },
     interactive: { type: "boolean", short: "i", description: "Review each variable of --from: keep, edit or skip." },
     protected: { type: "boolean", description: "Only admins may write it (like production)." },
     project,
@@ -18,12 +22,23 @@ export const envCreate: CommandSpec = {
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     const from = opt.string(options, "from");
-    if (opt.bool(options, "interactive") && !from) throw new UsageError("--interactive reviews the variables of --from <env>; give --from too.");
+    if (opt.bool(options, "interactive") && !from)
+      throw new UsageError("--interactive reviews the variables of --from <env>; give --from too.");
     const isProtected = opt.bool(options, "protected") || undefined;
-    if (from) return seed(ctx, { project: slug, target: args.name!, source: from, interactive: opt.bool(options, "interactive"), create: true, isProtected });
+    if (from)
+      return seed(ctx, {
+        project: slug,
+        target: args.name!,
+        source: from,
+        interactive: opt.bool(options, "interactive"),
+        create: true,
+        isProtected,
+      });
     const r = await ctx.sdk().createEnvironment({ input: { project: slug, name: args.name!, isProtected } });
     const { environment } = unwrap(r.createEnvironment, "EnvironmentPayload");
-    ctx.io.done(`Created environment "${environment.name}" in ${slug}${environment.isProtected ? " (protected)" : ""}.`);
+    ctx.io.done(
+      `Created environment "${environment.name}" in ${slug}${environment.isProtected ? " (protected)" : ""}.`,
+    );
     ctx.io.note(`Map a branch to it with "envplane mapping set ${environment.name} <branch>".`);
   },
 };

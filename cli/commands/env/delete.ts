@@ -9,9 +9,17 @@ export const envDelete: CommandSpec = {
   options: { project, yes },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
-    await ctx.confirmDestructive(options, `Delete environment "${args.name}" of ${slug} and all its variables?`, `Deleting environment "${args.name}" deletes its variables.`);
-    const r = unwrap((await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment, "DeleteEnvironmentPayload");
+    await ctx.confirmDestructive(
+      options,
+      `Delete environment "${args.name}" of ${slug} and all its variables?`,
+      `Deleting environment "${args.name}" deletes its variables.`,
+    );
+    const r = unwrap(
+      (await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment,
+      "DeleteEnvironmentPayload",
+    );
     ctx.io.done(`Deleted environment "${r.name}".`);
-    if (r.unmappedBranches.length) ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);
+    if (r.unmappedBranches.length)
+      ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);
   },
 };

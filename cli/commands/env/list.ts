@@ -13,7 +13,12 @@ export const envList: CommandSpec = {
     const { variables } = await ctx.loadEnvironment(slug, environment);
     if (opt.bool(options, "json"))
       return printJson(
-        variables.map((v) => ({ key: v.key, isSecret: v.isSecret, value: v.value ?? null, overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })) })),
+        variables.map((v) => ({
+          key: v.key,
+          isSecret: v.isSecret,
+          value: v.value ?? null,
+          overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
+        })),
       );
     const show = (secret: boolean, value: string | null | undefined) => (secret ? "[secret]" : quote(value ?? ""));
     const lines = variables.flatMap((v) => [

@@ -1,7 +1,7 @@
 import path from "node:path";
-import { CliError, UsageError } from "../../errors.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import { CliError, UsageError } from "../../errors.js";
 import { pushFile } from "../../sync/push.js";
 import { displayPath, readEnvFile } from "../../workspace.js";
 import { env, json, project, yes } from "../options.js";
@@ -11,10 +11,17 @@ export const envPush: CommandSpec = {
   summary: "Push a .env file to an environment's base values: shows the diff, asks, applies it in one transaction.",
   options: {
     env,
-    file: { type: "string", value: "<path>", description: "The file to push (default: envplane/.env). envplane/.env.local is never pushed." },
+    file: {
+      type: "string",
+      value: "<path>",
+      description: "The file to push (default: envplane/.env). envplane/.env.local is never pushed.",
+    },
     yes,
     "dry-run": { type: "boolean", description: "Show what would change; change nothing." },
-    prune: { type: "boolean", description: "Also delete remote variables missing from the file (secrets that pull left out are kept)." },
+    prune: {
+      type: "boolean",
+      description: "Also delete remote variables missing from the file (secrets that pull left out are kept).",
+    },
     project,
     json,
   },
@@ -26,12 +33,17 @@ never pushed: set them with "envplane env set --branch".`,
     const slug = ctx.project(options);
     const workspace = ctx.workspace();
     const flag = opt.string(options, "file");
-    if (flag === "") throw new UsageError('--file needs a path, e.g. --file .env.staging.');
+    if (flag === "") throw new UsageError("--file needs a path, e.g. --file .env.staging.");
     const file = flag ? path.resolve(flag) : workspace?.envPath;
-    if (!file) throw new CliError('No envplane/config.json here or in a parent directory. Run "envplane init", or pass --file.');
-    if (path.basename(file) === ".env.local") throw new CliError(".env.local holds personal overrides and is never pushed. Push envplane/.env (or another file) instead.");
+    if (!file)
+      throw new CliError('No envplane/config.json here or in a parent directory. Run "envplane init", or pass --file.');
+    if (path.basename(file) === ".env.local")
+      throw new CliError(
+        ".env.local holds personal overrides and is never pushed. Push envplane/.env (or another file) instead.",
+      );
     const parsed = readEnvFile(file);
-    if (!parsed) throw new CliError(`${displayPath(file)} does not exist. Create it, or pull one with "envplane env pull".`);
+    if (!parsed)
+      throw new CliError(`${displayPath(file)} does not exist. Create it, or pull one with "envplane env pull".`);
     const environment = await ctx.environment(options, slug);
     await pushFile(ctx, {
       project: slug,

@@ -1,19 +1,22 @@
 import { opt } from "../../args.js";
-import { UsageError } from "../../errors.js";
 import type { CommandSpec } from "../../command.js";
+import { UsageError } from "../../errors.js";
+import { rulesOf } from "../../remote.js";
 import { mappingFromConfig } from "../../workspace.js";
 import { project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
-import { rulesOf } from "../../remote.js";
 
 export const mappingSet: CommandSpec = {
   path: ["mapping", "set"],
-  summary: "Make a project branch (or \"*\") deploy with an environment, in config.json and on the server.",
+  summary: 'Make a project branch (or "*") deploy with an environment, in config.json and on the server.',
   args: [
     { name: "environment", description: "The environment, e.g. staging." },
     { name: "branch", description: 'The project branch, or "*" for every other branch.' },
   ],
-  options: { "from-config": { type: "boolean", description: 'Apply the "environments" block of envplane/config.json as it is.' }, project },
+  options: {
+    "from-config": { type: "boolean", description: 'Apply the "environments" block of envplane/config.json as it is.' },
+    project,
+  },
   details: `Examples:
   envplane mapping set staging staging     # the staging branch deploys with staging
   envplane mapping set preview "*"         # every other branch deploys with preview
@@ -29,13 +32,20 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
       if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");
       rules = mappingFromConfig(ctx.requireWorkspace().readConfig().environments);
     } else {
-      if (!args.environment || !args.branch) throw new UsageError('Missing <environment> <branch>, e.g. "envplane mapping set staging staging" (or --from-config).');
+      if (!args.environment || !args.branch)
+        throw new UsageError(
+          'Missing <environment> <branch>, e.g. "envplane mapping set staging staging" (or --from-config).',
+        );
       const current = before.filter((r) => r.environment !== args.environment && r.branch !== args.branch);
       rules = [...current, { environment: args.environment, branch: args.branch }];
     }
     const accepted = await applyMapping(ctx, workspace, slug, rules);
-    ctx.io.done(`Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`);
-    const removed = before.filter((r) => !accepted.some((a) => a.branch === r.branch && a.environment === r.environment));
+    ctx.io.done(
+      `Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`,
+    );
+    const removed = before.filter(
+      (r) => !accepted.some((a) => a.branch === r.branch && a.environment === r.environment),
+    );
     if (removed.length) ctx.io.note(`No longer in the mapping:\n${describeRules(removed)}`);
   },
 };

@@ -1,10 +1,10 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { printJson } from "../../format.js";
+import { rulesOf } from "../../remote.js";
 import { mappingFromConfig, sameMapping } from "../../workspace.js";
 import { json, project } from "../options.js";
 import { describeRules } from "./sync.js";
-import { rulesOf } from "../../remote.js";
 
 export const mappingShow: CommandSpec = {
   path: ["mapping", "show"],
@@ -20,7 +20,9 @@ export const mappingShow: CommandSpec = {
     if (config?.project !== slug) return;
     try {
       if (!sameMapping(mappingFromConfig(config.environments), rules))
-        ctx.io.warn('The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.');
+        ctx.io.warn(
+          'The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.',
+        );
     } catch (error) {
       ctx.io.warn((error as Error).message);
     }

@@ -9,14 +9,22 @@ import { configFromMapping, type Workspace } from "../../workspace.js";
  * Sends the whole mapping to the server, then writes the block it accepted into config.json
  * when the folder is linked to that project.
  */
-export async function applyMapping(ctx: Context, workspace: Workspace | null, slug: string, rules: MappingRule[]): Promise<MappingRule[]> {
+export async function applyMapping(
+  ctx: Context,
+  workspace: Workspace | null,
+  slug: string,
+  rules: MappingRule[],
+): Promise<MappingRule[]> {
   const r = await ctx.sdk().updateBranchMapping({ input: { project: slug, entries: rules } });
   const accepted = rulesOf(unwrap(r.updateBranchMapping, "UpdateBranchMappingPayload"));
   const config = workspace?.readConfig();
-  if (workspace && config?.project === slug) workspace.writeConfig({ ...config, environments: configFromMapping(accepted) });
+  if (workspace && config?.project === slug)
+    workspace.writeConfig({ ...config, environments: configFromMapping(accepted) });
   return accepted;
 }
 
 export function describeRules(rules: readonly MappingRule[]): string {
-  return rules.map((r) => `  ${r.branch === WILDCARD ? '"*" (every other branch)' : r.branch} → ${r.environment}`).join("\n");
+  return rules
+    .map((r) => `  ${r.branch === WILDCARD ? '"*" (every other branch)' : r.branch} → ${r.environment}`)
+    .join("\n");
 }

@@ -1,8 +1,8 @@
-import { CliError } from "../../errors.js";
 import type { CommandSpec } from "../../command.js";
+import { CliError } from "../../errors.js";
+import { rulesOf } from "../../remote.js";
 import { project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
-import { rulesOf } from "../../remote.js";
 
 export const mappingUnset: CommandSpec = {
   path: ["mapping", "unset"],
@@ -13,7 +13,8 @@ export const mappingUnset: CommandSpec = {
     const slug = ctx.project(options);
     const current = rulesOf(await ctx.loadProject(slug));
     const rules = current.filter((r) => r.environment !== args.environment);
-    if (rules.length === current.length) throw new CliError(`"${args.environment}" is not in the branch mapping of ${slug}. Run "envplane mapping show".`);
+    if (rules.length === current.length)
+      throw new CliError(`"${args.environment}" is not in the branch mapping of ${slug}. Run "envplane mapping show".`);
     const accepted = await applyMapping(ctx, ctx.workspace(), slug, rules);
     ctx.io.done(`Removed "${args.environment}" from the branch mapping of ${slug}:\n${describeRules(accepted)}`);
   },

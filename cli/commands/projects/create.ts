@@ -1,7 +1,7 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { unwrap } from "../../remote.js";
 import { printJson } from "../../format.js";
+import { unwrap } from "../../remote.js";
 import { json } from "../options.js";
 
 export const projectsCreate: CommandSpec = {

@@ -1,9 +1,9 @@
 import type { TokenPermission } from "../../../sdk/index.js";
 import { opt } from "../../args.js";
-import { UsageError } from "../../errors.js";
 import type { CommandSpec } from "../../command.js";
-import { unwrap } from "../../remote.js";
+import { UsageError } from "../../errors.js";
 import { printJson } from "../../format.js";
+import { unwrap } from "../../remote.js";
 import { json, project } from "../options.js";
 
 const PERMISSIONS: Record<string, TokenPermission> = { read: "READ", write: "WRITE", runtime: "RUNTIME" };
@@ -15,7 +15,8 @@ function expiry(text: string): Date {
   const match = /^(\d+)([dhm])$/.exec(text);
   if (!match) throw new UsageError(`--expires-in "${text}" is not a duration. Use a number and d, h or m, e.g. 30d.`);
   const ms = Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
-  if (ms < 60_000 || ms > MAX_DAYS * 86_400_000) throw new UsageError(`--expires-in "${text}" is out of range: give 1m to ${MAX_DAYS}d.`);
+  if (ms < 60_000 || ms > MAX_DAYS * 86_400_000)
+    throw new UsageError(`--expires-in "${text}" is out of range: give 1m to ${MAX_DAYS}d.`);
   return new Date(Date.now() + ms);
 }
 
@@ -24,15 +25,25 @@ export const tokensCreate: CommandSpec = {
   summary: "Create a service token for the project (shown once).",
   options: {
     name: { type: "string", value: "<name>", description: "What the token is for, e.g. ci-preview." },
-    env: { type: "string", multiple: true, value: "<env>", description: "Limit it to this environment (default: every environment)." },
-    permission: { type: "string", multiple: true, value: "read|write|runtime", description: "What it may do (default: read). runtime resolves secrets for envplane run." },
+    env: {
+      type: "string",
+      multiple: true,
+      value: "<env>",
+      description: "Limit it to this environment (default: every environment).",
+    },
+    permission: {
+      type: "string",
+      multiple: true,
+      value: "read|write|runtime",
+      description: "What it may do (default: read). runtime resolves secrets for envplane run.",
+    },
     "expires-in": { type: "string", value: "<30d|12h|90m>", description: "Expire after this long (default: never)." },
     project,
     json,
   },
   async run(ctx, { options }) {
     const name = opt.string(options, "name");
-    if (!name) throw new UsageError('Missing --name <name>: say what the token is for, e.g. --name ci-preview.');
+    if (!name) throw new UsageError("Missing --name <name>: say what the token is for, e.g. --name ci-preview.");
     const permissions = opt.list(options, "permission").map((p) => {
       const permission = PERMISSIONS[p.toLowerCase()];
       if (!permission) throw new UsageError(`--permission "${p}" is not one of read, write, runtime.`);

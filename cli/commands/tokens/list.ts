@@ -17,13 +17,28 @@ export const tokensList: CommandSpec = {
       return p.tokens;
     });
     if (opt.bool(options, "json")) return printJson(tokens);
-    if (!tokens.length) return ctx.io.note(`No service tokens in ${slug}. Create one with "envplane tokens create --name <name>".`);
+    if (!tokens.length)
+      return ctx.io.note(`No service tokens in ${slug}. Create one with "envplane tokens create --name <name>".`);
     const status = (t: (typeof tokens)[number]) =>
-      t.revokedAt ? "revoked" : t.expiresAt && new Date(t.expiresAt) < new Date() ? "expired" : t.expiresAt ? `expires ${t.expiresAt.slice(0, 10)}` : "active";
+      t.revokedAt
+        ? "revoked"
+        : t.expiresAt && new Date(t.expiresAt) < new Date()
+          ? "expired"
+          : t.expiresAt
+            ? `expires ${t.expiresAt.slice(0, 10)}`
+            : "active";
     ctx.io.print(
       table([
         ["ID", "NAME", "HINT", "PERMISSIONS", "ENVIRONMENTS", "LAST USED", "STATUS"],
-        ...tokens.map((t) => [t.id, t.name, t.hint, t.permissions.map((x) => x.toLowerCase()).join(","), t.environments?.join(",") ?? "all", t.lastUsedAt?.slice(0, 16) ?? "never", status(t)]),
+        ...tokens.map((t) => [
+          t.id,
+          t.name,
+          t.hint,
+          t.permissions.map((x) => x.toLowerCase()).join(","),
+          t.environments?.join(",") ?? "all",
+          t.lastUsedAt?.slice(0, 16) ?? "never",
+          status(t),
+        ]),
       ]),
     );
   },

@@ -8,8 +8,16 @@ export const tokensRevoke: CommandSpec = {
   args: [{ name: "id", required: true, description: 'The token id (see "envplane tokens list").' }],
   options: { yes },
   async run(ctx, { args, options }) {
-    await ctx.confirmDestructive(options, `Revoke token ${args.id}? Anything using it stops working.`, `Revoking token ${args.id} cannot be undone.`, "Cancelled: the token still works.");
-    const { token } = unwrap((await ctx.sdk().revokeToken({ input: { id: args.id! } })).revokeToken, "RevokeTokenPayload");
+    await ctx.confirmDestructive(
+      options,
+      `Revoke token ${args.id}? Anything using it stops working.`,
+      `Revoking token ${args.id} cannot be undone.`,
+      "Cancelled: the token still works.",
+    );
+    const { token } = unwrap(
+      (await ctx.sdk().revokeToken({ input: { id: args.id! } })).revokeToken,
+      "RevokeTokenPayload",
+    );
     ctx.io.done(`Revoked token "${token.name}" (${token.hint}).`);
   },
 };
