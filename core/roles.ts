@@ -10,8 +10,3 @@ export type ServicePermission = (typeof SERVICE_PERMISSIONS)[number];
 export function roleAtLeast(role: Role | null | undefined, needed: Role): boolean {
   return role != null && ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
-
-/** A personal role may write an environment: developers only unprotected ones, admins and owners all. */
-export function roleCanWrite(role: Role | null | undefined, environment: { isProtected: boolean }): boolean {
-  return environment.isProtected ? roleAtLeast(role, "admin") : roleAtLeast(role, "developer");
-}

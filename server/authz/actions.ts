@@ -37,6 +37,17 @@ export const ENVIRONMENT_ACTIONS = [
   "runtime:resolve",
 ] as const;
 
+/** Actions outside any project: on the instance itself. */
+export const INSTANCE_ACTIONS = [
+  /** Create a project (the creator becomes its owner). */
+  "project:create",
+  /** Create and revoke one's own tokens (personal ones, or service tokens of projects one manages). */
+  "token:create",
+  /** Create and list users, and create or revoke other users' personal tokens. */
+  "user:manage",
+] as const;
+
+export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
 export type ProjectAction = (typeof PROJECT_ACTIONS)[number];
 export type EnvironmentAction = (typeof ENVIRONMENT_ACTIONS)[number];
 export type Action = ProjectAction | EnvironmentAction;

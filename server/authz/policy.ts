@@ -7,7 +7,7 @@
 import { type Role, roleAtLeast, type ServicePermission } from "../../core/roles.js";
 import type { Actor } from "../services/actor.js";
 import { ForbiddenError } from "../services/errors.js";
-import type { EnvironmentAction, ProjectAction } from "./actions.js";
+import type { EnvironmentAction, InstanceAction, ProjectAction } from "./actions.js";
 
 export interface ProjectAccess {
   actor: Actor;
@@ -145,4 +145,24 @@ export function assertCan(
     if (!can(access, action as ProjectAction)) throw projectDenied(access, action as ProjectAction);
   } else if (!can(access, action as EnvironmentAction, env))
     throw environmentDenied(access, action as EnvironmentAction, env);
+}
+
+/** Instance actions: people only (service tokens act inside their project); managing users needs an instance admin. */
+export function canOnInstance(actor: Actor, action: InstanceAction): boolean {
+  if (actor.kind !== "user") return false;
+  return action === "user:manage" ? actor.isInstanceAdmin : true;
+}
+
+const INSTANCE_DENIED: Record<InstanceAction, string> = {
+  "project:create": "Service tokens cannot create projects. Use a personal token.",
+  "token:create": "Service tokens cannot create or revoke tokens. Use a personal token.",
+  "user:manage": "Only instance admins can manage users and their tokens.",
+};
+
+export function assertCanOnInstance(
+  actor: Actor,
+  action: InstanceAction,
+  message = INSTANCE_DENIED[action],
+): asserts actor is Extract<Actor, { kind: "user" }> {
+  if (!canOnInstance(actor, action)) throw new ForbiddenError(message);
 }

@@ -60,6 +60,9 @@ export function requireActor(ctx: Context): Actor {
 const MIN_DATE = Date.UTC(1970, 0, 1);
 const MAX_DATE = Date.UTC(10000, 0, 1) - 1;
 
+/** Whether a date is one the API accepts (1970-01-01 to 9999-12-31, what both databases store). */
+export const isSupportedDate = (date: Date) => date.getTime() >= MIN_DATE && date.getTime() <= MAX_DATE;
+
 builder.scalarType("DateTime", {
   description: "An ISO-8601 date and time in UTC.",
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
@@ -67,7 +70,7 @@ builder.scalarType("DateTime", {
     const date = new Date(value as string);
     if (typeof value !== "string" || Number.isNaN(date.getTime()))
       throw new GraphQLError("DateTime must be an ISO-8601 string, e.g. 2030-01-31T00:00:00Z.");
-    if (date.getTime() < MIN_DATE || date.getTime() > MAX_DATE)
+    if (!isSupportedDate(date))
       throw new GraphQLError("DateTime must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z.");
     return date;
   },

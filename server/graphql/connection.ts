@@ -14,7 +14,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import type { GraphQLResolveInfo } from "graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { ValidationError } from "../services/errors.js";
-import { builder, type Context, type Types } from "./builder.js";
+import { builder, type Context, isSupportedDate, type Types } from "./builder.js";
 
 type KeyValue = string | Date;
 type Row = Record<string, unknown>;
@@ -63,7 +63,7 @@ function parseCursor(keyset: Keyset, after: string): KeyValue[] | null {
     if (typeof raw !== "string") return null;
     if (type === "date") {
       const date = new Date(raw);
-      if (Number.isNaN(date.getTime())) return null;
+      if (Number.isNaN(date.getTime()) || !isSupportedDate(date)) return null;
       values.push(date);
     } else values.push(raw);
   }

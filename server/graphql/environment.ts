@@ -1,5 +1,5 @@
 /** Environments: listing, creation (optionally seeded), deletion, protection and seeding. */
-import { can, type EnvironmentAction } from "../authz/index.js";
+import { can, type EnvironmentAction, variableScope } from "../authz/index.js";
 import type { SeedSummary } from "../services/environments.js";
 import { builder } from "./builder.js";
 import { mutation } from "./mutation.js";
@@ -31,7 +31,10 @@ builder.prismaObject("Environment", {
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    variableCount: t.relationCount("variables"),
+    variableCount: t.relationCount("variables", {
+      description: "Base variables the caller may list (0 when it may not read this environment).",
+      where: (_args, ctx) => variableScope(ctx.actor),
+    }),
     ...Object.fromEntries(
       ENVIRONMENT_PERMISSION_FIELDS.map(([field, action, description]) => [
         field,

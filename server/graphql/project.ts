@@ -79,8 +79,9 @@ export const Project = builder.prismaObject("Project", {
       },
     }),
     mapping: t.relation("mapping", {
-      description: "Evaluated top to bottom; the wildcard is always last.",
-      query: { orderBy: { position: "asc" } },
+      description:
+        "Evaluated top to bottom; the wildcard is always last. Service tokens see only the entries of their environments.",
+      query: (_args, ctx) => ({ where: { environment: environmentScope(ctx.actor) }, orderBy: { position: "asc" } }),
     }),
   }),
 });

@@ -1,5 +1,5 @@
 /** The instance's users: listing (instance admins) and creation. */
-import { ForbiddenError } from "../services/errors.js";
+import { assertCanOnInstance } from "../authz/index.js";
 import { builder, requireActor } from "./builder.js";
 import { connectionType, type Keyset, pageArgs, rootConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
@@ -31,8 +31,7 @@ builder.queryFields((t) => ({
     args: pageArgs(t.arg),
     resolve: (_root, args, ctx, info) => {
       const actor = requireActor(ctx);
-      if (actor.kind !== "user" || !actor.isInstanceAdmin)
-        throw new ForbiddenError("Only instance admins can list users.");
+      assertCanOnInstance(actor, "user:manage", "Only instance admins can list users.");
       return rootConnection(ctx, info, {
         typeName: "User",
         keyset: usersByCreation,

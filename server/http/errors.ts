@@ -4,7 +4,14 @@
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
 import type { GraphQLError as GraphQLErrorType } from "graphql";
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../services/errors.js";
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UndecryptableError,
+  ValidationError,
+} from "../services/errors.js";
 import { graphql } from "./graphql.js";
 
 const { GraphQLError } = graphql;
@@ -15,6 +22,7 @@ function codeOf(error: AppError): string {
   if (error instanceof NotFoundError) return "NOT_FOUND";
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof ForbiddenError) return "FORBIDDEN";
+  if (error instanceof UndecryptableError) return "UNDECRYPTABLE";
   return "BAD_REQUEST";
 }
 

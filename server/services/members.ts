@@ -6,11 +6,11 @@
 
 import { check, displayName } from "../../core/names.js";
 import { ROLES, type Role } from "../../core/roles.js";
-import { assertCan, type ProjectAccess } from "../authz/index.js";
+import { assertCan, assertCanOnInstance, type ProjectAccess } from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
-import { assertValid, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
+import { assertValid, ConflictError, NotFoundError, ValidationError } from "./errors.js";
 import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { isUniqueViolation } from "./transaction.js";
 
@@ -39,8 +39,7 @@ export function memberService({ db, writes }: { db: Pick<Database, "reader">; wr
   return {
     /** Instance admins add users; each new user gets a first personal token, shown once. */
     async createUser(actor: Actor, input: { name: string; email?: string | null; isInstanceAdmin?: boolean | null }) {
-      if (actor.kind !== "user" || !actor.isInstanceAdmin)
-        throw new ForbiddenError("Only instance admins can create users.");
+      assertCanOnInstance(actor, "user:manage", "Only instance admins can create users.");
       assertValid(check(displayName, input.name, ["name"]));
       if (input.email != null && !/^[^@\s]+@[^@\s]+$/.test(input.email))
         throw new ValidationError("email is not an e-mail address.", [{ path: ["email"], message: "Invalid e-mail." }]);

@@ -2,16 +2,16 @@
 
 import { DEFAULT_MAPPING } from "../../core/mapping.js";
 import { check, DEFAULT_BRANCHES, DEFAULT_ENVIRONMENTS, displayName, projectSlug } from "../../core/names.js";
+import { assertCanOnInstance } from "../authz/index.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
-import { assertValid, ConflictError, ForbiddenError } from "./errors.js";
+import { assertValid, ConflictError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
 
 export function projectService({ keys, writes }: { keys: KeyRing; writes: WritePath }) {
   return {
     async createProject(actor: Actor, input: { slug: string; name?: string | null }) {
-      if (actor.kind !== "user")
-        throw new ForbiddenError("Service tokens cannot create projects. Use a personal token.");
+      assertCanOnInstance(actor, "project:create");
       const name = input.name ?? input.slug;
       assertValid([...check(projectSlug, input.slug, ["slug"]), ...check(displayName, name, ["name"])]);
       return writes.run({ actor, action: "project.create" }, async ({ tx, record }) => {

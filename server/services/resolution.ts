@@ -6,11 +6,11 @@
 
 import { resolveBranch } from "../../core/mapping.js";
 import { branchName, check } from "../../core/names.js";
-import { assertCan, projectAccess } from "../authz/index.js";
+import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { Actor } from "./actor.js";
 import { loadMapping } from "./branches.js";
-import { assertValid, NotFoundError, ValidationError } from "./errors.js";
+import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { findBranch, findEnvironment } from "./lookup.js";
 import type { ValueStore } from "./values.js";
 
@@ -34,6 +34,11 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
       assertValid(check(branchName, input.branch, ["branch"]));
       const access = await projectAccess(db.reader, actor, input.project);
       const { env, matchedBy } = await mappedEnvironment(access.project.id, access.project.slug, input.branch);
+      // A token scoped to some environments learns nothing of the others, not even which one a branch deploys with.
+      if (!can(access, "environment:read", env))
+        throw new ForbiddenError(
+          `Branch "${input.branch}" deploys with an environment this token cannot see. Use a token for that environment.`,
+        );
       return { branch: input.branch, environment: env, matchedBy };
     },
 

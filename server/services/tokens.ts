@@ -2,11 +2,11 @@
 
 import { check, displayName } from "../../core/names.js";
 import { SERVICE_PERMISSIONS, type ServicePermission } from "../../core/roles.js";
-import type { ProjectAccess } from "../authz/index.js";
+import { assertCanOnInstance, canOnInstance, type ProjectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import { Rollback, type WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
-import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
+import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
 import { generateToken, hashToken, type TokenKind, tokenHint } from "./token-format.js";
 
@@ -32,7 +32,7 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
           "expiresAt is in the past. Give a future date, or none for a token that does not expire.",
           [{ path: ["expiresAt"], message: "Must be in the future." }],
         );
-      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot create tokens. Use a personal token.");
+      assertCanOnInstance(actor, "token:create", "Service tokens cannot create tokens. Use a personal token.");
       const token = generateToken(input.kind);
       const base = {
         name: input.name.trim(),
@@ -48,8 +48,8 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
             [{ path: ["kind"], message: "Use kind SERVICE." }],
           );
         const userId = input.userId ?? actor.userId;
-        if (userId !== actor.userId && !actor.isInstanceAdmin)
-          throw new ForbiddenError("Only instance admins can create tokens for other users.");
+        if (userId !== actor.userId)
+          assertCanOnInstance(actor, "user:manage", "Only instance admins can create tokens for other users.");
         if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } })))
           throw new NotFoundError(`User "${userId}" not found.`, "User");
         const row = await writes.run({ actor, action: "token.create" }, async ({ tx, record }) => {
@@ -105,7 +105,7 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
 
     async revokeToken(actor: Actor, input: { id: string }, now = new Date()) {
       // Checked first, so a service token learns nothing about which token ids exist.
-      if (actor.kind !== "user") throw new ForbiddenError("Service tokens cannot revoke tokens. Use a personal token.");
+      assertCanOnInstance(actor, "token:create", "Service tokens cannot revoke tokens. Use a personal token.");
       const row = await db.reader.token.findUnique({
         where: { id: input.id },
         select: {
@@ -122,7 +122,8 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
         "Token",
       );
       if (!row) throw notFound;
-      if (row.kind === "personal" && row.userId !== actor.userId && !actor.isInstanceAdmin) throw notFound;
+      if (row.kind === "personal" && row.userId !== actor.userId && !canOnInstance(actor, "user:manage"))
+        throw notFound;
       const project = row.kind === "service" ? row.project!.slug : undefined;
       const hide = (error: unknown) => {
         // A project the caller cannot access: the token does not exist for it either.
