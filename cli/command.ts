@@ -54,7 +54,7 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
   const own = dashes === -1 ? argv : argv.slice(0, dashes);
   const command = dashes === -1 ? [] : argv.slice(dashes + 1);
   const options = { ...spec.options, help };
-  let parsed;
+  let parsed: { values: OptionValues; positionals: string[] };
   try {
     parsed = parseArgs({
       args: own,

@@ -70,7 +70,8 @@ export class Context {
       throw new CliError(
         'Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.',
       );
-    return (this.client = connect(credentials));
+    this.client = connect(credentials);
+    return this.client;
   }
 
   /** --project, else the project linked in envplane/config.json, else undefined. */

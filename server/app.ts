@@ -88,12 +88,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
-      (done) =>
-        done.forEach((r) =>
+      (done) => {
+        for (const r of done)
           log.info(
-            `Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`,
-          ),
-        ),
+            `Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) ` +
+              `now on key version ${r.activeKeyVersion}.`,
+          );
+      },
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
 

@@ -42,7 +42,10 @@ async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: str
 function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
   const { sources, variables } = local.resolution;
   const names = Object.keys(variables).sort();
-  if (asJson) return printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
+  if (asJson) {
+    printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
+    return;
+  }
   const rows = names.map((n) => [n, featureOfVariable(n) ?? "user variable", sources[n] ?? ""]);
   ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "No config variables resolved.");
   ctx.io.done(

@@ -169,9 +169,11 @@ class Resolver {
     }
     if (place.unknownIn)
       this.warnings.push(`${path} is not a known setting of ${place.unknownIn} (known: ${place.known.join(", ")}).`);
-    if (isObject(value)) for (const [key, child] of Object.entries(value)) this.walk(child, [...segs, key], key);
-    else if (Array.isArray(value)) value.forEach((child, i) => this.walk(child, [...segs, String(i)], name));
-    else {
+    if (isObject(value)) {
+      for (const [key, child] of Object.entries(value)) this.walk(child, [...segs, key], key);
+    } else if (Array.isArray(value)) {
+      for (const [i, child] of value.entries()) this.walk(child, [...segs, String(i)], name);
+    } else {
       const read = this.read(path, value, isSensitiveName(name), canonicalName(path), name);
       this.warnUnset(read.unset, path);
     }

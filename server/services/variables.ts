@@ -124,8 +124,10 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null) {
+              noOverridesOnDevelopment(env!);
+              branch = await findBranch(db.reader, access, input.branch);
+            }
           },
         },
         async ({ tx, access, env, revision, record }) => {
@@ -206,8 +208,10 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null) {
+              noOverridesOnDevelopment(env!);
+              branch = await findBranch(db.reader, access, input.branch);
+            }
           },
         },
         async ({ tx, env, revision, record }) => {

@@ -117,8 +117,9 @@ describe("enableFeature", () => {
       auth: { site_url: "http://localhost:3000", external: { github: { enabled: false }, google: { enabled: true } } },
     });
     const again = enableFeature(out, "auth.external.github");
-    expect((again.auth as any).external.github).toEqual({ enabled: true });
-    expect((out.auth as any).external.github).toEqual({ enabled: false });
+    type Auth = { external: Record<string, unknown> };
+    expect((again.auth as Auth).external.github).toEqual({ enabled: true });
+    expect((out.auth as Auth).external.github).toEqual({ enabled: false });
   });
 
   it("keeps fields already there and refuses to replace a non-object", () => {
