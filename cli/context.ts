@@ -57,7 +57,8 @@ export class Context {
       // The stored token goes only to the server it was stored for.
       if (sameServer(server, stored.server)) return { ...stored, server, source: "environment" };
       throw new CliError(
-        `ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`,
+        `ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. ` +
+          `Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`,
       );
     }
     return stored ? { ...stored, source: "file" } : null;

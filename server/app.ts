@@ -165,7 +165,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             actor = await services.auth.authenticate(token);
           } catch (error) {
             if (!(error instanceof AuthenticationError)) throw error;
-            // Only failures count, and a valid token is always served: one client's failures never lock out another behind the same address.
+            // Only failures count, and a valid token is always served: one client's failures never lock out
+            // another behind the same address.
             // Failures = those counted by the (shared) limiter + this process's malformed tokens.
             const [counted, other] = parseToken(token)
               ? [authFailures, malformedTokens]

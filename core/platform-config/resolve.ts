@@ -194,7 +194,8 @@ class Resolver {
         this.set(canonical, found);
         if (field.type === "integer" && !/^-?\d+$/.test(found.value.trim()))
           this.warnings.push(
-            `${fieldPath} should be a whole number; the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`,
+            `${fieldPath} should be a whole number; ` +
+              `the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`,
           );
       } else if (read.kind !== "invalid") {
         if (enabled && field.required) missing.push(info.variables[i]);
