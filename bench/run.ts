@@ -204,7 +204,8 @@ const scenarios: Scenario[] = [
 const only = process.env.BENCH_ONLY;
 const load = os.loadavg()[0].toFixed(2);
 console.log(
-  `envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} (other work on the machine skews the figures)`,
+  `envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, ` +
+    `load average ${load} (other work on the machine skews the figures)`,
 );
 console.log(header());
 try {

@@ -49,8 +49,13 @@ function descendants(pid: number): number[] {
     }
   }
   const found: number[] = [];
-  for (let queue = [pid]; queue.length; )
-    for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+  const queue = [pid];
+  while (queue.length) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
   return found;
 }
 
@@ -108,7 +113,9 @@ export function forwardSignals(current: () => Child | null): () => void {
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   const handler = (signal: NodeJS.Signals) => current()?.process.kill(signal);
   for (const s of signals) process.on(s, handler);
-  return () => signals.forEach((s) => process.off(s, handler));
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
 }
 
 /** Runs a command to completion and returns the code to exit with. */

@@ -54,7 +54,7 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
   const own = dashes === -1 ? argv : argv.slice(0, dashes);
   const command = dashes === -1 ? [] : argv.slice(dashes + 1);
   const options = { ...spec.options, help };
-  let parsed;
+  let parsed: { values: OptionValues; positionals: string[] };
   try {
     parsed = parseArgs({
       args: own,
@@ -141,7 +141,10 @@ export function groupHelp(specs: CommandSpec[], prefix: string[]): string {
   const intro = prefix.length
     ? ""
     : "\nenvplane keeps environment variables and secrets per environment and project branch.\n";
-  return `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}\n\nRun "envplane <command> --help" for a command's options.\n`;
+  return (
+    `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}\n\n` +
+    `Run "envplane <command> --help" for a command's options.\n`
+  );
 }
 
 /** The spec whose path is the longest prefix of argv, and the rest of argv. */

@@ -57,7 +57,8 @@ export class Context {
       // The stored token goes only to the server it was stored for.
       if (sameServer(server, stored.server)) return { ...stored, server, source: "environment" };
       throw new CliError(
-        `ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`,
+        `ENVPLANE_SERVER is ${server}, but the stored login is for ${stored.server}. ` +
+          `Set ENVPLANE_TOKEN for that server too, or run "envplane login --server ${server}".`,
       );
     }
     return stored ? { ...stored, source: "file" } : null;
@@ -70,7 +71,8 @@ export class Context {
       throw new CliError(
         'Not logged in. Run "envplane login --server URL --token TOKEN", or set ENVPLANE_SERVER and ENVPLANE_TOKEN.',
       );
-    return (this.client = connect(credentials));
+    this.client = connect(credentials);
+    return this.client;
   }
 
   /** --project, else the project linked in envplane/config.json, else undefined. */

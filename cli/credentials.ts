@@ -43,7 +43,8 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials | null {
   }
   if (typeof parsed?.server !== "string" || typeof parsed?.token !== "string")
     throw new CliError(
-      `${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.`,
+      `${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, ` +
+        `or "envplane logout" to remove it.`,
     );
   return { server: parsed.server, token: parsed.token };
 }

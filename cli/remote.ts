@@ -64,6 +64,10 @@ export function describeFailure(error: unknown, server: string | undefined): str
   if (e?.name === "TimeoutError")
     return `The envplane server at ${server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s.`;
   if (e instanceof TypeError && e.message === "fetch failed")
-    return `Cannot reach the envplane server at ${server} (${e.cause?.code ?? e.cause?.message ?? "network error"}). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.`;
+    return (
+      `Cannot reach the envplane server at ${server} ` +
+      `(${e.cause?.code ?? e.cause?.message ?? "network error"}). Is it running? ` +
+      `Check the address given to "envplane login" or ENVPLANE_SERVER.`
+    );
   return null;
 }

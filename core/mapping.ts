@@ -51,7 +51,8 @@ export function validateMapping(
       errors.push({
         path: [...path, "environment"],
         message:
-          "development is for local execution only and cannot be mapped to a branch. Map the branch to preview, production or a custom environment.",
+          "development is for local execution only and cannot be mapped to a branch. " +
+          "Map the branch to preview, production or a custom environment.",
       });
     else if (!environments.includes(rule.environment))
       errors.push({

@@ -27,7 +27,9 @@ export function utf8Bytes(text: string): number {
 }
 
 export const variableValue = z.string().refine((v) => utf8Bytes(v) <= MAX_VALUE_BYTES, {
-  message: `Value is larger than ${MAX_VALUE_BYTES / 1024} KiB (${MAX_VALUE_BYTES} bytes of UTF-8). Store large files elsewhere and keep a reference here.`,
+  message:
+    `Value is larger than ${MAX_VALUE_BYTES / 1024} KiB (${MAX_VALUE_BYTES} bytes of UTF-8). ` +
+    `Store large files elsewhere and keep a reference here.`,
 });
 
 export const environmentName = z

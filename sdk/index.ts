@@ -40,7 +40,10 @@ export class EnvplaneRequestError extends Error {
 const printedDocuments = new WeakMap<DocumentNode, string>();
 function printed(document: DocumentNode): string {
   let text = printedDocuments.get(document);
-  if (!text) printedDocuments.set(document, (text = print(document)));
+  if (!text) {
+    text = print(document);
+    printedDocuments.set(document, text);
+  }
   return text;
 }
 

@@ -88,12 +88,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
-      (done) =>
-        done.forEach((r) =>
+      (done) => {
+        for (const r of done)
           log.info(
-            `Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) now on key version ${r.activeKeyVersion}.`,
-          ),
-        ),
+            `Resumed re-encryption of project ${r.projectId}: ${r.reencrypted} value(s) ` +
+              `now on key version ${r.activeKeyVersion}.`,
+          );
+      },
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
 
@@ -164,7 +165,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             actor = await services.auth.authenticate(token);
           } catch (error) {
             if (!(error instanceof AuthenticationError)) throw error;
-            // Only failures count, and a valid token is always served: one client's failures never lock out another behind the same address.
+            // Only failures count, and a valid token is always served: one client's failures never lock out
+            // another behind the same address.
             // Failures = those counted by the (shared) limiter + this process's malformed tokens.
             const [counted, other] = parseToken(token)
               ? [authFailures, malformedTokens]

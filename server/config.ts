@@ -34,7 +34,8 @@ export function parseCorsOrigins(text: string | undefined): string[] {
     } catch {}
     if (origin === "*" || !parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin)
       throw new Error(
-        `ENVPLANE_CORS_ORIGINS must list exact origins such as https://dashboard.example.com (scheme, host and port, no path or "*"); "${origin}" is not one.`,
+        `ENVPLANE_CORS_ORIGINS must list exact origins such as https://dashboard.example.com (scheme, ` +
+          `host and port, no path or "*"); "${origin}" is not one.`,
       );
   }
   return origins;

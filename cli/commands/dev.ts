@@ -42,11 +42,15 @@ async function syncProjectBranch(ctx: Context, workspace: Workspace, branch: str
 function summary(ctx: Context, local: LocalEnvironment, asJson: boolean): void {
   const { sources, variables } = local.resolution;
   const names = Object.keys(variables).sort();
-  if (asJson) return printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
+  if (asJson) {
+    printJson({ variables: Object.fromEntries(names.map((n) => [n, sources[n]])) });
+    return;
+  }
   const rows = names.map((n) => [n, featureOfVariable(n) ?? "user variable", sources[n] ?? ""]);
   ctx.io.print(rows.length ? table([["VARIABLE", "FOR", "FROM"], ...rows]) : "No config variables resolved.");
   ctx.io.done(
-    `Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. Run "envplane dev -- <command>" to start your app with them.`,
+    `Resolved ${names.length} config variable${names.length === 1 ? "" : "s"} for local development. ` +
+      `Run "envplane dev -- <command>" to start your app with them.`,
   );
 }
 
@@ -147,7 +151,8 @@ then it first activates the project branch of that name (creating it when the fo
       for (;;) {
         const current = child;
         const code = await current.exited;
-        while (pending || timer) await (timer ? new Promise((r) => setTimeout(r, 50)) : reloads); // an expected exit: wait for the new child
+        // an expected exit: wait for the new child
+        while (pending || timer) await (timer ? new Promise((r) => setTimeout(r, 50)) : reloads);
         if (failure) throw failure;
         if (child === current) return code;
       }

@@ -26,14 +26,17 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
   if (remote === 0) {
     if (!ctx.io.interactive)
       throw new UsageError(
-        `envplane/.env has ${plural(local, "variable")}. Say what to do with them: --push (push them to "development") or --no-push (link only).`,
+        `envplane/.env has ${plural(local, "variable")}. Say what to do with them: ` +
+          `--push (push them to "development") or --no-push (link only).`,
       );
     ctx.io.note("Found local environment variables in envplane/.env.");
     return (await ctx.io.confirm('Push them to the "development" environment?')) ? "push" : "no-push";
   }
   if (!ctx.io.interactive)
     throw new UsageError(
-      `The "development" environment already has ${plural(remote, "variable")} and envplane/.env has ${plural(local, "variable")}. Choose: --push (overwrite remote with local), --keep-remote (replace envplane/.env with the remote values) or --no-push (link only).`,
+      `The "development" environment already has ${plural(remote, "variable")} and envplane/.env ` +
+        `has ${plural(local, "variable")}. Choose: --push (overwrite remote with local), ` +
+        `--keep-remote (replace envplane/.env with the remote values) or --no-push (link only).`,
     );
   ctx.io.note(`The "development" environment already has ${plural(remote, "variable")} on the platform.`);
   ctx.io.note(
@@ -71,7 +74,8 @@ function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: Mapp
   workspace.writeConfig({ project: slug, ...config, environments });
   if (!untouched && !sameMapping(mappingFromConfig(local), rules))
     ctx.io.warn(
-      'The "environments" block of envplane/config.json differs from the project\'s branch mapping. Run "envplane mapping set --from-config" to apply the file, or "envplane mapping show" to compare.',
+      'The "environments" block of envplane/config.json differs from the project\'s branch mapping. ' +
+        'Run "envplane mapping set --from-config" to apply the file, or "envplane mapping show" to compare.',
     );
 }
 

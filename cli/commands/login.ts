@@ -1,3 +1,4 @@
+import type { ViewerQuery } from "../../sdk/index.js";
 import { opt } from "../args.js";
 import type { CommandSpec } from "../command.js";
 import { graphqlUrl, writeCredentials } from "../credentials.js";
@@ -35,7 +36,7 @@ export const login: CommandSpec = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    let viewer;
+    let viewer: ViewerQuery["viewer"];
     try {
       ({ viewer } = await connect({ server, token }).viewer());
     } catch (error) {

@@ -37,7 +37,8 @@ Example:
       throw new CliError(
         message.includes("--permission runtime")
           ? message
-          : `${message} envplane run needs a service token with the runtime permission: envplane tokens create --name <name> --permission runtime.`,
+          : `${message} envplane run needs a service token with the runtime permission: ` +
+              `envplane tokens create --name <name> --permission runtime.`,
       );
     }
     const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");

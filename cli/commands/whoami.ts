@@ -9,9 +9,16 @@ export function describeViewer(viewer: ViewerQuery["viewer"]): string {
   const token = viewer.token;
   if (!token) return "without a token";
   if (token.kind === "SERVICE")
-    return `with service token "${token.name}" (${token.hint}) of project ${viewer.project?.slug ?? "?"}: ${token.permissions.map((p) => p.toLowerCase()).join(", ")} on ${token.environments?.join(", ") ?? "every environment"}`;
+    return (
+      `with service token "${token.name}" (${token.hint}) of ` +
+      `project ${viewer.project?.slug ?? "?"}: ${token.permissions.map((p) => p.toLowerCase()).join(", ")} ` +
+      `on ${token.environments?.join(", ") ?? "every environment"}`
+    );
   const user = viewer.user;
-  return `as ${user?.name ?? "?"}${user?.email ? ` <${user.email}>` : ""} with personal token ${token.hint}${user?.isInstanceAdmin ? " (instance admin)" : ""}`;
+  return (
+    `as ${user?.name ?? "?"}${user?.email ? ` <${user.email}>` : ""} with personal ` +
+    `token ${token.hint}${user?.isInstanceAdmin ? " (instance admin)" : ""}`
+  );
 }
 
 export const whoami: CommandSpec = {

@@ -81,7 +81,9 @@ async function plan(ctx: Context, input: PushInput, incoming: IncomingVariable[]
       `${annotatedStandard
         .map(
           (key) =>
-            `${key} is marked # @secret in ${input.shownFile} but is a standard variable in "${input.environment}", so its value would stay readable. Run "envplane env unset ${key} --env ${input.environment}" and push again to create it as a secret.`,
+            `${key} is marked # @secret in ${input.shownFile} but is a standard variable in ` +
+            `"${input.environment}", so its value would stay readable. ` +
+            `Run "envplane env unset ${key} --env ${input.environment}" and push again to create it as a secret.`,
         )
         .join("\n")}\nNothing was pushed.`,
     );
@@ -137,7 +139,8 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     const untouched = absent.length;
     if (!input.prune && untouched)
       ctx.io.note(
-        `${plural(untouched, "variable")} in "${environment}" not in ${input.shownFile} ${untouched === 1 ? "is" : "are"} left alone (--prune removes them).`,
+        `${plural(untouched, "variable")} in "${environment}" not in ${input.shownFile} ` +
+          `${untouched === 1 ? "is" : "are"} left alone (--prune removes them).`,
       );
   }
 
@@ -172,7 +175,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     if (!ctx.io.interactive) {
       if (!input.json) ctx.io.print(summary);
       throw new UsageError(
-        "Pushing needs a confirmation and there is no terminal to ask on. Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard variables), or with --dry-run to only see the diff.",
+        "Pushing needs a confirmation and there is no terminal to ask on. " +
+          "Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard " +
+          "variables), or with --dry-run to only see the diff.",
       );
     }
     if (!(await ctx.io.confirm(`${summary} Continue?`))) throw new CliError("Cancelled: nothing was pushed.");
@@ -190,7 +195,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   });
   if (r.bulkUpsertVariables.__typename === "ConflictError")
     throw new CliError(
-      `Someone else changed "${environment}" while you were pushing (it was at revision ${planned.revision}, it is now at ${r.bulkUpsertVariables.currentRevision}). Nothing was pushed. Run the push again to see the new diff.`,
+      `Someone else changed "${environment}" while you were pushing (it was at revision ${planned.revision}, ` +
+        `it is now at ${r.bulkUpsertVariables.currentRevision}). Nothing was pushed. ` +
+        `Run the push again to see the new diff.`,
     );
   const applied = unwrap(r.bulkUpsertVariables, "BulkUpsertVariablesPayload");
   report(true, applied.revision);
@@ -199,7 +206,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       ? ` (${applied.secretOverwritten.length} secret overwritten)`
       : "";
     ctx.io.done(
-      `Pushed to "${environment}": ${applied.added.length} added, ${applied.changed.length + applied.secretOverwritten.length} changed${overwritten}, ${applied.removed.length} removed (revision ${applied.revision}).`,
+      `Pushed to "${environment}": ${applied.added.length} added, ` +
+        `${applied.changed.length + applied.secretOverwritten.length} changed${overwritten}, ` +
+        `${applied.removed.length} removed (revision ${applied.revision}).`,
     );
   }
   return { applied: true, revision: applied.revision };

@@ -61,7 +61,8 @@ export async function seed(
   if (input.interactive) {
     if (!ctx.io.interactive)
       throw new UsageError(
-        "--interactive needs a terminal to ask on. Without it, every variable is copied as-is (secrets included) and you can change them afterwards with envplane env set.",
+        "--interactive needs a terminal to ask on. Without it, every variable is copied as-is (secrets included) " +
+          "and you can change them afterwards with envplane env set.",
       );
     const from = await ctx.loadEnvironment(project, source);
     const to = input.create ? null : await ctx.loadEnvironment(project, target);
@@ -88,7 +89,8 @@ export async function seed(
   ctx.io.done(`Created "${target}" with ${plural(stored, "variable")}${skipped ? ` (${skipped} skipped)` : ""}.`);
   for (const key of summary?.skippedSecrets ?? [])
     ctx.io.warn(
-      `${key} is a secret of "${source}", which you may read but not write, so it was not copied. Set it in "${target}" with envplane env set ${key} - --secret --env ${target}.`,
+      `${key} is a secret of "${source}", which you may read but not write, so it was not copied. ` +
+        `Set it in "${target}" with envplane env set ${key} - --secret --env ${target}.`,
     );
   for (const key of summary?.typeKept ?? [])
     ctx.io.warn(`${key} already existed in "${target}" with another type and kept it.`);

@@ -169,9 +169,11 @@ class Resolver {
     }
     if (place.unknownIn)
       this.warnings.push(`${path} is not a known setting of ${place.unknownIn} (known: ${place.known.join(", ")}).`);
-    if (isObject(value)) for (const [key, child] of Object.entries(value)) this.walk(child, [...segs, key], key);
-    else if (Array.isArray(value)) value.forEach((child, i) => this.walk(child, [...segs, String(i)], name));
-    else {
+    if (isObject(value)) {
+      for (const [key, child] of Object.entries(value)) this.walk(child, [...segs, key], key);
+    } else if (Array.isArray(value)) {
+      for (const [i, child] of value.entries()) this.walk(child, [...segs, String(i)], name);
+    } else {
       const read = this.read(path, value, isSensitiveName(name), canonicalName(path), name);
       this.warnUnset(read.unset, path);
     }
@@ -192,7 +194,8 @@ class Resolver {
         this.set(canonical, found);
         if (field.type === "integer" && !/^-?\d+$/.test(found.value.trim()))
           this.warnings.push(
-            `${fieldPath} should be a whole number; the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`,
+            `${fieldPath} should be a whole number; ` +
+              `the value from ${describeSource(found.source, fromCanonical ? canonical : read.ref)} is not.`,
           );
       } else if (read.kind !== "invalid") {
         if (enabled && field.required) missing.push(info.variables[i]);

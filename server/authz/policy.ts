@@ -110,7 +110,8 @@ function environmentDenied(access: ProjectAccess, action: EnvironmentAction, env
   if (action === "runtime:resolve") {
     if (actor.kind === "user")
       return new ForbiddenError(
-        'Runtime resolution returns secrets and needs a service token with the runtime permission; personal tokens cannot use it. Create one with "envplane tokens create --permission runtime".',
+        "Runtime resolution returns secrets and needs a service token with the runtime permission; " +
+          'personal tokens cannot use it. Create one with "envplane tokens create --permission runtime".',
       );
     return new ForbiddenError(
       `This service token has no runtime permission on environment "${env.name}" of project "${project.slug}".`,
@@ -119,11 +120,13 @@ function environmentDenied(access: ProjectAccess, action: EnvironmentAction, env
   if (action === "environment:write") {
     if (actor.kind === "service")
       return new ForbiddenError(
-        `This service token has no write permission on environment "${env.name}" of project "${project.slug}". Create a token with --permission write for it.`,
+        `This service token has no write permission on environment "${env.name}" of project "${project.slug}". ` +
+          `Create a token with --permission write for it.`,
       );
     if (env.isProtected && roleAtLeast(role, "developer"))
       return new ForbiddenError(
-        `Environment "${env.name}" is protected: only admins and owners of project "${project.slug}" can change it (your role: ${role}). Ask an admin.`,
+        `Environment "${env.name}" is protected: only admins and owners of project "${project.slug}" can change it ` +
+          `(your role: ${role}). Ask an admin.`,
       );
     return new ForbiddenError(
       `Your role "${role}" in project "${project.slug}" is read-only. Ask an admin for the developer role.`,

@@ -122,7 +122,8 @@ mutation("deleteBranch", {
   input: DeleteBranchInput,
   type: DeleteBranchPayload,
   description:
-    "Deletes a project branch and its overrides (admins). main cannot be deleted. Mapping entries naming the branch stay, like lines of config.json.",
+    "Deletes a project branch and its overrides (admins). main cannot be deleted. " +
+    "Mapping entries naming the branch stay, like lines of config.json.",
   resolve: (input, actor, ctx) => ctx.services.branches.deleteBranch(actor, input),
 });
 

@@ -120,7 +120,8 @@ builder.objectType(ForbiddenError, {
 builder.objectType(UndecryptableError, {
   name: "UndecryptableError",
   description:
-    "Stored values that cannot be decrypted (damaged in the database); `keys` names them. Set them again to replace them. Nothing was changed.",
+    "Stored values that cannot be decrypted (damaged in the database); `keys` names them. " +
+    "Set them again to replace them. Nothing was changed.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ keys: t.exposeStringList("keys") }),
 });

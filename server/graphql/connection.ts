@@ -87,7 +87,10 @@ export function pageOf(keyset: Keyset, args: PageArgs): Page {
     throw ValidationError.fromFields([
       {
         path: ["first"],
-        message: `first must be between 0 and ${MAX_PAGE_SIZE} (got ${first}): a page holds at most ${MAX_PAGE_SIZE} ${keyset.list}. Fetch the rest page by page, passing pageInfo.endCursor as after.`,
+        message:
+          `first must be between 0 and ${MAX_PAGE_SIZE} (got ${first}): ` +
+          `a page holds at most ${MAX_PAGE_SIZE} ${keyset.list}. Fetch the rest page by page, ` +
+          `passing pageInfo.endCursor as after.`,
       },
     ]);
   let where: Where = {};
@@ -97,7 +100,9 @@ export function pageOf(keyset: Keyset, args: PageArgs): Page {
       throw ValidationError.fromFields([
         {
           path: ["after"],
-          message: `after is not a cursor of ${keyset.list}. Pass pageInfo.endCursor (or an edge's cursor) of a previous page of ${keyset.list}, or leave after out to start at the beginning.`,
+          message:
+            `after is not a cursor of ${keyset.list}. Pass pageInfo.endCursor (or an edge's cursor) ` +
+            `of a previous page of ${keyset.list}, or leave after out to start at the beginning.`,
         },
       ]);
     where = afterWhere(keyset, values);

@@ -81,7 +81,8 @@ const SeedSummaryRef = builder.objectRef<SeedSummary>("SeedSummary").implement({
     skipped: t.exposeStringList("skipped"),
     skippedSecrets: t.exposeStringList("skippedSecrets", {
       description:
-        "Secrets of the source left out of an as-is seed (also in `skipped`) because the caller may read the source but not write it. Seed them as someone who may write the source, or set them in the target.",
+        "Secrets of the source left out of an as-is seed (also in `skipped`) because the caller may read the " +
+        "source but not write it. Seed them as someone who may write the source, or set them in the target.",
     }),
     typeKept: t.exposeStringList("typeKept", {
       description: "Keys that already existed in the target with another type; they kept it.",
@@ -184,6 +185,7 @@ mutation("seedEnvironment", {
   input: SeedEnvironmentInput,
   type: EnvironmentPayload,
   description:
-    "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP decisions. Existing keys not in the source stay.",
+    "Fills an existing environment from another: everything as-is, or a reviewed list of KEEP / EDIT / SKIP " +
+    "decisions. Existing keys not in the source stay.",
   resolve: (input, actor, ctx) => ctx.services.environments.seedEnvironment(actor, input),
 });

@@ -8,7 +8,9 @@ import { mutation } from "./mutation.js";
 
 export const RoleEnum = builder.enumType("Role", {
   description:
-    "A user's role in a project: viewer reads; developer also writes unprotected environments; admin writes all environments and manages mapping, environments, branches, members and tokens; owner can also delete the project.",
+    "A user's role in a project: viewer reads; developer also writes unprotected environments; " +
+    "admin writes all environments and manages mapping, environments, branches, members and tokens; " +
+    "owner can also delete the project.",
   values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<
     "VIEWER" | "DEVELOPER" | "ADMIN" | "OWNER",
     { value: (typeof ROLES)[number] }
@@ -45,7 +47,8 @@ const members = relatedConnection({
 builder.prismaObjectField("Project", "members", (t) =>
   t.field({
     description:
-      "Members and their roles, in the order they joined. Names and e-mail addresses are for people: for a service token (and any caller without member:read, see viewerCanListMembers) the connection is empty.",
+      "Members and their roles, in the order they joined. Names and e-mail addresses are for people: " +
+      "for a service token (and any caller without member:read, see viewerCanListMembers) the connection is empty.",
     args: pageArgs(t.arg),
     ...members,
   }),

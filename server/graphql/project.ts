@@ -60,7 +60,8 @@ export const Project = builder.prismaObject("Project", {
     branches: t.relation("branches", { query: { orderBy: { name: "asc" } } }),
     environments: t.relation("environments", {
       description:
-        "Default environments first (development, preview, production), then custom ones by name. Service tokens see only their environments.",
+        "Default environments first (development, preview, production), then custom ones by name. " +
+        "Service tokens see only their environments.",
       query: (_args, ctx) => ({
         where: environmentScope(ctx.actor),
         // development, preview, production happen to sort by name too
@@ -157,7 +158,8 @@ mutation("createProject", {
   input: CreateProjectInput,
   type: ProjectPayload,
   description:
-    "Creates a project with branches main and dev, environments development, preview and production (protected), and the mapping production → main, preview → *.",
+    "Creates a project with branches main and dev, environments development, preview and production (protected), " +
+    "and the mapping production → main, preview → *.",
   resolve: async (input, actor, ctx) => ({ projectId: (await ctx.services.projects.createProject(actor, input)).id }),
 });
 

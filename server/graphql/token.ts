@@ -54,7 +54,9 @@ export const Token = builder.prismaObject("Token", {
       type: User,
       nullable: true,
       description:
-        "The user a personal token acts for, or who created a service token. For a service token it is shown only to callers who may list the project's members (member:read): a service token never sees people.",
+        "The user a personal token acts for, or who created a service token. " +
+        "For a service token it is shown only to callers who may list the project's members (member:read): " +
+        "a service token never sees people.",
       select: (_args, _ctx, nestedSelection) => ({ projectId: true, user: nestedSelection(true) }),
       resolve: async (tok, _a, ctx) => {
         // A personal token is only ever shown to its own user (or the instance admin who created it).
@@ -89,7 +91,8 @@ builder.prismaObjectField("Project", "tokens", (t) =>
   t.field({
     type: serviceTokens.type,
     description:
-      "Service tokens of this project, newest first (admins only: others get a ForbiddenError). A token's value is never shown again after creation.",
+      "Service tokens of this project, newest first (admins only: others get a ForbiddenError). " +
+      "A token's value is never shown again after creation.",
     args: pageArgs(t.arg),
     extensions: serviceTokens.extensions,
     resolve: async (project, args, ctx) => {

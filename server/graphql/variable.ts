@@ -72,7 +72,8 @@ const variables = relatedConnection({
 builder.prismaObjectField("Environment", "variables", (t) =>
   t.field({
     description:
-      "Base variables by key, each with its branch overrides. Secrets have no value. Empty when the caller may not read this environment (see viewerCanRead).",
+      "Base variables by key, each with its branch overrides. Secrets have no value. " +
+      "Empty when the caller may not read this environment (see viewerCanRead).",
     args: pageArgs(t.arg),
     ...variables,
   }),
@@ -286,7 +287,8 @@ builder.queryFields((t) => ({
   runtimeVariables: t.field({
     type: RuntimeResult,
     description:
-      "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. Service tokens with the runtime permission only.",
+      "What a deployed app gets at boot: branch → mapped environment → override → base, secrets included. " +
+      "Service tokens with the runtime permission only.",
     args: { project: t.arg.string({ required: true }), branch: t.arg.string({ required: true }) },
     errors: {},
     resolve: async (_root, args, ctx) => {
@@ -316,6 +318,7 @@ mutation("bulkUpsertVariables", {
   input: BulkUpsertVariablesInput,
   type: BulkUpsertVariablesPayload,
   description:
-    "Applies a full set of base values in one transaction: the server computes the diff (added, changed, unchanged, secret-overwritten, removed with prune). All or nothing.",
+    "Applies a full set of base values in one transaction: the server computes the diff (added, changed, " +
+    "unchanged, secret-overwritten, removed with prune). All or nothing.",
   resolve: (input, actor, ctx) => ctx.services.variables.bulkUpsertVariables(actor, input),
 });

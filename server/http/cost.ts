@@ -115,7 +115,8 @@ export function costLimitRule(maxCost: number, variables?: Variables): Validatio
         context.reportError(
           new GraphQLError(
             `Query cost limit of ${maxCost} exceeded (cost ${cost}): each field counts once per item of the lists above it ` +
-              `(first, or ${DEFAULT_PAGE_SIZE} when not given, for paginated lists). Ask for fewer fields or smaller pages, or split the query.`,
+              `(first, or ${DEFAULT_PAGE_SIZE} when not given, for paginated lists). ` +
+              `Ask for fewer fields or smaller pages, or split the query.`,
             { nodes: [operation] },
           ),
         );

@@ -45,8 +45,10 @@ export async function initializeOrVerify(writer: Db, keys: KeyRing): Promise<str
   const known = keys.rootKey(row.rootKeyFingerprint);
   if (!known || !checkSentinel(known, row.sentinel))
     throw new RootKeyError(
-      `The root key in use (fingerprint ${root.fingerprint}) is not the key this database was encrypted with (fingerprint ${row.rootKeyFingerprint}). ` +
-        `Set ENVPLANE_ROOT_KEY to the original key (or restore the data directory's root.key); to rotate, put the original key in ENVPLANE_PREVIOUS_ROOT_KEYS.`,
+      `The root key in use (fingerprint ${root.fingerprint}) is not the key this database was encrypted with ` +
+        `(fingerprint ${row.rootKeyFingerprint}). ` +
+        `Set ENVPLANE_ROOT_KEY to the original key (or restore the data directory's root.key); ` +
+        `to rotate, put the original key in ENVPLANE_PREVIOUS_ROOT_KEYS.`,
     );
   return null;
 }

@@ -146,7 +146,9 @@ export function environmentService({
     const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && sourceSecrets.has(w.key)).map((w) => w.key);
     if (revealed.length)
       throw new ValidationError(
-        `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in "${source.name}" but standard in "${target.name}": copying would make the value readable. Review the seed (EDIT or SKIP), or delete the variable from "${target.name}" first.`,
+        `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in ` +
+          `"${source.name}" but standard in "${target.name}": copying would make the value readable. ` +
+          `Review the seed (EDIT or SKIP), or delete the variable from "${target.name}" first.`,
         revealed.map((k) => ({
           path: ["from"],
           message: `"${k}" is a secret in the source and standard in the target.`,
@@ -179,7 +181,8 @@ export function environmentService({
   function assertDecisionCount(decisions: SeedDecision[] | null | undefined) {
     if (decisions && decisions.length > MAX_BULK_ITEMS)
       throw new ValidationError(
-        `decisions has ${decisions.length} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}. Split the seed, or seed without decisions.`,
+        `decisions has ${decisions.length} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}. ` +
+          `Split the seed, or seed without decisions.`,
         [{ path: ["decisions"], message: `At most ${MAX_BULK_ITEMS} items.` }],
       );
   }
@@ -218,7 +221,8 @@ export function environmentService({
               })
             )
               throw new ConflictError(
-                `Environment "${input.name}" already exists in project "${access.project.slug}". Use "envplane env seed ${input.name} --from <env>" to fill it.`,
+                `Environment "${input.name}" already exists in project "${access.project.slug}". ` +
+                  `Use "envplane env seed ${input.name} --from <env>" to fill it.`,
               );
             const env = await tx.environment.create({
               data: { projectId: access.project.id, name: input.name, isProtected: input.isProtected ?? false },
@@ -242,7 +246,8 @@ export function environmentService({
       const authorize = ({ access, env }: { access: ProjectAccess; env: EnvironmentRow | null }) => {
         if (isDefaultEnvironment(env!.name))
           throw new ValidationError(
-            `"${env!.name}" is a default environment and cannot be deleted (development, preview and production always exist). Only custom environments can be deleted.`,
+            `"${env!.name}" is a default environment and cannot be deleted (development, ` +
+              `preview and production always exist). Only custom environments can be deleted.`,
             [{ path: ["name"], message: "Default environments cannot be deleted." }],
           );
         assertCan(access, "environment:manage");

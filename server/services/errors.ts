@@ -76,7 +76,8 @@ export class UndecryptableError extends AppError {
     const them = unique.length === 1 ? "it" : "them";
     return new UndecryptableError(
       `${what} in ${place} cannot be decrypted (damaged in the database): ${unique.join(", ")}. ` +
-        `Set ${them} again (envplane env set <KEY> <value> --env ${where.environment}${override ? " --branch <branch>" : ""}) to replace ${them}, ` +
+        `Set ${them} again (envplane env set <KEY> <value> ` +
+        `--env ${where.environment}${override ? " --branch <branch>" : ""}) to replace ${them}, ` +
         `or unset ${them} (envplane env unset <KEY> --env ${where.environment}${override ? " --branch <branch>" : ""}).`,
       unique,
     );

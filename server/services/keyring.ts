@@ -47,7 +47,8 @@ export class KeyRing {
     const root = this.rootKey(row.rootKeyFingerprint);
     if (!root)
       throw new RootKeyError(
-        `Data key ${row.version} of project ${row.projectId} is wrapped with root key ${row.rootKeyFingerprint}, which is not configured. Add that key to ENVPLANE_PREVIOUS_ROOT_KEYS.`,
+        `Data key ${row.version} of project ${row.projectId} is wrapped with root key ${row.rootKeyFingerprint}, ` +
+          `which is not configured. Add that key to ENVPLANE_PREVIOUS_ROOT_KEYS.`,
       );
     return unwrapDataKey(root, row.projectId, row.version, row.wrappedKey);
   }
@@ -131,7 +132,9 @@ function openValue(key: Uint8Array, id: ValueIdentity, blob: Uint8Array): string
     return utf8.decode(open(key, blob, aad));
   } catch (error) {
     if (!(error instanceof CryptoError)) throw error;
-    const where = `${id.branchId ? `override of branch ${id.branchId}` : "base value"} of ${id.key} in environment ${id.environmentId} (project ${id.projectId})`;
+    const where =
+      `${id.branchId ? `override of branch ${id.branchId}` : "base value"} of ${id.key} in ` +
+      `environment ${id.environmentId} (project ${id.projectId})`;
     return utf8.decode(open(key, blob, aad, where)); // throws the same failure, now naming the row
   }
 }

@@ -39,7 +39,8 @@ export async function findBranch(
   });
   if (branch) return branch;
   throw new NotFoundError(
-    `Project branch "${name}" not found in project "${access.project.slug}". Run "envplane branch list", or create it with "envplane branch create ${name}".`,
+    `Project branch "${name}" not found in project "${access.project.slug}". ` +
+      `Run "envplane branch list", or create it with "envplane branch create ${name}".`,
     "ProjectBranch",
   );
 }

@@ -23,7 +23,8 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
     });
     if (!env)
       throw new NotFoundError(
-        `Branch "${branch}" maps to environment "${resolved.environment}", which does not exist in project "${slug}". Fix the mapping (envplane mapping set).`,
+        `Branch "${branch}" maps to environment "${resolved.environment}", which does not exist in project ` +
+          `"${slug}". Fix the mapping (envplane mapping set).`,
         "Environment",
       );
     return { env, matchedBy: resolved.matchedBy };

@@ -43,7 +43,8 @@ export async function bumpRevision(
 
 export function staleRevision(name: string, expected: number, current: number): ConflictError {
   return new ConflictError(
-    `Environment "${name}" is at revision ${current}, not ${expected}: someone else changed it since you read it. Fetch it again (envplane env pull / env list) and retry.`,
+    `Environment "${name}" is at revision ${current}, not ${expected}: someone else changed it since you read it. ` +
+      `Fetch it again (envplane env pull / env list) and retry.`,
     current,
   );
 }

@@ -121,7 +121,9 @@ export class ValueStore {
       return await this.keys.decrypt(id, blob);
     } catch (error) {
       this.log(
-        `Undecryptable value ${id.key} (${id.branchId ? `override ${label.rowId}, branch ${id.branchId}` : `variable ${label.rowId}`}) in environment ${id.environmentId} of project ${id.projectId}: ${reason(error)}`,
+        `Undecryptable value ${id.key} ` +
+          `(${id.branchId ? `override ${label.rowId}, branch ${id.branchId}` : `variable ${label.rowId}`}) ` +
+          `in environment ${id.environmentId} of project ${id.projectId}: ${reason(error)}`,
       );
       throw UndecryptableError.inEnvironment({ environment: label.environment }, [id.key], id.branchId !== null);
     }

@@ -65,7 +65,8 @@ function flipError(key: string, isSecret: boolean, env: string): ValidationError
 function noOverridesOnDevelopment(env: EnvironmentRow): void {
   if (env.name === "development")
     throw new ValidationError(
-      'Branch overrides are not available on "development": it is used for local execution and is not mapped to any project branch. Set the base value, or use .env.local for machine-specific values.',
+      'Branch overrides are not available on "development": it is used for local execution and is not mapped to ' +
+        "any project branch. Set the base value, or use .env.local for machine-specific values.",
       [{ path: ["branch"], message: "No branch overrides on development." }],
     );
 }
@@ -84,9 +85,11 @@ function secretOnStandardError(keys: string[], env: string, indexOf: (key: strin
   const list = keys.map((k) => `"${k}"`).join(", ");
   const one = keys.length === 1;
   return new ValidationError(
-    `${list} ${one ? "is a standard variable" : "are standard variables"} in "${env}" but ${one ? "was" : "were"} sent with secret: true; ` +
+    `${list} ${one ? "is a standard variable" : "are standard variables"} in "${env}" but ${one ? "was" : "were"} ` +
+      `sent with secret: true; ` +
       `the secret flag is set at creation and cannot be changed, so the value would stay readable. ` +
-      `Unset ${one ? "it" : "them"} first (envplane env unset ${keys[0]} --env ${env}) and send ${one ? "it" : "them"} again as secret, or leave out secret: true.`,
+      `Unset ${one ? "it" : "them"} first (envplane env unset ${keys[0]} --env ${env}) ` +
+      `and send ${one ? "it" : "them"} again as secret, or leave out secret: true.`,
     keys.map((k) => ({
       path: ["variables", String(indexOf(k)), "secret"],
       message: `"${k}" is a standard variable; it cannot become a secret.`,
@@ -124,8 +127,10 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null) {
+              noOverridesOnDevelopment(env!);
+              branch = await findBranch(db.reader, access, input.branch);
+            }
           },
         },
         async ({ tx, access, env, revision, record }) => {
@@ -154,7 +159,8 @@ export function variableService({
           }
           if (!existing)
             throw new NotFoundError(
-              `"${input.key}" has no base value in "${env.name}", so it cannot be overridden for a branch. Set the base value first: envplane env set ${input.key} <value> --env ${env.name}`,
+              `"${input.key}" has no base value in "${env.name}", so it cannot be overridden for a branch. ` +
+                `Set the base value first: envplane env set ${input.key} <value> --env ${env.name}`,
               "Variable",
             );
           const where = { variableId_branchId: { variableId: existing.id, branchId: branch.id } };
@@ -206,8 +212,10 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch != null) {
+              noOverridesOnDevelopment(env!);
+              branch = await findBranch(db.reader, access, input.branch);
+            }
           },
         },
         async ({ tx, env, revision, record }) => {

@@ -1,4 +1,7 @@
-/** SECURITY 6: root-key rotation re-wraps data keys; project-key rotation re-encrypts values, resumes after interruption, reads work throughout. */
+/**
+ * SECURITY 6: root-key rotation re-wraps data keys; project-key rotation re-encrypts values, resumes after
+ * interruption, reads work throughout.
+ */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

@@ -91,7 +91,9 @@ describe("variables", () => {
     const tooMany = await requestError(() => variablesPage("pg-vars", MAX_PAGE_SIZE + 1, null));
     expect(tooMany.code).toBe("VALIDATION");
     expect(tooMany.message).toBe(
-      `first: first must be between 0 and ${MAX_PAGE_SIZE} (got ${MAX_PAGE_SIZE + 1}): a page holds at most ${MAX_PAGE_SIZE} variables. Fetch the rest page by page, passing pageInfo.endCursor as after.`,
+      `first: first must be between 0 and ${MAX_PAGE_SIZE} (got ${MAX_PAGE_SIZE + 1}): ` +
+        `a page holds at most ${MAX_PAGE_SIZE} variables. Fetch the rest page by page, ` +
+        `passing pageInfo.endCursor as after.`,
     );
     expect((await requestError(() => variablesPage("pg-vars", -1, null))).message).toMatch(
       /first must be between 0 and 500 \(got -1\)/,
@@ -109,7 +111,8 @@ describe("variables", () => {
       const error = await requestError(() => variablesPage("pg-vars", 10, after));
       expect(error.code).toBe("VALIDATION");
       expect(error.message).toBe(
-        "after: after is not a cursor of variables. Pass pageInfo.endCursor (or an edge's cursor) of a previous page of variables, or leave after out to start at the beginning.",
+        "after: after is not a cursor of variables. Pass pageInfo.endCursor (or an edge's cursor) " +
+          "of a previous page of variables, or leave after out to start at the beginning.",
       );
     }
     const members = await requestError(() => owner.projectMembers({ slug: "pg-vars", after: badDate }));

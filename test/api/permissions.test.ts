@@ -17,7 +17,10 @@ import {
 } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
-/** A allowed, F ForbiddenError (or, for listings, an environment shown without its variables), N NotFoundError, U UNAUTHENTICATED (HTTP 401). */
+/**
+ * A allowed, F ForbiddenError (or, for listings, an environment shown without its variables), N NotFoundError,
+ * U UNAUTHENTICATED (HTTP 401).
+ */
 type Outcome = "A" | "F" | "N" | "U";
 
 const OPS = [

@@ -131,7 +131,8 @@ describe("envplane dev: configuration checks", () => {
     const r = await box.run(["dev", "--", NODE, "-e", printEnv(["ANALYTICS_KEY", "GREETING"])]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      "Warning: env(ANALYTICS_KEY) is referenced in config.json (functions.hello.env.ANALYTICS_KEY) but is not set in the OS environment, envplane/.env.local or envplane/.env.\n",
+      "Warning: env(ANALYTICS_KEY) is referenced in config.json (functions.hello.env.ANALYTICS_KEY) " +
+        "but is not set in the OS environment, envplane/.env.local or envplane/.env.\n",
     );
     expect(envLine(r.stdout)).toEqual({ ANALYTICS_KEY: null, GREETING: "hi" });
   });

@@ -147,7 +147,9 @@ describe("env list-environments / create / delete / seed", () => {
     expect(duplicate).toEqual({
       code: 1,
       stdout: "",
-      stderr: `Error: Environment "staging" already exists in project "${slug}". Use "envplane env seed staging --from <env>" to fill it.\n`,
+      stderr:
+        `Error: Environment "staging" already exists in project "${slug}". ` +
+        `Use "envplane env seed staging --from <env>" to fill it.\n`,
     });
 
     const unconfirmed = await box.run(["env", "delete", "staging"]);
@@ -194,7 +196,8 @@ describe("env list-environments / create / delete / seed", () => {
       code: 2,
       stdout: "",
       stderr:
-        "Error: --interactive needs a terminal to ask on. Without it, every variable is copied as-is (secrets included) and you can change them afterwards with envplane env set.\n",
+        "Error: --interactive needs a terminal to ask on. Without it, every variable is copied as-is (secrets " +
+        "included) and you can change them afterwards with envplane env set.\n",
     });
     expect(await revision(slug, "production")).toBe(0);
 
@@ -271,7 +274,8 @@ describe("env set / unset", () => {
       code: 1,
       stdout: "",
       stderr:
-        'Error: "API_URL" is a standard variable; the secret flag is set at creation and cannot be changed. Delete it with "envplane env unset API_URL --env preview" and set it again with --secret.\n',
+        'Error: "API_URL" is a standard variable; the secret flag is set at creation and cannot be changed. ' +
+        'Delete it with "envplane env unset API_URL --env preview" and set it again with --secret.\n',
     });
     expect(await revision(slug, "preview")).toBe(4);
     // Without --secret an existing secret keeps its type (never turned readable) and says so.
@@ -511,7 +515,9 @@ describe("env list", () => {
     expect(unknown).toEqual({
       code: 0,
       stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\n',
-      stderr: `Warning: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}"; using "development". Pass --env to choose.\n`,
+      stderr:
+        `Warning: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}"; ` +
+        `using "development". Pass --env to choose.\n`,
     });
 
     // Writes follow the same default, and pull resolves that branch's overrides.
@@ -529,7 +535,8 @@ describe("env list", () => {
       stderr: "",
     });
     expect(box.read("envplane/.env")).toBe(
-      '# Pulled from "preview" environment (project branch feature-x)\n\n# User variables\nAPI_URL=https://feature-x.example.com\nFLAG=on\n',
+      '# Pulled from "preview" environment (project branch feature-x)\n\n# User variables\n' +
+        "API_URL=https://feature-x.example.com\nFLAG=on\n",
     );
     // --env wins over ENVPLANE_BRANCH.
     const explicit = await box.run(["env", "list", "--env", "development"], { env: { ENVPLANE_BRANCH: "feature-x" } });
@@ -722,7 +729,9 @@ describe("the pull → push round trip", () => {
     const pull = await box.run(["env", "pull"]);
     expect(pull).toEqual({
       code: 0,
-      stdout: `✓ Pulled ${Object.keys(AWKWARD).length} variables from "development" into envplane/.env (1 secret left out, listed in the file).\n`,
+      stdout:
+        `✓ Pulled ${Object.keys(AWKWARD).length} variables from "development" into envplane/.env (1 secret ` +
+        `left out, listed in the file).\n`,
       stderr: "",
     });
     const text = box.read("envplane/.env");
@@ -736,7 +745,9 @@ describe("the pull → push round trip", () => {
     const push = await box.run(["env", "push", "--yes"]);
     expect(push).toEqual({
       code: 0,
-      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
+      stdout:
+        `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n\n` +
+        `✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: '1 variable in "development" not in envplane/.env is left alone (--prune removes them).\n',
     });
     const dry = await box.run(["env", "push", "--dry-run"]);
@@ -744,7 +755,10 @@ describe("the pull → push round trip", () => {
     const pruned = await box.run(["env", "push", "--prune", "--yes"]);
     expect(pruned).toEqual({
       code: 0,
-      stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n  ROUNDTRIP_SECRET (secret left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
+      stdout:
+        `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n` +
+        `  ROUNDTRIP_SECRET (secret left out by pull, kept)\n\n` +
+        `✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(before);
@@ -799,14 +813,18 @@ describe("env push", () => {
     );
     expect(unconfirmed.stderr).toBe(
       '1 variable in "preview" not in envplane/.env is left alone (--prune removes them).\n' +
-        "Error: Pushing needs a confirmation and there is no terminal to ask on. Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard variables), or with --dry-run to only see the diff.\n",
+        "Error: Pushing needs a confirmation and there is no terminal to ask on. " +
+        "Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard " +
+        "variables), or with --dry-run to only see the diff.\n",
     );
     expect(await revision(slug, "preview")).toBe(start);
 
     const dry = await box.run(["env", "push", "--env", "preview", "--prune", "--dry-run"]);
     expect(dry).toEqual({
       code: 0,
-      stdout: `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n5 additions/changes, 1 removal. Dry run: nothing was pushed.\n`,
+      stdout:
+        `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n` +
+        `5 additions/changes, 1 removal. Dry run: nothing was pushed.\n`,
       stderr: "",
     });
     expect(await revision(slug, "preview")).toBe(start);
@@ -814,7 +832,9 @@ describe("env push", () => {
     const applied = await box.run(["env", "push", "--env", "preview", "--prune", "--yes"]);
     expect(applied).toEqual({
       code: 0,
-      stdout: `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n✓ Pushed to "preview": 2 added, 3 changed (1 secret overwritten), 1 removed (revision ${start + 1}).\n`,
+      stdout:
+        `Pushing to "preview" environment:\n\n${lines.join("\n")}\n- GONE (remove)\n\n` +
+        `✓ Pushed to "preview": 2 added, 3 changed (1 secret overwritten), 1 removed (revision ${start + 1}).\n`,
       stderr: "",
     });
     expect(await revision(slug, "preview")).toBe(start + 1);
@@ -849,7 +869,9 @@ describe("env push", () => {
       code: 1,
       stdout: "",
       stderr:
-        'Error: TYPED is marked # @secret in envplane/.env but is a standard variable in "preview", so its value would stay readable. Run "envplane env unset TYPED --env preview" and push again to create it as a secret.\nNothing was pushed.\n',
+        'Error: TYPED is marked # @secret in envplane/.env but is a standard variable in "preview", ' +
+        'so its value would stay readable. Run "envplane env unset TYPED --env preview" and push again to create ' +
+        "it as a secret.\nNothing was pushed.\n",
     });
     expect(await revision(slug, "preview")).toBe(before);
   }, 60_000);
@@ -926,14 +948,17 @@ describe("env push", () => {
         'Warning: ODD was left out: no .env quoting can hold its value exactly. Use "envplane run" to inject it, or change the value.\n',
     });
     expect(box.read("envplane/.env")).toBe(
-      '# Pulled from "development" environment\n#\n# Left out, no .env quoting reads back their exact value (set them in your shell instead):\n# ODD\n\n# User variables\nPLAIN=1\n',
+      '# Pulled from "development" environment\n#\n' +
+        "# Left out, no .env quoting reads back their exact value (set them in your shell instead):\n# ODD\n\n" +
+        "# User variables\nPLAIN=1\n",
     );
     const start = await revision(slug, "development");
     const push = await box.run(["env", "push", "--prune", "--yes"]);
     expect(push).toEqual({
       code: 0,
       stdout:
-        'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n',
+        'Pushing to "development" environment:\n\n= PLAIN (unchanged, skipped)\n  ODD (left out by pull, kept)\n\n' +
+        '✓ Nothing to push: every value in envplane/.env already matches "development".\n',
       stderr: "",
     });
     expect(await revision(slug, "development")).toBe(start);
@@ -1038,7 +1063,9 @@ describe("read-only and write-only service tokens", () => {
     });
     expect(parse(box.read("envplane/.env"))).toEqual({ API_URL: "http://localhost:3000" });
 
-    const forbidden = `Error: This service token has no write permission on environment "development" of project "${slug}". Create a token with --permission write for it.\n`;
+    const forbidden =
+      `Error: This service token has no write permission on environment "development" of project ` +
+      `"${slug}". Create a token with --permission write for it.\n`;
     const set = await box.run(["env", "set", "API_URL", "http://evil"]);
     expect(set).toEqual({ code: 1, stdout: "", stderr: forbidden });
     box.write("envplane/.env", "API_URL=http://evil\nNEW=1\n");

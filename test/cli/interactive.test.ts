@@ -91,7 +91,8 @@ describe("interactive seeding", () => {
       'ANALYTICS_ID = "UA-12345"\n[K]eep / [E]dit / [S]kip? x\nPlease answer k, e or s.\n[K]eep / [E]dit / [S]kip? k ✓\n',
     );
     expect(output).toContain(
-      'DATABASE_URL = "postgres://preview-db:5432/app"\n[K]eep / [E]dit / [S]kip? e\nNew value: postgres://prod-db:5432/app ✓\nMark as secret? [y/N] n ✓\n',
+      'DATABASE_URL = "postgres://preview-db:5432/app"\n[K]eep / [E]dit / [S]kip? e\n' +
+        "New value: postgres://prod-db:5432/app ✓\nMark as secret? [y/N] n ✓\n",
     );
     expect(output).toContain(
       `STRIPE_KEY = [secret]\n[E]nter new value / [S]kip? e\nNew value (hidden): ${"•".repeat(16)} ✓\nMark as secret? [Y/n] y ✓\n`,
@@ -285,7 +286,8 @@ describe("env push on a terminal", () => {
     const { code, output } = await s.exit();
     expect(code).toBe(1);
     expect(output).toContain(
-      `Error: Someone else changed "development" while you were pushing (it was at revision ${revision}, it is now at ${revision + 1}). Nothing was pushed. Run the push again to see the new diff.\n`,
+      `Error: Someone else changed "development" while you were pushing (it was at revision ${revision}, ` +
+        `it is now at ${revision + 1}). Nothing was pushed. Run the push again to see the new diff.\n`,
     );
     const after = await listValues(server.owner, slug, "development");
     expect(after.values).toEqual({
@@ -434,7 +436,8 @@ describe("config enable on a terminal", () => {
     const box = await createSandbox(server, { link: slug });
     const s = box.pty(["config", "enable", "auth.external.google"]);
     await s.expect(
-      "✓ Enabled auth.external.google in envplane/config.json.\nGoogle OAuth requires 2 variables:\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID\nValue: ",
+      "✓ Enabled auth.external.google in envplane/config.json.\nGoogle OAuth requires 2 variables:\n\n" +
+        "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID\nValue: ",
     );
     s.send("1234567890.apps.googleusercontent.com\r");
     await s.expect("1234567890.apps.googleusercontent.com ✓\n\nENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET\nValue (hidden): ");
@@ -488,7 +491,9 @@ describe("config enable on a terminal", () => {
       code: 1,
       stdout: "",
       stderr:
-        'Error: ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET exists in "development" as a standard variable, but it holds a secret. Run "envplane env unset ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET --env development" first; nothing was changed.\n',
+        'Error: ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET exists in "development" as a standard variable, ' +
+        'but it holds a secret. Run "envplane env unset ENVPLANE_AUTH_EXTERNAL_ZOOM_SECRET --env development" ' +
+        "first; nothing was changed.\n",
     });
     const unknown = await box.run(["config", "enable", "auth.external.gitlab", "--env", "nope"]);
     expect(unknown.code).toBe(1);
@@ -528,7 +533,8 @@ describe("config enable on a terminal", () => {
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toContain("Value");
     expect(box.read("envplane/.env")).toBe(
-      "DATABASE_URL=postgres://localhost:5432/app\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID=\n# @secret\nENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=\n",
+      "DATABASE_URL=postgres://localhost:5432/app\nENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID=\n# @secret\n" +
+        "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=\n",
     );
     expect(JSON.parse(box.read("envplane/config.json"))).toEqual({ auth: { external: { google: { enabled: true } } } });
   });

@@ -33,7 +33,8 @@ describe("envplane init and link", () => {
     const nested = await box.run(["init"], { cwd: `${box.dir}/sub` });
     expect(nested.code).toBe(1);
     expect(nested.stderr).toBe(
-      `Error: This folder is inside the envplane project at ${box.dir}; its commands already work here. Pass --here to start a separate envplane/ in this folder anyway.\n`,
+      `Error: This folder is inside the envplane project at ${box.dir}; its commands already work here. ` +
+        `Pass --here to start a separate envplane/ in this folder anyway.\n`,
     );
     expect(box.exists("sub/envplane")).toBe(false);
     expect((await box.run(["init", "--here"], { cwd: `${box.dir}/sub` })).code).toBe(0);
@@ -158,7 +159,8 @@ describe("envplane mapping", () => {
     const set = await box.run(["mapping", "set", "staging", "staging"]);
     expect(set.code).toBe(0);
     expect(set.stdout).toBe(
-      '✓ Branch mapping of cli-map updated (server and envplane/config.json):\n  main → production\n  staging → staging\n  "*" (every other branch) → preview\n',
+      "✓ Branch mapping of cli-map updated (server and envplane/config.json):\n  main → production\n" +
+        '  staging → staging\n  "*" (every other branch) → preview\n',
     );
     expect(JSON.parse(box.read("envplane/config.json")).environments).toEqual({
       production: "main",

@@ -83,7 +83,8 @@ describe("envplane login / whoami / logout", () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `Error: Cannot reach the envplane server at http://127.0.0.1:${port} (ECONNREFUSED). Is it running? Check the address given to "envplane login" or ENVPLANE_SERVER.\n`,
+      `Error: Cannot reach the envplane server at http://127.0.0.1:${port} (ECONNREFUSED). Is it running? ` +
+        `Check the address given to "envplane login" or ENVPLANE_SERVER.\n`,
     );
   });
 });
@@ -147,7 +148,8 @@ describe("credentials that do not fit together", () => {
     const elsewhere = await box.run(["whoami"], { env: { ENVPLANE_SERVER: "http://127.0.0.1:1" } });
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toBe(
-      `Error: ENVPLANE_SERVER is http://127.0.0.1:1, but the stored login is for ${server.url}. Set ENVPLANE_TOKEN for that server too, or run "envplane login --server http://127.0.0.1:1".\n`,
+      `Error: ENVPLANE_SERVER is http://127.0.0.1:1, but the stored login is for ${server.url}. ` +
+        `Set ENVPLANE_TOKEN for that server too, or run "envplane login --server http://127.0.0.1:1".\n`,
     );
     const same = await box.run(["whoami"], { env: { ENVPLANE_SERVER: server.url.replace("/graphql", "/") } });
     expect(same.code).toBe(0);
@@ -157,7 +159,9 @@ describe("credentials that do not fit together", () => {
     const damaged = await box.run(["whoami"]);
     expect(damaged).toMatchObject({
       code: 1,
-      stderr: `Error: ${file} is damaged (it needs a server and a token). Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.\n`,
+      stderr:
+        `Error: ${file} is damaged (it needs a server and a token). ` +
+        `Run "envplane login --server URL --token TOKEN" again, or "envplane logout" to remove it.\n`,
     });
     expect((await box.run(["logout"])).code).toBe(0);
 

@@ -117,8 +117,9 @@ describe("enableFeature", () => {
       auth: { site_url: "http://localhost:3000", external: { github: { enabled: false }, google: { enabled: true } } },
     });
     const again = enableFeature(out, "auth.external.github");
-    expect((again.auth as any).external.github).toEqual({ enabled: true });
-    expect((out.auth as any).external.github).toEqual({ enabled: false });
+    type Auth = { external: Record<string, unknown> };
+    expect((again.auth as Auth).external.github).toEqual({ enabled: true });
+    expect((out.auth as Auth).external.github).toEqual({ enabled: false });
   });
 
   it("keeps fields already there and refuses to replace a non-object", () => {
@@ -410,7 +411,8 @@ describe("resolveConfig: user variables", () => {
       RETRIES: "config",
     });
     expect(r.warnings).toEqual([
-      "env(ANALYTICS_KEY) is referenced in config.json (functions.my-function.env.ANALYTICS_KEY) but is not set in the OS environment, envplane/.env.local or envplane/.env.",
+      "env(ANALYTICS_KEY) is referenced in config.json (functions.my-function.env.ANALYTICS_KEY) " +
+        "but is not set in the OS environment, envplane/.env.local or envplane/.env.",
     ]);
     expect(r.errors).toEqual([]);
     expect(r.missing).toEqual([]);
@@ -445,7 +447,8 @@ describe("resolveConfig: user variables", () => {
   it("rejects env-map keys that are not variable names", () => {
     const r = resolveConfig({ functions: { f: { env: { "BAD-KEY": "x" } } } }, layers());
     expect(r.errors).toEqual([
-      'functions.f.env.BAD-KEY: "BAD-KEY" is not a valid variable name. Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).',
+      'functions.f.env.BAD-KEY: "BAD-KEY" is not a valid variable name. ' +
+        "Use letters, digits and _, not starting with a digit (e.g. OPENAI_API_KEY).",
     ]);
   });
 });
@@ -458,7 +461,8 @@ describe("resolveConfig: mistakes", () => {
     );
     expect(r.warnings).toEqual([
       "auth.external.google.clientid is not a known setting of auth.external.google (known: enabled, client_id, secret, redirect_uri).",
-      "auth.external.Google is not a valid provider name (use lower-case letters, digits, - and _); it is not read as auth.external.<provider>.",
+      "auth.external.Google is not a valid provider name (use lower-case letters, digits, - and _); " +
+        "it is not read as auth.external.<provider>.",
       'auth.external.github should be an object such as { "enabled": true }; it is ignored.',
     ]);
     expect(r.missing).toEqual([]);

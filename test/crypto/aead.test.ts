@@ -161,7 +161,10 @@ describe("fuzz", () => {
   const blobs = fc.oneof(
     fc.uint8Array({ minLength: 0, maxLength: 200 }),
     // Also exercise the decrypt path: valid format byte, random rest.
-    fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => (b.length > 0 ? ((b[0] = FORMAT_VERSION), b) : b)),
+    fc.uint8Array({ minLength: 0, maxLength: 200 }).map((b) => {
+      if (b.length > 0) b[0] = FORMAT_VERSION;
+      return b;
+    }),
   );
 
   it("readBlobHeader only ever throws CryptoError", () => {

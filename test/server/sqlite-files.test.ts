@@ -59,7 +59,10 @@ describe.skipIf(testProvider() === "postgresql")("the SQLite data directory", ()
     fs.rmSync(path.join(dataDir, "root.key"));
     const before = fs.readdirSync(dataDir).sort();
     const error = await createApp(config(), { logger: silentLogger() }).then(
-      async (app) => (await app.close(), null),
+      async (app) => {
+        await app.close();
+        return null;
+      },
       (e: unknown) => e as Error,
     );
     expect(error?.message).toMatch(/Root key file .*root\.key is missing, but the database .*envplane\.db exists/);

@@ -140,6 +140,7 @@ export interface PtySession {
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI escape sequences (ESC [ … letter) from TTY output
 const clean = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 /** The binary inside a real pseudo-terminal: stdin, stdout and stderr are all the TTY. */
@@ -159,7 +160,7 @@ function startPty(
   const listeners = new Set<() => void>();
   child.stdout.setEncoding("utf8").on("data", (d) => {
     raw += d;
-    listeners.forEach((l) => l());
+    for (const l of listeners) l();
   });
   child.stderr.setEncoding("utf8").on("data", (d) => (raw += d));
   child.stdin.on("error", () => {});
@@ -167,7 +168,7 @@ function startPty(
   const killer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
   closed.then(() => {
     clearTimeout(killer);
-    listeners.forEach((l) => l());
+    for (const l of listeners) l();
   });
   let ended = false;
   closed.then(() => (ended = true));

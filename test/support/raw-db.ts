@@ -20,7 +20,9 @@ export async function withRawDb<T>(db: TestDatabase, fn: (query: RawQuery) => Pr
     try {
       return await fn(async (sql, params = []) => {
         const stmt = conn.prepare(sql.replace(/\$\d+/g, "?"));
-        return stmt.reader ? (stmt.all(...params) as Row[]) : (stmt.run(...params), []);
+        if (stmt.reader) return stmt.all(...params) as Row[];
+        stmt.run(...params);
+        return [];
       });
     } finally {
       conn.close();

@@ -45,7 +45,8 @@ async function scaffoldRemote(ctx: Context, slug: string, environment: string, v
       exposed
         .map(
           (v) =>
-            `${v.name} exists in "${environment}" as a standard variable, but it holds a secret. Run "envplane env unset ${v.name} --env ${environment}" first; nothing was changed.`,
+            `${v.name} exists in "${environment}" as a standard variable, but it holds a secret. ` +
+            `Run "envplane env unset ${v.name} --env ${environment}" first; nothing was changed.`,
         )
         .join("\n"),
     );
@@ -142,7 +143,10 @@ Not linked: adds them to envplane/.env instead.`,
     if (toFill.length) ctx.io.done(`Added to "${environment}" environment.`);
     if (empty.length)
       ctx.io.note(
-        `Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n${empty.map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`).join("\n")}`,
+        `Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n` +
+          empty
+            .map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`)
+            .join("\n"),
       );
     if (keptSecrets.length)
       ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);

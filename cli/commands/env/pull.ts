@@ -6,7 +6,10 @@ import { gitHeadFile, readGitBranch } from "../../git.js";
 import { pullInto } from "../../sync/pull.js";
 import { env, json, project } from "../options.js";
 
-/** The project branch whose overrides a pull of a deployed environment resolves: --branch, ENVPLANE_BRANCH, else the git branch when the project has one of that name. */
+/**
+ * The project branch whose overrides a pull of a deployed environment resolves: --branch, ENVPLANE_BRANCH,
+ * else the git branch when the project has one of that name.
+ */
 async function currentBranch(
   ctx: Context,
   flag: string | undefined,
@@ -61,7 +64,9 @@ export const envPull: CommandSpec = {
       ? ` (${plural(result.excludedSecrets.length, "secret")} left out, listed in the file)`
       : "";
     ctx.io.done(
-      `Pulled ${plural(result.variables, "variable")} from "${result.environment}"${result.branch ? ` for project branch ${result.branch}` : ""} into ${workspace.display(result.file)}${secrets}.`,
+      `Pulled ${plural(result.variables, "variable")} from ` +
+        `"${result.environment}"${result.branch ? ` for project branch ${result.branch}` : ""} ` +
+        `into ${workspace.display(result.file)}${secrets}.`,
     );
   },
 };

@@ -1,3 +1,4 @@
+import type { MappingRule } from "../../../core/mapping.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
@@ -27,7 +28,7 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
     const slug = ctx.project(options);
     const workspace = ctx.workspace();
     const before = rulesOf(await ctx.loadProject(slug));
-    let rules;
+    let rules: MappingRule[];
     if (opt.bool(options, "from-config")) {
       if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");
       rules = mappingFromConfig(ctx.requireWorkspace().readConfig().environments);

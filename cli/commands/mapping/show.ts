@@ -21,7 +21,8 @@ export const mappingShow: CommandSpec = {
     try {
       if (!sameMapping(mappingFromConfig(config.environments), rules))
         ctx.io.warn(
-          'The "environments" block of envplane/config.json differs from the server\'s mapping. Run "envplane mapping set --from-config" to apply the file.',
+          'The "environments" block of envplane/config.json differs from the server\'s mapping. ' +
+            'Run "envplane mapping set --from-config" to apply the file.',
         );
     } catch (error) {
       ctx.io.warn((error as Error).message);

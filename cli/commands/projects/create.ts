@@ -14,7 +14,8 @@ export const projectsCreate: CommandSpec = {
     const { project } = unwrap(r.createProject, "ProjectPayload");
     if (opt.bool(options, "json")) return printJson(project);
     ctx.io.done(
-      `Created project ${project.slug}: branches ${project.branches.map((b) => b.name).join(", ")}; environments ${project.environments.map((e) => e.name).join(", ")}.`,
+      `Created project ${project.slug}: branches ${project.branches.map((b) => b.name).join(", ")}; ` +
+        `environments ${project.environments.map((e) => e.name).join(", ")}.`,
     );
     ctx.io.note(`Link a folder to it with "envplane link ${project.slug}".`);
   },

@@ -66,7 +66,8 @@ export const tokensCreate: CommandSpec = {
     ctx.io.print(created.plaintextToken);
     const t = created.token;
     ctx.io.note(
-      `Created service token "${t.name}" (id ${t.id}): ${t.permissions.map((p) => p.toLowerCase()).join(", ")} on ${t.environments?.join(", ") ?? "every environment"}${t.expiresAt ? `, expires ${t.expiresAt}` : ""}.`,
+      `Created service token "${t.name}" (id ${t.id}): ${t.permissions.map((p) => p.toLowerCase()).join(", ")} ` +
+        `on ${t.environments?.join(", ") ?? "every environment"}${t.expiresAt ? `, expires ${t.expiresAt}` : ""}.`,
     );
     ctx.io.note("It is shown once: store it now (e.g. as ENVPLANE_TOKEN in your CI secrets).");
   },
