@@ -177,7 +177,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             throw unauthenticated(error.message);
           }
         }
-        return { actor, services, db: database, loaders: createLoaders(database, actor), keys, limits };
+        return {
+          actor,
+          services,
+          db: database,
+          loaders: createLoaders(database, actor),
+          keys,
+          limits,
+          environmentReads: 0,
+        };
       },
     });
 

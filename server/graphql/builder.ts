@@ -26,6 +26,22 @@ export interface Context {
   keys: KeyRing;
   /** Per-request rate limits; `runtime` counts one runtime resolution and throws the 429 error over the limit. */
   limits: { runtime(actor: Actor): Promise<void> };
+  /** Whole environments read so far by this request (pullVariables, runtimeVariables): at most one. */
+  environmentReads: number;
+}
+
+/**
+ * pullVariables and runtimeVariables return every value of an environment, unpaginated: one of
+ * them per request, so aliases and fragments cannot multiply the work of one request.
+ */
+export function countEnvironmentRead(ctx: Context): void {
+  ctx.environmentReads += 1;
+  if (ctx.environmentReads > 1)
+    throw new GraphQLError(
+      "One request reads at most one whole environment (pullVariables or runtimeVariables); " +
+        "this one asks for more. Send one request per environment.",
+      { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } },
+    );
 }
 
 export const builder = new SchemaBuilder<{

@@ -1,7 +1,7 @@
 /** Variables and branch overrides; setting, unsetting and bulk upserts; pull and runtime resolution. */
 import { variableScope } from "../authz/index.js";
 import type { BulkUpsertResult } from "../services/variables.js";
-import { builder, requireActor } from "./builder.js";
+import { builder, countEnvironmentRead, requireActor } from "./builder.js";
 import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
 import { readValue, valueOwnerSelect } from "./values.js";
@@ -282,7 +282,11 @@ builder.queryFields((t) => ({
       branch: t.arg.string(),
     },
     errors: {},
-    resolve: (_root, args, ctx) => ctx.services.resolution.pullVariables(requireActor(ctx), args),
+    resolve: (_root, args, ctx) => {
+      const actor = requireActor(ctx);
+      countEnvironmentRead(ctx);
+      return ctx.services.resolution.pullVariables(actor, args);
+    },
   }),
   runtimeVariables: t.field({
     type: RuntimeResult,
@@ -293,6 +297,7 @@ builder.queryFields((t) => ({
     errors: {},
     resolve: async (_root, args, ctx) => {
       const actor = requireActor(ctx);
+      countEnvironmentRead(ctx);
       await ctx.limits.runtime(actor); // each resolution counts: aliases and fragments too
       return ctx.services.resolution.runtimeVariables(actor, args);
     },

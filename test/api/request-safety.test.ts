@@ -351,7 +351,8 @@ describe("runtime resolutions are counted where they happen", () => {
     const served = [
       `{ ... on Query { ${field} } }`,
       `{ ...R } fragment R on Query { ${field} }`,
-      `{ a: ${field} b: ${field} }`,
+      `{ a: ${field} }`,
+      `{ ...R } fragment R on Query { b: ${field} }`,
     ];
     for (const query of served) expect((await call(server, query, {}, token)).status).toBe(200);
     for (const query of [
@@ -367,13 +368,25 @@ describe("runtime resolutions are counted where they happen", () => {
     }
   });
 
-  it("15 aliases in one request are 15 resolutions: with a limit of 4 the request is refused", async () => {
+  it("15 aliases in one request resolve once: one whole environment per request, the others are refused", async () => {
     const { token } = await serviceToken(server, "rt", ["RUNTIME"]);
     const aliased = Array.from({ length: 15 }, (_, i) => `a${i}: ${field}`).join(" ");
-    const limited = await call(server, `{ ${aliased} }`, {}, token);
-    expect(limited.status).toBe(429);
-    expect(limited.text).not.toContain('"value"');
-    // Its four allowed resolutions used up this token's minute.
-    expect((await call(server, `{ ${field} }`, {}, token)).status).toBe(429);
+    const answered = await call(server, `{ ${aliased} }`, {}, token);
+    // The second alias is refused; the fields are non-null, so the request answers with that error and no data.
+    expect(answered.status).toBe(400);
+    expect(answered.body.data ?? null).toBeNull();
+    expect(answered.body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    expect(answered.body.errors?.[0].message).toMatch(/^One request reads at most one whole environment/);
+    expect((await call(server, `{ ${field} }`, {}, token)).status).toBe(200);
+  });
+
+  it("pulls are whole-environment reads too: aliases and fragments cannot multiply them", async () => {
+    const pull = `pullVariables(project: "rt", environment: "preview") { __typename }`;
+    for (const query of [`{ a: ${pull} b: ${pull} }`, `{ a: ${pull} ...P } fragment P on Query { c: ${field} }`]) {
+      const answered = await call(server, query);
+      expect(answered.status).toBe(400);
+      expect(answered.body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    }
+    expect((await call(server, `{ a: ${pull} }`)).body).toEqual({ data: { a: { __typename: "PulledEnvironment" } } });
   });
 });
