@@ -58,6 +58,8 @@ export function describeFailure(error: unknown, server: string | undefined): str
     if (error.code === "UNAUTHENTICATED")
       return `${error.message} Run "envplane login" with a valid token, or check ENVPLANE_TOKEN.`;
     if (error.code === "RATE_LIMITED") return `${error.message}`;
+    // The request itself was refused (a limit, a bad argument): the message says what to change.
+    if (error.code === "BAD_USER_INPUT" || error.code === "GRAPHQL_VALIDATION_FAILED") return error.message;
     return `The server failed: ${error.message}`;
   }
   const e = error as Error & { cause?: { code?: string; message?: string } };

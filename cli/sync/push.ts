@@ -6,6 +6,7 @@
  */
 import { type BulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
 import type { ParsedDotenv } from "../../core/dotenv.js";
+import { MAX_BULK_ITEMS } from "../../core/limits.js";
 import { check, variableKey, variableValue } from "../../core/names.js";
 import { isSensitiveName } from "../../core/sensitive.js";
 import type { Context } from "../context.js";
@@ -34,6 +35,12 @@ export interface PushOutcome {
 }
 
 function validate(parsed: ParsedDotenv, shownFile: string): void {
+  if (parsed.entries.length > MAX_BULK_ITEMS)
+    throw new CliError(
+      `${shownFile} has ${parsed.entries.length.toLocaleString("en-US")} variables; one push carries at most ` +
+        `${MAX_BULK_ITEMS.toLocaleString("en-US")} (the server's limit per request), so nothing was pushed. ` +
+        "Split the variables across environments, or remove the ones no longer used.",
+    );
   const problems = parsed.entries.flatMap((e) =>
     [...check(variableKey, e.key, []), ...check(variableValue, e.value, [])].map(
       (p) => `  line ${e.line}: ${e.key.slice(0, 80)}: ${p.message}`,

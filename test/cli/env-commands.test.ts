@@ -1091,3 +1091,22 @@ describe("read-only and write-only service tokens", () => {
     expect(await revision(slug, "development")).toBe(start + 1);
   });
 });
+
+describe("env push over the bulk limit", () => {
+  it("refuses a file with more than 10,000 variables before sending anything, saying what to do", async () => {
+    const slug = "env-over-limit";
+    await createProject(server.owner, slug);
+    const box = await createSandbox(server, { link: slug });
+    box.write("envplane/.env", `${Array.from({ length: 10_001 }, (_, i) => `K_${i}=v${i}`).join("\n")}\n`);
+    const start = await revision(slug, "development");
+    const push = await box.run(["env", "push", "--yes"]);
+    expect(push).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "Error: envplane/.env has 10,001 variables; one push carries at most 10,000 (the server's limit per request), " +
+        "so nothing was pushed. Split the variables across environments, or remove the ones no longer used.\n",
+    });
+    expect(await revision(slug, "development")).toBe(start);
+  });
+});
