@@ -252,7 +252,7 @@ describe("a damaged value is a typed error naming the keys", () => {
     expect(rt.keys).toEqual(["API_KEY", "DB_URL"]);
     expect(rt.message).toBe(
       `2 values in "preview" of project "${s}" cannot be decrypted (damaged in the database): API_KEY, DB_URL. ` +
-        "Set them again (envplane env set <KEY> <value> --env preview) to replace them, or unset them (envplane env unset <KEY>).",
+        "Set them again (envplane env set <KEY> <value> --env preview) to replace them, or unset them (envplane env unset <KEY> --env preview).",
     );
     // pull decrypts standard values only: the secret's damage does not show there
     expect(
