@@ -302,8 +302,9 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch == null) return;
+            noOverridesOnDevelopment(env!);
+            branch = await findBranch(db.reader, access, input.branch);
           },
         },
         async ({ tx, access, env, revision, record }) => {
@@ -401,7 +402,7 @@ export function variableService({
       assertBulkSize(input.keys.length, "keys");
       const errors: FieldError[] = [];
       if (!input.keys.length) errors.push({ path: ["keys"], message: "Give at least one key to unset." });
-      input.keys.forEach((k, i) => errors.push(...check(variableKey, k, ["keys", String(i)])));
+      for (const [i, k] of input.keys.entries()) errors.push(...check(variableKey, k, ["keys", String(i)]));
       if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
       assertValid(errors);
       const keys = [...new Set(input.keys)];
@@ -416,8 +417,9 @@ export function variableService({
           bump: true,
           expectedRevision: input.expectedRevision,
           authorize: async ({ access, env }) => {
-            if (input.branch != null)
-              branch = (noOverridesOnDevelopment(env!), await findBranch(db.reader, access, input.branch));
+            if (input.branch == null) return;
+            noOverridesOnDevelopment(env!);
+            branch = await findBranch(db.reader, access, input.branch);
           },
         },
         async ({ tx, env, revision, record }) => {
