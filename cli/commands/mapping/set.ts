@@ -1,9 +1,10 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
+import { printJson } from "../../format.js";
 import { rulesOf } from "../../remote.js";
 import { mappingFromConfig } from "../../workspace.js";
-import { project } from "../options.js";
+import { json, project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
 
 export const mappingSet: CommandSpec = {
@@ -16,6 +17,7 @@ export const mappingSet: CommandSpec = {
   options: {
     "from-config": { type: "boolean", description: 'Apply the "environments" block of envplane/config.json as it is.' },
     project,
+    json,
   },
   details: `Examples:
   envplane mapping set staging staging     # the staging branch deploys with staging
@@ -40,6 +42,7 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
       rules = [...current, { environment: args.environment, branch: args.branch }];
     }
     const accepted = await applyMapping(ctx, workspace, slug, rules);
+    if (opt.bool(options, "json")) return printJson({ project: slug, mapping: accepted });
     ctx.io.done(
       `Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`,
     );
