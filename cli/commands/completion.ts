@@ -5,9 +5,14 @@
 import type { CommandSpec } from "../command.js";
 import { UsageError } from "../errors.js";
 
+interface Node {
+  words: string[];
+  options: { long: string; short?: string; description: string }[];
+}
+
 interface Tree {
   /** Every command path prefix ("", "env", "env set", …) with the words that may follow it. */
-  nodes: Map<string, { words: string[]; options: { long: string; short?: string; description: string }[] }>;
+  nodes: Map<string, Node>;
 }
 
 const GLOBAL = ["--help", "--version"];
@@ -15,9 +20,11 @@ const GLOBAL = ["--help", "--version"];
 function tree(specs: CommandSpec[]): Tree {
   const nodes: Tree["nodes"] = new Map();
   const node = (key: string) => {
-    let n = nodes.get(key);
-    if (!n) nodes.set(key, (n = { words: [], options: [] }));
-    return n;
+    const found = nodes.get(key);
+    if (found) return found;
+    const created: Node = { words: [], options: [] };
+    nodes.set(key, created);
+    return created;
   };
   node("").words.push(...GLOBAL);
   for (const spec of specs) {
@@ -96,7 +103,7 @@ function fish(t: Tree): string {
     "    set -l cmd ''",
     "    for w in (commandline -opc)[2..-1]",
     "        string match -q -- '-*' $w; and continue",
-    "        set -l next (string trim -- \"$cmd $w\")",
+    '        set -l next (string trim -- "$cmd $w")',
     `        contains -- $next ${known}; or break`,
     "        set cmd $next",
     "    end",
@@ -114,7 +121,8 @@ function fish(t: Tree): string {
     if (subcommands.length) lines.push(`complete -c envplane ${when} -a ${sq(subcommands.join(" "))}`);
     for (const o of n.options)
       lines.push(`complete -c envplane ${when} -l ${o.long}${o.short ? ` -s ${o.short}` : ""} -d ${sq(o.description)}`);
-    if (key === "") lines.push(`complete -c envplane ${when} -l help -s h`, `complete -c envplane ${when} -l version -s v`);
+    if (key === "")
+      lines.push(`complete -c envplane ${when} -l help -s h`, `complete -c envplane ${when} -l version -s v`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { createSandbox, type Sandbox } from "../support/cli.js";
 import { expectType } from "../support/expect.js";
 import {
   createProject,
@@ -21,7 +22,6 @@ import {
   useTestServer,
 } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
-import { createSandbox, type Sandbox } from "../support/cli.js";
 
 let server: TestServer;
 useTestServer((started) => (server = started), { listen: true });
@@ -115,14 +115,19 @@ describe("teammates and access", () => {
 
     const twice = await box.run(["members", "add", "grace@example.com"]);
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toContain('already a member of team-members (viewer). Change the role with "envplane members set');
+    expect(twice.stderr).toContain(
+      'already a member of team-members (viewer). Change the role with "envplane members set',
+    );
     const bad = await box.run(["members", "set", "grace@example.com", "--role", "superuser"]);
     expect(bad).toMatchObject({
       code: 2,
       stderr: 'Error: --role "superuser" is not a role. Use viewer, developer, admin or owner.\n',
     });
     const set = await box.run(["members", "set", "grace@example.com", "--role", "admin"]);
-    expect(set).toMatchObject({ code: 0, stdout: "✓ Grace <grace@example.com> is now admin in team-members (was viewer).\n" });
+    expect(set).toMatchObject({
+      code: 0,
+      stdout: "✓ Grace <grace@example.com> is now admin in team-members (was viewer).\n",
+    });
     expect((await members("team-members"))["grace@example.com"]).toBe("ADMIN");
 
     const list = await box.run(["members", "list"]);
@@ -180,7 +185,10 @@ describe("teammates and access", () => {
     const admin = await userWithRole(server, "team-doomed", "ADMIN");
     const adminBox = await createSandbox(server, { token: admin.token });
     const refused = await adminBox.run(["projects", "delete", "team-doomed"]);
-    expect(refused).toMatchObject({ code: 1, stderr: "Error: Only owners can delete project team-doomed; your role is admin.\n" });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: "Error: Only owners can delete project team-doomed; your role is admin.\n",
+    });
 
     const box = await createSandbox(server);
     const missing = await box.run(["projects", "delete", "no-such-project"]);
@@ -197,7 +205,9 @@ describe("teammates and access", () => {
     expect((await server.owner.project({ slug: "team-doomed" })).project).toBeNull();
 
     const tty = box.pty(["projects", "delete", "team-doomed-2"]);
-    await tty.expect("Delete project team-doomed-2 with its 3 environments and 0 variables? This cannot be undone. [y/N]");
+    await tty.expect(
+      "Delete project team-doomed-2 with its 3 environments and 0 variables? This cannot be undone. [y/N]",
+    );
     tty.send("y\r");
     expect(await tty.exit()).toMatchObject({ code: 0 });
     expect(tty.output()).toContain("✓ Deleted project team-doomed-2.");
@@ -237,7 +247,11 @@ describe("version, help and --json", () => {
       revision: 1,
     });
     expect(await run(["env", "unset", "A"])).toMatchObject({ removed: ["A"], revision: 2 });
-    expect(await run(["env", "create", "staging"])).toEqual({ environment: "staging", isProtected: false, revision: 0 });
+    expect(await run(["env", "create", "staging"])).toEqual({
+      environment: "staging",
+      isProtected: false,
+      revision: 0,
+    });
     await setVariable(server.owner, { project: "team-json", environment: "preview", key: "P", value: "p" });
     expect(await run(["env", "seed", "staging", "--from", "preview"])).toMatchObject({
       environment: "staging",
@@ -289,7 +303,11 @@ describe("one value and export", () => {
     expect(secret.stderr).toContain('"envplane run -- <command>" with a service token that has the runtime permission');
     expect(secret.stderr).not.toContain("s3");
     const missing = await box.run(["env", "get", "NOPE", "--env", "preview"]);
-    expect(missing).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining('NOPE is not set in "preview"') });
+    expect(missing).toMatchObject({
+      code: 1,
+      stdout: "",
+      stderr: expect.stringContaining('NOPE is not set in "preview"'),
+    });
 
     const tty = box.pty(["env", "get", "URL", "--env", "preview"]);
     expect(await tty.exit()).toEqual({ code: 0, output: "https://base\n" });
@@ -334,12 +352,19 @@ describe("one value and export", () => {
     const docker = await box.run(["env", "export", "--format", "docker", "--env", "preview"]);
     expect(docker).toMatchObject({ code: 1, stdout: "" });
     expect(docker.stderr).toBe(
-      "Error: Cannot export MULTI as docker: docker --env-file cannot hold line breaks in a value. Use another format (json, yaml, shell), or \"envplane run\" to inject them.\n",
+      'Error: Cannot export MULTI as docker: docker --env-file cannot hold line breaks in a value. Use another format (json, yaml, shell), or "envplane run" to inject them.\n',
     );
     await setVariable(server.owner, { project: "team-export", environment: "development", key: "A", value: ' "x" y ' });
-    expect(await box.run(["env", "export", "--format", "docker"])).toEqual({ code: 0, stdout: 'A= "x" y \n', stderr: "" });
+    expect(await box.run(["env", "export", "--format", "docker"])).toEqual({
+      code: 0,
+      stdout: 'A= "x" y \n',
+      stderr: "",
+    });
     const unknown = await box.run(["env", "export", "--format", "toml"]);
-    expect(unknown).toMatchObject({ code: 2, stderr: 'Error: --format "toml" is not one of dotenv, json, yaml, shell, docker.\n' });
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: 'Error: --format "toml" is not one of dotenv, json, yaml, shell, docker.\n',
+    });
   });
 
   it("env pull --stdout prints the file; --file writes another file and leaves envplane/.env alone", async () => {
@@ -384,9 +409,7 @@ describe("several keys in one write", () => {
     });
     const preview = await readEnvironment(server.owner, "team-many", "preview");
     expect(preview.revision).toBe(2);
-    expect(
-      preview.variables.map((v) => [v.key, v.overrides.map((o) => `${o.branch.name}=${o.value}`)]),
-    ).toEqual([
+    expect(preview.variables.map((v) => [v.key, v.overrides.map((o) => `${o.branch.name}=${o.value}`)])).toEqual([
       ["A", ["feature-x=10"]],
       ["B", ["feature-x=20"]],
       ["C", []],

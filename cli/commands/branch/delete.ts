@@ -20,7 +20,8 @@ export const branchDelete: CommandSpec = {
       (await ctx.sdk().deleteBranch({ input: { project: slug, name: args.name! } })).deleteBranch,
       "DeleteBranchPayload",
     );
-    if (opt.bool(options, "json")) return printJson({ branch: r.name, deleted: true, overridesRemoved: r.overridesRemoved });
+    if (opt.bool(options, "json"))
+      return printJson({ branch: r.name, deleted: true, overridesRemoved: r.overridesRemoved });
     ctx.io.done(`Deleted project branch ${r.name} (${plural(r.overridesRemoved, "override")} removed).`);
   },
 };

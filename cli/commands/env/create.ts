@@ -40,7 +40,11 @@ export const envCreate: CommandSpec = {
     const r = await ctx.sdk().createEnvironment({ input: { project: slug, name: args.name!, isProtected } });
     const { environment } = unwrap(r.createEnvironment, "EnvironmentPayload");
     if (opt.bool(options, "json"))
-      return printJson({ environment: environment.name, isProtected: environment.isProtected, revision: environment.revision });
+      return printJson({
+        environment: environment.name,
+        isProtected: environment.isProtected,
+        revision: environment.revision,
+      });
     ctx.io.done(
       `Created environment "${environment.name}" in ${slug}${environment.isProtected ? " (protected)" : ""}.`,
     );

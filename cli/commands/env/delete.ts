@@ -20,7 +20,8 @@ export const envDelete: CommandSpec = {
       (await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment,
       "DeleteEnvironmentPayload",
     );
-    if (opt.bool(options, "json")) return printJson({ environment: r.name, deleted: true, unmappedBranches: r.unmappedBranches });
+    if (opt.bool(options, "json"))
+      return printJson({ environment: r.name, deleted: true, unmappedBranches: r.unmappedBranches });
     ctx.io.done(`Deleted environment "${r.name}".`);
     if (r.unmappedBranches.length)
       ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);

@@ -9,7 +9,10 @@ import { branchOption, currentBranch } from "./branch.js";
 type Variable = { key: string; value: string };
 
 /** A string YAML reads back exactly: JSON's escapes, plus the line and paragraph separators escaped. */
-const yamlString = (s: string) => JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+const yamlString = (s: string) =>
+  JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 
 /** Single quotes with '\'' for a quote inside: nothing in the value is expanded by the shell. */
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -32,7 +32,9 @@ For other formats (json, yaml, shell, docker) see "envplane env export".`,
     const workspace = flag !== undefined || toStdout ? ctx.workspace() : ctx.requireWorkspace();
     const file = flag !== undefined ? path.resolve(flag) : workspace!.envPath;
     if (path.basename(file) === ".env.local")
-      throw new UsageError(".env.local holds your personal overrides; pull never overwrites it. Choose another --file.");
+      throw new UsageError(
+        ".env.local holds your personal overrides; pull never overwrites it. Choose another --file.",
+      );
     const environment = await ctx.environment(options, slug);
     const branch = await currentBranch(ctx, opt.string(options, "branch"), slug, environment, workspace?.root ?? null);
     const input = { project: slug, environment, branch, config: workspace?.readConfig() };

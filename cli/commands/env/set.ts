@@ -119,7 +119,9 @@ async function setMany(ctx: Context, options: OptionValues, variables: { key: st
       secrets: set.secrets,
       revision: set.revision,
     });
-  const what = set.branch ? `${plural(variables.length, "override")} for project branch ${set.branch}` : plural(variables.length, "variable");
+  const what = set.branch
+    ? `${plural(variables.length, "override")} for project branch ${set.branch}`
+    : plural(variables.length, "variable");
   const parts = [
     set.created.length ? `added ${set.created.join(", ")}` : "",
     set.updated.length ? `updated ${set.updated.join(", ")}` : "",

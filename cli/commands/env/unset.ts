@@ -40,7 +40,8 @@ export const envUnset: CommandSpec = {
           revision: unset.revision,
         });
       const what = branch ? `No override for ${branch} of` : "Not set:";
-      if (unset.missing.length) ctx.io.note(`${what} ${unset.missing.join(", ")} in "${environment}": nothing to remove.`);
+      if (unset.missing.length)
+        ctx.io.note(`${what} ${unset.missing.join(", ")} in "${environment}": nothing to remove.`);
       if (!unset.removed.length) return;
       if (unset.branch)
         ctx.io.done(

@@ -101,7 +101,12 @@ async function setRole(ctx: Context, options: OptionValues, who: string, adding:
   const r = await ctx.sdk().setMember({ input: { project: slug, userId: user.id, role: wanted } });
   const { member } = unwrap(r.setMember, "SetMemberPayload");
   if (opt.bool(options, "json"))
-    return printJson({ project: slug, userId: member.user.id, name: member.user.name, role: member.role.toLowerCase() });
+    return printJson({
+      project: slug,
+      userId: member.user.id,
+      name: member.user.name,
+      role: member.role.toLowerCase(),
+    });
   ctx.io.done(
     adding
       ? `Added ${user.label} to ${slug} as ${member.role.toLowerCase()}.`

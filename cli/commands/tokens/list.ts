@@ -13,8 +13,7 @@ export const tokensList: CommandSpec = {
     project,
     json,
   },
-  details:
-    "Service tokens are listed for the linked project (or --project) when you may manage its tokens (admins).",
+  details: "Service tokens are listed for the linked project (or --project) when you may manage its tokens (admins).",
   async run(ctx, { options }) {
     const personal = await allPages(
       async (after) => (await ctx.sdk().personalTokens({ first: MAX_PAGE_SIZE, after })).viewer.personalTokens,
