@@ -2,12 +2,12 @@
  * `envplane completion bash|zsh|fish`: a completion script generated from the command specs,
  * so it offers exactly the commands, subcommands and options the parser accepts.
  */
-import type { CommandSpec } from "../command.js";
+import type { CommandSpec, OptionSpec } from "../command.js";
 import { UsageError } from "../errors.js";
 
 interface Node {
   words: string[];
-  options: { long: string; short?: string; description: string }[];
+  options: { long: string; short?: string; takesValue: boolean; description: string }[];
 }
 
 interface Tree {
@@ -34,9 +34,10 @@ function tree(specs: CommandSpec[]): Tree {
     });
     const leaf = node(spec.path.join(" "));
     for (const a of spec.args ?? []) leaf.words.push(...(a.choices ?? []));
-    const options = Object.entries({ ...spec.options, help: { short: "h", description: "Show this help." } });
+    const help: OptionSpec = { type: "boolean", short: "h", description: "Show this help." };
+    const options = Object.entries({ ...spec.options, help });
     for (const [name, o] of options) {
-      leaf.options.push({ long: name, short: o.short, description: o.description });
+      leaf.options.push({ long: name, short: o.short, takesValue: o.type === "string", description: o.description });
       leaf.words.push(`--${name}`);
     }
   }
@@ -101,7 +102,9 @@ function fish(t: Tree): string {
     "# envplane completion for fish. Load it with: envplane completion fish | source",
     "function __envplane_command",
     "    set -l cmd ''",
-    "    for w in (commandline -opc)[2..-1]",
+    "    set -l words (commandline -opc)",
+    "    set -e words[1]",
+    "    for w in $words",
     "        string match -q -- '-*' $w; and continue",
     '        set -l next (string trim -- "$cmd $w")',
     `        contains -- $next ${known}; or break`,
@@ -120,7 +123,9 @@ function fish(t: Tree): string {
     const subcommands = n.words.filter((w) => !w.startsWith("-"));
     if (subcommands.length) lines.push(`complete -c envplane ${when} -a ${sq(subcommands.join(" "))}`);
     for (const o of n.options)
-      lines.push(`complete -c envplane ${when} -l ${o.long}${o.short ? ` -s ${o.short}` : ""} -d ${sq(o.description)}`);
+      lines.push(
+        `complete -c envplane ${when} -l ${o.long}${o.short ? ` -s ${o.short}` : ""}${o.takesValue ? " -r" : ""} -d ${sq(o.description)}`,
+      );
     if (key === "")
       lines.push(`complete -c envplane ${when} -l help -s h`, `complete -c envplane ${when} -l version -s v`);
   }
