@@ -10,11 +10,12 @@ import { env, json, project } from "../options.js";
 /** KEY=VALUE pairs (split at the first "="); a usage error for anything else or a key given twice. */
 function pairs(words: string[]): { key: string; value: string }[] {
   const seen = new Set<string>();
-  return words.map((word) => {
+  return words.map((word, i) => {
     const at = word.indexOf("=");
+    // The word is not quoted back: it may be part of a value.
     if (at <= 0)
       throw new UsageError(
-        `"${word}" is not KEY=VALUE. Set several variables as KEY=VALUE pairs (envplane env set A=1 B=2), or one as KEY VALUE.`,
+        `Argument ${i + 1} is not KEY=VALUE. Set several variables as KEY=VALUE pairs (envplane env set A=1 B=2), or one as KEY VALUE.`,
       );
     const key = word.slice(0, at);
     if (seen.has(key)) throw new UsageError(`${key} is given twice. Give each key once.`);
@@ -66,7 +67,7 @@ as they are (no stdin).`,
       );
     if (rest.length > 1)
       throw new UsageError(
-        `Unexpected argument "${rest[1]}". To set several variables give KEY=VALUE pairs: envplane env set A=1 B=2.`,
+        `Too many arguments for one variable: quote a value with spaces (envplane env set ${args.KEY} "a b"), or set several as KEY=VALUE pairs (envplane env set A=1 B=2).`,
       );
     const slug = ctx.project(options);
     let value = rest[0];
