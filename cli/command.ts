@@ -20,6 +20,10 @@ export interface OptionSpec {
 export interface ArgumentSpec {
   name: string;
   required?: boolean;
+  /** The last argument only: takes every remaining positional (see Invocation.rest). */
+  variadic?: boolean;
+  /** The values it takes, when there is a fixed set (offered by shell completion). */
+  choices?: string[];
   description: string;
 }
 
@@ -28,6 +32,8 @@ export interface Invocation {
   options: OptionValues;
   /** What follows `--` (the command of `dev` and `run`). */
   command: string[];
+  /** Every positional from the variadic argument on (its first is also in `args`). */
+  rest: string[];
 }
 
 export interface CommandSpec {
@@ -76,9 +82,10 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
       `${message}${hint}\n\n${usageLine(spec)}\nRun "envplane ${spec.path.join(" ")} --help" for the options.`,
     );
   }
-  if (parsed.values.help) return { args: {}, options: parsed.values, command, help: true };
+  if (parsed.values.help) return { args: {}, options: parsed.values, command, rest: [], help: true };
   const specArgs = spec.args ?? [];
-  if (parsed.positionals.length > specArgs.length)
+  const variadic = specArgs.at(-1)?.variadic ? specArgs.length - 1 : -1;
+  if (variadic === -1 && parsed.positionals.length > specArgs.length)
     throw new UsageError(`Unexpected argument "${parsed.positionals[specArgs.length]}".\n\n${usageLine(spec)}`);
   const args: Record<string, string | undefined> = {};
   specArgs.forEach((a, i) => {
@@ -88,11 +95,15 @@ export function parseInvocation(spec: CommandSpec, argv: string[]): Invocation &
   });
   if (spec.passthrough?.required && command.length === 0)
     throw new UsageError(`Missing the command to run after "--".\n\n${usageLine(spec)}`);
-  return { args, options: parsed.values, command, help: false };
+  const rest = variadic === -1 ? [] : parsed.positionals.slice(variadic);
+  return { args, options: parsed.values, command, rest, help: false };
 }
 
 function usageLine(spec: CommandSpec): string {
-  const args = (spec.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
+  const args = (spec.args ?? []).map((a) => {
+    const name = `${a.name}${a.variadic ? "…" : ""}`;
+    return a.required ? `<${name}>` : `[${name}]`;
+  });
   const tail = spec.passthrough
     ? spec.passthrough.required
       ? `-- <${spec.passthrough.name}…>`
@@ -132,6 +143,15 @@ export function commandHelp(spec: CommandSpec): string {
   return `${parts.join("\n")}\n`;
 }
 
+/** The environment variables the CLI reads, for the top-level help. */
+export const ENVIRONMENT_VARIABLES: [string, string][] = [
+  ["ENVPLANE_SERVER", "The server URL (instead of the one stored by envplane login)."],
+  ["ENVPLANE_TOKEN", "The token to use (instead of the stored one); needs ENVPLANE_SERVER or a stored login."],
+  ["ENVPLANE_BRANCH", "The project branch of a deployment: picks the environment it maps to (run, env commands)."],
+  ["NO_COLOR", "Set (to anything) to turn colours off."],
+  ["CI", "Set (not 0 or false) to never prompt: commands that would ask need their flags (e.g. --yes)."],
+];
+
 /** Help for the whole program or a group (`envplane env --help`). */
 export function groupHelp(specs: CommandSpec[], prefix: string[]): string {
   const members = specs.filter((s) => prefix.every((p, i) => s.path[i] === p));
@@ -141,10 +161,13 @@ export function groupHelp(specs: CommandSpec[], prefix: string[]): string {
   const intro = prefix.length
     ? ""
     : "\nenvplane keeps environment variables and secrets per environment and project branch.\n";
-  return (
-    `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}\n\n` +
-    `Run "envplane <command> --help" for a command's options.\n`
-  );
+  const globals = prefix.length
+    ? ""
+    : `\n\nOptions:\n${table([
+        ["-h, --help", "Show this help."],
+        ["-v, --version", "Print the envplane version."],
+      ])}\n\nEnvironment variables:\n${table(ENVIRONMENT_VARIABLES)}`;
+  return `${title}\n${intro}\nCommands:\n${table(members.map((s) => [s.path.join(" "), s.summary]))}${globals}\n\nRun "envplane <command> --help" for a command's options.\n`;
 }
 
 /** The spec whose path is the longest prefix of argv, and the rest of argv. */

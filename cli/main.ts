@@ -7,10 +7,13 @@ import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation 
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
+import { completion } from "./commands/completion.js";
 import { configEnable } from "./commands/config/enable.js";
 import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
 import { envDelete } from "./commands/env/delete.js";
+import { envExport } from "./commands/env/export.js";
+import { envGet } from "./commands/env/get.js";
 import { envList } from "./commands/env/list.js";
 import { envListEnvironments } from "./commands/env/list-environments.js";
 import { envPull } from "./commands/env/pull.js";
@@ -25,17 +28,21 @@ import { logout } from "./commands/logout.js";
 import { mappingSet } from "./commands/mapping/set.js";
 import { mappingShow } from "./commands/mapping/show.js";
 import { mappingUnset } from "./commands/mapping/unset.js";
+import { membersAdd, membersList, membersRemove, membersSet } from "./commands/members/index.js";
 import { projectsCreate } from "./commands/projects/create.js";
+import { projectsDelete } from "./commands/projects/delete.js";
 import { projectsList } from "./commands/projects/list.js";
 import { run } from "./commands/run.js";
 import { serve } from "./commands/serve.js";
 import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
+import { usersCreate, usersList } from "./commands/users/index.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";
 import { describeFailure } from "./remote.js";
+import { packageVersion } from "./version.js";
 
 export const commands: CommandSpec[] = [
   init,
@@ -43,9 +50,11 @@ export const commands: CommandSpec[] = [
   dev,
   run,
   envList,
+  envGet,
   envSet,
   envUnset,
   envPull,
+  envExport,
   envPush,
   envListEnvironments,
   envCreate,
@@ -54,6 +63,7 @@ export const commands: CommandSpec[] = [
   configEnable,
   projectsCreate,
   projectsList,
+  projectsDelete,
   branchCreate,
   branchList,
   branchDelete,
@@ -63,16 +73,27 @@ export const commands: CommandSpec[] = [
   tokensCreate,
   tokensList,
   tokensRevoke,
+  membersList,
+  membersAdd,
+  membersSet,
+  membersRemove,
+  usersCreate,
+  usersList,
   login,
   logout,
   whoami,
   serve,
+  completion(() => commands),
 ];
 
 async function main(argv: string[], ctx: Context): Promise<number> {
   if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
     (argv.length === 0 ? process.stderr : process.stdout).write(groupHelp(commands, []));
     return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const found = findCommand(commands, argv);
   if (!found) {

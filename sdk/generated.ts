@@ -158,6 +158,16 @@ export type SetVariableInput = {
   value: string;
 };
 
+export type SetVariablesInput = {
+  /** Set overrides for this project branch instead of base values (not on development; every base value must exist). */
+  branch?: string | null | undefined;
+  environment: string;
+  expectedRevision?: number | null | undefined;
+  project: string;
+  /** The values to set (other variables stay). `secret` is the type of new keys; existing keys keep theirs. */
+  variables: Array<VariableInput>;
+};
+
 export type TokenKind =
   /** Acts for a user, with the user's role in each project. */
   | 'PERSONAL'
@@ -178,6 +188,15 @@ export type UnsetVariableInput = {
   environment: string;
   expectedRevision?: number | null | undefined;
   key: string;
+  project: string;
+};
+
+export type UnsetVariablesInput = {
+  /** Remove only this project branch's overrides; the base values stay. */
+  branch?: string | null | undefined;
+  environment: string;
+  expectedRevision?: number | null | undefined;
+  keys: Array<string>;
   project: string;
 };
 
@@ -384,6 +403,34 @@ export type UnsetVariableMutation = { unsetVariable:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type SetVariablesMutationVariables = Exact<{
+  input: SetVariablesInput;
+}>;
+
+
+export type SetVariablesMutation = { setVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SetVariablesPayload', branch: string | null, created: Array<string>, updated: Array<string>, secrets: Array<string>, revision: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UnsetVariablesMutationVariables = Exact<{
+  input: UnsetVariablesInput;
+}>;
+
+
+export type UnsetVariablesMutation = { unsetVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'UnsetVariablesPayload', branch: string | null, removed: Array<string>, missing: Array<string>, overridesRemoved: number, revision: number }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type BulkUpsertVariablesMutationVariables = Exact<{
   input: BulkUpsertVariablesInput;
 }>;
@@ -486,6 +533,14 @@ export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ViewerQuery = { viewer: { token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } | null, project: { slug: string } | null } };
+
+export type PersonalTokensQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type PersonalTokensQuery = { viewer: { personalTokens: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }> } } };
 
 export type ProjectsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -850,6 +905,36 @@ export const UnsetVariableDocument = gql`
   }
 }
     ${ErrorFieldsFragmentDoc}`;
+export const SetVariablesDocument = gql`
+    mutation setVariables($input: SetVariablesInput!) {
+  setVariables(input: $input) {
+    ... on SetVariablesPayload {
+      __typename
+      branch
+      created
+      updated
+      secrets
+      revision
+    }
+    ...ErrorFields
+  }
+}
+    ${ErrorFieldsFragmentDoc}`;
+export const UnsetVariablesDocument = gql`
+    mutation unsetVariables($input: UnsetVariablesInput!) {
+  unsetVariables(input: $input) {
+    ... on UnsetVariablesPayload {
+      __typename
+      branch
+      removed
+      missing
+      overridesRemoved
+      revision
+    }
+    ...ErrorFields
+  }
+}
+    ${ErrorFieldsFragmentDoc}`;
 export const BulkUpsertVariablesDocument = gql`
     mutation bulkUpsertVariables($input: BulkUpsertVariablesInput!) {
   bulkUpsertVariables(input: $input) {
@@ -974,6 +1059,22 @@ export const ViewerDocument = gql`
   }
 }
     ${TokenFieldsFragmentDoc}`;
+export const PersonalTokensDocument = gql`
+    query personalTokens($first: Int, $after: String) {
+  viewer {
+    personalTokens(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...TokenFields
+      }
+    }
+  }
+}
+    ${PageInfoFieldsFragmentDoc}
+${TokenFieldsFragmentDoc}`;
 export const ProjectsDocument = gql`
     query projects($first: Int, $after: String) {
   projects(first: $first, after: $after) {
@@ -1163,6 +1264,12 @@ export function getSdk<C>(requester: Requester<C>) {
     unsetVariable(variables: UnsetVariableMutationVariables, options?: C): Promise<UnsetVariableMutation> {
       return requester<UnsetVariableMutation, UnsetVariableMutationVariables>(UnsetVariableDocument, variables, options) as Promise<UnsetVariableMutation>;
     },
+    setVariables(variables: SetVariablesMutationVariables, options?: C): Promise<SetVariablesMutation> {
+      return requester<SetVariablesMutation, SetVariablesMutationVariables>(SetVariablesDocument, variables, options) as Promise<SetVariablesMutation>;
+    },
+    unsetVariables(variables: UnsetVariablesMutationVariables, options?: C): Promise<UnsetVariablesMutation> {
+      return requester<UnsetVariablesMutation, UnsetVariablesMutationVariables>(UnsetVariablesDocument, variables, options) as Promise<UnsetVariablesMutation>;
+    },
     bulkUpsertVariables(variables: BulkUpsertVariablesMutationVariables, options?: C): Promise<BulkUpsertVariablesMutation> {
       return requester<BulkUpsertVariablesMutation, BulkUpsertVariablesMutationVariables>(BulkUpsertVariablesDocument, variables, options) as Promise<BulkUpsertVariablesMutation>;
     },
@@ -1186,6 +1293,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;
+    },
+    personalTokens(variables?: PersonalTokensQueryVariables, options?: C): Promise<PersonalTokensQuery> {
+      return requester<PersonalTokensQuery, PersonalTokensQueryVariables>(PersonalTokensDocument, variables, options) as Promise<PersonalTokensQuery>;
     },
     projects(variables?: ProjectsQueryVariables, options?: C): Promise<ProjectsQuery> {
       return requester<ProjectsQuery, ProjectsQueryVariables>(ProjectsDocument, variables, options) as Promise<ProjectsQuery>;

@@ -23,11 +23,18 @@ async function decide(ctx: Context, options: Record<string, unknown>, local: num
   const flags = (["push", "keep-remote", "no-push"] as const).filter((f) => options[f] === true);
   if (flags.length > 1) throw new UsageError(`Give only one of --push, --keep-remote and --no-push.`);
   if (flags.length) return flags[0];
+  const yes = options.yes === true;
+  // --yes answers the one question link asks (push the local variables?); a conflict with remote
+  // values is a choice between two data losses, not a yes: it still needs --push or --keep-remote.
+  if (remote === 0 && yes) return "push";
+  if (remote > 0 && yes)
+    throw new UsageError(
+      `The "development" environment already has ${plural(remote, "variable")} and envplane/.env has ${plural(local, "variable")}; --yes does not choose between them. Give --push (overwrite remote with local), --keep-remote (replace envplane/.env with the remote values) or --no-push (link only).`,
+    );
   if (remote === 0) {
     if (!ctx.io.interactive)
       throw new UsageError(
-        `envplane/.env has ${plural(local, "variable")}. Say what to do with them: ` +
-          `--push (push them to "development") or --no-push (link only).`,
+        `envplane/.env has ${plural(local, "variable")}. Say what to do with them: --push or --yes (push them to "development") or --no-push (link only).`,
       );
     ctx.io.note("Found local environment variables in envplane/.env.");
     return (await ctx.io.confirm('Push them to the "development" environment?')) ? "push" : "no-push";
@@ -98,6 +105,12 @@ export const link: CommandSpec = {
       description: "Replace the local envplane/.env with the remote development values.",
     },
     "no-push": { type: "boolean", description: "Link only; leave both sides alone." },
+    yes: {
+      type: "boolean",
+      short: "y",
+      description:
+        "Answer yes to pushing envplane/.env when development is empty. With remote variables, give --push or --keep-remote.",
+    },
   },
   details:
     "When envplane/.env has variables, link asks whether to push them (on a terminal) or takes --push, --keep-remote or --no-push.",

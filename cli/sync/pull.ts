@@ -32,10 +32,11 @@ function groups(variables: { key: string; value: string }[], config: unknown) {
   ];
 }
 
-export async function pullInto(
+/** The text `env pull` writes (the file's content) and what it holds, without writing anything. */
+export async function pullText(
   ctx: Context,
-  input: { project: string; environment: string; branch: string | null; file: string; config?: unknown },
-): Promise<PullResult> {
+  input: { project: string; environment: string; branch: string | null; config?: unknown },
+): Promise<{ text: string; result: Omit<PullResult, "file"> }> {
   const r = await ctx
     .sdk()
     .pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
@@ -49,17 +50,27 @@ export async function pullInto(
       input.config,
     ),
   });
+  return {
+    text,
+    result: {
+      environment: pulled.environment.name,
+      branch: pulled.branch ?? null,
+      revision: pulled.revision,
+      variables: pulled.variables.length - unrepresentable.length,
+      excludedSecrets: pulled.excludedSecrets,
+      unrepresentable,
+    },
+  };
+}
+
+export async function pullInto(
+  ctx: Context,
+  input: { project: string; environment: string; branch: string | null; file: string; config?: unknown },
+): Promise<PullResult> {
+  const { text, result } = await pullText(ctx, input);
   // Replace atomically: a reader never sees half a file; the values are only for this user.
   const temp = `${input.file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text, { mode: 0o600 });
   fs.renameSync(temp, input.file);
-  return {
-    environment: pulled.environment.name,
-    branch: pulled.branch ?? null,
-    file: input.file,
-    revision: pulled.revision,
-    variables: pulled.variables.length - unrepresentable.length,
-    excludedSecrets: pulled.excludedSecrets,
-    unrepresentable,
-  };
+  return { ...result, file: input.file };
 }

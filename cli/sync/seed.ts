@@ -8,7 +8,7 @@ import { isSensitiveName } from "../../core/sensitive.js";
 import type { SeedDecisionInput } from "../../sdk/index.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { plural, quote } from "../format.js";
+import { plural, printJson, quote } from "../format.js";
 import { unwrap } from "../remote.js";
 
 async function review(
@@ -53,6 +53,8 @@ export async function seed(
     interactive: boolean;
     create: boolean;
     isProtected?: boolean;
+    /** Print the result as JSON (stdout) instead of the summary. */
+    json?: boolean;
   },
 ): Promise<void> {
   const { project, target, source } = input;
@@ -82,7 +84,8 @@ export async function seed(
         .seedEnvironment;
   if (result.__typename === "ConflictError" && decisions && !input.create)
     throw new CliError(`${result.message} Nothing was seeded; run the command again to review the current values.`);
-  const { seed: summary } = unwrap(result, "EnvironmentPayload");
+  const { seed: summary, environment } = unwrap(result, "EnvironmentPayload");
+  if (input.json) return printJson({ environment: environment.name, revision: environment.revision, ...summary });
   const stored = (summary?.copied.length ?? 0) + (summary?.edited.length ?? 0);
   const skipped = summary?.skipped.length ?? 0;
   // The spec's summary line says "Created" for a seed into an existing environment too.

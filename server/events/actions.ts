@@ -13,6 +13,10 @@ export const EVENT_ACTIONS = [
   "variable.set",
   "variable.unset",
   "variables.bulk_upsert",
+  /** Several base values or branch overrides in one write (envplane env set A=1 B=2). */
+  "variables.set",
+  /** Several base values or branch overrides removed in one write (envplane env unset A B). */
+  "variables.unset",
   "token.create",
   "token.revoke",
   "user.create",

@@ -130,6 +130,86 @@ const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
   }),
 });
 
+const SetVariablesInput = builder.inputType("SetVariablesInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    variables: t.field({
+      type: [VariableInput],
+      required: true,
+      description:
+        "The values to set (other variables stay). `secret` is the type of new keys; existing keys keep theirs.",
+    }),
+    branch: t.string({
+      description:
+        "Set overrides for this project branch instead of base values (not on development; every base value must exist).",
+    }),
+    expectedRevision: t.int(),
+  }),
+});
+
+const UnsetVariablesInput = builder.inputType("UnsetVariablesInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    keys: t.stringList({ required: true }),
+    branch: t.string({ description: "Remove only this project branch's overrides; the base values stay." }),
+    expectedRevision: t.int(),
+  }),
+});
+
+const SetVariablesPayload = builder
+  .objectRef<{
+    environment: { id: string; revision: number };
+    branch: string | null;
+    created: string[];
+    updated: string[];
+    secrets: string[];
+  }>("SetVariablesPayload")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
+      revision: t.int({
+        description: "The environment's revision after the write.",
+        resolve: (p) => p.environment.revision,
+      }),
+      branch: t.exposeString("branch", { nullable: true }),
+      created: t.exposeStringList("created", { description: "Keys (or overrides) that did not exist before." }),
+      updated: t.exposeStringList("updated", { description: "Keys (or overrides) given a new value." }),
+      secrets: t.exposeStringList("secrets", { description: "The keys set that are secrets." }),
+    }),
+  });
+
+const UnsetVariablesPayload = builder
+  .objectRef<{
+    environment: { id: string; revision: number };
+    branch: string | null;
+    removed: string[];
+    missing: string[];
+    overridesRemoved: number;
+  }>("UnsetVariablesPayload")
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
+      revision: t.int({
+        description: "The revision after the write (unchanged when nothing was removed).",
+        resolve: (p) => p.environment.revision,
+      }),
+      branch: t.exposeString("branch", { nullable: true }),
+      removed: t.exposeStringList("removed"),
+      missing: t.exposeStringList("missing", { description: "Keys (or overrides) that were not there." }),
+      overridesRemoved: t.exposeInt("overridesRemoved", { description: "Overrides deleted." }),
+    }),
+  });
+
 const SetVariablePayload = builder
   .objectRef<{
     environment: { id: string; revision: number };
@@ -326,4 +406,20 @@ mutation("bulkUpsertVariables", {
     "Applies a full set of base values in one transaction: the server computes the diff (added, changed, " +
     "unchanged, secret-overwritten, removed with prune). All or nothing.",
   resolve: (input, actor, ctx) => ctx.services.variables.bulkUpsertVariables(actor, input),
+});
+
+mutation("setVariables", {
+  input: SetVariablesInput,
+  type: SetVariablesPayload,
+  description:
+    "Sets several base values, or several overrides of one project branch with `branch`, as one write (one revision). All or nothing.",
+  resolve: (input, actor, ctx) => ctx.services.variables.setVariables(actor, input),
+});
+
+mutation("unsetVariables", {
+  input: UnsetVariablesInput,
+  type: UnsetVariablesPayload,
+  description:
+    "Deletes several base values (with their overrides), or several overrides of one project branch with `branch`, as one write. Keys not found are listed in `missing`.",
+  resolve: (input, actor, ctx) => ctx.services.variables.unsetVariables(actor, input),
 });

@@ -30,6 +30,22 @@ export interface UnsetVariableInput {
   expectedRevision?: number | null;
 }
 
+export interface SetVariablesInput {
+  project: string;
+  environment: string;
+  variables: { key: string; value: string; secret?: boolean | null }[];
+  branch?: string | null;
+  expectedRevision?: number | null;
+}
+
+export interface UnsetVariablesInput {
+  project: string;
+  environment: string;
+  keys: string[];
+  branch?: string | null;
+  expectedRevision?: number | null;
+}
+
 export interface BulkUpsertInput {
   project: string;
   environment: string;
@@ -254,6 +270,198 @@ export function variableService({
             removed: true,
             overridesRemoved: variable._count.overrides,
           };
+        },
+      );
+    },
+
+    /**
+     * Several base values, or several overrides of one project branch, in one write: one
+     * revision, one event. Like setVariable per key (types are set at creation; an override
+     * needs its base value), all or nothing.
+     */
+    async setVariables(actor: Actor, input: SetVariablesInput) {
+      assertBulkSize(input.variables.length, "variables");
+      const errors: FieldError[] = [];
+      const seen = new Map<string, number>();
+      if (!input.variables.length) errors.push({ path: ["variables"], message: "Give at least one variable to set." });
+      input.variables.forEach((v, i) => {
+        errors.push(
+          ...check(variableKey, v.key, ["variables", String(i), "key"]),
+          ...check(variableValue, v.value, ["variables", String(i), "value"]),
+        );
+        const first = seen.get(v.key);
+        if (first !== undefined)
+          errors.push({
+            path: ["variables", String(i), "key"],
+            message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.`,
+          });
+        else seen.set(v.key, i);
+      });
+      if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
+      assertValid(errors);
+      let branch: { id: string; name: string } | null = null;
+      return writes.run(
+        {
+          actor,
+          action: "variables.set",
+          project: input.project,
+          environment: input.environment,
+          permission: "environment:write",
+          bump: true,
+          expectedRevision: input.expectedRevision,
+          authorize: async ({ access, env }) => {
+            if (input.branch == null) return;
+            noOverridesOnDevelopment(env!);
+            branch = await findBranch(db.reader, access, input.branch);
+          },
+        },
+        async ({ tx, access, env, revision, record }) => {
+          const projectId = access.project.id;
+          const keys = input.variables.map((v) => v.key);
+          record({ keys, branchId: branch?.id ?? null });
+          const existing = new Map(
+            (
+              await tx.variable.findMany({
+                where: { environmentId: env.id, key: { in: keys } },
+                select: { id: true, key: true, isSecret: true },
+              })
+            ).map((v) => [v.key, v]),
+          );
+          const flipped = input.variables.find(
+            (v) => v.secret != null && existing.has(v.key) && existing.get(v.key)!.isSecret !== v.secret,
+          );
+          if (flipped) throw flipError(flipped.key, existing.get(flipped.key)!.isSecret, env.name);
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+            where: { id: projectId },
+            select: { activeKeyVersion: true },
+          });
+          const result = (created: string[]) => ({
+            environment: { ...env, revision },
+            branch: branch?.name ?? null,
+            created,
+            updated: keys.filter((k) => !created.includes(k)),
+            secrets: keys.filter((k) => existing.get(k)?.isSecret ?? input.variables[seen.get(k)!].secret === true),
+          });
+          if (!branch) {
+            const rows = input.variables.map((v) => ({
+              key: v.key,
+              value: v.value,
+              isSecret: existing.get(v.key)?.isSecret ?? v.secret ?? false,
+            }));
+            await values.upsert(
+              tx,
+              { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
+              rows,
+            );
+            const created = keys.filter((k) => !existing.has(k));
+            record({ metadata: { created: created.length, updated: keys.length - created.length } });
+            return result(created);
+          }
+          const missing = keys.filter((k) => !existing.has(k));
+          if (missing.length)
+            throw new NotFoundError(
+              `${missing.map((k) => `"${k}"`).join(", ")} ${missing.length === 1 ? "has" : "have"} no base value in "${env.name}", so ${missing.length === 1 ? "it cannot" : "they cannot"} be overridden for a branch. Set the base value first: envplane env set ${missing[0]} <value> --env ${env.name}`,
+              "Variable",
+            );
+          const target = branch as { id: string; name: string };
+          const before = new Set(
+            (
+              await tx.branchOverride.findMany({
+                where: { branchId: target.id, variableId: { in: [...existing.values()].map((v) => v.id) } },
+                select: { variableId: true },
+              })
+            ).map((o) => o.variableId),
+          );
+          for (const v of input.variables) {
+            const variableId = existing.get(v.key)!.id;
+            const ciphertext = Buffer.from(
+              await values.encryptOne(
+                { projectId, environmentId: env.id, branchId: target.id, key: v.key, valueVersion: revision },
+                v.value,
+                activeKeyVersion,
+                tx,
+              ),
+            );
+            await tx.branchOverride.upsert({
+              where: { variableId_branchId: { variableId, branchId: target.id } },
+              create: {
+                variableId,
+                branchId: target.id,
+                ciphertext,
+                keyVersion: activeKeyVersion,
+                valueVersion: revision,
+              },
+              update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
+            });
+          }
+          const created = keys.filter((k) => !before.has(existing.get(k)!.id));
+          record({ metadata: { created: created.length, updated: keys.length - created.length } });
+          return result(created);
+        },
+      );
+    },
+
+    /**
+     * Several base values (with their overrides), or several overrides of one project branch,
+     * removed in one write: one revision, one event. Keys that are not there are reported in
+     * `missing`; when none was there nothing is written (no revision, no event).
+     */
+    async unsetVariables(actor: Actor, input: UnsetVariablesInput) {
+      assertBulkSize(input.keys.length, "keys");
+      const errors: FieldError[] = [];
+      if (!input.keys.length) errors.push({ path: ["keys"], message: "Give at least one key to unset." });
+      for (const [i, k] of input.keys.entries()) errors.push(...check(variableKey, k, ["keys", String(i)]));
+      if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
+      assertValid(errors);
+      const keys = [...new Set(input.keys)];
+      let branch: { id: string; name: string } | null = null;
+      return writes.run(
+        {
+          actor,
+          action: "variables.unset",
+          project: input.project,
+          environment: input.environment,
+          permission: "environment:write",
+          bump: true,
+          expectedRevision: input.expectedRevision,
+          authorize: async ({ access, env }) => {
+            if (input.branch == null) return;
+            noOverridesOnDevelopment(env!);
+            branch = await findBranch(db.reader, access, input.branch);
+          },
+        },
+        async ({ tx, env, revision, record }) => {
+          const found = await tx.variable.findMany({
+            where: { environmentId: env.id, key: { in: keys } },
+            select: { id: true, key: true, _count: { select: { overrides: true } } },
+          });
+          let removed: string[];
+          let overridesRemoved: number;
+          if (branch) {
+            const target = branch as { id: string; name: string };
+            const overrides = await tx.branchOverride.findMany({
+              where: { branchId: target.id, variableId: { in: found.map((v) => v.id) } },
+              select: { variableId: true },
+            });
+            const ids = new Set(overrides.map((o) => o.variableId));
+            removed = found.filter((v) => ids.has(v.id)).map((v) => v.key);
+            await tx.branchOverride.deleteMany({ where: { branchId: target.id, variableId: { in: [...ids] } } });
+            overridesRemoved = ids.size;
+          } else {
+            removed = found.map((v) => v.key);
+            overridesRemoved = found.reduce((n, v) => n + v._count.overrides, 0);
+            await values.remove(tx, env.id, removed);
+          }
+          const result = (rev: number) => ({
+            environment: { ...env, revision: rev },
+            branch: branch?.name ?? null,
+            removed: keys.filter((k) => removed.includes(k)),
+            missing: keys.filter((k) => !removed.includes(k)),
+            overridesRemoved,
+          });
+          if (!removed.length) throw new Rollback(result(revision - 1));
+          record({ keys: removed, branchId: branch?.id ?? null, metadata: { overridesRemoved } });
+          return result(revision);
         },
       );
     },

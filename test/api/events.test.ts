@@ -267,6 +267,52 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async setVariables() {
+    const s = slug();
+    await createProject(sdk, s, { branches: ["feature-x"] });
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "B", value: value(), secret: true });
+    const { project, env, branch } = await ids(s);
+    const variables = [
+      { key: "A", value: value() },
+      { key: "B", value: value() },
+    ];
+    return {
+      run: async () =>
+        ok(
+          (await sdk.setVariables({ input: { project: s, environment: "preview", variables, branch: "feature-x" } }))
+            .setVariables,
+        ),
+      expected: {
+        action: "variables.set",
+        projectId: project,
+        environmentId: env.preview,
+        branchId: branch["feature-x"],
+        revision: 3,
+        keys: ["A", "B"],
+        metadata: { created: 2, updated: 0 },
+      },
+    };
+  },
+  async unsetVariables() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "development", key: "GONE", value: value() });
+    await setVariable(sdk, { project: s, environment: "development", key: "ALSO_GONE", value: value() });
+    const { project, env } = await ids(s);
+    const keys = ["GONE", "ALSO_GONE", "NEVER_THERE"];
+    return {
+      run: async () =>
+        ok((await sdk.unsetVariables({ input: { project: s, environment: "development", keys } })).unsetVariables),
+      expected: {
+        action: "variables.unset",
+        projectId: project,
+        environmentId: env.development,
+        revision: 3,
+        keys: ["ALSO_GONE", "GONE"],
+      },
+    };
+  },
   async bulkUpsertVariables() {
     const s = slug();
     await createProject(sdk, s);
@@ -441,7 +487,7 @@ describe("a write that fails or changes nothing writes no event", () => {
     expect(await revision(s, "development")).toBe(1);
   });
 
-  it("nothing to change: an unset of a missing key, a bulk upsert of the same values, a revoked token revoked again", async () => {
+  it("nothing to change: an unset of missing keys, a bulk upsert of the same values, a revoked token revoked again", async () => {
     const s = slug();
     await createProject(sdk, s);
     await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
@@ -462,6 +508,11 @@ describe("a write that fails or changes nothing writes no event", () => {
         ).bulkUpsertVariables,
       );
       expect(same).toMatchObject({ applied: false });
+      const none = ok(
+        (await sdk.unsetVariables({ input: { project: s, environment: "development", keys: ["MISSING", "GONE"] } }))
+          .unsetVariables,
+      );
+      expect(none).toMatchObject({ removed: [], missing: ["MISSING", "GONE"], revision: 1 });
       ok((await sdk.revokeToken({ input: { id: token.id } })).revokeToken);
     });
     expect(events).toEqual([]);

@@ -1,9 +1,10 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
+import { printJson } from "../../format.js";
 import { unwrap } from "../../remote.js";
 import { seed } from "../../sync/seed.js";
-import { project } from "../options.js";
+import { json, project } from "../options.js";
 
 export const envCreate: CommandSpec = {
   path: ["env", "create"],
@@ -18,6 +19,7 @@ export const envCreate: CommandSpec = {
     interactive: { type: "boolean", short: "i", description: "Review each variable of --from: keep, edit or skip." },
     protected: { type: "boolean", description: "Only admins may write it (like production)." },
     project,
+    json,
   },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
@@ -33,9 +35,16 @@ export const envCreate: CommandSpec = {
         interactive: opt.bool(options, "interactive"),
         create: true,
         isProtected,
+        json: opt.bool(options, "json"),
       });
     const r = await ctx.sdk().createEnvironment({ input: { project: slug, name: args.name!, isProtected } });
     const { environment } = unwrap(r.createEnvironment, "EnvironmentPayload");
+    if (opt.bool(options, "json"))
+      return printJson({
+        environment: environment.name,
+        isProtected: environment.isProtected,
+        revision: environment.revision,
+      });
     ctx.io.done(
       `Created environment "${environment.name}" in ${slug}${environment.isProtected ? " (protected)" : ""}.`,
     );

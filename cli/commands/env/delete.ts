@@ -1,12 +1,14 @@
+import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import { printJson } from "../../format.js";
 import { unwrap } from "../../remote.js";
-import { project, yes } from "../options.js";
+import { json, project, yes } from "../options.js";
 
 export const envDelete: CommandSpec = {
   path: ["env", "delete"],
   summary: "Delete a custom environment and its variables (development, preview and production cannot be deleted).",
   args: [{ name: "name", required: true, description: "The environment to delete." }],
-  options: { project, yes },
+  options: { project, yes, json },
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     await ctx.confirmDestructive(
@@ -18,6 +20,8 @@ export const envDelete: CommandSpec = {
       (await ctx.sdk().deleteEnvironment({ input: { project: slug, name: args.name! } })).deleteEnvironment,
       "DeleteEnvironmentPayload",
     );
+    if (opt.bool(options, "json"))
+      return printJson({ environment: r.name, deleted: true, unmappedBranches: r.unmappedBranches });
     ctx.io.done(`Deleted environment "${r.name}".`);
     if (r.unmappedBranches.length)
       ctx.io.note(`Branches no longer mapped to it: ${r.unmappedBranches.join(", ")} (they now follow the wildcard).`);

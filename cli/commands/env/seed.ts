@@ -2,7 +2,7 @@ import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
 import { seed } from "../../sync/seed.js";
-import { project } from "../options.js";
+import { json, project } from "../options.js";
 
 export const envSeed: CommandSpec = {
   path: ["env", "seed"],
@@ -16,6 +16,7 @@ export const envSeed: CommandSpec = {
       description: "Review each variable: [K]eep / [E]dit / [S]kip; secrets must be re-entered or skipped.",
     },
     project,
+    json,
   },
   details:
     "Without --interactive every variable is copied as-is, secrets included; existing keys in the target keep their type.",
@@ -28,6 +29,7 @@ export const envSeed: CommandSpec = {
       source: from,
       interactive: opt.bool(options, "interactive"),
       create: false,
+      json: opt.bool(options, "json"),
     });
   },
 };

@@ -1,20 +1,39 @@
-import { opt } from "../../args.js";
+import { type OptionValues, opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import { plural, printJson } from "../../format.js";
 import { readStdin } from "../../io.js";
 import { unwrap } from "../../remote.js";
-import { env, project } from "../options.js";
+import { env, json, project } from "../options.js";
+
+/** KEY=VALUE pairs (split at the first "="); a usage error for anything else or a key given twice. */
+function pairs(words: string[]): { key: string; value: string }[] {
+  const seen = new Set<string>();
+  return words.map((word, i) => {
+    const at = word.indexOf("=");
+    // The word is not quoted back: it may be part of a value.
+    if (at <= 0)
+      throw new UsageError(
+        `Argument ${i + 1} is not KEY=VALUE. Set several variables as KEY=VALUE pairs (envplane env set A=1 B=2), or one as KEY VALUE.`,
+      );
+    const key = word.slice(0, at);
+    if (seen.has(key)) throw new UsageError(`${key} is given twice. Give each key once.`);
+    seen.add(key);
+    return { key, value: word.slice(at + 1) };
+  });
+}
 
 export const envSet: CommandSpec = {
   path: ["env", "set"],
-  summary: "Set a variable (or a branch override) in an environment.",
+  summary: "Set a variable (or a branch override), or several as KEY=VALUE pairs in one write.",
   args: [
-    { name: "KEY", required: true, description: "The variable, e.g. DATABASE_URL." },
+    { name: "KEY", required: true, description: "The variable, e.g. DATABASE_URL; or the first KEY=VALUE pair." },
     {
       name: "value",
-      required: true,
+      variadic: true,
       description:
-        'The value; "-" reads it from stdin (or asks, hidden, on a terminal), so secrets stay out of shell history.',
+        'The value; "-" reads it from stdin (or asks, hidden, on a terminal), so secrets stay out of shell history. After a KEY=VALUE pair: more pairs.',
     },
   ],
   options: {
@@ -30,16 +49,28 @@ export const envSet: CommandSpec = {
       description: "Set an override for this project branch only (not on development).",
     },
     project,
+    json,
   },
   details: `Examples:
   envplane env set API_URL "https://preview.example.com" --env preview
   envplane env set API_URL "https://feature-x.example.com" --env preview --branch feature-x
   printf %s "$STRIPE_KEY" | envplane env set STRIPE_KEY - --env production --secret
+  envplane env set LOG_LEVEL=debug FEATURE_X=on --env preview     # one write, one revision
 
-With "-", one trailing newline is dropped from stdin.`,
-  async run(ctx, { args, options }) {
+With "-", one trailing newline is dropped from stdin. Pairs are split at the first "="; their values are taken
+as they are (no stdin).`,
+  async run(ctx, { args, options, rest }) {
+    if (args.KEY!.includes("=")) return setMany(ctx, options, pairs([args.KEY!, ...rest]));
+    if (rest.length === 0)
+      throw new UsageError(
+        `Missing <value>: the value of ${args.KEY} ("-" reads it from stdin). Or give KEY=VALUE pairs.\n\nUsage: envplane env set <KEY> <value> [options]`,
+      );
+    if (rest.length > 1)
+      throw new UsageError(
+        `Too many arguments for one variable: quote a value with spaces (envplane env set ${args.KEY} "a b"), or set several as KEY=VALUE pairs (envplane env set A=1 B=2).`,
+      );
     const slug = ctx.project(options);
-    let value = args.value!;
+    let value = rest[0];
     if (value === "-") {
       if (process.stdin.isTTY && !ctx.io.interactive)
         throw new UsageError(
@@ -54,9 +85,48 @@ With "-", one trailing newline is dropped from stdin.`,
       input: { project: slug, environment, key: args.KEY!, value, branch, secret: secret || undefined },
     });
     const set = unwrap(r.setVariable, "SetVariablePayload");
+    if (opt.bool(options, "json"))
+      return printJson({
+        environment,
+        branch: set.branch ?? null,
+        key: set.key,
+        created: set.created,
+        isSecret: set.isSecret,
+        revision: set.revision,
+      });
     const what = set.branch ? `override of ${set.key} for project branch ${set.branch}` : set.key;
     ctx.io.done(
       `${set.created ? "Added" : "Updated"} ${what} in "${environment}"${set.isSecret ? " (secret)" : ""} (revision ${set.revision}).`,
     );
   },
 };
+
+/** Several variables (or overrides of one branch) as one request: one write, one revision. */
+async function setMany(ctx: Context, options: OptionValues, variables: { key: string; value: string }[]) {
+  const slug = ctx.project(options);
+  const environment = await ctx.environment(options, slug);
+  const branch = opt.string(options, "branch");
+  const secret = opt.bool(options, "secret") || undefined;
+  const r = await ctx.sdk().setVariables({
+    input: { project: slug, environment, branch, variables: variables.map((v) => ({ ...v, secret })) },
+  });
+  const set = unwrap(r.setVariables, "SetVariablesPayload");
+  if (opt.bool(options, "json"))
+    return printJson({
+      environment,
+      branch: set.branch ?? null,
+      created: set.created,
+      updated: set.updated,
+      secrets: set.secrets,
+      revision: set.revision,
+    });
+  const what = set.branch
+    ? `${plural(variables.length, "override")} for project branch ${set.branch}`
+    : plural(variables.length, "variable");
+  const parts = [
+    set.created.length ? `added ${set.created.join(", ")}` : "",
+    set.updated.length ? `updated ${set.updated.join(", ")}` : "",
+  ].filter(Boolean);
+  const secrets = set.secrets.length ? ` Secrets: ${set.secrets.join(", ")}.` : "";
+  ctx.io.done(`Set ${what} in "${environment}" (revision ${set.revision}): ${parts.join("; ")}.${secrets}`);
+}

@@ -1,32 +1,74 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { plural } from "../../format.js";
+import { UsageError } from "../../errors.js";
+import { plural, printJson } from "../../format.js";
 import { unwrap } from "../../remote.js";
-import { env, project } from "../options.js";
+import { env, json, project } from "../options.js";
 
 export const envUnset: CommandSpec = {
   path: ["env", "unset"],
-  summary: "Delete a variable (with its overrides), or only one branch's override.",
-  args: [{ name: "KEY", required: true, description: "The variable to delete." }],
+  summary: "Delete variables (with their overrides), or only one branch's overrides; several keys are one write.",
+  args: [{ name: "KEY", required: true, variadic: true, description: "The variables to delete, e.g. A B C." }],
   options: {
     env,
     branch: {
       type: "string",
       value: "<branch>",
-      description: "Remove only this project branch's override; the base value stays.",
+      description: "Remove only this project branch's overrides; the base values stay.",
     },
     project,
+    json,
   },
-  async run(ctx, { args, options }) {
+  async run(ctx, { options, rest }) {
+    const keys = rest;
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (twice) throw new UsageError(`${twice} is given twice. Give each key once.`);
     const slug = ctx.project(options);
     const environment = await ctx.environment(options, slug);
     const branch = opt.string(options, "branch");
-    const r = await ctx.sdk().unsetVariable({ input: { project: slug, environment, key: args.KEY!, branch } });
+    const json = opt.bool(options, "json");
+    if (keys.length > 1) {
+      const r = await ctx.sdk().unsetVariables({ input: { project: slug, environment, keys, branch } });
+      const unset = unwrap(r.unsetVariables, "UnsetVariablesPayload");
+      if (json)
+        return printJson({
+          environment,
+          branch: unset.branch ?? null,
+          removed: unset.removed,
+          missing: unset.missing,
+          overridesRemoved: unset.overridesRemoved,
+          revision: unset.revision,
+        });
+      const what = branch ? `No override for ${branch} of` : "Not set:";
+      if (unset.missing.length)
+        ctx.io.note(`${what} ${unset.missing.join(", ")} in "${environment}": nothing to remove.`);
+      if (!unset.removed.length) return;
+      if (unset.branch)
+        ctx.io.done(
+          `Removed the overrides of ${unset.removed.join(", ")} for project branch ${unset.branch} in "${environment}" (revision ${unset.revision}); the base values stay.`,
+        );
+      else
+        ctx.io.done(
+          `Removed ${unset.removed.join(", ")} from "${environment}"${unset.overridesRemoved ? ` with ${plural(unset.overridesRemoved, "override")}` : ""} (revision ${unset.revision}).`,
+        );
+      return;
+    }
+    const key = keys[0];
+    const r = await ctx.sdk().unsetVariable({ input: { project: slug, environment, key, branch } });
     // A missing key or override is `removed: false`; NotFoundError means the project, environment or branch does not exist.
     const unset = unwrap(r.unsetVariable, "UnsetVariablePayload");
+    if (json)
+      return printJson({
+        environment,
+        branch: unset.branch ?? null,
+        removed: unset.removed ? [key] : [],
+        missing: unset.removed ? [] : [key],
+        overridesRemoved: unset.overridesRemoved,
+        revision: unset.revision,
+      });
     if (!unset.removed) {
       ctx.io.note(
-        `${branch ? `No override of ${args.KEY} for ${branch}` : `${args.KEY} is not set`} in "${environment}": nothing to remove.`,
+        `${branch ? `No override of ${key} for ${branch}` : `${key} is not set`} in "${environment}": nothing to remove.`,
       );
       return;
     }

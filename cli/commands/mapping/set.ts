@@ -2,9 +2,10 @@ import type { MappingRule } from "../../../core/mapping.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
+import { printJson } from "../../format.js";
 import { rulesOf } from "../../remote.js";
 import { mappingFromConfig } from "../../workspace.js";
-import { project } from "../options.js";
+import { json, project } from "../options.js";
 import { applyMapping, describeRules } from "./sync.js";
 
 export const mappingSet: CommandSpec = {
@@ -17,6 +18,7 @@ export const mappingSet: CommandSpec = {
   options: {
     "from-config": { type: "boolean", description: 'Apply the "environments" block of envplane/config.json as it is.' },
     project,
+    json,
   },
   details: `Examples:
   envplane mapping set staging staging     # the staging branch deploys with staging
@@ -41,6 +43,7 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
       rules = [...current, { environment: args.environment, branch: args.branch }];
     }
     const accepted = await applyMapping(ctx, workspace, slug, rules);
+    if (opt.bool(options, "json")) return printJson({ project: slug, mapping: accepted });
     ctx.io.done(
       `Branch mapping of ${slug} updated${workspace ? " (server and envplane/config.json)" : ""}:\n${describeRules(accepted)}`,
     );

@@ -22,9 +22,13 @@ function expiry(text: string): Date {
 
 export const tokensCreate: CommandSpec = {
   path: ["tokens", "create"],
-  summary: "Create a service token for the project (shown once).",
+  summary: "Create a service token for the project, or a personal one with --personal (shown once).",
   options: {
     name: { type: "string", value: "<name>", description: "What the token is for, e.g. ci-preview." },
+    personal: {
+      type: "boolean",
+      description: "A personal token: acts for you, with your role in each project (no --env/--permission).",
+    },
     env: {
       type: "string",
       multiple: true,
@@ -44,12 +48,31 @@ export const tokensCreate: CommandSpec = {
   async run(ctx, { options }) {
     const name = opt.string(options, "name");
     if (!name) throw new UsageError("Missing --name <name>: say what the token is for, e.g. --name ci-preview.");
+    const expiresIn = opt.string(options, "expires-in");
+    if (opt.bool(options, "personal")) {
+      const given = ["env", "permission", "project"].filter((o) => options[o] !== undefined);
+      if (given.length)
+        throw new UsageError(
+          `--personal tokens act with your role in every project: drop ${given.map((o) => `--${o}`).join(", ")} (or drop --personal for a service token).`,
+        );
+      const r = await ctx.sdk().createToken({
+        input: { kind: "PERSONAL", name, expiresAt: expiresIn ? expiry(expiresIn).toISOString() : undefined },
+      });
+      const created = unwrap(r.createToken, "CreateTokenPayload");
+      if (opt.bool(options, "json")) return printJson({ token: created.plaintextToken, ...created.token });
+      ctx.io.print(created.plaintextToken);
+      const t = created.token;
+      ctx.io.note(
+        `Created personal token "${t.name}" (id ${t.id})${t.expiresAt ? `, expires ${t.expiresAt}` : ""}: it acts for you, with your role in each project.`,
+      );
+      ctx.io.note("It is shown once: store it now.");
+      return;
+    }
     const permissions = opt.list(options, "permission").map((p) => {
       const permission = PERMISSIONS[p.toLowerCase()];
       if (!permission) throw new UsageError(`--permission "${p}" is not one of read, write, runtime.`);
       return permission;
     });
-    const expiresIn = opt.string(options, "expires-in");
     const environments = opt.list(options, "env");
     const r = await ctx.sdk().createToken({
       input: {

@@ -1,4 +1,4 @@
-import { allPages, MAX_PAGE_SIZE } from "../../../sdk/index.js";
+import { allPages, MAX_PAGE_SIZE, type TokenFieldsFragment } from "../../../sdk/index.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { CliError } from "../../errors.js";
@@ -7,19 +7,38 @@ import { json, project } from "../options.js";
 
 export const tokensList: CommandSpec = {
   path: ["tokens", "list"],
-  summary: "List the project's service tokens (never their values).",
-  options: { project, json },
+  summary: "List your personal tokens and the project's service tokens (never their values).",
+  options: {
+    personal: { type: "boolean", description: "Only your personal tokens." },
+    project,
+    json,
+  },
+  details: "Service tokens are listed for the linked project (or --project) when you may manage its tokens (admins).",
   async run(ctx, { options }) {
-    const slug = ctx.project(options);
-    const tokens = await allPages(async (after) => {
-      const { project: p } = await ctx.sdk().projectTokens({ slug, first: MAX_PAGE_SIZE, after });
-      if (!p) throw new CliError(`Project "${slug}" not found, or your token cannot access it.`);
-      return p.tokens;
-    });
+    const personal = await allPages(
+      async (after) => (await ctx.sdk().personalTokens({ first: MAX_PAGE_SIZE, after })).viewer.personalTokens,
+    );
+    const slug = opt.bool(options, "personal") ? undefined : ctx.linkedProject(options);
+    let service: TokenFieldsFragment[] = [];
+    let hidden = false;
+    if (slug) {
+      const p = await ctx.loadProject(slug);
+      if (p.viewerCanManageTokens)
+        service = await allPages(async (after) => {
+          const { project: found } = await ctx.sdk().projectTokens({ slug, first: MAX_PAGE_SIZE, after });
+          if (!found) throw new CliError(`Project "${slug}" not found, or your token cannot access it.`);
+          return found.tokens;
+        });
+      else hidden = true;
+    }
+    const tokens = [...service, ...personal];
     if (opt.bool(options, "json")) return printJson(tokens);
+    if (hidden) ctx.io.note(`Service tokens of ${slug} are listed for its admins only.`);
     if (!tokens.length)
-      return ctx.io.note(`No service tokens in ${slug}. Create one with "envplane tokens create --name <name>".`);
-    const status = (t: (typeof tokens)[number]) =>
+      return ctx.io.note(
+        'No tokens to list. Create one with "envplane tokens create --name <name>" (add --personal for a personal one).',
+      );
+    const status = (t: TokenFieldsFragment) =>
       t.revokedAt
         ? "revoked"
         : t.expiresAt && new Date(t.expiresAt) < new Date()
@@ -29,13 +48,14 @@ export const tokensList: CommandSpec = {
             : "active";
     ctx.io.print(
       table([
-        ["ID", "NAME", "HINT", "PERMISSIONS", "ENVIRONMENTS", "LAST USED", "STATUS"],
+        ["ID", "KIND", "NAME", "HINT", "PERMISSIONS", "ENVIRONMENTS", "LAST USED", "STATUS"],
         ...tokens.map((t) => [
           t.id,
+          t.kind === "PERSONAL" ? "personal" : `service (${slug})`,
           t.name,
           t.hint,
-          t.permissions.map((x) => x.toLowerCase()).join(","),
-          t.environments?.join(",") ?? "all",
+          t.kind === "PERSONAL" ? "your role" : t.permissions.map((x) => x.toLowerCase()).join(","),
+          t.kind === "PERSONAL" ? "-" : (t.environments?.join(",") ?? "all"),
           t.lastUsedAt?.slice(0, 16) ?? "never",
           status(t),
         ]),

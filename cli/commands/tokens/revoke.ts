@@ -1,12 +1,14 @@
+import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import { printJson } from "../../format.js";
 import { unwrap } from "../../remote.js";
-import { yes } from "../options.js";
+import { json, yes } from "../options.js";
 
 export const tokensRevoke: CommandSpec = {
   path: ["tokens", "revoke"],
   summary: "Revoke a token; it stops working at once.",
   args: [{ name: "id", required: true, description: 'The token id (see "envplane tokens list").' }],
-  options: { yes },
+  options: { yes, json },
   async run(ctx, { args, options }) {
     await ctx.confirmDestructive(
       options,
@@ -18,6 +20,7 @@ export const tokensRevoke: CommandSpec = {
       (await ctx.sdk().revokeToken({ input: { id: args.id! } })).revokeToken,
       "RevokeTokenPayload",
     );
+    if (opt.bool(options, "json")) return printJson(token);
     ctx.io.done(`Revoked token "${token.name}" (${token.hint}).`);
   },
 };
