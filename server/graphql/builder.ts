@@ -50,7 +50,9 @@ export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer
 export function requireActor(ctx: Context): Actor {
   if (ctx.actor) return ctx.actor;
   throw new GraphQLError(
-    'Authentication required: send "Authorization: Bearer <token>". Create a token with "envplane login".',
+    'Authentication required: send "Authorization: Bearer <token>" with a personal or service token. The owner\'s ' +
+      'token is printed on the server\'s first start (lost: "envplane serve --recover-owner" on the server\'s machine); ' +
+      'a project member creates service tokens with "envplane tokens create --name <name>".',
     {
       extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
     },

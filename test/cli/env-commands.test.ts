@@ -508,10 +508,11 @@ describe("env list", () => {
         'preview environment:\n\nAPI_URL = "https://preview.example.com"\n└─ feature-x = "https://feature-x.example.com"\n',
       stderr: "",
     });
+    // Changed by design (issue 12): a typo in ENVPLANE_BRANCH is an error, not a silent fall-back to development.
     expect(unknown).toEqual({
-      code: 0,
-      stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\n',
-      stderr: `Warning: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}"; using "development". Pass --env to choose.\n`,
+      code: 1,
+      stdout: "",
+      stderr: `Error: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}", so there is no environment to use. Fix ENVPLANE_BRANCH (see "envplane branch list"), or pass --env to choose the environment.\n`,
     });
 
     // Writes follow the same default, and pull resolves that branch's overrides.
