@@ -7,6 +7,7 @@ import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation 
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
+import { configDisable } from "./commands/config/disable.js";
 import { configEnable } from "./commands/config/enable.js";
 import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
@@ -52,6 +53,7 @@ export const commands: CommandSpec[] = [
   envDelete,
   envSeed,
   configEnable,
+  configDisable,
   projectsCreate,
   projectsList,
   branchCreate,

@@ -199,7 +199,20 @@ describe("env list-environments / create / delete / seed", () => {
     expect(await revision(slug, "production")).toBe(0);
 
     const seeded = await box.run(["env", "seed", "production", "--from", "preview"]);
-    expect(seeded).toEqual({ code: 0, stdout: '✓ Created "production" with 2 variables.\n', stderr: "" });
+    // Changed by design (issue 12): the diff against the target comes first, and a seed says "Seeded".
+    expect(seeded).toEqual({
+      code: 0,
+      stdout: [
+        'Seeding "production" from "preview":',
+        "",
+        '+ API_URL = "https://preview.example.com" (add)',
+        "+ STRIPE_KEY = [secret] (add)",
+        "",
+        '✓ Seeded "production" with 2 variables.',
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
     expect((await listValues(server.owner, slug, "production")).values).toEqual({
       API_URL: { value: "https://preview.example.com", isSecret: false },
       STRIPE_KEY: { value: null, isSecret: true },
@@ -215,7 +228,8 @@ describe("env list-environments / create / delete / seed", () => {
     const missingFrom = await box.run(["env", "seed", "production"]);
     expect(missingFrom).toMatchObject({
       code: 2,
-      stderr: 'Error: Missing --from <env>: the environment to copy into "production".\n',
+      stderr:
+        'Error: Missing --from <env>: which environment to copy into "production", e.g. envplane env seed production --from preview.\n',
     });
   }, 60_000);
 });

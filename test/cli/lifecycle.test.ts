@@ -130,7 +130,7 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
   preview.send("GOCSPX-preview\r");
   await preview.expect("Mark as secret? [Y/n] ");
   preview.send("\r");
-  await preview.expect('✓ Created "preview" with 3 variables.');
+  await preview.expect('✓ Seeded "preview" with 3 variables.');
   expect((await preview.exit()).code).toBe(0);
 
   // 8. Ready for production: seed production from preview; the secret must be re-entered.
@@ -149,7 +149,7 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
   production.send("GOCSPX-prod\r");
   await production.expect("Mark as secret? [Y/n] ");
   production.send("y\r");
-  await production.expect('✓ Created "production" with 3 variables.');
+  await production.expect('✓ Seeded "production" with 3 variables.');
   const seeded = await production.exit();
   expect(seeded.code).toBe(0);
   expect(seeded.output).not.toContain("GOCSPX-prod");
