@@ -76,9 +76,14 @@ export function unwrap<T extends Result, N extends string>(
   // One field error is already the message; several are listed under it.
   const fields = result.fieldErrors ?? [];
   const details = fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${describe(f.path)}: ` : ""}${f.message}`) : [];
-  throw new CliError(
-    [result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"),
-  );
+  // The server's message starts with the first field error's input path: said in the user's terms too.
+  const first = fields[0];
+  const prefix = first?.path.length ? `${first.path.join(".")}: ` : null;
+  const message =
+    prefix && result.message?.startsWith(prefix)
+      ? `${describe(first.path)}: ${result.message.slice(prefix.length)}`
+      : result.message;
+  throw new CliError([message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"));
 }
 
 /** A readable message for failures below the GraphQL results: network, authentication, rate limits. */

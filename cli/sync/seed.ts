@@ -143,7 +143,7 @@ export async function seed(
           `Seeding "${target}" from "${source}":\n\n${diff.lines.join("\n") || `(nothing to copy from "${source}")`}\n`,
         );
       const left = to.variables.filter((v) => !incoming.some((i) => i.key === v.key)).length;
-      if (left) ctx.io.note(`${plural(left, "variable")} only in "${target}" ${left === 1 ? "is" : "are"} left alone.`);
+      if (left) ctx.io.note(`${plural(left, "other variable")} in "${target}" ${left === 1 ? "is" : "are"} left alone.`);
       const summary = `${plural(diff.added, "addition")}, ${plural(diff.changed, "overwritten value")}.`;
       if (input.dryRun) {
         ctx.io.print(`${summary} Dry run: nothing was seeded.`);

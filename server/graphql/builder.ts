@@ -52,7 +52,7 @@ export function requireActor(ctx: Context): Actor {
   throw new GraphQLError(
     'Authentication required: send "Authorization: Bearer <token>" with a personal or service token. The owner\'s ' +
       'token is printed on the server\'s first start (lost: "envplane serve --recover-owner" on the server\'s machine); ' +
-      'a project member creates service tokens with "envplane tokens create --name <name>".',
+      'in a folder linked to a project, "envplane tokens create --name ci" creates a service token.',
     {
       extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
     },
