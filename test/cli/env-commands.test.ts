@@ -745,18 +745,19 @@ describe("the pull → push round trip", () => {
     // Any dotenv consumer reads exactly the server's values.
     expect(parse(text)).toEqual(AWKWARD);
 
+    // --verbose: every unchanged key on its line (by default more than 10 are counted; issue 12).
     const diffLines = Object.keys(AWKWARD)
       .sort()
       .map((k) => `= ${k} (unchanged, skipped)`);
-    const push = await box.run(["env", "push", "--yes"]);
+    const push = await box.run(["env", "push", "--yes", "--verbose"]);
     expect(push).toEqual({
       code: 0,
       stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: '1 variable in "development" not in envplane/.env is left alone (--prune removes them).\n',
     });
-    const dry = await box.run(["env", "push", "--dry-run"]);
+    const dry = await box.run(["env", "push", "--dry-run", "--verbose"]);
     expect(dry).toEqual(push);
-    const pruned = await box.run(["env", "push", "--prune", "--yes"]);
+    const pruned = await box.run(["env", "push", "--prune", "--yes", "--verbose"]);
     expect(pruned).toEqual({
       code: 0,
       stdout: `Pushing to "development" environment:\n\n${diffLines.join("\n")}\n  ROUNDTRIP_SECRET (secret left out by pull, kept)\n\n✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
