@@ -35,8 +35,7 @@ export function resolveLocal(
   const resolution = resolveConfig(config, layers, { linked });
   for (const warning of [...warnings, ...resolution.warnings]) warn(warning);
   if (resolution.errors.length) throw new CliError(resolution.errors.join("\n\nError: "));
-  if (resolution.missing.length)
-    throw new CliError(resolution.missing.map(missingLocally).join("\n\nError: "));
+  if (resolution.missing.length) throw new CliError(resolution.missing.map(missingLocally).join("\n\nError: "));
   return { resolution, env: { ...layers.env, ...layers.envLocal, ...os, ...resolution.variables } };
 }
 

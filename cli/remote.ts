@@ -75,7 +75,8 @@ export function unwrap<T extends Result, N extends string>(
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
   // One field error is already the message; several are listed under it.
   const fields = result.fieldErrors ?? [];
-  const details = fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${describe(f.path)}: ` : ""}${f.message}`) : [];
+  const details =
+    fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${describe(f.path)}: ` : ""}${f.message}`) : [];
   // The server's message starts with the first field error's input path: said in the user's terms too.
   const first = fields[0];
   const prefix = first?.path.length ? `${first.path.join(".")}: ` : null;

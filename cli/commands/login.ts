@@ -32,11 +32,8 @@ export const login: CommandSpec = {
           '"--token -" reads the token from stdin, but stdin is a terminal and prompts are off (CI). Pipe the token in.',
         );
       // On a terminal: a hidden prompt that ends on Enter (like env set KEY -); piped: all of stdin.
-      token = (
-        process.stdin.isTTY ? await ctx.io.ask("Token (hidden): ", { hidden: true }) : await readStdin()
-      ).trim();
-    }
-    else if (token === undefined && ctx.io.interactive)
+      token = (process.stdin.isTTY ? await ctx.io.ask("Token (hidden): ", { hidden: true }) : await readStdin()).trim();
+    } else if (token === undefined && ctx.io.interactive)
       token = (await ctx.io.ask("Token (hidden): ", { hidden: true })).trim();
     if (!token) throw new UsageError("Missing --token <token>. Pass it, or --token - to read it from stdin.");
     try {

@@ -86,7 +86,8 @@ function plan(incoming: Incoming[], target: Map<string, Variable>, verbose: bool
     if (!current) added.push(`+ ${v.key} = ${shown} (add)`);
     else if (current.isSecret) changed.push(`~ ${v.key} [secret, will be overwritten]`);
     else if (v.value !== null && current.value === v.value) unchanged.push(v.key);
-    else changed.push(`~ ${v.key} = ${shown} (changed${current.value != null ? `, was ${preview(current.value)}` : ""})`);
+    else
+      changed.push(`~ ${v.key} = ${shown} (changed${current.value != null ? `, was ${preview(current.value)}` : ""})`);
   }
   const same =
     verbose || unchanged.length <= LISTED_UNCHANGED
@@ -143,7 +144,8 @@ export async function seed(
           `Seeding "${target}" from "${source}":\n\n${diff.lines.join("\n") || `(nothing to copy from "${source}")`}\n`,
         );
       const left = to.variables.filter((v) => !incoming.some((i) => i.key === v.key)).length;
-      if (left) ctx.io.note(`${plural(left, "other variable")} in "${target}" ${left === 1 ? "is" : "are"} left alone.`);
+      if (left)
+        ctx.io.note(`${plural(left, "other variable")} in "${target}" ${left === 1 ? "is" : "are"} left alone.`);
       const summary = `${plural(diff.added, "addition")}, ${plural(diff.changed, "overwritten value")}.`;
       if (input.dryRun) {
         ctx.io.print(`${summary} Dry run: nothing was seeded.`);

@@ -262,7 +262,10 @@ describe("6. every suggested fix works as printed", () => {
     const { errors } = (await response.json()) as { errors: { message: string }[] };
     expect(errors[0].message).not.toContain("envplane login");
     const commands = suggested(errors[0].message);
-    expect(commands).toEqual([["serve", "--recover-owner"], ["tokens", "create", "--name", "ci"]]);
+    expect(commands).toEqual([
+      ["serve", "--recover-owner"],
+      ["tokens", "create", "--name", "ci"],
+    ]);
     const slug = "nu-401";
     await createProject(server.owner, slug);
     const box = await createSandbox(server, { link: slug });
@@ -298,7 +301,10 @@ describe("6. every suggested fix works as printed", () => {
     expect(hardcoded.stderr).not.toContain("envplane env set");
     expect(hardcoded.stderr).toContain(`Add it to envplane/.env for local development:\n${GOOGLE_SECRET}=your-value\n`);
     // Followed: the value moves to envplane/.env.
-    box.write("envplane/config.json", JSON.stringify({ auth: { external: { google: { enabled: true, client_id: "id" } } } }));
+    box.write(
+      "envplane/config.json",
+      JSON.stringify({ auth: { external: { google: { enabled: true, client_id: "id" } } } }),
+    );
     box.write("envplane/.env", `${GOOGLE_SECRET}=GOCSPX-moved\n`);
     expect(await box.run(["dev", "--", NODE, "-e", `console.log(process.env.${GOOGLE_SECRET})`])).toMatchObject({
       code: 0,
@@ -410,7 +416,9 @@ describe("11. smaller surprises", () => {
       input: { project: slug, environment: "development", key: "FLAG", value: "on" },
     });
     expect(again.setVariable).toMatchObject({ changed: false, created: false, revision: 1 });
-    expect((await box.run(["env", "set", "FLAG", "off"])).stdout).toBe('✓ Updated FLAG in "development" (revision 2).\n');
+    expect((await box.run(["env", "set", "FLAG", "off"])).stdout).toBe(
+      '✓ Updated FLAG in "development" (revision 2).\n',
+    );
     // A secret cannot be compared without telling a writer whether a guess matched: always written.
     await box.run(["env", "set", "KEY", "-", "--secret"], { input: "k1" });
     const secretAgain = await box.run(["env", "set", "KEY", "-", "--secret"], { input: "k1" });

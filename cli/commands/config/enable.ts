@@ -1,6 +1,12 @@
 import fs from "node:fs";
 import { appendEntries, parseDotenv } from "../../../core/dotenv.js";
-import { enableFeature, type FeatureInfo, findFeature, knownFeaturePatterns, unknownWildcard } from "../../../core/platform-config/index.js";
+import {
+  enableFeature,
+  type FeatureInfo,
+  findFeature,
+  knownFeaturePatterns,
+  unknownWildcard,
+} from "../../../core/platform-config/index.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { CliError } from "../../errors.js";

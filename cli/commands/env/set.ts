@@ -56,7 +56,9 @@ With "-", one trailing newline is dropped from stdin.`,
     const set = unwrap(r.setVariable, "SetVariablePayload");
     const what = set.branch ? `override of ${set.key} for project branch ${set.branch}` : set.key;
     if (!set.changed)
-      return ctx.io.done(`${what} in "${environment}" already has this value: nothing changed (revision ${set.revision}).`);
+      return ctx.io.done(
+        `${what} in "${environment}" already has this value: nothing changed (revision ${set.revision}).`,
+      );
     ctx.io.done(
       `${set.created ? "Added" : "Updated"} ${what} in "${environment}"${set.isSecret ? " (secret)" : ""} (revision ${set.revision}).`,
     );
