@@ -142,10 +142,10 @@ export function variableService({
           // tells whether a guess matched the stored value.
           if (!branch && existing && !existing.isSecret && can(access, "variable:read-value", env)) {
             const id = { projectId, environmentId: env.id, branchId: null, key: input.key };
-            const current = await values.decryptOne(
+            // An undecryptable value is not equal to anything: setting it again recovers it.
+            const current = await values.tryDecryptOne(
               { ...id, valueVersion: existing.valueVersion },
               existing.ciphertext,
-              { environment: env.name, rowId: existing.id },
             );
             if (current === input.value)
               throw new Rollback({
