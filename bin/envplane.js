@@ -37,7 +37,7 @@ async function fromSources(entry) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === "serve" && rest.length === 0) {
+if (command === "serve" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--recover-owner"))) {
   process.env.NODE_ENV ??= "production"; // before graphql loads: its production build skips dev-only checks
   await fromSources("../server/main.ts");
 } else if (compiledIsCurrent()) await import("../dist/cli/main.js");

@@ -155,7 +155,7 @@ export class Context {
 
   /**
    * --env, else the environment ENVPLANE_BRANCH's project branch maps to (a deployment
-   * context), else development.
+   * context; a branch the project does not have is an error), else development.
    */
   async environment(options: OptionValues, project: string): Promise<string> {
     const flag = opt.string(options, "env");
@@ -163,12 +163,11 @@ export class Context {
     const branch = this.deploymentBranch();
     if (!branch) return "development";
     const loaded = await this.loadProject(project);
-    if (!loaded.branches.some((b) => b.name === branch)) {
-      this.io.warn(
-        `ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}"; using "development". Pass --env to choose.`,
+    if (!loaded.branches.some((b) => b.name === branch))
+      throw new CliError(
+        `ENVPLANE_BRANCH is "${branch}", which is not a project branch of "${project}", so there is no environment to use. ` +
+          `Fix ENVPLANE_BRANCH (see "envplane branch list"), or pass --env to choose the environment.`,
       );
-      return "development";
-    }
     return resolveBranch(rulesOf(loaded), branch).environment;
   }
 }

@@ -8,6 +8,7 @@ import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
 import { completion } from "./commands/completion.js";
+import { configDisable } from "./commands/config/disable.js";
 import { configEnable } from "./commands/config/enable.js";
 import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
@@ -61,6 +62,7 @@ export const commands: CommandSpec[] = [
   envDelete,
   envSeed,
   configEnable,
+  configDisable,
   projectsCreate,
   projectsList,
   projectsDelete,

@@ -40,16 +40,51 @@ export function connect(credentials: Credentials): EnvplaneClient {
 
 type Result = { __typename?: string; message?: string; fieldErrors?: { path: string[]; message: string }[] };
 
-/** The payload when `result` is `typename`; otherwise a CliError with the server's message and field errors. */
-export function unwrap<T extends Result, N extends string>(result: T, typename: N): Extract<T, { __typename?: N }> {
+/** Words for the API's input lists, so a field error names what the user gave, not an input path. */
+const ITEMS: Record<string, string> = {
+  entries: "mapping rule",
+  variables: "variable",
+  decisions: "seed decision",
+  keep: "kept key",
+  environments: "environment",
+  permissions: "permission",
+};
+
+/** A field error's input path in the user's terms: ["entries", "3", "environment"] → "mapping rule 4 (environment)". */
+export function describePath(path: readonly string[]): string {
+  const words: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const index = /^\d+$/.test(path[i + 1] ?? "") ? Number(path[i + 1]) : null;
+    if (index !== null) {
+      words.push(`${ITEMS[path[i]] ?? path[i]} ${index + 1}`);
+      i++;
+    } else words.push(words.length ? `(${path[i]})` : path[i]);
+  }
+  return words.join(" ");
+}
+
+/**
+ * The payload when `result` is `typename`; otherwise a CliError with the server's message and
+ * field errors (`describe` names a field error's input in the user's terms, e.g. by its key).
+ */
+export function unwrap<T extends Result, N extends string>(
+  result: T,
+  typename: N,
+  describe: (path: readonly string[]) => string = describePath,
+): Extract<T, { __typename?: N }> {
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
   // One field error is already the message; several are listed under it.
   const fields = result.fieldErrors ?? [];
   const details =
-    fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${f.path.join(".")}: ` : ""}${f.message}`) : [];
-  throw new CliError(
-    [result.message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"),
-  );
+    fields.length > 1 ? fields.map((f) => `  ${f.path.length ? `${describe(f.path)}: ` : ""}${f.message}`) : [];
+  // The server's message starts with the first field error's input path: said in the user's terms too.
+  const first = fields[0];
+  const prefix = first?.path.length ? `${first.path.join(".")}: ` : null;
+  const message =
+    prefix && result.message?.startsWith(prefix)
+      ? `${describe(first.path)}: ${result.message.slice(prefix.length)}`
+      : result.message;
+  throw new CliError([message ?? `Unexpected answer from the server (${result.__typename}).`, ...details].join("\n"));
 }
 
 /** A readable message for failures below the GraphQL results: network, authentication, rate limits. */

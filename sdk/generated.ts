@@ -384,7 +384,7 @@ export type SetVariableMutation = { setVariable:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, isSecret: boolean, revision: number }
+    | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, changed: boolean, isSecret: boolean, revision: number }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -883,6 +883,7 @@ export const SetVariableDocument = gql`
       key
       branch
       created
+      changed
       isSecret
       revision
     }

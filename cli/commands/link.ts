@@ -98,7 +98,8 @@ export const link: CommandSpec = {
   options: {
     push: {
       type: "boolean",
-      description: "Push the local envplane/.env to development (overwrites remote values when it has some).",
+      description:
+        "Push the local envplane/.env to development; removing or overwriting remote values is confirmed after the diff.",
     },
     "keep-remote": {
       type: "boolean",
@@ -139,7 +140,9 @@ export const link: CommandSpec = {
         prune: remote > 0,
         dryRun: false,
         yes: false,
-        confirm: false,
+        // Removing or overwriting remote values is confirmed after the diff, even after "Push them?".
+        confirm: "destructive",
+        confirmHint: `The folder is linked to ${slug}, but this push removes or overwrites remote values and there is no terminal to confirm it; nothing was pushed. Review the diff above, then apply it with "envplane env push --prune --yes".`,
         json: false,
       });
     else if (choice === "keep-remote") {

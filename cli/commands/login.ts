@@ -27,8 +27,14 @@ export const login: CommandSpec = {
         "Missing --server <url>: the envplane server to log in to, e.g. --server http://127.0.0.1:4000.",
       );
     let token = opt.string(options, "token");
-    if (token === "-") token = (await readStdin()).trim();
-    else if (token === undefined && ctx.io.interactive)
+    if (token === "-") {
+      if (process.stdin.isTTY && !ctx.io.interactive)
+        throw new UsageError(
+          '"--token -" reads the token from stdin, but stdin is a terminal and prompts are off (CI). Pipe the token in.',
+        );
+      // On a terminal: a hidden prompt that ends on Enter (like env set KEY -); piped: all of stdin.
+      token = (process.stdin.isTTY ? await ctx.io.ask("Token (hidden): ", { hidden: true }) : await readStdin()).trim();
+    } else if (token === undefined && ctx.io.interactive)
       token = (await ctx.io.ask("Token (hidden): ", { hidden: true })).trim();
     if (!token) throw new UsageError("Missing --token <token>. Pass it, or --token - to read it from stdin.");
     try {

@@ -5,10 +5,22 @@ import { UsageError } from "../errors.js";
 export const serve: CommandSpec = {
   path: ["serve"],
   summary: "Start the envplane server (same as npm start).",
-  details: "Configured by PORT, HOST, ENVPLANE_DATA_DIR, DATABASE_URL and ENVPLANE_ROOT_KEY; see README.md.",
+  options: {
+    "recover-owner": {
+      type: "boolean",
+      description:
+        "Do not serve: print a new owner token once (run it where the data is, with the same configuration).",
+    },
+  },
+  details: `Configured by PORT, HOST, ENVPLANE_DATA_DIR, DATABASE_URL and ENVPLANE_ROOT_KEY; see README.md.
+The server binds its port before it touches the data: a start that cannot listen creates nothing.
+
+Lost the owner token printed on the first start? On the machine holding the data directory (or with
+DATABASE_URL) and the root key, run "envplane serve --recover-owner": it gives the first instance admin
+a new personal token, prints it once on stdout and records the recovery as an event.`,
   async run() {
     throw new UsageError(
-      '"envplane serve" takes no arguments; configure it with the environment variables in "envplane serve --help".',
+      '"envplane serve" takes no arguments but --recover-owner; configure it with the environment variables in "envplane serve --help".',
     );
   },
 };

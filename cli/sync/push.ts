@@ -24,10 +24,20 @@ export interface PushInput {
   dryRun: boolean;
   /** --yes: no questions; unannotated new keys are standard. */
   yes: boolean;
-  /** false when the caller already asked (link's "Push them?"). */
-  confirm: boolean;
+  /**
+   * true: ask before applying; "destructive": only when remote values would be removed or
+   * overwritten (link, which already asked "Push them?"); false: never.
+   */
+  confirm: boolean | "destructive";
   json: boolean;
+  /** List every unchanged key (else more than LISTED_UNCHANGED are counted on one line). */
+  verbose?: boolean;
+  /** The flag that confirms without a terminal (link has no --yes: it names its own way). */
+  confirmHint?: string;
 }
+
+/** Unchanged keys listed one per line in the diff; beyond this they are counted. */
+const LISTED_UNCHANGED = 10;
 
 export interface PushOutcome {
   applied: boolean;
@@ -138,7 +148,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       ...diff.added.map((v) => `+ ${v.key} = ${types.get(v.key) ? "[secret]" : preview(v.value)} (add)`),
       ...diff.changed.map((v) => `~ ${v.key} = ${preview(v.value)} (changed)`),
       ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten]`),
-      ...diff.unchanged.map((k) => `= ${k} (unchanged, skipped)`),
+      ...(input.verbose || diff.unchanged.length <= LISTED_UNCHANGED
+        ? diff.unchanged.map((k) => `= ${k} (unchanged, skipped)`)
+        : [`= ${plural(diff.unchanged.length, "unchanged variable")}, skipped (--verbose lists them)`]),
       ...diff.removed.map((k) => `- ${k} (remove)`),
       ...keep.map((k) => `  ${k} (${parsed.excludedSecrets.includes(k) ? "secret " : ""}left out by pull, kept)`),
     ];
@@ -178,13 +190,15 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     if (!input.json) ctx.io.print(`${summary} Dry run: nothing was pushed.`);
     return { applied: false, revision: planned.revision };
   }
-  if (input.confirm && !input.yes) {
+  const destructive = diff.removed.length + diff.changed.length + diff.secretOverwritten.length > 0;
+  if ((input.confirm === true || (input.confirm === "destructive" && destructive)) && !input.yes) {
     if (!ctx.io.interactive) {
       if (!input.json) ctx.io.print(summary);
       throw new UsageError(
-        "Pushing needs a confirmation and there is no terminal to ask on. " +
-          "Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard " +
-          "variables), or with --dry-run to only see the diff.",
+        input.confirmHint ??
+          "Pushing needs a confirmation and there is no terminal to ask on. " +
+            "Re-run with --yes to apply it (new keys without a # @secret annotation are stored as standard " +
+            "variables), or with --dry-run to only see the diff.",
       );
     }
     if (!(await ctx.io.confirm(`${summary} Continue?`))) throw new CliError("Cancelled: nothing was pushed.");

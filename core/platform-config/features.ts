@@ -42,7 +42,13 @@ export const WILDCARDS: Record<string, RegExp> = {
   name: /^[A-Za-z0-9_-]+$/,
 };
 
-/** Display names for wildcard values; unknown values are capitalized. */
+/** The values `config enable` accepts for a wildcard (e.g. the auth providers), or null when any valid name is. */
+export function knownValues(wildcard: string): string[] | null {
+  const names = DISPLAY_NAMES[wildcard];
+  return names ? Object.keys(names).sort() : null;
+}
+
+/** Display names for wildcard values (also the known values); unknown values are capitalized. */
 const DISPLAY_NAMES: Record<string, Record<string, string>> = {
   provider: {
     apple: "Apple",

@@ -4,7 +4,13 @@
  * never sit in the file: it is committed to Git.
  */
 export { canonicalName, type FeatureInfo } from "./features.js";
-export { enableFeature, featureOfVariable, findFeature, knownFeaturePatterns } from "./queries.js";
+export {
+  enableFeature,
+  featureOfVariable,
+  findFeature,
+  knownFeaturePatterns,
+  unknownWildcard,
+} from "./queries.js";
 export {
   formatMissing,
   formatMissingFeature,

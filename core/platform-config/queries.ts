@@ -8,6 +8,7 @@ import {
   get,
   instancesOf,
   isObject,
+  knownValues,
   matchPattern,
   wildcardOf,
 } from "./features.js";
@@ -47,6 +48,24 @@ export function findFeature(path: string, config?: unknown): FeatureInfo | null 
     if (!spec.switchable) continue;
     const vars = matchPattern(spec.pattern, segs);
     if (vars) return featureInfo(spec, segs, vars, config);
+  }
+  return null;
+}
+
+/**
+ * For a path `findFeature` matched: the wildcard value that is not a known one (e.g. the
+ * provider "goggle" in auth.external.goggle), with the known values; null when all are known.
+ */
+export function unknownWildcard(path: string): { wildcard: string; value: string; known: string[] } | null {
+  const segs = path.split(".");
+  for (const spec of FEATURES) {
+    const vars = matchPattern(spec.pattern, segs);
+    if (!vars) continue;
+    for (const [wildcard, value] of Object.entries(vars)) {
+      const known = knownValues(wildcard);
+      if (known && !known.includes(value)) return { wildcard, value, known };
+    }
+    return null;
   }
   return null;
 }

@@ -63,8 +63,8 @@ interface Found {
  * value further down. An enabled feature whose required fields resolve nowhere is `missing`;
  * a disabled (or absent) one requires nothing.
  */
-export function resolveConfig(config: unknown, layers: Layers): Resolution {
-  const r = new Resolver(layers);
+export function resolveConfig(config: unknown, layers: Layers, options: { linked?: boolean } = {}): Resolution {
+  const r = new Resolver(layers, options.linked ?? true);
   const root = config ?? {};
   if (!isObject(root)) {
     r.errors.push("config.json must contain a JSON object.");
@@ -115,7 +115,11 @@ class Resolver {
   /** env-map entries, applied last so they win over a same-named env() reference. */
   userVariables: [key: string, path: string, value: unknown][] = [];
 
-  constructor(private layers: Layers) {}
+  /** `linked`: messages may suggest envplane env set (it needs a linked project). */
+  constructor(
+    private layers: Layers,
+    private linked: boolean,
+  ) {}
 
   result(): Resolution {
     return {
@@ -240,7 +244,7 @@ class Resolver {
     }
     const ref = exactRef(value);
     if (sensitive && ref === null) {
-      this.errors.push(hardcodedMessage(path, setName, refKey));
+      this.errors.push(hardcodedMessage(path, setName, refKey, this.linked));
       return { kind: "invalid", unset: [] };
     }
     const resolved = new Map<string, Found>();
@@ -259,14 +263,18 @@ class Resolver {
   }
 }
 
-function hardcodedMessage(path: string, name: string, refKey?: string): string {
+function hardcodedMessage(path: string, name: string, refKey: string | undefined, linked: boolean): string {
   const lines = [
     `${path} is a sensitive field and cannot be hardcoded in config.json.`,
     "",
-    "Set it with:",
-    `envplane env set ${name} "your-value" --env ${LOCAL_ENV} --secret`,
-    "",
-    "Or add it to envplane/.env for local development:",
+    ...(linked
+      ? [
+          "Set it with:",
+          `envplane env set ${name} "your-value" --env ${LOCAL_ENV} --secret`,
+          "",
+          "Or add it to envplane/.env for local development:",
+        ]
+      : ["Add it to envplane/.env for local development:"]),
     `${name}=your-value`,
   ];
   if (refKey !== undefined) lines.push("", `Then reference it in config.json: "${refKey}": "env(${name})"`);

@@ -111,7 +111,7 @@ function environmentDenied(access: ProjectAccess, action: EnvironmentAction, env
     if (actor.kind === "user")
       return new ForbiddenError(
         "Runtime resolution returns secrets and needs a service token with the runtime permission; " +
-          'personal tokens cannot use it. Create one with "envplane tokens create --permission runtime".',
+          'personal tokens cannot use it. Create one with "envplane tokens create --name runtime --permission runtime".',
       );
     return new ForbiddenError(
       `This service token has no runtime permission on environment "${env.name}" of project "${project.slug}".`,

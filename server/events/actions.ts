@@ -24,6 +24,8 @@ export const EVENT_ACTIONS = [
   "member.remove",
   /** The first start: the owner and their token were created. */
   "instance.initialize",
+  /** envplane serve --recover-owner: a new token for the first instance admin. */
+  "instance.recover_owner",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -66,7 +66,9 @@ export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer
 export function requireActor(ctx: Context): Actor {
   if (ctx.actor) return ctx.actor;
   throw new GraphQLError(
-    'Authentication required: send "Authorization: Bearer <token>". Create a token with "envplane login".',
+    'Authentication required: send "Authorization: Bearer <token>" with a personal or service token. The owner\'s ' +
+      "token is printed on the server's first start (lost: \"envplane serve --recover-owner\" on the server's machine); " +
+      'in a folder linked to a project, "envplane tokens create --name ci" creates a service token.',
     {
       extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
     },

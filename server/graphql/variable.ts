@@ -216,6 +216,7 @@ const SetVariablePayload = builder
     key: string;
     branch: string | null;
     created: boolean;
+    changed: boolean;
     isSecret: boolean;
   }>("SetVariablePayload")
   .implement({
@@ -233,6 +234,10 @@ const SetVariablePayload = builder
       branch: t.exposeString("branch", { nullable: true }),
       created: t.exposeBoolean("created", {
         description: "true when the variable (or override) did not exist before.",
+      }),
+      changed: t.exposeBoolean("changed", {
+        description:
+          "false when the same standard value was set again (readable to the caller): nothing was written, the revision is unchanged. Secrets are always written.",
       }),
       isSecret: t.exposeBoolean("isSecret"),
     }),

@@ -6,8 +6,8 @@
  * include the one the data was encrypted with.
  */
 import { checkSentinel, makeSentinel, RootKeyError } from "../crypto/root-key.js";
-import type { Db } from "../db/client.js";
-import { appendEvent } from "../events/index.js";
+import type { Database, Db } from "../db/client.js";
+import { appendEvent, writePath } from "../events/index.js";
 import type { KeyRing } from "./keyring.js";
 import { generateToken, hashToken, tokenHint } from "./token-format.js";
 import { inTransaction, isUniqueViolation } from "./transaction.js";
@@ -51,4 +51,23 @@ export async function initializeOrVerify(writer: Db, keys: KeyRing): Promise<str
         `to rotate, put the original key in ENVPLANE_PREVIOUS_ROOT_KEYS.`,
     );
   return null;
+}
+
+/**
+ * Owner recovery from the machine that holds the data (`envplane serve --recover-owner`): a
+ * new personal token for the first instance admin (one is created when none is left), recorded
+ * as an event. Returns the token, to be shown once.
+ */
+export async function recoverOwner(db: Pick<Database, "provider" | "reader" | "writer">): Promise<string> {
+  return writePath(db).run({ actor: { kind: "system" }, action: "instance.recover_owner" }, async ({ tx, record }) => {
+    const admin =
+      (await tx.user.findFirst({ where: { isInstanceAdmin: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] })) ??
+      (await tx.user.create({ data: { name: "Owner", isInstanceAdmin: true } }));
+    const token = generateToken("personal");
+    const created = await tx.token.create({
+      data: { kind: "personal", name: "recovered", hash: hashToken(token), hint: tokenHint(token), userId: admin.id },
+    });
+    record({ metadata: { userId: admin.id, token: created.id } });
+    return token;
+  });
 }

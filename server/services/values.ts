@@ -129,6 +129,15 @@ export class ValueStore {
     }
   }
 
+  /** Decrypts one stored value to compare it; null when it cannot be (the caller then overwrites it). */
+  async tryDecryptOne(id: ValueIdentity, blob: Uint8Array): Promise<string | null> {
+    try {
+      return await this.keys.decrypt(id, blob);
+    } catch {
+      return null;
+    }
+  }
+
   /** Seals one value (a branch override) with the given data key version. */
   encryptOne(id: ValueIdentity, value: string, keyVersion: number, tx: Tx): Promise<Uint8Array<ArrayBuffer>> {
     return this.keys.encrypt(id, value, keyVersion, tx);

@@ -154,10 +154,30 @@ export function variableService({
           record({ keys: [input.key], branchId: branch?.id ?? null });
           const existing = await tx.variable.findUnique({
             where: { environmentId_key: { environmentId: env.id, key: input.key } },
-            select: { id: true, isSecret: true },
+            select: { id: true, isSecret: true, ciphertext: true, valueVersion: true },
           });
           if (existing && input.secret != null && input.secret !== existing.isSecret)
             throw flipError(input.key, existing.isSecret, env.name);
+          // The same standard value again is no write (no revision, no event). Only for a caller who
+          // may read it: a secret, or a write-only token, is always written, so the answer never
+          // tells whether a guess matched the stored value.
+          if (!branch && existing && !existing.isSecret && can(access, "variable:read-value", env)) {
+            const id = { projectId, environmentId: env.id, branchId: null, key: input.key };
+            // An undecryptable value is not equal to anything: setting it again recovers it.
+            const current = await values.tryDecryptOne(
+              { ...id, valueVersion: existing.valueVersion },
+              existing.ciphertext,
+            );
+            if (current === input.value)
+              throw new Rollback({
+                environment: { ...env, revision: revision - 1 },
+                key: input.key,
+                branch: null,
+                created: false,
+                changed: false,
+                isSecret: false,
+              });
+          }
           const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
             where: { id: projectId },
             select: { activeKeyVersion: true },
@@ -171,7 +191,14 @@ export function variableService({
               [{ key: input.key, value: input.value, isSecret }],
             );
             record({ metadata: { created: !existing, isSecret } });
-            return { environment: { ...env, revision }, key: input.key, branch: null, created: !existing, isSecret };
+            return {
+              environment: { ...env, revision },
+              key: input.key,
+              branch: null,
+              created: !existing,
+              changed: true,
+              isSecret,
+            };
           }
           if (!existing)
             throw new NotFoundError(
@@ -206,6 +233,7 @@ export function variableService({
             key: input.key,
             branch: branch.name,
             created: !before,
+            changed: true,
             isSecret: existing.isSecret,
           };
         },

@@ -73,11 +73,12 @@ describe("envplane dev: configuration checks", () => {
         "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID",
         "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET",
         "",
-        "Set them with:",
-        'envplane env set ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID "your-value" --env development',
-        'envplane env set ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET "your-value" --env development --secret',
+        // Changed by design (issue 12): dev reads local files only, so env set was no fix; .env.local is.
+        "envplane dev reads the OS environment, envplane/.env.local and envplane/.env. Add them to envplane/.env.local (git-ignored):",
+        "ENVPLANE_AUTH_EXTERNAL_GOOGLE_CLIENT_ID=your-value",
+        "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=your-value",
         "",
-        "Or add them to envplane/.env.local for local development.",
+        'ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET is a secret: "envplane env pull" never writes secrets, so get the value from whoever manages it.',
         "",
       ].join("\n"),
     );
@@ -112,10 +113,8 @@ describe("envplane dev: configuration checks", () => {
       [
         "Error: auth.external.google.secret is a sensitive field and cannot be hardcoded in config.json.",
         "",
-        "Set it with:",
-        'envplane env set ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET "your-value" --env development --secret',
-        "",
-        "Or add it to envplane/.env for local development:",
+        // Changed by design (issue 12): unlinked, envplane env set would fail ("No linked project").
+        "Add it to envplane/.env for local development:",
         "ENVPLANE_AUTH_EXTERNAL_GOOGLE_SECRET=your-value",
         "",
       ].join("\n"),

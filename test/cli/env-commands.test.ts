@@ -202,7 +202,20 @@ describe("env list-environments / create / delete / seed", () => {
     expect(await revision(slug, "production")).toBe(0);
 
     const seeded = await box.run(["env", "seed", "production", "--from", "preview"]);
-    expect(seeded).toEqual({ code: 0, stdout: '✓ Created "production" with 2 variables.\n', stderr: "" });
+    // Changed by design (issue 12): the diff against the target comes first, and a seed says "Seeded".
+    expect(seeded).toEqual({
+      code: 0,
+      stdout: [
+        'Seeding "production" from "preview":',
+        "",
+        '+ API_URL = "https://preview.example.com" (add)',
+        "+ STRIPE_KEY = [secret] (add)",
+        "",
+        '✓ Seeded "production" with 2 variables.',
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
     expect((await listValues(server.owner, slug, "production")).values).toEqual({
       API_URL: { value: "https://preview.example.com", isSecret: false },
       STRIPE_KEY: { value: null, isSecret: true },
@@ -218,7 +231,8 @@ describe("env list-environments / create / delete / seed", () => {
     const missingFrom = await box.run(["env", "seed", "production"]);
     expect(missingFrom).toMatchObject({
       code: 2,
-      stderr: 'Error: Missing --from <env>: the environment to copy into "production".\n',
+      stderr:
+        'Error: Missing --from <env>: which environment to copy into "production", e.g. envplane env seed production --from preview.\n',
     });
   }, 60_000);
 });
@@ -512,12 +526,11 @@ describe("env list", () => {
         'preview environment:\n\nAPI_URL = "https://preview.example.com"\n└─ feature-x = "https://feature-x.example.com"\n',
       stderr: "",
     });
+    // Changed by design (issue 12): a typo in ENVPLANE_BRANCH is an error, not a silent fall-back to development.
     expect(unknown).toEqual({
-      code: 0,
-      stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\n',
-      stderr:
-        `Warning: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}"; ` +
-        `using "development". Pass --env to choose.\n`,
+      code: 1,
+      stdout: "",
+      stderr: `Error: ENVPLANE_BRANCH is "no-such-branch", which is not a project branch of "${slug}", so there is no environment to use. Fix ENVPLANE_BRANCH (see "envplane branch list"), or pass --env to choose the environment.\n`,
     });
 
     // Writes follow the same default, and pull resolves that branch's overrides.
@@ -739,10 +752,11 @@ describe("the pull → push round trip", () => {
     // Any dotenv consumer reads exactly the server's values.
     expect(parse(text)).toEqual(AWKWARD);
 
+    // --verbose: every unchanged key on its line (by default more than 10 are counted; issue 12).
     const diffLines = Object.keys(AWKWARD)
       .sort()
       .map((k) => `= ${k} (unchanged, skipped)`);
-    const push = await box.run(["env", "push", "--yes"]);
+    const push = await box.run(["env", "push", "--yes", "--verbose"]);
     expect(push).toEqual({
       code: 0,
       stdout:
@@ -750,9 +764,9 @@ describe("the pull → push round trip", () => {
         `✓ Nothing to push: every value in envplane/.env already matches "development".\n`,
       stderr: '1 variable in "development" not in envplane/.env is left alone (--prune removes them).\n',
     });
-    const dry = await box.run(["env", "push", "--dry-run"]);
+    const dry = await box.run(["env", "push", "--dry-run", "--verbose"]);
     expect(dry).toEqual(push);
-    const pruned = await box.run(["env", "push", "--prune", "--yes"]);
+    const pruned = await box.run(["env", "push", "--prune", "--yes", "--verbose"]);
     expect(pruned).toEqual({
       code: 0,
       stdout:

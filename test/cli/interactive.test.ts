@@ -83,7 +83,7 @@ describe("interactive seeding", () => {
     await s.expect(`${"•".repeat("sk_live_prod_999".length)} ✓\nMark as secret? [Y/n] `);
     s.send("y\r");
 
-    await s.expect('✓ Created "production" with 4 variables (2 skipped).\n');
+    await s.expect('✓ Seeded "production" with 4 variables (2 skipped).\n');
     const { code, output } = await s.exit();
     expect(code).toBe(0);
     // The spec's transcript: a kept variable and the secret answer end with ✓.
@@ -416,6 +416,10 @@ describe("link with a local envplane/.env", () => {
     o.send("o\r");
     await o.expect('NEW_PLAIN = "plain" Mark as secret? [y/N] ');
     o.send("\r");
+    // Changed by design (issue 12): removals and overwrites are confirmed after the diff.
+    await o.expect("- REMOTE_SECRET (remove)");
+    await o.expect("8 additions/changes, 6 removals. Continue? [y/N] ");
+    o.send("y\r");
     await o.expect(/✓ Pushed to "development": 2 added, 6 changed, 6 removed \(revision \d+\)\.\n/);
     const overwritten = await o.exit();
     expect(overwritten.code).toBe(0);

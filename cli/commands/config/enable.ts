@@ -5,6 +5,7 @@ import {
   type FeatureInfo,
   findFeature,
   knownFeaturePatterns,
+  unknownWildcard,
 } from "../../../core/platform-config/index.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
@@ -15,6 +16,21 @@ import type { ProjectConfig, Workspace } from "../../workspace.js";
 import { env } from "../options.js";
 
 type Variable = FeatureInfo["variables"][number];
+
+/** The feature `path` names, for config enable/disable: an unknown feature or provider is an error listing the known ones. */
+export function switchableFeature(path: string, config: unknown, verb: "enabled" | "disabled"): FeatureInfo {
+  const feature = findFeature(path, config);
+  if (!feature)
+    throw new CliError(
+      `"${path}" is not a feature that can be ${verb}. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`,
+    );
+  const unknown = unknownWildcard(feature.path);
+  if (unknown)
+    throw new CliError(
+      `"${unknown.value}" is not a known ${unknown.wildcard}, so ${feature.path} cannot be ${verb}. Known ${unknown.wildcard}s: ${unknown.known.join(", ")}.`,
+    );
+  return feature;
+}
 
 /** Asks for each variable's value on a terminal (hidden for secrets); empty answers are left out. */
 async function askValues(ctx: Context, variables: Variable[]): Promise<Map<string, string>> {
@@ -110,11 +126,7 @@ Not linked: adds them to envplane/.env instead.`,
   async run(ctx, { args, options }) {
     const workspace = ctx.requireWorkspace();
     const config = workspace.readConfig();
-    const feature = findFeature(args.feature!, config);
-    if (!feature)
-      throw new CliError(
-        `"${args.feature}" is not a feature that can be enabled. Known: ${knownFeaturePatterns().join(", ")} (e.g. auth.external.google).`,
-      );
+    const feature = switchableFeature(args.feature!, config, "enabled");
     let updated: ProjectConfig;
     try {
       updated = enableFeature(config, feature.path) as ProjectConfig;

@@ -22,6 +22,7 @@ export const envPush: CommandSpec = {
       type: "boolean",
       description: "Also delete remote variables missing from the file (secrets that pull left out are kept).",
     },
+    verbose: { type: "boolean", description: "List every unchanged variable (more than 10 are counted on one line)." },
     project,
     json,
   },
@@ -55,6 +56,7 @@ never pushed: set them with "envplane env set --branch".`,
       yes: opt.bool(options, "yes"),
       confirm: true,
       json: opt.bool(options, "json"),
+      verbose: opt.bool(options, "verbose"),
     });
   },
 };

@@ -95,6 +95,10 @@ as they are (no stdin).`,
         revision: set.revision,
       });
     const what = set.branch ? `override of ${set.key} for project branch ${set.branch}` : set.key;
+    if (!set.changed)
+      return ctx.io.done(
+        `${what} in "${environment}" already has this value: nothing changed (revision ${set.revision}).`,
+      );
     ctx.io.done(
       `${set.created ? "Added" : "Updated"} ${what} in "${environment}"${set.isSecret ? " (secret)" : ""} (revision ${set.revision}).`,
     );

@@ -2,7 +2,7 @@
 import type { MappingRule } from "../../../core/mapping.js";
 import { WILDCARD } from "../../../core/names.js";
 import type { Context } from "../../context.js";
-import { rulesOf, unwrap } from "../../remote.js";
+import { describePath, rulesOf, unwrap } from "../../remote.js";
 import { configFromMapping, type Workspace } from "../../workspace.js";
 
 /**
@@ -16,7 +16,12 @@ export async function applyMapping(
   rules: MappingRule[],
 ): Promise<MappingRule[]> {
   const r = await ctx.sdk().updateBranchMapping({ input: { project: slug, entries: rules } });
-  const accepted = rulesOf(unwrap(r.updateBranchMapping, "UpdateBranchMappingPayload"));
+  // A field error names the rule as the user wrote it: branch → environment.
+  const rule = (path: readonly string[]) => {
+    const given = path[0] === "entries" ? rules[Number(path[1])] : undefined;
+    return given ? `${given.branch} → ${given.environment}` : describePath(path);
+  };
+  const accepted = rulesOf(unwrap(r.updateBranchMapping, "UpdateBranchMappingPayload", rule));
   const config = workspace?.readConfig();
   if (workspace && config?.project === slug)
     workspace.writeConfig({ ...config, environments: configFromMapping(accepted) });
