@@ -141,16 +141,19 @@ export async function seed(
     if (to) {
       const diff = plan(incoming, existing, !!input.verbose);
       // Reviewed interactively, new values need no second look; what the target loses does.
+      // With --json, stdout carries only the JSON result, and the human diff is not printed.
+      const show = (text: string) => (input.json ? undefined : ctx.io.print(text));
       if (!input.interactive || diff.changed || input.dryRun)
-        ctx.io.print(
+        show(
           `Seeding "${target}" from "${source}":\n\n${diff.lines.join("\n") || `(nothing to copy from "${source}")`}\n`,
         );
       const left = to.variables.filter((v) => !incoming.some((i) => i.key === v.key)).length;
-      if (left)
+      if (left && !input.json)
         ctx.io.note(`${plural(left, "other variable")} in "${target}" ${left === 1 ? "is" : "are"} left alone.`);
       const summary = `${plural(diff.added, "addition")}, ${plural(diff.changed, "overwritten value")}.`;
       if (input.dryRun) {
-        ctx.io.print(`${summary} Dry run: nothing was seeded.`);
+        show(`${summary} Dry run: nothing was seeded.`);
+        if (input.json) printJson({ environment: target, dryRun: true, added: diff.added, overwritten: diff.changed });
         return;
       }
       if (diff.changed && !input.yes) {
