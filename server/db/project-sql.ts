@@ -26,3 +26,18 @@ export async function projectsWithStaleValues(db: Pick<Db, "$queryRaw">): Promis
     WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
   return rows.map((r) => r.projectId);
 }
+
+/** A project by slug with `userId`'s role in it (null when not a member), in one statement. */
+export async function projectWithRole(
+  db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  slug: string,
+  userId: string,
+): Promise<{ id: string; slug: string; name: string; activeKeyVersion: number; role: string | null } | null> {
+  const rows = await db.$queryRaw<
+    { id: string; slug: string; name: string; activeKeyVersion: number | bigint; role: string | null }[]
+  >`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role" FROM "Project" p
+      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}
+    WHERE p."slug" = ${slug}`;
+  const row = rows[0];
+  return row ? { ...row, activeKeyVersion: Number(row.activeKeyVersion) } : null;
+}
