@@ -41,3 +41,39 @@ export async function projectWithRole(
   const row = rows[0];
   return row ? { ...row, activeKeyVersion: Number(row.activeKeyVersion) } : null;
 }
+
+/** An environment of a project by name (the columns access checks need), in one raw statement: no query planning. */
+export async function environmentByName(
+  db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  projectId: string,
+  name: string,
+): Promise<{ id: string; name: string; isDefault: boolean; isProtected: boolean; revision: number } | null> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      name: string;
+      isDefault: boolean | number;
+      isProtected: boolean | number;
+      revision: number | bigint;
+    }[]
+  >`SELECT "id", "name", "isDefault", "isProtected", "revision" FROM "Environment"
+    WHERE "projectId" = ${projectId} AND "name" = ${name}`;
+  const row = rows[0];
+  return row
+    ? {
+        id: row.id,
+        name: row.name,
+        isDefault: Boolean(row.isDefault),
+        isProtected: Boolean(row.isProtected),
+        revision: Number(row.revision),
+      }
+    : null;
+}
+
+/** Increments an environment's revision and returns the new one (null when it no longer exists), in one statement. */
+export async function incrementRevision(tx: Pick<Tx, "$queryRaw">, environmentId: string): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ revision: number | bigint }[]>`
+    UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${new Date()} WHERE "id" = ${environmentId}
+    RETURNING "revision"`;
+  return rows.length ? Number(rows[0].revision) : null;
+}
