@@ -1,218 +1,570 @@
 /**
- * npm run bench: prints timings of the heavy paths over a real HTTP port, through the SDK.
- * SQLite by default; PostgreSQL with `bash scripts/with-postgres.sh npm run bench`.
- * BENCH_ONLY=<substring> runs only the scenarios whose name contains it; BENCH_PROFILE=<dir>
- * writes a CPU profile per scenario (see bench/lib.ts).
+ * npm run bench: envplane's real server process (bin/envplane-server.js, as `npm start` runs it)
+ * beside the floor (bench/floor.ts: the least a server can do for the same requests), each
+ * scenario run as interleaved pairs and printed as envplane ÷ floor (median of per-pair ratios)
+ * with the target of issue 13. SQLite by default; PostgreSQL with
+ * `bash scripts/with-postgres.sh npm run bench`. Both servers get the same client code (node:http,
+ * keep-alive) and the same payloads. `npm run bench:detail` has per-request timings and SQL counts.
+ * BENCH_ONLY=<substring> runs only the scenarios whose name contains it (memory always runs).
  */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import os from "node:os";
-import { allPages, MAX_PAGE_SIZE, type VariableFieldsFragment } from "../sdk/index.js";
-import { type CliResult, createSandbox } from "../test/support/cli.js";
-import { expectType } from "../test/support/expect.js";
-import { startTestServer } from "../test/support/server.js";
-import { format, header, makeVariables, measure, type Scenario } from "./lib.js";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createTestDatabase } from "../test/support/database.js";
+import { makeVariables, quantile } from "./lib.js";
 
-const server = await startTestServer({ listen: true, countQueries: true });
-const sdk = server.owner;
-const provider = server.database.provider;
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const only = process.env.BENCH_ONLY;
+const wanted = (name: string) => !only || name.includes(only);
 
-async function createProject(slug: string) {
-  expectType((await sdk.createProject({ input: { slug } })).createProject, "ProjectPayload");
+// ---- processes ---------------------------------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
-async function freshEnvironment(project: string, name: string) {
-  expectType((await sdk.createEnvironment({ input: { project, name } })).createEnvironment, "EnvironmentPayload");
-  return name;
-}
-function push(project: string, environment: string, variables: { key: string; value: string; secret?: boolean }[]) {
-  return sdk.bulkUpsertVariables({ input: { project, environment, variables } });
-}
-type PushResult = Awaited<ReturnType<typeof push>>;
-const pushed = (expect: "added" | "changed" | "unchanged", count: number) => (r: unknown) => {
-  const payload = expectType((r as PushResult).bulkUpsertVariables, "BulkUpsertVariablesPayload");
-  if (payload[expect].length !== count) throw new Error(`expected ${count} ${expect}, got ${payload[expect].length}`);
-};
 
-// Write scenarios.
-await createProject("bench-write");
-const thousand = makeVariables(1000, "base");
-const tenThousand = makeVariables(10_000, "base");
-await freshEnvironment("bench-write", "repush");
-pushed("added", 1000)(await push("bench-write", "repush", thousand));
+interface Proc {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
 
-// Read scenarios: preview with 1,000 variables (every 10th a secret), 100 overrides on feature-x.
-await createProject("bench-read");
-pushed(
-  "added",
-  1000,
-)(
-  await push(
-    "bench-read",
-    "preview",
-    thousand.map((v, i) => ({ ...v, secret: i % 10 === 0 })),
-  ),
-);
-expectType(
-  (await sdk.createBranch({ input: { project: "bench-read", name: "feature-x" } })).createBranch,
-  "CreateBranchPayload",
-);
-for (let i = 0; i < 100; i++) {
-  const key = thousand[i * 10 + 1].key;
-  expectType(
-    (
-      await sdk.setVariable({
-        input: { project: "bench-read", environment: "preview", key, value: `override-${i}`, branch: "feature-x" },
-      })
-    ).setVariable,
-    "SetVariablePayload",
+/** Spawns `args` and resolves once `ready` matches a line of its output (stdout and stderr are drained). */
+async function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  port: number,
+): Promise<Proc & { lines: string[] }> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start:\n${lines.join("\n")}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (lines.length < 200) lines.push(line);
+        if (ready.test(line)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited (${code}):\n${lines.join("\n")}`)));
+  });
+  return {
+    child,
+    port,
+    lines,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function startEnvplane(databaseUrl: string, rootKey: string, dataDir: string) {
+  const port = await freePort();
+  const proc = await launch(
+    ["bin/envplane-server.js"],
+    {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      ENVPLANE_ROOT_KEY: rootKey,
+      ENVPLANE_DATA_DIR: dataDir,
+      ENVPLANE_RUNTIME_RESOLUTIONS_PER_MINUTE: "1000000",
+      NODE_ENV: "production",
+    },
+    /envplane listening/,
+    port,
+  );
+  await new Promise((r) => setTimeout(r, 200)); // the owner token line follows the listening line
+  const token = proc.lines.map((l) => /^ENVPLANE_TOKEN=(\S+)/.exec(l)?.[1]).find(Boolean) ?? null;
+  return { ...proc, token };
+}
+
+async function startFloor(database: string, token: string) {
+  const port = await freePort();
+  return launch(
+    ["--import", "tsx", "bench/floor.ts"],
+    { FLOOR_DATABASE: database, FLOOR_TOKEN: token, PORT: String(port) },
+    /^listening/,
+    port,
   );
 }
-const token = expectType(
-  (
-    await sdk.createToken({
-      input: { kind: "SERVICE", name: "bench-runtime", project: "bench-read", permissions: ["RUNTIME"] },
-    })
-  ).createToken,
-  "CreateTokenPayload",
-).plaintextToken;
-const runtime = server.client(token);
 
-// CLI scenarios: the real envplane process (start-up included) against the same server.
-const cli = await createSandbox(server);
-cli.write("envplane/config.json", JSON.stringify({ project: "bench-read" }));
-const dotenv = (vars: { key: string; value: string }[]) => `${vars.map((v) => `${v.key}=${v.value}`).join("\n")}\n`;
-await freshEnvironment("bench-read", "cli-push");
-const succeeded = (r: unknown) => {
-  if ((r as CliResult).code !== 0) throw new Error(`envplane failed: ${(r as CliResult).stderr}`);
-};
+/** Resident and peak memory of a process, MiB (Linux /proc). */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rss: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
+}
 
-const scenarios: Scenario[] = [
-  {
-    name: "upsert 1,000 (first insert)",
-    iterations: 11,
-    warmups: 2,
-    targetMs: 45,
-    setup: (i) => freshEnvironment("bench-write", `k1-${i}`),
-    run: (env) => push("bench-write", env as string, thousand),
-    check: pushed("added", 1000),
-  },
-  {
-    name: "upsert 1,000 (all unchanged)",
-    iterations: 11,
-    warmups: 2,
-    run: () => push("bench-write", "repush", thousand),
-    check: pushed("unchanged", 1000),
-  },
-  {
-    name: "upsert 1,000 (all changed)",
-    iterations: 11,
-    warmups: 2,
-    run: (_p, i) => push("bench-write", "repush", makeVariables(1000, `changed-${i}`)),
-    check: pushed("changed", 1000),
-  },
-  {
-    name: "upsert 10,000 (first insert)",
-    iterations: 7,
-    warmups: 1,
-    targetMs: 600,
-    setup: (i) => freshEnvironment("bench-write", `k10-${i}`),
-    run: (env) => push("bench-write", env as string, tenThousand),
-    check: pushed("added", 10_000),
-  },
-  {
-    name: "pullVariables 1,000 (100 overrides)",
-    iterations: 15,
-    warmups: 2,
-    targetMs: 25,
-    run: () => sdk.pullVariables({ project: "bench-read", environment: "preview", branch: "feature-x" }),
-    check: (r) => {
-      const p = expectType((r as Awaited<ReturnType<typeof sdk.pullVariables>>).pullVariables, "PulledEnvironment");
-      if (p.variables.length !== 900 || p.variables.filter((v) => v.fromOverride).length !== 100)
-        throw new Error("unexpected pull result");
-    },
-  },
-  {
-    name: "Environment.variables + overrides (1,000: 2 pages of 500)",
-    iterations: 15,
-    warmups: 2,
-    run: () =>
-      allPages(
-        async (after) =>
-          (
-            await sdk.environmentVariables({
-              project: "bench-read",
-              environment: "preview",
-              first: MAX_PAGE_SIZE,
-              after,
-            })
-          ).project!.environment!.variables,
-      ),
-    check: (r) => {
-      const vars = r as VariableFieldsFragment[];
-      if (vars.length !== 1000 || vars.reduce((n, v) => n + v.overrides.length, 0) !== 100)
-        throw new Error("unexpected variable listing");
-    },
-  },
-  {
-    name: "runtimeVariables 1,000 (RUNTIME token)",
-    iterations: 15,
-    warmups: 2,
-    run: () => runtime.runtimeVariables({ project: "bench-read", branch: "feature-x" }),
-    check: (r) => {
-      const e = expectType(
-        (r as Awaited<ReturnType<typeof runtime.runtimeVariables>>).runtimeVariables,
-        "RuntimeEnvironment",
+// ---- HTTP ----------------------------------------------------------------------------------
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function request(
+  port: number,
+  method: string,
+  pathname: string,
+  token: string,
+  body?: unknown,
+  agent: http.Agent | false = keepAlive,
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked by each caller
+): Promise<any> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path: pathname,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "x-envplane-client": "bench",
+          ...(text ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const out = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 200)
+            return reject(new Error(`${pathname}: HTTP ${res.statusCode}: ${out.slice(0, 300)}`));
+          resolve(JSON.parse(out));
+        });
+        res.on("error", reject);
+      },
+    );
+    // A kept-alive socket the server closed as idle: retry once on a new one (Node's documented pattern).
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && error.code === "ECONNRESET")
+        request(port, method, pathname, token, body, agent).then(resolve, reject);
+      else reject(error);
+    });
+    req.end(text);
+  });
+}
+
+type Variable = { key: string; value: string; secret?: boolean };
+
+/** The same two operations against either server. */
+interface Target {
+  name: "envplane" | "floor";
+  port: number;
+  prepare(environment: string): Promise<void>;
+  push(
+    environment: string,
+    variables: Variable[],
+    agent?: http.Agent | false,
+  ): Promise<{ added: number; changed: number }>;
+  pull(environment: string, agent?: http.Agent | false): Promise<number>;
+}
+
+const PROJECT = "bench";
+const PULL = `query pull($project: String!, $environment: String!) { pullVariables(project: $project, environment: $environment) {
+  __typename ... on PulledEnvironment { revision variables { key value } excludedSecrets } ... on Error { message } } }`;
+const PUSH = `mutation push($input: BulkUpsertVariablesInput!) { bulkUpsertVariables(input: $input) {
+  __typename ... on BulkUpsertVariablesPayload { revision added changed unchanged secretOverwritten } ... on Error { message } } }`;
+
+function envplaneTarget(port: number, token: string): Target {
+  const gql = async (query: string, variables: unknown, agent?: http.Agent | false) => {
+    const r = await request(port, "POST", "/graphql", token, { query, variables }, agent);
+    if (r.errors) throw new Error(JSON.stringify(r.errors).slice(0, 300));
+    const data = Object.values(r.data)[0] as { __typename: string; message?: string };
+    if (data.message) throw new Error(`${data.__typename}: ${data.message}`);
+    // biome-ignore lint/suspicious/noExplicitAny: the payload's fields, checked by each caller
+    return data as any;
+  };
+  return {
+    name: "envplane",
+    port,
+    async prepare(environment) {
+      await gql(
+        `mutation env($input: CreateEnvironmentInput!) { createEnvironment(input: $input) { __typename ... on Error { message } } }`,
+        { input: { project: PROJECT, name: environment } },
       );
-      if (e.variables.length !== 1000 || e.environmentName !== "preview") throw new Error("unexpected runtime result");
     },
-  },
-  {
-    name: "envplane --help (CLI start-up)",
-    iterations: 7,
-    warmups: 1,
-    run: () => cli.run(["--help"]),
-    check: succeeded,
-  },
-  {
-    name: "envplane env pull 1,000 (100 overrides)",
-    iterations: 7,
-    warmups: 1,
-    run: () => cli.run(["env", "pull", "--env", "preview", "--branch", "feature-x"]),
-    check: (r) => {
-      succeeded(r);
-      if (!cli.read("envplane/.env").includes("override-99")) throw new Error("pull did not write the overrides");
+    async push(environment, variables, agent) {
+      const r = await gql(PUSH, { input: { project: PROJECT, environment, variables } }, agent);
+      return { added: r.added.length, changed: r.changed.length };
     },
-  },
-  {
-    name: "envplane env push 1,000 (all changed, --yes)",
-    iterations: 7,
-    warmups: 1,
-    setup: (i) => Promise.resolve(cli.write("envplane/.env", dotenv(makeVariables(1000, `cli-${i}`)))),
-    run: () => cli.run(["env", "push", "--env", "cli-push", "--yes"]),
-    check: succeeded,
-  },
-  {
-    name: "envplane env push 1,000 (unchanged)",
-    iterations: 7,
-    warmups: 1,
-    run: () => cli.run(["env", "push", "--env", "cli-push", "--yes"]),
-    check: (r) => {
-      succeeded(r);
-      if (!(r as CliResult).stdout.includes("Nothing to push")) throw new Error("expected nothing to push");
+    async pull(environment, agent) {
+      return (await gql(PULL, { project: PROJECT, environment }, agent)).variables.length;
     },
-  },
-];
+  };
+}
 
-const only = process.env.BENCH_ONLY;
-const load = os.loadavg()[0].toFixed(2);
-console.log(
-  `envplane bench on ${provider} (${server.url}), Node ${process.version}, ${os.cpus().length} CPUs, ` +
-    `load average ${load} (other work on the machine skews the figures)`,
-);
-console.log(header());
-try {
-  for (const scenario of scenarios) {
-    if (only && !scenario.name.includes(only)) continue;
-    console.log(format(await measure(scenario, server.queries), provider));
+function floorTarget(port: number, token: string): Target {
+  return {
+    name: "floor",
+    port,
+    prepare: async () => {},
+    async push(environment, variables, agent) {
+      const r = await request(port, "POST", "/push", token, { environment, variables }, agent);
+      return { added: r.added.length, changed: r.changed.length };
+    },
+    async pull(environment, agent) {
+      return (
+        await request(port, "GET", `/pull?environment=${encodeURIComponent(environment)}`, token, undefined, agent)
+      ).variables.length;
+    },
+  };
+}
+
+// ---- scenarios ---------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  envplane: string;
+  floor: string;
+  ratio: number;
+  target: string;
+  ok: boolean | null;
+  note?: string;
+}
+const rows: Row[] = [];
+const median = (xs: number[]) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
+const fmt = (n: number, unit = "ms") => `${n.toFixed(n < 10 ? 2 : 1)} ${unit}`;
+
+function print(row: Row) {
+  rows.push(row);
+  const verdict = row.ok === null ? "" : row.ok ? "ok" : "MISSED";
+  console.log(
+    [
+      row.name.padEnd(44),
+      row.envplane.padStart(12),
+      row.floor.padStart(12),
+      `${row.ratio.toFixed(2)}×`.padStart(8),
+      `  ${row.target}`.padEnd(14),
+      verdict.padEnd(7),
+      row.note ?? "",
+    ].join(" "),
+  );
+}
+
+/**
+ * Runs `pairs` pairs (envplane then floor, or floor then envplane, alternating) after one warm-up
+ * pair; each measurement's setup is untimed. Prints the median of the per-pair ratios.
+ */
+async function paired(
+  name: string,
+  pairs: number,
+  targets: [Target, Target],
+  run: (t: Target, i: number) => Promise<void>,
+  setup: (t: Target, i: number) => Promise<void> = async () => {},
+  target?: { max: number; fixedMs?: number },
+) {
+  if (!wanted(name)) return;
+  const e: number[] = [];
+  const f: number[] = [];
+  const ratios: number[] = [];
+  for (let i = -1; i < pairs; i++) {
+    const order = i % 2 === 0 ? targets : ([targets[1], targets[0]] as const);
+    const times: Record<string, number> = {};
+    for (const t of order) {
+      await setup(t, i + 1);
+      const start = performance.now();
+      await run(t, i + 1);
+      times[t.name] = performance.now() - start;
+    }
+    if (i < 0) continue;
+    e.push(times.envplane);
+    f.push(times.floor);
+    ratios.push(times.envplane / times.floor);
   }
+  const ratio = median(ratios);
+  const fixed = median(e.map((x, i) => x - f[i]));
+  const okRatio = target ? ratio <= target.max : null;
+  const okFixed = target?.fixedMs === undefined ? true : fixed <= target.fixedMs;
+  print({
+    name,
+    envplane: fmt(median(e)),
+    floor: fmt(median(f)),
+    ratio,
+    target: target ? `≤ ${target.max}×${target.fixedMs !== undefined ? `, +${target.fixedMs} ms` : ""}` : "",
+    ok: okRatio === null ? null : okRatio && okFixed,
+    note: target?.fixedMs !== undefined ? `fixed cost +${fixed.toFixed(2)} ms per request` : undefined,
+  });
+}
+
+/**
+ * `clients` keep-alive clients pull `environment` back to back for `ms`; meanwhile a newcomer opens
+ * a new connection every 250 ms and pulls `small`. Returns pulls per second and latencies (ms).
+ */
+async function saturate(targets: Target[], environment: string, small: string, clients: number, ms: number) {
+  const latencies: number[] = [];
+  const newcomers: number[] = [];
+  let done = 0;
+  const until = performance.now() + ms;
+  const loop = async (t: Target) => {
+    while (performance.now() < until) {
+      const start = performance.now();
+      await t.pull(environment);
+      latencies.push(performance.now() - start);
+      done++;
+    }
+  };
+  const arrive = async () => {
+    let n = 0;
+    while (performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      const t = targets[n++ % targets.length];
+      const start = performance.now();
+      await t.pull(small, false);
+      newcomers.push(performance.now() - start);
+    }
+  };
+  const started = performance.now();
+  await Promise.all([...Array.from({ length: clients }, (_, i) => loop(targets[i % targets.length])), arrive()]);
+  const seconds = (performance.now() - started) / 1000;
+  const all = [...latencies, ...newcomers].sort((a, b) => a - b);
+  return { perSecond: done / seconds, p99: quantile(all, 0.99), newcomerMax: Math.max(...newcomers) };
+}
+
+async function fill(t: Target, environment: string, total: number, tag: string) {
+  await t.prepare(environment);
+  for (let at = 0; at < total; at += 10_000) {
+    const chunk = makeVariables(Math.min(10_000, total - at), tag).map((v, i) => ({
+      key: `K${String(at + i).padStart(6, "0")}`,
+      value: v.value,
+    }));
+    const r = await t.push(environment, chunk);
+    if (r.added !== chunk.length) throw new Error(`${t.name}: expected ${chunk.length} added`);
+  }
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+const envDb = await createTestDatabase();
+const floorDb = await createTestDatabase();
+const provider = envDb.provider;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-bench-"));
+const rootKey = randomBytes(32).toString("base64");
+const procs: Proc[] = [];
+try {
+  const ep = await startEnvplane(envDb.url, rootKey, dataDir);
+  procs.push(ep);
+  if (!ep.token) throw new Error("envplane did not print an owner token");
+  const floorToken = `floor_${randomBytes(16).toString("hex")}`;
+  const fp = await startFloor(envDb.provider === "sqlite" ? floorDb.file! : floorDb.url, floorToken);
+  procs.push(fp);
+  const E = envplaneTarget(ep.port, ep.token);
+  const F = floorTarget(fp.port, floorToken);
+  const both: [Target, Target] = [E, F];
+  await request(ep.port, "POST", "/graphql", ep.token, {
+    query: `mutation { createProject(input: { slug: "${PROJECT}" }) { __typename } }`,
+  });
+
+  const load = os.loadavg()[0].toFixed(2);
+  console.log(
+    `envplane ÷ floor on ${provider}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${load}` +
+      " (interleaved pairs, median of per-pair ratios; other work on the machine skews the figures)",
+  );
+  console.log(
+    [
+      "scenario".padEnd(44),
+      "envplane".padStart(12),
+      "floor".padStart(12),
+      "ratio".padStart(8),
+      "  target".padEnd(14),
+      "",
+    ].join(" "),
+  );
+
+  // Idle memory: both servers started and served a request.
+  for (const t of both) {
+    await t.prepare("idle");
+    await t.push("idle", makeVariables(10, "idle"));
+    await t.pull("idle");
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = [memory(ep.child.pid!), memory(fp.child.pid!)];
+  print({
+    name: "server memory idle (RSS)",
+    envplane: fmt(idle[0].rss, "MiB"),
+    floor: fmt(idle[1].rss, "MiB"),
+    ratio: idle[0].rss / idle[1].rss,
+    target: "≤ 150 MiB",
+    ok: idle[0].rss <= 150,
+    note: "one process, no wrapper (bin/envplane-server.js)",
+  });
+
+  const thousand = makeVariables(1000, "base");
+  const tenThousand = makeVariables(10_000, "base");
+  const firstInsert = (label: string, vars: Variable[]) => ({
+    setup: (t: Target, i: number) => t.prepare(`${label}-${i}`),
+    run: async (t: Target, i: number) => {
+      const r = await t.push(`${label}-${i}`, vars);
+      if (r.added !== vars.length) throw new Error(`${t.name}: expected ${vars.length} added, got ${r.added}`);
+    },
+  });
+  const k1 = firstInsert("k1", thousand);
+  await paired("upsert 1,000 (first insert)", 11, both, k1.run, k1.setup, { max: 1.3 });
+  const k10 = firstInsert("k10", tenThousand);
+  await paired("upsert 10,000 (first insert)", 5, both, k10.run, k10.setup, { max: 1.3 });
+  await paired(
+    "upsert 1,000 (all changed)",
+    11,
+    both,
+    async (t, i) => {
+      const r = await t.push("k1-0", makeVariables(1000, `changed-${i}`));
+      if (r.changed !== 1000) throw new Error(`${t.name}: expected 1000 changed`);
+    },
+    undefined,
+    { max: 1.3 },
+  );
+
+  for (const t of both) {
+    await fill(t, "read-1000", 1000, "read");
+    await fill(t, "read-100", 100, "small");
+  }
+  const pulls = (environment: string, count: number) => async (t: Target) => {
+    const n = await t.pull(environment);
+    if (n !== count) throw new Error(`${t.name}: pulled ${n}, expected ${count}`);
+  };
+  await paired("pull 1,000", 21, both, pulls("read-1000", 1000), undefined, { max: 1.2 });
+  await paired("request of 100 variables (pull)", 41, both, pulls("read-100", 100), undefined, {
+    max: 2,
+    fixedMs: 2,
+  });
+
+  if (wanted("concurrent")) {
+    const e: Awaited<ReturnType<typeof saturate>>[] = [];
+    const f: typeof e = [];
+    for (let i = 0; i < 2; i++) {
+      e.push(await saturate([E], "read-1000", "read-100", 20, 3000));
+      f.push(await saturate([F], "read-1000", "read-100", 20, 3000));
+    }
+    const ratio = median(e.map((x, i) => x.perSecond / f[i].perSecond));
+    const p99 = Math.max(...e.map((x) => x.p99));
+    print({
+      name: "20 concurrent clients, pulls of 1,000 / s",
+      envplane: `${median(e.map((x) => x.perSecond)).toFixed(1)}/s`,
+      floor: `${median(f.map((x) => x.perSecond)).toFixed(1)}/s`,
+      ratio,
+      target: "≥ 0.9×",
+      ok: ratio >= 0.9,
+      note: "throughput ratio",
+    });
+    print({
+      name: "20 concurrent clients, p99 incl. newcomers",
+      envplane: fmt(p99),
+      floor: fmt(Math.max(...f.map((x) => x.p99))),
+      ratio: p99 / Math.max(...f.map((x) => x.p99)),
+      target: "≤ 1,500 ms",
+      ok: p99 <= 1500,
+      note: `newcomers (new connection every 250 ms) waited at most ${fmt(Math.max(...e.map((x) => x.newcomerMax)))}`,
+    });
+    if (provider === "postgresql") {
+      const second = await startEnvplane(envDb.url, rootKey, dataDir);
+      procs.push(second);
+      const E2 = envplaneTarget(second.port, ep.token);
+      await E2.pull("read-1000");
+      const one = await saturate([E], "read-1000", "read-100", 20, 3000);
+      const two = await saturate([E, E2], "read-1000", "read-100", 20, 3000);
+      await second.stop();
+      print({
+        name: "two servers ÷ one server, pulls / s",
+        envplane: `${two.perSecond.toFixed(1)}/s`,
+        floor: `${one.perSecond.toFixed(1)}/s`,
+        ratio: two.perSecond / one.perSecond,
+        target: "≥ 1.6×",
+        ok: two.perSecond / one.perSecond >= 1.6,
+        note: `"floor" column: one envplane server; ${os.cpus().length} CPUs shared with the bench and PostgreSQL`,
+      });
+    }
+  }
+
+  // A 50,000-variable push (5 requests of 10,000, as the CLI sends it), then memory.
+  const pushed = [];
+  for (const t of both) {
+    const start = performance.now();
+    await fill(t, "fifty", 50_000, "fifty");
+    pushed.push(performance.now() - start);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = [memory(ep.child.pid!), memory(fp.child.pid!)];
+  print({
+    name: "server memory after a 50,000 push (RSS)",
+    envplane: fmt(after[0].rss, "MiB"),
+    floor: fmt(after[1].rss, "MiB"),
+    ratio: after[0].rss / after[1].rss,
+    target: "≤ 300 MiB",
+    ok: after[0].rss <= 300,
+    note: `peak ${fmt(after[0].peak, "MiB")} (floor ${fmt(after[1].peak, "MiB")}); push took ${fmt(pushed[0])} vs ${fmt(pushed[1])}`,
+  });
+
+  // The database grows to ~200,000 rows, then the writes again.
+  if (wanted("200,000")) {
+    for (const t of both) for (let i = 0; i < 14; i++) await fill(t, `bulk-${i}`, 10_000, `bulk-${i}`);
+    const b1 = firstInsert("b1", thousand);
+    await paired("upsert 1,000 (first insert, 200,000 stored)", 11, both, b1.run, b1.setup, { max: 1.3 });
+    const b10 = firstInsert("b10", tenThousand);
+    await paired("upsert 10,000 (first insert, 200,000 stored)", 5, both, b10.run, b10.setup, { max: 1.3 });
+  }
+
+  if (wanted("--help")) {
+    const time = (args: string[]) => {
+      const start = performance.now();
+      const r = spawnSync(process.execPath, args, { cwd: root, stdio: "ignore" });
+      if (r.status !== 0) throw new Error(`${args.join(" ")} failed`);
+      return performance.now() - start;
+    };
+    const ratios: number[] = [];
+    const cliTimes: number[] = [];
+    const nodeTimes: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const c = time(["bin/envplane.js", "--help"]);
+      const n = time(["-e", "0"]);
+      if (i === 0) continue;
+      cliTimes.push(c);
+      nodeTimes.push(n);
+      ratios.push(c / n);
+    }
+    print({
+      name: "envplane --help ÷ node -e 0",
+      envplane: fmt(median(cliTimes)),
+      floor: fmt(median(nodeTimes)),
+      ratio: median(ratios),
+      target: "≤ 2×",
+      ok: median(ratios) <= 2,
+      note: "CLI start-up (the floor column is node -e 0)",
+    });
+  }
+  const missed = rows.filter((r) => r.ok === false).length;
+  console.log(missed ? `${missed} target(s) MISSED` : "every target ok");
 } finally {
-  await server.close();
+  for (const p of procs.reverse()) await p.stop();
+  await envDb.drop();
+  await floorDb.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The envplane command. `envplane serve` starts the server from its TypeScript sources
- * (through tsx). Every other command runs the CLI compiled to dist/ on install (it starts
- * in about half the time), or its sources through tsx when they changed since that build.
+ * The envplane command. `envplane serve` starts the server (bin/envplane-server.js: compiled, or
+ * its sources through tsx when they changed since the build). Every other command runs the CLI
+ * compiled to dist/ on install (it starts in about half the time), or its sources through tsx
+ * when they changed since that build.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -37,8 +38,7 @@ async function fromSources(entry) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === "serve" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--recover-owner"))) {
-  process.env.NODE_ENV ??= "production"; // before graphql loads: its production build skips dev-only checks
-  await fromSources("../server/main.ts");
-} else if (compiledIsCurrent()) await import("../dist/cli/main.js");
+if (command === "serve" && (rest.length === 0 || (rest.length === 1 && rest[0] === "--recover-owner")))
+  await import("./envplane-server.js");
+else if (compiledIsCurrent()) await import("../dist/cli/main.js");
 else await fromSources("../cli/main.ts");

@@ -6,11 +6,12 @@
 
 import type { Role } from "../../core/roles.js";
 import type { Db, Tx } from "../db/client.js";
+import { projectWithRole } from "../db/project-sql.js";
 import type { Actor } from "../services/actor.js";
 import { NotFoundError } from "../services/errors.js";
 import type { ProjectAccess } from "./policy.js";
 
-type Reader = Pick<Db, "project" | "member"> | Pick<Tx, "project" | "member">;
+type Reader = Pick<Db, "project" | "member" | "$queryRaw"> | Pick<Tx, "project" | "member" | "$queryRaw">;
 
 const projectSelect = { id: true, slug: true, name: true, activeKeyVersion: true } as const;
 
@@ -22,18 +23,15 @@ export const projectNotFound = (slug: string) =>
 
 /** Loads a project by slug for `actor`; throws "not found" when the actor cannot access it. */
 export async function projectAccess(db: Reader, actor: Actor, slug: string): Promise<ProjectAccess> {
-  const project = await db.project.findUnique({ where: { slug }, select: projectSelect });
-  if (!project) throw projectNotFound(slug);
   if (actor.kind === "service") {
-    if (actor.projectId !== project.id) throw projectNotFound(slug);
+    const project = await db.project.findUnique({ where: { slug }, select: projectSelect });
+    if (!project || actor.projectId !== project.id) throw projectNotFound(slug);
     return { actor, project, role: null };
   }
-  const member = await db.member.findUnique({
-    where: { projectId_userId: { projectId: project.id, userId: actor.userId } },
-    select: { role: true },
-  });
-  if (!member) throw projectNotFound(slug);
-  return { actor, project, role: member.role as Role };
+  const found = await projectWithRole(db, slug, actor.userId); // one statement
+  if (!found?.role) throw projectNotFound(slug);
+  const { role, ...project } = found;
+  return { actor, project, role: role as Role };
 }
 
 /** The caller's access to each of `ids` (null where it has none), in two statements at most. */

@@ -35,7 +35,10 @@ const PG_LOCK_KEY = "7242519060316411905";
 
 const BOOKKEEPING_TABLE = "_envplane_migrations";
 
-const DEFAULT_ROOT = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
+// From server/db/ in the sources, or dist/server/db/ when compiled (npm run build:server).
+const DEFAULT_ROOT = fileURLToPath(
+  new URL(`${import.meta.url.includes("/dist/server/") ? "../" : ""}../../prisma/migrations/`, import.meta.url),
+);
 
 /** Applies pending migrations and returns their names (empty when up to date). */
 export async function migrate(target: MigrationTarget, opts: MigrateOptions = {}): Promise<{ applied: string[] }> {

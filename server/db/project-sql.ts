@@ -26,3 +26,54 @@ export async function projectsWithStaleValues(db: Pick<Db, "$queryRaw">): Promis
     WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
   return rows.map((r) => r.projectId);
 }
+
+/** A project by slug with `userId`'s role in it (null when not a member), in one statement. */
+export async function projectWithRole(
+  db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  slug: string,
+  userId: string,
+): Promise<{ id: string; slug: string; name: string; activeKeyVersion: number; role: string | null } | null> {
+  const rows = await db.$queryRaw<
+    { id: string; slug: string; name: string; activeKeyVersion: number | bigint; role: string | null }[]
+  >`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role" FROM "Project" p
+      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}
+    WHERE p."slug" = ${slug}`;
+  const row = rows[0];
+  return row ? { ...row, activeKeyVersion: Number(row.activeKeyVersion) } : null;
+}
+
+/** An environment of a project by name (the columns access checks need), in one raw statement: no query planning. */
+export async function environmentByName(
+  db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  projectId: string,
+  name: string,
+): Promise<{ id: string; name: string; isDefault: boolean; isProtected: boolean; revision: number } | null> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      name: string;
+      isDefault: boolean | number;
+      isProtected: boolean | number;
+      revision: number | bigint;
+    }[]
+  >`SELECT "id", "name", "isDefault", "isProtected", "revision" FROM "Environment"
+    WHERE "projectId" = ${projectId} AND "name" = ${name}`;
+  const row = rows[0];
+  return row
+    ? {
+        id: row.id,
+        name: row.name,
+        isDefault: Boolean(row.isDefault),
+        isProtected: Boolean(row.isProtected),
+        revision: Number(row.revision),
+      }
+    : null;
+}
+
+/** Increments an environment's revision and returns the new one (null when it no longer exists), in one statement. */
+export async function incrementRevision(tx: Pick<Tx, "$queryRaw">, environmentId: string): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ revision: number | bigint }[]>`
+    UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${new Date()} WHERE "id" = ${environmentId}
+    RETURNING "revision"`;
+  return rows.length ? Number(rows[0].revision) : null;
+}

@@ -117,7 +117,11 @@ export async function appendEvent(
   });
 }
 
-export function writePath(db: Pick<Database, "provider" | "reader" | "writer">): WritePath {
+export function writePath(
+  db: Pick<Database, "provider" | "reader" | "writer">,
+  /** Called after a write committed (e.g. the auth cache forgets actors a revocation changed). */
+  afterCommit: (action: EventAction) => void = () => {},
+): WritePath {
   function authorize(spec: WriteSpec, access: ProjectAccess, env: EnvironmentRow | null) {
     if (!spec.permission) return;
     if (env) assertCan(access, spec.permission as EnvironmentAction, env);
@@ -139,7 +143,7 @@ export function writePath(db: Pick<Database, "provider" | "reader" | "writer">):
       if (spec.serializeProject && spec.project === undefined)
         throw new Error(`${spec.action}: serializeProject needs a project`);
       const { access, env } = await resolve(db.reader, spec);
-      return inTransaction(db.writer, async (tx) => {
+      const result = await inTransaction(db.writer, async (tx) => {
         if (spec.serializeProject && !(await lockProject(tx, db.provider, access!.project.id)))
           throw projectNotFound(spec.project!);
         const event: Required<Omit<EventFields, "keys">> & { keys: Set<string> } = {
@@ -187,6 +191,8 @@ export function writePath(db: Pick<Database, "provider" | "reader" | "writer">):
         await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
         return result;
       });
+      afterCommit(spec.action);
+      return result;
     },
   };
 }

@@ -10,6 +10,22 @@ export class AuthenticationError extends Error {}
 
 const LAST_USED_EVERY_MS = 60_000;
 
+/**
+ * Token hash -> actor, kept this long by each process: most requests skip the token, user and
+ * scope lookups. A revocation (and any write that can change an actor: token, member, user,
+ * project or environment deletion) made through this process empties the cache at commit
+ * (server/services/index.ts); one made through another server sharing the database (PostgreSQL)
+ * takes effect there within this bound. Expiry is checked on every request.
+ */
+export const AUTH_CACHE_TTL_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
+
+interface Cached {
+  actor: Actor;
+  expiresAt: Date | null;
+  cachedAt: number;
+}
+
 export function authService({
   reader,
   writer,
@@ -18,14 +34,50 @@ export function authService({
   writer: Db;
 }) {
   const lastUsedWritten = new Map<string, number>();
+  const cache = new Map<string, Cached>();
+  /** Bumped by forgetAll: a lookup that started before a revocation committed is not cached. */
+  let generation = 0;
 
-  return {
+  async function touch(tokenId: string, now: Date) {
+    const last = lastUsedWritten.get(tokenId) ?? 0;
+    if (now.getTime() - last <= LAST_USED_EVERY_MS) return;
+    lastUsedWritten.set(tokenId, now.getTime());
+    await inTransaction(writer, (tx) => tx.token.update({ where: { id: tokenId }, data: { lastUsedAt: now } }));
+  }
+
+  const service = {
+    /** Forgets every cached actor (after a write that may revoke or change one). */
+    forgetAll(): void {
+      generation++;
+      cache.clear();
+    },
+
     async authenticate(token: string, now = new Date()): Promise<Actor> {
       if (!parseToken(token))
         throw new AuthenticationError(
           "The token is malformed (bad prefix, length or checksum). Copy it again; envplane tokens start with envp_.",
         );
       const hash = hashToken(token);
+      const hit = cache.get(hash);
+      if (hit && now.getTime() - hit.cachedAt < AUTH_CACHE_TTL_MS && now.getTime() >= hit.cachedAt) {
+        if (hit.expiresAt && hit.expiresAt <= now) {
+          cache.delete(hash);
+          throw new AuthenticationError("The token has expired. Create a new one.");
+        }
+        await touch(hit.actor.tokenId, now);
+        return hit.actor;
+      }
+      const started = generation;
+      const found = await service.lookup(hash, now);
+      if (generation === started) {
+        if (cache.size >= AUTH_CACHE_MAX) cache.clear();
+        cache.set(hash, { actor: found.actor, expiresAt: found.expiresAt, cachedAt: now.getTime() });
+      }
+      return found.actor;
+    },
+
+    /** The actor of a token hash, from the database. */
+    async lookup(hash: string, now: Date): Promise<{ actor: Actor; expiresAt: Date | null }> {
       // Relations are loaded only when the token's kind needs them (one statement each).
       const row = await reader.token.findUnique({
         where: { hash },
@@ -47,25 +99,34 @@ export function authService({
       if (row.expiresAt && row.expiresAt <= now)
         throw new AuthenticationError("The token has expired. Create a new one.");
 
-      const last = lastUsedWritten.get(row.id) ?? 0;
-      if (now.getTime() - last > LAST_USED_EVERY_MS) {
-        lastUsedWritten.set(row.id, now.getTime());
-        await inTransaction(writer, (tx) => tx.token.update({ where: { id: row.id }, data: { lastUsedAt: now } }));
-      }
+      await touch(row.id, now);
+      const expiresAt = row.expiresAt;
       if (row.kind === "personal") {
         const user = await reader.user.findUnique({ where: { id: row.userId! }, select: { isInstanceAdmin: true } });
-        return { kind: "user", tokenId: row.id, userId: row.userId!, isInstanceAdmin: user?.isInstanceAdmin ?? false };
+        return {
+          actor: {
+            kind: "user",
+            tokenId: row.id,
+            userId: row.userId!,
+            isInstanceAdmin: user?.isInstanceAdmin ?? false,
+          },
+          expiresAt,
+        };
       }
       const scope = row.allEnvironments
         ? null
         : await reader.tokenEnvironment.findMany({ where: { tokenId: row.id }, select: { environmentId: true } });
       return {
-        kind: "service",
-        tokenId: row.id,
-        projectId: row.projectId!,
-        permissions: new Set(row.permissions.split(",").filter(Boolean) as ServicePermission[]),
-        environmentIds: scope ? new Set(scope.map((e) => e.environmentId)) : null,
+        actor: {
+          kind: "service",
+          tokenId: row.id,
+          projectId: row.projectId!,
+          permissions: new Set(row.permissions.split(",").filter(Boolean) as ServicePermission[]),
+          environmentIds: scope ? new Set(scope.map((e) => e.environmentId)) : null,
+        },
+        expiresAt,
       };
     },
   };
+  return service;
 }

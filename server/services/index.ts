@@ -1,5 +1,6 @@
 /** Composition root: every service, built from the database and the key ring. */
 import type { Database } from "../db/client.js";
+import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
@@ -13,6 +14,16 @@ import { tokenService } from "./tokens.js";
 import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
 
+const CHANGES_ACTORS = new Set<EventAction>([
+  "token.revoke",
+  "token.create",
+  "user.create",
+  "member.set",
+  "member.remove",
+  "project.delete",
+  "environment.delete",
+]);
+
 export interface ServiceOptions {
   /** Server log lines (e.g. which stored rows cannot be decrypted); never values. */
   log?: Log;
@@ -20,9 +31,13 @@ export interface ServiceOptions {
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
   const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
-  const writes = writePath(db);
+  const auth = authService({ reader: db.reader, writer: db.writer });
+  // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS).
+  const writes = writePath(db, (action) => {
+    if (CHANGES_ACTORS.has(action)) auth.forgetAll();
+  });
   return {
-    auth: authService({ reader: db.reader, writer: db.writer }),
+    auth,
     projects: projectService({ keys, writes }),
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),

@@ -2,9 +2,12 @@
 
 import { can, type ProjectAccess } from "../authz/index.js";
 import type { Db, Tx } from "../db/client.js";
+import { environmentByName } from "../db/project-sql.js";
 import { NotFoundError } from "./errors.js";
 
-type Client = Pick<Tx, "environment" | "projectBranch"> | Pick<Db, "environment" | "projectBranch">;
+type Client =
+  | Pick<Tx, "environment" | "projectBranch" | "$queryRaw">
+  | Pick<Db, "environment" | "projectBranch" | "$queryRaw">;
 
 export interface EnvironmentRow {
   id: string;
@@ -14,13 +17,8 @@ export interface EnvironmentRow {
   revision: number;
 }
 
-const envSelect = { id: true, name: true, isDefault: true, isProtected: true, revision: true } as const;
-
 export async function findEnvironment(db: Client, access: ProjectAccess, name: string): Promise<EnvironmentRow> {
-  const env = await db.environment.findUnique({
-    where: { projectId_name: { projectId: access.project.id, name } },
-    select: envSelect,
-  });
+  const env = await environmentByName(db, access.project.id, name);
   if (env && can(access, "environment:read", env)) return env;
   throw new NotFoundError(
     `Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`,

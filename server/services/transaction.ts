@@ -4,6 +4,7 @@
  * writers right there, and a stale expectedRevision fails before anything else happens).
  */
 import type { Db, Tx } from "../db/client.js";
+import { incrementRevision } from "../db/project-sql.js";
 import { ConflictError, NotFoundError } from "./errors.js";
 
 /** Thrown inside a transaction to roll it back and return `result` (e.g. nothing changed). */
@@ -29,6 +30,12 @@ export async function bumpRevision(
   expectedRevision?: number | null,
 ): Promise<number> {
   const conditional = expectedRevision != null;
+  if (!conditional) {
+    const revision = await incrementRevision(tx, env.id);
+    if (revision === null)
+      throw new NotFoundError(`Environment "${env.name}" was deleted while this write was in progress.`, "Environment");
+    return revision;
+  }
   const { count } = await tx.environment.updateMany({
     where: { id: env.id, ...(conditional ? { revision: expectedRevision } : {}) },
     data: { revision: { increment: 1 }, updatedAt: new Date() },

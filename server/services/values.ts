@@ -3,8 +3,8 @@
  * (a damaged or moved ciphertext) fails the read with an UndecryptableError naming every such
  * key and how to recover; the log names the rows (ids and the reason, never a value).
  */
-import { randomUUID } from "node:crypto";
 import type { Db, Provider, Tx } from "../db/client.js";
+import { timeOrderedId } from "../db/ids.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
@@ -157,7 +157,7 @@ export class ValueStore {
       const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v) => {
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
         return [
-          randomUUID(),
+          timeOrderedId(),
           v.key,
           v.isSecret,
           Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex"),

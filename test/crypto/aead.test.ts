@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { xchachaDecrypt, xchachaEncrypt } from "../../server/crypto/aead.js";
 import { CryptoError, FORMAT_VERSION, open, readBlobHeader, seal, utf8, valueAad } from "../../server/crypto/index.js";
 
 const key = new Uint8Array(randomBytes(32));
@@ -189,5 +191,72 @@ describe("fuzz", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("native XChaCha20-Poly1305 (HChaCha20 subkey + Node's chacha20-poly1305)", () => {
+  const hex = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
+
+  it("matches the draft-irtf-cfrg-xchacha-03 A.3.1 vector", () => {
+    const plaintext = utf8.encode(
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+    );
+    const k = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+    const nonce = hex("404142434445464748494a4b4c4d4e4f5051525354555657");
+    const ad = hex("50515253c0c1c2c3c4c5c6c7");
+    const sealed = xchachaEncrypt(k, nonce, ad, plaintext);
+    expect(Buffer.from(sealed.subarray(sealed.length - 16)).toString("hex")).toBe("c0875924c1c7987947deafd8780acf49");
+    expect(Buffer.from(sealed.subarray(0, 16)).toString("hex")).toBe("bd6d179d3e83d43b9576579493c0e939");
+    expect(xchachaDecrypt(k, nonce, ad, sealed)).toEqual(plaintext);
+  });
+
+  it("is byte-identical to @noble's xchacha20poly1305 on random keys, nonces, AAD and plaintexts (empty, 1 byte, 64 KiB)", () => {
+    const sizes = [0, 1, 15, 16, 17, 63, 64, 65, 1000, 65_536];
+    for (const size of sizes)
+      for (let round = 0; round < 5; round++) {
+        const k = new Uint8Array(randomBytes(32));
+        const nonce = new Uint8Array(randomBytes(24));
+        const ad = new Uint8Array(randomBytes(round * 7));
+        const plaintext = new Uint8Array(randomBytes(size));
+        const reference = xchacha20poly1305(k, nonce, ad).encrypt(plaintext);
+        const native = xchachaEncrypt(k, nonce, ad, plaintext);
+        expect(Buffer.from(native).equals(Buffer.from(reference))).toBe(true);
+        expect(Buffer.from(xchachaDecrypt(k, nonce, ad, reference)).equals(Buffer.from(plaintext))).toBe(true);
+        expect(Buffer.from(xchacha20poly1305(k, nonce, ad).decrypt(native)).equals(Buffer.from(plaintext))).toBe(true);
+      }
+  });
+
+  it("opens blobs sealed by @noble (values already stored) and refuses them when anything is altered", () => {
+    for (const value of ["", "x", "postgres://user:pass@db/app", "é".repeat(40_000)]) {
+      const nonce = new Uint8Array(randomBytes(24));
+      const prefix = Uint8Array.of(FORMAT_VERSION, 0, 0, 0, 7);
+      const stored = new Uint8Array([
+        ...prefix,
+        ...nonce,
+        ...xchacha20poly1305(key, nonce, new Uint8Array([...prefix, ...aad])).encrypt(utf8.encode(value)),
+      ]);
+      expect(utf8.decode(open(key, stored, aad))).toBe(value);
+      const flipped = stored.slice();
+      flipped[flipped.length - 1] ^= 1;
+      expect(thrown(() => open(key, flipped, aad))).toBeInstanceOf(CryptoError);
+      const otherAad = valueAad({
+        projectId: "p1",
+        environmentId: "e1",
+        branchId: null,
+        key: "OTHER",
+        valueVersion: 1,
+      });
+      expect(thrown(() => open(key, stored, otherAad))).toBeInstanceOf(CryptoError);
+    }
+  });
+
+  it("refuses a truncated or forged tag", () => {
+    const k = new Uint8Array(randomBytes(32));
+    const nonce = new Uint8Array(randomBytes(24));
+    const sealed = xchachaEncrypt(k, nonce, new Uint8Array(0), utf8.encode("secret"));
+    expect(() => xchachaDecrypt(k, nonce, new Uint8Array(0), sealed.subarray(0, 10))).toThrow();
+    const forged = sealed.slice();
+    forged[0] ^= 0x80;
+    expect(() => xchachaDecrypt(k, nonce, new Uint8Array(0), forged)).toThrow();
   });
 });
