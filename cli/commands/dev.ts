@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { resolveBranch } from "../../core/mapping.js";
 import { featureOfVariable } from "../../core/platform-config/index.js";
@@ -127,22 +128,26 @@ then it first activates the project branch of that name (creating it when the fo
           ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.`
           : undefined,
       );
-    // Polled against times read now (not fs.watchFile, whose first reading comes later and can
-    // miss an edit made right after the start).
+    // Polled against what is there now (not fs.watchFile, whose first reading comes later and can
+    // miss an edit made right after the start). A file's signature is its time, size and content,
+    // so an edit is seen even where timestamps are coarse or a rewrite keeps the same size.
     const watched = [...(head ? [head] : []), workspace.configPath, workspace.envPath, workspace.envLocalPath];
-    const modified = (file: string) => {
+    const signature = (file: string) => {
       try {
-        return fs.statSync(file).mtimeMs;
+        const stat = fs.statSync(file);
+        const content =
+          stat.size <= 1024 * 1024 ? createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "";
+        return `${stat.mtimeMs}:${stat.size}:${content}`;
       } catch {
-        return 0; // absent
+        return "absent";
       }
     };
-    const seen = new Map(watched.map((file) => [file, modified(file)]));
+    const seen = new Map(watched.map((file) => [file, signature(file)]));
     const poller = setInterval(() => {
       for (const file of watched) {
-        const time = modified(file);
-        if (time === seen.get(file)) continue;
-        seen.set(file, time);
+        const now = signature(file);
+        if (now === seen.get(file)) continue;
+        seen.set(file, now);
         if (file === head) onHeadChange();
         else onFileChange(file);
       }
