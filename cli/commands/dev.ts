@@ -72,10 +72,26 @@ restarts it when envplane/config.json, .env or .env.local change, or when the gi
 then it first activates the project branch of that name (creating it when the folder is linked).`,
   async run(ctx, { options, command }) {
     const workspace = ctx.requireWorkspace();
+    const head = gitHeadFile(workspace.root);
+    // The watched files are read before they are resolved and the command starts (the command runs
+    // at once, on another core: an edit it prompts can land before this process goes on), then
+    // polled against that reading; fs.watchFile's first reading comes later and can miss such an
+    // edit. A signature is time, size and content: an edit shows even if a timestamp does not move.
+    const watched = [...(head ? [head] : []), workspace.configPath, workspace.envPath, workspace.envLocalPath];
+    const signature = (file: string) => {
+      try {
+        const stat = fs.statSync(file);
+        const content =
+          stat.size <= 1024 * 1024 ? createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "";
+        return `${stat.mtimeMs}:${stat.size}:${content}`;
+      } catch {
+        return "absent";
+      }
+    };
+    const seen = new Map(watched.map((file) => [file, signature(file)]));
     let local = resolve(ctx, workspace);
     if (!command.length) return summary(ctx, local, opt.bool(options, "json"));
 
-    const head = gitHeadFile(workspace.root);
     let branch = readGitBranch(head);
     let child: Child = startChild(command, local.env);
     let failure: unknown = null;
@@ -128,21 +144,6 @@ then it first activates the project branch of that name (creating it when the fo
           ? `\n${workspace.display(file)} changed. Reloading the environment and restarting.`
           : undefined,
       );
-    // Polled against what is there now (not fs.watchFile, whose first reading comes later and can
-    // miss an edit made right after the start). A file's signature is its time, size and content,
-    // so an edit is seen even where timestamps are coarse or a rewrite keeps the same size.
-    const watched = [...(head ? [head] : []), workspace.configPath, workspace.envPath, workspace.envLocalPath];
-    const signature = (file: string) => {
-      try {
-        const stat = fs.statSync(file);
-        const content =
-          stat.size <= 1024 * 1024 ? createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "";
-        return `${stat.mtimeMs}:${stat.size}:${content}`;
-      } catch {
-        return "absent";
-      }
-    };
-    const seen = new Map(watched.map((file) => [file, signature(file)]));
     const poller = setInterval(() => {
       for (const file of watched) {
         const now = signature(file);
