@@ -96,6 +96,26 @@ function assertBulkSize(count: number, path: string): void {
     );
 }
 
+/** Problems of a `variables` list: each key and value checked, and a key given twice named at its second item. */
+function variableListErrors(variables: readonly { key: string; value: string }[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, v] of variables.entries()) {
+    errors.push(
+      ...check(variableKey, v.key, ["variables", String(i), "key"]),
+      ...check(variableValue, v.value, ["variables", String(i), "value"]),
+    );
+    const first = seen.get(v.key);
+    if (first !== undefined)
+      errors.push({
+        path: ["variables", String(i), "key"],
+        message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.`,
+      });
+    else seen.set(v.key, i);
+  }
+  return errors;
+}
+
 /** A key sent as secret that exists as standard would be stored readable: refused, like setVariable does. */
 function secretOnStandardError(keys: string[], env: string, indexOf: (key: string) => number): ValidationError {
   const list = keys.map((k) => `"${k}"`).join(", ");
@@ -310,21 +330,8 @@ export function variableService({
     async setVariables(actor: Actor, input: SetVariablesInput) {
       assertBulkSize(input.variables.length, "variables");
       const errors: FieldError[] = [];
-      const seen = new Map<string, number>();
       if (!input.variables.length) errors.push({ path: ["variables"], message: "Give at least one variable to set." });
-      input.variables.forEach((v, i) => {
-        errors.push(
-          ...check(variableKey, v.key, ["variables", String(i), "key"]),
-          ...check(variableValue, v.value, ["variables", String(i), "value"]),
-        );
-        const first = seen.get(v.key);
-        if (first !== undefined)
-          errors.push({
-            path: ["variables", String(i), "key"],
-            message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.`,
-          });
-        else seen.set(v.key, i);
-      });
+      errors.push(...variableListErrors(input.variables));
       if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
       assertValid(errors);
       let branch: { id: string; name: string } | null = null;
@@ -363,12 +370,13 @@ export function variableService({
             where: { id: projectId },
             select: { activeKeyVersion: true },
           });
+          const sent = new Map(input.variables.map((v) => [v.key, v]));
           const result = (created: string[]) => ({
             environment: { ...env, revision },
             branch: branch?.name ?? null,
             created,
             updated: keys.filter((k) => !created.includes(k)),
-            secrets: keys.filter((k) => existing.get(k)?.isSecret ?? input.variables[seen.get(k)!].secret === true),
+            secrets: keys.filter((k) => existing.get(k)?.isSecret ?? sent.get(k)?.secret === true),
           });
           if (!branch) {
             const rows = input.variables.map((v) => ({
@@ -498,20 +506,7 @@ export function variableService({
       assertBulkSize(input.variables.length, "variables");
       assertBulkSize(input.keep?.length ?? 0, "keep");
       const errors: FieldError[] = [];
-      const seen = new Map<string, number>();
-      input.variables.forEach((v, i) => {
-        errors.push(
-          ...check(variableKey, v.key, ["variables", String(i), "key"]),
-          ...check(variableValue, v.value, ["variables", String(i), "value"]),
-        );
-        const first = seen.get(v.key);
-        if (first !== undefined)
-          errors.push({
-            path: ["variables", String(i), "key"],
-            message: `Key "${v.key}" appears twice (items ${first} and ${i}). Keep one.`,
-          });
-        else seen.set(v.key, i);
-      });
+      errors.push(...variableListErrors(input.variables));
       assertValid(errors);
       const prune = input.prune ?? false;
       const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
