@@ -10,7 +10,6 @@
  * ConflictError, ForbiddenError); authentication, rate limits and unexpected server errors
  * throw an EnvplaneRequestError.
  */
-import { type DocumentNode, print } from "graphql";
 import { getSdk, type Requester } from "./generated.js";
 
 export * from "./generated.js";
@@ -37,16 +36,6 @@ export class EnvplaneRequestError extends Error {
   }
 }
 
-const printedDocuments = new WeakMap<DocumentNode, string>();
-function printed(document: DocumentNode): string {
-  let text = printedDocuments.get(document);
-  if (!text) {
-    text = print(document);
-    printedDocuments.set(document, text);
-  }
-  return text;
-}
-
 export function createClient(options: ClientOptions) {
   const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   const requester: Requester<{ signal?: AbortSignal }> = async (document, variables, requestOptions) => {
@@ -60,7 +49,7 @@ export function createClient(options: ClientOptions) {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...options.headers,
       },
-      body: JSON.stringify({ query: printed(document), variables }),
+      body: JSON.stringify({ query: String(document), variables }),
     });
     const text = await response.text();
     let body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
