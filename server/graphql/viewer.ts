@@ -1,4 +1,5 @@
 /** The caller (viewer): a user with a personal token, or a project's service token. */
+import { canOnInstance } from "../authz/policy.js";
 import { builder, requireActor } from "./builder.js";
 import { pageArgs, rootConnection } from "./connection.js";
 import { TokenConnection, tokensByCreation } from "./token.js";
@@ -8,6 +9,14 @@ const Viewer = builder
   .implement({
     description: "The caller: a user (personal token) or a project's service token.",
     fields: (t) => ({
+      canCreateProjects: t.boolean({
+        description: "Whether the caller may create projects (users may; service tokens may not).",
+        resolve: (_v, _a, ctx) => canOnInstance(requireActor(ctx), "project:create"),
+      }),
+      canManageUsers: t.boolean({
+        description: "Whether the caller may create and list users (instance admins).",
+        resolve: (_v, _a, ctx) => canOnInstance(requireActor(ctx), "user:manage"),
+      }),
       token: t.prismaField({
         type: "Token",
         resolve: (query, v, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: v.tokenId } }),
