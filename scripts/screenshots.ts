@@ -1,0 +1,546 @@
+/**
+ * `npm run screenshots`: the README's pictures of the dashboard, taken from a real envplane
+ * server (fresh SQLite database and data directory, free port) serving the built dashboard
+ * (`npm run build:dashboard` first), with a demo project seeded through the SDK, in Debian's
+ * Chromium driven by playwright-core. Writes docs/screenshots/<name>.png.
+ *
+ * No secret value may reach the browser: every response the page receives and every page
+ * shown is checked for the demo's secret values and tokens, and the script fails if one
+ * appears. A screen that does not show what is expected is reported (and the script exits
+ * with 1) after the other screenshots were taken.
+ *
+ * CHROMIUM_PATH overrides /usr/bin/chromium; SCREENSHOTS_DIR overrides docs/screenshots.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { EnvplaneClient } from "../sdk/index.js";
+import { startTestServer, type TestServer } from "../test/support/server.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const OUT = path.resolve(ROOT, process.env.SCREENSHOTS_DIR ?? "docs/screenshots");
+const DIST = path.join(ROOT, "dashboard/dist/index.html");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// The flags of test/support/browser.ts (which imports vitest, so it is not imported here).
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const TIMEOUT = 20_000;
+const PROJECT = "shop";
+
+// ---------------------------------------------------------------------------------------------
+// The demo project
+// ---------------------------------------------------------------------------------------------
+
+type Vars = Record<string, string>;
+
+/** Secret values: distinctive, so a leak into a page or response is found by a plain search. */
+const SECRET_VALUES = {
+  development: {
+    SESSION_SECRET: "dev-session-2b7f0c1e9a4d",
+    STRIPE_SECRET_KEY: "sk_test_51DemoShopDevA8f3kQ",
+    SMTP_PASSWORD: "mailpit-dev-pw-7731",
+  },
+  preview: {
+    SESSION_SECRET: "preview-session-f41c9d0e7b22",
+    STRIPE_SECRET_KEY: "sk_test_51DemoShopPrevZ9x2Lm",
+    SMTP_PASSWORD: "postmark-preview-pw-5528",
+    ALGOLIA_ADMIN_KEY: "algolia-preview-admin-0c6e1f",
+  },
+  staging: {
+    SESSION_SECRET: "staging-session-93ad5e10c4f8",
+    STRIPE_SECRET_KEY: "sk_test_51DemoShopStagQ4w7Rt",
+    ALGOLIA_ADMIN_KEY: "algolia-staging-admin-7d2b90",
+  },
+  production: {
+    SESSION_SECRET: "prod-session-e18b6a2f57c3",
+    STRIPE_SECRET_KEY: "sk_live_51DemoShopProdH3n8Vc",
+    SMTP_PASSWORD: "postmark-prod-pw-9047",
+    ALGOLIA_ADMIN_KEY: "algolia-prod-admin-4a81e3",
+  },
+} satisfies Record<string, Vars>;
+
+const STANDARD_VALUES: Record<keyof typeof SECRET_VALUES, Vars> = {
+  development: {
+    APP_URL: "http://localhost:3000",
+    API_URL: "http://localhost:4001",
+    DATABASE_URL: "postgres://shop:shop@localhost:5432/shop",
+    REDIS_URL: "redis://localhost:6379/0",
+    LOG_LEVEL: "debug",
+    STRIPE_PUBLISHABLE_KEY: "pk_test_51DemoShopDev",
+    SMTP_HOST: "localhost",
+    SMTP_PORT: "1025",
+    SMTP_USER: "dev",
+    S3_BUCKET: "shop-dev-uploads",
+    S3_REGION: "eu-central-1",
+    CDN_URL: "http://localhost:3000/static",
+    SEARCH_URL: "http://localhost:7700",
+    ALGOLIA_APP_ID: "DEMO0DEV",
+    CURRENCY_DEFAULT: "EUR",
+    MAX_CART_ITEMS: "50",
+    FEATURE_NEW_CHECKOUT: "true",
+    FEATURE_RECOMMENDATIONS: "true",
+    DEBUG_TOOLBAR: "true",
+    TAX_SERVICE_URL: "http://localhost:4100",
+  },
+  preview: {
+    APP_URL: "https://preview.shop.example.com",
+    API_URL: "https://api.preview.shop.example.com",
+    DATABASE_URL: "postgres://shop@db.preview.internal:5432/shop",
+    REDIS_URL: "redis://cache.preview.internal:6379/0",
+    LOG_LEVEL: "info",
+    STRIPE_PUBLISHABLE_KEY: "pk_test_51DemoShopPreview",
+    SMTP_HOST: "smtp.postmarkapp.com",
+    SMTP_PORT: "587",
+    SMTP_USER: "shop-preview",
+    S3_BUCKET: "shop-preview-uploads",
+    S3_REGION: "eu-central-1",
+    CDN_URL: "https://cdn.preview.shop.example.com",
+    SEARCH_URL: "https://search.preview.shop.example.com",
+    ALGOLIA_APP_ID: "DEMO0PRV",
+    CURRENCY_DEFAULT: "EUR",
+    MAX_CART_ITEMS: "50",
+    FEATURE_NEW_CHECKOUT: "false",
+    FEATURE_RECOMMENDATIONS: "true",
+    SENTRY_DSN: "https://4f1e@o1.ingest.sentry.io/preview",
+    ANALYTICS_ID: "G-PREVIEW42",
+    TAX_SERVICE_URL: "https://tax.preview.shop.example.com",
+  },
+  staging: {
+    APP_URL: "https://staging.shop.example.com",
+    API_URL: "https://api.staging.shop.example.com",
+    DATABASE_URL: "postgres://shop@db.staging.internal:5432/shop",
+    REDIS_URL: "redis://cache.staging.internal:6379/0",
+    LOG_LEVEL: "info",
+    STRIPE_PUBLISHABLE_KEY: "pk_test_51DemoShopStaging",
+    S3_BUCKET: "shop-staging-uploads",
+    S3_REGION: "eu-central-1",
+    CDN_URL: "https://cdn.staging.shop.example.com",
+    SEARCH_URL: "https://search.staging.shop.example.com",
+    ALGOLIA_APP_ID: "DEMO0STG",
+    CURRENCY_DEFAULT: "EUR",
+    MAX_CART_ITEMS: "50",
+    FEATURE_NEW_CHECKOUT: "true",
+    SENTRY_DSN: "https://4f1e@o1.ingest.sentry.io/staging",
+  },
+  production: {
+    APP_URL: "https://shop.example.com",
+    API_URL: "https://api.shop.example.com",
+    DATABASE_URL: "postgres://shop@db.prod.internal:5432/shop",
+    REDIS_URL: "redis://cache.prod.internal:6379/0",
+    LOG_LEVEL: "warn",
+    STRIPE_PUBLISHABLE_KEY: "pk_live_51DemoShop",
+    SMTP_HOST: "smtp.postmarkapp.com",
+    SMTP_PORT: "587",
+    SMTP_USER: "shop",
+    S3_BUCKET: "shop-uploads",
+    S3_REGION: "eu-central-1",
+    CDN_URL: "https://cdn.shop.example.com",
+    SEARCH_URL: "https://search.shop.example.com",
+    ALGOLIA_APP_ID: "DEMO0PRD",
+    CURRENCY_DEFAULT: "EUR",
+    MAX_CART_ITEMS: "100",
+    FEATURE_NEW_CHECKOUT: "false",
+    SENTRY_DSN: "https://4f1e@o1.ingest.sentry.io/production",
+    ANALYTICS_ID: "G-SHOP1234",
+    TAX_SERVICE_URL: "https://tax.shop.example.com",
+  },
+};
+
+/** Branch overrides on preview: [branch, key, value]. */
+const OVERRIDES: [string, string, string][] = [
+  ["feature-checkout", "API_URL", "https://api.feature-checkout.preview.shop.example.com"],
+  ["feature-checkout", "FEATURE_NEW_CHECKOUT", "true"],
+  ["feature-search", "SEARCH_URL", "https://search-v2.preview.shop.example.com"],
+  ["feature-search", "LOG_LEVEL", "debug"],
+];
+
+/** Everything that must never be visible to the browser. */
+const forbidden: string[] = Object.values(SECRET_VALUES).flatMap((vars) => Object.values(vars));
+
+function ok<T extends { __typename?: string }, N extends string>(
+  result: T,
+  typename: N,
+  what: string,
+): Extract<T, { __typename?: N }> {
+  if (result.__typename !== typename) {
+    const message = "message" in result ? String(result.message) : JSON.stringify(result);
+    throw new Error(`Seeding the demo project: ${what} failed: ${message}`);
+  }
+  return result as Extract<T, { __typename?: N }>;
+}
+
+async function seed(owner: EnvplaneClient): Promise<void> {
+  ok(
+    (await owner.createProject({ input: { slug: PROJECT, name: "Shop" } })).createProject,
+    "ProjectPayload",
+    "createProject",
+  );
+  ok(
+    (await owner.createEnvironment({ input: { project: PROJECT, name: "staging", isProtected: true } }))
+      .createEnvironment,
+    "EnvironmentPayload",
+    "createEnvironment staging",
+  );
+  for (const environment of Object.keys(SECRET_VALUES) as (keyof typeof SECRET_VALUES)[]) {
+    const variables = [
+      ...Object.entries(STANDARD_VALUES[environment]).map(([key, value]) => ({ key, value })),
+      ...Object.entries(SECRET_VALUES[environment]).map(([key, value]) => ({ key, value, secret: true })),
+    ];
+    ok(
+      (await owner.bulkUpsertVariables({ input: { project: PROJECT, environment, variables } })).bulkUpsertVariables,
+      "BulkUpsertVariablesPayload",
+      `bulkUpsertVariables ${environment}`,
+    );
+  }
+  for (const name of ["feature-checkout", "feature-search", "staging"])
+    ok(
+      (await owner.createBranch({ input: { project: PROJECT, name } })).createBranch,
+      "CreateBranchPayload",
+      `createBranch ${name}`,
+    );
+  ok(
+    (
+      await owner.updateBranchMapping({
+        input: {
+          project: PROJECT,
+          entries: [
+            { environment: "production", branch: "main" },
+            { environment: "staging", branch: "staging" },
+            { environment: "preview", branch: "*" },
+          ],
+        },
+      })
+    ).updateBranchMapping,
+    "UpdateBranchMappingPayload",
+    "updateBranchMapping",
+  );
+  for (const branch of new Set(OVERRIDES.map(([b]) => b))) {
+    const variables = OVERRIDES.filter(([b]) => b === branch).map(([, key, value]) => ({ key, value }));
+    ok(
+      (await owner.setVariables({ input: { project: PROJECT, environment: "preview", branch, variables } }))
+        .setVariables,
+      "SetVariablesPayload",
+      `overrides of ${branch}`,
+    );
+  }
+  const deploy = ok(
+    (
+      await owner.createToken({
+        input: {
+          kind: "SERVICE",
+          project: PROJECT,
+          name: "deploy-preview",
+          environments: ["preview", "staging"],
+          permissions: ["READ", "RUNTIME"],
+        },
+      })
+    ).createToken,
+    "CreateTokenPayload",
+    "createToken deploy-preview",
+  );
+  const ci = ok(
+    (await owner.createToken({ input: { kind: "SERVICE", project: PROJECT, name: "ci", permissions: ["READ"] } }))
+      .createToken,
+    "CreateTokenPayload",
+    "createToken ci",
+  );
+  const laptop = ok(
+    (await owner.createToken({ input: { kind: "PERSONAL", name: "laptop" } })).createToken,
+    "CreateTokenPayload",
+    "createToken laptop",
+  );
+  forbidden.push(deploy.plaintextToken, ci.plaintextToken, laptop.plaintextToken);
+  for (const [name, email, role] of [
+    ["Ada Lovelace", "ada@shop.example.com", "DEVELOPER"],
+    ["Grace Hopper", "grace@shop.example.com", "VIEWER"],
+  ] as const) {
+    const user = ok(
+      (await owner.createUser({ input: { name, email } })).createUser,
+      "CreateUserPayload",
+      `createUser ${name}`,
+    );
+    forbidden.push(user.plaintextToken);
+    ok(
+      (await owner.setMember({ input: { project: PROJECT, userId: user.user.id, role } })).setMember,
+      "SetMemberPayload",
+      `setMember ${name}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser
+// ---------------------------------------------------------------------------------------------
+
+const problems: string[] = [];
+
+/** Fails the run when a forbidden string shows up in text the browser received or shows. */
+function assertNoLeak(text: string, where: string): void {
+  for (const value of forbidden)
+    if (value && text.includes(value))
+      throw new Error(
+        `A secret value or token reached the browser (${where}). No screenshot may show it: fix the screen.`,
+      );
+}
+
+async function newPage(
+  browser: Browser,
+  origin: string,
+  options: { width: number; height: number; colorScheme: "light" | "dark"; storageState?: string },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width, height: options.height },
+    colorScheme: options.colorScheme,
+    deviceScaleFactor: 1,
+    storageState: options.storageState,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"))
+      problems.push(`request to another origin: ${url}`);
+  });
+  page.on("response", async (response) => {
+    if (!response.url().startsWith(origin)) return;
+    const body = await response.text().catch(() => "");
+    assertNoLeakLater(body, `response of ${response.request().method()} ${new URL(response.url()).pathname}`);
+  });
+  return { context, page };
+}
+
+let leak: Error | null = null;
+function assertNoLeakLater(text: string, where: string) {
+  try {
+    assertNoLeak(text, where);
+  } catch (error) {
+    leak ??= error as Error;
+  }
+}
+
+/** Waits until no "Loading…" status is shown and the fonts are ready. */
+async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState("networkidle").catch(() => {});
+  await page
+    .locator('[role="status"]', { hasText: /loading/i })
+    .first()
+    .waitFor({ state: "detached" })
+    .catch(() => problems.push(`${page.url()}: still loading after ${TIMEOUT / 1000} s`));
+  await page.evaluate(() => document.fonts.ready);
+}
+
+/** Waits for `locator`; when it does not appear, notes the problem and goes on. */
+async function expectVisible(locator: Locator, screen: string, what: string): Promise<boolean> {
+  try {
+    await locator.first().waitFor({ state: "visible" });
+    return true;
+  } catch {
+    problems.push(`${screen}: ${what} did not appear`);
+    return false;
+  }
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await settle(page);
+  assertNoLeak(await page.content(), `the page of screenshot ${name}`);
+  if (leak) throw leak;
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
+  console.log(`✓ ${path.relative(ROOT, file)}`);
+}
+
+/** One screenshot's steps; a failure is noted and the next screenshot is taken. */
+async function step(name: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error === leak) throw error;
+    problems.push(`${name}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+async function screens(browser: Browser, server: TestServer, origin: string): Promise<void> {
+  const base = `${origin}/projects/${PROJECT}`;
+  const { context, page } = await newPage(browser, origin, { width: 1280, height: 800, colorScheme: "light" });
+
+  // Sign in through the sign-in screen, as a person would.
+  await page.goto(`${origin}/sign-in`);
+  await page.getByRole("heading", { name: /sign in/i }).waitFor();
+  await shoot(page, "sign-in");
+  await page.getByLabel("Personal token").fill(server.ownerToken);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Projects" }).waitFor();
+  if (leak) throw leak;
+
+  await step("projects", async () => {
+    await expectVisible(page.getByRole("link", { name: "Shop" }), "projects", 'the project "Shop"');
+    await shoot(page, "projects");
+  });
+
+  await step("grid", async () => {
+    await page.goto(base);
+    await expectVisible(page.getByRole("heading", { name: "Shop" }), "grid", "the project heading");
+    await expectVisible(page.getByText("DATABASE_URL"), "grid", "the key DATABASE_URL");
+    await shoot(page, "grid");
+  });
+
+  await step("environment", async () => {
+    // preview, viewed as the project branch feature-checkout (its overrides win over base values).
+    await page.goto(`${base}/environments/preview?branch=feature-checkout`);
+    await expectVisible(page.getByRole("heading", { name: /preview/i }), "environment", "a heading naming preview");
+    await expectVisible(page.getByText("API_URL"), "environment", "the key API_URL");
+    await expectVisible(page.getByText("feature-checkout"), "environment", "the branch feature-checkout");
+    await shoot(page, "environment");
+  });
+
+  await step("bulk-edit", async () => {
+    await page.goto(`${base}/environments/development`);
+    await expectVisible(page.getByText("DATABASE_URL"), "bulk-edit", "the key DATABASE_URL");
+    await page
+      .getByRole("button", { name: /bulk edit/i })
+      .first()
+      .click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    const text = dialog.getByRole("textbox").first();
+    const current = await text.inputValue();
+    // A reviewed edit: one change, one new key, one key left out (removed only with prune).
+    const edited = current
+      .split("\n")
+      .filter((line) => !line.startsWith("DEBUG_TOOLBAR="))
+      .map((line) => (line.startsWith("LOG_LEVEL=") ? "LOG_LEVEL=info" : line))
+      .concat("FEATURE_GIFT_CARDS=true")
+      .join("\n");
+    await text.fill(edited || "LOG_LEVEL=info\nFEATURE_GIFT_CARDS=true");
+    await dialog
+      .getByRole("button", { name: /review|preview|diff|next|continue/i })
+      .first()
+      .click();
+    await expectVisible(dialog.getByText("FEATURE_GIFT_CARDS"), "bulk-edit", "the reviewed diff");
+    await shoot(page, "bulk-edit");
+  });
+
+  await step("environments", async () => {
+    await page.goto(`${base}/environments`);
+    await expectVisible(
+      page.getByRole("heading", { name: /environments/i }),
+      "environments",
+      'the heading "Environments"',
+    );
+    await expectVisible(page.getByText("staging"), "environments", "the custom environment staging");
+    await shoot(page, "environments");
+  });
+
+  await step("seeding-wizard", async () => {
+    await page.goto(`${base}/environments`);
+    await page
+      .getByRole("button", { name: /new environment|create environment|add environment/i })
+      .first()
+      .click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await dialog.getByLabel(/name/i).first().fill("qa");
+    // The source: a <select> or a Radix select/radio labelled "Seed from"/"From"/"Copy from".
+    const source = dialog.getByLabel(/from/i).first();
+    if ((await source.evaluate((el) => el.tagName)) === "SELECT") await source.selectOption("preview");
+    else {
+      await source.click();
+      await page.getByRole("option", { name: "preview" }).click();
+    }
+    const review = dialog.getByRole("radio", { name: /review/i });
+    if (await review.count()) await review.first().check();
+    await dialog
+      .getByRole("button", { name: /review|next|continue/i })
+      .first()
+      .click();
+    await expectVisible(dialog.getByText("DATABASE_URL"), "seeding-wizard", "the variables to review");
+    await shoot(page, "seeding-wizard");
+  });
+
+  await step("branches", async () => {
+    await page.goto(`${base}/branches`);
+    await expectVisible(page.getByRole("heading", { name: /branches|mapping/i }), "branches", "a heading for branches");
+    await expectVisible(page.getByText("feature-checkout"), "branches", "the branch feature-checkout");
+    await shoot(page, "branches");
+  });
+
+  await step("access", async () => {
+    await page.goto(`${base}/access`);
+    await expectVisible(page.getByText("deploy-preview"), "access", 'the service token "deploy-preview"');
+    await expectVisible(page.getByText("Ada Lovelace"), "access", 'the member "Ada Lovelace"');
+    await shoot(page, "access");
+  });
+
+  // The same session in other windows: dark, and a phone.
+  const state = path.join(OUT, ".session.json");
+  await context.storageState({ path: state });
+  try {
+    await step("grid-dark", async () => {
+      const dark = await newPage(browser, origin, {
+        width: 1280,
+        height: 800,
+        colorScheme: "dark",
+        storageState: state,
+      });
+      await dark.page.goto(base);
+      await expectVisible(dark.page.getByText("DATABASE_URL"), "grid-dark", "the key DATABASE_URL");
+      const isDark = await dark.page.evaluate(() => document.documentElement.classList.contains("dark"));
+      if (!isDark) problems.push("grid-dark: the page is not dark with the system in dark mode");
+      await shoot(dark.page, "grid-dark");
+      await dark.context.close();
+    });
+    await step("grid-mobile", async () => {
+      const phone = await newPage(browser, origin, {
+        width: 390,
+        height: 844,
+        colorScheme: "light",
+        storageState: state,
+      });
+      await phone.page.goto(base);
+      await expectVisible(phone.page.getByText("DATABASE_URL"), "grid-mobile", "the key DATABASE_URL");
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) problems.push(`grid-mobile: the page scrolls sideways by ${overflow} px at 390 px wide`);
+      await shoot(phone.page, "grid-mobile");
+      await phone.context.close();
+    });
+  } finally {
+    fs.rmSync(state, { force: true });
+  }
+  await context.close();
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(DIST)) throw new Error("dashboard/dist is missing: run `npm run build:dashboard` first.");
+  fs.mkdirSync(OUT, { recursive: true });
+  const server = await startTestServer({ listen: true });
+  let browser: Browser | null = null;
+  try {
+    await seed(server.owner);
+    forbidden.push(server.ownerToken);
+    const origin = new URL(server.url).origin;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+    await screens(browser, server, origin);
+    // The owner token was typed into the sign-in field once; it must not come back from the server.
+    if (leak) throw leak;
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+  if (problems.length) {
+    console.error(`\n${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join("\n")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
