@@ -281,13 +281,18 @@ async function seed(owner: EnvplaneClient): Promise<void> {
 
 const problems: string[] = [];
 
-/** Fails the run when a forbidden string shows up in text the browser received or shows. */
-function assertNoLeak(text: string, where: string): void {
+/** A secret value or token reached the browser: the run stops, whatever step it is in. */
+class LeakError extends Error {}
+/** The first leak seen in a response (responses are read as they arrive). */
+let leak: LeakError | null = null;
+
+function findLeak(text: string, where: string): LeakError | null {
   for (const value of forbidden)
     if (value && text.includes(value))
-      throw new Error(
+      return new LeakError(
         `A secret value or token reached the browser (${where}). No screenshot may show it: fix the screen.`,
       );
+  return null;
 }
 
 async function newPage(
@@ -312,18 +317,9 @@ async function newPage(
   page.on("response", async (response) => {
     if (!response.url().startsWith(origin)) return;
     const body = await response.text().catch(() => "");
-    assertNoLeakLater(body, `response of ${response.request().method()} ${new URL(response.url()).pathname}`);
+    leak ??= findLeak(body, `response of ${response.request().method()} ${new URL(response.url()).pathname}`);
   });
   return { context, page };
-}
-
-let leak: Error | null = null;
-function assertNoLeakLater(text: string, where: string) {
-  try {
-    assertNoLeak(text, where);
-  } catch (error) {
-    leak ??= error as Error;
-  }
 }
 
 /** Waits until no "Loading…" status is shown and the fonts are ready. */
@@ -350,8 +346,8 @@ async function expectVisible(locator: Locator, screen: string, what: string): Pr
 
 async function shoot(page: Page, name: string): Promise<void> {
   await settle(page);
-  assertNoLeak(await page.content(), `the page of screenshot ${name}`);
-  if (leak) throw leak;
+  const shown = findLeak(await page.content(), `the page of screenshot ${name}`);
+  if (leak || shown) throw leak ?? shown;
   const file = path.join(OUT, `${name}.png`);
   await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
   console.log(`✓ ${path.relative(ROOT, file)}`);
@@ -362,7 +358,7 @@ async function step(name: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (error === leak) throw error;
+    if (error instanceof LeakError) throw error;
     problems.push(`${name}: ${(error as Error).message.split("\n")[0]}`);
   }
 }
