@@ -161,8 +161,11 @@ const OVERRIDES: [string, string, string][] = [
   ["feature-search", "LOG_LEVEL", "debug"],
 ];
 
+/** A new secret typed into the bulk edit: the review must not show it. */
+const BULK_SECRET = "giftcard-dev-key-5e0a7c41";
+
 /** Everything that must never be visible to the browser. */
-const forbidden: string[] = Object.values(SECRET_VALUES).flatMap((vars) => Object.values(vars));
+const forbidden: string[] = [...Object.values(SECRET_VALUES).flatMap((vars) => Object.values(vars)), BULK_SECRET];
 
 function ok<T extends { __typename?: string }, N extends string>(
   result: T,
@@ -393,7 +396,15 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
     await page.goto(`${base}/environments/preview?branch=feature-checkout`);
     await expectVisible(page.getByRole("heading", { name: /preview/i }), "environment", "a heading naming preview");
     await expectVisible(page.getByText("API_URL"), "environment", "the key API_URL");
-    await expectVisible(page.getByText("feature-checkout"), "environment", "the branch feature-checkout");
+    const viewAs = page.getByLabel(/view as branch/i);
+    if (await expectVisible(viewAs, "environment", 'a "View as branch" control'))
+      if (
+        (await viewAs
+          .first()
+          .inputValue()
+          .catch(() => "")) !== "feature-checkout"
+      )
+        problems.push('environment: ?branch=feature-checkout does not select that branch in "View as branch"');
     await shoot(page, "environment");
   });
 
@@ -406,21 +417,30 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
       .click();
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
+    // The environment as .env text when the dialog offers it, else the demo's development values.
+    const rawTab = dialog.getByRole("tab", { name: /\.env text/i });
+    if (await rawTab.count()) await rawTab.click();
     const text = dialog.getByRole("textbox").first();
-    const current = await text.inputValue();
-    // A reviewed edit: one change, one new key, one key left out (removed only with prune).
+    let current = await text.inputValue();
+    if (!current.trim())
+      current = Object.entries(STANDARD_VALUES.development)
+        .map(([key, value]) => `${key}=${value}`)
+        .join("\n");
+    // A reviewed edit: one change, one removal (with prune), a new key and a new secret.
     const edited = current
       .split("\n")
       .filter((line) => !line.startsWith("DEBUG_TOOLBAR="))
       .map((line) => (line.startsWith("LOG_LEVEL=") ? "LOG_LEVEL=info" : line))
-      .concat("FEATURE_GIFT_CARDS=true")
+      .concat("FEATURE_GIFT_CARDS=true", "# @secret", `GIFT_CARD_API_KEY=${BULK_SECRET}`)
       .join("\n");
-    await text.fill(edited || "LOG_LEVEL=info\nFEATURE_GIFT_CARDS=true");
+    await text.fill(edited);
+    const prune = dialog.getByRole("checkbox", { name: /remove/i });
+    if (await prune.count()) await prune.first().check();
     await dialog
       .getByRole("button", { name: /review|preview|diff|next|continue/i })
       .first()
       .click();
-    await expectVisible(dialog.getByText("FEATURE_GIFT_CARDS"), "bulk-edit", "the reviewed diff");
+    await expectVisible(dialog.getByText("GIFT_CARD_API_KEY"), "bulk-edit", "the reviewed diff");
     await shoot(page, "bulk-edit");
   });
 
@@ -465,6 +485,10 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
     await page.goto(`${base}/branches`);
     await expectVisible(page.getByRole("heading", { name: /branches|mapping/i }), "branches", "a heading for branches");
     await expectVisible(page.getByText("feature-checkout"), "branches", "the branch feature-checkout");
+    // The mapping's live preview, for a branch no entry names (the wildcard's).
+    const preview = page.getByLabel(/preview/i).and(page.getByRole("textbox"));
+    if (await expectVisible(preview, "branches", "the mapping preview's branch field"))
+      await preview.first().fill("feature/login");
     await shoot(page, "branches");
   });
 
