@@ -16,8 +16,8 @@ import { schema } from "./graphql/index.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
-import { inputChecks } from "./http/input.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
+import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import {
   bodyLimit,
@@ -155,7 +155,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           else if ((request.method === "GET" || request.method === "HEAD") && !isApiPath(path))
             endResponse(await serveDashboard(request, dashboardDir));
         } catch (error) {
-          log.error(`Unexpected error at ${request.method} ${path}: ${error instanceof Error ? error.stack : String(error)}`);
+          log.error(
+            `Unexpected error at ${request.method} ${path}: ${error instanceof Error ? error.stack : String(error)}`,
+          );
           endResponse(errorResponse(500, "INTERNAL_SERVER_ERROR", "Unexpected error."));
         }
       },

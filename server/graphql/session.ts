@@ -43,9 +43,7 @@ builder.objectFields(Viewer, (t) => ({
     description: "The user's dashboard sessions that have not expired, newest first; empty for service tokens.",
     args: pageArgs(t.arg),
     resolve: (v, args, ctx, info) => {
-      const where = v.userId
-        ? { userId: v.userId, expiresAt: { gt: new Date() } }
-        : { id: { in: [] as string[] } };
+      const where = v.userId ? { userId: v.userId, expiresAt: { gt: new Date() } } : { id: { in: [] as string[] } };
       return rootConnection(ctx, info, {
         typeName: "Session",
         keyset: sessionsByCreation,

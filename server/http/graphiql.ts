@@ -28,7 +28,10 @@ let loading: Promise<Assets> | null = null;
 
 function assets(): Promise<Assets> {
   loading ??= import("@graphql-yoga/render-graphiql/graphiql").then((bundle) => {
-    const b = bundle as unknown as Record<"css" | "js" | "favicon" | "editorWorkerService" | "jsonWorker" | "graphqlWorker", string>;
+    const b = bundle as unknown as Record<
+      "css" | "js" | "favicon" | "editorWorkerService" | "jsonWorker" | "graphqlWorker",
+      string
+    >;
     const version = createHash("sha256").update(b.js).update(b.css).digest("hex").slice(0, 12);
     const base = `${GRAPHIQL_ASSETS}${version}/`;
     const boot =

@@ -8,10 +8,11 @@
  * another origin (even on the same site, e.g. another port) cannot sign a browser in or out.
  * The session's secret travels only in the HttpOnly cookie `envplane_session`.
  */
-import type { RateLimiter } from "./rate-limit.js";
+
 import { AuthenticationError } from "../services/auth.js";
-import { SignInError } from "../services/sessions.js";
 import type { Services } from "../services/index.js";
+import { SignInError } from "../services/sessions.js";
+import type { RateLimiter } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "envplane_session";
 export const CLIENT_HEADER = "x-envplane-client";
@@ -60,8 +61,7 @@ export function refusedOrigin(request: Request, trustProxy: boolean): string | n
       "sends: without it the request could come from a cross-site form or link."
     );
   const origin = request.headers.get("origin");
-  if (!origin)
-    return `Requests with a dashboard session need an Origin header equal to this server's origin (${own}).`;
+  if (!origin) return `Requests with a dashboard session need an Origin header equal to this server's origin (${own}).`;
   if (origin !== own)
     return (
       `The request comes from a page of ${origin}, not of this server (${own}): a dashboard session can only be ` +
@@ -125,9 +125,17 @@ export async function handleSession(request: Request, client: string, routes: Se
     'Send a JSON body {"token":"envp_pat_…"} (a personal token) or {"code":"…"} (the code of a sign-in link from ' +
     '"envplane dashboard"), with Content-Type: application/json.';
   if (!body || (token === undefined) === (code === undefined))
-    return errorResponse(400, "BAD_REQUEST", body ? `Give either "token" or "code", not both or neither. ${expected}` : expected);
+    return errorResponse(
+      400,
+      "BAD_REQUEST",
+      body ? `Give either "token" or "code", not both or neither. ${expected}` : expected,
+    );
   if (typeof (token ?? code) !== "string" || !(token ?? code))
-    return errorResponse(400, "BAD_REQUEST", `"${token !== undefined ? "token" : "code"}" must be a non-empty string. ${expected}`);
+    return errorResponse(
+      400,
+      "BAD_REQUEST",
+      `"${token !== undefined ? "token" : "code"}" must be a non-empty string. ${expected}`,
+    );
 
   const userAgent = request.headers.get("user-agent") ?? "";
   try {
@@ -140,11 +148,7 @@ export async function handleSession(request: Request, client: string, routes: Se
       200,
       { user, expiresAt: session.expiresAt.toISOString() },
       {
-        "set-cookie": sessionCookie(
-          session.secret,
-          (session.expiresAt.getTime() - Date.now()) / 1000,
-          secure,
-        ),
+        "set-cookie": sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure),
       },
     );
   } catch (error) {
@@ -152,12 +156,9 @@ export async function handleSession(request: Request, client: string, routes: Se
     if (error instanceof SignInError && error.status === 403) return errorResponse(403, "FORBIDDEN", error.message);
     const { count, retryAfter } = await authFailures.hit(client);
     if (count > authFailures.limit)
-      return errorResponse(
-        429,
-        "RATE_LIMITED",
-        "Too many failed sign-ins from this address. Wait and retry.",
-        { "retry-after": String(retryAfter) },
-      );
+      return errorResponse(429, "RATE_LIMITED", "Too many failed sign-ins from this address. Wait and retry.", {
+        "retry-after": String(retryAfter),
+      });
     return errorResponse(401, "UNAUTHENTICATED", error.message);
   }
 }

@@ -44,7 +44,8 @@ const CONTENT_TYPES: Record<string, string> = {
   ".wasm": "application/wasm",
 };
 
-export const contentType = (file: string) => CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+export const contentType = (file: string) =>
+  CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
 
 /** Paths the dashboard never answers (the API's own). */
 export function isApiPath(pathname: string): boolean {
@@ -52,10 +53,13 @@ export function isApiPath(pathname: string): boolean {
 }
 
 function answer(request: Request, status: number, body: Buffer | string | null, headers: Record<string, string>) {
-  return new Response(request.method === "HEAD" || body === null ? null : typeof body === "string" ? body : new Uint8Array(body), {
-    status,
-    headers: { "content-security-policy": DASHBOARD_CSP, ...SECURITY_HEADERS, ...headers },
-  });
+  return new Response(
+    request.method === "HEAD" || body === null ? null : typeof body === "string" ? body : new Uint8Array(body),
+    {
+      status,
+      headers: { "content-security-policy": DASHBOARD_CSP, ...SECURITY_HEADERS, ...headers },
+    },
+  );
 }
 
 const text = (request: Request, status: number, message: string) =>

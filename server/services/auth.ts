@@ -94,7 +94,9 @@ export function authService({
      * every request.
      */
     async authenticateSession(secret: string, now = new Date()): Promise<Actor> {
-      const ended = new SessionEndedError("Your dashboard session has ended (it expired or was signed out). Sign in again.");
+      const ended = new SessionEndedError(
+        "Your dashboard session has ended (it expired or was signed out). Sign in again.",
+      );
       if (!isSessionSecret(secret)) throw ended;
       const key = `session:${hashToken(secret)}`;
       const hit = cache.get(key);

@@ -9,13 +9,7 @@ import { Rollback, type WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { AuthenticationError, type authService } from "./auth.js";
 import { ForbiddenError, NotFoundError } from "./errors.js";
-import {
-  generateSessionSecret,
-  generateSignInCode,
-  hashToken,
-  isSignInCode,
-  parseToken,
-} from "./token-format.js";
+import { generateSessionSecret, generateSignInCode, hashToken, isSignInCode, parseToken } from "./token-format.js";
 
 export interface SessionOptions {
   /** Absolute lifetime of a session (default 12 h). */

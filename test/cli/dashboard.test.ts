@@ -63,7 +63,10 @@ describe("envplane dashboard", () => {
     // A PATH with the terminal helper (util-linux script) but no xdg-open.
     const bare = path.join(box.home, "bare");
     fs.mkdirSync(bare);
-    fs.symlinkSync(execFileSync("sh", ["-c", "command -v script"], { encoding: "utf8" }).trim(), path.join(bare, "script"));
+    fs.symlinkSync(
+      execFileSync("sh", ["-c", "command -v script"], { encoding: "utf8" }).trim(),
+      path.join(bare, "script"),
+    );
     const missing = await box.pty(["dashboard"], { env: { PATH: bare } }).exit();
     expect(missing.code, missing.output).toBe(0);
     expect(missing.output).toMatch(/sign-in#code=/);

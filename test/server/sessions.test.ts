@@ -97,7 +97,10 @@ describe("dashboard sessions", () => {
 
   it("signing in with a personal token sets an HttpOnly, SameSite=Strict cookie (no Secure on http)", async () => {
     const before = Date.now();
-    const response = await b.signIn({ token: server.ownerToken }, { headers: { "user-agent": `UA ${"x".repeat(500)}` } });
+    const response = await b.signIn(
+      { token: server.ownerToken },
+      { headers: { "user-agent": `UA ${"x".repeat(500)}` } },
+    );
     expect(response.status).toBe(200);
     const body = await response.json();
     const viewer = (await server.owner.viewer()).viewer;
@@ -136,7 +139,10 @@ describe("dashboard sessions", () => {
 
     const bad = await b.signIn({ token: `${server.ownerToken.slice(0, -8)}AAAAAAAA` });
     expect(bad.status).toBe(401);
-    expect((await bad.json()).error).toMatchObject({ code: "UNAUTHENTICATED", message: expect.stringMatching(/token/) });
+    expect((await bad.json()).error).toMatchObject({
+      code: "UNAUTHENTICATED",
+      message: expect.stringMatching(/token/),
+    });
 
     for (const body of ["not json", "[]", {}, { token: server.ownerToken, code: "x" }, { token: 42 }, { code: "" }]) {
       const r = await b.signIn(body);
@@ -157,7 +163,10 @@ describe("dashboard sessions", () => {
       const r = await b.signIn({ token: server.ownerToken }, options);
       expect(r.status).toBe(403);
       expect(r.headers.get("set-cookie")).toBeNull();
-      expect((await r.json()).error).toMatchObject({ code: "FORBIDDEN_ORIGIN", message: expect.stringMatching(message) });
+      expect((await r.json()).error).toMatchObject({
+        code: "FORBIDDEN_ORIGIN",
+        message: expect.stringMatching(message),
+      });
     }
   });
 
@@ -202,10 +211,7 @@ describe("dashboard sessions", () => {
     const id = (await withRawDb(server.database, (q) => q(`SELECT "id" FROM "Session" ORDER BY "createdAt" DESC`)))[0]
       .id as string;
     await withRawDb(server.database, (q) =>
-      q(`UPDATE "Session" SET "expiresAt" = $1 WHERE "id" = $2`, [
-        past(server),
-        id,
-      ]),
+      q(`UPDATE "Session" SET "expiresAt" = $1 WHERE "id" = $2`, [past(server), id]),
     );
     const r = await b.gql(secret, VIEWER);
     expect(r.status).toBe(401);
@@ -238,11 +244,7 @@ describe("dashboard sessions", () => {
 
   it("revokeOtherSessions keeps the current session only; sessions list marks it current", async () => {
     const user = await newUser(server, "other sessions");
-    const [a, c, d] = [
-      await signedIn(b, user.token),
-      await signedIn(b, user.token),
-      await signedIn(b, user.token),
-    ];
+    const [a, c, d] = [await signedIn(b, user.token), await signedIn(b, user.token), await signedIn(b, user.token)];
     const list = `query { viewer { sessions(first: 10) { totalCount nodes { id current createdVia } } } }`;
     const listed = (await (await b.gql(a, list)).json()).data.viewer.sessions;
     expect(listed.totalCount).toBe(3);
@@ -314,9 +316,7 @@ describe("dashboard sessions", () => {
     const old = expectType((await user.client.createSignInLink()).createSignInLink, "SignInLink");
     const oldCode = new URLSearchParams(new URL(old.url).hash.slice(1)).get("code")!;
     await withRawDb(server.database, (q) =>
-      q(`UPDATE "SignInLink" SET "expiresAt" = $1 WHERE "usedAt" IS NULL`, [
-        past(server),
-      ]),
+      q(`UPDATE "SignInLink" SET "expiresAt" = $1 WHERE "usedAt" IS NULL`, [past(server)]),
     );
     expect((await b.signIn({ code: oldCode })).status).toBe(401);
   });
@@ -340,6 +340,8 @@ describe("dashboard sessions", () => {
     await b.gql(secret, VIEWER);
     const logs = server.logs.join("\n");
     expect(logs).toContain('"path":"/auth/session"');
+    // The access line of a session's request names the session (by id) and its user.
+    expect(server.logs.some((l) => /"actor":"user".*"sessionId":"\w+"/.test(l))).toBe(true);
     for (const s of [secret, secretOf(linked), code, user.token, server.ownerToken]) expect(logs).not.toContain(s);
   });
 });
@@ -375,7 +377,10 @@ describe("sign-in behind a trusted proxy, rate limits and lifetime", () => {
         { origin: `https://127.0.0.1:${port}`, headers: { "x-forwarded-proto": "https" } },
       );
       expect(forwarded.status).toBe(403);
-      const plain = await browser(other).signIn({ token: other.ownerToken }, { headers: { "x-forwarded-proto": "https" } });
+      const plain = await browser(other).signIn(
+        { token: other.ownerToken },
+        { headers: { "x-forwarded-proto": "https" } },
+      );
       expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);
     } finally {
       await other.close();
