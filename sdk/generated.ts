@@ -583,7 +583,7 @@ export type CreateSignInLinkMutation = { createSignInLink:
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } | null, project: { slug: string } | null } };
+export type ViewerQuery = { viewer: { canCreateProjects: boolean, canManageUsers: boolean, token: { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }, user: { id: string, name: string, email: string | null, isInstanceAdmin: boolean } | null, project: { slug: string } | null } };
 
 export type PersonalTokensQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1708,6 +1708,8 @@ export const CreateSignInLinkDocument = new TypedDocumentString(`
 export const ViewerDocument = new TypedDocumentString(`
     query viewer {
   viewer {
+    canCreateProjects
+    canManageUsers
     token {
       ...TokenFields
     }

@@ -1,4 +1,5 @@
 /** The caller (viewer): a user with a personal token, or a project's service token. */
+import { canOnInstance } from "../authz/policy.js";
 import { builder, requireActor } from "./builder.js";
 import { pageArgs, rootConnection } from "./connection.js";
 import { TokenConnection, tokensByCreation } from "./token.js";
@@ -10,6 +11,14 @@ export const Viewer = builder
       "The caller: a user (personal token or dashboard session) or a project's service token. " +
       "For a session, `token` is the personal token it descends from.",
     fields: (t) => ({
+      canCreateProjects: t.boolean({
+        description: "Whether the caller may create projects (users may; service tokens may not).",
+        resolve: (_v, _a, ctx) => canOnInstance(requireActor(ctx), "project:create"),
+      }),
+      canManageUsers: t.boolean({
+        description: "Whether the caller may create and list users (instance admins).",
+        resolve: (_v, _a, ctx) => canOnInstance(requireActor(ctx), "user:manage"),
+      }),
       token: t.prismaField({
         type: "Token",
         resolve: (query, v, _a, ctx) => ctx.db.reader.token.findUniqueOrThrow({ ...query, where: { id: v.tokenId } }),

@@ -1,0 +1,4 @@
+/** Ctrl/⌘-K: jump to a project, an environment or a key. */
+export function CommandPalette() {
+  return null;
+}

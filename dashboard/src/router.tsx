@@ -1,0 +1,99 @@
+/**
+ * The dashboard's routes (TanStack Router, code-based). One file per screen in routes/;
+ * the project screens share ProjectLayout (header, tabs).
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import { createRootRouteWithContext, createRoute, createRouter, Outlet } from "@tanstack/react-router";
+import { Shell } from "./components/Shell.js";
+import { AccessPage } from "./routes/access.js";
+import { BranchesPage } from "./routes/branches.js";
+import { EnvironmentPage } from "./routes/environment.js";
+import { EnvironmentsPage } from "./routes/environments.js";
+import { GridPage } from "./routes/grid.js";
+import { NotFound } from "./routes/not-found.js";
+import { ProjectLayout } from "./routes/project-layout.js";
+import { ProjectsPage } from "./routes/projects.js";
+import { SettingsPage } from "./routes/settings.js";
+import { SignInPage } from "./routes/sign-in.js";
+import { UsersPage } from "./routes/users.js";
+
+const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFound,
+});
+
+export const signInRoute = createRoute({
+  getParentRoute: () => root,
+  path: "/sign-in",
+  validateSearch: (search: Record<string, unknown>): { reason?: string; next?: string } => ({
+    reason: typeof search.reason === "string" ? search.reason : undefined,
+    next: typeof search.next === "string" ? search.next : undefined,
+  }),
+  component: SignInPage,
+});
+
+/** Everything behind sign-in. */
+const app = createRoute({ getParentRoute: () => root, id: "app", component: Shell });
+
+const projects = createRoute({ getParentRoute: () => app, path: "/", component: ProjectsPage });
+const settings = createRoute({ getParentRoute: () => app, path: "/settings", component: SettingsPage });
+const users = createRoute({ getParentRoute: () => app, path: "/users", component: UsersPage });
+
+export const projectRoute = createRoute({
+  getParentRoute: () => app,
+  path: "/projects/$project",
+  component: ProjectLayout,
+});
+export const gridRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/",
+  validateSearch: (
+    search: Record<string, unknown>,
+  ): { q?: string; missing?: boolean; type?: "secret" | "standard"; env?: string } => ({
+    q: typeof search.q === "string" && search.q ? search.q : undefined,
+    missing: search.missing === true || search.missing === "true" ? true : undefined,
+    type: search.type === "secret" || search.type === "standard" ? search.type : undefined,
+    env: typeof search.env === "string" && search.env ? search.env : undefined,
+  }),
+  component: GridPage,
+});
+export const environmentRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/environments/$environment",
+  validateSearch: (search: Record<string, unknown>): { branch?: string; key?: string } => ({
+    branch: typeof search.branch === "string" && search.branch ? search.branch : undefined,
+    key: typeof search.key === "string" && search.key ? search.key : undefined,
+  }),
+  component: EnvironmentPage,
+});
+export const environmentsRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/environments",
+  component: EnvironmentsPage,
+});
+export const branchesRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/branches",
+  component: BranchesPage,
+});
+export const accessRoute = createRoute({ getParentRoute: () => projectRoute, path: "/access", component: AccessPage });
+
+const routeTree = root.addChildren([
+  signInRoute,
+  app.addChildren([
+    projects,
+    settings,
+    users,
+    projectRoute.addChildren([gridRoute, environmentRoute, environmentsRoute, branchesRoute, accessRoute]),
+  ]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({ routeTree, context: { queryClient }, defaultPreload: false, scrollRestoration: true });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
