@@ -28,7 +28,8 @@ async function loadAll(project: string, environment: string): Promise<Environmen
     for (;;) {
       const r = await api.environmentVariables({ project, environment, first: 500, after });
       const page = r.project?.environment;
-      if (!page) throw new Error(`No environment "${environment}" in project "${project}", or you have no access to it.`);
+      if (!page)
+        throw new Error(`No environment "${environment}" in project "${project}", or you have no access to it.`);
       first ??= page;
       if (page.revision !== first.revision) consistent = false;
       nodes.push(...page.variables.nodes);

@@ -280,8 +280,8 @@ export function BulkEdit({
                 className="w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
               />
               <p className="text-xs text-zinc-500">
-                Standard values, as <code>envplane env pull</code> writes them. Secrets are listed as comments and
-                stay as they are; to overwrite one, add <code>KEY=new value</code>.
+                Standard values, as <code>envplane env pull</code> writes them. Secrets are listed as comments and stay
+                as they are; to overwrite one, add <code>KEY=new value</code>.
                 {initialRaw !== raw && (
                   <Button variant="ghost" className="ml-2 text-xs" onClick={() => setRaw(initialRaw)}>
                     Reset the text
@@ -454,7 +454,9 @@ function Review({
         </p>
       )}
       {plan.keep.length > 0 && (
-        <p className="text-xs text-zinc-500">Kept although not set in the text (listed as left out): {plan.keep.join(", ")}</p>
+        <p className="text-xs text-zinc-500">
+          Kept although not set in the text (listed as left out): {plan.keep.join(", ")}
+        </p>
       )}
       {leftAlone.length > 0 && (
         <p className="text-xs text-zinc-500">

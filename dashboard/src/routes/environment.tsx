@@ -26,8 +26,8 @@ import {
   MASK,
   type Override,
   SECRET_RULES,
-  usePulledForBranch,
   useEnvironmentVariables,
+  usePulledForBranch,
   type Variable,
 } from "../lib/environment.js";
 import { keys, type Project, useProject } from "../lib/queries.js";
@@ -363,7 +363,12 @@ function ResolvedView({ project, env, branch }: { project: Project; env: Environ
       env.variables.filter((v) => v.isSecret).map((v) => [v.key, v.overrides.some((o) => o.branch.name === branch)]),
     );
     return [
-      ...pulled.data.variables.map((v) => ({ key: v.key, value: v.value, secret: false, fromOverride: v.fromOverride })),
+      ...pulled.data.variables.map((v) => ({
+        key: v.key,
+        value: v.value,
+        secret: false,
+        fromOverride: v.fromOverride,
+      })),
       ...pulled.data.excludedSecrets.map((key) => ({
         key,
         value: null,
@@ -382,11 +387,14 @@ function ResolvedView({ project, env, branch }: { project: Project; env: Environ
   return (
     <section aria-label={`Resolved for branch ${branch}`}>
       <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        What project branch <Badge tone="indigo">{branch}</Badge> gets in <span className="font-mono">{env.name}</span>
-        : the base values, with its {overridden} {overridden === 1 ? "override" : "overrides"} in their place
-        (revision {pulled.data.revision}).
+        What project branch <Badge tone="indigo">{branch}</Badge> gets in <span className="font-mono">{env.name}</span>:
+        the base values, with its {overridden} {overridden === 1 ? "override" : "overrides"} in their place (revision{" "}
+        {pulled.data.revision}).
         {deploysHere !== env.name && (
-          <> Note: the branch mapping deploys {branch} with "{deploysHere}", not with this environment.</>
+          <>
+            {" "}
+            Note: the branch mapping deploys {branch} with "{deploysHere}", not with this environment.
+          </>
         )}
       </p>
       {rows.length === 0 ? (
@@ -465,7 +473,17 @@ function errorsOf(error: unknown, fields: string[]) {
   return { forField, form: error && !named ? error : null };
 }
 
-function Actions({ onClose, submit, pending, danger }: { onClose: () => void; submit: ReactNode; pending: boolean; danger?: boolean }) {
+function Actions({
+  onClose,
+  submit,
+  pending,
+  danger,
+}: {
+  onClose: () => void;
+  submit: ReactNode;
+  pending: boolean;
+  danger?: boolean;
+}) {
   return (
     <div className="flex justify-end gap-2">
       <Button onClick={onClose}>Cancel</Button>
@@ -569,7 +587,6 @@ function KeyField({ value, onChange, error }: { value: string; onChange: (v: str
         placeholder="DATABASE_URL"
         autoComplete="off"
         spellCheck={false}
-        autoFocus
         aria-invalid={!!error}
         aria-describedby={error ? "variable-key-error" : undefined}
         className={cx(
@@ -635,11 +652,7 @@ function EditValue({ project, env, variable, onClose, onDone }: DialogProps & { 
           autoFocus
         />
         <FormError error={server.form} />
-        <Actions
-          onClose={onClose}
-          submit={variable.isSecret ? "Overwrite secret" : "Save"}
-          pending={write.isPending}
-        />
+        <Actions onClose={onClose} submit={variable.isSecret ? "Overwrite secret" : "Save"} pending={write.isPending} />
       </form>
     </Dialog>
   );
@@ -696,7 +709,9 @@ function SetOverride({
   onDone,
 }: DialogProps & { variable: Variable; branch?: string }) {
   const existing = new Map(variable.overrides.map((o) => [o.branch.name, o]));
-  const [branch, setBranch] = useState(initialBranch ?? project.branches.find((b) => !existing.has(b.name))?.name ?? "");
+  const [branch, setBranch] = useState(
+    initialBranch ?? project.branches.find((b) => !existing.has(b.name))?.name ?? "",
+  );
   const current = existing.get(branch);
   const [value, setValue] = useState(variable.isSecret ? "" : (current?.value ?? variable.value ?? ""));
   const [local, setLocal] = useState<string | null>(null);
@@ -711,7 +726,8 @@ function SetOverride({
         ).setVariable,
         "SetVariablePayload",
       ),
-    (r) => onDone(`${r.created ? "Set" : "Updated"} the override of ${r.key} for ${r.branch} (revision ${r.revision}).`),
+    (r) =>
+      onDone(`${r.created ? "Set" : "Updated"} the override of ${r.key} for ${r.branch} (revision ${r.revision}).`),
   );
   const server = errorsOf(write.error, ["value", "branch"]);
   function submit(event: FormEvent) {
@@ -744,8 +760,7 @@ function SetOverride({
               value={branch}
               onChange={(e) => {
                 setBranch(e.target.value);
-                if (!variable.isSecret)
-                  setValue(existing.get(e.target.value)?.value ?? variable.value ?? "");
+                if (!variable.isSecret) setValue(existing.get(e.target.value)?.value ?? variable.value ?? "");
               }}
               aria-invalid={!!server.forField("branch")}
               className="rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
