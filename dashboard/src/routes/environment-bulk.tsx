@@ -246,6 +246,7 @@ export function BulkEdit({
                 placeholder={"API_URL=https://example.com\n# @secret\nSTRIPE_KEY=sk_live_…"}
                 spellCheck={false}
                 autoComplete="off"
+                wrap="off"
                 className="w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
               />
               <p className="text-xs text-zinc-500">
@@ -277,6 +278,7 @@ export function BulkEdit({
                 onChange={(e) => setRaw(e.target.value)}
                 spellCheck={false}
                 autoComplete="off"
+                wrap="off"
                 className="w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
               />
               <p className="text-xs text-zinc-500">
@@ -366,7 +368,8 @@ function Review({
   const { diff, parsed } = plan;
   const incoming = new Map(parsed.entries.map((e) => [e.key, e]));
   const sent = new Set(parsed.entries.map((e) => e.key));
-  const leftAlone = plan.prune ? [] : [...byKey.keys()].filter((k) => !sent.has(k));
+  const listed = new Set([...parsed.excludedSecrets, ...parsed.leftOut]);
+  const leftAlone = plan.prune ? [] : [...byKey.keys()].filter((k) => !sent.has(k) && !listed.has(k));
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length + diff.removed.length;
   const counts: [number, string][] = [
     [diff.added.length, "added"],

@@ -230,7 +230,7 @@ function Value({ value, secret }: { value: string | null | undefined; secret: bo
 }
 
 const th = "px-3 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase";
-const td = "px-3 py-2 align-top";
+const td = "px-3 py-1.5 align-middle";
 
 function VariableTable({
   env,
@@ -253,7 +253,7 @@ function VariableTable({
   }, [highlight]);
   if (variables.length === 0) return <EmptyState title="No key matches the filter" />;
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
       <table className="w-full min-w-[640px] text-sm">
         <caption className="sr-only">Variables of {env.name}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
@@ -400,7 +400,7 @@ function ResolvedView({ project, env, branch }: { project: Project; env: Environ
       {rows.length === 0 ? (
         <EmptyState title="No variables" />
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full min-w-[560px] text-sm">
             <caption className="sr-only">
               Variables of {env.name} resolved for branch {branch}
