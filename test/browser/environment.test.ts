@@ -401,4 +401,27 @@ describe("the environment screen", () => {
       await other.context.close();
     }
   });
+
+  it("a developer sees the protected production environment read-only, with the reason", async () => {
+    const slug = await project();
+    await setVariable(server.owner, { project: slug, environment: "production", key: "API_URL", value: "https://p" });
+    const developer = await userWithRole(server, slug, "DEVELOPER");
+    const other = await newContext(browser, server);
+    try {
+      other.page.setDefaultTimeout(20_000);
+      await signIn(other.page, server, developer.token);
+      await other.page.goto(`${server.origin}/projects/${slug}/environments/production`);
+      await other.page.getByRole("row", { name: "API_URL", exact: true }).waitFor();
+      await other.page.getByText('Read-only: "production" is protected').waitFor();
+      for (const name of ["Add variable", "Bulk edit (.env)", "Edit API_URL", "Override API_URL for a branch"])
+        expect(await other.page.getByRole("button", { name, exact: true }).isDisabled()).toBe(true);
+      // The same developer writes an unprotected environment.
+      await other.page.goto(`${server.origin}/projects/${slug}/environments/preview`);
+      await other.page.getByText("No variables yet").waitFor();
+      expect(await other.page.getByRole("button", { name: "Add variable" }).isDisabled()).toBe(false);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
+  });
 });

@@ -528,7 +528,7 @@ function DiffRow({
       <td className={cx("w-6 px-2 py-1.5 text-center font-mono font-bold", colors[tone])} aria-hidden="true">
         {sign}
       </td>
-      <td className="px-2 py-1.5 font-mono font-medium break-all">{key}</td>
+      <td className="min-w-32 px-2 py-1.5 font-mono font-medium break-all">{key}</td>
       <td className="px-2 py-1.5">
         <Badge tone={tone === "emerald" ? "zinc" : tone === "red" ? "red" : tone}>{label}</Badge>
       </td>
