@@ -710,7 +710,7 @@ function SetOverride({
 }: DialogProps & { variable: Variable; branch?: string }) {
   const existing = new Map(variable.overrides.map((o) => [o.branch.name, o]));
   const [branch, setBranch] = useState(
-    initialBranch ?? project.branches.find((b) => !existing.has(b.name))?.name ?? "",
+    initialBranch ?? (project.branches.find((b) => !existing.has(b.name)) ?? project.branches[0])?.name ?? "",
   );
   const current = existing.get(branch);
   const [value, setValue] = useState(variable.isSecret ? "" : (current?.value ?? variable.value ?? ""));
