@@ -16,7 +16,7 @@ import {
 } from "../components/ui.js";
 import { api, expect, ResultError } from "../lib/api.js";
 import { type Environment, keys, type Project, useProject } from "../lib/queries.js";
-import { SeedWizard, type SeedResult } from "./seed-wizard.js";
+import { type SeedResult, SeedWizard } from "./seed-wizard.js";
 
 const MANAGE_REASON = "Only admins and owners create, delete and protect environments.";
 

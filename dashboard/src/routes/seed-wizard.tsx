@@ -13,8 +13,8 @@ import { useRef, useState } from "react";
 import { variableValue } from "../../../core/names.js";
 import { isSensitiveName } from "../../../core/sensitive.js";
 import { Badge, Button, cx, ErrorState, FormError, Spinner } from "../components/ui.js";
-import { api, expect, ResultError } from "../lib/api.js";
 import { type AllVariable, allVariablesKey, fetchAllVariables } from "../lib/all-variables.js";
+import { api, expect, ResultError } from "../lib/api.js";
 import type { Project } from "../lib/queries.js";
 
 type Action = "KEEP" | "EDIT" | "SKIP";
