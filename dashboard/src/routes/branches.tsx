@@ -607,7 +607,13 @@ function Overrides({ project, branch, onClose }: { project: Project; branch: str
                   <td className="py-1.5 pr-3 font-mono">{o.env.name}</td>
                   <td className="py-1.5 pr-3 font-mono">{o.key}</td>
                   <td className="max-w-xs truncate py-1.5 pr-3 font-mono">
-                    {o.isSecret ? <span aria-label="secret value hidden">••••</span> : o.value}
+                    {o.isSecret ? (
+                      <span title="Secret: the value is never shown">
+                        ••••<span className="sr-only"> (secret, hidden)</span>
+                      </span>
+                    ) : (
+                      o.value
+                    )}
                   </td>
                   <td className="py-1.5 text-right">
                     <Button
