@@ -26,7 +26,7 @@ export function BranchesPage() {
     <div className="flex flex-col gap-6">
       <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Branches project={p} selected={current} onSelect={setSelected} />
-        <MappingEditor key={JSON.stringify(p.mapping)} project={p} />
+        <MappingEditor project={p} />
       </div>
       {current && <Overrides project={p} branch={current} onClose={() => setSelected(null)} />}
     </div>
