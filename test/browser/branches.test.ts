@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardServer, launchBrowser, newContext, signIn, startDashboardServer } from "../support/browser.js";
 import { expectType } from "../support/expect.js";
-import { createEnvironment, readEnvironment, setVariable } from "../support/fixtures.js";
+import { createEnvironment, readEnvironment, setVariable, userWithRole } from "../support/fixtures.js";
 
 const PROJECT = "web";
 const CANARY = "whsec_CANARY_b71c0e";
@@ -162,7 +162,7 @@ describe("branches screen", () => {
     await panel.getByLabel("Variable").selectOption("WEBHOOK_SECRET");
     await panel.getByLabel(/Override value/).fill(OVERRIDE_SECRET);
     await panel.getByRole("button", { name: "Set override" }).click();
-    await panel.getByRole("cell", { name: "WEBHOOK_SECRET" }).waitFor();
+    await panel.getByRole("cell", { name: "WEBHOOK_SECRET", exact: true }).waitFor();
 
     const overrides = async () =>
       (await readEnvironment(server.owner, PROJECT, "staging")).variables.flatMap((v) =>
@@ -182,6 +182,32 @@ describe("branches screen", () => {
     // The base value stays.
     const base = (await readEnvironment(server.owner, PROJECT, "staging")).variables.find((v) => v.key === "API_URL");
     expect(base?.value).toBe("https://staging.example");
+  });
+
+  it("shows a developer the mapping and branch actions disabled with the reason; 390 px fits", async () => {
+    const developer = await userWithRole(server, PROJECT, "DEVELOPER");
+    const other = await newContext(browser, server, { width: 390, height: 800 });
+    other.page.setDefaultTimeout(20_000);
+    try {
+      await signIn(other.page, server, developer.token);
+      await other.page.goto(`${server.origin}/projects/${PROJECT}/branches`);
+      const save = other.page.getByRole("button", { name: "Save mapping" });
+      await expect(save.getAttribute("title")).resolves.toBe("Only admins and owners change the mapping.");
+      await expect(other.page.getByRole("button", { name: "Add entry" }).isDisabled()).resolves.toBe(true);
+      await expect(other.page.getByRole("button", { name: "Delete branch feature-x" }).isDisabled()).resolves.toBe(
+        true,
+      );
+      // The preview still works for a reader.
+      await other.page.getByLabel("Preview: git branch name").fill("feature-x");
+      await expect(other.page.getByRole("status", { name: "Preview result" }).textContent()).resolves.toMatch(
+        /feature-x → staging by entry 1/,
+      );
+      const overflow = await other.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 
   it("had no page errors and no foreign requests", () => {

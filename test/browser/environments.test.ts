@@ -14,6 +14,7 @@ import {
   runtimeValues,
   setVariable,
   updateMapping,
+  userWithRole,
 } from "../support/fixtures.js";
 
 const PROJECT = "shop";
@@ -110,6 +111,9 @@ describe("environments screen", () => {
     await group("LOG_LEVEL").getByLabel("New value for LOG_LEVEL").fill("debug");
     await group("OLD_FLAG").getByLabel("Skip").check();
     await group("STRIPE_KEY").getByLabel("Re-enter").check();
+    // A secret chosen for re-entry needs its new value before the summary.
+    await dialog.getByRole("button", { name: "Review the summary" }).click();
+    await expect(group("STRIPE_KEY").getByRole("alert").textContent()).resolves.toContain("Enter the new value");
     await group("STRIPE_KEY").getByLabel("New value for STRIPE_KEY").fill(NEW_SECRET);
     // The sensitive-name rule suggests storing AUTH_TOKEN as a secret; API_URL gets no suggestion.
     await group("AUTH_TOKEN").getByText("Suggested: the name looks sensitive").waitFor();
@@ -188,6 +192,38 @@ describe("environments screen", () => {
     await row("qa").waitFor({ state: "detached" });
     expect(await environmentNames()).not.toContain("qa");
     expect(await environmentNames()).toContain("production");
+  });
+
+  it("shows a developer the environment actions disabled with the reason", async () => {
+    const developer = await userWithRole(server, PROJECT, "DEVELOPER");
+    const other = await newContext(browser, server);
+    other.page.setDefaultTimeout(20_000);
+    try {
+      await signIn(other.page, server, developer.token);
+      await other.page.goto(`${server.origin}/projects/${PROJECT}/environments`);
+      const create = other.page.getByRole("button", { name: "New environment" });
+      await expect(create.isDisabled()).resolves.toBe(true);
+      await expect(create.getAttribute("title")).resolves.toContain("Only admins and owners");
+      const protect = other.page.getByRole("button", { name: "Protect staging" });
+      await expect(protect.isDisabled()).resolves.toBe(true);
+      await expect(other.page.getByRole("button", { name: "Delete staging" }).isDisabled()).resolves.toBe(true);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
+  });
+
+  it("fits a 390 px wide screen without horizontal page overflow (the table scrolls inside)", async () => {
+    const narrow = await newContext(browser, server, { width: 390, height: 800, colorScheme: "dark" });
+    try {
+      await signIn(narrow.page, server);
+      await narrow.page.goto(`${server.origin}/projects/${PROJECT}/environments`);
+      await narrow.page.getByRole("link", { name: "staging", exact: true }).waitFor();
+      const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    } finally {
+      await narrow.context.close();
+    }
   });
 
   it("had no page errors and no foreign requests", () => {

@@ -589,7 +589,7 @@ function Overrides({ project, branch, onClose }: { project: Project; branch: str
           <span className="font-mono">{branch}</span> has no overrides.
         </p>
       ) : (
-        <div className="mt-3 overflow-x-auto">
+        <div className="relative mt-3 overflow-x-auto">
           <table className="w-full min-w-[480px] text-left text-sm" aria-label={`Overrides of ${branch}`}>
             <thead className="text-xs text-zinc-500 uppercase">
               <tr>

@@ -46,7 +46,7 @@ export function EnvironmentsPage() {
           Service tokens see only the environments they are limited to.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full min-w-[640px] text-left text-sm">
             <thead className="bg-zinc-50 text-xs text-zinc-500 uppercase dark:bg-zinc-900">
               <tr>
