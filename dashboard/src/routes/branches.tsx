@@ -633,11 +633,13 @@ function Overrides({ project, branch, onClose }: { project: Project; branch: str
         </div>
       )}
       <FormError error={unset.error} />
-      <SetOverride
-        project={project}
-        branch={branch}
-        environments={environments.map((env, i) => ({ env, variables: results[i].data?.variables ?? [] }))}
-      />
+      {!results.some((r) => r.isPending) && (
+        <SetOverride
+          project={project}
+          branch={branch}
+          environments={environments.map((env, i) => ({ env, variables: results[i].data?.variables ?? [] }))}
+        />
+      )}
     </section>
   );
 }
@@ -656,7 +658,9 @@ function SetOverride({
 }) {
   const queryClient = useQueryClient();
   const writable = environments.filter((e) => e.env.viewerCanWrite);
-  const [environment, setEnvironment] = useState(writable[0]?.env.name ?? "");
+  const [environment, setEnvironment] = useState(
+    () => (writable.find((e) => e.variables.length > 0) ?? writable[0])?.env.name ?? "",
+  );
   const [key, setKey] = useState("");
   const valueRef = useRef<HTMLInputElement>(null);
   const chosen = writable.find((e) => e.env.name === environment);
