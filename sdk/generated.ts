@@ -142,9 +142,12 @@ export type SeedEnvironmentInput = {
 };
 
 export type SetMemberInput = {
+  /** The user's e-mail address (exact), instead of userId. */
+  email?: string | null | undefined;
   project: string;
   role: Role;
-  userId: string;
+  /** The user; or name them by email. */
+  userId?: string | null | undefined;
 };
 
 export type SetVariableInput = {
