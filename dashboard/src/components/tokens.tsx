@@ -29,7 +29,7 @@ export const tdClass = "border-b border-zinc-100 px-2 py-2 align-top dark:border
 export function TableBox({ label, children }: { label: string; children: ReactNode }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-    <section aria-label={label} tabIndex={0} className="max-w-full overflow-x-auto rounded-lg">
+    <section aria-label={label} tabIndex={0} className="relative max-w-full overflow-x-auto rounded-lg">
       {children}
     </section>
   );
@@ -90,7 +90,7 @@ export function TokenTable({
               </td>
               {service && <td className={tdClass}>{t.permissions.map((p) => p.toLowerCase()).join(", ")}</td>}
               {service && <td className={tdClass}>{t.environments?.join(", ") ?? "all"}</td>}
-              <td className={cx(tdClass, "font-mono text-xs")}>{t.hint}</td>
+              <td className={cx(tdClass, "whitespace-nowrap font-mono text-xs")}>{t.hint}</td>
               <td className={cx(tdClass, "whitespace-nowrap")}>{formatDate(t.createdAt)}</td>
               <td className={cx(tdClass, "whitespace-nowrap")}>{formatDate(t.lastUsedAt, "never")}</td>
               <td className={cx(tdClass, "whitespace-nowrap")}>{formatDate(t.expiresAt, "never")}</td>

@@ -388,7 +388,7 @@ function MemberRowView({
           disabled={!!reason || setRole.isPending}
           title={reason ?? undefined}
           onChange={(e) => setRole.mutate(e.target.value as Role)}
-          className={selectClass}
+          className={`${selectClass} max-w-40`}
         >
           {grantableRoles(project, member.role).map((r) => (
             <option key={r} value={r}>
