@@ -313,6 +313,63 @@ describe("users", () => {
   });
 });
 
+describe("sessions", () => {
+  it("two browsers signed in: the first lists both and revokes the other, which lands on sign-in with a message", async () => {
+    const user = await newUser(server, "Sam Sessions");
+    const first = await signedIn("/settings", user.token);
+    const second = await signedIn("/", user.token);
+    await first.page.reload();
+    const rows = first.page.getByRole("region", { name: "Sessions" }).getByRole("row");
+    await expect.poll(() => rows.count()).toBe(3); // the header and two sessions
+    await first.page.getByText("this browser").waitFor();
+    expect((await first.page.getByText("this browser").all()).length).toBe(1);
+
+    await first.page.getByRole("button", { name: /^Revoke session / }).click();
+    await first.page
+      .getByRole("dialog", { name: "Revoke this session?" })
+      .getByRole("button", { name: "Revoke session" })
+      .click();
+    await expect.poll(() => rows.count()).toBe(2);
+    const listed = (await server.client(user.token).sessions({ first: 10 })).viewer.sessions.nodes;
+    expect(listed).toHaveLength(1);
+
+    await second.page.goto(`${server.origin}/settings`);
+    await second.page.getByLabel("Personal token").waitFor();
+    expect(new URL(second.page.url()).pathname).toBe("/sign-in");
+    await second.page.getByText(/session has ended/i).waitFor();
+
+    // The first browser is still signed in.
+    await first.page.reload();
+    await first.page.getByText("this browser").waitFor();
+    expect([...first.errors, ...second.errors]).toEqual([]);
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it("sign out everywhere else ends every other session and keeps this one", async () => {
+    const user = await newUser(server, "Olga Others");
+    const first = await signedIn("/settings", user.token);
+    const others = [await signedIn("/", user.token), await signedIn("/", user.token)];
+    await first.page.reload();
+    const rows = first.page.getByRole("region", { name: "Sessions" }).getByRole("row");
+    await expect.poll(() => rows.count()).toBe(4);
+    await first.page.getByRole("button", { name: "Sign out everywhere else" }).click();
+    await first.page.getByRole("dialog").getByRole("button", { name: "Sign out other sessions" }).click();
+    await first.page.getByText("Ended 2 other sessions.").waitFor();
+    await expect.poll(() => rows.count()).toBe(2);
+    const button = first.page.getByRole("button", { name: "Sign out everywhere else" });
+    await expect.poll(() => button.isDisabled()).toBe(true);
+    for (const other of others) {
+      await other.page.reload();
+      await other.page.getByLabel("Personal token").waitFor();
+      await other.context.close();
+    }
+    await first.page.reload();
+    await first.page.getByText("this browser").waitFor();
+    await first.context.close();
+  });
+});
+
 describe("narrow screens", () => {
   it("the access, account and users screens do not overflow the page at 390 px", async () => {
     const { context, page, errors } = await signedIn("/projects/shop/access", server.ownerToken, { width: 390 });
