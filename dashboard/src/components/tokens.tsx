@@ -83,7 +83,7 @@ export function TokenTable({
               <td className={tdClass}>
                 <span className="font-medium">{t.name}</span>
                 {t.id === currentId && (
-                  <span className="ml-1.5">
+                  <span className="ml-1.5 whitespace-nowrap">
                     <Badge>this session's token</Badge>
                   </span>
                 )}

@@ -375,7 +375,7 @@ function MemberRowView({
       <td className={tdClass}>
         <span className="font-medium">{member.user.name}</span>
         {isYou && (
-          <span className="ml-1.5">
+          <span className="ml-1.5 whitespace-nowrap">
             <Badge>you</Badge>
           </span>
         )}

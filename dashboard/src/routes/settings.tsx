@@ -274,7 +274,7 @@ function Sessions() {
                   <td className={tdClass} title={s.userAgent}>
                     <span className="font-medium">{browserName(s.userAgent)}</span>
                     {s.current && (
-                      <span className="ml-1.5">
+                      <span className="ml-1.5 whitespace-nowrap">
                         <Badge tone="indigo">this browser</Badge>
                       </span>
                     )}

@@ -76,7 +76,7 @@ export function UsersPage() {
                   <td className={tdClass}>
                     <span className="font-medium">{u.name}</span>
                     {u.id === viewer.data?.user?.id && (
-                      <span className="ml-1.5">
+                      <span className="ml-1.5 whitespace-nowrap">
                         <Badge>you</Badge>
                       </span>
                     )}
