@@ -8,5 +8,6 @@ import "./branch.js";
 import "./environment.js";
 import "./variable.js";
 import "./token.js";
+import "./grid.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
