@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GridPageQuery } from "../../sdk/index.js";
 import {
   bulk,
-  createBranch,
   createEnvironment,
   createProject,
   rawGraphQL,
@@ -193,4 +192,3 @@ describe("Project.variableGrid", () => {
     expect(foreign).toContain("after is not a cursor of variableGrid");
   });
 });
-
