@@ -107,12 +107,12 @@ describe("project grid", () => {
     expect(new URL(page.url()).searchParams.get("missing")).toBe("true");
     await page.getByLabel("Missing anywhere").uncheck();
 
-    await page.getByLabel("Type").selectOption("secret");
+    await page.getByLabel("Type", { exact: true }).selectOption("secret");
     await expect.poll(() => shownKeys(page)).toEqual(["DB_PASSWORD"]);
     expect(new URL(page.url()).searchParams.get("type")).toBe("secret");
-    await page.getByLabel("Type").selectOption("");
+    await page.getByLabel("Type", { exact: true }).selectOption("");
 
-    await page.getByLabel("Environment").selectOption("production");
+    await page.getByLabel("Environment", { exact: true }).selectOption("production");
     await expect.poll(() => page.getByRole("columnheader").getByRole("link").allTextContents()).toEqual(["production"]);
     expect(new URL(page.url()).searchParams.get("env")).toBe("production");
 
@@ -151,8 +151,8 @@ describe("project grid", () => {
     expect(await page.content()).not.toContain(fresh);
     await input.press("Enter");
     await expect.poll(() => input.count()).toBe(0);
-    // Any branch but main deploys with preview: the runtime resolution has the new secret.
-    expect((await runtimeValues(server, P, "some-branch")).values.DB_PASSWORD).toEqual({
+    // dev deploys with preview (the wildcard): the runtime resolution has the new secret.
+    expect((await runtimeValues(server, P, "dev")).values.DB_PASSWORD).toEqual({
       value: fresh,
       isSecret: true,
     });
