@@ -181,8 +181,8 @@ function Grid({
   const readOnly = environments
     .map((e) => [e, writeReason(e, role)] as const)
     .filter((entry): entry is readonly [GridEnvironment, string] => entry[1] !== null);
-  const template = `minmax(11rem, 1.2fr) repeat(${columns.length}, minmax(10rem, 1fr))`;
-  const minWidth = `${11 + columns.length * 10}rem`;
+  const template = `minmax(10rem, 1.2fr) repeat(${columns.length}, minmax(9rem, 1fr))`;
+  const minWidth = `${10 + columns.length * 9}rem`;
 
   /** Arrow keys move between cells (scrolling the row into view first). */
   function move(event: KeyboardEvent<HTMLElement>, row: number, col: number) {
@@ -218,7 +218,7 @@ function Grid({
       ) : (
         <div
           ref={scrollRef}
-          className="h-[calc(100vh-19rem)] min-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800"
+          className="max-h-[calc(100vh-19rem)] min-h-40 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800"
         >
           <table
             aria-label="Variables by environment"
@@ -281,7 +281,7 @@ function Grid({
                         {row.key}
                       </span>
                       {missingIn.length > 0 && (
-                        <span title={`Missing in ${missingIn.join(", ")}`}>
+                        <span title={`Missing in ${missingIn.join(", ")}`} className="shrink-0 whitespace-nowrap">
                           <Badge tone="amber">missing {missingIn.length}</Badge>
                         </span>
                       )}
