@@ -7,7 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { Dialog as RadixDialog } from "radix-ui";
 import { type KeyboardEvent, useEffect, useId, useMemo, useState } from "react";
-import { type GridData, gridKey } from "../lib/grid.js";
+import { cachedGridKeys } from "../lib/grid.js";
 import { useProjects } from "../lib/queries.js";
 import { cx } from "./ui.js";
 
@@ -103,15 +103,15 @@ function Palette({ close }: { close: () => void }) {
           ),
         });
     }
-    const grid = current ? queryClient.getQueryData<GridData>(gridKey(current)) : undefined;
-    for (const row of grid?.rows ?? [])
-      all.push({
-        id: `k:${row.key}`,
-        kind: "Key",
-        label: row.key,
-        detail: current ?? "",
-        go: jump(() => navigate({ to: "/projects/$project", params: { project: current! }, search: { q: row.key } })),
-      });
+    if (current)
+      for (const key of cachedGridKeys(queryClient, current))
+        all.push({
+          id: `k:${key}`,
+          kind: "Key",
+          label: key,
+          detail: current,
+          go: jump(() => navigate({ to: "/projects/$project", params: { project: current }, search: { q: key } })),
+        });
     const q = query.trim().toLowerCase();
     const matches = q
       ? all.filter((i) => i.label.toLowerCase().includes(q) || `${i.detail} ${i.label}`.toLowerCase().includes(q))

@@ -37,14 +37,15 @@ export function GridPage() {
   const setSearch = (patch: Partial<Search>) =>
     navigate({ search: (prev: Search) => ({ ...prev, ...patch }), replace: true });
 
-  if (grid.isPending) return <Spinner label="Loading variables…" />;
-  if (grid.isError) return <ErrorState error={grid.error} retry={() => grid.refetch()} />;
+  if (grid.isError && !grid.data) return <ErrorState error={grid.error} retry={() => grid.refetch()} />;
+  if (!grid.data) return <Spinner label="Loading variables…" />;
 
   const readable = grid.data.environments.filter((e) => e.viewerCanRead);
   const role = project.data?.viewerRole;
   return (
     <div className="flex flex-col gap-3">
       <Filters search={search} environments={readable} setSearch={setSearch} />
+      {grid.isError && <ErrorState error={grid.error} retry={() => grid.refetch()} />}
       {readable.length === 0 ? (
         <EmptyState title="No environment you can read">Ask an admin of the project for access.</EmptyState>
       ) : grid.data.rows.length === 0 ? (
@@ -58,6 +59,7 @@ export function GridPage() {
           environments={readable}
           search={search}
           role={role}
+          complete={grid.complete}
           clearFilters={() => setSearch({ q: undefined, missing: undefined, type: undefined, env: undefined })}
         />
       )}
@@ -150,6 +152,7 @@ function Grid({
   environments,
   search,
   role,
+  complete,
   clearFilters,
 }: {
   slug: string;
@@ -157,6 +160,7 @@ function Grid({
   environments: GridEnvironment[];
   search: Search;
   role: string | null | undefined;
+  complete: boolean;
   clearFilters: () => void;
 }) {
   const columns = search.env ? environments.filter((e) => e.name === search.env) : environments;
@@ -210,6 +214,7 @@ function Grid({
       )}
       <p className="text-xs text-zinc-500" aria-live="polite">
         {shown.length === rows.length ? `${rows.length} keys` : `${shown.length} of ${rows.length} keys`}
+        {!complete && " (loading more…)"}
       </p>
       {shown.length === 0 ? (
         <EmptyState title="No key matches these filters">
