@@ -227,7 +227,7 @@ export type GridPageQueryVariables = Exact<{
 }>;
 
 
-export type GridPageQuery = { project: { id: string, slug: string, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, viewerCanRead: boolean, viewerCanWrite: boolean }>, variableGrid: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, cells: Array<{ environment: string, isSecret: boolean, value: string | null, overrideCount: number }> }> } } | null };
+export type GridPageQuery = { project: { id: string, slug: string, viewerRole: Role | null, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, viewerCanRead: boolean, viewerCanWrite: boolean }>, variableGrid: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, cells: Array<{ environment: string, isSecret: boolean, value: string | null, overrideCount: number }> }> } } | null };
 
 type ErrorFields_ConflictError_Fragment = { __typename: 'ConflictError', currentRevision: number | null, message: string };
 
@@ -799,6 +799,7 @@ export const GridPageDocument = new TypedDocumentString(`
   project(slug: $slug) {
     id
     slug
+    viewerRole
     environments {
       id
       name

@@ -17,6 +17,8 @@ export interface GridRow {
 }
 
 export interface GridData {
+  /** The viewer's role in the project; null for service tokens. */
+  viewerRole: GridProject["viewerRole"];
   /** As of the first page: their revisions are what a write expects. */
   environments: GridEnvironment[];
   rows: GridRow[];
@@ -36,6 +38,7 @@ async function fetchPage(slug: string, after: string | null): Promise<GridProjec
 
 function toGridData(pages: GridProject[]): GridData {
   return {
+    viewerRole: pages[0].viewerRole,
     environments: pages[0].environments,
     rows: pages.flatMap((page) =>
       page.variableGrid.nodes.map((node) => ({

@@ -11,7 +11,7 @@ import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 
 import { Badge, Button, cx, EmptyState, ErrorState, Spinner } from "../components/ui.js";
 import { api, expect, ResultError } from "../lib/api.js";
 import { type GridCell, type GridEnvironment, type GridRow, gridKey, useGrid } from "../lib/grid.js";
-import { keys, useProject } from "../lib/queries.js";
+import { keys } from "../lib/queries.js";
 
 const ROUTE = "/app/projects/$project/";
 const ROW_HEIGHT = 40;
@@ -32,7 +32,6 @@ export function GridPage() {
   const search: Search = useSearch({ from: ROUTE });
   const navigate = useNavigate({ from: "/projects/$project/" });
   const grid = useGrid(slug);
-  const project = useProject(slug);
 
   const setSearch = (patch: Partial<Search>) =>
     navigate({ search: (prev: Search) => ({ ...prev, ...patch }), replace: true });
@@ -41,7 +40,7 @@ export function GridPage() {
   if (!grid.data) return <Spinner label="Loading variables…" />;
 
   const readable = grid.data.environments.filter((e) => e.viewerCanRead);
-  const role = project.data?.viewerRole;
+  const role = grid.data.viewerRole;
   return (
     <div className="flex flex-col gap-3">
       <Filters search={search} environments={readable} setSearch={setSearch} />
