@@ -233,6 +233,30 @@ describe("project grid", () => {
   });
 });
 
+describe("a project with 1,000 keys", () => {
+  it("keeps only the visible rows in the DOM and scrolls to the last key", async () => {
+    await createProject(server.owner, "big");
+    const variables = Array.from({ length: 1000 }, (_, i) => ({
+      key: `KEY_${String(i).padStart(4, "0")}`,
+      value: `value-${i}`,
+    }));
+    await bulk(server.owner, { project: "big", environment: "development", variables });
+    const { page } = await newContext(browser, server, { colorScheme: "dark" });
+    page.setDefaultTimeout(20_000);
+    await signIn(page, server);
+    await page.goto(`${server.origin}/projects/big`);
+    await page.getByText("1000 keys", { exact: true }).waitFor();
+    const rendered = await page.locator("tbody tr").count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(100);
+    await page.screenshot({ path: "/tmp/grid-dark.png" });
+    await page.locator("div:has(> table)").evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await cell(page, "Edit KEY_0999 in development").waitFor();
+    expect(await page.locator("tbody tr").count()).toBeLessThan(100);
+    await page.context().close();
+  });
+});
+
 describe("command palette", () => {
   it("jumps to an environment (Ctrl-K) and to a key of the current project (the ⌘K button)", async () => {
     const { page } = await open();
