@@ -134,6 +134,7 @@ describe("project grid", () => {
 
     await cell(page, "Edit API_URL in production").press("Enter");
     await input.fill("https://new.example");
+    await page.screenshot({ path: "/tmp/grid-edit.png" });
     await input.press("Enter");
     await expect.poll(() => cell(page, "Edit API_URL in production").textContent()).toContain("https://new.example");
     expect((await listValues(server.owner, P, "production")).values.API_URL.value).toBe("https://new.example");
@@ -272,6 +273,7 @@ describe("command palette", () => {
     await page.getByRole("button", { name: "Open the command palette" }).click();
     await input.fill("ONLY");
     await page.getByRole("option", { name: /ONLY_DEV/ }).waitFor();
+    await page.screenshot({ path: "/tmp/palette.png" });
     await input.press("ArrowDown");
     await input.press("ArrowUp");
     await input.press("Enter");
