@@ -10,6 +10,7 @@ import { branchList } from "./commands/branch/list.js";
 import { completion } from "./commands/completion.js";
 import { configDisable } from "./commands/config/disable.js";
 import { configEnable } from "./commands/config/enable.js";
+import { dashboard } from "./commands/dashboard.js";
 import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
 import { envDelete } from "./commands/env/delete.js";
@@ -84,6 +85,7 @@ export const commands: CommandSpec[] = [
   login,
   logout,
   whoami,
+  dashboard,
   serve,
   completion(() => commands),
 ];

@@ -97,6 +97,10 @@ export type RemoveMemberInput = {
   userId: string;
 };
 
+export type RevokeSessionInput = {
+  id: string;
+};
+
 export type RevokeTokenInput = {
   id: string;
 };
@@ -140,6 +144,12 @@ export type SeedEnvironmentInput = {
   project: string;
   target: string;
 };
+
+export type SessionVia =
+  /** Signed in with a one-time sign-in link ("envplane dashboard"). */
+  | 'LINK'
+  /** Signed in with a personal token. */
+  | 'TOKEN';
 
 export type SetMemberInput = {
   project: string;
@@ -258,6 +268,8 @@ export type ProjectFieldsFragment = { id: string, slug: string, name: string, cr
 export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload', environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, seed: { copied: Array<string>, edited: Array<string>, skipped: Array<string>, skippedSecrets: Array<string>, typeKept: Array<string> } | null };
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
+
+export type SessionFieldsFragment = { id: string, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent: string, createdVia: SessionVia, current: boolean };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -539,6 +551,44 @@ export type RotateProjectKeyMutation = { rotateProjectKey:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type RevokeSessionMutationVariables = Exact<{
+  input: RevokeSessionInput;
+}>;
+
+
+export type RevokeSessionMutation = { revokeSession:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'RevokeSessionPayload', id: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type RevokeOtherSessionsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RevokeOtherSessionsMutation = { revokeOtherSessions:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'RevokeOtherSessionsPayload', count: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type CreateSignInLinkMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CreateSignInLinkMutation = { createSignInLink:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SignInLink', url: string, expiresAt: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -551,6 +601,14 @@ export type PersonalTokensQueryVariables = Exact<{
 
 
 export type PersonalTokensQuery = { viewer: { personalTokens: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string }> } } };
+
+export type SessionsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SessionsQuery = { viewer: { sessions: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent: string, createdVia: SessionVia, current: boolean }> } } };
 
 export type ProjectsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -794,6 +852,17 @@ export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"});
+export const SessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionFields on Session {
+  id
+  createdAt
+  lastUsedAt
+  expiresAt
+  userAgent
+  createdVia
+  current
+}
+    `, {"fragmentName":"SessionFields"});
 export const GridPageDocument = new TypedDocumentString(`
     query gridPage($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
@@ -1590,6 +1659,94 @@ export const RotateProjectKeyDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const RevokeSessionDocument = new TypedDocumentString(`
+    mutation revokeSession($input: RevokeSessionInput!) {
+  revokeSession(input: $input) {
+    ... on RevokeSessionPayload {
+      __typename
+      id
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const RevokeOtherSessionsDocument = new TypedDocumentString(`
+    mutation revokeOtherSessions {
+  revokeOtherSessions {
+    ... on RevokeOtherSessionsPayload {
+      __typename
+      count
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const CreateSignInLinkDocument = new TypedDocumentString(`
+    mutation createSignInLink {
+  createSignInLink {
+    ... on SignInLink {
+      __typename
+      url
+      expiresAt
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const ViewerDocument = new TypedDocumentString(`
     query viewer {
   viewer {
@@ -1650,6 +1807,33 @@ export const PersonalTokensDocument = new TypedDocumentString(`
 fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
+}`);
+export const SessionsDocument = new TypedDocumentString(`
+    query sessions($first: Int, $after: String) {
+  viewer {
+    sessions(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...SessionFields
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment SessionFields on Session {
+  id
+  createdAt
+  lastUsedAt
+  expiresAt
+  userAgent
+  createdVia
+  current
 }`);
 export const ProjectsDocument = new TypedDocumentString(`
     query projects($first: Int, $after: String) {
@@ -2062,11 +2246,23 @@ export function getSdk<C>(requester: Requester<C>) {
     rotateProjectKey(variables: RotateProjectKeyMutationVariables, options?: C): Promise<RotateProjectKeyMutation> {
       return requester<RotateProjectKeyMutation, RotateProjectKeyMutationVariables>(RotateProjectKeyDocument, variables, options) as Promise<RotateProjectKeyMutation>;
     },
+    revokeSession(variables: RevokeSessionMutationVariables, options?: C): Promise<RevokeSessionMutation> {
+      return requester<RevokeSessionMutation, RevokeSessionMutationVariables>(RevokeSessionDocument, variables, options) as Promise<RevokeSessionMutation>;
+    },
+    revokeOtherSessions(variables?: RevokeOtherSessionsMutationVariables, options?: C): Promise<RevokeOtherSessionsMutation> {
+      return requester<RevokeOtherSessionsMutation, RevokeOtherSessionsMutationVariables>(RevokeOtherSessionsDocument, variables, options) as Promise<RevokeOtherSessionsMutation>;
+    },
+    createSignInLink(variables?: CreateSignInLinkMutationVariables, options?: C): Promise<CreateSignInLinkMutation> {
+      return requester<CreateSignInLinkMutation, CreateSignInLinkMutationVariables>(CreateSignInLinkDocument, variables, options) as Promise<CreateSignInLinkMutation>;
+    },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;
     },
     personalTokens(variables?: PersonalTokensQueryVariables, options?: C): Promise<PersonalTokensQuery> {
       return requester<PersonalTokensQuery, PersonalTokensQueryVariables>(PersonalTokensDocument, variables, options) as Promise<PersonalTokensQuery>;
+    },
+    sessions(variables?: SessionsQueryVariables, options?: C): Promise<SessionsQuery> {
+      return requester<SessionsQuery, SessionsQueryVariables>(SessionsDocument, variables, options) as Promise<SessionsQuery>;
     },
     projects(variables?: ProjectsQueryVariables, options?: C): Promise<ProjectsQuery> {
       return requester<ProjectsQuery, ProjectsQueryVariables>(ProjectsDocument, variables, options) as Promise<ProjectsQuery>;

@@ -16,17 +16,31 @@ import { schema } from "./graphql/index.js";
 import { createLoaders } from "./graphql/loaders.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
+import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import {
   bodyLimit,
   corsFor,
+  forbiddenOrigin,
   nestingLimit,
+  sessionEnded,
   tooManyRequests,
   unauthenticated,
   validationErrorsWithoutValues,
 } from "./http/plugins.js";
 import { createRateLimiter, MemoryRateLimiter } from "./http/rate-limit.js";
+import {
+  clearSessionCookie,
+  errorResponse,
+  handleSession,
+  isHttps,
+  ownOrigin,
+  readCookie,
+  refusedOrigin,
+  SESSION_COOKIE,
+} from "./http/session.js";
+import { DEFAULT_DASHBOARD_DIR, isApiPath, serveDashboard } from "./http/static.js";
 import type { Actor } from "./services/actor.js";
 import { AuthenticationError } from "./services/auth.js";
 import { initializeOrVerify } from "./services/bootstrap.js";
@@ -84,7 +98,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const rewrapped = await rewrapDataKeys(database.writer, keys);
     if (rewrapped)
       log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
-    const services = createServices(database, keys, { log: (line: string) => log.error(line) });
+    const services = createServices(database, keys, {
+      log: (line: string) => log.error(line),
+      sessions: { hours: config.sessionHours },
+    });
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
@@ -113,12 +130,46 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
 
+    const trustProxy = config.trustProxy ?? false;
+    const dashboardDir = config.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+    /** What is not GraphQL: sign-in and sign-out, GraphiQL and its files, the dashboard. */
+    const routes: Plugin = {
+      async onRequest({ request, url, serverContext, endResponse }) {
+        const path = url.pathname;
+        const client = (serverContext as { req?: IncomingMessage }).req?.socket?.remoteAddress ?? "in-process";
+        try {
+          if (path === "/auth/session")
+            endResponse(await handleSession(request, client, { services, authFailures, trustProxy }));
+          else if (path.startsWith("/auth/"))
+            endResponse(errorResponse(404, "NOT_FOUND", "Not found. The endpoint is /auth/session (POST, DELETE)."));
+          else if (path.startsWith(GRAPHIQL_ASSETS))
+            endResponse(await graphiqlAsset(request, path.slice(GRAPHIQL_ASSETS.length)));
+          else if (wantsGraphiQL(request, path))
+            endResponse(
+              await graphiqlPage({
+                title: "envplane GraphiQL",
+                endpoint: "/graphql",
+                headers: JSON.stringify({ Authorization: "Bearer envp_…" }),
+              }),
+            );
+          else if ((request.method === "GET" || request.method === "HEAD") && !isApiPath(path))
+            endResponse(await serveDashboard(request, dashboardDir));
+        } catch (error) {
+          log.error(
+            `Unexpected error at ${request.method} ${path}: ${error instanceof Error ? error.stack : String(error)}`,
+          );
+          endResponse(errorResponse(500, "INTERNAL_SERVER_ERROR", "Unexpected error."));
+        }
+      },
+    };
+
     const yoga = createYoga<{ req?: IncomingMessage }, Context>({
       schema,
       graphqlEndpoint: "/graphql",
       landingPage: false,
       maxRequestBodySize: MAX_BODY_BYTES,
-      graphiql: { title: "envplane GraphiQL", headers: JSON.stringify({ Authorization: "Bearer envp_…" }) },
+      // GraphiQL is served by `routes` below, from this server only (yoga's own page loads it from a CDN).
+      graphiql: false,
       cors: corsFor(config.corsOrigins ?? []),
       logging: {
         debug: (...a: unknown[]) => log.debug(a.map(String).join(" ")),
@@ -132,6 +183,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       maskedErrors: { maskError: (error) => maskError(error, (line) => log.error(line), config.development) },
       plugins: [
         accessLog(log),
+        routes,
         bodyLimit(),
         nestingLimit(),
         validationErrorsWithoutValues(),
@@ -176,6 +228,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               throw tooManyRequests("Too many failed authentications from this address. Wait and retry.", retryAfter);
             throw unauthenticated(error.message);
           }
+        } else {
+          // A dashboard session: only from a page of this very origin that says it is an envplane client.
+          const secret = readCookie(request, SESSION_COOKIE);
+          if (secret) {
+            const refused = refusedOrigin(request, trustProxy);
+            if (refused) throw forbiddenOrigin(refused);
+            try {
+              actor = await services.auth.authenticateSession(secret);
+            } catch (error) {
+              if (!(error instanceof AuthenticationError)) throw error;
+              throw sessionEnded(error.message, clearSessionCookie(isHttps(request, trustProxy)));
+            }
+          }
         }
         return {
           actor,
@@ -185,6 +250,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           keys,
           limits,
           environmentReads: 0,
+          origin: ownOrigin(request, trustProxy),
         };
       },
     });

@@ -17,6 +17,32 @@ export interface Config {
   logLevel?: string;
   /** Origins allowed cross-origin requests with credentials (ENVPLANE_CORS_ORIGINS); default none. */
   corsOrigins?: string[];
+  /** Absolute lifetime of a dashboard session in hours (ENVPLANE_SESSION_HOURS); default 12. */
+  sessionHours?: number;
+  /** Trust X-Forwarded-Proto from a reverse proxy (ENVPLANE_TRUST_PROXY=1): https there marks cookies Secure. */
+  trustProxy?: boolean;
+  /** The built dashboard (index.html, assets/); default <repo>/dashboard/dist. */
+  dashboardDir?: string;
+}
+
+export const DEFAULT_SESSION_HOURS = 12;
+
+/** ENVPLANE_SESSION_HOURS: a number of hours above 0, at most a year (fractions allowed, e.g. 0.5). */
+export function parseSessionHours(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return DEFAULT_SESSION_HOURS;
+  const hours = Number(text);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 8760)
+    throw new Error(
+      `ENVPLANE_SESSION_HOURS must be a number of hours above 0 and at most 8760 (a year), e.g. 12; got "${text}".`,
+    );
+  return hours;
+}
+
+function parseFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = (env[name] ?? "").trim().toLowerCase();
+  if (["", "0", "false", "no"].includes(text)) return false;
+  if (["1", "true", "yes"].includes(text)) return true;
+  throw new Error(`${name} must be 1 or 0 (true or false); got "${env[name]}".`);
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -67,5 +93,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     runtimeResolutionsPerMinute: positiveInteger(env, "ENVPLANE_RUNTIME_RESOLUTIONS_PER_MINUTE", 600),
     logLevel,
     corsOrigins: parseCorsOrigins(env.ENVPLANE_CORS_ORIGINS),
+    sessionHours: parseSessionHours(env.ENVPLANE_SESSION_HOURS),
+    trustProxy: parseFlag(env, "ENVPLANE_TRUST_PROXY"),
+    dashboardDir: env.ENVPLANE_DASHBOARD_DIR ? path.resolve(env.ENVPLANE_DASHBOARD_DIR) : undefined,
   };
 }

@@ -22,6 +22,14 @@ export const EVENT_ACTIONS = [
   "user.create",
   "member.set",
   "member.remove",
+  /** A dashboard session was created (signed in with a personal token or a sign-in link). */
+  "session.create",
+  /** A dashboard session was ended: signed out, or revoked by its user. */
+  "session.revoke",
+  /** All of a user's other dashboard sessions were revoked. */
+  "session.revoke_others",
+  /** A one-time sign-in link was created (envplane dashboard). */
+  "sign_in_link.create",
   /** The first start: the owner and their token were created. */
   "instance.initialize",
   /** envplane serve --recover-owner: a new token for the first instance admin. */

@@ -28,6 +28,8 @@ export interface Context {
   limits: { runtime(actor: Actor): Promise<void> };
   /** Whole environments read so far by this request (pullVariables, runtimeVariables): at most one. */
   environmentReads: number;
+  /** This server's origin as the caller reached it (e.g. http://127.0.0.1:4000), for links it hands out. */
+  origin: string;
 }
 
 /**

@@ -9,5 +9,6 @@ import "./environment.js";
 import "./variable.js";
 import "./token.js";
 import "./grid.js";
+import "./session.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

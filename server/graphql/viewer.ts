@@ -4,10 +4,12 @@ import { builder, requireActor } from "./builder.js";
 import { pageArgs, rootConnection } from "./connection.js";
 import { TokenConnection, tokensByCreation } from "./token.js";
 
-const Viewer = builder
-  .objectRef<{ tokenId: string; userId: string | null; projectId: string | null }>("Viewer")
+export const Viewer = builder
+  .objectRef<{ tokenId: string; userId: string | null; projectId: string | null; sessionId: string | null }>("Viewer")
   .implement({
-    description: "The caller: a user (personal token) or a project's service token.",
+    description:
+      "The caller: a user (personal token or dashboard session) or a project's service token. " +
+      "For a session, `token` is the personal token it descends from.",
     fields: (t) => ({
       canCreateProjects: t.boolean({
         description: "Whether the caller may create projects (users may; service tokens may not).",
@@ -61,8 +63,8 @@ builder.queryFields((t) => ({
     resolve: (_root, _args, ctx) => {
       const actor = requireActor(ctx);
       return actor.kind === "user"
-        ? { tokenId: actor.tokenId, userId: actor.userId, projectId: null }
-        : { tokenId: actor.tokenId, userId: null, projectId: actor.projectId };
+        ? { tokenId: actor.tokenId, userId: actor.userId, projectId: null, sessionId: actor.sessionId ?? null }
+        : { tokenId: actor.tokenId, userId: null, projectId: actor.projectId, sessionId: null };
     },
   }),
 }));

@@ -28,7 +28,12 @@ type Entry = { start: number; operation?: string; actor?: Context["actor"] };
 function actorFields(actor: Context["actor"] | undefined) {
   if (!actor) return {};
   return actor.kind === "user"
-    ? { actor: "user", tokenId: actor.tokenId, userId: actor.userId }
+    ? {
+        actor: "user",
+        tokenId: actor.tokenId,
+        userId: actor.userId,
+        ...(actor.sessionId ? { sessionId: actor.sessionId } : {}),
+      }
     : { actor: "service", tokenId: actor.tokenId, projectId: actor.projectId };
 }
 

@@ -9,6 +9,18 @@ export function unauthenticated(message: string) {
   return createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 }
 
+/** A dashboard session that ended: 401 SESSION_EXPIRED, and the cookie is cleared. */
+export function sessionEnded(message: string, clearCookie: string) {
+  return createGraphQLError(message, {
+    extensions: { code: "SESSION_EXPIRED", http: { status: 401, headers: { "Set-Cookie": clearCookie } } },
+  });
+}
+
+/** A session cookie sent by a page of another origin, or without the client header: 403. */
+export function forbiddenOrigin(message: string) {
+  return createGraphQLError(message, { extensions: { code: "FORBIDDEN_ORIGIN", http: { status: 403 } } });
+}
+
 export function tooManyRequests(message: string, retryAfter: number) {
   return createGraphQLError(message, {
     extensions: { code: "RATE_LIMITED", http: { status: 429, headers: { "Retry-After": String(retryAfter) } } },

@@ -10,6 +10,7 @@ import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
 import { resolutionService } from "./resolution.js";
+import { type SessionOptions, sessionService } from "./sessions.js";
 import { tokenService } from "./tokens.js";
 import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
@@ -22,11 +23,14 @@ const CHANGES_ACTORS = new Set<EventAction>([
   "member.remove",
   "project.delete",
   "environment.delete",
+  "session.revoke",
+  "session.revoke_others",
 ]);
 
 export interface ServiceOptions {
   /** Server log lines (e.g. which stored rows cannot be decrypted); never values. */
   log?: Log;
+  sessions?: SessionOptions;
 }
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
@@ -45,6 +49,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     resolution: resolutionService({ db, values }),
     tokens: tokenService({ db, writes }),
     members: memberService({ db, writes }),
+    sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,

@@ -56,3 +56,19 @@ export function hashToken(token: string): string {
 export function tokenHint(token: string): string {
   return `${token.slice(0, token.indexOf("_", 5) + 1)}…${token.slice(-4)}`;
 }
+
+/** A dashboard session's secret (the envplane_session cookie): 256 random bits, cookie-safe. */
+export function generateSessionSecret(): string {
+  return `envs_${randomBytes(32).toString("base64url")}`;
+}
+
+/** A one-time sign-in link's code: 256 random bits, URL-safe. */
+export function generateSignInCode(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** Whether a text has the shape of a session secret (checked before any query). */
+export const isSessionSecret = (text: string) => /^envs_[A-Za-z0-9_-]{43}$/.test(text);
+
+/** Whether a text has the shape of a sign-in code. */
+export const isSignInCode = (text: string) => /^[A-Za-z0-9_-]{43}$/.test(text);

@@ -92,7 +92,41 @@ beforeAll(async () => {
 /** One case per mutation: prepares what it needs, then `run` is the one write measured. */
 type Case = () => Promise<{ run: () => Promise<unknown>; expected: Partial<EventRow> }>;
 
+/** Signs the owner in to the dashboard (POST /auth/session, in-process); returns the new session's id. */
+async function ownerSession(): Promise<string> {
+  const origin = new URL(server.url).origin;
+  const response = await server.app.fetch(`${origin}/auth/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-envplane-client": "test", origin },
+    body: JSON.stringify({ token: server.ownerToken }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return (await sdk.sessions({ first: 1 })).viewer.sessions.nodes[0].id;
+}
+
 const cases: Record<string, Case> = {
+  async createSignInLink() {
+    return {
+      run: async () => ok((await sdk.createSignInLink()).createSignInLink),
+      expected: { action: "sign_in_link.create", projectId: null },
+    };
+  },
+  async revokeSession() {
+    const id = await ownerSession();
+    return {
+      run: async () => ok((await sdk.revokeSession({ input: { id } })).revokeSession),
+      expected: { action: "session.revoke", projectId: null, metadata: { session: id } },
+    };
+  },
+  async revokeOtherSessions() {
+    await ownerSession();
+    await ownerSession();
+    const count = (await sdk.sessions({})).viewer.sessions.totalCount;
+    return {
+      run: async () => ok((await sdk.revokeOtherSessions()).revokeOtherSessions),
+      expected: { action: "session.revoke_others", projectId: null, metadata: { count } },
+    };
+  },
   async createProject() {
     const s = slug();
     return {

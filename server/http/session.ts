@@ -1,0 +1,164 @@
+/**
+ * Dashboard sign-in and sign-out, plain HTTP in front of GraphQL:
+ *
+ *   POST   /auth/session  {"token":"envp_pat_…"} or {"code":"…"}  → 200 {user, expiresAt} + Set-Cookie
+ *   DELETE /auth/session                                         → 204, cookie cleared
+ *
+ * Both need the x-envplane-client header and an Origin equal to the server's own: a page of
+ * another origin (even on the same site, e.g. another port) cannot sign a browser in or out.
+ * The session's secret travels only in the HttpOnly cookie `envplane_session`.
+ */
+
+import { AuthenticationError } from "../services/auth.js";
+import type { Services } from "../services/index.js";
+import { SignInError } from "../services/sessions.js";
+import type { RateLimiter } from "./rate-limit.js";
+
+export const SESSION_COOKIE = "envplane_session";
+export const CLIENT_HEADER = "x-envplane-client";
+const MAX_SIGN_IN_BODY = 4096;
+
+/** Whether the browser reached this server over HTTPS (directly, or through a trusted proxy). */
+export function isHttps(request: Request, trustProxy: boolean): boolean {
+  if (new URL(request.url).protocol === "https:") return true;
+  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  return trustProxy && forwarded === "https";
+}
+
+/** The server's own origin as the browser sees it (from the Host header; https behind a trusted proxy). */
+export function ownOrigin(request: Request, trustProxy: boolean): string {
+  const url = new URL(request.url);
+  return `${isHttps(request, trustProxy) ? "https:" : url.protocol}//${url.host}`;
+}
+
+/** The value of cookie `name`, or null. */
+export function readCookie(request: Request, name: string): string | null {
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const index = part.indexOf("=");
+    if (index !== -1 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return null;
+}
+
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return (
+    `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}` +
+    (secure ? "; Secure" : "")
+  );
+}
+
+export const clearSessionCookie = (secure: boolean) => sessionCookie("", 0, secure);
+
+/**
+ * Why a browser request may not use the session cookie (or the /auth endpoints), or null when
+ * it may: it must carry x-envplane-client and come from a page of this very origin.
+ */
+export function refusedOrigin(request: Request, trustProxy: boolean): string | null {
+  const own = ownOrigin(request, trustProxy);
+  if (!request.headers.get(CLIENT_HEADER))
+    return (
+      `Requests with a dashboard session need the "${CLIENT_HEADER}" header (any value), which the envplane dashboard ` +
+      "sends: without it the request could come from a cross-site form or link."
+    );
+  const origin = request.headers.get("origin");
+  if (!origin) return `Requests with a dashboard session need an Origin header equal to this server's origin (${own}).`;
+  if (origin !== own)
+    return (
+      `The request comes from a page of ${origin}, not of this server (${own}): a dashboard session can only be ` +
+      "used by the dashboard this server serves. Use a token (Authorization: Bearer) from other origins."
+    );
+  return null;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+export const errorResponse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+  json(status, { error: { code, message } }, headers);
+
+export interface SessionRoutes {
+  services: Services;
+  authFailures: RateLimiter;
+  trustProxy: boolean;
+}
+
+async function readBody(request: Request): Promise<{ token?: unknown; code?: unknown } | null> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_SIGN_IN_BODY) return null;
+  const text = await request.text();
+  if (text.length > MAX_SIGN_IN_BODY) return null;
+  try {
+    const body = JSON.parse(text);
+    return body && typeof body === "object" && !Array.isArray(body) ? body : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Answers /auth/session; `client` is the caller's address (for the failed-authentication limit). */
+export async function handleSession(request: Request, client: string, routes: SessionRoutes): Promise<Response> {
+  const { services, authFailures, trustProxy } = routes;
+  const secure = isHttps(request, trustProxy);
+  if (request.method !== "POST" && request.method !== "DELETE")
+    return errorResponse(405, "METHOD_NOT_ALLOWED", "Use POST /auth/session to sign in, DELETE to sign out.", {
+      allow: "POST, DELETE",
+    });
+  const refused = refusedOrigin(request, trustProxy);
+  if (refused) return errorResponse(403, "FORBIDDEN_ORIGIN", refused);
+
+  if (request.method === "DELETE") {
+    const secret = readCookie(request, SESSION_COOKIE);
+    if (secret) await services.sessions.signOut(secret);
+    return new Response(null, {
+      status: 204,
+      headers: { "set-cookie": clearSessionCookie(secure), "cache-control": "no-store" },
+    });
+  }
+
+  const body = await readBody(request);
+  const token = body?.token;
+  const code = body?.code;
+  const expected =
+    'Send a JSON body {"token":"envp_pat_…"} (a personal token) or {"code":"…"} (the code of a sign-in link from ' +
+    '"envplane dashboard"), with Content-Type: application/json.';
+  if (!body || (token === undefined) === (code === undefined))
+    return errorResponse(
+      400,
+      "BAD_REQUEST",
+      body ? `Give either "token" or "code", not both or neither. ${expected}` : expected,
+    );
+  if (typeof (token ?? code) !== "string" || !(token ?? code))
+    return errorResponse(
+      400,
+      "BAD_REQUEST",
+      `"${token !== undefined ? "token" : "code"}" must be a non-empty string. ${expected}`,
+    );
+
+  const userAgent = request.headers.get("user-agent") ?? "";
+  try {
+    const session =
+      token !== undefined
+        ? await services.sessions.signInWithToken(token as string, userAgent)
+        : await services.sessions.signInWithCode(code as string, userAgent);
+    const user = await services.sessions.user(session.userId);
+    return json(
+      200,
+      { user, expiresAt: session.expiresAt.toISOString() },
+      {
+        "set-cookie": sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
+    if (error instanceof SignInError && error.status === 403) return errorResponse(403, "FORBIDDEN", error.message);
+    const { count, retryAfter } = await authFailures.hit(client);
+    if (count > authFailures.limit)
+      return errorResponse(429, "RATE_LIMITED", "Too many failed sign-ins from this address. Wait and retry.", {
+        "retry-after": String(retryAfter),
+      });
+    return errorResponse(401, "UNAUTHENTICATED", error.message);
+  }
+}
