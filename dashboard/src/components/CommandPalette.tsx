@@ -116,10 +116,11 @@ function Palette({ close }: { close: () => void }) {
     const matches = q
       ? all.filter((i) => i.label.toLowerCase().includes(q) || `${i.detail} ${i.label}`.toLowerCase().includes(q))
       : all;
-    // Exact and prefix matches first, then the rest in their order.
+    // Exact and prefix matches first, the current project's before others', then the rest in their order.
     const rank = (i: Item) => {
       const label = i.label.toLowerCase();
-      return label === q ? 0 : label.startsWith(q) ? 1 : 2;
+      const match = label === q ? 0 : label.startsWith(q) ? 1 : 2;
+      return match * 2 + (i.detail === current || i.id === `p:${current}` ? 0 : 1);
     };
     return matches
       .map((item, index) => ({ item, index }))
