@@ -132,7 +132,14 @@ describe("project grid", () => {
     await expect.poll(() => input.count()).toBe(0);
     expect((await listValues(server.owner, P, "production")).values.API_URL.value).toBe("https://prod.local");
 
-    await cell(page, "Edit API_URL in production").press("Enter");
+    // Arrow keys move between cells; Enter opens the focused one.
+    await cell(page, "Edit API_URL in development").focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Edit API_URL in production");
+    await page.keyboard.press("Enter");
     await input.fill("https://new.example");
     await page.screenshot({ path: "/tmp/grid-edit.png" });
     await input.press("Enter");

@@ -162,7 +162,10 @@ function Grid({
   complete: boolean;
   clearFilters: () => void;
 }) {
-  const columns = search.env ? environments.filter((e) => e.name === search.env) : environments;
+  const columns = useMemo(
+    () => (search.env ? environments.filter((e) => e.name === search.env) : environments),
+    [environments, search.env],
+  );
   const shown = useMemo(() => {
     const q = search.q?.toLowerCase();
     return rows.filter((row) => {
@@ -194,10 +197,12 @@ function Grid({
     event.preventDefault();
     const r = Math.min(shown.length - 1, Math.max(0, row + delta[0]));
     const c = Math.min(columns.length - 1, Math.max(0, col + delta[1]));
+    const target = () => scrollRef.current?.querySelector<HTMLElement>(`[data-cell="${r}:${c}"]`);
+    const rendered = target();
+    if (rendered) return rendered.focus();
+    // Not rendered yet (virtualized): scroll its row in, then focus it.
     virtualizer.scrollToIndex(r);
-    requestAnimationFrame(() =>
-      scrollRef.current?.querySelector<HTMLElement>(`[data-cell="${r}:${c}"]`)?.focus({ preventScroll: false }),
-    );
+    requestAnimationFrame(() => requestAnimationFrame(() => target()?.focus()));
   }
 
   return (
@@ -419,8 +424,10 @@ function CellEditor({
   const inputRef = useRef<HTMLInputElement>(null);
   const [secret, setSecret] = useState(cell?.isSecret ?? false);
   const errorId = useId();
+  // The value is read from the input when the request is sent: it is never kept as the mutation's variables.
   const save = useMutation({
-    mutationFn: async (value: string) =>
+    gcTime: 0,
+    mutationFn: async () =>
       expect(
         (
           await api.setVariable({
@@ -428,7 +435,7 @@ function CellEditor({
               project: slug,
               environment: environment.name,
               key: rowKey,
-              value,
+              value: inputRef.current?.value ?? "",
               secret: cell ? undefined : secret,
               expectedRevision: environment.revision,
             },
@@ -461,7 +468,7 @@ function CellEditor({
       close();
     } else if (event.key === "Enter") {
       event.preventDefault();
-      save.mutate(inputRef.current?.value ?? "");
+      save.mutate();
     }
   }
   useEffect(() => inputRef.current?.focus(), []);
@@ -513,7 +520,7 @@ function CellEditor({
           variant="primary"
           className="px-2 py-0.5 text-xs"
           disabled={save.isPending}
-          onClick={() => save.mutate(inputRef.current?.value ?? "")}
+          onClick={() => save.mutate()}
         >
           Save
         </Button>
