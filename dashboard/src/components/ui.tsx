@@ -25,8 +25,9 @@ export function Button({
   ...props
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; disabledReason?: string | null }) {
   const reasonId = useId();
+  // relative: the screen-reader text (absolutely positioned) stays inside, never widening a scrolling table
   return (
-    <>
+    <span className="relative inline-flex">
       <button
         type="button"
         {...props}
@@ -47,7 +48,7 @@ export function Button({
           {disabledReason}
         </span>
       )}
-    </>
+    </span>
   );
 }
 
