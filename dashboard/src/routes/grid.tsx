@@ -36,10 +36,11 @@ export function GridPage() {
   const setSearch = (patch: Partial<Search>) =>
     navigate({ search: (prev: Search) => ({ ...prev, ...patch }), replace: true });
 
+  const readable = useMemo(() => grid.data?.environments.filter((e) => e.viewerCanRead) ?? [], [grid.data]);
+
   if (grid.isError && !grid.data) return <ErrorState error={grid.error} retry={() => grid.refetch()} />;
   if (!grid.data) return <Spinner label="Loading variables…" />;
 
-  const readable = grid.data.environments.filter((e) => e.viewerCanRead);
   const role = grid.data.viewerRole;
   return (
     <div className="flex flex-col gap-3">
@@ -49,7 +50,7 @@ export function GridPage() {
         <EmptyState title="No environment you can read">Ask an admin of the project for access.</EmptyState>
       ) : grid.data.rows.length === 0 ? (
         <EmptyState title="No variables yet">
-          Fill a cell once a key exists, or push a file with <code>envplane env push</code>.
+          Add keys on an environment's page, or push a .env file with <code>envplane env push</code>.
         </EmptyState>
       ) : (
         <Grid
