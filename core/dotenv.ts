@@ -4,7 +4,7 @@
  * picks a quoting that dotenv reads back to the same value byte for byte, and proves it by
  * parsing the line it wrote.
  */
-import { parse } from "dotenv";
+import { parse } from "./dotenv-parse.js";
 
 export interface DotenvEntry {
   key: string;

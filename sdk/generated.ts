@@ -152,9 +152,12 @@ export type SessionVia =
   | 'TOKEN';
 
 export type SetMemberInput = {
+  /** The user's e-mail address (exact), instead of userId. */
+  email?: string | null | undefined;
   project: string;
   role: Role;
-  userId: string;
+  /** The user; or name them by email. */
+  userId?: string | null | undefined;
 };
 
 export type SetVariableInput = {

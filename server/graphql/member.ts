@@ -57,7 +57,8 @@ builder.prismaObjectField("Project", "members", (t) =>
 const SetMemberInput = builder.inputType("SetMemberInput", {
   fields: (t) => ({
     project: t.string({ required: true }),
-    userId: t.id({ required: true }),
+    userId: t.id({ description: "The user; or name them by email." }),
+    email: t.string({ description: "The user's e-mail address (exact), instead of userId." }),
     role: t.field({ type: RoleEnum, required: true }),
   }),
 });

@@ -72,27 +72,45 @@ export function memberService({ db, writes }: { db: Pick<Database, "reader">; wr
       }
     },
 
-    async setMember(actor: Actor, input: { project: string; userId: string; role: string }) {
+    /** Adds a user (named by id or by e-mail) to a project or changes their role. */
+    async setMember(
+      actor: Actor,
+      input: { project: string; userId?: string | null; email?: string | null; role: string },
+    ) {
       assertRole(input.role);
       const role = input.role;
+      if ((input.userId == null) === (input.email == null))
+        throw new ValidationError("Name the user by userId or by email (one of them).", [
+          { path: [input.userId == null ? "email" : "userId"], message: "Give either userId or email." },
+        ]);
+      let userId = input.userId ?? "";
       const authorize = async ({ access }: { access: ProjectAccess }) => {
         assertMayGrant(access, role);
-        if (!(await db.reader.user.findUnique({ where: { id: input.userId }, select: { id: true } })))
-          throw new NotFoundError(`User "${input.userId}" not found.`, "User");
+        if (input.email != null) {
+          const email = input.email.trim();
+          const user = await db.reader.user.findUnique({ where: { email }, select: { id: true } });
+          if (!user)
+            throw new NotFoundError(
+              `No user with e-mail "${email}". Instance admins add users (dashboard Users page or "envplane users create").`,
+              "User",
+            );
+          userId = user.id;
+        } else if (!(await db.reader.user.findUnique({ where: { id: userId }, select: { id: true } })))
+          throw new NotFoundError(`User "${userId}" not found.`, "User");
       };
       return writes.run(
         { actor, action: "member.set", project: input.project, authorize, serializeProject: true },
         async ({ tx, access, record }) => {
-          const where = { projectId_userId: { projectId: access.project.id, userId: input.userId } };
+          const where = { projectId_userId: { projectId: access.project.id, userId } };
           const current = await tx.member.findUnique({ where, select: { role: true } });
           if (current?.role === "owner" && role !== "owner") {
             assertMayGrant(access, "owner");
             await assertNotLastOwner(tx, access, "role");
           }
-          record({ metadata: { userId: input.userId, role, previousRole: current?.role ?? null } });
+          record({ metadata: { userId, role, previousRole: current?.role ?? null } });
           return tx.member.upsert({
             where,
-            create: { projectId: access.project.id, userId: input.userId, role },
+            create: { projectId: access.project.id, userId, role },
             update: { role },
           });
         },

@@ -47,7 +47,7 @@ export function Shell() {
             <Link to="/" className={navLink} activeOptions={{ exact: true }}>
               Projects
             </Link>
-            {user.isInstanceAdmin && (
+            {viewer.data.canManageUsers && (
               <Link to="/users" className={navLink}>
                 Users
               </Link>

@@ -30,12 +30,7 @@ export function ProjectLayout() {
         <Link to="/projects/$project" params={{ project: slug }} className={tab} activeOptions={{ exact: true }}>
           Variables
         </Link>
-        <Link
-          to="/projects/$project/environments"
-          params={{ project: slug }}
-          className={tab}
-          activeOptions={{ exact: true }}
-        >
+        <Link to="/projects/$project/environments" params={{ project: slug }} className={tab}>
           Environments
         </Link>
         <Link to="/projects/$project/branches" params={{ project: slug }} className={tab}>
