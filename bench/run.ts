@@ -6,6 +6,7 @@
  * `bash scripts/with-postgres.sh npm run bench`. Both servers get the same client code (node:http,
  * keep-alive) and the same payloads. `npm run bench:detail` has per-request timings and SQL counts.
  * BENCH_ONLY=<substring> runs only the scenarios whose name contains it (memory always runs).
+ * The dashboard's figures (bench/dashboard.ts) come first.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createTestDatabase } from "../test/support/database.js";
+import { dashboardBench, printDashboardFigures } from "./dashboard.js";
 import { makeVariables, quantile } from "./lib.js";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -363,6 +365,12 @@ async function fill(t: Target, environment: string, total: number, tag: string) 
 }
 
 // ---- main ----------------------------------------------------------------------------------
+
+// The dashboard's figures (issue 8): its own server and browser, before the servers below start.
+if (wanted("dashboard")) {
+  console.log("dashboard (issue 8):");
+  printDashboardFigures(await dashboardBench());
+}
 
 const envDb = await createTestDatabase();
 const floorDb = await createTestDatabase();

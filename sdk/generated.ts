@@ -233,6 +233,15 @@ export type VariableInput = {
   value: string;
 };
 
+export type GridPageQueryVariables = Exact<{
+  slug: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type GridPageQuery = { project: { id: string, slug: string, viewerRole: Role | null, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, viewerCanRead: boolean, viewerCanWrite: boolean }>, variableGrid: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, cells: Array<{ environment: string, isSecret: boolean, value: string | null, overrideCount: number }> }> } } | null };
+
 type ErrorFields_ConflictError_Fragment = { __typename: 'ConflictError', currentRevision: number | null, message: string };
 
 type ErrorFields_ForbiddenError_Fragment = { __typename: 'ForbiddenError', message: string };
@@ -857,6 +866,39 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   current
 }
     `, {"fragmentName":"SessionFields"});
+export const GridPageDocument = new TypedDocumentString(`
+    query gridPage($slug: String!, $first: Int, $after: String) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerRole
+    environments {
+      id
+      name
+      isDefault
+      isProtected
+      revision
+      viewerCanRead
+      viewerCanWrite
+    }
+    variableGrid(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        key
+        cells {
+          environment
+          isSecret
+          value
+          overrideCount
+        }
+      }
+    }
+  }
+}
+    `);
 export const CreateProjectDocument = new TypedDocumentString(`
     mutation createProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -2144,6 +2186,9 @@ export const ResolveBranchDocument = new TypedDocumentString(`
 export type Requester<C = {}> = <R, V>(doc: string, vars?: V, options?: C) => Promise<R> | AsyncIterable<R>
 export function getSdk<C>(requester: Requester<C>) {
   return {
+    gridPage(variables: GridPageQueryVariables, options?: C): Promise<GridPageQuery> {
+      return requester<GridPageQuery, GridPageQueryVariables>(GridPageDocument, variables, options) as Promise<GridPageQuery>;
+    },
     createProject(variables: CreateProjectMutationVariables, options?: C): Promise<CreateProjectMutation> {
       return requester<CreateProjectMutation, CreateProjectMutationVariables>(CreateProjectDocument, variables, options) as Promise<CreateProjectMutation>;
     },

@@ -8,6 +8,7 @@ import "./branch.js";
 import "./environment.js";
 import "./variable.js";
 import "./token.js";
+import "./grid.js";
 import "./session.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
