@@ -1,21 +1,21 @@
 /**
  * The dashboard's routes (TanStack Router, code-based). One file per screen in routes/;
- * the project screens share ProjectLayout (header, tabs).
+ * the project screens share ProjectLayout (header, tabs). Screens behind sign-in load on
+ * first visit (their own chunks), so the sign-in and projects pages load the least.
  */
 import type { QueryClient } from "@tanstack/react-query";
-import { createRootRouteWithContext, createRoute, createRouter, Outlet } from "@tanstack/react-router";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+} from "@tanstack/react-router";
 import { Shell } from "./components/Shell.js";
-import { AccessPage } from "./routes/access.js";
-import { BranchesPage } from "./routes/branches.js";
-import { EnvironmentPage } from "./routes/environment.js";
-import { EnvironmentsPage } from "./routes/environments.js";
-import { GridPage } from "./routes/grid.js";
 import { NotFound } from "./routes/not-found.js";
 import { ProjectLayout } from "./routes/project-layout.js";
 import { ProjectsPage } from "./routes/projects.js";
-import { SettingsPage } from "./routes/settings.js";
 import { SignInPage } from "./routes/sign-in.js";
-import { UsersPage } from "./routes/users.js";
 
 const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
   component: Outlet,
@@ -36,8 +36,16 @@ export const signInRoute = createRoute({
 const app = createRoute({ getParentRoute: () => root, id: "app", component: Shell });
 
 const projects = createRoute({ getParentRoute: () => app, path: "/", component: ProjectsPage });
-const settings = createRoute({ getParentRoute: () => app, path: "/settings", component: SettingsPage });
-const users = createRoute({ getParentRoute: () => app, path: "/users", component: UsersPage });
+const settings = createRoute({
+  getParentRoute: () => app,
+  path: "/settings",
+  component: lazyRouteComponent(() => import("./routes/settings.js"), "SettingsPage"),
+});
+const users = createRoute({
+  getParentRoute: () => app,
+  path: "/users",
+  component: lazyRouteComponent(() => import("./routes/users.js"), "UsersPage"),
+});
 
 export const projectRoute = createRoute({
   getParentRoute: () => app,
@@ -55,7 +63,7 @@ export const gridRoute = createRoute({
     type: search.type === "secret" || search.type === "standard" ? search.type : undefined,
     env: typeof search.env === "string" && search.env ? search.env : undefined,
   }),
-  component: GridPage,
+  component: lazyRouteComponent(() => import("./routes/grid.js"), "GridPage"),
 });
 export const environmentRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -64,19 +72,23 @@ export const environmentRoute = createRoute({
     branch: typeof search.branch === "string" && search.branch ? search.branch : undefined,
     key: typeof search.key === "string" && search.key ? search.key : undefined,
   }),
-  component: EnvironmentPage,
+  component: lazyRouteComponent(() => import("./routes/environment.js"), "EnvironmentPage"),
 });
 export const environmentsRoute = createRoute({
   getParentRoute: () => projectRoute,
   path: "/environments",
-  component: EnvironmentsPage,
+  component: lazyRouteComponent(() => import("./routes/environments.js"), "EnvironmentsPage"),
 });
 export const branchesRoute = createRoute({
   getParentRoute: () => projectRoute,
   path: "/branches",
-  component: BranchesPage,
+  component: lazyRouteComponent(() => import("./routes/branches.js"), "BranchesPage"),
 });
-export const accessRoute = createRoute({ getParentRoute: () => projectRoute, path: "/access", component: AccessPage });
+export const accessRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/access",
+  component: lazyRouteComponent(() => import("./routes/access.js"), "AccessPage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,

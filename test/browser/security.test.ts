@@ -121,13 +121,16 @@ it("a secret never reaches the browser: not in the DOM, any response, storage or
     );
   });
   await signIn(page, server);
-  for (const path of ["/projects/shop", "/projects/shop/environments/production", "/projects/shop/environments"]) {
+  for (const path of ["/projects/shop", "/projects/shop/environments/production"]) {
     await page.goto(`${server.origin}${path}`);
     await page.getByText("STRIPE_SECRET_KEY").first().waitFor();
     expect(await page.content()).not.toContain(canary);
   }
-  await page.goto(`${server.origin}/projects/shop/branches`);
-  await page.getByRole("heading", { name: "shop" }).waitFor();
+  for (const path of ["/projects/shop/environments", "/projects/shop/branches", "/projects/shop/access"]) {
+    await page.goto(`${server.origin}${path}`);
+    await page.getByRole("heading", { name: "shop" }).waitFor();
+    expect(await page.content()).not.toContain(canary);
+  }
   expect(bodies.length).toBeGreaterThan(3);
   expect(bodies.some((b) => b.includes("STRIPE_SECRET_KEY"))).toBe(true);
   for (const body of bodies) expect(body).not.toContain(canary);
