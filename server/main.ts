@@ -40,7 +40,9 @@ async function main(log: Logger) {
   const port = typeof address === "object" && address ? address.port : config.port;
   const db = dbConfigFromEnv(config.databaseUrl, config.dataDir);
   const where = db.provider === "postgresql" ? "PostgreSQL" : `SQLite (${db.file})`;
-  log.info(`envplane listening on http://${config.host}:${port}/graphql (GraphiQL in a browser) with ${where}`);
+  log.info(
+    `envplane listening on http://${config.host}:${port}/ (the dashboard; GraphQL and GraphiQL at /graphql) with ${where}`,
+  );
   if (app.ownerToken) {
     log.warn("First start: created the owner. Their token is printed on stdout only this once; store it now.");
     console.log(`ENVPLANE_TOKEN=${app.ownerToken}`); // stdout, not a log line

@@ -88,7 +88,7 @@ describe("branches screen", () => {
 
   it("previews where a branch deploys while the mapping is edited, saves it, and the server agrees", async () => {
     const editor = mapping();
-    await editor.getByLabel("Preview: git branch name").fill("feature-x");
+    await editor.getByLabel("Preview: branch name").fill("feature-x");
     await expect(preview().textContent()).resolves.toMatch(/feature-x → preview by the wildcard entry/);
 
     await editor.getByRole("button", { name: "Add entry" }).click();
@@ -104,7 +104,7 @@ describe("branches screen", () => {
     await expect(down.getAttribute("title")).resolves.toBe("The wildcard entry is always last.");
 
     await editor.getByLabel("Environment of the wildcard entry").selectOption("staging");
-    await editor.getByLabel("Preview: git branch name").fill("some-other");
+    await editor.getByLabel("Preview: branch name").fill("some-other");
     await expect(preview().textContent()).resolves.toMatch(/some-other → staging by the wildcard entry/);
     await editor.getByLabel("Environment of the wildcard entry").selectOption("preview");
     await expect(preview().textContent()).resolves.toMatch(/some-other → preview/);
@@ -198,7 +198,7 @@ describe("branches screen", () => {
         true,
       );
       // The preview still works for a reader.
-      await other.page.getByLabel("Preview: git branch name").fill("feature-x");
+      await other.page.getByLabel("Preview: branch name").fill("feature-x");
       await expect(other.page.getByRole("status", { name: "Preview result" }).textContent()).resolves.toMatch(
         /feature-x → staging by entry 1/,
       );

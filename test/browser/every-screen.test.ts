@@ -51,7 +51,7 @@ function unnamedControls(page: Page) {
       const label = el.getAttribute("aria-label")?.trim();
       if (label) return true;
       const by = el.getAttribute("aria-labelledby");
-      if (by && by.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim())) return true;
+      if (by?.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim())) return true;
       if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
         if (el.type === "hidden") return true;
         if (el.labels && [...el.labels].some((l) => l.textContent?.trim())) return true;

@@ -9,7 +9,7 @@ import { CommandPalette } from "./CommandPalette.js";
 import { Button, ErrorState, Spinner } from "./ui.js";
 
 const navLink =
-  "rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800 " +
+  "shrink-0 whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800 " +
   "data-[status=active]:bg-zinc-100 data-[status=active]:font-medium data-[status=active]:text-zinc-900 " +
   "dark:data-[status=active]:bg-zinc-800 dark:data-[status=active]:text-white";
 
@@ -40,10 +40,13 @@ export function Shell() {
     <div className="min-h-screen">
       <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
         <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2">
-          <Link to="/" className="mr-2 font-semibold tracking-tight">
+          <Link to="/" className="mr-auto font-semibold tracking-tight sm:mr-2">
             envplane
           </Link>
-          <nav aria-label="Main" className="flex flex-1 items-center gap-1 overflow-x-auto">
+          <nav
+            aria-label="Main"
+            className="order-last flex w-full items-center gap-1 overflow-x-auto sm:order-none sm:w-auto sm:flex-1"
+          >
             <Link to="/" className={navLink} activeOptions={{ exact: true }}>
               Projects
             </Link>

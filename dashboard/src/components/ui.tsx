@@ -25,30 +25,29 @@ export function Button({
   ...props
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; disabledReason?: string | null }) {
   const reasonId = useId();
-  // relative: the screen-reader text (absolutely positioned) stays inside, never widening a scrolling table
+  // The reason is the button's description, kept inside it (aria-hidden: not part of its name) so the
+  // screen-reader text, absolutely positioned, never widens a scrolling table.
   return (
-    <span className="relative inline-flex">
-      <button
-        type="button"
-        {...props}
-        disabled={props.disabled || !!disabledReason}
-        title={disabledReason ?? props.title}
-        aria-describedby={disabledReason ? reasonId : props["aria-describedby"]}
-        className={cx(
-          "inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium",
-          "disabled:cursor-not-allowed disabled:opacity-60",
-          variants[variant],
-          className,
-        )}
-      >
-        {children}
-      </button>
+    <button
+      type="button"
+      {...props}
+      disabled={props.disabled || !!disabledReason}
+      title={disabledReason ?? props.title}
+      aria-describedby={disabledReason ? reasonId : props["aria-describedby"]}
+      className={cx(
+        "relative inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium",
+        "disabled:cursor-not-allowed disabled:opacity-60",
+        variants[variant],
+        className,
+      )}
+    >
+      {children}
       {disabledReason && (
-        <span id={reasonId} className="sr-only">
+        <span id={reasonId} aria-hidden="true" className="sr-only">
           {disabledReason}
         </span>
       )}
-    </span>
+    </button>
   );
 }
 

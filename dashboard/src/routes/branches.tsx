@@ -430,7 +430,7 @@ function MappingEditor({ project }: { project: Project }) {
 
       <div className="mt-4 rounded-md bg-zinc-50 p-3 dark:bg-zinc-900">
         <Field
-          label="Preview: git branch name"
+          label="Preview: branch name"
           value={probe}
           onChange={(e) => setProbe(e.target.value.trim())}
           placeholder="feature/login"

@@ -436,9 +436,7 @@ function Review({
             ))}
             {diff.removed.map((key) => (
               <DiffRow key={key} sign="−" label="remove" tone="red" variableKey={key}>
-                <span className="text-xs text-zinc-500">
-                  Deleted with its {byKey.get(key)?.overrides.length ?? 0} branch overrides.
-                </span>
+                <span className="text-xs text-zinc-500">{deletedWith(byKey.get(key)?.overrides.length ?? 0)}</span>
               </DiffRow>
             ))}
           </tbody>
@@ -535,4 +533,9 @@ function DiffRow({
       <td className="px-2 py-1.5">{children}</td>
     </tr>
   );
+}
+
+function deletedWith(overrides: number): string {
+  if (overrides === 0) return "Deleted.";
+  return `Deleted with its ${overrides === 1 ? "branch override" : `${overrides} branch overrides`}.`;
 }

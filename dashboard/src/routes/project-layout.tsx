@@ -4,7 +4,7 @@ import { ErrorState, Spinner } from "../components/ui.js";
 import { useProject } from "../lib/queries.js";
 
 const tab =
-  "border-b-2 border-transparent px-3 py-2 text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 " +
+  "shrink-0 whitespace-nowrap border-b-2 border-transparent px-3 py-2 text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 " +
   "dark:hover:text-zinc-100 data-[status=active]:border-indigo-600 data-[status=active]:font-medium " +
   "data-[status=active]:text-zinc-900 dark:data-[status=active]:text-white";
 
