@@ -40,9 +40,8 @@ async function main(log: Logger) {
   const port = typeof address === "object" && address ? address.port : config.port;
   const db = dbConfigFromEnv(config.databaseUrl, config.dataDir);
   const where = db.provider === "postgresql" ? "PostgreSQL" : `SQLite (${db.file})`;
-  log.info(
-    `envplane listening on http://${config.host}:${port}/ (the dashboard; GraphQL and GraphiQL at /graphql) with ${where}`,
-  );
+  const base = `http://${config.host}:${port}`;
+  log.info(`envplane listening on ${base}/graphql (GraphiQL in a browser), the dashboard at ${base}/, with ${where}`);
   if (app.ownerToken) {
     log.warn("First start: created the owner. Their token is printed on stdout only this once; store it now.");
     console.log(`ENVPLANE_TOKEN=${app.ownerToken}`); // stdout, not a log line
