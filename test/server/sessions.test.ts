@@ -394,7 +394,9 @@ describe("sign-in behind a trusted proxy, rate limits and lifetime", () => {
     );
     expect(r.status).toBe(200);
     const cookie = r.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^envplane_session=envs_[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/);
+    expect(cookie).toMatch(
+      /^envplane_session=envs_[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/,
+    );
     // The time left when the answer left: the sign-in's writes may take seconds on a loaded machine.
     const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
     expect(maxAge).toBeGreaterThanOrEqual(3600 - 30);
