@@ -110,8 +110,11 @@ builder.prismaObjectField("Project", "variableGrid", (t) =>
         orderBy: [{ isDefault: "desc" }, { name: "asc" }],
       });
       const readable = environments.filter((env) => can(access, "variable:read-value", env));
-      if (!readable.length || page.first === 0) return empty();
+      if (!readable.length) return empty();
       const inReadable = { environmentId: { in: readable.map((env) => env.id) } };
+      // Every key of the whole list, whichever page this is (first: 0 included).
+      const totalCount = async () =>
+        (await ctx.db.reader.variable.groupBy({ by: ["key"], where: inReadable, orderBy: { key: "asc" } })).length;
       const keys = await ctx.db.reader.variable.groupBy({
         by: ["key"],
         where: { ...inReadable, ...page.where },
@@ -119,7 +122,7 @@ builder.prismaObjectField("Project", "variableGrid", (t) =>
         take: page.first + 1,
       });
       const pageKeys = keys.slice(0, page.first).map((k) => k.key);
-      if (!pageKeys.length) return empty();
+      if (!pageKeys.length) return { ...empty(), hasNextPage: keys.length > page.first, totalCount };
       // The page's keys are consecutive: every variable between the first and the last belongs to the page.
       const variables: GridVariable[] = await ctx.db.reader.variable.findMany({
         where: { ...inReadable, key: { gte: pageKeys[0], lte: pageKeys[pageKeys.length - 1] } },
@@ -148,8 +151,7 @@ builder.prismaObjectField("Project", "variableGrid", (t) =>
         nodes: [...rows.values()],
         hasNextPage: keys.length > page.first,
         cursor: (row) => cursorOf(gridByKey, { key: row.key }),
-        totalCount: async () =>
-          (await ctx.db.reader.variable.groupBy({ by: ["key"], where: inReadable, orderBy: { key: "asc" } })).length,
+        totalCount,
       };
     },
   }),

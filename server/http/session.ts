@@ -86,10 +86,29 @@ export interface SessionRoutes {
   trustProxy: boolean;
 }
 
-async function readBody(request: Request): Promise<{ token?: unknown; code?: unknown } | null> {
+/** The body's text, or null past MAX_SIGN_IN_BODY bytes: a chunked body is read only that far, never whole. */
+async function readText(request: Request): Promise<string | null> {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_SIGN_IN_BODY) return null;
-  const text = await request.text();
-  if (text.length > MAX_SIGN_IN_BODY) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_SIGN_IN_BODY) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readBody(request: Request): Promise<{ token?: unknown; code?: unknown } | null> {
+  const text = await readText(request);
+  if (text === null) return null;
   try {
     const body = JSON.parse(text);
     return body && typeof body === "object" && !Array.isArray(body) ? body : null;

@@ -145,6 +145,18 @@ describe("Project.variableGrid", () => {
       after = grid.pageInfo.endCursor;
     }
     expect(keys).toEqual(Array.from({ length: 12 }, (_, i) => `KEY_${String(i).padStart(4, "0")}`));
+    // totalCount is the whole list's on every page: with first: 0 and past the last key too.
+    const count = (first: number, after: string | null) =>
+      rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ project(slug: "grid-pages") { variableGrid(first: ${first}${after ? `, after: "${after}"` : ""}) ` +
+          "{ totalCount pageInfo { hasNextPage } nodes { key } } } }",
+      ).then((raw) => JSON.parse(raw).data.project.variableGrid);
+    expect(await count(0, null)).toEqual({ totalCount: 12, pageInfo: { hasNextPage: true }, nodes: [] });
+    expect(await count(5, after)).toMatchObject({ totalCount: 12, pageInfo: { hasNextPage: false } });
+    const end = (await page("grid-pages", 12)).result.variableGrid.pageInfo.endCursor;
+    expect(await count(5, end)).toEqual({ totalCount: 12, pageInfo: { hasNextPage: false }, nodes: [] });
     const last = (await page("grid-pages", 500)).result.variableGrid;
     expect(Object.keys(cellsOf(last, "KEY_0010"))).toEqual(["production"]);
     expect(Object.keys(cellsOf(last, "KEY_0003"))).toEqual(["development", "production"]);
