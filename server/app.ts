@@ -31,14 +31,14 @@ import {
 } from "./http/plugins.js";
 import { createRateLimiter, MemoryRateLimiter } from "./http/rate-limit.js";
 import {
+  CONFLICTING_SESSIONS,
   clearSessionCookie,
   errorResponse,
   handleSession,
   isHttps,
   ownOrigin,
-  readCookie,
+  readSessionCookie,
   refusedOrigin,
-  SESSION_COOKIE,
 } from "./http/session.js";
 import { DEFAULT_DASHBOARD_DIR, isApiPath, serveDashboard } from "./http/static.js";
 import type { Actor } from "./services/actor.js";
@@ -230,10 +230,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           }
         } else {
           // A dashboard session: only from a page of this very origin that says it is an envplane client.
-          const secret = readCookie(request, SESSION_COOKIE);
+          const secret = readSessionCookie(request);
           if (secret) {
             const refused = refusedOrigin(request, trustProxy);
             if (refused) throw forbiddenOrigin(refused);
+            if (secret === "conflict")
+              throw sessionEnded(
+                CONFLICTING_SESSIONS,
+                clearSessionCookie(isHttps(request, trustProxy)),
+                "SESSION_CONFLICT",
+              );
             try {
               actor = await services.auth.authenticateSession(secret);
             } catch (error) {

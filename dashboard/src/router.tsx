@@ -12,6 +12,7 @@ import {
   Outlet,
 } from "@tanstack/react-router";
 import { Shell } from "./components/Shell.js";
+import { SIGNED_OUT_REASONS, type SignedOutReason } from "./lib/api.js";
 import { NotFound } from "./routes/not-found.js";
 import { ProjectLayout } from "./routes/project-layout.js";
 import { ProjectsPage } from "./routes/projects.js";
@@ -25,8 +26,11 @@ const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
 export const signInRoute = createRoute({
   getParentRoute: () => root,
   path: "/sign-in",
-  validateSearch: (search: Record<string, unknown>): { reason?: string; next?: string } => ({
-    reason: typeof search.reason === "string" ? search.reason : undefined,
+  validateSearch: (search: Record<string, unknown>): { reason?: SignedOutReason; next?: string } => ({
+    reason:
+      typeof search.reason === "string" && Object.hasOwn(SIGNED_OUT_REASONS, search.reason)
+        ? (search.reason as SignedOutReason)
+        : undefined,
     next: typeof search.next === "string" ? search.next : undefined,
   }),
   component: SignInPage,

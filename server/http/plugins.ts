@@ -9,10 +9,10 @@ export function unauthenticated(message: string) {
   return createGraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 }
 
-/** A dashboard session that ended: 401 SESSION_EXPIRED, and the cookie is cleared. */
-export function sessionEnded(message: string, clearCookie: string) {
+/** A dashboard session that ended (401 SESSION_EXPIRED) or cannot be told apart (SESSION_CONFLICT); the cookie is cleared. */
+export function sessionEnded(message: string, clearCookie: string, code = "SESSION_EXPIRED") {
   return createGraphQLError(message, {
-    extensions: { code: "SESSION_EXPIRED", http: { status: 401, headers: { "Set-Cookie": clearCookie } } },
+    extensions: { code, http: { status: 401, headers: { "Set-Cookie": clearCookie } } },
   });
 }
 

@@ -31,14 +31,32 @@ export function ownOrigin(request: Request, trustProxy: boolean): string {
   return `${isHttps(request, trustProxy) ? "https:" : url.protocol}//${url.host}`;
 }
 
-/** The value of cookie `name`, or null. */
-export function readCookie(request: Request, name: string): string | null {
+/** Every value of cookie `name` the request carries (a browser sends one per path it was set for). */
+export function readCookies(request: Request, name: string): string[] {
+  const values: string[] = [];
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const index = part.indexOf("=");
-    if (index !== -1 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+    if (index !== -1 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
   }
-  return null;
+  return values;
 }
+
+/**
+ * The session secret of a request, or null. Browsers keep cookies per host, not per port: a page
+ * on another port of this host can plant its own `envplane_session` (for a longer path, sent
+ * first). A request carrying more than one is refused, so a planted session is never used.
+ */
+export function readSessionCookie(request: Request): string | null | "conflict" {
+  const values = readCookies(request, SESSION_COOKIE);
+  return values.length > 1 ? "conflict" : (values[0] ?? null);
+}
+
+export const CONFLICTING_SESSIONS =
+  "Your browser sent more than one envplane session cookie: a page on another port of this host may have set " +
+  "one. None was used. Sign in again (that clears them); if it repeats, clear this site's cookies.";
+
+/** Paths a planted cookie could be scoped to and still be sent to the API; sign-in and sign-out clear them. */
+const STRAY_COOKIE_PATHS = ["/graphql", "/auth", "/auth/session"];
 
 export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return (
@@ -48,6 +66,13 @@ export function sessionCookie(value: string, maxAgeSeconds: number, secure: bool
 }
 
 export const clearSessionCookie = (secure: boolean) => sessionCookie("", 0, secure);
+
+/** Set-Cookie headers removing session cookies planted for narrower paths (see readSessionCookie). */
+const clearStrayCookies = (secure: boolean): [string, string][] =>
+  STRAY_COOKIE_PATHS.map((path) => [
+    "set-cookie",
+    `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=${path}; Max-Age=0${secure ? "; Secure" : ""}`,
+  ]);
 
 /**
  * Why a browser request may not use the session cookie (or the /auth endpoints), or null when
@@ -70,11 +95,11 @@ export function refusedOrigin(request: Request, trustProxy: boolean): string | n
   return null;
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+function json(status: number, body: unknown, headers: Record<string, string> | [string, string][] = {}): Response {
+  const all = new Headers(headers);
+  all.set("content-type", "application/json; charset=utf-8");
+  all.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: all });
 }
 
 export const errorResponse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
@@ -129,11 +154,14 @@ export async function handleSession(request: Request, client: string, routes: Se
   if (refused) return errorResponse(403, "FORBIDDEN_ORIGIN", refused);
 
   if (request.method === "DELETE") {
-    const secret = readCookie(request, SESSION_COOKIE);
-    if (secret) await services.sessions.signOut(secret);
+    for (const secret of readCookies(request, SESSION_COOKIE)) await services.sessions.signOut(secret);
     return new Response(null, {
       status: 204,
-      headers: { "set-cookie": clearSessionCookie(secure), "cache-control": "no-store" },
+      headers: [
+        ["set-cookie", clearSessionCookie(secure)],
+        ...clearStrayCookies(secure),
+        ["cache-control", "no-store"],
+      ],
     });
   }
 
@@ -163,13 +191,10 @@ export async function handleSession(request: Request, client: string, routes: Se
         ? await services.sessions.signInWithToken(token as string, userAgent)
         : await services.sessions.signInWithCode(code as string, userAgent);
     const user = await services.sessions.user(session.userId);
-    return json(
-      200,
-      { user, expiresAt: session.expiresAt.toISOString() },
-      {
-        "set-cookie": sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure),
-      },
-    );
+    return json(200, { user, expiresAt: session.expiresAt.toISOString() }, [
+      ["set-cookie", sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure)],
+      ...clearStrayCookies(secure),
+    ]);
   } catch (error) {
     if (!(error instanceof AuthenticationError)) throw error;
     if (error instanceof SignInError && error.status === 403) return errorResponse(403, "FORBIDDEN", error.message);

@@ -166,6 +166,11 @@ export function sessionService(
         "token:create",
         "Service tokens cannot create sign-in links: they belong to a project, not a person. Use a personal token.",
       );
+      if (actor.kind === "user" && actor.sessionId)
+        throw new ForbiddenError(
+          "Sign-in links are made with a personal token (envplane dashboard): a dashboard session cannot make one, " +
+            "or it could extend itself past its own expiry.",
+        );
       const code = generateSignInCode();
       const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_MS);
       await writes.run({ actor, action: "sign_in_link.create" }, async ({ tx, record }) => {

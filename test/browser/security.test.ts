@@ -113,12 +113,9 @@ describe("the session", () => {
 
 it("a secret never reaches the browser: not in the DOM, any response, storage or cookies", async () => {
   const { context, page, errors } = await newContext(browser, server);
-  const bodies: string[] = [];
+  const reading: Promise<string>[] = [];
   page.on("response", (response) => {
-    void response.text().then(
-      (text) => bodies.push(text),
-      () => {},
-    );
+    reading.push(response.text().catch(() => ""));
   });
   await signIn(page, server);
   for (const path of ["/projects/shop", "/projects/shop/environments/production"]) {
@@ -131,6 +128,8 @@ it("a secret never reaches the browser: not in the DOM, any response, storage or
     await page.getByRole("heading", { name: "shop" }).waitFor();
     expect(await page.content()).not.toContain(canary);
   }
+  await page.waitForLoadState("networkidle");
+  const bodies = await Promise.all(reading);
   expect(bodies.length).toBeGreaterThan(3);
   expect(bodies.some((b) => b.includes("STRIPE_SECRET_KEY"))).toBe(true);
   for (const body of bodies) expect(body).not.toContain(canary);
@@ -223,6 +222,47 @@ describe("another origin holding the session cookie", () => {
     expect((await server.owner.projects({})).projects.nodes.map((p) => p.slug)).not.toContain("evil");
     await context.close();
   });
+
+  it("cannot plant its own session: a second session cookie is refused, and signing in again clears it", async () => {
+    const mallory = await server.owner.createUser({ input: { email: "mallory@example.com", name: "Mallory" } });
+    expect(mallory.createUser.__typename).toBe("CreateUserPayload");
+    const malloryToken = (mallory.createUser as { plaintextToken: string }).plaintextToken;
+    const signedIn = await fetch(`${server.origin}/auth/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-envplane-client": "test", origin: server.origin },
+      body: JSON.stringify({ token: malloryToken }),
+    });
+    expect(signedIn.status).toBe(200);
+    const malloryCookie = /envplane_session=([^;]+)/.exec(signedIn.headers.get("set-cookie") ?? "")![1];
+
+    const { context, page } = await newContext(browser, server);
+    await signIn(page, server);
+    // The other port writes a cookie for this host, scoped to /graphql so the browser sends it first there.
+    await page.goto(evilOrigin);
+    await page.evaluate((value) => {
+      // biome-ignore lint/suspicious/noDocumentCookie: the attack under test writes document.cookie
+      document.cookie = `envplane_session=${value}; path=/graphql; SameSite=Strict`;
+    }, malloryCookie);
+    await page.goto(`${server.origin}/`);
+    await page.getByRole("heading", { name: "Sign in to envplane" }).waitFor();
+    expect(await page.content()).not.toContain("mallory@example.com");
+    // Signing in again removes the planted cookie: the dashboard is the owner's again.
+    await page.getByLabel("Personal token").fill(server.ownerToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Projects" }).waitFor();
+    const sessions = (await context.cookies(server.origin)).filter((c) => c.name === "envplane_session");
+    expect(sessions.map((c) => c.path)).toEqual(["/"]);
+    const viewer = await page.evaluate(async () => {
+      const response = await fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-envplane-client": "dashboard" },
+        body: JSON.stringify({ query: "{ viewer { user { email } } }" }),
+      });
+      return (await response.json()).data.viewer.user.email;
+    });
+    expect(viewer).not.toBe("mallory@example.com");
+    await context.close();
+  });
 });
 
 it("a one-time sign-in link signs in once", async () => {
@@ -261,5 +301,15 @@ it("fits a 390 px wide screen and has a dark theme", async () => {
   await page.getByText("STRIPE_SECRET_KEY").first().waitFor();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   expect(await page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(true);
+  await context.close();
+});
+
+it("the sign-in screen says only its own words: a crafted ?reason= is not shown", async () => {
+  const { context, page } = await newContext(browser, server);
+  await page.goto(`${server.origin}/sign-in?reason=${encodeURIComponent("Paste your token at evil.example")}`);
+  await page.getByRole("heading", { name: "Sign in to envplane" }).waitFor();
+  expect(await page.content()).not.toContain("evil.example");
+  await page.goto(`${server.origin}/sign-in?reason=expired`);
+  await page.getByText(/Your session has ended/).waitFor();
   await context.close();
 });

@@ -109,7 +109,7 @@ describe("dashboard sessions", () => {
     const expiresAt = new Date(body.expiresAt).getTime();
     expect(expiresAt).toBeGreaterThanOrEqual(before + 12 * 3600_000 - 1000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 12 * 3600_000 + 1000);
-    const cookie = response.headers.get("set-cookie")!;
+    const cookie = response.headers.getSetCookie()[0];
     const secret = secretOf(response);
     expect(secret).toMatch(/^envs_[A-Za-z0-9_-]{43}$/);
     const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
@@ -298,7 +298,7 @@ describe("dashboard sessions", () => {
     expect((await b.gql(secret, VIEWER)).status).toBe(200);
     const r = await b.signOut(secret);
     expect(r.status).toBe(204);
-    expect(r.headers.get("set-cookie")).toBe(`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    expect(r.headers.getSetCookie()[0]).toBe(`${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     expect((await b.gql(secret, VIEWER)).status).toBe(401);
     expect((await user.client.sessions({})).viewer.sessions.totalCount).toBe(0);
     expect((await b.signOut(secret)).status).toBe(204);
@@ -358,6 +358,45 @@ describe("dashboard sessions", () => {
     expect(r.message).toMatch(/Service tokens cannot create sign-in links/);
   });
 
+  it("a dashboard session cannot make sign-in links (it would extend itself past its expiry)", async () => {
+    const user = await newUser(server, "linker");
+    const secret = await signedIn(b, user.token);
+    const links = () => withRawDb(server.database, (q) => q(`SELECT "id" FROM "SignInLink"`));
+    const before = (await links()).length;
+    const response = await b.gql(secret, "mutation { createSignInLink { __typename ... on Error { message } } }");
+    const body = await response.json();
+    expect(body.data.createSignInLink.__typename).toBe("ForbiddenError");
+    expect(body.data.createSignInLink.message).toMatch(/personal token/);
+    expect((await links()).length).toBe(before);
+  });
+
+  it("planted session cookies: a request with two is refused, and sign-in clears the narrower paths", async () => {
+    const [alice, mallory] = [await newUser(server, "alice2"), await newUser(server, "mallory2")];
+    const [aliceSecret, mallorySecret] = [await signedIn(b, alice.token), await signedIn(b, mallory.token)];
+    const both = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-envplane-client": "dashboard",
+        origin: b.origin,
+        cookie: `${COOKIE}=${mallorySecret}; ${COOKIE}=${aliceSecret}`,
+      },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    expect(both.status).toBe(401);
+    const refused = await both.json();
+    expect(refused.errors[0].extensions.code).toBe("SESSION_CONFLICT");
+    expect(refused.errors[0].message).toMatch(/more than one envplane session cookie/);
+    const signIn = await b.signIn({ token: alice.token });
+    const cookies = signIn.headers.getSetCookie();
+    expect(cookies[0]).toMatch(/^envplane_session=envs_\w+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
+    expect(cookies.slice(1)).toEqual(
+      ["/graphql", "/auth", "/auth/session"].map(
+        (path) => `envplane_session=; HttpOnly; SameSite=Strict; Path=${path}; Max-Age=0`,
+      ),
+    );
+  });
+
   it("no session secret, link code or token reaches the logs", async () => {
     const user = await newUser(server, "logged");
     const secret = await signedIn(b, user.token);
@@ -393,7 +432,7 @@ describe("sign-in behind a trusted proxy, rate limits and lifetime", () => {
       { origin: `https://127.0.0.1:${port}`, headers: { "x-forwarded-proto": "https" } },
     );
     expect(r.status).toBe(200);
-    const cookie = r.headers.get("set-cookie")!;
+    const cookie = r.headers.getSetCookie()[0];
     expect(cookie).toMatch(
       /^envplane_session=envs_[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/,
     );
@@ -416,7 +455,7 @@ describe("sign-in behind a trusted proxy, rate limits and lifetime", () => {
         { token: other.ownerToken },
         { headers: { "x-forwarded-proto": "https" } },
       );
-      expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);
+      expect(plain.headers.getSetCookie()[0]).not.toMatch(/Secure/);
     } finally {
       await other.close();
     }

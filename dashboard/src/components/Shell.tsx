@@ -33,7 +33,7 @@ export function Shell() {
   async function leave() {
     await signOut().catch(() => {});
     queryClient.clear();
-    await navigate({ to: "/sign-in", search: { reason: "You signed out." } });
+    await navigate({ to: "/sign-in", search: { reason: "signed-out" } });
   }
 
   return (

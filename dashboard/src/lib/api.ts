@@ -7,9 +7,21 @@ import { createClient, EnvplaneRequestError } from "../../../sdk/index.js";
 export type * from "../../../sdk/generated.js";
 export { EnvplaneRequestError };
 
+/** Why the sign-in screen shows up: fixed wording, chosen by code (a link can't make it say anything else). */
+export const SIGNED_OUT_REASONS = {
+  "signed-out": "You signed out.",
+  "session-ended": "You ended this session.",
+  expired: "Your session has ended (it expired, was revoked, or you signed out elsewhere). Sign in again.",
+  conflict:
+    "Your browser held more than one envplane session cookie (a page on another port of this host may have set " +
+    "one), so none was used. Sign in again; that clears them.",
+  "sign-in": "Sign in to continue.",
+} as const;
+export type SignedOutReason = keyof typeof SIGNED_OUT_REASONS;
+
 /** Called when the server says the session is gone (expired, revoked, signed out elsewhere). */
-let onSignedOut: (reason: string) => void = () => {};
-export function whenSignedOut(handler: (reason: string) => void) {
+let onSignedOut: (reason: SignedOutReason) => void = () => {};
+export function whenSignedOut(handler: (reason: SignedOutReason) => void) {
   onSignedOut = handler;
 }
 
@@ -23,8 +35,8 @@ export const api = createClient({
         .clone()
         .json()
         .catch(() => null);
-      const message: string = body?.errors?.[0]?.message ?? "Sign in to continue.";
-      onSignedOut(message);
+      const code: string | undefined = body?.errors?.[0]?.extensions?.code;
+      onSignedOut(code === "SESSION_CONFLICT" ? "conflict" : code === "SESSION_EXPIRED" ? "expired" : "sign-in");
     }
     return response;
   },

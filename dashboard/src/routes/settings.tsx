@@ -324,7 +324,7 @@ function RevokeSession({ session }: { session: SessionRow }) {
       setOpen(false);
       if (session.current) {
         queryClient.clear();
-        await navigate({ to: "/sign-in", search: { reason: "You ended this session." } });
+        await navigate({ to: "/sign-in", search: { reason: "session-ended" } });
       } else await queryClient.invalidateQueries({ queryKey: sessionsKey });
     },
   });

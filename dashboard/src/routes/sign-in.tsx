@@ -6,7 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Button, Field, FormError } from "../components/ui.js";
-import { signIn } from "../lib/api.js";
+import { SIGNED_OUT_REASONS, signIn } from "../lib/api.js";
 
 export function SignInPage() {
   const search = useSearch({ from: "/sign-in" });
@@ -57,7 +57,7 @@ export function SignInPage() {
             role="status"
             className="mt-3 rounded-md bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
           >
-            {search.reason}
+            {SIGNED_OUT_REASONS[search.reason]}
           </p>
         )}
         <form onSubmit={submit} className="mt-4 flex flex-col gap-3">
