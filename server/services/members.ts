@@ -83,6 +83,10 @@ export function memberService({ db, writes }: { db: Pick<Database, "reader">; wr
         throw new ValidationError("Name the user by userId or by email (one of them).", [
           { path: [input.userId == null ? "email" : "userId"], message: "Give either userId or email." },
         ]);
+      if (input.email != null && !input.email.trim())
+        throw new ValidationError("The e-mail address is empty.", [
+          { path: ["email"], message: "Give the e-mail address of a user of this instance." },
+        ]);
       let userId = input.userId ?? "";
       const authorize = async ({ access }: { access: ProjectAccess }) => {
         assertMayGrant(access, role);

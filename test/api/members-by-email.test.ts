@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { expectType } from "../support/expect.js";
-import { createProject, newUser, useTestServer, userWithRole } from "../support/fixtures.js";
+import { createProject, newUser, userWithRole, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -64,6 +64,11 @@ describe("setMember by e-mail", () => {
     expect(expectType(both, "ValidationError").message).toMatch(/userId or by email/);
     const neither = (await server.owner.setMember({ input: { project: "both-email", role: "VIEWER" } })).setMember;
     expect(expectType(neither, "ValidationError").message).toMatch(/userId or by email/);
+    const blank = (await server.owner.setMember({ input: { project: "both-email", email: "  ", role: "VIEWER" } }))
+      .setMember;
+    expect(expectType(blank, "ValidationError").fieldErrors).toEqual([
+      { path: ["email"], message: expect.stringMatching(/e-mail address/) },
+    ]);
     expect((await membersOf("both-email")).map((m) => m.id)).not.toContain(user.id);
   });
 
