@@ -93,3 +93,9 @@ export class ResultError extends Error {
     return this.result.fieldErrors?.find((e) => e.path[e.path.length - 1] === field)?.message;
   }
 }
+
+/** The error a form shows at its foot: anything but a typed result naming one of `fields` (shown at the field). */
+export function formLevelError(error: unknown, fields: string[]): unknown {
+  if (error instanceof ResultError && fields.some((field) => error.forField(field))) return null;
+  return error ?? null;
+}

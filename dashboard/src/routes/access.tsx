@@ -23,7 +23,7 @@ import {
   thClass,
 } from "../components/tokens.js";
 import { Badge, Button, Dialog, EmptyState, ErrorState, Field, FormError, Spinner } from "../components/ui.js";
-import { api, expect, ResultError, type Role, type TokenPermission } from "../lib/api.js";
+import { api, expect, formLevelError, ResultError, type Role, type TokenPermission } from "../lib/api.js";
 import { type Project, useProject, useViewer } from "../lib/queries.js";
 
 const tokensKey = (slug: string) => ["project", slug, "tokens"] as const;
@@ -232,15 +232,7 @@ function CreateServiceToken({
           )}
         </fieldset>
         <ExpiryField error={failure?.forField("expiresAt")} />
-        <FormError
-          error={
-            failure && !fieldNames.some((f) => failure.forField(f))
-              ? failure
-              : create.error && !failure
-                ? create.error
-                : null
-          }
-        />
+        <FormError error={formLevelError(create.error, fieldNames)} />
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={create.isPending}>

@@ -13,7 +13,7 @@ import {
   PageHeader,
   Spinner,
 } from "../components/ui.js";
-import { api, expect, ResultError } from "../lib/api.js";
+import { api, expect, formLevelError, ResultError } from "../lib/api.js";
 import { keys, useProjects, useViewer } from "../lib/queries.js";
 
 export function ProjectsPage() {
@@ -103,15 +103,7 @@ function CreateProject({ open, onOpenChange }: { open: boolean; onOpenChange: (o
       <form onSubmit={submit} className="flex flex-col gap-3">
         <Field label="Slug" name="slug" required placeholder="shop" error={failure?.forField("slug")} autoFocus />
         <Field label="Name" name="name" placeholder="Shop (defaults to the slug)" error={failure?.forField("name")} />
-        <FormError
-          error={
-            failure && !failure.forField("slug") && !failure.forField("name")
-              ? failure
-              : create.error && !failure
-                ? create.error
-                : null
-          }
-        />
+        <FormError error={formLevelError(create.error, ["slug", "name"])} />
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={create.isPending}>

@@ -28,7 +28,7 @@ import {
   PageHeader,
   Spinner,
 } from "../components/ui.js";
-import { api, expect, ResultError, type SessionFieldsFragment } from "../lib/api.js";
+import { api, expect, formLevelError, ResultError, type SessionFieldsFragment } from "../lib/api.js";
 import { useViewer } from "../lib/queries.js";
 
 const personalTokensKey = ["viewer", "personalTokens"] as const;
@@ -157,15 +157,7 @@ function CreatePersonalToken({
       <form onSubmit={submit} className="flex flex-col gap-3">
         <Field label="Name" name="name" required placeholder="laptop" error={failure?.forField("name")} autoFocus />
         <ExpiryField error={failure?.forField("expiresAt")} />
-        <FormError
-          error={
-            failure && !failure.forField("name") && !failure.forField("expiresAt")
-              ? failure
-              : create.error && !failure
-                ? create.error
-                : null
-          }
-        />
+        <FormError error={formLevelError(create.error, ["name", "expiresAt"])} />
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={create.isPending}>
