@@ -149,7 +149,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               await graphiqlPage({
                 title: "envplane GraphiQL",
                 endpoint: "/graphql",
-                headers: JSON.stringify({ Authorization: "Bearer envp_…" }),
+                // ASCII only: a browser refuses a header value with "…" in it (GraphiQL would fail before a token is typed).
+                headers: JSON.stringify({ Authorization: "Bearer envp_pat_YOUR_TOKEN" }),
               }),
             );
           else if ((request.method === "GET" || request.method === "HEAD") && !isApiPath(path))

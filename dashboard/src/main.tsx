@@ -15,7 +15,7 @@ const router = createAppRouter(queryClient);
 whenSignedOut((reason) => {
   queryClient.clear();
   if (router.state.location.pathname !== "/sign-in")
-    void router.navigate({ to: "/sign-in", search: { reason, next: router.state.location.href } });
+    void router.navigate({ to: "/sign-in", search: { reason: reason ?? undefined, next: router.state.location.href } });
 });
 
 createRoot(document.getElementById("root")!).render(

@@ -64,7 +64,16 @@ export function tokenService({ db, writes }: { db: Pick<Database, "reader">; wri
         throw new ValidationError("A service token belongs to one project: set project.", [
           { path: ["project"], message: "Required for service tokens." },
         ]);
-      const permissions = [...new Set(input.permissions?.length ? input.permissions : ["read"])] as ServicePermission[];
+      // An empty list is a mistake, never "all" or "the default": a token limited to nothing would get everything.
+      if (input.environments && input.environments.length === 0)
+        throw new ValidationError("environments is an empty list: name at least one, or leave it out for all.", [
+          { path: ["environments"], message: "Pick at least one environment, or all of them." },
+        ]);
+      if (input.permissions && input.permissions.length === 0)
+        throw new ValidationError("permissions is an empty list: name at least one (read, write, runtime).", [
+          { path: ["permissions"], message: "Pick at least one permission." },
+        ]);
+      const permissions = [...new Set(input.permissions ?? ["read"])] as ServicePermission[];
       for (const p of permissions)
         if (!SERVICE_PERMISSIONS.includes(p))
           throw new ValidationError(`Unknown permission "${p}". Use read, write or runtime.`, [

@@ -185,6 +185,29 @@ describe("tokens", () => {
     await unauthenticated(server.client(mine.plaintextToken));
   });
 
+  it("limited to an empty list of environments or permissions are refused, never widened to all", async () => {
+    await createProject(server.owner, "tok-empty");
+    const count = async () => (await server.owner.projectTokens({ slug: "tok-empty" })).project!.tokens.totalCount;
+    const before = await count();
+    const noEnvironments = (
+      await server.owner.createToken({
+        input: { kind: "SERVICE", project: "tok-empty", name: "none", environments: [], permissions: ["RUNTIME"] },
+      })
+    ).createToken;
+    expect(expectType(noEnvironments, "ValidationError").fieldErrors).toEqual([
+      { path: ["environments"], message: expect.stringMatching(/at least one environment/) },
+    ]);
+    const noPermissions = (
+      await server.owner.createToken({
+        input: { kind: "SERVICE", project: "tok-empty", name: "none", permissions: [] },
+      })
+    ).createToken;
+    expect(expectType(noPermissions, "ValidationError").fieldErrors).toEqual([
+      { path: ["permissions"], message: expect.stringMatching(/at least one permission/) },
+    ]);
+    expect(await count()).toBe(before);
+  });
+
   it("record lastUsedAt when used", async () => {
     const service = (await serviceToken(server, "tok-used", ["READ"])).created;
     expect(service.token.lastUsedAt).toBeNull();

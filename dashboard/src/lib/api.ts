@@ -15,13 +15,12 @@ export const SIGNED_OUT_REASONS = {
   conflict:
     "Your browser held more than one envplane session cookie (a page on another port of this host may have set " +
     "one), so none was used. Sign in again; that clears them.",
-  "sign-in": "Sign in to continue.",
 } as const;
 export type SignedOutReason = keyof typeof SIGNED_OUT_REASONS;
 
 /** Called when the server says the session is gone (expired, revoked, signed out elsewhere). */
-let onSignedOut: (reason: SignedOutReason) => void = () => {};
-export function whenSignedOut(handler: (reason: SignedOutReason) => void) {
+let onSignedOut: (reason: SignedOutReason | null) => void = () => {};
+export function whenSignedOut(handler: (reason: SignedOutReason | null) => void) {
   onSignedOut = handler;
 }
 
@@ -36,7 +35,7 @@ export const api = createClient({
         .json()
         .catch(() => null);
       const code: string | undefined = body?.errors?.[0]?.extensions?.code;
-      onSignedOut(code === "SESSION_CONFLICT" ? "conflict" : code === "SESSION_EXPIRED" ? "expired" : "sign-in");
+      onSignedOut(code === "SESSION_CONFLICT" ? "conflict" : code === "SESSION_EXPIRED" ? "expired" : null);
     }
     return response;
   },

@@ -303,6 +303,7 @@ function Grid({
                         rowKey={row.key}
                         environment={e}
                         cell={row.cells[e.name]}
+                        secretElsewhere={Object.values(row.cells).some((c) => c?.isSecret)}
                         position={`${item.index}:${col}`}
                         readOnlyReason={writeReason(e, role)}
                         editing={editing?.key === row.key && editing.env === e.name}
@@ -328,6 +329,7 @@ function Cell({
   cell,
   position,
   readOnlyReason,
+  secretElsewhere,
   editing,
   onEdit,
   onKeyDown,
@@ -336,6 +338,8 @@ function Cell({
   rowKey: string;
   environment: GridEnvironment;
   cell: GridCell | undefined;
+  /** The key is a secret in another environment: filling a missing cell starts as a secret too. */
+  secretElsewhere: boolean;
   position: string;
   readOnlyReason: string | null;
   editing: boolean;
@@ -397,6 +401,7 @@ function Cell({
           rowKey={rowKey}
           environment={environment}
           cell={cell}
+          secretElsewhere={secretElsewhere}
           close={() => {
             onEdit(false);
             requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-cell="${position}"]`)?.focus());
@@ -413,17 +418,19 @@ function CellEditor({
   rowKey,
   environment,
   cell,
+  secretElsewhere,
   close,
 }: {
   slug: string;
   rowKey: string;
   environment: GridEnvironment;
   cell: GridCell | undefined;
+  secretElsewhere: boolean;
   close: () => void;
 }) {
   const queryClient = useQueryClient();
   const inputRef = useRef<HTMLInputElement>(null);
-  const [secret, setSecret] = useState(cell?.isSecret ?? false);
+  const [secret, setSecret] = useState(cell?.isSecret ?? secretElsewhere);
   const errorId = useId();
   // The value is read from the input when the request is sent: it is never kept as the mutation's variables.
   const save = useMutation({
