@@ -136,6 +136,10 @@ describe("branches screen", () => {
     await expect(editor.getByRole("alert").first().textContent()).resolves.toContain(
       "development is for local execution only",
     );
+    // The preview does not pretend the invalid mapping resolves: it says why there is none.
+    const invalid = await preview().textContent();
+    expect(invalid).toMatch(/mapping is invalid.*development is for local execution only/);
+    expect(invalid).not.toContain("→");
     const save = editor.getByRole("button", { name: "Save mapping" });
     await expect(save.isDisabled()).resolves.toBe(true);
     await expect(save.getAttribute("title")).resolves.toContain("Fix the problems");

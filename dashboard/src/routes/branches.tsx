@@ -439,7 +439,11 @@ function MappingEditor({ project }: { project: Project }) {
           hint="Computed from the entries above, saved or not."
         />
         <p role="status" aria-label="Preview result" className="mt-2 text-sm">
-          {preview ? (
+          {preview && errors.length ? (
+            <span className="text-red-700 dark:text-red-400">
+              The mapping is invalid, so no preview: {errors[0].message}
+            </span>
+          ) : preview ? (
             <>
               <span className="font-mono">{probe}</span> → <strong className="font-mono">{preview.environment}</strong>{" "}
               <span className="text-zinc-500">by {previewEntry}</span>
