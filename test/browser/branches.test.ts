@@ -61,6 +61,7 @@ async function serverProject() {
 describe("branches screen", () => {
   it("creates a branch (name checked in the browser first) and deletes one; main cannot be deleted", async () => {
     const section = branchesSection();
+    await expect(section.textContent()).resolves.toContain("the mapping below picks the environment it deploys with");
     await section.getByLabel("New branch").fill("-bad");
     await section.getByRole("button", { name: "Create branch" }).click();
     await expect(section.getByRole("alert").textContent()).resolves.toContain("must not start with -");

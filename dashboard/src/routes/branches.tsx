@@ -88,7 +88,8 @@ function Branches({
         Project branches
       </h2>
       <p className="mb-3 text-sm text-zinc-500">
-        Forked copies of the project's infrastructure; each can override values.
+        A project branch is a deployment of the project, usually named after its Git branch: the mapping below picks the
+        environment it deploys with, and it can override some of that environment's values.
       </p>
       {project.branches.length === 0 ? (
         <EmptyState title="No branches" />
