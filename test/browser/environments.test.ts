@@ -123,13 +123,25 @@ describe("environments screen", () => {
     await dialog.getByRole("button", { name: "Review the summary" }).click();
     const summary = dialog.getByRole("definition");
     const count = async (label: string) =>
-      (await dialog.getByText(label, { exact: true }).locator("xpath=following-sibling::dd").textContent())?.trim();
+      (await dialog.getByText(label, { exact: true }).locator("xpath=following-sibling::dd[1]").textContent())?.trim();
+    const listed = (label: string) =>
+      dialog
+        .getByRole("list", { name: `${label}: keys` })
+        .getByRole("listitem")
+        .allTextContents();
     await summary.first().waitFor();
     expect(await count("Kept")).toBe("2");
-    expect(await count("New value")).toBe("2");
+    // Disjoint: the re-entered secret is not also counted as a new value.
+    expect(await count("New value")).toBe("1");
     expect(await count("Skipped")).toBe("1");
     expect(await count("Marked secret")).toBe("1");
     expect(await count("Secrets re-entered")).toBe("1");
+    // Each count names its keys.
+    expect(await listed("Kept")).toEqual(["API_URL", "AUTH_TOKEN"]);
+    expect(await listed("New value")).toEqual(["LOG_LEVEL"]);
+    expect(await listed("Skipped")).toEqual(["OLD_FLAG"]);
+    expect(await listed("Marked secret")).toEqual(["AUTH_TOKEN"]);
+    expect(await listed("Secrets re-entered")).toEqual(["STRIPE_KEY"]);
     await expect(dialog.getByText("One write").count()).resolves.toBe(1);
 
     await dialog.getByRole("button", { name: "Create and seed staging" }).click();
