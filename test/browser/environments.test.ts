@@ -84,6 +84,7 @@ describe("environments screen", () => {
 
     // Created by someone else after the page loaded: the server's conflict appears next to the name.
     await createEnvironment(server.owner, PROJECT, "qa2");
+    await setVariable(server.owner, { project: PROJECT, environment: "qa2", key: "ONLY", value: "1" });
     await name.fill("qa2");
     await dialog.getByRole("button", { name: "Create environment" }).click();
     await expect(dialog.getByRole("alert").textContent()).resolves.toMatch(/already exists/);
@@ -100,6 +101,9 @@ describe("environments screen", () => {
     await page.getByRole("button", { name: "New environment" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Name").fill("staging");
+    // Counts of the sources in proper singular and plural.
+    const sources = await dialog.getByLabel("Seed from").locator("option").allTextContents();
+    expect(sources).toEqual(expect.arrayContaining(["preview (5 variables)", "qa2 (1 variable)"]));
     await dialog.getByLabel("Seed from").selectOption("preview");
     await dialog.getByRole("button", { name: "Review variables" }).click();
     const group = (key: string) => dialog.getByRole("group", { name: key, exact: true });
