@@ -400,6 +400,11 @@ describe("sessions", () => {
   it("sign out everywhere else ends every other session and keeps this one", async () => {
     const user = await newUser(server, "Olga Others");
     const first = await signedIn("/settings", user.token);
+    // Alone: nothing to sign out, and the button says so.
+    const alone = first.page.getByRole("button", { name: "Sign out everywhere else" });
+    await first.page.getByText("this browser").waitFor();
+    expect(await alone.isDisabled()).toBe(true);
+    expect(await alone.getAttribute("title")).toBe("No other sessions.");
     const others = [await signedIn("/", user.token), await signedIn("/", user.token)];
     await first.page.reload();
     const rows = first.page.getByRole("region", { name: "Sessions" }).getByRole("row");
