@@ -429,6 +429,17 @@ describe("sessions", () => {
 describe("narrow screens", () => {
   it("the access, account and users screens do not overflow the page at 390 px", async () => {
     const { context, page, errors } = await signedIn("/projects/shop/access", server.ownerToken, { width: 390 });
+    // The project tabs scroll sideways at this width; the active one (Access, the last) is scrolled into view.
+    const tabs = page.getByRole("navigation", { name: "Project" });
+    const access = tabs.getByRole("link", { name: "Access" });
+    await access.waitFor();
+    expect(await tabs.evaluate((nav) => nav.scrollWidth > nav.clientWidth)).toBe(true);
+    await expect
+      .poll(async () => {
+        const [row, tab] = [await tabs.boundingBox(), await access.boundingBox()];
+        return !!row && !!tab && tab.x >= row.x - 1 && tab.x + tab.width <= row.x + row.width + 1;
+      })
+      .toBe(true);
     for (const [path, heading] of [
       ["/projects/shop/access", "Members"],
       ["/settings", "Personal tokens"],
