@@ -16,7 +16,7 @@ import { SIGNED_OUT_REASONS, type SignedOutReason } from "./lib/api.js";
 import { NotFound } from "./routes/not-found.js";
 import { ProjectLayout } from "./routes/project-layout.js";
 import { ProjectsPage } from "./routes/projects.js";
-import { SignInPage } from "./routes/sign-in.js";
+import { NOTICES, type Notice, SignInPage } from "./routes/sign-in.js";
 
 const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
   component: Outlet,
@@ -39,7 +39,18 @@ export const signInRoute = createRoute({
 /** Everything behind sign-in. */
 const app = createRoute({ getParentRoute: () => root, id: "app", component: Shell });
 
-const projects = createRoute({ getParentRoute: () => app, path: "/", component: ProjectsPage });
+const projects = createRoute({
+  getParentRoute: () => app,
+  path: "/",
+  // A notice chosen by a code (fixed wording; an address cannot make the page say anything else).
+  validateSearch: (search: Record<string, unknown>): { notice?: Notice } => ({
+    notice:
+      typeof search.notice === "string" && Object.hasOwn(NOTICES, search.notice)
+        ? (search.notice as Notice)
+        : undefined,
+  }),
+  component: ProjectsPage,
+});
 const settings = createRoute({
   getParentRoute: () => app,
   path: "/settings",

@@ -171,6 +171,54 @@ describe("members", () => {
     await context.close();
   });
 
+  it("the sole owner cannot be removed or demoted (disabled with the reason); a second owner lifts it", async () => {
+    const { context, page, errors } = await signedIn("/projects/shop/access");
+    const ownerRow = page.getByRole("row").filter({ has: page.getByText("you", { exact: true }) });
+    const remove = ownerRow.getByRole("button", { name: /^Remove / });
+    await remove.waitFor();
+    expect(await remove.isDisabled()).toBe(true);
+    expect(await remove.getAttribute("title")).toMatch(/^A project keeps at least one owner/);
+    const role = ownerRow.getByRole("combobox");
+    expect(await role.isDisabled()).toBe(true);
+    expect(await role.getAttribute("title")).toMatch(/^A project keeps at least one owner/);
+
+    const second = await userWithRole(server, "shop", "OWNER", "Otto Owner");
+    await page.reload();
+    await page.getByLabel("Role of Otto Owner").waitFor();
+    await expect.poll(() => remove.isEnabled()).toBe(true);
+    expect(await role.isEnabled()).toBe(true);
+    expectType(
+      (await server.owner.removeMember({ input: { project: "shop", userId: second.id } })).removeMember,
+      "RemoveMemberPayload",
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("an instance admin adds a user without an e-mail by picking them from the list", async () => {
+    const nemo = expectType(
+      (await server.owner.createUser({ input: { name: "Nemo NoMail" } })).createUser,
+      "CreateUserPayload",
+    ).user;
+    const { context, page, errors } = await signedIn("/projects/shop/access");
+    await page.getByRole("button", { name: "Add member" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add a member" });
+    await dialog.getByLabel("User", { exact: true }).selectOption({ label: "Nemo NoMail (no e-mail)" });
+    expect(await dialog.getByLabel("E-mail").isDisabled()).toBe(true);
+    await dialog.getByLabel("Role").selectOption("VIEWER");
+    await dialog.getByRole("button", { name: "Add member" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByLabel("Role of Nemo NoMail").waitFor();
+    const project = (await server.owner.projectMembers({ slug: "shop", first: 100 })).project!;
+    expect(project.members.nodes.find((m) => m.user.id === nemo.id)?.role).toBe("VIEWER");
+    expectType(
+      (await server.owner.removeMember({ input: { project: "shop", userId: nemo.id } })).removeMember,
+      "RemoveMemberPayload",
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("a non-owner admin is not offered the owner role and cannot change an owner", async () => {
     const admin = await userWithRole(server, "shop", "ADMIN", "Adam Admin");
     const { context, page, errors } = await signedIn("/projects/shop/access", admin.token);
@@ -181,6 +229,9 @@ describe("members", () => {
       .locator("option")
       .evaluateAll((o) => o.map((x) => x.getAttribute("value")));
     expect(offered).toEqual(["VIEWER", "DEVELOPER", "ADMIN"]);
+    // Not an instance admin: no user list; the way to add a user without an e-mail is named.
+    await expect(dialog.getByLabel("User", { exact: true }).count()).resolves.toBe(0);
+    await dialog.getByText("envplane members add <user-id> --role <role>").waitFor();
     await dialog.getByRole("button", { name: "Cancel" }).click();
 
     const ownerRow = page.getByRole("row").filter({ has: page.locator("option[value=OWNER]:checked") });
@@ -349,6 +400,11 @@ describe("sessions", () => {
   it("sign out everywhere else ends every other session and keeps this one", async () => {
     const user = await newUser(server, "Olga Others");
     const first = await signedIn("/settings", user.token);
+    // Alone: nothing to sign out, and the button says so.
+    const alone = first.page.getByRole("button", { name: "Sign out everywhere else" });
+    await first.page.getByText("this browser").waitFor();
+    expect(await alone.isDisabled()).toBe(true);
+    expect(await alone.getAttribute("title")).toBe("No other sessions.");
     const others = [await signedIn("/", user.token), await signedIn("/", user.token)];
     await first.page.reload();
     const rows = first.page.getByRole("region", { name: "Sessions" }).getByRole("row");
@@ -373,6 +429,17 @@ describe("sessions", () => {
 describe("narrow screens", () => {
   it("the access, account and users screens do not overflow the page at 390 px", async () => {
     const { context, page, errors } = await signedIn("/projects/shop/access", server.ownerToken, { width: 390 });
+    // The project tabs scroll sideways at this width; the active one (Access, the last) is scrolled into view.
+    const tabs = page.getByRole("navigation", { name: "Project" });
+    const access = tabs.getByRole("link", { name: "Access" });
+    await access.waitFor();
+    expect(await tabs.evaluate((nav) => nav.scrollWidth > nav.clientWidth)).toBe(true);
+    await expect
+      .poll(async () => {
+        const [row, tab] = [await tabs.boundingBox(), await access.boundingBox()];
+        return !!row && !!tab && tab.x >= row.x - 1 && tab.x + tab.width <= row.x + row.width + 1;
+      })
+      .toBe(true);
     for (const [path, heading] of [
       ["/projects/shop/access", "Members"],
       ["/settings", "Personal tokens"],

@@ -61,6 +61,7 @@ async function serverProject() {
 describe("branches screen", () => {
   it("creates a branch (name checked in the browser first) and deletes one; main cannot be deleted", async () => {
     const section = branchesSection();
+    await expect(section.textContent()).resolves.toContain("the mapping below picks the environment it deploys with");
     await section.getByLabel("New branch").fill("-bad");
     await section.getByRole("button", { name: "Create branch" }).click();
     await expect(section.getByRole("alert").textContent()).resolves.toContain("must not start with -");
@@ -136,6 +137,10 @@ describe("branches screen", () => {
     await expect(editor.getByRole("alert").first().textContent()).resolves.toContain(
       "development is for local execution only",
     );
+    // The preview does not pretend the invalid mapping resolves: it says why there is none.
+    const invalid = await preview().textContent();
+    expect(invalid).toMatch(/mapping is invalid.*development is for local execution only/);
+    expect(invalid).not.toContain("→");
     const save = editor.getByRole("button", { name: "Save mapping" });
     await expect(save.isDisabled()).resolves.toBe(true);
     await expect(save.getAttribute("title")).resolves.toContain("Fix the problems");

@@ -84,6 +84,7 @@ describe("environments screen", () => {
 
     // Created by someone else after the page loaded: the server's conflict appears next to the name.
     await createEnvironment(server.owner, PROJECT, "qa2");
+    await setVariable(server.owner, { project: PROJECT, environment: "qa2", key: "ONLY", value: "1" });
     await name.fill("qa2");
     await dialog.getByRole("button", { name: "Create environment" }).click();
     await expect(dialog.getByRole("alert").textContent()).resolves.toMatch(/already exists/);
@@ -100,6 +101,9 @@ describe("environments screen", () => {
     await page.getByRole("button", { name: "New environment" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Name").fill("staging");
+    // Counts of the sources in proper singular and plural.
+    const sources = await dialog.getByLabel("Seed from").locator("option").allTextContents();
+    expect(sources).toEqual(expect.arrayContaining(["preview (5 variables)", "qa2 (1 variable)"]));
     await dialog.getByLabel("Seed from").selectOption("preview");
     await dialog.getByRole("button", { name: "Review variables" }).click();
     const group = (key: string) => dialog.getByRole("group", { name: key, exact: true });
@@ -123,13 +127,25 @@ describe("environments screen", () => {
     await dialog.getByRole("button", { name: "Review the summary" }).click();
     const summary = dialog.getByRole("definition");
     const count = async (label: string) =>
-      (await dialog.getByText(label, { exact: true }).locator("xpath=following-sibling::dd").textContent())?.trim();
+      (await dialog.getByText(label, { exact: true }).locator("xpath=following-sibling::dd[1]").textContent())?.trim();
+    const listed = (label: string) =>
+      dialog
+        .getByRole("list", { name: `${label}: keys` })
+        .getByRole("listitem")
+        .allTextContents();
     await summary.first().waitFor();
     expect(await count("Kept")).toBe("2");
-    expect(await count("New value")).toBe("2");
+    // Disjoint: the re-entered secret is not also counted as a new value.
+    expect(await count("New value")).toBe("1");
     expect(await count("Skipped")).toBe("1");
     expect(await count("Marked secret")).toBe("1");
     expect(await count("Secrets re-entered")).toBe("1");
+    // Each count names its keys.
+    expect(await listed("Kept")).toEqual(["API_URL", "AUTH_TOKEN"]);
+    expect(await listed("New value")).toEqual(["LOG_LEVEL"]);
+    expect(await listed("Skipped")).toEqual(["OLD_FLAG"]);
+    expect(await listed("Marked secret")).toEqual(["AUTH_TOKEN"]);
+    expect(await listed("Secrets re-entered")).toEqual(["STRIPE_KEY"]);
     await expect(dialog.getByText("One write").count()).resolves.toBe(1);
 
     await dialog.getByRole("button", { name: "Create and seed staging" }).click();

@@ -280,6 +280,14 @@ it("a one-time sign-in link signs in once", async () => {
     .getByRole("alert")
     .filter({ hasText: /used|expired|invalid/i })
     .waitFor();
+  // The used link again in the browser it signed in: still signed in, so the projects page with a notice.
+  await first.page.goto(url);
+  await first.page
+    .getByRole("status")
+    .getByText("That sign-in link was already used; you are still signed in.")
+    .waitFor();
+  await first.page.getByRole("heading", { name: "Projects" }).waitFor();
+  expect(new URL(first.page.url()).pathname).toBe("/");
   await first.context.close();
   await second.context.close();
 });

@@ -308,13 +308,19 @@ function Members({ project }: { project: Project }) {
                   project={project}
                   isYou={m.user.id === viewer.data?.user?.id}
                   manageReason={manageReason}
+                  lastOwner={m.role === "OWNER" && members.data.filter((o) => o.role === "OWNER").length === 1}
                 />
               ))}
             </tbody>
           </table>
         </TableBox>
       )}
-      <AddMember project={project} open={adding} onOpenChange={setAdding} />
+      <AddMember
+        project={project}
+        open={adding}
+        onOpenChange={setAdding}
+        canListUsers={!!viewer.data?.canManageUsers}
+      />
     </section>
   );
 }
@@ -329,18 +335,24 @@ function MemberRowView({
   project,
   isYou,
   manageReason,
+  lastOwner,
 }: {
   member: MemberRow;
   project: Project;
   isYou: boolean;
   manageReason: string | null;
+  /** The only owner of the project (counted in the loaded member list). */
+  lastOwner: boolean;
 }) {
   const queryClient = useQueryClient();
   const [removing, setRemoving] = useState(false);
   const label = member.user.name || member.user.email || member.user.id;
   const ownerReason =
     member.role === "OWNER" && !project.viewerCanGrantOwner ? "Only owners change or remove an owner." : null;
-  const reason = manageReason ?? ownerReason;
+  const lastOwnerReason = lastOwner
+    ? "A project keeps at least one owner: make another member owner first, then change or remove this one."
+    : null;
+  const reason = manageReason ?? ownerReason ?? lastOwnerReason;
   const setRole = useMutation({
     mutationFn: async (role: Role) =>
       expect(
@@ -433,15 +445,34 @@ function AddMember({
   project,
   open,
   onOpenChange,
+  canListUsers,
 }: {
   project: Project;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** The viewer may list the instance's users (instance admins): offer picking one, e-mail or not. */
+  canListUsers: boolean;
 }) {
   const queryClient = useQueryClient();
   const roleId = useId();
+  const userSelectId = useId();
+  const [userId, setUserId] = useState("");
+  const users = useQuery({
+    queryKey: ["users"],
+    queryFn: () => allPages(async (after) => (await api.users({ first: MAX_PAGE_SIZE, after })).users),
+    enabled: open && canListUsers,
+  });
+  const memberIds = new Set(
+    (queryClient.getQueryData<MemberRow[]>(membersKey(project.slug)) ?? []).map((m) => m.user.id),
+  );
+  const candidates = (users.data ?? []).filter((u) => !memberIds.has(u.id));
   const add = useMutation({
-    mutationFn: async (input: { email: string; role: Role }) => {
+    mutationFn: async (input: { email: string; role: Role } | { userId: string; role: Role }) => {
+      if ("userId" in input)
+        return expect(
+          (await api.setMember({ input: { project: project.slug, ...input } })).setMember,
+          "SetMemberPayload",
+        );
       const members = queryClient.getQueryData<MemberRow[]>(membersKey(project.slug)) ?? [];
       const existing = members.find((m) => m.user.email?.toLowerCase() === input.email.toLowerCase());
       if (existing)
@@ -473,27 +504,71 @@ function AddMember({
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    add.mutate({ email: String(form.get("email") ?? "").trim(), role: String(form.get("role")) as Role });
+    const role = String(form.get("role")) as Role;
+    add.mutate(userId ? { userId, role } : { email: String(form.get("email") ?? "").trim(), role });
   }
   return (
     <Dialog
       open={open}
       onOpenChange={(next) => {
-        if (next) add.reset();
+        if (next) {
+          add.reset();
+          setUserId("");
+        }
         onOpenChange(next);
       }}
       title="Add a member"
       description="They need a user on this instance (instance admins create users)."
     >
       <form onSubmit={submit} className="flex flex-col gap-3">
+        {canListUsers && (
+          <div className="flex flex-col gap-1">
+            <label htmlFor={userSelectId} className="text-sm font-medium">
+              User
+            </label>
+            <select
+              id={userSelectId}
+              value={userId}
+              onChange={(e) => {
+                setUserId(e.target.value);
+                add.reset();
+              }}
+              className={selectClass}
+              aria-invalid={!!failure?.forField("userId")}
+            >
+              <option value="">{users.isPending ? "Loading users…" : "Pick a user, or enter an e-mail below"}</option>
+              {candidates.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name} {u.email ? `<${u.email}>` : "(no e-mail)"}
+                </option>
+              ))}
+            </select>
+            {users.isError && <FormError error={users.error} />}
+            {failure?.forField("userId") && (
+              <p role="alert" className="text-xs text-red-600 dark:text-red-400">
+                {failure.forField("userId")}
+              </p>
+            )}
+          </div>
+        )}
         <Field
           label="E-mail"
           name="email"
           type="email"
-          required
+          required={!userId}
+          disabled={!!userId}
           placeholder="ann@example.com"
           error={emailError}
           autoFocus
+          hint={
+            canListUsers ? undefined : (
+              <>
+                A user without an e-mail is added by id with the CLI:{" "}
+                <code>envplane members add &lt;user-id&gt; --role &lt;role&gt;</code> (
+                <code>envplane whoami --json</code> shows a user their id).
+              </>
+            )
+          }
         />
         <div className="flex flex-col gap-1">
           <label htmlFor={roleId} className="text-sm font-medium">
@@ -512,7 +587,11 @@ function AddMember({
             </p>
           )}
         </div>
-        <FormError error={add.error && !emailError && !failure?.forField("role") ? add.error : null} />
+        <FormError
+          error={
+            add.error && !emailError && !failure?.forField("role") && !failure?.forField("userId") ? add.error : null
+          }
+        />
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={add.isPending}>

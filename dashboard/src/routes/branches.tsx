@@ -88,7 +88,8 @@ function Branches({
         Project branches
       </h2>
       <p className="mb-3 text-sm text-zinc-500">
-        Forked copies of the project's infrastructure; each can override values.
+        A project branch is a deployment of the project, usually named after its Git branch: the mapping below picks the
+        environment it deploys with, and it can override some of that environment's values.
       </p>
       {project.branches.length === 0 ? (
         <EmptyState title="No branches" />
@@ -439,7 +440,11 @@ function MappingEditor({ project }: { project: Project }) {
           hint="Computed from the entries above, saved or not."
         />
         <p role="status" aria-label="Preview result" className="mt-2 text-sm">
-          {preview ? (
+          {preview && errors.length ? (
+            <span className="text-red-700 dark:text-red-400">
+              The mapping is invalid, so no preview: {errors[0].message}
+            </span>
+          ) : preview ? (
             <>
               <span className="font-mono">{probe}</span> → <strong className="font-mono">{preview.environment}</strong>{" "}
               <span className="text-zinc-500">by {previewEntry}</span>

@@ -184,7 +184,7 @@ function DeleteEnvironment({
         open={open}
         onOpenChange={setOpen}
         title={`Delete ${env.name}?`}
-        description={`Its ${env.variableCount} variables, secrets and branch overrides are deleted. This cannot be undone.`}
+        description={`Its ${variables(env.variableCount)}, secrets and branch overrides are deleted. This cannot be undone.`}
       >
         <div className="flex flex-col gap-3">
           {mapped.length > 0 && (
@@ -304,7 +304,7 @@ function CreateEnvironment({
               <option value="">Nothing (start empty)</option>
               {sources.map((e) => (
                 <option key={e.id} value={e.name}>
-                  {e.name} ({e.variableCount} variables)
+                  {e.name} ({variables(e.variableCount)})
                 </option>
               ))}
             </select>
@@ -354,4 +354,9 @@ function CreatedNotice({ result, onDismiss }: { result: SeedResult; onDismiss: (
       </Button>
     </div>
   );
+}
+
+/** "1 variable", "3 variables". */
+function variables(count: number): string {
+  return `${count} ${count === 1 ? "variable" : "variables"}`;
 }

@@ -1,5 +1,6 @@
 /** A project's frame: its name, the environments at a glance, and tabs for its screens. */
-import { Link, Outlet, useParams } from "@tanstack/react-router";
+import { Link, Outlet, useParams, useRouterState } from "@tanstack/react-router";
+import { useEffect, useRef } from "react";
 import { ErrorState, Spinner } from "../components/ui.js";
 import { useProject } from "../lib/queries.js";
 
@@ -11,6 +12,20 @@ const tab =
 export function ProjectLayout() {
   const { project: slug } = useParams({ from: "/app/projects/$project" });
   const project = useProject(slug);
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const tabs = useRef<HTMLElement>(null);
+  const loaded = project.isSuccess;
+  // On a narrow screen the tab row scrolls sideways: keep the active tab in view (only the row scrolls, not the page).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the screen changes or the tabs first appear
+  useEffect(() => {
+    const nav = tabs.current;
+    const active = nav?.querySelector<HTMLElement>('[data-status="active"]');
+    if (!nav || !active) return;
+    const row = nav.getBoundingClientRect();
+    const tab = active.getBoundingClientRect();
+    if (tab.left < row.left) nav.scrollLeft += tab.left - row.left;
+    else if (tab.right > row.right) nav.scrollLeft += tab.right - row.right;
+  }, [pathname, loaded]);
   if (project.isPending) return <Spinner />;
   if (project.isError) return <ErrorState error={project.error} retry={() => project.refetch()} />;
   const p = project.data;
@@ -24,6 +39,7 @@ export function ProjectLayout() {
       </div>
       <h1 className="text-2xl font-semibold">{p.name}</h1>
       <nav
+        ref={tabs}
         aria-label="Project"
         className="mt-3 mb-5 flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800"
       >

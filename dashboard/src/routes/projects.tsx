@@ -1,6 +1,6 @@
 /** Projects: the ones you can see, create one, delete one (owners). */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import {
   Badge,
@@ -15,14 +15,24 @@ import {
 } from "../components/ui.js";
 import { api, expect, formLevelError, ResultError } from "../lib/api.js";
 import { keys, useProjects, useViewer } from "../lib/queries.js";
+import { NOTICES } from "./sign-in.js";
 
 export function ProjectsPage() {
   const projects = useProjects();
   const viewer = useViewer();
   const [creating, setCreating] = useState(false);
   const canCreate = viewer.data?.canCreateProjects ?? false;
+  const { notice } = useSearch({ from: "/app/" });
   return (
     <div>
+      {notice && (
+        <p
+          role="status"
+          className="mb-4 rounded-md bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          {NOTICES[notice]}
+        </p>
+      )}
       <PageHeader
         title="Projects"
         subtitle="Each project keeps its variables per environment and per branch."

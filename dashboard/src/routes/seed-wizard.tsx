@@ -141,13 +141,15 @@ function Review({
     if (Object.keys(errors).length === 0) setStep("summary");
   }
 
-  const counts = {
-    kept: variables.filter((v) => choices[v.key].action === "KEEP").length,
-    edited: variables.filter((v) => choices[v.key].action === "EDIT").length,
-    skipped: variables.filter((v) => choices[v.key].action === "SKIP").length,
-    markedSecret: variables.filter((v) => !v.isSecret && choices[v.key].action !== "SKIP" && choices[v.key].secret)
-      .length,
-    secretsReentered: variables.filter((v) => v.isSecret && choices[v.key].action === "EDIT").length,
+  const keysWhere = (test: (v: AllVariable, choice: Choice) => boolean) =>
+    variables.filter((v) => test(v, choices[v.key])).map((v) => v.key);
+  // Disjoint except "Marked secret", which lists standard variables (kept or edited) stored as secrets.
+  const summary = {
+    kept: keysWhere((_, c) => c.action === "KEEP"),
+    edited: keysWhere((v, c) => !v.isSecret && c.action === "EDIT"),
+    skipped: keysWhere((_, c) => c.action === "SKIP"),
+    markedSecret: keysWhere((v, c) => !v.isSecret && c.action !== "SKIP" && c.secret),
+    secretsReentered: keysWhere((v, c) => v.isSecret && c.action === "EDIT"),
   };
   const apiFailure = apply.error && !(apply.error instanceof ResultError && Object.keys(rowErrors).length);
 
@@ -156,11 +158,11 @@ function Review({
       <div className="flex flex-col gap-4">
         <h3 className="font-medium">Summary</h3>
         <dl aria-label="Seed summary" className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-5">
-          <Count label="Kept" value={counts.kept} />
-          <Count label="New value" value={counts.edited} />
-          <Count label="Skipped" value={counts.skipped} />
-          <Count label="Marked secret" value={counts.markedSecret} />
-          <Count label="Secrets re-entered" value={counts.secretsReentered} />
+          <Count label="Kept" keys={summary.kept} />
+          <Count label="New value" keys={summary.edited} />
+          <Count label="Skipped" keys={summary.skipped} />
+          <Count label="Marked secret" keys={summary.markedSecret} />
+          <Count label="Secrets re-entered" keys={summary.secretsReentered} />
         </dl>
         <p className="text-sm text-zinc-500">
           One write: <span className="font-mono">{name}</span> is created
@@ -218,11 +220,20 @@ function decision(v: AllVariable, choice: Choice, entered: string | undefined) {
   return { key: v.key, action: "EDIT" as const, value, secret: choice.secret };
 }
 
-function Count({ label, value }: { label: string; value: number }) {
+function Count({ label, keys }: { label: string; keys: string[] }) {
   return (
-    <div className="rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
+    <div className="min-w-0 rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className="text-lg font-semibold tabular-nums">{value}</dd>
+      <dd className="text-lg font-semibold tabular-nums">{keys.length}</dd>
+      {keys.length > 0 && (
+        <dd>
+          <ul aria-label={`${label}: keys`} className="font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
+            {keys.map((key) => (
+              <li key={key}>{key}</li>
+            ))}
+          </ul>
+        </dd>
+      )}
     </div>
   );
 }

@@ -6,7 +6,22 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Button, Field, FormError } from "../components/ui.js";
-import { SIGNED_OUT_REASONS, signIn } from "../lib/api.js";
+import { api, SIGNED_OUT_REASONS, signIn } from "../lib/api.js";
+
+/** Notices the projects page shows after a redirect from here (`?notice=`), by code. */
+export const NOTICES = {
+  "link-used": "That sign-in link was already used; you are still signed in.",
+} as const;
+export type Notice = keyof typeof NOTICES;
+
+/** Whether this browser's session is valid (the failed sign-in kept it). */
+async function stillSignedIn(): Promise<boolean> {
+  try {
+    return !!(await api.viewer()).viewer.user;
+  } catch {
+    return false;
+  }
+}
 
 export function SignInPage() {
   const search = useSearch({ from: "/sign-in" });
@@ -25,6 +40,11 @@ export function SignInPage() {
       const next = search.next?.startsWith("/") && !search.next.startsWith("//") ? search.next : "/";
       await navigate({ href: next });
     } catch (e) {
+      // A link already used (or expired), opened in a browser that is still signed in: carry on as signed in.
+      if ("code" in credential && (await stillSignedIn())) {
+        await navigate({ to: "/", search: { notice: "link-used" } });
+        return;
+      }
       setError(e);
     } finally {
       setBusy(false);
