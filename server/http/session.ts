@@ -190,6 +190,8 @@ export async function handleSession(request: Request, client: string, routes: Se
       token !== undefined
         ? await services.sessions.signInWithToken(token as string, userAgent)
         : await services.sessions.signInWithCode(code as string, userAgent);
+    // Signing in again in the same browser replaces its session: the one its cookie named ends.
+    for (const previous of readCookies(request, SESSION_COOKIE)) await services.sessions.signOut(previous);
     const user = await services.sessions.user(session.userId);
     return json(200, { user, expiresAt: session.expiresAt.toISOString() }, [
       ["set-cookie", sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure)],

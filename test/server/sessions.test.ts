@@ -358,6 +358,16 @@ describe("dashboard sessions", () => {
     expect(r.message).toMatch(/Service tokens cannot create sign-in links/);
   });
 
+  it("signing in again in the same browser ends the session its cookie named", async () => {
+    const user = await newUser(server, "again");
+    const first = await signedIn(b, user.token);
+    const second = await b.signIn({ token: user.token }, { headers: { cookie: `${COOKIE}=${first}` } });
+    expect(second.status).toBe(200);
+    expect((await b.gql(first, VIEWER)).status).toBe(401);
+    expect((await b.gql(secretOf(second), VIEWER)).status).toBe(200);
+    expect((await user.client.sessions({})).viewer.sessions.totalCount).toBe(1);
+  });
+
   it("a dashboard session cannot make sign-in links (it would extend itself past its expiry)", async () => {
     const user = await newUser(server, "linker");
     const secret = await signedIn(b, user.token);
