@@ -195,6 +195,41 @@ describe("project grid", () => {
     await page.context().close();
   });
 
+  it("the editor of a cell on the last visible row is fully visible: its Save button is in the window and clickable", async () => {
+    await createProject(server.owner, "short");
+    await bulk(server.owner, {
+      project: "short",
+      environment: "development",
+      variables: Array.from({ length: 15 }, (_, i) => ({ key: `KEY_${i + 10}`, value: `v${i}` })),
+    });
+    const { page } = await newContext(browser, server, { width: 1280, height: 800 });
+    page.setDefaultTimeout(20_000);
+    await signIn(page, server);
+    await page.goto(`${server.origin}/projects/short`);
+    // The grid's box is full: scrolled to its end, the last row is at its bottom edge.
+    await page.locator("div:has(> table)").evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await cell(page, "Edit KEY_24 in development").click();
+    const save = page.getByRole("button", { name: "Save", exact: true });
+    await save.waitFor();
+    await page.getByText("Enter saves · Esc cancels").waitFor();
+    // Hit-tested before anything scrolls: the topmost element at the button's centre is the button itself.
+    const reachable = (name: string) =>
+      page.getByRole("button", { name, exact: true }).evaluate((button) => {
+        const r = button.getBoundingClientRect();
+        const inWindow = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return inWindow && !!top && button.contains(top);
+      });
+    expect(await reachable("Save")).toBe(true);
+    expect(await reachable("Cancel")).toBe(true);
+    await page.screenshot({ path: "/tmp/grid-last-row.png" });
+    await page.getByRole("textbox", { name: "KEY_24 in development" }).fill("last");
+    await save.click();
+    await expect.poll(() => cell(page, "Edit KEY_24 in development").textContent()).toContain("last");
+    expect((await listValues(server.owner, "short", "development")).values.KEY_24.value).toBe("last");
+    await page.context().close();
+  });
+
   it("shows a conflict inline, refreshes, and saves on the next attempt", async () => {
     const { page } = await open();
     await setVariable(server.owner, { project: P, environment: "development", key: "OTHER", value: "x" });
