@@ -195,6 +195,27 @@ describe("project grid", () => {
     await page.context().close();
   });
 
+  it("asks before saving a cleared cell as an empty value", async () => {
+    const { page } = await open();
+    await cell(page, "Edit ONLY_DEV in development").click();
+    const input = page.getByRole("textbox", { name: "ONLY_DEV in development" });
+    await input.fill("");
+    await input.press("Enter");
+    await page.getByRole("alert").getByText("Save an empty value?").waitFor();
+    expect((await listValues(server.owner, P, "development")).values.ONLY_DEV.value).toBe("1");
+    // Typing again drops the question; clearing and Enter asks again, the second Enter saves.
+    await input.fill("x");
+    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
+    await input.fill("");
+    await input.press("Enter");
+    await page.getByRole("button", { name: "Save empty value" }).waitFor();
+    await input.press("Enter");
+    await expect.poll(() => input.count()).toBe(0);
+    await expect.poll(() => cell(page, "Edit ONLY_DEV in development").textContent()).toContain("empty");
+    expect((await listValues(server.owner, P, "development")).values.ONLY_DEV).toEqual({ value: "", isSecret: false });
+    await page.context().close();
+  });
+
   it("the editor of a cell on the last visible row is fully visible: its Save button is in the window and clickable", async () => {
     await createProject(server.owner, "short");
     await bulk(server.owner, {

@@ -485,6 +485,7 @@ function CellEditor({
   const [anchorOf] = useState(() => anchor);
   const placement = useAnchoredStyle(anchorOf, boxRef);
   const [secret, setSecret] = useState(cell?.isSecret ?? secretElsewhere);
+  const [askEmpty, setAskEmpty] = useState(false);
   const errorId = useId();
   // The value is read from the input when the request is sent: it is never kept as the mutation's variables.
   const save = useMutation({
@@ -530,8 +531,19 @@ function CellEditor({
       close();
     } else if (event.key === "Enter") {
       event.preventDefault();
-      save.mutate();
+      submit();
     }
+  }
+  /** An empty value is allowed but rarely meant (a cleared cell): it is saved only when asked twice. */
+  function submit() {
+    const empty = (inputRef.current?.value ?? "") === "";
+    const alreadyEmpty = cell && !cell.isSecret && cell.value === "";
+    if (empty && !alreadyEmpty && !askEmpty) {
+      save.reset();
+      setAskEmpty(true);
+      return;
+    }
+    save.mutate();
   }
   useEffect(() => inputRef.current?.focus(), []);
 
@@ -566,14 +578,20 @@ function CellEditor({
         placeholder={cell?.isSecret ? "New secret value (never shown)" : "Value"}
         defaultValue={cell && !cell.isSecret ? (cell.value ?? "") : undefined}
         aria-invalid={!!message}
-        aria-describedby={message ? errorId : undefined}
+        aria-describedby={message || askEmpty ? errorId : undefined}
         onKeyDown={onKeyDown}
+        onChange={() => setAskEmpty(false)}
         disabled={save.isPending}
         className="w-full rounded border border-zinc-300 bg-white px-2 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
       />
       {message ? (
         <p id={errorId} role="alert" className="text-xs text-red-600 dark:text-red-400">
           {message}
+        </p>
+      ) : askEmpty && !save.isPending ? (
+        <p id={errorId} role="alert" className="text-xs text-amber-700 dark:text-amber-400">
+          Save an empty value? {rowKey} stays in {environment.name}, set to nothing. Enter again saves it empty · Esc
+          cancels
         </p>
       ) : (
         <p className="text-xs text-zinc-500">{save.isPending ? "Saving…" : "Enter saves · Esc cancels"}</p>
@@ -582,13 +600,8 @@ function CellEditor({
         <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={close}>
           Cancel
         </Button>
-        <Button
-          variant="primary"
-          className="px-2 py-0.5 text-xs"
-          disabled={save.isPending}
-          onClick={() => save.mutate()}
-        >
-          Save
+        <Button variant="primary" className="px-2 py-0.5 text-xs" disabled={save.isPending} onClick={submit}>
+          {askEmpty ? "Save empty value" : "Save"}
         </Button>
       </div>
     </div>,
