@@ -292,6 +292,18 @@ describe("project grid", () => {
   it("fits a 390 px wide screen without horizontal page overflow", async () => {
     const { page } = await open(server.ownerToken, { width: 390 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The key keeps its row header's width: the missing badge goes under it, the key is not cut.
+    const key = page.getByRole("rowheader", { name: "DB_PASSWORD" }).locator("span").first();
+    expect(await key.textContent()).toBe("DB_PASSWORD");
+    expect(await key.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    expect(await row(page, "DB_PASSWORD").textContent()).toContain("missing 1");
+    // The palette's button is a search icon here (no keyboard to press Ctrl K on), named for what it does.
+    const palette = page.getByRole("button", { name: "Open the command palette" });
+    expect(await palette.locator("svg").isVisible()).toBe(true);
+    expect(await palette.locator("kbd").isVisible()).toBe(false);
+    await palette.click();
+    await page.getByRole("combobox", { name: "Go to a project, environment or key" }).waitFor();
+    await page.keyboard.press("Escape");
     await page.screenshot({ path: "/tmp/grid-390.png" });
     await page.context().close();
   });

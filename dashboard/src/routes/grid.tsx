@@ -296,7 +296,11 @@ function Grid({
                   >
                     <th
                       scope="row"
-                      className="sticky left-0 z-[1] flex min-w-0 items-center gap-1.5 bg-white px-3 dark:bg-zinc-950"
+                      className={cx(
+                        "sticky left-0 z-[1] flex min-w-0 flex-col items-start justify-center bg-white px-3 dark:bg-zinc-950",
+                        // Narrow screens: the missing badge goes under the key, which keeps the whole width.
+                        "sm:flex-row sm:items-center sm:justify-start sm:gap-1.5",
+                      )}
                     >
                       <span className="truncate font-mono text-xs" title={row.key}>
                         {row.key}
