@@ -393,7 +393,8 @@ function Review({
         ))}
       </ul>
       <div className="max-h-[45vh] overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
-        <table className="w-full min-w-[520px] text-sm">
+        {/* Narrow screens: no minimum width, values wrap: the whole diff is readable without scrolling sideways. */}
+        <table className="w-full text-sm sm:min-w-[520px]">
           <caption className="sr-only">Changes</caption>
           <tbody>
             {diff.added.map((key) => {
@@ -521,16 +522,19 @@ function DiffRow({
     amber: "text-amber-700 dark:text-amber-400",
     red: "text-red-700 dark:text-red-400",
   };
+  const badge = <Badge tone={tone === "emerald" ? "zinc" : tone === "red" ? "red" : tone}>{label}</Badge>;
   return (
     <tr aria-label={`${key}: ${label}`} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
       <td className={cx("w-6 px-2 py-1.5 text-center font-mono font-bold", colors[tone])} aria-hidden="true">
         {sign}
       </td>
-      <td className="min-w-32 px-2 py-1.5 font-mono font-medium break-all">{key}</td>
-      <td className="px-2 py-1.5">
-        <Badge tone={tone === "emerald" ? "zinc" : tone === "red" ? "red" : tone}>{label}</Badge>
+      <td className="min-w-24 px-2 py-1.5 font-mono font-medium break-all sm:min-w-32">
+        {key}
+        {/* Narrow screens: the label goes under the key, leaving the room to the values. */}
+        <span className="mt-1 block font-sans sm:hidden">{badge}</span>
       </td>
-      <td className="px-2 py-1.5">{children}</td>
+      <td className="hidden px-2 py-1.5 sm:table-cell">{badge}</td>
+      <td className="min-w-0 px-2 py-1.5 break-words">{children}</td>
     </tr>
   );
 }
