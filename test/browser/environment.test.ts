@@ -279,7 +279,11 @@ describe("the environment screen", () => {
 
     await page.getByRole("button", { name: "Bulk edit (.env)" }).click();
     const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(".env content").fill("A=1\nnot an assignment\n");
+    await dialog.getByText("Notes on the text:").waitFor();
+    await dialog.getByText("line 2 is not KEY=value; it was ignored.").waitFor();
     await dialog.getByLabel(".env content").fill("A=1\nB=22\nD=4\n# @secret\nE=canary-bulk-8\n");
+    await expect.poll(() => dialog.getByText("Notes on the text:").count()).toBe(0);
     await dialog.getByRole("button", { name: "Review changes" }).click();
     const summary = dialog.getByRole("list", { name: "Diff summary" });
     await summary.getByText("2 added", { exact: true }).waitFor();
@@ -320,7 +324,8 @@ describe("the environment screen", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("tab", { name: "Edit as .env text" }).click();
     const text = await dialog.getByLabel("preview as .env").inputValue();
-    expect(text).toContain("# Secrets excluded");
+    expect(text).toContain("# Secrets excluded (values never shown; each one listed here is kept");
+    expect(text).not.toContain(".env.local"); // the CLI's advice, not this screen's
     expect(text).toContain("# API_TOKEN");
     expect(text).toContain("DROP=d");
     await dialog.getByLabel("preview as .env").fill(text.replace("DROP=d\n", "").replace("KEEP=k", "KEEP=kk"));

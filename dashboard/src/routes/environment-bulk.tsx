@@ -30,9 +30,16 @@ interface Plan {
   diff: Payload;
 }
 
+/**
+ * The heading of the secrets' list, worded for this screen (the CLI's file says to add them to .env.local). It still
+ * starts with "Secrets excluded": parseDotenv reads the keys below it as listed (kept when removing keys not in the file).
+ */
+const SECRETS_HEADING =
+  "# Secrets excluded (values never shown; each one listed here is kept, even when removing keys not in the file):";
+
 /** The environment as `envplane env pull` writes it (standard values; secrets named in the header). */
 function currentText(env: EnvironmentWithVariables): string {
-  return renderPulledEnv({
+  const { text } = renderPulledEnv({
     environment: env.name,
     branch: null,
     excludedSecrets: env.variables.filter((v) => v.isSecret).map((v) => v.key),
@@ -42,7 +49,8 @@ function currentText(env: EnvironmentWithVariables): string {
         variables: env.variables.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value ?? "" })),
       },
     ],
-  }).text;
+  });
+  return text.replace(/^# Secrets excluded\b.*$/m, SECRETS_HEADING);
 }
 
 /** Problems the server would refuse, found before sending (each with its line). */
@@ -330,7 +338,7 @@ function Warnings({ parsed }: { parsed: ParsedDotenv | null }) {
   if (!parsed?.warnings.length) return null;
   return (
     <div className="rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-      <p className="font-medium">The reader noticed:</p>
+      <p className="font-medium">Notes on the text:</p>
       <ul className="list-inside list-disc">
         {parsed.warnings.slice(0, 20).map((w) => (
           <li key={w}>{w}</li>
