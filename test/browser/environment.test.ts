@@ -227,6 +227,8 @@ describe("the environment screen", () => {
 
     await page.getByLabel("View as branch").selectOption("feature-x");
     await expect.poll(() => new URL(page.url()).searchParams.get("branch")).toBe("feature-x");
+    // The outcome of the last action belongs to the view it was done in.
+    await expect.poll(() => page.getByText("Set the override of API_URL for feature-x").count()).toBe(0);
     const resolved = page.getByRole("region", { name: "Resolved for branch feature-x" });
     await expect
       .poll(() => resolved.getByRole("row", { name: "API_URL" }).textContent())

@@ -77,13 +77,15 @@ function Environment({
 }) {
   const navigate = useNavigate({ from: "/projects/$project/environments/$environment" });
   const [action, setAction] = useState<Action | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  /** The last action's outcome, for the view (branch) it was done in: another view drops it. */
+  const [notice, setNotice] = useState<{ text: string; branch?: string } | null>(null);
+  if (notice && notice.branch !== branch) setNotice(null);
   const [filter, setFilter] = useState("");
   const denied = writeDenied(project, env);
   const isDevelopment = env.name === "development";
   const close = () => setAction(null);
   const done = (message: string) => {
-    setNotice(message);
+    setNotice({ text: message, branch });
     setAction(null);
   };
   const shown = filter
@@ -158,7 +160,7 @@ function Environment({
       </div>
       {notice && (
         <p role="status" className="mb-3 text-sm text-emerald-700 dark:text-emerald-400">
-          {notice}
+          {notice.text}
         </p>
       )}
       {!env.viewerCanRead ? (
