@@ -227,6 +227,8 @@ describe("the environment screen", () => {
 
     await page.getByLabel("View as branch").selectOption("feature-x");
     await expect.poll(() => new URL(page.url()).searchParams.get("branch")).toBe("feature-x");
+    // The outcome of the last action belongs to the view it was done in.
+    await expect.poll(() => page.getByText("Set the override of API_URL for feature-x").count()).toBe(0);
     const resolved = page.getByRole("region", { name: "Resolved for branch feature-x" });
     await expect
       .poll(() => resolved.getByRole("row", { name: "API_URL" }).textContent())
@@ -279,7 +281,11 @@ describe("the environment screen", () => {
 
     await page.getByRole("button", { name: "Bulk edit (.env)" }).click();
     const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(".env content").fill("A=1\nnot an assignment\n");
+    await dialog.getByText("Notes on the text:").waitFor();
+    await dialog.getByText("line 2 is not KEY=value; it was ignored.").waitFor();
     await dialog.getByLabel(".env content").fill("A=1\nB=22\nD=4\n# @secret\nE=canary-bulk-8\n");
+    await expect.poll(() => dialog.getByText("Notes on the text:").count()).toBe(0);
     await dialog.getByRole("button", { name: "Review changes" }).click();
     const summary = dialog.getByRole("list", { name: "Diff summary" });
     await summary.getByText("2 added", { exact: true }).waitFor();
@@ -320,7 +326,8 @@ describe("the environment screen", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("tab", { name: "Edit as .env text" }).click();
     const text = await dialog.getByLabel("preview as .env").inputValue();
-    expect(text).toContain("# Secrets excluded");
+    expect(text).toContain("# Secrets excluded (values never shown; each one listed here is kept");
+    expect(text).not.toContain(".env.local"); // the CLI's advice, not this screen's
     expect(text).toContain("# API_TOKEN");
     expect(text).toContain("DROP=d");
     await dialog.getByLabel("preview as .env").fill(text.replace("DROP=d\n", "").replace("KEEP=k", "KEEP=kk"));
@@ -395,6 +402,64 @@ describe("the environment screen", () => {
       expect(await other.page.getByRole("button", { name: "Delete API_URL" }).isDisabled()).toBe(true);
       expect(await other.page.getByRole("button", { name: "Bulk edit (.env)" }).isDisabled()).toBe(true);
       // No horizontal page overflow at 390 px: the table scrolls inside its box.
+      expect(await other.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
+  });
+
+  it("at 390 px every row action is on screen and works, and the bulk diff's values wrap", async () => {
+    const slug = await project();
+    const long = `https://a-rather-long-host-name.example.com/with/a/long/path?and=${"q".repeat(60)}`;
+    await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: long });
+    await setVariable(server.owner, {
+      project: slug,
+      environment: "preview",
+      key: "API_URL",
+      value: "https://feature",
+      branch: "feature-x",
+    });
+    const other = await newContext(browser, server, { width: 390, height: 800 });
+    try {
+      other.page.setDefaultTimeout(20_000);
+      await signIn(other.page, server);
+      await other.page.goto(`${server.origin}/projects/${slug}/environments/preview`);
+      await other.page.getByRole("row", { name: "API_URL", exact: true }).waitFor();
+      // In the window and the topmost element at its centre: reachable without scrolling sideways.
+      const reachable = (name: string) =>
+        other.page.getByRole("button", { name, exact: true }).evaluate((button) => {
+          window.scrollBy(0, button.getBoundingClientRect().top - innerHeight / 2);
+          const r = button.getBoundingClientRect();
+          const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return r.left >= 0 && r.right <= innerWidth && !!top && button.contains(top);
+        });
+      for (const name of [
+        "Edit API_URL",
+        "Override API_URL for a branch",
+        "Delete API_URL",
+        "Edit API_URL override for feature-x",
+        "Remove API_URL override for feature-x",
+      ])
+        expect(await reachable(name), name).toBe(true);
+      expect(await other.page.getByRole("row", { name: "API_URL", exact: true }).textContent()).toContain("standard");
+      await other.page.screenshot({ path: "/tmp/environment-390.png" });
+      await other.page.getByRole("button", { name: "Delete API_URL", exact: true }).click();
+      await other.page.getByRole("dialog", { name: "Delete API_URL?" }).getByRole("button", { name: "Cancel" }).click();
+
+      await other.page.getByRole("button", { name: "Bulk edit (.env)" }).click();
+      const dialog = other.page.getByRole("dialog");
+      await dialog.getByLabel(".env content").fill(`API_URL=${long}/v2\nNEW_KEY=${long}/new\n`);
+      await dialog.getByRole("button", { name: "Review changes" }).click();
+      const added = dialog.getByRole("row", { name: "NEW_KEY: add" });
+      await added.waitFor();
+      // The diff box does not scroll sideways: every value is inside it, wrapped.
+      const box = dialog.locator("div:has(> table)");
+      expect(await box.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+      const value = dialog.getByRole("row", { name: "API_URL: change" }).locator("td").last();
+      expect(await value.evaluate((e) => e.getBoundingClientRect().right <= innerWidth)).toBe(true);
+      await other.page.screenshot({ path: "/tmp/environment-bulk-390.png" });
+      expect(other.page.url()).toContain(slug);
       expect(await other.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(other.errors).toEqual([]);
     } finally {

@@ -195,6 +195,62 @@ describe("project grid", () => {
     await page.context().close();
   });
 
+  it("asks before saving a cleared cell as an empty value", async () => {
+    const { page } = await open();
+    await cell(page, "Edit ONLY_DEV in development").click();
+    const input = page.getByRole("textbox", { name: "ONLY_DEV in development" });
+    await input.fill("");
+    await input.press("Enter");
+    await page.getByRole("alert").getByText("Save an empty value?").waitFor();
+    expect((await listValues(server.owner, P, "development")).values.ONLY_DEV.value).toBe("1");
+    // Typing again drops the question; clearing and Enter asks again, the second Enter saves.
+    await input.fill("x");
+    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
+    await input.fill("");
+    await input.press("Enter");
+    await page.getByRole("button", { name: "Save empty value" }).waitFor();
+    await input.press("Enter");
+    await expect.poll(() => input.count()).toBe(0);
+    await expect.poll(() => cell(page, "Edit ONLY_DEV in development").textContent()).toContain("empty");
+    expect((await listValues(server.owner, P, "development")).values.ONLY_DEV).toEqual({ value: "", isSecret: false });
+    await page.context().close();
+  });
+
+  it("the editor of a cell on the last visible row is fully visible: its Save button is in the window and clickable", async () => {
+    await createProject(server.owner, "short");
+    await bulk(server.owner, {
+      project: "short",
+      environment: "development",
+      variables: Array.from({ length: 15 }, (_, i) => ({ key: `KEY_${i + 10}`, value: `v${i}` })),
+    });
+    const { page } = await newContext(browser, server, { width: 1280, height: 800 });
+    page.setDefaultTimeout(20_000);
+    await signIn(page, server);
+    await page.goto(`${server.origin}/projects/short`);
+    // The grid's box is full: scrolled to its end, the last row is at its bottom edge.
+    await page.locator("div:has(> table)").evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await cell(page, "Edit KEY_24 in development").click();
+    const save = page.getByRole("button", { name: "Save", exact: true });
+    await save.waitFor();
+    await page.getByText("Enter saves · Esc cancels").waitFor();
+    // Hit-tested before anything scrolls: the topmost element at the button's centre is the button itself.
+    const reachable = (name: string) =>
+      page.getByRole("button", { name, exact: true }).evaluate((button) => {
+        const r = button.getBoundingClientRect();
+        const inWindow = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return inWindow && !!top && button.contains(top);
+      });
+    expect(await reachable("Save")).toBe(true);
+    expect(await reachable("Cancel")).toBe(true);
+    await page.screenshot({ path: "/tmp/grid-last-row.png" });
+    await page.getByRole("textbox", { name: "KEY_24 in development" }).fill("last");
+    await save.click();
+    await expect.poll(() => cell(page, "Edit KEY_24 in development").textContent()).toContain("last");
+    expect((await listValues(server.owner, "short", "development")).values.KEY_24.value).toBe("last");
+    await page.context().close();
+  });
+
   it("shows a conflict inline, refreshes, and saves on the next attempt", async () => {
     const { page } = await open();
     await setVariable(server.owner, { project: P, environment: "development", key: "OTHER", value: "x" });
@@ -236,6 +292,18 @@ describe("project grid", () => {
   it("fits a 390 px wide screen without horizontal page overflow", async () => {
     const { page } = await open(server.ownerToken, { width: 390 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The key keeps its row header's width: the missing badge goes under it, the key is not cut.
+    const key = page.getByRole("rowheader", { name: "DB_PASSWORD" }).locator("span").first();
+    expect(await key.textContent()).toBe("DB_PASSWORD");
+    expect(await key.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    expect(await row(page, "DB_PASSWORD").textContent()).toContain("missing 1");
+    // The palette's button is a search icon here (no keyboard to press Ctrl K on), named for what it does.
+    const palette = page.getByRole("button", { name: "Open the command palette" });
+    expect(await palette.locator("svg").isVisible()).toBe(true);
+    expect(await palette.locator("kbd").isVisible()).toBe(false);
+    await palette.click();
+    await page.getByRole("combobox", { name: "Go to a project, environment or key" }).waitFor();
+    await page.keyboard.press("Escape");
     await page.screenshot({ path: "/tmp/grid-390.png" });
     await page.context().close();
   });

@@ -44,7 +44,12 @@ export function CommandPalette() {
           "hover:bg-zinc-50 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800",
         )}
       >
-        <kbd className="font-sans">{mac ? "⌘K" : "Ctrl K"}</kbd>
+        {/* Narrow screens (no keyboard, little room): a search icon; the button's name says what it does. */}
+        <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" className="size-4 sm:hidden">
+          <circle cx="8.5" cy="8.5" r="5.5" strokeWidth="2" />
+          <path d="m13 13 4.5 4.5" strokeWidth="2" strokeLinecap="round" />
+        </svg>
+        <kbd className="hidden font-sans sm:inline">{mac ? "⌘K" : "Ctrl K"}</kbd>
       </RadixDialog.Trigger>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="fixed inset-0 z-40 bg-black/40" />

@@ -30,9 +30,16 @@ interface Plan {
   diff: Payload;
 }
 
+/**
+ * The heading of the secrets' list, worded for this screen (the CLI's file says to add them to .env.local). It still
+ * starts with "Secrets excluded": parseDotenv reads the keys below it as listed (kept when removing keys not in the file).
+ */
+const SECRETS_HEADING =
+  "# Secrets excluded (values never shown; each one listed here is kept, even when removing keys not in the file):";
+
 /** The environment as `envplane env pull` writes it (standard values; secrets named in the header). */
 function currentText(env: EnvironmentWithVariables): string {
-  return renderPulledEnv({
+  const { text } = renderPulledEnv({
     environment: env.name,
     branch: null,
     excludedSecrets: env.variables.filter((v) => v.isSecret).map((v) => v.key),
@@ -42,7 +49,8 @@ function currentText(env: EnvironmentWithVariables): string {
         variables: env.variables.filter((v) => !v.isSecret).map((v) => ({ key: v.key, value: v.value ?? "" })),
       },
     ],
-  }).text;
+  });
+  return text.replace(/^# Secrets excluded\b.*$/m, SECRETS_HEADING);
 }
 
 /** Problems the server would refuse, found before sending (each with its line). */
@@ -330,7 +338,7 @@ function Warnings({ parsed }: { parsed: ParsedDotenv | null }) {
   if (!parsed?.warnings.length) return null;
   return (
     <div className="rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-      <p className="font-medium">The reader noticed:</p>
+      <p className="font-medium">Notes on the text:</p>
       <ul className="list-inside list-disc">
         {parsed.warnings.slice(0, 20).map((w) => (
           <li key={w}>{w}</li>
@@ -393,7 +401,8 @@ function Review({
         ))}
       </ul>
       <div className="max-h-[45vh] overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
-        <table className="w-full min-w-[520px] text-sm">
+        {/* Narrow screens: no minimum width, values wrap: the whole diff is readable without scrolling sideways. */}
+        <table className="w-full text-sm sm:min-w-[520px]">
           <caption className="sr-only">Changes</caption>
           <tbody>
             {diff.added.map((key) => {
@@ -521,16 +530,19 @@ function DiffRow({
     amber: "text-amber-700 dark:text-amber-400",
     red: "text-red-700 dark:text-red-400",
   };
+  const badge = <Badge tone={tone === "emerald" ? "zinc" : tone === "red" ? "red" : tone}>{label}</Badge>;
   return (
     <tr aria-label={`${key}: ${label}`} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
       <td className={cx("w-6 px-2 py-1.5 text-center font-mono font-bold", colors[tone])} aria-hidden="true">
         {sign}
       </td>
-      <td className="min-w-32 px-2 py-1.5 font-mono font-medium break-all">{key}</td>
-      <td className="px-2 py-1.5">
-        <Badge tone={tone === "emerald" ? "zinc" : tone === "red" ? "red" : tone}>{label}</Badge>
+      <td className="min-w-24 px-2 py-1.5 font-mono font-medium break-all sm:min-w-32">
+        {key}
+        {/* Narrow screens: the label goes under the key, leaving the room to the values. */}
+        <span className="mt-1 block font-sans sm:hidden">{badge}</span>
       </td>
-      <td className="px-2 py-1.5">{children}</td>
+      <td className="hidden px-2 py-1.5 sm:table-cell">{badge}</td>
+      <td className="min-w-0 px-2 py-1.5 break-words">{children}</td>
     </tr>
   );
 }

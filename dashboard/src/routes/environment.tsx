@@ -77,13 +77,15 @@ function Environment({
 }) {
   const navigate = useNavigate({ from: "/projects/$project/environments/$environment" });
   const [action, setAction] = useState<Action | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  /** The last action's outcome, for the view (branch) it was done in: another view drops it. */
+  const [notice, setNotice] = useState<{ text: string; branch?: string } | null>(null);
+  if (notice && notice.branch !== branch) setNotice(null);
   const [filter, setFilter] = useState("");
   const denied = writeDenied(project, env);
   const isDevelopment = env.name === "development";
   const close = () => setAction(null);
   const done = (message: string) => {
-    setNotice(message);
+    setNotice({ text: message, branch });
     setAction(null);
   };
   const shown = filter
@@ -158,7 +160,7 @@ function Environment({
       </div>
       {notice && (
         <p role="status" className="mb-3 text-sm text-emerald-700 dark:text-emerald-400">
-          {notice}
+          {notice.text}
         </p>
       )}
       {!env.viewerCanRead ? (
@@ -229,6 +231,9 @@ function Value({ value, secret }: { value: string | null | undefined; secret: bo
   return <span className="font-mono break-all whitespace-pre-wrap">{value}</span>;
 }
 
+const typeBadge = (secret: boolean) => (secret ? <Badge tone="amber">secret</Badge> : <Badge>standard</Badge>);
+/** A row's buttons: one under the other on narrow screens, side by side from sm up. */
+const rowActions = "flex flex-col items-end sm:flex-row sm:justify-end";
 const th = "px-3 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase";
 const td = "px-3 py-1.5 align-middle";
 
@@ -254,13 +259,14 @@ function VariableTable({
   if (variables.length === 0) return <EmptyState title="No key matches the filter" />;
   return (
     <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-      <table className="w-full min-w-[640px] text-sm">
+      {/* Narrow screens: no Type column (the type goes under the key), actions stacked: every row fits. */}
+      <table className="w-full text-sm sm:min-w-[640px]">
         <caption className="sr-only">Variables of {env.name}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
           <tr>
             <th className={th}>Key</th>
             <th className={th}>Value</th>
-            <th className={th}>Type</th>
+            <th className={cx(th, "hidden sm:table-cell")}>Type</th>
             <th className={cx(th, "text-right")}>Actions</th>
           </tr>
         </thead>
@@ -274,36 +280,41 @@ function VariableTable({
                 highlight === v.key && "bg-indigo-50 outline-2 -outline-offset-2 outline-indigo-500 dark:bg-indigo-950",
               )}
             >
-              <td className={cx(td, "font-mono font-medium break-all")}>{v.key}</td>
+              <td className={cx(td, "font-mono font-medium break-all")}>
+                {v.key}
+                <span className="mt-1 block font-sans sm:hidden">{typeBadge(v.isSecret)}</span>
+              </td>
               <td className={td}>
                 <Value value={v.value} secret={v.isSecret} />
               </td>
-              <td className={td}>{v.isSecret ? <Badge tone="amber">secret</Badge> : <Badge>standard</Badge>}</td>
+              <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
-                <Button
-                  variant="ghost"
-                  aria-label={v.isSecret ? `Overwrite ${v.key}` : `Edit ${v.key}`}
-                  disabledReason={denied}
-                  onClick={() => onAction({ kind: "edit", variable: v })}
-                >
-                  {v.isSecret ? "Overwrite" : "Edit"}
-                </Button>
-                <Button
-                  variant="ghost"
-                  aria-label={`Override ${v.key} for a branch`}
-                  disabledReason={overrideDenied}
-                  onClick={() => onAction({ kind: "override", variable: v })}
-                >
-                  Override
-                </Button>
-                <Button
-                  variant="ghost"
-                  aria-label={`Delete ${v.key}`}
-                  disabledReason={denied}
-                  onClick={() => onAction({ kind: "delete", variable: v })}
-                >
-                  Delete
-                </Button>
+                <div className={rowActions}>
+                  <Button
+                    variant="ghost"
+                    aria-label={v.isSecret ? `Overwrite ${v.key}` : `Edit ${v.key}`}
+                    disabledReason={denied}
+                    onClick={() => onAction({ kind: "edit", variable: v })}
+                  >
+                    {v.isSecret ? "Overwrite" : "Edit"}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Override ${v.key} for a branch`}
+                    disabledReason={overrideDenied}
+                    onClick={() => onAction({ kind: "override", variable: v })}
+                  >
+                    Override
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Delete ${v.key}`}
+                    disabledReason={denied}
+                    onClick={() => onAction({ kind: "delete", variable: v })}
+                  >
+                    Delete
+                  </Button>
+                </div>
               </td>
             </tr>
             {v.overrides.map((o) => (
@@ -324,24 +335,26 @@ function VariableTable({
                 <td className={td}>
                   <Value value={o.value} secret={v.isSecret} />
                 </td>
-                <td className={td} />
+                <td className={cx(td, "hidden sm:table-cell")} />
                 <td className={cx(td, "text-right whitespace-nowrap")}>
-                  <Button
-                    variant="ghost"
-                    aria-label={`Edit ${v.key} override for ${o.branch.name}`}
-                    disabledReason={overrideDenied}
-                    onClick={() => onAction({ kind: "override", variable: v, branch: o.branch.name })}
-                  >
-                    {v.isSecret ? "Overwrite" : "Edit"}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    aria-label={`Remove ${v.key} override for ${o.branch.name}`}
-                    disabledReason={overrideDenied}
-                    onClick={() => onAction({ kind: "unoverride", variable: v, override: o })}
-                  >
-                    Remove
-                  </Button>
+                  <div className={rowActions}>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Edit ${v.key} override for ${o.branch.name}`}
+                      disabledReason={overrideDenied}
+                      onClick={() => onAction({ kind: "override", variable: v, branch: o.branch.name })}
+                    >
+                      {v.isSecret ? "Overwrite" : "Edit"}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Remove ${v.key} override for ${o.branch.name}`}
+                      disabledReason={overrideDenied}
+                      onClick={() => onAction({ kind: "unoverride", variable: v, override: o })}
+                    >
+                      Remove
+                    </Button>
+                  </div>
                 </td>
               </tr>
             ))}

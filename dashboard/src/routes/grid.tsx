@@ -7,7 +7,18 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import {
+  type CSSProperties,
+  type KeyboardEvent,
+  type RefObject,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { createPortal } from "react-dom";
 import { Badge, Button, cx, EmptyState, ErrorState, Spinner } from "../components/ui.js";
 import { api, expect, ResultError } from "../lib/api.js";
 import { type GridCell, type GridEnvironment, type GridRow, gridKey, useGrid } from "../lib/grid.js";
@@ -228,6 +239,7 @@ function Grid({
       ) : (
         <div
           ref={scrollRef}
+          data-grid-scroll
           className="max-h-[calc(100vh-19rem)] min-h-40 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800"
         >
           <table
@@ -280,12 +292,15 @@ function Grid({
                       gridTemplateColumns: template,
                       height: ROW_HEIGHT,
                       transform: `translateY(${item.start}px)`,
-                      zIndex: editing?.key === row.key ? 20 : undefined,
                     }}
                   >
                     <th
                       scope="row"
-                      className="sticky left-0 z-[1] flex min-w-0 items-center gap-1.5 bg-white px-3 dark:bg-zinc-950"
+                      className={cx(
+                        "sticky left-0 z-[1] flex min-w-0 flex-col items-start justify-center bg-white px-3 dark:bg-zinc-950",
+                        // Narrow screens: the missing badge goes under the key, which keeps the whole width.
+                        "sm:flex-row sm:items-center sm:justify-start sm:gap-1.5",
+                      )}
                     >
                       <span className="truncate font-mono text-xs" title={row.key}>
                         {row.key}
@@ -397,6 +412,7 @@ function Cell({
       </button>
       {editing && !readOnlyReason && (
         <CellEditor
+          anchor={() => document.querySelector<HTMLElement>(`[data-cell="${position}"]`)}
           slug={slug}
           rowKey={rowKey}
           environment={environment}
@@ -413,7 +429,44 @@ function Cell({
 }
 
 /** The in-place editor: Enter saves, Escape cancels. Inputs are uncontrolled: a secret never becomes an attribute. */
+/**
+ * Where the editor goes: over its cell, in a portal (the grid's scroll box would clip it), opening upward when
+ * there is no room below and kept inside the window; hidden while its cell is scrolled out of the grid's box.
+ */
+function useAnchoredStyle(anchor: () => HTMLElement | null, box: RefObject<HTMLElement | null>) {
+  const [style, setStyle] = useState<CSSProperties>({ position: "fixed", top: 0, left: 0 });
+  useLayoutEffect(() => {
+    function place() {
+      const cell = anchor();
+      const editor = box.current;
+      if (!cell || !editor) return;
+      const r = cell.getBoundingClientRect();
+      const scroller = cell.closest("[data-grid-scroll]")?.getBoundingClientRect();
+      const margin = 8;
+      const width = Math.min(Math.max(r.width, 256), window.innerWidth - 2 * margin);
+      const height = editor.offsetHeight;
+      const left = Math.min(Math.max(r.left, margin), window.innerWidth - width - margin);
+      const below = r.top + height <= window.innerHeight - margin;
+      const top = below ? r.top : Math.max(margin, r.bottom - height);
+      const outOfView = scroller && (r.bottom <= scroller.top || r.top >= scroller.bottom);
+      setStyle({ position: "fixed", top, left, width, visibility: outOfView ? "hidden" : undefined });
+    }
+    place();
+    const observer = new ResizeObserver(place);
+    if (box.current) observer.observe(box.current);
+    window.addEventListener("scroll", place, true);
+    window.addEventListener("resize", place);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("scroll", place, true);
+      window.removeEventListener("resize", place);
+    };
+  }, [anchor, box]);
+  return style;
+}
+
 function CellEditor({
+  anchor,
   slug,
   rowKey,
   environment,
@@ -421,6 +474,8 @@ function CellEditor({
   secretElsewhere,
   close,
 }: {
+  /** The cell's button: the editor is placed over it. */
+  anchor: () => HTMLElement | null;
   slug: string;
   rowKey: string;
   environment: GridEnvironment;
@@ -430,7 +485,11 @@ function CellEditor({
 }) {
   const queryClient = useQueryClient();
   const inputRef = useRef<HTMLInputElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [anchorOf] = useState(() => anchor);
+  const placement = useAnchoredStyle(anchorOf, boxRef);
   const [secret, setSecret] = useState(cell?.isSecret ?? secretElsewhere);
+  const [askEmpty, setAskEmpty] = useState(false);
   const errorId = useId();
   // The value is read from the input when the request is sent: it is never kept as the mutation's variables.
   const save = useMutation({
@@ -476,14 +535,29 @@ function CellEditor({
       close();
     } else if (event.key === "Enter") {
       event.preventDefault();
-      save.mutate();
+      submit();
     }
+  }
+  /** An empty value is allowed but rarely meant (a cleared cell): it is saved only when asked twice. */
+  function submit() {
+    const empty = (inputRef.current?.value ?? "") === "";
+    const alreadyEmpty = cell && !cell.isSecret && cell.value === "";
+    if (empty && !alreadyEmpty && !askEmpty) {
+      save.reset();
+      setAskEmpty(true);
+      return;
+    }
+    save.mutate();
   }
   useEffect(() => inputRef.current?.focus(), []);
 
   const isSecret = cell ? cell.isSecret : secret;
-  return (
-    <div className="absolute top-0 left-0 z-20 flex w-full min-w-64 flex-col gap-1.5 rounded-md border border-indigo-400 bg-white p-2 shadow-lg dark:bg-zinc-900">
+  return createPortal(
+    <div
+      ref={boxRef}
+      style={placement}
+      className="z-20 flex flex-col gap-1.5 rounded-md border border-indigo-400 bg-white p-2 shadow-lg dark:bg-zinc-900"
+    >
       {!cell && (
         <fieldset className="flex gap-3 text-xs">
           <legend className="sr-only">Type of the new key</legend>
@@ -508,14 +582,20 @@ function CellEditor({
         placeholder={cell?.isSecret ? "New secret value (never shown)" : "Value"}
         defaultValue={cell && !cell.isSecret ? (cell.value ?? "") : undefined}
         aria-invalid={!!message}
-        aria-describedby={message ? errorId : undefined}
+        aria-describedby={message || askEmpty ? errorId : undefined}
         onKeyDown={onKeyDown}
+        onChange={() => setAskEmpty(false)}
         disabled={save.isPending}
         className="w-full rounded border border-zinc-300 bg-white px-2 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
       />
       {message ? (
         <p id={errorId} role="alert" className="text-xs text-red-600 dark:text-red-400">
           {message}
+        </p>
+      ) : askEmpty && !save.isPending ? (
+        <p id={errorId} role="alert" className="text-xs text-amber-700 dark:text-amber-400">
+          Save an empty value? {rowKey} stays in {environment.name}, set to nothing. Enter again saves it empty · Esc
+          cancels
         </p>
       ) : (
         <p className="text-xs text-zinc-500">{save.isPending ? "Saving…" : "Enter saves · Esc cancels"}</p>
@@ -524,15 +604,11 @@ function CellEditor({
         <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={close}>
           Cancel
         </Button>
-        <Button
-          variant="primary"
-          className="px-2 py-0.5 text-xs"
-          disabled={save.isPending}
-          onClick={() => save.mutate()}
-        >
-          Save
+        <Button variant="primary" className="px-2 py-0.5 text-xs" disabled={save.isPending} onClick={submit}>
+          {askEmpty ? "Save empty value" : "Save"}
         </Button>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
