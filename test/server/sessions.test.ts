@@ -399,7 +399,7 @@ describe("dashboard sessions", () => {
     expect(refused.errors[0].message).toMatch(/more than one envplane session cookie/);
     const signIn = await b.signIn({ token: alice.token });
     const cookies = signIn.headers.getSetCookie();
-    expect(cookies[0]).toMatch(/^envplane_session=envs_\w+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
+    expect(cookies[0]).toMatch(/^envplane_session=envs_[\w-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     expect(cookies.slice(1)).toEqual(
       ["/graphql", "/auth", "/auth/session"].map(
         (path) => `envplane_session=; HttpOnly; SameSite=Strict; Path=${path}; Max-Age=0`,
