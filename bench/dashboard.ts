@@ -15,12 +15,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import zlib from "node:zlib";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../test/support/chromium.js";
 import { startTestServer } from "../test/support/server.js";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const DIST = path.join(root, "dashboard/dist");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const KEYS = 1000;
 const ENVIRONMENTS = ["development", "preview", "production", "qa", "staging"];
 
@@ -65,11 +64,7 @@ export async function dashboardBench(): Promise<DashboardFigure[]> {
   const server = await startTestServer({ listen: true, countQueries: true });
   const origin = new URL(server.url).origin;
   const sdk = server.owner;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const seed = async (slug: string, environments: string[], keys: number) => {
       await sdk.createProject({ input: { slug } });

@@ -13,24 +13,14 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { EnvplaneClient } from "../sdk/index.js";
+import { launchChromium } from "../test/support/chromium.js";
 import { startTestServer, type TestServer } from "../test/support/server.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OUT = path.resolve(ROOT, process.env.SCREENSHOTS_DIR ?? "docs/screenshots");
 const DIST = path.join(ROOT, "dashboard/dist/index.html");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// The flags of test/support/browser.ts (which imports vitest, so it is not imported here).
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const TIMEOUT = 20_000;
 const PROJECT = "shop";
 
@@ -546,7 +536,7 @@ async function main(): Promise<void> {
     await seed(server.owner);
     forbidden.push(server.ownerToken);
     const origin = new URL(server.url).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+    browser = await launchChromium();
     await screens(browser, server, origin);
     // The owner token was typed into the sign-in field once; it must not come back from the server.
     if (leak) throw leak;

@@ -4,27 +4,17 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
+import { launchChromium } from "./chromium.js";
 import { startTestServer, type TestServer } from "./server.js";
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const DIST = path.resolve(import.meta.dirname, "../../dashboard/dist");
 
 export function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(path.join(DIST, "index.html")))
     throw new Error("dashboard/dist is missing: run `npm run build:dashboard` before the browser tests.");
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  return launchChromium();
 }
 
 export interface DashboardServer extends TestServer {
