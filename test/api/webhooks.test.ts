@@ -26,6 +26,7 @@ import {
   userWithRole,
 } from "../support/fixtures.js";
 import { silentLogger } from "../support/log.js";
+import { withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const WORKER = { webhookWorker: true, webhooks: { pollMs: 100, retryBaseMs: 150, maxAttempts: 3, timeoutMs: 5000 } };
@@ -332,6 +333,43 @@ describe("the outbox is the write's transaction", () => {
     const bad = await sdk.setVariable({ input: { project: s, environment: "development", key: "1 bad", value: "2" } });
     expectType(bad.setVariable, "ValidationError");
     expect(await db.webhookDelivery.count({ where: { webhookId: webhook.id } })).toBe(1);
+  });
+
+  it("a delivery that cannot be written fails the whole write: no value, no event, no other delivery", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const kept = await createWebhook(s, `/kept-${s}`);
+    const broken = await createWebhook(s, `/broken-${s}`);
+    const db = server.app.database.reader;
+    const sqlite = server.database.provider === "sqlite";
+    const id = broken.webhook.id;
+    await withRawDb(server.database, async (q) => {
+      if (sqlite)
+        await q(
+          `CREATE TRIGGER hookboom BEFORE INSERT ON "WebhookDelivery" WHEN NEW."webhookId" = '${id}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`,
+        );
+      else {
+        await q(
+          `CREATE FUNCTION hookboom() RETURNS trigger AS $$ BEGIN IF NEW."webhookId" = '${id}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        );
+        await q(`CREATE TRIGGER hookboom BEFORE INSERT ON "WebhookDelivery" FOR EACH ROW EXECUTE FUNCTION hookboom()`);
+      }
+    });
+    try {
+      const events = await db.event.count();
+      const failed = await sdk
+        .setVariable({ input: { project: s, environment: "development", key: "NEVER", value: canary } })
+        .catch((e: Error) => e);
+      expect(failed).toBeInstanceOf(Error);
+      expect(await db.event.count()).toBe(events);
+      expect(await db.variable.count({ where: { key: "NEVER" } })).toBe(0);
+      expect(await db.webhookDelivery.count({ where: { webhookId: { in: [kept.webhook.id, id] } } })).toBe(0);
+    } finally {
+      await withRawDb(server.database, async (q) => {
+        await q(sqlite ? `DROP TRIGGER hookboom` : `DROP TRIGGER hookboom ON "WebhookDelivery"`);
+        if (!sqlite) await q(`DROP FUNCTION hookboom()`);
+      });
+    }
   });
 
   it("a transaction rolled back after the event and its deliveries were written leaves neither", async () => {
