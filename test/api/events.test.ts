@@ -418,8 +418,9 @@ const cases: Record<string, Case> = {
     const s = slug();
     await createProject(sdk, s);
     const { project } = await ids(s);
-    const { webhook } = ok(
+    const { webhook } = expectType(
       (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
+      "CreateWebhookPayload",
     );
     return {
       run: async () => ok((await sdk.deleteWebhook({ input: { project: s, id: webhook.id } })).deleteWebhook),
@@ -430,8 +431,9 @@ const cases: Record<string, Case> = {
     const s = slug();
     await createProject(sdk, s);
     const { project } = await ids(s);
-    const { webhook } = ok(
+    const { webhook } = expectType(
       (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
+      "CreateWebhookPayload",
     );
     await setVariable(sdk, { project: s, environment: "development", key: "A", value: value() });
     const hooks = (await sdk.webhookDeliveries({ slug: s })).project!.webhooks;
