@@ -820,6 +820,13 @@ export type RedeliverWebhookMutation = { redeliverWebhook:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type WebhookPermissionQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type WebhookPermissionQuery = { project: { id: string, viewerCanManageWebhooks: boolean } | null };
+
 export const ErrorFieldsFragmentDoc = new TypedDocumentString(`
     fragment ErrorFields on Error {
   __typename
@@ -2484,6 +2491,14 @@ fragment WebhookDeliveryFields on WebhookDelivery {
   deliveredAt
   payload
 }`);
+export const WebhookPermissionDocument = new TypedDocumentString(`
+    query webhookPermission($slug: String!) {
+  project(slug: $slug) {
+    id
+    viewerCanManageWebhooks
+  }
+}
+    `);
 export type Requester<C = {}> = <R, V>(doc: string, vars?: V, options?: C) => Promise<R> | AsyncIterable<R>
 export function getSdk<C>(requester: Requester<C>) {
   return {
@@ -2609,6 +2624,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     redeliverWebhook(variables: RedeliverWebhookMutationVariables, options?: C): Promise<RedeliverWebhookMutation> {
       return requester<RedeliverWebhookMutation, RedeliverWebhookMutationVariables>(RedeliverWebhookDocument, variables, options) as Promise<RedeliverWebhookMutation>;
+    },
+    webhookPermission(variables: WebhookPermissionQueryVariables, options?: C): Promise<WebhookPermissionQuery> {
+      return requester<WebhookPermissionQuery, WebhookPermissionQueryVariables>(WebhookPermissionDocument, variables, options) as Promise<WebhookPermissionQuery>;
     }
   };
 }

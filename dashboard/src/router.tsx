@@ -104,6 +104,11 @@ export const accessRoute = createRoute({
   path: "/access",
   component: lazyRouteComponent(() => import("./routes/access.js"), "AccessPage"),
 });
+export const webhooksRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/webhooks",
+  component: lazyRouteComponent(() => import("./routes/webhooks.js"), "WebhooksPage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -111,7 +116,14 @@ const routeTree = root.addChildren([
     projects,
     settings,
     users,
-    projectRoute.addChildren([gridRoute, environmentRoute, environmentsRoute, branchesRoute, accessRoute]),
+    projectRoute.addChildren([
+      gridRoute,
+      environmentRoute,
+      environmentsRoute,
+      branchesRoute,
+      accessRoute,
+      webhooksRoute,
+    ]),
   ]),
 ]);
 
