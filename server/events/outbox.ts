@@ -83,7 +83,12 @@ export function webhookMatches(
   environmentId: string | null,
 ): boolean {
   if (!(JSON.parse(webhook.events) as string[]).includes(type)) return false;
-  if (webhook.environmentIds === null || environmentId === null || type.startsWith("branch.") || type.startsWith("token."))
+  if (
+    webhook.environmentIds === null ||
+    environmentId === null ||
+    type.startsWith("branch.") ||
+    type.startsWith("token.")
+  )
     return true;
   return (JSON.parse(webhook.environmentIds) as string[]).includes(environmentId);
 }
@@ -117,9 +122,7 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
     environmentId
       ? tx.environment.findUnique({ where: { id: environmentId }, select: { id: true, name: true } })
       : null,
-    event.branchId
-      ? tx.projectBranch.findUnique({ where: { id: event.branchId }, select: { name: true } })
-      : null,
+    event.branchId ? tx.projectBranch.findUnique({ where: { id: event.branchId }, select: { name: true } }) : null,
     actorOf(tx, event.actor),
   ]);
   const payload: WebhookPayload = {

@@ -1,6 +1,6 @@
 /** Webhooks of a project (admins and owners): their deliveries, creation (the signing secret once), deletion, redelivery. */
 import { can } from "../authz/index.js";
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType as EventType } from "../events/outbox.js";
+import { type WebhookEventType as EventType, WEBHOOK_EVENT_TYPES } from "../events/outbox.js";
 import { ForbiddenError } from "../services/errors.js";
 import { builder, type Context } from "./builder.js";
 import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";

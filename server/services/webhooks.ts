@@ -17,11 +17,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { Webhook as StandardWebhook } from "standardwebhooks";
+import type { ProjectAccess } from "../authz/index.js";
 import { webhookSecretAad } from "../crypto/aad.js";
 import { open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Database, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
-import type { ProjectAccess } from "../authz/index.js";
 import type { WritePath } from "../events/index.js";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../events/outbox.js";
 import type { Actor } from "./actor.js";
@@ -81,7 +81,14 @@ export function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
-async function sealSecret(keys: KeyRing, tx: Tx, projectId: string, webhookId: string, secret: string, version: number) {
+async function sealSecret(
+  keys: KeyRing,
+  tx: Tx,
+  projectId: string,
+  webhookId: string,
+  secret: string,
+  version: number,
+) {
   const key = await keys.dataKey(projectId, version, tx);
   return seal(key, version, utf8.encode(secret), webhookSecretAad(projectId, webhookId));
 }

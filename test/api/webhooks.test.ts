@@ -12,9 +12,9 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type EnvplaneClient, type WebhookEventType } from "../../sdk/index.js";
 import { type App, createApp } from "../../server/app.js";
-import { inTransaction } from "../../server/services/transaction.js";
-import { appendEvent } from "../../server/events/write-path.js";
 import { enqueueDeliveries } from "../../server/events/outbox.js";
+import { appendEvent } from "../../server/events/write-path.js";
+import { inTransaction } from "../../server/services/transaction.js";
 import { testProvider } from "../support/database.js";
 import { expectType } from "../support/expect.js";
 import {
@@ -188,7 +188,10 @@ describe("delivery", () => {
   it("filters by environment and event type; branch events ignore the environment filter", async () => {
     const s = slug();
     await createProject(sdk, s);
-    const prod = await createWebhook(s, `/prod-${s}`, { environments: ["production"], events: ["ENVIRONMENT_CHANGED"] });
+    const prod = await createWebhook(s, `/prod-${s}`, {
+      environments: ["production"],
+      events: ["ENVIRONMENT_CHANGED"],
+    });
     expect(prod.webhook).toMatchObject({ environments: ["production"], events: ["ENVIRONMENT_CHANGED"] });
     const branches = await createWebhook(s, `/branches-${s}`, {
       environments: ["production"],
@@ -420,9 +423,14 @@ describe("permissions and input", () => {
     expect(view.errors[0].message).toContain("Only admins and owners");
     expect(view.errors[0].extensions.code).toBe("FORBIDDEN");
     const can = JSON.parse(
-      await rawGraphQL(server, developer.token, `query($s: String!) { project(slug: $s) { viewerCanManageWebhooks } }`, {
-        s,
-      }),
+      await rawGraphQL(
+        server,
+        developer.token,
+        `query($s: String!) { project(slug: $s) { viewerCanManageWebhooks } }`,
+        {
+          s,
+        },
+      ),
     );
     expect(can.data.project.viewerCanManageWebhooks).toBe(false);
 

@@ -102,7 +102,11 @@ describe("webhooks screen", () => {
     expect(await page.content()).not.toContain(secret);
 
     const [hook] = await webhooksOf("shop");
-    expect(hook).toMatchObject({ url: `${base}/ui`, environments: ["production"], description: "Deploy on production changes" });
+    expect(hook).toMatchObject({
+      url: `${base}/ui`,
+      environments: ["production"],
+      description: "Deploy on production changes",
+    });
     await page.getByText("environments: production").waitFor();
 
     await setVariable(server.owner, { project: "shop", environment: "production", key: "RELEASE", value: "v2" });
@@ -124,8 +128,11 @@ describe("webhooks screen", () => {
 
   it("shows a failed delivery's error; redeliver adds a new delivery; delete asks first", async () => {
     const created = expectType(
-      (await server.owner.createWebhook({ input: { project: "shop", url: `${base}/down`, events: ["BRANCH_CREATED"] } }))
-        .createWebhook,
+      (
+        await server.owner.createWebhook({
+          input: { project: "shop", url: `${base}/down`, events: ["BRANCH_CREATED"] },
+        })
+      ).createWebhook,
       "CreateWebhookPayload",
     );
     expectType(

@@ -102,7 +102,11 @@ describe("envplane webhooks", () => {
       return rows[0]?.status === "SUCCEEDED" && rows;
     });
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ attempts: 1, lastStatusCode: 204, payload: { data: { keys: ["DEPLOYED"] } } });
+    expect(deliveries[0]).toMatchObject({
+      attempts: 1,
+      lastStatusCode: 204,
+      payload: { data: { keys: ["DEPLOYED"] } },
+    });
     const shown = await box.run(["webhooks", "deliveries", hook.id]);
     expect(shown.stdout).toMatch(/environment\.changed\s+succeeded\s+1\s+204/);
 

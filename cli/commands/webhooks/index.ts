@@ -163,8 +163,7 @@ export const webhooksDeliveries: CommandSpec = {
     const { project: found } = await managing(() => ctx.sdk().webhookDeliveries({ slug, first: limit }));
     if (!found) throw new CliError(`Project "${slug}" not found, or your token cannot access it.`);
     const hook = found.webhooks.find((h) => h.id === args.id);
-    if (!hook)
-      throw new CliError(`Webhook "${args.id}" not found in project "${slug}". Run "envplane webhooks list".`);
+    if (!hook) throw new CliError(`Webhook "${args.id}" not found in project "${slug}". Run "envplane webhooks list".`);
     const list = hook.deliveries.nodes;
     if (opt.bool(options, "json"))
       return printJson(list.map((d) => ({ ...d, payload: JSON.parse(d.payload) as unknown })));

@@ -9,14 +9,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
-import {
-  formatDate,
-  ShownOnceDialog,
-  TableBox,
-  tableClass,
-  tdClass,
-  thClass,
-} from "../components/tokens.js";
+import { formatDate, ShownOnceDialog, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
 import {
   Badge,
   Button,
@@ -136,7 +129,7 @@ function WebhookItem({ slug, webhook }: { slug: string; webhook: WebhookFieldsFr
   const allEvents = webhook.events.length === EVENT_TYPES.length;
   return (
     <li className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800">
-      <div className="flex flex-wrap items-start justify-between gap-3">
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div className="min-w-0 flex-1">
           <p className="break-all font-mono text-sm font-medium">{webhook.url}</p>
           {webhook.description && <p className="mt-0.5 text-sm text-zinc-500">{webhook.description}</p>}
@@ -151,9 +144,12 @@ function WebhookItem({ slug, webhook }: { slug: string; webhook: WebhookFieldsFr
               ))
             )}
             <span className="text-zinc-500">
-              {webhook.environments ? `environments: ${webhook.environments.join(", ") || "none"}` : "every environment"}
+              {webhook.environments
+                ? `environments: ${webhook.environments.join(", ") || "none"}`
+                : "every environment"}{" "}
+              ·
             </span>
-            <span className="text-zinc-500">· created {formatDate(webhook.createdAt)}</span>
+            <span className="text-zinc-500">created {formatDate(webhook.createdAt)}</span>
           </div>
         </div>
         <div className="flex shrink-0 gap-2">
@@ -209,9 +205,7 @@ function Deliveries({ slug, webhook }: { slug: string; webhook: WebhookFieldsFra
   const hook = deliveries.data.find((w) => w.id === webhook.id);
   const list = hook?.deliveries.nodes ?? [];
   if (!list.length)
-    return (
-      <p className="text-sm text-zinc-500">No deliveries yet: they appear here when a matching change is made.</p>
-    );
+    return <p className="text-sm text-zinc-500">No deliveries yet: they appear here when a matching change is made.</p>;
   return (
     <div className="flex flex-col gap-2">
       <FormError error={redeliver.error} />
@@ -309,8 +303,8 @@ function DeleteWebhook({ slug, webhook }: { slug: string; webhook: WebhookFields
         title="Delete this webhook?"
         description={
           <>
-            Nothing more is sent to <span className="break-all font-mono">{webhook.url}</span>, and its delivery log
-            is deleted.
+            Nothing more is sent to <span className="break-all font-mono">{webhook.url}</span>, and its delivery log is
+            deleted.
           </>
         }
       >
