@@ -10,7 +10,10 @@
  * PostgreSQL, a webhook created by another server must get the very next event.
  */
 import type { Tx } from "../db/client.js";
-import type { EventActor } from "./write-path.js";
+import type { Actor } from "../services/actor.js";
+
+/** Who wrote (the write path's EventActor): a token's actor, or the server itself. */
+type EventActor = Actor | { kind: "system" };
 
 /** The event types a webhook can subscribe to, as sent in the payload's `type`. */
 export const WEBHOOK_EVENT_TYPES = [
