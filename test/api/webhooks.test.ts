@@ -215,6 +215,41 @@ describe("delivery", () => {
     expect(types.sort()).toEqual(["branch.created", "environment.changed", "environment.changed"]);
   });
 
+  it("environment and token events: a deleted environment is still named; a service token's writes name it", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { signingSecret } = await createWebhook(s, `/lifecycle-${s}`, {
+      events: ["ENVIRONMENT_CREATED", "ENVIRONMENT_DELETED", "TOKEN_CREATED", "ENVIRONMENT_CHANGED"],
+    });
+    expectType(
+      (await sdk.createEnvironment({ input: { project: s, name: "staging" } })).createEnvironment,
+      "EnvironmentPayload",
+    );
+    const writer = await serviceToken(server, s, ["WRITE"], ["staging"]);
+    await setVariable(writer.client, { project: s, environment: "staging", key: "BY_TOKEN", value: canary });
+    expectType(
+      (await sdk.deleteEnvironment({ input: { project: s, name: "staging" } })).deleteEnvironment,
+      "DeleteEnvironmentPayload",
+    );
+    await settled(s);
+    const bodies = receiver.at(`/lifecycle-${s}`).map((r) => verify(signingSecret, r));
+    const byType = Object.fromEntries(bodies.map((b) => [b.type, b.data]));
+    expect(Object.keys(byType).sort()).toEqual([
+      "environment.changed",
+      "environment.created",
+      "environment.deleted",
+      "token.created",
+    ]);
+    expect(byType["environment.created"]).toMatchObject({ environment: { name: "staging" } });
+    expect(byType["environment.deleted"]).toMatchObject({ environment: { name: "staging" }, keys: [] });
+    expect(byType["token.created"]).toMatchObject({ environment: null, actor: { type: "user" } });
+    expect(byType["environment.changed"]).toMatchObject({
+      keys: ["BY_TOKEN"],
+      actor: { type: "service", name: `service token ${writer.created.token.name}` },
+    });
+    for (const r of receiver.at(`/lifecycle-${s}`)) expect(r.body).not.toContain(canary);
+  });
+
   it("retries after a 500 with backoff: attempts 2, then SUCCEEDED, with the same webhook-id", async () => {
     const s = slug();
     await createProject(sdk, s);
