@@ -102,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log: (line: string) => log.error(line),
       sessions: { hours: config.sessionHours },
       webhooks: config.webhooks,
+      webhookLog: (line: string) => log.warn(line),
     });
     if (config.webhookWorker) services.webhooks.worker.start();
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.

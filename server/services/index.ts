@@ -34,13 +34,15 @@ export interface ServiceOptions {
   sessions?: SessionOptions;
   /** The webhook worker's timings (started by the app, see server/app.ts). */
   webhooks?: WebhookWorkerOptions;
+  /** Failed webhook deliveries (default: `log`). */
+  webhookLog?: Log;
 }
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
   const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
   const auth = authService({ reader: db.reader, writer: db.writer });
   const log = options.log ?? ((line) => console.error(line));
-  const worker = webhookWorker({ db, keys, log, options: options.webhooks });
+  const worker = webhookWorker({ db, keys, log: options.webhookLog ?? log, options: options.webhooks });
   // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS);
   // webhook deliveries a write queued are sent at once (by this server's worker, when it runs).
   const writes = writePath(db, (action, { deliveries }) => {
