@@ -23,6 +23,8 @@ export interface Config {
   trustProxy?: boolean;
   /** The built dashboard (index.html, assets/); default <repo>/dashboard/dist. */
   dashboardDir?: string;
+  /** Delete audit log rows older than this many days (ENVPLANE_AUDIT_RETENTION_DAYS); unset: keep them forever. */
+  auditRetentionDays?: number;
 }
 
 export const DEFAULT_SESSION_HOURS = 12;
@@ -96,5 +98,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: parseSessionHours(env.ENVPLANE_SESSION_HOURS),
     trustProxy: parseFlag(env, "ENVPLANE_TRUST_PROXY"),
     dashboardDir: env.ENVPLANE_DASHBOARD_DIR ? path.resolve(env.ENVPLANE_DASHBOARD_DIR) : undefined,
+    auditRetentionDays: env.ENVPLANE_AUDIT_RETENTION_DAYS?.trim()
+      ? positiveInteger(env, "ENVPLANE_AUDIT_RETENTION_DAYS", 1)
+      : undefined,
   };
 }
