@@ -24,6 +24,8 @@ export const PROJECT_ACTIONS = [
   "member:grant-owner",
   /** Rotate the project's data key. */
   "key:rotate",
+  /** Read and verify the project's audit log (who did what, when, from where; never values). */
+  "audit:read",
 ] as const;
 
 export const ENVIRONMENT_ACTIONS = [

@@ -25,6 +25,7 @@ const PROJECT_PERMISSION_FIELDS: Record<
   ],
   "member:grant-owner": ["viewerCanGrantOwner", "Whether the caller may grant or take away the owner role."],
   "key:rotate": ["viewerCanRotateKey", "Whether the caller may rotate the project's data key."],
+  "audit:read": ["viewerCanReadAuditLog", "Whether the caller may read and verify the audit log (admins and owners)."],
 };
 
 export const Project = builder.prismaObject("Project", {

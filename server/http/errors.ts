@@ -12,6 +12,7 @@ import {
   UndecryptableError,
   ValidationError,
 } from "../services/errors.js";
+import { AuditUnavailableError } from "../services/audit.js";
 import { graphql } from "./graphql.js";
 
 const { GraphQLError } = graphql;
@@ -23,6 +24,7 @@ function codeOf(error: AppError): string {
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof ForbiddenError) return "FORBIDDEN";
   if (error instanceof UndecryptableError) return "UNDECRYPTABLE";
+  if (error instanceof AuditUnavailableError) return "AUDIT_UNAVAILABLE";
   return "BAD_REQUEST";
 }
 

@@ -2,6 +2,7 @@
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
+import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
@@ -34,7 +35,8 @@ export interface ServiceOptions {
 }
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
-  const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const values = new ValueStore(db.provider, keys, log);
   const auth = authService({ reader: db.reader, writer: db.writer });
   // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS).
   const writes = writePath(db, (action) => {
@@ -46,7 +48,8 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
-    resolution: resolutionService({ db, values }),
+    resolution: resolutionService({ db, values, log }),
+    audit: auditService({ db, log }),
     tokens: tokenService({ db, writes }),
     members: memberService({ db, writes }),
     sessions: sessionService({ db, writes, auth }, options.sessions),
