@@ -15,11 +15,11 @@ import { pruneAuditLog, sealUnchainedEvents } from "./events/audit.js";
 import type { Context } from "./graphql/builder.js";
 import { schema } from "./graphql/index.js";
 import { createLoaders } from "./graphql/loaders.js";
+import { requestDetails } from "./http/client.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
-import { requestDetails } from "./http/client.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import {
   bodyLimit,
@@ -302,4 +302,3 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
 }
-

@@ -117,6 +117,7 @@ const EVENT_COLUMNS = {
   prevHash: true,
   hash: true,
 } as const;
+
 export { EVENT_COLUMNS as AUDIT_COLUMNS };
 
 /**

@@ -52,7 +52,10 @@ const AuditEvent = builder.objectRef<AuditEventRow>("AuditEvent").implement({
     }),
     environment: t.exposeString("environmentName", { nullable: true }),
     branch: t.exposeString("branchName", { nullable: true }),
-    revision: t.exposeInt("revision", { nullable: true, description: "The environment's revision after the write (or served by the read)." }),
+    revision: t.exposeInt("revision", {
+      nullable: true,
+      description: "The environment's revision after the write (or served by the read).",
+    }),
     keys: t.stringList({ resolve: (e) => JSON.parse(e.keys) as string[] }),
     clientAddress: t.exposeString("clientAddress", { nullable: true }),
     userAgent: t.exposeString("userAgent", { nullable: true }),
@@ -66,7 +69,9 @@ const AuditLogFilter = builder.inputType("AuditLogFilter", {
   fields: (t) => ({
     environment: t.string({ description: "An environment's name." }),
     actor: t.string({ description: "A user's e-mail address or name, or a token's name." }),
-    action: t.string({ description: 'An action (e.g. "variable.set"), or a prefix ending in "." (e.g. "variables.").' }),
+    action: t.string({
+      description: 'An action (e.g. "variable.set"), or a prefix ending in "." (e.g. "variables.").',
+    }),
     since: t.field({ type: "DateTime", description: "Events at or after this time." }),
     until: t.field({ type: "DateTime", description: "Events at or before this time." }),
   }),
@@ -83,9 +88,11 @@ const AuditProblem = builder
   });
 
 const AuditVerification = builder
-  .objectRef<{ ok: boolean; checked: number; problems: { sequence: number; eventId: string | null; message: string }[] }>(
-    "AuditVerification",
-  )
+  .objectRef<{
+    ok: boolean;
+    checked: number;
+    problems: { sequence: number; eventId: string | null; message: string }[];
+  }>("AuditVerification")
   .implement({
     description:
       "The project's hash chain walked from its anchor. It detects rows edited, deleted or reordered through the " +
@@ -119,9 +126,13 @@ builder.queryFields((t) => ({
 }));
 
 const LiveRevision = builder
-  .objectRef<{ environmentId: string; environmentName: string; revision: number; servedAt: Date; tokenId: string | null }>(
-    "LiveRevision",
-  )
+  .objectRef<{
+    environmentId: string;
+    environmentName: string;
+    revision: number;
+    servedAt: Date;
+    tokenId: string | null;
+  }>("LiveRevision")
   .implement({
     description: "What runtimeVariables last served the branch.",
     fields: (t) => ({
@@ -152,11 +163,15 @@ const BranchStatus = builder.objectRef<Status>("BranchStatus").implement({
   fields: (t) => ({
     environment: t.prismaField({
       type: "Environment",
-      resolve: (query, s, _a, ctx) => ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: s.environment.id } }),
+      resolve: (query, s, _a, ctx) =>
+        ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: s.environment.id } }),
     }),
     currentRevision: t.exposeInt("currentRevision"),
     liveRevision: t.exposeInt("liveRevision", { nullable: true, description: "null: never served at runtime." }),
-    pendingChanges: t.int({ resolve: (s) => s.pendingKeys.length, description: "Keys changed since the live revision." }),
+    pendingChanges: t.int({
+      resolve: (s) => s.pendingKeys.length,
+      description: "Keys changed since the live revision.",
+    }),
     pendingKeys: t.exposeStringList("pendingKeys"),
     redeployNeeded: t.exposeBoolean("redeployNeeded"),
     environmentChanged: t.exposeBoolean("environmentChanged", {
@@ -170,7 +185,8 @@ builder.prismaObjectFields("ProjectBranch", (t) => ({
     type: LiveRevision,
     nullable: true,
     select: { id: true, projectId: true },
-    description: "What the branch's deployment last got from runtimeVariables; null: never, or an environment you cannot see.",
+    description:
+      "What the branch's deployment last got from runtimeVariables; null: never, or an environment you cannot see.",
     resolve: async (branch, _a, ctx) => {
       const access = await ctx.loaders.access.load(branch.projectId);
       return access ? branchLive(ctx.db.reader, access, branch.id) : null;
@@ -180,7 +196,8 @@ builder.prismaObjectFields("ProjectBranch", (t) => ({
     type: BranchStatus,
     nullable: true,
     select: { id: true, projectId: true, name: true },
-    description: "Changes not yet live on the branch; null when its environment does not exist or is not visible to you.",
+    description:
+      "Changes not yet live on the branch; null when its environment does not exist or is not visible to you.",
     resolve: async (branch, _a, ctx) => {
       const access = await ctx.loaders.access.load(branch.projectId);
       return access ? branchStatus(ctx.db.reader, access, branch) : null;

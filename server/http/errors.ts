@@ -4,6 +4,7 @@
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
 import type { GraphQLError as GraphQLErrorType } from "graphql";
+import { AuditUnavailableError } from "../services/audit.js";
 import {
   AppError,
   ConflictError,
@@ -12,7 +13,6 @@ import {
   UndecryptableError,
   ValidationError,
 } from "../services/errors.js";
-import { AuditUnavailableError } from "../services/audit.js";
 import { graphql } from "./graphql.js";
 
 const { GraphQLError } = graphql;

@@ -10,9 +10,9 @@
  */
 
 import { AuthenticationError } from "../services/auth.js";
-import { requestDetails } from "./client.js";
 import type { Services } from "../services/index.js";
 import { SignInError } from "../services/sessions.js";
+import { requestDetails } from "./client.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "envplane_session";

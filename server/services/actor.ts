@@ -17,20 +17,20 @@ export interface ActorDetails {
 
 export type Actor = ActorDetails &
   (
-  | {
-      kind: "user";
-      tokenId: string;
-      userId: string;
-      isInstanceAdmin: boolean;
-      /** Set when the caller is a dashboard session (cookie) rather than the token itself. */
-      sessionId?: string;
-    }
-  | {
-      kind: "service";
-      tokenId: string;
-      projectId: string;
-      permissions: ReadonlySet<ServicePermission>;
-      /** null: every environment of the project. */
-      environmentIds: ReadonlySet<string> | null;
-    }
+    | {
+        kind: "user";
+        tokenId: string;
+        userId: string;
+        isInstanceAdmin: boolean;
+        /** Set when the caller is a dashboard session (cookie) rather than the token itself. */
+        sessionId?: string;
+      }
+    | {
+        kind: "service";
+        tokenId: string;
+        projectId: string;
+        permissions: ReadonlySet<ServicePermission>;
+        /** null: every environment of the project. */
+        environmentIds: ReadonlySet<string> | null;
+      }
   );

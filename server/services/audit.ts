@@ -92,7 +92,10 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
     log,
 
     /** A page of a project's audit log, newest first, in a constant number of statements. */
-    async auditLog(actor: Actor, input: { project: string; filter?: AuditFilter | null; first?: number | null; after?: string | null }) {
+    async auditLog(
+      actor: Actor,
+      input: { project: string; filter?: AuditFilter | null; first?: number | null; after?: string | null },
+    ) {
       const first = input.first ?? DEFAULT_PAGE_SIZE;
       const errors: { path: string[]; message: string }[] = [];
       if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
@@ -104,14 +107,16 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
       if (input.after != null && after === null)
         errors.push({
           path: ["after"],
-          message: "after is not a cursor of the audit log. Pass pageInfo.endCursor of a previous page, or leave it out.",
+          message:
+            "after is not a cursor of the audit log. Pass pageInfo.endCursor of a previous page, or leave it out.",
         });
       const filter = input.filter ?? {};
       const action = filter.action?.trim();
       if (filter.action != null && (!action || action.length > 100))
         errors.push({
           path: ["filter", "action"],
-          message: 'action must be an event action (e.g. "variable.set") or a prefix ending in "." (e.g. "variables.").',
+          message:
+            'action must be an event action (e.g. "variable.set") or a prefix ending in "." (e.g. "variables.").',
         });
       if (filter.since && filter.until && filter.since > filter.until)
         errors.push({ path: ["filter", "until"], message: "until must not be before since." });
@@ -162,8 +167,14 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
     ];
     const [envs, branches, tokens] = rows.length
       ? await Promise.all([
-          db.reader.environment.findMany({ where: { id: { in: ids((r) => r.environmentId) } }, select: { id: true, name: true } }),
-          db.reader.projectBranch.findMany({ where: { id: { in: ids((r) => r.branchId) } }, select: { id: true, name: true } }),
+          db.reader.environment.findMany({
+            where: { id: { in: ids((r) => r.environmentId) } },
+            select: { id: true, name: true },
+          }),
+          db.reader.projectBranch.findMany({
+            where: { id: { in: ids((r) => r.branchId) } },
+            select: { id: true, name: true },
+          }),
           db.reader.token.findMany({ where: { id: { in: ids((r) => r.tokenId) } }, select: { id: true, name: true } }),
         ])
       : [[], [], []];

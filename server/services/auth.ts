@@ -178,7 +178,10 @@ export function authService({
       await touch(row.id, now);
       const expiresAt = row.expiresAt;
       if (row.kind === "personal") {
-        const user = await reader.user.findUnique({ where: { id: row.userId! }, select: { isInstanceAdmin: true, name: true } });
+        const user = await reader.user.findUnique({
+          where: { id: row.userId! },
+          select: { isInstanceAdmin: true, name: true },
+        });
         return {
           actor: {
             kind: "user",

@@ -33,7 +33,11 @@ export async function recordLive(
     servedAt: new Date(),
     tokenId: live.tokenId,
   };
-  await tx.branchLive.upsert({ where: { branchId: live.branchId }, create: { branchId: live.branchId, ...data }, update: data });
+  await tx.branchLive.upsert({
+    where: { branchId: live.branchId },
+    create: { branchId: live.branchId, ...data },
+    update: data,
+  });
 }
 
 export interface BranchStatus {

@@ -75,14 +75,25 @@ export function resolutionService({
         .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride }));
       const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
       // The read is recorded before anything is returned: no audit row, no values.
-      await auditRead(db.writer, actor, "variables.pull", {
-        projectId: access.project.id,
-        environmentId: env.id,
-        branchId: branch?.id ?? null,
-        revision: env.revision,
-        keys: variables.map((v) => v.key),
-        metadata: { environment: env.name, ...(branch ? { branch: branch.name } : {}), excludedSecrets: excludedSecrets.length },
-      }, undefined, log);
+      await auditRead(
+        db.writer,
+        actor,
+        "variables.pull",
+        {
+          projectId: access.project.id,
+          environmentId: env.id,
+          branchId: branch?.id ?? null,
+          revision: env.revision,
+          keys: variables.map((v) => v.key),
+          metadata: {
+            environment: env.name,
+            ...(branch ? { branch: branch.name } : {}),
+            excludedSecrets: excludedSecrets.length,
+          },
+        },
+        undefined,
+        log,
+      );
       return { environment: env, branch: branch?.name ?? null, revision: env.revision, variables, excludedSecrets };
     },
 

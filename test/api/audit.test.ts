@@ -172,7 +172,9 @@ describe("the hash chain", () => {
     await createProject(sdk, s);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        sdk.setVariable({ input: { project: s, environment: i % 2 ? "preview" : "development", key: `K${i}`, value: "v" } }),
+        sdk.setVariable({
+          input: { project: s, environment: i % 2 ? "preview" : "development", key: `K${i}`, value: "v" },
+        }),
       ),
     );
     for (const r of results) expectType(r.setVariable, "SetVariablePayload");
@@ -314,7 +316,11 @@ describe("auditLog", () => {
     expect(third.nodes.map((e) => e.sequence)).toEqual([1]);
     expect(third.pageInfo.hasNextPage).toBe(false);
     const bad = JSON.parse(
-      await rawGraphQL(server, server.ownerToken, `{ auditLog(project: "${s}", after: "junk", first: 9999) { nodes { id } } }`),
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ auditLog(project: "${s}", after: "junk", first: 9999) { nodes { id } } }`,
+      ),
     );
     expect(bad.errors[0].message).toMatch(/first must be between 0 and/);
   });

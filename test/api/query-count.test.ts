@@ -243,8 +243,12 @@ describe("statement counts do not grow with N", () => {
     }
     const page = (project: string) =>
       statements(() => sdk.auditLog({ project, first: 100, filter: { actor: "Owner", action: "variable" } }));
-    const small = await statements(() => sdk.auditLog({ project: "qc-audit-small", first: 100, filter: { actor: "Owner" } }));
-    const large = await statements(() => sdk.auditLog({ project: "qc-audit-large", first: 100, filter: { actor: "Owner" } }));
+    const small = await statements(() =>
+      sdk.auditLog({ project: "qc-audit-small", first: 100, filter: { actor: "Owner" } }),
+    );
+    const large = await statements(() =>
+      sdk.auditLog({ project: "qc-audit-large", first: 100, filter: { actor: "Owner" } }),
+    );
     expect(small.result.auditLog.nodes.length).toBe(4);
     expect(large.result.auditLog.nodes.length).toBe(27);
     expect(large.result.auditLog.nodes.some((e) => e.branch === "feature-x" && e.environment === "preview")).toBe(true);
