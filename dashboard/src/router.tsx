@@ -105,13 +105,19 @@ export const accessRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/access.js"), "AccessPage"),
 });
 
+export const auditRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/audit",
+  component: lazyRouteComponent(() => import("./routes/audit.js"), "AuditPage"),
+});
+
 const routeTree = root.addChildren([
   signInRoute,
   app.addChildren([
     projects,
     settings,
     users,
-    projectRoute.addChildren([gridRoute, environmentRoute, environmentsRoute, branchesRoute, accessRoute]),
+    projectRoute.addChildren([gridRoute, environmentRoute, environmentsRoute, branchesRoute, accessRoute, auditRoute]),
   ]),
 ]);
 

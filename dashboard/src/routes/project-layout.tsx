@@ -55,6 +55,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/access" params={{ project: slug }} className={tab}>
           Access
         </Link>
+        <Link to="/projects/$project/audit" params={{ project: slug }} className={tab}>
+          Audit log
+        </Link>
       </nav>
       <Outlet />
     </div>
