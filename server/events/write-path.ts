@@ -111,7 +111,7 @@ function actorDetails(actor: EventActor) {
  * audited reads and the first start (which has no caller) call it.
  */
 export async function appendEvent(
-  tx: Pick<Tx, "event" | "$queryRaw" | "$executeRaw">,
+  tx: Pick<Tx, "$queryRaw" | "$executeRaw">,
   actor: EventActor,
   action: EventAction,
   fields: EventFields = {},

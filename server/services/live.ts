@@ -22,22 +22,17 @@ export interface LiveRow {
 }
 
 export async function recordLive(
-  tx: Pick<Tx, "branchLive">,
+  tx: Pick<Tx, "$executeRaw">,
   live: { projectId: string; branchId: string; env: { id: string; name: string; revision: number }; tokenId: string },
 ): Promise<void> {
-  const data = {
-    projectId: live.projectId,
-    environmentId: live.env.id,
-    environmentName: live.env.name,
-    revision: live.env.revision,
-    servedAt: new Date(),
-    tokenId: live.tokenId,
-  };
-  await tx.branchLive.upsert({
-    where: { branchId: live.branchId },
-    create: { branchId: live.branchId, ...data },
-    update: data,
-  });
+  const { projectId, branchId, env, tokenId } = live;
+  const now = new Date();
+  // One raw statement on the runtime path (no query planning).
+  await tx.$executeRaw`
+    INSERT INTO "BranchLive" ("branchId", "projectId", "environmentId", "environmentName", "revision", "servedAt", "tokenId")
+    VALUES (${branchId}, ${projectId}, ${env.id}, ${env.name}, ${env.revision}, ${now}, ${tokenId})
+    ON CONFLICT ("branchId") DO UPDATE SET "environmentId" = ${env.id}, "environmentName" = ${env.name},
+      "revision" = ${env.revision}, "servedAt" = ${now}, "tokenId" = ${tokenId}`;
 }
 
 export interface BranchStatus {
