@@ -96,9 +96,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir); // the -wal and -shm files SQLite created
     const keys = new KeyRing(root, database.reader, previousRoots);
-    const ownerToken = await initializeOrVerify(database.writer, keys);
+    // Before anything appends: events from before the audit log get their hashes first.
     const sealed = await sealUnchainedEvents(database);
     if (sealed) log.info(`Audit log: chained ${sealed} event(s) written before the audit log existed.`);
+    const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
     if (rewrapped)
       log.info(`Root key rotation: re-wrapped ${rewrapped} project data key(s) with root key ${root.fingerprint}.`);
