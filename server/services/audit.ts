@@ -118,6 +118,11 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
           message:
             'action must be an event action (e.g. "variable.set") or a prefix ending in "." (e.g. "variables.").',
         });
+      if (filter.actor != null && !filter.actor.trim())
+        errors.push({
+          path: ["filter", "actor"],
+          message: "actor must name someone: a user's e-mail address or name, or a token's name. Leave it out for everyone.",
+        });
       if (filter.since && filter.until && filter.since > filter.until)
         errors.push({ path: ["filter", "until"], message: "until must not be before since." });
       if (errors.length) throw ValidationError.fromFields(errors);

@@ -323,6 +323,11 @@ describe("auditLog", () => {
       ),
     );
     expect(bad.errors[0].message).toMatch(/first must be between 0 and/);
+    expect(bad.errors[0].extensions.code).toBe("VALIDATION");
+    const blank = JSON.parse(
+      await rawGraphQL(server, server.ownerToken, `{ auditLog(project: "${s}", filter: { actor: " " }) { nodes { id } } }`),
+    );
+    expect(blank.errors[0].message).toMatch(/actor must name someone/);
   });
 
   it("records the client's address and user agent of HTTP requests", async () => {
