@@ -121,7 +121,8 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
       if (filter.actor != null && !filter.actor.trim())
         errors.push({
           path: ["filter", "actor"],
-          message: "actor must name someone: a user's e-mail address or name, or a token's name. Leave it out for everyone.",
+          message:
+            "actor must name someone: a user's e-mail address or name, or a token's name. Leave it out for everyone.",
         });
       if (filter.since && filter.until && filter.since > filter.until)
         errors.push({ path: ["filter", "until"], message: "until must not be before since." });

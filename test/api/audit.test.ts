@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
+import { configFromEnv } from "../../server/config.js";
 import { type AuditRow, auditHash, pruneAuditLog, sealUnchainedEvents } from "../../server/events/audit.js";
 import { expectType } from "../support/expect.js";
 import {
@@ -202,6 +203,15 @@ describe("the hash chain", () => {
   });
 });
 
+it("ENVPLANE_AUDIT_RETENTION_DAYS: unset keeps everything; a bad value is refused with a clear message", () => {
+  expect(configFromEnv({}).auditRetentionDays).toBeUndefined();
+  expect(configFromEnv({ ENVPLANE_AUDIT_RETENTION_DAYS: "90" }).auditRetentionDays).toBe(90);
+  for (const bad of ["0", "-1", "1.5", "forever"])
+    expect(() => configFromEnv({ ENVPLANE_AUDIT_RETENTION_DAYS: bad })).toThrow(
+      /ENVPLANE_AUDIT_RETENTION_DAYS must be a whole number of at least 1/,
+    );
+});
+
 describe("audited reads", () => {
   it("pullVariables and runtimeVariables each write one row with the keys returned, never a value", async () => {
     const s = await projectWithHistory();
@@ -325,7 +335,11 @@ describe("auditLog", () => {
     expect(bad.errors[0].message).toMatch(/first must be between 0 and/);
     expect(bad.errors[0].extensions.code).toBe("VALIDATION");
     const blank = JSON.parse(
-      await rawGraphQL(server, server.ownerToken, `{ auditLog(project: "${s}", filter: { actor: " " }) { nodes { id } } }`),
+      await rawGraphQL(
+        server,
+        server.ownerToken,
+        `{ auditLog(project: "${s}", filter: { actor: " " }) { nodes { id } } }`,
+      ),
     );
     expect(blank.errors[0].message).toMatch(/actor must name someone/);
   });

@@ -1,7 +1,8 @@
 /**
  * Migration 0006_audit on a database that already has events: they join their project's chain (or the
  * instance's) in the order they were written, the server's first start hashes them, and the chains verify,
- * with the first start's own event appended after the old ones. SQLite and PostgreSQL.
+ * with the first start's own event appended after the old ones; a later start with a retention deletes the old
+ * ones and the rest still verifies. SQLite and PostgreSQL.
  */
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
@@ -51,8 +52,8 @@ it("chains the events written before the audit log: numbered in order, hashed at
   await migrateBeforeAudit();
   const at = (second: number) =>
     db.provider === "sqlite"
-      ? new Date(Date.UTC(2030, 0, 1, 0, 0, second)).toISOString().replace("Z", "+00:00")
-      : new Date(Date.UTC(2030, 0, 1, 0, 0, second));
+      ? new Date(Date.UTC(2020, 0, 1, 0, 0, second)).toISOString().replace("Z", "+00:00")
+      : new Date(Date.UTC(2020, 0, 1, 0, 0, second));
   // Written out of id order, to show the order is by time.
   const old: [id: string, second: number, projectId: string | null, action: string][] = [
     ["e3", 3, "p1", "variable.set"],
@@ -83,13 +84,14 @@ it("chains the events written before the audit log: numbered in order, hashed at
   const logs: string[] = [];
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "envplane-data-"));
   dirs.push(dataDir);
+  const config = { rootKey: randomBytes(32).toString("base64") };
   app = await createApp(
     {
       port: 0,
       host: "127.0.0.1",
       dataDir,
       databaseUrl: db.url,
-      rootKey: randomBytes(32).toString("base64"),
+      rootKey: config.rootKey,
       development: false,
       authFailuresPerMinute: 1000,
       runtimeResolutionsPerMinute: 1000,
@@ -101,9 +103,34 @@ it("chains the events written before the audit log: numbered in order, hashed at
   expect(await verifyChain(app.database.reader, "p2")).toEqual({ ok: true, checked: 1, problems: [] });
   // The instance chain: the old user.create, then this first start's instance.initialize.
   expect(await verifyChain(app.database.reader, "")).toEqual({ ok: true, checked: 2, problems: [] });
-  const instance = await withRawDb(db, (q) => q(`SELECT "action", "seq" FROM "Event" WHERE "chain" = '' ORDER BY "seq"`));
+  const instance = await withRawDb(db, (q) =>
+    q(`SELECT "action", "seq" FROM "Event" WHERE "chain" = '' ORDER BY "seq"`),
+  );
   expect(instance.map((r) => [r.action, Number(r.seq)])).toEqual([
     ["user.create", 1],
     ["instance.initialize", 2],
   ]);
+
+  // Restarted with a retention of 30 days: the 2020 events go, the anchors move, every chain still verifies.
+  await app.close();
+  logs.length = 0;
+  app = await createApp(
+    {
+      port: 0,
+      host: "127.0.0.1",
+      dataDir,
+      databaseUrl: db.url,
+      rootKey: config.rootKey,
+      development: false,
+      authFailuresPerMinute: 1000,
+      runtimeResolutionsPerMinute: 1000,
+      auditRetentionDays: 30,
+    },
+    { logger: captureLogger(logs) },
+  );
+  expect(logs.join("\n")).toContain("Audit retention: deleted 5 event(s) older than 30 day(s).");
+  expect(await verifyChain(app.database.reader, "p1")).toEqual({ ok: true, checked: 0, problems: [] });
+  expect(await verifyChain(app.database.reader, "")).toEqual({ ok: true, checked: 1, problems: [] });
+  const remaining = await withRawDb(db, (q) => q(`SELECT "action" FROM "Event"`));
+  expect(remaining.map((r) => r.action)).toEqual(["instance.initialize"]);
 });
