@@ -4,6 +4,7 @@
  */
 
 import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation } from "./command.js";
+import { audit, auditVerify } from "./commands/audit/index.js";
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
@@ -36,6 +37,7 @@ import { projectsDelete } from "./commands/projects/delete.js";
 import { projectsList } from "./commands/projects/list.js";
 import { run } from "./commands/run.js";
 import { serve } from "./commands/serve.js";
+import { status } from "./commands/status.js";
 import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
@@ -87,6 +89,9 @@ export const commands: CommandSpec[] = [
   login,
   logout,
   whoami,
+  audit,
+  auditVerify,
+  status,
   dashboard,
   serve,
   completion(() => commands),

@@ -7,6 +7,7 @@ import type { MappingRule } from "../core/mapping.js";
 import { createClient, type EnvplaneClient, EnvplaneRequestError, type ProjectQuery } from "../sdk/index.js";
 import { type Credentials, graphqlUrl } from "./credentials.js";
 import { CliError } from "./errors.js";
+import { packageVersion } from "./version.js";
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -34,6 +35,8 @@ export function connect(credentials: Credentials): EnvplaneClient {
   return createClient({
     url,
     token: credentials.token,
+    // Named in the audit log (envplane audit: FROM, userAgent).
+    headers: { "user-agent": `envplane-cli/${packageVersion()}` },
     fetch: (input, init) => fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
   });
 }

@@ -6,6 +6,27 @@ const TypedDocumentString = DocumentString as unknown as new (document: string, 
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type ActorType =
+  /** A service token of the project. */
+  | 'SERVICE'
+  /** The server itself (e.g. its first start). */
+  | 'SYSTEM'
+  /** A person, through a personal token or a dashboard session. */
+  | 'USER';
+
+export type AuditLogFilter = {
+  /** An action (e.g. "variable.set"), or a prefix ending in "." (e.g. "variables."). */
+  action?: string | null | undefined;
+  /** A user's e-mail address or name, or a token's name. */
+  actor?: string | null | undefined;
+  /** An environment's name. */
+  environment?: string | null | undefined;
+  /** Events at or after this time. */
+  since?: string | null | undefined;
+  /** Events at or before this time. */
+  until?: string | null | undefined;
+};
+
 export type BranchMappingInput = {
   /** A project branch name, or "*" for every other branch. */
   branch: string;
@@ -280,6 +301,39 @@ export type WebhookEventType =
   | 'TOKEN_CREATED'
   /** A service token of the project was revoked. Sent as "token.revoked". */
   | 'TOKEN_REVOKED';
+
+export type AuditEventFieldsFragment = { id: string, sequence: number, createdAt: string, action: string, environment: string | null, branch: string | null, revision: number | null, keys: Array<string>, clientAddress: string | null, userAgent: string | null, hash: string, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } };
+
+export type AuditLogQueryVariables = Exact<{
+  project: string;
+  filter?: AuditLogFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditLogQuery = { auditLog: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, sequence: number, createdAt: string, action: string, environment: string | null, branch: string | null, revision: number | null, keys: Array<string>, clientAddress: string | null, userAgent: string | null, hash: string, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } }> } };
+
+export type VerifyAuditLogQueryVariables = Exact<{
+  project: string;
+}>;
+
+
+export type VerifyAuditLogQuery = { verifyAuditLog:
+    | { __typename: 'AuditVerification', ok: boolean, checked: number, problems: Array<{ sequence: number, eventId: string | null, message: string }> }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type BranchStatusQueryVariables = Exact<{
+  project: string;
+}>;
+
+
+export type BranchStatusQuery = { project: { slug: string, viewerCanReadAuditLog: boolean, branches: Array<{ id: string, name: string, live: { environmentName: string, revision: number, servedAt: string, tokenName: string | null } | null, status: { currentRevision: number, liveRevision: number | null, pendingChanges: number, pendingKeys: Array<string>, redeployNeeded: boolean, environmentChanged: boolean, environment: { name: string } } | null }> } | null };
 
 export type GridPageQueryVariables = Exact<{
   slug: string;
@@ -827,6 +881,28 @@ export type WebhookPermissionQueryVariables = Exact<{
 
 export type WebhookPermissionQuery = { project: { id: string, viewerCanManageWebhooks: boolean } | null };
 
+export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AuditEventFields on AuditEvent {
+  id
+  sequence
+  createdAt
+  action
+  actor {
+    type
+    name
+    userId
+    tokenId
+    tokenName
+  }
+  environment
+  branch
+  revision
+  keys
+  clientAddress
+  userAgent
+  hash
+}
+    `, {"fragmentName":"AuditEventFields"});
 export const ErrorFieldsFragmentDoc = new TypedDocumentString(`
     fragment ErrorFields on Error {
   __typename
@@ -1007,6 +1083,105 @@ export const WebhookDeliveryFieldsFragmentDoc = new TypedDocumentString(`
   payload
 }
     `, {"fragmentName":"WebhookDeliveryFields"});
+export const AuditLogDocument = new TypedDocumentString(`
+    query auditLog($project: String!, $filter: AuditLogFilter, $first: Int, $after: String) {
+  auditLog(project: $project, filter: $filter, first: $first, after: $after) {
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      ...AuditEventFields
+    }
+  }
+}
+    fragment AuditEventFields on AuditEvent {
+  id
+  sequence
+  createdAt
+  action
+  actor {
+    type
+    name
+    userId
+    tokenId
+    tokenName
+  }
+  environment
+  branch
+  revision
+  keys
+  clientAddress
+  userAgent
+  hash
+}
+fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`);
+export const VerifyAuditLogDocument = new TypedDocumentString(`
+    query verifyAuditLog($project: String!) {
+  verifyAuditLog(project: $project) {
+    __typename
+    ... on AuditVerification {
+      ok
+      checked
+      problems {
+        sequence
+        eventId
+        message
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const BranchStatusDocument = new TypedDocumentString(`
+    query branchStatus($project: String!) {
+  project(slug: $project) {
+    slug
+    viewerCanReadAuditLog
+    branches {
+      id
+      name
+      live {
+        environmentName
+        revision
+        servedAt
+        tokenName
+      }
+      status {
+        environment {
+          name
+        }
+        currentRevision
+        liveRevision
+        pendingChanges
+        pendingKeys
+        redeployNeeded
+        environmentChanged
+      }
+    }
+  }
+}
+    `);
 export const GridPageDocument = new TypedDocumentString(`
     query gridPage($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
@@ -2502,6 +2677,15 @@ export const WebhookPermissionDocument = new TypedDocumentString(`
 export type Requester<C = {}> = <R, V>(doc: string, vars?: V, options?: C) => Promise<R> | AsyncIterable<R>
 export function getSdk<C>(requester: Requester<C>) {
   return {
+    auditLog(variables: AuditLogQueryVariables, options?: C): Promise<AuditLogQuery> {
+      return requester<AuditLogQuery, AuditLogQueryVariables>(AuditLogDocument, variables, options) as Promise<AuditLogQuery>;
+    },
+    verifyAuditLog(variables: VerifyAuditLogQueryVariables, options?: C): Promise<VerifyAuditLogQuery> {
+      return requester<VerifyAuditLogQuery, VerifyAuditLogQueryVariables>(VerifyAuditLogDocument, variables, options) as Promise<VerifyAuditLogQuery>;
+    },
+    branchStatus(variables: BranchStatusQueryVariables, options?: C): Promise<BranchStatusQuery> {
+      return requester<BranchStatusQuery, BranchStatusQueryVariables>(BranchStatusDocument, variables, options) as Promise<BranchStatusQuery>;
+    },
     gridPage(variables: GridPageQueryVariables, options?: C): Promise<GridPageQuery> {
       return requester<GridPageQuery, GridPageQueryVariables>(GridPageDocument, variables, options) as Promise<GridPageQuery>;
     },

@@ -11,9 +11,11 @@ import type { Config } from "./config.js";
 import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { type Database, dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
+import { pruneAuditLog, sealUnchainedEvents } from "./events/audit.js";
 import type { Context } from "./graphql/builder.js";
 import { schema } from "./graphql/index.js";
 import { createLoaders } from "./graphql/loaders.js";
+import { requestDetails } from "./http/client.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
@@ -94,6 +96,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     if (sqliteFile) secureSqliteFiles(sqliteFile, config.dataDir); // the -wal and -shm files SQLite created
     const keys = new KeyRing(root, database.reader, previousRoots);
+    // Before anything appends: events from before the audit log get their hashes first.
+    const sealed = await sealUnchainedEvents(database);
+    if (sealed) log.info(`Audit log: chained ${sealed} event(s) written before the audit log existed.`);
     const ownerToken = await initializeOrVerify(database.writer, keys);
     const rewrapped = await rewrapDataKeys(database.writer, keys);
     if (rewrapped)
@@ -117,6 +122,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
       (error) => log.error(`Resuming re-encryption failed: ${error instanceof Error ? error.message : String(error)}`),
     );
+
+    // Audit retention: at start, then daily. Each prune moves its chain's anchor, so the rest still verifies.
+    const retentionDays = config.auditRetentionDays;
+    const prune = () =>
+      retentionDays
+        ? pruneAuditLog(database, retentionDays).then(
+            (n) => n && log.info(`Audit retention: deleted ${n} event(s) older than ${retentionDays} day(s).`),
+            (error) => log.error(`Audit retention failed: ${error instanceof Error ? error.message : String(error)}`),
+          )
+        : Promise.resolve();
+    await prune();
+    const pruning = retentionDays ? setInterval(prune, 86_400_000) : null;
+    pruning?.unref();
 
     const authFailures = createRateLimiter(database, "auth", config.authFailuresPerMinute);
     // Malformed tokens are refused without touching the database, and counted in this process only.
@@ -252,6 +270,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             }
           }
         }
+        // Per request, after the auth cache: who is calling from where, for the audit log.
+        if (actor) actor = { ...actor, ...requestDetails(request, req?.socket?.remoteAddress, trustProxy) };
         return {
           actor,
           services,
@@ -276,6 +296,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ownerToken,
       close: async () => {
         closing.abort(); // the batch under way finishes; the next start resumes the rest
+        if (pruning) clearInterval(pruning);
         await resuming;
         await services.webhooks.worker.stop();
         await database.close();

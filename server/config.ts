@@ -27,6 +27,8 @@ export interface Config {
   webhookWorker?: boolean;
   /** Webhook timings: ENVPLANE_WEBHOOK_POLL_MS, _RETRY_BASE_MS, _MAX_ATTEMPTS, _TIMEOUT_MS (see services/webhooks.ts). */
   webhooks?: { pollMs?: number; retryBaseMs?: number; maxAttempts?: number; timeoutMs?: number };
+  /** Delete audit log rows older than this many days (ENVPLANE_AUDIT_RETENTION_DAYS); unset: keep them forever. */
+  auditRetentionDays?: number;
 }
 
 export const DEFAULT_SESSION_HOURS = 12;
@@ -107,5 +109,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: positiveInteger(env, "ENVPLANE_WEBHOOK_MAX_ATTEMPTS", 8),
       timeoutMs: positiveInteger(env, "ENVPLANE_WEBHOOK_TIMEOUT_MS", 10_000),
     },
+    auditRetentionDays: env.ENVPLANE_AUDIT_RETENTION_DAYS?.trim()
+      ? positiveInteger(env, "ENVPLANE_AUDIT_RETENTION_DAYS", 1)
+      : undefined,
   };
 }

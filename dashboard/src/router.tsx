@@ -110,6 +110,12 @@ export const webhooksRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/webhooks.js"), "WebhooksPage"),
 });
 
+export const auditRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/audit",
+  component: lazyRouteComponent(() => import("./routes/audit.js"), "AuditPage"),
+});
+
 const routeTree = root.addChildren([
   signInRoute,
   app.addChildren([
@@ -123,6 +129,7 @@ const routeTree = root.addChildren([
       branchesRoute,
       accessRoute,
       webhooksRoute,
+      auditRoute,
     ]),
   ]),
 ]);

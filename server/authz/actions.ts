@@ -26,6 +26,8 @@ export const PROJECT_ACTIONS = [
   "key:rotate",
   /** Create, list and delete the project's webhooks, see their deliveries, redeliver. */
   "webhook:manage",
+  /** Read and verify the project's audit log (who did what, when, from where; never values). */
+  "audit:read",
 ] as const;
 
 export const ENVIRONMENT_ACTIONS = [

@@ -37,6 +37,7 @@ const PROJECT_ROLE: Record<ProjectAction, Role> = {
   "member:grant-owner": "owner",
   "key:rotate": "admin",
   "webhook:manage": "admin",
+  "audit:read": "admin",
 };
 
 /** The service-token permission each environment action needs (tokens never manage a project). */
@@ -93,6 +94,7 @@ const PROJECT_WHAT: Record<ProjectAction, string> = {
   "member:grant-owner": "grant or change the owner role",
   "key:rotate": "rotate the project's encryption key",
   "webhook:manage": "manage webhooks",
+  "audit:read": "read the audit log",
 };
 
 function projectDenied(access: ProjectAccess, action: ProjectAction): ForbiddenError {

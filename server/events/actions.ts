@@ -30,6 +30,10 @@ export const EVENT_ACTIONS = [
   "session.revoke_others",
   /** A one-time sign-in link was created (envplane dashboard). */
   "sign_in_link.create",
+  /** A developer pulled an environment's standard values (keys recorded, never values). */
+  "variables.pull",
+  /** A deployed app resolved its branch's variables at runtime (keys recorded, never values). */
+  "variables.resolve",
   /** The first start: the owner and their token were created. */
   "instance.initialize",
   /** envplane serve --recover-owner: a new token for the first instance admin. */

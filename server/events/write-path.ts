@@ -28,6 +28,7 @@ import type { Actor } from "../services/actor.js";
 import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
+import { appendAuditRow } from "./audit.js";
 import { enqueueDeliveries } from "./outbox.js";
 
 export { Rollback } from "../services/transaction.js";
@@ -97,25 +98,35 @@ function tokenActor(actor: EventActor): Actor {
   return actor;
 }
 
-/** Appends one event row. Only the write path (and the first start, which has no caller) call it. */
+function actorDetails(actor: EventActor) {
+  if (actor.kind === "system") return { actorName: "system", clientAddress: null, userAgent: null };
+  return {
+    actorName: actor.name ?? (actor.kind === "service" ? "service token" : ""),
+    clientAddress: actor.clientAddress ?? null,
+    userAgent: actor.userAgent ?? null,
+  };
+}
+
+/**
+ * Appends one event row to the audit log (its project's hash chain, see audit.ts). Only the write path, the
+ * audited reads and the first start (which has no caller) call it.
+ */
 export async function appendEvent(
-  tx: Pick<Tx, "event">,
+  tx: Pick<Tx, "$queryRaw" | "$executeRaw">,
   actor: EventActor,
   action: EventAction,
   fields: EventFields = {},
 ): Promise<{ id: string; createdAt: Date }> {
-  return tx.event.create({
-    select: { id: true, createdAt: true },
-    data: {
-      action,
-      ...actorColumns(actor),
-      projectId: fields.projectId ?? null,
-      environmentId: fields.environmentId ?? null,
-      branchId: fields.branchId ?? null,
-      revision: fields.revision ?? null,
-      keys: JSON.stringify([...new Set(fields.keys ?? [])].sort()),
-      metadata: JSON.stringify(fields.metadata ?? {}),
-    },
+  return appendAuditRow(tx, {
+    action,
+    ...actorColumns(actor),
+    ...actorDetails(actor),
+    projectId: fields.projectId ?? null,
+    environmentId: fields.environmentId ?? null,
+    branchId: fields.branchId ?? null,
+    revision: fields.revision ?? null,
+    keys: JSON.stringify([...new Set(fields.keys ?? [])].sort()),
+    metadata: JSON.stringify(fields.metadata ?? {}),
   });
 }
 

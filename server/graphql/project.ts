@@ -29,6 +29,7 @@ const PROJECT_PERMISSION_FIELDS: Record<
     "viewerCanManageWebhooks",
     "Whether the caller may create, list and delete webhooks and see their deliveries.",
   ],
+  "audit:read": ["viewerCanReadAuditLog", "Whether the caller may read and verify the audit log (admins and owners)."],
 };
 
 export const Project = builder.prismaObject("Project", {

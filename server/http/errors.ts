@@ -4,6 +4,7 @@
  * else becomes "Unexpected error." and is logged on the server without request data.
  */
 import type { GraphQLError as GraphQLErrorType } from "graphql";
+import { AuditUnavailableError } from "../services/audit.js";
 import {
   AppError,
   ConflictError,
@@ -23,6 +24,7 @@ function codeOf(error: AppError): string {
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof ForbiddenError) return "FORBIDDEN";
   if (error instanceof UndecryptableError) return "UNDECRYPTABLE";
+  if (error instanceof AuditUnavailableError) return "AUDIT_UNAVAILABLE";
   return "BAD_REQUEST";
 }
 

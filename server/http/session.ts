@@ -12,6 +12,7 @@
 import { AuthenticationError } from "../services/auth.js";
 import type { Services } from "../services/index.js";
 import { SignInError } from "../services/sessions.js";
+import { requestDetails } from "./client.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 export const SESSION_COOKIE = "envplane_session";
@@ -154,7 +155,8 @@ export async function handleSession(request: Request, client: string, routes: Se
   if (refused) return errorResponse(403, "FORBIDDEN_ORIGIN", refused);
 
   if (request.method === "DELETE") {
-    for (const secret of readCookies(request, SESSION_COOKIE)) await services.sessions.signOut(secret);
+    for (const secret of readCookies(request, SESSION_COOKIE))
+      await services.sessions.signOut(secret, requestDetails(request, client, trustProxy));
     return new Response(null, {
       status: 204,
       headers: [
@@ -185,13 +187,14 @@ export async function handleSession(request: Request, client: string, routes: Se
     );
 
   const userAgent = request.headers.get("user-agent") ?? "";
+  const details = requestDetails(request, client, trustProxy);
   try {
     const session =
       token !== undefined
-        ? await services.sessions.signInWithToken(token as string, userAgent)
-        : await services.sessions.signInWithCode(code as string, userAgent);
+        ? await services.sessions.signInWithToken(token as string, userAgent, undefined, details)
+        : await services.sessions.signInWithCode(code as string, userAgent, undefined, details);
     // Signing in again in the same browser replaces its session: the one its cookie named ends.
-    for (const previous of readCookies(request, SESSION_COOKIE)) await services.sessions.signOut(previous);
+    for (const previous of readCookies(request, SESSION_COOKIE)) await services.sessions.signOut(previous, details);
     const user = await services.sessions.user(session.userId);
     return json(200, { user, expiresAt: session.expiresAt.toISOString() }, [
       ["set-cookie", sessionCookie(session.secret, (session.expiresAt.getTime() - Date.now()) / 1000, secure)],

@@ -118,7 +118,7 @@ export function authService({
           userId: true,
           tokenId: true,
           expiresAt: true,
-          user: { select: { isInstanceAdmin: true } },
+          user: { select: { isInstanceAdmin: true, name: true } },
           token: { select: { revokedAt: true, expiresAt: true } },
         },
       });
@@ -133,6 +133,7 @@ export function authService({
         userId: row.userId,
         isInstanceAdmin: row.user.isInstanceAdmin,
         sessionId: row.id,
+        name: row.user.name,
       };
       await touchSession(row.id, now);
       if (generation === started) {
@@ -158,6 +159,7 @@ export function authService({
         select: {
           id: true,
           kind: true,
+          name: true,
           hash: true,
           userId: true,
           projectId: true,
@@ -176,13 +178,17 @@ export function authService({
       await touch(row.id, now);
       const expiresAt = row.expiresAt;
       if (row.kind === "personal") {
-        const user = await reader.user.findUnique({ where: { id: row.userId! }, select: { isInstanceAdmin: true } });
+        const user = await reader.user.findUnique({
+          where: { id: row.userId! },
+          select: { isInstanceAdmin: true, name: true },
+        });
         return {
           actor: {
             kind: "user",
             tokenId: row.id,
             userId: row.userId!,
             isInstanceAdmin: user?.isInstanceAdmin ?? false,
+            name: user?.name ?? "",
           },
           expiresAt,
         };
@@ -197,6 +203,7 @@ export function authService({
           projectId: row.projectId!,
           permissions: new Set(row.permissions.split(",").filter(Boolean) as ServicePermission[]),
           environmentIds: scope ? new Set(scope.map((e) => e.environmentId)) : null,
+          name: `service token ${row.name}`,
         },
         expiresAt,
       };

@@ -2,6 +2,7 @@
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
+import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
@@ -39,9 +40,9 @@ export interface ServiceOptions {
 }
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
-  const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const values = new ValueStore(db.provider, keys, log);
   const auth = authService({ reader: db.reader, writer: db.writer });
-  const log = options.log ?? ((line) => console.error(line));
   const worker = webhookWorker({ db, keys, log: options.webhookLog ?? log, options: options.webhooks });
   // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS);
   // webhook deliveries a write queued are sent at once (by this server's worker, when it runs).
@@ -55,7 +56,8 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
-    resolution: resolutionService({ db, values }),
+    resolution: resolutionService({ db, values, log }),
+    audit: auditService({ db, log }),
     tokens: tokenService({ db, writes }),
     members: memberService({ db, writes }),
     sessions: sessionService({ db, writes, auth }, options.sessions),

@@ -9,12 +9,23 @@ import { branchName, check } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { Actor } from "./actor.js";
+import { auditRead } from "./audit.js";
 import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
+import { recordLive } from "./live.js";
 import { findBranch, findEnvironment } from "./lookup.js";
 import type { ValueStore } from "./values.js";
 
-export function resolutionService({ db, values }: { db: Pick<Database, "reader">; values: ValueStore }) {
+export function resolutionService({
+  db,
+  values,
+  log,
+}: {
+  db: Pick<Database, "reader" | "writer" | "provider">;
+  values: ValueStore;
+  /** Server log lines (why an audit write failed); never values. */
+  log?: (line: string) => void;
+}) {
   async function mappedEnvironment(projectId: string, slug: string, branch: string) {
     const resolved = resolveBranch(await loadMapping(db.reader, projectId), branch);
     const env = await db.reader.environment.findUnique({
@@ -59,15 +70,31 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
         { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
         { secrets: false },
       );
-      return {
-        environment: env,
-        branch: branch?.name ?? null,
-        revision: env.revision,
-        variables: stored
-          .filter((v) => !v.isSecret)
-          .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride })),
-        excludedSecrets: stored.filter((v) => v.isSecret).map((v) => v.key),
-      };
+      const variables = stored
+        .filter((v) => !v.isSecret)
+        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride }));
+      const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
+      // The read is recorded before anything is returned: no audit row, no values.
+      await auditRead(
+        db.writer,
+        actor,
+        "variables.pull",
+        {
+          projectId: access.project.id,
+          environmentId: env.id,
+          branchId: branch?.id ?? null,
+          revision: env.revision,
+          keys: variables.map((v) => v.key),
+          metadata: {
+            environment: env.name,
+            ...(branch ? { branch: branch.name } : {}),
+            excludedSecrets: excludedSecrets.length,
+          },
+        },
+        undefined,
+        log,
+      );
+      return { environment: env, branch: branch?.name ?? null, revision: env.revision, variables, excludedSecrets };
     },
 
     async runtimeVariables(actor: Actor, input: { project: string; branch: string }) {
@@ -81,6 +108,21 @@ export function resolutionService({ db, values }: { db: Pick<Database, "reader">
         db.reader,
         { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label },
         { secrets: true },
+      );
+      await auditRead(
+        db.writer,
+        actor,
+        "variables.resolve",
+        {
+          projectId: access.project.id,
+          environmentId: env.id,
+          branchId: branch.id,
+          revision: env.revision,
+          keys: stored.map((v) => v.key),
+          metadata: { environment: env.name, branch: branch.name },
+        },
+        (tx) => recordLive(tx, { projectId: access.project.id, branchId: branch.id, env, tokenId: actor.tokenId }),
+        log,
       );
       return {
         environment: env,

@@ -6,7 +6,7 @@
 import { assertCanOnInstance } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import { Rollback, type WritePath } from "../events/index.js";
-import type { Actor } from "./actor.js";
+import type { Actor, ActorDetails } from "./actor.js";
 import { AuthenticationError, type authService } from "./auth.js";
 import { ForbiddenError, NotFoundError } from "./errors.js";
 import { generateSessionSecret, generateSignInCode, hashToken, isSignInCode, parseToken } from "./token-format.js";
@@ -96,7 +96,12 @@ export function sessionService(
     },
 
     /** Signs in with a personal token. */
-    async signInWithToken(token: string, userAgent: string, now = new Date()): Promise<NewSession> {
+    async signInWithToken(
+      token: string,
+      userAgent: string,
+      now = new Date(),
+      details: ActorDetails = {},
+    ): Promise<NewSession> {
       const kind = parseToken(token);
       if (!kind)
         throw new SignInError(
@@ -112,11 +117,16 @@ export function sessionService(
         throw error instanceof AuthenticationError ? new SignInError(error.message) : error;
       });
       if (actor.kind !== "user") throw new SignInError("Only personal tokens can sign in to the dashboard.", 403);
-      return create(actor, expiresAt, "token", userAgent, now);
+      return create({ ...actor, ...details }, expiresAt, "token", userAgent, now);
     },
 
     /** Signs in with a sign-in link's code: the link is used up in the session's own transaction. */
-    async signInWithCode(code: string, userAgent: string, now = new Date()): Promise<NewSession> {
+    async signInWithCode(
+      code: string,
+      userAgent: string,
+      now = new Date(),
+      details: ActorDetails = {},
+    ): Promise<NewSession> {
       const unusable = new SignInError(
         'This sign-in link is not valid: it expired (links last 2 minutes), was already used, or was mistyped. Run "envplane dashboard" for a new one.',
       );
@@ -130,7 +140,7 @@ export function sessionService(
           : error;
       });
       if (actor.kind !== "user") throw unusable;
-      return create(actor, expiresAt, "link", userAgent, now, async (tx) => {
+      return create({ ...actor, ...details }, expiresAt, "link", userAgent, now, async (tx) => {
         // The one statement that decides which of two concurrent redemptions wins.
         const { count } = await tx.signInLink.updateMany({
           where: { id: link.id, usedAt: null, expiresAt: { gt: now } },
@@ -141,10 +151,10 @@ export function sessionService(
     },
 
     /** Ends the session behind a cookie (sign out). Unknown or ended sessions: nothing to do. */
-    async signOut(secret: string, now = new Date()): Promise<void> {
+    async signOut(secret: string, details: ActorDetails = {}, now = new Date()): Promise<void> {
       let actor: Actor;
       try {
-        actor = await auth.authenticateSession(secret, now);
+        actor = { ...(await auth.authenticateSession(secret, now)), ...details };
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         // Already ended: remove the row if it is still there (no event: nothing a user did changed).

@@ -531,6 +531,26 @@ describe("every mutation writes exactly one event", () => {
     });
   });
 
+  it("every event is a link of its project's (or the instance's) hash chain: numbered without gaps, each naming the previous hash", async () => {
+    const rows = await withRawDb(server.database, (q) =>
+      q(`SELECT "chain", "seq", "prevHash", "hash", "projectId" FROM "Event" ORDER BY "chain", "seq"`),
+    );
+    expect(rows.length).toBeGreaterThan(30);
+    const last = new Map<string, { seq: number; hash: string }>();
+    for (const row of rows) {
+      expect(row.chain).toBe(row.projectId ?? "");
+      expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+      const previous = last.get(String(row.chain)) ?? { seq: 0, hash: "" };
+      expect(Number(row.seq)).toBe(previous.seq + 1);
+      expect(row.prevHash).toBe(previous.hash);
+      last.set(String(row.chain), { seq: Number(row.seq), hash: String(row.hash) });
+    }
+    const heads = await withRawDb(server.database, (q) => q(`SELECT "chain", "seq", "hash" FROM "AuditChainHead"`));
+    expect(Object.fromEntries(heads.map((h) => [h.chain, { seq: Number(h.seq), hash: h.hash }]))).toEqual(
+      Object.fromEntries(last),
+    );
+  });
+
   it("no value ever reaches the Event table", async () => {
     const text = JSON.stringify((await allEvents()).map((e) => e.raw));
     expect(n).toBeGreaterThan(10);

@@ -230,4 +230,30 @@ describe("statement counts do not grow with N", () => {
     expect(expectType(largeRuntime.result.runtimeVariables, "RuntimeEnvironment").variables).toHaveLength(200);
     expect(largeRuntime.count).toBe(smallRuntime.count);
   });
+
+  it("auditLog: a page of 4 vs 27 events (filtered by actor, with names), the same statements", async () => {
+    await createProject("qc-audit-small", ["feature-x"]);
+    await createProject("qc-audit-large", ["feature-x"]);
+    await push("qc-audit-small", "preview", 2);
+    await override("qc-audit-small", "preview", "KEY_0", "feature-x");
+    for (let i = 0; i < 10; i++) {
+      await push("qc-audit-large", i % 2 ? "preview" : "development", 1, `P${i}`);
+      if (i % 2) await override("qc-audit-large", "preview", `P${i}_0`, "feature-x");
+      await sdk.pullVariables({ project: "qc-audit-large", environment: "preview" });
+    }
+    const page = (project: string) =>
+      statements(() => sdk.auditLog({ project, first: 100, filter: { actor: "Owner", action: "variable" } }));
+    const small = await statements(() =>
+      sdk.auditLog({ project: "qc-audit-small", first: 100, filter: { actor: "Owner" } }),
+    );
+    const large = await statements(() =>
+      sdk.auditLog({ project: "qc-audit-large", first: 100, filter: { actor: "Owner" } }),
+    );
+    expect(small.result.auditLog.nodes.length).toBe(4);
+    expect(large.result.auditLog.nodes.length).toBe(27);
+    expect(large.result.auditLog.nodes.some((e) => e.branch === "feature-x" && e.environment === "preview")).toBe(true);
+    expect(large.result.auditLog.nodes.every((e) => e.actor.tokenName === "bootstrap")).toBe(true);
+    expect(large.count).toBe(small.count);
+    expect((await page("qc-audit-large")).result.auditLog.nodes).toEqual([]);
+  });
 });

@@ -48,6 +48,7 @@ const projectMatrix: Record<ProjectAction, Role[]> = {
   "member:grant-owner": ["owner"],
   "key:rotate": ["admin", "owner"],
   "webhook:manage": ["admin", "owner"],
+  "audit:read": ["admin", "owner"],
 };
 
 describe("project actions", () => {

@@ -41,6 +41,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/branches", /^Shop$/],
   ["/projects/shop/access", /^Shop$/],
   ["/projects/shop/webhooks", /^Shop$/],
+  ["/projects/shop/audit", /^Shop$/],
   ["/settings", /account|tokens/i],
   ["/users", /^Users$/],
 ];

@@ -4,6 +4,7 @@ import { useParams } from "@tanstack/react-router";
 import { type FormEvent, type ReactElement, useId, useRef, useState } from "react";
 import { type MappingRule, resolveBranch, validateMapping } from "../../../core/mapping.js";
 import { branchName, WILDCARD } from "../../../core/names.js";
+import { LiveBadge } from "../components/live-badge.js";
 import { Badge, Button, cx, Dialog, EmptyState, ErrorState, Field, FormError, Spinner } from "../components/ui.js";
 import { allVariablesKey, fetchAllVariables } from "../lib/all-variables.js";
 import { api, expect, ResultError } from "../lib/api.js";
@@ -102,6 +103,9 @@ function Branches({
                 <div className="min-w-0">
                   <span className="font-mono text-sm font-medium break-all">{b.name}</span>
                   <span className="ml-2 text-xs text-zinc-500">→ {env.environment}</span>
+                  <div className="mt-0.5">
+                    <LiveBadge slug={project.slug} branch={b.name} />
+                  </div>
                 </div>
                 <div className="flex gap-1">
                   <Button

@@ -1,0 +1,203 @@
+/**
+ * The audit log: the Event table as hash chains. Each project has one chain (Event.chain = its id), the
+ * instance one more (""). A row's `seq` is 1, 2, 3, … in its chain and its `hash` is a SHA-256 over a canonical
+ * encoding of its fields and `prevHash`, the previous row's hash; AuditChainHead holds each chain's newest
+ * seq and hash. An append advances the head first (one upsert: on PostgreSQL it row-locks the head until the
+ * transaction ends, so appends to one chain run one after the other; SQLite write transactions are serialized
+ * already), inserts the row, then stores the row's hash in the head.
+ *
+ * What it proves: a row edited, deleted or moved after it was written (without rewriting every later row
+ * and the head) no longer verifies (services/audit.ts). What it does not: someone with write access to the
+ * database can rewrite a whole chain consistently; only a copy of the head's hash kept elsewhere catches that.
+ */
+import { createHash } from "node:crypto";
+import type { Database, Tx } from "../db/client.js";
+import { timeOrderedId } from "../db/ids.js";
+import { inTransaction } from "../services/transaction.js";
+
+/** A stored event, as hashed. */
+export interface AuditRow {
+  id: string;
+  chain: string;
+  seq: number;
+  createdAt: Date;
+  action: string;
+  actorType: string;
+  actorUserId: string | null;
+  tokenId: string | null;
+  actorName: string;
+  projectId: string | null;
+  environmentId: string | null;
+  branchId: string | null;
+  revision: number | null;
+  keys: string;
+  metadata: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+  prevHash: string;
+}
+
+const ENCODING_VERSION = "envplane-audit-1";
+/** User agents are kept this long at most (as the Session table does). */
+const MAX_USER_AGENT = 256;
+
+/**
+ * SHA-256 (hex) over the row as a JSON array of its fields in a fixed order: strings are quoted and escaped,
+ * null is null, so no two different rows encode alike. Dates at millisecond precision (what both databases store).
+ */
+export function auditHash(row: AuditRow): string {
+  const fields = [
+    ENCODING_VERSION,
+    row.chain,
+    row.seq,
+    row.id,
+    row.createdAt.toISOString(),
+    row.action,
+    row.actorType,
+    row.actorUserId,
+    row.tokenId,
+    row.actorName,
+    row.projectId,
+    row.environmentId,
+    row.branchId,
+    row.revision,
+    row.keys,
+    row.metadata,
+    row.clientAddress,
+    row.userAgent,
+    row.prevHash,
+  ];
+  return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+}
+
+export type AuditFields = Omit<AuditRow, "id" | "chain" | "seq" | "createdAt" | "prevHash">;
+
+type AuditTx = Pick<Tx, "$queryRaw" | "$executeRaw">;
+
+/** Appends one row to its project's chain (or the instance's) in `tx`; returns it with its hash. */
+export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<AuditRow & { hash: string }> {
+  const chain = fields.projectId ?? "";
+  const [head] = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`
+    INSERT INTO "AuditChainHead" ("chain", "seq", "hash") VALUES (${chain}, 1, '')
+    ON CONFLICT ("chain") DO UPDATE SET "seq" = "AuditChainHead"."seq" + 1
+    RETURNING "seq", "hash"`;
+  const row: AuditRow = {
+    ...fields,
+    userAgent: fields.userAgent ? fields.userAgent.slice(0, MAX_USER_AGENT) : null,
+    id: timeOrderedId(),
+    chain,
+    seq: Number(head.seq),
+    createdAt: new Date(),
+    prevHash: head.hash,
+  };
+  const hash = auditHash(row);
+  // Raw statements: no query planning on the path every write and audited read takes.
+  await tx.$executeRaw`
+    INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
+      "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
+      "clientAddress", "userAgent", "actorName")
+    VALUES (${row.id}, ${row.createdAt}, ${row.action}, ${row.actorType}, ${row.actorUserId}, ${row.tokenId},
+      ${row.projectId}, ${row.environmentId}, ${row.branchId}, ${row.revision}, ${row.keys}, ${row.metadata},
+      ${row.chain}, ${row.seq}, ${row.prevHash}, ${hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`;
+  await tx.$executeRaw`UPDATE "AuditChainHead" SET "hash" = ${hash} WHERE "chain" = ${chain}`;
+  return { ...row, hash };
+}
+
+const EVENT_COLUMNS = {
+  id: true,
+  chain: true,
+  seq: true,
+  createdAt: true,
+  action: true,
+  actorType: true,
+  actorUserId: true,
+  tokenId: true,
+  actorName: true,
+  projectId: true,
+  environmentId: true,
+  branchId: true,
+  revision: true,
+  keys: true,
+  metadata: true,
+  clientAddress: true,
+  userAgent: true,
+  prevHash: true,
+  hash: true,
+} as const;
+
+export { EVENT_COLUMNS as AUDIT_COLUMNS };
+
+/**
+ * Seals rows that have a place in a chain but no hash yet: the events written before the audit log existed
+ * (migration 0006_audit numbered them). Runs at start, per chain in one transaction that holds the head.
+ * Returns how many rows it sealed.
+ */
+export async function sealUnchainedEvents(db: Pick<Database, "provider" | "writer">): Promise<number> {
+  const chains = await db.writer.event.findMany({ where: { hash: "" }, distinct: ["chain"], select: { chain: true } });
+  let sealed = 0;
+  for (const { chain } of chains) {
+    sealed += await inTransaction(db.writer, async (tx) => {
+      if (db.provider === "postgresql")
+        await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+      const head = await tx.auditChainHead.findUnique({ where: { chain } });
+      const rows = await tx.event.findMany({ where: { chain }, orderBy: { seq: "asc" }, select: EVENT_COLUMNS });
+      let prevHash = head?.prunedHash ?? "";
+      let count = 0;
+      for (const row of rows) {
+        if (row.hash === "") {
+          const hash = auditHash({ ...row, prevHash });
+          await tx.event.update({ where: { id: row.id }, data: { prevHash, hash } });
+          prevHash = hash;
+          count++;
+        } else prevHash = row.hash;
+      }
+      const last = rows.at(-1);
+      if (last)
+        await tx.auditChainHead.upsert({
+          where: { chain },
+          create: { chain, seq: last.seq, hash: prevHash },
+          update: { seq: last.seq, hash: prevHash },
+        });
+      return count;
+    });
+  }
+  return sealed;
+}
+
+/**
+ * Retention: deletes the rows older than `days` days from every chain and moves each chain's anchor
+ * (prunedThroughSeq, prunedHash) to the last deleted row, so the kept rows still verify. Returns the count deleted.
+ */
+export async function pruneAuditLog(
+  db: Pick<Database, "provider" | "writer">,
+  days: number,
+  now = new Date(),
+): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  const chains = await db.writer.event.groupBy({
+    by: ["chain"],
+    where: { createdAt: { lt: cutoff } },
+    _max: { seq: true },
+  });
+  let deleted = 0;
+  for (const { chain } of chains) {
+    deleted += await inTransaction(db.writer, async (tx) => {
+      if (db.provider === "postgresql")
+        await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+      // The newest old row, read under the lock; rows are pruned as a prefix of the chain only.
+      const last = await tx.event.findFirst({
+        where: { chain, createdAt: { lt: cutoff } },
+        orderBy: { seq: "desc" },
+        select: { seq: true, hash: true },
+      });
+      if (!last) return 0;
+      const { count } = await tx.event.deleteMany({ where: { chain, seq: { lte: last.seq } } });
+      await tx.auditChainHead.update({
+        where: { chain },
+        data: { prunedThroughSeq: last.seq, prunedHash: last.hash },
+      });
+      return count;
+    });
+  }
+  return deleted;
+}
