@@ -9,7 +9,6 @@ import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
 import {
   bulk,
-  createBranch,
   createProject,
   listValues,
   rawGraphQL,
@@ -49,7 +48,16 @@ async function revisionRows(project: string, environment: string) {
        WHERE p."slug" = $1 AND e."name" = $2 ORDER BY r."number"`,
       [project, environment],
     ),
-  ).then((rows) => rows.map((r) => ({ ...r, number: Number(r.number) })));
+  ).then((rows) =>
+    rows.map((r) => ({
+      number: Number(r.number),
+      action: r.action as string,
+      added: Number(r.added),
+      changed: Number(r.changed),
+      removed: Number(r.removed),
+      message: r.message as string | null,
+    })),
+  );
 }
 
 async function currentRevision(project: string, environment: string) {
