@@ -42,6 +42,7 @@ import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { usersCreate, usersList } from "./commands/users/index.js";
+import { webhookCommands } from "./commands/webhooks/index.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";
@@ -86,6 +87,7 @@ export const commands: CommandSpec[] = [
   membersRemove,
   usersCreate,
   usersList,
+  ...webhookCommands,
   login,
   logout,
   whoami,

@@ -98,6 +98,18 @@ export type CreateUserInput = {
   name: string;
 };
 
+export type CreateWebhookInput = {
+  /** What it is for (at most 200 characters). */
+  description?: string | null | undefined;
+  /** Only events of these environments (default: every environment). */
+  environments?: Array<string> | null | undefined;
+  /** Only these event types (default: all). */
+  events?: Array<WebhookEventType> | null | undefined;
+  project: string;
+  /** An http:// or https:// URL, without a user name or password. */
+  url: string;
+};
+
 export type DeleteBranchInput = {
   name: string;
   project: string;
@@ -112,6 +124,11 @@ export type DeleteProjectInput = {
   slug: string;
 };
 
+export type DeleteWebhookInput = {
+  id: string;
+  project: string;
+};
+
 export type MatchedBy =
   /** The branch is named in the mapping. */
   | 'EXPLICIT'
@@ -119,6 +136,11 @@ export type MatchedBy =
   | 'FALLBACK'
   /** The "*" entry. */
   | 'WILDCARD';
+
+export type RedeliverWebhookInput = {
+  deliveryId: string;
+  project: string;
+};
 
 export type RemoveMemberInput = {
   project: string;
@@ -283,6 +305,32 @@ export type VariableInput = {
   secret?: boolean | null | undefined;
   value: string;
 };
+
+export type WebhookDeliveryStatus =
+  /** Every attempt failed; redeliver it to try again. */
+  | 'FAILED'
+  /** Not delivered yet: waiting for its first attempt or a retry. */
+  | 'PENDING'
+  /** The endpoint answered with a 2xx status. */
+  | 'SUCCEEDED';
+
+export type WebhookEventType =
+  /** A project branch was created. Sent as "branch.created". */
+  | 'BRANCH_CREATED'
+  /** A project branch was deleted. Sent as "branch.deleted". */
+  | 'BRANCH_DELETED'
+  /** Variables of an environment changed (set, unset, bulk upsert, seed, restore, promote). Sent as "environment.changed". */
+  | 'ENVIRONMENT_CHANGED'
+  /** An environment was created. Sent as "environment.created". */
+  | 'ENVIRONMENT_CREATED'
+  /** An environment was deleted. Sent as "environment.deleted". */
+  | 'ENVIRONMENT_DELETED'
+  /** An environment was protected or unprotected. Sent as "environment.updated". */
+  | 'ENVIRONMENT_UPDATED'
+  /** A service token of the project was created. Sent as "token.created". */
+  | 'TOKEN_CREATED'
+  /** A service token of the project was revoked. Sent as "token.revoked". */
+  | 'TOKEN_REVOKED';
 
 export type GridPageQueryVariables = Exact<{
   slug: string;
@@ -798,6 +846,75 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, environments: Array<string> | null, events: Array<WebhookEventType>, createdAt: string };
+
+export type WebhookDeliveryFieldsFragment = { id: string, eventType: WebhookEventType, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, nextAttemptAt: string | null, createdAt: string, deliveredAt: string | null, payload: string };
+
+export type WebhooksQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type WebhooksQuery = { project: { id: string, slug: string, viewerCanManageWebhooks: boolean, webhooks: Array<{ id: string, url: string, description: string | null, environments: Array<string> | null, events: Array<WebhookEventType>, createdAt: string }> } | null };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  slug: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { project: { slug: string, webhooks: Array<{ id: string, url: string, deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, eventType: WebhookEventType, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, nextAttemptAt: string | null, createdAt: string, deliveredAt: string | null, payload: string }> } }> } | null };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'CreateWebhookPayload', signingSecret: string, webhook: { id: string, url: string, description: string | null, environments: Array<string> | null, events: Array<WebhookEventType>, createdAt: string } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  input: DeleteWebhookInput;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'DeleteWebhookPayload', id: string, url: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type RedeliverWebhookMutationVariables = Exact<{
+  input: RedeliverWebhookInput;
+}>;
+
+
+export type RedeliverWebhookMutation = { redeliverWebhook:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'RedeliverWebhookPayload', delivery: { id: string, eventType: WebhookEventType, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, nextAttemptAt: string | null, createdAt: string, deliveredAt: string | null, payload: string } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type WebhookPermissionQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type WebhookPermissionQuery = { project: { id: string, viewerCanManageWebhooks: boolean } | null };
+
 export const ErrorFieldsFragmentDoc = new TypedDocumentString(`
     fragment ErrorFields on Error {
   __typename
@@ -982,6 +1099,30 @@ export const RevisionChangeFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"RevisionChangeFields"});
+export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  environments
+  events
+  createdAt
+}
+    `, {"fragmentName":"WebhookFields"});
+export const WebhookDeliveryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  nextAttemptAt
+  createdAt
+  deliveredAt
+  payload
+}
+    `, {"fragmentName":"WebhookDeliveryFields"});
 export const GridPageDocument = new TypedDocumentString(`
     query gridPage($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
@@ -2424,6 +2565,181 @@ export const ResolveBranchDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const WebhooksDocument = new TypedDocumentString(`
+    query webhooks($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerCanManageWebhooks
+    webhooks {
+      ...WebhookFields
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  environments
+  events
+  createdAt
+}`);
+export const WebhookDeliveriesDocument = new TypedDocumentString(`
+    query webhookDeliveries($slug: String!, $first: Int, $after: String) {
+  project(slug: $slug) {
+    slug
+    webhooks {
+      id
+      url
+      deliveries(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          ...WebhookDeliveryFields
+        }
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  nextAttemptAt
+  createdAt
+  deliveredAt
+  payload
+}`);
+export const CreateWebhookDocument = new TypedDocumentString(`
+    mutation createWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    ... on CreateWebhookPayload {
+      __typename
+      signingSecret
+      webhook {
+        ...WebhookFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  environments
+  events
+  createdAt
+}`);
+export const DeleteWebhookDocument = new TypedDocumentString(`
+    mutation deleteWebhook($input: DeleteWebhookInput!) {
+  deleteWebhook(input: $input) {
+    ... on DeleteWebhookPayload {
+      __typename
+      id
+      url
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const RedeliverWebhookDocument = new TypedDocumentString(`
+    mutation redeliverWebhook($input: RedeliverWebhookInput!) {
+  redeliverWebhook(input: $input) {
+    ... on RedeliverWebhookPayload {
+      __typename
+      delivery {
+        ...WebhookDeliveryFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  nextAttemptAt
+  createdAt
+  deliveredAt
+  payload
+}`);
+export const WebhookPermissionDocument = new TypedDocumentString(`
+    query webhookPermission($slug: String!) {
+  project(slug: $slug) {
+    id
+    viewerCanManageWebhooks
+  }
+}
+    `);
 export type Requester<C = {}> = <R, V>(doc: string, vars?: V, options?: C) => Promise<R> | AsyncIterable<R>
 export function getSdk<C>(requester: Requester<C>) {
   return {
@@ -2543,6 +2859,24 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     resolveBranch(variables: ResolveBranchQueryVariables, options?: C): Promise<ResolveBranchQuery> {
       return requester<ResolveBranchQuery, ResolveBranchQueryVariables>(ResolveBranchDocument, variables, options) as Promise<ResolveBranchQuery>;
+    },
+    webhooks(variables: WebhooksQueryVariables, options?: C): Promise<WebhooksQuery> {
+      return requester<WebhooksQuery, WebhooksQueryVariables>(WebhooksDocument, variables, options) as Promise<WebhooksQuery>;
+    },
+    webhookDeliveries(variables: WebhookDeliveriesQueryVariables, options?: C): Promise<WebhookDeliveriesQuery> {
+      return requester<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>(WebhookDeliveriesDocument, variables, options) as Promise<WebhookDeliveriesQuery>;
+    },
+    createWebhook(variables: CreateWebhookMutationVariables, options?: C): Promise<CreateWebhookMutation> {
+      return requester<CreateWebhookMutation, CreateWebhookMutationVariables>(CreateWebhookDocument, variables, options) as Promise<CreateWebhookMutation>;
+    },
+    deleteWebhook(variables: DeleteWebhookMutationVariables, options?: C): Promise<DeleteWebhookMutation> {
+      return requester<DeleteWebhookMutation, DeleteWebhookMutationVariables>(DeleteWebhookDocument, variables, options) as Promise<DeleteWebhookMutation>;
+    },
+    redeliverWebhook(variables: RedeliverWebhookMutationVariables, options?: C): Promise<RedeliverWebhookMutation> {
+      return requester<RedeliverWebhookMutation, RedeliverWebhookMutationVariables>(RedeliverWebhookDocument, variables, options) as Promise<RedeliverWebhookMutation>;
+    },
+    webhookPermission(variables: WebhookPermissionQueryVariables, options?: C): Promise<WebhookPermissionQuery> {
+      return requester<WebhookPermissionQuery, WebhookPermissionQueryVariables>(WebhookPermissionDocument, variables, options) as Promise<WebhookPermissionQuery>;
     }
   };
 }

@@ -101,7 +101,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const services = createServices(database, keys, {
       log: (line: string) => log.error(line),
       sessions: { hours: config.sessionHours },
+      webhooks: config.webhooks,
+      webhookLog: (line: string) => log.warn(line),
     });
+    if (config.webhookWorker) services.webhooks.worker.start();
     // Re-encryptions interrupted by a stop resume in the background; reads work meanwhile.
     const closing = new AbortController();
     const resuming = services.keyRotation.resumeAll({ signal: closing.signal }).then(
@@ -274,6 +277,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       close: async () => {
         closing.abort(); // the batch under way finishes; the next start resumes the rest
         await resuming;
+        await services.webhooks.worker.stop();
         await database.close();
       },
     };

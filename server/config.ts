@@ -23,6 +23,10 @@ export interface Config {
   trustProxy?: boolean;
   /** The built dashboard (index.html, assets/); default <repo>/dashboard/dist. */
   dashboardDir?: string;
+  /** Run the webhook worker in this server (ENVPLANE_WEBHOOK_WORKER, default on; off when unset in a Config). */
+  webhookWorker?: boolean;
+  /** Webhook timings: ENVPLANE_WEBHOOK_POLL_MS, _RETRY_BASE_MS, _MAX_ATTEMPTS, _TIMEOUT_MS (see services/webhooks.ts). */
+  webhooks?: { pollMs?: number; retryBaseMs?: number; maxAttempts?: number; timeoutMs?: number };
 }
 
 export const DEFAULT_SESSION_HOURS = 12;
@@ -96,5 +100,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: parseSessionHours(env.ENVPLANE_SESSION_HOURS),
     trustProxy: parseFlag(env, "ENVPLANE_TRUST_PROXY"),
     dashboardDir: env.ENVPLANE_DASHBOARD_DIR ? path.resolve(env.ENVPLANE_DASHBOARD_DIR) : undefined,
+    webhookWorker: env.ENVPLANE_WEBHOOK_WORKER === undefined ? true : parseFlag(env, "ENVPLANE_WEBHOOK_WORKER"),
+    webhooks: {
+      pollMs: positiveInteger(env, "ENVPLANE_WEBHOOK_POLL_MS", 2000),
+      retryBaseMs: positiveInteger(env, "ENVPLANE_WEBHOOK_RETRY_BASE_MS", 30_000),
+      maxAttempts: positiveInteger(env, "ENVPLANE_WEBHOOK_MAX_ATTEMPTS", 8),
+      timeoutMs: positiveInteger(env, "ENVPLANE_WEBHOOK_TIMEOUT_MS", 10_000),
+    },
   };
 }

@@ -109,6 +109,11 @@ export const accessRoute = createRoute({
   path: "/access",
   component: lazyRouteComponent(() => import("./routes/access.js"), "AccessPage"),
 });
+export const webhooksRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/webhooks",
+  component: lazyRouteComponent(() => import("./routes/webhooks.js"), "WebhooksPage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -123,6 +128,7 @@ const routeTree = root.addChildren([
       environmentsRoute,
       branchesRoute,
       accessRoute,
+      webhooksRoute,
     ]),
   ]),
 ]);

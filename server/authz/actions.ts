@@ -24,6 +24,8 @@ export const PROJECT_ACTIONS = [
   "member:grant-owner",
   /** Rotate the project's data key. */
   "key:rotate",
+  /** Create, list and delete the project's webhooks, see their deliveries, redeliver. */
+  "webhook:manage",
 ] as const;
 
 export const ENVIRONMENT_ACTIONS = [

@@ -36,6 +36,7 @@ const PROJECT_ROLE: Record<ProjectAction, Role> = {
   "member:manage": "admin",
   "member:grant-owner": "owner",
   "key:rotate": "admin",
+  "webhook:manage": "admin",
 };
 
 /** The service-token permission each environment action needs (tokens never manage a project). */
@@ -91,6 +92,7 @@ const PROJECT_WHAT: Record<ProjectAction, string> = {
   "member:manage": "manage members",
   "member:grant-owner": "grant or change the owner role",
   "key:rotate": "rotate the project's encryption key",
+  "webhook:manage": "manage webhooks",
 };
 
 function projectDenied(access: ProjectAccess, action: ProjectAction): ForbiddenError {

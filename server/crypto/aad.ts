@@ -93,3 +93,8 @@ export function dataKeyAad(projectId: string, version: number): Bytes {
 export function sentinelAad(): Bytes {
   return header("envplane/sentinel").bytes();
 }
+
+/** AAD for a webhook's signing secret: bound to its project and webhook. */
+export function webhookSecretAad(projectId: string, webhookId: string): Bytes {
+  return header("envplane/webhook-secret").str(projectId).str(webhookId).bytes();
+}

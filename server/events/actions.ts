@@ -36,6 +36,11 @@ export const EVENT_ACTIONS = [
   "instance.initialize",
   /** envplane serve --recover-owner: a new token for the first instance admin. */
   "instance.recover_owner",
+  /** A webhook was created (its signing secret is never recorded). */
+  "webhook.create",
+  "webhook.delete",
+  /** A webhook delivery was queued again (the same payload, a new delivery). */
+  "webhook.redeliver",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

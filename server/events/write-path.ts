@@ -29,6 +29,7 @@ import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
 import { assertMessage, captureBranchDeletion, captureRemovals, captureRevision } from "./history.js";
+import { enqueueDeliveries } from "./outbox.js";
 
 export { Rollback } from "../services/transaction.js";
 
@@ -112,8 +113,9 @@ export async function appendEvent(
   actor: EventActor,
   action: EventAction,
   fields: EventFields = {},
-): Promise<void> {
-  await tx.event.create({
+): Promise<{ id: string; createdAt: Date }> {
+  return tx.event.create({
+    select: { id: true, createdAt: true },
     data: {
       action,
       ...actorColumns(actor),
@@ -129,8 +131,11 @@ export async function appendEvent(
 
 export function writePath(
   db: Pick<Database, "provider" | "reader" | "writer">,
-  /** Called after a write committed (e.g. the auth cache forgets actors a revocation changed). */
-  afterCommit: (action: EventAction) => void = () => {},
+  /**
+   * Called after a write committed (e.g. the auth cache forgets actors a revocation changed;
+   * the webhook worker is nudged when `deliveries` were queued).
+   */
+  afterCommit: (action: EventAction, outcome: { deliveries: number }) => void = () => {},
 ): WritePath {
   function authorize(spec: WriteSpec, access: ProjectAccess, env: EnvironmentRow | null) {
     if (!spec.permission) return;
@@ -154,6 +159,7 @@ export function writePath(
         throw new Error(`${spec.action}: serializeProject needs a project`);
       assertMessage(spec.message);
       const { access, env } = await resolve(db.reader, spec);
+      let deliveries = 0;
       const result = await inTransaction(db.writer, async (tx) => {
         if (spec.serializeProject && !(await lockProject(tx, db.provider, access!.project.id)))
           throw projectNotFound(spec.project!);
@@ -226,10 +232,11 @@ export function writePath(
             actor: spec.actor,
             message: spec.message,
           });
-        await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
+        const appended = await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
+        deliveries = await enqueueDeliveries(tx, { ...appended, ...event, action: spec.action, actor: spec.actor });
         return result;
       });
-      afterCommit(spec.action);
+      afterCommit(spec.action, { deliveries });
       return result;
     },
   };

@@ -11,5 +11,6 @@ import "./token.js";
 import "./grid.js";
 import "./session.js";
 import "./history.js";
+import "./webhook.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

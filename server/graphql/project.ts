@@ -25,6 +25,10 @@ const PROJECT_PERMISSION_FIELDS: Record<
   ],
   "member:grant-owner": ["viewerCanGrantOwner", "Whether the caller may grant or take away the owner role."],
   "key:rotate": ["viewerCanRotateKey", "Whether the caller may rotate the project's data key."],
+  "webhook:manage": [
+    "viewerCanManageWebhooks",
+    "Whether the caller may create, list and delete webhooks and see their deliveries.",
+  ],
 };
 
 export const Project = builder.prismaObject("Project", {

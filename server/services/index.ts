@@ -15,6 +15,7 @@ import { type SessionOptions, sessionService } from "./sessions.js";
 import { tokenService } from "./tokens.js";
 import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
+import { type WebhookWorkerOptions, webhookService, webhookWorker } from "./webhooks.js";
 
 const CHANGES_ACTORS = new Set<EventAction>([
   "token.revoke",
@@ -32,14 +33,22 @@ export interface ServiceOptions {
   /** Server log lines (e.g. which stored rows cannot be decrypted); never values. */
   log?: Log;
   sessions?: SessionOptions;
+  /** The webhook worker's timings (started by the app, see server/app.ts). */
+  webhooks?: WebhookWorkerOptions;
+  /** Failed webhook deliveries (default: `log`). */
+  webhookLog?: Log;
 }
 
 export function createServices(db: Database, keys: KeyRing, options: ServiceOptions = {}) {
   const values = new ValueStore(db.provider, keys, options.log ?? ((line) => console.error(line)));
   const auth = authService({ reader: db.reader, writer: db.writer });
-  // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS).
-  const writes = writePath(db, (action) => {
+  const log = options.log ?? ((line) => console.error(line));
+  const worker = webhookWorker({ db, keys, log: options.webhookLog ?? log, options: options.webhooks });
+  // Writes that can revoke or change an actor empty the auth cache once committed (see AUTH_CACHE_TTL_MS);
+  // webhook deliveries a write queued are sent at once (by this server's worker, when it runs).
+  const writes = writePath(db, (action, { deliveries }) => {
     if (CHANGES_ACTORS.has(action)) auth.forgetAll();
+    if (deliveries > 0) worker.nudge();
   });
   return {
     auth,
@@ -53,6 +62,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     members: memberService({ db, writes }),
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
+    webhooks: webhookService({ db, keys, writes, worker }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

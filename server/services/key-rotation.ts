@@ -19,6 +19,7 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
+import { reencryptWebhookSecrets } from "./webhooks.js";
 
 /** Re-wraps every data key not wrapped by the current root key; returns how many. */
 export async function rewrapDataKeys(writer: Db, keys: KeyRing): Promise<number> {
@@ -204,6 +205,7 @@ export function keyRotationService({
           });
           await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
           await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
+          await reencryptWebhookSecrets(tx, keys, id, activeKeyVersion + 1); // a few rows: in this transaction
           record({ metadata: { keyVersion: activeKeyVersion + 1 } });
           return id;
         },

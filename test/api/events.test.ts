@@ -426,6 +426,46 @@ const cases: Record<string, Case> = {
       expected: { action: "token.revoke", projectId: project, metadata: { token: token.id, kind: "service" } },
     };
   },
+  async createWebhook() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    return {
+      run: async () =>
+        ok((await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook),
+      expected: { action: "webhook.create", projectId: project, metadata: { url: "http://127.0.0.1:9/hook" } },
+    };
+  },
+  async deleteWebhook() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    const { webhook } = expectType(
+      (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
+      "CreateWebhookPayload",
+    );
+    return {
+      run: async () => ok((await sdk.deleteWebhook({ input: { project: s, id: webhook.id } })).deleteWebhook),
+      expected: { action: "webhook.delete", projectId: project, metadata: { webhook: webhook.id } },
+    };
+  },
+  async redeliverWebhook() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    const { webhook } = expectType(
+      (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
+      "CreateWebhookPayload",
+    );
+    await setVariable(sdk, { project: s, environment: "development", key: "A", value: value() });
+    const hooks = (await sdk.webhookDeliveries({ slug: s })).project!.webhooks;
+    const delivery = hooks[0].deliveries.nodes[0];
+    return {
+      run: async () =>
+        ok((await sdk.redeliverWebhook({ input: { project: s, deliveryId: delivery.id } })).redeliverWebhook),
+      expected: { action: "webhook.redeliver", projectId: project, metadata: { webhook: webhook.id } },
+    };
+  },
   async createUser() {
     return {
       run: async () => ok((await sdk.createUser({ input: { name: "Events user" } })).createUser),

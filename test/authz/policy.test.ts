@@ -47,6 +47,7 @@ const projectMatrix: Record<ProjectAction, Role[]> = {
   "member:manage": ["admin", "owner"],
   "member:grant-owner": ["owner"],
   "key:rotate": ["admin", "owner"],
+  "webhook:manage": ["admin", "owner"],
 };
 
 describe("project actions", () => {

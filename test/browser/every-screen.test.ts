@@ -41,6 +41,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/environments", /^Shop$/],
   ["/projects/shop/branches", /^Shop$/],
   ["/projects/shop/access", /^Shop$/],
+  ["/projects/shop/webhooks", /^Shop$/],
   ["/settings", /account|tokens/i],
   ["/users", /^Users$/],
 ];

@@ -236,11 +236,14 @@ export function ShownOnceDialog({
   title,
   description,
   onClose,
+  fieldLabel = "New token",
 }: {
   secret: string | null;
   title: string;
   description: ReactNode;
   onClose: () => void;
+  /** The read-only field's accessible name. */
+  fieldLabel?: string;
 }) {
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"copied" | "selected" | null>(null);
@@ -280,7 +283,7 @@ export function ShownOnceDialog({
               ref={input}
               readOnly
               value={secret}
-              aria-label="New token"
+              aria-label={fieldLabel}
               onFocus={(e) => e.currentTarget.select()}
               className={cx(selectClass, "min-w-0 flex-1 font-mono text-xs")}
             />
@@ -292,7 +295,7 @@ export function ShownOnceDialog({
             {copied === "copied"
               ? "Copied to the clipboard."
               : copied === "selected"
-                ? "The clipboard is not available here: the token is selected, press Ctrl+C (⌘C) to copy it."
+                ? `The clipboard is not available here: the ${fieldLabel === "New token" ? "token" : fieldLabel.toLowerCase()} is selected, press Ctrl+C (⌘C) to copy it.`
                 : ""}
           </p>
           <div className="flex justify-end">

@@ -55,6 +55,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/access" params={{ project: slug }} className={tab}>
           Access
         </Link>
+        <Link to="/projects/$project/webhooks" params={{ project: slug }} className={tab}>
+          Webhooks
+        </Link>
       </nav>
       <Outlet />
     </div>
