@@ -17,10 +17,12 @@ import { envCreate } from "./commands/env/create.js";
 import { envDelete } from "./commands/env/delete.js";
 import { envExport } from "./commands/env/export.js";
 import { envGet } from "./commands/env/get.js";
+import { envHistory } from "./commands/env/history.js";
 import { envList } from "./commands/env/list.js";
 import { envListEnvironments } from "./commands/env/list-environments.js";
 import { envPull } from "./commands/env/pull.js";
 import { envPush } from "./commands/env/push.js";
+import { envRestore } from "./commands/env/restore.js";
 import { envSeed } from "./commands/env/seed.js";
 import { envSet } from "./commands/env/set.js";
 import { envUnset } from "./commands/env/unset.js";
@@ -65,6 +67,8 @@ export const commands: CommandSpec[] = [
   envCreate,
   envDelete,
   envSeed,
+  envHistory,
+  envRestore,
   configEnable,
   configDisable,
   projectsCreate,

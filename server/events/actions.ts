@@ -7,6 +7,8 @@ export const EVENT_ACTIONS = [
   "environment.delete",
   "environment.update",
   "environment.seed",
+  /** An environment set back to the state of an earlier revision (a new revision). */
+  "environment.restore",
   "branch.create",
   "branch.delete",
   "mapping.set",

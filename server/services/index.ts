@@ -6,6 +6,7 @@ import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { environmentService } from "./environments.js";
+import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
@@ -56,6 +57,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
+    history: historyService({ db, values, writes }),
     resolution: resolutionService({ db, values, log }),
     audit: auditService({ db, log }),
     tokens: tokenService({ db, writes }),

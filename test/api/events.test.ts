@@ -222,6 +222,28 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async restoreEnvironment() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "B", value: value() });
+    const { project, env } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (await sdk.restoreEnvironment({ input: { project: s, environment: "preview", revision: 1 } }))
+            .restoreEnvironment,
+        ),
+      expected: {
+        action: "environment.restore",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 3,
+        keys: ["B"],
+        metadata: { restoredFrom: 1, overridesRestored: 0, skippedBranches: [] },
+      },
+    };
+  },
   async createBranch() {
     const s = slug();
     await createProject(sdk, s);
