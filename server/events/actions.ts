@@ -7,6 +7,8 @@ export const EVENT_ACTIONS = [
   "environment.delete",
   "environment.update",
   "environment.seed",
+  /** One environment's state applied to another (envplane env promote). */
+  "environment.promote",
   "branch.create",
   "branch.delete",
   "mapping.set",

@@ -10,5 +10,6 @@ import "./variable.js";
 import "./token.js";
 import "./grid.js";
 import "./session.js";
+import "./compare.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

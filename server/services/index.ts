@@ -4,11 +4,13 @@ import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
+import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
+import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
 import { type SessionOptions, sessionService } from "./sessions.js";
 import { tokenService } from "./tokens.js";
@@ -45,6 +47,8 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     projects: projectService({ keys, writes }),
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),
+    compare: compareService({ db, values }),
+    promote: promoteService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
     resolution: resolutionService({ db, values }),
     tokens: tokenService({ db, writes }),
