@@ -280,7 +280,7 @@ export type CompareEnvironmentsQueryVariables = Exact<{
 
 export type CompareEnvironmentsQuery = { compareEnvironments:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentComparison', added: number, removed: number, changed: number, unchanged: number, base: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean } }, head: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean } }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
+    | { __typename: 'EnvironmentComparison', added: number, removed: number, changed: number, unchanged: number, base: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, head: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
@@ -954,6 +954,7 @@ export const CompareEnvironmentsDocument = new TypedDocumentString(`
           name
           revision
           isProtected
+          viewerCanWrite
         }
         revision
       }
@@ -963,6 +964,7 @@ export const CompareEnvironmentsDocument = new TypedDocumentString(`
           name
           revision
           isProtected
+          viewerCanWrite
         }
         revision
       }

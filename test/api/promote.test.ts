@@ -7,7 +7,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { EnvplaneClient, PromoteEnvironmentInput } from "../../sdk/index.js";
-import { expectType } from "../support/expect.js";
 import {
   createEnvironment,
   createProject,
