@@ -28,6 +28,7 @@ import type { Actor } from "../services/actor.js";
 import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
+import { assertMessage, captureBranchDeletion, captureRemovals, captureRevision } from "./history.js";
 
 export { Rollback } from "../services/transaction.js";
 
@@ -55,6 +56,8 @@ export interface WriteSpec {
    * (membership changes: "at least one owner" is checked inside, after the lock).
    */
   serializeProject?: boolean;
+  /** Why: kept with the revision this write makes (at most 500 characters). */
+  message?: string | null;
 }
 
 /** What a write records besides actor and action. Keys are variable names only. */
@@ -79,6 +82,13 @@ export interface UnitOfWork {
   bump(env: { id: string; name: string }, expectedRevision?: number | null): Promise<number>;
   /** Adds to the event this write appends (keys accumulate, metadata merges, ids replace). */
   record(fields: EventFields): void;
+  /**
+   * Call BEFORE deleting values of the bumped environment: records in its history the removal
+   * of base values `keys` (with their overrides), or of `branchId`'s overrides of them.
+   */
+  removing(keys: readonly string[], branchId?: string | null): Promise<void>;
+  /** Deleting a project branch: moves each environment with overrides of it to a revision recording their removal. */
+  removingBranch(branchId: string): Promise<string[]>;
 }
 
 export interface WritePath {
@@ -142,6 +152,7 @@ export function writePath(
       if (spec.bump && spec.environment === undefined) throw new Error(`${spec.action}: bump needs an environment`);
       if (spec.serializeProject && spec.project === undefined)
         throw new Error(`${spec.action}: serializeProject needs a project`);
+      assertMessage(spec.message);
       const { access, env } = await resolve(db.reader, spec);
       const result = await inTransaction(db.writer, async (tx) => {
         if (spec.serializeProject && !(await lockProject(tx, db.provider, access!.project.id)))
@@ -154,7 +165,7 @@ export function writePath(
           keys: new Set(),
           metadata: {},
         };
-        let bumped = false;
+        let bumped = null as { id: string } | null;
         const uow: UnitOfWork = {
           tx,
           get access() {
@@ -171,7 +182,7 @@ export function writePath(
           },
           async bump(target, expectedRevision) {
             if (bumped) throw new Error(`${spec.action}: a write bumps one environment's revision once`);
-            bumped = true;
+            bumped = target;
             const revision = await bumpRevision(tx, target, expectedRevision);
             event.environmentId = target.id;
             event.revision = revision;
@@ -185,9 +196,25 @@ export function writePath(
             if (fields.branchId !== undefined) event.branchId = fields.branchId;
             if (fields.revision !== undefined) event.revision = fields.revision;
           },
+          async removing(keys, branchId) {
+            if (!bumped || event.revision === null) throw new Error(`${spec.action}: removing needs a bumped revision`);
+            await captureRemovals(tx, db.provider, { environmentId: bumped.id, revision: event.revision }, { keys, branchId });
+          },
+          removingBranch(branchId) {
+            const { actor, action, message } = spec;
+            return captureBranchDeletion(tx, db.provider, { projectId: access!.project.id, branchId, actor, action, message });
+          },
         };
         if (spec.bump) await uow.bump(env!, spec.expectedRevision);
         const result = await work(uow);
+        if (bumped && event.revision !== null)
+          await captureRevision(tx, db.provider, {
+            environmentId: bumped.id,
+            number: event.revision,
+            action: spec.action,
+            actor: spec.actor,
+            message: spec.message,
+          });
         await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
         return result;
       });

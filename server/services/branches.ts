@@ -71,17 +71,11 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
       };
       return writes.run(
         { actor, action: "branch.delete", project: input.project, permission: "branch:manage", authorize },
-        async ({ tx, access, record }) => {
+        async (uow) => {
+          const { tx, record } = uow;
           const { id, name } = branch!;
-          // Removing overrides is a write to their environments: move their revisions on.
-          const touched = await tx.environment.findMany({
-            where: { projectId: access.project.id, variables: { some: { overrides: { some: { branchId: id } } } } },
-            select: { id: true },
-          });
-          await tx.environment.updateMany({
-            where: { id: { in: touched.map((e) => e.id) } },
-            data: { revision: { increment: 1 }, updatedAt: new Date() },
-          });
+          // Removing overrides is a write to their environments: move their revisions on (one revision each, with its history).
+          const touched = (await uow.removingBranch(id)).map((environmentId) => ({ id: environmentId }));
           const overridesRemoved = await tx.branchOverride.count({ where: { branchId: id } });
           await tx.projectBranch.delete({ where: { id } });
           record({ branchId: id, metadata: { name, overridesRemoved, environmentIds: touched.map((e) => e.id) } });

@@ -8,6 +8,7 @@ import { assertCan, type ProjectAccess, projectAccess } from "../authz/index.js"
 import type { Database, Db, Tx } from "../db/client.js";
 import type { Actor } from "./actor.js";
 import { ValidationError } from "./errors.js";
+import { loadState } from "./history.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
@@ -55,13 +56,18 @@ export function stateReader(values: ValueStore) {
           `Run "envplane env history --env ${env.name}" to see them.`,
         [{ path, message: `Between 0 and ${env.revision}.` }],
       );
-    if (revision == null || revision === env.revision)
-      return { revision: env.revision, values: await values.load(client, scope, opts) };
-    throw new ValidationError(
-      `Revision ${revision} of "${env.name}" cannot be read: this server keeps only its current state ` +
-        `(revision ${env.revision}). Compare with the current revision instead.`,
-      [{ path, message: `Only the current revision (${env.revision}) can be read.` }],
-    );
+    const current = revision == null || revision === env.revision;
+    try {
+      return { revision: revision ?? env.revision, values: await loadState(client, scope, current ? null : revision, opts, values) };
+    } catch (error) {
+      // The history's own checks (e.g. a revision before it began recording) name this side's field.
+      if (error instanceof ValidationError)
+        throw new ValidationError(
+          error.message,
+          error.fieldErrors.map((f) => ({ ...f, path })),
+        );
+      throw error;
+    }
   };
 }
 

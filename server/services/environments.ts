@@ -309,6 +309,7 @@ export function environmentService({
         decisions?: SeedDecision[] | null;
         expectedRevision?: number | null;
         expectedSourceRevision?: number | null;
+        message?: string | null;
       },
     ) {
       if (input.target === input.from)
@@ -328,7 +329,7 @@ export function environmentService({
         environment: input.target,
         permission: "environment:write",
       } as const;
-      return writes.run({ ...spec, authorize, bump: true, expectedRevision: input.expectedRevision }, async (uow) => {
+      return writes.run({ ...spec, authorize, bump: true, expectedRevision: input.expectedRevision, message: input.message }, async (uow) => {
         const from = source!;
         if (input.expectedSourceRevision != null) {
           const { revision } = await uow.tx.environment.findUniqueOrThrow({

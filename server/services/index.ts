@@ -6,6 +6,7 @@ import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
+import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
@@ -50,6 +51,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     compare: compareService({ db, values }),
     promote: promoteService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
+    history: historyService({ db, values, writes }),
     resolution: resolutionService({ db, values }),
     tokens: tokenService({ db, writes }),
     members: memberService({ db, writes }),

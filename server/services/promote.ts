@@ -18,8 +18,6 @@ import { ValidationError } from "./errors.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
-export const MAX_MESSAGE_LENGTH = 500;
-
 export interface PromoteInput {
   project: string;
   from: string;
@@ -57,11 +55,6 @@ function validate(input: PromoteInput) {
       `decisions has ${input.decisions.length} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}.`,
       [{ path: ["decisions"], message: `At most ${MAX_BULK_ITEMS} items.` }],
     );
-  if (input.message != null && input.message.length > MAX_MESSAGE_LENGTH)
-    throw new ValidationError(
-      `message has ${input.message.length} characters; at most ${MAX_MESSAGE_LENGTH}. Shorten it.`,
-      [{ path: ["message"], message: `At most ${MAX_MESSAGE_LENGTH} characters.` }],
-    );
 }
 
 export function promoteService({
@@ -91,6 +84,7 @@ export function promoteService({
         authorize,
         bump: true,
         expectedRevision: input.expectedRevision,
+        message: input.message,
       } as const;
       return writes.run(spec, async (uow) => {
         const { tx, access, env: target, revision } = uow;
@@ -166,6 +160,7 @@ export function promoteService({
           { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision },
           written,
         );
+        if (removed.length) await uow.removing(removed);
         await values.remove(tx, target.id, removed);
         uow.record({
           keys: [...written.map((w) => w.key), ...removed],

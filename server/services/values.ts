@@ -48,9 +48,9 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 export class ValueStore {
   constructor(
-    private readonly provider: Provider,
-    private readonly keys: KeyRing,
-    private readonly log: Log,
+    readonly provider: Provider,
+    readonly keys: KeyRing,
+    readonly log: Log,
   ) {}
 
   /**

@@ -20,6 +20,8 @@ export interface SetVariableInput {
   secret?: boolean | null;
   branch?: string | null;
   expectedRevision?: number | null;
+  /** Why: kept with the revision (at most 500 characters). */
+  message?: string | null;
 }
 
 export interface UnsetVariableInput {
@@ -28,6 +30,8 @@ export interface UnsetVariableInput {
   key: string;
   branch?: string | null;
   expectedRevision?: number | null;
+  /** Why: kept with the revision (at most 500 characters). */
+  message?: string | null;
 }
 
 export interface SetVariablesInput {
@@ -36,6 +40,8 @@ export interface SetVariablesInput {
   variables: { key: string; value: string; secret?: boolean | null }[];
   branch?: string | null;
   expectedRevision?: number | null;
+  /** Why: kept with the revision (at most 500 characters). */
+  message?: string | null;
 }
 
 export interface UnsetVariablesInput {
@@ -44,6 +50,8 @@ export interface UnsetVariablesInput {
   keys: string[];
   branch?: string | null;
   expectedRevision?: number | null;
+  /** Why: kept with the revision (at most 500 characters). */
+  message?: string | null;
 }
 
 export interface BulkUpsertInput {
@@ -55,6 +63,8 @@ export interface BulkUpsertInput {
   keep?: string[] | null;
   dryRun?: boolean | null;
   expectedRevision?: number | null;
+  /** Why: kept with the revision (at most 500 characters). */
+  message?: string | null;
 }
 
 export interface BulkUpsertResult {
@@ -162,6 +172,7 @@ export function variableService({
           ...spec,
           bump: true,
           expectedRevision: input.expectedRevision,
+          message: input.message,
           authorize: async ({ access, env }) => {
             if (input.branch != null) {
               noOverridesOnDevelopment(env!);
@@ -275,6 +286,7 @@ export function variableService({
           permission: "environment:write",
           bump: true,
           expectedRevision: input.expectedRevision,
+          message: input.message,
           authorize: async ({ access, env }) => {
             if (input.branch != null) {
               noOverridesOnDevelopment(env!);
@@ -282,7 +294,7 @@ export function variableService({
             }
           },
         },
-        async ({ tx, env, revision, record }) => {
+        async ({ tx, env, revision, record, removing }) => {
           const notFound = new Rollback({
             environment: { ...env, revision: revision - 1 },
             key: input.key,
@@ -297,6 +309,7 @@ export function variableService({
           });
           if (!variable) throw notFound;
           if (branch) {
+            await removing([input.key], branch.id);
             const { count } = await tx.branchOverride.deleteMany({
               where: { variableId: variable.id, branchId: branch.id },
             });
@@ -309,6 +322,7 @@ export function variableService({
               overridesRemoved: 1,
             };
           }
+          await removing([input.key]);
           await tx.variable.delete({ where: { id: variable.id } });
           record({ metadata: { overridesRemoved: variable._count.overrides } });
           return {
@@ -344,6 +358,7 @@ export function variableService({
           permission: "environment:write",
           bump: true,
           expectedRevision: input.expectedRevision,
+          message: input.message,
           authorize: async ({ access, env }) => {
             if (input.branch == null) return;
             noOverridesOnDevelopment(env!);
@@ -460,13 +475,14 @@ export function variableService({
           permission: "environment:write",
           bump: true,
           expectedRevision: input.expectedRevision,
+          message: input.message,
           authorize: async ({ access, env }) => {
             if (input.branch == null) return;
             noOverridesOnDevelopment(env!);
             branch = await findBranch(db.reader, access, input.branch);
           },
         },
-        async ({ tx, env, revision, record }) => {
+        async ({ tx, env, revision, record, removing }) => {
           const found = await tx.variable.findMany({
             where: { environmentId: env.id, key: { in: keys } },
             select: { id: true, key: true, _count: { select: { overrides: true } } },
@@ -481,11 +497,13 @@ export function variableService({
             });
             const ids = new Set(overrides.map((o) => o.variableId));
             removed = found.filter((v) => ids.has(v.id)).map((v) => v.key);
+            await removing(removed, target.id);
             await tx.branchOverride.deleteMany({ where: { branchId: target.id, variableId: { in: [...ids] } } });
             overridesRemoved = ids.size;
           } else {
             removed = found.map((v) => v.key);
             overridesRemoved = found.reduce((n, v) => n + v._count.overrides, 0);
+            await removing(removed);
             await values.remove(tx, env.id, removed);
           }
           const result = (rev: number) => ({
@@ -556,8 +574,8 @@ export function variableService({
         permission: "environment:write",
       } as const;
       return writes.run(
-        { ...spec, bump: true, expectedRevision: input.expectedRevision },
-        async ({ tx, access, env, revision, record }) => {
+        { ...spec, bump: true, expectedRevision: input.expectedRevision, message: input.message },
+        async ({ tx, access, env, revision, record, removing }) => {
           const projectId = access.project.id;
           const label = { project: access.project.slug, environment: env.name };
           // A token that may write but not read compares nothing: every given key counts as
@@ -585,6 +603,7 @@ export function variableService({
             { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
             rows,
           );
+          await removing(diff.removed);
           await values.remove(tx, env.id, diff.removed);
           record({
             keys: [...written.map((v) => v.key), ...diff.removed],

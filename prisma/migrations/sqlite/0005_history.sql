@@ -1,0 +1,87 @@
+-- CreateTable
+CREATE TABLE "Revision" (
+    "environmentId" TEXT NOT NULL,
+    "number" INTEGER NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "action" TEXT NOT NULL,
+    "actorType" TEXT NOT NULL,
+    "actorUserId" TEXT,
+    "tokenId" TEXT,
+    "actorName" TEXT NOT NULL,
+    "message" TEXT,
+    "added" INTEGER NOT NULL DEFAULT 0,
+    "changed" INTEGER NOT NULL DEFAULT 0,
+    "removed" INTEGER NOT NULL DEFAULT 0,
+
+    PRIMARY KEY ("environmentId", "number"),
+    CONSTRAINT "Revision_environmentId_fkey" FOREIGN KEY ("environmentId") REFERENCES "Environment" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "RevisionChange" (
+    "environmentId" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "branchId" TEXT NOT NULL DEFAULT '',
+    "revision" INTEGER NOT NULL,
+    "branchName" TEXT NOT NULL DEFAULT '',
+    "kind" TEXT NOT NULL,
+    "isSecret" BOOLEAN NOT NULL,
+    "ciphertext" BLOB,
+    "keyVersion" INTEGER,
+    "valueVersion" INTEGER,
+
+    PRIMARY KEY ("environmentId", "key", "branchId", "revision"),
+    CONSTRAINT "RevisionChange_environmentId_fkey" FOREIGN KEY ("environmentId") REFERENCES "Environment" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Environment" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "projectId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "isDefault" BOOLEAN NOT NULL DEFAULT false,
+    "isProtected" BOOLEAN NOT NULL DEFAULT false,
+    "revision" INTEGER NOT NULL DEFAULT 0,
+    "historySince" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Environment_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+INSERT INTO "new_Environment" ("createdAt", "id", "isDefault", "isProtected", "name", "projectId", "revision", "updatedAt") SELECT "createdAt", "id", "isDefault", "isProtected", "name", "projectId", "revision", "updatedAt" FROM "Environment";
+DROP TABLE "Environment";
+ALTER TABLE "new_Environment" RENAME TO "Environment";
+CREATE UNIQUE INDEX "Environment_projectId_name_key" ON "Environment"("projectId", "name");
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+
+-- CreateIndex
+CREATE INDEX "RevisionChange_environmentId_revision_idx" ON "RevisionChange"("environmentId", "revision");
+
+-- CreateIndex
+CREATE INDEX "RevisionChange_keyVersion_idx" ON "RevisionChange"("keyVersion");
+
+-- CreateIndex
+CREATE INDEX "Variable_environmentId_valueVersion_idx" ON "Variable"("environmentId", "valueVersion");
+
+
+-- Baseline: the history of an existing environment starts at its current revision, whose full
+-- state is copied from its values and overrides (the ciphertexts as they are: same bytes, same
+-- keyVersion and valueVersion, so they decrypt with the same associated data).
+UPDATE "Environment" SET "historySince" = "revision";
+
+INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "branchName", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion")
+SELECT v."environmentId", v."key", '', e."revision", '', 'added', v."isSecret", v."ciphertext", v."keyVersion", v."valueVersion"
+FROM "Variable" v JOIN "Environment" e ON e."id" = v."environmentId";
+
+INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "branchName", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion")
+SELECT v."environmentId", v."key", o."branchId", e."revision", b."name", 'added', v."isSecret", o."ciphertext", o."keyVersion", o."valueVersion"
+FROM "BranchOverride" o JOIN "Variable" v ON v."id" = o."variableId" JOIN "Environment" e ON e."id" = v."environmentId"
+  JOIN "ProjectBranch" b ON b."id" = o."branchId";
+
+INSERT INTO "Revision" ("environmentId", "number", "createdAt", "action", "actorType", "actorName", "message", "added")
+SELECT e."id", e."revision", e."updatedAt", 'history.baseline', 'system', 'envplane',
+  'History starts here: the values as they were when envplane began recording history.',
+  (SELECT COUNT(*) FROM "RevisionChange" c WHERE c."environmentId" = e."id")
+FROM "Environment" e WHERE e."revision" > 0;
