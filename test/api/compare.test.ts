@@ -119,6 +119,39 @@ describe("compareEnvironments", () => {
     expect(r.unchanged).toBe(5);
   });
 
+  it("compares a past revision: production now against production at revision 2", async () => {
+    const s = await project();
+    await setVariable(sdk, { project: s, environment: "production", key: "SECRET_DIFF", value: `${canary}-c`, secret: true });
+    const raw = await rawGraphQL(server, server.ownerToken, COMPARE, {
+      project: s,
+      base: { environment: "production", revision: 2 },
+      head: { environment: "production" },
+    });
+    expect(raw).not.toContain(canary);
+    const r = JSON.parse(raw).data.compareEnvironments;
+    // revision 2 had ONLY_HEAD and SAME; since then DIFF, SECRET_SAME and SECRET_DIFF (set twice) were added
+    expect(r.base.revision).toBe(2);
+    expect(r.head.revision).toBe(6);
+    expect(r.entries.map((e: { key: string; status: string }) => `${e.key} ${e.status}`)).toEqual([
+      "DIFF ADDED",
+      "ONLY_HEAD UNCHANGED",
+      "SAME UNCHANGED",
+      "SECRET_DIFF ADDED",
+      "SECRET_SAME ADDED",
+    ]);
+    // a secret changed between two past revisions is CHANGED, without a value
+    const secret = JSON.parse(
+      await rawGraphQL(server, server.ownerToken, COMPARE, {
+        project: s,
+        base: { environment: "production", revision: 5 },
+        head: { environment: "production", revision: 6 },
+      }),
+    ).data.compareEnvironments;
+    expect(secret.entries.filter((e: { status: string }) => e.status !== "UNCHANGED")).toEqual([
+      { key: "SECRET_DIFF", status: "CHANGED", isSecret: true, baseValue: null, headValue: null },
+    ]);
+  });
+
   it("a revision the environment never had is a clear error", async () => {
     const s = await project();
     const r = expectType(

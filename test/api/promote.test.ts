@@ -169,6 +169,32 @@ describe("promoteEnvironment", () => {
     expect(ok).toMatchObject({ applied: true, revision: 4 });
   });
 
+  it("fromRevision promotes the source as it was then (secrets too), and records the message", async () => {
+    const s = await project();
+    // staging at revision 4; then it changes
+    await setVariable(sdk, { project: s, environment: "staging", key: "DIFF", value: "later" });
+    await setVariable(sdk, { project: s, environment: "staging", key: "API_KEY", value: `${canary}-later`, secret: true });
+    const r = await promote(server.ownerToken, {
+      project: s,
+      from: "staging",
+      fromRevision: 4,
+      to: "production",
+      message: "release 1.4",
+    });
+    expect(r).toMatchObject({ applied: true, revision: 4 });
+    const prod = await productionAtRuntime(s);
+    expect(prod.DIFF.value).toBe("staging-value");
+    expect(prod.API_KEY.value).toBe(`${canary}-staging`);
+    const revision = await withRawDb(server.database, (q) =>
+      q(
+        `SELECT r."message", r."action" FROM "Revision" r JOIN "Environment" e ON e."id" = r."environmentId"
+         JOIN "Project" p ON p."id" = e."projectId" WHERE p."slug" = $1 AND e."name" = 'production' AND r."number" = 4`,
+        [s],
+      ),
+    );
+    expect(revision).toEqual([{ message: "release 1.4", action: "environment.promote" }]);
+  });
+
   it("reviewed: KEEP carries, EDIT gives a new value, SKIP leaves the target's key alone", async () => {
     const s = await project();
     const r = await promote(server.ownerToken, {
@@ -301,6 +327,7 @@ describe("promoteEnvironment", () => {
     const revision = await promote(server.ownerToken, { project: s, from: "staging", to: "production", fromRevision: 50 });
     expect(revision.__typename).toBe("ValidationError");
     expect(revision.message).toContain('"staging" has no revision 50');
+    expect(revision.fieldErrors[0].path).toEqual(["fromRevision"]);
     const long = await promote(server.ownerToken, {
       project: s,
       from: "staging",
