@@ -104,6 +104,20 @@ export const accessRoute = createRoute({
   path: "/access",
   component: lazyRouteComponent(() => import("./routes/access.js"), "AccessPage"),
 });
+export const compareRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/compare",
+  component: lazyRouteComponent(() => import("./routes/compare.js"), "ComparePage"),
+});
+export const promoteRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/promote",
+  validateSearch: (search: Record<string, unknown>): { from?: string; to?: string } => ({
+    from: typeof search.from === "string" && search.from ? search.from : undefined,
+    to: typeof search.to === "string" && search.to ? search.to : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./routes/promote.js"), "PromotePage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -111,7 +125,15 @@ const routeTree = root.addChildren([
     projects,
     settings,
     users,
-    projectRoute.addChildren([gridRoute, environmentRoute, environmentsRoute, branchesRoute, accessRoute]),
+    projectRoute.addChildren([
+      gridRoute,
+      environmentRoute,
+      environmentsRoute,
+      branchesRoute,
+      accessRoute,
+      compareRoute,
+      promoteRoute,
+    ]),
   ]),
 ]);
 

@@ -54,11 +54,14 @@ export function stateReader(values: ValueStore) {
       throw new ValidationError(
         `"${env.name}" has no revision ${revision}: its revisions run from 0 to ${env.revision}. ` +
           `Run "envplane env history --env ${env.name}" to see them.`,
-        [{ path, message: `Between 0 and ${env.revision}.` }],
+        [{ path, message: `"${env.name}" has no revision ${revision}: pick one from 0 to ${env.revision}.` }],
       );
     const current = revision == null || revision === env.revision;
     try {
-      return { revision: revision ?? env.revision, values: await loadState(client, scope, current ? null : revision, opts, values) };
+      return {
+        revision: revision ?? env.revision,
+        values: await loadState(client, scope, current ? null : revision, opts, values),
+      };
     } catch (error) {
       // The history's own checks (e.g. a revision before it began recording) name this side's field.
       if (error instanceof ValidationError)
@@ -103,12 +106,22 @@ export function compareService({ db, values }: { db: Pick<Database, "reader">; v
       const headEnv = await findEnvironment(db.reader, access, input.head.environment);
       // Whether two values are equal says something about them: comparing needs the right to read both.
       for (const env of [baseEnv, headEnv]) assertCan(access, "variable:read-value", env);
-      const base = await loadAt(db.reader, { access, env: baseEnv, revision: input.base.revision ?? null }, {
-        secrets: true,
-      }, ["base", "revision"]);
-      const head = await loadAt(db.reader, { access, env: headEnv, revision: input.head.revision ?? null }, {
-        secrets: true,
-      }, ["head", "revision"]);
+      const base = await loadAt(
+        db.reader,
+        { access, env: baseEnv, revision: input.base.revision ?? null },
+        {
+          secrets: true,
+        },
+        ["base", "revision"],
+      );
+      const head = await loadAt(
+        db.reader,
+        { access, env: headEnv, revision: input.head.revision ?? null },
+        {
+          secrets: true,
+        },
+        ["head", "revision"],
+      );
       const entries = compareStates(base.values, head.values, true);
       return {
         base: { environment: baseEnv, revision: base.revision },

@@ -81,8 +81,13 @@ describe("compareEnvironments", () => {
   it("swapping base and head swaps ADDED and REMOVED", async () => {
     const s = await project();
     const r = expectType(
-      (await sdk.compareEnvironments({ project: s, base: { environment: "production" }, head: { environment: "staging" } }))
-        .compareEnvironments,
+      (
+        await sdk.compareEnvironments({
+          project: s,
+          base: { environment: "production" },
+          head: { environment: "staging" },
+        })
+      ).compareEnvironments,
       "EnvironmentComparison",
     );
     expect(r.entries.filter((e) => e.status === "ADDED").map((e) => e.key)).toEqual(["ONLY_BASE"]);
@@ -95,8 +100,13 @@ describe("compareEnvironments", () => {
     await setVariable(sdk, { project: s, environment: "preview", key: "K", value: "v", secret: true });
     await setVariable(sdk, { project: s, environment: "production", key: "K", value: "v" });
     const r = expectType(
-      (await sdk.compareEnvironments({ project: s, base: { environment: "preview" }, head: { environment: "production" } }))
-        .compareEnvironments,
+      (
+        await sdk.compareEnvironments({
+          project: s,
+          base: { environment: "preview" },
+          head: { environment: "production" },
+        })
+      ).compareEnvironments,
       "EnvironmentComparison",
     );
     // a type change is CHANGED whatever the values (equality of a secret with a readable value is not told)
@@ -121,7 +131,13 @@ describe("compareEnvironments", () => {
 
   it("compares a past revision: production now against production at revision 2", async () => {
     const s = await project();
-    await setVariable(sdk, { project: s, environment: "production", key: "SECRET_DIFF", value: `${canary}-c`, secret: true });
+    await setVariable(sdk, {
+      project: s,
+      environment: "production",
+      key: "SECRET_DIFF",
+      value: `${canary}-c`,
+      secret: true,
+    });
     const raw = await rawGraphQL(server, server.ownerToken, COMPARE, {
       project: s,
       base: { environment: "production", revision: 2 },

@@ -173,7 +173,13 @@ describe("promoteEnvironment", () => {
     const s = await project();
     // staging at revision 4; then it changes
     await setVariable(sdk, { project: s, environment: "staging", key: "DIFF", value: "later" });
-    await setVariable(sdk, { project: s, environment: "staging", key: "API_KEY", value: `${canary}-later`, secret: true });
+    await setVariable(sdk, {
+      project: s,
+      environment: "staging",
+      key: "API_KEY",
+      value: `${canary}-later`,
+      secret: true,
+    });
     const r = await promote(server.ownerToken, {
       project: s,
       from: "staging",
@@ -324,7 +330,12 @@ describe("promoteEnvironment", () => {
     const same = await promote(server.ownerToken, { project: s, from: "production", to: "production" });
     expect(same.__typename).toBe("ValidationError");
     expect(same.message).toContain("onto itself");
-    const revision = await promote(server.ownerToken, { project: s, from: "staging", to: "production", fromRevision: 50 });
+    const revision = await promote(server.ownerToken, {
+      project: s,
+      from: "staging",
+      to: "production",
+      fromRevision: 50,
+    });
     expect(revision.__typename).toBe("ValidationError");
     expect(revision.message).toContain('"staging" has no revision 50');
     expect(revision.fieldErrors[0].path).toEqual(["fromRevision"]);

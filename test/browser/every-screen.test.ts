@@ -40,6 +40,8 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/environments", /^Shop$/],
   ["/projects/shop/branches", /^Shop$/],
   ["/projects/shop/access", /^Shop$/],
+  ["/projects/shop/compare", /^Compare$/],
+  ["/projects/shop/promote", /^Promote$/],
   ["/settings", /account|tokens/i],
   ["/users", /^Users$/],
 ];

@@ -80,7 +80,13 @@ describe("env diff", () => {
       baseValue: null,
       headValue: null,
     });
-    expect(out.entries).toContainEqual({ key: "SAME", status: "UNCHANGED", isSecret: false, baseValue: "1", headValue: "1" });
+    expect(out.entries).toContainEqual({
+      key: "SAME",
+      status: "UNCHANGED",
+      isSecret: false,
+      baseValue: "1",
+      headValue: "1",
+    });
     expect(out).toMatchObject({ added: 1, removed: 1, changed: 2, unchanged: 1 });
   });
 
@@ -169,7 +175,7 @@ describe("env promote", () => {
     t.send("edited\r");
     await t.expect("Mark as secret? [y/N] ");
     t.send("n\r");
-    await t.expect("1 added, 1 changed, 0 removed. Apply to \"production\" (protected)? [y/N] ");
+    await t.expect('1 added, 1 changed, 0 removed. Apply to "production" (protected)? [y/N] ');
     t.send("y\r");
     const { code, output } = await t.exit();
     expect(code).toBe(0);

@@ -1,5 +1,5 @@
-import type { CommandSpec } from "../../command.js";
 import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
 import { plural, preview, printJson, table } from "../../format.js";
 import { unwrap } from "../../remote.js";

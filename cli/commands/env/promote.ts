@@ -17,10 +17,14 @@ import { cell, parseRef } from "./diff.js";
 const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
 
 /** The source's keys as the review asks about them (values of standard ones), and which are the same in the target. */
-async function reviewed(ctx: Context, slug: string, from: { environment: string; revision: number | null }, to: string) {
+async function reviewed(
+  ctx: Context,
+  slug: string,
+  from: { environment: string; revision: number | null },
+  to: string,
+) {
   const compared = unwrap(
-    (await ctx.sdk().compareEnvironments({ project: slug, base: { environment: to }, head: from }))
-      .compareEnvironments,
+    (await ctx.sdk().compareEnvironments({ project: slug, base: { environment: to }, head: from })).compareEnvironments,
     "EnvironmentComparison",
   );
   const target = await ctx.loadEnvironment(slug, to);
@@ -78,7 +82,9 @@ you may write the source too; otherwise they are listed as skipped.`,
     const fromRevisionText = opt.string(options, "from-revision");
     if (fromRevisionText !== undefined) {
       if (!/^\d{1,9}$/.test(fromRevisionText))
-        throw new UsageError(`--from-revision takes a revision number, e.g. --from-revision 12 (got "${fromRevisionText}").`);
+        throw new UsageError(
+          `--from-revision takes a revision number, e.g. --from-revision 12 (got "${fromRevisionText}").`,
+        );
       if (ref.revision !== null && ref.revision !== Number(fromRevisionText))
         throw new UsageError(`Give the source revision once: ${args.from} or --from-revision ${fromRevisionText}.`);
       ref.revision = Number(fromRevisionText);
@@ -180,6 +186,8 @@ you may write the source too; otherwise they are listed as skipped.`,
     const done = unwrap(result, "PromoteEnvironmentPayload");
     if (asJson) return output(done, done.applied);
     warnSkipped(done.skippedSecrets);
-    ctx.io.done(`Promoted "${ref.environment}@${done.fromRevision}" to "${to}": ${summary} (revision ${done.revision}).`);
+    ctx.io.done(
+      `Promoted "${ref.environment}@${done.fromRevision}" to "${to}": ${summary} (revision ${done.revision}).`,
+    );
   },
 };

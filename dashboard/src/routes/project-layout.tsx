@@ -55,6 +55,12 @@ export function ProjectLayout() {
         <Link to="/projects/$project/access" params={{ project: slug }} className={tab}>
           Access
         </Link>
+        <Link to="/projects/$project/compare" params={{ project: slug }} className={tab}>
+          Compare
+        </Link>
+        <Link to="/projects/$project/promote" params={{ project: slug }} className={tab}>
+          Promote
+        </Link>
       </nav>
       <Outlet />
     </div>
