@@ -17,11 +17,13 @@ import { envDelete } from "./commands/env/delete.js";
 import { envDiff } from "./commands/env/diff.js";
 import { envExport } from "./commands/env/export.js";
 import { envGet } from "./commands/env/get.js";
+import { envHistory } from "./commands/env/history.js";
 import { envList } from "./commands/env/list.js";
 import { envListEnvironments } from "./commands/env/list-environments.js";
 import { envPromote } from "./commands/env/promote.js";
 import { envPull } from "./commands/env/pull.js";
 import { envPush } from "./commands/env/push.js";
+import { envRestore } from "./commands/env/restore.js";
 import { envSeed } from "./commands/env/seed.js";
 import { envSet } from "./commands/env/set.js";
 import { envUnset } from "./commands/env/unset.js";
@@ -66,6 +68,8 @@ export const commands: CommandSpec[] = [
   envSeed,
   envDiff,
   envPromote,
+  envHistory,
+  envRestore,
   configEnable,
   configDisable,
   projectsCreate,

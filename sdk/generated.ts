@@ -6,6 +6,14 @@ const TypedDocumentString = DocumentString as unknown as new (document: string, 
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type ActorType =
+  /** A service token of the project. */
+  | 'SERVICE'
+  /** envplane itself (first start, history baseline). */
+  | 'SYSTEM'
+  /** A user, through a personal token or a dashboard session. */
+  | 'USER';
+
 export type BranchMappingInput = {
   /** A project branch name, or "*" for every other branch. */
   branch: string;
@@ -20,12 +28,22 @@ export type BulkUpsertVariablesInput = {
   expectedRevision?: number | null | undefined;
   /** Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file. */
   keep?: Array<string> | null | undefined;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
   /** Delete base variables missing from `variables` (with their overrides). */
   prune?: boolean | null | undefined;
   /** The full set of base values. */
   variables: Array<VariableInput>;
 };
+
+export type ChangeKind =
+  /** The key (or the branch's override) did not exist before. */
+  | 'ADDED'
+  /** A new value (a secret written again counts, even with the same value). */
+  | 'CHANGED'
+  /** Deleted (removing a base value removes its overrides too). */
+  | 'REMOVED';
 
 export type ComparisonStatus =
   /** Only in head (for a write: only in the result). */
@@ -133,6 +151,19 @@ export type RemoveMemberInput = {
   userId: string;
 };
 
+export type RestoreEnvironmentInput = {
+  /** Only report what restoring would change; write nothing. */
+  dryRun?: boolean | null | undefined;
+  environment: string;
+  /** The environment's current revision you reviewed against. */
+  expectedRevision?: number | null | undefined;
+  /** Why (at most 500 characters), kept with the new revision. */
+  message?: string | null | undefined;
+  project: string;
+  /** The revision whose state to restore (historySince or later). */
+  revision: number;
+};
+
 export type RevokeSessionInput = {
   id: string;
 };
@@ -177,6 +208,8 @@ export type SeedEnvironmentInput = {
   /** The source's revision you reviewed. */
   expectedSourceRevision?: number | null | undefined;
   from: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
   target: string;
 };
@@ -202,6 +235,8 @@ export type SetVariableInput = {
   environment: string;
   expectedRevision?: number | null | undefined;
   key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
   /** Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error. */
   secret?: boolean | null | undefined;
@@ -213,6 +248,8 @@ export type SetVariablesInput = {
   branch?: string | null | undefined;
   environment: string;
   expectedRevision?: number | null | undefined;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
   /** The values to set (other variables stay). `secret` is the type of new keys; existing keys keep theirs. */
   variables: Array<VariableInput>;
@@ -238,6 +275,8 @@ export type UnsetVariableInput = {
   environment: string;
   expectedRevision?: number | null | undefined;
   key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
 };
 
@@ -247,6 +286,8 @@ export type UnsetVariablesInput = {
   environment: string;
   expectedRevision?: number | null | undefined;
   keys: Array<string>;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
   project: string;
 };
 
@@ -341,6 +382,43 @@ export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
 export type SessionFieldsFragment = { id: string, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent: string, createdVia: SessionVia, current: boolean };
+
+export type RevisionSummaryFragment = { number: number, createdAt: string, action: string, message: string | null, added: number, changed: number, removed: number, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } };
+
+export type RevisionChangeFieldsFragment = { key: string, branch: string | null, kind: ChangeKind, isSecret: boolean, before: string | null, after: string | null };
+
+export type EnvironmentHistoryQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type EnvironmentHistoryQuery = { project: { slug: string, environment: { name: string, revision: number, historySince: number, viewerCanRead: boolean, viewerCanWrite: boolean, revisions: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ number: number, createdAt: string, action: string, message: string | null, added: number, changed: number, removed: number, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } }> } } | null } | null };
+
+export type EnvironmentRevisionQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  number: number;
+}>;
+
+
+export type EnvironmentRevisionQuery = { project: { slug: string, environment: { name: string, revision: number, historySince: number, revisionByNumber: { number: number, createdAt: string, action: string, message: string | null, added: number, changed: number, removed: number, changes: Array<{ key: string, branch: string | null, kind: ChangeKind, isSecret: boolean, before: string | null, after: string | null }>, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } } | null } | null } | null };
+
+export type RestoreEnvironmentMutationVariables = Exact<{
+  input: RestoreEnvironmentInput;
+}>;
+
+
+export type RestoreEnvironmentMutation = { restoreEnvironment:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'RestoreEnvironmentPayload', revision: number, restoredFrom: number, applied: boolean, dryRun: boolean, overridesRestored: number, skippedBranches: Array<string>, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }>, environment: { name: string, revision: number } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -943,6 +1021,34 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   current
 }
     `, {"fragmentName":"SessionFields"});
+export const RevisionSummaryFragmentDoc = new TypedDocumentString(`
+    fragment RevisionSummary on Revision {
+  number
+  createdAt
+  action
+  actor {
+    type
+    name
+    userId
+    tokenId
+    tokenName
+  }
+  message
+  added
+  changed
+  removed
+}
+    `, {"fragmentName":"RevisionSummary"});
+export const RevisionChangeFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RevisionChangeFields on RevisionChange {
+  key
+  branch
+  kind
+  isSecret
+  before
+  after
+}
+    `, {"fragmentName":"RevisionChangeFields"});
 export const CompareEnvironmentsDocument = new TypedDocumentString(`
     query compareEnvironments($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
   compareEnvironments(project: $project, base: $base, head: $head) {
@@ -1100,6 +1206,131 @@ export const GridPageDocument = new TypedDocumentString(`
   }
 }
     `);
+export const EnvironmentHistoryDocument = new TypedDocumentString(`
+    query environmentHistory($project: String!, $environment: String!, $first: Int, $after: String) {
+  project(slug: $project) {
+    slug
+    environment(name: $environment) {
+      name
+      revision
+      historySince
+      viewerCanRead
+      viewerCanWrite
+      revisions(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...RevisionSummary
+        }
+      }
+    }
+  }
+}
+    fragment RevisionSummary on Revision {
+  number
+  createdAt
+  action
+  actor {
+    type
+    name
+    userId
+    tokenId
+    tokenName
+  }
+  message
+  added
+  changed
+  removed
+}`);
+export const EnvironmentRevisionDocument = new TypedDocumentString(`
+    query environmentRevision($project: String!, $environment: String!, $number: Int!) {
+  project(slug: $project) {
+    slug
+    environment(name: $environment) {
+      name
+      revision
+      historySince
+      revisionByNumber(number: $number) {
+        ...RevisionSummary
+        changes {
+          ...RevisionChangeFields
+        }
+      }
+    }
+  }
+}
+    fragment RevisionSummary on Revision {
+  number
+  createdAt
+  action
+  actor {
+    type
+    name
+    userId
+    tokenId
+    tokenName
+  }
+  message
+  added
+  changed
+  removed
+}
+fragment RevisionChangeFields on RevisionChange {
+  key
+  branch
+  kind
+  isSecret
+  before
+  after
+}`);
+export const RestoreEnvironmentDocument = new TypedDocumentString(`
+    mutation restoreEnvironment($input: RestoreEnvironmentInput!) {
+  restoreEnvironment(input: $input) {
+    ... on RestoreEnvironmentPayload {
+      __typename
+      revision
+      restoredFrom
+      applied
+      dryRun
+      overridesRestored
+      skippedBranches
+      entries {
+        key
+        status
+        isSecret
+        baseValue
+        headValue
+      }
+      environment {
+        name
+        revision
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const CreateProjectDocument = new TypedDocumentString(`
     mutation createProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -2395,6 +2626,15 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     gridPage(variables: GridPageQueryVariables, options?: C): Promise<GridPageQuery> {
       return requester<GridPageQuery, GridPageQueryVariables>(GridPageDocument, variables, options) as Promise<GridPageQuery>;
+    },
+    environmentHistory(variables: EnvironmentHistoryQueryVariables, options?: C): Promise<EnvironmentHistoryQuery> {
+      return requester<EnvironmentHistoryQuery, EnvironmentHistoryQueryVariables>(EnvironmentHistoryDocument, variables, options) as Promise<EnvironmentHistoryQuery>;
+    },
+    environmentRevision(variables: EnvironmentRevisionQueryVariables, options?: C): Promise<EnvironmentRevisionQuery> {
+      return requester<EnvironmentRevisionQuery, EnvironmentRevisionQueryVariables>(EnvironmentRevisionDocument, variables, options) as Promise<EnvironmentRevisionQuery>;
+    },
+    restoreEnvironment(variables: RestoreEnvironmentMutationVariables, options?: C): Promise<RestoreEnvironmentMutation> {
+      return requester<RestoreEnvironmentMutation, RestoreEnvironmentMutationVariables>(RestoreEnvironmentDocument, variables, options) as Promise<RestoreEnvironmentMutation>;
     },
     createProject(variables: CreateProjectMutationVariables, options?: C): Promise<CreateProjectMutation> {
       return requester<CreateProjectMutation, CreateProjectMutationVariables>(CreateProjectDocument, variables, options) as Promise<CreateProjectMutation>;

@@ -12,4 +12,10 @@ export const env: OptionSpec = {
   description: "The environment (default: development, or the one ENVPLANE_BRANCH's project branch maps to).",
 };
 export const json: OptionSpec = { type: "boolean", description: "Print machine-readable JSON." };
+export const message: OptionSpec = {
+  type: "string",
+  short: "m",
+  value: "<text>",
+  description: "Why: kept with the revision this write makes (at most 500 characters; envplane env history shows it).",
+};
 export const yes: OptionSpec = { type: "boolean", short: "y", description: "Do not ask for confirmation." };

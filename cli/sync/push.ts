@@ -32,6 +32,8 @@ export interface PushInput {
   json: boolean;
   /** List every unchanged key (else more than LISTED_UNCHANGED are counted on one line). */
   verbose?: boolean;
+  /** Why: kept with the revision the push makes. */
+  message?: string;
   /** The flag that confirms without a terminal (link has no --yes: it names its own way). */
   confirmHint?: string;
 }
@@ -212,6 +214,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       prune: input.prune,
       keep,
       expectedRevision: planned.revision,
+      message: input.message,
     },
   });
   if (r.bulkUpsertVariables.__typename === "ConflictError")

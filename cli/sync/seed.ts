@@ -127,6 +127,8 @@ export async function seed(
     dryRun?: boolean;
     yes?: boolean;
     verbose?: boolean;
+    /** Why: kept with the revision (seeding an existing environment). */
+    message?: string;
   },
 ): Promise<void> {
   const { project, target, source } = input;
@@ -190,7 +192,11 @@ export async function seed(
           input: { project, name: target, from: source, decisions, isProtected: input.isProtected },
         })
       ).createEnvironment
-    : (await sdk.seedEnvironment({ input: { project, target, from: source, decisions, ...revisions } }))
+    : (
+        await sdk.seedEnvironment({
+          input: { project, target, from: source, decisions, ...revisions, message: input.message },
+        })
+      )
         .seedEnvironment;
   if (result.__typename === "ConflictError" && !input.create)
     throw new CliError(

@@ -89,6 +89,11 @@ export const environmentRoute = createRoute({
   }),
   component: lazyRouteComponent(() => import("./routes/environment.js"), "EnvironmentPage"),
 });
+export const environmentHistoryRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/environments/$environment/history",
+  component: lazyRouteComponent(() => import("./routes/environment-history.js"), "EnvironmentHistoryPage"),
+});
 export const environmentsRoute = createRoute({
   getParentRoute: () => projectRoute,
   path: "/environments",
@@ -128,6 +133,7 @@ const routeTree = root.addChildren([
     projectRoute.addChildren([
       gridRoute,
       environmentRoute,
+      environmentHistoryRoute,
       environmentsRoute,
       branchesRoute,
       accessRoute,

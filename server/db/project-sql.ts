@@ -23,7 +23,11 @@ export async function projectsWithStaleValues(db: Pick<Db, "$queryRaw">): Promis
     SELECT DISTINCT e."projectId" FROM "Variable" v
       JOIN "Environment" e ON e."id" = v."environmentId" JOIN "Project" p ON p."id" = e."projectId"
       LEFT JOIN "BranchOverride" o ON o."variableId" = v."id"
-    WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"`;
+    WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"
+    UNION
+    SELECT DISTINCT e."projectId" FROM "RevisionChange" c
+      JOIN "Environment" e ON e."id" = c."environmentId" JOIN "Project" p ON p."id" = e."projectId"
+    WHERE c."keyVersion" < p."activeKeyVersion"`;
   return rows.map((r) => r.projectId);
 }
 

@@ -113,6 +113,7 @@ const SeedEnvironmentInput = builder.inputType("SeedEnvironmentInput", {
     decisions: t.field({ type: [SeedDecisionInput], description: "Omit to copy everything as-is (secrets included)." }),
     expectedRevision: t.int({ description: "The target's revision you reviewed against." }),
     expectedSourceRevision: t.int({ description: "The source's revision you reviewed." }),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 

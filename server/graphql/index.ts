@@ -11,5 +11,6 @@ import "./token.js";
 import "./grid.js";
 import "./session.js";
 import "./compare.js";
+import "./history.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

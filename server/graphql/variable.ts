@@ -93,6 +93,7 @@ const SetVariableInput = builder.inputType("SetVariableInput", {
       description: "Set a branch override instead of the base value (not on development; the base value must exist).",
     }),
     expectedRevision: t.int(),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 
@@ -103,6 +104,7 @@ const UnsetVariableInput = builder.inputType("UnsetVariableInput", {
     key: t.string({ required: true }),
     branch: t.string({ description: "Remove only this branch's override; the base value stays." }),
     expectedRevision: t.int(),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 
@@ -127,6 +129,7 @@ const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
     expectedRevision: t.int({
       description: "Fail with a ConflictError when the environment changed since this revision.",
     }),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 
@@ -145,6 +148,7 @@ const SetVariablesInput = builder.inputType("SetVariablesInput", {
         "Set overrides for this project branch instead of base values (not on development; every base value must exist).",
     }),
     expectedRevision: t.int(),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 
@@ -155,6 +159,7 @@ const UnsetVariablesInput = builder.inputType("UnsetVariablesInput", {
     keys: t.stringList({ required: true }),
     branch: t.string({ description: "Remove only this project branch's overrides; the base values stay." }),
     expectedRevision: t.int(),
+    message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
 

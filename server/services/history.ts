@@ -52,7 +52,7 @@ interface StateRow {
 
 const hex = (provider: Provider, column: Prisma.Sql, wanted: Prisma.Sql) =>
   provider === "sqlite"
-    ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END`
+    ? Prisma.sql`CASE WHEN ${wanted} AND ${column} IS NOT NULL THEN hex(${column}) END` // (SQLite: hex(NULL) is '')
     : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
 
 type Ciphertexts = "all" | "standard" | "none";
@@ -234,7 +234,10 @@ function planRestore(current: StateEntry[], target: StateEntry[], readable: bool
   const writeOverrides = tgtOverrides.filter((e) => curOverrides.get(id(e))?.value !== e.value);
   const targetIds = new Set(tgtOverrides.map(id));
   const removeOverrides = [...curOverrides.values()].filter((e) => !targetIds.has(id(e)));
+  // Overrides that go with their base value (removed, or removed and written again with another type).
+  const removedWithBase = current.filter((e) => e.branchId !== "" && gone.has(e.key) && !targetIds.has(id(e)));
   return {
+    overrideChanges: writeOverrides.length + removeOverrides.length + removedWithBase.length,
     entries,
     removeBase,
     writeBase,
@@ -292,7 +295,7 @@ export function historyService({
         applied,
         dryRun: !!input.dryRun,
         entries: plan.entries,
-        overridesRestored: plan.writeOverrides.length + plan.removeOverrides.length,
+        overridesRestored: plan.overrideChanges,
         skippedBranches: plan.skippedBranches,
       });
 
@@ -391,7 +394,7 @@ export function historyService({
             keys: [...plan.entries.map((e) => e.key), ...overrideKeys],
             metadata: {
               restoredFrom: input.revision,
-              overridesRestored: plan.writeOverrides.length + plan.removeOverrides.length,
+              overridesRestored: plan.overrideChanges,
               skippedBranches: plan.skippedBranches,
             },
           });
@@ -403,3 +406,89 @@ export function historyService({
 }
 
 export type HistoryService = ReturnType<typeof historyService>;
+
+/** One change of a revision as stored, with the previous change of the same (key, branch). */
+export interface ChangeRow {
+  revision: number;
+  key: string;
+  branchId: string;
+  branchName: string;
+  kind: "added" | "changed" | "removed";
+  isSecret: boolean;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * The changes of `numbers` revisions of one environment, in one statement, with before and after
+ * values decrypted for standard values only when `readable` (a secret's ciphertext is not even read).
+ */
+export async function revisionChanges(
+  client: Pick<Db, "$queryRaw" | "projectKey">,
+  store: ValueStore,
+  scope: StateScope,
+  numbers: readonly number[],
+  readable: boolean,
+): Promise<ChangeRow[]> {
+  if (!numbers.length) return [];
+  const provider = store.provider;
+  const wanted = (alias: string) =>
+    readable ? Prisma.sql`NOT ${Prisma.raw(`${alias}."isSecret"`)}` : Prisma.sql`FALSE`;
+  const rows = await client.$queryRaw<
+    {
+      revision: number | bigint;
+      key: string;
+      branchId: string;
+      branchName: string;
+      kind: ChangeRow["kind"];
+      isSecret: boolean | number;
+      after: string | null;
+      afterVersion: number | bigint | null;
+      afterKey: number | bigint | null;
+      before: string | null;
+      beforeVersion: number | bigint | null;
+      beforeKey: number | bigint | null;
+    }[]
+  >`
+    SELECT c."revision", c."key", c."branchId", c."branchName", c."kind", c."isSecret",
+      ${hex(provider, Prisma.sql`c."ciphertext"`, wanted("c"))} AS "after", c."valueVersion" AS "afterVersion", c."keyVersion" AS "afterKey",
+      ${hex(provider, Prisma.sql`p."ciphertext"`, wanted("p"))} AS "before", p."valueVersion" AS "beforeVersion", p."keyVersion" AS "beforeKey"
+    FROM "RevisionChange" c
+      LEFT JOIN "RevisionChange" p ON p."environmentId" = c."environmentId" AND p."key" = c."key" AND p."branchId" = c."branchId"
+        AND p."revision" = (SELECT MAX(x."revision") FROM "RevisionChange" x WHERE x."environmentId" = c."environmentId"
+          AND x."key" = c."key" AND x."branchId" = c."branchId" AND x."revision" < c."revision")
+    WHERE c."environmentId" = ${scope.environmentId} AND c."revision" IN (${Prisma.join(numbers)})
+    ORDER BY c."revision" DESC, c."key", c."branchName"`;
+  const versions = new Set<number>();
+  for (const r of rows) {
+    if (r.after !== null && r.afterKey !== null) versions.add(Number(r.afterKey));
+    if (r.before !== null && r.beforeKey !== null) versions.add(Number(r.beforeKey));
+  }
+  const decrypt = versions.size ? await store.keys.decryptor(scope.projectId, versions, client) : null;
+  const open = (r: (typeof rows)[number], hexText: string | null, valueVersion: number | bigint | null) => {
+    if (hexText === null || !decrypt) return null;
+    const id: ValueIdentity = {
+      projectId: scope.projectId,
+      environmentId: scope.environmentId,
+      branchId: r.branchId === "" ? null : r.branchId,
+      key: r.key,
+      valueVersion: Number(valueVersion),
+    };
+    try {
+      return decrypt(id, Buffer.from(hexText, "hex"));
+    } catch (error) {
+      store.log(`Undecryptable history value ${r.key} in environment ${scope.environmentId}: ${String(error)}`);
+      throw UndecryptableError.inEnvironment(scope.label, [r.key]);
+    }
+  };
+  return rows.map((r) => ({
+    revision: Number(r.revision),
+    key: r.key,
+    branchId: r.branchId,
+    branchName: r.branchName,
+    kind: r.kind,
+    isSecret: Boolean(r.isSecret),
+    after: open(r, r.after, r.afterVersion),
+    before: open(r, r.before, r.beforeVersion),
+  }));
+}

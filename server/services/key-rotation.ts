@@ -63,13 +63,14 @@ export function keyRotationService({
 }) {
   /** Values of the project still sealed with an older data key version. */
   async function pending(projectId: string, active: number): Promise<number> {
-    const [vars, overrides] = await Promise.all([
+    const [vars, overrides, history] = await Promise.all([
       db.reader.variable.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
       db.reader.branchOverride.count({
         where: { variable: { environment: { projectId } }, keyVersion: { lt: active } },
       }),
+      db.reader.revisionChange.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
     ]);
-    return vars + overrides;
+    return vars + overrides + history;
   }
 
   /** Re-encrypts up to one batch of base values and one of overrides; returns how many rows were rewritten. */
@@ -97,6 +98,20 @@ export function keyRotationService({
           variable: { select: { key: true, environmentId: true } },
         },
       });
+      // The history keeps each value's ciphertext as it was stored: it moves to the active key the same way.
+      const changes = await tx.revisionChange.findMany({
+        where: { environment: { projectId }, keyVersion: older },
+        take: batchSize,
+        select: {
+          environmentId: true,
+          key: true,
+          branchId: true,
+          revision: true,
+          valueVersion: true,
+          keyVersion: true,
+          ciphertext: true,
+        },
+      });
       // Every row the same way: open with its old key, seal with the active one, write only if unchanged meanwhile.
       const rows = [
         ...vars.map((v) => ({
@@ -122,7 +137,8 @@ export function keyRotationService({
           table: tx.branchOverride,
         })),
       ];
-      const decrypt = await keys.decryptor(projectId, new Set(rows.map((r) => r.keyVersion)), tx);
+      const versions = new Set([...rows.map((r) => r.keyVersion), ...changes.map((c) => c.keyVersion!)]);
+      const decrypt = await keys.decryptor(projectId, versions, tx);
       const encrypt = await keys.encryptor(projectId, active, tx);
       let rewritten = 0;
       for (const row of rows) {
@@ -133,7 +149,23 @@ export function keyRotationService({
         };
         rewritten += (await (row.table as typeof tx.variable).updateMany(update)).count;
       }
-      return { rewritten, seen: rows.length };
+      for (const c of changes) {
+        const identity = {
+          projectId,
+          environmentId: c.environmentId,
+          branchId: c.branchId === "" ? null : c.branchId,
+          key: c.key,
+          valueVersion: c.valueVersion!,
+        };
+        const ciphertext = Buffer.from(encrypt(identity, decrypt(identity, c.ciphertext!)));
+        const { environmentId, key, branchId, revision, keyVersion } = c;
+        // (Counted in `pending` until done, not in `reencrypted`: that stays the number of current values.)
+        await tx.revisionChange.updateMany({
+          where: { environmentId, key, branchId, revision, keyVersion },
+          data: { ciphertext, keyVersion: active },
+        });
+      }
+      return { rewritten, seen: rows.length + changes.length };
     });
   }
 

@@ -230,4 +230,53 @@ describe("statement counts do not grow with N", () => {
     expect(expectType(largeRuntime.result.runtimeVariables, "RuntimeEnvironment").variables).toHaveLength(200);
     expect(largeRuntime.count).toBe(smallRuntime.count);
   });
+
+  it("revisions with their changes: 2 vs 12 revisions per page, 1 vs 8 changes each", async () => {
+    for (const [slug, revisions, keys] of [
+      ["qc-history-small", 2, 1],
+      ["qc-history-large", 12, 8],
+    ] as const) {
+      await createProject(slug, ["feature-x"]);
+      for (let r = 0; r < revisions; r++)
+        expectType(
+          (
+            await sdk.setVariables({
+              input: {
+                project: slug,
+                environment: "preview",
+                variables: Array.from({ length: keys }, (_, k) => ({ key: `K${k}`, value: `v${r}`, secret: k === 1 })),
+                message: `write ${r}`,
+              },
+            })
+          ).setVariables,
+          "SetVariablesPayload",
+        );
+      await override(slug, "preview", "K0", "feature-x");
+    }
+    const HISTORY = /* GraphQL */ `
+      query history($slug: String!) {
+        project(slug: $slug) {
+          environment(name: "preview") {
+            historySince
+            revisions(first: 20) {
+              totalCount
+              pageInfo { hasNextPage endCursor }
+              nodes { number message actor { name type } added changed removed
+                changes { key branch kind isSecret before after } }
+            }
+          }
+        }
+      }
+    `;
+    type History = {
+      project: { environment: { revisions: { totalCount: number; nodes: { changes: { before: string | null }[] }[] } } };
+    };
+    const small = await statements(() => graphql<History>(HISTORY, { slug: "qc-history-small" }));
+    const large = await statements(() => graphql<History>(HISTORY, { slug: "qc-history-large" }));
+    expect(small.result.project.environment.revisions.totalCount).toBe(3);
+    expect(large.result.project.environment.revisions.totalCount).toBe(13);
+    expect(large.result.project.environment.revisions.nodes[1].changes).toHaveLength(8);
+    expect(large.result.project.environment.revisions.nodes[1].changes[0].before).toBe("v10");
+    expect(large.count).toBe(small.count);
+  });
 });

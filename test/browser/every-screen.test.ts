@@ -37,6 +37,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/", /^Projects$/],
   ["/projects/shop", /^Shop$/],
   ["/projects/shop/environments/development", /development/],
+  ["/projects/shop/environments/development/history", /History of/],
   ["/projects/shop/environments", /^Shop$/],
   ["/projects/shop/branches", /^Shop$/],
   ["/projects/shop/access", /^Shop$/],

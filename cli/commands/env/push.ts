@@ -4,7 +4,7 @@ import type { CommandSpec } from "../../command.js";
 import { CliError, UsageError } from "../../errors.js";
 import { pushFile } from "../../sync/push.js";
 import { displayPath, readEnvFile } from "../../workspace.js";
-import { env, json, project, yes } from "../options.js";
+import { env, json, message, project, yes } from "../options.js";
 
 export const envPush: CommandSpec = {
   path: ["env", "push"],
@@ -23,6 +23,7 @@ export const envPush: CommandSpec = {
       description: "Also delete remote variables missing from the file (secrets that pull left out are kept).",
     },
     verbose: { type: "boolean", description: "List every unchanged variable (more than 10 are counted on one line)." },
+    message,
     project,
     json,
   },
@@ -57,6 +58,7 @@ never pushed: set them with "envplane env set --branch".`,
       confirm: true,
       json: opt.bool(options, "json"),
       verbose: opt.bool(options, "verbose"),
+      message: opt.string(options, "message"),
     });
   },
 };

@@ -2,7 +2,7 @@ import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
 import { seed } from "../../sync/seed.js";
-import { json, project, yes } from "../options.js";
+import { json, message, project, yes } from "../options.js";
 
 export const envSeed: CommandSpec = {
   path: ["env", "seed"],
@@ -18,6 +18,7 @@ export const envSeed: CommandSpec = {
     yes,
     "dry-run": { type: "boolean", description: "Show what would change in the target; change nothing." },
     verbose: { type: "boolean", description: "List every unchanged variable (more than 10 are counted on one line)." },
+    message,
     project,
     json,
   },
@@ -42,6 +43,7 @@ confirmed on a terminal, and needs --yes without one. --dry-run stops after the 
       dryRun: opt.bool(options, "dry-run"),
       yes: opt.bool(options, "yes"),
       verbose: opt.bool(options, "verbose"),
+      message: opt.string(options, "message"),
     });
   },
 };

@@ -5,7 +5,7 @@ import { UsageError } from "../../errors.js";
 import { plural, printJson } from "../../format.js";
 import { readStdin } from "../../io.js";
 import { unwrap } from "../../remote.js";
-import { env, json, project } from "../options.js";
+import { env, json, message, project } from "../options.js";
 
 /** KEY=VALUE pairs (split at the first "="); a usage error for anything else or a key given twice. */
 function pairs(words: string[]): { key: string; value: string }[] {
@@ -48,6 +48,7 @@ export const envSet: CommandSpec = {
       value: "<branch>",
       description: "Set an override for this project branch only (not on development).",
     },
+    message,
     project,
     json,
   },
@@ -82,7 +83,15 @@ as they are (no stdin).`,
     const branch = opt.string(options, "branch");
     const secret = opt.bool(options, "secret");
     const r = await ctx.sdk().setVariable({
-      input: { project: slug, environment, key: args.KEY!, value, branch, secret: secret || undefined },
+      input: {
+        project: slug,
+        environment,
+        key: args.KEY!,
+        value,
+        branch,
+        secret: secret || undefined,
+        message: opt.string(options, "message"),
+      },
     });
     const set = unwrap(r.setVariable, "SetVariablePayload");
     if (opt.bool(options, "json"))
@@ -112,7 +121,13 @@ async function setMany(ctx: Context, options: OptionValues, variables: { key: st
   const branch = opt.string(options, "branch");
   const secret = opt.bool(options, "secret") || undefined;
   const r = await ctx.sdk().setVariables({
-    input: { project: slug, environment, branch, variables: variables.map((v) => ({ ...v, secret })) },
+    input: {
+      project: slug,
+      environment,
+      branch,
+      variables: variables.map((v) => ({ ...v, secret })),
+      message: opt.string(options, "message"),
+    },
   });
   const set = unwrap(r.setVariables, "SetVariablesPayload");
   if (opt.bool(options, "json"))

@@ -3,7 +3,7 @@ import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
 import { plural, printJson } from "../../format.js";
 import { unwrap } from "../../remote.js";
-import { env, json, project } from "../options.js";
+import { env, json, message, project } from "../options.js";
 
 export const envUnset: CommandSpec = {
   path: ["env", "unset"],
@@ -16,6 +16,7 @@ export const envUnset: CommandSpec = {
       value: "<branch>",
       description: "Remove only this project branch's overrides; the base values stay.",
     },
+    message,
     project,
     json,
   },
@@ -27,8 +28,9 @@ export const envUnset: CommandSpec = {
     const environment = await ctx.environment(options, slug);
     const branch = opt.string(options, "branch");
     const json = opt.bool(options, "json");
+    const why = opt.string(options, "message");
     if (keys.length > 1) {
-      const r = await ctx.sdk().unsetVariables({ input: { project: slug, environment, keys, branch } });
+      const r = await ctx.sdk().unsetVariables({ input: { project: slug, environment, keys, branch, message: why } });
       const unset = unwrap(r.unsetVariables, "UnsetVariablesPayload");
       if (json)
         return printJson({
@@ -54,7 +56,7 @@ export const envUnset: CommandSpec = {
       return;
     }
     const key = keys[0];
-    const r = await ctx.sdk().unsetVariable({ input: { project: slug, environment, key, branch } });
+    const r = await ctx.sdk().unsetVariable({ input: { project: slug, environment, key, branch, message: why } });
     // A missing key or override is `removed: false`; NotFoundError means the project, environment or branch does not exist.
     const unset = unwrap(r.unsetVariable, "UnsetVariablePayload");
     if (json)

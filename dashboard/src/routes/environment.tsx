@@ -118,6 +118,13 @@ function Environment({
             <Button onClick={() => setAction({ kind: "bulk" })} disabledReason={denied}>
               Bulk edit (.env)
             </Button>
+            <Link
+              to="/projects/$project/environments/$environment/history"
+              params={{ project: project.slug, environment: env.name }}
+              className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+            >
+              History
+            </Link>
           </>
         }
       />
