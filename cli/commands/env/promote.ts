@@ -11,7 +11,7 @@ import { CliError, UsageError } from "../../errors.js";
 import { plural, printJson, table } from "../../format.js";
 import { unwrap } from "../../remote.js";
 import { review } from "../../sync/seed.js";
-import { json, project, yes } from "../options.js";
+import { json, message, project, yes } from "../options.js";
 import { cell, parseRef } from "./diff.js";
 
 const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
@@ -63,7 +63,7 @@ export const envPromote: CommandSpec = {
     "dry-run": { type: "boolean", description: "Show what would change in the target; change nothing." },
     prune: { type: "boolean", description: "Also remove the target's keys the source does not have." },
     "from-revision": { type: "string", value: "<n>", description: "Promote the source as it was at this revision." },
-    message: { type: "string", short: "m", value: "<text>", description: "Why: recorded with the new revision." },
+    message,
     yes,
     project,
     json,
