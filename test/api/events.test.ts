@@ -244,6 +244,27 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async restoreEnvironment() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    const { project, env } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (await sdk.restoreEnvironment({ input: { project: s, environment: "preview", revision: 1 } }))
+            .restoreEnvironment,
+        ),
+      expected: {
+        action: "environment.restore",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 3,
+        keys: ["A"],
+      },
+    };
+  },
   async createBranch() {
     const s = slug();
     await createProject(sdk, s);
