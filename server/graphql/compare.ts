@@ -1,7 +1,7 @@
 /** Comparing two environments (or revisions of them) and promoting one onto another. */
 import type { ComparisonEntry as Entry } from "../services/compare.js";
 import type { PromoteResult } from "../services/promote.js";
-import { builder, requireActor } from "./builder.js";
+import { builder, countEnvironmentRead, requireActor } from "./builder.js";
 import { SeedDecisionInput } from "./environment.js";
 import { mutation } from "./mutation.js";
 
@@ -86,7 +86,12 @@ builder.queryFields((t) => ({
       head: t.arg({ type: EnvironmentRefInput, required: true }),
     },
     errors: {},
-    resolve: (_root, args, ctx) => ctx.services.compare.compareEnvironments(requireActor(ctx), args),
+    resolve: (_root, args, ctx) => {
+      const actor = requireActor(ctx);
+      // Two whole environments, unpaginated: counted as the one whole read a request may make.
+      countEnvironmentRead(ctx);
+      return ctx.services.compare.compareEnvironments(actor, args);
+    },
   }),
 }));
 

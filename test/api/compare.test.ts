@@ -194,6 +194,20 @@ describe("compareEnvironments", () => {
     expect(r.message).toContain('Environment "nope" not found');
   });
 
+  it("one comparison per request: aliases cannot multiply the work", async () => {
+    const s = await project();
+    const query = `query ($p: String!) {
+      a: compareEnvironments(project: $p, base: { environment: "staging" }, head: { environment: "production" }) {
+        __typename
+      }
+      b: compareEnvironments(project: $p, base: { environment: "production" }, head: { environment: "staging" }) {
+        __typename
+      }
+    }`;
+    const response = JSON.parse(await rawGraphQL(server, server.ownerToken, query, { p: s }));
+    expect(response.errors?.[0]?.message).toContain("One request reads at most one whole environment");
+  });
+
   it("a viewer may compare (standard values shown, secrets never)", async () => {
     const s = await project();
     const viewer = await userWithRole(server, s, "VIEWER");
