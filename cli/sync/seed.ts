@@ -196,8 +196,7 @@ export async function seed(
         await sdk.seedEnvironment({
           input: { project, target, from: source, decisions, ...revisions, message: input.message },
         })
-      )
-        .seedEnvironment;
+      ).seedEnvironment;
   if (result.__typename === "ConflictError" && !input.create)
     throw new CliError(
       `"${target}" or "${source}" changed while you were seeding. Nothing was seeded; run the command again to see the new diff.`,

@@ -14,11 +14,13 @@
 import type { FieldError } from "../../core/names.js";
 import type { Provider, Tx } from "../db/client.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
+import type { Actor } from "../services/actor.js";
 import { ValidationError } from "../services/errors.js";
 import type { EventAction } from "./actions.js";
-import type { EventActor } from "./write-path.js";
 
 type Client = Pick<Tx, "$executeRaw" | "$queryRaw">;
+/** Who wrote (the write path's EventActor). */
+type EventActor = Actor | { kind: "system" };
 
 export const MAX_MESSAGE_LENGTH = 500;
 

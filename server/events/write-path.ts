@@ -198,11 +198,22 @@ export function writePath(
           },
           async removing(keys, branchId) {
             if (!bumped || event.revision === null) throw new Error(`${spec.action}: removing needs a bumped revision`);
-            await captureRemovals(tx, db.provider, { environmentId: bumped.id, revision: event.revision }, { keys, branchId });
+            await captureRemovals(
+              tx,
+              db.provider,
+              { environmentId: bumped.id, revision: event.revision },
+              { keys, branchId },
+            );
           },
           removingBranch(branchId) {
             const { actor, action, message } = spec;
-            return captureBranchDeletion(tx, db.provider, { projectId: access!.project.id, branchId, actor, action, message });
+            return captureBranchDeletion(tx, db.provider, {
+              projectId: access!.project.id,
+              branchId,
+              actor,
+              action,
+              message,
+            });
           },
         };
         if (spec.bump) await uow.bump(env!, spec.expectedRevision);

@@ -5,7 +5,7 @@ import { can } from "../authz/index.js";
 import { ValidationError } from "../services/errors.js";
 import { type ChangeRow, type RestoreResult, revisionChanges } from "../services/history.js";
 import { builder, type Context } from "./builder.js";
-import { connectionType, type ConnectionShape, pageArgs } from "./connection.js";
+import { type ConnectionShape, connectionType, pageArgs } from "./connection.js";
 import { mutation } from "./mutation.js";
 import { ComparisonEntry as ComparisonEntryRef } from "./compare.js";
 import { AuditActor, auditActor } from "./shared-history.js";
@@ -38,7 +38,10 @@ interface RevisionRow {
 const ChangeKind = builder.enumType("ChangeKind", {
   values: {
     ADDED: { value: "added", description: "The key (or the branch's override) did not exist before." },
-    CHANGED: { value: "changed", description: "A new value (a secret written again counts, even with the same value)." },
+    CHANGED: {
+      value: "changed",
+      description: "A new value (a secret written again counts, even with the same value).",
+    },
     REMOVED: { value: "removed", description: "Deleted (removing a base value removes its overrides too)." },
   } as const,
 });
@@ -110,7 +113,9 @@ const RevisionRef = builder.objectRef<RevisionRow>("Revision").implement({
   fields: (t) => ({
     number: t.exposeInt("number"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    action: t.exposeString("action", { description: "The write that made it, e.g. variable.set, environment.restore." }),
+    action: t.exposeString("action", {
+      description: "The write that made it, e.g. variable.set, environment.restore.",
+    }),
     actor: t.field({ type: AuditActor, resolve: (r) => auditActor(r) }),
     message: t.exposeString("message", { nullable: true }),
     added: t.exposeInt("added"),
@@ -238,7 +243,9 @@ const RestoreEnvironmentPayload = builder.objectRef<RestoreResult>("RestoreEnvir
       resolve: (query, p, _a, ctx) =>
         ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
     }),
-    revision: t.exposeInt("revision", { description: "The revision made (dry run or nothing to do: the current one)." }),
+    revision: t.exposeInt("revision", {
+      description: "The revision made (dry run or nothing to do: the current one).",
+    }),
     restoredFrom: t.exposeInt("restoredFrom"),
     applied: t.exposeBoolean("applied", { description: "false for a dry run, or when the state already matched." }),
     dryRun: t.exposeBoolean("dryRun"),

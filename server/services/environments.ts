@@ -329,19 +329,22 @@ export function environmentService({
         environment: input.target,
         permission: "environment:write",
       } as const;
-      return writes.run({ ...spec, authorize, bump: true, expectedRevision: input.expectedRevision, message: input.message }, async (uow) => {
-        const from = source!;
-        if (input.expectedSourceRevision != null) {
-          const { revision } = await uow.tx.environment.findUniqueOrThrow({
-            where: { id: from.id },
-            select: { revision: true },
-          });
-          if (revision !== input.expectedSourceRevision)
-            throw staleRevision(from.name, input.expectedSourceRevision, revision);
-        }
-        const summary = await seedInto(uow, uow.env, from, input.decisions);
-        return { environment: { ...uow.env, revision: uow.revision }, seed: summary };
-      });
+      return writes.run(
+        { ...spec, authorize, bump: true, expectedRevision: input.expectedRevision, message: input.message },
+        async (uow) => {
+          const from = source!;
+          if (input.expectedSourceRevision != null) {
+            const { revision } = await uow.tx.environment.findUniqueOrThrow({
+              where: { id: from.id },
+              select: { revision: true },
+            });
+            if (revision !== input.expectedSourceRevision)
+              throw staleRevision(from.name, input.expectedSourceRevision, revision);
+          }
+          const summary = await seedInto(uow, uow.env, from, input.decisions);
+          return { environment: { ...uow.env, revision: uow.revision }, seed: summary };
+        },
+      );
     },
   };
 }

@@ -7,11 +7,11 @@
  * it is a removal; overrides of branches that no longer exist are left out. Each change keeps the
  * ciphertext as it was stored (its valueVersion is part of its associated data).
  */
-import { can, assertCan, projectAccess } from "../authz/index.js";
+import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database, Db, Provider, Tx } from "../db/client.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
-import type { WritePath } from "../events/index.js";
 import { assertMessage } from "../events/history.js";
+import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { NotFoundError, UndecryptableError, ValidationError } from "./errors.js";
 import type { ValueIdentity } from "./keyring.js";
@@ -143,10 +143,15 @@ function unknownRevision(name: string, n: number, since: number, current: number
 }
 
 /** Refuses a revision the history cannot show: before `historySince` or after the current one. */
-async function assertRevisionKnown(client: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">, scope: StateScope, n: number) {
+async function assertRevisionKnown(
+  client: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  scope: StateScope,
+  n: number,
+) {
   const rows = await client.$queryRaw<{ revision: number | bigint; historySince: number | bigint }[]>`
     SELECT "revision", "historySince" FROM "Environment" WHERE "id" = ${scope.environmentId}`;
-  if (!rows.length) throw new NotFoundError(`Environment "${scope.label.environment}" no longer exists.`, "Environment");
+  if (!rows.length)
+    throw new NotFoundError(`Environment "${scope.label.environment}" no longer exists.`, "Environment");
   const error = unknownRevision(scope.label.environment, n, Number(rows[0].historySince), Number(rows[0].revision));
   if (error) throw error;
 }
@@ -218,7 +223,13 @@ function planRestore(current: StateEntry[], target: StateEntry[], readable: bool
     const c = cur.get(key);
     const t = tgt.get(key);
     const shown = (e: StateEntry | undefined) => (e && readable && !e.isSecret ? e.value : null);
-    const status: ComparisonStatus = !c ? "ADDED" : !t ? "REMOVED" : c.isSecret !== t.isSecret || c.value !== t.value ? "CHANGED" : "UNCHANGED";
+    const status: ComparisonStatus = !c
+      ? "ADDED"
+      : !t
+        ? "REMOVED"
+        : c.isSecret !== t.isSecret || c.value !== t.value
+          ? "CHANGED"
+          : "UNCHANGED";
     if (status === "UNCHANGED") continue;
     entries.push({ key, status, isSecret: (t ?? c)!.isSecret, baseValue: shown(c), headValue: shown(t) });
     // A value whose type differs is removed and written again: the type is set at creation.
@@ -227,9 +238,7 @@ function planRestore(current: StateEntry[], target: StateEntry[], readable: bool
   }
   const gone = new Set(removeBase);
   const id = (e: StateEntry) => `${e.key}\u0000${e.branchId}`;
-  const curOverrides = new Map(
-    current.filter((e) => e.branchId !== "" && !gone.has(e.key)).map((e) => [id(e), e]),
-  );
+  const curOverrides = new Map(current.filter((e) => e.branchId !== "" && !gone.has(e.key)).map((e) => [id(e), e]));
   const tgtOverrides = liveTarget.filter((e) => e.branchId !== "");
   const writeOverrides = tgtOverrides.filter((e) => curOverrides.get(id(e))?.value !== e.value);
   const targetIds = new Set(tgtOverrides.map(id));
@@ -260,7 +269,13 @@ async function fullState(client: Client, store: ValueStore, scope: StateScope, r
   const entries = await decryptRows(client, store, scope, live);
   const deleted = rows
     .filter((r) => r.liveBranch === null)
-    .map((r) => ({ key: r.key, branchId: r.branchId, branchName: r.branchName, isSecret: Boolean(r.isSecret), value: DELETED_BRANCH }));
+    .map((r) => ({
+      key: r.key,
+      branchId: r.branchId,
+      branchName: r.branchName,
+      isSecret: Boolean(r.isSecret),
+      value: DELETED_BRANCH,
+    }));
   return [...entries, ...deleted];
 }
 
@@ -333,7 +348,11 @@ export function historyService({
         async (uow) => {
           const { tx, access, env, revision } = uow;
           const projectId = access.project.id;
-          const scope = { projectId, environmentId: env.id, label: { project: access.project.slug, environment: env.name } };
+          const scope = {
+            projectId,
+            environmentId: env.id,
+            label: { project: access.project.slug, environment: env.name },
+          };
           // The bump already happened: the revision before it is the newest one that can be restored.
           const rows = await tx.$queryRaw<{ historySince: number | bigint }[]>`
             SELECT "historySince" FROM "Environment" WHERE "id" = ${env.id}`;
@@ -386,7 +405,13 @@ export function historyService({
             );
             await tx.branchOverride.upsert({
               where: { variableId_branchId: { variableId, branchId: o.branchId } },
-              create: { variableId, branchId: o.branchId, ciphertext, keyVersion: activeKeyVersion, valueVersion: revision },
+              create: {
+                variableId,
+                branchId: o.branchId,
+                ciphertext,
+                keyVersion: activeKeyVersion,
+                valueVersion: revision,
+              },
               update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: now },
             });
           }

@@ -248,7 +248,7 @@ const cases: Record<string, Case> = {
     const s = slug();
     await createProject(sdk, s);
     await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
-    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "B", value: value() });
     const { project, env } = await ids(s);
     return {
       run: async () =>
@@ -261,7 +261,8 @@ const cases: Record<string, Case> = {
         projectId: project,
         environmentId: env.preview,
         revision: 3,
-        keys: ["A"],
+        keys: ["B"],
+        metadata: { restoredFrom: 1, overridesRestored: 0, skippedBranches: [] },
       },
     };
   },

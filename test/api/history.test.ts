@@ -239,7 +239,9 @@ describe("capture", () => {
     const p = "hist-none";
     await createProject(sdk, p);
     await setVariable(sdk, { project: p, environment: "preview", key: "A", value: "1", secret: false });
-    await expectNoRevision(p, "preview", () => setVariable(sdk, { project: p, environment: "preview", key: "A", value: "1" }));
+    await expectNoRevision(p, "preview", () =>
+      setVariable(sdk, { project: p, environment: "preview", key: "A", value: "1" }),
+    );
     await expectNoRevision(p, "preview", () =>
       bulk(sdk, { project: p, environment: "preview", variables: [{ key: "A", value: "1" }] }),
     );
@@ -360,7 +362,13 @@ describe("restoreEnvironment", () => {
         { key: "ONLY_THEN", value: "x" },
       ],
     });
-    await setVariable(sdk, { project: p, environment: "preview", key: "URL", value: "https://one-r", branch: "feature-r" });
+    await setVariable(sdk, {
+      project: p,
+      environment: "preview",
+      key: "URL",
+      value: "https://one-r",
+      branch: "feature-r",
+    });
     await setVariable(sdk, { project: p, environment: "preview", key: "URL", value: "https://gone", branch: "gone" });
     const first = await runtimeValues(server, p, "feature-r");
     const firstRevision = await currentRevision(p, "preview");
@@ -376,16 +384,16 @@ describe("restoreEnvironment", () => {
       prune: true,
     });
     await setVariable(sdk, { project: p, environment: "preview", key: "NEW", value: "n-r", branch: "feature-r" });
-    expectType(
-      (await sdk.deleteBranch({ input: { project: p, name: "gone" } })).deleteBranch,
-      "DeleteBranchPayload",
-    );
+    expectType((await sdk.deleteBranch({ input: { project: p, name: "gone" } })).deleteBranch, "DeleteBranchPayload");
     expect(await runtimeValues(server, p, "feature-r")).not.toEqual(first);
     const now = await currentRevision(p, "preview");
 
     const dry = expectType(
-      (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: firstRevision, dryRun: true } }))
-        .restoreEnvironment,
+      (
+        await sdk.restoreEnvironment({
+          input: { project: p, environment: "preview", revision: firstRevision, dryRun: true },
+        })
+      ).restoreEnvironment,
       "RestoreEnvironmentPayload",
     );
     expect(dry).toMatchObject({ applied: false, dryRun: true, revision: now, skippedBranches: ["gone"] });
@@ -410,12 +418,23 @@ describe("restoreEnvironment", () => {
     const done = expectType(
       (
         await sdk.restoreEnvironment({
-          input: { project: p, environment: "preview", revision: firstRevision, expectedRevision: now, message: "undo" },
+          input: {
+            project: p,
+            environment: "preview",
+            revision: firstRevision,
+            expectedRevision: now,
+            message: "undo",
+          },
         })
       ).restoreEnvironment,
       "RestoreEnvironmentPayload",
     );
-    expect(done).toMatchObject({ applied: true, revision: now + 1, restoredFrom: firstRevision, skippedBranches: ["gone"] });
+    expect(done).toMatchObject({
+      applied: true,
+      revision: now + 1,
+      restoredFrom: firstRevision,
+      skippedBranches: ["gone"],
+    });
     expect(done.overridesRestored).toBe(1);
     expect(await runtimeValues(server, p, "feature-r")).toEqual(first);
     expect((await listValues(sdk, p, "preview")).values.TOKEN).toEqual({ value: null, isSecret: true });
@@ -435,8 +454,7 @@ describe("restoreEnvironment", () => {
   it("refuses revisions before historySince or after the current one, and needs write access", async () => {
     const p = "hist-refuse";
     await createProject(sdk, p);
-    for (const v of ["1", "2", "3"])
-      await setVariable(sdk, { project: p, environment: "preview", key: "A", value: v });
+    for (const v of ["1", "2", "3"]) await setVariable(sdk, { project: p, environment: "preview", key: "A", value: v });
     const future = expectType(
       (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: 9 } })).restoreEnvironment,
       "ValidationError",

@@ -269,7 +269,9 @@ describe("statement counts do not grow with N", () => {
       }
     `;
     type History = {
-      project: { environment: { revisions: { totalCount: number; nodes: { changes: { before: string | null }[] }[] } } };
+      project: {
+        environment: { revisions: { totalCount: number; nodes: { changes: { before: string | null }[] }[] } };
+      };
     };
     const small = await statements(() => graphql<History>(HISTORY, { slug: "qc-history-small" }));
     const large = await statements(() => graphql<History>(HISTORY, { slug: "qc-history-large" }));

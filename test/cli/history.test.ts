@@ -15,13 +15,17 @@ describe("env history / env restore", () => {
     const slug = "cli-history";
     await createProject(server.owner, slug);
     const box = await createSandbox(server, { link: slug });
-    expect((await box.run(["env", "set", "API_URL", "https://one", "--env", "preview", "-m", "first url"])).code).toBe(0);
+    expect((await box.run(["env", "set", "API_URL", "https://one", "--env", "preview", "-m", "first url"])).code).toBe(
+      0,
+    );
     expect(
-      (await box.run(["env", "set", "TOKEN", "-", "--secret", "--env", "preview", "--message", "the token"], {
-        input: "tok-one",
-      })).code,
+      (
+        await box.run(["env", "set", "TOKEN", "-", "--secret", "--env", "preview", "--message", "the token"], {
+          input: "tok-one",
+        })
+      ).code,
     ).toBe(0);
-    const before = await runtimeValues(server, slug, "feature-z");
+    const before = await runtimeValues(server, slug, "dev");
     box.write("envplane/.env", "API_URL=https://two\nNEW=1\n");
     const push = await box.run(["env", "push", "--env", "preview", "--yes", "-m", "pushed two"]);
     expect(push.code).toBe(0);
@@ -53,13 +57,15 @@ describe("env history / env restore", () => {
     );
     const refused = await box.run(["env", "restore", "2", "--env", "preview"]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("Restoring needs a confirmation and there is no terminal to ask on. Re-run with --yes");
+    expect(refused.stderr).toContain(
+      "Restoring needs a confirmation and there is no terminal to ask on. Re-run with --yes",
+    );
     expect((await listValues(server.owner, slug, "preview")).revision).toBe(5);
 
     const applied = await box.run(["env", "restore", "2", "--env", "preview", "--yes", "-m", "back to one"]);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Restored revision 2 of "preview" as revision 6.');
-    expect(await runtimeValues(server, slug, "feature-z")).toEqual(before);
+    expect(await runtimeValues(server, slug, "dev")).toEqual(before);
     const last = JSON.parse((await box.run(["env", "history", "--env", "preview", "--json", "--limit", "1"])).stdout);
     expect(last.revisions).toMatchObject([{ number: 6, action: "environment.restore", message: "back to one" }]);
 
@@ -76,7 +82,7 @@ describe("env history / env restore", () => {
     expect(long.code).toBe(1);
     expect(long.stderr).toContain("at most 500");
     expect((await listValues(server.owner, slug, "preview")).revision).toBe(6);
-  });
+  }, 240_000);
 
   it("seed takes a message too", async () => {
     const slug = "cli-history-seed";
@@ -87,6 +93,11 @@ describe("env history / env restore", () => {
     const seed = await box.run(["env", "seed", "development", "--from", "preview", "--yes", "-m", "from preview"]);
     expect(seed.code).toBe(0);
     const json = JSON.parse((await box.run(["env", "history", "--env", "development", "--json"])).stdout);
-    expect(json.revisions[0]).toMatchObject({ number: 2, action: "environment.seed", message: "from preview", added: 1 });
-  });
+    expect(json.revisions[0]).toMatchObject({
+      number: 2,
+      action: "environment.seed",
+      message: "from preview",
+      added: 1,
+    });
+  }, 120_000);
 });

@@ -58,10 +58,17 @@ export const envHistory: CommandSpec = {
       `+${n.added} ~${n.changed} -${n.removed}`,
       n.message ?? (n.action === "variables.set" || n.action.startsWith("variable") ? "" : `(${n.action})`),
     ]);
-    ctx.io.print(`${e.name}, revision ${e.revision}:\n\n${table([["REV", "TIME (UTC)", "BY", "CHANGES", "MESSAGE"], ...rows])}`);
+    ctx.io.print(
+      `${e.name}, revision ${e.revision}:\n\n${table([["REV", "TIME (UTC)", "BY", "CHANGES", "MESSAGE"], ...rows])}`,
+    );
     const more = e.revisions.totalCount - revisions.length;
-    if (more > 0) ctx.io.note(`${more} older revision${more === 1 ? "" : "s"} not shown (--limit ${Math.min(500, e.revisions.totalCount)}).`);
+    if (more > 0)
+      ctx.io.note(
+        `${more} older revision${more === 1 ? "" : "s"} not shown (--limit ${Math.min(500, e.revisions.totalCount)}).`,
+      );
     if (e.historySince > 0)
-      ctx.io.note(`History starts at revision ${e.historySince}: older revisions were made before envplane recorded them.`);
+      ctx.io.note(
+        `History starts at revision ${e.historySince}: older revisions were made before envplane recorded them.`,
+      );
   },
 };

@@ -6,7 +6,18 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { Badge, Button, Dialog, EmptyState, ErrorState, Field, FormError, PageHeader, Spinner, cx } from "../components/ui.js";
+import {
+  Badge,
+  Button,
+  cx,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  Field,
+  FormError,
+  PageHeader,
+  Spinner,
+} from "../components/ui.js";
 import { api, expect, ResultError, type RevisionSummaryFragment } from "../lib/api.js";
 import { keys } from "../lib/queries.js";
 
@@ -132,10 +143,17 @@ export function EnvironmentHistoryPage() {
 
 function Counts({ r }: { r: Pick<RevisionSummaryFragment, "added" | "changed" | "removed"> }) {
   return (
-    <span className="flex gap-1 font-mono text-xs" role="group" aria-label={`${r.added} added, ${r.changed} changed, ${r.removed} removed`}>
-      <span className="text-green-700 dark:text-green-400">+{r.added}</span>
-      <span className="text-amber-700 dark:text-amber-400">~{r.changed}</span>
-      <span className="text-red-700 dark:text-red-400">-{r.removed}</span>
+    <span className="flex gap-1 font-mono text-xs">
+      <span className="sr-only">{`${r.added} added, ${r.changed} changed, ${r.removed} removed`}</span>
+      <span aria-hidden="true" className="text-green-700 dark:text-green-400">
+        +{r.added}
+      </span>
+      <span aria-hidden="true" className="text-amber-700 dark:text-amber-400">
+        ~{r.changed}
+      </span>
+      <span aria-hidden="true" className="text-red-700 dark:text-red-400">
+        -{r.removed}
+      </span>
     </span>
   );
 }
@@ -255,7 +273,8 @@ function ValueChange({
   before?: string | null;
   after?: string | null;
 }) {
-  if (isSecret) return <span className="text-zinc-500">•••• {kind === "REMOVED" ? "removed" : "set (value not shown)"}</span>;
+  if (isSecret)
+    return <span className="text-zinc-500">•••• {kind === "REMOVED" ? "removed" : "set (value not shown)"}</span>;
   if (before == null && after == null) return <span className="text-zinc-500">(values not readable)</span>;
   return (
     <span>
@@ -342,7 +361,9 @@ function RestoreDialog({
           }}
         >
           {nothing ? (
-            <p className="text-sm">"{environment}" already has the state of revision {revision}: nothing would change.</p>
+            <p className="text-sm">
+              "{environment}" already has the state of revision {revision}: nothing would change.
+            </p>
           ) : (
             <>
               <p className="text-sm">

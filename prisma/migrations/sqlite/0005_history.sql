@@ -34,27 +34,9 @@ CREATE TABLE "RevisionChange" (
     CONSTRAINT "RevisionChange_environmentId_fkey" FOREIGN KEY ("environmentId") REFERENCES "Environment" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
--- RedefineTables
-PRAGMA defer_foreign_keys=ON;
-PRAGMA foreign_keys=OFF;
-CREATE TABLE "new_Environment" (
-    "id" TEXT NOT NULL PRIMARY KEY,
-    "projectId" TEXT NOT NULL,
-    "name" TEXT NOT NULL,
-    "isDefault" BOOLEAN NOT NULL DEFAULT false,
-    "isProtected" BOOLEAN NOT NULL DEFAULT false,
-    "revision" INTEGER NOT NULL DEFAULT 0,
-    "historySince" INTEGER NOT NULL DEFAULT 0,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "Environment_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project" ("id") ON DELETE CASCADE ON UPDATE CASCADE
-);
-INSERT INTO "new_Environment" ("createdAt", "id", "isDefault", "isProtected", "name", "projectId", "revision", "updatedAt") SELECT "createdAt", "id", "isDefault", "isProtected", "name", "projectId", "revision", "updatedAt" FROM "Environment";
-DROP TABLE "Environment";
-ALTER TABLE "new_Environment" RENAME TO "Environment";
-CREATE UNIQUE INDEX "Environment_projectId_name_key" ON "Environment"("projectId", "name");
-PRAGMA foreign_keys=ON;
-PRAGMA defer_foreign_keys=OFF;
+-- AlterTable (an ADD COLUMN, not Prisma's table redefinition: migrations run in a transaction, where
+-- PRAGMA foreign_keys=OFF is ignored, so dropping "Environment" would cascade to every variable.)
+ALTER TABLE "Environment" ADD COLUMN "historySince" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateIndex
 CREATE INDEX "RevisionChange_environmentId_revision_idx" ON "RevisionChange"("environmentId", "revision");
