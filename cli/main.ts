@@ -15,11 +15,13 @@ import { dashboard } from "./commands/dashboard.js";
 import { dev } from "./commands/dev.js";
 import { envCreate } from "./commands/env/create.js";
 import { envDelete } from "./commands/env/delete.js";
+import { envDiff } from "./commands/env/diff.js";
 import { envExport } from "./commands/env/export.js";
 import { envGet } from "./commands/env/get.js";
 import { envHistory } from "./commands/env/history.js";
 import { envList } from "./commands/env/list.js";
 import { envListEnvironments } from "./commands/env/list-environments.js";
+import { envPromote } from "./commands/env/promote.js";
 import { envPull } from "./commands/env/pull.js";
 import { envPush } from "./commands/env/push.js";
 import { envRestore } from "./commands/env/restore.js";
@@ -67,6 +69,8 @@ export const commands: CommandSpec[] = [
   envCreate,
   envDelete,
   envSeed,
+  envDiff,
+  envPromote,
   envHistory,
   envRestore,
   configEnable,

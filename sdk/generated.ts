@@ -59,11 +59,11 @@ export type ChangeKind =
   | 'REMOVED';
 
 export type ComparisonStatus =
-  /** Only in head. */
+  /** Only in head (for a write: only in the result). */
   | 'ADDED'
   /** In both, with another value or type. */
   | 'CHANGED'
-  /** Only in base. */
+  /** Only in base (for a write: removed by it). */
   | 'REMOVED'
   /** In both, the same. */
   | 'UNCHANGED';
@@ -142,6 +142,12 @@ export type DeleteWebhookInput = {
   project: string;
 };
 
+export type EnvironmentRefInput = {
+  environment: string;
+  /** A past revision of it; omit for its current state. */
+  revision?: number | null | undefined;
+};
+
 export type MatchedBy =
   /** The branch is named in the mapping. */
   | 'EXPLICIT'
@@ -149,6 +155,26 @@ export type MatchedBy =
   | 'FALLBACK'
   /** The "*" entry. */
   | 'WILDCARD';
+
+export type PromoteEnvironmentInput = {
+  /** A reviewed promotion: one decision per key of the source (KEEP carries it, secrets included when you may write the source; EDIT gives a new value; SKIP leaves the target's key alone). Omit to carry everything. */
+  decisions?: Array<SeedDecisionInput> | null | undefined;
+  /** Return the entries and write nothing. */
+  dryRun?: boolean | null | undefined;
+  /** The target's revision you reviewed against. */
+  expectedRevision?: number | null | undefined;
+  /** The source environment. */
+  from: string;
+  /** Promote the source as it was at this revision; omit for its current state. */
+  fromRevision?: number | null | undefined;
+  /** Why (at most 500 characters), recorded with the revision. */
+  message?: string | null | undefined;
+  project: string;
+  /** Also remove the target's keys that the source does not have. */
+  prune?: boolean | null | undefined;
+  /** The target environment. */
+  to: string;
+};
 
 export type RedeliverWebhookInput = {
   deliveryId: string;
@@ -377,6 +403,38 @@ export type BranchStatusQueryVariables = Exact<{
 
 
 export type BranchStatusQuery = { project: { slug: string, viewerCanReadAuditLog: boolean, branches: Array<{ id: string, name: string, live: { environmentName: string, revision: number, servedAt: string, tokenName: string | null } | null, status: { currentRevision: number, liveRevision: number | null, pendingChanges: number, pendingKeys: Array<string>, redeployNeeded: boolean, environmentChanged: boolean, environment: { name: string } } | null }> } | null };
+
+export type ComparisonEntryFieldsFragment = { key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null };
+
+export type CompareEnvironmentsQueryVariables = Exact<{
+  project: string;
+  base: EnvironmentRefInput;
+  head: EnvironmentRefInput;
+}>;
+
+
+export type CompareEnvironmentsQuery = { compareEnvironments:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'EnvironmentComparison', added: number, removed: number, changed: number, unchanged: number, base: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, head: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type PromoteEnvironmentMutationVariables = Exact<{
+  input: PromoteEnvironmentInput;
+}>;
+
+
+export type PromoteEnvironmentMutation = { promoteEnvironment:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'PromoteEnvironmentPayload', revision: number, fromRevision: number, applied: boolean, dryRun: boolean, copied: Array<string>, edited: Array<string>, skipped: Array<string>, removed: Array<string>, skippedSecrets: Array<string>, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
 
 export type GridPageQueryVariables = Exact<{
   slug: string;
@@ -983,6 +1041,15 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
   hash
 }
     `, {"fragmentName":"AuditEventFields"});
+export const ComparisonEntryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ComparisonEntryFields on ComparisonEntry {
+  key
+  status
+  isSecret
+  baseValue
+  headValue
+}
+    `, {"fragmentName":"ComparisonEntryFields"});
 export const ErrorFieldsFragmentDoc = new TypedDocumentString(`
     fragment ErrorFields on Error {
   __typename
@@ -1290,6 +1357,130 @@ export const BranchStatusDocument = new TypedDocumentString(`
   }
 }
     `);
+export const CompareEnvironmentsDocument = new TypedDocumentString(`
+    query compareEnvironments($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
+  compareEnvironments(project: $project, base: $base, head: $head) {
+    ... on EnvironmentComparison {
+      __typename
+      base {
+        environment {
+          id
+          name
+          revision
+          isProtected
+          viewerCanWrite
+        }
+        revision
+      }
+      head {
+        environment {
+          id
+          name
+          revision
+          isProtected
+          viewerCanWrite
+        }
+        revision
+      }
+      entries {
+        ...ComparisonEntryFields
+      }
+      added
+      removed
+      changed
+      unchanged
+    }
+    ...ErrorFields
+  }
+}
+    fragment ComparisonEntryFields on ComparisonEntry {
+  key
+  status
+  isSecret
+  baseValue
+  headValue
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const PromoteEnvironmentDocument = new TypedDocumentString(`
+    mutation promoteEnvironment($input: PromoteEnvironmentInput!) {
+  promoteEnvironment(input: $input) {
+    ... on PromoteEnvironmentPayload {
+      __typename
+      environment {
+        ...EnvironmentFields
+      }
+      revision
+      fromRevision
+      applied
+      dryRun
+      entries {
+        ...ComparisonEntryFields
+      }
+      copied
+      edited
+      skipped
+      removed
+      skippedSecrets
+    }
+    ...ErrorFields
+  }
+}
+    fragment ComparisonEntryFields on ComparisonEntry {
+  key
+  status
+  isSecret
+  baseValue
+  headValue
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment EnvironmentFields on Environment {
+  id
+  name
+  isDefault
+  isProtected
+  revision
+  variableCount
+  viewerCanRead
+  viewerCanWrite
+  createdAt
+  updatedAt
+}`);
 export const GridPageDocument = new TypedDocumentString(`
     query gridPage($slug: String!, $first: Int, $after: String) {
   project(slug: $slug) {
@@ -2918,6 +3109,12 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     branchStatus(variables: BranchStatusQueryVariables, options?: C): Promise<BranchStatusQuery> {
       return requester<BranchStatusQuery, BranchStatusQueryVariables>(BranchStatusDocument, variables, options) as Promise<BranchStatusQuery>;
+    },
+    compareEnvironments(variables: CompareEnvironmentsQueryVariables, options?: C): Promise<CompareEnvironmentsQuery> {
+      return requester<CompareEnvironmentsQuery, CompareEnvironmentsQueryVariables>(CompareEnvironmentsDocument, variables, options) as Promise<CompareEnvironmentsQuery>;
+    },
+    promoteEnvironment(variables: PromoteEnvironmentMutationVariables, options?: C): Promise<PromoteEnvironmentMutation> {
+      return requester<PromoteEnvironmentMutation, PromoteEnvironmentMutationVariables>(PromoteEnvironmentDocument, variables, options) as Promise<PromoteEnvironmentMutation>;
     },
     gridPage(variables: GridPageQueryVariables, options?: C): Promise<GridPageQuery> {
       return requester<GridPageQuery, GridPageQueryVariables>(GridPageDocument, variables, options) as Promise<GridPageQuery>;

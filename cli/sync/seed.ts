@@ -19,10 +19,16 @@ type Variable = { key: string; isSecret: boolean; value?: string | null };
 /** Unchanged keys listed one per line in the diff; beyond this they are counted. */
 const LISTED_UNCHANGED = 10;
 
-async function review(
+/**
+ * Asks about each variable: [K]eep / [E]dit / [S]kip, a secret [E]nter new value / [S]kip (or
+ * [C]arry it as-is with `carrySecrets`, promote). Keys in `unchanged` are the same in the target:
+ * not asked, kept (a secret: skipped, which leaves the same value there).
+ */
+export async function review(
   ctx: Context,
   variables: Variable[],
   target: { name: string; variables: Map<string, Variable> },
+  opts: { carrySecrets?: boolean; unchanged?: ReadonlySet<string> } = {},
 ): Promise<SeedDecisionInput[]> {
   const decisions: SeedDecisionInput[] = [];
   /** The type a new value gets: an existing key keeps its own (said, not asked); a new one is asked. */
@@ -35,6 +41,10 @@ async function review(
     return existing.isSecret;
   };
   for (const v of variables) {
+    if (opts.unchanged?.has(v.key)) {
+      decisions.push({ key: v.key, action: v.isSecret ? "SKIP" : "KEEP" });
+      continue;
+    }
     ctx.io.note("");
     if (v.isSecret) {
       ctx.io.note(`${v.key} = [secret]`);
@@ -47,7 +57,13 @@ async function review(
         decisions.push({ key: v.key, action: "SKIP" });
         continue;
       }
-      const answer = await ctx.io.choose("[E]nter new value / [S]kip? ", ["e", "s"]);
+      const answer = opts.carrySecrets
+        ? await ctx.io.choose("[C]arry as-is / [E]nter new value / [S]kip? ", ["c", "e", "s"], { tick: ["c"] })
+        : await ctx.io.choose("[E]nter new value / [S]kip? ", ["e", "s"]);
+      if (answer === "c") {
+        decisions.push({ key: v.key, action: "KEEP" });
+        continue;
+      }
       if (answer === "s") {
         decisions.push({ key: v.key, action: "SKIP" });
         continue;

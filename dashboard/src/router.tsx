@@ -120,6 +120,20 @@ export const auditRoute = createRoute({
   path: "/audit",
   component: lazyRouteComponent(() => import("./routes/audit.js"), "AuditPage"),
 });
+export const compareRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/compare",
+  component: lazyRouteComponent(() => import("./routes/compare.js"), "ComparePage"),
+});
+export const promoteRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/promote",
+  validateSearch: (search: Record<string, unknown>): { from?: string; to?: string } => ({
+    from: typeof search.from === "string" && search.from ? search.from : undefined,
+    to: typeof search.to === "string" && search.to ? search.to : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./routes/promote.js"), "PromotePage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -136,6 +150,8 @@ const routeTree = root.addChildren([
       accessRoute,
       webhooksRoute,
       auditRoute,
+      compareRoute,
+      promoteRoute,
     ]),
   ]),
 ]);

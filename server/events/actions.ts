@@ -7,6 +7,8 @@ export const EVENT_ACTIONS = [
   "environment.delete",
   "environment.update",
   "environment.seed",
+  /** One environment's state applied to another (envplane env promote). */
+  "environment.promote",
   /** An environment set back to the state of an earlier revision (a new revision). */
   "environment.restore",
   "branch.create",

@@ -40,7 +40,7 @@ export function countEnvironmentRead(ctx: Context): void {
   ctx.environmentReads += 1;
   if (ctx.environmentReads > 1)
     throw new GraphQLError(
-      "One request reads at most one whole environment (pullVariables or runtimeVariables); " +
+      "One request reads at most one whole environment (pullVariables, runtimeVariables or compareEnvironments); " +
         "this one asks for more. Send one request per environment.",
       { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } },
     );

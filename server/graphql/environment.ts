@@ -65,7 +65,7 @@ const SeedAction = builder.enumType("SeedAction", {
   } as const,
 });
 
-const SeedDecisionInput = builder.inputType("SeedDecisionInput", {
+export const SeedDecisionInput = builder.inputType("SeedDecisionInput", {
   fields: (t) => ({
     key: t.string({ required: true }),
     action: t.field({ type: SeedAction, required: true }),

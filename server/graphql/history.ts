@@ -6,9 +6,10 @@ import { ValidationError } from "../services/errors.js";
 import { type ChangeRow, type RestoreResult, revisionChanges } from "../services/history.js";
 import { AuditActor } from "./audit.js";
 import { builder, type Context } from "./builder.js";
+import { ComparisonEntry as ComparisonEntryRef } from "./compare.js";
 import { type ConnectionShape, connectionType, pageArgs } from "./connection.js";
 import { mutation } from "./mutation.js";
-import { auditActor, ComparisonEntryRef } from "./shared-history.js";
+import { auditActor } from "./shared-history.js";
 
 interface EnvRef {
   id: string;

@@ -10,6 +10,7 @@ import "./variable.js";
 import "./token.js";
 import "./grid.js";
 import "./session.js";
+import "./compare.js";
 import "./history.js";
 import "./webhook.js";
 import "./audit.js";

@@ -36,10 +36,12 @@ export interface SeedSummary {
  * What a seed writes: everything as-is without decisions, else the reviewed list, which
  * must cover every source variable exactly once (a stale review is an error, not a guess).
  */
-function planSeed(
+export function planSeed(
   source: { key: string; isSecret: boolean; value: string | null }[],
   decisions: SeedDecision[] | null | undefined,
   sourceName: string,
+  /** KEEP of a secret carries it as-is (promote, when the caller may write the source); seed refuses it. */
+  opts: { keepSecrets?: boolean } = {},
 ) {
   const summary: SeedSummary = { copied: [], edited: [], skipped: [], skippedSecrets: [], typeKept: [] };
   const writes: NewValue[] = [];
@@ -66,7 +68,10 @@ function planSeed(
     } else {
       decided.add(d.key);
       if (d.action === "SKIP") summary.skipped.push(d.key);
-      else if (d.action === "KEEP" && v.isSecret)
+      else if (d.action === "KEEP" && v.isSecret && opts.keepSecrets) {
+        writes.push({ key: d.key, value: v.value!, isSecret: true });
+        summary.copied.push(d.key);
+      } else if (d.action === "KEEP" && v.isSecret)
         errors.push({
           path: [...path, "action"],
           message: `"${d.key}" is a secret: its value cannot be kept or shown. Enter a new value (EDIT) or SKIP it.`,
@@ -94,6 +99,41 @@ function planSeed(
       });
   assertValid(errors);
   return { writes, summary };
+}
+
+/**
+ * The values a copy writes, adjusted to the target: an existing key keeps its type (listed in
+ * `typeKept`); a secret copied as-is (every key of `carried`, null: all) into an existing
+ * standard variable would make its value readable, which is refused with what to do instead.
+ */
+export function keepTargetTypes(
+  plan: { writes: NewValue[]; summary: SeedSummary },
+  existing: Map<string, boolean>,
+  source: { key: string; isSecret: boolean }[],
+  carried: Set<string> | null,
+  names: { source: { name: string }; target: { name: string } },
+): NewValue[] {
+  const writes = plan.writes.map((w) => {
+    const current = existing.get(w.key);
+    if (current === undefined || current === w.isSecret) return w;
+    plan.summary.typeKept.push(w.key);
+    return { ...w, isSecret: current };
+  });
+  const sourceSecrets = new Set(source.filter((v) => v.isSecret).map((v) => v.key));
+  const revealed = writes
+    .filter((w) => !w.isSecret && sourceSecrets.has(w.key) && (carried === null || carried.has(w.key)))
+    .map((w) => w.key);
+  if (revealed.length)
+    throw new ValidationError(
+      `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in ` +
+        `"${names.source.name}" but standard in "${names.target.name}": copying would make the value readable. ` +
+        `Review it (EDIT or SKIP), or delete the variable from "${names.target.name}" first.`,
+      revealed.map((k) => ({
+        path: ["from"],
+        message: `"${k}" is a secret in the source and standard in the target.`,
+      })),
+    );
+  return writes;
 }
 
 export function environmentService({
@@ -135,25 +175,7 @@ export function environmentService({
         (v) => [v.key, v.isSecret],
       ),
     );
-    const writes = plan.writes.map((w) => {
-      const current = existing.get(w.key);
-      if (current === undefined || current === w.isSecret) return w;
-      plan.summary.typeKept.push(w.key);
-      return { ...w, isSecret: current };
-    });
-    // Copying a secret as-is into an existing standard variable would make its value readable.
-    const sourceSecrets = new Set(all.filter((v) => v.isSecret).map((v) => v.key));
-    const revealed = decisions ? [] : writes.filter((w) => !w.isSecret && sourceSecrets.has(w.key)).map((w) => w.key);
-    if (revealed.length)
-      throw new ValidationError(
-        `${revealed.map((k) => `"${k}"`).join(", ")} ${revealed.length > 1 ? "are secrets" : "is a secret"} in ` +
-          `"${source.name}" but standard in "${target.name}": copying would make the value readable. ` +
-          `Review the seed (EDIT or SKIP), or delete the variable from "${target.name}" first.`,
-        revealed.map((k) => ({
-          path: ["from"],
-          message: `"${k}" is a secret in the source and standard in the target.`,
-        })),
-      );
+    const writes = keepTargetTypes(plan, existing, all, decisions ? new Set() : null, { source, target });
     const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
       where: { id: projectId },
       select: { activeKeyVersion: true },

@@ -5,12 +5,14 @@ import { writePath } from "../events/index.js";
 import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
+import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
 import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
 import { projectService } from "./projects.js";
+import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
 import { type SessionOptions, sessionService } from "./sessions.js";
 import { tokenService } from "./tokens.js";
@@ -56,6 +58,8 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     projects: projectService({ keys, writes }),
     branches: branchService({ db, writes }),
     environments: environmentService({ db, values, writes }),
+    compare: compareService({ db, values }),
+    promote: promoteService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
     history: historyService({ db, values, writes }),
     resolution: resolutionService({ db, values, log }),

@@ -222,6 +222,28 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async promoteEnvironment() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "B", value: value() });
+    await setVariable(sdk, { project: s, environment: "production", key: "OLD", value: value() });
+    const { project, env } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (await sdk.promoteEnvironment({ input: { project: s, from: "preview", to: "production", prune: true } }))
+            .promoteEnvironment,
+        ),
+      expected: {
+        action: "environment.promote",
+        projectId: project,
+        environmentId: env.production,
+        revision: 2,
+        keys: ["A", "B", "OLD"],
+      },
+    };
+  },
   async restoreEnvironment() {
     const s = slug();
     await createProject(sdk, s);

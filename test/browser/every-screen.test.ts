@@ -43,6 +43,8 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/access", /^Shop$/],
   ["/projects/shop/webhooks", /^Shop$/],
   ["/projects/shop/audit", /^Shop$/],
+  ["/projects/shop/compare", /^Compare$/],
+  ["/projects/shop/promote", /^Promote$/],
   ["/settings", /account|tokens/i],
   ["/users", /^Users$/],
 ];

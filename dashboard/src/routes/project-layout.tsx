@@ -61,6 +61,12 @@ export function ProjectLayout() {
         <Link to="/projects/$project/audit" params={{ project: slug }} className={tab}>
           Audit log
         </Link>
+        <Link to="/projects/$project/compare" params={{ project: slug }} className={tab}>
+          Compare
+        </Link>
+        <Link to="/projects/$project/promote" params={{ project: slug }} className={tab}>
+          Promote
+        </Link>
       </nav>
       <Outlet />
     </div>

@@ -17,8 +17,8 @@ import { type AllVariable, allVariablesKey, fetchAllVariables } from "../lib/all
 import { api, expect, ResultError } from "../lib/api.js";
 import type { Project } from "../lib/queries.js";
 
-type Action = "KEEP" | "EDIT" | "SKIP";
-interface Choice {
+export type Action = "KEEP" | "EDIT" | "SKIP";
+export interface Choice {
   action: Action;
   /** Store as secret (standard variables only; a secret stays a secret). */
   secret: boolean;
@@ -211,16 +211,23 @@ function Review({
   );
 }
 
-/** What the server gets for one variable. A standard variable kept but marked secret is sent as EDIT with its (readable) value. */
-function decision(v: AllVariable, choice: Choice, entered: string | undefined) {
+/** What a review row needs of a variable (a secret has no value). */
+export type Reviewed = Pick<AllVariable, "key" | "isSecret"> & { value?: string | null };
+
+/**
+ * What the server gets for one variable. A standard variable kept but marked secret is sent as EDIT with its
+ * (readable) value; a secret is re-entered, or carried as-is (KEEP: promote, on the server) where offered.
+ */
+export function decision(v: Reviewed, choice: Choice, entered: string | undefined) {
   if (choice.action === "SKIP") return { key: v.key, action: "SKIP" as const };
+  if (v.isSecret && choice.action === "KEEP") return { key: v.key, action: "KEEP" as const };
   if (v.isSecret) return { key: v.key, action: "EDIT" as const, value: entered ?? "", secret: true };
   if (choice.action === "KEEP" && !choice.secret) return { key: v.key, action: "KEEP" as const };
   const value = choice.action === "KEEP" ? (v.value ?? "") : (entered ?? v.value ?? "");
   return { key: v.key, action: "EDIT" as const, value, secret: choice.secret };
 }
 
-function Count({ label, keys }: { label: string; keys: string[] }) {
+export function Count({ label, keys }: { label: string; keys: string[] }) {
   return (
     <div className="min-w-0 rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
       <dt className="text-xs text-zinc-500">{label}</dt>
@@ -238,24 +245,24 @@ function Count({ label, keys }: { label: string; keys: string[] }) {
   );
 }
 
-function DecisionRow({
+/** One variable's decision. `carrySecret`: a secret may also be carried as-is, on the server (promote). */
+export function DecisionRow({
   variable: v,
   choice,
   error,
   values,
   onChange,
+  carrySecret = false,
 }: {
-  variable: AllVariable;
+  variable: Reviewed;
   choice: Choice;
   error?: string;
   values: Map<string, string>;
   onChange: (change: Partial<Choice>) => void;
+  carrySecret?: boolean;
 }) {
   const options: [Action, string][] = v.isSecret
-    ? [
-        ["EDIT", "Re-enter"],
-        ["SKIP", "Skip"],
-      ]
+    ? [...(carrySecret ? [["KEEP", "Carry as-is"] as [Action, string]] : []), ["EDIT", "Re-enter"], ["SKIP", "Skip"]]
     : [
         ["KEEP", "Keep"],
         ["EDIT", "Edit"],
@@ -301,7 +308,9 @@ function DecisionRow({
                 onChange={(e) => values.set(v.key, e.target.value)}
               />
             ) : (
-              <p className="text-zinc-500">•••• (value hidden; skipped)</p>
+              <p className="text-zinc-500">
+                •••• (value hidden; {choice.action === "KEEP" ? "carried on the server" : "skipped"})
+              </p>
             )
           ) : choice.action === "EDIT" ? (
             <input

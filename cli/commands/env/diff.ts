@@ -1,0 +1,92 @@
+import { opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
+import { UsageError } from "../../errors.js";
+import { plural, preview, printJson, table } from "../../format.js";
+import { unwrap } from "../../remote.js";
+import { json, project } from "../options.js";
+
+/** "production" or "production@12" → the environment and the revision (null: its current state). */
+export function parseRef(text: string, what: string): { environment: string; revision: number | null } {
+  const at = text.lastIndexOf("@");
+  if (at < 0) return { environment: text, revision: null };
+  const environment = text.slice(0, at);
+  const revision = text.slice(at + 1);
+  if (!environment || !/^\d{1,9}$/.test(revision))
+    throw new UsageError(
+      `${what} "${text}" is not an environment or environment@revision, e.g. production or production@12.`,
+    );
+  return { environment, revision: Number(revision) };
+}
+
+const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
+
+/** A value as a table cell: secrets as [secret], no value as empty. */
+export function cell(entry: { isSecret: boolean }, value: string | null | undefined, present: boolean): string {
+  if (!present) return "";
+  if (entry.isSecret) return "[secret]";
+  return value == null ? "" : preview(value, 30);
+}
+
+export const envDiff: CommandSpec = {
+  path: ["env", "diff"],
+  summary: "Compare two environments (or revisions of them): env diff <base> <head>, e.g. staging production@12.",
+  args: [
+    { name: "base", required: true, description: "The environment compared from: a name, or name@revision." },
+    { name: "head", required: true, description: "The environment compared to: a name, or name@revision." },
+  ],
+  options: {
+    all: { type: "boolean", description: "List unchanged keys too (by default they are counted)." },
+    project,
+    json,
+  },
+  details: `Example: envplane env diff staging production      (what production has that staging does not, and so on)
+         envplane env diff production@12 production   (what changed in production since revision 12)
+
+Each key is + added (only in <head>), - removed (only in <base>), ~ changed or = unchanged. Secrets are
+compared on the server and shown as [secret], changed or unchanged, never with their values.`,
+  async run(ctx, { args, options }) {
+    const slug = ctx.project(options);
+    const base = parseRef(args.base!, "Base");
+    const head = parseRef(args.head!, "Head");
+    const result = unwrap(
+      (await ctx.sdk().compareEnvironments({ project: slug, base, head })).compareEnvironments,
+      "EnvironmentComparison",
+    );
+    const { added, removed, changed, unchanged, entries } = result;
+    const name = (side: typeof result.base) => `${side.environment.name}@${side.revision}`;
+    if (opt.bool(options, "json"))
+      return printJson({
+        base: { environment: result.base.environment.name, revision: result.base.revision },
+        head: { environment: result.head.environment.name, revision: result.head.revision },
+        added,
+        removed,
+        changed,
+        unchanged,
+        entries: entries.map(({ key, status, isSecret, baseValue, headValue }) => ({
+          key,
+          status,
+          isSecret,
+          baseValue: baseValue ?? null,
+          headValue: headValue ?? null,
+        })),
+      });
+    const shown = opt.bool(options, "all") ? entries : entries.filter((e) => e.status !== "UNCHANGED");
+    const rows = shown.map((e) => [
+      SYMBOL[e.status],
+      e.key,
+      cell(e, e.baseValue, e.status !== "ADDED"),
+      cell(e, e.headValue, e.status !== "REMOVED"),
+      e.isSecret && e.status !== "ADDED" && e.status !== "REMOVED" ? e.status.toLowerCase() : "",
+    ]);
+    const summary =
+      `${plural(added + removed + changed + unchanged, "key")}: ${added} added, ${removed} removed, ` +
+      `${changed} changed, ${unchanged} unchanged.`;
+    ctx.io.print(
+      `${name(result.base)} → ${name(result.head)}\n\n` +
+        (rows.length
+          ? `${table([["", "KEY", name(result.base).toUpperCase(), name(result.head).toUpperCase(), ""], ...rows])}\n\n`
+          : "No differences.\n\n") +
+        summary,
+    );
+  },
+};
