@@ -486,9 +486,13 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
       "create",
       "delete",
       "seed",
+      "history",
+      "diff",
+      "restore",
+      "promote",
     ]);
     expect(await words("envplane", "env", "se")).toEqual(["set", "seed"]);
-    expect(await words("envplane", "")).toEqual(expect.arrayContaining(["env", "members", "users", "completion"]));
+    expect(await words("envplane", "")).toEqual(expect.arrayContaining(["env", "members", "users", "completion", "audit", "status", "webhooks"]));
     expect(await words("envplane", "--")).toEqual(["--help", "--version"]);
     expect(await words("envplane", "env", "set", "--env", "preview", "--s")).toEqual(["--secret"]);
     expect(await words("envplane", "completion", "")).toEqual(["bash", "zsh", "fish", "--help"]);
