@@ -87,7 +87,10 @@ for (const [width, height, scheme] of [
     for (const [path, heading] of screens) {
       await page.goto(`${server.origin}${path}`);
       await page.getByRole("heading", { name: heading }).first().waitFor();
-      await page.getByRole("status").filter({ hasText: "Loading" }).waitFor({ state: "detached" });
+      // Several panels may be loading at once (settings: tokens and sessions): wait for none.
+      await expect
+        .poll(() => page.getByRole("status").filter({ hasText: "Loading" }).count(), { timeout: 20_000 })
+        .toBe(0);
       expect(await unnamedControls(page), path).toEqual([]);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${path} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
