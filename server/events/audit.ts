@@ -103,6 +103,16 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
   return { ...row, hash };
 }
 
+/**
+ * Takes the chain's head lock now rather than at the append (PostgreSQL; SQLite write transactions are serialized
+ * already). For writes that lock a row another write's post-append step needs: deleting a webhook locks it, and a
+ * write holding the head then queues a delivery to it (a foreign key check) — without this, a deadlock.
+ */
+export async function lockAuditChain(tx: AuditTx, provider: Database["provider"], chain: string): Promise<void> {
+  if (provider === "postgresql")
+    await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+}
+
 const EVENT_COLUMNS = {
   id: true,
   chain: true,
