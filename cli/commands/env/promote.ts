@@ -14,7 +14,6 @@ import { review } from "../../sync/seed.js";
 import { json, message, project, yes } from "../options.js";
 import { cell, parseRef, SYMBOL } from "./diff.js";
 
-
 /** The source's keys as the review asks about them (values of standard ones), and which are the same in the target. */
 async function reviewed(
   ctx: Context,
