@@ -143,7 +143,9 @@ export { EVENT_COLUMNS as AUDIT_COLUMNS };
  * Returns how many rows it sealed.
  */
 export async function sealUnchainedEvents(db: Pick<Database, "provider" | "writer">): Promise<number> {
-  const chains = await db.writer.event.findMany({ where: { hash: "" }, distinct: ["chain"], select: { chain: true } });
+  // Only chains the migration left unsealed (their head has no hash yet): no scan of the whole log at every start,
+  // and a row blanked in the database later is not sealed anew (it stays a verification failure).
+  const chains = await db.writer.auditChainHead.findMany({ where: { hash: "" }, select: { chain: true } });
   let sealed = 0;
   for (const { chain } of chains) {
     sealed += await inTransaction(db.writer, async (tx) => {

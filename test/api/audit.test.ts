@@ -169,6 +169,19 @@ describe("the hash chain", () => {
     expect(await verify(s)).toMatchObject({ ok: true, checked: 6 });
   });
 
+  it("a row edited and unhashed in the database later is not sealed anew at start", async () => {
+    const s = await projectWithHistory();
+    const id = await projectId(s);
+    // The newest row edited and its hash blanked, as if it predated the audit log.
+    await withRawDb(server.database, (q) =>
+      q(`UPDATE "Event" SET "keys" = '["X"]', "prevHash" = '', "hash" = '' WHERE "chain" = $1 AND "seq" = 5`, [id]),
+    );
+    await sealUnchainedEvents(server.app.database);
+    const result = await verify(s);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.sequence)).toContain(5);
+  });
+
   it("concurrent writers on one project produce one unbroken chain", async () => {
     const s = slug();
     await createProject(sdk, s);
