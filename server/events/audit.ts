@@ -103,6 +103,16 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
   return { ...row, hash };
 }
 
+/**
+ * Takes the chain's head lock now rather than at the append (PostgreSQL; SQLite write transactions are serialized
+ * already). For writes that lock a row another write's post-append step needs: deleting a webhook locks it, and a
+ * write holding the head then queues a delivery to it (a foreign key check) — without this, a deadlock.
+ */
+export async function lockAuditChain(tx: AuditTx, provider: Database["provider"], chain: string): Promise<void> {
+  if (provider === "postgresql")
+    await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+}
+
 const EVENT_COLUMNS = {
   id: true,
   chain: true,
@@ -133,7 +143,9 @@ export { EVENT_COLUMNS as AUDIT_COLUMNS };
  * Returns how many rows it sealed.
  */
 export async function sealUnchainedEvents(db: Pick<Database, "provider" | "writer">): Promise<number> {
-  const chains = await db.writer.event.findMany({ where: { hash: "" }, distinct: ["chain"], select: { chain: true } });
+  // Only chains the migration left unsealed (their head has no hash yet): no scan of the whole log at every start,
+  // and a row blanked in the database later is not sealed anew (it stays a verification failure).
+  const chains = await db.writer.auditChainHead.findMany({ where: { hash: "" }, select: { chain: true } });
   let sealed = 0;
   for (const { chain } of chains) {
     sealed += await inTransaction(db.writer, async (tx) => {

@@ -224,13 +224,16 @@ export async function verifyChain(
   chain: string,
 ): Promise<{ ok: boolean; checked: number; problems: AuditProblem[] }> {
   const head = await db.auditChainHead.findUnique({ where: { chain } });
+  // Rows appended after the head was read are not checked (they are not in this head yet): without the bound, a
+  // write committed while verifying would read as "rows were replaced".
+  const headSeq = head?.seq ?? 0;
   const problems: AuditProblem[] = [];
   let expectedSeq = (head?.prunedThroughSeq ?? 0) + 1;
   let prevHash = head?.prunedHash ?? "";
   let checked = 0;
   for (;;) {
     const rows = await db.event.findMany({
-      where: { chain, seq: { gte: expectedSeq } },
+      where: { chain, seq: head ? { gte: expectedSeq, lte: headSeq } : { gte: expectedSeq } },
       orderBy: { seq: "asc" },
       take: VERIFY_BATCH,
       select: AUDIT_COLUMNS,
@@ -257,7 +260,12 @@ export async function verifyChain(
     }
     if (rows.length < VERIFY_BATCH) break;
   }
-  const headSeq = head?.seq ?? 0;
+  if (!head && checked > 0)
+    problems.push({
+      sequence: expectedSeq - 1,
+      eventId: null,
+      message: "The log's record of its newest event is missing (deleted in the database): rows may be missing at the end.",
+    });
   if (expectedSeq <= headSeq) {
     const gap = expectedSeq === headSeq ? `#${headSeq} is` : `#${expectedSeq}–#${headSeq} are`;
     problems.push({ sequence: expectedSeq, eventId: null, message: `Event ${gap} missing: deleted.` });

@@ -13,6 +13,7 @@ import { Prisma } from "../db/generated/sqlite/client.js";
 import { assertMessage } from "../events/history.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import type { ComparisonEntry, ComparisonStatus } from "./compare.js";
 import { NotFoundError, UndecryptableError, ValidationError } from "./errors.js";
 import type { ValueIdentity } from "./keyring.js";
 import { findEnvironment } from "./lookup.js";
@@ -174,16 +175,6 @@ export async function loadState(
   const rows = await stateRows(client, store.provider, scope.environmentId, revision, { branches: false, ciphertexts });
   const entries = await decryptRows(client, store, scope, rows);
   return entries.map((e) => ({ key: e.key, isSecret: e.isSecret, value: e.value, fromOverride: false }));
-}
-
-export type ComparisonStatus = "ADDED" | "REMOVED" | "CHANGED" | "UNCHANGED";
-
-export interface ComparisonEntry {
-  key: string;
-  status: ComparisonStatus;
-  isSecret: boolean;
-  baseValue: string | null;
-  headValue: string | null;
 }
 
 export interface RestoreInput {

@@ -9,9 +9,6 @@ import { can, type ProjectAccess } from "../authz/index.js";
 import type { Db, Tx } from "../db/client.js";
 import { loadMapping } from "./branches.js";
 
-/** The audited reads: they carry the revision they served, but change nothing. */
-export const READ_ACTIONS = ["variables.pull", "variables.resolve"];
-
 export interface LiveRow {
   branchId: string;
   environmentId: string;
@@ -44,7 +41,7 @@ export interface BranchStatus {
   environmentChanged: boolean;
 }
 
-type Reader = Pick<Db, "branchLive" | "mappingEntry" | "environment" | "event">;
+type Reader = Pick<Db, "branchLive" | "mappingEntry" | "environment" | "revisionChange">;
 
 /** The live row of a branch, when the caller may see the environment it names (else null). */
 export async function branchLive(db: Reader, access: ProjectAccess, branchId: string): Promise<LiveRow | null> {
@@ -55,7 +52,7 @@ export async function branchLive(db: Reader, access: ProjectAccess, branchId: st
 
 /**
  * A branch's status: null when its mapping names an environment that does not exist or that the caller may not
- * see. Pending keys: keys of events of the mapped environment after the live revision, on base values or on
+ * see. Pending keys: keys the mapped environment's history changed after the live revision, on base values or on
  * this branch's overrides (none while nothing was ever served, or when the live environment is another one).
  */
 export async function branchStatus(
@@ -73,18 +70,14 @@ export async function branchStatus(
   const environmentChanged = !!live && live.environmentId !== env.id;
   let pendingKeys: string[] = [];
   if (live && !environmentChanged && live.revision < env.revision) {
-    const events = await db.event.findMany({
-      where: {
-        environmentId: env.id,
-        revision: { gt: live.revision },
-        action: { notIn: READ_ACTIONS },
-        OR: [{ branchId: null }, { branchId: branch.id }],
-      },
-      select: { keys: true },
+    // The history, not the audit log: exact per branch (a restore or a base removal touching other branches'
+    // overrides records those under their branch), and audit retention does not shorten it.
+    const changes = await db.revisionChange.findMany({
+      where: { environmentId: env.id, revision: { gt: live.revision }, branchId: { in: ["", branch.id] } },
+      distinct: ["key"],
+      select: { key: true },
     });
-    const keys = new Set<string>();
-    for (const e of events) for (const key of JSON.parse(e.keys) as string[]) keys.add(key);
-    pendingKeys = [...keys].sort();
+    pendingKeys = changes.map((c) => c.key).sort();
   }
   return {
     environment: env,

@@ -22,6 +22,7 @@ import { webhookSecretAad } from "../crypto/aad.js";
 import { open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Database, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
+import { lockAuditChain } from "../events/audit.js";
 import type { WritePath } from "../events/index.js";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../events/outbox.js";
 import type { Actor } from "./actor.js";
@@ -153,7 +154,7 @@ export function webhookService({
   writes,
   worker,
 }: {
-  db: Pick<Database, "reader" | "writer">;
+  db: Pick<Database, "reader" | "writer" | "provider">;
   keys: KeyRing;
   writes: WritePath;
   worker: WebhookWorker;
@@ -216,6 +217,8 @@ export function webhookService({
         async ({ tx, access, record }) => {
           const row = await tx.webhook.findFirst({ where: { id: input.id, projectId: access.project.id } });
           if (!row) throw notFound(input.id);
+          // The audit chain before the webhook's row: a concurrent write holding the chain queues deliveries to it.
+          await lockAuditChain(tx, db.provider, access.project.id);
           await tx.webhook.delete({ where: { id: row.id } });
           record({ metadata: { webhook: row.id, url: row.url } });
           return row;

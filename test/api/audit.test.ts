@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { configFromEnv } from "../../server/config.js";
 import { type AuditRow, auditHash, pruneAuditLog, sealUnchainedEvents } from "../../server/events/audit.js";
+import { verifyChain } from "../../server/services/audit.js";
 import { expectType } from "../support/expect.js";
 import {
   createProject,
@@ -168,6 +169,19 @@ describe("the hash chain", () => {
     expect(await verify(s)).toMatchObject({ ok: true, checked: 6 });
   });
 
+  it("a row edited and unhashed in the database later is not sealed anew at start", async () => {
+    const s = await projectWithHistory();
+    const id = await projectId(s);
+    // The newest row edited and its hash blanked, as if it predated the audit log.
+    await withRawDb(server.database, (q) =>
+      q(`UPDATE "Event" SET "keys" = '["X"]', "prevHash" = '', "hash" = '' WHERE "chain" = $1 AND "seq" = 5`, [id]),
+    );
+    await sealUnchainedEvents(server.app.database);
+    const result = await verify(s);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.sequence)).toContain(5);
+  });
+
   it("concurrent writers on one project produce one unbroken chain", async () => {
     const s = slug();
     await createProject(sdk, s);
@@ -185,6 +199,43 @@ describe("the hash chain", () => {
     );
     expect(seqs.map((r) => Number(r.seq))).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect(await verify(s)).toMatchObject({ ok: true, checked: 21, problems: [] });
+  });
+
+  it("a write committed while verifying is not mistaken for tampering", async () => {
+    const s = await projectWithHistory();
+    const id = await projectId(s);
+    const reader = server.app.database.reader;
+    // The real database; a write lands between reading the chain's head and reading its rows.
+    const interleaved = {
+      event: reader.event,
+      auditChainHead: {
+        findUnique: async (args: Parameters<typeof reader.auditChainHead.findUnique>[0]) => {
+          const head = await reader.auditChainHead.findUnique(args);
+          await setVariable(sdk, { project: s, environment: "development", key: "LATE", value: "v" });
+          return head;
+        },
+      },
+    } as unknown as Parameters<typeof verifyChain>[0];
+    expect(await verifyChain(interleaved, id)).toEqual({ ok: true, checked: 5, problems: [] });
+    expect(await verify(s)).toMatchObject({ ok: true, checked: 6 });
+  });
+
+  it("names a chain whose head was deleted", async () => {
+    const s = await projectWithHistory();
+    const id = await projectId(s);
+    const [head] = await withRawDb(server.database, async (q) => {
+      const saved = await q(`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "chain" = $1`, [id]);
+      await q(`DELETE FROM "AuditChainHead" WHERE "chain" = $1`, [id]);
+      return saved;
+    });
+    const result = await verify(s);
+    expect(result.ok).toBe(false);
+    expect(result.problems[0].message).toMatch(/newest event is missing/);
+    // Put it back (retention, in a later test, walks every chain).
+    await withRawDb(server.database, (q) =>
+      q(`INSERT INTO "AuditChainHead" ("chain", "seq", "hash") VALUES ($1, $2, $3)`, [id, head.seq, head.hash]),
+    );
+    expect((await verify(s)).ok).toBe(true);
   });
 
   it("retention deletes old rows and moves the anchor: the rest still verifies, and tampering still shows", async () => {

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { EnvplaneClient } from "../../sdk/index.js";
+import { pruneAuditLog } from "../../server/events/audit.js";
 import { expectType } from "../support/expect.js";
 import {
   createBranch,
@@ -129,5 +130,22 @@ describe("ProjectBranch.live and status", () => {
     expectType((await sdk.deleteBranch({ input: { project: s, name: "gone" } })).deleteBranch, "DeleteBranchPayload");
     await createBranch(sdk, s, "gone");
     expect((await branches(s)).gone.live).toBeNull();
+  });
+  // Last in this file: it prunes every chain of the shared server's audit log.
+  it("pending keys come from the history: another branch's overrides never count, and pruning the audit log loses none", async () => {
+    const s = slug();
+    await createProject(sdk, s, { branches: ["feature-x", "feature-y"] });
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: "1" }); // revision 1
+    const runtime = await serviceToken(server, s, ["RUNTIME"]);
+    await resolve(runtime.client, s, "feature-x");
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: "y", branch: "feature-y" });
+    // Back to revision 1: only feature-y's override changes.
+    const restored = await sdk.restoreEnvironment({ input: { project: s, environment: "preview", revision: 1 } });
+    expectType(restored.restoreEnvironment, "RestoreEnvironmentPayload");
+    expect((await branches(s))["feature-x"].status).toMatchObject({ currentRevision: 3, pendingKeys: [] });
+    await setVariable(sdk, { project: s, environment: "preview", key: "B", value: "1" });
+    expect((await branches(s))["feature-x"].status).toMatchObject({ pendingKeys: ["B"], redeployNeeded: true });
+    await pruneAuditLog(server.app.database, 1, new Date(Date.now() + 2 * 86_400_000));
+    expect((await branches(s))["feature-x"].status).toMatchObject({ pendingKeys: ["B"], redeployNeeded: true });
   });
 });

@@ -210,6 +210,41 @@ describe("a canary secret never leaks", () => {
     expectNoCanary(bodies);
   });
 
+  it("appears in no history, comparison, restore, promotion, audit log or webhook delivery (issue 9)", async () => {
+    bodies = [];
+    const hook = await owner.createWebhook({ input: { project: P, url: "http://127.0.0.1:9/hook" } });
+    expectType(hook.createWebhook, "CreateWebhookPayload");
+    for (const environment of ["development", "preview", "production", "staging"]) {
+      const history = await owner.environmentHistory({ project: P, environment, first: 50 });
+      const numbers = history.project!.environment!.revisions.nodes.map((r) => r.number);
+      for (const number of numbers) await owner.environmentRevision({ project: P, environment, number });
+    }
+    const base = { environment: "preview", revision: 1 };
+    for (const head of [{ environment: "production" }, { environment: "staging" }, { environment: "preview" }])
+      await owner.compareEnvironments({ project: P, base, head });
+    const restore = { project: P, environment: "preview", revision: 1 };
+    expectType(
+      (await owner.restoreEnvironment({ input: { ...restore, dryRun: true } })).restoreEnvironment,
+      "RestoreEnvironmentPayload",
+    );
+    expectType((await owner.restoreEnvironment({ input: restore })).restoreEnvironment, "RestoreEnvironmentPayload");
+    const promote = { project: P, from: "preview", to: "staging" };
+    expectType(
+      (await owner.promoteEnvironment({ input: { ...promote, dryRun: true } })).promoteEnvironment,
+      "PromoteEnvironmentPayload",
+    );
+    expectType((await owner.promoteEnvironment({ input: promote })).promoteEnvironment, "PromoteEnvironmentPayload");
+    const audit = await owner.auditLog({ project: P, first: 100 });
+    expect(audit.auditLog.nodes.map((e) => e.action)).toContain("environment.restore");
+    await owner.verifyAuditLog({ project: P });
+    await owner.branchStatus({ project: P });
+    const deliveries = await owner.webhookDeliveries({ slug: P, first: 50 });
+    expect(JSON.stringify(deliveries)).toContain("environment.changed");
+    expectNoCanary(bodies);
+    const id = expectType(hook.createWebhook, "CreateWebhookPayload").webhook.id;
+    expectType((await owner.deleteWebhook({ input: { project: P, id } })).deleteWebhook, "DeleteWebhookPayload");
+  });
+
   it("appears in no error message or extension", async () => {
     bodies = [];
     const set = (input: Partial<Parameters<EnvplaneClient["setVariable"]>[0]["input"]>) =>

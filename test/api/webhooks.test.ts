@@ -567,3 +567,42 @@ describe.skipIf(testProvider() === "sqlite")("two servers on one PostgreSQL data
     expect(deliveries.every((d) => d.attempts === 1)).toBe(true);
   });
 });
+
+describe.skipIf(testProvider() === "sqlite")("lock order on PostgreSQL", () => {
+  it("deleting a webhook while a write queues a delivery to it: both complete (no deadlock)", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { webhook } = await createWebhook(s, `/race-${s}`);
+    const projectId = (await sdk.project({ slug: s })).project!.id;
+    const pg = await import("pg");
+    const holder = new pg.default.Client({ connectionString: server.database.url });
+    const watcher = new pg.default.Client({ connectionString: server.database.url });
+    await holder.connect();
+    await watcher.connect();
+    const waiting = async (count: number) =>
+      waitFor(`${count} transactions waiting for a lock`, async () => {
+        const { rows } = await watcher.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        return rows[0].n >= count;
+      });
+    try {
+      // Hold the project's audit chain head, so the write and the deletion queue behind it in a known order:
+      // first the write (its event and delivery), then the deletion.
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM "AuditChainHead" WHERE "chain" = $1 FOR UPDATE`, [projectId]);
+      const write = sdk.setVariable({ input: { project: s, environment: "development", key: "RACE", value: "1" } });
+      await waiting(1);
+      const deletion = sdk.deleteWebhook({ input: { project: s, id: webhook.id } });
+      await waiting(2);
+      await holder.query("COMMIT");
+      const [written, deleted] = await Promise.all([write, deletion]);
+      expectType(written.setVariable, "SetVariablePayload");
+      expectType(deleted.deleteWebhook, "DeleteWebhookPayload");
+      expect((await sdk.webhooks({ slug: s })).project!.webhooks).toEqual([]);
+    } finally {
+      await holder.end();
+      await watcher.end();
+    }
+  });
+});

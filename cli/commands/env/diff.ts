@@ -18,7 +18,7 @@ export function parseRef(text: string, what: string): { environment: string; rev
   return { environment, revision: Number(revision) };
 }
 
-const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
+export const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
 
 /** A value as a table cell: secrets as [secret], no value as empty. */
 export function cell(entry: { isSecret: boolean }, value: string | null | undefined, present: boolean): string {

@@ -12,9 +12,7 @@ import { plural, printJson, table } from "../../format.js";
 import { unwrap } from "../../remote.js";
 import { review } from "../../sync/seed.js";
 import { json, message, project, yes } from "../options.js";
-import { cell, parseRef } from "./diff.js";
-
-const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
+import { cell, parseRef, SYMBOL } from "./diff.js";
 
 /** The source's keys as the review asks about them (values of standard ones), and which are the same in the target. */
 async function reviewed(
