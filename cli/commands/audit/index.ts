@@ -108,8 +108,9 @@ export const auditVerify: CommandSpec = {
       "AuditVerification",
     );
     if (opt.bool(options, "json")) {
-      printJson(result);
-      return result.ok ? 0 : 1;
+      const { ok, checked, problems } = result;
+      printJson({ ok, checked, problems: problems.map(({ sequence, eventId, message }) => ({ sequence, eventId, message })) });
+      return ok ? 0 : 1;
     }
     if (result.ok) {
       ctx.io.print(`The audit log of ${slug} is intact: ${plural(result.checked, "event")} checked.`);
@@ -118,7 +119,8 @@ export const auditVerify: CommandSpec = {
     ctx.io.error(
       `The audit log of ${slug} has ${plural(result.problems.length, "problem")} (${plural(result.checked, "event")} checked):`,
     );
-    for (const p of result.problems) ctx.io.note(`  #${p.sequence}: ${p.message}`);
+    // Each message names its event ("Event #10 was changed …").
+    for (const p of result.problems) ctx.io.note(`  ${p.message}`);
     return 1;
   },
 };
