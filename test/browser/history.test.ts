@@ -138,7 +138,12 @@ describe("history screen", () => {
   it("names a promote in words, like every other action", async () => {
     const sdk = server.owner;
     await createEnvironment(sdk, PROJECT, "staging");
-    await setVariable(sdk, { project: PROJECT, environment: "staging", key: "API_URL", value: "https://three.example" });
+    await setVariable(sdk, {
+      project: PROJECT,
+      environment: "staging",
+      key: "API_URL",
+      value: "https://three.example",
+    });
     const promoted = (await sdk.promoteEnvironment({ input: { project: PROJECT, from: "staging", to: "preview" } }))
       .promoteEnvironment;
     expect(promoted).toMatchObject({ __typename: "PromoteEnvironmentPayload", revision: 6 });

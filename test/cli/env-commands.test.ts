@@ -355,7 +355,11 @@ describe("env set / unset", () => {
       });
     const box = await createSandbox(server, { link: slug });
     const r = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
-    expect(r).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" with 2 overrides (revision 4).\n', stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: '✓ Removed API_URL from "preview" with 2 overrides (revision 4).\n',
+      stderr: "",
+    });
     expect((await runtimeValues(server, slug, "feature-x")).values).toEqual({});
   });
 });

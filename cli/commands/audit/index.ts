@@ -109,7 +109,11 @@ export const auditVerify: CommandSpec = {
     );
     if (opt.bool(options, "json")) {
       const { ok, checked, problems } = result;
-      printJson({ ok, checked, problems: problems.map(({ sequence, eventId, message }) => ({ sequence, eventId, message })) });
+      printJson({
+        ok,
+        checked,
+        problems: problems.map(({ sequence, eventId, message }) => ({ sequence, eventId, message })),
+      });
       return ok ? 0 : 1;
     }
     if (result.ok) {
