@@ -48,6 +48,12 @@ describe("envplane audit", () => {
     const none = await box.run(["audit", "--actor", "nobody"]);
     expect(none).toMatchObject({ code: 0, stdout: "" });
     expect(none.stderr).toContain("No audit events");
+    // An action without "." matches only that exact action: the CLI says how to ask for the prefix.
+    const noDot = await box.run(["audit", "--action", "variables"]);
+    expect(noDot).toMatchObject({ code: 0, stdout: "" });
+    expect(noDot.stderr).toContain('prefix ending in "."; did you mean --action variables.?');
+    const prefixed = JSON.parse((await box.run(["audit", "--action", "variables.", "--json"])).stdout);
+    expect(prefixed).toHaveLength(1);
   });
 
   it("refuses bad options and callers who may not read the log, with a clear message and exit code", async () => {

@@ -73,7 +73,15 @@ export const audit: CommandSpec = {
     const { auditLog } = await asked(ctx.sdk().auditLog({ project: slug, filter, first: limit }));
     const events = auditLog.nodes;
     if (opt.bool(options, "json")) return printJson(events);
-    if (!events.length) return ctx.io.note(`No audit events in ${slug} match.`);
+    if (!events.length) {
+      // "--action environment" is an exact action; the prefix of every environment.* action is "environment.".
+      const action = filter.action?.trim();
+      const hint =
+        action && !action.includes(".")
+          ? ` --action takes a whole action (e.g. variable.set) or a prefix ending in "."; did you mean --action ${action}.?`
+          : "";
+      return ctx.io.note(`No audit events in ${slug} match.${hint}`);
+    }
     ctx.io.print(
       table([
         ["#", "TIME (UTC)", "ACTION", "ACTOR", "ENVIRONMENT", "REV", "KEYS", "FROM"],
