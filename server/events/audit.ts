@@ -109,8 +109,7 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
  * write holding the head then queues a delivery to it (a foreign key check) — without this, a deadlock.
  */
 export async function lockAuditChain(tx: AuditTx, provider: Database["provider"], chain: string): Promise<void> {
-  if (provider === "postgresql")
-    await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+  if (provider === "postgresql") await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
 }
 
 const EVENT_COLUMNS = {

@@ -264,7 +264,8 @@ export async function verifyChain(
     problems.push({
       sequence: expectedSeq - 1,
       eventId: null,
-      message: "The log's record of its newest event is missing (deleted in the database): rows may be missing at the end.",
+      message:
+        "The log's record of its newest event is missing (deleted in the database): rows may be missing at the end.",
     });
   if (expectedSeq <= headSeq) {
     const gap = expectedSeq === headSeq ? `#${headSeq} is` : `#${expectedSeq}–#${headSeq} are`;

@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardServer, launchBrowser, newContext, signIn, startDashboardServer } from "../support/browser.js";
-import { listValues, runtimeValues, setVariable } from "../support/fixtures.js";
+import { createEnvironment, listValues, runtimeValues, setVariable } from "../support/fixtures.js";
 
 const PROJECT = "shop";
 const SECRET_ONE = "sk_live_HISTORY_ONE_5d1";
@@ -133,5 +133,24 @@ describe("history screen", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: "/tmp/history-390.png", fullPage: true });
+  });
+
+  it("names a promote in words, like every other action", async () => {
+    const sdk = server.owner;
+    await createEnvironment(sdk, PROJECT, "staging");
+    await setVariable(sdk, {
+      project: PROJECT,
+      environment: "staging",
+      key: "API_URL",
+      value: "https://three.example",
+    });
+    const promoted = (await sdk.promoteEnvironment({ input: { project: PROJECT, from: "staging", to: "preview" } }))
+      .promoteEnvironment;
+    expect(promoted).toMatchObject({ __typename: "PromoteEnvironmentPayload", revision: 6 });
+    await page.reload();
+    await page.getByRole("button", { name: "Revision 6", exact: true }).waitFor();
+    const text = await item(6).textContent();
+    expect(text).toContain("promoted from another environment");
+    expect(text).not.toContain("environment.promote");
   });
 });

@@ -48,6 +48,12 @@ describe("envplane audit", () => {
     const none = await box.run(["audit", "--actor", "nobody"]);
     expect(none).toMatchObject({ code: 0, stdout: "" });
     expect(none.stderr).toContain("No audit events");
+    // An action without "." matches only that exact action: the CLI says how to ask for the prefix.
+    const noDot = await box.run(["audit", "--action", "variables"]);
+    expect(noDot).toMatchObject({ code: 0, stdout: "" });
+    expect(noDot.stderr).toContain('prefix ending in "."; did you mean --action variables.?');
+    const prefixed = JSON.parse((await box.run(["audit", "--action", "variables.", "--json"])).stdout);
+    expect(prefixed).toHaveLength(1);
   });
 
   it("refuses bad options and callers who may not read the log, with a clear message and exit code", async () => {
@@ -77,11 +83,15 @@ describe("envplane audit", () => {
     const broken = await box.run(["audit", "verify"]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`The audit log of ${slug} has 2 problems`);
-    expect(broken.stderr).toContain("#2: Event #2 was changed after it was written");
-    expect(broken.stderr).toContain("#3: Event #3 is missing: deleted.");
+    expect(broken.stderr).toContain("\n  Event #2 was changed after it was written");
+    expect(broken.stderr).toContain("\n  Event #3 is missing: deleted.");
     const asJson = await box.run(["audit", "verify", "--json"]);
     expect(asJson.code).toBe(1);
-    expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false, problems: [{ sequence: 2 }, { sequence: 3 }] });
+    const verified = JSON.parse(asJson.stdout);
+    expect(verified).toMatchObject({ ok: false, checked: 2, problems: [{ sequence: 2 }, { sequence: 3 }] });
+    // The CLI's JSON is its own shape: no GraphQL __typename.
+    expect(Object.keys(verified).sort()).toEqual(["checked", "ok", "problems"]);
+    expect(Object.keys(verified.problems[0]).sort()).toEqual(["eventId", "message", "sequence"]);
   });
 });
 

@@ -90,6 +90,34 @@ describe("env diff", () => {
     expect(out).toMatchObject({ added: 1, removed: 1, changed: 2, unchanged: 1 });
   });
 
+  it("long values are cut, but two that differ only after the cut are shown whole (diff and promote)", async () => {
+    const s = `cp-${++n}-${randomBytes(2).toString("hex")}`;
+    await createProject(server.owner, s);
+    await createEnvironment(server.owner, s, "staging");
+    const url = (db: string) => `postgres://user@db.internal.example.com:5432/${db}`;
+    const set = (environment: string, key: string, value: string) =>
+      setVariable(server.owner, { project: s, environment, key, value });
+    await set("staging", "DATABASE_URL", url("app_staging"));
+    await set("production", "DATABASE_URL", url("app_production"));
+    await set("staging", "LONG", `${"a".repeat(40)}-staging`);
+    await set("production", "LONG", `${"b".repeat(40)}-production`);
+    const box = await createSandbox(server, { link: s });
+    for (const args of [
+      ["env", "diff", "staging", "production"],
+      ["env", "promote", "production", "staging", "--dry-run"],
+    ]) {
+      const r = await box.run(args);
+      expect(r.code, r.stderr).toBe(0);
+      const row = r.stdout.split("\n").find((l) => l.includes("DATABASE_URL"))!;
+      expect(row).toContain(`"${url("app_staging")}"`);
+      expect(row).toContain(`"${url("app_production")}"`);
+      // Values that already differ within the first 30 characters stay cut.
+      const long = r.stdout.split("\n").find((l) => l.includes("LONG"))!;
+      expect(long).toContain(`"${"a".repeat(30)}…"`);
+      expect(long).toContain(`"${"b".repeat(30)}…"`);
+    }
+  });
+
   it("bad references are usage errors that say the form; an unknown revision is the server's message", async () => {
     const s = await project();
     const box = await createSandbox(server, { link: s });

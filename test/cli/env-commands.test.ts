@@ -307,9 +307,11 @@ describe("env set / unset", () => {
     const unsetOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
     expect(unsetOverride).toEqual({
       code: 0,
-      stdout: '✓ Removed the override of API_URL for project branch feature-x in "preview"; the base value stays.\n',
+      stdout:
+        '✓ Removed the override of API_URL for project branch feature-x in "preview" (revision 6); the base value stays.\n',
       stderr: "",
     });
+    expect(await revision(slug, "preview")).toBe(6);
     expect((await runtimeValues(server, slug, "feature-x")).values.API_URL.value).toBe("https://preview.example.com");
 
     const noOverride = await box.run(["env", "unset", "API_URL", "--env", "preview", "--branch", "feature-x"]);
@@ -319,7 +321,8 @@ describe("env set / unset", () => {
       stderr: 'No override of API_URL for feature-x in "preview": nothing to remove.\n',
     });
     const unsetBase = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
-    expect(unsetBase).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview".\n', stderr: "" });
+    expect(unsetBase).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" (revision 7).\n', stderr: "" });
+    expect(await revision(slug, "preview")).toBe(7);
     const missing = await box.run(["env", "unset", "NOPE"]);
     expect(missing).toEqual({ code: 0, stdout: "", stderr: 'NOPE is not set in "development": nothing to remove.\n' });
     const unknownEnv = await box.run(["env", "unset", "PRIVATE_KEY", "--env", "nope"]);
@@ -352,7 +355,11 @@ describe("env set / unset", () => {
       });
     const box = await createSandbox(server, { link: slug });
     const r = await box.run(["env", "unset", "API_URL", "--env", "preview"]);
-    expect(r).toEqual({ code: 0, stdout: '✓ Removed API_URL from "preview" with 2 overrides.\n', stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: '✓ Removed API_URL from "preview" with 2 overrides (revision 4).\n',
+      stderr: "",
+    });
     expect((await runtimeValues(server, slug, "feature-x")).values).toEqual({});
   });
 });

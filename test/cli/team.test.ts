@@ -300,7 +300,10 @@ describe("one value and export", () => {
     const secret = await box.run(["env", "get", "TOKEN", "--env", "preview"]);
     expect(secret).toMatchObject({ code: 1, stdout: "" });
     expect(secret.stderr).toContain('TOKEN is a secret in "preview": secrets are write-only');
-    expect(secret.stderr).toContain('"envplane run -- <command>" with a service token that has the runtime permission');
+    // The suggested command works as printed: run needs the project branch.
+    expect(secret.stderr).toContain('"envplane run --branch <branch> -- <command>" with a service token that has');
+    const overridden = await box.run(["env", "get", "TOKEN", "--env", "preview", "--branch", "feature-x"]);
+    expect(overridden.stderr).toContain('"envplane run --branch feature-x -- <command>"');
     expect(secret.stderr).not.toContain("s3");
     const missing = await box.run(["env", "get", "NOPE", "--env", "preview"]);
     expect(missing).toMatchObject({
@@ -492,7 +495,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
       "promote",
     ]);
     expect(await words("envplane", "env", "se")).toEqual(["set", "seed"]);
-    expect(await words("envplane", "")).toEqual(expect.arrayContaining(["env", "members", "users", "completion", "audit", "status", "webhooks"]));
+    expect(await words("envplane", "")).toEqual(
+      expect.arrayContaining(["env", "members", "users", "completion", "audit", "status", "webhooks"]),
+    );
     expect(await words("envplane", "--")).toEqual(["--help", "--version"]);
     expect(await words("envplane", "env", "set", "--env", "preview", "--s")).toEqual(["--secret"]);
     expect(await words("envplane", "completion", "")).toEqual(["bash", "zsh", "fish", "--help"]);

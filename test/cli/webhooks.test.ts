@@ -153,7 +153,10 @@ describe("envplane webhooks", () => {
     expect(badUrl.stderr).toContain("Only http:// and https://");
     const badEnv = await box.run(["webhooks", "create", `${base}/x`, "--env", "staging"]);
     expect(badEnv.code).not.toBe(0);
-    expect(badEnv.stderr).toContain('Environment "staging" not found');
+    expect(badEnv.stderr).toMatch(/^Error: --env staging: Environment "staging" not found/);
+    const secondEnv = await box.run(["webhooks", "create", `${base}/x`, "--env", "production", "--env", "stage"]);
+    expect(secondEnv.stderr).toMatch(/^Error: --env stage: Environment "stage" not found/);
+    expect(secondEnv.stderr).not.toContain("environment 2");
     expect((await server.owner.webhooks({ slug })).project!.webhooks).toEqual([]);
 
     const developer = await userWithRole(server, slug, "DEVELOPER");

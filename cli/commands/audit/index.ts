@@ -73,7 +73,15 @@ export const audit: CommandSpec = {
     const { auditLog } = await asked(ctx.sdk().auditLog({ project: slug, filter, first: limit }));
     const events = auditLog.nodes;
     if (opt.bool(options, "json")) return printJson(events);
-    if (!events.length) return ctx.io.note(`No audit events in ${slug} match.`);
+    if (!events.length) {
+      // "--action environment" is an exact action; the prefix of every environment.* action is "environment.".
+      const action = filter.action?.trim();
+      const hint =
+        action && !action.includes(".")
+          ? ` --action takes a whole action (e.g. variable.set) or a prefix ending in "."; did you mean --action ${action}.?`
+          : "";
+      return ctx.io.note(`No audit events in ${slug} match.${hint}`);
+    }
     ctx.io.print(
       table([
         ["#", "TIME (UTC)", "ACTION", "ACTOR", "ENVIRONMENT", "REV", "KEYS", "FROM"],
@@ -108,8 +116,13 @@ export const auditVerify: CommandSpec = {
       "AuditVerification",
     );
     if (opt.bool(options, "json")) {
-      printJson(result);
-      return result.ok ? 0 : 1;
+      const { ok, checked, problems } = result;
+      printJson({
+        ok,
+        checked,
+        problems: problems.map(({ sequence, eventId, message }) => ({ sequence, eventId, message })),
+      });
+      return ok ? 0 : 1;
     }
     if (result.ok) {
       ctx.io.print(`The audit log of ${slug} is intact: ${plural(result.checked, "event")} checked.`);
@@ -118,7 +131,8 @@ export const auditVerify: CommandSpec = {
     ctx.io.error(
       `The audit log of ${slug} has ${plural(result.problems.length, "problem")} (${plural(result.checked, "event")} checked):`,
     );
-    for (const p of result.problems) ctx.io.note(`  #${p.sequence}: ${p.message}`);
+    // Each message names its event ("Event #10 was changed …").
+    for (const p of result.problems) ctx.io.note(`  ${p.message}`);
     return 1;
   },
 };

@@ -1,7 +1,7 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
-import { plural, preview, printJson, table } from "../../format.js";
+import { plural, preview, printJson, quote, table } from "../../format.js";
 import { unwrap } from "../../remote.js";
 import { json, project } from "../options.js";
 
@@ -20,11 +20,21 @@ export function parseRef(text: string, what: string): { environment: string; rev
 
 export const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
 
-/** A value as a table cell: secrets as [secret], no value as empty. */
-export function cell(entry: { isSecret: boolean }, value: string | null | undefined, present: boolean): string {
+/**
+ * A value as a table cell: secrets as [secret], no value as empty. Long values are cut to 30 characters, unless
+ * the other side's value differs only after that: then it is shown whole, so a change is never two equal cells.
+ */
+export function cell(
+  entry: { isSecret: boolean },
+  value: string | null | undefined,
+  present: boolean,
+  other?: string | null,
+): string {
   if (!present) return "";
   if (entry.isSecret) return "[secret]";
-  return value == null ? "" : preview(value, 30);
+  if (value == null) return "";
+  const cut = preview(value, 30);
+  return other != null && other !== value && preview(other, 30) === cut ? quote(value) : cut;
 }
 
 export const envDiff: CommandSpec = {
@@ -74,8 +84,8 @@ compared on the server and shown as [secret], changed or unchanged, never with t
     const rows = shown.map((e) => [
       SYMBOL[e.status],
       e.key,
-      cell(e, e.baseValue, e.status !== "ADDED"),
-      cell(e, e.headValue, e.status !== "REMOVED"),
+      cell(e, e.baseValue, e.status !== "ADDED", e.headValue),
+      cell(e, e.headValue, e.status !== "REMOVED", e.baseValue),
       e.isSecret && e.status !== "ADDED" && e.status !== "REMOVED" ? e.status.toLowerCase() : "",
     ]);
     const summary =

@@ -26,7 +26,8 @@ gets the value byte for byte. Secrets are write-only: your app gets them at runt
     if (pulled.excludedSecrets.includes(key))
       throw new CliError(
         `${key} is a secret in "${pulled.environment.name}": secrets are write-only and are never shown after they are set. ` +
-          `Your app gets it at runtime: "envplane run -- <command>" with a service token that has the runtime permission ` +
+          `Your app gets it at runtime: "envplane run --branch ${branch ?? "<branch>"} -- <command>" with a service token ` +
+          `that has the runtime permission ` +
           `(envplane tokens create --name <name> --permission runtime --env ${pulled.environment.name}).`,
       );
     const found = pulled.variables.find((v) => v.key === key);

@@ -121,8 +121,8 @@ you may write the source too; otherwise they are listed as skipped.`,
               ...changes.map((e) => [
                 SYMBOL[e.status],
                 e.key,
-                cell(e, e.baseValue, e.status !== "ADDED"),
-                cell(e, e.headValue, e.status !== "REMOVED"),
+                cell(e, e.baseValue, e.status !== "ADDED", e.headValue),
+                cell(e, e.headValue, e.status !== "REMOVED", e.baseValue),
               ]),
             ])
           : "(nothing changes)") +

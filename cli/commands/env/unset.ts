@@ -76,11 +76,11 @@ export const envUnset: CommandSpec = {
     }
     if (unset.branch)
       ctx.io.done(
-        `Removed the override of ${unset.key} for project branch ${unset.branch} in "${environment}"; the base value stays.`,
+        `Removed the override of ${unset.key} for project branch ${unset.branch} in "${environment}" (revision ${unset.revision}); the base value stays.`,
       );
     else
       ctx.io.done(
-        `Removed ${unset.key} from "${environment}"${unset.overridesRemoved ? ` with ${plural(unset.overridesRemoved, "override")}` : ""}.`,
+        `Removed ${unset.key} from "${environment}"${unset.overridesRemoved ? ` with ${plural(unset.overridesRemoved, "override")}` : ""} (revision ${unset.revision}).`,
       );
   },
 };

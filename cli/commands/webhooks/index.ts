@@ -8,7 +8,7 @@ import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { plural, printJson, table } from "../../format.js";
-import { unwrap } from "../../remote.js";
+import { describePath, unwrap } from "../../remote.js";
 import { json, project, yes } from "../options.js";
 
 const EVENT_TYPES = [
@@ -85,7 +85,14 @@ export const webhooksCreate: CommandSpec = {
         description: opt.string(options, "description"),
       },
     });
-    const { webhook, signingSecret } = unwrap(r.createWebhook, "CreateWebhookPayload");
+    // A field error names the option the user gave ("--env staging: …"), not the API's input path.
+    const given = (path: readonly string[]) =>
+      path[0] === "environments" && environments[Number(path[1])] !== undefined
+        ? `--env ${environments[Number(path[1])]}`
+        : path[0] === "events" && events[Number(path[1])] !== undefined
+          ? `--event ${shownType(events[Number(path[1])])}`
+          : describePath(path);
+    const { webhook, signingSecret } = unwrap(r.createWebhook, "CreateWebhookPayload", given);
     if (opt.bool(options, "json")) return printJson({ signingSecret, ...webhook });
     ctx.io.print(signingSecret);
     ctx.io.note(

@@ -195,7 +195,7 @@ export function AuditPage() {
                     {e.branch && <span className="font-mono text-zinc-500"> @{e.branch}</span>}
                     {e.revision != null && <div className="text-xs text-zinc-500">revision {e.revision}</div>}
                   </td>
-                  <td className="max-w-xs px-3 py-2 font-mono text-xs break-all">
+                  <td className="max-w-xs px-3 py-2 font-mono text-xs wrap-anywhere">
                     {e.keys.length ? (
                       e.keys.length > 6 ? (
                         <span title={e.keys.join(", ")}>

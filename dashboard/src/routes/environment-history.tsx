@@ -39,6 +39,7 @@ const ACTIONS: Record<string, string> = {
   "environment.create": "created from another environment",
   "environment.update": "changed protection",
   "environment.restore": "restored",
+  "environment.promote": "promoted from another environment",
   "branch.delete": "deleted a branch",
   "history.baseline": "history began",
 };
