@@ -244,18 +244,34 @@ describe("compareEnvironments", () => {
       const s = slug("oracle");
       await createProject(sdk, s);
       await createEnvironment(sdk, s, "staging");
-      await setVariable(sdk, { project: s, environment: "production", key: "DB_PASSWORD", value: `${canary}-pw`, secret: true });
+      await setVariable(sdk, {
+        project: s,
+        environment: "production",
+        key: "DB_PASSWORD",
+        value: `${canary}-pw`,
+        secret: true,
+      });
       await setVariable(sdk, { project: s, environment: "production", key: "HOST", value: "db.example" });
       return s;
     }
     const compare = (token: string, project: string) =>
-      rawGraphQL(server, token, ORACLE, { project, base: { environment: "staging" }, head: { environment: "production" } });
+      rawGraphQL(server, token, ORACLE, {
+        project,
+        base: { environment: "staging" },
+        head: { environment: "production" },
+      });
 
     it("a developer who guesses production's secret in staging learns nothing: right and wrong guess alike", async () => {
       const s = await attackable();
       const developer = await userWithRole(server, s, "DEVELOPER");
       const guess = async (value: string) => {
-        await setVariable(developer.client, { project: s, environment: "staging", key: "DB_PASSWORD", value, secret: true });
+        await setVariable(developer.client, {
+          project: s,
+          environment: "staging",
+          key: "DB_PASSWORD",
+          value,
+          secret: true,
+        });
         const raw = await compare(developer.token, s);
         expect(raw).not.toContain(canary);
         return secretOf(raw);
@@ -270,7 +286,13 @@ describe("compareEnvironments", () => {
       // an admin may write both (production is protected): told CHANGED now, UNCHANGED with the right value
       const admin = await userWithRole(server, s, "ADMIN");
       expect(secretOf(await compare(admin.token, s))).toMatchObject({ status: "CHANGED", changed: 1, notCompared: 0 });
-      await setVariable(sdk, { project: s, environment: "staging", key: "DB_PASSWORD", value: `${canary}-pw`, secret: true });
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-pw`,
+        secret: true,
+      });
       const raw = await compare(admin.token, s);
       expect(raw).not.toContain(canary);
       expect(secretOf(raw)).toMatchObject({ status: "UNCHANGED", unchanged: 1, notCompared: 0 });
@@ -278,9 +300,27 @@ describe("compareEnvironments", () => {
 
     it("one environment against its own past revision: told to who may write it, not to a reader", async () => {
       const s = await attackable();
-      await setVariable(sdk, { project: s, environment: "staging", key: "DB_PASSWORD", value: `${canary}-1`, secret: true });
-      await setVariable(sdk, { project: s, environment: "staging", key: "DB_PASSWORD", value: `${canary}-2`, secret: true });
-      await setVariable(sdk, { project: s, environment: "production", key: "DB_PASSWORD", value: `${canary}-3`, secret: true });
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-1`,
+        secret: true,
+      });
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-2`,
+        secret: true,
+      });
+      await setVariable(sdk, {
+        project: s,
+        environment: "production",
+        key: "DB_PASSWORD",
+        value: `${canary}-3`,
+        secret: true,
+      });
       const past = (env: string, revision: number) => ({
         project: s,
         base: { environment: env, revision },
