@@ -65,6 +65,8 @@ export type ComparisonStatus =
   | 'CHANGED'
   /** Only in base (for a write: removed by it). */
   | 'REMOVED'
+  /** A secret in both, not compared: whether two secrets are equal tells something about their values (set a guess where you may write, compare it with where you may not), so it is told only to a caller who may write both environments (for a past revision of one environment: who may write it). Ask someone who may write both to compare them. */
+  | 'SECRET_NOT_COMPARED'
   /** In both, the same. */
   | 'UNCHANGED';
 
@@ -415,7 +417,7 @@ export type CompareEnvironmentsQueryVariables = Exact<{
 
 export type CompareEnvironmentsQuery = { compareEnvironments:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'EnvironmentComparison', added: number, removed: number, changed: number, unchanged: number, base: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, head: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
+    | { __typename: 'EnvironmentComparison', added: number, removed: number, changed: number, unchanged: number, notCompared: number, base: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, head: { revision: number, environment: { id: string, name: string, revision: number, isProtected: boolean, viewerCanWrite: boolean } }, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }> }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
@@ -1389,6 +1391,7 @@ export const CompareEnvironmentsDocument = new TypedDocumentString(`
       removed
       changed
       unchanged
+      notCompared
     }
     ...ErrorFields
   }

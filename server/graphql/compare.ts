@@ -11,6 +11,14 @@ export const ComparisonStatus = builder.enumType("ComparisonStatus", {
     REMOVED: { value: "REMOVED", description: "Only in base (for a write: removed by it)." },
     CHANGED: { value: "CHANGED", description: "In both, with another value or type." },
     UNCHANGED: { value: "UNCHANGED", description: "In both, the same." },
+    SECRET_NOT_COMPARED: {
+      value: "SECRET_NOT_COMPARED",
+      description:
+        "A secret in both, not compared: whether two secrets are equal tells something about their values (set a " +
+        "guess where you may write, compare it with where you may not), so it is told only to a caller who may " +
+        "write both environments (for a past revision of one environment: who may write it). Ask someone who may " +
+        "write both to compare them.",
+    },
   } as const,
 });
 
@@ -60,6 +68,7 @@ const EnvironmentComparison = builder
     removed: number;
     changed: number;
     unchanged: number;
+    notCompared: number;
   }>("EnvironmentComparison")
   .implement({
     fields: (t) => ({
@@ -70,6 +79,9 @@ const EnvironmentComparison = builder
       removed: t.exposeInt("removed"),
       changed: t.exposeInt("changed"),
       unchanged: t.exposeInt("unchanged"),
+      notCompared: t.exposeInt("notCompared", {
+        description: "Secrets in both sides that were not compared (SECRET_NOT_COMPARED): you may not write both.",
+      }),
     }),
   });
 
@@ -79,7 +91,7 @@ builder.queryFields((t) => ({
     description:
       "Compares two environments, each now or at a past revision: per key ADDED (only in head), REMOVED, " +
       "CHANGED or UNCHANGED. Needs the right to read the values of both; secrets are reported as changed or " +
-      "unchanged, never with a value.",
+      "unchanged, never with a value, and only to a caller who may write both (else SECRET_NOT_COMPARED).",
     args: {
       project: t.arg.string({ required: true }),
       base: t.arg({ type: EnvironmentRefInput, required: true }),

@@ -1,10 +1,13 @@
 /**
  * Comparing two environments, each at its current state or at a past revision: per key ADDED
  * (only in head), REMOVED (only in base), CHANGED or UNCHANGED. Secrets are decrypted on the
- * server to compare them and reported as changed or unchanged only, never with a value.
+ * server to compare them and reported as changed or unchanged only, never with a value — and only
+ * to a caller who may write both sides (SECURITY rule 26): otherwise "is it equal?" is an oracle
+ * (set a guess where you may write, compare with where you may not). For anyone else a secret on
+ * both sides is SECRET_NOT_COMPARED; its presence (ADDED/REMOVED) is still told.
  */
 
-import { assertCan, type ProjectAccess, projectAccess } from "../authz/index.js";
+import { assertCan, can, type ProjectAccess, projectAccess } from "../authz/index.js";
 import type { Database, Db, Tx } from "../db/client.js";
 import type { Actor } from "./actor.js";
 import { ValidationError } from "./errors.js";
@@ -12,7 +15,7 @@ import { loadState } from "./history.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
-export type ComparisonStatus = "ADDED" | "REMOVED" | "CHANGED" | "UNCHANGED";
+export type ComparisonStatus = "ADDED" | "REMOVED" | "CHANGED" | "UNCHANGED" | "SECRET_NOT_COMPARED";
 
 export interface ComparisonEntry {
   key: string;
@@ -74,8 +77,16 @@ export function stateReader(values: ValueStore) {
   };
 }
 
-/** The entries of `head` against `base`, sorted by key. Values are kept only when `showValues` (never for secrets). */
-export function compareStates(base: StoredValue[], head: StoredValue[], showValues: boolean): ComparisonEntry[] {
+/**
+ * The entries of `head` against `base`, sorted by key. Values are kept only when `showValues` (never for secrets).
+ * Without `compareSecrets` a secret on both sides is SECRET_NOT_COMPARED (its values need not be loaded).
+ */
+export function compareStates(
+  base: StoredValue[],
+  head: StoredValue[],
+  showValues: boolean,
+  compareSecrets = true,
+): ComparisonEntry[] {
   const before = new Map(base.map((v) => [v.key, v]));
   const after = new Map(head.map((v) => [v.key, v]));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -86,6 +97,7 @@ export function compareStates(base: StoredValue[], head: StoredValue[], showValu
     let status: ComparisonStatus;
     if (!b) status = "ADDED";
     else if (!h) status = "REMOVED";
+    else if (b.isSecret && h.isSecret && !compareSecrets) status = "SECRET_NOT_COMPARED";
     else status = b.value === h.value && b.isSecret === h.isSecret ? "UNCHANGED" : "CHANGED";
     const shown = (v: StoredValue | undefined) => (showValues && v && !v.isSecret ? v.value : null);
     return { key, status, isSecret, baseValue: shown(b), headValue: shown(h) };
@@ -94,7 +106,13 @@ export function compareStates(base: StoredValue[], head: StoredValue[], showValu
 
 export function countStatuses(entries: ComparisonEntry[]) {
   const count = (s: ComparisonStatus) => entries.filter((e) => e.status === s).length;
-  return { added: count("ADDED"), removed: count("REMOVED"), changed: count("CHANGED"), unchanged: count("UNCHANGED") };
+  return {
+    added: count("ADDED"),
+    removed: count("REMOVED"),
+    changed: count("CHANGED"),
+    unchanged: count("UNCHANGED"),
+    notCompared: count("SECRET_NOT_COMPARED"),
+  };
 }
 
 export function compareService({ db, values }: { db: Pick<Database, "reader">; values: ValueStore }) {
@@ -106,23 +124,22 @@ export function compareService({ db, values }: { db: Pick<Database, "reader">; v
       const headEnv = await findEnvironment(db.reader, access, input.head.environment);
       // Whether two values are equal says something about them: comparing needs the right to read both.
       for (const env of [baseEnv, headEnv]) assertCan(access, "variable:read-value", env);
+      // Whether two secrets are equal is told only to who may write both (one environment against a past
+      // revision of itself: who may write it), as copying one needs (SECURITY rule 26). Else not even decrypted.
+      const secrets = can(access, "environment:write", baseEnv) && can(access, "environment:write", headEnv);
       const base = await loadAt(
         db.reader,
         { access, env: baseEnv, revision: input.base.revision ?? null },
-        {
-          secrets: true,
-        },
+        { secrets },
         ["base", "revision"],
       );
       const head = await loadAt(
         db.reader,
         { access, env: headEnv, revision: input.head.revision ?? null },
-        {
-          secrets: true,
-        },
+        { secrets },
         ["head", "revision"],
       );
-      const entries = compareStates(base.values, head.values, true);
+      const entries = compareStates(base.values, head.values, true, secrets);
       return {
         base: { environment: baseEnv, revision: base.revision },
         head: { environment: headEnv, revision: head.revision },

@@ -130,6 +130,8 @@ export function promoteService({
         const result = new Map<string, StoredValue>(current.map((v) => [v.key, v]));
         for (const w of planned) result.set(w.key, { ...w, fromOverride: false });
         for (const key of removed) result.delete(key);
+        // Secrets compared as they are: the caller may write the target (asserted by the write path), a source
+        // secret is loaded only with write on the source too, and an EDIT value is the caller's own.
         const entries = compareStates(current, [...result.values()], readable);
         const changedKeys = new Set(
           entries.filter((e) => e.status === "ADDED" || e.status === "CHANGED").map((e) => e.key),

@@ -1,7 +1,8 @@
 /**
  * compareEnvironments: per key ADDED / REMOVED / CHANGED / UNCHANGED of head against base,
  * standard values shown, secrets compared on the server and reported without a value, and
- * only for callers who may read the values of both sides.
+ * only for callers who may read the values of both sides; whether two secrets are equal only to
+ * callers who may write both (else SECRET_NOT_COMPARED: no guess-and-compare oracle).
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -24,7 +25,7 @@ const slug = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
 const COMPARE = `query ($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
   compareEnvironments(project: $project, base: $base, head: $head) {
     __typename
-    ... on EnvironmentComparison { entries { key status isSecret baseValue headValue } added removed changed unchanged
+    ... on EnvironmentComparison { entries { key status isSecret baseValue headValue } added removed changed unchanged notCompared
       base { revision environment { name } } head { revision environment { name } } }
     ... on Error { message }
   }
@@ -73,7 +74,7 @@ describe("compareEnvironments", () => {
       { key: "SECRET_DIFF", status: "CHANGED", isSecret: true, baseValue: null, headValue: null },
       { key: "SECRET_SAME", status: "UNCHANGED", isSecret: true, baseValue: null, headValue: null },
     ]);
-    expect(result).toMatchObject({ added: 1, removed: 1, changed: 2, unchanged: 2 });
+    expect(result).toMatchObject({ added: 1, removed: 1, changed: 2, unchanged: 2, notCompared: 0 });
     expect(result.base).toEqual({ revision: 5, environment: { name: "staging" } });
     expect(result.head).toEqual({ revision: 5, environment: { name: "production" } });
   });
@@ -208,7 +209,7 @@ describe("compareEnvironments", () => {
     expect(response.errors?.[0]?.message).toContain("One request reads at most one whole environment");
   });
 
-  it("a viewer may compare (standard values shown, secrets never)", async () => {
+  it("a viewer may compare (standard values shown, secrets never, nor whether they are equal)", async () => {
     const s = await project();
     const viewer = await userWithRole(server, s, "VIEWER");
     const raw = await rawGraphQL(server, viewer.token, COMPARE, {
@@ -217,7 +218,128 @@ describe("compareEnvironments", () => {
       head: { environment: "production" },
     });
     expect(raw).not.toContain(canary);
-    expect(JSON.parse(raw).data.compareEnvironments.changed).toBe(2);
+    // Was `changed: 2` (SECRET_DIFF counted): a viewer writes neither side, so secret equality is not told.
+    const r = JSON.parse(raw).data.compareEnvironments;
+    expect(r).toMatchObject({ added: 1, removed: 1, changed: 1, unchanged: 1, notCompared: 2 });
+    expect(r.entries.filter((e: { isSecret: boolean }) => e.isSecret)).toEqual([
+      { key: "SECRET_DIFF", status: "SECRET_NOT_COMPARED", isSecret: true, baseValue: null, headValue: null },
+      { key: "SECRET_SAME", status: "SECRET_NOT_COMPARED", isSecret: true, baseValue: null, headValue: null },
+    ]);
+  });
+
+  describe("secret equality is told only to who may write both sides (no guessing oracle)", () => {
+    const ORACLE = `query ($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
+      compareEnvironments(project: $project, base: $base, head: $head) {
+        ... on EnvironmentComparison { entries { key status } changed unchanged notCompared }
+        ... on Error { message }
+      }
+    }`;
+    const secretOf = (raw: string) => {
+      const r = JSON.parse(raw).data.compareEnvironments;
+      return { status: r.entries.find((e: { key: string }) => e.key === "DB_PASSWORD")?.status, ...r, entries: 0 };
+    };
+
+    /** production (protected) holds DB_PASSWORD; a developer may write staging only. */
+    async function attackable() {
+      const s = slug("oracle");
+      await createProject(sdk, s);
+      await createEnvironment(sdk, s, "staging");
+      await setVariable(sdk, {
+        project: s,
+        environment: "production",
+        key: "DB_PASSWORD",
+        value: `${canary}-pw`,
+        secret: true,
+      });
+      await setVariable(sdk, { project: s, environment: "production", key: "HOST", value: "db.example" });
+      return s;
+    }
+    const compare = (token: string, project: string) =>
+      rawGraphQL(server, token, ORACLE, {
+        project,
+        base: { environment: "staging" },
+        head: { environment: "production" },
+      });
+
+    it("a developer who guesses production's secret in staging learns nothing: right and wrong guess alike", async () => {
+      const s = await attackable();
+      const developer = await userWithRole(server, s, "DEVELOPER");
+      const guess = async (value: string) => {
+        await setVariable(developer.client, {
+          project: s,
+          environment: "staging",
+          key: "DB_PASSWORD",
+          value,
+          secret: true,
+        });
+        const raw = await compare(developer.token, s);
+        expect(raw).not.toContain(canary);
+        return secretOf(raw);
+      };
+      const right = await guess(`${canary}-pw`);
+      const wrong = await guess("not-the-password");
+      expect(right).toEqual({ status: "SECRET_NOT_COMPARED", changed: 0, unchanged: 0, notCompared: 1, entries: 0 });
+      expect(wrong).toEqual(right);
+      // a viewer (writes nothing) learns nothing either
+      const viewer = await userWithRole(server, s, "VIEWER");
+      expect(secretOf(await compare(viewer.token, s))).toMatchObject({ status: "SECRET_NOT_COMPARED", notCompared: 1 });
+      // an admin may write both (production is protected): told CHANGED now, UNCHANGED with the right value
+      const admin = await userWithRole(server, s, "ADMIN");
+      expect(secretOf(await compare(admin.token, s))).toMatchObject({ status: "CHANGED", changed: 1, notCompared: 0 });
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-pw`,
+        secret: true,
+      });
+      const raw = await compare(admin.token, s);
+      expect(raw).not.toContain(canary);
+      expect(secretOf(raw)).toMatchObject({ status: "UNCHANGED", unchanged: 1, notCompared: 0 });
+    });
+
+    it("one environment against its own past revision: told to who may write it, not to a reader", async () => {
+      const s = await attackable();
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-1`,
+        secret: true,
+      });
+      await setVariable(sdk, {
+        project: s,
+        environment: "staging",
+        key: "DB_PASSWORD",
+        value: `${canary}-2`,
+        secret: true,
+      });
+      await setVariable(sdk, {
+        project: s,
+        environment: "production",
+        key: "DB_PASSWORD",
+        value: `${canary}-3`,
+        secret: true,
+      });
+      const past = (env: string, revision: number) => ({
+        project: s,
+        base: { environment: env, revision },
+        head: { environment: env },
+      });
+      const developer = await userWithRole(server, s, "DEVELOPER");
+      const viewer = await userWithRole(server, s, "VIEWER");
+      const ask = async (token: string, env: string, revision: number) => {
+        const raw = await rawGraphQL(server, token, ORACLE, past(env, revision));
+        expect(raw).not.toContain(canary);
+        return secretOf(raw).status;
+      };
+      expect(await ask(developer.token, "staging", 1)).toBe("CHANGED"); // may write staging
+      expect(await ask(viewer.token, "staging", 1)).toBe("SECRET_NOT_COMPARED");
+      expect(await ask(developer.token, "production", 2)).toBe("SECRET_NOT_COMPARED"); // production is protected
+      expect(await ask(server.ownerToken, "production", 2)).toBe("CHANGED");
+      // presence is still told to everyone who may read values: staging had no DB_PASSWORD at revision 0
+      expect(await ask(viewer.token, "staging", 0)).toBe("ADDED");
+    });
   });
 
   it("a token reading one environment only cannot compare it with another it cannot see", async () => {

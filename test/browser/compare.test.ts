@@ -1,13 +1,21 @@
 /**
  * The compare screen and the promote wizard in a real browser against a real server: two
- * environments side by side with status badges (secrets as •••• changed / unchanged), a past
+ * environments side by side with status badges (secrets as •••• changed / unchanged, or "not
+ * compared" for a developer who may not write production), a past
  * revision picked, a bad revision named next to its field; promote as-is (dry run then apply)
  * and reviewed (keep, skip, a secret carried on the server). No secret value reaches the page.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardServer, launchBrowser, newContext, signIn, startDashboardServer } from "../support/browser.js";
-import { createEnvironment, listValues, runtimeValues, setVariable, updateMapping } from "../support/fixtures.js";
+import {
+  createEnvironment,
+  listValues,
+  runtimeValues,
+  setVariable,
+  updateMapping,
+  userWithRole,
+} from "../support/fixtures.js";
 
 const PROJECT = "shop";
 const CANARY = "sk_live_CANARY_c0mpare";
@@ -87,6 +95,36 @@ describe("compare screen", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: "/tmp/compare-390.png", fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe("compare screen as a developer (may write staging, not the protected production)", () => {
+  it("a secret in both is a neutral 'not compared' badge with the reason as accessible text", async () => {
+    const developer = await userWithRole(server, PROJECT, "DEVELOPER");
+    const other = await newContext(browser, server);
+    try {
+      const devPage = other.page;
+      devPage.setDefaultTimeout(20_000);
+      await signIn(devPage, server, developer.token);
+      await devPage.goto(`${server.origin}/projects/${PROJECT}/compare`);
+      await devPage.getByRole("heading", { name: "Compare" }).waitFor();
+      await devPage.getByLabel("Environment").first().selectOption("staging");
+      await devPage.getByLabel("Environment").nth(1).selectOption("production");
+      const devRow = (key: string) =>
+        devPage.getByRole("row").filter({ has: devPage.getByRole("rowheader", { name: key, exact: true }) });
+      await devRow("STRIPE_KEY").waitFor();
+      await expect(devRow("STRIPE_KEY").getByText("not compared", { exact: true }).count()).resolves.toBe(1);
+      await expect(devRow("STRIPE_KEY").textContent()).resolves.toContain(
+        "only someone who may write both environments sees whether it differs",
+      );
+      await expect(devRow("STRIPE_KEY").textContent()).resolves.not.toContain("changed");
+      await expect(devRow("API_URL").getByText("changed", { exact: true }).count()).resolves.toBe(1);
+      await devPage.screenshot({ path: "/tmp/compare-not-compared.png", fullPage: true });
+      expect(await devPage.content()).not.toContain(CANARY);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 });
 

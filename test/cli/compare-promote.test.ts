@@ -13,6 +13,7 @@ import {
   runtimeValues,
   setVariable,
   updateMapping,
+  userWithRole,
   useTestServer,
 } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
@@ -118,6 +119,30 @@ describe("env diff", () => {
     }
   });
 
+  it("a secret in both is ? not compared for who may not write both sides (table, summary and --json)", async () => {
+    const s = await project();
+    const developer = await userWithRole(server, s, "DEVELOPER"); // may write staging, not protected production
+    const box = await createSandbox(server, { link: s, token: developer.token });
+    const r = await box.run(["env", "diff", "staging", "production"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain(canary);
+    const lines = r.stdout.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
+    expect(lines).toContain("? API_KEY [secret] [secret] secret, not compared: needs write on both");
+    expect(lines.at(-2)).toBe(
+      "5 keys: 1 added, 1 removed, 1 changed, 1 unchanged, 1 not compared (a secret in both; comparing them needs " +
+        "write on both environments).",
+    );
+    const json = JSON.parse((await box.run(["env", "diff", "staging", "production", "--json"])).stdout);
+    expect(json).toMatchObject({ changed: 1, notCompared: 1 });
+    expect(json.entries).toContainEqual({
+      key: "API_KEY",
+      status: "SECRET_NOT_COMPARED",
+      isSecret: true,
+      baseValue: null,
+      headValue: null,
+    });
+  });
+
   it("bad references are usage errors that say the form; an unknown revision is the server's message", async () => {
     const s = await project();
     const box = await createSandbox(server, { link: s });
@@ -144,6 +169,18 @@ describe("env promote", () => {
     expect(lines).toContain("~ API_KEY [secret] [secret]");
     expect(r.stdout).toContain("1 added, 2 changed, 1 removed. Dry run: nothing was promoted.");
     expect(await listValues(server.owner, s, "production")).toEqual(before);
+  });
+
+  it("--dry-run without --prune names the target's keys that stay", async () => {
+    const s = await project();
+    await setVariable(server.owner, { project: s, environment: "production", key: "EXTRA", value: "x" });
+    const box = await createSandbox(server, { link: s });
+    const r = await box.run(["env", "promote", "staging", "production", "--dry-run"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("2 keys only in production stay (--prune removes them): EXTRA, OLD");
+    expect(r.stdout).toContain("1 added, 2 changed, 0 removed. Dry run: nothing was promoted.");
+    const pruned = await box.run(["env", "promote", "staging", "production", "--dry-run", "--prune"]);
+    expect(pruned.stdout).not.toContain("only in production stay");
   });
 
   it("without a terminal it asks for --yes and changes nothing; with --yes it applies (secrets carried)", async () => {

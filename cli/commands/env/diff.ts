@@ -18,7 +18,13 @@ export function parseRef(text: string, what: string): { environment: string; rev
   return { environment, revision: Number(revision) };
 }
 
-export const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=" } as const;
+export const SYMBOL = { ADDED: "+", REMOVED: "-", CHANGED: "~", UNCHANGED: "=", SECRET_NOT_COMPARED: "?" } as const;
+
+/** The last column of a secret present on both sides. */
+export function secretNote(status: keyof typeof SYMBOL): string {
+  if (status === "SECRET_NOT_COMPARED") return "secret, not compared: needs write on both";
+  return status === "ADDED" || status === "REMOVED" ? "" : status.toLowerCase();
+}
 
 /**
  * A value as a table cell: secrets as [secret], no value as empty. Long values are cut to 30 characters, unless
@@ -53,7 +59,9 @@ export const envDiff: CommandSpec = {
          envplane env diff production@12 production   (what changed in production since revision 12)
 
 Each key is + added (only in <head>), - removed (only in <base>), ~ changed or = unchanged. Secrets are
-compared on the server and shown as [secret], changed or unchanged, never with their values.`,
+compared on the server and shown as [secret], changed or unchanged, never with their values, and only if
+you may write both environments (one against its own past revision: write on it); otherwise a secret in
+both is ? "not compared" (SECRET_NOT_COMPARED in --json).`,
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     const base = parseRef(args.base!, "Base");
@@ -62,7 +70,7 @@ compared on the server and shown as [secret], changed or unchanged, never with t
       (await ctx.sdk().compareEnvironments({ project: slug, base, head })).compareEnvironments,
       "EnvironmentComparison",
     );
-    const { added, removed, changed, unchanged, entries } = result;
+    const { added, removed, changed, unchanged, notCompared, entries } = result;
     const name = (side: typeof result.base) => `${side.environment.name}@${side.revision}`;
     if (opt.bool(options, "json"))
       return printJson({
@@ -72,6 +80,7 @@ compared on the server and shown as [secret], changed or unchanged, never with t
         removed,
         changed,
         unchanged,
+        notCompared,
         entries: entries.map(({ key, status, isSecret, baseValue, headValue }) => ({
           key,
           status,
@@ -86,11 +95,15 @@ compared on the server and shown as [secret], changed or unchanged, never with t
       e.key,
       cell(e, e.baseValue, e.status !== "ADDED", e.headValue),
       cell(e, e.headValue, e.status !== "REMOVED", e.baseValue),
-      e.isSecret && e.status !== "ADDED" && e.status !== "REMOVED" ? e.status.toLowerCase() : "",
+      e.isSecret ? secretNote(e.status) : "",
     ]);
     const summary =
-      `${plural(added + removed + changed + unchanged, "key")}: ${added} added, ${removed} removed, ` +
-      `${changed} changed, ${unchanged} unchanged.`;
+      `${plural(added + removed + changed + unchanged + notCompared, "key")}: ${added} added, ${removed} removed, ` +
+      `${changed} changed, ${unchanged} unchanged` +
+      (notCompared
+        ? `, ${notCompared} not compared (${notCompared === 1 ? "a secret" : "secrets"} in both; comparing them ` +
+          "needs write on both environments)."
+        : ".");
     ctx.io.print(
       `${name(result.base)} → ${name(result.head)}\n\n` +
         (rows.length

@@ -156,8 +156,17 @@ you may write the source too; otherwise they are listed as skipped.`,
         removed: p.removed,
         skippedSecrets: p.skippedSecrets,
       });
+    // Keys of the target the source does not have: they stay unless --prune (which lists them as removed).
+    const fromSource = new Set([...plan.copied, ...plan.edited, ...plan.skipped]);
+    const staying = base.prune ? [] : plan.entries.filter((e) => e.status !== "ADDED" && !fromSource.has(e.key));
     if (opt.bool(options, "dry-run") || !changes.length) {
       if (!asJson) warnSkipped(plan.skippedSecrets);
+      if (staying.length && opt.bool(options, "dry-run"))
+        show(
+          `${plural(staying.length, "key")} only in ${to} ${staying.length === 1 ? "stays" : "stay"} (--prune removes ` +
+            `${staying.length === 1 ? "it" : "them"}): ` +
+            `${staying.map((e) => e.key).join(", ")}`,
+        );
       show(changes.length ? `${summary}. Dry run: nothing was promoted.` : `"${to}" already matches; nothing to do.`);
       if (asJson) output(plan, false);
       return;

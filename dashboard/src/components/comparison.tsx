@@ -1,6 +1,7 @@
 /**
  * A comparison side by side (compare screen, promote summary): per key a status badge and the
- * two values. Secrets are never sent by the API: they show as •••• with changed / unchanged.
+ * two values. Secrets are never sent by the API: they show as •••• with changed / unchanged, or
+ * "not compared" when the viewer may not write both sides (telling equality would be an oracle).
  */
 import type { ComparisonEntryFieldsFragment, ComparisonStatus } from "../lib/api.js";
 import { Badge, cx } from "./ui.js";
@@ -10,15 +11,26 @@ const TONES: Record<ComparisonStatus, "indigo" | "red" | "amber" | "zinc"> = {
   REMOVED: "red",
   CHANGED: "amber",
   UNCHANGED: "zinc",
+  SECRET_NOT_COMPARED: "zinc",
 };
 const LABELS: Record<ComparisonStatus, string> = {
   ADDED: "added",
   REMOVED: "removed",
   CHANGED: "changed",
   UNCHANGED: "unchanged",
+  SECRET_NOT_COMPARED: "not compared",
 };
+export const NOT_COMPARED_REASON =
+  "secret in both, not compared: only someone who may write both environments sees whether it differs";
 
-export function StatusBadge({ status }: { status: ComparisonStatus }) {
+export function StatusBadge({ status, reason = false }: { status: ComparisonStatus; reason?: boolean }) {
+  if (status === "SECRET_NOT_COMPARED" && reason)
+    return (
+      <span title={NOT_COMPARED_REASON}>
+        <Badge tone={TONES[status]}>{LABELS[status]}</Badge>
+        <span className="sr-only"> ({NOT_COMPARED_REASON})</span>
+      </span>
+    );
   return <Badge tone={TONES[status]}>{LABELS[status]}</Badge>;
 }
 
@@ -41,6 +53,7 @@ function Value({ entry, side }: { entry: ComparisonEntryFieldsFragment; side: "b
 /** Counts by status, as a line of badges. */
 export function StatusCounts({ entries }: { entries: readonly ComparisonEntryFieldsFragment[] }) {
   const statuses: ComparisonStatus[] = ["ADDED", "CHANGED", "REMOVED", "UNCHANGED"];
+  if (entries.some((e) => e.status === "SECRET_NOT_COMPARED")) statuses.push("SECRET_NOT_COMPARED");
   return (
     <p className="flex flex-wrap gap-3 text-sm">
       {statuses.map((s) => (
@@ -91,7 +104,7 @@ export function ComparisonTable({
                 {e.key}
               </th>
               <td className="px-3 py-2">
-                <StatusBadge status={e.status} />
+                <StatusBadge status={e.status} reason />
               </td>
               <td className="max-w-[20rem] px-3 py-2 align-top">
                 <Value entry={e} side="base" />

@@ -1,6 +1,7 @@
 /**
  * Compare two environments, each now or at a past revision, side by side: a status badge per
- * key and both values. Secrets are compared on the server: shown as •••• changed / unchanged.
+ * key and both values. Secrets are compared on the server: shown as •••• changed / unchanged, or "not compared"
+ * when the viewer may not write both sides.
  */
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
@@ -64,7 +65,7 @@ function Compare({
     <div>
       <PageHeader
         title="Compare"
-        subtitle="Any two environments, each now or at a past revision. Secrets are compared on the server and never shown."
+        subtitle="Any two environments, each now or at a past revision. Secrets are never shown; whether they differ is shown only to someone who may write both sides."
         actions={
           base.environment !== head.environment && (
             <Link
