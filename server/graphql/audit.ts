@@ -1,7 +1,13 @@
 /** The audit log (auditLog, verifyAuditLog), who an event names (AuditActor) and what is live per branch. */
 import DataLoader from "dataloader";
 import type { AuditEventRow, AuditFilter } from "../services/audit.js";
-import { type BranchStatus as Status, branchLives, branchStatuses, type LiveRow, visibleLive } from "../services/live.js";
+import {
+  branchLives,
+  branchStatuses,
+  type LiveRow,
+  type BranchStatus as Status,
+  visibleLive,
+} from "../services/live.js";
 import { builder, type Context, requireActor } from "./builder.js";
 import { connectionType, pageArgs } from "./connection.js";
 

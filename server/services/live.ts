@@ -44,7 +44,10 @@ export interface BranchStatus {
 type Reader = Pick<Db, "branchLive" | "mappingEntry" | "environment" | "revisionChange">;
 
 /** The live rows of several branches, in one statement (a branch never served is absent). */
-export async function branchLives(db: Pick<Db, "branchLive">, branchIds: readonly string[]): Promise<Map<string, LiveRow>> {
+export async function branchLives(
+  db: Pick<Db, "branchLive">,
+  branchIds: readonly string[],
+): Promise<Map<string, LiveRow>> {
   const rows = await db.branchLive.findMany({ where: { branchId: { in: [...branchIds] } } });
   return new Map(rows.map((r) => [r.branchId, r]));
 }
@@ -77,9 +80,7 @@ export async function branchStatuses(
   const behind = branches.flatMap((branch, i) => {
     const env = envByName.get(mapped[i]);
     const live = lives.get(branch.id);
-    return env && live && live.environmentId === env.id && live.revision < env.revision
-      ? [{ branch, env, live }]
-      : [];
+    return env && live && live.environmentId === env.id && live.revision < env.revision ? [{ branch, env, live }] : [];
   });
   // The history, not the audit log: exact per branch (a restore or a base removal touching other branches'
   // overrides records those under their branch), and audit retention does not shorten it. One statement for all

@@ -334,8 +334,11 @@ describe("statement counts do not grow with N", () => {
       await createProject(slug, names);
       await push(slug, "preview", 2);
       const token = expectType(
-        (await sdk.createToken({ input: { kind: "SERVICE", name: "qc-live", project: slug, permissions: ["RUNTIME"] } }))
-          .createToken,
+        (
+          await sdk.createToken({
+            input: { kind: "SERVICE", name: "qc-live", project: slug, permissions: ["RUNTIME"] },
+          })
+        ).createToken,
         "CreateTokenPayload",
       ).plaintextToken;
       // Even branches are served at revision 1; then b-0 gets an override and the base KEY_1 changes.
@@ -352,15 +355,18 @@ describe("statement counts do not grow with N", () => {
         "SetVariablePayload",
       );
     }
-    const read = (slug: string) =>
-      statements(() => graphql<{ project: { branches: Branch[] } }>(BRANCHES, { slug }));
+    const read = (slug: string) => statements(() => graphql<{ project: { branches: Branch[] } }>(BRANCHES, { slug }));
     const small = await read("qc-live-small");
     const large = await read("qc-live-large");
     const byName = Object.fromEntries(large.result.project.branches.map((b) => [b.name, b]));
     expect(Object.keys(byName).filter((name) => name.startsWith("b-"))).toHaveLength(12);
     // b-0: served at 1, since then its own override (KEY_0) and the base KEY_1.
     expect(byName["b-0"].live).toMatchObject({ environmentName: "preview", revision: 1, tokenName: "qc-live" });
-    expect(byName["b-0"].status).toMatchObject({ currentRevision: 4, liveRevision: 1, pendingKeys: ["KEY_0", "KEY_1"] });
+    expect(byName["b-0"].status).toMatchObject({
+      currentRevision: 4,
+      liveRevision: 1,
+      pendingKeys: ["KEY_0", "KEY_1"],
+    });
     // b-2: served at 1, only the base KEY_1 since (b-1's override is not its business).
     expect(byName["b-2"].status).toMatchObject({ liveRevision: 1, pendingKeys: ["KEY_1"] });
     // b-11 and b-1: never served.
