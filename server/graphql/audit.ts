@@ -195,7 +195,10 @@ type BranchRef = { id: string; projectId: string; name: string };
 const liveLoaderCache = new WeakMap<Context, ReturnType<typeof createLiveLoaders>>();
 function liveLoaders(ctx: Context) {
   let loaders = liveLoaderCache.get(ctx);
-  if (!loaders) liveLoaderCache.set(ctx, (loaders = createLiveLoaders(ctx)));
+  if (!loaders) {
+    loaders = createLiveLoaders(ctx);
+    liveLoaderCache.set(ctx, loaders);
+  }
   return loaders;
 }
 function createLiveLoaders(ctx: Context) {
@@ -214,7 +217,7 @@ function createLiveLoaders(ctx: Context) {
         const list = branches.filter((b) => b.projectId === projectId);
         const access = await ctx.loaders.access.load(projectId);
         const statuses = access ? await branchStatuses(ctx.db.reader, access, list, lives) : list.map(() => null);
-        list.forEach((b, i) => found.set(b.id, statuses[i]));
+        for (const [i, b] of list.entries()) found.set(b.id, statuses[i]);
       }
       return branches.map((b) => found.get(b.id) ?? null);
     },

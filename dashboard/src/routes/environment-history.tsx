@@ -392,7 +392,9 @@ function RestoreDialog({
                             <td className="px-3 py-1.5 font-mono break-all">
                               {e.key}
                               {e.branch !== null && (
-                                <span className="ml-1.5 font-sans text-xs text-zinc-500">on branch {e.branch}</span>
+                                <span className="block font-sans text-xs break-normal text-zinc-500">
+                                  on branch {e.branch}
+                                </span>
                               )}
                             </td>
                             <td className="px-3 py-1.5">
