@@ -511,7 +511,7 @@ export type RestoreEnvironmentMutation = { restoreEnvironment:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'RestoreEnvironmentPayload', revision: number, restoredFrom: number, applied: boolean, dryRun: boolean, overridesRestored: number, skippedBranches: Array<string>, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }>, environment: { name: string, revision: number } }
+    | { __typename: 'RestoreEnvironmentPayload', revision: number, restoredFrom: number, applied: boolean, dryRun: boolean, overridesRestored: number, skippedBranches: Array<string>, entries: Array<{ key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }>, overrideEntries: Array<{ key: string, branch: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null }>, environment: { name: string, revision: number } }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -1610,6 +1610,14 @@ export const RestoreEnvironmentDocument = new TypedDocumentString(`
       skippedBranches
       entries {
         key
+        status
+        isSecret
+        baseValue
+        headValue
+      }
+      overrideEntries {
+        key
+        branch
         status
         isSecret
         baseValue

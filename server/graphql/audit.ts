@@ -1,7 +1,14 @@
 /** The audit log (auditLog, verifyAuditLog), who an event names (AuditActor) and what is live per branch. */
+import DataLoader from "dataloader";
 import type { AuditEventRow, AuditFilter } from "../services/audit.js";
-import { branchLive, branchStatus } from "../services/live.js";
-import { builder, requireActor } from "./builder.js";
+import {
+  branchLives,
+  branchStatuses,
+  type LiveRow,
+  type BranchStatus as Status,
+  visibleLive,
+} from "../services/live.js";
+import { builder, type Context, requireActor } from "./builder.js";
 import { connectionType, pageArgs } from "./connection.js";
 
 export const ActorType = builder.enumType("ActorType", {
@@ -157,7 +164,6 @@ const LiveRevision = builder
     }),
   });
 
-type Status = NonNullable<Awaited<ReturnType<typeof branchStatus>>>;
 const BranchStatus = builder.objectRef<Status>("BranchStatus").implement({
   description: "The branch's mapped environment now, against what was last served to it.",
   fields: (t) => ({
@@ -180,6 +186,46 @@ const BranchStatus = builder.objectRef<Status>("BranchStatus").implement({
   }),
 });
 
+type BranchRef = { id: string; projectId: string; name: string };
+
+/**
+ * Per request: the live rows of every branch asked for in one statement, and their statuses in a constant number
+ * of statements per project (the mapping, the environments, the pending keys of all branches at once).
+ */
+const liveLoaderCache = new WeakMap<Context, ReturnType<typeof createLiveLoaders>>();
+function liveLoaders(ctx: Context) {
+  let loaders = liveLoaderCache.get(ctx);
+  if (!loaders) {
+    loaders = createLiveLoaders(ctx);
+    liveLoaderCache.set(ctx, loaders);
+  }
+  return loaders;
+}
+function createLiveLoaders(ctx: Context) {
+  const live = new DataLoader<string, LiveRow | undefined>(async (ids) => {
+    const rows = await branchLives(ctx.db.reader, ids);
+    return ids.map((id) => rows.get(id));
+  });
+  const status = new DataLoader<BranchRef, Status | null, string>(
+    async (branches) => {
+      const lives = new Map<string, LiveRow>();
+      for (const [i, row] of (await live.loadMany(branches.map((b) => b.id))).entries())
+        if (row instanceof Error) throw row;
+        else if (row) lives.set(branches[i].id, row);
+      const found = new Map<string, Status | null>();
+      for (const projectId of new Set(branches.map((b) => b.projectId))) {
+        const list = branches.filter((b) => b.projectId === projectId);
+        const access = await ctx.loaders.access.load(projectId);
+        const statuses = access ? await branchStatuses(ctx.db.reader, access, list, lives) : list.map(() => null);
+        for (const [i, b] of list.entries()) found.set(b.id, statuses[i]);
+      }
+      return branches.map((b) => found.get(b.id) ?? null);
+    },
+    { cacheKeyFn: (b) => b.id },
+  );
+  return { live, status };
+}
+
 builder.prismaObjectFields("ProjectBranch", (t) => ({
   live: t.field({
     type: LiveRevision,
@@ -189,7 +235,7 @@ builder.prismaObjectFields("ProjectBranch", (t) => ({
       "What the branch's deployment last got from runtimeVariables; null: never, or an environment you cannot see.",
     resolve: async (branch, _a, ctx) => {
       const access = await ctx.loaders.access.load(branch.projectId);
-      return access ? branchLive(ctx.db.reader, access, branch.id) : null;
+      return access ? visibleLive(access, await liveLoaders(ctx).live.load(branch.id)) : null;
     },
   }),
   status: t.field({
@@ -198,9 +244,6 @@ builder.prismaObjectFields("ProjectBranch", (t) => ({
     select: { id: true, projectId: true, name: true },
     description:
       "Changes not yet live on the branch; null when its environment does not exist or is not visible to you.",
-    resolve: async (branch, _a, ctx) => {
-      const access = await ctx.loaders.access.load(branch.projectId);
-      return access ? branchStatus(ctx.db.reader, access, branch) : null;
-    },
+    resolve: (branch, _a, ctx) => liveLoaders(ctx).status.load(branch),
   }),
 }));

@@ -3,10 +3,15 @@ import DataLoader from "dataloader";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { can } from "../authz/index.js";
 import { ValidationError } from "../services/errors.js";
-import { type ChangeRow, type RestoreResult, revisionChanges } from "../services/history.js";
+import {
+  type ChangeRow,
+  type OverrideComparisonEntry,
+  type RestoreResult,
+  revisionChanges,
+} from "../services/history.js";
 import { AuditActor } from "./audit.js";
 import { builder, type Context } from "./builder.js";
-import { ComparisonEntry as ComparisonEntryRef } from "./compare.js";
+import { ComparisonEntry as ComparisonEntryRef, ComparisonStatus } from "./compare.js";
 import { type ConnectionShape, connectionType, pageArgs } from "./connection.js";
 import { mutation } from "./mutation.js";
 import { auditActor } from "./shared-history.js";
@@ -237,6 +242,24 @@ const RestoreEnvironmentInput = builder.inputType("RestoreEnvironmentInput", {
   }),
 });
 
+const OverrideComparisonEntryRef = builder.objectRef<OverrideComparisonEntry>("OverrideComparisonEntry").implement({
+  description: "One branch override of a comparison. Secrets are compared on the server and never shown.",
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    branch: t.exposeString("branch", { description: "The branch's name." }),
+    status: t.field({ type: ComparisonStatus, resolve: (e) => e.status }),
+    isSecret: t.exposeBoolean("isSecret"),
+    baseValue: t.exposeString("baseValue", {
+      nullable: true,
+      description: "standard values only, for callers who may read values; null for secrets",
+    }),
+    headValue: t.exposeString("headValue", {
+      nullable: true,
+      description: "standard values only, for callers who may read values; null for secrets",
+    }),
+  }),
+});
+
 const RestoreEnvironmentPayload = builder.objectRef<RestoreResult>("RestoreEnvironmentPayload").implement({
   fields: (t) => ({
     environment: t.prismaField({
@@ -254,6 +277,12 @@ const RestoreEnvironmentPayload = builder.objectRef<RestoreResult>("RestoreEnvir
       type: [ComparisonEntryRef],
       description: "Base values restoring changes: base = now, head = the restored revision (unchanged ones left out).",
       resolve: (p) => p.entries,
+    }),
+    overrideEntries: t.field({
+      type: [OverrideComparisonEntryRef],
+      description:
+        "Branch overrides restoring changes: base = now, head = the restored revision (unchanged ones left out).",
+      resolve: (p) => p.overrideEntries,
     }),
     overridesRestored: t.exposeInt("overridesRestored", {
       description: "Branch overrides written or removed to match the revision.",

@@ -193,8 +193,15 @@ export interface RestoreResult {
   applied: boolean;
   dryRun: boolean;
   entries: ComparisonEntry[];
+  /** Branch overrides that differ between now (base) and the restored revision (head). */
+  overrideEntries: OverrideComparisonEntry[];
   overridesRestored: number;
   skippedBranches: string[];
+}
+
+export interface OverrideComparisonEntry extends ComparisonEntry {
+  /** The branch's name. */
+  branch: string;
 }
 
 /** What restoring `target` over `current` writes. Both are full states, secrets decrypted. */
@@ -237,6 +244,7 @@ function planRestore(current: StateEntry[], target: StateEntry[], readable: bool
   // Overrides that go with their base value (removed, or removed and written again with another type).
   const removedWithBase = current.filter((e) => e.branchId !== "" && gone.has(e.key) && !targetIds.has(id(e)));
   return {
+    overrideEntries: compareOverrides(current, tgtOverrides, readable),
     overrideChanges: writeOverrides.length + removeOverrides.length + removedWithBase.length,
     entries,
     removeBase,
@@ -246,6 +254,31 @@ function planRestore(current: StateEntry[], target: StateEntry[], readable: bool
     skippedBranches: [...skipped].sort(),
     empty: !entries.length && !writeOverrides.length && !removeOverrides.length,
   };
+}
+
+/** The overrides (of branches that exist) that differ between now and the target, by key then branch. */
+function compareOverrides(current: StateEntry[], target: StateEntry[], readable: boolean): OverrideComparisonEntry[] {
+  const id = (e: StateEntry) => `${e.key}\u0000${e.branchId}`;
+  const cur = new Map(current.filter((e) => e.branchId !== "").map((e) => [id(e), e]));
+  const tgt = new Map(target.filter((e) => e.branchId !== "").map((e) => [id(e), e]));
+  const shown = (e: StateEntry | undefined) => (e && readable && !e.isSecret ? e.value : null);
+  const out: OverrideComparisonEntry[] = [];
+  for (const k of new Set([...cur.keys(), ...tgt.keys()])) {
+    const c = cur.get(k);
+    const t = tgt.get(k);
+    if (c && t && c.isSecret === t.isSecret && c.value === t.value) continue;
+    const status: ComparisonStatus = !c ? "ADDED" : !t ? "REMOVED" : "CHANGED";
+    const e = (c ?? t)!;
+    out.push({
+      key: e.key,
+      branch: e.branchName,
+      status,
+      isSecret: (t ?? c)!.isSecret,
+      baseValue: shown(c),
+      headValue: shown(t),
+    });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key) || a.branch.localeCompare(b.branch));
 }
 
 /** Marks an override whose branch was deleted (its value is not decrypted). */
@@ -301,6 +334,7 @@ export function historyService({
         applied,
         dryRun: !!input.dryRun,
         entries: plan.entries,
+        overrideEntries: plan.overrideEntries,
         overridesRestored: plan.overrideChanges,
         skippedBranches: plan.skippedBranches,
       });

@@ -43,48 +43,80 @@ export interface BranchStatus {
 
 type Reader = Pick<Db, "branchLive" | "mappingEntry" | "environment" | "revisionChange">;
 
+/** The live rows of several branches, in one statement (a branch never served is absent). */
+export async function branchLives(
+  db: Pick<Db, "branchLive">,
+  branchIds: readonly string[],
+): Promise<Map<string, LiveRow>> {
+  const rows = await db.branchLive.findMany({ where: { branchId: { in: [...branchIds] } } });
+  return new Map(rows.map((r) => [r.branchId, r]));
+}
+
 /** The live row of a branch, when the caller may see the environment it names (else null). */
-export async function branchLive(db: Reader, access: ProjectAccess, branchId: string): Promise<LiveRow | null> {
-  const live = await db.branchLive.findUnique({ where: { branchId } });
-  if (!live || !can(access, "environment:read", { id: live.environmentId })) return null;
-  return live;
+export function visibleLive(access: ProjectAccess, live: LiveRow | undefined): LiveRow | null {
+  return live && can(access, "environment:read", { id: live.environmentId }) ? live : null;
 }
 
 /**
- * A branch's status: null when its mapping names an environment that does not exist or that the caller may not
- * see. Pending keys: keys the mapped environment's history changed after the live revision, on base values or on
- * this branch's overrides (none while nothing was ever served, or when the live environment is another one).
+ * The statuses of several branches of one project, in a constant number of statements: the mapping, the mapped
+ * environments, and the pending keys of all branches at once (their live rows are given). Null for a branch whose
+ * mapping names an environment that does not exist or that the caller may not see. Pending keys: keys the mapped
+ * environment's history changed after the live revision, on base values or on this branch's overrides (none while
+ * nothing was ever served, or when the live environment is another one).
  */
-export async function branchStatus(
+export async function branchStatuses(
   db: Reader,
   access: ProjectAccess,
-  branch: { id: string; name: string },
-): Promise<BranchStatus | null> {
-  const mapped = resolveBranch(await loadMapping(db, access.project.id), branch.name);
-  const env = await db.environment.findUnique({
-    where: { projectId_name: { projectId: access.project.id, name: mapped.environment } },
+  branches: readonly { id: string; name: string }[],
+  lives: Map<string, LiveRow>,
+): Promise<(BranchStatus | null)[]> {
+  const mapping = await loadMapping(db, access.project.id);
+  const mapped = branches.map((b) => resolveBranch(mapping, b.name).environment);
+  const envs = await db.environment.findMany({
+    where: { projectId: access.project.id, name: { in: [...new Set(mapped)] } },
     select: { id: true, name: true, revision: true, isProtected: true },
   });
-  if (!env || !can(access, "environment:read", env)) return null;
-  const live = await db.branchLive.findUnique({ where: { branchId: branch.id } });
-  const environmentChanged = !!live && live.environmentId !== env.id;
-  let pendingKeys: string[] = [];
-  if (live && !environmentChanged && live.revision < env.revision) {
-    // The history, not the audit log: exact per branch (a restore or a base removal touching other branches'
-    // overrides records those under their branch), and audit retention does not shorten it.
-    const changes = await db.revisionChange.findMany({
-      where: { environmentId: env.id, revision: { gt: live.revision }, branchId: { in: ["", branch.id] } },
-      distinct: ["key"],
-      select: { key: true },
-    });
-    pendingKeys = changes.map((c) => c.key).sort();
-  }
-  return {
-    environment: env,
-    currentRevision: env.revision,
-    liveRevision: live?.revision ?? null,
-    pendingKeys,
-    redeployNeeded: environmentChanged || pendingKeys.length > 0,
-    environmentChanged,
-  };
+  const envByName = new Map(envs.map((e) => [e.name, e]));
+  const behind = branches.flatMap((branch, i) => {
+    const env = envByName.get(mapped[i]);
+    const live = lives.get(branch.id);
+    return env && live && live.environmentId === env.id && live.revision < env.revision ? [{ branch, env, live }] : [];
+  });
+  // The history, not the audit log: exact per branch (a restore or a base removal touching other branches'
+  // overrides records those under their branch), and audit retention does not shorten it. One statement for all
+  // branches: the newest change per (environment, branch-or-base, key) among those newer than some live revision;
+  // a key is pending on a branch when its newest change (base or this branch's) is newer than the branch's live one.
+  const newest = behind.length
+    ? await db.revisionChange.groupBy({
+        by: ["environmentId", "branchId", "key"],
+        where: {
+          OR: behind.map(({ branch, env, live }) => ({
+            environmentId: env.id,
+            branchId: { in: ["", branch.id] },
+            revision: { gt: live.revision },
+          })),
+        },
+        _max: { revision: true },
+      })
+    : [];
+  return branches.map((branch, i) => {
+    const env = envByName.get(mapped[i]);
+    if (!env || !can(access, "environment:read", env)) return null;
+    const live = lives.get(branch.id);
+    const environmentChanged = !!live && live.environmentId !== env.id;
+    const pending = new Set<string>();
+    if (live && !environmentChanged)
+      for (const c of newest)
+        if (c.environmentId === env.id && (c.branchId === "" || c.branchId === branch.id))
+          if ((c._max.revision ?? 0) > live.revision) pending.add(c.key);
+    const pendingKeys = [...pending].sort();
+    return {
+      environment: { id: env.id, name: env.name, revision: env.revision },
+      currentRevision: env.revision,
+      liveRevision: live?.revision ?? null,
+      pendingKeys,
+      redeployNeeded: environmentChanged || pendingKeys.length > 0,
+      environmentChanged,
+    };
+  });
 }

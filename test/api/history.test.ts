@@ -451,6 +451,89 @@ describe("restoreEnvironment", () => {
     expect(await currentRevision(p, "preview")).toBe(now + 1);
   });
 
+  it("the dry run names the overrides that change, per branch; secret overrides by key only", async () => {
+    const p = "hist-restore-overrides";
+    const canary = `canary-${Date.now()}-override-secret`;
+    await createProject(sdk, p, { branches: ["feature-x", "feature-y"] });
+    await bulk(sdk, {
+      project: p,
+      environment: "preview",
+      variables: [
+        { key: "API_URL", value: "https://base" },
+        { key: "OTHER", value: "o" },
+        { key: "SECRET_KEY", value: "base-secret", secret: true },
+      ],
+    });
+    const set = (key: string, value: string, branch: string) =>
+      setVariable(sdk, { project: p, environment: "preview", key, value, branch });
+    await set("API_URL", "https://x-one", "feature-x");
+    await set("OTHER", "o-y", "feature-y");
+    await set("SECRET_KEY", `${canary}-1`, "feature-x");
+    await set("API_URL", "https://same", "feature-y");
+    const target = await currentRevision(p, "preview");
+    await set("API_URL", "https://x-two", "feature-x");
+    await set("API_URL", "https://y", "feature-y");
+    expectType(
+      (await sdk.unsetVariable({ input: { project: p, environment: "preview", key: "OTHER", branch: "feature-y" } }))
+        .unsetVariable,
+      "UnsetVariablePayload",
+    );
+    await set("SECRET_KEY", `${canary}-2`, "feature-x");
+
+    const dry = expectType(
+      (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: target, dryRun: true } }))
+        .restoreEnvironment,
+      "RestoreEnvironmentPayload",
+    );
+    expect(dry.entries).toEqual([]);
+    expect(dry.overrideEntries).toEqual([
+      {
+        key: "API_URL",
+        branch: "feature-x",
+        status: "CHANGED",
+        isSecret: false,
+        baseValue: "https://x-two",
+        headValue: "https://x-one",
+      },
+      {
+        key: "API_URL",
+        branch: "feature-y",
+        status: "CHANGED",
+        isSecret: false,
+        baseValue: "https://y",
+        headValue: "https://same",
+      },
+      { key: "OTHER", branch: "feature-y", status: "ADDED", isSecret: false, baseValue: null, headValue: "o-y" },
+      { key: "SECRET_KEY", branch: "feature-x", status: "CHANGED", isSecret: true, baseValue: null, headValue: null },
+    ]);
+    expect(dry.overridesRestored).toBe(4);
+    expect(JSON.stringify(dry)).not.toContain(canary);
+
+    // Back the other way: an override that restoring removes.
+    const done = expectType(
+      (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: target } }))
+        .restoreEnvironment,
+      "RestoreEnvironmentPayload",
+    );
+    expect(done.applied).toBe(true);
+    expect(JSON.stringify(done)).not.toContain(canary);
+    const back = expectType(
+      (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: target, dryRun: true } }))
+        .restoreEnvironment,
+      "RestoreEnvironmentPayload",
+    );
+    expect(back.overrideEntries).toEqual([]);
+    await set("OTHER", "o-y2", "feature-x");
+    const removing = expectType(
+      (await sdk.restoreEnvironment({ input: { project: p, environment: "preview", revision: target, dryRun: true } }))
+        .restoreEnvironment,
+      "RestoreEnvironmentPayload",
+    );
+    expect(removing.overrideEntries).toEqual([
+      { key: "OTHER", branch: "feature-x", status: "REMOVED", isSecret: false, baseValue: "o-y2", headValue: null },
+    ]);
+  });
+
   it("refuses revisions before historySince or after the current one, and needs write access", async () => {
     const p = "hist-refuse";
     await createProject(sdk, p);

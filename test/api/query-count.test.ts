@@ -307,4 +307,76 @@ describe("statement counts do not grow with N", () => {
     expect(large.result.project.environment.revisions.nodes[1].changes[0].before).toBe("v10");
     expect(large.count).toBe(small.count);
   });
+
+  it("branches with live and status: 2 vs 12 branches (some served, some pending), the same statements", async () => {
+    const BRANCHES = /* GraphQL */ `
+      query branches($slug: String!) {
+        project(slug: $slug) {
+          branches {
+            name
+            live { environment { name } environmentName revision servedAt tokenName }
+            status { environment { name } currentRevision liveRevision pendingChanges pendingKeys redeployNeeded
+              environmentChanged }
+          }
+        }
+      }
+    `;
+    type Branch = {
+      name: string;
+      live: { environmentName: string; revision: number; tokenName: string | null } | null;
+      status: { currentRevision: number; liveRevision: number | null; pendingKeys: string[] } | null;
+    };
+    for (const [slug, n] of [
+      ["qc-live-small", 2],
+      ["qc-live-large", 12],
+    ] as const) {
+      const names = Array.from({ length: n }, (_, i) => `b-${i}`);
+      await createProject(slug, names);
+      await push(slug, "preview", 2);
+      const token = expectType(
+        (
+          await sdk.createToken({
+            input: { kind: "SERVICE", name: "qc-live", project: slug, permissions: ["RUNTIME"] },
+          })
+        ).createToken,
+        "CreateTokenPayload",
+      ).plaintextToken;
+      // Even branches are served at revision 1; then b-0 gets an override and the base KEY_1 changes.
+      for (const name of names.filter((_, i) => i % 2 === 0))
+        expectType(
+          (await server.client(token).runtimeVariables({ project: slug, branch: name })).runtimeVariables,
+          "RuntimeEnvironment",
+        );
+      await override(slug, "preview", "KEY_0", "b-0");
+      await override(slug, "preview", "KEY_0", "b-1");
+      expectType(
+        (await sdk.setVariable({ input: { project: slug, environment: "preview", key: "KEY_1", value: "new" } }))
+          .setVariable,
+        "SetVariablePayload",
+      );
+    }
+    const read = (slug: string) => statements(() => graphql<{ project: { branches: Branch[] } }>(BRANCHES, { slug }));
+    const small = await read("qc-live-small");
+    const large = await read("qc-live-large");
+    const byName = Object.fromEntries(large.result.project.branches.map((b) => [b.name, b]));
+    expect(Object.keys(byName).filter((name) => name.startsWith("b-"))).toHaveLength(12);
+    // b-0: served at 1, since then its own override (KEY_0) and the base KEY_1.
+    expect(byName["b-0"].live).toMatchObject({ environmentName: "preview", revision: 1, tokenName: "qc-live" });
+    expect(byName["b-0"].status).toMatchObject({
+      currentRevision: 4,
+      liveRevision: 1,
+      pendingKeys: ["KEY_0", "KEY_1"],
+    });
+    // b-2: served at 1, only the base KEY_1 since (b-1's override is not its business).
+    expect(byName["b-2"].status).toMatchObject({ liveRevision: 1, pendingKeys: ["KEY_1"] });
+    // b-11 and b-1: never served.
+    expect(byName["b-11"].live).toBeNull();
+    expect(byName["b-11"].status).toMatchObject({ currentRevision: 4, liveRevision: null, pendingKeys: [] });
+    expect(byName["b-1"].status).toMatchObject({ liveRevision: null, pendingKeys: [] });
+    expect(small.result.project.branches.find((b) => b.name === "b-0")?.status?.pendingKeys).toEqual([
+      "KEY_0",
+      "KEY_1",
+    ]);
+    expect(large.count).toBe(small.count);
+  });
 });

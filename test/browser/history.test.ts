@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardServer, launchBrowser, newContext, signIn, startDashboardServer } from "../support/browser.js";
-import { createEnvironment, listValues, runtimeValues, setVariable } from "../support/fixtures.js";
+import { createBranch, createEnvironment, listValues, runtimeValues, setVariable } from "../support/fixtures.js";
 
 const PROJECT = "shop";
 const SECRET_ONE = "sk_live_HISTORY_ONE_5d1";
@@ -152,5 +152,34 @@ describe("history screen", () => {
     const text = await item(6).textContent();
     expect(text).toContain("promoted from another environment");
     expect(text).not.toContain("environment.promote");
+  });
+
+  it("the restore dialog lists the branch overrides that change, labelled with the branch", async () => {
+    const sdk = server.owner;
+    const canary = "canary-browser-override-secret";
+    await createBranch(sdk, PROJECT, "feature-x");
+    await createEnvironment(sdk, PROJECT, "qa");
+    const set = (key: string, value: string, branch?: string, secret?: boolean) =>
+      setVariable(sdk, { project: PROJECT, environment: "qa", key, value, branch, secret });
+    await set("API_URL", "https://dev.example"); // 1
+    await set("TOKEN", "dev-token", undefined, true); // 2
+    await set("API_URL", "https://x-one.example", "feature-x"); // 3
+    await set("TOKEN", `${canary}-1`, "feature-x"); // 4
+    await set("API_URL", "https://x-two.example", "feature-x"); // 5
+    await set("TOKEN", `${canary}-2`, "feature-x"); // 6
+    await page.goto(`${server.origin}/projects/${PROJECT}/environments/qa/history`);
+    await item(4).getByRole("button", { name: "Restore this revision" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restore revision 4 of qa?" });
+    await dialog.getByText("0 variables and 2 branch overrides change (now at revision 6).").waitFor();
+    const diff = dialog.getByRole("table", { name: "What restoring changes" });
+    await expect(diff.getByRole("row").nth(1).textContent()).resolves.toBe(
+      'API_URLon branch feature-xchanges"https://x-two.example" → "https://x-one.example"',
+    );
+    await expect(diff.getByRole("row").nth(2).textContent()).resolves.toBe(
+      "TOKENon branch feature-xchanges•••• secret (value not shown)",
+    );
+    await page.screenshot({ path: "/tmp/history-restore-overrides.png" });
+    expect(await page.content()).not.toContain(canary);
+    for (const body of await Promise.all(graphqlBodies)) expect(body).not.toContain(canary);
   });
 });

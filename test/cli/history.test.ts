@@ -100,4 +100,45 @@ describe("env history / env restore", () => {
       added: 1,
     });
   }, 120_000);
+
+  it("restore --dry-run names the branch overrides that change (text and --json), never a secret's value", async () => {
+    const slug = "cli-history-overrides";
+    const canary = `canary-${Date.now()}-cli-override`;
+    await createProject(server.owner, slug, { branches: ["feature-x"] });
+    await bulk(server.owner, {
+      project: slug,
+      environment: "preview",
+      variables: [
+        { key: "API_URL", value: "https://base" },
+        { key: "TOKEN", value: "base-token", secret: true },
+      ],
+    });
+    const set = (key: string, value: string) =>
+      setVariable(server.owner, { project: slug, environment: "preview", key, value, branch: "feature-x" });
+    await set("API_URL", "https://x-one");
+    await set("TOKEN", `${canary}-1`);
+    const target = (await listValues(server.owner, slug, "preview")).revision;
+    await set("API_URL", "https://x-two");
+    await set("TOKEN", `${canary}-2`);
+    const box = await createSandbox(server, { link: slug });
+    const dry = await box.run(["env", "restore", String(target), "--env", "preview", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("0 variables and 2 branch overrides change.");
+    expect(dry.stdout).toContain('~ API_URL [feature-x]: "https://x-two" → "https://x-one"\n');
+    expect(dry.stdout).toContain("~ TOKEN [feature-x]: [secret]\n");
+    const json = await box.run(["env", "restore", String(target), "--env", "preview", "--dry-run", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).overrideEntries).toEqual([
+      {
+        key: "API_URL",
+        branch: "feature-x",
+        status: "CHANGED",
+        isSecret: false,
+        baseValue: "https://x-two",
+        headValue: "https://x-one",
+      },
+      { key: "TOKEN", branch: "feature-x", status: "CHANGED", isSecret: true, baseValue: null, headValue: null },
+    ]);
+    for (const out of [dry.stdout, dry.stderr, json.stdout, json.stderr]) expect(out).not.toContain(canary);
+  }, 120_000);
 });

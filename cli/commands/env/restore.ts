@@ -37,13 +37,24 @@ revision, so it can itself be undone.`,
       "RestoreEnvironmentPayload",
     );
     const value = (v: string | null | undefined, secret: boolean) => (secret ? "[secret]" : v == null ? "" : quote(v));
-    const lines = plan.entries.map((e) =>
+    type Entry = {
+      key: string;
+      status: string;
+      isSecret: boolean;
+      baseValue?: string | null;
+      headValue?: string | null;
+    };
+    const line = (e: Entry, name: string) =>
       e.status === "ADDED"
-        ? `+ ${e.key} = ${value(e.headValue, e.isSecret)}`
+        ? `+ ${name} = ${value(e.headValue, e.isSecret)}`
         : e.status === "REMOVED"
-          ? `- ${e.key}`
-          : `~ ${e.key}: ${e.isSecret ? "[secret]" : `${value(e.baseValue, false)} → ${value(e.headValue, false)}`}`,
-    );
+          ? `- ${name}`
+          : `~ ${name}: ${e.isSecret ? "[secret]" : `${value(e.baseValue, false)} → ${value(e.headValue, false)}`}`;
+    const lines = [
+      ...plan.entries.map((e) => line(e, e.key)),
+      // Branch overrides, labelled with their branch: ~ API_URL [feature-x]: "a" → "b"
+      ...plan.overrideEntries.map((e) => line(e, `${e.key} [${e.branch}]`)),
+    ];
     const nothing = !plan.entries.length && plan.overridesRestored === 0;
     const summary =
       `Restoring revision ${target} of "${environment}" (now at revision ${plan.revision}): ` +
@@ -64,6 +75,7 @@ revision, so it can itself be undone.`,
         applied,
         dryRun: opt.bool(options, "dry-run"),
         entries: plan.entries,
+        overrideEntries: plan.overrideEntries,
         overridesRestored: plan.overridesRestored,
         skippedBranches: plan.skippedBranches,
       });

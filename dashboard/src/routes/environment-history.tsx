@@ -371,7 +371,7 @@ function RestoreDialog({
                 {p.entries.length} {p.entries.length === 1 ? "variable" : "variables"} and {p.overridesRestored} branch{" "}
                 {p.overridesRestored === 1 ? "override" : "overrides"} change (now at revision {p.revision}).
               </p>
-              {p.entries.length > 0 && (
+              {p.entries.length + p.overrideEntries.length > 0 && (
                 <div className="max-h-72 overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
                   <table className="w-full text-left text-sm">
                     <caption className="sr-only">What restoring changes</caption>
@@ -383,23 +383,40 @@ function RestoreDialog({
                       </tr>
                     </thead>
                     <tbody>
-                      {p.entries.map((e) => (
-                        <tr key={e.key} className="border-t border-zinc-100 align-top dark:border-zinc-800">
-                          <td className="px-3 py-1.5 font-mono break-all">{e.key}</td>
-                          <td className="px-3 py-1.5">
-                            <Badge tone={e.status === "ADDED" ? "indigo" : e.status === "REMOVED" ? "red" : "amber"}>
-                              {e.status === "ADDED" ? "adds" : e.status === "REMOVED" ? "removes" : "changes"}
-                            </Badge>
-                          </td>
-                          <td className="px-3 py-1.5 font-mono text-xs break-all">
-                            {e.isSecret ? (
-                              <span className="text-zinc-500">•••• secret (value not shown)</span>
-                            ) : (
-                              <ValueChange isSecret={false} kind={e.status} before={e.baseValue} after={e.headValue} />
-                            )}
-                          </td>
-                        </tr>
-                      ))}
+                      {[...p.entries.map((e) => ({ ...e, branch: null as string | null })), ...p.overrideEntries].map(
+                        (e) => (
+                          <tr
+                            key={`${e.key}\u0000${e.branch ?? ""}`}
+                            className="border-t border-zinc-100 align-top dark:border-zinc-800"
+                          >
+                            <td className="px-3 py-1.5 font-mono break-all">
+                              {e.key}
+                              {e.branch !== null && (
+                                <span className="block font-sans text-xs break-normal text-zinc-500">
+                                  on branch {e.branch}
+                                </span>
+                              )}
+                            </td>
+                            <td className="px-3 py-1.5">
+                              <Badge tone={e.status === "ADDED" ? "indigo" : e.status === "REMOVED" ? "red" : "amber"}>
+                                {e.status === "ADDED" ? "adds" : e.status === "REMOVED" ? "removes" : "changes"}
+                              </Badge>
+                            </td>
+                            <td className="px-3 py-1.5 font-mono text-xs break-all">
+                              {e.isSecret ? (
+                                <span className="text-zinc-500">•••• secret (value not shown)</span>
+                              ) : (
+                                <ValueChange
+                                  isSecret={false}
+                                  kind={e.status}
+                                  before={e.baseValue}
+                                  after={e.headValue}
+                                />
+                              )}
+                            </td>
+                          </tr>
+                        ),
+                      )}
                     </tbody>
                   </table>
                 </div>
