@@ -63,6 +63,10 @@ export interface OutboxEvent {
   revision: number | null;
   keys: Iterable<string>;
   metadata: Record<string, unknown>;
+  /** Report the event as this type rather than its action's (a branch deletion's environment revisions). */
+  type?: WebhookEventType;
+  /** The branch's name when its row is gone (deleted in this transaction). */
+  branchName?: string;
 }
 
 /** The JSON body a webhook receives (Standard Webhooks: type, timestamp, data). Names and keys, never values. */
@@ -108,7 +112,7 @@ async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"
 
 /** Queues one delivery per matching webhook of the event's project; returns how many. */
 export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<number> {
-  const type = webhookEventType(event.action);
+  const type = event.type ?? webhookEventType(event.action);
   if (!type || !event.projectId) return 0;
   const webhooks = await tx.webhook.findMany({
     where: { projectId: event.projectId },
@@ -137,7 +141,7 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
       environment: environmentId ? (environment ?? { id: environmentId, name: name ?? environmentId }) : null,
       revision: event.revision,
       keys: [...new Set(event.keys)].sort(),
-      branch: branch?.name ?? (type.startsWith("branch.") ? name : null),
+      branch: branch?.name ?? event.branchName ?? (type.startsWith("branch.") ? name : null),
       actor,
     },
   };
