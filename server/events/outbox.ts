@@ -63,6 +63,8 @@ export interface OutboxEvent {
   revision: number | null;
   keys: Iterable<string>;
   metadata: Record<string, unknown>;
+  /** The write's message (`-m`), when it has one. */
+  message?: string | null;
   /** Report the event as this type rather than its action's (a branch deletion's environment revisions). */
   type?: WebhookEventType;
   /** The branch's name when its row is gone (deleted in this transaction). */
@@ -80,6 +82,8 @@ export interface WebhookPayload {
     keys: string[];
     branch: string | null;
     actor: { type: "user" | "service" | "system"; name: string };
+    /** The write's message (`-m`), or null. */
+    message: string | null;
   };
 }
 
@@ -143,6 +147,7 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
       keys: [...new Set(event.keys)].sort(),
       branch: branch?.name ?? event.branchName ?? (type.startsWith("branch.") ? name : null),
       actor,
+      message: event.message ?? null,
     },
   };
   const body = JSON.stringify(payload);

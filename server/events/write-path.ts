@@ -252,7 +252,7 @@ export function writePath(
             message: spec.message,
           });
         const appended = await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
-        const outbox = { ...appended, action: spec.action, actor: spec.actor };
+        const outbox = { ...appended, action: spec.action, actor: spec.actor, message: spec.message ?? null };
         deliveries = await enqueueDeliveries(tx, { ...outbox, ...event });
         // A branch deletion also moved environments on: subscribers to environment.changed see each revision.
         for (const r of branchRevisions)

@@ -295,6 +295,19 @@ describe("delivery", () => {
     for (const r of receiver.at(`/branchdel-${s}`)) expect(r.body).not.toContain(canary);
   });
 
+  it("the payload carries the write's message, or null", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { signingSecret } = await createWebhook(s, `/message-${s}`, { events: ["ENVIRONMENT_CHANGED"] });
+    await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1", message: "rotate A" });
+    await setVariable(sdk, { project: s, environment: "development", key: "B", value: "1" });
+    await settled(s);
+    const bodies = receiver.at(`/message-${s}`).map((r) => verify(signingSecret, r));
+    const byKey = Object.fromEntries(bodies.map((b) => [(b.data.keys as string[])[0], b.data]));
+    expect(byKey.A.message).toBe("rotate A");
+    expect(byKey.B.message).toBeNull();
+  });
+
   it("retries after a 500 with backoff: attempts 2, then SUCCEEDED, with the same webhook-id", async () => {
     const s = slug();
     await createProject(sdk, s);
