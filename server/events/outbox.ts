@@ -105,7 +105,7 @@ export function webhookMatches(
 }
 
 async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"]["actor"]> {
-  if (actor.kind === "system") return { type: "system", name: "envplane" };
+  if (actor.kind === "system") return { type: "system", name: "system" };
   if (actor.kind === "user") {
     const user = await tx.user.findUnique({ where: { id: actor.userId }, select: { name: true } });
     return { type: "user", name: user?.name ?? actor.userId };
