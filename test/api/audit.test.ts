@@ -358,7 +358,11 @@ describe("auditLog", () => {
     expect(actions(await log(s, { action: "project.create" }))).toEqual(["project.create:"]);
     expect(actions(await log(s, { action: "project." }))).toEqual(["project.create:"]);
     expect(await log(s, { action: "project" })).toEqual([]);
-    expect(await log(s, { environment: "nope" })).toEqual([]);
+    // An environment that does not exist is named in an error, not answered with an empty log.
+    await expect(log(s, { environment: "nope" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining(`Environment "nope" not found in project "${s}"`),
+    });
     const all = await log(s);
     const middle = all[3].createdAt;
     expect((await log(s, { until: middle })).every((e) => e.createdAt <= middle)).toBe(true);

@@ -45,6 +45,11 @@ describe("envplane audit", () => {
 
     const byEnv = JSON.parse((await box.run(["audit", "--env", "preview", "--since", "1h", "--json"])).stdout);
     expect(byEnv.map((e: { action: string }) => e.action)).toEqual(["variables.pull", "variable.set", "variable.set"]);
+    const typo = await box.run(["audit", "--env", "prevew"]);
+    expect(typo).toMatchObject({ code: 1, stdout: "" });
+    expect(typo.stderr).toContain('Environment "prevew" not found');
+    expect(typo.stderr).toContain("envplane env list-environments");
+    expect(typo.stderr).not.toContain("No audit events");
     const none = await box.run(["audit", "--actor", "nobody"]);
     expect(none).toMatchObject({ code: 0, stdout: "" });
     expect(none.stderr).toContain("No audit events");
