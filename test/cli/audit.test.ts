@@ -41,7 +41,7 @@ describe("envplane audit", () => {
     const events = JSON.parse(pulls.stdout);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "variables.pull", keys: ["API_URL"], environment: "preview" });
-    expect(events[0].userAgent).toMatch(/envplane/i);
+    expect(events[0].userAgent).toMatch(/^envplane-cli\/\d/);
 
     const byEnv = JSON.parse((await box.run(["audit", "--env", "preview", "--since", "1h", "--json"])).stdout);
     expect(byEnv.map((e: { action: string }) => e.action)).toEqual(["variables.pull", "variable.set", "variable.set"]);
