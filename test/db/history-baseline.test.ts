@@ -129,6 +129,9 @@ it("starts each environment's history at its current revision with a copy of its
     expect(Number(revisions[0].number)).toBe(7);
     expect(Number(revisions[0].added)).toBe(3);
     // The API names the server "system", as the audit log does, whatever the migration stored.
-    expect(auditActor(revisions[0] as Parameters<typeof auditActor>[0])).toMatchObject({ type: "system", name: "system" });
+    expect(auditActor(revisions[0] as Parameters<typeof auditActor>[0])).toMatchObject({
+      type: "system",
+      name: "system",
+    });
   });
 });
