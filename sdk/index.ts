@@ -36,7 +36,21 @@ export class EnvplaneRequestError extends Error {
   }
 }
 
+/** This SDK's version (package.json's; a test keeps them equal). */
+export const SDK_VERSION = "0.1.0";
+
+/**
+ * In Node, requests name the SDK (`envplane-sdk/<version>`), so the audit log shows who called; browsers forbid
+ * setting User-Agent (they send their own). A user-agent in `options.headers` wins (the CLI sends envplane-cli/…).
+ */
+function userAgent(headers: Record<string, string> | undefined): Record<string, string> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (!node || Object.keys(headers ?? {}).some((h) => h.toLowerCase() === "user-agent")) return {};
+  return { "user-agent": `envplane-sdk/${SDK_VERSION}` };
+}
+
 export function createClient(options: ClientOptions) {
+  const defaultHeaders = userAgent(options.headers);
   const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   const requester: Requester<{ signal?: AbortSignal }> = async (document, variables, requestOptions) => {
     const response = await doFetch(options.url, {
@@ -46,6 +60,7 @@ export function createClient(options: ClientOptions) {
         "content-type": "application/json",
         accept: "application/graphql-response+json, application/json",
         "x-envplane-client": "sdk",
+        ...defaultHeaders,
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...options.headers,
       },

@@ -137,7 +137,7 @@ export async function insertRevisionRow(
       ? Prisma.sql`COALESCE((SELECT u."name" FROM "User" u WHERE u."id" = ${text(userId)}), 'a deleted user')`
       : actor.kind === "service"
         ? Prisma.sql`'service token ' || COALESCE((SELECT t."name" FROM "Token" t WHERE t."id" = ${text(tokenId)}), '?')`
-        : Prisma.sql`'envplane'`;
+        : Prisma.sql`'system'`;
   const count = (kind: string) => Prisma.sql`(SELECT COUNT(*) FROM "RevisionChange" c
     WHERE c."environmentId" = ${text(environmentId)} AND c."revision" = ${int(number)} AND c."kind" = ${text(kind)})`;
   await tx.$executeRaw`
@@ -148,22 +148,32 @@ export async function insertRevisionRow(
       ${count("added")}, ${count("changed")}, ${count("removed")}`;
 }
 
+/** An environment a branch deletion moved on: its new revision and the keys whose overrides were removed. */
+export interface BranchDeletionRevision {
+  environmentId: string;
+  revision: number;
+  keys: string[];
+  branch: string;
+}
+
 /**
  * Deleting a project branch removes its overrides everywhere: each environment that had some
- * moves to a new revision recording their removal. Returns the environments' ids.
+ * moves to a new revision recording their removal. Returns those environments with their new revisions.
  */
 export async function captureBranchDeletion(
   tx: Client,
   provider: Provider,
   spec: { projectId: string; branchId: string; action: EventAction; actor: EventActor; message?: string | null },
-): Promise<string[]> {
-  const rows = await tx.$queryRaw<{ environmentId: string; keys: string }[]>`
-    SELECT v."environmentId", v."key" AS "keys" FROM "BranchOverride" o JOIN "Variable" v ON v."id" = o."variableId"
-      JOIN "Environment" e ON e."id" = v."environmentId"
+): Promise<BranchDeletionRevision[]> {
+  const rows = await tx.$queryRaw<{ environmentId: string; keys: string; branch: string }[]>`
+    SELECT v."environmentId", v."key" AS "keys", b."name" AS "branch"
+    FROM "BranchOverride" o JOIN "Variable" v ON v."id" = o."variableId"
+      JOIN "Environment" e ON e."id" = v."environmentId" JOIN "ProjectBranch" b ON b."id" = o."branchId"
     WHERE o."branchId" = ${text(spec.branchId)} AND e."projectId" = ${text(spec.projectId)}
-    ORDER BY v."environmentId"`;
+    ORDER BY v."environmentId", v."key"`;
   const byEnv = new Map<string, string[]>();
   for (const r of rows) byEnv.set(r.environmentId, [...(byEnv.get(r.environmentId) ?? []), r.keys]);
+  const bumpedEnvs: BranchDeletionRevision[] = [];
   for (const [environmentId, keys] of byEnv) {
     const bumped = await tx.$queryRaw<{ revision: number | bigint }[]>`
       UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${timestamp(provider, new Date())}
@@ -171,6 +181,7 @@ export async function captureBranchDeletion(
     const number = Number(bumped[0].revision);
     await captureRemovals(tx, provider, { environmentId, revision: number }, { keys, branchId: spec.branchId });
     await insertRevisionRow(tx, provider, { ...spec, environmentId, number });
+    bumpedEnvs.push({ environmentId, revision: number, keys, branch: rows[0].branch });
   }
-  return [...byEnv.keys()];
+  return bumpedEnvs;
 }

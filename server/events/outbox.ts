@@ -63,6 +63,12 @@ export interface OutboxEvent {
   revision: number | null;
   keys: Iterable<string>;
   metadata: Record<string, unknown>;
+  /** The write's message (`-m`), when it has one. */
+  message?: string | null;
+  /** Report the event as this type rather than its action's (a branch deletion's environment revisions). */
+  type?: WebhookEventType;
+  /** The branch's name when its row is gone (deleted in this transaction). */
+  branchName?: string;
 }
 
 /** The JSON body a webhook receives (Standard Webhooks: type, timestamp, data). Names and keys, never values. */
@@ -76,6 +82,8 @@ export interface WebhookPayload {
     keys: string[];
     branch: string | null;
     actor: { type: "user" | "service" | "system"; name: string };
+    /** The write's message (`-m`), or null. */
+    message: string | null;
   };
 }
 
@@ -97,7 +105,7 @@ export function webhookMatches(
 }
 
 async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"]["actor"]> {
-  if (actor.kind === "system") return { type: "system", name: "envplane" };
+  if (actor.kind === "system") return { type: "system", name: "system" };
   if (actor.kind === "user") {
     const user = await tx.user.findUnique({ where: { id: actor.userId }, select: { name: true } });
     return { type: "user", name: user?.name ?? actor.userId };
@@ -108,7 +116,7 @@ async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"
 
 /** Queues one delivery per matching webhook of the event's project; returns how many. */
 export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<number> {
-  const type = webhookEventType(event.action);
+  const type = event.type ?? webhookEventType(event.action);
   if (!type || !event.projectId) return 0;
   const webhooks = await tx.webhook.findMany({
     where: { projectId: event.projectId },
@@ -137,8 +145,9 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
       environment: environmentId ? (environment ?? { id: environmentId, name: name ?? environmentId }) : null,
       revision: event.revision,
       keys: [...new Set(event.keys)].sort(),
-      branch: branch?.name ?? (type.startsWith("branch.") ? name : null),
+      branch: branch?.name ?? event.branchName ?? (type.startsWith("branch.") ? name : null),
       actor,
+      message: event.message ?? null,
     },
   };
   const body = JSON.stringify(payload);

@@ -29,7 +29,13 @@ import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
 import { appendAuditRow } from "./audit.js";
-import { assertMessage, captureBranchDeletion, captureRemovals, captureRevision } from "./history.js";
+import {
+  assertMessage,
+  type BranchDeletionRevision,
+  captureBranchDeletion,
+  captureRemovals,
+  captureRevision,
+} from "./history.js";
 import { enqueueDeliveries } from "./outbox.js";
 
 export { Rollback } from "../services/transaction.js";
@@ -90,7 +96,7 @@ export interface UnitOfWork {
    */
   removing(keys: readonly string[], branchId?: string | null): Promise<void>;
   /** Deleting a project branch: moves each environment with overrides of it to a revision recording their removal. */
-  removingBranch(branchId: string): Promise<string[]>;
+  removingBranch(branchId: string): Promise<BranchDeletionRevision[]>;
 }
 
 export interface WritePath {
@@ -183,6 +189,7 @@ export function writePath(
           metadata: {},
         };
         let bumped = null as { id: string } | null;
+        let branchRevisions: BranchDeletionRevision[] = [];
         const uow: UnitOfWork = {
           tx,
           get access() {
@@ -222,15 +229,16 @@ export function writePath(
               { keys, branchId },
             );
           },
-          removingBranch(branchId) {
+          async removingBranch(branchId) {
             const { actor, action, message } = spec;
-            return captureBranchDeletion(tx, db.provider, {
+            branchRevisions = await captureBranchDeletion(tx, db.provider, {
               projectId: access!.project.id,
               branchId,
               actor,
               action,
               message,
             });
+            return branchRevisions;
           },
         };
         if (spec.bump) await uow.bump(env!, spec.expectedRevision);
@@ -244,7 +252,19 @@ export function writePath(
             message: spec.message,
           });
         const appended = await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
-        deliveries = await enqueueDeliveries(tx, { ...appended, ...event, action: spec.action, actor: spec.actor });
+        const outbox = { ...appended, action: spec.action, actor: spec.actor, message: spec.message ?? null };
+        deliveries = await enqueueDeliveries(tx, { ...outbox, ...event });
+        // A branch deletion also moved environments on: subscribers to environment.changed see each revision.
+        for (const r of branchRevisions)
+          deliveries += await enqueueDeliveries(tx, {
+            ...outbox,
+            ...event,
+            type: "environment.changed",
+            environmentId: r.environmentId,
+            revision: r.revision,
+            keys: r.keys,
+            branchName: r.branch,
+          });
         return result;
       });
       afterCommit(spec.action, { deliveries });

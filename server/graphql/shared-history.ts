@@ -12,7 +12,8 @@ export function auditActor(row: {
   const prefix = "service token ";
   return {
     type,
-    name: row.actorName,
+    // The server itself is "system" everywhere (revisions of the 0005 migration baseline stored "envplane").
+    name: type === "system" ? "system" : row.actorName,
     userId: row.actorUserId,
     tokenId: row.tokenId,
     tokenName: type === "service" && row.actorName.startsWith(prefix) ? row.actorName.slice(prefix.length) : null,

@@ -10,6 +10,7 @@ import { AUDIT_COLUMNS, auditHash } from "../events/audit.js";
 import { appendEvent, type EventFields } from "../events/write-path.js";
 import type { Actor } from "./actor.js";
 import { AppError, ValidationError } from "./errors.js";
+import { findEnvironment } from "./lookup.js";
 import { inTransaction } from "./transaction.js";
 
 /** The audit row of a read could not be written: the read returns nothing. */
@@ -128,22 +129,19 @@ export function auditService({ db, log }: { db: Pick<Database, "reader">; log?: 
         errors.push({ path: ["filter", "until"], message: "until must not be before since." });
       if (errors.length) throw ValidationError.fromFields(errors);
 
-      const { project } = await access(actor, input.project);
+      const granted = await access(actor, input.project);
+      const { project } = granted;
       const conditions: Record<string, unknown>[] = [{ chain: project.id }];
       if (after !== null) conditions.push({ seq: { lt: after } });
       if (action) conditions.push(action.endsWith(".") ? { action: { startsWith: action } } : { action });
       if (filter.since) conditions.push({ createdAt: { gte: filter.since } });
       if (filter.until) conditions.push({ createdAt: { lte: filter.until } });
       const [env, actors] = await Promise.all([
-        filter.environment != null
-          ? db.reader.environment.findUnique({
-              where: { projectId_name: { projectId: project.id, name: filter.environment } },
-              select: { id: true },
-            })
-          : null,
+        // An environment that does not exist is an error, not an empty log (a typo would look like "nothing happened").
+        filter.environment != null ? findEnvironment(db.reader, granted, filter.environment) : null,
         filter.actor != null ? matchActors(project.id, filter.actor.trim()) : null,
       ]);
-      if (filter.environment != null) conditions.push({ environmentId: env?.id ?? "" });
+      if (env) conditions.push({ environmentId: env.id });
       if (actors) conditions.push({ OR: actors });
       const where = { AND: conditions };
       const rows = first === 0 ? [] : await loadPage(db.reader, where, first + 1);

@@ -75,7 +75,7 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
           const { tx, record } = uow;
           const { id, name } = branch!;
           // Removing overrides is a write to their environments: move their revisions on (one revision each, with its history).
-          const touched = (await uow.removingBranch(id)).map((environmentId) => ({ id: environmentId }));
+          const touched = (await uow.removingBranch(id)).map((e) => ({ id: e.environmentId }));
           const overridesRemoved = await tx.branchOverride.count({ where: { branchId: id } });
           await tx.projectBranch.delete({ where: { id } });
           record({ branchId: id, metadata: { name, overridesRemoved, environmentIds: touched.map((e) => e.id) } });

@@ -5,9 +5,10 @@
  * retention keeps the rest verifiable. SQLite and PostgreSQL (bash scripts/with-postgres.sh).
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import type { EnvplaneClient } from "../../sdk/index.js";
+import { createClient, type EnvplaneClient, SDK_VERSION } from "../../sdk/index.js";
 import { configFromEnv } from "../../server/config.js";
 import { type AuditRow, auditHash, pruneAuditLog, sealUnchainedEvents } from "../../server/events/audit.js";
 import { verifyChain } from "../../server/services/audit.js";
@@ -358,7 +359,11 @@ describe("auditLog", () => {
     expect(actions(await log(s, { action: "project.create" }))).toEqual(["project.create:"]);
     expect(actions(await log(s, { action: "project." }))).toEqual(["project.create:"]);
     expect(await log(s, { action: "project" })).toEqual([]);
-    expect(await log(s, { environment: "nope" })).toEqual([]);
+    // An environment that does not exist is named in an error, not answered with an empty log.
+    await expect(log(s, { environment: "nope" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining(`Environment "nope" not found in project "${s}"`),
+    });
     const all = await log(s);
     const middle = all[3].createdAt;
     expect((await log(s, { until: middle })).every((e) => e.createdAt <= middle)).toBe(true);
@@ -422,6 +427,26 @@ describe("auditLog", () => {
     const [event] = await log(s);
     expect(event).toMatchObject({ action: "variable.set", clientAddress: "127.0.0.1", userAgent: "audit-test/1.0" });
     expect((await verify(s)).ok).toBe(true);
+  });
+
+  it("the SDK names itself in Node: envplane-sdk/<package version>", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const http = createServer(server.app.handle);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const port = (http.address() as { port: number }).port;
+    try {
+      // The global fetch over real HTTP, as a user's program would.
+      const client = createClient({ url: `http://127.0.0.1:${port}/graphql`, token: server.ownerToken });
+      await setVariable(client, { project: s, environment: "development", key: "BY_SDK", value: "1" });
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(SDK_VERSION).toBe(version);
+    const [event] = await log(s);
+    expect(event).toMatchObject({ action: "variable.set", keys: ["BY_SDK"], userAgent: `envplane-sdk/${version}` });
   });
 });
 

@@ -250,6 +250,64 @@ describe("delivery", () => {
     for (const r of receiver.at(`/lifecycle-${s}`)) expect(r.body).not.toContain(canary);
   });
 
+  it("deleting a branch reports environment.changed for each environment it moved on, with no revision gap", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { signingSecret } = await createWebhook(s, `/branchdel-${s}`, {
+      events: ["ENVIRONMENT_CHANGED", "BRANCH_DELETED"],
+    });
+    await createBranch(sdk, s, "feature-y");
+    for (const environment of ["staging", "production"]) {
+      if (environment === "staging") await sdk.createEnvironment({ input: { project: s, name: environment } });
+      await setVariable(sdk, { project: s, environment, key: "A", value: "base" });
+      await setVariable(sdk, { project: s, environment, key: "B", value: "base" });
+      await setVariable(sdk, { project: s, environment, key: "A", value: "o", branch: "feature-y" });
+      await setVariable(sdk, { project: s, environment, key: "B", value: canary, branch: "feature-y" });
+    }
+    await setVariable(sdk, { project: s, environment: "development", key: "UNTOUCHED", value: "1" });
+    expectType(
+      (await sdk.deleteBranch({ input: { project: s, name: "feature-y" } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
+    await settled(s);
+    const bodies = receiver.at(`/branchdel-${s}`).map((r) => verify(signingSecret, r));
+    expect(bodies.filter((b) => b.type === "branch.deleted")).toHaveLength(1);
+    const envs = (await sdk.project({ slug: s })).project!.environments;
+    for (const name of ["staging", "production", "development"]) {
+      const revisions = bodies
+        .filter((b) => b.type === "environment.changed" && (b.data.environment as { name: string }).name === name)
+        .map((b) => b.data.revision as number)
+        .sort((a, b) => a - b);
+      const current = envs.find((e) => e.name === name)!.revision;
+      // Every revision from the first write on is reported exactly once, up to the current one.
+      expect(revisions).toEqual(Array.from({ length: revisions.length }, (_, i) => current - revisions.length + 1 + i));
+    }
+    for (const name of ["staging", "production"]) {
+      const changed = bodies.filter(
+        (b) =>
+          b.type === "environment.changed" &&
+          (b.data.environment as { name: string }).name === name &&
+          b.data.revision === envs.find((e) => e.name === name)!.revision,
+      );
+      expect(changed).toHaveLength(1);
+      expect(changed[0].data).toMatchObject({ keys: ["A", "B"], branch: "feature-y", actor: { type: "user" } });
+    }
+    for (const r of receiver.at(`/branchdel-${s}`)) expect(r.body).not.toContain(canary);
+  });
+
+  it("the payload carries the write's message, or null", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { signingSecret } = await createWebhook(s, `/message-${s}`, { events: ["ENVIRONMENT_CHANGED"] });
+    await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1", message: "rotate A" });
+    await setVariable(sdk, { project: s, environment: "development", key: "B", value: "1" });
+    await settled(s);
+    const bodies = receiver.at(`/message-${s}`).map((r) => verify(signingSecret, r));
+    const byKey = Object.fromEntries(bodies.map((b) => [(b.data.keys as string[])[0], b.data]));
+    expect(byKey.A.message).toBe("rotate A");
+    expect(byKey.B.message).toBeNull();
+  });
+
   it("retries after a 500 with backoff: attempts 2, then SUCCEEDED, with the same webhook-id", async () => {
     const s = slug();
     await createProject(sdk, s);

@@ -120,6 +120,8 @@ describe("webhooks screen", () => {
     const table = page.getByRole("region", { name: `Deliveries of ${base}/ui` });
     await table.getByText("succeeded").waitFor();
     await expect.poll(async () => (await table.getByRole("row").allInnerTexts()).join("\n")).toContain("200");
+    // The delivery's id (the webhook-id header, what `webhooks redeliver` takes) is shown.
+    await table.getByText(request.headers["webhook-id"] as string, { exact: true }).waitFor();
     await page.screenshot({ path: "/tmp/webhooks-deliveries.png", fullPage: true });
     expect(errors).toEqual([]);
     expect(foreignRequests).toEqual([]);

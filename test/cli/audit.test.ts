@@ -41,10 +41,15 @@ describe("envplane audit", () => {
     const events = JSON.parse(pulls.stdout);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "variables.pull", keys: ["API_URL"], environment: "preview" });
-    expect(events[0].userAgent).toMatch(/envplane/i);
+    expect(events[0].userAgent).toMatch(/^envplane-cli\/\d/);
 
     const byEnv = JSON.parse((await box.run(["audit", "--env", "preview", "--since", "1h", "--json"])).stdout);
     expect(byEnv.map((e: { action: string }) => e.action)).toEqual(["variables.pull", "variable.set", "variable.set"]);
+    const typo = await box.run(["audit", "--env", "prevew"]);
+    expect(typo).toMatchObject({ code: 1, stdout: "" });
+    expect(typo.stderr).toContain('Environment "prevew" not found');
+    expect(typo.stderr).toContain("envplane env list-environments");
+    expect(typo.stderr).not.toContain("No audit events");
     const none = await box.run(["audit", "--actor", "nobody"]);
     expect(none).toMatchObject({ code: 0, stdout: "" });
     expect(none.stderr).toContain("No audit events");

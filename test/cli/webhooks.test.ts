@@ -82,7 +82,7 @@ describe("envplane webhooks", () => {
     expect(hook).toMatchObject({
       url: `${base}/cli-${slug}`,
       environments: ["production"],
-      events: ["ENVIRONMENT_CHANGED"],
+      events: ["environment.changed"],
       description: "deploy hook",
     });
     expect(list.stdout).not.toContain(secret);
@@ -103,12 +103,15 @@ describe("envplane webhooks", () => {
     });
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({
+      eventType: "environment.changed",
       attempts: 1,
       lastStatusCode: 204,
       payload: { data: { keys: ["DEPLOYED"] } },
     });
     const shown = await box.run(["webhooks", "deliveries", hook.id]);
     expect(shown.stdout).toMatch(/environment\.changed\s+succeeded\s+1\s+204/);
+    // The id `webhooks redeliver` needs is in the table.
+    expect(shown.stdout).toMatch(new RegExp(`^${deliveries[0].id}\\s+environment\\.changed`, "m"));
 
     const refused = await box.run(["webhooks", "delete", hook.id]);
     expect(refused.code).not.toBe(0);
@@ -134,11 +137,13 @@ describe("envplane webhooks", () => {
     expect(shown.stdout).toMatch(/failed\s+2\s+503/);
     expect(shown.stdout).toContain("The endpoint answered HTTP 503.");
 
+    const againJson = await box.run(["webhooks", "redeliver", failed.id, "--json"]);
+    expect(JSON.parse(againJson.stdout)).toMatchObject({ eventType: "environment.changed", status: "PENDING" });
     const again = await box.run(["webhooks", "redeliver", failed.id]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Queued delivery");
     const rows = (await server.owner.webhookDeliveries({ slug })).project!.webhooks[0].deliveries.nodes;
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     expect(rows[0].id).not.toBe(failed.id);
     expect(JSON.parse(rows[0].payload)).toEqual(failed.payload);
   });

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type MigrationTarget, migrate } from "../../server/db/migrate.js";
+import { auditActor } from "../../server/graphql/shared-history.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { withRawDb } from "../support/raw-db.js";
 
@@ -115,7 +116,8 @@ it("starts each environment's history at its current revision with a copy of its
       },
     ]);
     const revisions = await q(
-      `SELECT "environmentId", "number", "action", "actorType", "actorName", "added", "createdAt" FROM "Revision"`,
+      `SELECT "environmentId", "number", "action", "actorType", "actorUserId", "tokenId", "actorName", "added", "createdAt"
+       FROM "Revision"`,
     );
     expect(revisions).toHaveLength(1);
     expect(revisions[0]).toMatchObject({
@@ -126,5 +128,10 @@ it("starts each environment's history at its current revision with a copy of its
     });
     expect(Number(revisions[0].number)).toBe(7);
     expect(Number(revisions[0].added)).toBe(3);
+    // The API names the server "system", as the audit log does, whatever the migration stored.
+    expect(auditActor(revisions[0] as Parameters<typeof auditActor>[0])).toMatchObject({
+      type: "system",
+      name: "system",
+    });
   });
 });

@@ -32,6 +32,10 @@ function eventType(text: string): WebhookEventType {
 
 const shownType = (type: string) => type.toLowerCase().replace("_", ".");
 
+/** A webhook or delivery as --json prints it: event types as everywhere else (environment.changed). */
+const shownHook = <T extends { events: readonly string[] }>(h: T) => ({ ...h, events: h.events.map(shownType) });
+const shownDelivery = <T extends { eventType: string }>(d: T) => ({ ...d, eventType: shownType(d.eventType) });
+
 /** Runs a request whose webhooks field the server refuses to non-admins: its message, not "the server failed". */
 async function managing<T>(request: () => Promise<T>): Promise<T> {
   try {
@@ -93,7 +97,7 @@ export const webhooksCreate: CommandSpec = {
           ? `--event ${shownType(events[Number(path[1])])}`
           : describePath(path);
     const { webhook, signingSecret } = unwrap(r.createWebhook, "CreateWebhookPayload", given);
-    if (opt.bool(options, "json")) return printJson({ signingSecret, ...webhook });
+    if (opt.bool(options, "json")) return printJson({ signingSecret, ...shownHook(webhook) });
     ctx.io.print(signingSecret);
     ctx.io.note(
       `Created webhook ${webhook.id} → ${webhook.url}: ${webhook.events.map(shownType).join(", ")} ` +
@@ -112,7 +116,7 @@ export const webhooksList: CommandSpec = {
   options: { project, json },
   async run(ctx, { options }) {
     const hooks = await loadWebhooks(ctx, ctx.project(options));
-    if (opt.bool(options, "json")) return printJson(hooks);
+    if (opt.bool(options, "json")) return printJson(hooks.map(shownHook));
     if (!hooks.length) return ctx.io.note('No webhooks. Create one with "envplane webhooks create <url>".');
     ctx.io.print(
       table([
@@ -173,7 +177,7 @@ export const webhooksDeliveries: CommandSpec = {
     if (!hook) throw new CliError(`Webhook "${args.id}" not found in project "${slug}". Run "envplane webhooks list".`);
     const list = hook.deliveries.nodes;
     if (opt.bool(options, "json"))
-      return printJson(list.map((d) => ({ ...d, payload: JSON.parse(d.payload) as unknown })));
+      return printJson(list.map((d) => ({ ...shownDelivery(d), payload: JSON.parse(d.payload) as unknown })));
     if (!list.length) return ctx.io.note(`No deliveries to ${hook.url} yet.`);
     ctx.io.print(
       table([
@@ -209,7 +213,7 @@ export const webhooksRedeliver: CommandSpec = {
         .redeliverWebhook,
       "RedeliverWebhookPayload",
     );
-    if (opt.bool(options, "json")) return printJson(r.delivery);
+    if (opt.bool(options, "json")) return printJson(shownDelivery(r.delivery));
     ctx.io.done(
       `Queued delivery ${r.delivery.id} (${shownType(r.delivery.eventType)}, the payload of ${args["delivery-id"]}).`,
     );

@@ -229,6 +229,12 @@ function Deliveries({ slug, webhook }: { slug: string; webhook: WebhookFieldsFra
               <tr key={d.id}>
                 <td className={tdClass}>
                   <span className="font-mono text-xs">{typeName(d.eventType)}</span>
+                  <span
+                    className="block select-all font-mono text-[11px] text-zinc-500"
+                    title="Delivery id: the webhook-id header; envplane webhooks redeliver <id>"
+                  >
+                    {d.id}
+                  </span>
                   <details className="mt-1 text-xs">
                     <summary className="cursor-pointer text-zinc-500">Payload</summary>
                     <pre className="mt-1 max-w-[28rem] overflow-x-auto whitespace-pre-wrap break-all rounded bg-zinc-50 p-2 dark:bg-zinc-950">
