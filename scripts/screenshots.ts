@@ -14,7 +14,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { EnvplaneClient } from "../sdk/index.js";
 import { launchChromium } from "../test/support/chromium.js";
 import { startTestServer, type TestServer } from "../test/support/server.js";
 
@@ -154,8 +153,21 @@ const OVERRIDES: [string, string, string][] = [
 /** A new secret typed into the bulk edit: the review must not show it. */
 const BULK_SECRET = "giftcard-dev-key-5e0a7c41";
 
+/** Production's rotated Stripe key (a revision in its history): the history must not show it. */
+const ROTATED_SECRET = "sk_live_51DemoShopProdR0t8Kq";
+
 /** Everything that must never be visible to the browser. */
-const forbidden: string[] = [...Object.values(SECRET_VALUES).flatMap((vars) => Object.values(vars)), BULK_SECRET];
+const forbidden: string[] = [
+  ...Object.values(SECRET_VALUES).flatMap((vars) => Object.values(vars)),
+  BULK_SECRET,
+  ROTATED_SECRET,
+];
+
+/**
+ * The webhook on production and staging. The worker runs, so each delivery has made its first
+ * attempt (the host does not answer) and waits for a retry an hour later.
+ */
+const WEBHOOK_URL = "https://ci.example.com/hooks/envplane";
 
 function ok<T extends { __typename?: string }, N extends string>(
   result: T,
@@ -169,7 +181,8 @@ function ok<T extends { __typename?: string }, N extends string>(
   return result as Extract<T, { __typename?: N }>;
 }
 
-async function seed(owner: EnvplaneClient): Promise<void> {
+async function seed(server: TestServer): Promise<void> {
+  const owner = server.owner;
   ok(
     (await owner.createProject({ input: { slug: PROJECT, name: "Shop" } })).createProject,
     "ProjectPayload",
@@ -265,6 +278,92 @@ async function seed(owner: EnvplaneClient): Promise<void> {
       "SetMemberPayload",
       `setMember ${name}`,
     );
+  }
+  const webhook = ok(
+    (
+      await owner.createWebhook({
+        input: {
+          project: PROJECT,
+          url: WEBHOOK_URL,
+          description: "Redeploy on changes to staging and production",
+          environments: ["production", "staging"],
+        },
+      })
+    ).createWebhook,
+    "CreateWebhookPayload",
+    "createWebhook",
+  );
+  forbidden.push(webhook.signingSecret);
+  // Production's history: a few writes with messages (each also queues a webhook delivery).
+  const production = { project: PROJECT, environment: "production" };
+  ok(
+    (
+      await owner.setVariables({
+        input: {
+          ...production,
+          variables: [
+            { key: "MAX_CART_ITEMS", value: "150" },
+            { key: "LOG_LEVEL", value: "info" },
+            { key: "STRIPE_SECRET_KEY", value: ROTATED_SECRET },
+          ],
+          message: "Black Friday: bigger carts, more logging, rotated Stripe key",
+        },
+      })
+    ).setVariables,
+    "SetVariablesPayload",
+    "setVariables production (Black Friday)",
+  );
+  ok(
+    (
+      await owner.unsetVariables({
+        input: { ...production, keys: ["ANALYTICS_ID"], message: "Analytics moved to the tag manager" },
+      })
+    ).unsetVariables,
+    "UnsetVariablesPayload",
+    "unsetVariables production",
+  );
+  ok(
+    (
+      await owner.setVariables({
+        input: {
+          ...production,
+          variables: [{ key: "FEATURE_NEW_CHECKOUT", value: "true" }],
+          message: "Launch the new checkout (INC-231 is fixed)",
+        },
+      })
+    ).setVariables,
+    "SetVariablesPayload",
+    "setVariables production (new checkout)",
+  );
+  // feature-checkout's deployment resolves its variables, then an override changes: not yet live.
+  ok(
+    (await server.client(deploy.plaintextToken).runtimeVariables({ project: PROJECT, branch: "feature-checkout" }))
+      .runtimeVariables,
+    "RuntimeEnvironment",
+    "runtimeVariables feature-checkout",
+  );
+  ok(
+    (
+      await owner.setVariables({
+        input: {
+          project: PROJECT,
+          environment: "preview",
+          branch: "feature-checkout",
+          variables: [{ key: "LOG_LEVEL", value: "debug" }],
+          message: "Debug the new checkout",
+        },
+      })
+    ).setVariables,
+    "SetVariablesPayload",
+    "override of feature-checkout after its deployment",
+  );
+  // Each delivery's first attempt, so the deliveries panel shows attempts and the last error.
+  for (let tries = 0; ; tries++) {
+    const hooks = (await owner.webhookDeliveries({ slug: PROJECT, first: 50 })).project?.webhooks ?? [];
+    const deliveries = hooks.flatMap((w) => w.deliveries.nodes);
+    if (deliveries.length && deliveries.every((d) => d.attempts > 0)) break;
+    if (tries >= 100) throw new Error("Seeding the demo project: the webhook deliveries were not attempted in 20 s");
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -475,6 +574,7 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
     await page.goto(`${base}/branches`);
     await expectVisible(page.getByRole("heading", { name: /branches|mapping/i }), "branches", "a heading for branches");
     await expectVisible(page.getByText("feature-checkout"), "branches", "the branch feature-checkout");
+    await expectVisible(page.getByText(/not yet live on feature-checkout/), "branches", 'the "not yet live" badge');
     // The mapping's live preview, for a branch no entry names (the wildcard's).
     const preview = page.getByLabel(/preview/i).and(page.getByRole("textbox"));
     if (await expectVisible(preview, "branches", "the mapping preview's branch field"))
@@ -487,6 +587,53 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
     await expectVisible(page.getByText("deploy-preview"), "access", 'the service token "deploy-preview"');
     await expectVisible(page.getByText("Ada Lovelace"), "access", 'the member "Ada Lovelace"');
     await shoot(page, "access");
+  });
+
+  await step("history", async () => {
+    await page.goto(`${base}/environments/production/history`);
+    await expectVisible(page.getByRole("heading", { name: /history of/i }), "history", "the heading");
+    // The Black Friday revision, expanded to its changes (the rotated secret without its value).
+    const revision = page.getByRole("listitem").filter({ hasText: "Black Friday" });
+    if (await expectVisible(revision, "history", "the revision with the message “Black Friday…”")) {
+      const toggle = revision.getByRole("button", { name: /^Revision \d+$/ });
+      await toggle.click();
+      await expectVisible(revision.getByText("MAX_CART_ITEMS"), "history", "the revision's changes");
+      await toggle.blur();
+      await page.mouse.move(0, 0);
+    }
+    await shoot(page, "history");
+  });
+
+  await step("compare", async () => {
+    await page.goto(`${base}/compare`);
+    const baseEnv = page.getByRole("group", { name: "Base" }).getByLabel("Environment");
+    const headEnv = page.getByRole("group", { name: "Head" }).getByLabel("Environment");
+    if (await expectVisible(baseEnv, "compare", "the base environment picker")) {
+      await baseEnv.selectOption("staging");
+      await headEnv.selectOption("production");
+    }
+    await expectVisible(page.getByRole("table"), "compare", "the comparison table");
+    await expectVisible(page.getByText("MAX_CART_ITEMS"), "compare", "the key MAX_CART_ITEMS");
+    await shoot(page, "compare");
+  });
+
+  await step("audit-log", async () => {
+    await page.goto(`${base}/audit`);
+    await expectVisible(page.getByRole("heading", { name: /audit/i }), "audit-log", "the heading");
+    await expectVisible(page.getByRole("table"), "audit-log", "the log's table");
+    await shoot(page, "audit-log");
+  });
+
+  await step("webhooks", async () => {
+    await page.goto(`${base}/webhooks`);
+    const deliveries = page.getByRole("button", { name: `Deliveries of ${WEBHOOK_URL}` });
+    if (await expectVisible(deliveries, "webhooks", "the webhook's Deliveries button")) {
+      await deliveries.click();
+      await expectVisible(page.getByRole("table"), "webhooks", "the deliveries table");
+      await deliveries.blur();
+      await page.mouse.move(0, 0);
+    }
+    await shoot(page, "webhooks");
   });
 
   // The same session in other windows: dark, and a phone.
@@ -530,10 +677,13 @@ async function screens(browser: Browser, server: TestServer, origin: string): Pr
 async function main(): Promise<void> {
   if (!fs.existsSync(DIST)) throw new Error("dashboard/dist is missing: run `npm run build:dashboard` first.");
   fs.mkdirSync(OUT, { recursive: true });
-  const server = await startTestServer({ listen: true });
+  const server = await startTestServer({
+    listen: true,
+    config: { webhookWorker: true, webhooks: { pollMs: 200, retryBaseMs: 3_600_000, timeoutMs: 3000 } },
+  });
   let browser: Browser | null = null;
   try {
-    await seed(server.owner);
+    await seed(server);
     forbidden.push(server.ownerToken);
     const origin = new URL(server.url).origin;
     browser = await launchChromium();
