@@ -10,21 +10,13 @@
 import { assertCan, can, type ProjectAccess, projectAccess } from "../authz/index.js";
 import type { Database, Db, Tx } from "../db/client.js";
 import type { Actor } from "./actor.js";
+import type { ComparisonEntry, ComparisonStatus } from "./comparison.js";
 import { ValidationError } from "./errors.js";
 import { loadState } from "./history.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
-export type ComparisonStatus = "ADDED" | "REMOVED" | "CHANGED" | "UNCHANGED" | "SECRET_NOT_COMPARED";
-
-export interface ComparisonEntry {
-  key: string;
-  status: ComparisonStatus;
-  isSecret: boolean;
-  /** Standard values only, for callers who may read both sides; null for secrets. */
-  baseValue: string | null;
-  headValue: string | null;
-}
+export type { ComparisonEntry, ComparisonStatus } from "./comparison.js";
 
 export interface EnvironmentRef {
   environment: string;

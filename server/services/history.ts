@@ -13,7 +13,7 @@ import { Prisma } from "../db/generated/sqlite/client.js";
 import { assertMessage } from "../events/history.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
-import type { ComparisonEntry, ComparisonStatus } from "./compare.js";
+import type { ComparisonEntry, ComparisonStatus } from "./comparison.js";
 import { NotFoundError, UndecryptableError, ValidationError } from "./errors.js";
 import type { ValueIdentity } from "./keyring.js";
 import { findEnvironment } from "./lookup.js";
