@@ -46,6 +46,7 @@ import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { usersCreate, usersList } from "./commands/users/index.js";
+import { previewCommands } from "./commands/preview/index.js";
 import { webhookCommands } from "./commands/webhooks/index.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
@@ -94,6 +95,7 @@ export const commands: CommandSpec[] = [
   usersCreate,
   usersList,
   ...webhookCommands,
+  ...previewCommands,
   login,
   logout,
   whoami,

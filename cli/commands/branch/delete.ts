@@ -13,7 +13,7 @@ export const branchDelete: CommandSpec = {
     const slug = ctx.project(options);
     await ctx.confirmDestructive(
       options,
-      `Delete project branch "${args.name}" of ${slug} and all its overrides?`,
+      `Delete project branch "${args.name}" of ${slug}, all its overrides and its preview environment (if any)?`,
       `Deleting project branch "${args.name}" removes its overrides.`,
     );
     const r = unwrap(
@@ -21,7 +21,15 @@ export const branchDelete: CommandSpec = {
       "DeleteBranchPayload",
     );
     if (opt.bool(options, "json"))
-      return printJson({ branch: r.name, deleted: true, overridesRemoved: r.overridesRemoved });
-    ctx.io.done(`Deleted project branch ${r.name} (${plural(r.overridesRemoved, "override")} removed).`);
+      return printJson({
+        branch: r.name,
+        deleted: true,
+        overridesRemoved: r.overridesRemoved,
+        previewDeleted: r.previewDeleted ?? null,
+      });
+    ctx.io.done(
+      `Deleted project branch ${r.name} (${plural(r.overridesRemoved, "override")} removed` +
+        `${r.previewDeleted ? `; its preview environment ${r.previewDeleted} deleted too` : ""}).`,
+    );
   },
 };

@@ -1,0 +1,92 @@
+/** `envplane preview create|list|delete` and `branch delete` through the real CLI process against a real server. */
+import { describe, expect, it } from "vitest";
+import { createSandbox } from "../support/cli.js";
+import { createProject, runtimeValues, setVariable, useTestServer } from "../support/fixtures.js";
+import type { TestServer } from "../support/server.js";
+
+const SECRET = "CANARY_CLI_PREVIEW_4e9b";
+let server: TestServer;
+useTestServer((started) => (server = started), { listen: true });
+
+async function linkedProject(slug: string) {
+  await createProject(server.owner, slug);
+  await setVariable(server.owner, { project: slug, environment: "preview", key: "API_URL", value: "https://api" });
+  await setVariable(server.owner, { project: slug, environment: "preview", key: "TOKEN", value: SECRET, secret: true });
+  return createSandbox(server, { link: slug });
+}
+
+describe("envplane preview", () => {
+  it("create (with --set and ${PREVIEW_URL}), list, env list of it, delete; nothing prints a secret", async () => {
+    const box = await linkedProject("cli-pv");
+    const created = await box.run([
+      "preview",
+      "create",
+      "feature/Login",
+      "--url",
+      "https://pr-7.example.com",
+      "--set",
+      "APP_URL=${PREVIEW_URL}/app",
+      "--set",
+      "MODE=preview",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr + created.stdout).toContain("Created preview/feature-login for project branch feature/Login");
+    expect(created.stderr + created.stdout).toContain("2 variables cloned, 2 values set");
+
+    const list = await box.run(["preview", "list", "--json"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({
+        branch: "feature/Login",
+        environment: "preview/feature-login",
+        from: "preview",
+        url: "https://pr-7.example.com",
+        variables: 4,
+      }),
+    ]);
+    const table = await box.run(["preview", "list"]);
+    expect(table.stdout).toMatch(
+      /feature\/Login\s+preview\/feature-login\s+preview\s+https:\/\/pr-7\.example\.com\s+4/,
+    );
+
+    const values = await box.run(["env", "list", "--env", "preview/feature-login", "--json"]);
+    expect(values.code, values.stderr).toBe(0);
+    expect(values.stdout).toContain("https://pr-7.example.com/app");
+    const runtime = await runtimeValues(server, "cli-pv", "feature/Login");
+    expect(runtime).toMatchObject({ environment: "preview/feature-login", values: { TOKEN: { value: SECRET } } });
+
+    const deleted = await box.run(["preview", "delete", "feature/Login", "--yes"]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stderr + deleted.stdout).toContain("Deleted preview/feature-login");
+    expect((await box.run(["preview", "list", "--json"])).stdout.trim()).toBe("[]");
+    for (const r of [created, list, table, values, deleted]) expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it("branch delete deletes the preview and says so; bad input is a clear error that changes nothing", async () => {
+    const box = await linkedProject("cli-pv-del");
+    expect((await box.run(["preview", "create", "feat", "--url", "https://feat.example.com"])).code).toBe(0);
+    const noUrl = await box.run(["preview", "create", "other"]);
+    expect(noUrl.code).not.toBe(0);
+    expect(noUrl.stderr).toContain("--url is required");
+    const badUrl = await box.run(["preview", "create", "other", "--url", "ftp://x"]);
+    expect(badUrl.code).not.toBe(0);
+    expect(badUrl.stderr).toContain("--url: url must start with http:// or https://");
+    const badSet = await box.run(["preview", "create", "other", "--url", "https://x", "--set", "1X=2"]);
+    expect(badSet.code).not.toBe(0);
+    expect(badSet.stderr).toContain("--set 1X");
+    const twice = await box.run(["preview", "create", "feat", "--url", "https://feat.example.com"]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain('"feat" already has a preview environment');
+    const branches = JSON.parse((await box.run(["branch", "list", "--json"])).stdout).map(
+      (b: { name: string }) => b.name,
+    );
+    expect(branches).not.toContain("other");
+
+    const deleted = await box.run(["branch", "delete", "feat", "--yes"]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain("its preview environment preview/feat deleted too");
+    expect((await box.run(["preview", "list", "--json"])).stdout.trim()).toBe("[]");
+    const envs = await box.run(["env", "list-environments", "--json"]);
+    expect(envs.stdout).not.toContain("preview/feat");
+  });
+});
