@@ -114,6 +114,11 @@ export const webhooksRoute = createRoute({
   path: "/webhooks",
   component: lazyRouteComponent(() => import("./routes/webhooks.js"), "WebhooksPage"),
 });
+export const previewsRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/previews",
+  component: lazyRouteComponent(() => import("./routes/previews.js"), "PreviewsPage"),
+});
 
 export const auditRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -149,6 +154,7 @@ const routeTree = root.addChildren([
       branchesRoute,
       accessRoute,
       webhooksRoute,
+      previewsRoute,
       auditRoute,
       compareRoute,
       promoteRoute,

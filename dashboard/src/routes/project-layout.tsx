@@ -52,6 +52,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/branches" params={{ project: slug }} className={tab}>
           Branches &amp; mapping
         </Link>
+        <Link to="/projects/$project/previews" params={{ project: slug }} className={tab}>
+          Previews
+        </Link>
         <Link to="/projects/$project/access" params={{ project: slug }} className={tab}>
           Access
         </Link>
