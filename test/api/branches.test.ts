@@ -118,7 +118,12 @@ describe("project branches and the branch mapping", () => {
       (await sdk.deleteBranch({ input: { project: "b-delete", name: "feature-x" } })).deleteBranch,
       "DeleteBranchPayload",
     );
-    expect(deleted).toEqual({ __typename: "DeleteBranchPayload", name: "feature-x", overridesRemoved: 3 });
+    expect(deleted).toEqual({
+      __typename: "DeleteBranchPayload",
+      name: "feature-x",
+      overridesRemoved: 3,
+      previewDeleted: null,
+    });
     expect(await branches("b-delete")).toEqual(["dev", "feature-y", "main"]);
 
     const preview = await listing("b-delete", "preview");

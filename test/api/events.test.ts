@@ -291,6 +291,53 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async createPreview() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value() });
+    await setVariable(sdk, { project: s, environment: "preview", key: "S", value: value(), secret: true });
+    const { project } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (
+            await sdk.createPreview({
+              input: {
+                project: s,
+                branch: "feat",
+                url: "https://x.example.com",
+                overrides: [{ key: "B", value: value() }],
+              },
+            })
+          ).createPreview,
+        ),
+      expected: {
+        action: "preview.create",
+        projectId: project,
+        revision: 1,
+        keys: ["A", "B", "S"],
+        metadata: expect.objectContaining({ name: "preview/feat", branch: "feat", fromName: "preview", copied: 2 }),
+      },
+    };
+  },
+  async deletePreview() {
+    const s = slug();
+    await createProject(sdk, s);
+    ok(
+      (await sdk.createPreview({ input: { project: s, branch: "feat", url: "https://x.example.com" } })).createPreview,
+    );
+    const { project, env, branch } = await ids(s);
+    return {
+      run: async () => ok((await sdk.deletePreview({ input: { project: s, branch: "feat" } })).deletePreview),
+      expected: {
+        action: "preview.delete",
+        projectId: project,
+        environmentId: env["preview/feat"],
+        branchId: branch.feat,
+        metadata: { name: "preview/feat", branch: "feat" },
+      },
+    };
+  },
   async updateBranchMapping() {
     const s = slug();
     await createProject(sdk, s);
