@@ -1,7 +1,14 @@
 /** Environments: create (optionally seeded), delete, protect, and seed one from another. */
 
 import { MAX_BULK_ITEMS } from "../../core/limits.js";
-import { check, environmentName, type FieldError, isDefaultEnvironment, variableValue } from "../../core/names.js";
+import {
+  check,
+  environmentName,
+  type FieldError,
+  isDefaultEnvironment,
+  PREVIEW_PREFIX,
+  variableValue,
+} from "../../core/names.js";
 import { assertCan, can, type ProjectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { UnitOfWork, WritePath } from "../events/index.js";
@@ -220,6 +227,11 @@ export function environmentService({
         isProtected?: boolean | null;
       },
     ) {
+      if (input.name.startsWith(PREVIEW_PREFIX))
+        throw new ValidationError(
+          `"${input.name}": preview/ environments are made for a project branch by "envplane preview create <branch>".`,
+          [{ path: ["name"], message: "preview/ names are for preview environments." }],
+        );
       assertValid(check(environmentName, input.name, ["name"]));
       assertDecisionCount(input.decisions);
       if (input.decisions && !input.from)

@@ -267,7 +267,11 @@ export function previewService({
           },
         );
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict();
+        if (isUniqueViolation(error))
+          throw new ConflictError(
+            `Another write created project branch "${input.branch}", its preview or an environment of the same ` +
+              `name at the same time. Run "envplane preview list" and try again.`,
+          );
         throw error;
       }
     },

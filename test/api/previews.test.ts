@@ -159,7 +159,7 @@ describe("preview environments", () => {
     // A hand-made environment cannot take a preview/ name.
     const manual = (await sdk.createEnvironment({ input: { project: "pv-names", name: "preview/x" } }))
       .createEnvironment;
-    expectType(manual, "ValidationError");
+    expect(expectType(manual, "ValidationError").message).toContain("envplane preview create");
   });
 
   it("refuses a second preview for a branch, bad input, and changes nothing", async () => {
@@ -201,6 +201,17 @@ describe("preview environments", () => {
       "NotFoundError",
     );
     expect(await state("pv-bad")).toEqual(before);
+  });
+
+  it("two concurrent creates for one branch: one preview, the other a ConflictError", async () => {
+    await project("pv-race");
+    const results = await Promise.all([1, 2, 3].map(() => create({ project: "pv-race", branch: "race", url: URL })));
+    const types = results.map((r) => r.createPreview.__typename).sort();
+    expect(types).toEqual(["ConflictError", "ConflictError", "CreatePreviewPayload"]);
+    const p = (await sdk.previews({ slug: "pv-race" })).project!;
+    expect(p.previews.map((e) => e.name)).toEqual(["preview/race"]);
+    const branches = (await sdk.project({ slug: "pv-race" })).project!.branches.map((b) => b.name);
+    expect(branches.filter((b) => b === "race")).toHaveLength(1);
   });
 
   it("is one transaction: a failure after the environment was created leaves nothing", async () => {

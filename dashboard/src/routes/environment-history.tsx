@@ -41,6 +41,7 @@ const ACTIONS: Record<string, string> = {
   "environment.restore": "restored",
   "environment.promote": "promoted from another environment",
   "branch.delete": "deleted a branch",
+  "preview.create": "created as a preview",
   "history.baseline": "history began",
 };
 
