@@ -276,6 +276,9 @@ export function previewService({
       }
     },
 
+    /** For other services' transactions (deleting a branch): see preview-of.ts. */
+    deletePreviewOf,
+
     /** Deletes a branch's preview environment and its mapping entry; the project branch stays. */
     async deletePreview(actor: Actor, input: { project: string; branch: string }) {
       assertValid(check(branchName, input.branch, ["branch"]));
