@@ -308,6 +308,36 @@ describe("preview environments", () => {
     );
   });
 
+  it("webhooks see environment.created and environment.deleted for the preview, with its name", async () => {
+    await project("pv-hooks");
+    const hook = expectType(
+      (
+        await sdk.createWebhook({
+          input: {
+            project: "pv-hooks",
+            url: "http://127.0.0.1:9/hook",
+            events: ["ENVIRONMENT_CREATED", "ENVIRONMENT_DELETED"],
+          },
+        })
+      ).createWebhook,
+      "CreateWebhookPayload",
+    );
+    await ok({ project: "pv-hooks", branch: "feat", url: URL });
+    expectType(
+      (await sdk.deletePreview({ input: { project: "pv-hooks", branch: "feat" } })).deletePreview,
+      "DeletePreviewPayload",
+    );
+    const deliveries = (await sdk.webhookDeliveries({ slug: "pv-hooks" })).project!.webhooks.find(
+      (w) => w.id === hook.webhook.id,
+    )!.deliveries.nodes;
+    const payloads = deliveries.map((d) => JSON.parse(d.payload));
+    expect(payloads.map((p) => [p.type, p.data.environment?.name, p.data.branch]).sort()).toEqual([
+      ["environment.created", "preview/feat", "feat"],
+      ["environment.deleted", "preview/feat", "feat"],
+    ]);
+    expect(JSON.stringify(payloads)).not.toContain(SECRET);
+  });
+
   it("never puts a secret value in an answer, an error or the server log", async () => {
     await project("pv-leak");
     await ok({
