@@ -5,6 +5,7 @@
  * service, for runtime tokens) opens secrets. A damaged value is an UndecryptableError
  * on its field (the log names the row), so the rest of a listing still arrives.
  */
+import { previewOf, SECRET_PREVIEW } from "../../core/preview.js";
 import type { Services } from "../services/index.js";
 
 /** What a value field selects of its variable (an override selects it through `variable`). */
@@ -32,4 +33,15 @@ export function readValue(values: Services["values"], stored: StoredValue): Prom
   const { projectId, name } = variable.environment;
   const identity = { projectId, environmentId: variable.environmentId, branchId, key: variable.key, valueVersion };
   return values.decryptOne(identity, ciphertext, { environment: name, rowId: id });
+}
+
+export const PREVIEW_DESCRIPTION =
+  "For listings: the first 12 characters of the value and \"…\" when it is longer; \"••••\" for a secret, " +
+  "whatever the caller. Needs the permission `value` needs (a token that may only write lists no variables; " +
+  "Environment.keys gives it the names).";
+
+/** A listing's preview of a stored value: "••••" for a secret (never decrypted), else the value's first characters. */
+export async function readPreview(values: Services["values"], stored: StoredValue): Promise<string> {
+  if (stored.variable.isSecret) return SECRET_PREVIEW;
+  return previewOf((await readValue(values, stored)) ?? "");
 }
