@@ -721,7 +721,7 @@ export type UnsetVariablesMutation = { unsetVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
-    | { __typename: 'UnsetVariablesPayload', branch: string | null, removed: Array<string>, notFound: Array<string>, overridesRemoved: number, revision: number }
+    | { __typename: 'UnsetVariablesPayload', branch: string | null, removed: Array<string>, notFound: Array<string>, missing: Array<string>, overridesRemoved: number, revision: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -2223,6 +2223,7 @@ export const UnsetVariablesDocument = new TypedDocumentString(`
       branch
       removed
       notFound
+      missing
       overridesRemoved
       revision
     }
