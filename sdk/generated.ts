@@ -524,7 +524,7 @@ export type EnvironmentPreviewsQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
+export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
 
 export type EnvironmentKeysQueryVariables = Exact<{
   project: string;
@@ -1686,6 +1686,7 @@ export const EnvironmentPreviewsDocument = new TypedDocumentString(`
     environment(name: $environment) {
       name
       revision
+      viewerCanRead
       variables(first: $first, after: $after) {
         pageInfo {
           ...PageInfoFields

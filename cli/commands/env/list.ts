@@ -14,7 +14,7 @@ export const envList: CommandSpec = {
   options: {
     env,
     project,
-    values: { type: "boolean", description: "Print full values instead of previews (secrets stay ••••)." },
+    values: { type: "boolean", description: "Print full values instead of previews (secrets as [secret]: never shown)." },
     "names-only": {
       type: "boolean",
       description: "Print only the keys, one a line, and their count (on stderr); no values are read.",
@@ -36,10 +36,12 @@ Read one full value with "envplane env get KEY", or all of them with --values.
       ctx.io.note(`${count} ${count === 1 ? "variable" : "variables"} in "${environment}".`);
       return;
     }
-    const show = (secret: boolean, text: string | null | undefined) => (secret ? SECRET : quote(text ?? ""));
     let lines: string[];
     if (opt.bool(options, "values")) {
-      const { variables } = await ctx.loadEnvironment(slug, environment);
+      // The full values keep the layout envplane always printed: secrets as [secret].
+      const show = (secret: boolean, text: string | null | undefined) => (secret ? "[secret]" : quote(text ?? ""));
+      const { variables, viewerCanRead } = await ctx.loadEnvironment(slug, environment);
+      if (!viewerCanRead) cannotRead(slug, environment);
       if (asJson)
         return printJson(
           variables.map((v) => ({
@@ -54,6 +56,7 @@ Read one full value with "envplane env get KEY", or all of them with --values.
         ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
       ]);
     } else {
+      const show = (secret: boolean, text: string | null | undefined) => (secret ? SECRET : quote(text ?? ""));
       const variables = await previews(ctx, slug, environment);
       if (asJson)
         return printJson(
@@ -80,6 +83,14 @@ function notFound(project: string, environment: string, found: { environment: un
   );
 }
 
+/** A token that may only write lists no values: say so instead of "(no variables)". */
+function cannotRead(project: string, environment: string): never {
+  throw new CliError(
+    `Your token may not read the values of "${environment}" in project "${project}". ` +
+      `"envplane env list --names-only --env ${environment}" lists its keys.`,
+  );
+}
+
 async function names(ctx: Context, project: string, environment: string) {
   const { project: p } = await ctx.sdk().environmentKeys({ project, environment });
   if (!p?.environment) notFound(project, environment, p);
@@ -96,6 +107,7 @@ async function previews(ctx: Context, project: string, environment: string) {
     for (;;) {
       const { project: p } = await ctx.sdk().environmentPreviews({ project, environment, first: MAX_PAGE_SIZE, after });
       if (!p?.environment) notFound(project, environment, p);
+      if (!p.environment.viewerCanRead) cannotRead(project, environment);
       revision ??= p.environment.revision;
       if (p.environment.revision !== revision) consistent = false;
       const page = p.environment.variables;
