@@ -541,7 +541,7 @@ export type VariableValueQueryVariables = Exact<{
 }>;
 
 
-export type VariableValueQuery = { project: { slug: string, environment: { name: string, revision: number, variable: { key: string, isSecret: boolean, value: string | null, preview: string | null } | null } | null } | null };
+export type VariableValueQuery = { project: { slug: string, environment: { name: string, revision: number, variable: { key: string, isSecret: boolean, value: string | null, preview: string | null, overrides: Array<{ value: string | null, branch: { name: string } }> } | null } | null } | null };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -1735,6 +1735,12 @@ export const VariableValueDocument = new TypedDocumentString(`
         isSecret
         value
         preview
+        overrides {
+          value
+          branch {
+            name
+          }
+        }
       }
     }
   }

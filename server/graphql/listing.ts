@@ -43,8 +43,7 @@ async function visibleKeys(env: KeyedEnvironment, ctx: Context): Promise<string[
 
 builder.prismaObjectFields("Environment", (t) => ({
   keys: t.stringList({
-    description:
-      "The names of its base variables, sorted; never values. Also for a service token that may only write.",
+    description: "The names of its base variables, sorted; never values. Also for a service token that may only write.",
     select: { id: true, projectId: true },
     resolve: (env, _a, ctx) => visibleKeys(env, ctx),
   }),

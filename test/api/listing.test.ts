@@ -56,8 +56,20 @@ async function seeded(slug: string) {
       { key: "SHORT_SECRET", value: "s", secret: true },
     ],
   });
-  await setVariable(sdk, { project: slug, environment: "preview", key: "LONG_URL", value: `${LONG}&x`, branch: "feature-x" });
-  await setVariable(sdk, { project: slug, environment: "preview", key: "API_SECRET", value: canary, branch: "feature-x" });
+  await setVariable(sdk, {
+    project: slug,
+    environment: "preview",
+    key: "LONG_URL",
+    value: `${LONG}&x`,
+    branch: "feature-x",
+  });
+  await setVariable(sdk, {
+    project: slug,
+    environment: "preview",
+    key: "API_SECRET",
+    value: canary,
+    branch: "feature-x",
+  });
 }
 
 const previewsOf = async (client: EnvplaneClient, slug: string) =>
@@ -89,10 +101,23 @@ describe("previews", () => {
 
     // The explicit read: one variable by key, its full value (a secret still has none).
     const read = async (key: string) =>
-      (await sdk.variableValue({ project: "list-preview", environment: "preview", key })).project!.environment!.variable;
-    expect(await read("LONG_URL")).toEqual({ key: "LONG_URL", isSecret: false, value: LONG, preview: "https://api.…" });
+      (await sdk.variableValue({ project: "list-preview", environment: "preview", key })).project!.environment!
+        .variable;
+    expect(await read("LONG_URL")).toEqual({
+      key: "LONG_URL",
+      isSecret: false,
+      value: LONG,
+      preview: "https://api.…",
+      overrides: [{ value: `${LONG}&x`, branch: { name: "feature-x" } }],
+    });
     expect(await read("EMOJI")).toMatchObject({ value: "😀".repeat(13) });
-    expect(await read("API_SECRET")).toEqual({ key: "API_SECRET", isSecret: true, value: null, preview: "••••" });
+    expect(await read("API_SECRET")).toEqual({
+      key: "API_SECRET",
+      isSecret: true,
+      value: null,
+      preview: "••••",
+      overrides: [{ value: null, branch: { name: "feature-x" } }],
+    });
     expect(await read("NOPE")).toBeNull();
   });
 
@@ -254,13 +279,17 @@ describe("several keys at once", () => {
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ action: "variables.unset", revision: 2 });
     expect([...added[0].keys].sort()).toEqual(["A", "B", "C"]);
-    expect((await sdk.environmentKeys({ project: "list-multi-unset", environment: "development" })).project!
-      .environment).toMatchObject({ keys: ["D"], count: 1, revision: 2 });
+    expect(
+      (await sdk.environmentKeys({ project: "list-multi-unset", environment: "development" })).project!.environment,
+    ).toMatchObject({ keys: ["D"], count: 1, revision: 2 });
 
     // Only keys that are not there: nothing written, no revision, no event.
     const none = expectType(
-      (await sdk.unsetVariables({ input: { project: "list-multi-unset", environment: "development", keys: ["X", "Y"] } }))
-        .unsetVariables,
+      (
+        await sdk.unsetVariables({
+          input: { project: "list-multi-unset", environment: "development", keys: ["X", "Y"] },
+        })
+      ).unsetVariables,
       "UnsetVariablesPayload",
     );
     expect(none).toMatchObject({ revision: 2, removed: [], notFound: ["X", "Y"] });
@@ -276,7 +305,9 @@ describe("several keys at once", () => {
       "ConflictError",
     );
     expect(stale.currentRevision).toBe(2);
-    expect((await sdk.environmentKeys({ project: "list-multi-unset", environment: "development" })).project!
-      .environment!.keys).toEqual(["D"]);
+    expect(
+      (await sdk.environmentKeys({ project: "list-multi-unset", environment: "development" })).project!.environment!
+        .keys,
+    ).toEqual(["D"]);
   });
 });

@@ -1,9 +1,9 @@
+import { MAX_PAGE_SIZE } from "../../../sdk/index.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { printJson, quote } from "../../format.js";
-import { MAX_PAGE_SIZE } from "../../../sdk/index.js";
 import { env, json, project } from "../options.js";
 
 const SECRET = "••••";
@@ -14,7 +14,10 @@ export const envList: CommandSpec = {
   options: {
     env,
     project,
-    values: { type: "boolean", description: "Print full values instead of previews (secrets as [secret]: never shown)." },
+    values: {
+      type: "boolean",
+      description: "Print full values instead of previews (secrets as [secret]: never shown).",
+    },
     "names-only": {
       type: "boolean",
       description: "Print only the keys, one a line, and their count (on stderr); no values are read.",
@@ -117,6 +120,8 @@ async function previews(ctx: Context, project: string, environment: string) {
     }
     if (consistent) return variables;
     if (attempt === 3)
-      throw new CliError(`Environment "${environment}" of project "${project}" kept changing while it was read. Try again.`);
+      throw new CliError(
+        `Environment "${environment}" of project "${project}" kept changing while it was read. Try again.`,
+      );
   }
 }
