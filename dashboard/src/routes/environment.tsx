@@ -252,7 +252,7 @@ function ListedValue({
   if (!truncated) return <Value value={preview} secret={secret} />;
   const label = `${shown ? "Hide" : "Show"} the full value of ${variableKey}${branch ? ` for ${branch}` : ""}`;
   return (
-    <span className="flex flex-wrap items-start gap-1.5">
+    <span className="flex flex-wrap items-baseline gap-1.5">
       {shown ? (
         <FullValue project={project} env={env} variableKey={variableKey} branch={branch} />
       ) : (
