@@ -26,13 +26,24 @@ interface StoredValue {
   ciphertext: Uint8Array;
 }
 
+/**
+ * One decryption per loaded row, shared by the fields that need it (`value` and `preview` of one row in one
+ * request): keyed by the row's ciphertext buffer, which lives as long as that request's row. A damaged
+ * value is then also logged once.
+ */
+const decrypted = new WeakMap<Uint8Array, Promise<string>>();
+
 /** The plaintext of a standard value; null for a secret (never decrypted). */
 export function readValue(values: Services["values"], stored: StoredValue): Promise<string> | null {
   const { id, variable, branchId, valueVersion, ciphertext } = stored;
   if (variable.isSecret) return null;
+  const known = decrypted.get(ciphertext);
+  if (known) return known;
   const { projectId, name } = variable.environment;
   const identity = { projectId, environmentId: variable.environmentId, branchId, key: variable.key, valueVersion };
-  return values.decryptOne(identity, ciphertext, { environment: name, rowId: id });
+  const plaintext = values.decryptOne(identity, ciphertext, { environment: name, rowId: id });
+  decrypted.set(ciphertext, plaintext);
+  return plaintext;
 }
 
 export const PREVIEW_DESCRIPTION =
