@@ -15,5 +15,6 @@ import "./compare.js";
 import "./history.js";
 import "./webhook.js";
 import "./audit.js";
+import "./preview.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
