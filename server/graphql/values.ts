@@ -47,7 +47,7 @@ export function readValue(values: Services["values"], stored: StoredValue): Prom
 }
 
 export const PREVIEW_DESCRIPTION =
-  "For listings: the first 12 characters of the value and \"…\" when it is longer; \"••••\" for a secret, " +
+  'For listings: the first 12 characters of the value and "…" when it is longer; "••••" for a secret, ' +
   "whatever the caller. Needs the permission `value` needs (a token that may only write lists no variables; " +
   "Environment.keys gives it the names).";
 
