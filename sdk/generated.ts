@@ -464,7 +464,7 @@ export type GridPageQueryVariables = Exact<{
 }>;
 
 
-export type GridPageQuery = { project: { id: string, slug: string, viewerRole: Role | null, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, viewerCanRead: boolean, viewerCanWrite: boolean }>, variableGrid: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, cells: Array<{ environment: string, isSecret: boolean, value: string | null, overrideCount: number }> }> } } | null };
+export type GridPageQuery = { project: { id: string, slug: string, viewerRole: Role | null, environments: Array<{ id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, viewerCanRead: boolean, viewerCanWrite: boolean }>, variableGrid: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, cells: Array<{ environment: string, isSecret: boolean, preview: string | null, overrideCount: number }> }> } } | null };
 
 type ErrorFields_ConflictError_Fragment = { __typename: 'ConflictError', currentRevision: number | null, message: string };
 
@@ -486,7 +486,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, preview: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -534,6 +534,33 @@ export type RestoreEnvironmentMutation = { restoreEnvironment:
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
+
+export type EnvironmentPreviewsQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
+
+export type EnvironmentKeysQueryVariables = Exact<{
+  project: string;
+  environment: string;
+}>;
+
+
+export type EnvironmentKeysQuery = { project: { slug: string, environment: { name: string, revision: number, keys: Array<string>, count: number } | null } | null };
+
+export type VariableValueQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  key: string;
+}>;
+
+
+export type VariableValueQuery = { project: { slug: string, environment: { name: string, revision: number, variable: { key: string, isSecret: boolean, value: string | null, preview: string | null, overrides: Array<{ value: string | null, branch: { name: string } }> } | null } | null } | null };
 
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
@@ -713,7 +740,7 @@ export type UnsetVariablesMutation = { unsetVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
-    | { __typename: 'UnsetVariablesPayload', branch: string | null, removed: Array<string>, missing: Array<string>, overridesRemoved: number, revision: number }
+    | { __typename: 'UnsetVariablesPayload', branch: string | null, removed: Array<string>, notFound: Array<string>, missing: Array<string>, overridesRemoved: number, revision: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -934,7 +961,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, preview: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -1135,11 +1162,13 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
   key
   isSecret
   value
+  preview
   createdAt
   updatedAt
   overrides {
     id
     value
+    preview
     branch {
       id
       name
@@ -1584,7 +1613,7 @@ export const GridPageDocument = new TypedDocumentString(`
         cells {
           environment
           isSecret
-          value
+          preview
           overrideCount
         }
       }
@@ -1725,6 +1754,73 @@ export const RestoreEnvironmentDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const EnvironmentPreviewsDocument = new TypedDocumentString(`
+    query environmentPreviews($project: String!, $environment: String!, $first: Int, $after: String) {
+  project(slug: $project) {
+    slug
+    environment(name: $environment) {
+      name
+      revision
+      viewerCanRead
+      variables(first: $first, after: $after) {
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          key
+          isSecret
+          preview
+          overrides {
+            preview
+            branch {
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`);
+export const EnvironmentKeysDocument = new TypedDocumentString(`
+    query environmentKeys($project: String!, $environment: String!) {
+  project(slug: $project) {
+    slug
+    environment(name: $environment) {
+      name
+      revision
+      keys
+      count
+    }
+  }
+}
+    `);
+export const VariableValueDocument = new TypedDocumentString(`
+    query variableValue($project: String!, $environment: String!, $key: String!) {
+  project(slug: $project) {
+    slug
+    environment(name: $environment) {
+      name
+      revision
+      variable(key: $key) {
+        key
+        isSecret
+        value
+        preview
+        overrides {
+          value
+          branch {
+            name
+          }
+        }
+      }
+    }
+  }
+}
+    `);
 export const CreateProjectDocument = new TypedDocumentString(`
     mutation createProject($input: CreateProjectInput!) {
   createProject(input: $input) {
@@ -2209,6 +2305,7 @@ export const UnsetVariablesDocument = new TypedDocumentString(`
       __typename
       branch
       removed
+      notFound
       missing
       overridesRemoved
       revision
@@ -2919,11 +3016,13 @@ fragment VariableFields on Variable {
   key
   isSecret
   value
+  preview
   createdAt
   updatedAt
   overrides {
     id
     value
+    preview
     branch {
       id
       name
@@ -3325,6 +3424,15 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     restoreEnvironment(variables: RestoreEnvironmentMutationVariables, options?: C): Promise<RestoreEnvironmentMutation> {
       return requester<RestoreEnvironmentMutation, RestoreEnvironmentMutationVariables>(RestoreEnvironmentDocument, variables, options) as Promise<RestoreEnvironmentMutation>;
+    },
+    environmentPreviews(variables: EnvironmentPreviewsQueryVariables, options?: C): Promise<EnvironmentPreviewsQuery> {
+      return requester<EnvironmentPreviewsQuery, EnvironmentPreviewsQueryVariables>(EnvironmentPreviewsDocument, variables, options) as Promise<EnvironmentPreviewsQuery>;
+    },
+    environmentKeys(variables: EnvironmentKeysQueryVariables, options?: C): Promise<EnvironmentKeysQuery> {
+      return requester<EnvironmentKeysQuery, EnvironmentKeysQueryVariables>(EnvironmentKeysDocument, variables, options) as Promise<EnvironmentKeysQuery>;
+    },
+    variableValue(variables: VariableValueQueryVariables, options?: C): Promise<VariableValueQuery> {
+      return requester<VariableValueQuery, VariableValueQueryVariables>(VariableValueDocument, variables, options) as Promise<VariableValueQuery>;
     },
     createProject(variables: CreateProjectMutationVariables, options?: C): Promise<CreateProjectMutation> {
       return requester<CreateProjectMutation, CreateProjectMutationVariables>(CreateProjectDocument, variables, options) as Promise<CreateProjectMutation>;

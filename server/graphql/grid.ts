@@ -8,7 +8,7 @@
 import { can, environmentScope } from "../authz/index.js";
 import { builder } from "./builder.js";
 import { type ConnectionShape, connectionType, cursorOf, type Keyset, pageArgs, pageOf } from "./connection.js";
-import { readValue } from "./values.js";
+import { PREVIEW_DESCRIPTION, readPreview, readValue } from "./values.js";
 
 interface GridEnvironment {
   id: string;
@@ -49,6 +49,20 @@ const VariableGridCell = builder.objectRef<GridCell>("VariableGridCell").impleme
       resolve: (c, _a, ctx) => {
         const { variable, environment, projectId } = c;
         return readValue(ctx.services.values, {
+          id: variable.id,
+          variable: { ...variable, environment: { projectId, name: environment.name } },
+          branchId: null,
+          valueVersion: variable.valueVersion,
+          ciphertext: variable.ciphertext,
+        });
+      },
+    }),
+    preview: t.string({
+      nullable: true,
+      description: `${PREVIEW_DESCRIPTION} The grid shows it; the full value is read with Environment.variable.`,
+      resolve: (c, _a, ctx) => {
+        const { variable, environment, projectId } = c;
+        return readPreview(ctx.services.values, {
           id: variable.id,
           variable: { ...variable, environment: { projectId, name: environment.name } },
           branchId: null,

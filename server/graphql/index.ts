@@ -9,6 +9,7 @@ import "./environment.js";
 import "./variable.js";
 import "./token.js";
 import "./grid.js";
+import "./listing.js";
 import "./session.js";
 import "./compare.js";
 import "./history.js";

@@ -4,7 +4,7 @@ import type { BulkUpsertResult } from "../services/variables.js";
 import { builder, countEnvironmentRead, requireActor } from "./builder.js";
 import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
 import { mutation } from "./mutation.js";
-import { readValue, valueOwnerSelect } from "./values.js";
+import { PREVIEW_DESCRIPTION, readPreview, readValue, valueOwnerSelect } from "./values.js";
 
 export const Variable = builder.prismaObject("Variable", {
   description:
@@ -19,6 +19,19 @@ export const Variable = builder.prismaObject("Variable", {
       select: { ...valueOwnerSelect, id: true, ciphertext: true, valueVersion: true },
       resolve: (v, _a, ctx) =>
         readValue(ctx.services.values, {
+          id: v.id,
+          variable: v,
+          branchId: null,
+          valueVersion: v.valueVersion,
+          ciphertext: v.ciphertext,
+        }),
+    }),
+    preview: t.string({
+      nullable: true,
+      description: `${PREVIEW_DESCRIPTION} The full value only in \`value\`.`,
+      select: { ...valueOwnerSelect, id: true, ciphertext: true, valueVersion: true },
+      resolve: (v, _a, ctx) =>
+        readPreview(ctx.services.values, {
           id: v.id,
           variable: v,
           branchId: null,
@@ -51,6 +64,18 @@ builder.prismaObject("BranchOverride", {
         variable: { select: valueOwnerSelect },
       },
       resolve: (o, _a, ctx) => readValue(ctx.services.values, o),
+    }),
+    preview: t.string({
+      nullable: true,
+      description: PREVIEW_DESCRIPTION,
+      select: {
+        id: true,
+        ciphertext: true,
+        valueVersion: true,
+        branchId: true,
+        variable: { select: valueOwnerSelect },
+      },
+      resolve: (o, _a, ctx) => readPreview(ctx.services.values, o),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
@@ -210,7 +235,14 @@ const UnsetVariablesPayload = builder
       }),
       branch: t.exposeString("branch", { nullable: true }),
       removed: t.exposeStringList("removed"),
-      missing: t.exposeStringList("missing", { description: "Keys (or overrides) that were not there." }),
+      notFound: t.stringList({
+        description: "Keys (or overrides) that were not there: nothing to remove.",
+        resolve: (p) => p.missing,
+      }),
+      missing: t.exposeStringList("missing", {
+        description: "Keys (or overrides) that were not there.",
+        deprecationReason: "Use notFound.",
+      }),
       overridesRemoved: t.exposeInt("overridesRemoved", { description: "Overrides deleted." }),
     }),
   });
@@ -430,6 +462,6 @@ mutation("unsetVariables", {
   input: UnsetVariablesInput,
   type: UnsetVariablesPayload,
   description:
-    "Deletes several base values (with their overrides), or several overrides of one project branch with `branch`, as one write. Keys not found are listed in `missing`.",
+    "Deletes several base values (with their overrides), or several overrides of one project branch with `branch`, as one write. Keys not found are listed in `notFound`.",
   resolve: (input, actor, ctx) => ctx.services.variables.unsetVariables(actor, input),
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** The deepest read the dashboard does: every environment with its variables, values and overrides. */
+/** The deepest read the dashboard does: every environment with its keys, variables, values, previews and overrides. */
 const PROJECT_TREE = /* GraphQL */ `
   query projectTree($slug: String!) {
     project(slug: $slug) {
@@ -27,9 +27,11 @@ const PROJECT_TREE = /* GraphQL */ `
       environments {
         name
         variableCount
+        keys
+        count
         viewerCanRead
         viewerCanWrite
-        variables { totalCount nodes { key isSecret value overrides { branch { name } value } } }
+        variables { totalCount nodes { key isSecret value preview overrides { branch { name } value preview } } }
       }
     }
   }
@@ -39,9 +41,16 @@ type Tree = {
   project: {
     environments: {
       name: string;
+      keys: string[];
+      count: number;
       variables: {
         totalCount: number;
-        nodes: { key: string; value: string | null; overrides: { branch: { name: string }; value: string | null }[] }[];
+        nodes: {
+          key: string;
+          value: string | null;
+          preview: string | null;
+          overrides: { branch: { name: string }; value: string | null; preview: string | null }[];
+        }[];
       };
     }[];
   };
@@ -119,6 +128,10 @@ describe("statement counts do not grow with N", () => {
     expect(large.result.project.environments.map((e) => e.variables.totalCount)).toEqual([0, 20, 0]);
     expect(allVariables(large.result).find((v) => v.key === "KEY_18")?.value).toBe("value-18");
     expect(allVariables(large.result).find((v) => v.key === "KEY_4")?.value).toBeNull(); // a secret
+    expect(allVariables(large.result).find((v) => v.key === "KEY_4")?.preview).toBe("••••");
+    expect(allVariables(large.result).find((v) => v.key === "KEY_18")?.preview).toBe("value-18");
+    expect(large.result.project.environments.map((e) => e.count)).toEqual([0, 20, 0]);
+    expect(large.result.project.environments[1].keys).toHaveLength(20);
     expect(large.count).toBe(small.count);
   });
 
@@ -135,7 +148,7 @@ describe("statement counts do not grow with N", () => {
     expect(allVariables(small.result).flatMap((v) => v.overrides)).toHaveLength(0);
     const overrides = allVariables(large.result).flatMap((v) => v.overrides);
     expect(overrides).toHaveLength(30);
-    expect(overrides).toContainEqual({ branch: { name: "b-7" }, value: "KEY_1@b-7" });
+    expect(overrides).toContainEqual({ branch: { name: "b-7" }, value: "KEY_1@b-7", preview: "KEY_1@b-7" });
     expect(large.count).toBe(small.count);
   });
 
@@ -160,6 +173,7 @@ describe("statement counts do not grow with N", () => {
     expect(large.result.project.environments).toHaveLength(8);
     expect(allVariables(large.result)).toHaveLength(16);
     expect(allVariables(large.result).flatMap((v) => v.overrides)).toHaveLength(7);
+    expect(large.result.project.environments.every((e) => e.count === 2 && e.keys.join() === "KEY_0,KEY_1")).toBe(true);
     expect(large.count).toBe(small.count);
   });
 

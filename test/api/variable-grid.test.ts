@@ -1,7 +1,7 @@
 /**
  * Project.variableGrid (the dashboard's grid): every key × every environment the caller may read,
  * paginated by key. A page costs the same number of SQL statements whatever the number of keys,
- * environments or overrides; secrets come back without value; each environment is authorized by
+ * environments or overrides; secrets come back without value (preview "••••"); cells carry previews; each environment is authorized by
  * the policy (a service token sees only the environments it may read).
  */
 import { randomBytes } from "node:crypto";
@@ -57,7 +57,7 @@ const cellsOf = (grid: Grid, key: string) =>
   Object.fromEntries(
     (grid.nodes.find((r) => r.key === key)?.cells ?? []).map((c) => [
       c.environment,
-      { value: c.value, isSecret: c.isSecret, overrideCount: c.overrideCount },
+      { preview: c.preview, isSecret: c.isSecret, overrideCount: c.overrideCount },
     ]),
   );
 
@@ -87,7 +87,7 @@ describe("Project.variableGrid", () => {
       large.result.environments.map((e) => e.name),
     );
     expect(cellsOf(large.result.variableGrid, "KEY_0001").preview).toEqual({
-      value: "preview-value-1",
+      preview: "preview-valu…",
       isSecret: false,
       overrideCount: 2,
     });
@@ -118,15 +118,15 @@ describe("Project.variableGrid", () => {
       variables: [{ key: "URL", value: "https://prod" }],
     });
     const grid = (await page("grid-secrets")).result.variableGrid;
-    expect(cellsOf(grid, "API_KEY")).toEqual({ development: { value: null, isSecret: true, overrideCount: 0 } });
+    expect(cellsOf(grid, "API_KEY")).toEqual({ development: { preview: "••••", isSecret: true, overrideCount: 0 } });
     expect(cellsOf(grid, "URL")).toEqual({
-      development: { value: "http://dev", isSecret: false, overrideCount: 0 },
-      production: { value: "https://prod", isSecret: false, overrideCount: 0 },
+      development: { preview: "http://dev", isSecret: false, overrideCount: 0 },
+      production: { preview: "https://prod", isSecret: false, overrideCount: 0 },
     });
     const raw = await rawGraphQL(
       server,
       server.ownerToken,
-      `{ project(slug: "grid-secrets") { variableGrid { nodes { key cells { environment isSecret value } } } } }`,
+      `{ project(slug: "grid-secrets") { variableGrid { nodes { key cells { environment isSecret value preview } } } } }`,
     );
     expect(raw).toContain("API_KEY");
     expect(raw).not.toContain(canary);
@@ -181,8 +181,8 @@ describe("Project.variableGrid", () => {
     const viewer = await userWithRole(server, "grid-authz", "VIEWER");
     const viewerGrid = (await page("grid-authz", 500, null, viewer.client)).result.variableGrid;
     expect(cellsOf(viewerGrid, "KEY_0000")).toEqual({
-      development: { value: "development-value-0", isSecret: false, overrideCount: 0 },
-      production: { value: "production-value-0", isSecret: false, overrideCount: 0 },
+      development: { preview: "development-…", isSecret: false, overrideCount: 0 },
+      production: { preview: "production-v…", isSecret: false, overrideCount: 0 },
     });
 
     const outsider = await userWithRole(server, "grid-secrets", "VIEWER", "outsider");

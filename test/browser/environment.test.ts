@@ -88,7 +88,7 @@ describe("the environment screen", () => {
 
     await expect.poll(() => row("API_URL").textContent()).toContain("https://base");
     const override = row("API_URL override for feature-x");
-    expect(await override.textContent()).toMatch(/feature-x.*override.*https:\/\/feature/);
+    expect(await override.textContent()).toMatch(/feature-x.*override.*https:\/\/feat…/);
     expect(await row("STRIPE_KEY").textContent()).toContain("secret");
     expect(await row("STRIPE_KEY override for feature-x").textContent()).toContain("secret value hidden");
     await page.getByText(`Revision ${revision}`, { exact: true }).waitFor();
@@ -114,6 +114,9 @@ describe("the environment screen", () => {
     await dialog.getByLabel("Value").fill("https://shop.example");
     await dialog.getByRole("button", { name: "Add variable" }).click();
     await status().getByText("Added PUBLIC_URL").waitFor();
+    await expect.poll(() => row("PUBLIC_URL").textContent()).toContain("https://shop…");
+    expect(await row("PUBLIC_URL").textContent()).not.toContain("https://shop.example");
+    await row("PUBLIC_URL").getByRole("button", { name: "Show the full value of PUBLIC_URL" }).click();
     await expect.poll(() => row("PUBLIC_URL").textContent()).toContain("https://shop.example");
 
     await page.getByRole("button", { name: "Add variable" }).click();
@@ -222,7 +225,7 @@ describe("the environment screen", () => {
     await dialog.getByLabel("Override value").fill("https://feature");
     await dialog.getByRole("button", { name: "Save override" }).click();
     await status().getByText("Set the override of API_URL for feature-x").waitFor();
-    await expect.poll(() => row("API_URL override for feature-x").textContent()).toContain("https://feature");
+    await expect.poll(() => row("API_URL override for feature-x").textContent()).toContain("https://feat…");
     expect((await runtimeValues(server, slug, "feature-x")).values.API_URL.value).toBe("https://feature");
 
     await page.getByLabel("View as branch").selectOption("feature-x");

@@ -71,10 +71,11 @@ const row = (page: Page, key: string) =>
   page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: key }) });
 
 describe("project grid", () => {
-  it("shows values, the secret mask, missing marks and override badges", async () => {
+  it("shows previews of values, the secret mask, missing marks and override badges", async () => {
     const { page, errors, foreignRequests } = await open();
-    await expect.poll(() => cell(page, "Edit API_URL in development").textContent()).toContain("http://dev.local");
-    expect(await cell(page, "Edit API_URL in development").getAttribute("title")).toBe("http://dev.local");
+    // A preview: the first 12 characters and "…" (the full value is read when the cell is edited).
+    await expect.poll(() => cell(page, "Edit API_URL in development").textContent()).toContain("http://dev.l…");
+    expect(await cell(page, "Edit API_URL in development").getAttribute("title")).toBeNull();
     expect(await cell(page, "Overwrite secret DB_PASSWORD in development").textContent()).toContain("••••");
     expect(await cell(page, "Set DB_PASSWORD in production (missing)").textContent()).toContain("—");
     expect(await cell(page, "Edit API_URL in preview").textContent()).toContain("1 branch overrides");
@@ -143,7 +144,7 @@ describe("project grid", () => {
     await input.fill("https://new.example");
     await page.screenshot({ path: "/tmp/grid-edit.png" });
     await input.press("Enter");
-    await expect.poll(() => cell(page, "Edit API_URL in production").textContent()).toContain("https://new.example");
+    await expect.poll(() => cell(page, "Edit API_URL in production").textContent()).toContain("https://new.…");
     expect((await listValues(server.owner, P, "production")).values.API_URL.value).toBe("https://new.example");
     await page.context().close();
   });
@@ -262,7 +263,7 @@ describe("project grid", () => {
     expect((await listValues(server.owner, P, "development")).values.API_URL.value).toBe("http://dev.local");
     await page.getByRole("rowheader", { name: "OTHER" }).waitFor();
     await input.press("Enter");
-    await expect.poll(() => cell(page, "Edit API_URL in development").textContent()).toContain("http://dev2.local");
+    await expect.poll(() => cell(page, "Edit API_URL in development").textContent()).toContain("http://dev2.…");
     expect((await listValues(server.owner, P, "development")).values.API_URL.value).toBe("http://dev2.local");
     await page.context().close();
   });

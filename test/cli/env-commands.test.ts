@@ -395,7 +395,7 @@ describe("values that look like options", () => {
 });
 
 describe("env list", () => {
-  it("prints the spec's layout: base values, overrides nested under them, secrets as [secret]; --json", async () => {
+  it("--values prints the spec's layout: base values, overrides nested under them, secrets as [secret]; --json", async () => {
     const slug = "env-list";
     await createProject(server.owner, slug, { branches: ["feature-x", "feature-y"] });
     await bulk(server.owner, {
@@ -431,7 +431,7 @@ describe("env list", () => {
     });
     const box = await createSandbox(server, { link: slug });
 
-    const text = await box.run(["env", "list", "--env", "preview"]);
+    const text = await box.run(["env", "list", "--env", "preview", "--values"]);
     expect(text).toEqual({
       code: 0,
       stderr: "",
@@ -450,7 +450,7 @@ describe("env list", () => {
     });
     expect(text.stdout).not.toContain("sk_");
 
-    const json = await box.run(["env", "list", "--env", "preview", "--json"]);
+    const json = await box.run(["env", "list", "--env", "preview", "--values", "--json"]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([
       {
@@ -518,9 +518,9 @@ describe("env list", () => {
     const box = await createSandbox(server, { link: slug });
 
     const [dev, deployed, unknown] = await Promise.all([
-      box.run(["env", "list"]),
-      box.run(["env", "list"], { env: { ENVPLANE_BRANCH: "feature-x" } }),
-      box.run(["env", "list"], { env: { ENVPLANE_BRANCH: "no-such-branch" } }),
+      box.run(["env", "list", "--values"]),
+      box.run(["env", "list", "--values"], { env: { ENVPLANE_BRANCH: "feature-x" } }),
+      box.run(["env", "list", "--values"], { env: { ENVPLANE_BRANCH: "no-such-branch" } }),
     ]);
     expect(dev).toEqual({
       code: 0,
@@ -559,7 +559,9 @@ describe("env list", () => {
         "API_URL=https://feature-x.example.com\nFLAG=on\n",
     );
     // --env wins over ENVPLANE_BRANCH.
-    const explicit = await box.run(["env", "list", "--env", "development"], { env: { ENVPLANE_BRANCH: "feature-x" } });
+    const explicit = await box.run(["env", "list", "--env", "development", "--values"], {
+      env: { ENVPLANE_BRANCH: "feature-x" },
+    });
     expect(explicit.stdout).toBe('development environment:\n\nAPI_URL = "http://localhost:3000"\n');
   }, 60_000);
 });
@@ -1074,7 +1076,7 @@ describe("read-only and write-only service tokens", () => {
     const list = await box.run(["env", "list"]);
     expect(list).toEqual({
       code: 0,
-      stdout: 'development environment:\n\nAPI_URL = "http://localhost:3000"\nSTRIPE_KEY = [secret]\n',
+      stdout: 'development environment:\n\nAPI_URL = "http://local…"\nSTRIPE_KEY = ••••\n',
       stderr: "",
     });
     const pull = await box.run(["env", "pull"]);

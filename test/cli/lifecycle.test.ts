@@ -175,7 +175,7 @@ it("runs the new-project lifecycle from init to a branch override", { timeout: 1
     stdout: '✓ Added override of API_URL for project branch feature-x in "preview" (revision 3).\n',
   });
 
-  const listed = await me.run(["env", "list", "--env", "preview"]);
+  const listed = await me.run(["env", "list", "--env", "preview", "--values"]);
   expect(listed.stdout).toBe(
     [
       "preview environment:",

@@ -37,13 +37,14 @@ export const envUnset: CommandSpec = {
           environment,
           branch: unset.branch ?? null,
           removed: unset.removed,
-          missing: unset.missing,
+          notFound: unset.notFound,
+          missing: unset.notFound,
           overridesRemoved: unset.overridesRemoved,
           revision: unset.revision,
         });
       const what = branch ? `No override for ${branch} of` : "Not set:";
-      if (unset.missing.length)
-        ctx.io.note(`${what} ${unset.missing.join(", ")} in "${environment}": nothing to remove.`);
+      if (unset.notFound.length)
+        ctx.io.note(`${what} ${unset.notFound.join(", ")} in "${environment}": nothing to remove.`);
       if (!unset.removed.length) return;
       if (unset.branch)
         ctx.io.done(
@@ -64,6 +65,7 @@ export const envUnset: CommandSpec = {
         environment,
         branch: unset.branch ?? null,
         removed: unset.removed ? [key] : [],
+        notFound: unset.removed ? [] : [key],
         missing: unset.removed ? [] : [key],
         overridesRemoved: unset.overridesRemoved,
         revision: unset.revision,

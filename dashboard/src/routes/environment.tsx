@@ -30,6 +30,7 @@ import {
   usePulledForBranch,
   type Variable,
 } from "../lib/environment.js";
+import { useFullValue } from "../lib/full-value.js";
 import { keys, type Project, useProject } from "../lib/queries.js";
 import { BulkEdit } from "./environment-bulk.js";
 
@@ -180,6 +181,7 @@ function Environment({
         </EmptyState>
       ) : (
         <VariableTable
+          slug={project.slug}
           env={env}
           variables={shown}
           denied={denied}
@@ -226,6 +228,72 @@ function Environment({
   );
 }
 
+/**
+ * A listed value: its preview (first 12 characters and …); the full value only when the viewer asks for it
+ * (the button), read then from the server. Secrets: the mask, always.
+ */
+function ListedValue({
+  project,
+  env,
+  variableKey,
+  branch,
+  preview,
+  secret,
+}: {
+  project: string;
+  env: string;
+  variableKey: string;
+  branch?: string;
+  preview: string | null | undefined;
+  secret: boolean;
+}) {
+  const [shown, setShown] = useState(false);
+  const truncated = !secret && !!preview?.endsWith("…");
+  if (!truncated) return <Value value={preview} secret={secret} />;
+  const label = `${shown ? "Hide" : "Show"} the full value of ${variableKey}${branch ? ` for ${branch}` : ""}`;
+  return (
+    <span className="flex flex-wrap items-baseline gap-1.5">
+      {shown ? (
+        <FullValue project={project} env={env} variableKey={variableKey} branch={branch} />
+      ) : (
+        <Value value={preview} secret={false} />
+      )}
+      <button
+        type="button"
+        aria-label={label}
+        aria-expanded={shown}
+        onClick={() => setShown(!shown)}
+        className="rounded px-1 text-xs text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-400"
+      >
+        {shown ? "hide" : "show"}
+      </button>
+    </span>
+  );
+}
+
+function FullValue({
+  project,
+  env,
+  variableKey,
+  branch,
+}: {
+  project: string;
+  env: string;
+  variableKey: string;
+  branch?: string;
+}) {
+  const full = useFullValue(project, env, variableKey);
+  if (full.isPending) return <span className="text-xs text-zinc-500">Loading…</span>;
+  if (full.isError)
+    return (
+      <span role="alert" className="text-xs text-red-600 dark:text-red-400">
+        {full.error.message}
+      </span>
+    );
+  const value = branch ? full.data.overrides.find((o) => o.branch.name === branch)?.value : full.data.value;
+  return <Value value={value ?? ""} secret={false} />;
+}
+
 function Value({ value, secret }: { value: string | null | undefined; secret: boolean }) {
   if (secret || value == null)
     return (
@@ -245,6 +313,7 @@ const th = "px-3 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 
 const td = "px-3 py-1.5 align-middle";
 
 function VariableTable({
+  slug,
   env,
   variables,
   denied,
@@ -252,6 +321,7 @@ function VariableTable({
   highlight,
   onAction,
 }: {
+  slug: string;
   env: EnvironmentWithVariables;
   variables: Variable[];
   denied: string | null;
@@ -292,7 +362,13 @@ function VariableTable({
                 <span className="mt-1 block font-sans sm:hidden">{typeBadge(v.isSecret)}</span>
               </td>
               <td className={td}>
-                <Value value={v.value} secret={v.isSecret} />
+                <ListedValue
+                  project={slug}
+                  env={env.name}
+                  variableKey={v.key}
+                  preview={v.preview}
+                  secret={v.isSecret}
+                />
               </td>
               <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
@@ -340,7 +416,14 @@ function VariableTable({
                   </span>
                 </td>
                 <td className={td}>
-                  <Value value={o.value} secret={v.isSecret} />
+                  <ListedValue
+                    project={slug}
+                    env={env.name}
+                    variableKey={v.key}
+                    branch={o.branch.name}
+                    preview={o.preview}
+                    secret={v.isSecret}
+                  />
                 </td>
                 <td className={cx(td, "hidden sm:table-cell")} />
                 <td className={cx(td, "text-right whitespace-nowrap")}>

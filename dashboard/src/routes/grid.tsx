@@ -1,6 +1,6 @@
 /**
  * The project grid: one row per key, one column per environment the viewer can read. Cells show
- * the standard value, •••• for a secret, a mark where the key is missing and the number of branch
+ * a preview of the standard value (its first 12 characters; the full value is read only when the cell is edited), •••• for a secret, a mark where the key is missing and the number of branch
  * overrides; a cell is edited in place (a secret can only be overwritten). Filters live in the URL.
  * Rows are virtualized: thousands of keys stay smooth.
  */
@@ -21,6 +21,7 @@ import {
 import { createPortal } from "react-dom";
 import { Badge, Button, cx, EmptyState, ErrorState, Spinner } from "../components/ui.js";
 import { api, expect, ResultError } from "../lib/api.js";
+import { useFullValue } from "../lib/full-value.js";
 import { type GridCell, type GridEnvironment, type GridRow, gridKey, useGrid } from "../lib/grid.js";
 import { keys } from "../lib/queries.js";
 
@@ -376,7 +377,7 @@ function Cell({
         data-cell={position}
         aria-label={label}
         disabled={!!readOnlyReason}
-        title={readOnlyReason ?? (cell && !cell.isSecret ? (cell.value ?? undefined) : undefined)}
+        title={readOnlyReason ?? undefined}
         onClick={() => onEdit(true)}
         onKeyDown={onKeyDown}
         className={cx(
@@ -395,7 +396,7 @@ function Cell({
           </span>
         ) : (
           <span className="truncate font-mono text-xs" aria-hidden="true">
-            {cell.value === "" ? <em className="text-zinc-400">empty</em> : cell.value}
+            {cell.preview === "" ? <em className="text-zinc-400">empty</em> : cell.preview}
           </span>
         )}
         {cell && cell.overrideCount > 0 && (
@@ -489,6 +490,9 @@ function CellEditor({
   const [anchorOf] = useState(() => anchor);
   const placement = useAnchoredStyle(anchorOf, boxRef);
   const [secret, setSecret] = useState(cell?.isSecret ?? secretElsewhere);
+  // The grid shows previews: the full value is read now, for editing (a secret has none to read).
+  const standard = !!cell && !cell.isSecret;
+  const full = useFullValue(slug, environment.name, rowKey, standard);
   const [askEmpty, setAskEmpty] = useState(false);
   const errorId = useId();
   // The value is read from the input when the request is sent: it is never kept as the mutation's variables.
@@ -541,7 +545,7 @@ function CellEditor({
   /** An empty value is allowed but rarely meant (a cleared cell): it is saved only when asked twice. */
   function submit() {
     const empty = (inputRef.current?.value ?? "") === "";
-    const alreadyEmpty = cell && !cell.isSecret && cell.value === "";
+    const alreadyEmpty = cell && !cell.isSecret && cell.preview === "";
     if (empty && !alreadyEmpty && !askEmpty) {
       save.reset();
       setAskEmpty(true);
@@ -549,7 +553,10 @@ function CellEditor({
     }
     save.mutate();
   }
-  useEffect(() => inputRef.current?.focus(), []);
+  const loaded = !standard || full.isSuccess;
+  useEffect(() => {
+    if (loaded) inputRef.current?.focus();
+  }, [loaded]);
 
   const isSecret = cell ? cell.isSecret : secret;
   return createPortal(
@@ -571,23 +578,33 @@ function CellEditor({
           </label>
         </fieldset>
       )}
-      <input
-        ref={inputRef}
-        type={isSecret ? "password" : "text"}
-        autoComplete={isSecret ? "new-password" : "off"}
-        spellCheck={false}
-        aria-label={
-          cell?.isSecret ? `New secret value for ${rowKey} in ${environment.name}` : `${rowKey} in ${environment.name}`
-        }
-        placeholder={cell?.isSecret ? "New secret value (never shown)" : "Value"}
-        defaultValue={cell && !cell.isSecret ? (cell.value ?? "") : undefined}
-        aria-invalid={!!message}
-        aria-describedby={message || askEmpty ? errorId : undefined}
-        onKeyDown={onKeyDown}
-        onChange={() => setAskEmpty(false)}
-        disabled={save.isPending}
-        className="w-full rounded border border-zinc-300 bg-white px-2 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
-      />
+      {standard && full.isPending ? (
+        <p className="text-xs text-zinc-500">Loading the value…</p>
+      ) : standard && full.isError ? (
+        <p role="alert" className="text-xs text-red-600 dark:text-red-400">
+          {full.error.message}
+        </p>
+      ) : (
+        <input
+          ref={inputRef}
+          type={isSecret ? "password" : "text"}
+          autoComplete={isSecret ? "new-password" : "off"}
+          spellCheck={false}
+          aria-label={
+            cell?.isSecret
+              ? `New secret value for ${rowKey} in ${environment.name}`
+              : `${rowKey} in ${environment.name}`
+          }
+          placeholder={cell?.isSecret ? "New secret value (never shown)" : "Value"}
+          defaultValue={standard ? (full.data?.value ?? "") : undefined}
+          aria-invalid={!!message}
+          aria-describedby={message || askEmpty ? errorId : undefined}
+          onKeyDown={onKeyDown}
+          onChange={() => setAskEmpty(false)}
+          disabled={save.isPending}
+          className="w-full rounded border border-zinc-300 bg-white px-2 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950"
+        />
+      )}
       {message ? (
         <p id={errorId} role="alert" className="text-xs text-red-600 dark:text-red-400">
           {message}
@@ -604,7 +621,7 @@ function CellEditor({
         <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={close}>
           Cancel
         </Button>
-        <Button variant="primary" className="px-2 py-0.5 text-xs" disabled={save.isPending} onClick={submit}>
+        <Button variant="primary" className="px-2 py-0.5 text-xs" disabled={save.isPending || !loaded} onClick={submit}>
           {askEmpty ? "Save empty value" : "Save"}
         </Button>
       </div>
