@@ -47,6 +47,18 @@ export const EVENT_ACTIONS = [
   "webhook.delete",
   /** A webhook delivery was queued again (the same payload, a new delivery). */
   "webhook.redeliver",
+  /** A GitHub connection was made (its secret is never recorded). */
+  "git.connect",
+  "git.disconnect",
+  "git.rotate_secret",
+  /** Whether GitHub-created branches get a preview environment changed. */
+  "git.update",
+  /** GitHub deliveries (actor: system "github"): a push, a branch/tag created or deleted, a ping, another event. */
+  "git.push",
+  "git.create",
+  "git.delete",
+  "git.ping",
+  "git.other",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

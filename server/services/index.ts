@@ -7,6 +7,7 @@ import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
+import { gitService } from "./git.js";
 import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
@@ -69,6 +70,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     webhooks: webhookService({ db, keys, writes, worker }),
+    git: gitService({ db, keys, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

@@ -19,6 +19,7 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
+import { reencryptGitSecret } from "./git.js";
 import { reencryptWebhookSecrets } from "./webhooks.js";
 
 /** Re-wraps every data key not wrapped by the current root key; returns how many. */
@@ -206,6 +207,7 @@ export function keyRotationService({
           await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
           await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
           await reencryptWebhookSecrets(tx, keys, id, activeKeyVersion + 1); // a few rows: in this transaction
+          await reencryptGitSecret(tx, keys, id, activeKeyVersion + 1);
           record({ metadata: { keyVersion: activeKeyVersion + 1 } });
           return id;
         },
