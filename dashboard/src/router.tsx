@@ -114,6 +114,11 @@ export const webhooksRoute = createRoute({
   path: "/webhooks",
   component: lazyRouteComponent(() => import("./routes/webhooks.js"), "WebhooksPage"),
 });
+export const gitRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/git",
+  component: lazyRouteComponent(() => import("./routes/git.js"), "GitPage"),
+});
 
 export const auditRoute = createRoute({
   getParentRoute: () => projectRoute,
@@ -149,6 +154,7 @@ const routeTree = root.addChildren([
       branchesRoute,
       accessRoute,
       webhooksRoute,
+      gitRoute,
       auditRoute,
       compareRoute,
       promoteRoute,

@@ -102,21 +102,19 @@ const UpdateGitInput = builder.inputType("UpdateGitInput", {
   fields: (t) => ({ project: t.string({ required: true }), createPreviews: t.boolean({ required: true }) }),
 });
 
-const GitSecretPayload = builder
-  .objectRef<{ connectionId: string; secret: string }>("GitSecretPayload")
-  .implement({
-    fields: (t) => ({
-      git: t.prismaField({
-        type: "GitConnection",
-        resolve: (query, p, _a, ctx) =>
-          ctx.db.reader.gitConnection.findUniqueOrThrow({ ...query, where: { id: p.connectionId } }),
-      }),
-      url: t.string({ resolve: (p, _a, ctx) => hookUrl(ctx, p.connectionId) }),
-      secret: t.exposeString("secret", {
-        description: "Paste into GitHub's webhook Secret field. Shown once: it cannot be read again.",
-      }),
+const GitSecretPayload = builder.objectRef<{ connectionId: string; secret: string }>("GitSecretPayload").implement({
+  fields: (t) => ({
+    git: t.prismaField({
+      type: "GitConnection",
+      resolve: (query, p, _a, ctx) =>
+        ctx.db.reader.gitConnection.findUniqueOrThrow({ ...query, where: { id: p.connectionId } }),
     }),
-  });
+    url: t.string({ resolve: (p, _a, ctx) => hookUrl(ctx, p.connectionId) }),
+    secret: t.exposeString("secret", {
+      description: "Paste into GitHub's webhook Secret field. Shown once: it cannot be read again.",
+    }),
+  }),
+});
 const UpdateGitPayload = builder.objectRef<{ connectionId: string }>("UpdateGitPayload").implement({
   fields: (t) => ({
     git: t.prismaField({

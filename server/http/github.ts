@@ -36,7 +36,11 @@ export function isGitHookPath(path: string): boolean {
 export async function handleGitHubHook(request: Request, path: string, git: GitService): Promise<Response> {
   const connectionId = path.startsWith(GIT_HOOK_PATH) ? path.slice(GIT_HOOK_PATH.length) : "";
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(connectionId))
-    return errorResponse(404, "NOT_FOUND", 'Not found. GitHub webhooks are posted to /hooks/github/<id> (see "envplane git status").');
+    return errorResponse(
+      404,
+      "NOT_FOUND",
+      'Not found. GitHub webhooks are posted to /hooks/github/<id> (see "envplane git status").',
+    );
   if (request.method !== "POST")
     return errorResponse(405, "METHOD_NOT_ALLOWED", "GitHub webhooks are delivered with POST.", { allow: "POST" });
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
@@ -50,7 +54,11 @@ export async function handleGitHubHook(request: Request, path: string, git: GitS
     );
   const body = await readBytes(request, MAX_HOOK_BODY_BYTES);
   if (!body)
-    return errorResponse(413, "PAYLOAD_TOO_LARGE", `The payload is larger than ${MAX_HOOK_BODY_BYTES} bytes; nothing was done.`);
+    return errorResponse(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `The payload is larger than ${MAX_HOOK_BODY_BYTES} bytes; nothing was done.`,
+    );
   const answer = await git.receive({
     connectionId,
     event: request.headers.get("x-github-event"),

@@ -332,42 +332,39 @@ export function gitService({
       const action = ACTION_OF[event] ?? "git.other";
       let result: { outcome: GitOutcome; reason: string | null; branch: string | null; overridesRemoved?: number };
       try {
-        result = await writes.run(
-          { actor: GITHUB_ACTOR, action, project: connection.project.slug },
-          async (uow) => {
-            const outcome = await act(uow, decision);
-            const reason = outcome.reason?.slice(0, MAX_REASON) ?? null;
-            await uow.tx.gitDelivery.create({
-              data: {
-                projectId,
-                deliveryId,
-                bodyHash,
-                event: event.slice(0, 100),
-                outcome: outcome.outcome,
-                reason,
-                branch: outcome.branch?.slice(0, 300) ?? null,
-                repository: repository?.slice(0, 300) ?? null,
-                overridesRemoved: outcome.overridesRemoved ?? null,
-              },
-            });
-            await uow.tx.gitConnection.updateMany({
-              where: { id: connection.id },
-              data: { lastDeliveryAt: new Date() },
-            });
-            uow.record({
-              metadata: {
-                delivery: deliveryId,
-                event,
-                outcome: outcome.outcome,
-                reason,
-                ...(outcome.branch ? { name: outcome.branch } : {}),
-                ...(repository ? { repository } : {}),
-                ...(outcome.overridesRemoved !== undefined ? { overridesRemoved: outcome.overridesRemoved } : {}),
-              },
-            });
-            return { ...outcome, reason };
-          },
-        );
+        result = await writes.run({ actor: GITHUB_ACTOR, action, project: connection.project.slug }, async (uow) => {
+          const outcome = await act(uow, decision);
+          const reason = outcome.reason?.slice(0, MAX_REASON) ?? null;
+          await uow.tx.gitDelivery.create({
+            data: {
+              projectId,
+              deliveryId,
+              bodyHash,
+              event: event.slice(0, 100),
+              outcome: outcome.outcome,
+              reason,
+              branch: outcome.branch?.slice(0, 300) ?? null,
+              repository: repository?.slice(0, 300) ?? null,
+              overridesRemoved: outcome.overridesRemoved ?? null,
+            },
+          });
+          await uow.tx.gitConnection.updateMany({
+            where: { id: connection.id },
+            data: { lastDeliveryAt: new Date() },
+          });
+          uow.record({
+            metadata: {
+              delivery: deliveryId,
+              event,
+              outcome: outcome.outcome,
+              reason,
+              ...(outcome.branch ? { name: outcome.branch } : {}),
+              ...(repository ? { repository } : {}),
+              ...(outcome.overridesRemoved !== undefined ? { overridesRemoved: outcome.overridesRemoved } : {}),
+            },
+          });
+          return { ...outcome, reason };
+        });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const replayed = await replay(); // a concurrent copy got there first

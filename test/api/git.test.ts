@@ -57,7 +57,13 @@ const sign = (secret: string, body: string) => `sha256=${createHmac("sha256", se
 
 interface Sent {
   status: number;
-  body: { ok?: boolean; outcome?: string; reason?: string | null; overridesRemoved?: number; error?: { code: string; message: string } };
+  body: {
+    ok?: boolean;
+    outcome?: string;
+    reason?: string | null;
+    overridesRemoved?: number;
+    error?: { code: string; message: string };
+  };
 }
 
 async function deliver(
@@ -113,7 +119,10 @@ describe("connecting a project to GitHub", () => {
     expect(server.logs.join("\n")).not.toContain(secret);
 
     // Connecting again is refused with what to do instead; the secret stays valid.
-    const again = expectType((await server.owner.connectGit({ input: { project: "conn" } })).connectGit, "ConflictError");
+    const again = expectType(
+      (await server.owner.connectGit({ input: { project: "conn" } })).connectGit,
+      "ConflictError",
+    );
     expect(again.message).toContain("rotate-secret");
     const ping = await deliver(url, "ping", { zen: "Keep it logically awesome.", hook_id: 1, repository }, { secret });
     expect(ping).toEqual({ status: 200, body: expect.objectContaining({ ok: true, outcome: "pong" }) });
@@ -247,7 +256,10 @@ describe("deliveries", () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.error!.code).toBe("SIGNATURE_MISMATCH");
     // Signed correctly, but a byte of the body changed afterwards.
-    const tampered = await deliver(url, "push", null, { signature: sign(secret, body), raw: body.replace("sneaky", "sneakz") });
+    const tampered = await deliver(url, "push", null, {
+      signature: sign(secret, body),
+      raw: body.replace("sneaky", "sneakz"),
+    });
     expect(tampered.status).toBe(401);
     const malformed = await deliver(url, "push", payload, { signature: "sha1=abc" });
     expect(malformed.status).toBe(401);
@@ -283,7 +295,9 @@ describe("deliveries", () => {
     expect(rotated.secret).not.toBe(secret);
     const old = await deliver(url, "push", pushPayload("after-rotate", { created: true }), { secret });
     expect(old.status).toBe(401);
-    const fresh = await deliver(url, "push", pushPayload("after-rotate", { created: true }), { secret: rotated.secret });
+    const fresh = await deliver(url, "push", pushPayload("after-rotate", { created: true }), {
+      secret: rotated.secret,
+    });
     expect(fresh.body.outcome).toBe("created");
 
     const updated = expectType(
@@ -292,12 +306,20 @@ describe("deliveries", () => {
     );
     expect(updated.git.createPreviews).toBe(true);
 
-    expectType((await server.owner.disconnectGit({ input: { project: "shop" } })).disconnectGit, "DisconnectGitPayload");
-    const gone = await deliver(url, "push", pushPayload("after-disconnect", { created: true }), { secret: rotated.secret });
+    expectType(
+      (await server.owner.disconnectGit({ input: { project: "shop" } })).disconnectGit,
+      "DisconnectGitPayload",
+    );
+    const gone = await deliver(url, "push", pushPayload("after-disconnect", { created: true }), {
+      secret: rotated.secret,
+    });
     expect(gone.status).toBe(404);
     expect((await server.owner.gitConnection({ slug: "shop" })).project!.git).toBeNull();
     expect(await branches("shop")).toContain("after-rotate");
-    const again = expectType((await server.owner.disconnectGit({ input: { project: "shop" } })).disconnectGit, "NotFoundError");
+    const again = expectType(
+      (await server.owner.disconnectGit({ input: { project: "shop" } })).disconnectGit,
+      "NotFoundError",
+    );
     expect(again.message).toContain("envplane git connect");
   });
 

@@ -116,7 +116,9 @@ export const gitStatus: CommandSpec = {
           d.event,
           d.branch ?? "",
           d.outcome.toLowerCase() +
-            (d.overridesRemoved ? ` (${d.overridesRemoved} override${d.overridesRemoved === 1 ? "" : "s"} removed)` : ""),
+            (d.overridesRemoved
+              ? ` (${d.overridesRemoved} override${d.overridesRemoved === 1 ? "" : "s"} removed)`
+              : ""),
           d.reason ?? "",
           d.deliveryId,
         ]),
