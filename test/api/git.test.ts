@@ -215,6 +215,13 @@ describe("deliveries", () => {
     expect(await branches("shop")).not.toContain("feature/pay");
     const [latest] = await deliveries("shop");
     expect(latest).toMatchObject({ event: "delete", outcome: "DELETED", overridesRemoved: 1 });
+    // The override's removal is a revision of production, by github.
+    const history = await server.owner.environmentHistory({ project: "shop", environment: "production", first: 1 });
+    expect(history.project!.environment!.revisions.nodes[0]).toMatchObject({
+      action: "git.delete",
+      actor: { type: "SYSTEM", name: "github" },
+      removed: 1,
+    });
 
     // main and dev (the project's defaults) and the repository's default branch (trunk) are never deleted.
     await deliver(url, "push", pushPayload("trunk", { created: true }), { secret });
@@ -321,6 +328,28 @@ describe("deliveries", () => {
       "NotFoundError",
     );
     expect(again.message).toContain("envplane git connect");
+  });
+
+  it("outgoing webhooks see GitHub-created and deleted branches as branch.created / branch.deleted by system github", async () => {
+    await createProject(server.owner, "outb");
+    expectType(
+      (
+        await server.owner.createWebhook({
+          input: { project: "outb", url: "http://127.0.0.1:9/hook", events: ["BRANCH_CREATED", "BRANCH_DELETED"] },
+        })
+      ).createWebhook,
+      "CreateWebhookPayload",
+    );
+    const { url: u, secret: s } = await connect("outb");
+    await deliver(u, "push", pushPayload("feature/out", { created: true }), { secret: s });
+    await deliver(u, "delete", refPayload("feature/out", "branch"), { secret: s });
+    await deliver(u, "create", refPayload("v2", "tag"), { secret: s }); // nothing to report
+    const hooks = (await server.owner.webhookDeliveries({ slug: "outb" })).project!.webhooks;
+    const payloads = hooks[0].deliveries.nodes.map((d) => JSON.parse(d.payload)).reverse();
+    expect(payloads).toMatchObject([
+      { type: "branch.created", data: { branch: "feature/out", actor: { type: "system", name: "github" } } },
+      { type: "branch.deleted", data: { branch: "feature/out", actor: { type: "system", name: "github" } } },
+    ]);
   });
 
   it("the secret survives a project key rotation", async () => {

@@ -41,6 +41,8 @@ const ACTIONS: Record<string, string> = {
   "environment.restore": "restored",
   "environment.promote": "promoted from another environment",
   "branch.delete": "deleted a branch",
+  "git.push": "GitHub push deleted a branch",
+  "git.delete": "GitHub deleted a branch",
   "history.baseline": "history began",
 };
 
