@@ -59,6 +59,10 @@ export const EVENT_ACTIONS = [
   "git.delete",
   "git.ping",
   "git.other",
+  /** A preview environment was created for a project branch, cloned from another (envplane preview create). */
+  "preview.create",
+  /** A preview environment was deleted (envplane preview delete). */
+  "preview.delete",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -15,5 +15,6 @@ import "./history.js";
 import "./webhook.js";
 import "./audit.js";
 import "./git.js";
+import "./preview.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
