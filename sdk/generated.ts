@@ -73,6 +73,8 @@ export type ComparisonStatus =
 export type ConnectGitInput = {
   /** A branch created by a push also gets its preview environment. */
   createPreviews?: boolean | null | undefined;
+  /** With createPreviews: the URL a branch's deployment gets, {branch} standing for the preview's name (e.g. https://{branch}.preview.example.com). */
+  previewUrl?: string | null | undefined;
   project: string;
 };
 
@@ -385,6 +387,8 @@ export type UpdateEnvironmentInput = {
 
 export type UpdateGitInput = {
   createPreviews: boolean;
+  /** A new URL template (see ConnectGitInput.previewUrl); omitted: kept. */
+  previewUrl?: string | null | undefined;
   project: string;
 };
 
@@ -527,9 +531,9 @@ export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string |
 
 export type SessionFieldsFragment = { id: string, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent: string, createdVia: SessionVia, current: boolean };
 
-export type GitDeliveryFieldsFragment = { id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, receivedAt: string };
+export type GitDeliveryFieldsFragment = { id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, preview: string | null, receivedAt: string };
 
-export type GitConnectionFieldsFragment = { url: string, createPreviews: boolean, connectedAt: string, lastDeliveryAt: string | null };
+export type GitConnectionFieldsFragment = { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null };
 
 export type GitConnectionQueryVariables = Exact<{
   slug: string;
@@ -537,7 +541,7 @@ export type GitConnectionQueryVariables = Exact<{
 }>;
 
 
-export type GitConnectionQuery = { project: { id: string, slug: string, viewerCanManageGit: boolean, git: { url: string, createPreviews: boolean, connectedAt: string, lastDeliveryAt: string | null, deliveries: Array<{ id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, receivedAt: string }> } | null } | null };
+export type GitConnectionQuery = { project: { id: string, slug: string, viewerCanManageGit: boolean, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null, deliveries: Array<{ id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, preview: string | null, receivedAt: string }> } | null } | null };
 
 export type GitPermissionQueryVariables = Exact<{
   slug: string;
@@ -554,7 +558,7 @@ export type ConnectGitMutationVariables = Exact<{
 export type ConnectGitMutation = { connectGit:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
-    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
@@ -568,7 +572,7 @@ export type RotateGitSecretMutationVariables = Exact<{
 export type RotateGitSecretMutation = { rotateGitSecret:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
-    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
@@ -584,7 +588,7 @@ export type UpdateGitMutation = { updateGit:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
-    | { __typename: 'UpdateGitPayload', git: { url: string, createPreviews: boolean, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'UpdateGitPayload', git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -1378,6 +1382,7 @@ export const GitDeliveryFieldsFragmentDoc = new TypedDocumentString(`
   branch
   repository
   overridesRemoved
+  preview
   receivedAt
 }
     `, {"fragmentName":"GitDeliveryFields"});
@@ -1385,6 +1390,7 @@ export const GitConnectionFieldsFragmentDoc = new TypedDocumentString(`
     fragment GitConnectionFields on GitConnection {
   url
   createPreviews
+  previewUrl
   connectedAt
   lastDeliveryAt
 }
@@ -1740,11 +1746,13 @@ export const GitConnectionDocument = new TypedDocumentString(`
   branch
   repository
   overridesRemoved
+  preview
   receivedAt
 }
 fragment GitConnectionFields on GitConnection {
   url
   createPreviews
+  previewUrl
   connectedAt
   lastDeliveryAt
 }`);
@@ -1792,6 +1800,7 @@ export const ConnectGitDocument = new TypedDocumentString(`
 fragment GitConnectionFields on GitConnection {
   url
   createPreviews
+  previewUrl
   connectedAt
   lastDeliveryAt
 }`);
@@ -1831,6 +1840,7 @@ export const RotateGitSecretDocument = new TypedDocumentString(`
 fragment GitConnectionFields on GitConnection {
   url
   createPreviews
+  previewUrl
   connectedAt
   lastDeliveryAt
 }`);
@@ -1868,6 +1878,7 @@ export const UpdateGitDocument = new TypedDocumentString(`
 fragment GitConnectionFields on GitConnection {
   url
   createPreviews
+  previewUrl
   connectedAt
   lastDeliveryAt
 }`);

@@ -45,6 +45,10 @@ export const GitDelivery = builder.prismaObject("GitDelivery", {
       nullable: true,
       description: "With DELETED: how many branch overrides were removed.",
     }),
+    preview: t.exposeString("preview", {
+      nullable: true,
+      description: "The preview environment created (CREATED) or deleted (DELETED) with the branch.",
+    }),
     receivedAt: t.expose("receivedAt", { type: "DateTime" }),
   }),
 });
@@ -58,6 +62,10 @@ export const GitConnection = builder.prismaObject("GitConnection", {
     }),
     createPreviews: t.exposeBoolean("createPreviews", {
       description: "Whether a branch created by a push also gets its preview environment.",
+    }),
+    previewUrl: t.exposeString("previewUrl", {
+      nullable: true,
+      description: "The URL a branch's deployment gets, {branch} standing for the preview's name.",
     }),
     connectedAt: t.expose("connectedAt", { type: "DateTime" }),
     lastDeliveryAt: t.expose("lastDeliveryAt", { type: "DateTime", nullable: true }),
@@ -93,13 +101,22 @@ const ConnectGitInput = builder.inputType("ConnectGitInput", {
   fields: (t) => ({
     project: t.string({ required: true }),
     createPreviews: t.boolean({ description: "A branch created by a push also gets its preview environment." }),
+    previewUrl: t.string({
+      description:
+        "With createPreviews: the URL a branch's deployment gets, {branch} standing for the preview's name " +
+        "(e.g. https://{branch}.preview.example.com).",
+    }),
   }),
 });
 const ProjectGitInput = builder.inputType("ProjectGitInput", {
   fields: (t) => ({ project: t.string({ required: true }) }),
 });
 const UpdateGitInput = builder.inputType("UpdateGitInput", {
-  fields: (t) => ({ project: t.string({ required: true }), createPreviews: t.boolean({ required: true }) }),
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    createPreviews: t.boolean({ required: true }),
+    previewUrl: t.string({ description: "A new URL template (see ConnectGitInput.previewUrl); omitted: kept." }),
+  }),
 });
 
 const GitSecretPayload = builder.objectRef<{ connectionId: string; secret: string }>("GitSecretPayload").implement({

@@ -83,7 +83,12 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
           await tx.projectBranch.delete({ where: { id } });
           record({
             branchId: id,
-            metadata: { name, overridesRemoved, environmentIds: touched.map((e) => e.id), preview: preview?.name ?? null },
+            metadata: {
+              name,
+              overridesRemoved,
+              environmentIds: touched.map((e) => e.id),
+              preview: preview?.name ?? null,
+            },
           });
           return { name, overridesRemoved, previewDeleted: preview?.name ?? null };
         },

@@ -13,15 +13,16 @@
  * - Never deleted: the repository's default branch and the project's default branches (main, dev).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { branchName, check, DEFAULT_BRANCHES } from "../../core/names.js";
+import { branchName, check, DEFAULT_BRANCHES, PREVIEW_PREFIX, previewNameFor } from "../../core/names.js";
 import { gitSecretAad } from "../crypto/aad.js";
 import { open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Database, Tx } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import type { UnitOfWork, WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
-import { ConflictError, NotFoundError } from "./errors.js";
+import { AppError, assertValid, ConflictError, NotFoundError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
+import { deletePreviewOf, type PreviewResult, previewUrlErrors } from "./previews.js";
 import { isUniqueViolation } from "./transaction.js";
 
 /** The actor GitHub deliveries write as (audit: actor type system, name "github"). */
@@ -146,22 +147,47 @@ const ACTION_OF: Record<string, EventAction> = {
   ping: "git.ping",
 };
 
-/** Hook for the preview slice: what a created / deleted branch also does (set by the composition root). */
-export interface GitPreviewHooks {
-  /** After a GitHub-created branch committed, when the project asks for previews. Returns a line for the delivery. */
-  created?(project: string, branch: string): Promise<string | null>;
+/** The preview service's createPreview (server/services/previews.ts), as GitHub's actor calls it. */
+export type CreatePreview = (
+  actor: typeof GITHUB_ACTOR,
+  input: { project: string; branch: string; url: string; message?: string | null },
+) => Promise<PreviewResult>;
+
+export const BRANCH_PLACEHOLDER = "{branch}";
+
+/** The deployment URL of `branch`'s preview: {branch} replaced by the preview's name without "preview/". */
+export function previewUrlFor(template: string, branch: string): string {
+  return template.replaceAll(BRANCH_PLACEHOLDER, previewNameFor(branch).slice(PREVIEW_PREFIX.length));
+}
+
+/** Checks the preview settings of connectGit / updateGit: a URL template is needed when previews are on. */
+function checkPreviewSettings(createPreviews: boolean, previewUrl: string | null | undefined) {
+  if (previewUrl) {
+    if (previewUrl.length > 500)
+      assertValid([{ path: ["previewUrl"], message: "previewUrl is longer than 500 characters." }]);
+    assertValid(previewUrlErrors(previewUrlFor(previewUrl, "main")).map((e) => ({ ...e, path: ["previewUrl"] })));
+  } else if (createPreviews)
+    assertValid([
+      {
+        path: ["previewUrl"],
+        message:
+          "Previews need the URL a branch's deployment gets, with {branch} for the branch's name, e.g. " +
+          "https://{branch}.preview.example.com.",
+      },
+    ]);
 }
 
 export function gitService({
   db,
   keys,
   writes,
-  previews = {},
+  createPreview,
 }: {
   db: Pick<Database, "reader" | "writer" | "provider">;
   keys: KeyRing;
   writes: WritePath;
-  previews?: GitPreviewHooks;
+  /** Creates a GitHub-created branch's preview environment, when the project asks for it. */
+  createPreview?: CreatePreview;
 }) {
   const notConnected = (slug: string) =>
     new NotFoundError(
@@ -171,7 +197,12 @@ export function gitService({
 
   return {
     /** Connects the project; returns the connection and its secret (shown this once). */
-    async connect(actor: Actor, input: { project: string; createPreviews?: boolean | null }) {
+    async connect(
+      actor: Actor,
+      input: { project: string; createPreviews?: boolean | null; previewUrl?: string | null },
+    ) {
+      const previewUrl = input.previewUrl?.trim() || null;
+      checkPreviewSettings(input.createPreviews ?? false, previewUrl);
       const secret = newSecret();
       const connection = await writes.run(
         { actor, action: "git.connect", project: input.project, permission: "git:manage", serializeProject: true },
@@ -191,10 +222,11 @@ export function gitService({
               secretCiphertext: await sealSecret(keys, tx, projectId, id, secret, version),
               keyVersion: version,
               createPreviews: input.createPreviews ?? false,
+              previewUrl,
               connectedBy: actor.kind === "user" ? actor.userId : null,
             },
           });
-          record({ metadata: { createPreviews: created.createPreviews } });
+          record({ metadata: { createPreviews: created.createPreviews, previewUrl } });
           return created;
         },
       );
@@ -222,14 +254,22 @@ export function gitService({
       return { connection, secret };
     },
 
-    async update(actor: Actor, input: { project: string; createPreviews: boolean }) {
+    /** Previews on or off; `previewUrl` replaces the URL template when given (undefined: keep it). */
+    async update(actor: Actor, input: { project: string; createPreviews: boolean; previewUrl?: string | null }) {
+      const given = input.previewUrl === undefined || input.previewUrl === null ? undefined : input.previewUrl.trim();
+      if (given !== undefined) checkPreviewSettings(input.createPreviews, given || null);
       return writes.run(
         { actor, action: "git.update", project: input.project, permission: "git:manage" },
         async ({ tx, access, record }) => {
           const row = await tx.gitConnection.findUnique({ where: { projectId: access.project.id } });
           if (!row) throw notConnected(access.project.slug);
-          record({ metadata: { createPreviews: input.createPreviews } });
-          return tx.gitConnection.update({ where: { id: row.id }, data: { createPreviews: input.createPreviews } });
+          const previewUrl = given === undefined ? row.previewUrl : given || null;
+          checkPreviewSettings(input.createPreviews, previewUrl);
+          record({ metadata: { createPreviews: input.createPreviews, previewUrl } });
+          return tx.gitConnection.update({
+            where: { id: row.id },
+            data: { createPreviews: input.createPreviews, previewUrl },
+          });
         },
       );
     },
@@ -265,6 +305,7 @@ export function gitService({
           projectId: true,
           secretCiphertext: true,
           createPreviews: true,
+          previewUrl: true,
           project: { select: { slug: true } },
         },
       });
@@ -330,12 +371,12 @@ export function gitService({
 
       const repository = str((payload as { repository?: { full_name?: unknown } }).repository?.full_name);
       const action = ACTION_OF[event] ?? "git.other";
-      let result: { outcome: GitOutcome; reason: string | null; branch: string | null; overridesRemoved?: number };
+      let result: Acted & { deliveryRow: string };
       try {
         result = await writes.run({ actor: GITHUB_ACTOR, action, project: connection.project.slug }, async (uow) => {
           const outcome = await act(uow, decision);
           const reason = outcome.reason?.slice(0, MAX_REASON) ?? null;
-          await uow.tx.gitDelivery.create({
+          const row = await uow.tx.gitDelivery.create({
             data: {
               projectId,
               deliveryId,
@@ -346,7 +387,9 @@ export function gitService({
               branch: outcome.branch?.slice(0, 300) ?? null,
               repository: repository?.slice(0, 300) ?? null,
               overridesRemoved: outcome.overridesRemoved ?? null,
+              preview: outcome.preview ?? null,
             },
+            select: { id: true },
           });
           await uow.tx.gitConnection.updateMany({
             where: { id: connection.id },
@@ -361,9 +404,10 @@ export function gitService({
               ...(outcome.branch ? { name: outcome.branch } : {}),
               ...(repository ? { repository } : {}),
               ...(outcome.overridesRemoved !== undefined ? { overridesRemoved: outcome.overridesRemoved } : {}),
+              ...(outcome.preview ? { preview: outcome.preview } : {}),
             },
           });
-          return { ...outcome, reason };
+          return { ...outcome, reason, deliveryRow: row.id };
         });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -371,9 +415,29 @@ export function gitService({
         if (replayed) return replayed;
         throw error;
       }
-      let preview: string | null = null;
-      if (result.outcome === "created" && connection.createPreviews && previews.created && result.branch)
-        preview = await previews.created(connection.project.slug, result.branch);
+      // The preview is its own write (event preview.create): a failure leaves the branch, and says why.
+      let preview = result.preview ?? null;
+      let previewError: string | null = null;
+      if (result.outcome === "created" && result.branch && connection.createPreviews && connection.previewUrl) {
+        try {
+          if (!createPreview) throw new AppError("Preview environments are not available on this server.");
+          const created = await createPreview(GITHUB_ACTOR, {
+            project: connection.project.slug,
+            branch: result.branch,
+            url: previewUrlFor(connection.previewUrl, result.branch),
+            message: `GitHub delivery ${deliveryId.slice(0, 100)}`,
+          });
+          preview = created.environment.name;
+          await db.writer.gitDelivery.update({ where: { id: result.deliveryRow }, data: { preview } });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          previewError = `The branch was created, its preview environment was not: ${error.message}`.slice(
+            0,
+            MAX_REASON,
+          );
+          await db.writer.gitDelivery.update({ where: { id: result.deliveryRow }, data: { reason: previewError } });
+        }
+      }
       return {
         status: 200,
         body: {
@@ -385,17 +449,24 @@ export function gitService({
           reason: result.reason,
           ...(result.overridesRemoved !== undefined ? { overridesRemoved: result.overridesRemoved } : {}),
           ...(preview ? { preview } : {}),
+          ...(previewError ? { reason: previewError } : {}),
         },
       };
     },
   };
 }
 
+interface Acted {
+  outcome: GitOutcome;
+  reason: string | null;
+  branch: string | null;
+  overridesRemoved?: number;
+  /** The preview environment deleted with the branch. */
+  preview?: string | null;
+}
+
 /** Creates or deletes the branch a delivery names (inside its write), or says why not. */
-async function act(
-  uow: UnitOfWork,
-  decision: Decision,
-): Promise<{ outcome: GitOutcome; reason: string | null; branch: string | null; overridesRemoved?: number }> {
+async function act(uow: UnitOfWork, decision: Decision): Promise<Acted> {
   if (decision.op === "none") return decision;
   const { tx, access, record } = uow;
   const name = decision.branch;
@@ -426,12 +497,14 @@ async function act(
       branch: name,
     };
   if (!existing) return { outcome: "unchanged", reason: `There is no project branch "${name}".`, branch: name };
-  // As deleteBranch does: its overrides' environments move to a revision recording their removal.
+  // As deleteBranch does: its preview environment goes first; its overrides' environments move to a
+  // revision recording their removal.
+  const preview = await deletePreviewOf(tx, existing.id);
   await uow.removingBranch(existing.id);
   const overridesRemoved = await tx.branchOverride.count({ where: { branchId: existing.id } });
   await tx.projectBranch.delete({ where: { id: existing.id } });
   record({ branchId: existing.id });
-  return { outcome: "deleted", reason: null, branch: name, overridesRemoved };
+  return { outcome: "deleted", reason: null, branch: name, overridesRemoved, preview: preview?.name ?? null };
 }
 
 export type GitService = ReturnType<typeof gitService>;

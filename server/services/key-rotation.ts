@@ -17,9 +17,9 @@ import type { Database, Db } from "../db/client.js";
 import { projectsWithStaleValues } from "../db/project-sql.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { reencryptGitSecret } from "./git.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
-import { reencryptGitSecret } from "./git.js";
 import { reencryptWebhookSecrets } from "./webhooks.js";
 
 /** Re-wraps every data key not wrapped by the current root key; returns how many. */

@@ -493,7 +493,11 @@ const cases: Record<string, Case> = {
     await createProject(sdk, s);
     const { project } = await ids(s);
     return {
-      run: async () => ok((await sdk.connectGit({ input: { project: s, createPreviews: true } })).connectGit),
+      run: async () =>
+        ok(
+          (await sdk.connectGit({ input: { project: s, createPreviews: true, previewUrl: "https://{branch}.x.test" } }))
+            .connectGit,
+        ),
       expected: { action: "git.connect", projectId: project, metadata: { createPreviews: true } },
     };
   },
@@ -513,7 +517,11 @@ const cases: Record<string, Case> = {
     const { project } = await ids(s);
     ok((await sdk.connectGit({ input: { project: s } })).connectGit);
     return {
-      run: async () => ok((await sdk.updateGit({ input: { project: s, createPreviews: true } })).updateGit),
+      run: async () =>
+        ok(
+          (await sdk.updateGit({ input: { project: s, createPreviews: true, previewUrl: "https://{branch}.x.test" } }))
+            .updateGit,
+        ),
       expected: { action: "git.update", projectId: project, metadata: { createPreviews: true } },
     };
   },

@@ -308,7 +308,11 @@ describe("deliveries", () => {
     expect(fresh.body.outcome).toBe("created");
 
     const updated = expectType(
-      (await server.owner.updateGit({ input: { project: "shop", createPreviews: true } })).updateGit,
+      (
+        await server.owner.updateGit({
+          input: { project: "shop", createPreviews: true, previewUrl: "https://{branch}.p.test" },
+        })
+      ).updateGit,
       "UpdateGitPayload",
     );
     expect(updated.git.createPreviews).toBe(true);
@@ -350,6 +354,45 @@ describe("deliveries", () => {
       { type: "branch.created", data: { branch: "feature/out", actor: { type: "system", name: "github" } } },
       { type: "branch.deleted", data: { branch: "feature/out", actor: { type: "system", name: "github" } } },
     ]);
+  });
+
+  it("with previews on, a pushed branch gets its preview environment; deleting the branch deletes it (reported)", async () => {
+    await createProject(server.owner, "prev");
+    const refused = await server.owner.connectGit({ input: { project: "prev", createPreviews: true } });
+    const invalid = expectType(refused.connectGit, "ValidationError");
+    expect(invalid.fieldErrors[0]).toMatchObject({ path: ["previewUrl"] });
+    expect(invalid.message).toContain("{branch}");
+    const badUrl = await server.owner.connectGit({
+      input: { project: "prev", createPreviews: true, previewUrl: "ftp://{branch}.example.com" },
+    });
+    expectType(badUrl.connectGit, "ValidationError");
+    expect((await server.owner.gitConnection({ slug: "prev" })).project!.git).toBeNull();
+
+    const connected = expectType(
+      (
+        await server.owner.connectGit({
+          input: { project: "prev", createPreviews: true, previewUrl: "https://{branch}.preview.example.com" },
+        })
+      ).connectGit,
+      "GitSecretPayload",
+    );
+    await setVariable(server.owner, { project: "prev", environment: "preview", key: "API_URL", value: "https://api" });
+    const sent = await deliver(connected.url, "push", pushPayload("feature/Login_X", { created: true }), {
+      secret: connected.secret,
+    });
+    expect(sent.body).toMatchObject({ outcome: "created", preview: "preview/feature-login_x" });
+    const { project } = await server.owner.previews({ slug: "prev" });
+    expect(project!.previews).toEqual([
+      expect.objectContaining({ name: "preview/feature-login_x", url: "https://feature-login_x.preview.example.com" }),
+    ]);
+    expect((await deliveries("prev"))[0]).toMatchObject({ outcome: "CREATED", preview: "preview/feature-login_x" });
+
+    const deleted = await deliver(connected.url, "delete", refPayload("feature/Login_X", "branch"), {
+      secret: connected.secret,
+    });
+    expect(deleted.body).toMatchObject({ outcome: "deleted", preview: "preview/feature-login_x" });
+    expect((await server.owner.previews({ slug: "prev" })).project!.previews).toEqual([]);
+    expect((await deliveries("prev"))[0]).toMatchObject({ outcome: "DELETED", preview: "preview/feature-login_x" });
   });
 
   it("the secret survives a project key rotation", async () => {

@@ -72,10 +72,18 @@ describe("envplane git", () => {
     expect(await push(url, secret, "old-secret")).toBe(401);
     expect(await push(url, next.secret, "new-secret")).toBe(200);
 
-    const previews = await box.run(["git", "previews", "on"]);
+    const noUrl = await box.run(["git", "previews", "on"]);
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toContain("{branch}");
+    const previews = await box.run(["git", "previews", "on", "--url", "https://{branch}.preview.example.com"]);
     expect(previews.code, previews.stderr).toBe(0);
     const json = JSON.parse((await box.run(["git", "status", "--json"])).stdout);
-    expect(json).toMatchObject({ connected: true, createPreviews: true, url });
+    expect(json).toMatchObject({
+      connected: true,
+      createPreviews: true,
+      previewUrl: "https://{branch}.preview.example.com",
+      url,
+    });
     expect(json.deliveries.map((d: { branch: string }) => d.branch)).toEqual(["new-secret", "feature/cli"]);
 
     const bad = await box.run(["git", "previews", "maybe"]);

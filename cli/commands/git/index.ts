@@ -36,15 +36,25 @@ export const gitConnect: CommandSpec = {
   path: ["git", "connect"],
   summary: "Connect the project to a GitHub repository's webhook (admins). Prints the URL and the secret once.",
   options: {
-    previews: { type: "boolean", description: "Give each branch GitHub creates its preview environment too." },
+    previews: {
+      type: "string",
+      value: "<url>",
+      description:
+        "Give each branch GitHub creates its preview environment too, deployed at this URL ({branch} stands for " +
+        "the preview's name, e.g. https://{branch}.preview.example.com).",
+    },
     project,
     json,
   },
   async run(ctx, { options }) {
     const slug = ctx.project(options);
+    const previewUrl = opt.string(options, "previews");
     const r = unwrap(
-      (await ctx.sdk().connectGit({ input: { project: slug, createPreviews: opt.bool(options, "previews") } }))
-        .connectGit,
+      (
+        await ctx.sdk().connectGit({
+          input: { project: slug, createPreviews: previewUrl !== undefined, previewUrl },
+        })
+      ).connectGit,
       "GitSecretPayload",
     );
     printSecret(ctx, options, { url: r.url, secret: r.secret, createPreviews: r.git.createPreviews });
@@ -69,13 +79,25 @@ export const gitPreviews: CommandSpec = {
   path: ["git", "previews"],
   summary: "Whether branches GitHub creates also get their preview environment: on or off (admins).",
   args: [{ name: "on|off", required: true, description: "on or off." }],
-  options: { project, json },
+  options: {
+    url: {
+      type: "string",
+      value: "<url>",
+      description: "The URL a branch's deployment gets, {branch} standing for the preview's name (kept if not given).",
+    },
+    project,
+    json,
+  },
   async run(ctx, { args, options }) {
     const value = args["on|off"]!.toLowerCase();
     if (value !== "on" && value !== "off") throw new UsageError(`Give on or off, not "${args["on|off"]}".`);
     const slug = ctx.project(options);
     const r = unwrap(
-      (await ctx.sdk().updateGit({ input: { project: slug, createPreviews: value === "on" } })).updateGit,
+      (
+        await ctx.sdk().updateGit({
+          input: { project: slug, createPreviews: value === "on", previewUrl: opt.string(options, "url") },
+        })
+      ).updateGit,
       "UpdateGitPayload",
     );
     if (opt.bool(options, "json")) return printJson(r.git);
@@ -104,7 +126,7 @@ export const gitStatus: CommandSpec = {
     if (opt.bool(options, "json")) return printJson(git ? { connected: true, ...git } : { connected: false });
     if (!git) return ctx.io.note(`Project "${slug}" is not connected to GitHub. Run "envplane git connect".`);
     ctx.io.print(
-      `Payload URL:    ${git.url}\nPreviews:       ${git.createPreviews ? "on" : "off"}\n` +
+      `Payload URL:    ${git.url}\nPreviews:       ${git.createPreviews ? `on (${git.previewUrl})` : "off"}\n` +
         `Connected:      ${git.connectedAt.slice(0, 19)}\nLast delivery:  ${git.lastDeliveryAt?.slice(0, 19) ?? "none yet"}`,
     );
     if (!git.deliveries.length) return ctx.io.note("No deliveries yet: GitHub sends a ping when the webhook is added.");
@@ -119,7 +141,7 @@ export const gitStatus: CommandSpec = {
             (d.overridesRemoved
               ? ` (${d.overridesRemoved} override${d.overridesRemoved === 1 ? "" : "s"} removed)`
               : ""),
-          d.reason ?? "",
+          [d.preview ? `preview ${d.preview}.` : "", d.reason ?? ""].filter(Boolean).join(" "),
           d.deliveryId,
         ]),
       ]),

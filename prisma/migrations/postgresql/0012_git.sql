@@ -5,6 +5,7 @@ CREATE TABLE "GitConnection" (
     "secretCiphertext" BYTEA NOT NULL,
     "keyVersion" INTEGER NOT NULL,
     "createPreviews" BOOLEAN NOT NULL DEFAULT false,
+    "previewUrl" TEXT,
     "connectedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "connectedBy" TEXT,
     "lastDeliveryAt" TIMESTAMP(3),
@@ -24,6 +25,7 @@ CREATE TABLE "GitDelivery" (
     "branch" TEXT,
     "repository" TEXT,
     "overridesRemoved" INTEGER,
+    "preview" TEXT,
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "GitDelivery_pkey" PRIMARY KEY ("id")

@@ -5,6 +5,7 @@ CREATE TABLE "GitConnection" (
     "secretCiphertext" BLOB NOT NULL,
     "keyVersion" INTEGER NOT NULL,
     "createPreviews" BOOLEAN NOT NULL DEFAULT false,
+    "previewUrl" TEXT,
     "connectedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "connectedBy" TEXT,
     "lastDeliveryAt" DATETIME,
@@ -23,6 +24,7 @@ CREATE TABLE "GitDelivery" (
     "branch" TEXT,
     "repository" TEXT,
     "overridesRemoved" INTEGER,
+    "preview" TEXT,
     "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "GitDelivery_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
