@@ -60,6 +60,11 @@ describe("GitHub screen", () => {
 
     await page.getByLabel("Also create a preview environment for each new branch").check();
     await page.getByRole("button", { name: "Connect GitHub" }).click();
+    // Previews without the deployment URL: the field says what is missing, nothing is connected.
+    await page.getByRole("alert").filter({ hasText: "{branch}" }).waitFor();
+    expect((await server.owner.gitConnection({ slug: "shop" })).project!.git).toBeNull();
+    await page.getByLabel("Preview URL").fill("https://{branch}.preview.example.com");
+    await page.getByRole("button", { name: "Connect GitHub" }).click();
     const shown = page.getByRole("dialog", { name: "Connected: paste these into GitHub" });
     await shown.getByText("you won't see it again").waitFor();
     const secret = await shown.getByLabel("Webhook secret").inputValue();
@@ -79,6 +84,11 @@ describe("GitHub screen", () => {
     const table = page.getByRole("region", { name: "Deliveries from GitHub" });
     await table.getByText("feature/checkout").waitFor();
     await table.getByText("created").waitFor();
+    await table.getByText("preview/feature-checkout").waitFor();
+    const previews = (await server.owner.previews({ slug: "shop" })).project!.previews;
+    expect(previews.map((p) => [p.name, p.url])).toEqual([
+      ["preview/feature-checkout", "https://feature-checkout.preview.example.com"],
+    ]);
     await table.getByText(/never deleted/).waitFor();
     expect((await server.owner.project({ slug: "shop" })).project!.branches.map((b) => b.name)).toContain(
       "feature/checkout",
@@ -86,6 +96,8 @@ describe("GitHub screen", () => {
     await page.screenshot({ path: "/tmp/git-deliveries.png", fullPage: true });
 
     await page.getByLabel("Also create a preview environment for each new branch").uncheck();
+    await page.getByRole("button", { name: "Save preview settings" }).click();
+    await page.getByRole("button", { name: "Save preview settings" }).waitFor({ state: "detached" });
     await expect
       .poll(async () => (await server.owner.gitConnection({ slug: "shop" })).project!.git!.createPreviews)
       .toBe(false);

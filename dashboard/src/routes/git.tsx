@@ -9,8 +9,19 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { formatDate, ShownOnceDialog, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
-import { Badge, Button, cx, Dialog, EmptyState, ErrorState, FormError, PageHeader, Spinner } from "../components/ui.js";
-import { api, expect, type GitDeliveryFieldsFragment } from "../lib/api.js";
+import {
+  Badge,
+  Button,
+  cx,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  Field,
+  FormError,
+  PageHeader,
+  Spinner,
+} from "../components/ui.js";
+import { api, expect, formLevelError, type GitDeliveryFieldsFragment, ResultError } from "../lib/api.js";
 
 const gitKeys = {
   permission: (slug: string) => ["project", slug, "git", "permission"] as const,
@@ -25,6 +36,45 @@ function outcomeBadge(outcome: GitDeliveryFieldsFragment["outcome"]) {
   if (outcome === "REFUSED") return <Badge tone="red">{label}</Badge>;
   if (outcome === "IGNORED") return <Badge tone="amber">{label}</Badge>;
   return <Badge>{label}</Badge>;
+}
+
+const fieldError = (error: unknown, field: string) =>
+  error instanceof ResultError ? error.forField(field) : undefined;
+
+/** The previews checkbox and, when it is on, the URL template field. */
+function PreviewFields({
+  on,
+  setOn,
+  url,
+  setUrl,
+  error,
+}: {
+  on: boolean;
+  setOn: (on: boolean) => void;
+  url: string;
+  setUrl: (url: string) => void;
+  error: unknown;
+}) {
+  return (
+    <>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" className={checkboxClass} checked={on} onChange={(e) => setOn(e.target.checked)} />
+        Also create a preview environment for each new branch
+      </label>
+      {on && (
+        <Field
+          label="Preview URL"
+          name="previewUrl"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder="https://{branch}.preview.example.com"
+          autoComplete="off"
+          hint="Where a branch's deployment runs; {branch} stands for the preview's name (e.g. feature-login)."
+          error={fieldError(error, "previewUrl")}
+        />
+      )}
+    </>
+  );
 }
 
 function SecretDescription({ url }: { url: string }) {
@@ -58,12 +108,11 @@ export function GitPage() {
   const [shown, setShown] = useState<{ url: string; secret: string; title: string } | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: gitKeys.connection(slug) });
   const [previews, setPreviews] = useState(false);
+  const [previewUrl, setPreviewUrl] = useState("");
   const connect = useMutation({
     mutationFn: async () => {
-      const r = expect(
-        (await api.connectGit({ input: { project: slug, createPreviews: previews } })).connectGit,
-        "GitSecretPayload",
-      );
+      const input = { project: slug, createPreviews: previews, previewUrl: previews ? previewUrl : undefined };
+      const r = expect((await api.connectGit({ input })).connectGit, "GitSecretPayload");
       setShown({ url: r.url, secret: r.secret, title: "Connected: paste these into GitHub" });
     },
     onSuccess: refresh,
@@ -104,16 +153,14 @@ export function GitPage() {
             Not connected. Connecting gives you a webhook URL and a secret to paste into the repository's settings in
             GitHub. The default branches (main, dev) and the repository's default branch are never deleted.
           </p>
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              className={checkboxClass}
-              checked={previews}
-              onChange={(e) => setPreviews(e.target.checked)}
-            />
-            Also create a preview environment for each new branch
-          </label>
-          <FormError error={connect.error} />
+          <PreviewFields
+            on={previews}
+            setOn={setPreviews}
+            url={previewUrl}
+            setUrl={setPreviewUrl}
+            error={connect.error}
+          />
+          <FormError error={formLevelError(connect.error, ["previewUrl"])} />
           <div>
             <Button variant="primary" disabled={connect.isPending} onClick={() => connect.mutate()}>
               Connect GitHub
@@ -148,9 +195,15 @@ function Connected({
   onChange: () => Promise<void>;
 }) {
   const [confirm, setConfirm] = useState<"rotate" | "disconnect" | null>(null);
+  const [previews, setPreviews] = useState(git.createPreviews);
+  const [previewUrl, setPreviewUrl] = useState(git.previewUrl ?? "");
+  const changed = previews !== git.createPreviews || (previewUrl || null) !== (git.previewUrl ?? null);
   const update = useMutation({
-    mutationFn: async (createPreviews: boolean) =>
-      expect((await api.updateGit({ input: { project: slug, createPreviews } })).updateGit, "UpdateGitPayload"),
+    mutationFn: async () =>
+      expect(
+        (await api.updateGit({ input: { project: slug, createPreviews: previews, previewUrl } })).updateGit,
+        "UpdateGitPayload",
+      ),
     onSuccess: onChange,
   });
   const rotate = useMutation({
@@ -196,17 +249,29 @@ function Connected({
             Content type application/json. The secret was shown once; rotate it if it is lost.
           </p>
         </div>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            className={checkboxClass}
-            checked={update.isPending ? !!update.variables : git.createPreviews}
-            disabled={update.isPending}
-            onChange={(e) => update.mutate(e.target.checked)}
+        <form
+          className="flex flex-col gap-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            update.mutate();
+          }}
+        >
+          <PreviewFields
+            on={previews}
+            setOn={setPreviews}
+            url={previewUrl}
+            setUrl={setPreviewUrl}
+            error={update.error}
           />
-          Also create a preview environment for each new branch
-        </label>
-        <FormError error={update.error} />
+          <FormError error={formLevelError(update.error, ["previewUrl"])} />
+          {(changed || update.isPending) && (
+            <div>
+              <Button type="submit" variant="primary" disabled={update.isPending}>
+                Save preview settings
+              </Button>
+            </div>
+          )}
+        </form>
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => setConfirm("rotate")}>Rotate secret</Button>
           <Button variant="danger" onClick={() => setConfirm("disconnect")}>
@@ -248,6 +313,7 @@ function Connected({
                     <td className={cx(tdClass, "break-all font-mono text-xs")}>{d.branch ?? "—"}</td>
                     <td className={tdClass}>
                       {outcomeBadge(d.outcome)}
+                      {d.preview && <span className="mt-1 block font-mono text-xs text-zinc-500">{d.preview}</span>}
                       {d.overridesRemoved ? (
                         <span className="mt-1 block text-xs text-zinc-500">
                           {d.overridesRemoved} override{d.overridesRemoved === 1 ? "" : "s"} removed
