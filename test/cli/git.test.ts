@@ -5,7 +5,7 @@
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createSandbox } from "../support/cli.js";
+import { createSandbox, type Sandbox } from "../support/cli.js";
 import { createProject, userWithRole, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
@@ -34,10 +34,18 @@ async function push(url: string, secret: string, branch: string, extra: Record<s
   return response.status;
 }
 
+/** Each step runs several CLI processes (sources through tsx when dist/ is stale): room for a loaded machine. */
+const STEP = 150_000;
+
 describe("envplane git", () => {
-  it("connect prints URL and secret once; status shows deliveries; rotate-secret; disconnect", async () => {
+  let box: Sandbox;
+  let url = "";
+  let secret = "";
+  let next: { url: string; secret: string };
+
+  it("connect prints URL and secret once; a signed push shows in status", { timeout: STEP }, async () => {
     await createProject(server.owner, "cli-git");
-    const box = await createSandbox(server, { link: "cli-git" });
+    box = await createSandbox(server, { link: "cli-git" });
 
     const none = await box.run(["git", "status"]);
     expect(none.code, none.stderr).toBe(0);
@@ -45,8 +53,8 @@ describe("envplane git", () => {
 
     const connected = await box.run(["git", "connect"]);
     expect(connected.code, connected.stderr).toBe(0);
-    const url = /Payload URL:\s+(\S+)/.exec(connected.stdout)![1];
-    const secret = /Secret:\s+([0-9a-f]{64})/.exec(connected.stdout)![1];
+    url = /Payload URL:\s+(\S+)/.exec(connected.stdout)![1];
+    secret = /Secret:\s+([0-9a-f]{64})/.exec(connected.stdout)![1];
     expect(url).toMatch(/\/hooks\/github\/[A-Za-z0-9_-]+$/);
     expect(connected.stdout).toContain("application/json");
     expect(connected.stderr).toContain("shown once");
@@ -59,14 +67,18 @@ describe("envplane git", () => {
     expect(status.stdout).toMatch(/push\s+feature\/cli\s+created/);
     const branches = await box.run(["branch", "list", "--json"]);
     expect(branches.stdout).toContain("feature/cli");
+  });
 
+  it("connecting again is refused; rotate-secret replaces the secret; previews need a URL", {
+    timeout: STEP,
+  }, async () => {
     const again = await box.run(["git", "connect"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("already connected");
 
     const rotated = await box.run(["git", "rotate-secret", "--json"]);
     expect(rotated.code, rotated.stderr).toBe(0);
-    const next = JSON.parse(rotated.stdout) as { url: string; secret: string };
+    next = JSON.parse(rotated.stdout) as { url: string; secret: string };
     expect(next.url).toBe(url);
     expect(next.secret).not.toBe(secret);
     expect(await push(url, secret, "old-secret")).toBe(401);
@@ -88,14 +100,16 @@ describe("envplane git", () => {
 
     const bad = await box.run(["git", "previews", "maybe"]);
     expect(bad.code).toBe(2);
+  });
 
+  it("disconnect turns the URL off", { timeout: STEP }, async () => {
     const off = await box.run(["git", "disconnect", "--yes"]);
     expect(off.code, off.stderr).toBe(0);
     expect(await push(url, next.secret, "after")).toBe(404);
     expect((await box.run(["git", "status"])).stderr).toContain("not connected");
   });
 
-  it("a developer is told that only admins may connect", async () => {
+  it("a developer is told that only admins may connect", { timeout: STEP }, async () => {
     await createProject(server.owner, "cli-git-dev");
     const developer = await userWithRole(server, "cli-git-dev", "DEVELOPER");
     const dev = await createSandbox(server, { link: "cli-git-dev", token: developer.token });
