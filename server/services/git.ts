@@ -371,9 +371,8 @@ export function gitService({
 
       const repository = str((payload as { repository?: { full_name?: unknown } }).repository?.full_name);
       const action = ACTION_OF[event] ?? "git.other";
-      let result: Acted & { deliveryRow: string };
-      try {
-        result = await writes.run({ actor: GITHUB_ACTOR, action, project: connection.project.slug }, async (uow) => {
+      const run = () =>
+        writes.run({ actor: GITHUB_ACTOR, action, project: connection.project.slug }, async (uow) => {
           const outcome = await act(uow, decision);
           const reason = outcome.reason?.slice(0, MAX_REASON) ?? null;
           const row = await uow.tx.gitDelivery.create({
@@ -409,11 +408,16 @@ export function gitService({
           });
           return { ...outcome, reason, deliveryRow: row.id };
         });
+      let result: Acted & { deliveryRow: string };
+      try {
+        result = await run();
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const replayed = await replay(); // a concurrent copy got there first
+        const replayed = await replay(); // a concurrent copy of this delivery got there first
         if (replayed) return replayed;
-        throw error;
+        // Another delivery created the same branch meanwhile (GitHub sends `create` and `push` together): once more,
+        // it now finds the branch.
+        result = await run();
       }
       // The preview is its own write (event preview.create): a failure leaves the branch, and says why.
       let preview = result.preview ?? null;

@@ -200,6 +200,31 @@ describe("deliveries", () => {
     expect((await deliveries("shop")).length).toBe(before);
   });
 
+  it("the same delivery sent twice at once is processed once", async () => {
+    const payload = pushPayload("concurrent", { created: true });
+    const delivery = randomUUID();
+    const both = await Promise.all([
+      deliver(url, "push", payload, { secret, delivery }),
+      deliver(url, "push", payload, { secret, delivery }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect((await deliveries("shop")).filter((d) => d.deliveryId === delivery)).toHaveLength(1);
+    expect((await branches("shop")).filter((b) => b === "concurrent")).toHaveLength(1);
+  });
+
+  it("GitHub's create and push for one new branch, arriving together, both succeed", async () => {
+    for (let i = 0; i < 3; i++) {
+      const name = `together-${i}`;
+      const both = await Promise.all([
+        deliver(url, "create", refPayload(name, "branch"), { secret }),
+        deliver(url, "push", pushPayload(name, { created: true }), { secret }),
+      ]);
+      expect(both.map((r) => r.status)).toEqual([200, 200]);
+      expect(both.map((r) => r.body.outcome).sort()).toEqual(["created", "unchanged"]);
+      expect((await branches("shop")).filter((b) => b === name)).toHaveLength(1);
+    }
+  });
+
   it("a deleted branch is deleted with its overrides (reported); a default branch never is", async () => {
     await setVariable(server.owner, { project: "shop", environment: "production", key: "API_URL", value: "https://a" });
     await deliver(url, "create", refPayload("feature/pay", "branch"), { secret });
