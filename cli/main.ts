@@ -28,6 +28,7 @@ import { envRestore } from "./commands/env/restore.js";
 import { envSeed } from "./commands/env/seed.js";
 import { envSet } from "./commands/env/set.js";
 import { envUnset } from "./commands/env/unset.js";
+import { gitCommands } from "./commands/git/index.js";
 import { init } from "./commands/init.js";
 import { link } from "./commands/link.js";
 import { login } from "./commands/login.js";
@@ -96,6 +97,7 @@ export const commands: CommandSpec[] = [
   usersList,
   ...webhookCommands,
   ...previewCommands,
+  ...gitCommands,
   login,
   logout,
   whoami,

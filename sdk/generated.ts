@@ -70,6 +70,14 @@ export type ComparisonStatus =
   /** In both, the same. */
   | 'UNCHANGED';
 
+export type ConnectGitInput = {
+  /** A branch created by a push also gets its preview environment. */
+  createPreviews?: boolean | null | undefined;
+  /** With createPreviews: the URL a branch's deployment gets, {branch} standing for the preview's name (e.g. https://{branch}.preview.example.com). */
+  previewUrl?: string | null | undefined;
+  project: string;
+};
+
 export type CreateBranchInput = {
   name: string;
   project: string;
@@ -169,6 +177,20 @@ export type EnvironmentRefInput = {
   revision?: number | null | undefined;
 };
 
+export type GitDeliveryOutcome =
+  /** The project branch was created. */
+  | 'CREATED'
+  /** The project branch (and its overrides) was deleted. */
+  | 'DELETED'
+  /** Not about a branch (a tag, another event). */
+  | 'IGNORED'
+  /** GitHub's ping when the webhook was added. */
+  | 'PONG'
+  /** Refused: a default branch is never deleted; a Git name that is not a valid branch name. */
+  | 'REFUSED'
+  /** Nothing to do: the branch already existed, or did not exist. */
+  | 'UNCHANGED';
+
 export type MatchedBy =
   /** The branch is named in the mapping. */
   | 'EXPLICIT'
@@ -176,6 +198,10 @@ export type MatchedBy =
   | 'FALLBACK'
   /** The "*" entry. */
   | 'WILDCARD';
+
+export type ProjectGitInput = {
+  project: string;
+};
 
 export type PromoteEnvironmentInput = {
   /** A reviewed promotion: one decision per key of the source (KEEP carries it, secrets included when you may write the source; EDIT gives a new value; SKIP leaves the target's key alone). Omit to carry everything. */
@@ -359,6 +385,13 @@ export type UpdateEnvironmentInput = {
   project: string;
 };
 
+export type UpdateGitInput = {
+  createPreviews: boolean;
+  /** A new URL template (see ConnectGitInput.previewUrl); omitted: kept. */
+  previewUrl?: string | null | undefined;
+  project: string;
+};
+
 export type VariableInput = {
   key: string;
   /** Type for new keys (default standard). Existing keys keep their type. */
@@ -497,6 +530,81 @@ export type EnvironmentPayloadFieldsFragment = { __typename: 'EnvironmentPayload
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
 export type SessionFieldsFragment = { id: string, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent: string, createdVia: SessionVia, current: boolean };
+
+export type GitDeliveryFieldsFragment = { id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, preview: string | null, receivedAt: string };
+
+export type GitConnectionFieldsFragment = { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null };
+
+export type GitConnectionQueryVariables = Exact<{
+  slug: string;
+  first?: number | null | undefined;
+}>;
+
+
+export type GitConnectionQuery = { project: { id: string, slug: string, viewerCanManageGit: boolean, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null, deliveries: Array<{ id: string, deliveryId: string, event: string, outcome: GitDeliveryOutcome, reason: string | null, branch: string | null, repository: string | null, overridesRemoved: number | null, preview: string | null, receivedAt: string }> } | null } | null };
+
+export type GitPermissionQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type GitPermissionQuery = { project: { id: string, viewerCanManageGit: boolean } | null };
+
+export type ConnectGitMutationVariables = Exact<{
+  input: ConnectGitInput;
+}>;
+
+
+export type ConnectGitMutation = { connectGit:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type RotateGitSecretMutationVariables = Exact<{
+  input: ProjectGitInput;
+}>;
+
+
+export type RotateGitSecretMutation = { rotateGitSecret:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'GitSecretPayload', url: string, secret: string, git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UpdateGitMutationVariables = Exact<{
+  input: UpdateGitInput;
+}>;
+
+
+export type UpdateGitMutation = { updateGit:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'UpdateGitPayload', git: { url: string, createPreviews: boolean, previewUrl: string | null, connectedAt: string, lastDeliveryAt: string | null } }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type DisconnectGitMutationVariables = Exact<{
+  input: ProjectGitInput;
+}>;
+
+
+export type DisconnectGitMutation = { disconnectGit:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'DisconnectGitPayload', project: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
 
 export type RevisionSummaryFragment = { number: number, createdAt: string, action: string, message: string | null, added: number, changed: number, removed: number, actor: { type: ActorType, name: string, userId: string | null, tokenId: string | null, tokenName: string | null } };
 
@@ -1293,6 +1401,29 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   current
 }
     `, {"fragmentName":"SessionFields"});
+export const GitDeliveryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment GitDeliveryFields on GitDelivery {
+  id
+  deliveryId
+  event
+  outcome
+  reason
+  branch
+  repository
+  overridesRemoved
+  preview
+  receivedAt
+}
+    `, {"fragmentName":"GitDeliveryFields"});
+export const GitConnectionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment GitConnectionFields on GitConnection {
+  url
+  createPreviews
+  previewUrl
+  connectedAt
+  lastDeliveryAt
+}
+    `, {"fragmentName":"GitConnectionFields"});
 export const RevisionSummaryFragmentDoc = new TypedDocumentString(`
     fragment RevisionSummary on Revision {
   number
@@ -1621,6 +1752,194 @@ export const GridPageDocument = new TypedDocumentString(`
   }
 }
     `);
+export const GitConnectionDocument = new TypedDocumentString(`
+    query gitConnection($slug: String!, $first: Int) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerCanManageGit
+    git {
+      ...GitConnectionFields
+      deliveries(first: $first) {
+        ...GitDeliveryFields
+      }
+    }
+  }
+}
+    fragment GitDeliveryFields on GitDelivery {
+  id
+  deliveryId
+  event
+  outcome
+  reason
+  branch
+  repository
+  overridesRemoved
+  preview
+  receivedAt
+}
+fragment GitConnectionFields on GitConnection {
+  url
+  createPreviews
+  previewUrl
+  connectedAt
+  lastDeliveryAt
+}`);
+export const GitPermissionDocument = new TypedDocumentString(`
+    query gitPermission($slug: String!) {
+  project(slug: $slug) {
+    id
+    viewerCanManageGit
+  }
+}
+    `);
+export const ConnectGitDocument = new TypedDocumentString(`
+    mutation connectGit($input: ConnectGitInput!) {
+  connectGit(input: $input) {
+    ... on GitSecretPayload {
+      __typename
+      url
+      secret
+      git {
+        ...GitConnectionFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment GitConnectionFields on GitConnection {
+  url
+  createPreviews
+  previewUrl
+  connectedAt
+  lastDeliveryAt
+}`);
+export const RotateGitSecretDocument = new TypedDocumentString(`
+    mutation rotateGitSecret($input: ProjectGitInput!) {
+  rotateGitSecret(input: $input) {
+    ... on GitSecretPayload {
+      __typename
+      url
+      secret
+      git {
+        ...GitConnectionFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment GitConnectionFields on GitConnection {
+  url
+  createPreviews
+  previewUrl
+  connectedAt
+  lastDeliveryAt
+}`);
+export const UpdateGitDocument = new TypedDocumentString(`
+    mutation updateGit($input: UpdateGitInput!) {
+  updateGit(input: $input) {
+    ... on UpdateGitPayload {
+      __typename
+      git {
+        ...GitConnectionFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment GitConnectionFields on GitConnection {
+  url
+  createPreviews
+  previewUrl
+  connectedAt
+  lastDeliveryAt
+}`);
+export const DisconnectGitDocument = new TypedDocumentString(`
+    mutation disconnectGit($input: ProjectGitInput!) {
+  disconnectGit(input: $input) {
+    ... on DisconnectGitPayload {
+      __typename
+      project
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const EnvironmentHistoryDocument = new TypedDocumentString(`
     query environmentHistory($project: String!, $environment: String!, $first: Int, $after: String) {
   project(slug: $project) {
@@ -3415,6 +3734,24 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     gridPage(variables: GridPageQueryVariables, options?: C): Promise<GridPageQuery> {
       return requester<GridPageQuery, GridPageQueryVariables>(GridPageDocument, variables, options) as Promise<GridPageQuery>;
+    },
+    gitConnection(variables: GitConnectionQueryVariables, options?: C): Promise<GitConnectionQuery> {
+      return requester<GitConnectionQuery, GitConnectionQueryVariables>(GitConnectionDocument, variables, options) as Promise<GitConnectionQuery>;
+    },
+    gitPermission(variables: GitPermissionQueryVariables, options?: C): Promise<GitPermissionQuery> {
+      return requester<GitPermissionQuery, GitPermissionQueryVariables>(GitPermissionDocument, variables, options) as Promise<GitPermissionQuery>;
+    },
+    connectGit(variables: ConnectGitMutationVariables, options?: C): Promise<ConnectGitMutation> {
+      return requester<ConnectGitMutation, ConnectGitMutationVariables>(ConnectGitDocument, variables, options) as Promise<ConnectGitMutation>;
+    },
+    rotateGitSecret(variables: RotateGitSecretMutationVariables, options?: C): Promise<RotateGitSecretMutation> {
+      return requester<RotateGitSecretMutation, RotateGitSecretMutationVariables>(RotateGitSecretDocument, variables, options) as Promise<RotateGitSecretMutation>;
+    },
+    updateGit(variables: UpdateGitMutationVariables, options?: C): Promise<UpdateGitMutation> {
+      return requester<UpdateGitMutation, UpdateGitMutationVariables>(UpdateGitDocument, variables, options) as Promise<UpdateGitMutation>;
+    },
+    disconnectGit(variables: DisconnectGitMutationVariables, options?: C): Promise<DisconnectGitMutation> {
+      return requester<DisconnectGitMutation, DisconnectGitMutationVariables>(DisconnectGitDocument, variables, options) as Promise<DisconnectGitMutation>;
     },
     environmentHistory(variables: EnvironmentHistoryQueryVariables, options?: C): Promise<EnvironmentHistoryQuery> {
       return requester<EnvironmentHistoryQuery, EnvironmentHistoryQueryVariables>(EnvironmentHistoryDocument, variables, options) as Promise<EnvironmentHistoryQuery>;

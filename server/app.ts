@@ -19,6 +19,7 @@ import { requestDetails } from "./http/client.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
+import { handleGitHubHook, isGitHookPath } from "./http/github.js";
 import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import {
@@ -161,6 +162,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         try {
           if (path === "/auth/session")
             endResponse(await handleSession(request, client, { services, authFailures, trustProxy }));
+          else if (isGitHookPath(path)) endResponse(await handleGitHubHook(request, path, services.git));
           else if (path.startsWith("/auth/"))
             endResponse(errorResponse(404, "NOT_FOUND", "Not found. The endpoint is /auth/session (POST, DELETE)."));
           else if (path.startsWith(GRAPHIQL_ASSETS))

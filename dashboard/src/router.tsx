@@ -120,6 +120,12 @@ export const previewsRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/previews.js"), "PreviewsPage"),
 });
 
+export const gitRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/git",
+  component: lazyRouteComponent(() => import("./routes/git.js"), "GitPage"),
+});
+
 export const auditRoute = createRoute({
   getParentRoute: () => projectRoute,
   path: "/audit",
@@ -155,6 +161,7 @@ const routeTree = root.addChildren([
       accessRoute,
       webhooksRoute,
       previewsRoute,
+      gitRoute,
       auditRoute,
       compareRoute,
       promoteRoute,

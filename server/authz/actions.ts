@@ -28,6 +28,8 @@ export const PROJECT_ACTIONS = [
   "webhook:manage",
   /** Read and verify the project's audit log (who did what, when, from where; never values). */
   "audit:read",
+  /** Connect the project to a GitHub repository's webhook, rotate its secret, see its deliveries. */
+  "git:manage",
 ] as const;
 
 export const ENVIRONMENT_ACTIONS = [

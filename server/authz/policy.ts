@@ -10,7 +10,8 @@ import { ForbiddenError } from "../services/errors.js";
 import type { EnvironmentAction, InstanceAction, ProjectAction } from "./actions.js";
 
 export interface ProjectAccess {
-  actor: Actor;
+  /** The caller; the system acting for a project (a GitHub delivery, server/services/git.ts) has an admin's role. */
+  actor: Actor | { kind: "system"; name?: string };
   project: { id: string; slug: string; name: string; activeKeyVersion: number };
   /** The user's role; null for service tokens. */
   role: Role | null;
@@ -38,6 +39,7 @@ const PROJECT_ROLE: Record<ProjectAction, Role> = {
   "key:rotate": "admin",
   "webhook:manage": "admin",
   "audit:read": "admin",
+  "git:manage": "admin",
 };
 
 /** The service-token permission each environment action needs (tokens never manage a project). */
@@ -95,6 +97,7 @@ const PROJECT_WHAT: Record<ProjectAction, string> = {
   "key:rotate": "rotate the project's encryption key",
   "webhook:manage": "manage webhooks",
   "audit:read": "read the audit log",
+  "git:manage": "connect GitHub",
 };
 
 function projectDenied(access: ProjectAccess, action: ProjectAction): ForbiddenError {

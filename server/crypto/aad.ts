@@ -98,3 +98,8 @@ export function sentinelAad(): Bytes {
 export function webhookSecretAad(projectId: string, webhookId: string): Bytes {
   return header("envplane/webhook-secret").str(projectId).str(webhookId).bytes();
 }
+
+/** AAD for a project's GitHub connection secret (server/services/git.ts). */
+export function gitSecretAad(projectId: string, connectionId: string): Bytes {
+  return header("envplane/git-secret").str(projectId).str(connectionId).bytes();
+}

@@ -47,6 +47,18 @@ export const EVENT_ACTIONS = [
   "webhook.delete",
   /** A webhook delivery was queued again (the same payload, a new delivery). */
   "webhook.redeliver",
+  /** A GitHub connection was made (its secret is never recorded). */
+  "git.connect",
+  "git.disconnect",
+  "git.rotate_secret",
+  /** Whether GitHub-created branches get a preview environment changed. */
+  "git.update",
+  /** GitHub deliveries (actor: system "github"): a push, a branch/tag created or deleted, a ping, another event. */
+  "git.push",
+  "git.create",
+  "git.delete",
+  "git.ping",
+  "git.other",
   /** A preview environment was created for a project branch, cloned from another (envplane preview create). */
   "preview.create",
   /** A preview environment was deleted (envplane preview delete). */

@@ -20,7 +20,7 @@ import type { EventAction } from "./actions.js";
 
 type Client = Pick<Tx, "$executeRaw" | "$queryRaw">;
 /** Who wrote (the write path's EventActor). */
-type EventActor = Actor | { kind: "system" };
+type EventActor = Actor | { kind: "system"; name?: string };
 
 export const MAX_MESSAGE_LENGTH = 500;
 
@@ -137,7 +137,7 @@ export async function insertRevisionRow(
       ? Prisma.sql`COALESCE((SELECT u."name" FROM "User" u WHERE u."id" = ${text(userId)}), 'a deleted user')`
       : actor.kind === "service"
         ? Prisma.sql`'service token ' || COALESCE((SELECT t."name" FROM "Token" t WHERE t."id" = ${text(tokenId)}), '?')`
-        : Prisma.sql`'system'`;
+        : Prisma.sql`${text(actor.name ?? "system")}`;
   const count = (kind: string) => Prisma.sql`(SELECT COUNT(*) FROM "RevisionChange" c
     WHERE c."environmentId" = ${text(environmentId)} AND c."revision" = ${int(number)} AND c."kind" = ${text(kind)})`;
   await tx.$executeRaw`

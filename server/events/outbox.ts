@@ -13,7 +13,7 @@ import type { Tx } from "../db/client.js";
 import type { Actor } from "../services/actor.js";
 
 /** Who wrote (the write path's EventActor): a token's actor, or the server itself. */
-type EventActor = Actor | { kind: "system" };
+type EventActor = Actor | { kind: "system"; name?: string };
 
 /** The event types a webhook can subscribe to, as sent in the payload's `type`. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -52,6 +52,14 @@ const TYPE_OF_ACTION: Record<string, WebhookEventType> = {
 /** The event type a write action is reported as, or null when webhooks never see it. */
 export function webhookEventType(action: string): WebhookEventType | null {
   return TYPE_OF_ACTION[action] ?? null;
+}
+
+/** A GitHub delivery (git.*) that created or deleted a project branch is reported as branch.created / branch.deleted. */
+function gitBranchEventType(event: { action: string; metadata: Record<string, unknown> }): WebhookEventType | null {
+  if (!event.action.startsWith("git.")) return null;
+  if (event.metadata.outcome === "created") return "branch.created";
+  if (event.metadata.outcome === "deleted") return "branch.deleted";
+  return null;
 }
 
 export interface OutboxEvent {
@@ -107,7 +115,7 @@ export function webhookMatches(
 }
 
 async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"]["actor"]> {
-  if (actor.kind === "system") return { type: "system", name: "system" };
+  if (actor.kind === "system") return { type: "system", name: actor.name ?? "system" };
   if (actor.kind === "user") {
     const user = await tx.user.findUnique({ where: { id: actor.userId }, select: { name: true } });
     return { type: "user", name: user?.name ?? actor.userId };
@@ -118,7 +126,7 @@ async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"
 
 /** Queues one delivery per matching webhook of the event's project; returns how many. */
 export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<number> {
-  const type = event.type ?? webhookEventType(event.action);
+  const type = event.type ?? webhookEventType(event.action) ?? gitBranchEventType(event);
   if (!type || !event.projectId) return 0;
   const webhooks = await tx.webhook.findMany({
     where: { projectId: event.projectId },

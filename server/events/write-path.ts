@@ -41,7 +41,7 @@ import { enqueueDeliveries } from "./outbox.js";
 export { Rollback } from "../services/transaction.js";
 
 /** Who wrote: a token's actor, or the server itself (first start). */
-export type EventActor = Actor | { kind: "system" };
+export type EventActor = Actor | { kind: "system"; name?: string };
 
 export interface WriteSpec {
   actor: EventActor;
@@ -115,7 +115,7 @@ function tokenActor(actor: EventActor): Actor {
 }
 
 function actorDetails(actor: EventActor) {
-  if (actor.kind === "system") return { actorName: "system", clientAddress: null, userAgent: null };
+  if (actor.kind === "system") return { actorName: actor.name ?? "system", clientAddress: null, userAgent: null };
   return {
     actorName: actor.name ?? (actor.kind === "service" ? "service token" : ""),
     clientAddress: actor.clientAddress ?? null,
@@ -146,6 +146,20 @@ export async function appendEvent(
   });
 }
 
+/** The system writing in a project (a GitHub delivery): an admin's permissions, no token, no person. */
+async function systemAccess(
+  client: Database["reader"],
+  actor: { kind: "system"; name?: string },
+  slug: string,
+): Promise<ProjectAccess> {
+  const project = await client.project.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, name: true, activeKeyVersion: true },
+  });
+  if (!project) throw projectNotFound(slug);
+  return { actor, project, role: "admin" };
+}
+
 export function writePath(
   db: Pick<Database, "provider" | "reader" | "writer">,
   /**
@@ -162,7 +176,10 @@ export function writePath(
 
   async function resolve(client: Database["reader"], spec: WriteSpec) {
     if (spec.project === undefined) return { access: null, env: null };
-    const access = await projectAccess(client, tokenActor(spec.actor), spec.project);
+    const access =
+      spec.actor.kind === "system"
+        ? await systemAccess(client, spec.actor, spec.project)
+        : await projectAccess(client, tokenActor(spec.actor), spec.project);
     const env = spec.environment !== undefined ? await findEnvironment(client, access, spec.environment) : null;
     authorize(spec, access, env);
     await spec.authorize?.({ access, env });

@@ -15,6 +15,7 @@ import "./compare.js";
 import "./history.js";
 import "./webhook.js";
 import "./audit.js";
+import "./git.js";
 import "./preview.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -12,8 +12,9 @@ export function auditActor(row: {
   const prefix = "service token ";
   return {
     type,
-    // The server itself is "system" everywhere (revisions of the 0005 migration baseline stored "envplane").
-    name: type === "system" ? "system" : row.actorName,
+    // The server itself is "system" everywhere (revisions of the 0005 migration baseline stored "envplane");
+    // a named system actor (GitHub deliveries: "github") keeps its name.
+    name: type === "system" && (row.actorName === "envplane" || !row.actorName) ? "system" : row.actorName,
     userId: row.actorUserId,
     tokenId: row.tokenId,
     tokenName: type === "service" && row.actorName.startsWith(prefix) ? row.actorName.slice(prefix.length) : null,

@@ -49,7 +49,7 @@ export const contentType = (file: string) =>
 
 /** Paths the dashboard never answers (the API's own). */
 export function isApiPath(pathname: string): boolean {
-  return /^\/(graphql|auth|health|readiness)(\/|$)/.test(pathname);
+  return /^\/(graphql|auth|health|readiness|hooks)(\/|$)/.test(pathname);
 }
 
 function answer(request: Request, status: number, body: Buffer | string | null, headers: Record<string, string>) {

@@ -2,11 +2,13 @@
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
+import type { Actor } from "./actor.js";
 import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { branchService } from "./branches.js";
 import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
+import { gitService } from "./git.js";
 import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
@@ -54,6 +56,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     if (CHANGES_ACTORS.has(action)) auth.forgetAll();
     if (deliveries > 0) worker.nudge();
   });
+  const previews = previewService({ db, values, writes });
   return {
     auth,
     projects: projectService({ keys, writes }),
@@ -70,7 +73,14 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     webhooks: webhookService({ db, keys, writes, worker }),
-    previews: previewService({ db, values, writes }),
+    previews,
+    git: gitService({
+      db,
+      keys,
+      writes,
+      // createPreview only hands its actor to the write path, which takes the system actor (an admin's access).
+      createPreview: (actor, input) => previews.createPreview(actor as unknown as Actor, input),
+    }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

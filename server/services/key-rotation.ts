@@ -17,6 +17,7 @@ import type { Database, Db } from "../db/client.js";
 import { projectsWithStaleValues } from "../db/project-sql.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { reencryptGitSecret } from "./git.js";
 import type { KeyRing } from "./keyring.js";
 import { inTransaction } from "./transaction.js";
 import { reencryptWebhookSecrets } from "./webhooks.js";
@@ -206,6 +207,7 @@ export function keyRotationService({
           await tx.projectKey.create({ data: keys.newProjectKey(id, activeKeyVersion + 1) });
           await tx.project.update({ where: { id }, data: { activeKeyVersion: activeKeyVersion + 1 } });
           await reencryptWebhookSecrets(tx, keys, id, activeKeyVersion + 1); // a few rows: in this transaction
+          await reencryptGitSecret(tx, keys, id, activeKeyVersion + 1);
           record({ metadata: { keyVersion: activeKeyVersion + 1 } });
           return id;
         },

@@ -535,6 +535,53 @@ const cases: Record<string, Case> = {
       expected: { action: "webhook.redeliver", projectId: project, metadata: { webhook: webhook.id } },
     };
   },
+  async connectGit() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (await sdk.connectGit({ input: { project: s, createPreviews: true, previewUrl: "https://{branch}.x.test" } }))
+            .connectGit,
+        ),
+      expected: { action: "git.connect", projectId: project, metadata: { createPreviews: true } },
+    };
+  },
+  async rotateGitSecret() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    ok((await sdk.connectGit({ input: { project: s } })).connectGit);
+    return {
+      run: async () => ok((await sdk.rotateGitSecret({ input: { project: s } })).rotateGitSecret),
+      expected: { action: "git.rotate_secret", projectId: project },
+    };
+  },
+  async updateGit() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    ok((await sdk.connectGit({ input: { project: s } })).connectGit);
+    return {
+      run: async () =>
+        ok(
+          (await sdk.updateGit({ input: { project: s, createPreviews: true, previewUrl: "https://{branch}.x.test" } }))
+            .updateGit,
+        ),
+      expected: { action: "git.update", projectId: project, metadata: { createPreviews: true } },
+    };
+  },
+  async disconnectGit() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    ok((await sdk.connectGit({ input: { project: s } })).connectGit);
+    return {
+      run: async () => ok((await sdk.disconnectGit({ input: { project: s } })).disconnectGit),
+      expected: { action: "git.disconnect", projectId: project },
+    };
+  },
   async createUser() {
     return {
       run: async () => ok((await sdk.createUser({ input: { name: "Events user" } })).createUser),

@@ -49,6 +49,7 @@ const projectMatrix: Record<ProjectAction, Role[]> = {
   "key:rotate": ["admin", "owner"],
   "webhook:manage": ["admin", "owner"],
   "audit:read": ["admin", "owner"],
+  "git:manage": ["admin", "owner"],
 };
 
 describe("project actions", () => {

@@ -43,6 +43,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/access", /^Shop$/],
   ["/projects/shop/webhooks", /^Shop$/],
   ["/projects/shop/previews", /^Shop$/],
+  ["/projects/shop/git", /^GitHub$/],
   ["/projects/shop/audit", /^Shop$/],
   ["/projects/shop/compare", /^Compare$/],
   ["/projects/shop/promote", /^Promote$/],

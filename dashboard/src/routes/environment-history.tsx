@@ -42,6 +42,8 @@ const ACTIONS: Record<string, string> = {
   "environment.promote": "promoted from another environment",
   "branch.delete": "deleted a branch",
   "preview.create": "created as a preview",
+  "git.push": "GitHub push deleted a branch",
+  "git.delete": "GitHub deleted a branch",
   "history.baseline": "history began",
 };
 

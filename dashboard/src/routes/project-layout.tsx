@@ -61,6 +61,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/webhooks" params={{ project: slug }} className={tab}>
           Webhooks
         </Link>
+        <Link to="/projects/$project/git" params={{ project: slug }} className={tab}>
+          GitHub
+        </Link>
         <Link to="/projects/$project/audit" params={{ project: slug }} className={tab}>
           Audit log
         </Link>

@@ -1,0 +1,170 @@
+/**
+ * `envplane git connect|status|rotate-secret|previews|disconnect`: the project's GitHub webhook,
+ * through which pushed branches become project branches and deleted ones are deleted (admins).
+ */
+import { EnvplaneRequestError } from "../../../sdk/index.js";
+import { type OptionValues, opt } from "../../args.js";
+import type { CommandSpec } from "../../command.js";
+import type { Context } from "../../context.js";
+import { CliError, UsageError } from "../../errors.js";
+import { printJson, table } from "../../format.js";
+import { unwrap } from "../../remote.js";
+import { json, project, yes } from "../options.js";
+
+/** A field the server refuses to non-admins: its message, not "the server failed". */
+async function managing<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (error instanceof EnvplaneRequestError && error.code === "FORBIDDEN") throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const GITHUB_STEPS =
+  "In GitHub: the repository's Settings → Webhooks → Add webhook. Payload URL and Secret as above, Content type " +
+  "application/json, events: Pushes, Branch or tag creation, Branch or tag deletion. If GitHub reaches this server " +
+  "at another address, keep the path and change the host. The secret is shown once.";
+
+function printSecret(ctx: Context, options: OptionValues, r: { url: string; secret: string; createPreviews: boolean }) {
+  if (opt.bool(options, "json")) return printJson(r);
+  ctx.io.print(`Payload URL:  ${r.url}\nContent type: application/json\nSecret:       ${r.secret}`);
+  ctx.io.warn(GITHUB_STEPS);
+}
+
+export const gitConnect: CommandSpec = {
+  path: ["git", "connect"],
+  summary: "Connect the project to a GitHub repository's webhook (admins). Prints the URL and the secret once.",
+  options: {
+    previews: {
+      type: "string",
+      value: "<url>",
+      description:
+        "Give each branch GitHub creates its preview environment too, deployed at this URL ({branch} stands for " +
+        "the preview's name, e.g. https://{branch}.preview.example.com).",
+    },
+    project,
+    json,
+  },
+  async run(ctx, { options }) {
+    const slug = ctx.project(options);
+    const previewUrl = opt.string(options, "previews");
+    const r = unwrap(
+      (
+        await ctx.sdk().connectGit({
+          input: { project: slug, createPreviews: previewUrl !== undefined, previewUrl },
+        })
+      ).connectGit,
+      "GitSecretPayload",
+    );
+    printSecret(ctx, options, { url: r.url, secret: r.secret, createPreviews: r.git.createPreviews });
+  },
+};
+
+export const gitRotateSecret: CommandSpec = {
+  path: ["git", "rotate-secret"],
+  summary: "A new secret for the GitHub webhook (admins); the old one is refused from now on. Printed once.",
+  options: { project, json },
+  async run(ctx, { options }) {
+    const slug = ctx.project(options);
+    const r = unwrap(
+      (await ctx.sdk().rotateGitSecret({ input: { project: slug } })).rotateGitSecret,
+      "GitSecretPayload",
+    );
+    printSecret(ctx, options, { url: r.url, secret: r.secret, createPreviews: r.git.createPreviews });
+  },
+};
+
+export const gitPreviews: CommandSpec = {
+  path: ["git", "previews"],
+  summary: "Whether branches GitHub creates also get their preview environment: on or off (admins).",
+  args: [{ name: "on|off", required: true, description: "on or off." }],
+  options: {
+    url: {
+      type: "string",
+      value: "<url>",
+      description: "The URL a branch's deployment gets, {branch} standing for the preview's name (kept if not given).",
+    },
+    project,
+    json,
+  },
+  async run(ctx, { args, options }) {
+    const value = args["on|off"]!.toLowerCase();
+    if (value !== "on" && value !== "off") throw new UsageError(`Give on or off, not "${args["on|off"]}".`);
+    const slug = ctx.project(options);
+    const r = unwrap(
+      (
+        await ctx.sdk().updateGit({
+          input: { project: slug, createPreviews: value === "on", previewUrl: opt.string(options, "url") },
+        })
+      ).updateGit,
+      "UpdateGitPayload",
+    );
+    if (opt.bool(options, "json")) return printJson(r.git);
+    ctx.io.done(`Branches GitHub creates ${r.git.createPreviews ? "now get" : "no longer get"} a preview environment.`);
+  },
+};
+
+export const gitStatus: CommandSpec = {
+  path: ["git", "status"],
+  summary: "Show the GitHub connection: its URL and recent deliveries, newest first (admins).",
+  options: {
+    limit: { type: "string", value: "<n>", description: "How many deliveries (default 20, at most 100)." },
+    project,
+    json,
+  },
+  async run(ctx, { options }) {
+    const slug = ctx.project(options);
+    const limitText = opt.string(options, "limit") ?? "20";
+    const limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new UsageError(`--limit "${limitText}" must be a whole number from 1 to 100.`);
+    const { project: found } = await managing(() => ctx.sdk().gitConnection({ slug, first: limit }));
+    if (!found)
+      throw new CliError(`Project "${slug}" not found, or your token cannot access it. Run "envplane projects list".`);
+    const git = found.git;
+    if (opt.bool(options, "json")) return printJson(git ? { connected: true, ...git } : { connected: false });
+    if (!git) return ctx.io.note(`Project "${slug}" is not connected to GitHub. Run "envplane git connect".`);
+    ctx.io.print(
+      `Payload URL:    ${git.url}\nPreviews:       ${git.createPreviews ? `on (${git.previewUrl})` : "off"}\n` +
+        `Connected:      ${git.connectedAt.slice(0, 19)}\nLast delivery:  ${git.lastDeliveryAt?.slice(0, 19) ?? "none yet"}`,
+    );
+    if (!git.deliveries.length) return ctx.io.note("No deliveries yet: GitHub sends a ping when the webhook is added.");
+    ctx.io.print(
+      table([
+        ["RECEIVED", "EVENT", "BRANCH", "OUTCOME", "REASON", "DELIVERY"],
+        ...git.deliveries.map((d) => [
+          d.receivedAt.slice(0, 19),
+          d.event,
+          d.branch ?? "",
+          d.outcome.toLowerCase() +
+            (d.overridesRemoved
+              ? ` (${d.overridesRemoved} override${d.overridesRemoved === 1 ? "" : "s"} removed)`
+              : ""),
+          [d.preview ? `preview ${d.preview}.` : "", d.reason ?? ""].filter(Boolean).join(" "),
+          d.deliveryId,
+        ]),
+      ]),
+    );
+  },
+};
+
+export const gitDisconnect: CommandSpec = {
+  path: ["git", "disconnect"],
+  summary: "Remove the GitHub connection (admins): its URL answers 404; branches and past deliveries stay.",
+  options: { project, yes, json },
+  async run(ctx, { options }) {
+    const slug = ctx.project(options);
+    await ctx.confirmDestructive(
+      options,
+      `Disconnect ${slug} from GitHub? Pushes will no longer create or delete branches.`,
+      `Disconnecting ${slug} from GitHub stops branch creation and deletion from pushes.`,
+      "Cancelled: the project stays connected.",
+    );
+    unwrap((await ctx.sdk().disconnectGit({ input: { project: slug } })).disconnectGit, "DisconnectGitPayload");
+    if (opt.bool(options, "json")) return printJson({ project: slug, disconnected: true });
+    ctx.io.done(`Disconnected ${slug} from GitHub. Remove the webhook in GitHub's settings too.`);
+  },
+};
+
+export const gitCommands = [gitConnect, gitStatus, gitRotateSecret, gitPreviews, gitDisconnect];
