@@ -266,6 +266,17 @@ export type SetMemberInput = {
   userId?: string | null | undefined;
 };
 
+export type SetSharedVariableInput = {
+  key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
+  project: string;
+  /** Create as secret (set at creation; cannot change). */
+  secret?: boolean | null | undefined;
+  /** The value itself: it cannot reference project variables. */
+  value: string;
+};
+
 export type SetVariableInput = {
   /** Set a branch override instead of the base value (not on development; the base value must exist). */
   branch?: string | null | undefined;
@@ -305,6 +316,15 @@ export type TokenPermission =
   | 'RUNTIME'
   /** Change variables. */
   | 'WRITE';
+
+export type UnsetSharedVariableInput = {
+  /** Delete it even when environments reference it: their references then fail to resolve (pull and runtime report them) until it is set again. */
+  force?: boolean | null | undefined;
+  key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
+  project: string;
+};
 
 export type UnsetVariableInput = {
   /** Remove only this branch's override; the base value stays. */
@@ -467,7 +487,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -878,7 +898,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -917,7 +937,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, reference: string | null }> }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -949,6 +969,43 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type SharedVariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string };
+
+export type SharedVariablesQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type SharedVariablesQuery = { project: { id: string, slug: string, sharedRevision: number, viewerCanWriteShared: boolean, sharedVariables: Array<{ id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string }> } | null };
+
+export type SetSharedVariableMutationVariables = Exact<{
+  input: SetSharedVariableInput;
+}>;
+
+
+export type SetSharedVariableMutation = { setSharedVariable:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SetSharedVariablePayload', key: string, created: boolean, isSecret: boolean, revision: number, variable: { id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UnsetSharedVariableMutationVariables = Exact<{
+  input: UnsetSharedVariableInput;
+}>;
+
+
+export type UnsetSharedVariableMutation = { unsetSharedVariable:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'UnsetSharedVariablePayload', key: string, removed: boolean, usedBy: Array<string>, revision: number }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -1090,7 +1147,11 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
     }
     createdAt
     updatedAt
+    references
+    resolvedPreview
   }
+  references
+  resolvedPreview
 }
     `, {"fragmentName":"VariableFields"});
 export const TokenFieldsFragmentDoc = new TypedDocumentString(`
@@ -1236,6 +1297,16 @@ export const RevisionChangeFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"RevisionChangeFields"});
+export const SharedVariableFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}
+    `, {"fragmentName":"SharedVariableFields"});
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -2743,7 +2814,11 @@ fragment VariableFields on Variable {
     }
     createdAt
     updatedAt
+    references
+    resolvedPreview
   }
+  references
+  resolvedPreview
 }
 fragment PageInfoFields on PageInfo {
   hasNextPage
@@ -2839,6 +2914,7 @@ export const PullVariablesDocument = new TypedDocumentString(`
         key
         value
         fromOverride
+        reference
       }
       excludedSecrets
     }
@@ -2911,6 +2987,101 @@ export const ResolveBranchDocument = new TypedDocumentString(`
       environment {
         name
       }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const SharedVariablesDocument = new TypedDocumentString(`
+    query sharedVariables($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    sharedRevision
+    viewerCanWriteShared
+    sharedVariables {
+      ...SharedVariableFields
+    }
+  }
+}
+    fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}`);
+export const SetSharedVariableDocument = new TypedDocumentString(`
+    mutation setSharedVariable($input: SetSharedVariableInput!) {
+  setSharedVariable(input: $input) {
+    ... on SetSharedVariablePayload {
+      __typename
+      key
+      created
+      isSecret
+      revision
+      variable {
+        ...SharedVariableFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}`);
+export const UnsetSharedVariableDocument = new TypedDocumentString(`
+    mutation unsetSharedVariable($input: UnsetSharedVariableInput!) {
+  unsetSharedVariable(input: $input) {
+    ... on UnsetSharedVariablePayload {
+      __typename
+      key
+      removed
+      usedBy
+      revision
     }
     ...ErrorFields
   }
@@ -3243,6 +3414,15 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     resolveBranch(variables: ResolveBranchQueryVariables, options?: C): Promise<ResolveBranchQuery> {
       return requester<ResolveBranchQuery, ResolveBranchQueryVariables>(ResolveBranchDocument, variables, options) as Promise<ResolveBranchQuery>;
+    },
+    sharedVariables(variables: SharedVariablesQueryVariables, options?: C): Promise<SharedVariablesQuery> {
+      return requester<SharedVariablesQuery, SharedVariablesQueryVariables>(SharedVariablesDocument, variables, options) as Promise<SharedVariablesQuery>;
+    },
+    setSharedVariable(variables: SetSharedVariableMutationVariables, options?: C): Promise<SetSharedVariableMutation> {
+      return requester<SetSharedVariableMutation, SetSharedVariableMutationVariables>(SetSharedVariableDocument, variables, options) as Promise<SetSharedVariableMutation>;
+    },
+    unsetSharedVariable(variables: UnsetSharedVariableMutationVariables, options?: C): Promise<UnsetSharedVariableMutation> {
+      return requester<UnsetSharedVariableMutation, UnsetSharedVariableMutationVariables>(UnsetSharedVariableDocument, variables, options) as Promise<UnsetSharedVariableMutation>;
     },
     webhooks(variables: WebhooksQueryVariables, options?: C): Promise<WebhooksQuery> {
       return requester<WebhooksQuery, WebhooksQueryVariables>(WebhooksDocument, variables, options) as Promise<WebhooksQuery>;

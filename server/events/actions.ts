@@ -47,6 +47,9 @@ export const EVENT_ACTIONS = [
   "webhook.delete",
   /** A webhook delivery was queued again (the same payload, a new delivery). */
   "webhook.redeliver",
+  /** A project-shared variable was set or removed (envplane shared set/unset). */
+  "shared.set",
+  "shared.unset",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

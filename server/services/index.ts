@@ -15,6 +15,7 @@ import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
 import { type SessionOptions, sessionService } from "./sessions.js";
+import { sharedService } from "./shared.js";
 import { tokenService } from "./tokens.js";
 import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
@@ -69,6 +70,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     webhooks: webhookService({ db, keys, writes, worker }),
+    shared: sharedService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };
