@@ -937,7 +937,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, reference: string | null }> }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -1006,6 +1006,22 @@ export type UnsetSharedVariableMutation = { unsetSharedVariable:
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'UnsetSharedVariablePayload', key: string, removed: boolean, usedBy: Array<string>, revision: number }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type PullReferencesQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  branch?: string | null | undefined;
+}>;
+
+
+export type PullReferencesQuery = { pullVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'PulledEnvironment', excludedSecrets: Array<string>, variables: Array<{ key: string, value: string, fromOverride: boolean, reference: string | null }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -2914,7 +2930,6 @@ export const PullVariablesDocument = new TypedDocumentString(`
         key
         value
         fromOverride
-        reference
       }
       excludedSecrets
     }
@@ -3082,6 +3097,41 @@ export const UnsetSharedVariableDocument = new TypedDocumentString(`
       removed
       usedBy
       revision
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const PullReferencesDocument = new TypedDocumentString(`
+    query pullReferences($project: String!, $environment: String!, $branch: String) {
+  pullVariables(project: $project, environment: $environment, branch: $branch) {
+    ... on PulledEnvironment {
+      __typename
+      variables {
+        key
+        value
+        fromOverride
+        reference
+      }
+      excludedSecrets
     }
     ...ErrorFields
   }
@@ -3423,6 +3473,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     unsetSharedVariable(variables: UnsetSharedVariableMutationVariables, options?: C): Promise<UnsetSharedVariableMutation> {
       return requester<UnsetSharedVariableMutation, UnsetSharedVariableMutationVariables>(UnsetSharedVariableDocument, variables, options) as Promise<UnsetSharedVariableMutation>;
+    },
+    pullReferences(variables: PullReferencesQueryVariables, options?: C): Promise<PullReferencesQuery> {
+      return requester<PullReferencesQuery, PullReferencesQueryVariables>(PullReferencesDocument, variables, options) as Promise<PullReferencesQuery>;
     },
     webhooks(variables: WebhooksQueryVariables, options?: C): Promise<WebhooksQuery> {
       return requester<WebhooksQuery, WebhooksQueryVariables>(WebhooksDocument, variables, options) as Promise<WebhooksQuery>;

@@ -8,9 +8,25 @@
 import { parseReferences, substituteReferences } from "../../core/references.js";
 import type { Db, Tx } from "../db/client.js";
 import { ConflictError, ValidationError } from "./errors.js";
-import type { StoredValue, ValueStore } from "./values.js";
 
 type Client = Pick<Tx, "$queryRaw"> | Pick<Db, "$queryRaw">;
+
+/** A value as ValueStore.load returns it (values.ts imports this module, so the shapes are restated here). */
+interface StoredValue {
+  key: string;
+  isSecret: boolean;
+  value: string | null;
+  fromOverride: boolean;
+}
+
+/** What resolution needs of the ValueStore: loading the `_shared` environment's values. */
+interface ValueStore {
+  load(
+    db: never,
+    scope: { projectId: string; environmentId: string; label: { project: string; environment: string } },
+    opts: { secrets: boolean },
+  ): Promise<StoredValue[]>;
+}
 
 export const SHARED_ENVIRONMENT = "_shared";
 
@@ -86,7 +102,7 @@ export interface ResolvedValue extends StoredValue {
  * project variable that no longer exists (deleted with force) fails, naming the keys.
  */
 export async function resolveReferences(
-  db: Client & Parameters<ValueStore["load"]>[0],
+  db: Client,
   values: ValueStore,
   scope: { projectId: string; label: { project: string; environment: string } },
   stored: readonly StoredValue[],
@@ -98,7 +114,7 @@ export async function resolveReferences(
   const sharedValues = new Map<string, string>();
   if (shared) {
     const label = { project: scope.label.project, environment: SHARED_ENVIRONMENT };
-    const rows = await values.load(db, { projectId: scope.projectId, environmentId: shared.id, label }, opts);
+    const rows = await values.load(db as never, { projectId: scope.projectId, environmentId: shared.id, label }, opts);
     for (const r of rows) if (r.value !== null) sharedValues.set(r.key, r.value);
   }
   const broken: string[] = [];
@@ -124,12 +140,12 @@ export async function resolveReferences(
 }
 
 /** Existing values for a bulk diff: each with `resolved` (its references resolved; null when it has none). */
-export async function withResolved(
-  db: Client & Parameters<ValueStore["load"]>[0],
+export async function withResolved<T extends StoredValue>(
+  db: Client,
   values: ValueStore,
   scope: { projectId: string; label: { project: string; environment: string } },
-  existing: StoredValue[],
-): Promise<(StoredValue & { resolved: string | null })[]> {
+  existing: T[],
+): Promise<(T & { resolved: string | null })[]> {
   const resolved = await resolveReferences(db, values, scope, existing, { secrets: false, onMissing: "skip" });
   return existing.map((v, i) => ({ ...v, resolved: resolved[i].reference !== null ? resolved[i].value : null }));
 }

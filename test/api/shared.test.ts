@@ -32,7 +32,7 @@ async function setShared(client: EnvplaneClient, project: string, key: string, v
 }
 
 async function pull(client: EnvplaneClient, project: string, environment: string, branch?: string) {
-  const raw = (await client.pullVariables({ project, environment, branch })).pullVariables;
+  const raw = (await client.pullReferences({ project, environment, branch })).pullVariables;
   return { raw, pulled: expectType(raw, "PulledEnvironment") };
 }
 
@@ -256,7 +256,7 @@ describe("writing references", () => {
     expect(env.variables.find((v) => v.key === "API")).toMatchObject({ references: ["TOKEN"], resolvedPreview: null });
     // Setting it again repairs them.
     expectType(await setShared(sdk, P, "TOKEN", "t2"), "SetSharedVariablePayload");
-    expect(expectType((await sdk.pullVariables({ project: P, environment: "production" })).pullVariables, "PulledEnvironment").variables)
+    expect(expectType((await sdk.pullReferences({ project: P, environment: "production" })).pullVariables, "PulledEnvironment").variables)
       .toContainEqual({ key: "API", value: "Bearer t2", fromOverride: false, reference: "Bearer ${{project.TOKEN}}" });
   });
 

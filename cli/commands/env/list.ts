@@ -18,11 +18,16 @@ export const envList: CommandSpec = {
           isSecret: v.isSecret,
           value: v.value ?? null,
           overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
+          references: v.references,
+          resolvedPreview: v.resolvedPreview ?? null,
         })),
       );
     const show = (secret: boolean, value: string | null | undefined) => (secret ? "[secret]" : quote(value ?? ""));
+    // A value with ${{project.KEY}} references: as written, then what it resolves to (•••• for a secret).
+    const resolved = (v: { references: string[]; resolvedPreview?: string | null }) =>
+      v.references.length ? `  → ${v.resolvedPreview ?? "(a referenced shared variable is missing)"}` : "";
     const lines = variables.flatMap((v) => [
-      `${v.key} = ${show(v.isSecret, v.value)}`,
+      `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
       ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
     ]);
     ctx.io.print(`${environment} environment:\n\n${lines.join("\n") || "(no variables)"}`);
