@@ -134,6 +134,11 @@ export const promoteRoute = createRoute({
   }),
   component: lazyRouteComponent(() => import("./routes/promote.js"), "PromotePage"),
 });
+export const sharedRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/shared",
+  component: lazyRouteComponent(() => import("./routes/shared.js"), "SharedPage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -152,6 +157,7 @@ const routeTree = root.addChildren([
       auditRoute,
       compareRoute,
       promoteRoute,
+      sharedRoute,
     ]),
   ]),
 ]);

@@ -81,7 +81,13 @@ builder.prismaObjectField("Variable", "resolvedPreview", (t) =>
         ctx,
         v.environment.projectId,
         v.isSecret,
-        readValue(ctx.services.values, { id: v.id, variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
+        readValue(ctx.services.values, {
+          id: v.id,
+          variable: v,
+          branchId: null,
+          valueVersion: v.valueVersion,
+          ciphertext: v.ciphertext,
+        }),
       ),
   }),
 );

@@ -4,8 +4,9 @@
  * included, so writing them needs what writing every environment needs: a person who may write
  * the protected ones, or a service token with write on all environments.
  */
-import { readReferencesColumn } from "../../core/references.js";
+
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
+import { readReferencesColumn } from "../../core/references.js";
 import { can, type ProjectAccess, projectAccess } from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
@@ -115,7 +116,15 @@ async function referencingEnvironments(db: Reader | Tx, projectId: string, key: 
   return [...names].sort();
 }
 
-export function sharedService({ db, values, writes }: { db: Pick<Database, "reader">; values: ValueStore; writes: WritePath }) {
+export function sharedService({
+  db,
+  values,
+  writes,
+}: {
+  db: Pick<Database, "reader">;
+  values: ValueStore;
+  writes: WritePath;
+}) {
   const spec = (actor: Actor, action: "shared.set" | "shared.unset", project: string, message?: string | null) => ({
     actor,
     action,
@@ -164,9 +173,11 @@ export function sharedService({ db, values, writes }: { db: Pick<Database, "read
           where: { id: projectId },
           select: { activeKeyVersion: true },
         });
-        await values.upsert(tx, { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision }, [
-          { key: input.key, value: input.value, isSecret },
-        ]);
+        await values.upsert(
+          tx,
+          { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
+          [{ key: input.key, value: input.value, isSecret }],
+        );
         record({ metadata: { created: !existing, isSecret } });
         return { key: input.key, created: !existing, isSecret, revision, projectId };
       });
@@ -185,7 +196,8 @@ export function sharedService({ db, values, writes }: { db: Pick<Database, "read
           where: { environmentId_key: { environmentId: env.id, key: input.key } },
           select: { id: true },
         });
-        if (!variable) throw new Rollback({ key: input.key, removed: false, usedBy: [] as string[], revision: revision - 1 });
+        if (!variable)
+          throw new Rollback({ key: input.key, removed: false, usedBy: [] as string[], revision: revision - 1 });
         const usedBy = await referencingEnvironments(tx, projectId, input.key);
         if (usedBy.length && !input.force)
           throw new ConflictError(

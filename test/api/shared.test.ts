@@ -117,7 +117,10 @@ describe("references to project variables", () => {
     const runtime = await runtimeValues(server, P, "feature-x");
     expect(runtime.values.APP_USER).toEqual({ value: "appuser-x", isSecret: false });
     const { pulled } = await pull(sdk, P, "preview", "feature-x");
-    expect(pulled.variables.find((v) => v.key === "APP_USER")).toMatchObject({ value: "appuser-x", fromOverride: true });
+    expect(pulled.variables.find((v) => v.key === "APP_USER")).toMatchObject({
+      value: "appuser-x",
+      fromOverride: true,
+    });
     const env = await readEnvironment(sdk, P, "preview");
     const override = env.variables.find((v) => v.key === "APP_USER")!.overrides[0];
     expect(override).toMatchObject({ references: ["DB_USER"], resolvedPreview: "appuser-x" });
@@ -153,7 +156,9 @@ describe("references to project variables", () => {
     expectType(await setShared(sdk, P, "DB_USER", "renamed"), "SetSharedVariablePayload");
     const { pulled } = await pull(sdk, P, "production");
     expect(pulled.variables.find((v) => v.key === "APP_USER")!.value).toBe("renamed");
-    expect((await runtimeValues(server, P, "main")).values.DATABASE_URL.value).toBe(`postgres://renamed:${CANARY}@db/app`);
+    expect((await runtimeValues(server, P, "main")).values.DATABASE_URL.value).toBe(
+      `postgres://renamed:${CANARY}@db/app`,
+    );
     expect((await readEnvironment(sdk, P, "production")).revision).toBe(before);
   });
 
@@ -175,8 +180,11 @@ describe("writing references", () => {
 
   it("refuses a reference to a missing project variable, naming it, and changes nothing", async () => {
     const r = expectType(
-      (await sdk.setVariable({ input: { project: P, environment: "development", key: "A", value: "x${{project.NOPE}}" } }))
-        .setVariable,
+      (
+        await sdk.setVariable({
+          input: { project: P, environment: "development", key: "A", value: "x${{project.NOPE}}" },
+        })
+      ).setVariable,
       "ValidationError",
     );
     expect(r.message).toContain('"NOPE"');
@@ -246,18 +254,28 @@ describe("writing references", () => {
       "UnsetSharedVariablePayload",
     );
     expect(forced).toMatchObject({ removed: true, usedBy: ["development", "production"] });
-    const pulled = expectType((await sdk.pullVariables({ project: P, environment: "production" })).pullVariables, "ConflictError");
+    const pulled = expectType(
+      (await sdk.pullVariables({ project: P, environment: "production" })).pullVariables,
+      "ConflictError",
+    );
     expect(pulled.message).toContain('"API"');
     expect(pulled.message).toContain("${{project.TOKEN}}");
     const { client } = await serviceToken(server, P, ["RUNTIME"]);
-    const runtime = expectType((await client.runtimeVariables({ project: P, branch: "main" })).runtimeVariables, "ConflictError");
+    const runtime = expectType(
+      (await client.runtimeVariables({ project: P, branch: "main" })).runtimeVariables,
+      "ConflictError",
+    );
     expect(runtime.message).toContain("no longer exist");
     const env = await readEnvironment(sdk, P, "production");
     expect(env.variables.find((v) => v.key === "API")).toMatchObject({ references: ["TOKEN"], resolvedPreview: null });
     // Setting it again repairs them.
     expectType(await setShared(sdk, P, "TOKEN", "t2"), "SetSharedVariablePayload");
-    expect(expectType((await sdk.pullReferences({ project: P, environment: "production" })).pullVariables, "PulledEnvironment").variables)
-      .toContainEqual({ key: "API", value: "Bearer t2", fromOverride: false, reference: "Bearer ${{project.TOKEN}}" });
+    expect(
+      expectType(
+        (await sdk.pullReferences({ project: P, environment: "production" })).pullVariables,
+        "PulledEnvironment",
+      ).variables,
+    ).toContainEqual({ key: "API", value: "Bearer t2", fromOverride: false, reference: "Bearer ${{project.TOKEN}}" });
   });
 
   it("unsetting a missing project variable reports removed: false and writes nothing", async () => {
@@ -292,7 +310,8 @@ describe("who may write project variables", () => {
     expectType(await setShared(viewer.client, P, "K", "viewer"), "ForbiddenError");
     expect((await sdk.sharedVariables({ slug: P })).project!.sharedVariables[0].value).toBe("v");
     expectType(
-      (await sdk.updateEnvironment({ input: { project: P, name: "production", isProtected: false } })).updateEnvironment,
+      (await sdk.updateEnvironment({ input: { project: P, name: "production", isProtected: false } }))
+        .updateEnvironment,
       "EnvironmentPayload",
     );
     expectType(await setShared(dev.client, P, "K", "dev"), "SetSharedVariablePayload");
@@ -376,7 +395,12 @@ describe("history, audit and the hidden _shared environment", () => {
     expect(compared.__typename).toBe("NotFoundError");
     const webhook = (
       await sdk.createWebhook({
-        input: { project: P, url: "https://example.com/hook", events: ["ENVIRONMENT_CHANGED"], environments: ["_shared"] },
+        input: {
+          project: P,
+          url: "https://example.com/hook",
+          events: ["ENVIRONMENT_CHANGED"],
+          environments: ["_shared"],
+        },
       })
     ).createWebhook;
     expect(webhook.__typename).not.toBe("CreateWebhookPayload");

@@ -42,6 +42,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/branches", /^Shop$/],
   ["/projects/shop/access", /^Shop$/],
   ["/projects/shop/webhooks", /^Shop$/],
+  ["/projects/shop/shared", /^Shop$/],
   ["/projects/shop/audit", /^Shop$/],
   ["/projects/shop/compare", /^Compare$/],
   ["/projects/shop/promote", /^Promote$/],

@@ -78,7 +78,9 @@ describe("envplane shared", () => {
     const list = await run(["env", "list"]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('APP_USER = "${{project.DB_USER}}"  → app');
-    expect(list.stdout).toContain('DATABASE_URL = "postgres://${{project.DB_USER}}:${{project.DB_PASS}}@db/app"  → ••••');
+    expect(list.stdout).toContain(
+      'DATABASE_URL = "postgres://${{project.DB_USER}}:${{project.DB_PASS}}@db/app"  → ••••',
+    );
     expect(list.stdout).not.toContain("_shared");
     const envs = await run(["env", "list-environments"]);
     expect(envs.stdout).not.toContain("_shared");

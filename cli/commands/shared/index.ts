@@ -29,8 +29,7 @@ export const sharedList: CommandSpec = {
       usedBy: v.usedBy,
     }));
     if (opt.bool(options, "json")) return printJson({ revision: found.sharedRevision, variables: list });
-    if (!list.length)
-      return ctx.io.note('No shared variables. Create one with "envplane shared set KEY <value>".');
+    if (!list.length) return ctx.io.note('No shared variables. Create one with "envplane shared set KEY <value>".');
     ctx.io.print(
       table([
         ["KEY", "VALUE", "USED BY"],

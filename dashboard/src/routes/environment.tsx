@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router"
 import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "react";
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
+import { ResolvedHint } from "../components/reference.js";
 import {
   Badge,
   Button,
@@ -293,6 +294,7 @@ function VariableTable({
               </td>
               <td className={td}>
                 <Value value={v.value} secret={v.isSecret} />
+                <ResolvedHint item={v} />
               </td>
               <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
@@ -341,6 +343,7 @@ function VariableTable({
                 </td>
                 <td className={td}>
                   <Value value={o.value} secret={v.isSecret} />
+                  <ResolvedHint item={o} />
                 </td>
                 <td className={cx(td, "hidden sm:table-cell")} />
                 <td className={cx(td, "text-right whitespace-nowrap")}>
