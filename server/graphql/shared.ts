@@ -24,7 +24,10 @@ const sharedCache = new WeakMap<Context, Map<string, Promise<SharedMap>>>();
 /** The project's shared variables (standard values decrypted), once per request. */
 function sharedOf(ctx: Context, projectId: string): Promise<SharedMap> {
   let perProject = sharedCache.get(ctx);
-  if (!perProject) sharedCache.set(ctx, (perProject = new Map()));
+  if (!perProject) {
+    perProject = new Map();
+    sharedCache.set(ctx, perProject);
+  }
   let found = perProject.get(projectId);
   if (!found) {
     found = (async () => {
