@@ -7,7 +7,7 @@ import { parseReferences, readReferencesColumn, substituteReferences } from "../
 import { canReadSharedValues, canWriteShared } from "../services/shared.js";
 import { builder, type Context } from "./builder.js";
 import { mutation } from "./mutation.js";
-import { readValue, valueOwnerSelect } from "./values.js";
+import { valueOwnerSelect } from "./values.js";
 
 const MASK = "••••";
 const PREVIEW_LENGTH = 12;
@@ -48,10 +48,24 @@ function sharedOf(ctx: Context, projectId: string): Promise<SharedMap> {
   return found;
 }
 
-/** Preview of a stored value with its references resolved; null when a referenced project variable is gone. */
-async function resolvedPreview(ctx: Context, projectId: string, isSecret: boolean, raw: Promise<string> | null) {
-  if (isSecret || raw === null) return MASK;
-  const value = await raw;
+interface Stored {
+  variable: { key: string; isSecret: boolean; environmentId: string; environment: { projectId: string } };
+  branchId: string | null;
+  valueVersion: number;
+  ciphertext: Uint8Array;
+}
+
+/**
+ * Preview of a stored value with its references resolved; null when a referenced project variable is
+ * gone, or when the value cannot be decrypted (its `value` field reports and logs that, once).
+ */
+async function resolvedPreview(ctx: Context, stored: Stored) {
+  const { variable, branchId, valueVersion, ciphertext } = stored;
+  if (variable.isSecret) return MASK;
+  const { projectId } = variable.environment;
+  const identity = { projectId, environmentId: variable.environmentId, branchId, key: variable.key, valueVersion };
+  const value = await ctx.services.values.tryDecryptOne(identity, ciphertext);
+  if (value === null) return null;
   const keys = parseReferences(value).keys;
   if (!keys.length) return previewOf(value);
   const shared = await sharedOf(ctx, projectId);
@@ -80,18 +94,7 @@ builder.prismaObjectField("Variable", "resolvedPreview", (t) =>
     description: previewDescription,
     select: { ...valueOwnerSelect, id: true, ciphertext: true, valueVersion: true },
     resolve: (v, _a, ctx) =>
-      resolvedPreview(
-        ctx,
-        v.environment.projectId,
-        v.isSecret,
-        readValue(ctx.services.values, {
-          id: v.id,
-          variable: v,
-          branchId: null,
-          valueVersion: v.valueVersion,
-          ciphertext: v.ciphertext,
-        }),
-      ),
+      resolvedPreview(ctx, { variable: v, branchId: null, valueVersion: v.valueVersion, ciphertext: v.ciphertext }),
   }),
 );
 
@@ -121,8 +124,7 @@ builder.prismaObjectField("BranchOverride", "resolvedPreview", (t) =>
     nullable: true,
     description: previewDescription,
     select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
-    resolve: (o, _a, ctx) =>
-      resolvedPreview(ctx, o.variable.environment.projectId, o.variable.isSecret, readValue(ctx.services.values, o)),
+    resolve: (o, _a, ctx) => resolvedPreview(ctx, o),
   }),
 );
 
