@@ -50,6 +50,10 @@ export const EVENT_ACTIONS = [
   /** A project-shared variable was set or removed (envplane shared set/unset). */
   "shared.set",
   "shared.unset",
+  /** A preview environment was created for a project branch, cloned from another (envplane preview create). */
+  "preview.create",
+  /** A preview environment was deleted (envplane preview delete). */
+  "preview.delete",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

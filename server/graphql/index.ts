@@ -15,5 +15,6 @@ import "./history.js";
 import "./webhook.js";
 import "./audit.js";
 import "./shared.js";
+import "./preview.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
