@@ -18,8 +18,8 @@ export const envList: CommandSpec = {
           isSecret: v.isSecret,
           value: v.value ?? null,
           overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
-          references: v.references,
-          resolvedPreview: v.resolvedPreview ?? null,
+          // Only values with ${{project.KEY}} references carry these (the JSON of others is unchanged).
+          ...(v.references.length ? { references: v.references, resolvedPreview: v.resolvedPreview ?? null } : {}),
         })),
       );
     const show = (secret: boolean, value: string | null | undefined) => (secret ? "[secret]" : quote(value ?? ""));
