@@ -82,6 +82,9 @@ describe("envplane shared", () => {
       'DATABASE_URL = "postgres://${{project.DB_USER}}:${{project.DB_PASS}}@db/app"  → ••••',
     );
     expect(list.stdout).not.toContain("_shared");
+    const json = JSON.parse((await run(["env", "list", "--json"])).stdout) as Record<string, unknown>[];
+    expect(json.find((v) => v.key === "APP_USER")).toMatchObject({ references: ["DB_USER"], resolvedPreview: "app" });
+    expect(json.find((v) => v.key === "HOST")).toEqual({ key: "HOST", isSecret: false, value: "db", overrides: [] });
     const envs = await run(["env", "list-environments"]);
     expect(envs.stdout).not.toContain("_shared");
     expect((await run(["env", "list", "--env", "_shared"])).code).toBe(1);
