@@ -42,6 +42,7 @@ import { projectsDelete } from "./commands/projects/delete.js";
 import { projectsList } from "./commands/projects/list.js";
 import { run } from "./commands/run.js";
 import { serve } from "./commands/serve.js";
+import { sharedCommands } from "./commands/shared/index.js";
 import { status } from "./commands/status.js";
 import { tokensCreate } from "./commands/tokens/create.js";
 import { tokensList } from "./commands/tokens/list.js";
@@ -75,6 +76,7 @@ export const commands: CommandSpec[] = [
   envDiff,
   envRestore,
   envPromote,
+  ...sharedCommands,
   configEnable,
   configDisable,
   projectsCreate,

@@ -8,6 +8,8 @@ export interface ExistingVariable {
   isSecret: boolean;
   /** Decrypted value for standard variables; null for secrets (never compared). */
   value: string | null;
+  /** The value with its ${{project.KEY}} references resolved, when it has any: sending it back is no change. */
+  resolved?: string | null;
 }
 
 export interface IncomingVariable {
@@ -45,7 +47,8 @@ export function computeBulkDiff(
     }
     if (item.secret != null && item.secret !== current.isSecret) diff.typeKept.push(item.key);
     if (current.isSecret) diff.secretOverwritten.push(item);
-    else if (current.value === item.value) diff.unchanged.push(item.key);
+    else if (current.value === item.value || (current.resolved != null && current.resolved === item.value))
+      diff.unchanged.push(item.key);
     else diff.changed.push(item);
   }
   const kept = new Set(keep);

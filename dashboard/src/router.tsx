@@ -145,6 +145,11 @@ export const promoteRoute = createRoute({
   }),
   component: lazyRouteComponent(() => import("./routes/promote.js"), "PromotePage"),
 });
+export const sharedRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/shared",
+  component: lazyRouteComponent(() => import("./routes/shared.js"), "SharedPage"),
+});
 
 const routeTree = root.addChildren([
   signInRoute,
@@ -165,6 +170,7 @@ const routeTree = root.addChildren([
       auditRoute,
       compareRoute,
       promoteRoute,
+      sharedRoute,
     ]),
   ]),
 ]);

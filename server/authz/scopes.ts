@@ -11,9 +11,10 @@ export function projectScope(actor: Actor) {
   return actor.kind === "service" ? { id: actor.projectId } : { members: { some: { userId: actor.userId } } };
 }
 
-/** Environments the caller sees inside an accessible project (service tokens: only theirs). */
+/** Environments the caller sees inside an accessible project (service tokens: only theirs); never `_shared`. */
 export function environmentScope(actor: Actor | null) {
-  return actor?.kind === "service" && actor.environmentIds ? { id: { in: [...actor.environmentIds] } } : {};
+  const kind = "environment";
+  return actor?.kind === "service" && actor.environmentIds ? { id: { in: [...actor.environmentIds] }, kind } : { kind };
 }
 
 /** Base variables whose keys and standard values the caller may list (`variable:read-value`). */

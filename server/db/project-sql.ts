@@ -61,7 +61,7 @@ export async function environmentByName(
       revision: number | bigint;
     }[]
   >`SELECT "id", "name", "isDefault", "isProtected", "revision" FROM "Environment"
-    WHERE "projectId" = ${projectId} AND "name" = ${name}`;
+    WHERE "projectId" = ${projectId} AND "name" = ${name} AND "kind" = 'environment'`;
   const row = rows[0];
   return row
     ? {

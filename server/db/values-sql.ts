@@ -51,8 +51,8 @@ export function selectValueRows(
     ORDER BY v."key" ASC`;
 }
 
-/** One base value to insert or update: [id, key, isSecret, ciphertext as hex]. */
-export type ValueInsert = [id: string, key: string, isSecret: boolean, ciphertextHex: string];
+/** One base value to insert or update: [id, key, isSecret, ciphertext as hex, references (JSON key list)]. */
+export type ValueInsert = [id: string, key: string, isSecret: boolean, ciphertextHex: string, references: string];
 
 /**
  * Inserts or updates base values of one environment in one statement; an existing row keeps
@@ -70,13 +70,14 @@ export async function upsertValueRows(
   const json = JSON.stringify(rows);
   const select =
     provider === "sqlite"
-      ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}
+      ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}, j.value ->> 4
           FROM json_each(${json}) AS j WHERE true`
-      : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3)
+      : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3), j ->> 4
           FROM json_array_elements(${json}::json) AS j`;
   await tx.$executeRaw`
-    INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt")
+    INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt", "references")
     ${select}
     ON CONFLICT ("environmentId", "key") DO UPDATE SET
-      "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt"`;
+      "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt",
+      "references" = excluded."references"`;
 }

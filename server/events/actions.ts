@@ -59,6 +59,9 @@ export const EVENT_ACTIONS = [
   "git.delete",
   "git.ping",
   "git.other",
+  /** A project-shared variable was set or removed (envplane shared set/unset). */
+  "shared.set",
+  "shared.unset",
   /** A preview environment was created for a project branch, cloned from another (envplane preview create). */
   "preview.create",
   /** A preview environment was deleted (envplane preview delete). */

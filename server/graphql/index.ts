@@ -16,6 +16,7 @@ import "./history.js";
 import "./webhook.js";
 import "./audit.js";
 import "./git.js";
+import "./shared.js";
 import "./preview.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

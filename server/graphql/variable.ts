@@ -331,11 +331,16 @@ const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpse
 });
 
 const PulledVariable = builder
-  .objectRef<{ key: string; value: string; fromOverride: boolean }>("PulledVariable")
+  .objectRef<{ key: string; value: string; fromOverride: boolean; reference?: string | null }>("PulledVariable")
   .implement({
     fields: (t) => ({
       key: t.exposeString("key"),
-      value: t.exposeString("value"),
+      value: t.exposeString("value", { description: "The value, its ${{project.KEY}} references resolved." }),
+      reference: t.string({
+        nullable: true,
+        description: "The value as written when it references project variables; null when it does not.",
+        resolve: (v) => v.reference ?? null,
+      }),
       fromOverride: t.exposeBoolean("fromOverride"),
     }),
   });

@@ -100,7 +100,7 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
       let rules: MappingRule[] = [];
       const authorize = async ({ access }: { access: ProjectAccess }) => {
         const envs = await db.reader.environment.findMany({
-          where: { projectId: access.project.id },
+          where: { projectId: access.project.id, kind: "environment" },
           select: { id: true, name: true },
         });
         const validated = validateMapping(

@@ -17,6 +17,7 @@ import type { ComparisonEntry, ComparisonStatus } from "./comparison.js";
 import { NotFoundError, UndecryptableError, ValidationError } from "./errors.js";
 import type { ValueIdentity } from "./keyring.js";
 import { findEnvironment } from "./lookup.js";
+import { referenceColumns } from "./references.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueLabel, ValueStore } from "./values.js";
 
@@ -418,7 +419,10 @@ export function historyService({
             });
           }
           const now = new Date();
-          for (const o of plan.writeOverrides) {
+          const references = await referenceColumns(tx, { projectId, environmentId: env.id }, plan.writeOverrides.map(
+            (o) => ({ key: o.key, value: o.value! }),
+          ));
+          for (const [i, o] of plan.writeOverrides.entries()) {
             const variableId = ids.get(o.key)!;
             const ciphertext = Buffer.from(
               await values.encryptOne(
@@ -436,8 +440,9 @@ export function historyService({
                 ciphertext,
                 keyVersion: activeKeyVersion,
                 valueVersion: revision,
+                references: references[i],
               },
-              update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: now },
+              update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: now, references: references[i] },
             });
           }
           uow.record({

@@ -18,6 +18,7 @@ import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
 import { type SessionOptions, sessionService } from "./sessions.js";
+import { sharedService } from "./shared.js";
 import { tokenService } from "./tokens.js";
 import { type Log, ValueStore } from "./values.js";
 import { variableService } from "./variables.js";
@@ -81,6 +82,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
       // createPreview only hands its actor to the write path, which takes the system actor (an admin's access).
       createPreview: (actor, input) => previews.createPreview(actor as unknown as Actor, input),
     }),
+    shared: sharedService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

@@ -14,6 +14,7 @@ import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { recordLive } from "./live.js";
 import { findBranch, findEnvironment } from "./lookup.js";
+import { resolveReferences } from "./references.js";
 import type { ValueStore } from "./values.js";
 
 export function resolutionService({
@@ -65,14 +66,20 @@ export function resolutionService({
         );
       const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
       const label = { project: access.project.slug, environment: env.name };
-      const stored = await values.load(
+      const stored = await resolveReferences(
         db.reader,
-        { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
+        values,
+        { projectId: access.project.id, label },
+        await values.load(
+          db.reader,
+          { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
+          { secrets: false },
+        ),
         { secrets: false },
       );
       const variables = stored
         .filter((v) => !v.isSecret)
-        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride }));
+        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride, reference: v.reference }));
       const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
       // The read is recorded before anything is returned: no audit row, no values.
       await auditRead(
@@ -104,9 +111,15 @@ export function resolutionService({
       const { env } = await mappedEnvironment(access.project.id, access.project.slug, branch.name);
       assertCan(access, "runtime:resolve", env);
       const label = { project: access.project.slug, environment: env.name };
-      const stored = await values.load(
+      const stored = await resolveReferences(
         db.reader,
-        { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label },
+        values,
+        { projectId: access.project.id, label },
+        await values.load(
+          db.reader,
+          { projectId: access.project.id, environmentId: env.id, branchId: branch.id, label },
+          { secrets: true },
+        ),
         { secrets: true },
       );
       await auditRead(

@@ -8,6 +8,7 @@ import { timeOrderedId } from "../db/ids.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
+import { referenceColumns } from "./references.js";
 
 type Client =
   | Pick<Tx, "$queryRaw" | "$executeRaw" | "projectKey">
@@ -152,15 +153,17 @@ export class ValueStore {
     const { projectId, environmentId, keyVersion, valueVersion } = scope;
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
+    const references = await referenceColumns(tx, { projectId, environmentId }, values);
     for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
       if (i > 0) await nextTurn();
-      const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v) => {
+      const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v, j) => {
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
         return [
           timeOrderedId(),
           v.key,
           v.isSecret,
           Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex"),
+          references[i + j],
         ];
       });
       await upsertValueRows(tx, this.provider, { environmentId, keyVersion, valueVersion, now }, rows);

@@ -9,6 +9,7 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
+import { referenceColumns, withResolved } from "./references.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
@@ -238,6 +239,7 @@ export function variableService({
               "Variable",
             );
           const where = { variableId_branchId: { variableId: existing.id, branchId: branch.id } };
+          const [references] = await referenceColumns(tx, { projectId, environmentId: env.id }, [input]);
           const ciphertext = Buffer.from(
             await values.encryptOne(
               { projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision },
@@ -255,8 +257,9 @@ export function variableService({
               ciphertext,
               keyVersion: activeKeyVersion,
               valueVersion: revision,
+              references,
             },
-            update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
+            update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date(), references },
           });
           record({ metadata: { created: !before, isSecret: existing.isSecret } });
           return {
@@ -423,7 +426,8 @@ export function variableService({
               })
             ).map((o) => o.variableId),
           );
-          for (const v of input.variables) {
+          const references = await referenceColumns(tx, { projectId, environmentId: env.id }, input.variables);
+          for (const [i, v] of input.variables.entries()) {
             const variableId = existing.get(v.key)!.id;
             const ciphertext = Buffer.from(
               await values.encryptOne(
@@ -441,8 +445,15 @@ export function variableService({
                 ciphertext,
                 keyVersion: activeKeyVersion,
                 valueVersion: revision,
+                references: references[i],
               },
-              update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date() },
+              update: {
+                ciphertext,
+                keyVersion: activeKeyVersion,
+                valueVersion: revision,
+                updatedAt: new Date(),
+                references: references[i],
+              },
             });
           }
           const created = keys.filter((k) => !before.has(existing.get(k)!.id));
@@ -564,7 +575,7 @@ export function variableService({
         const label = { project: access.project.slug, environment: env.name };
         const scope = { projectId: access.project.id, environmentId: env.id, label };
         const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
-        return summarize(env, env.revision, false, diffOf(existing));
+        return summarize(env, env.revision, false, diffOf(await withResolved(db.reader, values, scope, existing)));
       }
       const spec = {
         actor,
@@ -585,7 +596,7 @@ export function variableService({
             { projectId, environmentId: env.id, label },
             { secrets: false, values: can(access, "variable:read-value", env) },
           );
-          const diff = diffOf(existing);
+          const diff = diffOf(await withResolved(tx, values, { projectId, label }, existing));
           if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff));
           const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
             where: { id: projectId },

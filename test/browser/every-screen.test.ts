@@ -44,6 +44,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/webhooks", /^Shop$/],
   ["/projects/shop/previews", /^Shop$/],
   ["/projects/shop/git", /^GitHub$/],
+  ["/projects/shop/shared", /^Shop$/],
   ["/projects/shop/audit", /^Shop$/],
   ["/projects/shop/compare", /^Compare$/],
   ["/projects/shop/promote", /^Promote$/],

@@ -52,10 +52,11 @@ Read one full value with "envplane env get KEY", or all of them with --values.
             isSecret: v.isSecret,
             value: v.value ?? null,
             overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
+            ...refs(v),
           })),
         );
       lines = variables.flatMap((v) => [
-        `${v.key} = ${show(v.isSecret, v.value)}`,
+        `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
         ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
       ]);
     } else {
@@ -68,16 +69,29 @@ Read one full value with "envplane env get KEY", or all of them with --values.
             isSecret: v.isSecret,
             preview: v.preview,
             overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview })),
+            ...refs(v),
           })),
         );
       lines = variables.flatMap((v) => [
-        `${v.key} = ${show(v.isSecret, v.preview)}`,
+        `${v.key} = ${show(v.isSecret, v.preview)}${resolved(v)}`,
         ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}`),
       ]);
     }
     ctx.io.print(`${environment} environment:\n\n${lines.join("\n") || "(no variables)"}`);
   },
 };
+
+type Referencing = { references: string[]; resolvedPreview?: string | null };
+
+/** Only values with ${{project.KEY}} references carry these in JSON (the JSON of others is unchanged). */
+function refs(v: Referencing) {
+  return v.references.length ? { references: v.references, resolvedPreview: v.resolvedPreview ?? null } : {};
+}
+
+/** A value with ${{project.KEY}} references: as written, then what it resolves to (•••• for a secret). */
+function resolved(v: Referencing): string {
+  return v.references.length ? `  → ${v.resolvedPreview ?? "(a referenced shared variable is missing)"}` : "";
+}
 
 function notFound(project: string, environment: string, found: { environment: unknown } | null): never {
   if (!found) throw new CliError(`Project "${project}" not found, or your token cannot access it.`);

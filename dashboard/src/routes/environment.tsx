@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router"
 import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "react";
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
+import { ResolvedHint } from "../components/reference.js";
 import {
   Badge,
   Button,
@@ -369,6 +370,7 @@ function VariableTable({
                   preview={v.preview}
                   secret={v.isSecret}
                 />
+                <ResolvedHint item={v} />
               </td>
               <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
@@ -424,6 +426,7 @@ function VariableTable({
                     preview={o.preview}
                     secret={v.isSecret}
                   />
+                  <ResolvedHint item={o} />
                 </td>
                 <td className={cx(td, "hidden sm:table-cell")} />
                 <td className={cx(td, "text-right whitespace-nowrap")}>

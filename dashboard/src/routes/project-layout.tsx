@@ -49,6 +49,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/environments" params={{ project: slug }} className={tab}>
           Environments
         </Link>
+        <Link to="/projects/$project/shared" params={{ project: slug }} className={tab}>
+          Shared
+        </Link>
         <Link to="/projects/$project/branches" params={{ project: slug }} className={tab}>
           Branches &amp; mapping
         </Link>

@@ -1,0 +1,151 @@
+/**
+ * `${{project.KEY}}` references to project-shared variables (the hidden `_shared` environment):
+ * checked at write time (well-formed, naming existing project variables, none inside a project
+ * variable itself), stored as a plaintext key list beside the ciphertext, and resolved on the
+ * server for pull, runtime and listings. A value that references a secret project variable
+ * resolves as a secret. Messages name keys, never values.
+ */
+import { parseReferences, substituteReferences } from "../../core/references.js";
+import type { Db, Tx } from "../db/client.js";
+import { ConflictError, ValidationError } from "./errors.js";
+
+type Client = Pick<Tx, "$queryRaw"> | Pick<Db, "$queryRaw">;
+
+/** A value as ValueStore.load returns it (values.ts imports this module, so the shapes are restated here). */
+interface StoredValue {
+  key: string;
+  isSecret: boolean;
+  value: string | null;
+  fromOverride: boolean;
+}
+
+/** What resolution needs of the ValueStore: loading the `_shared` environment's values. */
+interface ValueStore {
+  load(
+    db: never,
+    scope: { projectId: string; environmentId: string; label: { project: string; environment: string } },
+    opts: { secrets: boolean },
+  ): Promise<StoredValue[]>;
+}
+
+export const SHARED_ENVIRONMENT = "_shared";
+
+export interface SharedKeys {
+  /** The `_shared` environment's id. */
+  id: string;
+  revision: number;
+  /** Project variable key -> isSecret. */
+  keys: Map<string, boolean>;
+}
+
+/** The project's `_shared` environment and its keys with their types (no decryption); null before its first write. */
+export async function loadSharedKeys(db: Client, projectId: string): Promise<SharedKeys | null> {
+  const rows = await db.$queryRaw<
+    { envId: string; revision: number | bigint; key: string | null; isSecret: boolean | number | null }[]
+  >`SELECT e."id" AS "envId", e."revision", v."key", v."isSecret" FROM "Environment" e
+      LEFT JOIN "Variable" v ON v."environmentId" = e."id"
+    WHERE e."projectId" = ${projectId} AND e."kind" = 'shared'`;
+  if (!rows.length) return null;
+  const keys = new Map<string, boolean>();
+  for (const r of rows) if (r.key !== null) keys.set(r.key, Boolean(r.isSecret));
+  return { id: rows[0].envId, revision: Number(rows[0].revision), keys };
+}
+
+/**
+ * The `references` column (JSON key list) of each value written to `environmentId`; refuses a
+ * malformed reference, a reference to a missing project variable, and any reference inside a
+ * project variable (no chains). `pathOf` names the input field of item i for fieldErrors.
+ */
+export async function referenceColumns(
+  db: Client,
+  scope: { projectId: string; environmentId: string },
+  items: readonly { key: string; value: string }[],
+  pathOf: (i: number) => string[] = (i) => (items.length === 1 ? ["value"] : ["variables", String(i), "value"]),
+): Promise<string[]> {
+  const parsed = items.map((item) => parseReferences(item.value));
+  if (parsed.every((p) => p.keys.length === 0 && p.error === null)) return items.map(() => "[]");
+  const bad = parsed.findIndex((p) => p.error !== null);
+  if (bad !== -1) {
+    const message = `The value of "${items[bad].key}" ${parsed[bad].error}`;
+    throw new ValidationError(message, [{ path: pathOf(bad), message }]);
+  }
+  const shared = await loadSharedKeys(db, scope.projectId);
+  if (shared?.id === scope.environmentId) {
+    const i = parsed.findIndex((p) => p.keys.length > 0);
+    const message =
+      `Project variable "${items[i].key}" references \${{project.${parsed[i].keys[0]}}}: project variables cannot ` +
+      "reference other project variables. Write the value itself.";
+    throw new ValidationError(message, [{ path: pathOf(i), message }]);
+  }
+  for (const [i, p] of parsed.entries()) {
+    const missing = p.keys.filter((k) => !shared?.keys.has(k));
+    if (missing.length) {
+      const names = missing.map((k) => `"${k}"`).join(", ");
+      const message =
+        `"${items[i].key}" references project variable${missing.length > 1 ? "s" : ""} ${names}, which ` +
+        `${missing.length > 1 ? "do" : "does"} not exist. Create ${missing.length > 1 ? "them" : "it"} first ` +
+        `(envplane shared set ${missing[0]} <value>) or fix the reference.`;
+      throw new ValidationError(message, [{ path: pathOf(i), message }]);
+    }
+  }
+  return parsed.map((p) => JSON.stringify(p.keys));
+}
+
+export interface ResolvedValue extends StoredValue {
+  /** The value as written when it references project variables (`value` is then resolved); else null. */
+  reference: string | null;
+}
+
+/**
+ * Replaces references in `stored` by the project variables' values. A value referencing a secret
+ * project variable becomes a secret: with `secrets: false` its value is null. A reference to a
+ * project variable that no longer exists (deleted with force) fails, naming the keys.
+ */
+export async function resolveReferences(
+  db: Client,
+  values: ValueStore,
+  scope: { projectId: string; label: { project: string; environment: string } },
+  stored: readonly StoredValue[],
+  opts: { secrets: boolean; onMissing?: "fail" | "skip" },
+): Promise<ResolvedValue[]> {
+  const referencing = stored.filter((v) => v.value !== null && parseReferences(v.value).keys.length > 0);
+  if (!referencing.length) return stored.map((v) => ({ ...v, reference: null }));
+  const shared = await loadSharedKeys(db, scope.projectId);
+  const sharedValues = new Map<string, string>();
+  if (shared) {
+    const label = { project: scope.label.project, environment: SHARED_ENVIRONMENT };
+    const rows = await values.load(db as never, { projectId: scope.projectId, environmentId: shared.id, label }, opts);
+    for (const r of rows) if (r.value !== null) sharedValues.set(r.key, r.value);
+  }
+  const broken: string[] = [];
+  const out = stored.map((v): ResolvedValue => {
+    if (v.value === null) return { ...v, reference: null };
+    const keys = parseReferences(v.value).keys;
+    if (!keys.length) return { ...v, reference: null };
+    const missing = keys.filter((k) => !shared?.keys.has(k));
+    if (missing.length) {
+      broken.push(`"${v.key}" (${missing.map((k) => `\${{project.${k}}}`).join(", ")})`);
+      return { ...v, value: null, reference: v.value };
+    }
+    const isSecret = v.isSecret || keys.some((k) => shared?.keys.get(k));
+    if (isSecret && !opts.secrets) return { ...v, isSecret, value: null, reference: v.value };
+    return { ...v, isSecret, value: substituteReferences(v.value, sharedValues), reference: v.value };
+  });
+  if (broken.length && opts.onMissing !== "skip")
+    throw new ConflictError(
+      `${broken.join(", ")} in environment "${scope.label.environment}" reference${broken.length > 1 ? "" : "s"} ` +
+        "project variables that no longer exist. Set them again (envplane shared set KEY <value>) or change the values.",
+    );
+  return out;
+}
+
+/** Existing values for a bulk diff: each with `resolved` (its references resolved; null when it has none). */
+export async function withResolved<T extends StoredValue>(
+  db: Client,
+  values: ValueStore,
+  scope: { projectId: string; label: { project: string; environment: string } },
+  existing: T[],
+): Promise<(T & { resolved: string | null })[]> {
+  const resolved = await resolveReferences(db, values, scope, existing, { secrets: false, onMissing: "skip" });
+  return existing.map((v, i) => ({ ...v, resolved: resolved[i].reference !== null ? resolved[i].value : null }));
+}
