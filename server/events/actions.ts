@@ -47,6 +47,16 @@ export const EVENT_ACTIONS = [
   "webhook.delete",
   /** A webhook delivery was queued again (the same payload, a new delivery). */
   "webhook.redeliver",
+  /** A managed data-service binding was created (bindService); its credentials are binding.credential_* events. */
+  "binding.create",
+  /** A binding's credentials were set, rotated or removed (updateBinding). */
+  "binding.update",
+  /** A binding was removed (unbindService), with its credentials unless kept as plain secrets. */
+  "binding.delete",
+  /** One environment's managed credential was set or rotated (a new revision of it; never the value). */
+  "binding.credential_set",
+  /** One environment's managed credential was removed (a new revision of it). */
+  "binding.credential_remove",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -4,6 +4,7 @@ import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
 import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
+import { bindingService } from "./bindings.js";
 import { branchService } from "./branches.js";
 import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
@@ -69,6 +70,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     webhooks: webhookService({ db, keys, writes, worker }),
+    bindings: bindingService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };
