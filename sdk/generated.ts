@@ -27,6 +27,42 @@ export type AuditLogFilter = {
   until?: string | null | undefined;
 };
 
+export type BindServiceInput = {
+  /** The credential per environment. The variable must not exist there yet as a plain variable (it is never taken over: unset it first). */
+  environments?: Array<BindingCredentialInput> | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  /** Unique in the project, e.g. main-db. */
+  name: string;
+  project: string;
+  service: BindingService;
+  /** The variable the credential is injected under (default DATABASE_URL). */
+  variable?: string | null | undefined;
+};
+
+export type BindingChangeKind =
+  /** The environment got the credential (a new managed secret). */
+  | 'ADDED'
+  /** Unbound with keepVariables: the credential stays as a plain secret. */
+  | 'KEPT'
+  /** The credential (the managed variable) was removed. */
+  | 'REMOVED'
+  /** The environment's credential was replaced. */
+  | 'ROTATED';
+
+export type BindingCredentialInput = {
+  environment: string;
+  /** The credential (e.g. a connection URL), stored as a secret. */
+  value: string;
+};
+
+/** The kind of data service a binding names. */
+export type BindingService =
+  | 'BUCKET'
+  | 'OTHER'
+  | 'POSTGRES'
+  | 'REDIS';
+
 export type BranchMappingInput = {
   /** A project branch name, or "*" for every other branch. */
   branch: string;
@@ -306,6 +342,15 @@ export type TokenPermission =
   /** Change variables. */
   | 'WRITE';
 
+export type UnbindServiceInput = {
+  /** Keep the credentials as plain secrets (default: they are removed with the binding). */
+  keepVariables?: boolean | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  name: string;
+  project: string;
+};
+
 export type UnsetVariableInput = {
   /** Remove only this branch's override; the base value stays. */
   branch?: string | null | undefined;
@@ -326,6 +371,17 @@ export type UnsetVariablesInput = {
   /** Why (at most 500 characters), kept with the revision this write makes. */
   message?: string | null | undefined;
   project: string;
+};
+
+export type UpdateBindingInput = {
+  /** Sets the credential of these environments (added, or rotated where it exists). */
+  environments?: Array<BindingCredentialInput> | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  name: string;
+  project: string;
+  /** Removes the credential (the managed variable) from these. */
+  removeEnvironments?: Array<string> | null | undefined;
 };
 
 export type UpdateBranchMappingInput = {
@@ -406,6 +462,59 @@ export type BranchStatusQueryVariables = Exact<{
 
 export type BranchStatusQuery = { project: { slug: string, viewerCanReadAuditLog: boolean, branches: Array<{ id: string, name: string, live: { environmentName: string, revision: number, servedAt: string, tokenName: string | null } | null, status: { currentRevision: number, liveRevision: number | null, pendingChanges: number, pendingKeys: Array<string>, redeployNeeded: boolean, environmentChanged: boolean, environment: { name: string } } | null }> } | null };
 
+export type BindingFieldsFragment = { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string };
+
+export type BindingChangeFieldsFragment = { environment: string, kind: BindingChangeKind, revision: number | null };
+
+export type BindingsQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type BindingsQuery = { project: { id: string, slug: string, viewerCanManageEnvironments: boolean, bindings: Array<{ id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }> } | null };
+
+export type BindServiceMutationVariables = Exact<{
+  input: BindServiceInput;
+}>;
+
+
+export type BindServiceMutation = { bindService:
+    | { __typename: 'BindingPayload', binding: { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UpdateBindingMutationVariables = Exact<{
+  input: UpdateBindingInput;
+}>;
+
+
+export type UpdateBindingMutation = { updateBinding:
+    | { __typename: 'BindingPayload', binding: { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UnbindServiceMutationVariables = Exact<{
+  input: UnbindServiceInput;
+}>;
+
+
+export type UnbindServiceMutation = { unbindService:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UnbindServicePayload', name: string, variable: string, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type ComparisonEntryFieldsFragment = { key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null };
 
 export type CompareEnvironmentsQueryVariables = Exact<{
@@ -467,7 +576,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, createdAt: string, updatedAt: string, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -704,7 +813,7 @@ export type BulkUpsertVariablesMutationVariables = Exact<{
 
 
 export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
-    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string> }
+    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string>, managedKept: Array<string> }
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
@@ -878,7 +987,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, createdAt: string, updatedAt: string, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -1043,6 +1152,23 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
   hash
 }
     `, {"fragmentName":"AuditEventFields"});
+export const BindingFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+    `, {"fragmentName":"BindingFields"});
+export const BindingChangeFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+    `, {"fragmentName":"BindingChangeFields"});
 export const ComparisonEntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment ComparisonEntryFields on ComparisonEntry {
   key
@@ -1078,6 +1204,12 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
   id
   key
   isSecret
+  isManaged
+  binding {
+    id
+    name
+    service
+  }
   value
   createdAt
   updatedAt
@@ -1359,6 +1491,157 @@ export const BranchStatusDocument = new TypedDocumentString(`
   }
 }
     `);
+export const BindingsDocument = new TypedDocumentString(`
+    query bindings($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerCanManageEnvironments
+    bindings {
+      ...BindingFields
+    }
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}`);
+export const BindServiceDocument = new TypedDocumentString(`
+    mutation bindService($input: BindServiceInput!) {
+  bindService(input: $input) {
+    ... on BindingPayload {
+      __typename
+      binding {
+        ...BindingFields
+      }
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const UpdateBindingDocument = new TypedDocumentString(`
+    mutation updateBinding($input: UpdateBindingInput!) {
+  updateBinding(input: $input) {
+    ... on BindingPayload {
+      __typename
+      binding {
+        ...BindingFields
+      }
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const UnbindServiceDocument = new TypedDocumentString(`
+    mutation unbindService($input: UnbindServiceInput!) {
+  unbindService(input: $input) {
+    ... on UnbindServicePayload {
+      __typename
+      name
+      variable
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const CompareEnvironmentsDocument = new TypedDocumentString(`
     query compareEnvironments($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
   compareEnvironments(project: $project, base: $base, head: $head) {
@@ -2173,6 +2456,7 @@ export const BulkUpsertVariablesDocument = new TypedDocumentString(`
       secretOverwritten
       removed
       typeKept
+      managedKept
     }
     ...ErrorFields
   }
@@ -2731,6 +3015,12 @@ fragment VariableFields on Variable {
   id
   key
   isSecret
+  isManaged
+  binding {
+    id
+    name
+    service
+  }
   value
   createdAt
   updatedAt
@@ -3120,6 +3410,18 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     branchStatus(variables: BranchStatusQueryVariables, options?: C): Promise<BranchStatusQuery> {
       return requester<BranchStatusQuery, BranchStatusQueryVariables>(BranchStatusDocument, variables, options) as Promise<BranchStatusQuery>;
+    },
+    bindings(variables: BindingsQueryVariables, options?: C): Promise<BindingsQuery> {
+      return requester<BindingsQuery, BindingsQueryVariables>(BindingsDocument, variables, options) as Promise<BindingsQuery>;
+    },
+    bindService(variables: BindServiceMutationVariables, options?: C): Promise<BindServiceMutation> {
+      return requester<BindServiceMutation, BindServiceMutationVariables>(BindServiceDocument, variables, options) as Promise<BindServiceMutation>;
+    },
+    updateBinding(variables: UpdateBindingMutationVariables, options?: C): Promise<UpdateBindingMutation> {
+      return requester<UpdateBindingMutation, UpdateBindingMutationVariables>(UpdateBindingDocument, variables, options) as Promise<UpdateBindingMutation>;
+    },
+    unbindService(variables: UnbindServiceMutationVariables, options?: C): Promise<UnbindServiceMutation> {
+      return requester<UnbindServiceMutation, UnbindServiceMutationVariables>(UnbindServiceDocument, variables, options) as Promise<UnbindServiceMutation>;
     },
     compareEnvironments(variables: CompareEnvironmentsQueryVariables, options?: C): Promise<CompareEnvironmentsQuery> {
       return requester<CompareEnvironmentsQuery, CompareEnvironmentsQueryVariables>(CompareEnvironmentsDocument, variables, options) as Promise<CompareEnvironmentsQuery>;
