@@ -47,6 +47,7 @@ import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { usersCreate, usersList } from "./commands/users/index.js";
 import { webhookCommands } from "./commands/webhooks/index.js";
+import { bindingCommands } from "./commands/bindings/index.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";
@@ -94,6 +95,7 @@ export const commands: CommandSpec[] = [
   usersCreate,
   usersList,
   ...webhookCommands,
+  ...bindingCommands,
   login,
   logout,
   whoami,
