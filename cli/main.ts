@@ -5,6 +5,7 @@
 
 import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation } from "./command.js";
 import { audit, auditVerify } from "./commands/audit/index.js";
+import { bindingCommands } from "./commands/bindings/index.js";
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
@@ -47,7 +48,6 @@ import { tokensList } from "./commands/tokens/list.js";
 import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { usersCreate, usersList } from "./commands/users/index.js";
 import { webhookCommands } from "./commands/webhooks/index.js";
-import { bindingCommands } from "./commands/bindings/index.js";
 import { whoami } from "./commands/whoami.js";
 import { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";

@@ -145,7 +145,11 @@ const BindingPayload = builder.objectRef<BindingOutcome>("BindingPayload").imple
       resolve: (query, p, _a, ctx) =>
         ctx.db.reader.serviceBinding.findUniqueOrThrow({ ...query, where: { id: p.binding.id } }),
     }),
-    changes: t.field({ type: [BindingChangeType], description: "One entry per environment changed.", resolve: (p) => p.changes }),
+    changes: t.field({
+      type: [BindingChangeType],
+      description: "One entry per environment changed.",
+      resolve: (p) => p.changes,
+    }),
   }),
 });
 
@@ -153,7 +157,11 @@ const UnbindServicePayload = builder.objectRef<BindingOutcome>("UnbindServicePay
   fields: (t) => ({
     name: t.string({ resolve: (p) => p.binding.name }),
     variable: t.string({ resolve: (p) => p.binding.variable }),
-    changes: t.field({ type: [BindingChangeType], description: "One entry per environment changed.", resolve: (p) => p.changes }),
+    changes: t.field({
+      type: [BindingChangeType],
+      description: "One entry per environment changed.",
+      resolve: (p) => p.changes,
+    }),
   }),
 });
 

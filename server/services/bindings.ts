@@ -18,8 +18,8 @@ import { z } from "zod";
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { assertCan, type ProjectAccess } from "../authz/index.js";
 import type { Database, Provider, Tx } from "../db/client.js";
-import { type EventAction, type EventActor, appendEvent, type WritePath } from "../events/index.js";
 import { captureRemovals, captureRevision } from "../events/history.js";
+import { appendEvent, type EventAction, type EventActor, type WritePath } from "../events/index.js";
 import { enqueueDeliveries } from "../events/outbox.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, NotFoundError, ValidationError } from "./errors.js";
@@ -236,17 +236,23 @@ export function bindingService({
       select: { activeKeyVersion: true },
     });
     const action = "binding.credential_set";
-    const revision = await environmentWrite(tx, { ...spec, action, binding: binding.name }, env, binding.variable, async (rev) => {
-      await values.upsert(
-        tx,
-        { projectId: spec.projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: rev },
-        [{ key: binding.variable, value, isSecret: true }],
-      );
-      await tx.variable.update({
-        where: { environmentId_key: { environmentId: env.id, key: binding.variable } },
-        data: { managedBy: binding.id },
-      });
-    });
+    const revision = await environmentWrite(
+      tx,
+      { ...spec, action, binding: binding.name },
+      env,
+      binding.variable,
+      async (rev) => {
+        await values.upsert(
+          tx,
+          { projectId: spec.projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: rev },
+          [{ key: binding.variable, value, isSecret: true }],
+        );
+        await tx.variable.update({
+          where: { environmentId_key: { environmentId: env.id, key: binding.variable } },
+          data: { managedBy: binding.id },
+        });
+      },
+    );
     return { environment: env.name, kind: existing ? "rotated" : "added", revision };
   }
 
@@ -260,10 +266,21 @@ export function bindingService({
     const where = { environmentId: env.id, key: binding.variable, managedBy: binding.id };
     if (!(await tx.variable.findFirst({ where, select: { id: true } }))) return null;
     const action = "binding.credential_remove";
-    const revision = await environmentWrite(tx, { ...spec, action, binding: binding.name }, env, binding.variable, async (rev) => {
-      await captureRemovals(tx, db.provider as Provider, { environmentId: env.id, revision: rev }, { keys: [binding.variable] });
-      await tx.variable.deleteMany({ where });
-    });
+    const revision = await environmentWrite(
+      tx,
+      { ...spec, action, binding: binding.name },
+      env,
+      binding.variable,
+      async (rev) => {
+        await captureRemovals(
+          tx,
+          db.provider as Provider,
+          { environmentId: env.id, revision: rev },
+          { keys: [binding.variable] },
+        );
+        await tx.variable.deleteMany({ where });
+      },
+    );
     return { environment: env.name, kind: "removed", revision };
   }
 
@@ -325,7 +342,12 @@ export function bindingService({
               changes.push(await writeCredential(tx, spec, binding, envs.get(c.environment)!, c.value));
             record({
               keys: [variable],
-              metadata: { name: binding.name, service: binding.service, variable, environments: changes.map((c) => c.environment) },
+              metadata: {
+                name: binding.name,
+                service: binding.service,
+                variable,
+                environments: changes.map((c) => c.environment),
+              },
             });
             return { binding, changes };
           },
@@ -340,7 +362,10 @@ export function bindingService({
     async updateBinding(actor: Actor, input: UpdateBindingInput): Promise<BindingResult> {
       const credentials = input.environments ?? [];
       const removals = [...new Set(input.removeEnvironments ?? [])];
-      const errors: FieldError[] = [...check(bindingName, input.name, ["name"]), ...credentialErrors(credentials, "environments")];
+      const errors: FieldError[] = [
+        ...check(bindingName, input.name, ["name"]),
+        ...credentialErrors(credentials, "environments"),
+      ];
       for (const [i, name] of removals.entries())
         if (credentials.some((c) => c.environment === name))
           errors.push({
@@ -418,7 +443,9 @@ export function bindingService({
             select: { id: true },
           });
           if (now.length)
-            throw new ConflictError(`Binding "${binding.name}" changed while it was being removed. Run the command again.`);
+            throw new ConflictError(
+              `Binding "${binding.name}" changed while it was being removed. Run the command again.`,
+            );
           const changes: BindingChange[] = [];
           for (const env of envs) {
             if (keep) {

@@ -168,7 +168,12 @@ describe("service bindings", () => {
       variables: [{ key: "NEW", value: "1" }],
       prune: true,
     });
-    expect(applied).toMatchObject({ applied: true, added: ["NEW"], removed: ["APP_NAME"], managedKept: ["DATABASE_URL"] });
+    expect(applied).toMatchObject({
+      applied: true,
+      added: ["NEW"],
+      removed: ["APP_NAME"],
+      managedKept: ["DATABASE_URL"],
+    });
     const { runtime, variable } = await production(s);
     expect(runtime.DATABASE_URL.value).toBe(url("production"));
     expect(variable?.isManaged).toBe(true);
@@ -363,7 +368,12 @@ describe("service bindings", () => {
     const dev = await userWithRole(server, s, "DEVELOPER");
     const r = (
       await dev.client.bindService({
-        input: { project: s, name: "dev-db", service: "POSTGRES", environments: [{ environment: "staging", value: "v" }] },
+        input: {
+          project: s,
+          name: "dev-db",
+          service: "POSTGRES",
+          environments: [{ environment: "staging", value: "v" }],
+        },
       })
     ).bindService;
     expect(r.__typename).toBe("ForbiddenError");

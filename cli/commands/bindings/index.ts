@@ -150,7 +150,9 @@ Examples:
         );
     if (opt.bool(options, "json")) return printJson({ binding: shown(r.binding), changes: r.changes });
     const b = r.binding;
-    const what = existing ? `Binding "${b.name}"` : `Created binding "${b.name}" (${b.service.toLowerCase()}, ${b.variable})`;
+    const what = existing
+      ? `Binding "${b.name}"`
+      : `Created binding "${b.name}" (${b.service.toLowerCase()}, ${b.variable})`;
     ctx.io.done(`${what}${r.changes.length ? `: ${r.changes.map(describeChange).join(", ")}` : "."}`);
   },
 };

@@ -41,6 +41,8 @@ const ACTIONS: Record<string, string> = {
   "environment.restore": "restored",
   "environment.promote": "promoted from another environment",
   "branch.delete": "deleted a branch",
+  "binding.credential_set": "set a binding's credential",
+  "binding.credential_remove": "removed a binding's credential",
   "history.baseline": "history began",
 };
 

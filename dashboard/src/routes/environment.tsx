@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router"
 import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "react";
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
+import { ManagedBadge, managedReason } from "../components/binding.js";
 import {
   Badge,
   Button,
@@ -289,18 +290,26 @@ function VariableTable({
             >
               <td className={cx(td, "font-mono font-medium break-all")}>
                 {v.key}
-                <span className="mt-1 block font-sans sm:hidden">{typeBadge(v.isSecret)}</span>
+                <span className="mt-1 flex flex-wrap gap-1 font-sans sm:hidden">
+                  {typeBadge(v.isSecret)}
+                  <ManagedBadge variable={v} />
+                </span>
               </td>
               <td className={td}>
                 <Value value={v.value} secret={v.isSecret} />
               </td>
-              <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
+              <td className={cx(td, "hidden sm:table-cell")}>
+                <span className="flex flex-wrap gap-1">
+                  {typeBadge(v.isSecret)}
+                  <ManagedBadge variable={v} />
+                </span>
+              </td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
                 <div className={rowActions}>
                   <Button
                     variant="ghost"
                     aria-label={v.isSecret ? `Overwrite ${v.key}` : `Edit ${v.key}`}
-                    disabledReason={denied}
+                    disabledReason={managedReason(v) ?? denied}
                     onClick={() => onAction({ kind: "edit", variable: v })}
                   >
                     {v.isSecret ? "Overwrite" : "Edit"}
@@ -308,7 +317,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Override ${v.key} for a branch`}
-                    disabledReason={overrideDenied}
+                    disabledReason={managedReason(v) ?? overrideDenied}
                     onClick={() => onAction({ kind: "override", variable: v })}
                   >
                     Override
@@ -316,7 +325,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Delete ${v.key}`}
-                    disabledReason={denied}
+                    disabledReason={managedReason(v) ?? denied}
                     onClick={() => onAction({ kind: "delete", variable: v })}
                   >
                     Delete
