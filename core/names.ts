@@ -39,6 +39,31 @@ export const environmentName = z
     "Environment names use lower-case letters, digits, - and _ (at most 63 characters, e.g. staging).",
   );
 
+/** The one form of environment name with a "/": `preview/<name>`, made by envplane preview create. */
+export const PREVIEW_PREFIX = "preview/";
+
+export const previewEnvironmentName = z
+  .string()
+  .regex(
+    /^preview\/[a-z0-9][a-z0-9_-]{0,62}$/,
+    'Preview environment names are "preview/" and a name of lower-case letters, digits, - and _ (e.g. preview/feature-x).',
+  );
+
+/**
+ * The preview environment name for a project branch, before collisions: lower-cased, every run of
+ * other characters (/, ., …) turned into one "-", trimmed to a letter or digit at each end, at most
+ * 58 characters (room for a "-2" suffix). feature/Login_X -> preview/feature-login_x.
+ */
+export function previewNameFor(branch: string): string {
+  const base = branch
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .slice(0, 58)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  return PREVIEW_PREFIX + (base || "branch");
+}
+
 export const branchName = z
   .string()
   .min(1, "Branch name is empty.")

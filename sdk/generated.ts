@@ -121,6 +121,20 @@ export type CreateEnvironmentInput = {
   project: string;
 };
 
+export type CreatePreviewInput = {
+  /** The project branch it serves (created when missing), e.g. feature/login → preview/feature-login. */
+  branch: string;
+  /** The environment to clone; default: the one the branch deploys with now. */
+  from?: string | null | undefined;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
+  /** Values set on top of the clone; ${PREVIEW_URL} in a value is replaced by `url`. `secret` unset: the cloned variable's type (standard for a new key). */
+  overrides?: Array<VariableInput> | null | undefined;
+  project: string;
+  /** The deployment's URL (http or https). */
+  url: string;
+};
+
 export type CreateProjectInput = {
   /** Display name; defaults to the slug. */
   name?: string | null | undefined;
@@ -168,6 +182,11 @@ export type DeleteBranchInput = {
 
 export type DeleteEnvironmentInput = {
   name: string;
+  project: string;
+};
+
+export type DeletePreviewInput = {
+  branch: string;
   project: string;
 };
 
@@ -674,7 +693,7 @@ export type DeleteBranchMutationVariables = Exact<{
 
 export type DeleteBranchMutation = { deleteBranch:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'DeleteBranchPayload', name: string, overridesRemoved: number }
+    | { __typename: 'DeleteBranchPayload', name: string, overridesRemoved: number, previewDeleted: string | null }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
@@ -939,6 +958,43 @@ export type CreateSignInLinkMutation = { createSignInLink:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'SignInLink', url: string, expiresAt: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type PreviewFieldsFragment = { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null };
+
+export type PreviewsQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type PreviewsQuery = { project: { id: string, slug: string, viewerCanManageEnvironments: boolean, viewerCanManageMapping: boolean, previews: Array<{ id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null }> } | null };
+
+export type CreatePreviewMutationVariables = Exact<{
+  input: CreatePreviewInput;
+}>;
+
+
+export type CreatePreviewMutation = { createPreview:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'CreatePreviewPayload', branchCreated: boolean, from: string, copied: Array<string>, overridden: Array<string>, environment: { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type DeletePreviewMutationVariables = Exact<{
+  input: DeletePreviewInput;
+}>;
+
+
+export type DeletePreviewMutation = { deletePreview:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'DeletePreviewPayload', name: string, branch: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -1368,6 +1424,25 @@ export const RevisionChangeFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"RevisionChangeFields"});
+export const PreviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PreviewFields on Environment {
+  id
+  name
+  url
+  revision
+  variableCount
+  viewerCanWrite
+  createdAt
+  previewBranch {
+    id
+    name
+  }
+  previewOf {
+    id
+    name
+  }
+}
+    `, {"fragmentName":"PreviewFields"});
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -2076,6 +2151,7 @@ export const DeleteBranchDocument = new TypedDocumentString(`
       __typename
       name
       overridesRemoved
+      previewDeleted
     }
     ...ErrorFields
   }
@@ -2762,6 +2838,117 @@ export const CreateSignInLinkDocument = new TypedDocumentString(`
       __typename
       url
       expiresAt
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const PreviewsDocument = new TypedDocumentString(`
+    query previews($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerCanManageEnvironments
+    viewerCanManageMapping
+    previews {
+      ...PreviewFields
+    }
+  }
+}
+    fragment PreviewFields on Environment {
+  id
+  name
+  url
+  revision
+  variableCount
+  viewerCanWrite
+  createdAt
+  previewBranch {
+    id
+    name
+  }
+  previewOf {
+    id
+    name
+  }
+}`);
+export const CreatePreviewDocument = new TypedDocumentString(`
+    mutation createPreview($input: CreatePreviewInput!) {
+  createPreview(input: $input) {
+    ... on CreatePreviewPayload {
+      __typename
+      branchCreated
+      from
+      copied
+      overridden
+      environment {
+        ...PreviewFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment PreviewFields on Environment {
+  id
+  name
+  url
+  revision
+  variableCount
+  viewerCanWrite
+  createdAt
+  previewBranch {
+    id
+    name
+  }
+  previewOf {
+    id
+    name
+  }
+}`);
+export const DeletePreviewDocument = new TypedDocumentString(`
+    mutation deletePreview($input: DeletePreviewInput!) {
+  deletePreview(input: $input) {
+    ... on DeletePreviewPayload {
+      __typename
+      name
+      branch
     }
     ...ErrorFields
   }
@@ -3509,6 +3696,15 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     createSignInLink(variables?: CreateSignInLinkMutationVariables, options?: C): Promise<CreateSignInLinkMutation> {
       return requester<CreateSignInLinkMutation, CreateSignInLinkMutationVariables>(CreateSignInLinkDocument, variables, options) as Promise<CreateSignInLinkMutation>;
+    },
+    previews(variables: PreviewsQueryVariables, options?: C): Promise<PreviewsQuery> {
+      return requester<PreviewsQuery, PreviewsQueryVariables>(PreviewsDocument, variables, options) as Promise<PreviewsQuery>;
+    },
+    createPreview(variables: CreatePreviewMutationVariables, options?: C): Promise<CreatePreviewMutation> {
+      return requester<CreatePreviewMutation, CreatePreviewMutationVariables>(CreatePreviewDocument, variables, options) as Promise<CreatePreviewMutation>;
+    },
+    deletePreview(variables: DeletePreviewMutationVariables, options?: C): Promise<DeletePreviewMutation> {
+      return requester<DeletePreviewMutation, DeletePreviewMutationVariables>(DeletePreviewDocument, variables, options) as Promise<DeletePreviewMutation>;
     },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;

@@ -47,6 +47,10 @@ export const EVENT_ACTIONS = [
   "webhook.delete",
   /** A webhook delivery was queued again (the same payload, a new delivery). */
   "webhook.redeliver",
+  /** A preview environment was created for a project branch, cloned from another (envplane preview create). */
+  "preview.create",
+  /** A preview environment was deleted (envplane preview delete). */
+  "preview.delete",
   /** A managed data-service binding was created (bindService); its credentials are binding.credential_* events. */
   "binding.create",
   /** A binding's credentials were set, rotated or removed (updateBinding). */

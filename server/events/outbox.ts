@@ -47,6 +47,8 @@ const TYPE_OF_ACTION: Record<string, WebhookEventType> = {
   "branch.delete": "branch.deleted",
   "token.create": "token.created",
   "token.revoke": "token.revoked",
+  "preview.create": "environment.created",
+  "preview.delete": "environment.deleted",
 };
 
 /** The event type a write action is reported as, or null when webhooks never see it. */

@@ -91,11 +91,15 @@ const BranchPayload = builder.objectRef<{ branchId: string }>("CreateBranchPaylo
   }),
 });
 const DeleteBranchPayload = builder
-  .objectRef<{ name: string; overridesRemoved: number }>("DeleteBranchPayload")
+  .objectRef<{ name: string; overridesRemoved: number; previewDeleted: string | null }>("DeleteBranchPayload")
   .implement({
     fields: (t) => ({
       name: t.exposeString("name"),
       overridesRemoved: t.exposeInt("overridesRemoved", { description: "Branch overrides deleted with the branch." }),
+      previewDeleted: t.exposeString("previewDeleted", {
+        nullable: true,
+        description: "The branch's preview environment, deleted with it (with its mapping entry); null when none.",
+      }),
     }),
   });
 const MappingPayload = builder.objectRef<{ projectId: string }>("UpdateBranchMappingPayload").implement({

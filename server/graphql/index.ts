@@ -14,6 +14,7 @@ import "./compare.js";
 import "./history.js";
 import "./webhook.js";
 import "./audit.js";
+import "./preview.js";
 import "./binding.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -108,7 +108,7 @@ const UnsetVariableInput = builder.inputType("UnsetVariableInput", {
   }),
 });
 
-const VariableInput = builder.inputType("VariableInput", {
+export const VariableInput = builder.inputType("VariableInput", {
   fields: (t) => ({
     key: t.string({ required: true }),
     value: t.string({ required: true }),

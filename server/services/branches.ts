@@ -8,6 +8,7 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
 import { findBranch } from "./lookup.js";
+import { deletePreviewOf } from "./preview-of.js";
 import { isUniqueViolation } from "./transaction.js";
 
 export async function loadMapping(
@@ -74,12 +75,17 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
         async (uow) => {
           const { tx, record } = uow;
           const { id, name } = branch!;
+          // Its preview environment (if any) goes first, with its values and mapping entry.
+          const preview = await deletePreviewOf(tx, id);
           // Removing overrides is a write to their environments: move their revisions on (one revision each, with its history).
           const touched = (await uow.removingBranch(id)).map((e) => ({ id: e.environmentId }));
           const overridesRemoved = await tx.branchOverride.count({ where: { branchId: id } });
           await tx.projectBranch.delete({ where: { id } });
-          record({ branchId: id, metadata: { name, overridesRemoved, environmentIds: touched.map((e) => e.id) } });
-          return { name, overridesRemoved };
+          record({
+            branchId: id,
+            metadata: { name, overridesRemoved, environmentIds: touched.map((e) => e.id), preview: preview?.name ?? null },
+          });
+          return { name, overridesRemoved, previewDeleted: preview?.name ?? null };
         },
       );
     },

@@ -12,6 +12,7 @@ import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
+import { previewService } from "./previews.js";
 import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
@@ -70,6 +71,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     sessions: sessionService({ db, writes, auth }, options.sessions),
     keyRotation: keyRotationService({ db, keys, writes }),
     webhooks: webhookService({ db, keys, writes, worker }),
+    previews: previewService({ db, values, writes }),
     bindings: bindingService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,

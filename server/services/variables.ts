@@ -101,7 +101,7 @@ function noOverridesOnDevelopment(env: EnvironmentRow): void {
 }
 
 /** A bulk request's size, checked before any work. */
-function assertBulkSize(count: number, path: string): void {
+export function assertBulkSize(count: number, path: string): void {
   if (count > MAX_BULK_ITEMS)
     throw new ValidationError(
       `${path} has ${count} items; one request takes at most ${MAX_BULK_ITEMS.toLocaleString("en-US")}. Split it into several requests.`,
@@ -110,7 +110,7 @@ function assertBulkSize(count: number, path: string): void {
 }
 
 /** Problems of a `variables` list: each key and value checked, and a key given twice named at its second item. */
-function variableListErrors(variables: readonly { key: string; value: string }[]): FieldError[] {
+export function variableListErrors(variables: readonly { key: string; value: string }[]): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   for (const [i, v] of variables.entries()) {
