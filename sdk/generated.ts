@@ -122,6 +122,8 @@ export type CreateEnvironmentInput = {
 };
 
 export type CreatePreviewInput = {
+  /** Service bindings: required for each binding with a credential in the source — share the parent's, or own. */
+  bindings?: Array<PreviewBindingInput> | null | undefined;
   /** The project branch it serves (created when missing), e.g. feature/login → preview/feature-login. */
   branch: string;
   /** The environment to clone; default: the one the branch deploys with now. */
@@ -212,6 +214,22 @@ export type MatchedBy =
   | 'FALLBACK'
   /** The "*" entry. */
   | 'WILDCARD';
+
+/** For one binding: the preview shares its parent's credential (share: true) or gets its own (value). */
+export type PreviewBindingInput = {
+  /** The binding's name. */
+  binding: string;
+  /** Use the parent environment's credential (copied now, managed by the binding). */
+  share?: boolean | null | undefined;
+  /** The preview's own credential (stored as a managed secret). */
+  value?: string | null | undefined;
+};
+
+export type PreviewBindingMode =
+  /** The preview got its own credential. */
+  | 'OWN'
+  /** The preview got its parent's credential. */
+  | 'SHARED';
 
 export type PromoteEnvironmentInput = {
   /** A reviewed promotion: one decision per key of the source (KEEP carries it, secrets included when you may write the source; EDIT gives a new value; SKIP leaves the target's key alone). Omit to carry everything. */
@@ -978,7 +996,7 @@ export type CreatePreviewMutationVariables = Exact<{
 
 export type CreatePreviewMutation = { createPreview:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'CreatePreviewPayload', branchCreated: boolean, from: string, copied: Array<string>, overridden: Array<string>, environment: { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null } }
+    | { __typename: 'CreatePreviewPayload', branchCreated: boolean, from: string, copied: Array<string>, overridden: Array<string>, bindings: Array<{ binding: string, variable: string, mode: PreviewBindingMode }>, environment: { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
@@ -2899,6 +2917,11 @@ export const CreatePreviewDocument = new TypedDocumentString(`
       from
       copied
       overridden
+      bindings {
+        binding
+        variable
+        mode
+      }
       environment {
         ...PreviewFields
       }

@@ -3,7 +3,12 @@
  * unbindService. A credential is a secret: it is written here and never returned.
  */
 import { can } from "../authz/index.js";
-import { BINDING_SERVICES, type BindingChange, type BindingService } from "../services/bindings.js";
+import {
+  BINDING_SERVICES,
+  type BindingChange,
+  type BindingService,
+  type PreviewBindingOutcome,
+} from "../services/bindings.js";
 import { builder } from "./builder.js";
 import { mutation } from "./mutation.js";
 
@@ -188,4 +193,30 @@ mutation("unbindService", {
     "Removes a binding with its credentials (one revision per environment), or with keepVariables leaves them " +
     "as plain secrets.",
   resolve: (input, actor, ctx) => ctx.services.bindings.unbindService(actor, input),
+});
+
+/** createPreview's choice per binding (used by server/graphql/preview.ts). */
+export const PreviewBindingInput = builder.inputType("PreviewBindingInput", {
+  description: "For one binding: the preview shares its parent's credential (share: true) or gets its own (value).",
+  fields: (t) => ({
+    binding: t.string({ required: true, description: "The binding's name." }),
+    share: t.boolean({ description: "Use the parent environment's credential (copied now, managed by the binding)." }),
+    value: t.string({ description: "The preview's own credential (stored as a managed secret)." }),
+  }),
+});
+
+const PreviewBindingMode = builder.enumType("PreviewBindingMode", {
+  values: {
+    SHARED: { value: "shared", description: "The preview got its parent's credential." },
+    OWN: { value: "own", description: "The preview got its own credential." },
+  } as const,
+});
+
+export const PreviewBindingOutcomeType = builder.objectRef<PreviewBindingOutcome>("PreviewBinding").implement({
+  description: "What a new preview got for one binding.",
+  fields: (t) => ({
+    binding: t.exposeString("binding"),
+    variable: t.exposeString("variable"),
+    mode: t.field({ type: PreviewBindingMode, resolve: (o) => o.mode }),
+  }),
 });

@@ -518,3 +518,127 @@ export async function keepManagedState<T extends { key: string }>(
   if (!managed.size) return past;
   return [...past.filter((e) => !managed.has(e.key)), ...current.filter((e) => managed.has(e.key))];
 }
+
+/** createPreview: per binding, the preview shares its parent's credential or gets its own `value`. */
+export interface PreviewBindingChoice {
+  binding: string;
+  share?: boolean | null;
+  value?: string | null;
+}
+
+/** What a preview got, per binding: the parent's credential (shared) or its own. */
+export interface PreviewBindingOutcome {
+  binding: string;
+  variable: string;
+  mode: "shared" | "own";
+}
+
+export function previewBindingErrors(choices: readonly PreviewBindingChoice[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const [i, c] of choices.entries()) {
+    const path = ["bindings", String(i)];
+    errors.push(...check(bindingName, c.binding, [...path, "binding"]));
+    if (seen.has(c.binding))
+      errors.push({ path: [...path, "binding"], message: `Binding "${c.binding}" is chosen twice. Keep one.` });
+    seen.add(c.binding);
+    if (c.share && c.value != null)
+      errors.push({
+        path: [...path, "value"],
+        message: `Binding "${c.binding}": give either share: true (the parent's credential) or a value (its own), not both.`,
+      });
+    else if (!c.share && c.value == null)
+      errors.push({
+        path: [...path, "value"],
+        message: `Binding "${c.binding}": choose share: true (the parent's credential) or give the preview its own value.`,
+      });
+    else if (c.value != null) {
+      if (c.value === "") errors.push({ path: [...path, "value"], message: "The credential is empty." });
+      errors.push(...check(variableValue, c.value, [...path, "value"]));
+    }
+  }
+  return errors;
+}
+
+/**
+ * The managed credentials of a new preview of `source` (whose values, secrets included, are `cloned`): every
+ * binding with a credential in the source needs an explicit choice; a shared one copies the parent's value now
+ * (a later rotation of the parent does not reach the preview: rotate it with `bindings set … --env preview/…`).
+ */
+export async function previewBindings(
+  tx: Tx,
+  projectId: string,
+  source: { id: string; name: string },
+  cloned: readonly { key: string; value: string | null }[],
+  choices: readonly PreviewBindingChoice[],
+  overrideKeys: readonly string[],
+) {
+  const inSource = await tx.variable.findMany({
+    where: { environmentId: source.id, managedBy: { not: null } },
+    select: { key: true, managedBy: true, binding: { select: { name: true } } },
+    orderBy: { key: "asc" },
+  });
+  const bindings = new Map(
+    (
+      await tx.serviceBinding.findMany({
+        where: { projectId, name: { in: choices.map((c) => c.binding) } },
+        select: { id: true, name: true, variable: true },
+      })
+    ).map((b) => [b.name, b]),
+  );
+  const unknown = choices.find((c) => !bindings.has(c.binding));
+  if (unknown)
+    throw new NotFoundError(
+      `Binding "${unknown.binding}" not found in this project. Run "envplane bindings list" to see them.`,
+      "ServiceBinding",
+    );
+  const unchosen = inSource.filter((v) => !choices.some((c) => c.binding === v.binding?.name));
+  if (unchosen.length)
+    throw new ValidationError(
+      `"${source.name}" has the credential of ${unchosen.map((v) => `binding "${v.binding?.name}" (${v.key})`).join(", ")}: ` +
+        `choose for the preview, per binding, to share the parent's credential (bindings: [{ binding, share: true }]) ` +
+        `or to give it its own (bindings: [{ binding, value }]).`,
+      [{ path: ["bindings"], message: `Choose for ${unchosen.map((v) => `"${v.binding?.name}"`).join(", ")}.` }],
+    );
+  const values: { key: string; value: string; bindingId: string }[] = [];
+  const outcomes: PreviewBindingOutcome[] = [];
+  for (const [i, c] of choices.entries()) {
+    const b = bindings.get(c.binding)!;
+    const path = ["bindings", String(i)];
+    const parent = inSource.find((v) => v.managedBy === b.id);
+    const clonedValue = cloned.find((v) => v.key === b.variable);
+    if (overrideKeys.includes(b.variable))
+      throw new ValidationError(
+        `"${b.variable}" is the credential of binding "${b.name}": its value comes from the binding choice, ` +
+          "not from overrides. Leave it out of overrides.",
+        [{ path: ["overrides"], message: `"${b.variable}" is managed by the binding "${b.name}".` }],
+      );
+    if (!parent && clonedValue)
+      throw new ValidationError(
+        `"${b.variable}" is a plain variable in "${source.name}", so the preview's copy cannot become binding ` +
+          `"${b.name}"'s credential. Unset it there first, or leave "${b.name}" out of bindings.`,
+        [{ path: [...path, "binding"], message: `"${b.variable}" is a plain variable in "${source.name}".` }],
+      );
+    if (c.share && !parent)
+      throw new ValidationError(
+        `Binding "${b.name}" has no credential in "${source.name}" to share. Give the preview its own value instead.`,
+        [{ path: [...path, "share"], message: `No credential of "${b.name}" in "${source.name}".` }],
+      );
+    values.push({ key: b.variable, value: c.share ? clonedValue!.value! : c.value!, bindingId: b.id });
+    outcomes.push({ binding: b.name, variable: b.variable, mode: c.share ? "shared" : "own" });
+  }
+  return { values, outcomes };
+}
+
+/** Marks the credentials `previewBindings` chose, once written, as managed by their bindings. */
+export async function markManaged(
+  tx: Tx,
+  environmentId: string,
+  values: readonly { key: string; bindingId: string }[],
+): Promise<void> {
+  for (const v of values)
+    await tx.variable.update({
+      where: { environmentId_key: { environmentId, key: v.key } },
+      data: { managedBy: v.bindingId },
+    });
+}

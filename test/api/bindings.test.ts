@@ -394,3 +394,107 @@ describe("service bindings", () => {
     expect(listing.project?.bindings[0].environments).toEqual(["production"]);
   });
 });
+
+describe("a preview and its parent's bindings", () => {
+  let server: TestServer;
+  let sdk: EnvplaneClient;
+  useTestServer((started) => ([server, sdk] = [started, started.owner]));
+
+  async function project() {
+    const s = slug("bprev");
+    await createProject(sdk, s);
+    await createEnvironment(sdk, s, "staging");
+    await setVariable(sdk, { project: s, environment: "staging", key: "APP_NAME", value: "shop" });
+    for (const [name, variable] of [
+      ["main-db", "DATABASE_URL"],
+      ["cache", "REDIS_URL"],
+    ])
+      expectType(
+        (
+          await sdk.bindService({
+            input: {
+              project: s,
+              name,
+              service: name === "cache" ? "REDIS" : "POSTGRES",
+              variable,
+              environments: [{ environment: "staging", value: `${variable}-${canary}-staging` }],
+            },
+          })
+        ).bindService,
+        "BindingPayload",
+      );
+    return s;
+  }
+
+  const create = (s: string, bindings?: { binding: string; share?: boolean; value?: string }[]) =>
+    sdk.createPreview({
+      input: { project: s, branch: "feature-x", from: "staging", url: "https://pr-1.example.com", bindings },
+    });
+
+  it("shares the parent's credential or gets its own, by an explicit choice the result reports", async () => {
+    const s = await project();
+    const r = expectType(
+      (
+        await create(s, [
+          { binding: "main-db", share: true },
+          { binding: "cache", value: "redis://preview-own" },
+        ])
+      ).createPreview,
+      "CreatePreviewPayload",
+    );
+    expect(r.bindings).toEqual([
+      { binding: "main-db", variable: "DATABASE_URL", mode: "SHARED" },
+      { binding: "cache", variable: "REDIS_URL", mode: "OWN" },
+    ]);
+    const runtime = await runtimeValues(server, s, "feature-x");
+    expect(runtime.environment).toBe(r.environment.name);
+    expect(runtime.values.DATABASE_URL.value).toBe(`DATABASE_URL-${canary}-staging`);
+    expect(runtime.values.REDIS_URL.value).toBe("redis://preview-own");
+    expect(runtime.values.APP_NAME.value).toBe("shop");
+    // Both are managed in the preview: the ordinary paths leave them alone there too.
+    const env = await readEnvironment(sdk, s, r.environment.name);
+    expect(env.variables.filter((v) => v.isManaged).map((v) => [v.key, v.binding?.name])).toEqual([
+      ["DATABASE_URL", "main-db"],
+      ["REDIS_URL", "cache"],
+    ]);
+    const set = await sdk.setVariable({
+      input: { project: s, environment: r.environment.name, key: "REDIS_URL", value: "x" },
+    });
+    expect(expectType(set.setVariable, "ValidationError").message).toContain('binding "cache"');
+    const listing = await sdk.bindings({ slug: s });
+    expect(listing.project?.bindings.find((b) => b.name === "main-db")?.environments).toEqual([
+      r.environment.name,
+      "staging",
+    ]);
+    expect(JSON.stringify(r)).not.toContain(canary);
+  });
+
+  it("refuses a preview without a choice for each binding of its parent, creating nothing", async () => {
+    const s = await project();
+    const none = expectType((await create(s)).createPreview, "ValidationError");
+    expect(none.message).toContain('binding "main-db" (DATABASE_URL), binding "cache" (REDIS_URL)');
+    expect(none.message).toContain("share the parent's credential");
+    const both = expectType(
+      (
+        await create(s, [
+          { binding: "main-db", share: true, value: "x" },
+          { binding: "cache", share: true },
+        ])
+      ).createPreview,
+      "ValidationError",
+    );
+    expect(both.fieldErrors[0].path).toEqual(["bindings", "0", "value"]);
+    const unknown = expectType(
+      (
+        await create(s, [
+          { binding: "main-db", share: true },
+          { binding: "cache", share: true },
+          { binding: "nope", value: "v" },
+        ])
+      ).createPreview,
+      "NotFoundError",
+    );
+    expect(unknown.message).toContain('Binding "nope" not found');
+    expect((await sdk.previews({ slug: s })).project?.previews).toEqual([]);
+  });
+});
