@@ -53,8 +53,6 @@ export const EVENT_ACTIONS = [
   "preview.delete",
   /** A managed data-service binding was created (bindService); its credentials are binding.credential_* events. */
   "binding.create",
-  /** A binding's credentials were set, rotated or removed (updateBinding). */
-  "binding.update",
   /** A binding was removed (unbindService), with its credentials unless kept as plain secrets. */
   "binding.delete",
   /** One environment's managed credential was set or rotated (a new revision of it; never the value). */

@@ -10,16 +10,24 @@
  * (`managedKept`); seed, promote and restore leave managed keys of the target as they are and never
  * copy a source's credential to another environment.
  *
- * Each binding write is one transaction: a project-level event (binding.create / update / delete)
- * plus, per environment whose credential changes, its own revision (history) and event
- * (binding.credential_set / binding.credential_remove, sent to webhooks as environment.changed).
+ * Each binding write is one transaction: bindService and unbindService append their own project-level event
+ * (binding.create / binding.delete), and every environment whose credential changes gets its own revision
+ * (history) and event (binding.credential_set / binding.credential_remove, sent to webhooks as
+ * environment.changed). updateBinding has no event of its own: its first environment change is the write path's.
  */
 import { z } from "zod";
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { assertCan, type ProjectAccess } from "../authz/index.js";
 import type { Database, Provider, Tx } from "../db/client.js";
 import { captureRemovals, captureRevision } from "../events/history.js";
-import { appendEvent, type EventAction, type EventActor, type WritePath } from "../events/index.js";
+import {
+  appendEvent,
+  type EventAction,
+  type EventActor,
+  Rollback,
+  type UnitOfWork,
+  type WritePath,
+} from "../events/index.js";
 import { enqueueDeliveries } from "../events/outbox.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, NotFoundError, ValidationError } from "./errors.js";
@@ -153,6 +161,14 @@ const notFound = (name: string, project: string) =>
     "ServiceBinding",
   );
 
+/** Who writes, and (updateBinding) the write path's unit of work whose event the first environment change takes. */
+interface WriteContext {
+  actor: Actor;
+  message?: string | null;
+  projectId: string;
+  primary?: { uow: UnitOfWork | null };
+}
+
 export function bindingService({
   db,
   values,
@@ -176,14 +192,23 @@ export function bindingService({
   /**
    * One environment's part of a binding write: its revision bumped, the change made, its history
    * revision, its own event and webhook deliveries (environment.changed), all in the caller's transaction.
+   * With `primary` (updateBinding), the first one is the write path's own revision and event.
    */
   async function environmentWrite(
     tx: Tx,
-    spec: { actor: Actor; action: EventAction; message?: string | null; projectId: string; binding: string },
+    spec: WriteContext & { action: EventAction; binding: string },
     env: EnvironmentRow,
     key: string,
     work: (revision: number) => Promise<void>,
   ): Promise<number> {
+    const primary = spec.primary?.uow;
+    if (primary) {
+      spec.primary!.uow = null;
+      const revision = await primary.bump(env);
+      await work(revision);
+      primary.record({ environmentId: env.id, keys: [key], metadata: { binding: spec.binding } });
+      return revision;
+    }
     const revision = await bumpRevision(tx, env);
     await work(revision);
     const { actor, action, message, projectId } = spec;
@@ -210,7 +235,7 @@ export function bindingService({
   /** Writes the credential of `binding` into `env` (a new managed secret, or a rotation of its own). */
   async function writeCredential(
     tx: Tx,
-    spec: { actor: Actor; message?: string | null; projectId: string },
+    spec: WriteContext,
     binding: { id: string; name: string; variable: string },
     env: EnvironmentRow,
     value: string,
@@ -259,7 +284,7 @@ export function bindingService({
   /** Removes `binding`'s credential from `env` (its own managed variable only); null when it had none there. */
   async function removeCredential(
     tx: Tx,
-    spec: { actor: Actor; message?: string | null; projectId: string },
+    spec: WriteContext,
     binding: { id: string; name: string; variable: string },
     env: EnvironmentRow,
   ): Promise<BindingChange | null> {
@@ -379,7 +404,8 @@ export function bindingService({
       return writes.run(
         {
           actor,
-          action: "binding.update",
+          // No event of its own: each environment changed is one (the first is the write path's).
+          action: credentials.length ? "binding.credential_set" : "binding.credential_remove",
           project: input.project,
           permission: "environment:manage",
           serializeProject: true,
@@ -388,9 +414,10 @@ export function bindingService({
             envs = await writableEnvironments(access, [...credentials.map((c) => c.environment), ...removals]);
           },
         },
-        async ({ tx, access, record }) => {
+        async (uow) => {
+          const { tx, access } = uow;
           const binding = await findBinding(tx, access, input.name);
-          const spec = { actor, message: input.message, projectId: access.project.id };
+          const spec = { actor, message: input.message, projectId: access.project.id, primary: { uow } };
           const changes: BindingChange[] = [];
           for (const c of credentials)
             changes.push(await writeCredential(tx, spec, binding, envs.get(c.environment)!, c.value));
@@ -398,14 +425,7 @@ export function bindingService({
             const change = await removeCredential(tx, spec, binding, envs.get(name)!);
             if (change) changes.push(change);
           }
-          record({
-            keys: [binding.variable],
-            metadata: {
-              name: binding.name,
-              set: changes.filter((c) => c.kind !== "removed").map((c) => c.environment),
-              removed: changes.filter((c) => c.kind === "removed").map((c) => c.environment),
-            },
-          });
+          if (!changes.length) throw new Rollback({ binding, changes });
           return { binding, changes };
         },
       );
