@@ -182,7 +182,8 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       unchanged: diff.unchanged,
       removed: diff.removed,
       kept: keep,
-      managedKept,
+      // Only when prune kept a service binding's variable (the key is absent otherwise).
+      ...(managedKept.length ? { managedKept } : {}),
     });
 
   if (diffIsEmpty(diff)) {

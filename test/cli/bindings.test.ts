@@ -48,6 +48,8 @@ describe("envplane bindings", () => {
     expect(push.stdout).toContain("DATABASE_URL (managed by a service binding, kept)");
     expect(push.stdout).toContain("- OLD (remove)");
     expect(push.stdout + push.stderr).not.toContain(canary);
+    const pushJson = await box.run(["env", "push", "--env", "production", "--prune", "--yes", "--json"]);
+    expect(JSON.parse(pushJson.stdout)).toMatchObject({ applied: false, managedKept: ["DATABASE_URL"] });
     const env = await readEnvironment(server.owner, slug, "production");
     expect(env.variables.map((v) => [v.key, v.isManaged])).toEqual([
       ["APP", false],
