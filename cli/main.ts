@@ -5,6 +5,7 @@
 
 import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation } from "./command.js";
 import { audit, auditVerify } from "./commands/audit/index.js";
+import { bindingCommands } from "./commands/bindings/index.js";
 import { branchCreate } from "./commands/branch/create.js";
 import { branchDelete } from "./commands/branch/delete.js";
 import { branchList } from "./commands/branch/list.js";
@@ -100,6 +101,7 @@ export const commands: CommandSpec[] = [
   ...webhookCommands,
   ...previewCommands,
   ...gitCommands,
+  ...bindingCommands,
   login,
   logout,
   whoami,

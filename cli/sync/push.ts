@@ -143,6 +143,8 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     typeKept: planned.typeKept,
   };
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
+  // Service bindings: prune never removes their variables (only "envplane bindings" does).
+  const managedKept = input.prune ? planned.managedKept.filter((k) => !keep.includes(k)) : [];
 
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));
@@ -155,6 +157,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
         : [`= ${plural(diff.unchanged.length, "unchanged variable")}, skipped (--verbose lists them)`]),
       ...diff.removed.map((k) => `- ${k} (remove)`),
       ...keep.map((k) => `  ${k} (${parsed.excludedSecrets.includes(k) ? "secret " : ""}left out by pull, kept)`),
+      ...managedKept.map((k) => `  ${k} (managed by a service binding, kept)`),
     ];
     ctx.io.print(`Pushing to "${environment}" environment:\n\n${lines.join("\n") || "(the file has no variables)"}\n`);
     const untouched = absent.length;
@@ -179,6 +182,8 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       unchanged: diff.unchanged,
       removed: diff.removed,
       kept: keep,
+      // Only when prune kept a service binding's variable (the key is absent otherwise).
+      ...(managedKept.length ? { managedKept } : {}),
     });
 
   if (diffIsEmpty(diff)) {

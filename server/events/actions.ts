@@ -66,6 +66,14 @@ export const EVENT_ACTIONS = [
   "preview.create",
   /** A preview environment was deleted (envplane preview delete). */
   "preview.delete",
+  /** A managed data-service binding was created (bindService); its credentials are binding.credential_* events. */
+  "binding.create",
+  /** A binding was removed (unbindService), with its credentials unless kept as plain secrets. */
+  "binding.delete",
+  /** One environment's managed credential was set or rotated (a new revision of it; never the value). */
+  "binding.credential_set",
+  /** One environment's managed credential was removed (a new revision of it). */
+  "binding.credential_remove",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -38,6 +38,8 @@ const TYPE_OF_ACTION: Record<string, WebhookEventType> = {
   "environment.seed": "environment.changed",
   "environment.restore": "environment.changed",
   "environment.promote": "environment.changed",
+  "binding.credential_set": "environment.changed",
+  "binding.credential_remove": "environment.changed",
   "environment.create": "environment.created",
   "environment.delete": "environment.deleted",
   "environment.update": "environment.updated",

@@ -18,5 +18,6 @@ import "./audit.js";
 import "./git.js";
 import "./shared.js";
 import "./preview.js";
+import "./binding.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,7 @@
 /** Preview environments: Project.previews, the preview fields of Environment, createPreview and deletePreview. */
 import { environmentScope } from "../authz/index.js";
 import type { PreviewResult } from "../services/previews.js";
+import { PreviewBindingInput, PreviewBindingOutcomeType } from "./binding.js";
 import { builder } from "./builder.js";
 import { mutation } from "./mutation.js";
 import { VariableInput } from "./variable.js";
@@ -71,6 +72,11 @@ const CreatePreviewInput = builder.inputType("CreatePreviewInput", {
         "Values set on top of the clone; ${PREVIEW_URL} in a value is replaced by `url`. " +
         "`secret` unset: the cloned variable's type (standard for a new key).",
     }),
+    bindings: t.field({
+      type: [PreviewBindingInput],
+      description:
+        "Service bindings: required for each binding with a credential in the source — share the parent's, or own.",
+    }),
     message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
   }),
 });
@@ -86,6 +92,11 @@ const CreatePreviewPayload = builder.objectRef<PreviewResult>("CreatePreviewPayl
     from: t.string({ description: "The environment it was cloned from.", resolve: (p) => p.from.name }),
     copied: t.exposeStringList("copied", { description: "Keys cloned from the source, secrets included." }),
     overridden: t.exposeStringList("overridden", { description: "Keys set from `overrides`." }),
+    bindings: t.field({
+      type: [PreviewBindingOutcomeType],
+      description: "Per service binding: whether the preview shares its parent's credential or has its own.",
+      resolve: (p) => p.bindings,
+    }),
   }),
 });
 

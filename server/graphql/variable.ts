@@ -327,6 +327,9 @@ const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpse
     typeKept: t.exposeStringList("typeKept", {
       description: "Existing keys whose `secret` flag in the payload differed; they kept their type.",
     }),
+    managedKept: t.exposeStringList("managedKept", {
+      description: "With prune: variables managed by a service binding, left in place (only the binding removes them).",
+    }),
   }),
 });
 

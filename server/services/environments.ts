@@ -13,6 +13,7 @@ import { assertCan, can, type ProjectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { UnitOfWork, WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { leaveManaged, managedOfCopy } from "./bindings.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
 import { isUniqueViolation, staleRevision } from "./transaction.js";
@@ -167,22 +168,34 @@ export function environmentService({
     const { tx, access, revision } = uow;
     const projectId = access.project.id;
     const mayCopySecrets = can(access, "environment:write", source);
-    const all = await values.load(
-      tx,
-      { projectId, environmentId: source.id, label: { project: access.project.slug, environment: source.name } },
-      { secrets: mayCopySecrets },
-    );
+    // Service bindings: the source's credentials are not copied, the target's are left (both listed in skipped).
+    const managed = await managedOfCopy(tx, source.id, target.id);
+    decisions = decisions?.filter((d) => !managed.fromSource.has(d.key));
+    const all = (
+      await values.load(
+        tx,
+        { projectId, environmentId: source.id, label: { project: access.project.slug, environment: source.name } },
+        { secrets: mayCopySecrets },
+      )
+    ).filter((v) => !managed.fromSource.has(v.key));
     // Without the right to write the source, its secrets are not even decrypted.
     const withheld = decisions || mayCopySecrets ? [] : all.filter((v) => v.isSecret).map((v) => v.key);
     const plan = planSeed(withheld.length ? all.filter((v) => !v.isSecret) : all, decisions, source.name);
     plan.summary.skipped.push(...withheld);
     plan.summary.skippedSecrets = withheld;
+    plan.summary.skipped.push(...managed.fromSource);
     const existing = new Map(
       (await tx.variable.findMany({ where: { environmentId: target.id }, select: { key: true, isSecret: true } })).map(
         (v) => [v.key, v.isSecret],
       ),
     );
-    const writes = keepTargetTypes(plan, existing, all, decisions ? new Set() : null, { source, target });
+    const writes = leaveManaged(
+      keepTargetTypes(plan, existing, all, decisions ? new Set() : null, { source, target }),
+      target,
+      managed.inTarget,
+      !!decisions,
+      plan.summary,
+    );
     const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
       where: { id: projectId },
       select: { activeKeyVersion: true },

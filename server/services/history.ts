@@ -13,6 +13,7 @@ import { Prisma } from "../db/generated/sqlite/client.js";
 import { assertMessage } from "../events/history.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { keepManagedState } from "./bindings.js";
 import type { ComparisonEntry, ComparisonStatus } from "./comparison.js";
 import { NotFoundError, UndecryptableError, ValidationError } from "./errors.js";
 import type { ValueIdentity } from "./keyring.js";
@@ -352,9 +353,12 @@ export function historyService({
           label: { project: access.project.slug, environment: env.name },
         };
         await assertRevisionKnown(db.reader, scope, input.revision);
+        const now = await fullState(db.reader, values, scope, null);
+        const past = await fullState(db.reader, values, scope, input.revision);
+        // Managed variables (service bindings) are never changed by a restore.
         const plan = planRestore(
-          await fullState(db.reader, values, scope, null),
-          await fullState(db.reader, values, scope, input.revision),
+          now,
+          await keepManagedState(db.reader, env.id, now, past),
           can(access, "variable:read-value", env),
         );
         return result(env, env.revision, false, plan);
@@ -384,9 +388,12 @@ export function historyService({
             SELECT "historySince" FROM "Environment" WHERE "id" = ${env.id}`;
           const refused = unknownRevision(env.name, input.revision, Number(rows[0].historySince), revision - 1);
           if (refused) throw refused; // (the bump rolls back)
+          const current = await fullState(tx, values, scope, null);
+          const past = await fullState(tx, values, scope, input.revision);
+          // Managed variables (service bindings) are never changed by a restore.
           const plan = planRestore(
-            await fullState(tx, values, scope, null),
-            await fullState(tx, values, scope, input.revision),
+            current,
+            await keepManagedState(tx, env.id, current, past),
             can(access, "variable:read-value", env),
           );
           if (plan.empty) throw new Rollback(result(env, revision - 1, false, plan));

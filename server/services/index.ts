@@ -5,6 +5,7 @@ import { writePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
+import { bindingService } from "./bindings.js";
 import { branchService } from "./branches.js";
 import { compareService } from "./compare.js";
 import { environmentService } from "./environments.js";
@@ -83,6 +84,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
       createPreview: (actor, input) => previews.createPreview(actor as unknown as Actor, input),
     }),
     shared: sharedService({ db, values, writes }),
+    bindings: bindingService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

@@ -12,6 +12,13 @@ import { assertCan, type ProjectAccess } from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import {
+  markManaged,
+  type PreviewBindingChoice,
+  type PreviewBindingOutcome,
+  previewBindingErrors,
+  previewBindings,
+} from "./bindings.js";
 import { loadMapping } from "./branches.js";
 import { assertValid, ConflictError, NotFoundError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
@@ -40,6 +47,8 @@ export interface CreatePreviewInput {
   /** The deployment's URL (http or https); replaces `${PREVIEW_URL}` in the overrides. */
   url: string;
   overrides?: PreviewOverride[] | null;
+  /** Service bindings: per binding, share the parent's credential or give the preview its own (bindings.ts). */
+  bindings?: PreviewBindingChoice[] | null;
   /** Why: kept with the revision (at most 500 characters). */
   message?: string | null;
 }
@@ -54,6 +63,8 @@ export interface PreviewResult {
   copied: string[];
   /** Keys set from the overrides (new or replacing a cloned value). */
   overridden: string[];
+  /** Per binding: whether the preview shares its parent's credential or has its own. */
+  bindings: PreviewBindingOutcome[];
 }
 
 /** Problems of a preview URL: http or https, absolute, without user name or password. */
@@ -136,6 +147,7 @@ export function previewService({
         ...variableListErrors(overrides).map((e) => ({ ...e, path: ["overrides", ...e.path.slice(1)] })),
         // The value as stored (the URL put in) must fit too.
         ...resolved.flatMap((o, i) => check(variableValue, o.value, ["overrides", String(i), "value"])),
+        ...previewBindingErrors(input.bindings ?? []),
       ]);
       let source: EnvironmentRow | null = null;
       let existingBranch: { id: string; name: string } | null = null;
@@ -229,6 +241,11 @@ export function previewService({
                 value: o.value,
                 isSecret: o.secret ?? byKey.get(o.key)?.isSecret ?? false,
               });
+            // Service bindings: each credential is the parent's (shared) or the preview's own, as chosen.
+            const choices = input.bindings ?? [];
+            const overridden = resolved.map((o) => o.key);
+            const bound = await previewBindings(tx, projectId, from, cloned, choices, overridden);
+            for (const b of bound.values) byKey.set(b.key, { key: b.key, value: b.value, isSecret: true });
             const writesList = [...byKey.values()];
             const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
               where: { id: projectId },
@@ -239,6 +256,7 @@ export function previewService({
               { projectId, environmentId: created.id, keyVersion: activeKeyVersion, valueVersion: revision },
               writesList,
             );
+            await markManaged(tx, created.id, bound.values);
             const previousMapping = await mapBranch(tx, projectId, branch.name, created.id);
             record({
               branchId: branch.id,
@@ -253,6 +271,7 @@ export function previewService({
                 copied: cloned.length,
                 overridden: resolved.map((o) => o.key),
                 previousMapping,
+                bindings: bound.outcomes,
               },
             });
             return {
@@ -263,6 +282,7 @@ export function previewService({
               url: input.url,
               copied: cloned.map((v) => v.key),
               overridden: resolved.map((o) => o.key),
+              bindings: bound.outcomes,
             };
           },
         );

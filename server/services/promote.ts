@@ -12,6 +12,7 @@ import { assertCan, can, type ProjectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import { Rollback, type WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { leaveManaged, managedOfCopy } from "./bindings.js";
 import { type ComparisonEntry, compareStates, stateReader } from "./compare.js";
 import { keepTargetTypes, planSeed, type SeedDecision } from "./environments.js";
 import { ValidationError } from "./errors.js";
@@ -102,12 +103,15 @@ export function promoteService({
           { secrets: mayCopySecrets },
           ["fromRevision"],
         );
-        const all = state.values;
-        const withheld = input.decisions || mayCopySecrets ? [] : all.filter((v) => v.isSecret).map((v) => v.key);
-        const plan = planSeed(withheld.length ? all.filter((v) => !v.isSecret) : all, input.decisions, from.name, {
+        // Service bindings: the source's credentials are not copied, the target's are never written or pruned.
+        const managed = await managedOfCopy(tx, from.id, target.id);
+        const decisions = input.decisions?.filter((d) => !managed.fromSource.has(d.key));
+        const all = state.values.filter((v) => !managed.fromSource.has(v.key));
+        const withheld = decisions || mayCopySecrets ? [] : all.filter((v) => v.isSecret).map((v) => v.key);
+        const plan = planSeed(withheld.length ? all.filter((v) => !v.isSecret) : all, decisions, from.name, {
           keepSecrets: mayCopySecrets,
         });
-        plan.summary.skipped.push(...withheld);
+        plan.summary.skipped.push(...withheld, ...managed.fromSource);
         plan.summary.skippedSecrets = withheld;
 
         // Comparing with the target's values needs the right to read them: without it every
@@ -120,13 +124,19 @@ export function promoteService({
           { secrets: readable, values: readable },
         );
         const existing = new Map(current.map((v) => [v.key, v.isSecret]));
-        const carried = input.decisions
-          ? new Set(input.decisions.filter((d) => d.action === "KEEP").map((d) => d.key))
-          : null;
-        const planned = keepTargetTypes(plan, existing, all, carried, { source: from, target });
+        const carried = decisions ? new Set(decisions.filter((d) => d.action === "KEEP").map((d) => d.key)) : null;
+        const planned = leaveManaged(
+          keepTargetTypes(plan, existing, all, carried, { source: from, target }),
+          target,
+          managed.inTarget,
+          !!decisions,
+          plan.summary,
+        );
 
         const sourceKeys = new Set(all.map((v) => v.key));
-        const removed = input.prune ? current.filter((v) => !sourceKeys.has(v.key)).map((v) => v.key) : [];
+        const removed = input.prune
+          ? current.filter((v) => !sourceKeys.has(v.key) && !managed.inTarget.has(v.key)).map((v) => v.key)
+          : [];
         const result = new Map<string, StoredValue>(current.map((v) => [v.key, v]));
         for (const w of planned) result.set(w.key, { ...w, fromOverride: false });
         for (const key of removed) result.delete(key);

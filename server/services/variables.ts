@@ -7,6 +7,7 @@ import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
+import { assertNotManaged, managedError, managedKeys } from "./bindings.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
 import { referenceColumns, withResolved } from "./references.js";
@@ -79,6 +80,8 @@ export interface BulkUpsertResult {
   secretOverwritten: string[];
   removed: string[];
   typeKept: string[];
+  /** Managed variables (service bindings) that prune left in place. */
+  managedKept: string[];
 }
 
 function flipError(key: string, isSecret: boolean, env: string): ValidationError {
@@ -184,6 +187,7 @@ export function variableService({
         async ({ tx, access, env, revision, record }) => {
           const projectId = access.project.id;
           record({ keys: [input.key], branchId: branch?.id ?? null });
+          await assertNotManaged(tx, env, [input.key], () => ["key"]);
           const existing = await tx.variable.findUnique({
             where: { environmentId_key: { environmentId: env.id, key: input.key } },
             select: { id: true, isSecret: true, ciphertext: true, valueVersion: true },
@@ -306,6 +310,7 @@ export function variableService({
             overridesRemoved: 0,
           });
           record({ keys: [input.key], branchId: branch?.id ?? null });
+          await assertNotManaged(tx, env, [input.key], () => ["key"]);
           const variable = await tx.variable.findUnique({
             where: { environmentId_key: { environmentId: env.id, key: input.key } },
             select: { id: true, _count: { select: { overrides: true } } },
@@ -372,6 +377,7 @@ export function variableService({
           const projectId = access.project.id;
           const keys = input.variables.map((v) => v.key);
           record({ keys, branchId: branch?.id ?? null });
+          await assertNotManaged(tx, env, keys, (k) => ["variables", String(keys.indexOf(k)), "key"]);
           const existing = new Map(
             (
               await tx.variable.findMany({
@@ -494,6 +500,7 @@ export function variableService({
           },
         },
         async ({ tx, env, revision, record, removing }) => {
+          await assertNotManaged(tx, env, keys, (k) => ["keys", String(input.keys.indexOf(k))]);
           const found = await tx.variable.findMany({
             where: { environmentId: env.id, key: { in: keys } },
             select: { id: true, key: true, _count: { select: { overrides: true } } },
@@ -539,17 +546,22 @@ export function variableService({
       assertValid(errors);
       const prune = input.prune ?? false;
       const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
-      const diffOf = (existing: StoredValue[]) => {
+      const indexOf = (k: string) => input.variables.findIndex((v) => v.key === k);
+      // Managed variables (service bindings): sending one is refused; prune leaves them (reported in managedKept).
+      const diffOf = (existing: StoredValue[], env: EnvironmentRow, managed: Map<string, string>) => {
+        const sent = new Map([...managed].filter(([k]) => indexOf(k) >= 0));
+        if (sent.size) throw managedError(env, sent, (k) => ["variables", String(indexOf(k)), "key"]);
         const refused = existing.filter((v) => !v.isSecret && sentAsSecret.has(v.key)).map((v) => v.key);
-        if (refused.length)
-          throw secretOnStandardError(refused, input.environment, (k) => input.variables.findIndex((v) => v.key === k));
-        return computeBulkDiff(existing, input.variables, prune, input.keep ?? []);
+        if (refused.length) throw secretOnStandardError(refused, input.environment, indexOf);
+        return computeBulkDiff(existing, input.variables, prune, [...(input.keep ?? []), ...managed.keys()]);
       };
+      const managedKeptOf = (managed: Map<string, string>) => (prune ? [...managed.keys()].sort() : []);
       const summarize = (
         env: EnvironmentRow,
         revision: number,
         applied: boolean,
         d: ReturnType<typeof computeBulkDiff>,
+        managedKept: string[],
       ): BulkUpsertResult => ({
         environment: { ...env, revision },
         revision,
@@ -561,6 +573,7 @@ export function variableService({
         secretOverwritten: d.secretOverwritten.map((v) => v.key),
         removed: d.removed,
         typeKept: d.typeKept,
+        managedKept,
       });
 
       if (input.dryRun) {
@@ -575,7 +588,9 @@ export function variableService({
         const label = { project: access.project.slug, environment: env.name };
         const scope = { projectId: access.project.id, environmentId: env.id, label };
         const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
-        return summarize(env, env.revision, false, diffOf(await withResolved(db.reader, values, scope, existing)));
+        const managed = await managedKeys(db.reader, env.id);
+        const resolved = await withResolved(db.reader, values, scope, existing);
+        return summarize(env, env.revision, false, diffOf(resolved, env, managed), managedKeptOf(managed));
       }
       const spec = {
         actor,
@@ -596,8 +611,10 @@ export function variableService({
             { projectId, environmentId: env.id, label },
             { secrets: false, values: can(access, "variable:read-value", env) },
           );
-          const diff = diffOf(await withResolved(tx, values, { projectId, label }, existing));
-          if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff));
+          const managed = await managedKeys(tx, env.id);
+          const diff = diffOf(await withResolved(tx, values, { projectId, label }, existing), env, managed);
+          const managedKept = managedKeptOf(managed);
+          if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
           const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
             where: { id: projectId },
             select: { activeKeyVersion: true },
@@ -624,7 +641,7 @@ export function variableService({
               removed: diff.removed.length,
             },
           });
-          return summarize(env, revision, true, diff);
+          return summarize(env, revision, true, diff, managedKept);
         },
       );
     },

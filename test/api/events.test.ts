@@ -614,6 +614,65 @@ const cases: Record<string, Case> = {
       expected: { action: "member.remove", projectId: project, metadata: { userId: user.id, role: "viewer" } },
     };
   },
+  // Service bindings: bindService and unbindService append one project-level event (plus one per environment whose
+  // credential changes: none here); updateBinding's event is its one environment's (see test/api/bindings.test.ts).
+  async bindService() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    return {
+      run: async () =>
+        ok((await sdk.bindService({ input: { project: s, name: "main-db", service: "POSTGRES" } })).bindService),
+      expected: {
+        action: "binding.create",
+        projectId: project,
+        keys: ["DATABASE_URL"],
+        metadata: { name: "main-db", service: "postgres", variable: "DATABASE_URL", environments: [] },
+      },
+    };
+  },
+  async updateBinding() {
+    const s = slug();
+    await createProject(sdk, s);
+    ok((await sdk.bindService({ input: { project: s, name: "main-db", service: "POSTGRES" } })).bindService);
+    const { project, env } = await ids(s);
+    return {
+      run: async () =>
+        ok(
+          (
+            await sdk.updateBinding({
+              input: { project: s, name: "main-db", environments: [{ environment: "preview", value: value() }] },
+            })
+          ).updateBinding,
+        ),
+      expected: {
+        action: "binding.credential_set",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 1,
+        keys: ["DATABASE_URL"],
+        metadata: { binding: "main-db" },
+      },
+    };
+  },
+  async unbindService() {
+    const s = slug();
+    await createProject(sdk, s);
+    ok(
+      (await sdk.bindService({ input: { project: s, name: "cache", service: "REDIS", variable: "REDIS_URL" } }))
+        .bindService,
+    );
+    const { project } = await ids(s);
+    return {
+      run: async () => ok((await sdk.unbindService({ input: { project: s, name: "cache" } })).unbindService),
+      expected: {
+        action: "binding.delete",
+        projectId: project,
+        keys: ["REDIS_URL"],
+        metadata: { name: "cache", service: "redis", keptVariables: false, environments: [] },
+      },
+    };
+  },
 };
 
 describe("every mutation writes exactly one event", () => {

@@ -23,6 +23,7 @@ const ACTIONS = [
   "token.",
   "member.",
   "project.",
+  "binding.",
 ];
 
 interface Filters {

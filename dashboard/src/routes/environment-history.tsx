@@ -44,6 +44,8 @@ const ACTIONS: Record<string, string> = {
   "preview.create": "created as a preview",
   "git.push": "GitHub push deleted a branch",
   "git.delete": "GitHub deleted a branch",
+  "binding.credential_set": "set a binding's credential",
+  "binding.credential_remove": "removed a binding's credential",
   "history.baseline": "history began",
 };
 

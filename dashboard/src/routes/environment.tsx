@@ -9,6 +9,7 @@ import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "re
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
 import { ResolvedHint } from "../components/reference.js";
+import { ManagedBadge, managedReason } from "../components/binding.js";
 import {
   Badge,
   Button,
@@ -360,7 +361,10 @@ function VariableTable({
             >
               <td className={cx(td, "font-mono font-medium break-all")}>
                 {v.key}
-                <span className="mt-1 block font-sans sm:hidden">{typeBadge(v.isSecret)}</span>
+                <span className="mt-1 flex flex-wrap gap-1 font-sans sm:hidden">
+                  {typeBadge(v.isSecret)}
+                  <ManagedBadge variable={v} />
+                </span>
               </td>
               <td className={td}>
                 <ListedValue
@@ -372,13 +376,18 @@ function VariableTable({
                 />
                 <ResolvedHint item={v} />
               </td>
-              <td className={cx(td, "hidden sm:table-cell")}>{typeBadge(v.isSecret)}</td>
+              <td className={cx(td, "hidden sm:table-cell")}>
+                <span className="flex flex-wrap gap-1">
+                  {typeBadge(v.isSecret)}
+                  <ManagedBadge variable={v} />
+                </span>
+              </td>
               <td className={cx(td, "text-right whitespace-nowrap")}>
                 <div className={rowActions}>
                   <Button
                     variant="ghost"
                     aria-label={v.isSecret ? `Overwrite ${v.key}` : `Edit ${v.key}`}
-                    disabledReason={denied}
+                    disabledReason={managedReason(v) ?? denied}
                     onClick={() => onAction({ kind: "edit", variable: v })}
                   >
                     {v.isSecret ? "Overwrite" : "Edit"}
@@ -386,7 +395,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Override ${v.key} for a branch`}
-                    disabledReason={overrideDenied}
+                    disabledReason={managedReason(v) ?? overrideDenied}
                     onClick={() => onAction({ kind: "override", variable: v })}
                   >
                     Override
@@ -394,7 +403,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Delete ${v.key}`}
-                    disabledReason={denied}
+                    disabledReason={managedReason(v) ?? denied}
                     onClick={() => onAction({ kind: "delete", variable: v })}
                   >
                     Delete
