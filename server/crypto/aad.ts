@@ -98,3 +98,8 @@ export function sentinelAad(): Bytes {
 export function webhookSecretAad(projectId: string, webhookId: string): Bytes {
   return header("envplane/webhook-secret").str(projectId).str(webhookId).bytes();
 }
+
+/** AAD for a variable's note: its own domain, so a note and a value can never stand in for each other. */
+export function noteAad(p: { projectId: string; environmentId: string; key: string; noteVersion: number }): Bytes {
+  return header("envplane/note").str(p.projectId).str(p.environmentId).str(p.key).u32(p.noteVersion).bytes();
+}
