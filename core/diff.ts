@@ -8,12 +8,18 @@ export interface ExistingVariable {
   isSecret: boolean;
   /** Decrypted value for standard variables; null for secrets (never compared). */
   value: string | null;
+  /** The note (null: none); undefined when not read, so a note sent for it counts as changed. */
+  note?: string | null;
 }
 
 export interface IncomingVariable {
   key: string;
   value: string;
   secret?: boolean | null;
+  /** The key's note: null/absent keeps the stored one, "" clears it. */
+  note?: string | null;
+  /** A blank line above the key in the .env file (used when the push sends its layout). */
+  blankLineBefore?: boolean | null;
 }
 
 export interface BulkDiff {
@@ -24,6 +30,8 @@ export interface BulkDiff {
   removed: string[];
   /** Keys whose incoming secret flag differs from the stored type (the stored type is kept). */
   typeKept: string[];
+  /** Existing keys whose note the push changes (set, edited or cleared), whatever happens to their value. */
+  notesChanged: string[];
 }
 
 /** With `prune`, existing keys missing from `incoming` are removed, except those in `keep`. */
@@ -34,7 +42,7 @@ export function computeBulkDiff(
   keep: readonly string[] = [],
 ): BulkDiff {
   const byKey = new Map(existing.map((v) => [v.key, v]));
-  const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [] };
+  const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [], notesChanged: [] };
   const incomingKeys = new Set<string>();
   for (const item of incoming) {
     incomingKeys.add(item.key);
@@ -44,6 +52,8 @@ export function computeBulkDiff(
       continue;
     }
     if (item.secret != null && item.secret !== current.isSecret) diff.typeKept.push(item.key);
+    if (item.note != null && (current.note === undefined || (current.note ?? "") !== item.note))
+      diff.notesChanged.push(item.key);
     if (current.isSecret) diff.secretOverwritten.push(item);
     else if (current.value === item.value) diff.unchanged.push(item.key);
     else diff.changed.push(item);
@@ -54,5 +64,5 @@ export function computeBulkDiff(
 }
 
 export function diffIsEmpty(d: BulkDiff): boolean {
-  return d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length === 0;
+  return d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length + d.notesChanged.length === 0;
 }

@@ -41,6 +41,8 @@ export type BulkUpsertVariablesInput = {
   expectedRevision?: number | null | undefined;
   /** Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file. */
   keep?: Array<string> | null | undefined;
+  /** The order of `variables` and their blankLineBefore are the .env layout to keep; keys not sent stay after the key they followed. A changed order counts as a change (layoutChanged). */
+  layout?: boolean | null | undefined;
   /** Why (at most 500 characters), kept with the revision this write makes. */
   message?: string | null | undefined;
   project: string;
@@ -274,6 +276,8 @@ export type SetVariableInput = {
   key: string;
   /** Why (at most 500 characters), kept with the revision this write makes. */
   message?: string | null | undefined;
+  /** The variable's note (base values only): absent or null keeps it, "" clears it. */
+  note?: string | null | undefined;
   project: string;
   /** Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error. */
   secret?: boolean | null | undefined;
@@ -341,7 +345,11 @@ export type UpdateEnvironmentInput = {
 };
 
 export type VariableInput = {
+  /** A blank line above the key in the .env file (kept with `layout`). */
+  blankLineBefore?: boolean | null | undefined;
   key: string;
+  /** The key's note: absent or null keeps the stored one, "" clears it. */
+  note?: string | null | undefined;
   /** Type for new keys (default standard). Existing keys keep their type. */
   secret?: boolean | null | undefined;
   value: string;
@@ -467,7 +475,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, note: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -704,7 +712,7 @@ export type BulkUpsertVariablesMutationVariables = Exact<{
 
 
 export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
-    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string> }
+    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string>, notesChanged: Array<string>, layoutChanged: boolean }
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
@@ -878,7 +886,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, note: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -917,7 +925,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, note: string | null, position: number | null, blankLineBefore: boolean }> }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -1079,6 +1087,7 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
   key
   isSecret
   value
+  note
   createdAt
   updatedAt
   overrides {
@@ -2173,6 +2182,8 @@ export const BulkUpsertVariablesDocument = new TypedDocumentString(`
       secretOverwritten
       removed
       typeKept
+      notesChanged
+      layoutChanged
     }
     ...ErrorFields
   }
@@ -2732,6 +2743,7 @@ fragment VariableFields on Variable {
   key
   isSecret
   value
+  note
   createdAt
   updatedAt
   overrides {
@@ -2839,6 +2851,9 @@ export const PullVariablesDocument = new TypedDocumentString(`
         key
         value
         fromOverride
+        note
+        position
+        blankLineBefore
       }
       excludedSecrets
     }

@@ -14,5 +14,6 @@ import "./compare.js";
 import "./history.js";
 import "./webhook.js";
 import "./audit.js";
+import "./notes.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,7 +5,9 @@
  * (`envplane/note`, bound to project, environment, key and the revision that wrote it), so a note
  * and a value ciphertext cannot stand in for each other. Branch overrides have no notes.
  */
-import { type StoredLayout, effectiveOrder, mergeLayout } from "../../core/notes.js";
+import type { ExistingVariable } from "../../core/diff.js";
+import type { FieldError } from "../../core/names.js";
+import { effectiveOrder, mergeLayout, noteErrors, type StoredLayout } from "../../core/notes.js";
 import { noteAad } from "../crypto/aad.js";
 import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Db, Provider, Tx } from "../db/client.js";
@@ -150,3 +152,36 @@ export async function reencryptNotes(
 }
 
 export { mergeLayout };
+
+/** Problems of a note sent with a variable (or a set of variables of `branch`): notes belong to base values. */
+export function noteInputErrors(input: { note?: string | null; branch?: string | null }, path: string[]): FieldError[] {
+  if (input.note == null) return [];
+  if (input.branch != null)
+    return [{ path, message: "Notes belong to base values, not branch overrides. Leave out the note with a branch." }];
+  return noteErrors(input.note, path);
+}
+
+/** Whether writing `note` (null: keep) to an existing base variable changes its stored note. */
+export async function noteChanges(
+  values: ValueStore,
+  tx: Tx,
+  scope: { projectId: string; environmentId: string; key: string },
+  note: string | null | undefined,
+): Promise<boolean> {
+  if (note == null) return false;
+  const row = await tx.variable.findUnique({
+    where: { environmentId_key: { environmentId: scope.environmentId, key: scope.key } },
+    select: { noteCiphertext: true, noteVersion: true },
+  });
+  if (!row?.noteCiphertext || row.noteVersion == null) return note !== "";
+  const stored = await NoteStore.of(values)
+    .open({ ...scope, noteVersion: row.noteVersion }, row.noteCiphertext, { environment: "" }, tx)
+    .catch(() => null);
+  return stored !== note;
+}
+
+/** The stored values with their notes, for the bulk diff. */
+export function withNotes<T extends ExistingVariable>(existing: readonly T[], stored: readonly StoredNote[]): T[] {
+  const notes = new Map(stored.map((n) => [n.key, n.note]));
+  return existing.map((v) => ({ ...v, note: notes.get(v.key) }));
+}

@@ -4,6 +4,7 @@
  * included, service tokens with the runtime permission only).
  */
 
+import { NoteStore } from "./notes.js";
 import { resolveBranch } from "../../core/mapping.js";
 import { branchName, check } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
@@ -70,9 +71,14 @@ export function resolutionService({
         { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
         { secrets: false },
       );
+      const layout = new Map(
+        (await NoteStore.of(values).load(db.reader, { projectId: access.project.id, environmentId: env.id }, true)).map(
+          (n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }],
+        ),
+      );
       const variables = stored
         .filter((v) => !v.isSecret)
-        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride }));
+        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride, ...layout.get(v.key) }));
       const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
       // The read is recorded before anything is returned: no audit row, no values.
       await auditRead(

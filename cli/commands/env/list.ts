@@ -1,5 +1,6 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import { noteLines } from "../../../core/notes.js";
 import { printJson, quote } from "../../format.js";
 import { env, json, project } from "../options.js";
 
@@ -17,11 +18,13 @@ export const envList: CommandSpec = {
           key: v.key,
           isSecret: v.isSecret,
           value: v.value ?? null,
+          note: v.note ?? null,
           overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
         })),
       );
     const show = (secret: boolean, value: string | null | undefined) => (secret ? "[secret]" : quote(value ?? ""));
     const lines = variables.flatMap((v) => [
+      ...noteLines(v.note),
       `${v.key} = ${show(v.isSecret, v.value)}`,
       ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
     ]);

@@ -1,0 +1,52 @@
+/** Notes and .env layout on the API: Variable.note, what a push changed of them, and what pull returns. */
+import { NoteStore } from "../services/notes.js";
+import { builder } from "./builder.js";
+import { BulkUpsertVariablesPayload, PulledVariable } from "./variable.js";
+
+builder.prismaObjectField("Variable", "note", (t) =>
+  t.string({
+    nullable: true,
+    description:
+      "The variable's note (the comment block above its key in a .env file); null when none. Readable wherever " +
+      "the variable is, for secrets too: a note is documentation, never the value.",
+    select: {
+      key: true,
+      environmentId: true,
+      noteCiphertext: true,
+      noteVersion: true,
+      environment: { select: { projectId: true, name: true } },
+    },
+    resolve: (v, _a, ctx) => {
+      if (v.noteCiphertext == null || v.noteVersion == null) return null;
+      const id = {
+        projectId: v.environment.projectId,
+        environmentId: v.environmentId,
+        key: v.key,
+        noteVersion: v.noteVersion,
+      };
+      return NoteStore.of(ctx.services.values).open(id, v.noteCiphertext, { environment: v.environment.name });
+    },
+  }),
+);
+
+builder.objectFields(BulkUpsertVariablesPayload, (t) => ({
+  notesChanged: t.exposeStringList("notesChanged", {
+    description: "Existing keys whose note this push set, edited or cleared (a note alone makes a revision).",
+  }),
+  layoutChanged: t.exposeBoolean("layoutChanged", {
+    description: "Whether the key order or blank-line grouping changed (only with `layout`).",
+  }),
+}));
+
+builder.objectFields(PulledVariable, (t) => ({
+  note: t.string({ nullable: true, description: "The variable's note; null when none.", resolve: (v) => v.note ?? null }),
+  position: t.int({
+    nullable: true,
+    description: "Place in the environment's .env layout; null when never placed (such keys follow, by key).",
+    resolve: (v) => v.position ?? null,
+  }),
+  blankLineBefore: t.boolean({
+    description: "A blank line above the key in the .env layout.",
+    resolve: (v) => v.blankLineBefore ?? false,
+  }),
+}));
