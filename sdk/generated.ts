@@ -842,6 +842,22 @@ export type CreateSignInLinkMutation = { createSignInLink:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type PullVariablesWithNotesQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  branch?: string | null | undefined;
+}>;
+
+
+export type PullVariablesWithNotesQuery = { pullVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, note: string | null, position: number | null, blankLineBefore: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -925,7 +941,7 @@ export type PullVariablesQuery = { pullVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, note: string | null, position: number | null, blankLineBefore: boolean }> }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean }> }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -2512,6 +2528,48 @@ export const CreateSignInLinkDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const PullVariablesWithNotesDocument = new TypedDocumentString(`
+    query pullVariablesWithNotes($project: String!, $environment: String!, $branch: String) {
+  pullVariables(project: $project, environment: $environment, branch: $branch) {
+    ... on PulledEnvironment {
+      __typename
+      branch
+      revision
+      environment {
+        name
+      }
+      variables {
+        key
+        value
+        fromOverride
+        note
+        position
+        blankLineBefore
+      }
+      excludedSecrets
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const ViewerDocument = new TypedDocumentString(`
     query viewer {
   viewer {
@@ -2851,9 +2909,6 @@ export const PullVariablesDocument = new TypedDocumentString(`
         key
         value
         fromOverride
-        note
-        position
-        blankLineBefore
       }
       excludedSecrets
     }
@@ -3222,6 +3277,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     createSignInLink(variables?: CreateSignInLinkMutationVariables, options?: C): Promise<CreateSignInLinkMutation> {
       return requester<CreateSignInLinkMutation, CreateSignInLinkMutationVariables>(CreateSignInLinkDocument, variables, options) as Promise<CreateSignInLinkMutation>;
+    },
+    pullVariablesWithNotes(variables: PullVariablesWithNotesQueryVariables, options?: C): Promise<PullVariablesWithNotesQuery> {
+      return requester<PullVariablesWithNotesQuery, PullVariablesWithNotesQueryVariables>(PullVariablesWithNotesDocument, variables, options) as Promise<PullVariablesWithNotesQuery>;
     },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;

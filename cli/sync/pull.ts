@@ -42,7 +42,7 @@ export async function pullText(
 ): Promise<{ text: string; result: Omit<PullResult, "file"> }> {
   const r = await ctx
     .sdk()
-    .pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
+    .pullVariablesWithNotes({ project: input.project, environment: input.environment, branch: input.branch });
   const pulled = unwrap(r.pullVariables, "PulledEnvironment");
   const { text, unrepresentable } = renderPulledEnv({
     environment: pulled.environment.name,

@@ -18,7 +18,7 @@ export const envList: CommandSpec = {
           key: v.key,
           isSecret: v.isSecret,
           value: v.value ?? null,
-          note: v.note ?? null,
+          ...(v.note ? { note: v.note } : {}), // only when there is one
           overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
         })),
       );
