@@ -42,7 +42,15 @@ export function computeBulkDiff(
   keep: readonly string[] = [],
 ): BulkDiff {
   const byKey = new Map(existing.map((v) => [v.key, v]));
-  const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [], notesChanged: [] };
+  const diff: BulkDiff = {
+    added: [],
+    changed: [],
+    unchanged: [],
+    secretOverwritten: [],
+    removed: [],
+    typeKept: [],
+    notesChanged: [],
+  };
   const incomingKeys = new Set<string>();
   for (const item of incoming) {
     incomingKeys.add(item.key);
@@ -64,5 +72,7 @@ export function computeBulkDiff(
 }
 
 export function diffIsEmpty(d: BulkDiff): boolean {
-  return d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length + d.notesChanged.length === 0;
+  return (
+    d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length + d.notesChanged.length === 0
+  );
 }

@@ -299,7 +299,10 @@ export function dotenvLayout(text: string): Map<string, { note: string | null; b
   const layout = new Map<string, { note: string | null; blankLineBefore: boolean }>();
   for (const a of assignments) {
     layout.delete(a.key);
-    layout.set(a.key, noteAbove(lines, a.line, (n) => !covered.has(n)));
+    layout.set(
+      a.key,
+      noteAbove(lines, a.line, (n) => !covered.has(n)),
+    );
   }
   return layout;
 }

@@ -20,9 +20,7 @@ export function noteErrors(note: string, path: string[]): FieldError[] {
     return [{ path, message: `The note has ${note.length} characters; at most ${MAX_NOTE_LENGTH}. Shorten it.` }];
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters a comment line cannot carry
   if (/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/.test(note))
-    return [
-      { path, message: "A note is plain text on one or more lines: no carriage returns or control characters." },
-    ];
+    return [{ path, message: "A note is plain text on one or more lines: no carriage returns or control characters." }];
   if (note.split("\n").some((l) => l.trim() === "@secret"))
     return [{ path, message: 'A note line cannot be "@secret": in a .env file that line marks the key as secret.' }];
   return [];

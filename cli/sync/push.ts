@@ -129,7 +129,12 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   const planned = await plan(
     ctx,
     input,
-    parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || null, ...noteFields(input.layout, e.key) })),
+    parsed.entries.map((e) => ({
+      key: e.key,
+      value: e.value,
+      secret: e.secret || null,
+      ...noteFields(input.layout, e.key),
+    })),
   );
   const added = new Set(planned.added);
   const absent = planned.removed;

@@ -39,7 +39,11 @@ builder.objectFields(BulkUpsertVariablesPayload, (t) => ({
 }));
 
 builder.objectFields(PulledVariable, (t) => ({
-  note: t.string({ nullable: true, description: "The variable's note; null when none.", resolve: (v) => v.note ?? null }),
+  note: t.string({
+    nullable: true,
+    description: "The variable's note; null when none.",
+    resolve: (v) => v.note ?? null,
+  }),
   position: t.int({
     nullable: true,
     description: "Place in the environment's .env layout; null when never placed (such keys follow, by key).",

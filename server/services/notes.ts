@@ -119,7 +119,9 @@ export class NoteStore {
   ): Promise<void> {
     const before = new Map(stored.map((r) => [r.key, r]));
     const updates: LayoutUpdate[] = rows
-      .filter((r) => before.get(r.key)?.position !== r.position || before.get(r.key)?.blankLineBefore !== r.blankLineBefore)
+      .filter(
+        (r) => before.get(r.key)?.position !== r.position || before.get(r.key)?.blankLineBefore !== r.blankLineBefore,
+      )
       .map((r) => [r.key, r.position, r.blankLineBefore]);
     await updateLayoutRows(tx, this.provider, environmentId, updates);
   }

@@ -4,7 +4,6 @@
  * included, service tokens with the runtime permission only).
  */
 
-import { NoteStore } from "./notes.js";
 import { resolveBranch } from "../../core/mapping.js";
 import { branchName, check } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
@@ -15,6 +14,7 @@ import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { recordLive } from "./live.js";
 import { findBranch, findEnvironment } from "./lookup.js";
+import { NoteStore } from "./notes.js";
 import type { ValueStore } from "./values.js";
 
 export function resolutionService({

@@ -9,9 +9,9 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
+import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
-import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
 
 export interface SetVariableInput {
   project: string;
@@ -114,9 +114,7 @@ function assertBulkSize(count: number, path: string): void {
 }
 
 /** Problems of a `variables` list: each key and value checked, and a key given twice named at its second item. */
-function variableListErrors(
-  variables: readonly { key: string; value: string; note?: string | null }[],
-): FieldError[] {
+function variableListErrors(variables: readonly { key: string; value: string; note?: string | null }[]): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   for (const [i, v] of variables.entries()) {
@@ -243,7 +241,9 @@ export function variableService({
                 { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
                 [{ key: input.key, note: input.note }],
               );
-            record({ metadata: { created: !existing, isSecret, ...(input.note != null ? { noteChanged: true } : {}) } });
+            record({
+              metadata: { created: !existing, isSecret, ...(input.note != null ? { noteChanged: true } : {}) },
+            });
             return {
               environment: { ...env, revision },
               key: input.key,
@@ -370,7 +370,8 @@ export function variableService({
       errors.push(...variableListErrors(input.variables));
       if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
       for (const [i, v] of input.variables.entries())
-        if (input.branch != null) errors.push(...noteInputErrors({ ...v, branch: input.branch }, ["variables", String(i), "note"]));
+        if (input.branch != null)
+          errors.push(...noteInputErrors({ ...v, branch: input.branch }, ["variables", String(i), "note"]));
       assertValid(errors);
       let branch: { id: string; name: string } | null = null;
       return writes.run(

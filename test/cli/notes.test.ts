@@ -123,7 +123,18 @@ describe("notes and layout through env push and env pull", () => {
     const pairs = await box.run(["env", "set", "A=1", "B=2", "--note", "x"]);
     expect(pairs.code).toBe(2);
     expect(pairs.stderr).toMatch(/--note sets the note of one variable/);
-    const branch = await box.run(["env", "set", "SMTP_HOST", "x", "--env", "preview", "--branch", "feature-x", "--note", "n"]);
+    const branch = await box.run([
+      "env",
+      "set",
+      "SMTP_HOST",
+      "x",
+      "--env",
+      "preview",
+      "--branch",
+      "feature-x",
+      "--note",
+      "n",
+    ]);
     expect(branch.code).toBe(1);
     expect(branch.stderr).toMatch(/Notes belong to base values/);
   });

@@ -1,6 +1,6 @@
+import { noteLines } from "../../../core/notes.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { noteLines } from "../../../core/notes.js";
 import { printJson, quote } from "../../format.js";
 import { env, json, project } from "../options.js";
 
