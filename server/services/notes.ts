@@ -37,7 +37,10 @@ export class NoteStore {
   /** The note store next to a value store (same provider, key ring and log). */
   static of(values: ValueStore): NoteStore {
     let store = stores.get(values);
-    if (!store) stores.set(values, (store = new NoteStore(values.provider, values.keys, values.log)));
+    if (!store) {
+      store = new NoteStore(values.provider, values.keys, values.log);
+      stores.set(values, store);
+    }
     return store;
   }
 
