@@ -284,6 +284,15 @@ export type SetVariableInput = {
   value: string;
 };
 
+export type SetVariableNoteInput = {
+  environment: string;
+  expectedRevision?: number | null | undefined;
+  key: string;
+  /** The note ("" removes it), at most 2,000 characters. */
+  note: string;
+  project: string;
+};
+
 export type SetVariablesInput = {
   /** Set overrides for this project branch instead of base values (not on development; every base value must exist). */
   branch?: string | null | undefined;
@@ -854,6 +863,20 @@ export type PullVariablesWithNotesQuery = { pullVariables:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, note: string | null, position: number | null, blankLineBefore: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type SetVariableNoteMutationVariables = Exact<{
+  input: SetVariableNoteInput;
+}>;
+
+
+export type SetVariableNoteMutation = { setVariableNote:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SetVariableNotePayload', key: string, note: string | null, changed: boolean, revision: number }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -2570,6 +2593,38 @@ export const PullVariablesWithNotesDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const SetVariableNoteDocument = new TypedDocumentString(`
+    mutation setVariableNote($input: SetVariableNoteInput!) {
+  setVariableNote(input: $input) {
+    ... on SetVariableNotePayload {
+      __typename
+      key
+      note
+      changed
+      revision
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const ViewerDocument = new TypedDocumentString(`
     query viewer {
   viewer {
@@ -3280,6 +3335,9 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     pullVariablesWithNotes(variables: PullVariablesWithNotesQueryVariables, options?: C): Promise<PullVariablesWithNotesQuery> {
       return requester<PullVariablesWithNotesQuery, PullVariablesWithNotesQueryVariables>(PullVariablesWithNotesDocument, variables, options) as Promise<PullVariablesWithNotesQuery>;
+    },
+    setVariableNote(variables: SetVariableNoteMutationVariables, options?: C): Promise<SetVariableNoteMutation> {
+      return requester<SetVariableNoteMutation, SetVariableNoteMutationVariables>(SetVariableNoteDocument, variables, options) as Promise<SetVariableNoteMutation>;
     },
     viewer(variables?: ViewerQueryVariables, options?: C): Promise<ViewerQuery> {
       return requester<ViewerQuery, ViewerQueryVariables>(ViewerDocument, variables, options) as Promise<ViewerQuery>;

@@ -1,6 +1,7 @@
 /** Notes and .env layout on the API: Variable.note, what a push changed of them, and what pull returns. */
 import { NoteStore } from "../services/notes.js";
 import { builder } from "./builder.js";
+import { mutation } from "./mutation.js";
 import { BulkUpsertVariablesPayload, PulledVariable } from "./variable.js";
 
 builder.prismaObjectField("Variable", "note", (t) =>
@@ -54,3 +55,38 @@ builder.objectFields(PulledVariable, (t) => ({
     resolve: (v) => v.blankLineBefore ?? false,
   }),
 }));
+
+const SetVariableNoteInput = builder.inputType("SetVariableNoteInput", {
+  fields: (t) => ({
+    project: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    key: t.string({ required: true }),
+    note: t.string({ required: true, description: 'The note ("" removes it), at most 2,000 characters.' }),
+    expectedRevision: t.int(),
+  }),
+});
+
+const SetVariableNotePayload = builder
+  .objectRef<{ environment: { id: string; revision: number }; key: string; note: string | null; changed: boolean }>(
+    "SetVariableNotePayload",
+  )
+  .implement({
+    fields: (t) => ({
+      environment: t.prismaField({
+        type: "Environment",
+        resolve: (query, p, _a, ctx) =>
+          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+      }),
+      revision: t.int({ resolve: (p) => p.environment.revision }),
+      key: t.exposeString("key"),
+      note: t.exposeString("note", { nullable: true }),
+      changed: t.exposeBoolean("changed", { description: "false when the note was already this: nothing written." }),
+    }),
+  });
+
+mutation("setVariableNote", {
+  input: SetVariableNoteInput,
+  type: SetVariableNotePayload,
+  description: "Sets or removes the note of one base variable (secrets too), leaving its value alone.",
+  resolve: (input, actor, ctx) => ctx.services.notes.setVariableNote(actor, input),
+});

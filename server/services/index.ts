@@ -1,4 +1,5 @@
 /** Composition root: every service, built from the database and the key ring. */
+import { noteService } from "./notes.js";
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
@@ -61,6 +62,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     compare: compareService({ db, values }),
     promote: promoteService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
+    notes: noteService({ values, writes }),
     history: historyService({ db, values, writes }),
     resolution: resolutionService({ db, values, log }),
     audit: auditService({ db, log }),

@@ -7,13 +7,17 @@
  */
 import type { ExistingVariable } from "../../core/diff.js";
 import type { FieldError } from "../../core/names.js";
+import { check, variableKey } from "../../core/names.js";
 import { effectiveOrder, mergeLayout, noteErrors, type StoredLayout } from "../../core/notes.js";
 import { noteAad } from "../crypto/aad.js";
 import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Db, Provider, Tx } from "../db/client.js";
 import { type LayoutUpdate, type NoteUpdate, updateLayoutRows, updateNoteRows } from "../db/notes-sql.js";
-import { UndecryptableError } from "./errors.js";
+import type { WritePath } from "../events/index.js";
+import type { Actor } from "./actor.js";
+import { assertValid, NotFoundError, UndecryptableError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
+import { Rollback } from "./transaction.js";
 import type { Log, ValueStore } from "./values.js";
 
 type Reader = Pick<Db, "variable" | "projectKey"> | Pick<Tx, "variable" | "projectKey">;
@@ -189,4 +193,58 @@ export async function noteChanges(
 export function withNotes<T extends ExistingVariable>(existing: readonly T[], stored: readonly StoredNote[]): T[] {
   const notes = new Map(stored.map((n) => [n.key, n.note]));
   return existing.map((v) => ({ ...v, note: notes.get(v.key) }));
+}
+
+/** The note of one base variable, written alone: one revision (values untouched), nothing when it is the same. */
+export function noteService({ values, writes }: { values: ValueStore; writes: WritePath }) {
+  return {
+    async setVariableNote(
+      actor: Actor,
+      input: { project: string; environment: string; key: string; note: string; expectedRevision?: number | null },
+    ) {
+      assertValid([...check(variableKey, input.key, ["key"]), ...noteErrors(input.note, ["note"])]);
+      return writes.run(
+        {
+          actor,
+          action: "variable.note_set",
+          project: input.project,
+          environment: input.environment,
+          permission: "environment:write",
+          bump: true,
+          expectedRevision: input.expectedRevision,
+        },
+        async ({ tx, access, env, revision, record }) => {
+          const projectId = access.project.id;
+          const scope = { projectId, environmentId: env.id, key: input.key };
+          const exists = await tx.variable.findUnique({
+            where: { environmentId_key: { environmentId: env.id, key: input.key } },
+            select: { id: true },
+          });
+          if (!exists)
+            throw new NotFoundError(
+              `"${input.key}" is not a variable of "${env.name}". Set it first (a note belongs to a variable).`,
+              "Variable",
+            );
+          const result = (changed: boolean, rev: number) => ({
+            environment: { ...env, revision: rev },
+            key: input.key,
+            note: input.note === "" ? null : input.note,
+            changed,
+          });
+          if (!(await noteChanges(values, tx, scope, input.note))) throw new Rollback(result(false, revision - 1));
+          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+            where: { id: projectId },
+            select: { activeKeyVersion: true },
+          });
+          await NoteStore.of(values).write(
+            tx,
+            { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
+            [{ key: input.key, note: input.note }],
+          );
+          record({ keys: [input.key], metadata: { notesChanged: 1 } });
+          return result(true, revision);
+        },
+      );
+    },
+  };
 }

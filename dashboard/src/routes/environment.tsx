@@ -32,6 +32,7 @@ import {
 } from "../lib/environment.js";
 import { keys, type Project, useProject } from "../lib/queries.js";
 import { BulkEdit } from "./environment-bulk.js";
+import { EditNote, NoteText } from "./environment-note.js";
 
 const ROUTE = "/app/projects/$project/environments/$environment" as const;
 const NO_OVERRIDES_ON_DEVELOPMENT =
@@ -59,6 +60,7 @@ export function EnvironmentPage() {
 type Action =
   | { kind: "add" }
   | { kind: "edit"; variable: Variable }
+  | { kind: "note"; variable: Variable }
   | { kind: "delete"; variable: Variable }
   | { kind: "override"; variable: Variable; branch?: string }
   | { kind: "unoverride"; variable: Variable; override: Override }
@@ -198,6 +200,9 @@ function Environment({
       {action?.kind === "edit" && (
         <EditValue project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
       )}
+      {action?.kind === "note" && (
+        <EditNote project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
+      )}
       {action?.kind === "delete" && (
         <DeleteVariable project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
       )}
@@ -289,6 +294,7 @@ function VariableTable({
             >
               <td className={cx(td, "font-mono font-medium break-all")}>
                 {v.key}
+                <NoteText note={v.note} />
                 <span className="mt-1 block font-sans sm:hidden">{typeBadge(v.isSecret)}</span>
               </td>
               <td className={td}>
@@ -304,6 +310,14 @@ function VariableTable({
                     onClick={() => onAction({ kind: "edit", variable: v })}
                   >
                     {v.isSecret ? "Overwrite" : "Edit"}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={v.note ? `Edit the note of ${v.key}` : `Add a note to ${v.key}`}
+                    disabledReason={denied}
+                    onClick={() => onAction({ kind: "note", variable: v })}
+                  >
+                    Note
                   </Button>
                   <Button
                     variant="ghost"
