@@ -14,7 +14,10 @@ import { keys, type Project } from "../lib/queries.js";
 export function NoteText({ note }: { note: string | null | undefined }) {
   if (!note) return null;
   return (
-    <span className="mt-1 block font-sans text-xs font-normal whitespace-pre-wrap text-zinc-500 dark:text-zinc-400">
+    <span
+      className="mt-1 block font-sans text-xs font-normal break-normal whitespace-pre-wrap text-zinc-500 dark:text-zinc-400"
+      style={{ overflowWrap: "anywhere" }}
+    >
       {note}
     </span>
   );
