@@ -7,7 +7,14 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { EnvplaneClient, VariableInput } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { createProject, readEnvironment, serviceToken, setVariable, useTestServer } from "../support/fixtures.js";
+import {
+  createProject,
+  readEnvironment,
+  serviceToken,
+  setVariable,
+  userWithRole,
+  useTestServer,
+} from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -249,5 +256,37 @@ describe("notes at rest", () => {
       input: { project: "notes-wo", environment: "preview", variables: [file[0]], dryRun: true },
     });
     expect(expectType(r.bulkUpsertVariables, "BulkUpsertVariablesPayload").notesChanged).toEqual(["APP_URL"]);
+  });
+});
+
+describe("setVariableNote", () => {
+  it("sets a note alone (secrets too), reports no change for the same note, names a missing key", async () => {
+    await createProject(sdk, "notes-only");
+    const base = await setVariable(sdk, {
+      project: "notes-only",
+      environment: "preview",
+      key: "TOKEN",
+      value: "tok_canary_55",
+      secret: true,
+    });
+    const input = { project: "notes-only", environment: "preview", key: "TOKEN", note: "From the vault" };
+    const set = expectType((await sdk.setVariableNote({ input })).setVariableNote, "SetVariableNotePayload");
+    expect(set).toMatchObject({ changed: true, note: "From the vault", revision: base.revision + 1 });
+    const same = expectType((await sdk.setVariableNote({ input })).setVariableNote, "SetVariableNotePayload");
+    expect(same).toMatchObject({ changed: false, revision: base.revision + 1 });
+    expect((await notes("notes-only")).TOKEN).toBe("From the vault");
+    const row = await server.app.database.reader.variable.findFirstOrThrow({
+      where: { key: "TOKEN", environment: { project: { slug: "notes-only" } } },
+    });
+    expect(row.valueVersion).toBe(base.revision); // the secret was not rewritten
+
+    const missing = await sdk.setVariableNote({ input: { ...input, key: "NOPE" } });
+    expect(expectType(missing.setVariableNote, "NotFoundError").message).toMatch(/"NOPE" is not a variable/);
+    const viewer = await userWithRole(server, "notes-only", "VIEWER");
+    const denied = await viewer.client.setVariableNote({ input: { ...input, note: "x" } });
+    expectType(denied.setVariableNote, "ForbiddenError");
+    const cleared = await sdk.setVariableNote({ input: { ...input, note: "" } });
+    expect(expectType(cleared.setVariableNote, "SetVariableNotePayload")).toMatchObject({ changed: true, note: null });
+    expect((await notes("notes-only")).TOKEN).toBeNull();
   });
 });
