@@ -590,7 +590,8 @@ export function variableService({
       const layoutOf = (stored: Parameters<typeof mergeLayout>[0], d: ReturnType<typeof computeBulkDiff>) => {
         if (!input.layout) return null;
         const sent = input.variables.map((v) => ({ key: v.key, blankLineBefore: v.blankLineBefore ?? false }));
-        const merged = mergeLayout(stored, sent, new Set(d.removed));
+        // A dry run compares as a push without prune would (envplane env push plans with prune on to list absent keys).
+        const merged = mergeLayout(stored, sent, new Set(input.dryRun ? [] : d.removed));
         layoutChanged = merged.changed;
         return merged;
       };
