@@ -200,8 +200,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       unchanged: diff.unchanged,
       removed: diff.removed,
       kept: keep,
-      notesChanged: diff.notesChanged,
-      layoutChanged: planned.layoutChanged,
+      // Only when there are some: the JSON of a push without notes stays as it was.
+      ...(diff.notesChanged.length ? { notesChanged: diff.notesChanged } : {}),
+      ...(planned.layoutChanged ? { layoutChanged: true } : {}),
     });
 
   if (diffIsEmpty(diff) && !planned.layoutChanged) {
