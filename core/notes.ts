@@ -85,7 +85,8 @@ export function effectiveOrder<T extends StoredLayout>(rows: readonly T[]): T[] 
  * The layout after a push that sends `incoming` in file order. Named keys take the file's order
  * and blank lines; a key the push does not name stays right after the key it followed (e.g. a
  * secret pull left out), keeping its blank line. `changed` compares keys that were there before
- * and stay (additions and removals are changes of their own). The first key has no blank line.
+ * and stay (additions and removals are changes of their own), once the environment has a layout.
+ * The first key has no blank line.
  */
 export function mergeLayout(
   stored: readonly StoredLayout[],
@@ -109,8 +110,12 @@ export function mergeLayout(
   }));
   const old = new Map(before.map((r) => [r.key, r]));
   const survivors = rows.filter((r) => old.has(r.key));
+  // An environment that never had a layout (no key placed) gets its first one without that counting as a
+  // change: it is stored with the next write, and a push that changes nothing else has nothing to push.
+  const placed = before.some((r) => r.position !== null);
   const changed =
-    survivors.some((r, i) => r.key !== before[i].key) ||
-    survivors.some((r) => r.blankLineBefore !== old.get(r.key)!.blankLineBefore);
+    placed &&
+    (survivors.some((r, i) => r.key !== before[i].key) ||
+      survivors.some((r) => r.blankLineBefore !== old.get(r.key)!.blankLineBefore));
   return { rows, changed };
 }

@@ -99,6 +99,19 @@ describe("mergeLayout", () => {
     const blank = mergeLayout(stored, [{ key: "B", blankLineBefore: false }], new Set());
     expect(blank.changed).toBe(true);
   });
+  it("an environment without a layout (no key placed) gets its first one without a change", () => {
+    const unplaced = stored.map((r) => ({ ...r, position: null }));
+    const r = mergeLayout(
+      unplaced,
+      [
+        { key: "B", blankLineBefore: false },
+        { key: "A", blankLineBefore: true },
+      ],
+      new Set(),
+    );
+    expect(r.changed).toBe(false);
+    expect(r.rows.map((x) => x.key)).toEqual(["B", "LATE", "SECRET", "A"]);
+  });
   it("additions and removals are not layout changes", () => {
     const r = mergeLayout(
       stored,
