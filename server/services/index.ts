@@ -1,5 +1,5 @@
 /** Composition root: every service, built from the database and the key ring. */
-import { noteService } from "./notes.js";
+
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
@@ -12,6 +12,7 @@ import { historyService } from "./history.js";
 import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
+import { noteService } from "./notes.js";
 import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
