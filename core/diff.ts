@@ -10,12 +10,18 @@ export interface ExistingVariable {
   value: string | null;
   /** The value with its ${{project.KEY}} references resolved, when it has any: sending it back is no change. */
   resolved?: string | null;
+  /** The note (null: none); undefined when not read, so a note sent for it counts as changed. */
+  note?: string | null;
 }
 
 export interface IncomingVariable {
   key: string;
   value: string;
   secret?: boolean | null;
+  /** The key's note: null/absent keeps the stored one, "" clears it. */
+  note?: string | null;
+  /** A blank line above the key in the .env file (used when the push sends its layout). */
+  blankLineBefore?: boolean | null;
 }
 
 export interface BulkDiff {
@@ -26,6 +32,8 @@ export interface BulkDiff {
   removed: string[];
   /** Keys whose incoming secret flag differs from the stored type (the stored type is kept). */
   typeKept: string[];
+  /** Existing keys whose note the push changes (set, edited or cleared), whatever happens to their value. */
+  notesChanged: string[];
 }
 
 /** With `prune`, existing keys missing from `incoming` are removed, except those in `keep`. */
@@ -36,7 +44,15 @@ export function computeBulkDiff(
   keep: readonly string[] = [],
 ): BulkDiff {
   const byKey = new Map(existing.map((v) => [v.key, v]));
-  const diff: BulkDiff = { added: [], changed: [], unchanged: [], secretOverwritten: [], removed: [], typeKept: [] };
+  const diff: BulkDiff = {
+    added: [],
+    changed: [],
+    unchanged: [],
+    secretOverwritten: [],
+    removed: [],
+    typeKept: [],
+    notesChanged: [],
+  };
   const incomingKeys = new Set<string>();
   for (const item of incoming) {
     incomingKeys.add(item.key);
@@ -46,6 +62,8 @@ export function computeBulkDiff(
       continue;
     }
     if (item.secret != null && item.secret !== current.isSecret) diff.typeKept.push(item.key);
+    if (item.note != null && (current.note === undefined || (current.note ?? "") !== item.note))
+      diff.notesChanged.push(item.key);
     if (current.isSecret) diff.secretOverwritten.push(item);
     else if (current.value === item.value || (current.resolved != null && current.resolved === item.value))
       diff.unchanged.push(item.key);
@@ -57,5 +75,7 @@ export function computeBulkDiff(
 }
 
 export function diffIsEmpty(d: BulkDiff): boolean {
-  return d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length === 0;
+  return (
+    d.added.length + d.changed.length + d.secretOverwritten.length + d.removed.length + d.notesChanged.length === 0
+  );
 }

@@ -5,6 +5,7 @@
  * parsing the line it wrote.
  */
 import { parse } from "./dotenv-parse.js";
+import { noteAbove, noteLines } from "./notes.js";
 
 export interface DotenvEntry {
   key: string;
@@ -33,7 +34,11 @@ export interface PulledEnvFile {
   /** secret keys left out */
   excludedSecrets: string[];
   /** already ordered, e.g. [{title:"auth.external.google", …}, {title:"User variables", …}] */
-  groups: { title: string; variables: { key: string; value: string }[] }[];
+  groups: {
+    title: string;
+    /** `note` is written as comment lines above the key, `blankLineBefore` as a blank line (see core/notes.ts). */
+    variables: { key: string; value: string; note?: string | null; blankLineBefore?: boolean }[];
+  }[];
 }
 
 /**
@@ -235,10 +240,10 @@ export function renderPulledEnv(file: PulledEnvFile): { text: string; unrepresen
   const sections: string[] = [];
   for (const group of file.groups) {
     const lines: string[] = [];
-    for (const { key, value } of group.variables) {
+    for (const { key, value, note, blankLineBefore } of group.variables) {
       const line = formatAssignment(key, value);
       if (line === null) unrepresentable.push(key);
-      else lines.push(line);
+      else lines.push(...(blankLineBefore ? [""] : []), ...noteLines(note), line);
     }
     if (lines.length > 0) sections.push([`# ${oneLine(group.title)}`, ...lines].join("\n"));
   }
@@ -278,4 +283,26 @@ export function appendEntries(text: string, entries: { key: string; value: strin
       "Appending to this .env file would change how it reads (it may have an unclosed quote). Fix the file and try again.",
     );
   return result;
+}
+
+/**
+ * The notes and blank-line grouping of a .env file's keys, in file order (the last assignment of a
+ * repeated key counts, as in parseDotenv): see noteAbove in core/notes.ts. Comments that are not
+ * directly above a key ("free" comments) belong to no key and are not kept.
+ */
+export function dotenvLayout(text: string): Map<string, { note: string | null; blankLineBefore: boolean }> {
+  const src = text.replace(/\r\n?/g, "\n");
+  const lines = src.split("\n");
+  const assignments = scanAssignments(src);
+  const covered = new Set<number>();
+  for (const a of assignments) for (let l = a.line; l <= a.endLine; l++) covered.add(l);
+  const layout = new Map<string, { note: string | null; blankLineBefore: boolean }>();
+  for (const a of assignments) {
+    layout.delete(a.key);
+    layout.set(
+      a.key,
+      noteAbove(lines, a.line, (n) => !covered.has(n)),
+    );
+  }
+  return layout;
 }

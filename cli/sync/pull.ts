@@ -1,6 +1,7 @@
 /** `envplane env pull`: the platform's final standard values into envplane/.env, as a full replacement. */
 import fs from "node:fs";
 import { renderPulledEnv } from "../../core/dotenv.js";
+import { effectiveOrder } from "../../core/notes.js";
 import { featureOfVariable } from "../../core/platform-config/index.js";
 import type { Context } from "../context.js";
 import { unwrap } from "../remote.js";
@@ -15,10 +16,12 @@ export interface PullResult {
   unrepresentable: string[];
 }
 
+type Pulled = { key: string; value: string; note?: string | null; blankLineBefore?: boolean };
+
 /** Groups values by config feature (auth.external.google, …, env() overrides in `config` included), then "User variables". */
-function groups(variables: { key: string; value: string }[], config: unknown) {
-  const byFeature = new Map<string, { key: string; value: string }[]>();
-  const user: { key: string; value: string }[] = [];
+function groups(variables: Pulled[], config: unknown) {
+  const byFeature = new Map<string, Pulled[]>();
+  const user: Pulled[] = [];
   for (const v of variables) {
     const feature = featureOfVariable(v.key, config);
     if (feature) byFeature.set(feature, [...(byFeature.get(feature) ?? []), v]);
@@ -39,14 +42,20 @@ export async function pullText(
 ): Promise<{ text: string; result: Omit<PullResult, "file"> }> {
   const r = await ctx
     .sdk()
-    .pullVariables({ project: input.project, environment: input.environment, branch: input.branch });
+    .pullVariablesWithNotes({ project: input.project, environment: input.environment, branch: input.branch });
   const pulled = unwrap(r.pullVariables, "PulledEnvironment");
   const { text, unrepresentable } = renderPulledEnv({
     environment: pulled.environment.name,
     branch: pulled.branch ?? null,
     excludedSecrets: pulled.excludedSecrets,
+    // In the order and grouping last pushed, with notes (core/notes.ts).
     groups: groups(
-      pulled.variables.map((v) => ({ key: v.key, value: v.value })),
+      effectiveOrder(pulled.variables.map((v) => ({ ...v, position: v.position ?? null }))).map((v) => ({
+        key: v.key,
+        value: v.value,
+        note: v.note,
+        blankLineBefore: v.blankLineBefore,
+      })),
       input.config,
     ),
   });

@@ -36,6 +36,11 @@ export interface PushInput {
   message?: string;
   /** The flag that confirms without a terminal (link has no --yes: it names its own way). */
   confirmHint?: string;
+  /**
+   * The file's notes and blank lines (dotenvLayout): sent with the values, the file is the truth for the keys it
+   * names (a key without a comment block above it has no note), and its order is kept. Absent: values only.
+   */
+  layout?: Map<string, { note: string | null; blankLineBefore: boolean }>;
 }
 
 /** Unchanged keys listed one per line in the diff; beyond this they are counted. */
@@ -85,7 +90,14 @@ async function chooseSecrets(
  */
 async function plan(ctx: Context, input: PushInput, incoming: IncomingVariable[]) {
   const r = await ctx.sdk().bulkUpsertVariables({
-    input: { project: input.project, environment: input.environment, variables: incoming, prune: true, dryRun: true },
+    input: {
+      project: input.project,
+      environment: input.environment,
+      variables: incoming,
+      prune: true,
+      dryRun: true,
+      layout: input.layout ? true : null,
+    },
   });
   // Only a # @secret annotation on a standard key can differ from the stored type: pushing it
   // would leave a value the user calls secret readable, so the server refuses and nothing is pushed.
@@ -117,7 +129,12 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
   const planned = await plan(
     ctx,
     input,
-    parsed.entries.map((e) => ({ key: e.key, value: e.value, secret: e.secret || null })),
+    parsed.entries.map((e) => ({
+      key: e.key,
+      value: e.value,
+      secret: e.secret || null,
+      ...noteFields(input.layout, e.key),
+    })),
   );
   const added = new Set(planned.added);
   const absent = planned.removed;
@@ -129,6 +146,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     key: e.key,
     value: e.value,
     secret: e.secret || asked.has(e.key) || (added.has(e.key) ? false : undefined),
+    ...noteFields(input.layout, e.key),
   }));
   // Keys a pulled file lists as left out (secrets, and values no quoting could write) are not "missing": prune keeps them.
   const keep = input.prune ? [...parsed.excludedSecrets, ...parsed.leftOut].filter((k) => absent.includes(k)) : [];
@@ -141,8 +159,9 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     secretOverwritten: values(planned.secretOverwritten),
     removed: input.prune ? absent.filter((k) => !keep.includes(k)) : [],
     typeKept: planned.typeKept,
+    notesChanged: planned.notesChanged,
   };
-  const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length;
+  const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length + diff.notesChanged.length;
   // Service bindings: prune never removes their variables (only "envplane bindings" does).
   const managedKept = input.prune ? planned.managedKept.filter((k) => !keep.includes(k)) : [];
 
@@ -152,6 +171,8 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       ...diff.added.map((v) => `+ ${v.key} = ${types.get(v.key) ? "[secret]" : preview(v.value)} (add)`),
       ...diff.changed.map((v) => `~ ${v.key} = ${preview(v.value)} (changed)`),
       ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten]`),
+      ...diff.notesChanged.map((k) => `~ ${k} (note ${byKey.get(k)?.note ? "changed" : "removed"})`),
+      ...(planned.layoutChanged ? ["~ key order or blank lines changed"] : []),
       ...(input.verbose || diff.unchanged.length <= LISTED_UNCHANGED
         ? diff.unchanged.map((k) => `= ${k} (unchanged, skipped)`)
         : [`= ${plural(diff.unchanged.length, "unchanged variable")}, skipped (--verbose lists them)`]),
@@ -184,9 +205,12 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       kept: keep,
       // Only when prune kept a service binding's variable (the key is absent otherwise).
       ...(managedKept.length ? { managedKept } : {}),
+      // Only when there are some: the JSON of a push without notes stays as it was.
+      ...(diff.notesChanged.length ? { notesChanged: diff.notesChanged } : {}),
+      ...(planned.layoutChanged ? { layoutChanged: true } : {}),
     });
 
-  if (diffIsEmpty(diff)) {
+  if (diffIsEmpty(diff) && !planned.layoutChanged) {
     report(false, planned.revision);
     if (!input.json)
       ctx.io.done(`Nothing to push: every value in ${input.shownFile} already matches "${environment}".`);
@@ -220,6 +244,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       keep,
       expectedRevision: planned.revision,
       message: input.message,
+      layout: input.layout ? true : null,
     },
   });
   if (r.bulkUpsertVariables.__typename === "ConflictError")
@@ -234,11 +259,20 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     const overwritten = applied.secretOverwritten.length
       ? ` (${applied.secretOverwritten.length} secret overwritten)`
       : "";
+    const notes = applied.notesChanged.length ? `, ${plural(applied.notesChanged.length, "note")} changed` : "";
+    const order = applied.layoutChanged ? ", order or blank lines changed" : "";
     ctx.io.done(
       `Pushed to "${environment}": ${applied.added.length} added, ` +
         `${applied.changed.length + applied.secretOverwritten.length} changed${overwritten}, ` +
-        `${applied.removed.length} removed (revision ${applied.revision}).`,
+        `${applied.removed.length} removed${notes}${order} (revision ${applied.revision}).`,
     );
   }
   return { applied: true, revision: applied.revision };
+}
+
+/** What a push sends of a key's note and blank line: the file's, "" when it has no note (cleared). */
+function noteFields(layout: PushInput["layout"], key: string) {
+  if (!layout) return {};
+  const entry = layout.get(key);
+  return { note: entry?.note ?? "", blankLineBefore: entry?.blankLineBefore ?? false };
 }

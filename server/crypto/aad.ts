@@ -103,3 +103,8 @@ export function webhookSecretAad(projectId: string, webhookId: string): Bytes {
 export function gitSecretAad(projectId: string, connectionId: string): Bytes {
   return header("envplane/git-secret").str(projectId).str(connectionId).bytes();
 }
+
+/** AAD for a variable's note: its own domain, so a note and a value can never stand in for each other. */
+export function noteAad(p: { projectId: string; environmentId: string; key: string; noteVersion: number }): Bytes {
+  return header("envplane/note").str(p.projectId).str(p.environmentId).str(p.key).u32(p.noteVersion).bytes();
+}

@@ -24,6 +24,7 @@ export async function projectsWithStaleValues(db: Pick<Db, "$queryRaw">): Promis
       JOIN "Environment" e ON e."id" = v."environmentId" JOIN "Project" p ON p."id" = e."projectId"
       LEFT JOIN "BranchOverride" o ON o."variableId" = v."id"
     WHERE v."keyVersion" < p."activeKeyVersion" OR o."keyVersion" < p."activeKeyVersion"
+      OR v."noteKeyVersion" < p."activeKeyVersion"
     UNION
     SELECT DISTINCT e."projectId" FROM "RevisionChange" c
       JOIN "Environment" e ON e."id" = c."environmentId" JOIN "Project" p ON p."id" = e."projectId"

@@ -21,6 +21,8 @@ export const EVENT_ACTIONS = [
   "variables.set",
   /** Several base values or branch overrides removed in one write (envplane env unset A B). */
   "variables.unset",
+  /** A base variable's note set, edited or cleared alone (envplane dashboard; a revision, values untouched). */
+  "variable.note_set",
   "token.create",
   "token.revoke",
   "user.create",

@@ -35,6 +35,7 @@ const TYPE_OF_ACTION: Record<string, WebhookEventType> = {
   "variables.set": "environment.changed",
   "variables.unset": "environment.changed",
   "variables.bulk_upsert": "environment.changed",
+  "variable.note_set": "environment.changed",
   "environment.seed": "environment.changed",
   "environment.restore": "environment.changed",
   "environment.promote": "environment.changed",

@@ -19,5 +19,6 @@ import "./git.js";
 import "./shared.js";
 import "./preview.js";
 import "./binding.js";
+import "./notes.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -119,6 +119,7 @@ const SetVariableInput = builder.inputType("SetVariableInput", {
     }),
     expectedRevision: t.int(),
     message: t.string({ description: "Why (at most 500 characters), kept with the revision this write makes." }),
+    note: t.string({ description: 'The variable\'s note (base values only): absent or null keeps it, "" clears it.' }),
   }),
 });
 
@@ -138,6 +139,8 @@ export const VariableInput = builder.inputType("VariableInput", {
     key: t.string({ required: true }),
     value: t.string({ required: true }),
     secret: t.boolean({ description: "Type for new keys (default standard). Existing keys keep their type." }),
+    note: t.string({ description: 'The key\'s note: absent or null keeps the stored one, "" clears it.' }),
+    blankLineBefore: t.boolean({ description: "A blank line above the key in the .env file (kept with `layout`)." }),
   }),
 });
 
@@ -151,6 +154,11 @@ const BulkUpsertVariablesInput = builder.inputType("BulkUpsertVariablesInput", {
       description: "Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file.",
     }),
     dryRun: t.boolean({ description: "Compute the diff without applying it." }),
+    layout: t.boolean({
+      description:
+        "The order of `variables` and their blankLineBefore are the .env layout to keep; keys not sent stay " +
+        "after the key they followed. A changed order counts as a change (layoutChanged).",
+    }),
     expectedRevision: t.int({
       description: "Fail with a ConflictError when the environment changed since this revision.",
     }),
@@ -305,7 +313,7 @@ const UnsetVariablePayload = builder
     }),
   });
 
-const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpsertVariablesPayload").implement({
+export const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpsertVariablesPayload").implement({
   fields: (t) => ({
     environment: t.prismaField({
       type: "Environment",
@@ -333,8 +341,16 @@ const BulkUpsertVariablesPayload = builder.objectRef<BulkUpsertResult>("BulkUpse
   }),
 });
 
-const PulledVariable = builder
-  .objectRef<{ key: string; value: string; fromOverride: boolean; reference?: string | null }>("PulledVariable")
+export const PulledVariable = builder
+  .objectRef<{
+    key: string;
+    value: string;
+    fromOverride: boolean;
+    note?: string | null;
+    position?: number | null;
+    blankLineBefore?: boolean;
+    reference?: string | null;
+  }>("PulledVariable")
   .implement({
     fields: (t) => ({
       key: t.exposeString("key"),

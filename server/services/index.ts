@@ -1,4 +1,5 @@
 /** Composition root: every service, built from the database and the key ring. */
+
 import type { Database } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import { writePath } from "../events/index.js";
@@ -15,6 +16,7 @@ import { keyRotationService } from "./key-rotation.js";
 import type { KeyRing } from "./keyring.js";
 import { memberService } from "./members.js";
 import { previewService } from "./previews.js";
+import { noteService } from "./notes.js";
 import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
@@ -67,6 +69,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     compare: compareService({ db, values }),
     promote: promoteService({ db, values, writes }),
     variables: variableService({ db, values, writes }),
+    notes: noteService({ values, writes }),
     history: historyService({ db, values, writes }),
     resolution: resolutionService({ db, values, log }),
     audit: auditService({ db, log }),

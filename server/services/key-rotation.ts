@@ -19,6 +19,7 @@ import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { reencryptGitSecret } from "./git.js";
 import type { KeyRing } from "./keyring.js";
+import { reencryptNotes } from "./notes.js";
 import { inTransaction } from "./transaction.js";
 import { reencryptWebhookSecrets } from "./webhooks.js";
 
@@ -65,14 +66,15 @@ export function keyRotationService({
 }) {
   /** Values of the project still sealed with an older data key version. */
   async function pending(projectId: string, active: number): Promise<number> {
-    const [vars, overrides, history] = await Promise.all([
+    const [vars, overrides, history, notes] = await Promise.all([
       db.reader.variable.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
       db.reader.branchOverride.count({
         where: { variable: { environment: { projectId } }, keyVersion: { lt: active } },
       }),
       db.reader.revisionChange.count({ where: { environment: { projectId }, keyVersion: { lt: active } } }),
+      db.reader.variable.count({ where: { environment: { projectId }, noteKeyVersion: { lt: active } } }),
     ]);
-    return vars + overrides + history;
+    return vars + overrides + history + notes;
   }
 
   /** Re-encrypts up to one batch of base values and one of overrides; returns how many rows were rewritten. */
@@ -167,7 +169,8 @@ export function keyRotationService({
           data: { ciphertext, keyVersion: active },
         });
       }
-      return { rewritten, seen: rows.length + changes.length };
+      const notes = await reencryptNotes(tx, keys, projectId, active, batchSize); // notes: their own columns
+      return { rewritten, seen: rows.length + changes.length + notes };
     });
   }
 

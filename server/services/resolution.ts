@@ -15,6 +15,7 @@ import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./e
 import { recordLive } from "./live.js";
 import { findBranch, findEnvironment } from "./lookup.js";
 import { resolveReferences } from "./references.js";
+import { NoteStore } from "./notes.js";
 import type { ValueStore } from "./values.js";
 
 export function resolutionService({
@@ -77,9 +78,20 @@ export function resolutionService({
         ),
         { secrets: false },
       );
+      const layout = new Map(
+        (await NoteStore.of(values).load(db.reader, { projectId: access.project.id, environmentId: env.id }, true)).map(
+          (n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }],
+        ),
+      );
       const variables = stored
         .filter((v) => !v.isSecret)
-        .map((v) => ({ key: v.key, value: v.value!, fromOverride: v.fromOverride, reference: v.reference }));
+        .map((v) => ({
+          key: v.key,
+          value: v.value!,
+          fromOverride: v.fromOverride,
+          reference: v.reference,
+          ...layout.get(v.key),
+        }));
       const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
       // The read is recorded before anything is returned: no audit row, no values.
       await auditRead(

@@ -11,6 +11,7 @@ import { assertNotManaged, managedError, managedKeys } from "./bindings.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
 import { referenceColumns, withResolved } from "./references.js";
+import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
@@ -24,6 +25,8 @@ export interface SetVariableInput {
   expectedRevision?: number | null;
   /** Why: kept with the revision (at most 500 characters). */
   message?: string | null;
+  /** The variable's note: absent/null keeps it, "" clears it (base values only). */
+  note?: string | null;
 }
 
 export interface UnsetVariableInput {
@@ -39,7 +42,7 @@ export interface UnsetVariableInput {
 export interface SetVariablesInput {
   project: string;
   environment: string;
-  variables: { key: string; value: string; secret?: boolean | null }[];
+  variables: { key: string; value: string; secret?: boolean | null; note?: string | null }[];
   branch?: string | null;
   expectedRevision?: number | null;
   /** Why: kept with the revision (at most 500 characters). */
@@ -64,6 +67,8 @@ export interface BulkUpsertInput {
   /** Keys prune leaves in place, e.g. the secrets a pull left out of the file. */
   keep?: string[] | null;
   dryRun?: boolean | null;
+  /** The order of `variables` and their blankLineBefore are the .env layout to keep (envplane env push). */
+  layout?: boolean | null;
   expectedRevision?: number | null;
   /** Why: kept with the revision (at most 500 characters). */
   message?: string | null;
@@ -82,6 +87,8 @@ export interface BulkUpsertResult {
   typeKept: string[];
   /** Managed variables (service bindings) that prune left in place. */
   managedKept: string[];
+  notesChanged: string[];
+  layoutChanged: boolean;
 }
 
 function flipError(key: string, isSecret: boolean, env: string): ValidationError {
@@ -111,13 +118,16 @@ export function assertBulkSize(count: number, path: string): void {
 }
 
 /** Problems of a `variables` list: each key and value checked, and a key given twice named at its second item. */
-export function variableListErrors(variables: readonly { key: string; value: string }[]): FieldError[] {
+export function variableListErrors(
+  variables: readonly { key: string; value: string; note?: string | null }[],
+): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   for (const [i, v] of variables.entries()) {
     errors.push(
       ...check(variableKey, v.key, ["variables", String(i), "key"]),
       ...check(variableValue, v.value, ["variables", String(i), "value"]),
+      ...noteInputErrors(v, ["variables", String(i), "note"]),
     );
     const first = seen.get(v.key);
     if (first !== undefined)
@@ -162,6 +172,7 @@ export function variableService({
         ...check(variableKey, input.key, ["key"]),
         ...check(variableValue, input.value, ["value"]),
         ...(input.branch != null ? check(branchName, input.branch, ["branch"]) : []),
+        ...noteInputErrors(input, ["note"]),
       ]);
       let branch: { id: string; name: string } | null = null;
       const spec = {
@@ -194,6 +205,7 @@ export function variableService({
           });
           if (existing && input.secret != null && input.secret !== existing.isSecret)
             throw flipError(input.key, existing.isSecret, env.name);
+          let noteOnly = false;
           // The same standard value again is no write (no revision, no event). Only for a caller who
           // may read it: a secret, or a write-only token, is always written, so the answer never
           // tells whether a guess matched the stored value.
@@ -204,7 +216,10 @@ export function variableService({
               { ...id, valueVersion: existing.valueVersion },
               existing.ciphertext,
             );
-            if (current === input.value)
+            // The same value with another note: only the note is written.
+            const scope = { projectId, environmentId: env.id, key: input.key };
+            noteOnly = current === input.value && (await noteChanges(values, tx, scope, input.note));
+            if (current === input.value && !noteOnly)
               throw new Rollback({
                 environment: { ...env, revision: revision - 1 },
                 key: input.key,
@@ -221,12 +236,21 @@ export function variableService({
 
           if (!branch) {
             const isSecret = existing?.isSecret ?? input.secret ?? false;
-            await values.upsert(
-              tx,
-              { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
-              [{ key: input.key, value: input.value, isSecret }],
-            );
-            record({ metadata: { created: !existing, isSecret } });
+            if (!noteOnly)
+              await values.upsert(
+                tx,
+                { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
+                [{ key: input.key, value: input.value, isSecret }],
+              );
+            if (input.note != null)
+              await NoteStore.of(values).write(
+                tx,
+                { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
+                [{ key: input.key, note: input.note }],
+              );
+            record({
+              metadata: { created: !existing, isSecret, ...(input.note != null ? { noteChanged: true } : {}) },
+            });
             return {
               environment: { ...env, revision },
               key: input.key,
@@ -355,6 +379,9 @@ export function variableService({
       if (!input.variables.length) errors.push({ path: ["variables"], message: "Give at least one variable to set." });
       errors.push(...variableListErrors(input.variables));
       if (input.branch != null) errors.push(...check(branchName, input.branch, ["branch"]));
+      for (const [i, v] of input.variables.entries())
+        if (input.branch != null)
+          errors.push(...noteInputErrors({ ...v, branch: input.branch }, ["variables", String(i), "note"]));
       assertValid(errors);
       let branch: { id: string; name: string } | null = null;
       return writes.run(
@@ -412,6 +439,12 @@ export function variableService({
               tx,
               { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
               rows,
+            );
+            const noted = input.variables.filter((v) => v.note != null).map((v) => ({ key: v.key, note: v.note! }));
+            await NoteStore.of(values).write(
+              tx,
+              { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
+              noted,
             );
             const created = keys.filter((k) => !existing.has(k));
             record({ metadata: { created: created.length, updated: keys.length - created.length } });
@@ -574,7 +607,20 @@ export function variableService({
         removed: d.removed,
         typeKept: d.typeKept,
         managedKept,
+        notesChanged: d.notesChanged,
+        layoutChanged,
       });
+      let layoutChanged = false;
+      const notes = NoteStore.of(values);
+      /** The layout the push sends, merged into the stored one (null when it sends none). */
+      const layoutOf = (stored: Parameters<typeof mergeLayout>[0], d: ReturnType<typeof computeBulkDiff>) => {
+        if (!input.layout) return null;
+        const sent = input.variables.map((v) => ({ key: v.key, blankLineBefore: v.blankLineBefore ?? false }));
+        // A dry run compares as a push without prune would (envplane env push plans with prune on to list absent keys).
+        const merged = mergeLayout(stored, sent, new Set(input.dryRun ? [] : d.removed));
+        layoutChanged = merged.changed;
+        return merged;
+      };
 
       if (input.dryRun) {
         const access = await projectAccess(db.reader, actor, input.project);
@@ -590,7 +636,10 @@ export function variableService({
         const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
         const managed = await managedKeys(db.reader, env.id);
         const resolved = await withResolved(db.reader, values, scope, existing);
-        return summarize(env, env.revision, false, diffOf(resolved, env, managed), managedKeptOf(managed));
+        const stored = await notes.load(db.reader, scope, readable);
+        const diff = diffOf(withNotes(resolved, stored), env, managed);
+        layoutOf(stored, diff);
+        return summarize(env, env.revision, false, diff, managedKeptOf(managed));
       }
       const spec = {
         actor,
@@ -606,15 +655,20 @@ export function variableService({
           const label = { project: access.project.slug, environment: env.name };
           // A token that may write but not read compares nothing: every given key counts as
           // changed, so `unchanged` cannot tell it what a stored value is.
+          const readable = can(access, "variable:read-value", env);
           const existing = await values.load(
             tx,
             { projectId, environmentId: env.id, label },
-            { secrets: false, values: can(access, "variable:read-value", env) },
+            { secrets: false, values: readable },
           );
           const managed = await managedKeys(tx, env.id);
-          const diff = diffOf(await withResolved(tx, values, { projectId, label }, existing), env, managed);
+          const resolved = await withResolved(tx, values, { projectId, label }, existing);
+          const stored = await notes.load(tx, { projectId, environmentId: env.id }, readable);
+          const diff = diffOf(withNotes(resolved, stored), env, managed);
           const managedKept = managedKeptOf(managed);
-          if (diffIsEmpty(diff)) throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
+          const layout = layoutOf(stored, diff);
+          if (diffIsEmpty(diff) && !layoutChanged)
+            throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
           const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
             where: { id: projectId },
             select: { activeKeyVersion: true },
@@ -633,12 +687,22 @@ export function variableService({
           );
           await removing(diff.removed);
           await values.remove(tx, env.id, diff.removed);
+          const renoted = new Set(diff.notesChanged);
+          const noted = [...diff.added.filter((v) => v.note), ...input.variables.filter((v) => renoted.has(v.key))];
+          await notes.write(
+            tx,
+            { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
+            noted.map((v) => ({ key: v.key, note: v.note ?? null })),
+          );
+          if (layout) await notes.writeLayout(tx, env.id, stored, layout.rows);
           record({
-            keys: [...written.map((v) => v.key), ...diff.removed],
+            keys: [...written.map((v) => v.key), ...diff.removed, ...diff.notesChanged],
             metadata: {
               added: diff.added.length,
               changed: diff.changed.length + diff.secretOverwritten.length,
               removed: diff.removed.length,
+              ...(diff.notesChanged.length ? { notesChanged: diff.notesChanged.length } : {}),
+              ...(layoutChanged ? { layoutChanged: true } : {}),
             },
           });
           return summarize(env, revision, true, diff, managedKept);

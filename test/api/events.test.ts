@@ -419,6 +419,24 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async setVariableNote() {
+    const s = slug();
+    await createProject(sdk, s);
+    await setVariable(sdk, { project: s, environment: "preview", key: "A", value: value(), secret: true });
+    const { project, env } = await ids(s);
+    const input = { project: s, environment: "preview", key: "A", note: `note ${canary}` };
+    return {
+      run: async () => ok((await sdk.setVariableNote({ input })).setVariableNote),
+      expected: {
+        action: "variable.note_set",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 2,
+        keys: ["A"],
+        metadata: { notesChanged: 1 },
+      },
+    };
+  },
   async unsetVariables() {
     const s = slug();
     await createProject(sdk, s);

@@ -1,4 +1,5 @@
 import { MAX_PAGE_SIZE } from "../../../sdk/index.js";
+import { noteLines } from "../../../core/notes.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
@@ -51,11 +52,13 @@ Read one full value with "envplane env get KEY", or all of them with --values.
             key: v.key,
             isSecret: v.isSecret,
             value: v.value ?? null,
+            ...(v.note ? { note: v.note } : {}), // only when there is one
             overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
             ...refs(v),
           })),
         );
       lines = variables.flatMap((v) => [
+        ...noteLines(v.note),
         `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
         ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
       ]);
@@ -68,11 +71,13 @@ Read one full value with "envplane env get KEY", or all of them with --values.
             key: v.key,
             isSecret: v.isSecret,
             preview: v.preview,
+            ...(v.note ? { note: v.note } : {}), // only when there is one
             overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview })),
             ...refs(v),
           })),
         );
       lines = variables.flatMap((v) => [
+        ...noteLines(v.note),
         `${v.key} = ${show(v.isSecret, v.preview)}${resolved(v)}`,
         ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}`),
       ]);

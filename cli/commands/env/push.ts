@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
+import { dotenvLayout } from "../../../core/dotenv.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { CliError, UsageError } from "../../errors.js";
@@ -59,6 +61,7 @@ never pushed: set them with "envplane env set --branch".`,
       json: opt.bool(options, "json"),
       verbose: opt.bool(options, "verbose"),
       message: opt.string(options, "message"),
+      layout: dotenvLayout(fs.readFileSync(file, "utf8")),
     });
   },
 };

@@ -48,6 +48,11 @@ export const envSet: CommandSpec = {
       value: "<branch>",
       description: "Set an override for this project branch only (not on development).",
     },
+    note: {
+      type: "string",
+      value: "<text>",
+      description: 'The variable\'s note (the comment above it in a pulled .env); "" removes it. Not with --branch.',
+    },
     message,
     project,
     json,
@@ -57,11 +62,16 @@ export const envSet: CommandSpec = {
   envplane env set API_URL "https://feature-x.example.com" --env preview --branch feature-x
   printf %s "$STRIPE_KEY" | envplane env set STRIPE_KEY - --env production --secret
   envplane env set LOG_LEVEL=debug FEATURE_X=on --env preview     # one write, one revision
+  envplane env set SMTP_HOST smtp.example.com --note "Outgoing mail; ask ops before changing"
 
 With "-", one trailing newline is dropped from stdin. Pairs are split at the first "="; their values are taken
 as they are (no stdin).`,
   async run(ctx, { args, options, rest }) {
-    if (args.KEY!.includes("=")) return setMany(ctx, options, pairs([args.KEY!, ...rest]));
+    if (args.KEY!.includes("=")) {
+      if (opt.string(options, "note") !== undefined)
+        throw new UsageError("--note sets the note of one variable: envplane env set KEY VALUE --note <text>.");
+      return setMany(ctx, options, pairs([args.KEY!, ...rest]));
+    }
     if (rest.length === 0)
       throw new UsageError(
         `Missing <value>: the value of ${args.KEY} ("-" reads it from stdin). Or give KEY=VALUE pairs.\n\nUsage: envplane env set <KEY> <value> [options]`,
@@ -91,6 +101,7 @@ as they are (no stdin).`,
         branch,
         secret: secret || undefined,
         message: opt.string(options, "message"),
+        note: opt.string(options, "note"),
       },
     });
     const set = unwrap(r.setVariable, "SetVariablePayload");

@@ -35,6 +35,7 @@ const ACTIONS: Record<string, string> = {
   "variables.set": "set variables",
   "variables.unset": "removed variables",
   "variables.bulk_upsert": "pushed",
+  "variable.note_set": "changed a note",
   "environment.seed": "seeded",
   "environment.create": "created from another environment",
   "environment.update": "changed protection",

@@ -35,6 +35,7 @@ import {
 import { useFullValue } from "../lib/full-value.js";
 import { keys, type Project, useProject } from "../lib/queries.js";
 import { BulkEdit } from "./environment-bulk.js";
+import { EditNote, NoteText } from "./environment-note.js";
 
 const ROUTE = "/app/projects/$project/environments/$environment" as const;
 const NO_OVERRIDES_ON_DEVELOPMENT =
@@ -62,6 +63,7 @@ export function EnvironmentPage() {
 type Action =
   | { kind: "add" }
   | { kind: "edit"; variable: Variable }
+  | { kind: "note"; variable: Variable }
   | { kind: "delete"; variable: Variable }
   | { kind: "override"; variable: Variable; branch?: string }
   | { kind: "unoverride"; variable: Variable; override: Override }
@@ -201,6 +203,9 @@ function Environment({
       {action?.kind === "add" && <AddVariable project={project} env={env} onClose={close} onDone={done} />}
       {action?.kind === "edit" && (
         <EditValue project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
+      )}
+      {action?.kind === "note" && (
+        <EditNote project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
       )}
       {action?.kind === "delete" && (
         <DeleteVariable project={project} env={env} variable={action.variable} onClose={close} onDone={done} />
@@ -361,6 +366,7 @@ function VariableTable({
             >
               <td className={cx(td, "font-mono font-medium break-all")}>
                 {v.key}
+                <NoteText note={v.note} />
                 <span className="mt-1 flex flex-wrap gap-1 font-sans sm:hidden">
                   {typeBadge(v.isSecret)}
                   <ManagedBadge variable={v} />
@@ -391,6 +397,14 @@ function VariableTable({
                     onClick={() => onAction({ kind: "edit", variable: v })}
                   >
                     {v.isSecret ? "Overwrite" : "Edit"}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={v.note ? `Edit the note of ${v.key}` : `Add a note to ${v.key}`}
+                    disabledReason={denied}
+                    onClick={() => onAction({ kind: "note", variable: v })}
+                  >
+                    Note
                   </Button>
                   <Button
                     variant="ghost"
