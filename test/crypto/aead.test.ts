@@ -282,7 +282,8 @@ describe("native XChaCha20-Poly1305 (HChaCha20 subkey + Node's chacha20-poly1305
         const sealed = sealer.encrypt(k, nonce, ad, plaintext);
         const inputs = { sealed: sealed.slice(), aad: ad.slice(), nonce: nonce.slice(), key: k.slice() };
         const target = inputs[part as keyof typeof inputs];
-        if (target.length === 0) inputs.aad = Uint8Array.of(0); // an empty AAD: "changed" means one byte added
+        if (target.length === 0)
+          inputs.aad = Uint8Array.of(0); // an empty AAD: "changed" means one byte added
         else target[(bit >> 3) % target.length] ^= 1 << (bit & 7);
         for (const impl of [nativeXchacha, nobleXchacha])
           expect(() => impl.decrypt(inputs.key, inputs.nonce, inputs.aad, inputs.sealed), impl.name).toThrow();
