@@ -6,7 +6,7 @@
  * `bash scripts/with-postgres.sh npm run bench`. Both servers get the same client code (node:http,
  * keep-alive) and the same payloads. `npm run bench:detail` has per-request timings and SQL counts.
  * BENCH_ONLY=<substring> runs only the scenarios whose name contains it (idle memory always runs).
- * The dashboard's figures (bench/dashboard.ts) come first.
+ * BENCH_CPU_PROF=<dir> writes envplane's CPU profile there. The dashboard's figures (bench/dashboard.ts) come first.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -86,8 +86,10 @@ async function launch(
 
 async function startEnvplane(databaseUrl: string, rootKey: string, dataDir: string) {
   const port = await freePort();
+  // BENCH_CPU_PROF=<dir>: envplane's CPU profile (node --cpu-prof), written there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
   const proc = await launch(
-    ["bin/envplane-server.js"],
+    [...profile, "bin/envplane-server.js"],
     {
       PORT: String(port),
       HOST: "127.0.0.1",
