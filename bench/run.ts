@@ -5,8 +5,8 @@
  * with the target of issue 13. SQLite by default; PostgreSQL with
  * `bash scripts/with-postgres.sh npm run bench`. Both servers get the same client code (node:http,
  * keep-alive) and the same payloads. `npm run bench:detail` has per-request timings and SQL counts.
- * BENCH_ONLY=<substring> runs only the scenarios whose name contains it (memory always runs).
- * The dashboard's figures (bench/dashboard.ts) come first.
+ * BENCH_ONLY=<substring> runs only the scenarios whose name contains it (idle memory always runs).
+ * BENCH_CPU_PROF=<dir> writes envplane's CPU profile there. The dashboard's figures (bench/dashboard.ts) come first.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -86,8 +86,10 @@ async function launch(
 
 async function startEnvplane(databaseUrl: string, rootKey: string, dataDir: string) {
   const port = await freePort();
+  // BENCH_CPU_PROF=<dir>: envplane's CPU profile (node --cpu-prof), written there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
   const proc = await launch(
-    ["bin/envplane-server.js"],
+    [...profile, "bin/envplane-server.js"],
     {
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -367,7 +369,8 @@ async function fill(t: Target, environment: string, total: number, tag: string) 
 // ---- main ----------------------------------------------------------------------------------
 
 // The dashboard's figures (issue 8): its own server and browser, before the servers below start.
-if (wanted("dashboard")) {
+const benchStart = performance.now();
+if (wanted("dashboard") && !process.env.BENCH_DB) {
   console.log("dashboard (issue 8):");
   printDashboardFigures(await dashboardBench());
 }
@@ -514,22 +517,24 @@ try {
 
   // A 50,000-variable push (5 requests of 10,000, as the CLI sends it), then memory.
   const pushed = [];
-  for (const t of both) {
-    const start = performance.now();
-    await fill(t, "fifty", 50_000, "fifty");
-    pushed.push(performance.now() - start);
-  }
+  if (wanted("server memory after a 50,000 push (RSS)"))
+    for (const t of both) {
+      const start = performance.now();
+      await fill(t, "fifty", 50_000, "fifty");
+      pushed.push(performance.now() - start);
+    }
   await new Promise((r) => setTimeout(r, 1000));
   const after = [memory(ep.child.pid!), memory(fp.child.pid!)];
-  print({
-    name: "server memory after a 50,000 push (RSS)",
-    envplane: fmt(after[0].rss, "MiB"),
-    floor: fmt(after[1].rss, "MiB"),
-    ratio: after[0].rss / after[1].rss,
-    target: "≤ 300 MiB",
-    ok: after[0].rss <= 300,
-    note: `peak ${fmt(after[0].peak, "MiB")} (floor ${fmt(after[1].peak, "MiB")}); push took ${fmt(pushed[0])} vs ${fmt(pushed[1])}`,
-  });
+  if (pushed.length)
+    print({
+      name: "server memory after a 50,000 push (RSS)",
+      envplane: fmt(after[0].rss, "MiB"),
+      floor: fmt(after[1].rss, "MiB"),
+      ratio: after[0].rss / after[1].rss,
+      target: "≤ 300 MiB",
+      ok: after[0].rss <= 300,
+      note: `peak ${fmt(after[0].peak, "MiB")} (floor ${fmt(after[1].peak, "MiB")}); push took ${fmt(pushed[0])} vs ${fmt(pushed[1])}`,
+    });
 
   // The database grows to ~200,000 rows, then the writes again.
   if (wanted("200,000")) {
@@ -540,7 +545,7 @@ try {
     await paired("upsert 10,000 (first insert, 200,000 stored)", 5, both, b10.run, b10.setup, { max: 1.3 });
   }
 
-  if (wanted("--help")) {
+  if (wanted("--help") && process.env.BENCH_DB !== "postgresql") {
     const time = (args: string[]) => {
       const start = performance.now();
       const r = spawnSync(process.execPath, args, { cwd: root, stdio: "ignore" });
@@ -569,10 +574,45 @@ try {
     });
   }
   const missed = rows.filter((r) => r.ok === false).length;
-  console.log(missed ? `${missed} target(s) MISSED` : "every target ok");
+  console.log(
+    `${missed ? `${missed} target(s) MISSED` : "every target ok"} on ${provider} ` +
+      `(${((performance.now() - benchStart) / 1000).toFixed(0)} s)`,
+  );
+  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows));
 } finally {
   for (const p of procs.reverse()) await p.stop();
   await envDb.drop();
   await floorDb.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+// The same scenarios on PostgreSQL (a throwaway cluster, scripts/with-postgres.sh), then both side by side.
+// BENCH_DB=sqlite runs SQLite alone; `bash scripts/with-postgres.sh npm run bench` runs PostgreSQL alone.
+if (provider === "sqlite" && !process.env.BENCH_DB) {
+  console.log("\nThe same on PostgreSQL:");
+  const file = path.join(os.tmpdir(), `envplane-bench-pg-${process.pid}.json`);
+  const child = spawnSync("bash", ["scripts/with-postgres.sh", process.execPath, "--import", "tsx", "bench/run.ts"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, BENCH_DB: "postgresql", BENCH_JSON: file },
+  });
+  const pgRows: Row[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+  fs.rmSync(file, { force: true });
+  if (child.status !== 0 || pgRows.length === 0) console.log(`PostgreSQL: not measured (exit ${child.status}).`);
+  else {
+    // Targets in MiB or ms are the envplane figure's; the others are ratios.
+    const cell = (r: Row | undefined) =>
+      r
+        ? `${/MiB|ms/.test(r.target) ? r.envplane : `${r.ratio.toFixed(2)}×`} ${r.ok === null ? "" : r.ok ? "ok" : "MISSED"}`
+        : "—";
+    console.log(
+      `\nenvplane ÷ floor, SQLite beside PostgreSQL (${((performance.now() - benchStart) / 1000).toFixed(0)} s in all):`,
+    );
+    console.log(`${"scenario".padEnd(44)} ${"target".padEnd(12)} ${"SQLite".padEnd(14)} PostgreSQL`);
+    const names = [...new Set([...rows, ...pgRows].map((r) => r.name))];
+    for (const name of names) {
+      const [a, b] = [rows.find((r) => r.name === name), pgRows.find((r) => r.name === name)];
+      console.log(`${name.padEnd(44)} ${(a ?? b)!.target.padEnd(12)} ${cell(a).padEnd(14)} ${cell(b)}`);
+    }
+  }
 }

@@ -46,16 +46,23 @@ function headerAad(prefix: Uint8Array, aad: Uint8Array): Bytes {
   return out;
 }
 
-/**
- * XChaCha20-Poly1305 as @noble's HChaCha20 (the subkey from the key and the nonce's first 16
- * bytes) plus Node's native ChaCha20-Poly1305 (that subkey, nonce = 4 zero bytes + the nonce's
- * last 8): the construction of draft-irtf-cfrg-xchacha, byte-identical to @noble's
- * `xchacha20poly1305` (test/crypto/aead.test.ts checks it) and about twice as fast. @noble's
- * whole cipher stays where Node has no chacha20-poly1305 or the host is big-endian.
- */
-const NATIVE = os.endianness() === "LE" && getCiphers().includes("chacha20-poly1305");
+/** One XChaCha20-Poly1305 implementation. `encrypt` returns ciphertext + 16-byte tag; `decrypt` throws when it does not authenticate. */
+export interface Xchacha {
+  readonly name: "native" | "noble";
+  encrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Bytes;
+  decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Bytes;
+}
+
+/** @noble's xchacha20poly1305, all in JavaScript: the reference, and the fallback. */
+export const nobleXchacha: Xchacha = {
+  name: "noble",
+  encrypt: (key, nonce, aad, plaintext) => xchacha20poly1305(key, nonce, aad).encrypt(plaintext) as Bytes,
+  decrypt: (key, nonce, aad, sealed) => xchacha20poly1305(key, nonce, aad).decrypt(sealed) as Bytes,
+};
+
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
 
+/** The HChaCha20 subkey (key, the nonce's first 16 bytes; words read in host order: little-endian only). */
 function subkeyAndIv(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; iv: Uint8Array } {
   const k = new Uint32Array(8);
   new Uint8Array(k.buffer).set(key);
@@ -68,31 +75,46 @@ function subkeyAndIv(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; 
   return { subkey: new Uint8Array(out.buffer), iv };
 }
 
-/** XChaCha20-Poly1305 encryption: ciphertext + 16-byte tag. */
-export function xchachaEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Bytes {
-  if (!NATIVE) return xchacha20poly1305(key, nonce, aad).encrypt(plaintext) as Bytes;
-  const { subkey, iv } = subkeyAndIv(key, nonce);
-  const cipher = createCipheriv("chacha20-poly1305", subkey, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad, { plaintextLength: plaintext.length });
-  const out = new Uint8Array(plaintext.length + TAG_BYTES);
-  out.set(cipher.update(plaintext), 0);
-  cipher.final();
-  out.set(cipher.getAuthTag(), plaintext.length);
-  return out;
+/**
+ * XChaCha20-Poly1305 as @noble's HChaCha20 (the subkey from the key and the nonce's first 16
+ * bytes) plus Node's native ChaCha20-Poly1305 (that subkey, nonce = 4 zero bytes + the nonce's
+ * last 8): the construction of draft-irtf-cfrg-xchacha, byte-identical to @noble's
+ * `xchacha20poly1305` (test/crypto/aead.test.ts checks it) and about twice as fast per value.
+ */
+export const nativeXchacha: Xchacha = {
+  name: "native",
+  encrypt(key, nonce, aad, plaintext) {
+    const { subkey, iv } = subkeyAndIv(key, nonce);
+    const cipher = createCipheriv("chacha20-poly1305", subkey, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(aad, { plaintextLength: plaintext.length });
+    const out = new Uint8Array(plaintext.length + TAG_BYTES);
+    out.set(cipher.update(plaintext), 0);
+    cipher.final();
+    out.set(cipher.getAuthTag(), plaintext.length);
+    return out;
+  },
+  decrypt(key, nonce, aad, sealed) {
+    if (sealed.length < TAG_BYTES) throw new Error("ciphertext too short");
+    const { subkey, iv } = subkeyAndIv(key, nonce);
+    const decipher = createDecipheriv("chacha20-poly1305", subkey, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(aad, { plaintextLength: sealed.length - TAG_BYTES });
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    decipher.final();
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength) as Bytes;
+  },
+};
+
+/**
+ * The native path when Node's OpenSSL has chacha20-poly1305 and the host is little-endian (the
+ * subkey's words are read in host order); @noble's whole cipher otherwise.
+ */
+export function pickXchacha(ciphers: readonly string[], endianness: string): Xchacha {
+  return endianness === "LE" && ciphers.includes("chacha20-poly1305") ? nativeXchacha : nobleXchacha;
 }
 
-/** XChaCha20-Poly1305 decryption of ciphertext + tag; throws when it does not authenticate. */
-export function xchachaDecrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Bytes {
-  if (!NATIVE) return xchacha20poly1305(key, nonce, aad).decrypt(sealed) as Bytes;
-  if (sealed.length < TAG_BYTES) throw new Error("ciphertext too short");
-  const { subkey, iv } = subkeyAndIv(key, nonce);
-  const decipher = createDecipheriv("chacha20-poly1305", subkey, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad, { plaintextLength: sealed.length - TAG_BYTES });
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
-  decipher.final();
-  return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength) as Bytes;
-}
+/** The implementation this process uses for every seal and open. */
+export const xchacha: Xchacha = pickXchacha(getCiphers(), os.endianness());
 
 /**
  * Nonces are cut from a pool of random bytes refilled 512 nonces at a time: each nonce is
@@ -123,7 +145,7 @@ export function seal(key: Uint8Array, keyVersion: number, plaintext: Uint8Array,
   const prefix = new Uint8Array(PREFIX_BYTES);
   prefix[0] = FORMAT_VERSION;
   new DataView(prefix.buffer).setUint32(1, keyVersion, false);
-  const sealed = xchachaEncrypt(key, nonce, headerAad(prefix, aad), plaintext);
+  const sealed = xchacha.encrypt(key, nonce, headerAad(prefix, aad), plaintext);
   const blob = new Uint8Array(HEADER_BYTES + sealed.length);
   blob.set(prefix, 0);
   blob.set(nonce, PREFIX_BYTES);
@@ -159,7 +181,7 @@ export function open(key: Uint8Array, blob: Uint8Array, aad: Uint8Array, context
   // copy it byte by byte (Uint8Array.from) on each of its two passes.
   const nonce = blob.slice(PREFIX_BYTES, HEADER_BYTES);
   try {
-    return xchachaDecrypt(key, nonce, headerAad(prefix, aad), blob.subarray(HEADER_BYTES));
+    return xchacha.decrypt(key, nonce, headerAad(prefix, aad), blob.subarray(HEADER_BYTES));
   } catch {
     throw new CryptoError(
       "DECRYPT_FAILED",

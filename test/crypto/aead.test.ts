@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { xchachaDecrypt, xchachaEncrypt } from "../../server/crypto/aead.js";
+import { nativeXchacha, nobleXchacha, pickXchacha, xchacha } from "../../server/crypto/aead.js";
 import { CryptoError, FORMAT_VERSION, open, readBlobHeader, seal, utf8, valueAad } from "../../server/crypto/index.js";
 
 const key = new Uint8Array(randomBytes(32));
@@ -196,18 +196,36 @@ describe("fuzz", () => {
 
 describe("native XChaCha20-Poly1305 (HChaCha20 subkey + Node's chacha20-poly1305)", () => {
   const hex = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+  const xchachaEncrypt = nativeXchacha.encrypt;
+  const xchachaDecrypt = nativeXchacha.decrypt;
 
-  it("matches the draft-irtf-cfrg-xchacha-03 A.3.1 vector", () => {
+  it("is the implementation this host uses (Node with chacha20-poly1305 on little-endian)", () => {
+    expect(xchacha).toBe(nativeXchacha);
+  });
+
+  it("falls back to @noble where Node has no chacha20-poly1305 or the host is big-endian", () => {
+    expect(pickXchacha(["aes-256-gcm", "chacha20"], "LE")).toBe(nobleXchacha);
+    expect(pickXchacha(["chacha20-poly1305"], "BE")).toBe(nobleXchacha);
+    expect(pickXchacha(["aes-256-gcm", "chacha20-poly1305"], "LE")).toBe(nativeXchacha);
+  });
+
+  it.each([nativeXchacha, nobleXchacha])("$name matches the draft-irtf-cfrg-xchacha-03 A.3.1 vector", (impl) => {
     const plaintext = utf8.encode(
       "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
     );
     const k = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
     const nonce = hex("404142434445464748494a4b4c4d4e4f5051525354555657");
     const ad = hex("50515253c0c1c2c3c4c5c6c7");
-    const sealed = xchachaEncrypt(k, nonce, ad, plaintext);
-    expect(Buffer.from(sealed.subarray(sealed.length - 16)).toString("hex")).toBe("c0875924c1c7987947deafd8780acf49");
-    expect(Buffer.from(sealed.subarray(0, 16)).toString("hex")).toBe("bd6d179d3e83d43b9576579493c0e939");
-    expect(xchachaDecrypt(k, nonce, ad, sealed)).toEqual(plaintext);
+    const expected = hex(`
+      bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb
+      731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b452
+      2f8c9ba40db5d945b11b69b982c1bb9e3f3fac2bc369488f76b2383565d3fff9
+      21f9664c97637da9768812f615c68b13b52e
+      c0875924c1c7987947deafd8780acf49`);
+    const sealed = impl.encrypt(k, nonce, ad, plaintext);
+    expect(Buffer.from(sealed).toString("hex")).toBe(Buffer.from(expected).toString("hex"));
+    expect(same(impl.decrypt(k, nonce, ad, expected), plaintext)).toBe(true);
   });
 
   it("is byte-identical to @noble's xchacha20poly1305 on random keys, nonces, AAD and plaintexts (empty, 1 byte, 64 KiB)", () => {
@@ -220,10 +238,58 @@ describe("native XChaCha20-Poly1305 (HChaCha20 subkey + Node's chacha20-poly1305
         const plaintext = new Uint8Array(randomBytes(size));
         const reference = xchacha20poly1305(k, nonce, ad).encrypt(plaintext);
         const native = xchachaEncrypt(k, nonce, ad, plaintext);
-        expect(Buffer.from(native).equals(Buffer.from(reference))).toBe(true);
-        expect(Buffer.from(xchachaDecrypt(k, nonce, ad, reference)).equals(Buffer.from(plaintext))).toBe(true);
-        expect(Buffer.from(xchacha20poly1305(k, nonce, ad).decrypt(native)).equals(Buffer.from(plaintext))).toBe(true);
+        expect(same(native, reference)).toBe(true);
+        expect(same(xchachaDecrypt(k, nonce, ad, reference), plaintext)).toBe(true);
+        expect(same(xchacha20poly1305(k, nonce, ad).decrypt(native), plaintext)).toBe(true);
       }
+  });
+
+  it("agrees with @noble on 1,000 random messages, AADs and lengths (empty included), each decrypting the other's", () => {
+    const sizes = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 2000 }));
+    const cases = fc.record({
+      key: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      nonce: fc.uint8Array({ minLength: 24, maxLength: 24 }),
+      aad: sizes.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+      plaintext: sizes.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+    });
+    let empties = 0;
+    fc.assert(
+      fc.property(cases, ({ key: k, nonce, aad: ad, plaintext }) => {
+        if (ad.length === 0 || plaintext.length === 0) empties++;
+        const native = nativeXchacha.encrypt(k, nonce, ad, plaintext);
+        const noble = nobleXchacha.encrypt(k, nonce, ad, plaintext);
+        expect(same(native, noble)).toBe(true);
+        expect(same(nativeXchacha.decrypt(k, nonce, ad, noble), plaintext)).toBe(true);
+        expect(same(nobleXchacha.decrypt(k, nonce, ad, native), plaintext)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(empties).toBeGreaterThan(50);
+  });
+
+  it("both refuse what either sealed once a bit of ciphertext, tag, AAD, nonce or key changes (500 random cases)", () => {
+    const cases = fc.record({
+      plaintext: fc.uint8Array({ maxLength: 200 }),
+      aad: fc.uint8Array({ maxLength: 40 }),
+      sealer: fc.constantFrom(nativeXchacha, nobleXchacha),
+      part: fc.constantFrom("sealed", "aad", "nonce", "key"),
+      bit: fc.nat(),
+    });
+    fc.assert(
+      fc.property(cases, ({ plaintext, aad: ad, sealer, part, bit }) => {
+        const k = new Uint8Array(randomBytes(32));
+        const nonce = new Uint8Array(randomBytes(24));
+        const sealed = sealer.encrypt(k, nonce, ad, plaintext);
+        const inputs = { sealed: sealed.slice(), aad: ad.slice(), nonce: nonce.slice(), key: k.slice() };
+        const target = inputs[part as keyof typeof inputs];
+        if (target.length === 0)
+          inputs.aad = Uint8Array.of(0); // an empty AAD: "changed" means one byte added
+        else target[(bit >> 3) % target.length] ^= 1 << (bit & 7);
+        for (const impl of [nativeXchacha, nobleXchacha])
+          expect(() => impl.decrypt(inputs.key, inputs.nonce, inputs.aad, inputs.sealed), impl.name).toThrow();
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("opens blobs sealed by @noble (values already stored) and refuses them when anything is altered", () => {
@@ -254,7 +320,8 @@ describe("native XChaCha20-Poly1305 (HChaCha20 subkey + Node's chacha20-poly1305
     const k = new Uint8Array(randomBytes(32));
     const nonce = new Uint8Array(randomBytes(24));
     const sealed = xchachaEncrypt(k, nonce, new Uint8Array(0), utf8.encode("secret"));
-    expect(() => xchachaDecrypt(k, nonce, new Uint8Array(0), sealed.subarray(0, 10))).toThrow();
+    for (let len = 0; len < sealed.length; len++)
+      expect(() => xchachaDecrypt(k, nonce, new Uint8Array(0), sealed.subarray(0, len))).toThrow();
     const forged = sealed.slice();
     forged[0] ^= 0x80;
     expect(() => xchachaDecrypt(k, nonce, new Uint8Array(0), forged)).toThrow();
