@@ -27,6 +27,42 @@ export type AuditLogFilter = {
   until?: string | null | undefined;
 };
 
+export type BindServiceInput = {
+  /** The credential per environment. The variable must not exist there yet as a plain variable (it is never taken over: unset it first). */
+  environments?: Array<BindingCredentialInput> | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  /** Unique in the project, e.g. main-db. */
+  name: string;
+  project: string;
+  service: BindingService;
+  /** The variable the credential is injected under (default DATABASE_URL). */
+  variable?: string | null | undefined;
+};
+
+export type BindingChangeKind =
+  /** The environment got the credential (a new managed secret). */
+  | 'ADDED'
+  /** Unbound with keepVariables: the credential stays as a plain secret. */
+  | 'KEPT'
+  /** The credential (the managed variable) was removed. */
+  | 'REMOVED'
+  /** The environment's credential was replaced. */
+  | 'ROTATED';
+
+export type BindingCredentialInput = {
+  environment: string;
+  /** The credential (e.g. a connection URL), stored as a secret. */
+  value: string;
+};
+
+/** The kind of data service a binding names. */
+export type BindingService =
+  | 'BUCKET'
+  | 'OTHER'
+  | 'POSTGRES'
+  | 'REDIS';
+
 export type BranchMappingInput = {
   /** A project branch name, or "*" for every other branch. */
   branch: string;
@@ -41,6 +77,8 @@ export type BulkUpsertVariablesInput = {
   expectedRevision?: number | null | undefined;
   /** Keys prune leaves in place, e.g. the secrets `envplane env pull` left out of the file. */
   keep?: Array<string> | null | undefined;
+  /** The order of `variables` and their blankLineBefore are the .env layout to keep; keys not sent stay after the key they followed. A changed order counts as a change (layoutChanged). */
+  layout?: boolean | null | undefined;
   /** Why (at most 500 characters), kept with the revision this write makes. */
   message?: string | null | undefined;
   project: string;
@@ -94,6 +132,8 @@ export type CreateEnvironmentInput = {
 };
 
 export type CreatePreviewInput = {
+  /** Service bindings: required for each binding with a credential in the source — share the parent's, or own. */
+  bindings?: Array<PreviewBindingInput> | null | undefined;
   /** The project branch it serves (created when missing), e.g. feature/login → preview/feature-login. */
   branch: string;
   /** The environment to clone; default: the one the branch deploys with now. */
@@ -198,6 +238,22 @@ export type MatchedBy =
   | 'FALLBACK'
   /** The "*" entry. */
   | 'WILDCARD';
+
+/** For one binding: the preview shares its parent's credential (share: true) or gets its own (value). */
+export type PreviewBindingInput = {
+  /** The binding's name. */
+  binding: string;
+  /** Use the parent environment's credential (copied now, managed by the binding). */
+  share?: boolean | null | undefined;
+  /** The preview's own credential (stored as a managed secret). */
+  value?: string | null | undefined;
+};
+
+export type PreviewBindingMode =
+  /** The preview got its own credential. */
+  | 'OWN'
+  /** The preview got its parent's credential. */
+  | 'SHARED';
 
 export type ProjectGitInput = {
   project: string;
@@ -311,6 +367,17 @@ export type SetMemberInput = {
   userId?: string | null | undefined;
 };
 
+export type SetSharedVariableInput = {
+  key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
+  project: string;
+  /** Create as secret (set at creation; cannot change). */
+  secret?: boolean | null | undefined;
+  /** The value itself: it cannot reference project variables. */
+  value: string;
+};
+
 export type SetVariableInput = {
   /** Set a branch override instead of the base value (not on development; the base value must exist). */
   branch?: string | null | undefined;
@@ -319,10 +386,21 @@ export type SetVariableInput = {
   key: string;
   /** Why (at most 500 characters), kept with the revision this write makes. */
   message?: string | null | undefined;
+  /** The variable's note (base values only): absent or null keeps it, "" clears it. */
+  note?: string | null | undefined;
   project: string;
   /** Create as secret. The flag is set at creation and cannot change: giving the other value for an existing variable is an error. */
   secret?: boolean | null | undefined;
   value: string;
+};
+
+export type SetVariableNoteInput = {
+  environment: string;
+  expectedRevision?: number | null | undefined;
+  key: string;
+  /** The note ("" removes it), at most 2,000 characters. */
+  note: string;
+  project: string;
 };
 
 export type SetVariablesInput = {
@@ -351,6 +429,24 @@ export type TokenPermission =
   /** Change variables. */
   | 'WRITE';
 
+export type UnbindServiceInput = {
+  /** Keep the credentials as plain secrets (default: they are removed with the binding). */
+  keepVariables?: boolean | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  name: string;
+  project: string;
+};
+
+export type UnsetSharedVariableInput = {
+  /** Delete it even when environments reference it: their references then fail to resolve (pull and runtime report them) until it is set again. */
+  force?: boolean | null | undefined;
+  key: string;
+  /** Why (at most 500 characters), kept with the revision this write makes. */
+  message?: string | null | undefined;
+  project: string;
+};
+
 export type UnsetVariableInput = {
   /** Remove only this branch's override; the base value stays. */
   branch?: string | null | undefined;
@@ -373,6 +469,17 @@ export type UnsetVariablesInput = {
   project: string;
 };
 
+export type UpdateBindingInput = {
+  /** Sets the credential of these environments (added, or rotated where it exists). */
+  environments?: Array<BindingCredentialInput> | null | undefined;
+  /** Why (at most 500 characters), kept with each revision this write makes. */
+  message?: string | null | undefined;
+  name: string;
+  project: string;
+  /** Removes the credential (the managed variable) from these. */
+  removeEnvironments?: Array<string> | null | undefined;
+};
+
 export type UpdateBranchMappingInput = {
   /** The whole mapping, in evaluation order (a wildcard entry is moved last). */
   entries: Array<BranchMappingInput>;
@@ -393,7 +500,11 @@ export type UpdateGitInput = {
 };
 
 export type VariableInput = {
+  /** A blank line above the key in the .env file (kept with `layout`). */
+  blankLineBefore?: boolean | null | undefined;
   key: string;
+  /** The key's note: absent or null keeps the stored one, "" clears it. */
+  note?: string | null | undefined;
   /** Type for new keys (default standard). Existing keys keep their type. */
   secret?: boolean | null | undefined;
   value: string;
@@ -458,6 +569,59 @@ export type BranchStatusQueryVariables = Exact<{
 
 export type BranchStatusQuery = { project: { slug: string, viewerCanReadAuditLog: boolean, branches: Array<{ id: string, name: string, live: { environmentName: string, revision: number, servedAt: string, tokenName: string | null } | null, status: { currentRevision: number, liveRevision: number | null, pendingChanges: number, pendingKeys: Array<string>, redeployNeeded: boolean, environmentChanged: boolean, environment: { name: string } } | null }> } | null };
 
+export type BindingFieldsFragment = { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string };
+
+export type BindingChangeFieldsFragment = { environment: string, kind: BindingChangeKind, revision: number | null };
+
+export type BindingsQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type BindingsQuery = { project: { id: string, slug: string, viewerCanManageEnvironments: boolean, bindings: Array<{ id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }> } | null };
+
+export type BindServiceMutationVariables = Exact<{
+  input: BindServiceInput;
+}>;
+
+
+export type BindServiceMutation = { bindService:
+    | { __typename: 'BindingPayload', binding: { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UpdateBindingMutationVariables = Exact<{
+  input: UpdateBindingInput;
+}>;
+
+
+export type UpdateBindingMutation = { updateBinding:
+    | { __typename: 'BindingPayload', binding: { id: string, name: string, service: BindingService, variable: string, environments: Array<string>, createdAt: string }, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UnbindServiceMutationVariables = Exact<{
+  input: UnbindServiceInput;
+}>;
+
+
+export type UnbindServiceMutation = { unbindService:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UnbindServicePayload', name: string, variable: string, changes: Array<{ environment: string, kind: BindingChangeKind, revision: number | null }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type ComparisonEntryFieldsFragment = { key: string, status: ComparisonStatus, isSecret: boolean, baseValue: string | null, headValue: string | null };
 
 export type CompareEnvironmentsQueryVariables = Exact<{
@@ -519,7 +683,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, preview: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -651,7 +815,7 @@ export type EnvironmentPreviewsQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
+export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, note: string | null, references: Array<string>, resolvedPreview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
 
 export type EnvironmentKeysQueryVariables = Exact<{
   project: string;
@@ -858,7 +1022,7 @@ export type BulkUpsertVariablesMutationVariables = Exact<{
 
 
 export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
-    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string> }
+    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string>, managedKept: Array<string>, notesChanged: Array<string>, layoutChanged: boolean }
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
@@ -988,6 +1152,36 @@ export type CreateSignInLinkMutation = { createSignInLink:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type PullVariablesWithNotesQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  branch?: string | null | undefined;
+}>;
+
+
+export type PullVariablesWithNotesQuery = { pullVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'PulledEnvironment', branch: string | null, revision: number, excludedSecrets: Array<string>, environment: { name: string }, variables: Array<{ key: string, value: string, fromOverride: boolean, note: string | null, position: number | null, blankLineBefore: boolean }> }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type SetVariableNoteMutationVariables = Exact<{
+  input: SetVariableNoteInput;
+}>;
+
+
+export type SetVariableNoteMutation = { setVariableNote:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SetVariableNotePayload', key: string, note: string | null, changed: boolean, revision: number }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type PreviewFieldsFragment = { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null };
 
 export type PreviewsQueryVariables = Exact<{
@@ -1004,7 +1198,7 @@ export type CreatePreviewMutationVariables = Exact<{
 
 export type CreatePreviewMutation = { createPreview:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
-    | { __typename: 'CreatePreviewPayload', branchCreated: boolean, from: string, copied: Array<string>, overridden: Array<string>, environment: { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null } }
+    | { __typename: 'CreatePreviewPayload', branchCreated: boolean, from: string, copied: Array<string>, overridden: Array<string>, bindings: Array<{ binding: string, variable: string, mode: PreviewBindingMode }>, environment: { id: string, name: string, url: string | null, revision: number, variableCount: number, viewerCanWrite: boolean, createdAt: string, previewBranch: { id: string, name: string } | null, previewOf: { id: string, name: string } | null } }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
@@ -1069,7 +1263,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, value: string | null, preview: string | null, createdAt: string, updatedAt: string, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -1139,6 +1333,59 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type SharedVariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string };
+
+export type SharedVariablesQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type SharedVariablesQuery = { project: { id: string, slug: string, sharedRevision: number, viewerCanWriteShared: boolean, sharedVariables: Array<{ id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string }> } | null };
+
+export type SetSharedVariableMutationVariables = Exact<{
+  input: SetSharedVariableInput;
+}>;
+
+
+export type SetSharedVariableMutation = { setSharedVariable:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'SetSharedVariablePayload', key: string, created: boolean, isSecret: boolean, revision: number, variable: { id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string } }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UnsetSharedVariableMutationVariables = Exact<{
+  input: UnsetSharedVariableInput;
+}>;
+
+
+export type UnsetSharedVariableMutation = { unsetSharedVariable:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'UnsetSharedVariablePayload', key: string, removed: boolean, usedBy: Array<string>, revision: number }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type PullReferencesQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  branch?: string | null | undefined;
+}>;
+
+
+export type PullReferencesQuery = { pullVariables:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'PulledEnvironment', excludedSecrets: Array<string>, variables: Array<{ key: string, value: string, fromOverride: boolean, reference: string | null }> }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -1234,6 +1481,23 @@ export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
   hash
 }
     `, {"fragmentName":"AuditEventFields"});
+export const BindingFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+    `, {"fragmentName":"BindingFields"});
+export const BindingChangeFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+    `, {"fragmentName":"BindingChangeFields"});
 export const ComparisonEntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment ComparisonEntryFields on ComparisonEntry {
   key
@@ -1269,8 +1533,15 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
   id
   key
   isSecret
+  isManaged
+  binding {
+    id
+    name
+    service
+  }
   value
   preview
+  note
   createdAt
   updatedAt
   overrides {
@@ -1283,7 +1554,11 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
     }
     createdAt
     updatedAt
+    references
+    resolvedPreview
   }
+  references
+  resolvedPreview
 }
     `, {"fragmentName":"VariableFields"});
 export const TokenFieldsFragmentDoc = new TypedDocumentString(`
@@ -1471,6 +1746,16 @@ export const PreviewFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"PreviewFields"});
+export const SharedVariableFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}
+    `, {"fragmentName":"SharedVariableFields"});
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -1594,6 +1879,157 @@ export const BranchStatusDocument = new TypedDocumentString(`
   }
 }
     `);
+export const BindingsDocument = new TypedDocumentString(`
+    query bindings($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    viewerCanManageEnvironments
+    bindings {
+      ...BindingFields
+    }
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}`);
+export const BindServiceDocument = new TypedDocumentString(`
+    mutation bindService($input: BindServiceInput!) {
+  bindService(input: $input) {
+    ... on BindingPayload {
+      __typename
+      binding {
+        ...BindingFields
+      }
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const UpdateBindingDocument = new TypedDocumentString(`
+    mutation updateBinding($input: UpdateBindingInput!) {
+  updateBinding(input: $input) {
+    ... on BindingPayload {
+      __typename
+      binding {
+        ...BindingFields
+      }
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingFields on ServiceBinding {
+  id
+  name
+  service
+  variable
+  environments
+  createdAt
+}
+fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const UnbindServiceDocument = new TypedDocumentString(`
+    mutation unbindService($input: UnbindServiceInput!) {
+  unbindService(input: $input) {
+    ... on UnbindServicePayload {
+      __typename
+      name
+      variable
+      changes {
+        ...BindingChangeFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment BindingChangeFields on BindingChange {
+  environment
+  kind
+  revision
+}
+fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const CompareEnvironmentsDocument = new TypedDocumentString(`
     query compareEnvironments($project: String!, $base: EnvironmentRefInput!, $head: EnvironmentRefInput!) {
   compareEnvironments(project: $project, base: $base, head: $head) {
@@ -2089,6 +2525,9 @@ export const EnvironmentPreviewsDocument = new TypedDocumentString(`
           key
           isSecret
           preview
+          note
+          references
+          resolvedPreview
           overrides {
             preview
             branch {
@@ -2665,6 +3104,9 @@ export const BulkUpsertVariablesDocument = new TypedDocumentString(`
       secretOverwritten
       removed
       typeKept
+      managedKept
+      notesChanged
+      layoutChanged
     }
     ...ErrorFields
   }
@@ -2993,6 +3435,80 @@ export const CreateSignInLinkDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const PullVariablesWithNotesDocument = new TypedDocumentString(`
+    query pullVariablesWithNotes($project: String!, $environment: String!, $branch: String) {
+  pullVariables(project: $project, environment: $environment, branch: $branch) {
+    ... on PulledEnvironment {
+      __typename
+      branch
+      revision
+      environment {
+        name
+      }
+      variables {
+        key
+        value
+        fromOverride
+        note
+        position
+        blankLineBefore
+      }
+      excludedSecrets
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const SetVariableNoteDocument = new TypedDocumentString(`
+    mutation setVariableNote($input: SetVariableNoteInput!) {
+  setVariableNote(input: $input) {
+    ... on SetVariableNotePayload {
+      __typename
+      key
+      note
+      changed
+      revision
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
 export const PreviewsDocument = new TypedDocumentString(`
     query previews($slug: String!) {
   project(slug: $slug) {
@@ -3031,6 +3547,11 @@ export const CreatePreviewDocument = new TypedDocumentString(`
       from
       copied
       overridden
+      bindings {
+        binding
+        variable
+        mode
+      }
       environment {
         ...PreviewFields
       }
@@ -3334,8 +3855,15 @@ fragment VariableFields on Variable {
   id
   key
   isSecret
+  isManaged
+  binding {
+    id
+    name
+    service
+  }
   value
   preview
+  note
   createdAt
   updatedAt
   overrides {
@@ -3348,7 +3876,11 @@ fragment VariableFields on Variable {
     }
     createdAt
     updatedAt
+    references
+    resolvedPreview
   }
+  references
+  resolvedPreview
 }
 fragment PageInfoFields on PageInfo {
   hasNextPage
@@ -3516,6 +4048,136 @@ export const ResolveBranchDocument = new TypedDocumentString(`
       environment {
         name
       }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const SharedVariablesDocument = new TypedDocumentString(`
+    query sharedVariables($slug: String!) {
+  project(slug: $slug) {
+    id
+    slug
+    sharedRevision
+    viewerCanWriteShared
+    sharedVariables {
+      ...SharedVariableFields
+    }
+  }
+}
+    fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}`);
+export const SetSharedVariableDocument = new TypedDocumentString(`
+    mutation setSharedVariable($input: SetSharedVariableInput!) {
+  setSharedVariable(input: $input) {
+    ... on SetSharedVariablePayload {
+      __typename
+      key
+      created
+      isSecret
+      revision
+      variable {
+        ...SharedVariableFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment SharedVariableFields on Variable {
+  id
+  key
+  isSecret
+  value
+  usedBy
+  updatedAt
+}`);
+export const UnsetSharedVariableDocument = new TypedDocumentString(`
+    mutation unsetSharedVariable($input: UnsetSharedVariableInput!) {
+  unsetSharedVariable(input: $input) {
+    ... on UnsetSharedVariablePayload {
+      __typename
+      key
+      removed
+      usedBy
+      revision
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}`);
+export const PullReferencesDocument = new TypedDocumentString(`
+    query pullReferences($project: String!, $environment: String!, $branch: String) {
+  pullVariables(project: $project, environment: $environment, branch: $branch) {
+    ... on PulledEnvironment {
+      __typename
+      variables {
+        key
+        value
+        fromOverride
+        reference
+      }
+      excludedSecrets
     }
     ...ErrorFields
   }
@@ -3726,6 +4388,18 @@ export function getSdk<C>(requester: Requester<C>) {
     branchStatus(variables: BranchStatusQueryVariables, options?: C): Promise<BranchStatusQuery> {
       return requester<BranchStatusQuery, BranchStatusQueryVariables>(BranchStatusDocument, variables, options) as Promise<BranchStatusQuery>;
     },
+    bindings(variables: BindingsQueryVariables, options?: C): Promise<BindingsQuery> {
+      return requester<BindingsQuery, BindingsQueryVariables>(BindingsDocument, variables, options) as Promise<BindingsQuery>;
+    },
+    bindService(variables: BindServiceMutationVariables, options?: C): Promise<BindServiceMutation> {
+      return requester<BindServiceMutation, BindServiceMutationVariables>(BindServiceDocument, variables, options) as Promise<BindServiceMutation>;
+    },
+    updateBinding(variables: UpdateBindingMutationVariables, options?: C): Promise<UpdateBindingMutation> {
+      return requester<UpdateBindingMutation, UpdateBindingMutationVariables>(UpdateBindingDocument, variables, options) as Promise<UpdateBindingMutation>;
+    },
+    unbindService(variables: UnbindServiceMutationVariables, options?: C): Promise<UnbindServiceMutation> {
+      return requester<UnbindServiceMutation, UnbindServiceMutationVariables>(UnbindServiceDocument, variables, options) as Promise<UnbindServiceMutation>;
+    },
     compareEnvironments(variables: CompareEnvironmentsQueryVariables, options?: C): Promise<CompareEnvironmentsQuery> {
       return requester<CompareEnvironmentsQuery, CompareEnvironmentsQueryVariables>(CompareEnvironmentsDocument, variables, options) as Promise<CompareEnvironmentsQuery>;
     },
@@ -3840,6 +4514,12 @@ export function getSdk<C>(requester: Requester<C>) {
     createSignInLink(variables?: CreateSignInLinkMutationVariables, options?: C): Promise<CreateSignInLinkMutation> {
       return requester<CreateSignInLinkMutation, CreateSignInLinkMutationVariables>(CreateSignInLinkDocument, variables, options) as Promise<CreateSignInLinkMutation>;
     },
+    pullVariablesWithNotes(variables: PullVariablesWithNotesQueryVariables, options?: C): Promise<PullVariablesWithNotesQuery> {
+      return requester<PullVariablesWithNotesQuery, PullVariablesWithNotesQueryVariables>(PullVariablesWithNotesDocument, variables, options) as Promise<PullVariablesWithNotesQuery>;
+    },
+    setVariableNote(variables: SetVariableNoteMutationVariables, options?: C): Promise<SetVariableNoteMutation> {
+      return requester<SetVariableNoteMutation, SetVariableNoteMutationVariables>(SetVariableNoteDocument, variables, options) as Promise<SetVariableNoteMutation>;
+    },
     previews(variables: PreviewsQueryVariables, options?: C): Promise<PreviewsQuery> {
       return requester<PreviewsQuery, PreviewsQueryVariables>(PreviewsDocument, variables, options) as Promise<PreviewsQuery>;
     },
@@ -3884,6 +4564,18 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     resolveBranch(variables: ResolveBranchQueryVariables, options?: C): Promise<ResolveBranchQuery> {
       return requester<ResolveBranchQuery, ResolveBranchQueryVariables>(ResolveBranchDocument, variables, options) as Promise<ResolveBranchQuery>;
+    },
+    sharedVariables(variables: SharedVariablesQueryVariables, options?: C): Promise<SharedVariablesQuery> {
+      return requester<SharedVariablesQuery, SharedVariablesQueryVariables>(SharedVariablesDocument, variables, options) as Promise<SharedVariablesQuery>;
+    },
+    setSharedVariable(variables: SetSharedVariableMutationVariables, options?: C): Promise<SetSharedVariableMutation> {
+      return requester<SetSharedVariableMutation, SetSharedVariableMutationVariables>(SetSharedVariableDocument, variables, options) as Promise<SetSharedVariableMutation>;
+    },
+    unsetSharedVariable(variables: UnsetSharedVariableMutationVariables, options?: C): Promise<UnsetSharedVariableMutation> {
+      return requester<UnsetSharedVariableMutation, UnsetSharedVariableMutationVariables>(UnsetSharedVariableDocument, variables, options) as Promise<UnsetSharedVariableMutation>;
+    },
+    pullReferences(variables: PullReferencesQueryVariables, options?: C): Promise<PullReferencesQuery> {
+      return requester<PullReferencesQuery, PullReferencesQueryVariables>(PullReferencesDocument, variables, options) as Promise<PullReferencesQuery>;
     },
     webhooks(variables: WebhooksQueryVariables, options?: C): Promise<WebhooksQuery> {
       return requester<WebhooksQuery, WebhooksQueryVariables>(WebhooksDocument, variables, options) as Promise<WebhooksQuery>;

@@ -18,8 +18,8 @@ import { createLoaders } from "./graphql/loaders.js";
 import { requestDetails } from "./http/client.js";
 import { costLimitRule } from "./http/cost.js";
 import { maskError } from "./http/errors.js";
-import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { handleGitHubHook, isGitHookPath } from "./http/github.js";
+import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
 import {

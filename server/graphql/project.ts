@@ -29,7 +29,10 @@ const PROJECT_PERMISSION_FIELDS: Record<
     "viewerCanManageWebhooks",
     "Whether the caller may create, list and delete webhooks and see their deliveries.",
   ],
-  "git:manage": ["viewerCanManageGit", "Whether the caller may connect GitHub, rotate its secret and see its deliveries."],
+  "git:manage": [
+    "viewerCanManageGit",
+    "Whether the caller may connect GitHub, rotate its secret and see its deliveries.",
+  ],
   "audit:read": ["viewerCanReadAuditLog", "Whether the caller may read and verify the audit log (admins and owners)."],
 };
 

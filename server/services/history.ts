@@ -426,9 +426,11 @@ export function historyService({
             });
           }
           const now = new Date();
-          const references = await referenceColumns(tx, { projectId, environmentId: env.id }, plan.writeOverrides.map(
-            (o) => ({ key: o.key, value: o.value! }),
-          ));
+          const references = await referenceColumns(
+            tx,
+            { projectId, environmentId: env.id },
+            plan.writeOverrides.map((o) => ({ key: o.key, value: o.value! })),
+          );
           for (const [i, o] of plan.writeOverrides.entries()) {
             const variableId = ids.get(o.key)!;
             const ciphertext = Buffer.from(
@@ -449,7 +451,13 @@ export function historyService({
                 valueVersion: revision,
                 references: references[i],
               },
-              update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: now, references: references[i] },
+              update: {
+                ciphertext,
+                keyVersion: activeKeyVersion,
+                valueVersion: revision,
+                updatedAt: now,
+                references: references[i],
+              },
             });
           }
           uow.record({

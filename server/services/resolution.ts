@@ -14,8 +14,8 @@ import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { recordLive } from "./live.js";
 import { findBranch, findEnvironment } from "./lookup.js";
-import { resolveReferences } from "./references.js";
 import { NoteStore } from "./notes.js";
+import { resolveReferences } from "./references.js";
 import type { ValueStore } from "./values.js";
 
 export function resolutionService({

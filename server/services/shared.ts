@@ -44,7 +44,7 @@ export function canReadShared(access: ProjectAccess): boolean {
 /** Whether the caller may read their standard values. */
 export function canReadSharedValues(access: ProjectAccess): boolean {
   const { actor } = access;
-  return canReadShared(access) && (actor.kind === "user" || actor.permissions.has("read"));
+  return canReadShared(access) && (actor.kind !== "service" || actor.permissions.has("read"));
 }
 
 async function anyProtected(db: Reader, projectId: string): Promise<boolean> {

@@ -10,8 +10,8 @@ import type { Actor } from "./actor.js";
 import { assertNotManaged, managedError, managedKeys } from "./bindings.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
-import { referenceColumns, withResolved } from "./references.js";
 import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
+import { referenceColumns, withResolved } from "./references.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
@@ -287,7 +287,13 @@ export function variableService({
               valueVersion: revision,
               references,
             },
-            update: { ciphertext, keyVersion: activeKeyVersion, valueVersion: revision, updatedAt: new Date(), references },
+            update: {
+              ciphertext,
+              keyVersion: activeKeyVersion,
+              valueVersion: revision,
+              updatedAt: new Date(),
+              references,
+            },
           });
           record({ metadata: { created: !before, isSecret: existing.isSecret } });
           return {

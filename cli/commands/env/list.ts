@@ -1,5 +1,5 @@
-import { MAX_PAGE_SIZE } from "../../../sdk/index.js";
 import { noteLines } from "../../../core/notes.js";
+import { MAX_PAGE_SIZE } from "../../../sdk/index.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";

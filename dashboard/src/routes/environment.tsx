@@ -8,8 +8,8 @@ import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router"
 import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "react";
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
-import { ResolvedHint } from "../components/reference.js";
 import { ManagedBadge, managedReason } from "../components/binding.js";
+import { ResolvedHint } from "../components/reference.js";
 import {
   Badge,
   Button,
