@@ -419,6 +419,41 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async setSharedVariable() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project } = await ids(s);
+    const input = { project: s, key: "SHARED_A", value: value(), secret: true };
+    return {
+      run: async () => ok((await sdk.setSharedVariable({ input })).setSharedVariable),
+      expected: {
+        action: "shared.set",
+        projectId: project,
+        environmentId: expect.any(String),
+        revision: 1,
+        keys: ["SHARED_A"],
+        metadata: { created: true, isSecret: true },
+      },
+    };
+  },
+  async unsetSharedVariable() {
+    const s = slug();
+    await createProject(sdk, s);
+    ok((await sdk.setSharedVariable({ input: { project: s, key: "SHARED_A", value: value() } })).setSharedVariable);
+    const { project } = await ids(s);
+    return {
+      run: async () =>
+        ok((await sdk.unsetSharedVariable({ input: { project: s, key: "SHARED_A" } })).unsetSharedVariable),
+      expected: {
+        action: "shared.unset",
+        projectId: project,
+        environmentId: expect.any(String),
+        revision: 2,
+        keys: ["SHARED_A"],
+        metadata: { forced: false, usedBy: [] },
+      },
+    };
+  },
   async setVariableNote() {
     const s = slug();
     await createProject(sdk, s);

@@ -112,7 +112,7 @@ describe("notes and layout through env push and env pull", () => {
     expect(set.code).toBe(0);
     const list = await box.run(["env", "list"]);
     expect(list.stdout).toContain("# Outgoing mail\n# ask ops first\nSMTP_HOST = ");
-    const json = JSON.parse((await box.run(["env", "list", "--json"])).stdout);
+    const json = JSON.parse((await box.run(["env", "list", "--values", "--json"])).stdout);
     expect(json).toEqual([
       { key: "SMTP_HOST", isSecret: false, value: "smtp.example", note: "Outgoing mail\nask ops first", overrides: [] },
     ]);

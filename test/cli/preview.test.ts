@@ -49,7 +49,7 @@ describe("envplane preview", () => {
       /feature\/Login\s+preview\/feature-login\s+preview\s+https:\/\/pr-7\.example\.com\s+4/,
     );
 
-    const values = await box.run(["env", "list", "--env", "preview/feature-login", "--json"]);
+    const values = await box.run(["env", "list", "--env", "preview/feature-login", "--values", "--json"]);
     expect(values.code, values.stderr).toBe(0);
     expect(values.stdout).toContain("https://pr-7.example.com/app");
     const runtime = await runtimeValues(server, "cli-pv", "feature/Login");

@@ -75,14 +75,19 @@ describe("envplane shared", () => {
   });
 
   it("env list shows the reference as written and what it resolves to (•••• for a secret)", async () => {
-    const list = await run(["env", "list"]);
+    const previews = await run(["env", "list"]);
+    expect(previews.code).toBe(0);
+    expect(previews.stdout).toContain('APP_USER = "${{project.D…"  → app');
+    expect(previews.stdout).toContain("  → ••••");
+    expect(previews.stdout).not.toContain(CANARY);
+    const list = await run(["env", "list", "--values"]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('APP_USER = "${{project.DB_USER}}"  → app');
     expect(list.stdout).toContain(
       'DATABASE_URL = "postgres://${{project.DB_USER}}:${{project.DB_PASS}}@db/app"  → ••••',
     );
     expect(list.stdout).not.toContain("_shared");
-    const json = JSON.parse((await run(["env", "list", "--json"])).stdout) as Record<string, unknown>[];
+    const json = JSON.parse((await run(["env", "list", "--values", "--json"])).stdout) as Record<string, unknown>[];
     expect(json.find((v) => v.key === "APP_USER")).toMatchObject({ references: ["DB_USER"], resolvedPreview: "app" });
     expect(json.find((v) => v.key === "HOST")).toEqual({ key: "HOST", isSecret: false, value: "db", overrides: [] });
     const envs = await run(["env", "list-environments"]);

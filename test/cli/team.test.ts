@@ -441,6 +441,7 @@ describe("several keys in one write", () => {
       branch: null,
       removed: ["A", "B"],
       missing: ["MISSING"],
+      notFound: ["MISSING"],
       overridesRemoved: 1,
       revision: 4,
     });

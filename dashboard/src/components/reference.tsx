@@ -13,7 +13,15 @@ export function ResolvedHint({ item }: { item: { references?: string[]; resolved
         </span>
       ) : (
         <>
-          resolves to <span className="font-mono break-all">{item.resolvedPreview}</span>
+          <span className="block">
+            uses{" "}
+            {item.references.map((key) => (
+              <code key={key} className="mr-1 font-mono">{`\${{project.${key}}}`}</code>
+            ))}
+          </span>
+          <span className="block">
+            resolves to <span className="font-mono break-all">{item.resolvedPreview}</span>
+          </span>
         </>
       )}
     </span>
