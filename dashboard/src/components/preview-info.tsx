@@ -23,6 +23,7 @@ export function PreviewOrigin({ slug, envId }: { slug: string; envId: string }) 
   if (!preview) return null;
   return (
     <p
+      role="note"
       aria-label="Preview environment"
       className="mb-3 rounded-md bg-indigo-50 px-3 py-2 text-sm text-indigo-900 dark:bg-indigo-950 dark:text-indigo-200"
     >
