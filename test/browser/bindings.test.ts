@@ -62,7 +62,11 @@ describe("managed variables on the environment screen", () => {
       const button = managed.getByRole("button", { name });
       expect(await button.isDisabled()).toBe(true);
       expect(await button.getAttribute("title")).toContain('managed by the binding "main-db"');
+      // The command to run names this environment, not a placeholder.
+      expect(await button.getAttribute("title")).toContain("envplane bindings set main-db --env production --value -");
     }
+    // A note only documents the variable: it stays editable on a managed row.
+    expect(await managed.getByRole("button", { name: /note/i }).isEnabled()).toBe(true);
     const plain = page.getByRole("row", { name: "APP_NAME", exact: true });
     expect(await plain.getByRole("button", { name: "Edit APP_NAME" }).isEnabled()).toBe(true);
     expect(await plain.getByText("main-db").count()).toBe(0);

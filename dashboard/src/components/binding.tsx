@@ -7,13 +7,16 @@ interface MaybeManaged {
   binding?: { name: string } | null;
 }
 
-/** Why a managed variable's row cannot be edited, overridden or deleted here; null for a plain variable. */
-export function managedReason(v: MaybeManaged): string | null {
+/**
+ * Why a managed variable's row cannot be edited, overridden or deleted here (its note stays editable: a note
+ * documents, it changes nothing the binding owns); null for a plain variable. `env`: the environment shown.
+ */
+export function managedReason(v: MaybeManaged, env?: string): string | null {
   if (!v.isManaged) return null;
   const name = v.binding?.name ?? "a service binding";
   return (
     `${v.key} is managed by the binding "${name}": only the binding changes or removes it ` +
-    `(envplane bindings set ${name} --env <env> --value -).`
+    `(envplane bindings set ${name} --env ${env ?? "<env>"} --value -).`
   );
 }
 

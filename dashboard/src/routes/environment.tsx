@@ -9,6 +9,7 @@ import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "re
 import { resolveBranch } from "../../../core/mapping.js";
 import { check, variableKey, variableValue } from "../../../core/names.js";
 import { ManagedBadge, managedReason } from "../components/binding.js";
+import { PreviewOrigin } from "../components/preview-info.js";
 import { ResolvedHint } from "../components/reference.js";
 import {
   Badge,
@@ -25,7 +26,6 @@ import {
 import { api, expect, ResultError } from "../lib/api.js";
 import {
   type EnvironmentWithVariables,
-  MASK,
   type Override,
   SECRET_RULES,
   useEnvironmentVariables,
@@ -37,6 +37,8 @@ import { keys, type Project, useProject } from "../lib/queries.js";
 import { BulkEdit } from "./environment-bulk.js";
 import { EditNote, NoteText } from "./environment-note.js";
 
+/** The API's mask for a secret (4 dots, as everywhere else): never split over two lines. */
+const MASK = "••••";
 const ROUTE = "/app/projects/$project/environments/$environment" as const;
 const NO_OVERRIDES_ON_DEVELOPMENT =
   '"development" has no branch overrides: it is used for local runs and is not mapped to any project branch.';
@@ -133,30 +135,32 @@ function Environment({
           </>
         }
       />
+      <PreviewOrigin slug={project.slug} envId={env.id} />
       {denied && (
         <p className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
           Read-only: {denied}
         </p>
       )}
       <div className="mb-3 flex flex-wrap items-end gap-3">
-        <label className="flex flex-col gap-1 text-sm font-medium">
-          View as branch
-          <select
-            className="rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-            value={branch ?? ""}
-            disabled={isDevelopment}
-            title={isDevelopment ? NO_OVERRIDES_ON_DEVELOPMENT : undefined}
-            onChange={(e) => navigate({ search: (s) => ({ ...s, branch: e.target.value || undefined }) })}
-          >
-            <option value="">No branch (base values and overrides)</option>
-            {project.branches.map((b) => (
-              <option key={b.id} value={b.name}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        {!branch && (
+        {/* development has no branch overrides: a branch view would show nothing more. */}
+        {!isDevelopment && (
+          <label className="flex flex-col gap-1 text-sm font-medium">
+            View as branch
+            <select
+              className="rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+              value={branch ?? ""}
+              onChange={(e) => navigate({ search: (s) => ({ ...s, branch: e.target.value || undefined }) })}
+            >
+              <option value="">No branch (base values and overrides)</option>
+              {project.branches.map((b) => (
+                <option key={b.id} value={b.name}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {(!branch || isDevelopment) && (
           <label className="flex flex-col gap-1 text-sm font-medium">
             Filter keys
             <input
@@ -256,14 +260,14 @@ function ListedValue({
 }) {
   const [shown, setShown] = useState(false);
   const truncated = !secret && !!preview?.endsWith("…");
-  if (!truncated) return <Value value={preview} secret={secret} />;
+  if (!truncated) return <Value value={preview} secret={secret} short />;
   const label = `${shown ? "Hide" : "Show"} the full value of ${variableKey}${branch ? ` for ${branch}` : ""}`;
   return (
     <span className="flex flex-wrap items-baseline gap-1.5">
       {shown ? (
         <FullValue project={project} env={env} variableKey={variableKey} branch={branch} />
       ) : (
-        <Value value={preview} secret={false} />
+        <Value value={preview} secret={false} short />
       )}
       <button
         type="button"
@@ -301,16 +305,39 @@ function FullValue({
   return <Value value={value ?? ""} secret={false} />;
 }
 
-function Value({ value, secret }: { value: string | null | undefined; secret: boolean }) {
+/** `short`: a preview (at most 12 characters and …), kept on one line rather than split mid-word. */
+function Value({ value, secret, short }: { value: string | null | undefined; secret: boolean; short?: boolean }) {
   if (secret || value == null)
     return (
       <span className="font-mono text-zinc-400" title="Secret: write-only, never shown">
-        <span aria-hidden="true">{MASK}</span>
+        <span aria-hidden="true" className="whitespace-nowrap">
+          {MASK}
+        </span>
         <span className="sr-only">secret value hidden</span>
       </span>
     );
   if (value === "") return <span className="text-zinc-400 italic">(empty)</span>;
-  return <span className="font-mono break-all whitespace-pre-wrap">{value}</span>;
+  return <span className={cx("font-mono", short ? "whitespace-pre" : "break-all whitespace-pre-wrap")}>{value}</span>;
+}
+
+/** A key that wraps only after an underscore (DATABASE_/URL), never inside a word. */
+function KeyName({ name }: { name: string }) {
+  const parts = name.split("_");
+  return (
+    <span className="break-normal" title={name}>
+      {parts.map((part, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              _<wbr />
+            </>
+          )}
+        </span>
+      ))}
+    </span>
+  );
 }
 
 const typeBadge = (secret: boolean) => (secret ? <Badge tone="amber">secret</Badge> : <Badge>standard</Badge>);
@@ -364,8 +391,8 @@ function VariableTable({
                 highlight === v.key && "bg-indigo-50 outline-2 -outline-offset-2 outline-indigo-500 dark:bg-indigo-950",
               )}
             >
-              <td className={cx(td, "font-mono font-medium break-all")}>
-                {v.key}
+              <td className={cx(td, "font-mono font-medium")}>
+                <KeyName name={v.key} />
                 <NoteText note={v.note} />
                 <span className="mt-1 flex flex-wrap gap-1 font-sans sm:hidden">
                   {typeBadge(v.isSecret)}
@@ -380,7 +407,9 @@ function VariableTable({
                   preview={v.preview}
                   secret={v.isSecret}
                 />
-                <ResolvedHint item={v} />
+                <div className="resolved-hint">
+                  <ResolvedHint item={v} />
+                </div>
               </td>
               <td className={cx(td, "hidden sm:table-cell")}>
                 <span className="flex flex-wrap gap-1">
@@ -393,7 +422,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={v.isSecret ? `Overwrite ${v.key}` : `Edit ${v.key}`}
-                    disabledReason={managedReason(v) ?? denied}
+                    disabledReason={managedReason(v, env.name) ?? denied}
                     onClick={() => onAction({ kind: "edit", variable: v })}
                   >
                     {v.isSecret ? "Overwrite" : "Edit"}
@@ -409,7 +438,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Override ${v.key} for a branch`}
-                    disabledReason={managedReason(v) ?? overrideDenied}
+                    disabledReason={managedReason(v, env.name) ?? overrideDenied}
                     onClick={() => onAction({ kind: "override", variable: v })}
                   >
                     Override
@@ -417,7 +446,7 @@ function VariableTable({
                   <Button
                     variant="ghost"
                     aria-label={`Delete ${v.key}`}
-                    disabledReason={managedReason(v) ?? denied}
+                    disabledReason={managedReason(v, env.name) ?? denied}
                     onClick={() => onAction({ kind: "delete", variable: v })}
                   >
                     Delete
@@ -449,7 +478,9 @@ function VariableTable({
                     preview={o.preview}
                     secret={v.isSecret}
                   />
-                  <ResolvedHint item={o} />
+                  <div className="resolved-hint">
+                    <ResolvedHint item={o} />
+                  </div>
                 </td>
                 <td className={cx(td, "hidden sm:table-cell")} />
                 <td className={cx(td, "text-right whitespace-nowrap")}>

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { environmentName } from "../../../core/names.js";
+import { usePreviews } from "../components/preview-info.js";
 import {
   Badge,
   Button,
@@ -23,6 +24,8 @@ const MANAGE_REASON = "Only admins and owners create, delete and protect environ
 export function EnvironmentsPage() {
   const { project: slug } = useParams({ from: "/app/projects/$project" });
   const project = useProject(slug);
+  const previews = usePreviews(slug);
+  const previewIds = new Set(previews.data?.previews.map((e) => e.id));
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<SeedResult | null>(null);
   if (project.isPending) return <Spinner />;
@@ -33,7 +36,7 @@ export function EnvironmentsPage() {
     <div>
       <PageHeader
         title="Environments"
-        subtitle="Default environments always exist; custom ones can be seeded from another and deleted."
+        subtitle="Default environments always exist; custom ones can be seeded from another and deleted; previews serve one branch."
         actions={
           <Button variant="primary" onClick={() => setCreating(true)} disabledReason={manageReason}>
             New environment
@@ -62,7 +65,13 @@ export function EnvironmentsPage() {
             </thead>
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
               {p.environments.map((env) => (
-                <EnvironmentRow key={env.id} project={p} env={env} manageReason={manageReason} />
+                <EnvironmentRow
+                  key={env.id}
+                  project={p}
+                  env={env}
+                  isPreview={previewIds.has(env.id)}
+                  manageReason={manageReason}
+                />
               ))}
             </tbody>
           </table>
@@ -85,10 +94,12 @@ export function EnvironmentsPage() {
 function EnvironmentRow({
   project,
   env,
+  isPreview,
   manageReason,
 }: {
   project: Project;
   env: Environment;
+  isPreview: boolean;
   manageReason: string | null;
 }) {
   const queryClient = useQueryClient();
@@ -112,7 +123,15 @@ function EnvironmentRow({
           {env.name}
         </Link>
       </td>
-      <td className="px-3 py-2">{env.isDefault ? <Badge>default</Badge> : <Badge tone="indigo">custom</Badge>}</td>
+      <td className="px-3 py-2">
+        {env.isDefault ? (
+          <Badge>default</Badge>
+        ) : isPreview ? (
+          <Badge tone="amber">preview</Badge>
+        ) : (
+          <Badge tone="indigo">custom</Badge>
+        )}
+      </td>
       <td className="px-3 py-2">
         {env.isProtected ? <Badge tone="amber">protected</Badge> : <span className="text-zinc-500">no</span>}
       </td>

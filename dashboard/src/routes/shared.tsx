@@ -66,13 +66,14 @@ export function SharedPage() {
         </EmptyState>
       ) : (
         <TableBox label="Shared variables">
-          <table className={tableClass}>
+          {/* Narrow screens: Used by and Updated go under the key, the actions stack: the table fits, no scrolling. */}
+          <table className={cx(tableClass, "max-sm:min-w-0")}>
             <thead>
               <tr>
                 <th className={thClass}>Key</th>
                 <th className={thClass}>Value</th>
-                <th className={thClass}>Used by</th>
-                <th className={thClass}>Updated</th>
+                <th className={cx(thClass, "hidden sm:table-cell")}>Used by</th>
+                <th className={cx(thClass, "hidden sm:table-cell")}>Updated</th>
                 <th className={thClass}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -97,6 +98,9 @@ export function SharedPage() {
   );
 }
 
+/** Every cell of a row: centred vertically, so the buttons line up with the text (tdClass aligns to the top). */
+const row = "align-middle!";
+
 function SharedRow({
   slug,
   variable: v,
@@ -108,19 +112,29 @@ function SharedRow({
   cannot: string | null;
   onEdit: () => void;
 }) {
+  const usedBy = v.usedBy.length ? v.usedBy.join(", ") : "—";
   return (
     <tr>
-      <td className={cx(tdClass, "font-mono")}>
+      <td className={cx(tdClass, row, "font-mono")}>
         {v.key} {v.isSecret && <Badge tone="amber">secret</Badge>}
+        <span className="mt-1 block font-sans text-xs text-zinc-500 sm:hidden">
+          Used by {usedBy}
+          <br />
+          Updated {formatDate(v.updatedAt)}
+        </span>
       </td>
-      <td className={cx(tdClass, "max-w-[20rem] break-all font-mono text-xs")}>{v.isSecret ? "••••" : v.value}</td>
-      <td className={cx(tdClass, "text-xs")}>{v.usedBy.length ? v.usedBy.join(", ") : <span>—</span>}</td>
-      <td className={cx(tdClass, "whitespace-nowrap")}>{formatDate(v.updatedAt)}</td>
-      <td className={cx(tdClass, "whitespace-nowrap text-right")}>
-        <Button variant="ghost" aria-label={`Set ${v.key}`} onClick={onEdit} disabledReason={cannot}>
-          Set
-        </Button>
-        <DeleteShared slug={slug} variable={v} cannot={cannot} />
+      <td className={cx(tdClass, row, "max-w-[20rem] break-all font-mono")}>
+        {v.isSecret ? <span className="whitespace-nowrap">••••</span> : v.value}
+      </td>
+      <td className={cx(tdClass, row, "hidden sm:table-cell")}>{usedBy}</td>
+      <td className={cx(tdClass, row, "hidden whitespace-nowrap sm:table-cell")}>{formatDate(v.updatedAt)}</td>
+      <td className={cx(tdClass, row, "whitespace-nowrap")}>
+        <div className="flex flex-col items-end sm:flex-row sm:justify-end">
+          <Button variant="ghost" aria-label={`Set ${v.key}`} onClick={onEdit} disabledReason={cannot}>
+            Set
+          </Button>
+          <DeleteShared slug={slug} variable={v} cannot={cannot} />
+        </div>
       </td>
     </tr>
   );
