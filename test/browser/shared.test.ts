@@ -88,8 +88,11 @@ describe("shared screen", () => {
     const appUser = page.getByRole("row", { name: /APP_USER/ });
     // The list shows a 12-character preview (issue 10); the full value is one click away.
     await appUser.getByText("${{project.D…").waitFor();
-    await appUser.getByRole("button", { name: "Show the full value of APP_USER" }).click();
+    // The hint under it names the reference in full…
     await appUser.getByText("${{project.DB_USER}}").waitFor();
+    await appUser.getByRole("button", { name: "Show the full value of APP_USER" }).click();
+    // …and "show" reads the whole value as written: now both say it.
+    await appUser.getByText("${{project.DB_USER}}").nth(1).waitFor();
     await appUser.getByText("resolves to appuser").waitFor();
     await page
       .getByRole("row", { name: /DATABASE_URL/ })

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api, expect } from "./api.js";
 import { keys } from "./queries.js";
 
-export const MASK = "••••••••";
+export const MASK = "••••";
 
 /** The server's rules for the secret flag (setVariable, setVariables, bulkUpsertVariables), said once. */
 export const SECRET_RULES =
