@@ -446,7 +446,11 @@ describe("several keys in one write", () => {
     });
     expect(Object.keys((await listValues(server.owner, "team-many", "preview")).values)).toEqual(["C"]);
     const nothing = await box.run(["env", "unset", "X", "Y", "--env", "preview"]);
-    expect(nothing).toMatchObject({ code: 0, stdout: "", stderr: 'Not set: X, Y in "preview": nothing to remove.\n' });
+    expect(nothing).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: 'X, Y were not set in "preview": nothing to remove.\n',
+    });
     expect(await revisionOf("team-many", "preview")).toBe(4);
 
     expect((await box.run(["env", "set", "ONE", "a value"])).code).toBe(0);
