@@ -433,7 +433,7 @@ describe("several keys in one write", () => {
       code: 0,
       stdout:
         '✓ Removed the overrides of A for project branch feature-x in "preview" (revision 3); the base values stay.\n',
-      stderr: 'No override for feature-x of C in "preview": nothing to remove.\n',
+      stderr: 'C has no override for project branch feature-x in "preview" (nothing to remove for it).\n',
     });
     const unset = await box.run(["env", "unset", "A", "B", "MISSING", "--env", "preview", "--json"]);
     expect(JSON.parse(unset.stdout)).toEqual({
