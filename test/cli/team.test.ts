@@ -440,6 +440,7 @@ describe("several keys in one write", () => {
       environment: "preview",
       branch: null,
       removed: ["A", "B"],
+      notFound: ["MISSING"],
       missing: ["MISSING"],
       overridesRemoved: 1,
       revision: 4,
