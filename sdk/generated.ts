@@ -969,7 +969,7 @@ export type SetVariableMutation = { setVariable:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, changed: boolean, isSecret: boolean, revision: number }
+    | { __typename: 'SetVariablePayload', key: string, branch: string | null, created: boolean, changed: boolean, noteOnly: boolean, isSecret: boolean, revision: number }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -997,7 +997,7 @@ export type SetVariablesMutation = { setVariables:
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
-    | { __typename: 'SetVariablesPayload', branch: string | null, created: Array<string>, updated: Array<string>, secrets: Array<string>, revision: number }
+    | { __typename: 'SetVariablesPayload', branch: string | null, created: Array<string>, updated: Array<string>, unchanged: Array<string>, secrets: Array<string>, revision: number }
     | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -2965,6 +2965,7 @@ export const SetVariableDocument = new TypedDocumentString(`
       branch
       created
       changed
+      noteOnly
       isSecret
       revision
     }
@@ -3031,6 +3032,7 @@ export const SetVariablesDocument = new TypedDocumentString(`
       branch
       created
       updated
+      unchanged
       secrets
       revision
     }

@@ -167,15 +167,20 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
 
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));
+    // Each key once: its value change and its note change on one line.
+    const notes = new Set(diff.notesChanged);
+    const note = (k: string) => (notes.has(k) ? `, note ${byKey.get(k)?.note ? "changed" : "removed"}` : "");
+    const valueKeys = new Set([...diff.added, ...diff.changed, ...diff.secretOverwritten].map((v) => v.key));
+    const unchanged = diff.unchanged.filter((k) => !notes.has(k));
     const lines = [
       ...diff.added.map((v) => `+ ${v.key} = ${types.get(v.key) ? "[secret]" : preview(v.value)} (add)`),
-      ...diff.changed.map((v) => `~ ${v.key} = ${preview(v.value)} (changed)`),
-      ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten]`),
-      ...diff.notesChanged.map((k) => `~ ${k} (note ${byKey.get(k)?.note ? "changed" : "removed"})`),
+      ...diff.changed.map((v) => `~ ${v.key} = ${preview(v.value)} (changed${note(v.key)})`),
+      ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten${note(v.key)}]`),
+      ...diff.notesChanged.filter((k) => !valueKeys.has(k)).map((k) => `~ ${k} (${note(k).slice(2)})`),
       ...(planned.layoutChanged ? ["~ key order or blank lines changed"] : []),
-      ...(input.verbose || diff.unchanged.length <= LISTED_UNCHANGED
-        ? diff.unchanged.map((k) => `= ${k} (unchanged, skipped)`)
-        : [`= ${plural(diff.unchanged.length, "unchanged variable")}, skipped (--verbose lists them)`]),
+      ...(input.verbose || unchanged.length <= LISTED_UNCHANGED
+        ? unchanged.map((k) => `= ${k} (unchanged, skipped)`)
+        : [`= ${plural(unchanged.length, "unchanged variable")}, skipped (--verbose lists them)`]),
       ...diff.removed.map((k) => `- ${k} (remove)`),
       ...keep.map((k) => `  ${k} (${parsed.excludedSecrets.includes(k) ? "secret " : ""}left out by pull, kept)`),
       ...managedKept.map((k) => `  ${k} (managed by a service binding, kept)`),

@@ -202,6 +202,7 @@ const SetVariablesPayload = builder
     branch: string | null;
     created: string[];
     updated: string[];
+    unchanged: string[];
     secrets: string[];
   }>("SetVariablesPayload")
   .implement({
@@ -218,6 +219,10 @@ const SetVariablesPayload = builder
       branch: t.exposeString("branch", { nullable: true }),
       created: t.exposeStringList("created", { description: "Keys (or overrides) that did not exist before." }),
       updated: t.exposeStringList("updated", { description: "Keys (or overrides) given a new value." }),
+      unchanged: t.exposeStringList("unchanged", {
+        description:
+          "Standard base values set again with the same value and note (readable to the caller): not written. Secrets are always written.",
+      }),
       secrets: t.exposeStringList("secrets", { description: "The keys set that are secrets." }),
     }),
   });
@@ -262,6 +267,7 @@ const SetVariablePayload = builder
     branch: string | null;
     created: boolean;
     changed: boolean;
+    noteOnly?: boolean;
     isSecret: boolean;
   }>("SetVariablePayload")
   .implement({
@@ -283,6 +289,10 @@ const SetVariablePayload = builder
       changed: t.exposeBoolean("changed", {
         description:
           "false when the same standard value was set again (readable to the caller): nothing was written, the revision is unchanged. Secrets are always written.",
+      }),
+      noteOnly: t.boolean({
+        description: "true when the value was the same and only the note was written.",
+        resolve: (p) => p.noteOnly ?? false,
       }),
       isSecret: t.exposeBoolean("isSecret"),
     }),

@@ -16,6 +16,7 @@ import type { Actor } from "./actor.js";
 import { leaveManaged, managedOfCopy } from "./bindings.js";
 import { assertValid, ConflictError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
+import { copyNotes } from "./notes.js";
 import { isUniqueViolation, staleRevision } from "./transaction.js";
 import type { NewValue, ValueStore } from "./values.js";
 
@@ -204,6 +205,13 @@ export function environmentService({
       tx,
       { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision },
       writes,
+    );
+    // Notes and layout go with the copied keys (re-sealed for the target).
+    await copyNotes(
+      values,
+      tx,
+      { projectId, from: source.id, to: target.id, noteVersion: revision },
+      writes.map((w) => w.key),
     );
     const { copied, edited, skipped } = plan.summary;
     uow.record({

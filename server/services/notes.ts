@@ -248,3 +248,49 @@ export function noteService({ values, writes }: { values: ValueStore; writes: Wr
     },
   };
 }
+
+/**
+ * Carries the notes and layout (position, blank line before) of `keys` from one environment to another, in the
+ * caller's transaction, after their values were written to `to`: each note is opened under the source's note
+ * AAD and re-sealed under the target's, at `noteVersion` (the target's revision). A key without a note in the
+ * source keeps the target's note (a copy never erases documentation); an undecryptable source note is skipped.
+ * Used by seed (env create --from), promote, and preview clones.
+ */
+export async function copyNotes(
+  values: ValueStore,
+  tx: Tx,
+  scope: { projectId: string; from: string; to: string; noteVersion: number },
+  keys: readonly string[],
+): Promise<void> {
+  if (!keys.length) return;
+  const store = NoteStore.of(values);
+  const rows = await tx.variable.findMany({
+    where: { environmentId: scope.from, key: { in: [...keys] } },
+    select: { key: true, position: true, blankLineBefore: true, noteVersion: true, noteCiphertext: true },
+  });
+  const notes: { key: string; note: string }[] = [];
+  for (const r of rows) {
+    if (r.noteCiphertext == null || r.noteVersion == null) continue;
+    const id = { projectId: scope.projectId, environmentId: scope.from, key: r.key, noteVersion: r.noteVersion };
+    const note = await store.open(id, r.noteCiphertext, { environment: "" }, tx).catch(() => null);
+    if (note) notes.push({ key: r.key, note });
+  }
+  const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
+    where: { id: scope.projectId },
+    select: { activeKeyVersion: true },
+  });
+  await store.write(
+    tx,
+    {
+      projectId: scope.projectId,
+      environmentId: scope.to,
+      keyVersion: activeKeyVersion,
+      noteVersion: scope.noteVersion,
+    },
+    notes,
+  );
+  const layout: LayoutUpdate[] = rows
+    .filter((r) => r.position != null)
+    .map((r) => [r.key, r.position as number, r.blankLineBefore]);
+  await updateLayoutRows(tx, store.provider, scope.to, layout);
+}

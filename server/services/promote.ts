@@ -17,6 +17,7 @@ import { type ComparisonEntry, compareStates, stateReader } from "./compare.js";
 import { keepTargetTypes, planSeed, type SeedDecision } from "./environments.js";
 import { ValidationError } from "./errors.js";
 import { type EnvironmentRow, findEnvironment } from "./lookup.js";
+import { copyNotes } from "./notes.js";
 import type { StoredValue, ValueStore } from "./values.js";
 
 export interface PromoteInput {
@@ -171,6 +172,13 @@ export function promoteService({
           tx,
           { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision },
           written,
+        );
+        // The source's notes and layout go with the keys it writes (re-sealed for the target).
+        await copyNotes(
+          values,
+          tx,
+          { projectId, from: from.id, to: target.id, noteVersion: revision },
+          written.map((w) => w.key),
         );
         if (removed.length) await uow.removing(removed);
         await values.remove(tx, target.id, removed);

@@ -226,6 +226,7 @@ export function variableService({
                 branch: null,
                 created: false,
                 changed: false,
+                noteOnly: false,
                 isSecret: false,
               });
           }
@@ -257,6 +258,7 @@ export function variableService({
               branch: null,
               created: !existing,
               changed: true,
+              noteOnly,
               isSecret,
             };
           }
@@ -415,7 +417,7 @@ export function variableService({
             (
               await tx.variable.findMany({
                 where: { environmentId: env.id, key: { in: keys } },
-                select: { id: true, key: true, isSecret: true },
+                select: { id: true, key: true, isSecret: true, ciphertext: true, valueVersion: true },
               })
             ).map((v) => [v.key, v]),
           );
@@ -428,32 +430,60 @@ export function variableService({
             select: { activeKeyVersion: true },
           });
           const sent = new Map(input.variables.map((v) => [v.key, v]));
-          const result = (created: string[]) => ({
-            environment: { ...env, revision },
+          // Like setVariable: a standard base value equal to the stored one is unchanged (only for a caller
+          // who may read it; secrets and write-only tokens are always written, so a guess is never confirmed).
+          const unchanged = new Set<string>();
+          const noteOnly = new Set<string>();
+          if (!branch && can(access, "variable:read-value", env))
+            for (const v of input.variables) {
+              const row = existing.get(v.key);
+              if (!row || row.isSecret) continue;
+              const id = {
+                projectId,
+                environmentId: env.id,
+                branchId: null,
+                key: v.key,
+                valueVersion: row.valueVersion,
+              };
+              if ((await values.tryDecryptOne(id, row.ciphertext)) !== v.value) continue;
+              const scope = { projectId, environmentId: env.id, key: v.key };
+              if (await noteChanges(values, tx, scope, v.note)) noteOnly.add(v.key);
+              else unchanged.add(v.key);
+            }
+          const result = (created: string[], rev = revision) => ({
+            environment: { ...env, revision: rev },
             branch: branch?.name ?? null,
             created,
-            updated: keys.filter((k) => !created.includes(k)),
+            updated: keys.filter((k) => !created.includes(k) && !unchanged.has(k)),
+            unchanged: keys.filter((k) => unchanged.has(k)),
             secrets: keys.filter((k) => existing.get(k)?.isSecret ?? sent.get(k)?.secret === true),
           });
+          if (unchanged.size === keys.length) throw new Rollback(result([], revision - 1));
           if (!branch) {
-            const rows = input.variables.map((v) => ({
-              key: v.key,
-              value: v.value,
-              isSecret: existing.get(v.key)?.isSecret ?? v.secret ?? false,
-            }));
+            const rows = input.variables
+              .filter((v) => !unchanged.has(v.key) && !noteOnly.has(v.key))
+              .map((v) => ({
+                key: v.key,
+                value: v.value,
+                isSecret: existing.get(v.key)?.isSecret ?? v.secret ?? false,
+              }));
             await values.upsert(
               tx,
               { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
               rows,
             );
-            const noted = input.variables.filter((v) => v.note != null).map((v) => ({ key: v.key, note: v.note! }));
+            const noted = input.variables
+              .filter((v) => v.note != null && !unchanged.has(v.key))
+              .map((v) => ({ key: v.key, note: v.note! }));
             await NoteStore.of(values).write(
               tx,
               { projectId, environmentId: env.id, keyVersion: activeKeyVersion, noteVersion: revision },
               noted,
             );
             const created = keys.filter((k) => !existing.has(k));
-            record({ metadata: { created: created.length, updated: keys.length - created.length } });
+            record({
+              metadata: { created: created.length, updated: keys.length - created.length - unchanged.size },
+            });
             return result(created);
           }
           const missing = keys.filter((k) => !existing.has(k));

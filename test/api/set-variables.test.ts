@@ -10,6 +10,7 @@ import {
   createProject,
   listValues,
   readEnvironment,
+  serviceToken,
   setVariable,
   userWithRole,
   useTestServer,
@@ -101,6 +102,52 @@ describe("setVariables", () => {
     );
     expect(empty.fieldErrors[0].path).toEqual(["variables"]);
     expect(await listValues(sdk, "setvars-base", "development")).toMatchObject({ revision: 2 });
+  });
+
+  it("standard values set again unchanged are not written: no revision when nothing changes; secrets and write-only tokens always write", async () => {
+    const s = "setvars-same";
+    await createProject(sdk, s);
+    const set = async (client: EnvplaneClient, variables: { key: string; value: string; note?: string }[]) =>
+      expectType(
+        (await client.setVariables({ input: { project: s, environment: "development", variables } })).setVariables,
+        "SetVariablesPayload",
+      );
+    await set(sdk, [
+      { key: "LOG_LEVEL", value: "debug" },
+      { key: "API_URL", value: "http://localhost:3000", note: "local API" },
+    ]);
+    await setVariable(sdk, { project: s, environment: "development", key: "TOKEN", value: "t", secret: true });
+    const before = (await readEnvironment(sdk, s, "development")).revision;
+
+    const same = await set(sdk, [
+      { key: "LOG_LEVEL", value: "debug" },
+      { key: "API_URL", value: "http://localhost:3000", note: "local API" },
+    ]);
+    expect(same).toMatchObject({ revision: before, created: [], updated: [], unchanged: ["LOG_LEVEL", "API_URL"] });
+    expect((await readEnvironment(sdk, s, "development")).revision).toBe(before);
+
+    // One changed key among unchanged ones: one revision, the rest reported unchanged; a note alone is a change.
+    const mixed = await set(sdk, [
+      { key: "LOG_LEVEL", value: "info" },
+      { key: "API_URL", value: "http://localhost:3000", note: "the API" },
+      { key: "TOKEN", value: "t" },
+    ]);
+    expect(mixed).toMatchObject({
+      revision: before + 1,
+      created: [],
+      updated: ["LOG_LEVEL", "API_URL", "TOKEN"],
+      unchanged: [],
+    });
+    const rows = (await readEnvironment(sdk, s, "development")).variables;
+    expect(rows.find((v: { key: string }) => v.key === "API_URL")).toMatchObject({ note: "the API" });
+
+    // A secret set again with its value is written (the answer never confirms a guess).
+    const secret = await set(sdk, [{ key: "TOKEN", value: "t" }]);
+    expect(secret).toMatchObject({ revision: before + 2, updated: ["TOKEN"], unchanged: [] });
+    // A write-only token cannot read values: its same value is written too.
+    const writer = await serviceToken(server, s, ["WRITE"]);
+    const blind = await set(writer.client, [{ key: "LOG_LEVEL", value: "info" }]);
+    expect(blind).toMatchObject({ revision: before + 3, updated: ["LOG_LEVEL"], unchanged: [] });
   });
 
   it("sets overrides of one branch; a key without a base value, development, or a developer on production is refused", async () => {

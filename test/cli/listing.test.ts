@@ -170,10 +170,16 @@ describe("several keys at once", () => {
     expect(text).toEqual({
       code: 0,
       stdout: `✓ Removed C from "development" (revision ${start + 3}).\n`,
-      stderr: 'Not set: X, Y in "development": nothing to remove.\n',
+      stderr: 'X, Y were not set in "development" (nothing to remove for them).\n',
     });
     const nothing = await box.run(["env", "unset", "X", "Y", "--json"]);
     expect(JSON.parse(nothing.stdout)).toMatchObject({ removed: [], notFound: ["X", "Y"], revision: start + 3 });
     expect((await readEnvironment(server.owner, slug, "development")).revision).toBe(start + 3);
+    expect((await box.run(["env", "set", "A=1", "B=2"])).code).toBe(0);
+    expect(await box.run(["env", "unset", "A", "B", "Z"])).toEqual({
+      code: 0,
+      stdout: `✓ Removed A, B from "development" (revision ${start + 5}).\n`,
+      stderr: 'Z was not set in "development" (nothing to remove for it).\n',
+    });
   });
 });

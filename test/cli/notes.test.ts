@@ -97,6 +97,8 @@ describe("notes and layout through env push and env pull", () => {
     const reordered = await box.run(["env", "push", "--yes"]);
     expect(reordered.stdout).toContain("~ key order or blank lines changed");
     expect(reordered.stdout).toContain("~ APP_URL (note removed)");
+    expect(reordered.stdout.match(/APP_URL/g)).toHaveLength(1);
+    expect(reordered.stdout.match(/DATABASE_URL/g)).toHaveLength(1);
     await box.run(["env", "pull"]);
     expect(box.read("envplane/.env")).toMatch(
       /# User variables\nDB_POOL=10\nDATABASE_URL=postgres:\/\/db\/app\n\nAPP_URL=https:\/\/app.example\nPORT=4000\n$/,
@@ -114,10 +116,20 @@ describe("notes and layout through env push and env pull", () => {
     expect(list.stdout).toContain("# Outgoing mail\n# ask ops first\nSMTP_HOST = ");
     const json = JSON.parse((await box.run(["env", "list", "--values", "--json"])).stdout);
     expect(json).toEqual([
-      { key: "SMTP_HOST", isSecret: false, value: "smtp.example", note: "Outgoing mail\nask ops first", overrides: [] },
+      {
+        key: "SMTP_HOST",
+        isSecret: false,
+        preview: "smtp.example",
+        note: "Outgoing mail\nask ops first",
+        overrides: [],
+      },
     ]);
     const noteOnly = await box.run(["env", "set", "SMTP_HOST", "smtp.example", "--note", "Outgoing mail"]);
-    expect(noteOnly.stdout + noteOnly.stderr).toMatch(/Updated SMTP_HOST/);
+    expect(noteOnly).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^✓ Note of SMTP_HOST updated in "development"/),
+    });
+    expect(noteOnly.stdout).not.toMatch(/Updated SMTP_HOST/);
     expect((await notes(slug)).SMTP_HOST).toEqual(["smtp.example", "Outgoing mail"]);
 
     const pairs = await box.run(["env", "set", "A=1", "B=2", "--note", "x"]);
@@ -137,5 +149,39 @@ describe("notes and layout through env push and env pull", () => {
     ]);
     expect(branch.code).toBe(1);
     expect(branch.stderr).toMatch(/Notes belong to base values/);
+  });
+  it("push diff names each key once: a value and note change on one line, a note-only change not also as unchanged", async () => {
+    const slug = "cli-notes-diff";
+    await createProject(server.owner, slug);
+    const box = await createSandbox(server, { link: slug });
+    box.write("envplane/.env", "# Primary\nDATABASE_URL=postgres://a\n# Mail\nSMTP_HOST=smtp.a\nPORT=1\n");
+    expect((await box.run(["env", "push", "--yes"])).code).toBe(0);
+    box.write("envplane/.env", "# Replica\nDATABASE_URL=postgres://b\nSMTP_HOST=smtp.a\nPORT=1\n");
+    const r = await box.run(["env", "push", "--yes"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('~ DATABASE_URL = "postgres://b" (changed, note changed)\n');
+    expect(r.stdout).toContain("~ SMTP_HOST (note removed)\n");
+    expect(r.stdout).toContain("= PORT (unchanged, skipped)\n");
+    for (const key of ["DATABASE_URL", "SMTP_HOST", "PORT"]) expect(r.stdout.split(key)).toHaveLength(2);
+  });
+
+  it("env set with KEY=VALUE pairs equal to the stored values writes nothing and says so", async () => {
+    const slug = "cli-notes-same";
+    await createProject(server.owner, slug);
+    const box = await createSandbox(server, { link: slug });
+    const pairs = ["LOG_LEVEL=debug", "API_URL=http://localhost:3000"];
+    expect((await box.run(["env", "set", ...pairs])).code).toBe(0);
+    const revision = (await readEnvironment(server.owner, slug, "development")).revision;
+    const same = await box.run(["env", "set", ...pairs]);
+    expect(same).toEqual({
+      code: 0,
+      stdout: `✓ LOG_LEVEL, API_URL in "development" already have these values: nothing changed (revision ${revision}).\n`,
+      stderr: "",
+    });
+    const mixed = await box.run(["env", "set", "LOG_LEVEL=info", "API_URL=http://localhost:3000"]);
+    expect(mixed.stdout).toBe(
+      `✓ Set 2 variables in "development" (revision ${revision + 1}): updated LOG_LEVEL; unchanged API_URL.\n`,
+    );
+    expect((await readEnvironment(server.owner, slug, "development")).revision).toBe(revision + 1);
   });
 });

@@ -433,13 +433,14 @@ describe("several keys in one write", () => {
       code: 0,
       stdout:
         '✓ Removed the overrides of A for project branch feature-x in "preview" (revision 3); the base values stay.\n',
-      stderr: 'No override for feature-x of C in "preview": nothing to remove.\n',
+      stderr: 'C has no override for project branch feature-x in "preview" (nothing to remove for it).\n',
     });
     const unset = await box.run(["env", "unset", "A", "B", "MISSING", "--env", "preview", "--json"]);
     expect(JSON.parse(unset.stdout)).toEqual({
       environment: "preview",
       branch: null,
       removed: ["A", "B"],
+      notFound: ["MISSING"],
       missing: ["MISSING"],
       notFound: ["MISSING"],
       overridesRemoved: 1,
@@ -447,7 +448,11 @@ describe("several keys in one write", () => {
     });
     expect(Object.keys((await listValues(server.owner, "team-many", "preview")).values)).toEqual(["C"]);
     const nothing = await box.run(["env", "unset", "X", "Y", "--env", "preview"]);
-    expect(nothing).toMatchObject({ code: 0, stdout: "", stderr: 'Not set: X, Y in "preview": nothing to remove.\n' });
+    expect(nothing).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: 'X, Y were not set in "preview": nothing to remove.\n',
+    });
     expect(await revisionOf("team-many", "preview")).toBe(4);
 
     expect((await box.run(["env", "set", "ONE", "a value"])).code).toBe(0);

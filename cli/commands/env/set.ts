@@ -119,6 +119,8 @@ as they are (no stdin).`,
       return ctx.io.done(
         `${what} in "${environment}" already has this value: nothing changed (revision ${set.revision}).`,
       );
+    if (set.noteOnly)
+      return ctx.io.done(`Note of ${what} updated in "${environment}" (value unchanged, revision ${set.revision}).`);
     ctx.io.done(
       `${set.created ? "Added" : "Updated"} ${what} in "${environment}"${set.isSecret ? " (secret)" : ""} (revision ${set.revision}).`,
     );
@@ -147,15 +149,21 @@ async function setMany(ctx: Context, options: OptionValues, variables: { key: st
       branch: set.branch ?? null,
       created: set.created,
       updated: set.updated,
+      unchanged: set.unchanged,
       secrets: set.secrets,
       revision: set.revision,
     });
   const what = set.branch
     ? `${plural(variables.length, "override")} for project branch ${set.branch}`
     : plural(variables.length, "variable");
+  if (!set.created.length && !set.updated.length)
+    return ctx.io.done(
+      `${set.unchanged.join(", ")} in "${environment}" already ${set.unchanged.length === 1 ? "has this value" : "have these values"}: nothing changed (revision ${set.revision}).`,
+    );
   const parts = [
     set.created.length ? `added ${set.created.join(", ")}` : "",
     set.updated.length ? `updated ${set.updated.join(", ")}` : "",
+    set.unchanged.length ? `unchanged ${set.unchanged.join(", ")}` : "",
   ].filter(Boolean);
   const secrets = set.secrets.length ? ` Secrets: ${set.secrets.join(", ")}.` : "";
   ctx.io.done(`Set ${what} in "${environment}" (revision ${set.revision}): ${parts.join("; ")}.${secrets}`);

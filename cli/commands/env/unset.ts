@@ -42,9 +42,14 @@ export const envUnset: CommandSpec = {
           overridesRemoved: unset.overridesRemoved,
           revision: unset.revision,
         });
-      const what = branch ? `No override for ${branch} of` : "Not set:";
-      if (unset.notFound.length)
-        ctx.io.note(`${what} ${unset.notFound.join(", ")} in "${environment}": nothing to remove.`);
+      if (unset.notFound.length) {
+        const one = unset.notFound.length === 1;
+        const what = branch
+          ? `${one ? "has" : "have"} no override for project branch ${branch}`
+          : `${one ? "was" : "were"} not set`;
+        const rest = unset.removed.length ? ` (nothing to remove for ${one ? "it" : "them"}).` : ": nothing to remove.";
+        ctx.io.note(`${unset.notFound.join(", ")} ${what} in "${environment}"${rest}`);
+      }
       if (!unset.removed.length) return;
       if (unset.branch)
         ctx.io.done(
