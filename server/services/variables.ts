@@ -89,6 +89,8 @@ export interface BulkUpsertResult {
   managedKept: string[];
   notesChanged: string[];
   layoutChanged: boolean;
+  /** Changed keys whose references (${{project.KEY}}) the incoming literal value replaces. */
+  referencesReplaced: string[];
 }
 
 function flipError(key: string, isSecret: boolean, env: string): ValidationError {
@@ -615,6 +617,7 @@ export function variableService({
         managedKept,
         notesChanged: d.notesChanged,
         layoutChanged,
+        referencesReplaced: d.referencesReplaced,
       });
       let layoutChanged = false;
       const notes = NoteStore.of(values);

@@ -151,6 +151,23 @@ describe("references to project variables", () => {
     expect(merged.variables.find((v) => v.key === "APP_USER")!.value).toBe("${{project.DB_USER}}");
   });
 
+  it("a push whose literal replaces a reference reports it in referencesReplaced (dry run too)", async () => {
+    const input = {
+      project: P,
+      environment: "production",
+      variables: [
+        { key: "APP_USER", value: "stale-literal" },
+        { key: "HOST", value: "db3" },
+      ],
+    };
+    const planned = await bulk(sdk, { ...input, dryRun: true });
+    expect(planned).toMatchObject({ changed: ["APP_USER", "HOST"], referencesReplaced: ["APP_USER"] });
+    const applied = await bulk(sdk, input);
+    expect(applied).toMatchObject({ applied: true, referencesReplaced: ["APP_USER"] });
+    const back = await bulk(sdk, { ...input, variables: [{ key: "APP_USER", value: "${{project.DB_USER}}" }] });
+    expect(back).toMatchObject({ applied: true, changed: ["APP_USER"], referencesReplaced: [] });
+  });
+
   it("a project variable's new value reaches pull and runtime without touching the environments", async () => {
     const before = (await readEnvironment(sdk, P, "production")).revision;
     expectType(await setShared(sdk, P, "DB_USER", "renamed"), "SetSharedVariablePayload");
