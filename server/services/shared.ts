@@ -177,6 +177,7 @@ export function sharedService({
           tx,
           { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
           [{ key: input.key, value: input.value, isSecret }],
+          { access, pathOf: () => ["value"] },
         );
         record({ metadata: { created: !existing, isSecret } });
         return { key: input.key, created: !existing, isSecret, revision, projectId };
