@@ -203,7 +203,7 @@ export function sharedService({
         if (usedBy.length && !input.force)
           throw new ConflictError(
             `Project variable "${input.key}" is referenced in ${usedBy.map((n) => `"${n}"`).join(", ")}. ` +
-              `Change those values first, or delete it anyway with --force (force: true): their references will ` +
+              `Change those values first, or force the deletion: their references will ` +
               "then fail to resolve until it is set again.",
           );
         await uow.removing([input.key]);

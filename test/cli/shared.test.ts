@@ -145,12 +145,15 @@ describe("envplane shared", () => {
     const refused = await run(["shared", "unset", "DB_USER"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('"development", "production"');
+    expect(refused.stderr).toContain("envplane shared unset DB_USER --force");
+    expect(refused.stderr).not.toContain("force: true");
     const forced = await run(["shared", "unset", "DB_USER", "--force"]);
     expect(forced.code).toBe(0);
-    expect(forced.stderr).toContain("development, production still reference ${{project.DB_USER}}");
+    expect(forced.stderr).toContain("development, production still use ${{project.DB_USER}}");
     const pull = await run(["env", "pull"]);
     expect(pull.code).toBe(1);
     expect(pull.stderr).toContain("${{project.DB_USER}}");
+    expect(pull.stderr).toContain("envplane shared set DB_USER <value>");
     const list = await run(["env", "list"]);
     expect(list.stdout).toContain("(a referenced shared variable is missing)");
   });
