@@ -3,6 +3,8 @@
  * and (with prune) removes. Existing variables keep their type; a secret's current value
  * cannot be compared, so an incoming secret is always overwritten.
  */
+import { parseReferences } from "./references.js";
+
 export interface ExistingVariable {
   key: string;
   isSecret: boolean;
@@ -34,6 +36,8 @@ export interface BulkDiff {
   typeKept: string[];
   /** Existing keys whose note the push changes (set, edited or cleared), whatever happens to their value. */
   notesChanged: string[];
+  /** Changed keys whose stored value has ${{project.KEY}} references that the incoming literal value replaces. */
+  referencesReplaced: string[];
 }
 
 /** With `prune`, existing keys missing from `incoming` are removed, except those in `keep`. */
@@ -52,6 +56,7 @@ export function computeBulkDiff(
     removed: [],
     typeKept: [],
     notesChanged: [],
+    referencesReplaced: [],
   };
   const incomingKeys = new Set<string>();
   for (const item of incoming) {
@@ -67,7 +72,10 @@ export function computeBulkDiff(
     if (current.isSecret) diff.secretOverwritten.push(item);
     else if (current.value === item.value || (current.resolved != null && current.resolved === item.value))
       diff.unchanged.push(item.key);
-    else diff.changed.push(item);
+    else {
+      diff.changed.push(item);
+      if (current.value !== null && parseReferences(current.value).keys.length) diff.referencesReplaced.push(item.key);
+    }
   }
   const kept = new Set(keep);
   if (prune) for (const v of existing) if (!incomingKeys.has(v.key) && !kept.has(v.key)) diff.removed.push(v.key);

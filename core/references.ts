@@ -36,6 +36,12 @@ export function parseReferences(value: string): ReferenceParse {
   return { keys: [...keys].sort(), error: null };
 }
 
+/** The keys of the well-formed references in `value` (sorted, each once), ignoring anything malformed. */
+export function wellFormedReferences(value: string): string[] {
+  if (!value.includes(OPENING)) return [];
+  return [...new Set(Array.from(value.matchAll(REFERENCE), (m) => m[1]))].sort();
+}
+
 /** The keys as stored in the `references` column (a JSON array, sorted). */
 export function referencesColumn(value: string): string {
   return JSON.stringify(parseReferences(value).keys);

@@ -1022,7 +1022,7 @@ export type BulkUpsertVariablesMutationVariables = Exact<{
 
 
 export type BulkUpsertVariablesMutation = { bulkUpsertVariables:
-    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string>, managedKept: Array<string>, notesChanged: Array<string>, layoutChanged: boolean }
+    | { __typename: 'BulkUpsertVariablesPayload', revision: number, applied: boolean, dryRun: boolean, added: Array<string>, changed: Array<string>, unchanged: Array<string>, secretOverwritten: Array<string>, removed: Array<string>, typeKept: Array<string>, managedKept: Array<string>, notesChanged: Array<string>, layoutChanged: boolean, referencesReplaced: Array<string> }
     | { __typename: 'ConflictError', currentRevision: number | null, message: string }
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', resource: string, message: string }
@@ -3109,6 +3109,7 @@ export const BulkUpsertVariablesDocument = new TypedDocumentString(`
       managedKept
       notesChanged
       layoutChanged
+      referencesReplaced
     }
     ...ErrorFields
   }

@@ -160,11 +160,14 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     removed: input.prune ? absent.filter((k) => !keep.includes(k)) : [],
     typeKept: planned.typeKept,
     notesChanged: planned.notesChanged,
+    referencesReplaced: planned.referencesReplaced,
   };
   const changes = diff.added.length + diff.changed.length + diff.secretOverwritten.length + diff.notesChanged.length;
   // Service bindings: prune never removes their variables (only "envplane bindings" does).
   const managedKept = input.prune ? planned.managedKept.filter((k) => !keep.includes(k)) : [];
 
+  // A pushed literal that replaces a ${{project.KEY}} reference (e.g. a stale pulled file) is asked for apart.
+  const replaced = new Set(diff.referencesReplaced);
   if (!input.json) {
     const types = new Map(incoming.map((v) => [v.key, v.secret]));
     // Each key once: its value change and its note change on one line.
@@ -174,7 +177,11 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     const unchanged = diff.unchanged.filter((k) => !notes.has(k));
     const lines = [
       ...diff.added.map((v) => `+ ${v.key} = ${types.get(v.key) ? "[secret]" : preview(v.value)} (add)`),
-      ...diff.changed.map((v) => `~ ${v.key} = ${preview(v.value)} (changed${note(v.key)})`),
+      ...diff.changed.map(
+        (v) =>
+          `~ ${v.key} = ${preview(v.value)} (changed` +
+          `${replaced.has(v.key) ? ": replaces its ${{project.…}} reference with a literal value" : ""}${note(v.key)})`,
+      ),
       ...diff.secretOverwritten.map((v) => `~ ${v.key} [secret, will be overwritten${note(v.key)}]`),
       ...diff.notesChanged.filter((k) => !valueKeys.has(k)).map((k) => `~ ${k} (${note(k).slice(2)})`),
       ...(planned.layoutChanged ? ["~ key order or blank lines changed"] : []),
@@ -213,6 +220,7 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
       // Only when there are some: the JSON of a push without notes stays as it was.
       ...(diff.notesChanged.length ? { notesChanged: diff.notesChanged } : {}),
       ...(planned.layoutChanged ? { layoutChanged: true } : {}),
+      ...(replaced.size ? { referencesReplaced: diff.referencesReplaced } : {}),
     });
 
   if (diffIsEmpty(diff) && !planned.layoutChanged) {
@@ -227,6 +235,18 @@ export async function pushFile(ctx: Context, input: PushInput): Promise<PushOutc
     return { applied: false, revision: planned.revision };
   }
   const destructive = diff.removed.length + diff.changed.length + diff.secretOverwritten.length > 0;
+  if (replaced.size) {
+    const message =
+      `${[...replaced].join(", ")}: the pushed value replaces ${replaced.size > 1 ? "their" : "its"} reference to a ` +
+      "project variable (${{project.…}}) with a literal value, so it no longer follows the project variable.";
+    if (input.yes) ctx.io.warn(message);
+    else if (!ctx.io.interactive)
+      throw new UsageError(
+        `${message} Nothing was pushed. Re-run with --yes to replace it, or pull first (envplane env pull) ` +
+          "so the file holds the current values.",
+      );
+    else if (!(await ctx.io.confirm(`${message} Replace?`))) throw new CliError("Cancelled: nothing was pushed.");
+  }
   if ((input.confirm === true || (input.confirm === "destructive" && destructive)) && !input.yes) {
     if (!ctx.io.interactive) {
       if (!input.json) ctx.io.print(summary);

@@ -8,6 +8,7 @@ import { canReadSharedValues, canWriteShared } from "../services/shared.js";
 import { builder, type Context } from "./builder.js";
 import { mutation } from "./mutation.js";
 import { valueOwnerSelect } from "./values.js";
+import { BulkUpsertVariablesPayload } from "./variable.js";
 
 const MASK = "••••";
 const PREVIEW_LENGTH = 12;
@@ -79,6 +80,14 @@ const referencesDescription =
 const previewDescription =
   "The value with its references resolved: its first 12 characters and … when longer; •••• for a secret or a " +
   "value referencing a secret project variable; null when a referenced project variable no longer exists.";
+
+builder.objectFields(BulkUpsertVariablesPayload, (t) => ({
+  referencesReplaced: t.exposeStringList("referencesReplaced", {
+    description:
+      "Changed keys whose stored value held ${{project.KEY}} references that the pushed literal value replaces " +
+      "(the value no longer follows the project variable).",
+  }),
+}));
 
 builder.prismaObjectField("Variable", "references", (t) =>
   t.stringList({

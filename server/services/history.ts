@@ -430,6 +430,7 @@ export function historyService({
             tx,
             { projectId, environmentId: env.id },
             plan.writeOverrides.map((o) => ({ key: o.key, value: o.value! })),
+            "copy",
           );
           for (const [i, o] of plan.writeOverrides.entries()) {
             const variableId = ids.get(o.key)!;

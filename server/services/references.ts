@@ -5,9 +5,11 @@
  * server for pull, runtime and listings. A value that references a secret project variable
  * resolves as a secret. Messages name keys, never values.
  */
-import { parseReferences, substituteReferences } from "../../core/references.js";
+import { parseReferences, substituteReferences, wellFormedReferences } from "../../core/references.js";
+import type { ProjectAccess } from "../authz/index.js";
 import type { Db, Tx } from "../db/client.js";
-import { ConflictError, ValidationError } from "./errors.js";
+import { ConflictError, ForbiddenError, ValidationError } from "./errors.js";
+import { canWriteShared } from "./shared.js";
 
 type Client = Pick<Tx, "$queryRaw"> | Pick<Db, "$queryRaw">;
 
@@ -51,18 +53,31 @@ export async function loadSharedKeys(db: Client, projectId: string): Promise<Sha
   return { id: rows[0].envId, revision: Number(rows[0].revision), keys };
 }
 
+/** How a write's references are checked: user input (`ReferenceCheck`) or a copy of stored values ("copy"). */
+export interface ReferenceCheck {
+  access: ProjectAccess;
+  /** The input field of item i for fieldErrors (default: ["value"] for one item, else ["variables", i, "value"]). */
+  pathOf?: (i: number) => string[];
+}
+
 /**
- * The `references` column (JSON key list) of each value written to `environmentId`; refuses a
- * malformed reference, a reference to a missing project variable, and any reference inside a
- * project variable (no chains). `pathOf` names the input field of item i for fieldErrors.
+ * The `references` column (JSON key list) of each value written to `environmentId`. Secrets are taken
+ * literally: never parsed, no references. User input (`check`) is refused for a malformed reference, a
+ * reference to a missing project variable, any reference inside a project variable (no chains), and a
+ * reference to a secret project variable by someone who may not write project variables. A copy of
+ * stored values ("copy": seed, promote, restore, preview clone, binding credentials) is never refused:
+ * its column lists the well-formed references only.
  */
 export async function referenceColumns(
-  db: Client,
+  db: Tx,
   scope: { projectId: string; environmentId: string },
-  items: readonly { key: string; value: string }[],
-  pathOf: (i: number) => string[] = (i) => (items.length === 1 ? ["value"] : ["variables", String(i), "value"]),
+  items: readonly { key: string; value: string; isSecret?: boolean }[],
+  check: ReferenceCheck | "copy",
 ): Promise<string[]> {
-  const parsed = items.map((item) => parseReferences(item.value));
+  if (check === "copy")
+    return items.map((item) => JSON.stringify(item.isSecret ? [] : wellFormedReferences(item.value)));
+  const pathOf = check.pathOf ?? ((i) => (items.length === 1 ? ["value"] : ["variables", String(i), "value"]));
+  const parsed = items.map((item) => (item.isSecret ? { keys: [], error: null } : parseReferences(item.value)));
   if (parsed.every((p) => p.keys.length === 0 && p.error === null)) return items.map(() => "[]");
   const bad = parsed.findIndex((p) => p.error !== null);
   if (bad !== -1) {
@@ -88,6 +103,18 @@ export async function referenceColumns(
       throw new ValidationError(message, [{ path: pathOf(i), message }]);
     }
   }
+  const secretRef = parsed.findIndex((p) => p.keys.some((k) => shared?.keys.get(k)));
+  if (
+    secretRef !== -1 &&
+    !(await canWriteShared(db as unknown as Parameters<typeof canWriteShared>[0], check.access))
+  ) {
+    const key = parsed[secretRef].keys.find((k) => shared?.keys.get(k));
+    throw new ForbiddenError(
+      `"${items[secretRef].key}" references the secret project variable "${key}". Referencing a secret project ` +
+        "variable needs the permission to write project variables (while an environment is protected, only " +
+        "admins and owners have it). Ask one of them to set it.",
+    );
+  }
   return parsed.map((p) => JSON.stringify(p.keys));
 }
 
@@ -108,7 +135,9 @@ export async function resolveReferences(
   stored: readonly StoredValue[],
   opts: { secrets: boolean; onMissing?: "fail" | "skip" },
 ): Promise<ResolvedValue[]> {
-  const referencing = stored.filter((v) => v.value !== null && parseReferences(v.value).keys.length > 0);
+  // Secrets are taken literally: a `${{` in a secret is part of the secret.
+  const keysOf = (v: StoredValue) => (v.value === null || v.isSecret ? [] : wellFormedReferences(v.value));
+  const referencing = stored.filter((v) => keysOf(v).length > 0);
   if (!referencing.length) return stored.map((v) => ({ ...v, reference: null }));
   const shared = await loadSharedKeys(db, scope.projectId);
   const sharedValues = new Map<string, string>();
@@ -118,13 +147,14 @@ export async function resolveReferences(
     for (const r of rows) if (r.value !== null) sharedValues.set(r.key, r.value);
   }
   const broken: string[] = [];
+  const missingKeys: string[] = [];
   const out = stored.map((v): ResolvedValue => {
-    if (v.value === null) return { ...v, reference: null };
-    const keys = parseReferences(v.value).keys;
-    if (!keys.length) return { ...v, reference: null };
+    const keys = keysOf(v);
+    if (v.value === null || !keys.length) return { ...v, reference: null };
     const missing = keys.filter((k) => !shared?.keys.has(k));
     if (missing.length) {
       broken.push(`"${v.key}" (${missing.map((k) => `\${{project.${k}}}`).join(", ")})`);
+      for (const k of missing) if (!missingKeys.includes(k)) missingKeys.push(k);
       return { ...v, value: null, reference: v.value };
     }
     const isSecret = v.isSecret || keys.some((k) => shared?.keys.get(k));
@@ -134,7 +164,8 @@ export async function resolveReferences(
   if (broken.length && opts.onMissing !== "skip")
     throw new ConflictError(
       `${broken.join(", ")} in environment "${scope.label.environment}" reference${broken.length > 1 ? "" : "s"} ` +
-        "project variables that no longer exist. Set them again (envplane shared set KEY <value>) or change the values.",
+        "project variables that no longer exist. Set them again (envplane shared set " +
+        `${missingKeys.length === 1 ? missingKeys[0] : "<KEY>"} <value>) or change the values.`,
     );
   return out;
 }

@@ -177,6 +177,7 @@ export function sharedService({
           tx,
           { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
           [{ key: input.key, value: input.value, isSecret }],
+          { access, pathOf: () => ["value"] },
         );
         record({ metadata: { created: !existing, isSecret } });
         return { key: input.key, created: !existing, isSecret, revision, projectId };
@@ -202,7 +203,7 @@ export function sharedService({
         if (usedBy.length && !input.force)
           throw new ConflictError(
             `Project variable "${input.key}" is referenced in ${usedBy.map((n) => `"${n}"`).join(", ")}. ` +
-              `Change those values first, or delete it anyway with --force (force: true): their references will ` +
+              `Change those values first, or force the deletion: their references will ` +
               "then fail to resolve until it is set again.",
           );
         await uow.removing([input.key]);

@@ -8,7 +8,7 @@ import { timeOrderedId } from "../db/ids.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
-import { referenceColumns } from "./references.js";
+import { type ReferenceCheck, referenceColumns } from "./references.js";
 
 type Client =
   | Pick<Tx, "$queryRaw" | "$executeRaw" | "projectKey">
@@ -144,16 +144,20 @@ export class ValueStore {
     return this.keys.encrypt(id, value, keyVersion, tx);
   }
 
-  /** Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and valueVersion are replaced. */
+  /**
+   * Inserts or updates base values in bulk. An existing row keeps its type; its ciphertext and valueVersion are
+   * replaced. References are checked only for user input (`check`); copies of stored values are carried over.
+   */
   async upsert(
     tx: Tx,
     scope: { projectId: string; environmentId: string; keyVersion: number; valueVersion: number },
     values: readonly NewValue[],
+    check: ReferenceCheck | "copy" = "copy",
   ): Promise<void> {
     const { projectId, environmentId, keyVersion, valueVersion } = scope;
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
-    const references = await referenceColumns(tx, { projectId, environmentId }, values);
+    const references = await referenceColumns(tx, { projectId, environmentId }, values, check);
     for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
       if (i > 0) await nextTurn();
       const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v, j) => {

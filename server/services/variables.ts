@@ -89,6 +89,8 @@ export interface BulkUpsertResult {
   managedKept: string[];
   notesChanged: string[];
   layoutChanged: boolean;
+  /** Changed keys whose references (${{project.KEY}}) the incoming literal value replaces. */
+  referencesReplaced: string[];
 }
 
 function flipError(key: string, isSecret: boolean, env: string): ValidationError {
@@ -242,6 +244,7 @@ export function variableService({
                 tx,
                 { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
                 [{ key: input.key, value: input.value, isSecret }],
+                { access, pathOf: () => ["value"] },
               );
             if (input.note != null)
               await NoteStore.of(values).write(
@@ -269,7 +272,12 @@ export function variableService({
               "Variable",
             );
           const where = { variableId_branchId: { variableId: existing.id, branchId: branch.id } };
-          const [references] = await referenceColumns(tx, { projectId, environmentId: env.id }, [input]);
+          const [references] = await referenceColumns(
+            tx,
+            { projectId, environmentId: env.id },
+            [{ ...input, isSecret: existing.isSecret }],
+            { access, pathOf: () => ["value"] },
+          );
           const ciphertext = Buffer.from(
             await values.encryptOne(
               { projectId, environmentId: env.id, branchId: branch.id, key: input.key, valueVersion: revision },
@@ -471,6 +479,7 @@ export function variableService({
               tx,
               { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
               rows,
+              { access, pathOf: (i) => ["variables", String(i), "value"] },
             );
             const noted = input.variables
               .filter((v) => v.note != null && !unchanged.has(v.key))
@@ -501,7 +510,12 @@ export function variableService({
               })
             ).map((o) => o.variableId),
           );
-          const references = await referenceColumns(tx, { projectId, environmentId: env.id }, input.variables);
+          const references = await referenceColumns(
+            tx,
+            { projectId, environmentId: env.id },
+            input.variables.map((v) => ({ ...v, isSecret: existing.get(v.key)!.isSecret })),
+            { access, pathOf: (i) => ["variables", String(i), "value"] },
+          );
           for (const [i, v] of input.variables.entries()) {
             const variableId = existing.get(v.key)!.id;
             const ciphertext = Buffer.from(
@@ -645,6 +659,7 @@ export function variableService({
         managedKept,
         notesChanged: d.notesChanged,
         layoutChanged,
+        referencesReplaced: d.referencesReplaced,
       });
       let layoutChanged = false;
       const notes = NoteStore.of(values);
@@ -720,6 +735,10 @@ export function variableService({
             tx,
             { projectId, environmentId: env.id, keyVersion: activeKeyVersion, valueVersion: revision },
             rows,
+            {
+              access,
+              pathOf: (i) => ["variables", String(input.variables.findIndex((v) => v.key === rows[i].key)), "value"],
+            },
           );
           await removing(diff.removed);
           await values.remove(tx, env.id, diff.removed);

@@ -151,6 +151,23 @@ describe("references to project variables", () => {
     expect(merged.variables.find((v) => v.key === "APP_USER")!.value).toBe("${{project.DB_USER}}");
   });
 
+  it("a push whose literal replaces a reference reports it in referencesReplaced (dry run too)", async () => {
+    const input = {
+      project: P,
+      environment: "production",
+      variables: [
+        { key: "APP_USER", value: "stale-literal" },
+        { key: "HOST", value: "db3" },
+      ],
+    };
+    const planned = await bulk(sdk, { ...input, dryRun: true });
+    expect(planned).toMatchObject({ changed: ["APP_USER", "HOST"], referencesReplaced: ["APP_USER"] });
+    const applied = await bulk(sdk, input);
+    expect(applied).toMatchObject({ applied: true, referencesReplaced: ["APP_USER"] });
+    const back = await bulk(sdk, { ...input, variables: [{ key: "APP_USER", value: "${{project.DB_USER}}" }] });
+    expect(back).toMatchObject({ applied: true, changed: ["APP_USER"], referencesReplaced: [] });
+  });
+
   it("a project variable's new value reaches pull and runtime without touching the environments", async () => {
     const before = (await readEnvironment(sdk, P, "production")).revision;
     expectType(await setShared(sdk, P, "DB_USER", "renamed"), "SetSharedVariablePayload");
@@ -404,5 +421,104 @@ describe("history, audit and the hidden _shared environment", () => {
       })
     ).createWebhook;
     expect(webhook.__typename).not.toBe("CreateWebhookPayload");
+  });
+});
+
+describe("copies, secrets and permissions with references (review fixes)", () => {
+  const P = "shared-fixes";
+  beforeAll(async () => {
+    await createProject(sdk, P);
+    expectType(await setShared(sdk, P, "HOST", "db.internal"), "SetSharedVariablePayload");
+    expectType(await setShared(sdk, P, "TOKEN", CANARY, true), "SetSharedVariablePayload");
+  });
+
+  it("copies carry a reference to a deleted project variable over instead of refusing (preview, promote)", async () => {
+    await setVariable(sdk, { project: P, environment: "production", key: "API_HOST", value: "${{project.HOST}}" });
+    await setVariable(sdk, { project: P, environment: "production", key: "PLAIN", value: "x" });
+    expectType(
+      (await sdk.unsetSharedVariable({ input: { project: P, key: "HOST", force: true } })).unsetSharedVariable,
+      "UnsetSharedVariablePayload",
+    );
+    const preview = (
+      await sdk.createPreview({
+        input: { project: P, branch: "feat-copy", from: "production", url: "https://p.example" },
+      })
+    ).createPreview;
+    expect(preview.__typename).toBe("CreatePreviewPayload");
+    const promoted = (await sdk.promoteEnvironment({ input: { project: P, from: "production", to: "development" } }))
+      .promoteEnvironment;
+    expect(promoted.__typename).toBe("PromoteEnvironmentPayload");
+    const dev = await readEnvironment(sdk, P, "development");
+    expect(dev.variables.find((v) => v.key === "API_HOST")).toMatchObject({
+      value: "${{project.HOST}}",
+      references: ["HOST"],
+    });
+  });
+
+  it("a user-written error names the caller's field path (setVariables with one item)", async () => {
+    const r = (
+      await sdk.setVariables({
+        input: { project: P, environment: "production", variables: [{ key: "Y", value: "${{project.NOPE}}" }] },
+      })
+    ).setVariables;
+    const err = expectType(r, "ValidationError");
+    expect(err.fieldErrors.map((f) => f.path)).toEqual([["variables", "0", "value"]]);
+    const pushed = (
+      await sdk.bulkUpsertVariables({
+        input: {
+          project: P,
+          environment: "production",
+          variables: [
+            { key: "PLAIN", value: "x" },
+            { key: "Z", value: "${{project.NOPE}}" },
+          ],
+        },
+      })
+    ).bulkUpsertVariables;
+    expect(expectType(pushed, "ValidationError").fieldErrors.map((f) => f.path)).toEqual([["variables", "1", "value"]]);
+  });
+
+  it("secrets are taken literally: a secret holding ${{ is stored as written and never parsed or quoted", async () => {
+    expectType(await setShared(sdk, P, "HOST", "db.internal"), "SetSharedVariablePayload");
+    const secret = "pa${{ss-${{project.TOKEN}}-word";
+    const r = (
+      await sdk.setVariable({
+        input: { project: P, environment: "production", key: "ODD", value: secret, secret: true },
+      })
+    ).setVariable;
+    expect(r.__typename).toBe("SetVariablePayload");
+    const env = await readEnvironment(sdk, P, "production");
+    expect(env.variables.find((v) => v.key === "ODD")).toMatchObject({ isSecret: true, references: [] });
+    expect((await runtimeValues(server, P, "main")).values.ODD.value).toBe(secret);
+  });
+
+  it("referencing a secret project variable needs the permission to write project variables", async () => {
+    await sdk.updateEnvironment({ input: { project: P, name: "production", isProtected: true } });
+    const dev = await userWithRole(server, P, "DEVELOPER");
+    const before = (await readEnvironment(sdk, P, "development")).revision;
+    const refused = (
+      await dev.client.setVariable({
+        input: { project: P, environment: "development", key: "STOLEN", value: "${{project.TOKEN}}" },
+      })
+    ).setVariable;
+    const err = expectType(refused, "ForbiddenError");
+    expect(err.message).toContain('secret project variable "TOKEN"');
+    expect(err.message).toContain("permission to write project variables");
+    expect((await readEnvironment(sdk, P, "development")).revision).toBe(before);
+    // A standard project variable stays open to developers; an admin may reference the secret.
+    expectType(await setShared(sdk, P, "REGION", "eu"), "SetSharedVariablePayload");
+    const ok = (
+      await dev.client.setVariable({
+        input: { project: P, environment: "development", key: "R", value: "${{project.REGION}}" },
+      })
+    ).setVariable;
+    expect(ok.__typename).toBe("SetVariablePayload");
+    const admin = await userWithRole(server, P, "ADMIN");
+    const allowed = (
+      await admin.client.setVariable({
+        input: { project: P, environment: "development", key: "STOLEN", value: "${{project.TOKEN}}" },
+      })
+    ).setVariable;
+    expect(allowed.__typename).toBe("SetVariablePayload");
   });
 });

@@ -95,6 +95,33 @@ describe("envplane shared", () => {
     expect((await run(["env", "list", "--env", "_shared"])).code).toBe(1);
   });
 
+  it("pushing a stale pulled file that would replace a reference asks first and says so (never silently)", async () => {
+    expect(parse(box.read("envplane/.env")).APP_USER).toBe("app");
+    expect((await run(["shared", "set", "DB_USER", "app2"])).code).toBe(0);
+    const before = (await readEnvironment(server.owner, slug, "development")).revision;
+    const dry = await run(["env", "push", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("APP_USER");
+    expect(dry.stdout).toContain("replaces its ${{project.…}} reference with a literal value");
+    const json = JSON.parse((await run(["env", "push", "--dry-run", "--json"])).stdout);
+    expect(json.referencesReplaced).toEqual(["APP_USER"]);
+    // No terminal and no --yes: refused, nothing written (a plain push applies otherwise).
+    const refused = await run(["env", "push"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("APP_USER: the pushed value replaces its reference to a project variable");
+    const kept = await readEnvironment(server.owner, slug, "development");
+    expect(kept.revision).toBe(before);
+    expect(kept.variables.find((v) => v.key === "APP_USER")!.value).toBe("${{project.DB_USER}}");
+    const forced = await run(["env", "push", "--yes"]);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain("Warning: APP_USER: the pushed value replaces its reference");
+    const after = await readEnvironment(server.owner, slug, "development");
+    expect(after.variables.find((v) => v.key === "APP_USER")!.value).toBe("app");
+    // Put things back for the next tests.
+    expect((await run(["shared", "set", "DB_USER", "app"])).code).toBe(0);
+    expect((await run(["env", "set", "APP_USER=${{project.DB_USER}}"])).code).toBe(0);
+  });
+
   it("envplane run gets the resolved values, the secret included", async () => {
     await setVariable(server.owner, {
       project: slug,
@@ -123,12 +150,15 @@ describe("envplane shared", () => {
     const refused = await run(["shared", "unset", "DB_USER"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('"development", "production"');
+    expect(refused.stderr).toContain("envplane shared unset DB_USER --force");
+    expect(refused.stderr).not.toContain("force: true");
     const forced = await run(["shared", "unset", "DB_USER", "--force"]);
     expect(forced.code).toBe(0);
-    expect(forced.stderr).toContain("development, production still reference ${{project.DB_USER}}");
+    expect(forced.stderr).toContain("development, production still use ${{project.DB_USER}}");
     const pull = await run(["env", "pull"]);
     expect(pull.code).toBe(1);
     expect(pull.stderr).toContain("${{project.DB_USER}}");
+    expect(pull.stderr).toContain("envplane shared set DB_USER <value>");
     const list = await run(["env", "list"]);
     expect(list.stdout).toContain("(a referenced shared variable is missing)");
   });

@@ -440,7 +440,6 @@ describe("several keys in one write", () => {
       environment: "preview",
       branch: null,
       removed: ["A", "B"],
-      notFound: ["MISSING"],
       missing: ["MISSING"],
       notFound: ["MISSING"],
       overridesRemoved: 1,

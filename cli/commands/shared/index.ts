@@ -117,13 +117,15 @@ export const sharedUnset: CommandSpec = {
         message: opt.string(options, "message"),
       },
     });
+    if (r.unsetSharedVariable.__typename === "ConflictError")
+      throw new CliError(`${r.unsetSharedVariable.message} (envplane shared unset ${args.KEY} --force)`);
     const unset = unwrap(r.unsetSharedVariable, "UnsetSharedVariablePayload");
     if (opt.bool(options, "json")) return printJson(unset);
     if (!unset.removed) return ctx.io.note(`No shared variable ${unset.key}: nothing changed.`);
     ctx.io.done(`Deleted shared variable ${unset.key} (revision ${unset.revision}).`);
     if (unset.usedBy.length)
       ctx.io.warn(
-        `${unset.usedBy.join(", ")} still reference \${{project.${unset.key}}}: pulls and runtime resolution there ` +
+        `${unset.usedBy.join(", ")} still ${unset.usedBy.length > 1 ? "use" : "uses"} \${{project.${unset.key}}}: pulls and runtime resolution there ` +
           `fail until you set it again (envplane shared set ${unset.key} <value>) or change those values.`,
       );
   },
