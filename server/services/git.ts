@@ -223,7 +223,7 @@ export function gitService({
           if (await tx.gitConnection.findUnique({ where: { projectId }, select: { id: true } }))
             throw new ConflictError(
               `Project "${access.project.slug}" is already connected to GitHub. For a new secret run ` +
-                `"envplane git rotate-secret"; to start over, "envplane git disconnect" first.`,
+                `"envplane git rotate-secret"; to start over, "envplane git disconnect --yes" first.`,
             );
           const id = randomBytes(18).toString("base64url");
           const version = await activeVersion(tx, projectId);
@@ -416,6 +416,7 @@ export function gitService({
               ...(repository ? { repository } : {}),
               ...(outcome.overridesRemoved !== undefined ? { overridesRemoved: outcome.overridesRemoved } : {}),
               ...(outcome.preview ? { preview: outcome.preview } : {}),
+              ...(outcome.previewId ? { previewId: outcome.previewId } : {}),
             },
           });
           return { ...outcome, reason, deliveryRow: row.id };
@@ -491,6 +492,8 @@ interface Acted {
   overridesRemoved?: number;
   /** The preview environment deleted with the branch. */
   preview?: string | null;
+  /** The deleted preview environment's id (webhooks report it as environment.deleted). */
+  previewId?: string | null;
 }
 
 /** Creates or deletes the branch a delivery names (inside its write), or says why not. */
@@ -532,7 +535,14 @@ async function act(uow: UnitOfWork, decision: Decision): Promise<Acted> {
   const overridesRemoved = await tx.branchOverride.count({ where: { branchId: existing.id } });
   await tx.projectBranch.delete({ where: { id: existing.id } });
   record({ branchId: existing.id });
-  return { outcome: "deleted", reason: null, branch: name, overridesRemoved, preview: preview?.name ?? null };
+  return {
+    outcome: "deleted",
+    reason: null,
+    branch: name,
+    overridesRemoved,
+    preview: preview?.name ?? null,
+    previewId: preview?.id ?? null,
+  };
 }
 
 export type GitService = ReturnType<typeof gitService>;

@@ -138,7 +138,7 @@ credential as the source) or --binding NAME=VALUE (its own; "NAME=-" reads it fr
       `Created ${p.environment.name} for project branch ${args.branch} from "${p.from}" ` +
         `(${plural(p.copied.length, "variable")} cloned, ${plural(p.overridden.length, "value")} set)` +
         `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.` +
-        p.bindings.map((b) => ` Binding ${b.binding}: ${b.mode === "shared" ? "shares the source's" : "its own"} credential.`).join(""),
+        p.bindings.map((b) => ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`).join(""),
     );
   },
 };
