@@ -600,7 +600,7 @@ export async function previewBindings(
     orderBy: { key: "asc" },
   });
   // GitHub-created previews (no one to ask): every credential not chosen otherwise is shared.
-  const choices = shareUnchosen
+  const choices: readonly PreviewBindingChoice[] = shareUnchosen
     ? [
         ...given,
         ...inSource
