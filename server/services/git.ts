@@ -160,7 +160,10 @@ export const BRANCH_PLACEHOLDER = "{branch}";
  * DNS-safe ("_" is not allowed in host names, so it becomes "-").
  */
 export function previewUrlFor(template: string, branch: string): string {
-  return template.replaceAll(BRANCH_PLACEHOLDER, previewNameFor(branch).slice(PREVIEW_PREFIX.length).replaceAll("_", "-"));
+  return template.replaceAll(
+    BRANCH_PLACEHOLDER,
+    previewNameFor(branch).slice(PREVIEW_PREFIX.length).replaceAll("_", "-"),
+  );
 }
 
 /** Checks the preview settings of connectGit / updateGit: a URL template is needed when previews are on. */
@@ -449,10 +452,11 @@ export function gitService({
           preview = created.environment.name;
           const shared = created.bindings.filter((b) => b.mode === "shared").map((b) => `"${b.binding}"`);
           if (shared.length)
-            previewNote = `${preview} shares the credential of binding ${shared.join(", ")} with ${created.from.name}.`.slice(
-              0,
-              MAX_REASON,
-            );
+            previewNote =
+              `${preview} shares the credential of binding ${shared.join(", ")} with ${created.from.name}.`.slice(
+                0,
+                MAX_REASON,
+              );
           await db.writer.gitDelivery.update({
             where: { id: result.deliveryRow },
             data: { preview, ...(previewNote ? { reason: previewNote } : {}) },

@@ -311,14 +311,15 @@ describe("preview environments", () => {
   it("a preview is never protected: updateEnvironment refuses it and changes nothing", async () => {
     await project("pv-prot");
     const { environment } = await ok({ project: "pv-prot", branch: "feat", url: URL });
-    const r = (await sdk.updateEnvironment({ input: { project: "pv-prot", name: environment.name, isProtected: true } }))
-      .updateEnvironment;
+    const r = (
+      await sdk.updateEnvironment({ input: { project: "pv-prot", name: environment.name, isProtected: true } })
+    ).updateEnvironment;
     expect(expectType(r, "ValidationError").message).toContain("previews are never protected");
     const p = (await sdk.project({ slug: "pv-prot" })).project!;
     expect(p.environments.find((e) => e.name === environment.name)).toMatchObject({ isProtected: false });
   });
 
-  it("deleting the branch keeps a mapping entry an admin pointed at the preview (\"*\"): refused, naming it", async () => {
+  it('deleting the branch keeps a mapping entry an admin pointed at the preview ("*"): refused, naming it', async () => {
     await project("pv-map");
     await ok({ project: "pv-map", branch: "feat", url: URL });
     const mapping = (await sdk.project({ slug: "pv-map" })).project!.mapping.map((m) => ({
@@ -349,7 +350,10 @@ describe("preview environments", () => {
       ).updateBranchMapping,
       "UpdateBranchMappingPayload",
     );
-    expectType((await sdk.deleteBranch({ input: { project: "pv-map", name: "feat" } })).deleteBranch, "DeleteBranchPayload");
+    expectType(
+      (await sdk.deleteBranch({ input: { project: "pv-map", name: "feat" } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
     expect((await sdk.project({ slug: "pv-map" })).project!.mapping.map((m) => m.branch)).toEqual(["main", "*"]);
   });
 
@@ -358,13 +362,20 @@ describe("preview environments", () => {
     expectType(
       (
         await sdk.createWebhook({
-          input: { project: "pv-bdel", url: "http://127.0.0.1:9/hook", events: ["ENVIRONMENT_DELETED", "BRANCH_DELETED"] },
+          input: {
+            project: "pv-bdel",
+            url: "http://127.0.0.1:9/hook",
+            events: ["ENVIRONMENT_DELETED", "BRANCH_DELETED"],
+          },
         })
       ).createWebhook,
       "CreateWebhookPayload",
     );
     await ok({ project: "pv-bdel", branch: "feat", url: URL });
-    expectType((await sdk.deleteBranch({ input: { project: "pv-bdel", name: "feat" } })).deleteBranch, "DeleteBranchPayload");
+    expectType(
+      (await sdk.deleteBranch({ input: { project: "pv-bdel", name: "feat" } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
     const payloads = (await sdk.webhookDeliveries({ slug: "pv-bdel" })).project!.webhooks[0].deliveries.nodes.map((d) =>
       JSON.parse(d.payload),
     );

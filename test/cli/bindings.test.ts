@@ -43,7 +43,9 @@ describe("envplane bindings", () => {
       input: "postgres://x@db/p",
     });
     expect(second.code, second.stderr).toBe(0);
-    expect((await box.run(["bindings", "list"])).stdout).toMatch(/DATABASE_URL\s+preview, production|production, preview/);
+    expect((await box.run(["bindings", "list"])).stdout).toMatch(
+      /DATABASE_URL\s+preview, production|production, preview/,
+    );
 
     // A file without DATABASE_URL pushed with --prune: the managed variable stays, and the diff says why.
     await setVariable(server.owner, { project: slug, environment: "production", key: "OLD", value: "o" });

@@ -98,17 +98,40 @@ describe("envplane preview", () => {
     const parent = "postgres://u:CANARY_PARENT_91@db/app";
     const own = "postgres://u:CANARY_OWN_92@db/pr";
     for (const name of ["db", "cache"]) {
-      const bound = await box.run(["bindings", "set", name, "--service", name === "db" ? "postgres" : "redis",
-        ...(name === "cache" ? ["--variable", "REDIS_URL"] : []), "--env", "preview", "--value", "-"], {
-        input: parent,
-      });
+      const bound = await box.run(
+        [
+          "bindings",
+          "set",
+          name,
+          "--service",
+          name === "db" ? "postgres" : "redis",
+          ...(name === "cache" ? ["--variable", "REDIS_URL"] : []),
+          "--env",
+          "preview",
+          "--value",
+          "-",
+        ],
+        {
+          input: parent,
+        },
+      );
       expect(bound.code, bound.stderr).toBe(0);
     }
     const none = await box.run(["preview", "create", "feat/b", "--url", "https://b.example.com"]);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toContain("--share-binding NAME or --binding NAME=VALUE");
     const made = await box.run(
-      ["preview", "create", "feat/b", "--url", "https://b.example.com", "--share-binding", "db", "--binding", "cache=-"],
+      [
+        "preview",
+        "create",
+        "feat/b",
+        "--url",
+        "https://b.example.com",
+        "--share-binding",
+        "db",
+        "--binding",
+        "cache=-",
+      ],
       { input: own },
     );
     expect(made.code, made.stderr).toBe(0);

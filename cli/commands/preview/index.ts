@@ -6,8 +6,8 @@ import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
-import { readStdin } from "../../io.js";
 import { plural, printJson, table } from "../../format.js";
+import { readStdin } from "../../io.js";
 import { describePath, unwrap } from "../../remote.js";
 import { json, message, project, yes } from "../options.js";
 
@@ -138,7 +138,12 @@ credential as the source) or --binding NAME=VALUE (its own; "NAME=-" reads it fr
       `Created ${p.environment.name} for project branch ${args.branch} from "${p.from}" ` +
         `(${plural(p.copied.length, "variable")} cloned, ${plural(p.overridden.length, "value")} set)` +
         `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.` +
-        p.bindings.map((b) => ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`).join(""),
+        p.bindings
+          .map(
+            (b) =>
+              ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`,
+          )
+          .join(""),
     );
   },
 };

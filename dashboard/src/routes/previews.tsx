@@ -359,7 +359,13 @@ function CreatePreview({
 }
 
 /** A service binding's credential for the new preview: the source's (shared), its own value, or none. */
-function BindingChoice({ binding, from }: { binding: { name: string; variable: string; environments: string[] }; from: string }) {
+function BindingChoice({
+  binding,
+  from,
+}: {
+  binding: { name: string; variable: string; environments: string[] };
+  from: string;
+}) {
   const id = useId();
   const inSource = from ? binding.environments.includes(from) : binding.environments.length > 0;
   const [choice, setChoice] = useState(inSource ? "share" : "skip");
