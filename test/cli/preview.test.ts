@@ -150,4 +150,17 @@ describe("envplane preview", () => {
       expect(r.stdout + r.stderr).not.toContain("CANARY_OWN_92");
     }
   });
+
+  it("mapping show and mapping set --from-config leave the preview's server-managed mapping entry alone", async () => {
+    const box = await linkedProject("cli-pv-map");
+    expect((await box.run(["preview", "create", "feat", "--url", "https://feat.example.com"])).code).toBe(0);
+    const shown = await box.run(["mapping", "show"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stderr).not.toContain("differs");
+    const set = await box.run(["mapping", "set", "--from-config"]);
+    expect(set.code, set.stderr).toBe(0);
+    const mapping = JSON.parse((await box.run(["mapping", "show", "--json"])).stdout);
+    expect(mapping).toContainEqual(expect.objectContaining({ branch: "feat", environment: "preview/feat" }));
+    expect((await runtimeValues(server, "cli-pv-map", "feat")).environment).toBe("preview/feat");
+  });
 });
