@@ -3,7 +3,7 @@
  * the secret once, GitHub-shaped deliveries signed with that secret are accepted, status lists them,
  * rotate-secret replaces it, disconnect turns the URL off.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,13 +73,17 @@ describe("envplane git", () => {
     expect(connected.stdout).toContain("In GitHub:");
     expect(connected.stderr).not.toContain("Warning");
     const bin = path.resolve("bin/envplane.js");
-    const piped = spawnSync("bash", ["-o", "pipefail", "-c", `"${process.execPath}" "${bin}" git status | head -1`], {
-      cwd: box.dir,
-      env: { ...box.env, PATH: process.env.PATH },
-      encoding: "utf8",
-    });
+    // Asynchronously: the test server answers from this process.
+    const piped = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        "bash",
+        ["-o", "pipefail", "-c", `"${process.execPath}" "${bin}" git status | head -1`],
+        { cwd: box.dir, env: { ...box.env, PATH: process.env.PATH ?? "" }, encoding: "utf8" },
+        (_error, stdout, stderr) => resolve({ stdout, stderr }),
+      ),
+    );
     expect(piped.stderr).not.toContain("EPIPE");
-    expect(piped.stdout).toContain("Payload URL:");
+    expect(piped.stdout, piped.stderr).toContain("Payload URL:");
   });
 
   it("connecting again is refused; rotate-secret replaces the secret; previews need a URL", {
