@@ -282,6 +282,19 @@ export function writePath(
             keys: r.keys,
             branchName: r.branch,
           });
+        // A branch deletion that took its preview environment with it: environment.deleted for the preview.
+        const { previewId, preview } = event.metadata as { previewId?: unknown; preview?: unknown };
+        if (typeof previewId === "string" && typeof preview === "string")
+          deliveries += await enqueueDeliveries(tx, {
+            ...outbox,
+            ...event,
+            type: "environment.deleted",
+            environmentId: previewId,
+            revision: null,
+            keys: [],
+            metadata: { ...event.metadata, name: preview },
+            branchName: typeof event.metadata.name === "string" ? event.metadata.name : undefined,
+          });
         return result;
       });
       afterCommit(spec.action, { deliveries });

@@ -590,14 +590,24 @@ export async function previewBindings(
   projectId: string,
   source: { id: string; name: string },
   cloned: readonly { key: string; value: string | null }[],
-  choices: readonly PreviewBindingChoice[],
+  given: readonly PreviewBindingChoice[],
   overrideKeys: readonly string[],
+  shareUnchosen = false,
 ) {
   const inSource = await tx.variable.findMany({
     where: { environmentId: source.id, managedBy: { not: null } },
     select: { key: true, managedBy: true, binding: { select: { name: true } } },
     orderBy: { key: "asc" },
   });
+  // GitHub-created previews (no one to ask): every credential not chosen otherwise is shared.
+  const choices: readonly PreviewBindingChoice[] = shareUnchosen
+    ? [
+        ...given,
+        ...inSource
+          .filter((v) => v.binding && !given.some((c) => c.binding === v.binding?.name))
+          .map((v) => ({ binding: v.binding!.name, share: true })),
+      ]
+    : given;
   const bindings = new Map(
     (
       await tx.serviceBinding.findMany({
@@ -616,8 +626,9 @@ export async function previewBindings(
   if (unchosen.length)
     throw new ValidationError(
       `"${source.name}" has the credential of ${unchosen.map((v) => `binding "${v.binding?.name}" (${v.key})`).join(", ")}: ` +
-        `choose for the preview, per binding, to share the parent's credential (bindings: [{ binding, share: true }]) ` +
-        `or to give it its own (bindings: [{ binding, value }]).`,
+        "choose for the preview, per binding, to share the parent's credential or to give it its own: " +
+        '"envplane preview create" takes --share-binding NAME or --binding NAME=VALUE ("-" reads VALUE from stdin); ' +
+        "in GraphQL, bindings: [{ binding, share: true }] or [{ binding, value }].",
       [{ path: ["bindings"], message: `Choose for ${unchosen.map((v) => `"${v.binding?.name}"`).join(", ")}.` }],
     );
   const values: { key: string; value: string; bindingId: string }[] = [];

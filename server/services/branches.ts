@@ -88,6 +88,7 @@ export function branchService({ db, writes }: { db: Pick<Database, "reader">; wr
               overridesRemoved,
               environmentIds: touched.map((e) => e.id),
               preview: preview?.name ?? null,
+              previewId: preview?.id ?? null,
             },
           });
           return { name, overridesRemoved, previewDeleted: preview?.name ?? null };

@@ -323,6 +323,13 @@ export function environmentService({
       return writes.run(
         { actor, action: "environment.update", project: input.project, environment: input.name, authorize, bump: true },
         async ({ tx, env, record }) => {
+          const row = await tx.environment.findUniqueOrThrow({ where: { id: env.id }, select: { previewOf: true } });
+          if (input.isProtected && (row.previewOf !== null || env.name.startsWith("preview/")))
+            throw new ValidationError(
+              `"${env.name}" is a preview environment: previews are never protected (they come and go with their ` +
+                "branch). Protect the environment it was cloned from instead.",
+              [{ path: ["isProtected"], message: "A preview environment cannot be protected." }],
+            );
           record({ metadata: { name: env.name, isProtected: input.isProtected } });
           return tx.environment.update({
             where: { id: env.id },

@@ -150,19 +150,34 @@ const ACTION_OF: Record<string, EventAction> = {
 /** The preview service's createPreview (server/services/previews.ts), as GitHub's actor calls it. */
 export type CreatePreview = (
   actor: typeof GITHUB_ACTOR,
-  input: { project: string; branch: string; url: string; message?: string | null },
+  input: { project: string; branch: string; url: string; shareBindings?: boolean; message?: string | null },
 ) => Promise<PreviewResult>;
 
 export const BRANCH_PLACEHOLDER = "{branch}";
 
-/** The deployment URL of `branch`'s preview: {branch} replaced by the preview's name without "preview/". */
+/**
+ * The deployment URL of `branch`'s preview: {branch} replaced by the preview's name without "preview/", made
+ * DNS-safe ("_" is not allowed in host names, so it becomes "-").
+ */
 export function previewUrlFor(template: string, branch: string): string {
-  return template.replaceAll(BRANCH_PLACEHOLDER, previewNameFor(branch).slice(PREVIEW_PREFIX.length));
+  return template.replaceAll(
+    BRANCH_PLACEHOLDER,
+    previewNameFor(branch).slice(PREVIEW_PREFIX.length).replaceAll("_", "-"),
+  );
 }
 
 /** Checks the preview settings of connectGit / updateGit: a URL template is needed when previews are on. */
 function checkPreviewSettings(createPreviews: boolean, previewUrl: string | null | undefined) {
   if (previewUrl) {
+    if (!previewUrl.includes(BRANCH_PLACEHOLDER))
+      assertValid([
+        {
+          path: ["previewUrl"],
+          message:
+            "previewUrl needs {branch} (every preview would get the same URL otherwise), e.g. " +
+            "https://{branch}.preview.example.com.",
+        },
+      ]);
     if (previewUrl.length > 500)
       assertValid([{ path: ["previewUrl"], message: "previewUrl is longer than 500 characters." }]);
     assertValid(previewUrlErrors(previewUrlFor(previewUrl, "main")).map((e) => ({ ...e, path: ["previewUrl"] })));
@@ -211,7 +226,7 @@ export function gitService({
           if (await tx.gitConnection.findUnique({ where: { projectId }, select: { id: true } }))
             throw new ConflictError(
               `Project "${access.project.slug}" is already connected to GitHub. For a new secret run ` +
-                `"envplane git rotate-secret"; to start over, "envplane git disconnect" first.`,
+                `"envplane git rotate-secret"; to start over, "envplane git disconnect --yes" first.`,
             );
           const id = randomBytes(18).toString("base64url");
           const version = await activeVersion(tx, projectId);
@@ -404,6 +419,7 @@ export function gitService({
               ...(repository ? { repository } : {}),
               ...(outcome.overridesRemoved !== undefined ? { overridesRemoved: outcome.overridesRemoved } : {}),
               ...(outcome.preview ? { preview: outcome.preview } : {}),
+              ...(outcome.previewId ? { previewId: outcome.previewId } : {}),
             },
           });
           return { ...outcome, reason, deliveryRow: row.id };
@@ -422,6 +438,7 @@ export function gitService({
       // The preview is its own write (event preview.create): a failure leaves the branch, and says why.
       let preview = result.preview ?? null;
       let previewError: string | null = null;
+      let previewNote: string | null = null;
       if (result.outcome === "created" && result.branch && connection.createPreviews && connection.previewUrl) {
         try {
           if (!createPreview) throw new AppError("Preview environments are not available on this server.");
@@ -429,10 +446,21 @@ export function gitService({
             project: connection.project.slug,
             branch: result.branch,
             url: previewUrlFor(connection.previewUrl, result.branch),
+            shareBindings: true, // no one to ask: every binding's credential is shared with the preview
             message: `GitHub delivery ${deliveryId.slice(0, 100)}`,
           });
           preview = created.environment.name;
-          await db.writer.gitDelivery.update({ where: { id: result.deliveryRow }, data: { preview } });
+          const shared = created.bindings.filter((b) => b.mode === "shared").map((b) => `"${b.binding}"`);
+          if (shared.length)
+            previewNote =
+              `${preview} shares the credential of binding ${shared.join(", ")} with ${created.from.name}.`.slice(
+                0,
+                MAX_REASON,
+              );
+          await db.writer.gitDelivery.update({
+            where: { id: result.deliveryRow },
+            data: { preview, ...(previewNote ? { reason: previewNote } : {}) },
+          });
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           previewError = `The branch was created, its preview environment was not: ${error.message}`.slice(
@@ -454,6 +482,7 @@ export function gitService({
           ...(result.overridesRemoved !== undefined ? { overridesRemoved: result.overridesRemoved } : {}),
           ...(preview ? { preview } : {}),
           ...(previewError ? { reason: previewError } : {}),
+          ...(previewNote ? { reason: previewNote } : {}),
         },
       };
     },
@@ -467,6 +496,8 @@ interface Acted {
   overridesRemoved?: number;
   /** The preview environment deleted with the branch. */
   preview?: string | null;
+  /** The deleted preview environment's id (webhooks report it as environment.deleted). */
+  previewId?: string | null;
 }
 
 /** Creates or deletes the branch a delivery names (inside its write), or says why not. */
@@ -508,7 +539,14 @@ async function act(uow: UnitOfWork, decision: Decision): Promise<Acted> {
   const overridesRemoved = await tx.branchOverride.count({ where: { branchId: existing.id } });
   await tx.projectBranch.delete({ where: { id: existing.id } });
   record({ branchId: existing.id });
-  return { outcome: "deleted", reason: null, branch: name, overridesRemoved, preview: preview?.name ?? null };
+  return {
+    outcome: "deleted",
+    reason: null,
+    branch: name,
+    overridesRemoved,
+    preview: preview?.name ?? null,
+    previewId: preview?.id ?? null,
+  };
 }
 
 export type GitService = ReturnType<typeof gitService>;

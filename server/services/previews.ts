@@ -49,6 +49,8 @@ export interface CreatePreviewInput {
   overrides?: PreviewOverride[] | null;
   /** Service bindings: per binding, share the parent's credential or give the preview its own (bindings.ts). */
   bindings?: PreviewBindingChoice[] | null;
+  /** Share the parent's credential of every binding not in `bindings` (GitHub-created previews; not in GraphQL). */
+  shareBindings?: boolean;
   /** Why: kept with the revision (at most 500 characters). */
   message?: string | null;
 }
@@ -244,7 +246,7 @@ export function previewService({
             // Service bindings: each credential is the parent's (shared) or the preview's own, as chosen.
             const choices = input.bindings ?? [];
             const overridden = resolved.map((o) => o.key);
-            const bound = await previewBindings(tx, projectId, from, cloned, choices, overridden);
+            const bound = await previewBindings(tx, projectId, from, cloned, choices, overridden, input.shareBindings);
             for (const b of bound.values) byKey.set(b.key, { key: b.key, value: b.value, isSecret: true });
             const writesList = [...byKey.values()];
             const { activeKeyVersion } = await tx.project.findUniqueOrThrow({

@@ -391,6 +391,10 @@ describe("deliveries", () => {
       input: { project: "prev", createPreviews: true, previewUrl: "ftp://{branch}.example.com" },
     });
     expectType(badUrl.connectGit, "ValidationError");
+    const noBranch = await server.owner.connectGit({
+      input: { project: "prev", createPreviews: true, previewUrl: "https://preview.example.com" },
+    });
+    expect(expectType(noBranch.connectGit, "ValidationError").message).toContain("needs {branch}");
     expect((await server.owner.gitConnection({ slug: "prev" })).project!.git).toBeNull();
 
     const connected = expectType(
@@ -408,7 +412,8 @@ describe("deliveries", () => {
     expect(sent.body).toMatchObject({ outcome: "created", preview: "preview/feature-login_x" });
     const { project } = await server.owner.previews({ slug: "prev" });
     expect(project!.previews).toEqual([
-      expect.objectContaining({ name: "preview/feature-login_x", url: "https://feature-login_x.preview.example.com" }),
+      // {branch} is DNS-safe in the URL: "_" becomes "-" (the environment name keeps it).
+      expect.objectContaining({ name: "preview/feature-login_x", url: "https://feature-login-x.preview.example.com" }),
     ]);
     expect((await deliveries("prev"))[0]).toMatchObject({ outcome: "CREATED", preview: "preview/feature-login_x" });
 
@@ -418,6 +423,43 @@ describe("deliveries", () => {
     expect(deleted.body).toMatchObject({ outcome: "deleted", preview: "preview/feature-login_x" });
     expect((await server.owner.previews({ slug: "prev" })).project!.previews).toEqual([]);
     expect((await deliveries("prev"))[0]).toMatchObject({ outcome: "DELETED", preview: "preview/feature-login_x" });
+  });
+
+  it("a GitHub-created preview shares every binding's credential, and the delivery says so", async () => {
+    await createProject(server.owner, "gbind");
+    const canary = "postgres://u:canary-gh-7781@db.internal/app";
+    expectType(
+      (
+        await server.owner.bindService({
+          input: {
+            project: "gbind",
+            name: "main-db",
+            service: "POSTGRES",
+            environments: [{ environment: "preview", value: canary }],
+          },
+        })
+      ).bindService,
+      "BindingPayload",
+    );
+    const c = expectType(
+      (
+        await server.owner.connectGit({
+          input: { project: "gbind", createPreviews: true, previewUrl: "https://{branch}.p.test" },
+        })
+      ).connectGit,
+      "GitSecretPayload",
+    );
+    const sent = await deliver(c.url, "push", pushPayload("feat/db", { created: true }), { secret: c.secret });
+    expect(sent.body).toMatchObject({ outcome: "created", preview: "preview/feat-db" });
+    expect(sent.body.reason).toContain('shares the credential of binding "main-db" with preview');
+    expect(JSON.stringify(sent.body)).not.toContain("canary-gh-7781");
+    expect((await deliveries("gbind"))[0]).toMatchObject({
+      preview: "preview/feat-db",
+      reason: expect.stringContaining('binding "main-db"'),
+    });
+    expect((await server.owner.previews({ slug: "gbind" })).project!.previews.map((e) => e.url)).toEqual([
+      "https://feat-db.p.test",
+    ]);
   });
 
   it("the secret survives a project key rotation", async () => {

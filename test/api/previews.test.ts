@@ -308,6 +308,83 @@ describe("preview environments", () => {
     );
   });
 
+  it("a preview is never protected: updateEnvironment refuses it and changes nothing", async () => {
+    await project("pv-prot");
+    const { environment } = await ok({ project: "pv-prot", branch: "feat", url: URL });
+    const r = (
+      await sdk.updateEnvironment({ input: { project: "pv-prot", name: environment.name, isProtected: true } })
+    ).updateEnvironment;
+    expect(expectType(r, "ValidationError").message).toContain("previews are never protected");
+    const p = (await sdk.project({ slug: "pv-prot" })).project!;
+    expect(p.environments.find((e) => e.name === environment.name)).toMatchObject({ isProtected: false });
+  });
+
+  it('deleting the branch keeps a mapping entry an admin pointed at the preview ("*"): refused, naming it', async () => {
+    await project("pv-map");
+    await ok({ project: "pv-map", branch: "feat", url: URL });
+    const mapping = (await sdk.project({ slug: "pv-map" })).project!.mapping.map((m) => ({
+      branch: m.branch,
+      environment: m.environment.name,
+    }));
+    expectType(
+      (
+        await sdk.updateBranchMapping({
+          input: {
+            project: "pv-map",
+            entries: [...mapping.filter((m) => m.branch !== "*"), { branch: "*", environment: "preview/feat" }],
+          },
+        })
+      ).updateBranchMapping,
+      "UpdateBranchMappingPayload",
+    );
+    const before = await state("pv-map");
+    const refused = (await sdk.deleteBranch({ input: { project: "pv-map", name: "feat" } })).deleteBranch;
+    expect(expectType(refused, "ConflictError").message).toContain('"*" to preview/feat');
+    expect(await state("pv-map")).toEqual(before);
+    // Pointed elsewhere, the branch and its preview go, and only the exact entry with them.
+    expectType(
+      (
+        await sdk.updateBranchMapping({
+          input: { project: "pv-map", entries: mapping },
+        })
+      ).updateBranchMapping,
+      "UpdateBranchMappingPayload",
+    );
+    expectType(
+      (await sdk.deleteBranch({ input: { project: "pv-map", name: "feat" } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
+    expect((await sdk.project({ slug: "pv-map" })).project!.mapping.map((m) => m.branch)).toEqual(["main", "*"]);
+  });
+
+  it("deleting a branch with a preview sends environment.deleted for the preview as well as branch.deleted", async () => {
+    await project("pv-bdel");
+    expectType(
+      (
+        await sdk.createWebhook({
+          input: {
+            project: "pv-bdel",
+            url: "http://127.0.0.1:9/hook",
+            events: ["ENVIRONMENT_DELETED", "BRANCH_DELETED"],
+          },
+        })
+      ).createWebhook,
+      "CreateWebhookPayload",
+    );
+    await ok({ project: "pv-bdel", branch: "feat", url: URL });
+    expectType(
+      (await sdk.deleteBranch({ input: { project: "pv-bdel", name: "feat" } })).deleteBranch,
+      "DeleteBranchPayload",
+    );
+    const payloads = (await sdk.webhookDeliveries({ slug: "pv-bdel" })).project!.webhooks[0].deliveries.nodes.map((d) =>
+      JSON.parse(d.payload),
+    );
+    expect(payloads.map((p) => [p.type, p.data.environment?.name ?? null, p.data.branch]).sort()).toEqual([
+      ["branch.deleted", null, "feat"],
+      ["environment.deleted", "preview/feat", "feat"],
+    ]);
+  });
+
   it("webhooks see environment.created and environment.deleted for the preview, with its name", async () => {
     await project("pv-hooks");
     const hook = expectType(

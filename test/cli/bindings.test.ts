@@ -39,6 +39,13 @@ describe("envplane bindings", () => {
     expect(list.stdout).toMatch(/main-db\s+postgres\s+DATABASE_URL\s+production/);
     const listJson = JSON.parse((await box.run(["bindings", "list", "--json"])).stdout);
     expect(listJson).toMatchObject([{ name: "main-db", service: "postgres", environments: ["production"] }]);
+    const second = await box.run(["bindings", "set", "main-db", "--env", "preview", "--value", "-"], {
+      input: "postgres://x@db/p",
+    });
+    expect(second.code, second.stderr).toBe(0);
+    expect((await box.run(["bindings", "list"])).stdout).toMatch(
+      /DATABASE_URL\s+preview, production|production, preview/,
+    );
 
     // A file without DATABASE_URL pushed with --prune: the managed variable stays, and the diff says why.
     await setVariable(server.owner, { project: slug, environment: "production", key: "OLD", value: "o" });

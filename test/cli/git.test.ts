@@ -3,7 +3,9 @@
  * the secret once, GitHub-shaped deliveries signed with that secret are accepted, status lists them,
  * rotate-secret replaces it, disconnect turns the URL off.
  */
+import { execFile } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSandbox, type Sandbox } from "../support/cli.js";
 import { createProject, userWithRole, useTestServer } from "../support/fixtures.js";
@@ -57,7 +59,7 @@ describe("envplane git", () => {
     secret = /Secret:\s+([0-9a-f]{64})/.exec(connected.stdout)![1];
     expect(url).toMatch(/\/hooks\/github\/[A-Za-z0-9_-]+$/);
     expect(connected.stdout).toContain("application/json");
-    expect(connected.stderr).toContain("shown once");
+    expect(connected.stdout).toContain("shown once");
 
     expect(await push(url, secret, "feature/cli")).toBe(200);
     const status = await box.run(["git", "status"]);
@@ -67,6 +69,21 @@ describe("envplane git", () => {
     expect(status.stdout).toMatch(/push\s+feature\/cli\s+created/);
     const branches = await box.run(["branch", "list", "--json"]);
     expect(branches.stdout).toContain("feature/cli");
+    // A reader that stops early (| head) is no crash (EPIPE); the setup steps are normal output, no warning.
+    expect(connected.stdout).toContain("In GitHub:");
+    expect(connected.stderr).not.toContain("Warning");
+    const bin = path.resolve("bin/envplane.js");
+    // Asynchronously: the test server answers from this process.
+    const piped = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        "bash",
+        ["-o", "pipefail", "-c", `"${process.execPath}" "${bin}" git status | head -1`],
+        { cwd: box.dir, env: { ...box.env, PATH: process.env.PATH ?? "" }, encoding: "utf8" },
+        (_error, stdout, stderr) => resolve({ stdout, stderr }),
+      ),
+    );
+    expect(piped.stderr).not.toContain("EPIPE");
+    expect(piped.stdout, piped.stderr).toContain("Payload URL:");
   });
 
   it("connecting again is refused; rotate-secret replaces the secret; previews need a URL", {
@@ -75,6 +92,7 @@ describe("envplane git", () => {
     const again = await box.run(["git", "connect"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("already connected");
+    expect(again.stderr).toContain('"envplane git disconnect --yes"');
 
     const rotated = await box.run(["git", "rotate-secret", "--json"]);
     expect(rotated.code, rotated.stderr).toBe(0);

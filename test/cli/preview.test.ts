@@ -51,9 +51,12 @@ describe("envplane preview", () => {
 
     const values = await box.run(["env", "list", "--env", "preview/feature-login", "--values", "--json"]);
     expect(values.code, values.stderr).toBe(0);
-    expect(values.stdout).toContain("https://pr-7.example.com/app");
+    expect(values.stdout).toContain('"key": "APP_URL"');
     const runtime = await runtimeValues(server, "cli-pv", "feature/Login");
-    expect(runtime).toMatchObject({ environment: "preview/feature-login", values: { TOKEN: { value: SECRET } } });
+    expect(runtime).toMatchObject({
+      environment: "preview/feature-login",
+      values: { TOKEN: { value: SECRET }, APP_URL: { value: "https://pr-7.example.com/app" } },
+    });
 
     const deleted = await box.run(["preview", "delete", "feature/Login", "--yes"]);
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -88,5 +91,76 @@ describe("envplane preview", () => {
     expect((await box.run(["preview", "list", "--json"])).stdout.trim()).toBe("[]");
     const envs = await box.run(["env", "list-environments", "--json"]);
     expect(envs.stdout).not.toContain("preview/feat");
+  });
+
+  it("a source with binding credentials: --share-binding / --binding NAME=- choose per binding; no choice names the flags", async () => {
+    const box = await linkedProject("cli-pv-bind");
+    const parent = "postgres://u:CANARY_PARENT_91@db/app";
+    const own = "postgres://u:CANARY_OWN_92@db/pr";
+    for (const name of ["db", "cache"]) {
+      const bound = await box.run(
+        [
+          "bindings",
+          "set",
+          name,
+          "--service",
+          name === "db" ? "postgres" : "redis",
+          ...(name === "cache" ? ["--variable", "REDIS_URL"] : []),
+          "--env",
+          "preview",
+          "--value",
+          "-",
+        ],
+        {
+          input: parent,
+        },
+      );
+      expect(bound.code, bound.stderr).toBe(0);
+    }
+    const none = await box.run(["preview", "create", "feat/b", "--url", "https://b.example.com"]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain("--share-binding NAME or --binding NAME=VALUE");
+    const made = await box.run(
+      [
+        "preview",
+        "create",
+        "feat/b",
+        "--url",
+        "https://b.example.com",
+        "--share-binding",
+        "db",
+        "--binding",
+        "cache=-",
+      ],
+      { input: own },
+    );
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout + made.stderr).toContain("Binding db: shares the source's credential");
+    expect(made.stdout + made.stderr).toContain("Binding cache: its own credential");
+    const runtime = await runtimeValues(server, "cli-pv-bind", "feat/b");
+    expect(runtime).toMatchObject({
+      environment: "preview/feat-b",
+      values: { DATABASE_URL: { value: parent }, REDIS_URL: { value: own } },
+    });
+    const bad = await box.run(["preview", "create", "feat/c", "--url", "https://c.example.com", "--binding", "db"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--binding takes NAME=VALUE");
+    for (const r of [none, made, bad]) {
+      expect(r.stdout + r.stderr).not.toContain("CANARY_PARENT_91");
+      expect(r.stdout + r.stderr).not.toContain("CANARY_OWN_92");
+    }
+  });
+
+  it("mapping show and mapping set --from-config leave the preview's server-managed mapping entry alone", async () => {
+    const box = await linkedProject("cli-pv-map");
+    expect((await box.run(["preview", "create", "feat", "--url", "https://feat.example.com"])).code).toBe(0);
+    const shown = await box.run(["mapping", "show"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stderr).not.toContain("differs");
+    const set = await box.run(["mapping", "set", "--from-config"]);
+    expect(set.code, set.stderr).toBe(0);
+    const mapping = JSON.parse((await box.run(["mapping", "show", "--json"])).stdout);
+    expect(mapping).toContainEqual(expect.objectContaining({ branch: "feat", environment: "preview/feat" }));
+    expect((await runtimeValues(server, "cli-pv-map", "feat")).environment).toBe("preview/feat");
   });
 });

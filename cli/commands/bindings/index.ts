@@ -61,7 +61,7 @@ export const bindingsList: CommandSpec = {
     ctx.io.print(
       table([
         ["NAME", "SERVICE", "VARIABLE", "ENVIRONMENTS"],
-        ...bindings.map((b) => [b.name, b.service.toLowerCase(), b.variable, b.environments.join(",") || "-"]),
+        ...bindings.map((b) => [b.name, b.service.toLowerCase(), b.variable, b.environments.join(", ") || "-"]),
       ]),
     );
   },

@@ -28,8 +28,8 @@ const GITHUB_STEPS =
 
 function printSecret(ctx: Context, options: OptionValues, r: { url: string; secret: string; createPreviews: boolean }) {
   if (opt.bool(options, "json")) return printJson(r);
-  ctx.io.print(`Payload URL:  ${r.url}\nContent type: application/json\nSecret:       ${r.secret}`);
-  ctx.io.warn(GITHUB_STEPS);
+  // One write: a reader that stops early (| head) must not meet a second write (EPIPE).
+  ctx.io.print(`Payload URL:  ${r.url}\nContent type: application/json\nSecret:       ${r.secret}\n\n${GITHUB_STEPS}`);
 }
 
 export const gitConnect: CommandSpec = {
@@ -125,13 +125,16 @@ export const gitStatus: CommandSpec = {
     const git = found.git;
     if (opt.bool(options, "json")) return printJson(git ? { connected: true, ...git } : { connected: false });
     if (!git) return ctx.io.note(`Project "${slug}" is not connected to GitHub. Run "envplane git connect".`);
-    ctx.io.print(
+    const header =
       `Payload URL:    ${git.url}\nPreviews:       ${git.createPreviews ? `on (${git.previewUrl})` : "off"}\n` +
-        `Connected:      ${git.connectedAt.slice(0, 19)}\nLast delivery:  ${git.lastDeliveryAt?.slice(0, 19) ?? "none yet"}`,
-    );
-    if (!git.deliveries.length) return ctx.io.note("No deliveries yet: GitHub sends a ping when the webhook is added.");
+      `Connected:      ${git.connectedAt.slice(0, 19)}\nLast delivery:  ${git.lastDeliveryAt?.slice(0, 19) ?? "none yet"}`;
+    // One write to stdout: "git status | head -3" closes the pipe early, and a second write would fail with EPIPE.
+    if (!git.deliveries.length) {
+      ctx.io.print(header);
+      return ctx.io.note("No deliveries yet: GitHub sends a ping when the webhook is added.");
+    }
     ctx.io.print(
-      table([
+      `${header}\n${table([
         ["RECEIVED", "EVENT", "BRANCH", "OUTCOME", "REASON", "DELIVERY"],
         ...git.deliveries.map((d) => [
           d.receivedAt.slice(0, 19),
@@ -144,7 +147,7 @@ export const gitStatus: CommandSpec = {
           [d.preview ? `preview ${d.preview}.` : "", d.reason ?? ""].filter(Boolean).join(" "),
           d.deliveryId,
         ]),
-      ]),
+      ])}`,
     );
   },
 };

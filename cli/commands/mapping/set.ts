@@ -33,7 +33,14 @@ The environment's previous branch (if any) is replaced; a branch maps to one env
     let rules: MappingRule[];
     if (opt.bool(options, "from-config")) {
       if (args.environment) throw new UsageError("Give either --from-config or <environment> <branch>, not both.");
-      rules = mappingFromConfig(ctx.requireWorkspace().readConfig().environments);
+      // The file's entries, plus the server-managed ones of preview environments (kept; never in the file).
+      const fromFile = mappingFromConfig(ctx.requireWorkspace().readConfig().environments).filter(
+        (r) => !r.environment.startsWith("preview/"),
+      );
+      const previews = before.filter(
+        (r) => r.environment.startsWith("preview/") && !fromFile.some((f) => f.branch === r.branch),
+      );
+      rules = [...previews, ...fromFile];
     } else {
       if (!args.environment || !args.branch)
         throw new UsageError(

@@ -1,3 +1,4 @@
+import type { MappingRule } from "../../../core/mapping.js";
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { printJson } from "../../format.js";
@@ -19,7 +20,9 @@ export const mappingShow: CommandSpec = {
     const config = ctx.workspace()?.readConfig();
     if (config?.project !== slug) return;
     try {
-      if (!sameMapping(mappingFromConfig(config.environments), rules))
+      // Preview entries (preview/<name>) are the server's: created and deleted with the preview, never in the file.
+      const own = (list: MappingRule[]) => list.filter((r) => !r.environment.startsWith("preview/"));
+      if (!sameMapping(own(mappingFromConfig(config.environments)), own(rules)))
         ctx.io.warn(
           'The "environments" block of envplane/config.json differs from the server\'s mapping. ' +
             'Run "envplane mapping set --from-config" to apply the file.',

@@ -4,8 +4,10 @@
  */
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
+import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import { plural, printJson, table } from "../../format.js";
+import { readStdin } from "../../io.js";
 import { describePath, unwrap } from "../../remote.js";
 import { json, message, project, yes } from "../options.js";
 
@@ -22,6 +24,43 @@ function assignments(words: string[]): { key: string; value: string }[] {
   });
 }
 
+/** --share-binding NAME and --binding NAME=VALUE ("-": stdin) as createPreview's bindings choices. */
+async function bindingChoices(
+  ctx: Context,
+  shared: string[],
+  own: string[],
+): Promise<{ binding: string; share?: boolean; value?: string }[]> {
+  const choices: { binding: string; share?: boolean; value?: string }[] = shared.map((binding) => ({
+    binding,
+    share: true,
+  }));
+  const fromStdin = own.filter((word) => word.endsWith("=-"));
+  if (fromStdin.length > 1)
+    throw new UsageError(`Only one --binding can read its value from stdin ("-"); give the others as NAME=VALUE.`);
+  for (const word of own) {
+    const at = word.indexOf("=");
+    if (at <= 0)
+      throw new UsageError(
+        `--binding takes NAME=VALUE (the preview's own credential; VALUE "-" reads it from stdin), not "${word.slice(0, 40)}".`,
+      );
+    const binding = word.slice(0, at);
+    if (choices.some((c) => c.binding === binding))
+      throw new UsageError(`Binding "${binding}" is chosen twice (--share-binding / --binding). Choose once.`);
+    let value = word.slice(at + 1);
+    if (value === "-") {
+      if (process.stdin.isTTY && !ctx.io.interactive)
+        throw new UsageError(
+          `"--binding ${binding}=-" reads the credential from stdin, but stdin is a terminal and prompts are off. Pipe it in.`,
+        );
+      value = process.stdin.isTTY
+        ? await ctx.io.ask(`Credential of ${binding} (hidden): `, { hidden: true })
+        : await readStdin();
+    }
+    choices.push({ binding, value });
+  }
+  return choices;
+}
+
 export const previewCreate: CommandSpec = {
   path: ["preview", "create"],
   summary:
@@ -36,6 +75,18 @@ export const previewCreate: CommandSpec = {
       value: "<KEY=VALUE>",
       description: "Set a value on top of the clone (repeat for more); ${PREVIEW_URL} in it becomes --url.",
     },
+    "share-binding": {
+      type: "string",
+      multiple: true,
+      value: "<name>",
+      description: "The preview shares the source's credential of this service binding (repeatable).",
+    },
+    binding: {
+      type: "string",
+      multiple: true,
+      value: "<NAME=VALUE>",
+      description: 'The preview gets its own credential for this binding (repeatable); VALUE "-" reads it from stdin.',
+    },
     message,
     project,
     json,
@@ -45,13 +96,17 @@ Clones on the server, secrets included (only admins who may write the source can
 values and maps the branch to the new environment with an exact entry. Quote \${PREVIEW_URL} so the
 shell keeps it:
 
-  envplane preview create feature/login --url https://pr-42.example.com --set 'APP_URL=\${PREVIEW_URL}'`,
+  envplane preview create feature/login --url https://pr-42.example.com --set 'APP_URL=\${PREVIEW_URL}'
+
+When the source has service binding credentials, choose per binding: --share-binding NAME (same
+credential as the source) or --binding NAME=VALUE (its own; "NAME=-" reads it from stdin).`,
   async run(ctx, { args, options }) {
     const slug = ctx.project(options);
     const url = opt.string(options, "url");
     if (!url)
       throw new UsageError("--url is required: the preview deployment's address, e.g. https://pr-42.example.com.");
     const overrides = assignments(opt.list(options, "set"));
+    const bindings = await bindingChoices(ctx, opt.list(options, "share-binding"), opt.list(options, "binding"));
     const r = await ctx.sdk().createPreview({
       input: {
         project: slug,
@@ -59,6 +114,7 @@ shell keeps it:
         url,
         from: opt.string(options, "from"),
         overrides,
+        bindings,
         message: opt.string(options, "message"),
       },
     });
@@ -69,13 +125,25 @@ shell keeps it:
           ? "--url"
           : path[0] === "from"
             ? "--from"
-            : describePath(path);
+            : path[0] === "bindings" && bindings[Number(path[1])]
+              ? bindings[Number(path[1])].share
+                ? `--share-binding ${bindings[Number(path[1])].binding}`
+                : `--binding ${bindings[Number(path[1])].binding}`
+              : path[0] === "bindings"
+                ? "--share-binding / --binding"
+                : describePath(path);
     const p = unwrap(r.createPreview, "CreatePreviewPayload", given);
     if (opt.bool(options, "json")) return printJson(p);
     ctx.io.done(
       `Created ${p.environment.name} for project branch ${args.branch} from "${p.from}" ` +
         `(${plural(p.copied.length, "variable")} cloned, ${plural(p.overridden.length, "value")} set)` +
-        `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.`,
+        `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.` +
+        p.bindings
+          .map(
+            (b) =>
+              ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`,
+          )
+          .join(""),
     );
   },
 };

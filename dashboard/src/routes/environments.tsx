@@ -141,15 +141,18 @@ function EnvironmentRow({
       </td>
       <td className="px-3 py-2">
         <div className="flex flex-wrap items-center justify-end gap-1">
-          <Button
-            variant="ghost"
-            aria-label={`${env.isProtected ? "Unprotect" : "Protect"} ${env.name}`}
-            disabledReason={manageReason}
-            disabled={protect.isPending}
-            onClick={() => protect.mutate(!env.isProtected)}
-          >
-            {env.isProtected ? "Unprotect" : "Protect"}
-          </Button>
+          {/* Previews are never protected: no Protect for them (Unprotect stays for an old protected one). */}
+          {(env.isProtected || !env.name.startsWith("preview/")) && (
+            <Button
+              variant="ghost"
+              aria-label={`${env.isProtected ? "Unprotect" : "Protect"} ${env.name}`}
+              disabledReason={manageReason}
+              disabled={protect.isPending}
+              onClick={() => protect.mutate(!env.isProtected)}
+            >
+              {env.isProtected ? "Unprotect" : "Protect"}
+            </Button>
+          )}
           <DeleteEnvironment
             project={project}
             env={env}

@@ -69,7 +69,7 @@ function PreviewFields({
           onChange={(e) => setUrl(e.target.value)}
           placeholder="https://{branch}.preview.example.com"
           autoComplete="off"
-          hint="Where a branch's deployment runs; {branch} stands for the preview's name (e.g. feature-login)."
+          hint="Required: {branch} stands for the preview's name made DNS-safe (feature/Login_X → feature-login-x)."
           error={fieldError(error, "previewUrl")}
         />
       )}

@@ -218,6 +218,12 @@ function CreatePreview({
   const queryClient = useQueryClient();
   const project = useProject(slug);
   const fromId = useId();
+  const [from, setFrom] = useState("");
+  const bindingList = useQuery({
+    queryKey: [...previewKeys.list(slug), "bindings"],
+    queryFn: async () => (await api.bindings({ slug })).project?.bindings ?? [],
+    enabled: open,
+  });
   const [sent, setSent] = useState<{ key: string }[]>([]);
   const [lineError, setLineError] = useState<string | null>(null);
   const create = useMutation({
@@ -226,6 +232,7 @@ function CreatePreview({
       url: string;
       from?: string;
       overrides: { key: string; value: string }[];
+      bindings: { binding: string; share?: boolean; value?: string }[];
     }) =>
       expect((await api.createPreview({ input: { project: slug, ...input } })).createPreview, "CreatePreviewPayload"),
     onSuccess: async () => {
@@ -249,7 +256,15 @@ function CreatePreview({
     setLineError(bad);
     if (bad) return;
     setSent(overrides);
+    // Per binding with a credential: share the source's, or the preview's own (a hidden input); "skip" sends nothing.
+    const bindings = (bindingList.data ?? []).flatMap((b): { binding: string; share?: boolean; value?: string }[] => {
+      const choice = String(form.get(`binding-${b.name}`) ?? "skip");
+      if (choice === "share") return [{ binding: b.name, share: true }];
+      if (choice === "own") return [{ binding: b.name, value: String(form.get(`binding-value-${b.name}`) ?? "") }];
+      return [];
+    });
     create.mutate({
+      bindings,
       branch: String(form.get("branch") ?? "").trim(),
       url: String(form.get("url") ?? "").trim(),
       from: String(form.get("from") ?? "") || undefined,
@@ -296,6 +311,8 @@ function CreatePreview({
           <select
             id={fromId}
             name="from"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
             className={selectClass}
             aria-invalid={!!error("from")}
             aria-describedby={error("from") ? `${fromId}-error` : undefined}
@@ -313,6 +330,9 @@ function CreatePreview({
             </p>
           )}
         </div>
+        {(bindingList.data ?? []).map((b) => (
+          <BindingChoice key={`${b.name}:${from}`} binding={b} from={from} />
+        ))}
         <TextArea
           label="Values to set (optional, KEY=VALUE per line)"
           name="values"
@@ -335,5 +355,46 @@ function CreatePreview({
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** A service binding's credential for the new preview: the source's (shared), its own value, or none. */
+function BindingChoice({
+  binding,
+  from,
+}: {
+  binding: { name: string; variable: string; environments: string[] };
+  from: string;
+}) {
+  const id = useId();
+  const inSource = from ? binding.environments.includes(from) : binding.environments.length > 0;
+  const [choice, setChoice] = useState(inSource ? "share" : "skip");
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium">
+        Binding {binding.name} ({binding.variable})
+      </label>
+      <select
+        id={id}
+        name={`binding-${binding.name}`}
+        value={choice}
+        onChange={(e) => setChoice(e.target.value)}
+        className={selectClass}
+      >
+        <option value="share">Share the source's credential</option>
+        <option value="own">Its own credential</option>
+        <option value="skip">No credential (the source has none)</option>
+      </select>
+      {choice === "own" && (
+        <input
+          type="password"
+          name={`binding-value-${binding.name}`}
+          aria-label={`Credential of ${binding.name}`}
+          autoComplete="off"
+          required
+          className={selectClass}
+        />
+      )}
+    </div>
   );
 }
