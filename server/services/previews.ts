@@ -22,6 +22,7 @@ import {
 import { loadMapping } from "./branches.js";
 import { assertValid, ConflictError, NotFoundError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
+import { copyNotes } from "./notes.js";
 import { deletePreviewOf } from "./preview-of.js";
 import { isUniqueViolation } from "./transaction.js";
 import type { NewValue, ValueStore } from "./values.js";
@@ -258,6 +259,9 @@ export function previewService({
               { projectId, environmentId: created.id, keyVersion: activeKeyVersion, valueVersion: revision },
               writesList,
             );
+            // Notes and .env layout come along (re-sealed for the preview); an override's key keeps the source's note.
+            const copied = writesList.map((w) => w.key);
+            await copyNotes(values, tx, { projectId, from: from.id, to: created.id, noteVersion: revision }, copied);
             await markManaged(tx, created.id, bound.values);
             const previousMapping = await mapBranch(tx, projectId, branch.name, created.id);
             record({
