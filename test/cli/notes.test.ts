@@ -119,7 +119,7 @@ describe("notes and layout through env push and env pull", () => {
       {
         key: "SMTP_HOST",
         isSecret: false,
-        preview: "smtp.example",
+        value: "smtp.example",
         note: "Outgoing mail\nask ops first",
         overrides: [],
       },
