@@ -4,7 +4,7 @@
  * and a preview of the resolved value ("••••" when it resolves to a secret).
  */
 import { parseReferences, readReferencesColumn, substituteReferences } from "../../core/references.js";
-import { canReadSharedValues, canWriteShared } from "../services/shared.js";
+import { canReadSharedValues, canWriteShared } from "../services/shared-access.js";
 import { builder, type Context } from "./builder.js";
 import { mutation } from "./mutation.js";
 import { valueOwnerSelect } from "./values.js";

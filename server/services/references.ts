@@ -9,7 +9,7 @@ import { parseReferences, substituteReferences, wellFormedReferences } from "../
 import type { ProjectAccess } from "../authz/index.js";
 import type { Db, Tx } from "../db/client.js";
 import { ConflictError, ForbiddenError, ValidationError } from "./errors.js";
-import { canWriteShared } from "./shared.js";
+import { canWriteShared } from "./shared-access.js";
 
 type Client = Pick<Tx, "$queryRaw"> | Pick<Db, "$queryRaw">;
 
@@ -30,7 +30,9 @@ interface ValueStore {
   ): Promise<StoredValue[]>;
 }
 
-export const SHARED_ENVIRONMENT = "_shared";
+import { SHARED_ENVIRONMENT } from "./shared-access.js";
+
+export { SHARED_ENVIRONMENT };
 
 export interface SharedKeys {
   /** The `_shared` environment's id. */

@@ -7,12 +7,13 @@
 
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { readReferencesColumn } from "../../core/references.js";
-import { can, type ProjectAccess, projectAccess } from "../authz/index.js";
+import { type ProjectAccess, projectAccess } from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, ConflictError, ForbiddenError, ValidationError } from "./errors.js";
 import { loadSharedKeys, SHARED_ENVIRONMENT } from "./references.js";
+import { canReadShared, canReadSharedValues, canWriteShared } from "./shared-access.js";
 import { Rollback } from "./transaction.js";
 import type { ValueStore } from "./values.js";
 
@@ -33,31 +34,6 @@ export interface UnsetSharedVariableInput {
 }
 
 type Reader = Database["reader"];
-
-/** Whether the caller may list project variables (keys): people of the project, tokens for all environments. */
-export function canReadShared(access: ProjectAccess): boolean {
-  const { actor } = access;
-  if (actor.kind === "service") return actor.environmentIds === null;
-  return access.role !== null;
-}
-
-/** Whether the caller may read their standard values. */
-export function canReadSharedValues(access: ProjectAccess): boolean {
-  const { actor } = access;
-  return canReadShared(access) && (actor.kind !== "service" || actor.permissions.has("read"));
-}
-
-async function anyProtected(db: Reader, projectId: string): Promise<boolean> {
-  return (await db.environment.count({ where: { projectId, kind: "environment", isProtected: true } })) > 0;
-}
-
-/** Whether the caller may write project variables: as if `_shared` were protected when any environment is. */
-export async function canWriteShared(db: Reader, access: ProjectAccess): Promise<boolean> {
-  const { actor } = access;
-  if (actor.kind === "service") return actor.environmentIds === null && actor.permissions.has("write");
-  const isProtected = await anyProtected(db, access.project.id);
-  return can(access, "environment:write", { id: "", name: SHARED_ENVIRONMENT, isProtected });
-}
 
 async function assertCanWriteShared(db: Reader, access: ProjectAccess): Promise<void> {
   if (await canWriteShared(db, access)) return;
