@@ -834,6 +834,45 @@ export type VariableValueQueryVariables = Exact<{
 
 export type VariableValueQuery = { project: { slug: string, environment: { name: string, revision: number, variable: { key: string, isSecret: boolean, value: string | null, preview: string | null, overrides: Array<{ value: string | null, branch: { name: string } }> } | null } | null } | null };
 
+export type McpProjectsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type McpProjectsQuery = { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ slug: string, name: string, viewerRole: Role | null, environments: Array<{ name: string }> }> } };
+
+export type McpEnvironmentsQueryVariables = Exact<{
+  project: string;
+}>;
+
+
+export type McpEnvironmentsQuery = { project: { slug: string, environments: Array<{ name: string, isDefault: boolean, isProtected: boolean, revision: number, count: number, viewerCanRead: boolean, viewerCanWrite: boolean, url: string | null, previewBranch: { name: string } | null, mappedBranches: Array<{ branch: string }> }> } | null };
+
+export type McpEnvVarsQueryVariables = Exact<{
+  project: string;
+  environment: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type McpEnvVarsQuery = { project: { slug: string, branches: Array<{ name: string }>, sharedVariables: Array<{ key: string, isSecret: boolean }>, environment: { name: string, revision: number, count: number, keys: Array<string>, viewerCanRead: boolean, viewerCanWrite: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, isManaged: boolean, references: Array<string>, note: string | null, binding: { name: string } | null, overrides: Array<{ references: Array<string>, branch: { name: string } }> }> } } | null } | null };
+
+export type McpStatusQueryVariables = Exact<{
+  project: string;
+}>;
+
+
+export type McpStatusQuery = { project: { slug: string, environments: Array<{ name: string, revision: number }>, branches: Array<{ name: string, live: { environmentName: string, revision: number, servedAt: string } | null, status: { currentRevision: number, liveRevision: number | null, pendingKeys: Array<string>, redeployNeeded: boolean, environmentChanged: boolean, environment: { name: string } } | null }> } | null };
+
+export type McpMappingQueryVariables = Exact<{
+  project: string;
+}>;
+
+
+export type McpMappingQuery = { project: { slug: string, mapping: Array<{ branch: string, position: number, environment: { name: string } }> } | null };
+
 export type CreateProjectMutationVariables = Exact<{
   input: CreateProjectInput;
 }>;
@@ -2574,6 +2613,139 @@ export const VariableValueDocument = new TypedDocumentString(`
             name
           }
         }
+      }
+    }
+  }
+}
+    `);
+export const McpProjectsDocument = new TypedDocumentString(`
+    query mcpProjects($first: Int, $after: String) {
+  projects(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      ...PageInfoFields
+    }
+    nodes {
+      slug
+      name
+      viewerRole
+      environments {
+        name
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`);
+export const McpEnvironmentsDocument = new TypedDocumentString(`
+    query mcpEnvironments($project: String!) {
+  project(slug: $project) {
+    slug
+    environments {
+      name
+      isDefault
+      isProtected
+      revision
+      count
+      viewerCanRead
+      viewerCanWrite
+      url
+      previewBranch {
+        name
+      }
+      mappedBranches {
+        branch
+      }
+    }
+  }
+}
+    `);
+export const McpEnvVarsDocument = new TypedDocumentString(`
+    query mcpEnvVars($project: String!, $environment: String!, $first: Int, $after: String) {
+  project(slug: $project) {
+    slug
+    branches {
+      name
+    }
+    sharedVariables {
+      key
+      isSecret
+    }
+    environment(name: $environment) {
+      name
+      revision
+      count
+      keys
+      viewerCanRead
+      viewerCanWrite
+      variables(first: $first, after: $after) {
+        pageInfo {
+          ...PageInfoFields
+        }
+        nodes {
+          key
+          isSecret
+          isManaged
+          binding {
+            name
+          }
+          references
+          note
+          overrides {
+            branch {
+              name
+            }
+            references
+          }
+        }
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}`);
+export const McpStatusDocument = new TypedDocumentString(`
+    query mcpStatus($project: String!) {
+  project(slug: $project) {
+    slug
+    environments {
+      name
+      revision
+    }
+    branches {
+      name
+      live {
+        environmentName
+        revision
+        servedAt
+      }
+      status {
+        environment {
+          name
+        }
+        currentRevision
+        liveRevision
+        pendingKeys
+        redeployNeeded
+        environmentChanged
+      }
+    }
+  }
+}
+    `);
+export const McpMappingDocument = new TypedDocumentString(`
+    query mcpMapping($project: String!) {
+  project(slug: $project) {
+    slug
+    mapping {
+      branch
+      position
+      environment {
+        name
       }
     }
   }
@@ -4447,6 +4619,21 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     variableValue(variables: VariableValueQueryVariables, options?: C): Promise<VariableValueQuery> {
       return requester<VariableValueQuery, VariableValueQueryVariables>(VariableValueDocument, variables, options) as Promise<VariableValueQuery>;
+    },
+    mcpProjects(variables?: McpProjectsQueryVariables, options?: C): Promise<McpProjectsQuery> {
+      return requester<McpProjectsQuery, McpProjectsQueryVariables>(McpProjectsDocument, variables, options) as Promise<McpProjectsQuery>;
+    },
+    mcpEnvironments(variables: McpEnvironmentsQueryVariables, options?: C): Promise<McpEnvironmentsQuery> {
+      return requester<McpEnvironmentsQuery, McpEnvironmentsQueryVariables>(McpEnvironmentsDocument, variables, options) as Promise<McpEnvironmentsQuery>;
+    },
+    mcpEnvVars(variables: McpEnvVarsQueryVariables, options?: C): Promise<McpEnvVarsQuery> {
+      return requester<McpEnvVarsQuery, McpEnvVarsQueryVariables>(McpEnvVarsDocument, variables, options) as Promise<McpEnvVarsQuery>;
+    },
+    mcpStatus(variables: McpStatusQueryVariables, options?: C): Promise<McpStatusQuery> {
+      return requester<McpStatusQuery, McpStatusQueryVariables>(McpStatusDocument, variables, options) as Promise<McpStatusQuery>;
+    },
+    mcpMapping(variables: McpMappingQueryVariables, options?: C): Promise<McpMappingQuery> {
+      return requester<McpMappingQuery, McpMappingQueryVariables>(McpMappingDocument, variables, options) as Promise<McpMappingQuery>;
     },
     createProject(variables: CreateProjectMutationVariables, options?: C): Promise<CreateProjectMutation> {
       return requester<CreateProjectMutation, CreateProjectMutationVariables>(CreateProjectDocument, variables, options) as Promise<CreateProjectMutation>;
