@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stamp = path.join(root, "dist", "server", ".built");
-const sources = ["server", "core"].map((p) => path.join(root, p));
+const sources = ["server", "core", "mcp", "sdk/index.ts", "sdk/generated.ts"].map((p) => path.join(root, p));
 
 /** The newest modification time under `entry` (a .ts file or a folder of them). */
 function newest(entry) {

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stamp = path.join(root, "dist", "cli", ".built");
-const sources = ["cli", "core", "sdk/index.ts", "sdk/generated.ts"].map((p) => path.join(root, p));
+const sources = ["cli", "core", "mcp", "sdk/index.ts", "sdk/generated.ts"].map((p) => path.join(root, p));
 
 /** The newest modification time under `entry` (a .ts file or a folder of them). */
 function newest(entry) {

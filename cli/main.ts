@@ -37,6 +37,7 @@ import { logout } from "./commands/logout.js";
 import { mappingSet } from "./commands/mapping/set.js";
 import { mappingShow } from "./commands/mapping/show.js";
 import { mappingUnset } from "./commands/mapping/unset.js";
+import { mcp } from "./commands/mcp.js";
 import { membersAdd, membersList, membersRemove, membersSet } from "./commands/members/index.js";
 import { previewCommands } from "./commands/preview/index.js";
 import { projectsCreate } from "./commands/projects/create.js";
@@ -109,6 +110,7 @@ export const commands: CommandSpec[] = [
   auditVerify,
   status,
   dashboard,
+  mcp,
   serve,
   completion(() => commands),
 ];

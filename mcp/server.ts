@@ -5,7 +5,7 @@
  * Streamable HTTP (`/mcp` on the server).
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type ClientOptions, createClient, type EnvplaneClient } from "../sdk/index.js";
+import { type ClientOptions, createClient, type EnvplaneClient, SDK_VERSION } from "../sdk/index.js";
 import { GUIDE_URI } from "./guide.js";
 import { registerResources } from "./resources.js";
 import { registerPreviewTools } from "./tools/previews.js";
@@ -14,8 +14,8 @@ import { registerStatusTools } from "./tools/status.js";
 import { registerVariableTools } from "./tools/variables.js";
 
 export interface McpServerInfo {
-  /** envplane's version, reported to the client. */
-  version: string;
+  /** envplane's version, reported to the client (default: the SDK's, which is the package's). */
+  version?: string;
 }
 
 export const INSTRUCTIONS =
@@ -24,9 +24,9 @@ export const INSTRUCTIONS =
   "call request_secret and hand the link to a person. After a change, redeploy (see redeployNeeded). " +
   `Read ${GUIDE_URI} for the details.`;
 
-export function createMcpServer(client: EnvplaneClient, info: McpServerInfo): McpServer {
+export function createMcpServer(client: EnvplaneClient, info: McpServerInfo = {}): McpServer {
   const server = new McpServer(
-    { name: "envplane", title: "envplane", version: info.version },
+    { name: "envplane", title: "envplane", version: info.version ?? SDK_VERSION },
     { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {} } },
   );
   registerProjectTools(server, client);
@@ -38,6 +38,6 @@ export function createMcpServer(client: EnvplaneClient, info: McpServerInfo): Mc
 }
 
 /** A server for one bearer token, its GraphQL calls going through `options.fetch` (the HTTP route's in-process one). */
-export function createMcpServerForToken(options: ClientOptions, info: McpServerInfo): McpServer {
+export function createMcpServerForToken(options: ClientOptions, info: McpServerInfo = {}): McpServer {
   return createMcpServer(createClient(options), info);
 }

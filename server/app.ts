@@ -22,6 +22,7 @@ import { handleGitHubHook, isGitHookPath } from "./http/github.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
+import { handleMcp, MCP_PATH } from "./http/mcp.js";
 import {
   bodyLimit,
   corsFor,
@@ -160,7 +161,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const path = url.pathname;
         const client = (serverContext as { req?: IncomingMessage }).req?.socket?.remoteAddress ?? "in-process";
         try {
-          if (path === "/auth/session")
+          if (path === MCP_PATH)
+            endResponse(
+              await handleMcp(request, serverContext as { req?: IncomingMessage }, {
+                graphql: async (r, context) => yoga.fetch(r, context),
+                warn: (line) => log.warn(line),
+              }),
+            );
+          else if (path === "/auth/session")
             endResponse(await handleSession(request, client, { services, authFailures, trustProxy }));
           else if (isGitHookPath(path)) endResponse(await handleGitHubHook(request, path, services.git));
           else if (path.startsWith("/auth/"))

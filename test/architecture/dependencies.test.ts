@@ -32,6 +32,9 @@ const SERVER_TRANSPORT = ["server/schema", "server/graphql", "server/http", "ser
 /** The only file of a client allowed to reach into server/, and what it may import there (dynamically). */
 const SERVE_COMMAND = "cli/commands/serve.ts";
 const SERVE_TARGETS = ["server/main.ts", "server/app.ts"];
+/** The MCP server's two transports: `envplane mcp` (stdio; import() only, so other commands never load it) and /mcp. */
+const MCP_COMMAND = "cli/commands/mcp.ts";
+const MCP_ROUTE = "server/http/mcp.ts";
 
 interface Import {
   specifier: string;
@@ -240,7 +243,11 @@ function violation(from: string, to: string, imp: Pick<Import, "typeOnly" | "dyn
     case "cli":
       if (target === "core" || target === "sdk") return null;
       if (from === SERVE_COMMAND && imp.dynamic && SERVE_TARGETS.includes(to)) return null;
-      return `cli imports core and sdk only (only ${SERVE_COMMAND} may import() ${SERVE_TARGETS.join(" or ")})`;
+      if (from === MCP_COMMAND && imp.dynamic && target === "mcp") return null;
+      return (
+        `cli imports core and sdk only (only ${SERVE_COMMAND} may import() ${SERVE_TARGETS.join(" or ")}, ` +
+        `and ${MCP_COMMAND} mcp/)`
+      );
     case "mcp":
     case "dashboard":
       return target === "core" || target === "sdk" ? null : `${area} imports core and sdk only`;
@@ -248,6 +255,7 @@ function violation(from: string, to: string, imp: Pick<Import, "typeOnly" | "dyn
       const inner = SERVER_INNER.find((p) => under(from, p));
       const transport = SERVER_TRANSPORT.find((p) => under(to, p));
       if (inner && transport) return `${inner} never imports the server's transport (${transport})`;
+      if (from === MCP_ROUTE && target === "mcp") return null;
       return target === "server" || target === "core" ? null : "server imports server/ and core/ only";
     }
     default:
@@ -374,6 +382,15 @@ describe("the checker itself", () => {
     expect(violation("server/schema/variable.ts", "server/services/variables.ts", value)).toBeNull();
     expect(violation("server/services/variables.ts", "cli/errors.ts", value)).not.toBeNull();
     expect(violation("mcp/main.ts", "server/services/index.ts", value)).not.toBeNull();
+    expect(violation("mcp/server.ts", "cli/context.ts", value)).not.toBeNull();
+    expect(violation("mcp/server.ts", "sdk/index.ts", value)).toBeNull();
+    expect(violation("server/http/mcp.ts", "mcp/server.ts", value)).toBeNull();
+    expect(violation("server/http/graphql.ts", "mcp/server.ts", value)).not.toBeNull();
+    expect(violation("server/services/variables.ts", "mcp/server.ts", value)).not.toBeNull();
+    expect(violation("server/http/mcp.ts", "sdk/index.ts", value)).not.toBeNull();
+    expect(violation("cli/commands/mcp.ts", "mcp/server.ts", dynamic)).toBeNull();
+    expect(violation("cli/commands/mcp.ts", "mcp/server.ts", value)).not.toBeNull();
+    expect(violation("cli/main.ts", "mcp/server.ts", dynamic)).not.toBeNull();
     expect(violation("dashboard/app.tsx", "sdk/index.ts", value)).toBeNull();
   });
 });
