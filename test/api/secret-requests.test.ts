@@ -12,6 +12,7 @@ import { expectType } from "../support/expect.js";
 import { createBranch, createProject, runtimeValues, serviceToken, setVariable, userWithRole } from "../support/fixtures.js";
 import { databaseSnapshot, type Row, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { sessionClient } from "../support/session.js";
 
 const P = "asks";
 const canary = `canary-${randomBytes(16).toString("hex")}`;
@@ -20,9 +21,9 @@ let server: TestServer;
 /** Raw text of every response any client below received. */
 const bodies: string[] = [];
 
-function recordingFetch(extra: Record<string, string> = {}) {
+function recordingFetch() {
   return async (input: string, init: RequestInit) => {
-    const response = await fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), ...extra } });
+    const response = await fetch(input, init);
     const text = await response.text();
     bodies.push(text);
     return new Response(text, { status: response.status, headers: response.headers });
@@ -31,23 +32,8 @@ function recordingFetch(extra: Record<string, string> = {}) {
 
 const tokenClient = (token: string) => createClient({ url: server.url, token, fetch: recordingFetch() });
 
-/** A dashboard session of the user of `token` (POST /auth/session), as an SDK client sending the cookie. */
-async function sessionClient(token: string): Promise<EnvplaneClient> {
-  const origin = new URL(server.url).origin;
-  const response = await fetch(`${origin}/auth/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-envplane-client": "dashboard", origin },
-    body: JSON.stringify({ token }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  const cookie = /^(envplane_session=[^;]*);/.exec(response.headers.get("set-cookie") ?? "")![1];
-  return createClient({
-    url: server.url,
-    token: null,
-    headers: { "x-envplane-client": "dashboard" },
-    fetch: recordingFetch({ cookie, origin }),
-  });
-}
+/** A dashboard session of the user of `token`, recording its responses too. */
+const sessionOf = (token: string) => sessionClient(server, token, recordingFetch());
 
 const query = (sql: string, params: unknown[] = []) => withRawDb(server.database, (q) => q(sql, params));
 
@@ -94,11 +80,11 @@ describe("secret requests", () => {
     );
     agent = await serviceToken(server, P, ["READ", "WRITE"]);
     agentClient = tokenClient(agent.token);
-    owner = await sessionClient(server.ownerToken);
+    owner = await sessionOf(server.ownerToken);
     const dev = await userWithRole(server, P, "DEVELOPER", "Dana Developer");
-    developer = { token: dev.token, session: await sessionClient(dev.token) };
+    developer = { token: dev.token, session: await sessionOf(dev.token) };
     const view = await userWithRole(server, P, "VIEWER", "Vic Viewer");
-    viewer = { token: view.token, session: await sessionClient(view.token) };
+    viewer = { token: view.token, session: await sessionOf(view.token) };
   });
   afterAll(() => server.close());
 
@@ -195,7 +181,7 @@ describe("secret requests", () => {
     const { request } = await created(agentClient, { key: "VISIBLE" });
     for (const client of [agentClient, owner, viewer.session, developer.session])
       expect((await client.SecretRequest({ id: request.id })).secretRequest?.key).toBe("VISIBLE");
-    const outsider = await sessionClient(
+    const outsider = await sessionOf(
       expectType((await server.owner.createUser({ input: { name: "Olga Outsider" } })).createUser, "CreateUserPayload")
         .plaintextToken,
     );
