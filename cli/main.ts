@@ -44,6 +44,7 @@ import { projectsCreate } from "./commands/projects/create.js";
 import { projectsDelete } from "./commands/projects/delete.js";
 import { projectsList } from "./commands/projects/list.js";
 import { run } from "./commands/run.js";
+import { secretsCommands } from "./commands/secrets/index.js";
 import { serve } from "./commands/serve.js";
 import { sharedCommands } from "./commands/shared/index.js";
 import { status } from "./commands/status.js";
@@ -79,6 +80,7 @@ export const commands: CommandSpec[] = [
   envRestore,
   envPromote,
   ...sharedCommands,
+  ...secretsCommands,
   configEnable,
   configDisable,
   projectsCreate,

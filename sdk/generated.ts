@@ -88,6 +88,10 @@ export type BulkUpsertVariablesInput = {
   variables: Array<VariableInput>;
 };
 
+export type CancelSecretRequestInput = {
+  id: string;
+};
+
 export type ChangeKind =
   /** The key (or the branch's override) did not exist before. */
   | 'ADDED'
@@ -154,6 +158,18 @@ export type CreateProjectInput = {
   slug: string;
 };
 
+export type CreateSecretRequestInput = {
+  /** Ask for this project branch's override (its base value must be a secret). */
+  branch?: string | null | undefined;
+  environment: string;
+  /** How long the link works: 1 to 168 hours (default 24). */
+  expiresInHours?: number | null | undefined;
+  key: string;
+  /** Shown to the person on the page (at most 1000 characters); never a value. */
+  note?: string | null | undefined;
+  project: string;
+};
+
 export type CreateTokenInput = {
   /** SERVICE: limit it to these environments (default: all). */
   environments?: Array<string> | null | undefined;
@@ -215,6 +231,12 @@ export type EnvironmentRefInput = {
   environment: string;
   /** A past revision of it; omit for its current state. */
   revision?: number | null | undefined;
+};
+
+export type FulfillSecretRequestInput = {
+  id: string;
+  /** The secret's value; stored encrypted, never returned. */
+  value: string;
 };
 
 export type GitDeliveryOutcome =
@@ -320,6 +342,16 @@ export type Role =
 export type RotateProjectKeyInput = {
   project: string;
 };
+
+export type SecretRequestStatus =
+  /** Cancelled; ask for a new link. */
+  | 'CANCELLED'
+  /** Not fulfilled before expiresAt; ask for a new link. */
+  | 'EXPIRED'
+  /** The value was stored as a secret; the link no longer works. */
+  | 'FULFILLED'
+  /** Waiting for someone to type the value. */
+  | 'PENDING';
 
 export type SeedAction =
   /** Use a new value, optionally marked secret. */
@@ -531,6 +563,10 @@ export type WebhookEventType =
   | 'ENVIRONMENT_DELETED'
   /** An environment was protected or unprotected. Sent as "environment.updated". */
   | 'ENVIRONMENT_UPDATED'
+  /** A pending secret request was cancelled. Sent as "secret_request.cancelled". */
+  | 'SECRET_REQUEST_CANCELLED'
+  /** Someone asked for a secret's value through a dashboard link (the value arrives as environment.changed). Sent as "secret_request.created". */
+  | 'SECRET_REQUEST_CREATED'
   /** A service token of the project was created. Sent as "token.created". */
   | 'TOKEN_CREATED'
   /** A service token of the project was revoked. Sent as "token.revoked". */
@@ -1376,6 +1412,67 @@ export type ResolveBranchQuery = { resolveBranch:
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
+export type SecretRequestFieldsFragment = { id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean };
+
+export type CreateSecretRequestMutationVariables = Exact<{
+  input: CreateSecretRequestInput;
+}>;
+
+
+export type CreateSecretRequestMutation = { createSecretRequest:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'CreateSecretRequestPayload', url: string, request: { id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type SecretRequestQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type SecretRequestQuery = { secretRequest: { id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean } | null };
+
+export type ProjectSecretRequestsQueryVariables = Exact<{
+  project: string;
+  status?: SecretRequestStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProjectSecretRequestsQuery = { project: { id: string, slug: string, secretRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean }> } } | null };
+
+export type FulfillSecretRequestMutationVariables = Exact<{
+  input: FulfillSecretRequestInput;
+}>;
+
+
+export type FulfillSecretRequestMutation = { fulfillSecretRequest:
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'FulfillSecretRequestPayload', revision: number, request: { id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean } }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type CancelSecretRequestMutationVariables = Exact<{
+  input: CancelSecretRequestInput;
+}>;
+
+
+export type CancelSecretRequestMutation = { cancelSecretRequest:
+    | { __typename: 'CancelSecretRequestPayload', request: { id: string, project: string, environment: string, branch: string | null, key: string, note: string | null, status: SecretRequestStatus, requestedBy: string, createdAt: string, expiresAt: string, fulfilledAt: string | null, fulfilledBy: string | null, cancelledAt: string | null, url: string, replacesStandardValue: boolean, viewerCanFulfill: boolean, viewerCanCancel: boolean } }
+    | { __typename: 'ConflictError', currentRevision: number | null, message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', resource: string, message: string }
+    | { __typename: 'UndecryptableError', keys: Array<string>, message: string }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
+
 export type SharedVariableFieldsFragment = { id: string, key: string, isSecret: boolean, value: string | null, usedBy: Array<string>, updatedAt: string };
 
 export type SharedVariablesQueryVariables = Exact<{
@@ -1785,6 +1882,27 @@ export const PreviewFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"PreviewFields"});
+export const SecretRequestFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}
+    `, {"fragmentName":"SecretRequestFields"});
 export const SharedVariableFieldsFragmentDoc = new TypedDocumentString(`
     fragment SharedVariableFields on Variable {
   id
@@ -4246,6 +4364,222 @@ export const ResolveBranchDocument = new TypedDocumentString(`
     keys
   }
 }`);
+export const CreateSecretRequestDocument = new TypedDocumentString(`
+    mutation CreateSecretRequest($input: CreateSecretRequestInput!) {
+  createSecretRequest(input: $input) {
+    ... on CreateSecretRequestPayload {
+      __typename
+      url
+      request {
+        ...SecretRequestFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}`);
+export const SecretRequestDocument = new TypedDocumentString(`
+    query SecretRequest($id: ID!) {
+  secretRequest(id: $id) {
+    ...SecretRequestFields
+  }
+}
+    fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}`);
+export const ProjectSecretRequestsDocument = new TypedDocumentString(`
+    query ProjectSecretRequests($project: String!, $status: SecretRequestStatus, $first: Int, $after: String) {
+  project(slug: $project) {
+    id
+    slug
+    secretRequests(status: $status, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        ...PageInfoFields
+      }
+      nodes {
+        ...SecretRequestFields
+      }
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}`);
+export const FulfillSecretRequestDocument = new TypedDocumentString(`
+    mutation FulfillSecretRequest($input: FulfillSecretRequestInput!) {
+  fulfillSecretRequest(input: $input) {
+    ... on FulfillSecretRequestPayload {
+      __typename
+      revision
+      request {
+        ...SecretRequestFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}`);
+export const CancelSecretRequestDocument = new TypedDocumentString(`
+    mutation CancelSecretRequest($input: CancelSecretRequestInput!) {
+  cancelSecretRequest(input: $input) {
+    ... on CancelSecretRequestPayload {
+      __typename
+      request {
+        ...SecretRequestFields
+      }
+    }
+    ...ErrorFields
+  }
+}
+    fragment ErrorFields on Error {
+  __typename
+  message
+  ... on ValidationError {
+    fieldErrors {
+      path
+      message
+    }
+  }
+  ... on NotFoundError {
+    resource
+  }
+  ... on ConflictError {
+    currentRevision
+  }
+  ... on UndecryptableError {
+    keys
+  }
+}
+fragment SecretRequestFields on SecretRequest {
+  id
+  project
+  environment
+  branch
+  key
+  note
+  status
+  requestedBy
+  createdAt
+  expiresAt
+  fulfilledAt
+  fulfilledBy
+  cancelledAt
+  url
+  replacesStandardValue
+  viewerCanFulfill
+  viewerCanCancel
+}`);
 export const SharedVariablesDocument = new TypedDocumentString(`
     query sharedVariables($slug: String!) {
   project(slug: $slug) {
@@ -4754,6 +5088,21 @@ export function getSdk<C>(requester: Requester<C>) {
     },
     resolveBranch(variables: ResolveBranchQueryVariables, options?: C): Promise<ResolveBranchQuery> {
       return requester<ResolveBranchQuery, ResolveBranchQueryVariables>(ResolveBranchDocument, variables, options) as Promise<ResolveBranchQuery>;
+    },
+    CreateSecretRequest(variables: CreateSecretRequestMutationVariables, options?: C): Promise<CreateSecretRequestMutation> {
+      return requester<CreateSecretRequestMutation, CreateSecretRequestMutationVariables>(CreateSecretRequestDocument, variables, options) as Promise<CreateSecretRequestMutation>;
+    },
+    SecretRequest(variables: SecretRequestQueryVariables, options?: C): Promise<SecretRequestQuery> {
+      return requester<SecretRequestQuery, SecretRequestQueryVariables>(SecretRequestDocument, variables, options) as Promise<SecretRequestQuery>;
+    },
+    ProjectSecretRequests(variables: ProjectSecretRequestsQueryVariables, options?: C): Promise<ProjectSecretRequestsQuery> {
+      return requester<ProjectSecretRequestsQuery, ProjectSecretRequestsQueryVariables>(ProjectSecretRequestsDocument, variables, options) as Promise<ProjectSecretRequestsQuery>;
+    },
+    FulfillSecretRequest(variables: FulfillSecretRequestMutationVariables, options?: C): Promise<FulfillSecretRequestMutation> {
+      return requester<FulfillSecretRequestMutation, FulfillSecretRequestMutationVariables>(FulfillSecretRequestDocument, variables, options) as Promise<FulfillSecretRequestMutation>;
+    },
+    CancelSecretRequest(variables: CancelSecretRequestMutationVariables, options?: C): Promise<CancelSecretRequestMutation> {
+      return requester<CancelSecretRequestMutation, CancelSecretRequestMutationVariables>(CancelSecretRequestDocument, variables, options) as Promise<CancelSecretRequestMutation>;
     },
     sharedVariables(variables: SharedVariablesQueryVariables, options?: C): Promise<SharedVariablesQuery> {
       return requester<SharedVariablesQuery, SharedVariablesQueryVariables>(SharedVariablesDocument, variables, options) as Promise<SharedVariablesQuery>;

@@ -76,6 +76,12 @@ export const EVENT_ACTIONS = [
   "binding.credential_set",
   /** One environment's managed credential was removed (a new revision of it). */
   "binding.credential_remove",
+  /** Someone asked for a secret's value through a single-use dashboard link (createSecretRequest). */
+  "secret_request.create",
+  /** A signed-in person typed the requested secret: the variable written and the request fulfilled (a revision). */
+  "secret_request.fulfill",
+  /** A pending secret request was cancelled. */
+  "secret_request.cancel",
 ] as const;
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];

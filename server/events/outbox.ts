@@ -25,6 +25,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "branch.deleted",
   "token.created",
   "token.revoked",
+  "secret_request.created",
+  "secret_request.cancelled",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -41,6 +43,9 @@ const TYPE_OF_ACTION: Record<string, WebhookEventType> = {
   "environment.promote": "environment.changed",
   "binding.credential_set": "environment.changed",
   "binding.credential_remove": "environment.changed",
+  "secret_request.fulfill": "environment.changed",
+  "secret_request.create": "secret_request.created",
+  "secret_request.cancel": "secret_request.cancelled",
   "environment.create": "environment.created",
   "environment.delete": "environment.deleted",
   "environment.update": "environment.updated",

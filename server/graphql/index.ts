@@ -20,5 +20,6 @@ import "./shared.js";
 import "./preview.js";
 import "./binding.js";
 import "./notes.js";
+import "./secret-request.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -20,6 +20,7 @@ import { previewService } from "./previews.js";
 import { projectService } from "./projects.js";
 import { promoteService } from "./promote.js";
 import { resolutionService } from "./resolution.js";
+import { secretRequestService } from "./secret-requests.js";
 import { type SessionOptions, sessionService } from "./sessions.js";
 import { sharedService } from "./shared.js";
 import { tokenService } from "./tokens.js";
@@ -88,6 +89,7 @@ export function createServices(db: Database, keys: KeyRing, options: ServiceOpti
     }),
     shared: sharedService({ db, values, writes }),
     bindings: bindingService({ db, values, writes }),
+    secretRequests: secretRequestService({ db, values, writes }),
     /** Decrypting single values for the GraphQL `value` fields. */
     values,
   };

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EnvplaneClient } from "../../sdk/index.js";
+import { createClient, type EnvplaneClient } from "../../sdk/index.js";
 import { schema } from "../../server/graphql/index.js";
 import { expectType } from "../support/expect.js";
 import {
@@ -726,7 +726,74 @@ const cases: Record<string, Case> = {
       },
     };
   },
+  async createSecretRequest() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project, env } = await ids(s);
+    return {
+      run: async () =>
+        ok((await sdk.CreateSecretRequest({ input: { project: s, environment: "preview", key: "K" } })).createSecretRequest),
+      expected: { action: "secret_request.create", projectId: project, environmentId: env.preview, keys: ["K"] },
+    };
+  },
+  async cancelSecretRequest() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project, env } = await ids(s);
+    const created = ok(
+      (await sdk.CreateSecretRequest({ input: { project: s, environment: "preview", key: "K" } })).createSecretRequest,
+    );
+    const id = expectType(created, "CreateSecretRequestPayload").request.id;
+    return {
+      run: async () => ok((await sdk.CancelSecretRequest({ input: { id } })).cancelSecretRequest),
+      expected: {
+        action: "secret_request.cancel",
+        projectId: project,
+        environmentId: env.preview,
+        keys: ["K"],
+        metadata: { requestId: id },
+      },
+    };
+  },
+  async fulfillSecretRequest() {
+    const s = slug();
+    await createProject(sdk, s);
+    const { project, env } = await ids(s);
+    const created = ok(
+      (await sdk.CreateSecretRequest({ input: { project: s, environment: "preview", key: "K" } })).createSecretRequest,
+    );
+    const id = expectType(created, "CreateSecretRequestPayload").request.id;
+    // Only a dashboard session fulfils: the owner's, descending from the owner's token (the event names both).
+    const session = await sessionOf(server.ownerToken);
+    return {
+      run: async () => ok((await session.FulfillSecretRequest({ input: { id, value: value() } })).fulfillSecretRequest),
+      expected: {
+        action: "secret_request.fulfill",
+        projectId: project,
+        environmentId: env.preview,
+        revision: 1,
+        keys: ["K"],
+        metadata: expect.objectContaining({ requestId: id, isSecret: true }),
+      },
+    };
+  },
 };
+
+/** An SDK client of a dashboard session of `token`'s user (in-process, with the cookie and the dashboard header). */
+async function sessionOf(token: string): Promise<EnvplaneClient> {
+  const origin = new URL(server.url).origin;
+  const headers = { "content-type": "application/json", "x-envplane-client": "dashboard", origin };
+  const response = await server.app.fetch(
+    new Request(`${origin}/auth/session`, { method: "POST", headers, body: JSON.stringify({ token }) }),
+  );
+  const cookie = /^(envplane_session=[^;]*);/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+  if (!cookie) throw new Error(`no session: ${response.status} ${await response.text()}`);
+  return createClient({
+    url: server.url,
+    headers: { "x-envplane-client": "dashboard", cookie, origin },
+    fetch: (input, init) => server.app.fetch(new Request(input, init)),
+  });
+}
 
 describe("every mutation writes exactly one event", () => {
   it("the table covers every Mutation field of the schema", () => {

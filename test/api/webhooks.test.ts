@@ -141,7 +141,7 @@ describe("delivery", () => {
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(signingSecret.slice(6), "base64").length).toBeGreaterThanOrEqual(24);
     expect(webhook).toMatchObject({ environments: null, url: `${receiver.base}/basic-${s}` });
-    expect(webhook.events).toHaveLength(8);
+    expect(webhook.events).toHaveLength(10);
 
     await setVariable(sdk, { project: s, environment: "production", key: "API_KEY", value: canary, secret: true });
     await setVariable(sdk, { project: s, environment: "production", key: "PLAIN", value: canary });
