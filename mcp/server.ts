@@ -10,6 +10,7 @@ import { GUIDE_URI } from "./guide.js";
 import { registerResources } from "./resources.js";
 import { registerPreviewTools } from "./tools/previews.js";
 import { registerProjectTools } from "./tools/projects.js";
+import { registerSecretTools } from "./tools/secrets.js";
 import { registerStatusTools } from "./tools/status.js";
 import { registerVariableTools } from "./tools/variables.js";
 
@@ -31,6 +32,7 @@ export function createMcpServer(client: EnvplaneClient, info: McpServerInfo = {}
   );
   registerProjectTools(server, client);
   registerVariableTools(server, client);
+  registerSecretTools(server, client);
   registerPreviewTools(server, client);
   registerStatusTools(server, client);
   registerResources(server, client);

@@ -9,6 +9,7 @@ import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
 import { createProject, readEnvironment, runtimeValues, serviceToken, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
+import { sessionClient } from "../support/session.js";
 import { type ToolAnswer, call, callOk, connectMcp, type McpConnection, type Transport } from "./support.js";
 
 const TOOLS = [
@@ -16,9 +17,11 @@ const TOOLS = [
   "delete_env_vars",
   "diff_environments",
   "get_env_status",
+  "get_secret_request",
   "list_env_vars",
   "list_environments",
   "list_projects",
+  "request_secret",
   "set_env_vars",
 ];
 
@@ -26,10 +29,11 @@ let server: TestServer;
 let owner: EnvplaneClient;
 useTestServer((s) => ([server, owner] = [s, s.owner]), { listen: true });
 
-const canaries = () => [CANARY, CANARY_SHARED, CANARY_BINDING];
+const canaries = () => [CANARY, CANARY_SHARED, CANARY_BINDING, CANARY_REQUESTED];
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 const CANARY_SHARED = `canary-shared-${randomBytes(12).toString("hex")}`;
 const CANARY_BINDING = `canary-binding-${randomBytes(12).toString("hex")}`;
+const CANARY_REQUESTED = `canary-requested-${randomBytes(12).toString("hex")}`;
 
 /** production: standard (with a note), references (one to a secret project variable), a secret, a managed binding. */
 async function seed(project: string) {
@@ -312,6 +316,39 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     }
   });
 
+  it("request_secret gives a link and an id; a person fulfils it; get_secret_request says fulfilled, never the value", async () => {
+    const r = await toolOk("request_secret", {
+      project,
+      environment: "production",
+      key: "GITHUB_TOKEN",
+      note: "A fine-grained token with repo:read",
+    });
+    expect(r.structured).toMatchObject({ status: "pending", key: "GITHUB_TOKEN", environment: "production" });
+    expect(r.structured.url).toBe(`${new URL(server.url).origin}/requests/${r.structured.id}`);
+    expect(r.text).toContain(r.structured.url);
+    const pending = await toolOk("get_secret_request", { id: r.structured.id });
+    expect(pending.structured.status).toBe("pending");
+    // The person, signed in to the dashboard, enters the value (a token can never fulfil).
+    const person = await sessionClient(server, server.ownerToken);
+    const fulfilled = await person.FulfillSecretRequest({ input: { id: r.structured.id, value: CANARY_REQUESTED } });
+    expect(fulfilled.fulfillSecretRequest.__typename).toBe("FulfillSecretRequestPayload");
+    const done = await toolOk("get_secret_request", { id: r.structured.id });
+    expect(done.structured).toMatchObject({ status: "fulfilled", fulfilledBy: expect.any(String) });
+    expect(done.text).toMatch(/Redeploy/);
+    expect((await runtimeValues(server, project, "main")).values.GITHUB_TOKEN).toEqual({
+      value: CANARY_REQUESTED,
+      isSecret: true,
+    });
+    const listed = await toolOk("list_env_vars", { project, environment: "production" });
+    expect(listed.structured.variables).toContainEqual(expect.objectContaining({ key: "GITHUB_TOKEN", type: "secret" }));
+    const unknown = await tool("get_secret_request", { id: "nope" });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toMatch(/No secret request "nope"/);
+    const managed = await tool("request_secret", { project, environment: "production", key: "DATABASE_URL" });
+    expect(managed.isError).toBe(true);
+    expect(managed.text).toMatch(/main-db/);
+  });
+
   it("resources: the guide and the project's mapping", async () => {
     const { resources } = await mcp.client.listResources();
     const uris = resources.map((r) => r.uri);
@@ -346,6 +383,7 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
       ["diff_environments", { project, base: "preview/feature", head: "production" }],
       ["set_env_vars", { project, environment: "production", env: { STRIPE_SECRET: "x" } }],
       ["delete_env_vars", { project, environment: "production", keys: ["GONE"] }],
+      ["request_secret", { project, environment: "production", key: "ANOTHER_SECRET" }],
     ] as const)
       await tool(name, args);
     const everything = JSON.stringify(seen) + server.logs.join("\n") + mcp.stderr();
