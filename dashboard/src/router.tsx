@@ -62,6 +62,12 @@ const users = createRoute({
   component: lazyRouteComponent(() => import("./routes/users.js"), "UsersPage"),
 });
 
+export const secretRequestRoute = createRoute({
+  getParentRoute: () => app,
+  path: "/requests/$id",
+  component: lazyRouteComponent(() => import("./routes/secret-request.js"), "SecretRequestPage"),
+});
+
 export const projectRoute = createRoute({
   getParentRoute: () => app,
   path: "/projects/$project",
@@ -151,12 +157,19 @@ export const sharedRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/shared.js"), "SharedPage"),
 });
 
+export const secretRequestsRoute = createRoute({
+  getParentRoute: () => projectRoute,
+  path: "/requests",
+  component: lazyRouteComponent(() => import("./routes/secret-requests.js"), "SecretRequestsPage"),
+});
+
 const routeTree = root.addChildren([
   signInRoute,
   app.addChildren([
     projects,
     settings,
     users,
+    secretRequestRoute,
     projectRoute.addChildren([
       gridRoute,
       environmentRoute,
@@ -171,6 +184,7 @@ const routeTree = root.addChildren([
       compareRoute,
       promoteRoute,
       sharedRoute,
+      secretRequestsRoute,
     ]),
   ]),
 ]);

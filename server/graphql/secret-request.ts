@@ -37,13 +37,17 @@ export const SecretRequest = builder.objectRef<SecretRequestView>("SecretRequest
     fulfilledAt: t.expose("fulfilledAt", { type: "DateTime", nullable: true }),
     fulfilledBy: t.exposeString("fulfilledBy", { nullable: true, description: "Who typed the value." }),
     cancelledAt: t.expose("cancelledAt", { type: "DateTime", nullable: true }),
-    url: t.string({ description: "The dashboard page to open (signed in).", resolve: (r, _a, ctx) => requestUrl(ctx, r.id) }),
+    url: t.string({
+      description: "The dashboard page to open (signed in).",
+      resolve: (r, _a, ctx) => requestUrl(ctx, r.id),
+    }),
     replacesStandardValue: t.boolean({
       description: "The key exists now as a standard (readable) value: fulfilling replaces it with a secret.",
       resolve: (r) => r.replacesStandardValue ?? false,
     }),
     viewerCanFulfill: t.boolean({
-      description: "Whether the caller can type the value: signed in to the dashboard, allowed to write there, pending.",
+      description:
+        "Whether the caller can type the value: signed in to the dashboard, allowed to write there, pending.",
       resolve: async (r, _a, ctx) => canFulfill(await ctx.loaders.access.load(r.projectId), ctx.actor, r),
     }),
     viewerCanCancel: t.boolean({
@@ -59,13 +63,21 @@ const SecretRequestConnection = connectionType(
   "A page of a project's secret requests, newest first.",
 );
 
-const KEYSET: Keyset = { list: "secretRequests", fields: [["createdAt", "date"], ["id", "string"]], direction: "desc" };
+const KEYSET: Keyset = {
+  list: "secretRequests",
+  fields: [
+    ["createdAt", "date"],
+    ["id", "string"],
+  ],
+  direction: "desc",
+};
 
 builder.queryField("secretRequest", (t) =>
   t.field({
     type: SecretRequest,
     nullable: true,
-    description: "A secret request by id; null when unknown or not visible (its asker, or who can see its environment).",
+    description:
+      "A secret request by id; null when unknown or not visible (its asker, or who can see its environment).",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => (ctx.actor ? ctx.services.secretRequests.get(ctx.actor, String(args.id)) : null),
   }),

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { branchName, check, type FieldError, variableKey, variableValue } from "../../core/names.js";
-import { can, projectAccess, type ProjectAccess } from "../authz/index.js";
+import { can, type ProjectAccess, projectAccess } from "../authz/index.js";
 import type { Database, Tx } from "../db/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
@@ -115,12 +115,19 @@ export function viewOf(row: Row): SecretRequestView {
 }
 
 /** Whether `actor` asked for it (the same token, or the same person through any of their tokens or sessions). */
-export function isRequester(actor: Actor, request: Pick<SecretRequestView, "requestedByUserId" | "requestedByTokenId">) {
+export function isRequester(
+  actor: Actor,
+  request: Pick<SecretRequestView, "requestedByUserId" | "requestedByTokenId">,
+) {
   if (actor.kind === "user" && request.requestedByUserId === actor.userId) return true;
   return request.requestedByTokenId !== null && request.requestedByTokenId === actor.tokenId;
 }
 
-const envRef = (r: SecretRequestView) => ({ id: r.environmentId, name: r.environment, isProtected: r.environmentProtected });
+const envRef = (r: SecretRequestView) => ({
+  id: r.environmentId,
+  name: r.environment,
+  isProtected: r.environmentProtected,
+});
 
 /** Whether the caller may see a request: its requester, or whoever can see its environment. */
 export function canSee(access: ProjectAccess | null, actor: Actor, request: SecretRequestView): boolean {
@@ -156,7 +163,9 @@ function notFound(id: string) {
 function notPending(view: SecretRequestView, doing: "fulfil" | "cancel"): ConflictError {
   const what = `The request for ${view.key} in "${view.environment}"`;
   const again =
-    doing === "fulfil" ? ` Ask the requester for a new link (envplane secrets request ${view.key} --env ${view.environment}).` : "";
+    doing === "fulfil"
+      ? ` Ask the requester for a new link (envplane secrets request ${view.key} --env ${view.environment}).`
+      : "";
   switch (view.status) {
     case "fulfilled":
       return new ConflictError(
@@ -193,7 +202,12 @@ function createErrors(input: CreateSecretRequestInput): FieldError[] {
 }
 
 /** A branch override takes its type from the base value: it must exist, and be a secret (or the value is readable). */
-async function assertOverridable(tx: Pick<Tx, "variable">, env: { id: string; name: string }, key: string, branch: string) {
+async function assertOverridable(
+  tx: Pick<Tx, "variable">,
+  env: { id: string; name: string },
+  key: string,
+  branch: string,
+) {
   const base = await tx.variable.findUnique({
     where: { environmentId_key: { environmentId: env.id, key } },
     select: { isSecret: true },
@@ -309,7 +323,7 @@ export function secretRequestService({
       if (actor.kind !== "user" || actor.sessionId === undefined)
         throw new ForbiddenError(
           "Only a person signed in to the dashboard can fulfil a secret request; tokens cannot, so that the agent or " +
-            `script that asked never handles the value. Open ${"/requests/" + request.id} in the dashboard.`,
+            `script that asked never handles the value. Open /requests/${request.id} in the dashboard.`,
         );
       assertValid(check(variableValue, input.value, ["value"]));
       if (request.status !== "pending") throw notPending(request, "fulfil");
@@ -328,7 +342,12 @@ export function secretRequestService({
           // The one winner: only a pending, unexpired request changes; a concurrent fulfil finds none.
           const { count } = await tx.secretRequest.updateMany({
             where: { id: request.id, status: "pending", expiresAt: { gt: now } },
-            data: { status: "fulfilled", fulfilledAt: now, fulfilledByUserId: actor.userId, fulfilledByName: actor.name ?? null },
+            data: {
+              status: "fulfilled",
+              fulfilledAt: now,
+              fulfilledByUserId: actor.userId,
+              fulfilledByName: actor.name ?? null,
+            },
           });
           if (count !== 1) {
             const current = await tx.secretRequest.findUnique({ where: { id: request.id }, include });

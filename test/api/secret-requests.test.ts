@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_VALUE_BYTES } from "../../core/names.js";
 import { createClient, type EnvplaneClient } from "../../sdk/index.js";
 import { expectType } from "../support/expect.js";
-import { createBranch, createProject, runtimeValues, serviceToken, setVariable, userWithRole } from "../support/fixtures.js";
+import {
+  createBranch,
+  createProject,
+  runtimeValues,
+  serviceToken,
+  setVariable,
+  userWithRole,
+} from "../support/fixtures.js";
 import { databaseSnapshot, type Row, withRawDb } from "../support/raw-db.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { sessionClient } from "../support/session.js";
@@ -37,10 +44,12 @@ const sessionOf = (token: string) => sessionClient(server, token, recordingFetch
 
 const query = (sql: string, params: unknown[] = []) => withRawDb(server.database, (q) => q(sql, params));
 
-async function create(client: EnvplaneClient, input: Partial<Parameters<EnvplaneClient["CreateSecretRequest"]>[0]["input"]>) {
-  return (
-    await client.CreateSecretRequest({ input: { project: P, environment: "preview", key: "API_KEY", ...input } })
-  ).createSecretRequest;
+async function create(
+  client: EnvplaneClient,
+  input: Partial<Parameters<EnvplaneClient["CreateSecretRequest"]>[0]["input"]>,
+) {
+  return (await client.CreateSecretRequest({ input: { project: P, environment: "preview", key: "API_KEY", ...input } }))
+    .createSecretRequest;
 }
 
 async function created(client: EnvplaneClient, input: Parameters<typeof create>[1] = {}) {
@@ -58,8 +67,7 @@ const deliveries = (eventId: string) =>
 
 /** The environment's revision as the API shows it. */
 async function revisionOf(environment: string) {
-  return (await server.owner.project({ slug: P })).project!.environments.find((e) => e.name === environment)!
-    .revision;
+  return (await server.owner.project({ slug: P })).project!.environments.find((e) => e.name === environment)!.revision;
 }
 
 let agent: Awaited<ReturnType<typeof serviceToken>>;
@@ -290,8 +298,10 @@ describe("secret requests", () => {
     const cancelled = (await created(agentClient, { key: "NEVER" })).request;
     // A viewer may not cancel; the asker (the token) may.
     expect(
-      expectType((await viewer.session.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest, "ForbiddenError")
-        .message,
+      expectType(
+        (await viewer.session.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest,
+        "ForbiddenError",
+      ).message,
     ).toMatch(/cancel/);
     const done = expectType(
       (await agentClient.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest,
@@ -304,8 +314,10 @@ describe("secret requests", () => {
       /cancelled.*new link/,
     );
     expect(
-      expectType((await owner.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest, "ConflictError")
-        .message,
+      expectType(
+        (await owner.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest,
+        "ConflictError",
+      ).message,
     ).toMatch(/cancelled/);
     expect(await query(`SELECT * FROM "Variable" WHERE "key" IN ('LATE', 'NEVER')`)).toEqual([]);
   });
@@ -318,7 +330,13 @@ describe("secret requests", () => {
     const [row] = await query(`SELECT "isSecret" FROM "Variable" WHERE "key" = 'WAS_PLAIN'`);
     expect(Boolean(row.isSecret)).toBe(true);
 
-    await setVariable(server.owner, { project: P, environment: "preview", key: "BRANCHED", value: "base", secret: true });
+    await setVariable(server.owner, {
+      project: P,
+      environment: "preview",
+      key: "BRANCHED",
+      value: "base",
+      secret: true,
+    });
     const branched = (await created(agentClient, { key: "BRANCHED", branch: "dev" })).request;
     expect(branched.branch).toBe("dev");
     expectType(await fulfill(developer.session, branched.id, `${canary}-dev`), "FulfillSecretRequestPayload");

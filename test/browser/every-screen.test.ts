@@ -26,6 +26,11 @@ beforeAll(async () => {
     },
   });
   expect(bulk.bulkUpsertVariables.__typename).not.toMatch(/Error$/);
+  const asked = await server.owner.CreateSecretRequest({
+    input: { project: "shop", environment: "production", key: "STRIPE_KEY", note: "The live key" },
+  });
+  if (asked.createSecretRequest.__typename !== "CreateSecretRequestPayload") throw new Error("no secret request");
+  screens.push([`/requests/${asked.createSecretRequest.request.id}`, /Secret requested/]);
 });
 
 afterAll(async () => {
@@ -48,6 +53,7 @@ const screens: [path: string, heading: RegExp][] = [
   ["/projects/shop/audit", /^Shop$/],
   ["/projects/shop/compare", /^Compare$/],
   ["/projects/shop/promote", /^Promote$/],
+  ["/projects/shop/requests", /^Secret requests$/],
   ["/settings", /account|tokens/i],
   ["/users", /^Users$/],
 ];

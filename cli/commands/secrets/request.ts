@@ -54,7 +54,8 @@ The link alone grants nothing, works once, and you only ever see the request's s
     const given = (path: readonly string[]) =>
       path[0] === "expiresInHours" ? "--expires" : path[0] === "key" ? "KEY" : `--${path[0]}`;
     const { request, url } = unwrap(r.createSecretRequest, "CreateSecretRequestPayload", given);
-    if (opt.bool(options, "json")) return printJson({ id: request.id, url, status: request.status, expiresAt: request.expiresAt });
+    if (opt.bool(options, "json"))
+      return printJson({ id: request.id, url, status: request.status, expiresAt: request.expiresAt });
     ctx.io.print(url);
     ctx.io.note(
       `Asked for ${request.key} in "${request.environment}"${request.branch ? ` (branch ${request.branch})` : ""}; ` +

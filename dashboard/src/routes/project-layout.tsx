@@ -58,6 +58,9 @@ export function ProjectLayout() {
         <Link to="/projects/$project/previews" params={{ project: slug }} className={tab}>
           Previews
         </Link>
+        <Link to="/projects/$project/requests" params={{ project: slug }} className={tab}>
+          Requests
+        </Link>
         <Link to="/projects/$project/access" params={{ project: slug }} className={tab}>
           Access
         </Link>

@@ -42,6 +42,8 @@ const EVENT_TYPES: [WebhookEventType, string][] = [
   ["BRANCH_DELETED", "branch.deleted"],
   ["TOKEN_CREATED", "token.created"],
   ["TOKEN_REVOKED", "token.revoked"],
+  ["SECRET_REQUEST_CREATED", "secret_request.created"],
+  ["SECRET_REQUEST_CANCELLED", "secret_request.cancelled"],
 ];
 const typeName = (type: WebhookEventType) => EVENT_TYPES.find(([t]) => t === type)?.[1] ?? type;
 
