@@ -42,8 +42,7 @@ export function registerResources(server: McpServer, client: EnvplaneClient): vo
       const slug = decodeURIComponent(String(variables.project));
       const { project } = await client.mcpMapping({ project: slug });
       // An unknown project: a clear error (the SDK turns it into a JSON-RPC error with this message).
-      if (!project)
-        throw new Error(`Project "${slug}" not found, or this token cannot access it. Call list_projects.`);
+      if (!project) throw new Error(`Project "${slug}" not found, or this token cannot access it. Call list_projects.`);
       const mapping = project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
       return {
         contents: [

@@ -14,8 +14,16 @@ export const mcp: CommandSpec = {
     '  { "mcpServers": { "envplane": { "command": "envplane", "args": ["mcp"],\n' +
     '      "env": { "ENVPLANE_SERVER": "https://envplane.example.com", "ENVPLANE_TOKEN": "envp_pat_…" } } } }',
   options: {
-    token: { type: "string", value: "<token>", description: "The token to act with (default: ENVPLANE_TOKEN, then login)." },
-    server: { type: "string", value: "<url>", description: "The envplane server (default: ENVPLANE_SERVER, then login)." },
+    token: {
+      type: "string",
+      value: "<token>",
+      description: "The token to act with (default: ENVPLANE_TOKEN, then login).",
+    },
+    server: {
+      type: "string",
+      value: "<url>",
+      description: "The envplane server (default: ENVPLANE_SERVER, then login).",
+    },
   },
   async run(ctx, { options }) {
     const token = opt.string(options, "token");
@@ -50,5 +58,3 @@ export const mcp: CommandSpec = {
     await server.close();
   },
 };
-
-

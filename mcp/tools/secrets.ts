@@ -91,8 +91,7 @@ export function registerSecretTools(server: McpServer, client: EnvplaneClient): 
     "get_secret_request",
     {
       title: "Status of a secret request",
-      description:
-        "The status of a request_secret link: pending, fulfilled, expired or cancelled. Never the value.",
+      description: "The status of a request_secret link: pending, fulfilled, expired or cancelled. Never the value.",
       inputSchema: { id: z.string().min(1).describe("The id request_secret returned.") },
       outputSchema: requestShape,
       annotations: { readOnlyHint: true },
@@ -105,7 +104,10 @@ export function registerSecretTools(server: McpServer, client: EnvplaneClient): 
             `No secret request "${id}", or this token may not see it. Use the id request_secret returned.`,
           );
         const request = describeRequest(secretRequest);
-        return ok(request, `Secret request for ${request.key} in ${request.project}/${request.environment}: ${request.status}. ${NEXT[request.status]}`);
+        return ok(
+          request,
+          `Secret request for ${request.key} in ${request.project}/${request.environment}: ${request.status}. ${NEXT[request.status]}`,
+        );
       }),
   );
 }

@@ -64,7 +64,11 @@ export function registerStatusTools(server: McpServer, client: EnvplaneClient): 
             `${b.redeployNeeded ? `, redeploy needed (${b.pendingKeys.length ? `pending ${b.pendingKeys.join(", ")}` : "environment changed"})` : ""}`,
         );
         return ok(
-          { project: p.slug, environments: p.environments.map((e) => ({ name: e.name, revision: e.revision })), branches },
+          {
+            project: p.slug,
+            environments: p.environments.map((e) => ({ name: e.name, revision: e.revision })),
+            branches,
+          },
           lines.length ? lines.join("\n") : "No project branch.",
         );
       }),

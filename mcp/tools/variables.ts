@@ -76,7 +76,8 @@ export function refusedKeys(keys: readonly string[], state: EnvState | null) {
 
 export function refusalMessage(refused: ReturnType<typeof refusedKeys>, what: string): string | null {
   const lines: string[] = [];
-  if (refused.secrets.length) lines.push(`${list(refused.secrets)}: already secret${refused.secrets.length > 1 ? "s" : ""}.`);
+  if (refused.secrets.length)
+    lines.push(`${list(refused.secrets)}: already secret${refused.secrets.length > 1 ? "s" : ""}.`);
   if (refused.sensitive.length)
     lines.push(`${list(refused.sensitive)}: the name looks like it holds a secret (password, token, key, …).`);
   if (refused.managed.length)
@@ -182,8 +183,7 @@ export function registerVariableTools(server: McpServer, client: EnvplaneClient)
     ({ project, environment, env, replace, branch }) =>
       guarded(async () => {
         const keys = Object.keys(env);
-        if (keys.length === 0)
-          throw new ToolFailure('env names no key. Pass at least one, e.g. {"PORT": "8080"}.');
+        if (keys.length === 0) throw new ToolFailure('env names no key. Pass at least one, e.g. {"PORT": "8080"}.');
         if (replace && branch !== undefined)
           throw new ToolFailure(
             "replace works on base values only. For a branch, set overrides with replace false (merge) and remove " +

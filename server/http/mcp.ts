@@ -118,17 +118,19 @@ export async function handleMcp(
   try {
     parsedBody = JSON.parse(text);
   } catch {
-    return jsonRpcError(400, -32700, "Parse error: the request body is not JSON. Send one JSON-RPC message (or a batch).");
+    return jsonRpcError(
+      400,
+      -32700,
+      "Parse error: the request body is not JSON. Send one JSON-RPC message (or a batch).",
+    );
   }
 
-  const server = createMcpServerForToken(
-    {
-      url: graphqlUrl,
-      token,
-      fetch: innerFetch,
-      headers: { ...headers, "x-envplane-client": "mcp" },
-    },
-  );
+  const server = createMcpServerForToken({
+    url: graphqlUrl,
+    token,
+    fetch: innerFetch,
+    headers: { ...headers, "x-envplane-client": "mcp" },
+  });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

@@ -61,7 +61,9 @@ it("request_secret over MCP → a person fulfils it in Chromium → get_secret_r
   expect(status.structured).toMatchObject({ id, status: "fulfilled", key: "STRIPE_SECRET_KEY" });
   const listed = await callOk(agent, "list_env_vars", { project: P, environment: "production" });
   seen.push(listed.raw);
-  expect(listed.structured.variables).toContainEqual(expect.objectContaining({ key: "STRIPE_SECRET_KEY", type: "secret" }));
+  expect(listed.structured.variables).toContainEqual(
+    expect.objectContaining({ key: "STRIPE_SECRET_KEY", type: "secret" }),
+  );
 
   expect((await runtimeValues(server, P, "main")).values.STRIPE_SECRET_KEY).toEqual({ value: canary, isSecret: true });
   expect(JSON.stringify(seen)).not.toContain(canary);

@@ -73,9 +73,7 @@ export async function call(
   const raw = (await connection.client.callTool({ name, arguments: args })) as CallToolResult;
   return {
     isError: raw.isError === true,
-    text: raw.content
-      .map((c) => (c.type === "text" ? c.text : ""))
-      .join("\n"),
+    text: raw.content.map((c) => (c.type === "text" ? c.text : "")).join("\n"),
     structured: raw.structuredContent,
     raw,
   };

@@ -10,7 +10,7 @@ import { expectType } from "../support/expect.js";
 import { createProject, readEnvironment, runtimeValues, serviceToken, useTestServer } from "../support/fixtures.js";
 import type { TestServer } from "../support/server.js";
 import { sessionClient } from "../support/session.js";
-import { type ToolAnswer, call, callOk, connectMcp, type McpConnection, type Transport } from "./support.js";
+import { call, callOk, connectMcp, type McpConnection, type Transport } from "./support.js";
 
 const TOOLS = [
   "create_preview",
@@ -80,14 +80,22 @@ async function seed(project: string) {
   expectType(
     (
       await owner.setVariables({
-        input: { project, environment: "production", branch: "main", variables: [{ key: "LOG_LEVEL", value: "debug" }] },
+        input: {
+          project,
+          environment: "production",
+          branch: "main",
+          variables: [{ key: "LOG_LEVEL", value: "debug" }],
+        },
       })
     ).setVariables,
     "SetVariablesPayload",
   );
   expectType(
-    (await owner.setVariables({ input: { project, environment: "development", variables: [{ key: "PORT", value: "3000" }] } }))
-      .setVariables,
+    (
+      await owner.setVariables({
+        input: { project, environment: "development", variables: [{ key: "PORT", value: "3000" }] },
+      })
+    ).setVariables,
     "SetVariablesPayload",
   );
   // A deployment of main loads production: it is live from now on.
@@ -208,7 +216,12 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
       expect(r.text).toMatch(/wrote nothing/);
       if (!("DATABASE_URL" in env)) expect(r.text).toMatch(/request_secret/);
     }
-    const replaced = await tool("set_env_vars", { project, environment: "production", env: { PASSWORD: "x" }, replace: true });
+    const replaced = await tool("set_env_vars", {
+      project,
+      environment: "production",
+      env: { PASSWORD: "x" },
+      replace: true,
+    });
     expect(replaced.isError).toBe(true);
     const after = await production();
     expect(after.revision).toBe(before.revision);
@@ -217,12 +230,23 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
   });
 
   it("set_env_vars on a branch sets its overrides only", async () => {
-    const r = await toolOk("set_env_vars", { project, environment: "production", branch: "main", env: { PORT: "9191" } });
+    const r = await toolOk("set_env_vars", {
+      project,
+      environment: "production",
+      branch: "main",
+      env: { PORT: "9191" },
+    });
     expect(r.structured).toMatchObject({ branch: "main", added: ["PORT"], redeployNeeded: true });
     const after = await production();
     expect(after.byKey.get("PORT")).toMatchObject({ value: "9090" });
     expect(after.byKey.get("PORT")?.overrides.map((o) => [o.branch.name, o.value])).toEqual([["main", "9191"]]);
-    const replace = await tool("set_env_vars", { project, environment: "production", branch: "main", env: { A: "1" }, replace: true });
+    const replace = await tool("set_env_vars", {
+      project,
+      environment: "production",
+      branch: "main",
+      env: { A: "1" },
+      replace: true,
+    });
     expect(replace.isError).toBe(true);
     expect(replace.text).toMatch(/replace works on base values only/);
   });
@@ -232,7 +256,12 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     const prod = r.structured.environments.find((e: { name: string }) => e.name === "production");
     expect(r.structured.branches).toHaveLength(1);
     const main = r.structured.branches[0];
-    expect(main).toMatchObject({ branch: "main", environment: "production", revision: prod.revision, redeployNeeded: true });
+    expect(main).toMatchObject({
+      branch: "main",
+      environment: "production",
+      revision: prod.revision,
+      redeployNeeded: true,
+    });
     expect(main.liveRevision).toBeLessThan(prod.revision);
     expect(main.pendingKeys).toEqual(expect.arrayContaining(["NEW_FLAG", "PORT"]));
     const all = await toolOk("get_env_status", { project });
@@ -340,7 +369,9 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
       isSecret: true,
     });
     const listed = await toolOk("list_env_vars", { project, environment: "production" });
-    expect(listed.structured.variables).toContainEqual(expect.objectContaining({ key: "GITHUB_TOKEN", type: "secret" }));
+    expect(listed.structured.variables).toContainEqual(
+      expect.objectContaining({ key: "GITHUB_TOKEN", type: "secret" }),
+    );
     const unknown = await tool("get_secret_request", { id: "nope" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/No secret request "nope"/);
@@ -399,7 +430,12 @@ describe("envplane mcp (stdio) start-up", () => {
     const { runCli } = await import("../support/cli.js");
     const r = await runCli(["mcp"], {
       cwd: process.cwd(),
-      env: { PATH: process.env.PATH, HOME: "/nonexistent", ENVPLANE_SERVER: server.url, ENVPLANE_TOKEN: "envp_pat_bogus" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: "/nonexistent",
+        ENVPLANE_SERVER: server.url,
+        ENVPLANE_TOKEN: "envp_pat_bogus",
+      },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
