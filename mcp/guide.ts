@@ -53,4 +53,5 @@ override some of them. Every write makes one new revision of the environment.
 ## Permissions
 Your token's permissions are the ones that apply. A refusal from the server (e.g. a read-only token writing, a
 protected environment) comes back as an error result with the server's message; do not retry it unchanged.
+A token that may write but not read sees names with type unknown, and cannot use replace.
 `;

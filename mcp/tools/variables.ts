@@ -90,6 +90,27 @@ export function refusalMessage(refused: ReturnType<typeof refusedKeys>, what: st
   return [`Refused: ${what} wrote nothing.`, ...lines, ...(secretLike ? [SECRETS_RULE] : [])].join("\n");
 }
 
+/**
+ * For a token that may write but not read (types unknown): which of the named keys are secrets now, from a dry run
+ * of the same values as base values (nothing is written; the server reports the secrets it would overwrite).
+ */
+async function secretsAmong(client: EnvplaneClient, state: EnvState, env: Record<string, string>): Promise<string[]> {
+  const r = expectPayload(
+    (
+      await client.bulkUpsertVariables({
+        input: {
+          project: state.project,
+          environment: state.environment,
+          dryRun: true,
+          variables: Object.entries(env).map(([key, value]) => ({ key, value })),
+        },
+      })
+    ).bulkUpsertVariables,
+    "BulkUpsertVariablesPayload",
+  );
+  return r.secretOverwritten;
+}
+
 export function registerVariableTools(server: McpServer, client: EnvplaneClient): void {
   server.registerTool(
     "list_env_vars",
@@ -196,7 +217,9 @@ export function registerVariableTools(server: McpServer, client: EnvplaneClient)
             "replace needs a token that may read this environment (to keep its secrets and managed keys). " +
               "Use merge (replace false) and delete_env_vars instead.",
           );
-        const refusal = refusalMessage(refusedKeys(keys, state), "set_env_vars");
+        const refused = refusedKeys(keys, state);
+        if (!state.canRead) refused.secrets.push(...(await secretsAmong(client, state, env)));
+        const refusal = refusalMessage(refused, "set_env_vars");
         if (refusal) throw new ToolFailure(refusal);
         const variables = Object.entries(env).map(([key, value]) => ({ key, value }));
         const where = { project: state.project, environment: state.environment };

@@ -22,7 +22,13 @@ export interface McpConnection {
 
 export type Transport = "stdio" | "http";
 
-export async function connectMcp(server: TestServer, token: string, transport: Transport): Promise<McpConnection> {
+/** `flags`: stdio with --server and --token instead of ENVPLANE_SERVER and ENVPLANE_TOKEN. */
+export async function connectMcp(
+  server: TestServer,
+  token: string,
+  transport: Transport,
+  options: { flags?: boolean } = {},
+): Promise<McpConnection> {
   const client = new Client({ name: "envplane-test", version: "1.0.0" });
   if (transport === "http") {
     const url = new URL("/mcp", server.url);
@@ -34,14 +40,13 @@ export async function connectMcp(server: TestServer, token: string, transport: T
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "envplane-mcp-"));
   const stdio = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, "mcp"],
+    args: [BIN, "mcp", ...(options.flags ? ["--server", server.url, "--token", token] : [])],
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: home,
       XDG_CONFIG_HOME: path.join(home, ".config"),
       NO_COLOR: "1",
-      ENVPLANE_SERVER: server.url,
-      ENVPLANE_TOKEN: token,
+      ...(options.flags ? {} : { ENVPLANE_SERVER: server.url, ENVPLANE_TOKEN: token }),
     },
     stderr: "pipe",
   });

@@ -322,6 +322,7 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect([...r.structured.removed].sort()).toEqual(["DB_URL", "HOST_URL", "LOG_LEVEL"]);
     const after = await production();
     expect([...after.byKey.keys()].sort()).toEqual(["DATABASE_URL", "FRESH", "PORT", "STRIPE_SECRET"]);
+    expect(r.structured.removed).not.toContain("STRIPE_SECRET");
     expect(after.byKey.get("PORT")?.note).toBe("The port the app listens on");
     // The secret still resolves to its value at runtime.
     expect((await runtimeValues(server, project, "main")).values.STRIPE_SECRET.value).toBe(CANARY);
@@ -380,6 +381,42 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(managed.text).toMatch(/main-db/);
   });
 
+  it("a token that may write but not read: names with unknown types, and existing secrets still refused", async () => {
+    const writer = await serviceToken(server, project, ["WRITE"]);
+    const wo = await connectMcp(server, writer.token, transport);
+    try {
+      const listed = await call(wo, "list_env_vars", { project, environment: "production" });
+      seen.push(listed.raw);
+      expect(listed.structured).toMatchObject({ typesKnown: false });
+      expect((listed.structured as { variables: { key: string; type: string }[] }).variables).toContainEqual(
+        expect.objectContaining({ key: "STRIPE_SECRET", type: "unknown" }),
+      );
+      const before = await production();
+      const refused = await call(wo, "set_env_vars", {
+        project,
+        environment: "production",
+        env: { STRIPE_SECRET: "guess", PORT: "1" },
+      });
+      seen.push(refused.raw);
+      expect(refused.isError).toBe(true);
+      expect(refused.text).toMatch(/STRIPE_SECRET: already secret[\s\S]*request_secret/);
+      expect((await production()).revision).toBe(before.revision);
+      const replace = await call(wo, "set_env_vars", {
+        project,
+        environment: "production",
+        env: { A: "1" },
+        replace: true,
+      });
+      expect(replace.isError).toBe(true);
+      expect(replace.text).toMatch(/replace needs a token that may read/);
+      const set = await call(wo, "set_env_vars", { project, environment: "production", env: { WRITER_FLAG: "1" } });
+      seen.push(set.raw);
+      expect(set.structured).toMatchObject({ added: ["WRITER_FLAG"] });
+    } finally {
+      await wo.close();
+    }
+  });
+
   it("resources: the guide and the project's mapping", async () => {
     const { resources } = await mcp.client.listResources();
     const uris = resources.map((r) => r.uri);
@@ -426,6 +463,58 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
 });
 
 describe("envplane mcp (stdio) start-up", () => {
+  it("stdout carries only the protocol: every line is a JSON-RPC message; notes go to stderr", async () => {
+    const { spawn } = await import("node:child_process");
+    const path = await import("node:path");
+    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, "../../bin/envplane.js"), "mcp"], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: "/nonexistent",
+        ENVPLANE_SERVER: server.url,
+        ENVPLANE_TOKEN: server.ownerToken,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    const send = (id: number, method: string, params: unknown) =>
+      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
+    send(1, "initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    });
+    child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+    send(2, "tools/call", { name: "list_projects", arguments: {} });
+    await expect.poll(() => stdout.split("\n").filter(Boolean).length, { timeout: 30_000 }).toBe(2);
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    const messages = stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(messages.map((m) => [m.jsonrpc, m.id])).toEqual([
+      ["2.0", 1],
+      ["2.0", 2],
+    ]);
+    expect(messages[1].result.structuredContent.count).toEqual(expect.any(Number));
+    expect(stderr).toMatch(/envplane MCP server on stdio/);
+  });
+
+  it("takes --server and --token instead of the environment", async () => {
+    const connection = await connectMcp(server, server.ownerToken, "stdio", { flags: true });
+    try {
+      const r = await callOk(connection, "list_projects");
+      expect(r.structured.count).toEqual(expect.any(Number));
+      expect(connection.stderr()).toMatch(/envplane MCP server on stdio/);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("fails on stderr with a clear message when the token is refused; stdout stays empty", async () => {
     const { runCli } = await import("../support/cli.js");
     const r = await runCli(["mcp"], {
