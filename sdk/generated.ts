@@ -893,7 +893,7 @@ export type McpEnvVarsQueryVariables = Exact<{
 }>;
 
 
-export type McpEnvVarsQuery = { project: { slug: string, branches: Array<{ name: string }>, sharedVariables: Array<{ key: string, isSecret: boolean }>, environment: { name: string, revision: number, count: number, keys: Array<string>, viewerCanRead: boolean, viewerCanWrite: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, isManaged: boolean, references: Array<string>, note: string | null, binding: { name: string } | null, overrides: Array<{ references: Array<string>, branch: { name: string } }> }> } } | null } | null };
+export type McpEnvVarsQuery = { project: { slug: string, branches: Array<{ name: string }>, sharedVariables: Array<{ key: string, isSecret: boolean }>, environment: { name: string, revision: number, count: number, keys: Array<string>, viewerCanRead: boolean, viewerCanWrite: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, isManaged: boolean, references: Array<string>, resolvedPreview: string | null, note: string | null, binding: { name: string } | null, overrides: Array<{ references: Array<string>, resolvedPreview: string | null, branch: { name: string } }> }> } } | null } | null };
 
 export type McpStatusQueryVariables = Exact<{
   project: string;
@@ -2810,12 +2810,14 @@ export const McpEnvVarsDocument = new TypedDocumentString(`
             name
           }
           references
+          resolvedPreview
           note
           overrides {
             branch {
               name
             }
             references
+            resolvedPreview
           }
         }
       }

@@ -17,6 +17,9 @@ import {
   VARIABLE_TYPES,
 } from "./common.js";
 
+/** What the API shows for a secret's (or a secret-referencing value's) preview. */
+const MASK = "••••";
+
 const variableShape = z.object({
   key: z.string(),
   type: z.enum([...VARIABLE_TYPES, "unknown"]),
@@ -42,13 +45,16 @@ export function listVariables(state: EnvState, branch?: string): ListedVariable[
     }));
   return state.variables.map((v) => {
     const override = branch === undefined ? undefined : v.overrides.find((o) => o.branch.name === branch);
-    const references = override ? override.references : v.references;
+    const { references, resolvedPreview } = override ?? v;
     return {
       key: v.key,
       type: typeOf(v, references),
       binding: v.binding?.name ?? null,
       references,
-      resolvesToSecret: references.some((r) => state.sharedSecrets.has(r)),
+      // Project variables are listed only to callers who may read them all; the masked resolved preview
+      // ("••••" for a value referencing a secret project variable) tells the others.
+      resolvesToSecret:
+        references.some((r) => state.sharedSecrets.has(r)) || (references.length > 0 && resolvedPreview === MASK),
       hasNote: v.note != null,
       ...(branch !== undefined ? { overridden: !!override } : {}),
     };

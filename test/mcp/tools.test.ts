@@ -170,6 +170,21 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     const overridden = branch.structured.variables.filter((v: { overridden: boolean }) => v.overridden);
     expect(overridden.map((v: { key: string }) => v.key)).toEqual(["LOG_LEVEL"]);
     expect(branch.text).toMatch(/1 overridden/);
+    // A token limited to production cannot list the project variables; the reference still says it hides a secret.
+    const limited = await serviceToken(server, project, ["READ"], ["production"]);
+    const narrow = await connectMcp(server, limited.token, transport);
+    try {
+      const seenByLimited = await callOk(narrow, "list_env_vars", { project, environment: "production" });
+      seen.push(seenByLimited.raw);
+      expect(seenByLimited.structured.variables).toContainEqual(
+        expect.objectContaining({ key: "DB_URL", type: "reference", resolvesToSecret: true }),
+      );
+      expect(seenByLimited.structured.variables).toContainEqual(
+        expect.objectContaining({ key: "HOST_URL", resolvesToSecret: false }),
+      );
+    } finally {
+      await narrow.close();
+    }
     const unknown = await tool("list_env_vars", { project, environment: "production", branch: "ghost" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/no branch "ghost"/);
