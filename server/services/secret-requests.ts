@@ -279,8 +279,15 @@ export function secretRequestService({
           project: input.project,
           environment: input.environment,
           permission: "environment:write",
-          authorize: async ({ access }) => {
-            if (input.branch != null) branch = await findBranch(db.reader, access, input.branch);
+          authorize: async ({ access, env }) => {
+            if (input.branch == null) return;
+            if (env!.name === "development")
+              throw new ValidationError(
+                'Branch overrides are not available on "development" (it is not mapped to any project branch). ' +
+                  "Ask for the base value instead (leave out the branch).",
+                [{ path: ["branch"], message: "No branch overrides on development." }],
+              );
+            branch = await findBranch(db.reader, access, input.branch);
           },
         },
         async ({ tx, access, env, record }) => {

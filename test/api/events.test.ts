@@ -732,7 +732,10 @@ const cases: Record<string, Case> = {
     const { project, env } = await ids(s);
     return {
       run: async () =>
-        ok((await sdk.CreateSecretRequest({ input: { project: s, environment: "preview", key: "K" } })).createSecretRequest),
+        ok(
+          (await sdk.CreateSecretRequest({ input: { project: s, environment: "preview", key: "K" } }))
+            .createSecretRequest,
+        ),
       expected: { action: "secret_request.create", projectId: project, environmentId: env.preview, keys: ["K"] },
     };
   },

@@ -143,6 +143,9 @@ describe("secret requests", () => {
       /standard variable/,
     );
     expect(expectType(await create(agentClient, { branch: "nope" }), "NotFoundError").message).toMatch(/nope/);
+    expect(
+      expectType(await create(agentClient, { environment: "development", branch: "dev" }), "ValidationError").message,
+    ).toMatch(/not available on "development"/);
     expect(await query(`SELECT COUNT(*) AS n FROM "SecretRequest"`)).toEqual(before);
   });
 
