@@ -15,7 +15,8 @@ const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   "branch.deleted": "A project branch was deleted.",
   "token.created": "A service token of the project was created.",
   "token.revoked": "A service token of the project was revoked.",
-  "secret_request.created": "Someone asked for a secret's value through a dashboard link (the value arrives as environment.changed).",
+  "secret_request.created":
+    "Someone asked for a secret's value through a dashboard link (the value arrives as environment.changed).",
   "secret_request.cancelled": "A pending secret request was cancelled.",
 };
 
