@@ -146,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(found.spec));
     return 0;
   }
+  if (found.spec.contextFree) return ((await found.spec.run(null as never, invocation)) as number | undefined) ?? 0;
   ctx = new (await import("./context.js")).Context(process.env);
   const code = await found.spec.run(ctx, invocation);
   return typeof code === "number" ? code : 0;
