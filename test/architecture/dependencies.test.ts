@@ -364,9 +364,9 @@ describe("the checker itself", () => {
     expect(violation("sdk/index.ts", "server/app.ts", type)).not.toBeNull();
     expect(violation("cli/main.ts", "server/services/errors.ts", type)).not.toBeNull();
     expect(violation("cli/main.ts", "server/main.ts", dynamic)).not.toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/main.ts", value)).not.toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/main.ts", dynamic)).toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/services/index.ts", dynamic)).not.toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/main.ts", value)).not.toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/main.ts", dynamic)).toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/services/index.ts", dynamic)).not.toBeNull();
     expect(violation("server/services/variables.ts", "server/schema/builder.ts", type)).not.toBeNull();
     expect(violation("server/services/variables.ts", "server/http/errors.ts", value)).not.toBeNull();
     expect(violation("server/authz/policy.ts", "server/graphql/context.ts", value)).not.toBeNull();

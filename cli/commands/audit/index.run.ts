@@ -1,4 +1,4 @@
-import { MAX_LIMIT } from "./index.js";
+import { MAX_LIMIT } from "./limits.js";
 /** envplane audit: the project's audit log (who did what, when, from where; never values) and its verification. */
 import { type AuditEventFieldsFragment, EnvplaneRequestError } from "../../../sdk/index.js";
 import { opt } from "../../args.js";

@@ -1,7 +1,6 @@
 import type { CommandSpec } from "../../command.js";
+import { MAX_LIMIT } from "./limits.js";
 import { json, project } from "../options.js";
-
-export const MAX_LIMIT = 500;
 
 export const audit: CommandSpec = {
   path: ["audit"],

@@ -6,7 +6,7 @@ import { CliError, UsageError } from "../../errors.js";
 import { printJson, table } from "../../format.js";
 import { readStdin } from "../../io.js";
 import { unwrap } from "../../remote.js";
-import { SERVICES } from "./index.js";
+import { SERVICES } from "./services.js";
 
 function service(text: string): BindingService {
   const normal = text.trim().toLowerCase();

@@ -1,8 +1,6 @@
 import type { CommandSpec } from "../../command.js";
+import { SERVICES } from "./services.js";
 import { json, message, project, yes } from "../options.js";
-
-
-export const SERVICES = ["postgres", "redis", "bucket", "other"] as const;
 
 export const bindingsList: CommandSpec = {
   path: ["bindings", "list"],

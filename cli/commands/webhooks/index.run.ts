@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from "./index.js";
+import { EVENT_TYPES } from "./events.js";
 /**
  * `envplane webhooks create|list|delete|deliveries|redeliver`: HTTP endpoints that receive the
  * project's events, signed the Standard Webhooks way (admins and owners).

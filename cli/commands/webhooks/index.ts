@@ -1,16 +1,6 @@
 import type { CommandSpec } from "../../command.js";
+import { EVENT_TYPES } from "./events.js";
 import { json, project, yes } from "../options.js";
-
-export const EVENT_TYPES = [
-  "environment.changed",
-  "environment.created",
-  "environment.deleted",
-  "environment.updated",
-  "branch.created",
-  "branch.deleted",
-  "token.created",
-  "token.revoked",
-] as const;
 
 export const webhooksCreate: CommandSpec = {
   path: ["webhooks", "create"],
