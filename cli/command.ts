@@ -46,7 +46,9 @@ export interface CommandSpec {
   passthrough?: { name: string; required: boolean };
   /** Extra help: behaviour, examples. */
   details?: string;
-  /** Resolves to the exit code, or to nothing for 0. */
+  /** Runs without the context (so without the SDK, login or workspace code loading): completion. */
+  contextFree?: boolean;
+  /** Resolves to the exit code, or to nothing for 0. Import the code it runs lazily (start-up). */
   run(ctx: Context, invocation: Invocation): Promise<unknown>;
 }
 

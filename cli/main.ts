@@ -1,6 +1,8 @@
 /**
  * The envplane command line: the command table, dispatch, and how failures end
- * (exit 0 done, 1 failed, 2 usage error).
+ * (exit 0 done, 1 failed, 2 usage error). The table holds declarative specs only: a command's
+ * run code, the SDK and the context load when that command runs, so `--help`, `--version` and
+ * completion start fast (test/cli/startup.test.ts).
  */
 
 import { type CommandSpec, commandHelp, findCommand, groupHelp, parseInvocation } from "./command.js";
@@ -54,9 +56,9 @@ import { tokensRevoke } from "./commands/tokens/revoke.js";
 import { usersCreate, usersList } from "./commands/users/index.js";
 import { webhookCommands } from "./commands/webhooks/index.js";
 import { whoami } from "./commands/whoami.js";
-import { Context } from "./context.js";
+import type { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";
-import { describeFailure } from "./remote.js";
+import { IO } from "./io.js";
 import { packageVersion } from "./version.js";
 
 export const commands: CommandSpec[] = [
@@ -117,7 +119,9 @@ export const commands: CommandSpec[] = [
   completion(() => commands),
 ];
 
-async function main(argv: string[], ctx: Context): Promise<number> {
+let ctx: Context | null = null;
+
+async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
     (argv.length === 0 ? process.stderr : process.stdout).write(groupHelp(commands, []));
     return argv.length === 0 ? 2 : 0;
@@ -146,30 +150,35 @@ async function main(argv: string[], ctx: Context): Promise<number> {
     process.stdout.write(commandHelp(found.spec));
     return 0;
   }
+  if (found.spec.contextFree) return ((await found.spec.run(null as never, invocation)) as number | undefined) ?? 0;
+  ctx = new (await import("./context.js")).Context(process.env);
   const code = await found.spec.run(ctx, invocation);
   return typeof code === "number" ? code : 0;
 }
 
-const ctx = new Context(process.env);
 let code: number;
 try {
-  code = await main(process.argv.slice(2), ctx);
+  code = await main(process.argv.slice(2));
 } catch (error) {
+  const current = ctx as Context | null; // set by main() once a command runs
+  const io = current?.io ?? new IO(process.env);
   if (error instanceof CliError) {
-    ctx.io.error(error.message);
+    io.error(error.message);
     code = error.exitCode;
   } else {
     let server: string | undefined;
     try {
-      server = ctx.credentials()?.server;
+      server = current?.credentials()?.server;
     } catch {
       server = undefined;
     }
+    const { describeFailure } = await import("./remote.js");
     const known = describeFailure(error, server);
-    ctx.io.error(known ?? `Unexpected failure: ${(error as Error)?.message ?? String(error)}`);
+    io.error(known ?? `Unexpected failure: ${(error as Error)?.message ?? String(error)}`);
     code = 1;
   }
+  if (!current) io.close();
 } finally {
-  ctx.io.close();
+  (ctx as Context | null)?.io.close();
 }
 process.exitCode = code!;

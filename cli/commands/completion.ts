@@ -143,6 +143,7 @@ export function completion(specs: () => CommandSpec[]): CommandSpec {
   source <(envplane completion bash)             # in ~/.bashrc
   source <(envplane completion zsh)              # in ~/.zshrc, after compinit
   envplane completion fish | source              # in ~/.config/fish/config.fish`,
+    contextFree: true,
     async run(_ctx, { args }) {
       const generate = SHELLS[args.shell as keyof typeof SHELLS];
       if (!Object.hasOwn(SHELLS, args.shell!))

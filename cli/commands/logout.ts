@@ -1,13 +1,8 @@
 import type { CommandSpec } from "../command.js";
-import { credentialsPath, deleteCredentials } from "../credentials.js";
 
 export const logout: CommandSpec = {
   path: ["logout"],
   summary: "Forget the stored server and token.",
   details: "The token itself stays valid on the server; revoke it there (envplane tokens revoke) if it leaked.",
-  async run(ctx) {
-    if (deleteCredentials(ctx.env)) ctx.io.done(`Logged out: removed ${credentialsPath(ctx.env)}.`);
-    else ctx.io.note("Not logged in: nothing to remove.");
-    if (ctx.env.ENVPLANE_TOKEN) ctx.io.warn("ENVPLANE_TOKEN is still set in your environment; unset it too.");
-  },
+  run: (ctx, invocation) => import("./logout.run.js").then((m) => m.logout(ctx, invocation)),
 };

@@ -1,5 +1,4 @@
 import type { CommandSpec } from "../command.js";
-import { UsageError } from "../errors.js";
 
 /** bin/envplane.js starts the server itself for a plain `envplane serve` (before graphql loads); this spec gives it help. */
 export const serve: CommandSpec = {
@@ -18,9 +17,5 @@ The server binds its port before it touches the data: a start that cannot listen
 Lost the owner token printed on the first start? On the machine holding the data directory (or with
 DATABASE_URL) and the root key, run "envplane serve --recover-owner": it gives the first instance admin
 a new personal token, prints it once on stdout and records the recovery as an event.`,
-  async run() {
-    throw new UsageError(
-      '"envplane serve" takes no arguments but --recover-owner; configure it with the environment variables in "envplane serve --help".',
-    );
-  },
+  run: (ctx, invocation) => import("./serve.run.js").then((m) => m.serve(ctx, invocation)),
 };

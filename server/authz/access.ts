@@ -34,6 +34,70 @@ export async function projectAccess(db: Reader, actor: Actor, slug: string): Pro
   return { actor, project, role: role as Role };
 }
 
+/** An environment's columns the access checks need (as services/lookup.ts's findEnvironment returns them). */
+export interface AccessEnvironment {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  isProtected: boolean;
+  revision: number;
+}
+
+/**
+ * projectAccess and the environment `name` of that project (null when it has none) in one statement:
+ * project, the caller's membership and the environment joined (issue 13: the lookups every pull makes).
+ * Throws "not found" like projectAccess; what the caller may do with the environment is the caller's check.
+ */
+export async function projectEnvironmentAccess(
+  db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
+  actor: Actor,
+  slug: string,
+  name: string,
+): Promise<{ access: ProjectAccess; environment: AccessEnvironment | null }> {
+  const userId = actor.kind === "user" ? actor.userId : "";
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      slug: string;
+      name: string;
+      activeKeyVersion: number | bigint;
+      role: string | null;
+      envId: string | null;
+      envName: string | null;
+      isDefault: boolean | number | null;
+      isProtected: boolean | number | null;
+      revision: number | bigint | null;
+    }[]
+  >`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role",
+      e."id" AS "envId", e."name" AS "envName", e."isDefault", e."isProtected", e."revision"
+    FROM "Project" p
+      LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}
+      LEFT JOIN "Environment" e ON e."projectId" = p."id" AND e."name" = ${name} AND e."kind" = 'environment'
+    WHERE p."slug" = ${slug}`;
+  const row = rows[0];
+  if (!row) throw projectNotFound(slug);
+  const project = { id: row.id, slug: row.slug, name: row.name, activeKeyVersion: Number(row.activeKeyVersion) };
+  let access: ProjectAccess;
+  if (actor.kind === "service") {
+    if (actor.projectId !== project.id) throw projectNotFound(slug);
+    access = { actor, project, role: null };
+  } else {
+    if (!row.role) throw projectNotFound(slug);
+    access = { actor, project, role: row.role as Role };
+  }
+  const environment =
+    row.envId === null
+      ? null
+      : {
+          id: row.envId,
+          name: row.envName!,
+          isDefault: Boolean(row.isDefault),
+          isProtected: Boolean(row.isProtected),
+          revision: Number(row.revision),
+        };
+  return { access, environment };
+}
+
 /** The caller's access to each of `ids` (null where it has none), in two statements at most. */
 export async function accessByProjectIds(
   db: Reader,

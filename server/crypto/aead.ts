@@ -62,17 +62,26 @@ export const nobleXchacha: Xchacha = {
 
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
 
-/** The HChaCha20 subkey (key, the nonce's first 16 bytes; words read in host order: little-endian only). */
+// Scratch words for subkeyAndIv: one pull opens thousands of values, each would allocate four arrays.
+// Safe to reuse: createCipheriv/createDecipheriv copy the key and IV before subkeyAndIv runs again.
+const keyWords = new Uint32Array(8);
+const keyBytes = new Uint8Array(keyWords.buffer);
+const nonceWords = new Uint32Array(4);
+const nonceBytes = new Uint8Array(nonceWords.buffer);
+const subkeyWords = new Uint32Array(8);
+const subkey = new Uint8Array(subkeyWords.buffer);
+const iv = new Uint8Array(12);
+
+/**
+ * The HChaCha20 subkey (key, the nonce's first 16 bytes; words read in host order: little-endian only)
+ * and the ChaCha20 IV; both are views of scratch buffers, valid until the next call.
+ */
 function subkeyAndIv(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; iv: Uint8Array } {
-  const k = new Uint32Array(8);
-  new Uint8Array(k.buffer).set(key);
-  const n = new Uint32Array(4);
-  new Uint8Array(n.buffer).set(nonce.subarray(0, 16));
-  const out = new Uint32Array(8);
-  hchacha(SIGMA, k, n, out);
-  const iv = new Uint8Array(12);
+  keyBytes.set(key);
+  nonceBytes.set(nonce.subarray(0, 16));
+  hchacha(SIGMA, keyWords, nonceWords, subkeyWords);
   iv.set(nonce.subarray(16, 24), 4);
-  return { subkey: new Uint8Array(out.buffer), iv };
+  return { subkey, iv };
 }
 
 /**

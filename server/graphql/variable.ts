@@ -1,5 +1,7 @@
 /** Variables and branch overrides; setting, unsetting and bulk upserts; pull and runtime resolution. */
+import { type GraphQLResolveInfo, Kind } from "graphql";
 import { variableScope } from "../authz/index.js";
+import type { EnvironmentRow } from "../services/lookup.js";
 import type { BulkUpsertResult } from "../services/variables.js";
 import { builder, countEnvironmentRead, requireActor } from "./builder.js";
 import { connectionType, type Keyset, pageArgs, relatedConnection } from "./connection.js";
@@ -374,9 +376,21 @@ export const PulledVariable = builder
     }),
   });
 
+/** The Environment fields a pull's own environment row answers (services/lookup.ts EnvironmentRow). */
+const PULLED_ENVIRONMENT_FIELDS = new Set(["__typename", "id", "name", "isDefault", "isProtected", "revision"]);
+
+/** Whether the selection of `info`'s field asks only for plain fields among PULLED_ENVIRONMENT_FIELDS. */
+function onlyPulledFields(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((node) =>
+    (node.selectionSet?.selections ?? []).every(
+      (s) => s.kind === Kind.FIELD && !s.directives?.length && PULLED_ENVIRONMENT_FIELDS.has(s.name.value),
+    ),
+  );
+}
+
 const PullResult = builder
   .objectRef<{
-    environment: { id: string };
+    environment: EnvironmentRow;
     branch: string | null;
     revision: number;
     variables: { key: string; value: string; fromOverride: boolean }[];
@@ -386,8 +400,11 @@ const PullResult = builder
     fields: (t) => ({
       environment: t.prismaField({
         type: "Environment",
-        resolve: (query, p, _a, ctx) =>
-          ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
+        // The row the pull read answers the usual selection (environment { name }): no second read.
+        resolve: (query, p, _a, ctx, info) =>
+          onlyPulledFields(info)
+            ? (p.environment as never) // the columns asked for are all in it
+            : ctx.db.reader.environment.findUniqueOrThrow({ ...query, where: { id: p.environment.id } }),
       }),
       branch: t.exposeString("branch", { nullable: true }),
       revision: t.exposeInt("revision"),

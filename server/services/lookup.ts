@@ -1,8 +1,9 @@
 /** Finding environments and project branches by name, with errors that say what exists. */
 
-import { can, type ProjectAccess } from "../authz/index.js";
+import { can, type ProjectAccess, projectEnvironmentAccess } from "../authz/index.js";
 import type { Db, Tx } from "../db/client.js";
 import { environmentByName } from "../db/project-sql.js";
+import type { Actor } from "./actor.js";
 import { NotFoundError } from "./errors.js";
 
 type Client =
@@ -18,7 +19,21 @@ export interface EnvironmentRow {
 }
 
 export async function findEnvironment(db: Client, access: ProjectAccess, name: string): Promise<EnvironmentRow> {
-  const env = await environmentByName(db, access.project.id, name);
+  return visibleEnvironment(access, await environmentByName(db, access.project.id, name), name);
+}
+
+/** projectAccess and findEnvironment in one statement (server/authz/access.ts), with their errors. */
+export async function findProjectEnvironment(
+  db: Pick<Client, "$queryRaw">,
+  actor: Actor,
+  project: string,
+  name: string,
+): Promise<{ access: ProjectAccess; env: EnvironmentRow }> {
+  const { access, environment } = await projectEnvironmentAccess(db, actor, project, name);
+  return { access, env: visibleEnvironment(access, environment, name) };
+}
+
+function visibleEnvironment(access: ProjectAccess, env: EnvironmentRow | null, name: string): EnvironmentRow {
   if (env && can(access, "environment:read", env)) return env;
   throw new NotFoundError(
     `Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`,

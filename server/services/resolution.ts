@@ -13,7 +13,7 @@ import { auditRead } from "./audit.js";
 import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { recordLive } from "./live.js";
-import { findBranch, findEnvironment } from "./lookup.js";
+import { findBranch, findProjectEnvironment } from "./lookup.js";
 import { NoteStore } from "./notes.js";
 import { resolveReferences } from "./references.js";
 import type { ValueStore } from "./values.js";
@@ -57,8 +57,7 @@ export function resolutionService({
     },
 
     async pullVariables(actor: Actor, input: { project: string; environment: string; branch?: string | null }) {
-      const access = await projectAccess(db.reader, actor, input.project);
-      const env = await findEnvironment(db.reader, access, input.environment);
+      const { access, env } = await findProjectEnvironment(db.reader, actor, input.project, input.environment);
       assertCan(access, "variable:read-value", env);
       if (input.branch != null && env.name === "development")
         throw new ValidationError(

@@ -6,7 +6,7 @@
  *   package but zod and dotenv; it does not use Buffer, process, require or __dirname. It
  *   runs in a browser (the dashboard) as well as in Node.
  * - sdk/ imports nothing of ours but core/, and core/ only for types (`import type`).
- * - cli/ imports core/ and sdk/ only. The one exception: cli/commands/serve.ts, which starts
+ * - cli/ imports core/ and sdk/ only. The one exception: cli/commands/serve.run.ts (run code of `envplane serve`), which starts
  *   the server, may import server/main.ts or server/app.ts with a dynamic import().
  * - mcp/ and dashboard/ (when they exist) import core/ and sdk/ only.
  * - The server's inner layers (services, authz, events, crypto, db) never import its
@@ -30,7 +30,7 @@ const CORE_FORBIDDEN_GLOBALS = new Set(["Buffer", "process", "require", "__dirna
 const SERVER_INNER = ["server/services", "server/authz", "server/events", "server/crypto", "server/db"];
 const SERVER_TRANSPORT = ["server/schema", "server/graphql", "server/http", "server/app.ts", "server/main.ts"];
 /** The only file of a client allowed to reach into server/, and what it may import there (dynamically). */
-const SERVE_COMMAND = "cli/commands/serve.ts";
+const SERVE_COMMAND = "cli/commands/serve.run.ts";
 const SERVE_TARGETS = ["server/main.ts", "server/app.ts"];
 /** The MCP server's two transports: `envplane mcp` (stdio; import() only, so other commands never load it) and /mcp. */
 const MCP_COMMAND = "cli/commands/mcp.ts";
@@ -372,9 +372,9 @@ describe("the checker itself", () => {
     expect(violation("sdk/index.ts", "server/app.ts", type)).not.toBeNull();
     expect(violation("cli/main.ts", "server/services/errors.ts", type)).not.toBeNull();
     expect(violation("cli/main.ts", "server/main.ts", dynamic)).not.toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/main.ts", value)).not.toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/main.ts", dynamic)).toBeNull();
-    expect(violation("cli/commands/serve.ts", "server/services/index.ts", dynamic)).not.toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/main.ts", value)).not.toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/main.ts", dynamic)).toBeNull();
+    expect(violation("cli/commands/serve.run.ts", "server/services/index.ts", dynamic)).not.toBeNull();
     expect(violation("server/services/variables.ts", "server/schema/builder.ts", type)).not.toBeNull();
     expect(violation("server/services/variables.ts", "server/http/errors.ts", value)).not.toBeNull();
     expect(violation("server/authz/policy.ts", "server/graphql/context.ts", value)).not.toBeNull();

@@ -1,7 +1,4 @@
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
 import { json, project } from "../options.js";
 
 export const branchCreate: CommandSpec = {
@@ -9,15 +6,5 @@ export const branchCreate: CommandSpec = {
   summary: "Create a project branch.",
   args: [{ name: "name", required: true, description: "The branch name, e.g. feature-x." }],
   options: { project, json },
-  async run(ctx, { args, options }) {
-    const slug = ctx.project(options);
-    const r = await ctx.sdk().createBranch({ input: { project: slug, name: args.name! } });
-    const { branch } = unwrap(r.createBranch, "CreateBranchPayload");
-    const resolved = unwrap(
-      (await ctx.sdk().resolveBranch({ project: slug, branch: branch.name })).resolveBranch,
-      "BranchResolution",
-    );
-    if (opt.bool(options, "json")) return printJson({ ...branch, environment: resolved.environment.name });
-    ctx.io.done(`Created project branch ${branch.name} in ${slug}; it deploys with "${resolved.environment.name}".`);
-  },
+  run: (ctx, invocation) => import("./create.run.js").then((m) => m.branchCreate(ctx, invocation)),
 };

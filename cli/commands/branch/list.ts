@@ -1,21 +1,9 @@
-import { resolveBranch } from "../../../core/mapping.js";
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson, table } from "../../format.js";
-import { rulesOf } from "../../remote.js";
 import { json, project } from "../options.js";
 
 export const branchList: CommandSpec = {
   path: ["branch", "list"],
   summary: "List the project branches and the environment each deploys with.",
   options: { project, json },
-  async run(ctx, { options }) {
-    const p = await ctx.loadProject(ctx.project(options));
-    const rules = rulesOf(p);
-    const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
-    if (opt.bool(options, "json")) return printJson(rows);
-    ctx.io.print(
-      table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]),
-    );
-  },
+  run: (ctx, invocation) => import("./list.run.js").then((m) => m.branchList(ctx, invocation)),
 };

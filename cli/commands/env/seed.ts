@@ -1,7 +1,4 @@
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { UsageError } from "../../errors.js";
-import { seed } from "../../sync/seed.js";
 import { json, message, project, yes } from "../options.js";
 
 export const envSeed: CommandSpec = {
@@ -27,23 +24,5 @@ export const envSeed: CommandSpec = {
 Without --interactive every variable is copied as-is, secrets included; existing keys in the target
 keep their type. First the diff against the target is shown; overwriting values that are there is
 confirmed on a terminal, and needs --yes without one. --dry-run stops after the diff.`,
-  async run(ctx, { args, options }) {
-    const from = opt.string(options, "from");
-    if (!from)
-      throw new UsageError(
-        `Missing --from <env>: which environment to copy into "${args.target}", e.g. envplane env seed ${args.target} --from ${args.target === "preview" ? "development" : "preview"}.`,
-      );
-    await seed(ctx, {
-      project: ctx.project(options),
-      target: args.target!,
-      source: from,
-      interactive: opt.bool(options, "interactive"),
-      create: false,
-      json: opt.bool(options, "json"),
-      dryRun: opt.bool(options, "dry-run"),
-      yes: opt.bool(options, "yes"),
-      verbose: opt.bool(options, "verbose"),
-      message: opt.string(options, "message"),
-    });
-  },
+  run: (ctx, invocation) => import("./seed.run.js").then((m) => m.envSeed(ctx, invocation)),
 };

@@ -1,24 +1,10 @@
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { CliError } from "../../errors.js";
-import { printJson } from "../../format.js";
-import { rulesOf } from "../../remote.js";
 import { json, project } from "../options.js";
-import { applyMapping, describeRules } from "./sync.js";
 
 export const mappingUnset: CommandSpec = {
   path: ["mapping", "unset"],
   summary: "Remove an environment from the branch mapping (its branches fall back to the wildcard).",
   args: [{ name: "environment", required: true, description: "The environment to unmap." }],
   options: { project, json },
-  async run(ctx, { args, options }) {
-    const slug = ctx.project(options);
-    const current = rulesOf(await ctx.loadProject(slug));
-    const rules = current.filter((r) => r.environment !== args.environment);
-    if (rules.length === current.length)
-      throw new CliError(`"${args.environment}" is not in the branch mapping of ${slug}. Run "envplane mapping show".`);
-    const accepted = await applyMapping(ctx, ctx.workspace(), slug, rules);
-    if (opt.bool(options, "json")) return printJson({ project: slug, mapping: accepted });
-    ctx.io.done(`Removed "${args.environment}" from the branch mapping of ${slug}:\n${describeRules(accepted)}`);
-  },
+  run: (ctx, invocation) => import("./unset.run.js").then((m) => m.mappingUnset(ctx, invocation)),
 };

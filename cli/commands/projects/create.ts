@@ -1,7 +1,4 @@
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
 import { json } from "../options.js";
 
 export const projectsCreate: CommandSpec = {
@@ -9,14 +6,5 @@ export const projectsCreate: CommandSpec = {
   summary: "Create a project (with branches main and dev and environments development, preview and production).",
   args: [{ name: "slug", required: true, description: "Lower-case letters, digits and -, e.g. shop." }],
   options: { name: { type: "string", value: "<name>", description: "Display name (default: the slug)." }, json },
-  async run(ctx, { args, options }) {
-    const r = await ctx.sdk().createProject({ input: { slug: args.slug!, name: opt.string(options, "name") } });
-    const { project } = unwrap(r.createProject, "ProjectPayload");
-    if (opt.bool(options, "json")) return printJson(project);
-    ctx.io.done(
-      `Created project ${project.slug}: branches ${project.branches.map((b) => b.name).join(", ")}; ` +
-        `environments ${project.environments.map((e) => e.name).join(", ")}.`,
-    );
-    ctx.io.note(`Link a folder to it with "envplane link ${project.slug}".`);
-  },
+  run: (ctx, invocation) => import("./create.run.js").then((m) => m.projectsCreate(ctx, invocation)),
 };

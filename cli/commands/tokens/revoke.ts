@@ -1,7 +1,4 @@
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
 import { json, yes } from "../options.js";
 
 export const tokensRevoke: CommandSpec = {
@@ -9,18 +6,5 @@ export const tokensRevoke: CommandSpec = {
   summary: "Revoke a token; it stops working at once.",
   args: [{ name: "id", required: true, description: 'The token id (see "envplane tokens list").' }],
   options: { yes, json },
-  async run(ctx, { args, options }) {
-    await ctx.confirmDestructive(
-      options,
-      `Revoke token ${args.id}? Anything using it stops working.`,
-      `Revoking token ${args.id} cannot be undone.`,
-      "Cancelled: the token still works.",
-    );
-    const { token } = unwrap(
-      (await ctx.sdk().revokeToken({ input: { id: args.id! } })).revokeToken,
-      "RevokeTokenPayload",
-    );
-    if (opt.bool(options, "json")) return printJson(token);
-    ctx.io.done(`Revoked token "${token.name}" (${token.hint}).`);
-  },
+  run: (ctx, invocation) => import("./revoke.run.js").then((m) => m.tokensRevoke(ctx, invocation)),
 };

@@ -1,9 +1,4 @@
-/** `envplane users create|list`: the instance's users (instance admins). */
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson, table } from "../../format.js";
-import { unwrap } from "../../remote.js";
-import { listUsers } from "../members/index.js";
 import { json } from "../options.js";
 
 export const usersCreate: CommandSpec = {
@@ -17,34 +12,12 @@ export const usersCreate: CommandSpec = {
   },
   details: `The token goes to stdout and is not shown again: hand it over securely. Then add them to a
 project: envplane members add <e-mail or id> --role developer`,
-  async run(ctx, { args, options }) {
-    const r = await ctx.sdk().createUser({
-      input: { name: args.name!, email: opt.string(options, "email"), isInstanceAdmin: opt.bool(options, "admin") },
-    });
-    const { user, plaintextToken } = unwrap(r.createUser, "CreateUserPayload");
-    if (opt.bool(options, "json")) return printJson({ token: plaintextToken, ...user });
-    ctx.io.print(plaintextToken);
-    ctx.io.note(
-      `Created user "${user.name}"${user.email ? ` <${user.email}>` : ""} (id ${user.id})${user.isInstanceAdmin ? ", an instance admin" : ""}.`,
-    );
-    ctx.io.note(
-      `Their personal token is shown once: hand it over securely. They log in with "envplane login --server ${ctx.credentials()?.server ?? "<url>"} --token -". Add them to a project with "envplane members add ${user.email ?? user.id}".`,
-    );
-  },
+  run: (ctx, invocation) => import("./index.run.js").then((m) => m.usersCreate(ctx, invocation)),
 };
 
 export const usersList: CommandSpec = {
   path: ["users", "list"],
   summary: "List this instance's users (instance admins).",
   options: { json },
-  async run(ctx, { options }) {
-    const users = await listUsers(ctx);
-    if (opt.bool(options, "json")) return printJson(users);
-    ctx.io.print(
-      table([
-        ["ID", "NAME", "EMAIL", "ADMIN", "CREATED"],
-        ...users.map((u) => [u.id, u.name, u.email ?? "-", u.isInstanceAdmin ? "yes" : "no", u.createdAt.slice(0, 10)]),
-      ]),
-    );
-  },
+  run: (ctx, invocation) => import("./index.run.js").then((m) => m.usersList(ctx, invocation)),
 };
