@@ -24,9 +24,9 @@ function openInBrowser(url: string): void {
 }
 
 export const dashboard: CommandSpec["run"] = async (ctx, { options }) => {
-    const link = unwrap((await ctx.sdk().createSignInLink()).createSignInLink, "SignInLink");
-    if (opt.bool(options, "json")) return printJson({ url: link.url, expiresAt: link.expiresAt });
-    ctx.io.print(link.url);
-    ctx.io.note("Open it within 2 minutes; it works once and signs in as you. Do not share it.");
-    if (process.stdout.isTTY && !isCI(process.env) && !opt.bool(options, "no-open")) openInBrowser(link.url);
-  };
+  const link = unwrap((await ctx.sdk().createSignInLink()).createSignInLink, "SignInLink");
+  if (opt.bool(options, "json")) return printJson({ url: link.url, expiresAt: link.expiresAt });
+  ctx.io.print(link.url);
+  ctx.io.note("Open it within 2 minutes; it works once and signs in as you. Do not share it.");
+  if (process.stdout.isTTY && !isCI(process.env) && !opt.bool(options, "no-open")) openInBrowser(link.url);
+};

@@ -87,44 +87,44 @@ function writeLink(ctx: Context, workspace: Workspace, slug: string, rules: Mapp
 }
 
 export const link: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const slug = args.project ?? (await pickProject(ctx));
-    const project = await ctx.loadProject(slug);
-    let workspace = findWorkspace(process.cwd());
-    if (!workspace) {
-      workspace = initWorkspace(process.cwd()).workspace;
-      ctx.io.note("Created envplane/config.json, envplane/.env and envplane/.gitignore.");
-    }
-    const parsed = readEnvFile(workspace.envPath);
-    const local = parsed?.entries.length ?? 0;
-    const remote = project.environments.find((e) => e.name === "development")?.variableCount ?? 0;
-    const choice = local ? await decide(ctx, options, local, remote) : "no-push";
-    if (choice === "cancel") throw new CliError("Cancelled: nothing was linked or changed.");
+  const slug = args.project ?? (await pickProject(ctx));
+  const project = await ctx.loadProject(slug);
+  let workspace = findWorkspace(process.cwd());
+  if (!workspace) {
+    workspace = initWorkspace(process.cwd()).workspace;
+    ctx.io.note("Created envplane/config.json, envplane/.env and envplane/.gitignore.");
+  }
+  const parsed = readEnvFile(workspace.envPath);
+  const local = parsed?.entries.length ?? 0;
+  const remote = project.environments.find((e) => e.name === "development")?.variableCount ?? 0;
+  const choice = local ? await decide(ctx, options, local, remote) : "no-push";
+  if (choice === "cancel") throw new CliError("Cancelled: nothing was linked or changed.");
 
-    writeLink(ctx, workspace, slug, rulesOf(project));
-    ctx.io.done(`Linked to project ${slug}.`);
-    if (choice === "push")
-      await pushFile(ctx, {
-        project: slug,
-        environment: "development",
-        parsed: parsed!,
-        shownFile: "envplane/.env",
-        prune: remote > 0,
-        dryRun: false,
-        yes: false,
-        // Removing or overwriting remote values is confirmed after the diff, even after "Push them?".
-        confirm: "destructive",
-        confirmHint: `The folder is linked to ${slug}, but this push removes or overwrites remote values and there is no terminal to confirm it; nothing was pushed. Review the diff above, then apply it with "envplane env push --prune --yes".`,
-        json: false,
-      });
-    else if (choice === "keep-remote") {
-      const pulled = await pullInto(ctx, {
-        project: slug,
-        environment: "development",
-        branch: null,
-        file: workspace.envPath,
-        config: workspace.readConfig(),
-      });
-      ctx.io.done(`Replaced envplane/.env with ${plural(pulled.variables, "variable")} from "development".`);
-    } else if (remote > 0)
-      ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
-  };
+  writeLink(ctx, workspace, slug, rulesOf(project));
+  ctx.io.done(`Linked to project ${slug}.`);
+  if (choice === "push")
+    await pushFile(ctx, {
+      project: slug,
+      environment: "development",
+      parsed: parsed!,
+      shownFile: "envplane/.env",
+      prune: remote > 0,
+      dryRun: false,
+      yes: false,
+      // Removing or overwriting remote values is confirmed after the diff, even after "Push them?".
+      confirm: "destructive",
+      confirmHint: `The folder is linked to ${slug}, but this push removes or overwrites remote values and there is no terminal to confirm it; nothing was pushed. Review the diff above, then apply it with "envplane env push --prune --yes".`,
+      json: false,
+    });
+  else if (choice === "keep-remote") {
+    const pulled = await pullInto(ctx, {
+      project: slug,
+      environment: "development",
+      branch: null,
+      file: workspace.envPath,
+      config: workspace.readConfig(),
+    });
+    ctx.io.done(`Replaced envplane/.env with ${plural(pulled.variables, "variable")} from "development".`);
+  } else if (remote > 0)
+    ctx.io.note(`"development" has ${plural(remote, "variable")}: run "envplane env pull" to get them.`);
+};

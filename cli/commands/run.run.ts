@@ -13,19 +13,19 @@ async function runtimeProject(ctx: Context, options: Parameters<Context["project
 }
 
 export const run: CommandSpec["run"] = async (ctx, { options, command }) => {
-    const branch = opt.string(options, "branch") ?? ctx.deploymentBranch();
-    if (!branch) throw new UsageError("Which project branch? Pass --branch <name> or set ENVPLANE_BRANCH.");
-    const slug = await runtimeProject(ctx, options);
-    const r = await ctx.sdk().runtimeVariables({ project: slug, branch });
-    if (r.runtimeVariables.__typename === "ForbiddenError") {
-      const { message } = r.runtimeVariables;
-      throw new CliError(
-        message.includes("--permission runtime")
-          ? message
-          : `${message} envplane run needs a service token with the runtime permission: ` +
-              `envplane tokens create --name <name> --permission runtime.`,
-      );
-    }
-    const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
-    return runChild(command, { ...process.env, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });
-  };
+  const branch = opt.string(options, "branch") ?? ctx.deploymentBranch();
+  if (!branch) throw new UsageError("Which project branch? Pass --branch <name> or set ENVPLANE_BRANCH.");
+  const slug = await runtimeProject(ctx, options);
+  const r = await ctx.sdk().runtimeVariables({ project: slug, branch });
+  if (r.runtimeVariables.__typename === "ForbiddenError") {
+    const { message } = r.runtimeVariables;
+    throw new CliError(
+      message.includes("--permission runtime")
+        ? message
+        : `${message} envplane run needs a service token with the runtime permission: ` +
+            `envplane tokens create --name <name> --permission runtime.`,
+    );
+  }
+  const runtime = unwrap(r.runtimeVariables, "RuntimeEnvironment");
+  return runChild(command, { ...process.env, ...Object.fromEntries(runtime.variables.map((v) => [v.key, v.value])) });
+};

@@ -21,10 +21,10 @@ export function describeViewer(viewer: ViewerQuery["viewer"]): string {
 }
 
 export const whoami: CommandSpec["run"] = async (ctx, { options }) => {
-    const credentials = ctx.credentials();
-    const { viewer } = await ctx.sdk().viewer();
-    if (opt.bool(options, "json"))
-      return printJson({ server: graphqlUrl(credentials!.server), source: credentials!.source, ...viewer });
-    ctx.io.print(`Logged in to ${graphqlUrl(credentials!.server)} ${describeViewer(viewer)}.`);
-    if (credentials!.source === "environment") ctx.io.note("(from ENVPLANE_SERVER / ENVPLANE_TOKEN)");
-  };
+  const credentials = ctx.credentials();
+  const { viewer } = await ctx.sdk().viewer();
+  if (opt.bool(options, "json"))
+    return printJson({ server: graphqlUrl(credentials!.server), source: credentials!.source, ...viewer });
+  ctx.io.print(`Logged in to ${graphqlUrl(credentials!.server)} ${describeViewer(viewer)}.`);
+  if (credentials!.source === "environment") ctx.io.note("(from ENVPLANE_SERVER / ENVPLANE_TOKEN)");
+};

@@ -33,7 +33,7 @@ const SERVER_TRANSPORT = ["server/schema", "server/graphql", "server/http", "ser
 const SERVE_COMMAND = "cli/commands/serve.run.ts";
 const SERVE_TARGETS = ["server/main.ts", "server/app.ts"];
 /** The MCP server's two transports: `envplane mcp` (stdio; import() only, so other commands never load it) and /mcp. */
-const MCP_COMMAND = "cli/commands/mcp.ts";
+const MCP_COMMAND = "cli/commands/mcp.run.ts";
 const MCP_ROUTE = "server/http/mcp.ts";
 
 interface Import {
@@ -388,8 +388,8 @@ describe("the checker itself", () => {
     expect(violation("server/http/graphql.ts", "mcp/server.ts", value)).not.toBeNull();
     expect(violation("server/services/variables.ts", "mcp/server.ts", value)).not.toBeNull();
     expect(violation("server/http/mcp.ts", "sdk/index.ts", value)).not.toBeNull();
-    expect(violation("cli/commands/mcp.ts", "mcp/server.ts", dynamic)).toBeNull();
-    expect(violation("cli/commands/mcp.ts", "mcp/server.ts", value)).not.toBeNull();
+    expect(violation("cli/commands/mcp.run.ts", "mcp/server.ts", dynamic)).toBeNull();
+    expect(violation("cli/commands/mcp.run.ts", "mcp/server.ts", value)).not.toBeNull();
     expect(violation("cli/main.ts", "mcp/server.ts", dynamic)).not.toBeNull();
     expect(violation("dashboard/app.tsx", "sdk/index.ts", value)).toBeNull();
   });

@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../../command.js";
-import { MAX_LIMIT } from "./limits.js";
 import { json, project } from "../options.js";
+import { MAX_LIMIT } from "./limits.js";
 
 export const audit: CommandSpec = {
   path: ["audit"],

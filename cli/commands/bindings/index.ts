@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../../command.js";
-import { SERVICES } from "./services.js";
 import { json, message, project, yes } from "../options.js";
+import { SERVICES } from "./services.js";
 
 export const bindingsList: CommandSpec = {
   path: ["bindings", "list"],

@@ -5,11 +5,11 @@ import { printJson, table } from "../../format.js";
 import { rulesOf } from "../../remote.js";
 
 export const branchList: CommandSpec["run"] = async (ctx, { options }) => {
-    const p = await ctx.loadProject(ctx.project(options));
-    const rules = rulesOf(p);
-    const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
-    if (opt.bool(options, "json")) return printJson(rows);
-    ctx.io.print(
-      table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]),
-    );
-  };
+  const p = await ctx.loadProject(ctx.project(options));
+  const rules = rulesOf(p);
+  const rows = p.branches.map((b) => ({ name: b.name, ...resolveBranch(rules, b.name), createdAt: b.createdAt }));
+  if (opt.bool(options, "json")) return printJson(rows);
+  ctx.io.print(
+    table([["BRANCH", "ENVIRONMENT", "MATCHED BY"], ...rows.map((r) => [r.name, r.environment, r.matchedBy])]),
+  );
+};

@@ -115,42 +115,42 @@ async function scaffoldLocal(ctx: Context, workspace: Workspace, variables: Vari
 }
 
 export const configEnable: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const workspace = ctx.requireWorkspace();
-    const config = workspace.readConfig();
-    const feature = switchableFeature(args.feature!, config, "enabled");
-    let updated: ProjectConfig;
-    try {
-      updated = enableFeature(config, feature.path) as ProjectConfig;
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-    const variables = feature.variables.filter((v) => v.required);
-    const slug = typeof config.project === "string" && config.project ? config.project : null;
-    if (!slug) {
-      workspace.writeConfig(updated);
-      ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
-      if (!variables.length) return;
-      ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
-      const values = await scaffoldLocal(ctx, workspace, variables);
-      ctx.io.done("Added to envplane/.env.");
-      if (values.size < variables.length)
-        ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
-      return;
-    }
-    const environment = await ctx.environment(options, slug);
-    const { toFill, keptSecrets } = await scaffoldRemote(ctx, slug, environment, variables);
+  const workspace = ctx.requireWorkspace();
+  const config = workspace.readConfig();
+  const feature = switchableFeature(args.feature!, config, "enabled");
+  let updated: ProjectConfig;
+  try {
+    updated = enableFeature(config, feature.path) as ProjectConfig;
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const variables = feature.variables.filter((v) => v.required);
+  const slug = typeof config.project === "string" && config.project ? config.project : null;
+  if (!slug) {
     workspace.writeConfig(updated);
     ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
-    if (toFill.length) ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
-    const empty = await fillRemote(ctx, slug, environment, toFill);
-    if (toFill.length) ctx.io.done(`Added to "${environment}" environment.`);
-    if (empty.length)
-      ctx.io.note(
-        `Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n` +
-          empty
-            .map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`)
-            .join("\n"),
-      );
-    if (keptSecrets.length)
-      ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);
-  };
+    if (!variables.length) return;
+    ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
+    const values = await scaffoldLocal(ctx, workspace, variables);
+    ctx.io.done("Added to envplane/.env.");
+    if (values.size < variables.length)
+      ctx.io.note("Fill in the empty values in envplane/.env (or envplane/.env.local) before running envplane dev.");
+    return;
+  }
+  const environment = await ctx.environment(options, slug);
+  const { toFill, keptSecrets } = await scaffoldRemote(ctx, slug, environment, variables);
+  workspace.writeConfig(updated);
+  ctx.io.done(`Enabled ${feature.path} in envplane/config.json.`);
+  if (toFill.length) ctx.io.note(`${feature.title} requires ${plural(variables.length, "variable")}:`);
+  const empty = await fillRemote(ctx, slug, environment, toFill);
+  if (toFill.length) ctx.io.done(`Added to "${environment}" environment.`);
+  if (empty.length)
+    ctx.io.note(
+      `Still empty; fill ${empty.length === 1 ? "it" : "them"} with:\n` +
+        empty
+          .map((v) => `envplane env set ${v.name} "your-value" --env ${environment}${v.sensitive ? " --secret" : ""}`)
+          .join("\n"),
+    );
+  if (keptSecrets.length)
+    ctx.io.note(`Already set as secrets, left alone: ${keptSecrets.map((v) => v.name).join(", ")}.`);
+};

@@ -43,52 +43,52 @@ export function cell(
 }
 
 export const envDiff: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const slug = ctx.project(options);
-    const base = parseRef(args.base!, "Base");
-    const head = parseRef(args.head!, "Head");
-    const result = unwrap(
-      (await ctx.sdk().compareEnvironments({ project: slug, base, head })).compareEnvironments,
-      "EnvironmentComparison",
-    );
-    const { added, removed, changed, unchanged, notCompared, entries } = result;
-    const name = (side: typeof result.base) => `${side.environment.name}@${side.revision}`;
-    if (opt.bool(options, "json"))
-      return printJson({
-        base: { environment: result.base.environment.name, revision: result.base.revision },
-        head: { environment: result.head.environment.name, revision: result.head.revision },
-        added,
-        removed,
-        changed,
-        unchanged,
-        notCompared,
-        entries: entries.map(({ key, status, isSecret, baseValue, headValue }) => ({
-          key,
-          status,
-          isSecret,
-          baseValue: baseValue ?? null,
-          headValue: headValue ?? null,
-        })),
-      });
-    const shown = opt.bool(options, "all") ? entries : entries.filter((e) => e.status !== "UNCHANGED");
-    const rows = shown.map((e) => [
-      SYMBOL[e.status],
-      e.key,
-      cell(e, e.baseValue, e.status !== "ADDED", e.headValue),
-      cell(e, e.headValue, e.status !== "REMOVED", e.baseValue),
-      e.isSecret ? secretNote(e.status) : "",
-    ]);
-    const summary =
-      `${plural(added + removed + changed + unchanged + notCompared, "key")}: ${added} added, ${removed} removed, ` +
-      `${changed} changed, ${unchanged} unchanged` +
-      (notCompared
-        ? `, ${notCompared} not compared (${notCompared === 1 ? "a secret" : "secrets"} in both; comparing them ` +
-          "needs write on both environments)."
-        : ".");
-    ctx.io.print(
-      `${name(result.base)} → ${name(result.head)}\n\n` +
-        (rows.length
-          ? `${table([["", "KEY", name(result.base).toUpperCase(), name(result.head).toUpperCase(), ""], ...rows])}\n\n`
-          : "No differences.\n\n") +
-        summary,
-    );
-  };
+  const slug = ctx.project(options);
+  const base = parseRef(args.base!, "Base");
+  const head = parseRef(args.head!, "Head");
+  const result = unwrap(
+    (await ctx.sdk().compareEnvironments({ project: slug, base, head })).compareEnvironments,
+    "EnvironmentComparison",
+  );
+  const { added, removed, changed, unchanged, notCompared, entries } = result;
+  const name = (side: typeof result.base) => `${side.environment.name}@${side.revision}`;
+  if (opt.bool(options, "json"))
+    return printJson({
+      base: { environment: result.base.environment.name, revision: result.base.revision },
+      head: { environment: result.head.environment.name, revision: result.head.revision },
+      added,
+      removed,
+      changed,
+      unchanged,
+      notCompared,
+      entries: entries.map(({ key, status, isSecret, baseValue, headValue }) => ({
+        key,
+        status,
+        isSecret,
+        baseValue: baseValue ?? null,
+        headValue: headValue ?? null,
+      })),
+    });
+  const shown = opt.bool(options, "all") ? entries : entries.filter((e) => e.status !== "UNCHANGED");
+  const rows = shown.map((e) => [
+    SYMBOL[e.status],
+    e.key,
+    cell(e, e.baseValue, e.status !== "ADDED", e.headValue),
+    cell(e, e.headValue, e.status !== "REMOVED", e.baseValue),
+    e.isSecret ? secretNote(e.status) : "",
+  ]);
+  const summary =
+    `${plural(added + removed + changed + unchanged + notCompared, "key")}: ${added} added, ${removed} removed, ` +
+    `${changed} changed, ${unchanged} unchanged` +
+    (notCompared
+      ? `, ${notCompared} not compared (${notCompared === 1 ? "a secret" : "secrets"} in both; comparing them ` +
+        "needs write on both environments)."
+      : ".");
+  ctx.io.print(
+    `${name(result.base)} → ${name(result.head)}\n\n` +
+      (rows.length
+        ? `${table([["", "KEY", name(result.base).toUpperCase(), name(result.head).toUpperCase(), ""], ...rows])}\n\n`
+        : "No differences.\n\n") +
+      summary,
+  );
+};

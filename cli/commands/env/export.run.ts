@@ -36,26 +36,26 @@ const FORMATS: Record<string, (vars: Variable[]) => { text: string } | { refused
 };
 
 export const envExport: CommandSpec["run"] = async (ctx, { options }) => {
-    const format = opt.string(options, "format");
-    if (!format) throw new UsageError("Missing --format <format>: one of dotenv, json, yaml, shell, docker.");
-    const render = Object.hasOwn(FORMATS, format) ? FORMATS[format] : undefined;
-    if (!render) throw new UsageError(`--format "${format}" is not one of dotenv, json, yaml, shell, docker.`);
-    const slug = ctx.project(options);
-    const environment = await ctx.environment(options, slug);
-    const workspace = ctx.workspace();
-    const branch = await currentBranch(ctx, opt.string(options, "branch"), slug, environment, workspace?.root ?? null);
-    const pulled = unwrap(
-      (await ctx.sdk().pullVariables({ project: slug, environment, branch })).pullVariables,
-      "PulledEnvironment",
+  const format = opt.string(options, "format");
+  if (!format) throw new UsageError("Missing --format <format>: one of dotenv, json, yaml, shell, docker.");
+  const render = Object.hasOwn(FORMATS, format) ? FORMATS[format] : undefined;
+  if (!render) throw new UsageError(`--format "${format}" is not one of dotenv, json, yaml, shell, docker.`);
+  const slug = ctx.project(options);
+  const environment = await ctx.environment(options, slug);
+  const workspace = ctx.workspace();
+  const branch = await currentBranch(ctx, opt.string(options, "branch"), slug, environment, workspace?.root ?? null);
+  const pulled = unwrap(
+    (await ctx.sdk().pullVariables({ project: slug, environment, branch })).pullVariables,
+    "PulledEnvironment",
+  );
+  const out = render(pulled.variables.map((v) => ({ key: v.key, value: v.value })));
+  if ("refused" in out)
+    throw new CliError(
+      `Cannot export ${out.refused.join(", ")} as ${format}: ${out.why}. Use another format (json, yaml, shell), or "envplane run" to inject them.`,
     );
-    const out = render(pulled.variables.map((v) => ({ key: v.key, value: v.value })));
-    if ("refused" in out)
-      throw new CliError(
-        `Cannot export ${out.refused.join(", ")} as ${format}: ${out.why}. Use another format (json, yaml, shell), or "envplane run" to inject them.`,
-      );
-    if (pulled.excludedSecrets.length)
-      ctx.io.note(
-        `Left out ${pulled.excludedSecrets.length === 1 ? "a secret" : `${pulled.excludedSecrets.length} secrets`} (write-only; "envplane run" injects them): ${pulled.excludedSecrets.join(", ")}.`,
-      );
-    process.stdout.write(out.text);
-  };
+  if (pulled.excludedSecrets.length)
+    ctx.io.note(
+      `Left out ${pulled.excludedSecrets.length === 1 ? "a secret" : `${pulled.excludedSecrets.length} secrets`} (write-only; "envplane run" injects them): ${pulled.excludedSecrets.join(", ")}.`,
+    );
+  process.stdout.write(out.text);
+};

@@ -9,61 +9,61 @@ import { printJson, quote } from "../../format.js";
 const SECRET = "••••";
 
 export const envList: CommandSpec["run"] = async (ctx, { options }) => {
-    const slug = ctx.project(options);
-    const environment = await ctx.environment(options, slug);
-    const asJson = opt.bool(options, "json");
-    if (opt.bool(options, "names-only")) {
-      if (opt.bool(options, "values")) throw new UsageError("--names-only and --values exclude each other: pick one.");
-      const { keys, count } = await names(ctx, slug, environment);
-      if (asJson) return printJson({ environment, count, keys });
-      for (const key of keys) ctx.io.print(key);
-      ctx.io.note(`${count} ${count === 1 ? "variable" : "variables"} in "${environment}".`);
-      return;
-    }
-    let lines: string[];
-    if (opt.bool(options, "values")) {
-      // The full values keep the layout envplane always printed: secrets as [secret].
-      const show = (secret: boolean, text: string | null | undefined) => (secret ? "[secret]" : quote(text ?? ""));
-      const { variables, viewerCanRead } = await ctx.loadEnvironment(slug, environment);
-      if (!viewerCanRead) cannotRead(slug, environment);
-      if (asJson)
-        return printJson(
-          variables.map((v) => ({
-            key: v.key,
-            isSecret: v.isSecret,
-            value: v.value ?? null,
-            ...(v.note ? { note: v.note } : {}), // only when there is one
-            overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
-            ...refs(v),
-          })),
-        );
-      lines = variables.flatMap((v) => [
-        ...noteLines(v.note),
-        `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
-        ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
-      ]);
-    } else {
-      const show = (secret: boolean, text: string | null | undefined) => (secret ? SECRET : quote(text ?? ""));
-      const variables = await previews(ctx, slug, environment);
-      if (asJson)
-        return printJson(
-          variables.map((v) => ({
-            key: v.key,
-            isSecret: v.isSecret,
-            preview: v.preview,
-            ...(v.note ? { note: v.note } : {}), // only when there is one
-            overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview })),
-            ...refs(v),
-          })),
-        );
-      lines = variables.flatMap((v) => [
-        ...noteLines(v.note),
-        `${v.key} = ${show(v.isSecret, v.preview)}${resolved(v)}`,
-        ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}`),
-      ]);
-    }
-    ctx.io.print(`${environment} environment:\n\n${lines.join("\n") || "(no variables)"}`);
-  };
+  const slug = ctx.project(options);
+  const environment = await ctx.environment(options, slug);
+  const asJson = opt.bool(options, "json");
+  if (opt.bool(options, "names-only")) {
+    if (opt.bool(options, "values")) throw new UsageError("--names-only and --values exclude each other: pick one.");
+    const { keys, count } = await names(ctx, slug, environment);
+    if (asJson) return printJson({ environment, count, keys });
+    for (const key of keys) ctx.io.print(key);
+    ctx.io.note(`${count} ${count === 1 ? "variable" : "variables"} in "${environment}".`);
+    return;
+  }
+  let lines: string[];
+  if (opt.bool(options, "values")) {
+    // The full values keep the layout envplane always printed: secrets as [secret].
+    const show = (secret: boolean, text: string | null | undefined) => (secret ? "[secret]" : quote(text ?? ""));
+    const { variables, viewerCanRead } = await ctx.loadEnvironment(slug, environment);
+    if (!viewerCanRead) cannotRead(slug, environment);
+    if (asJson)
+      return printJson(
+        variables.map((v) => ({
+          key: v.key,
+          isSecret: v.isSecret,
+          value: v.value ?? null,
+          ...(v.note ? { note: v.note } : {}), // only when there is one
+          overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
+          ...refs(v),
+        })),
+      );
+    lines = variables.flatMap((v) => [
+      ...noteLines(v.note),
+      `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
+      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
+    ]);
+  } else {
+    const show = (secret: boolean, text: string | null | undefined) => (secret ? SECRET : quote(text ?? ""));
+    const variables = await previews(ctx, slug, environment);
+    if (asJson)
+      return printJson(
+        variables.map((v) => ({
+          key: v.key,
+          isSecret: v.isSecret,
+          preview: v.preview,
+          ...(v.note ? { note: v.note } : {}), // only when there is one
+          overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview })),
+          ...refs(v),
+        })),
+      );
+    lines = variables.flatMap((v) => [
+      ...noteLines(v.note),
+      `${v.key} = ${show(v.isSecret, v.preview)}${resolved(v)}`,
+      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}`),
+    ]);
+  }
+  ctx.io.print(`${environment} environment:\n\n${lines.join("\n") || "(no variables)"}`);
+};
 
 type Referencing = { references: string[]; resolvedPreview?: string | null };
 

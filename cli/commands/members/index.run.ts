@@ -58,19 +58,19 @@ async function resolveUser(ctx: Context, who: string, members: Member[]): Promis
 }
 
 export const membersList: CommandSpec["run"] = async (ctx, { options }) => {
-    const slug = ctx.project(options);
-    const members = await listMembers(ctx, slug);
-    if (opt.bool(options, "json"))
-      return printJson(members.map((m) => ({ ...m.user, role: m.role.toLowerCase(), since: m.createdAt })));
-    if (!members.length)
-      return ctx.io.note(`No members listed for ${slug} (listing them needs a personal token of a member).`);
-    ctx.io.print(
-      table([
-        ["ID", "NAME", "EMAIL", "ROLE"],
-        ...members.map((m) => [m.user.id, m.user.name, m.user.email ?? "-", m.role.toLowerCase()]),
-      ]),
-    );
-  };
+  const slug = ctx.project(options);
+  const members = await listMembers(ctx, slug);
+  if (opt.bool(options, "json"))
+    return printJson(members.map((m) => ({ ...m.user, role: m.role.toLowerCase(), since: m.createdAt })));
+  if (!members.length)
+    return ctx.io.note(`No members listed for ${slug} (listing them needs a personal token of a member).`);
+  ctx.io.print(
+    table([
+      ["ID", "NAME", "EMAIL", "ROLE"],
+      ...members.map((m) => [m.user.id, m.user.name, m.user.email ?? "-", m.role.toLowerCase()]),
+    ]),
+  );
+};
 
 async function setRole(ctx: Context, options: OptionValues, who: string, adding: boolean) {
   const slug = ctx.project(options);
@@ -105,21 +105,21 @@ export const membersAdd: CommandSpec["run"] = (ctx, { args, options }) => setRol
 export const membersSet: CommandSpec["run"] = (ctx, { args, options }) => setRole(ctx, options, args.user!, false);
 
 export const membersRemove: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const slug = ctx.project(options);
-    const members = await listMembers(ctx, slug);
-    const user = await resolveUser(ctx, args.user!, members);
-    if (!members.some((m) => m.user.id === user.id))
-      throw new CliError(`${user.label} is not a member of ${slug}. Run "envplane members list".`);
-    await ctx.confirmDestructive(
-      options,
-      `Remove ${user.label} from ${slug}? Their personal tokens stop working in it.`,
-      `Removing ${user.label} takes away their access to ${slug}.`,
-      "Cancelled: nothing was changed.",
-    );
-    const r = unwrap(
-      (await ctx.sdk().removeMember({ input: { project: slug, userId: user.id } })).removeMember,
-      "RemoveMemberPayload",
-    );
-    if (opt.bool(options, "json")) return printJson({ project: slug, userId: r.userId, removed: true });
-    ctx.io.done(`Removed ${user.label} from ${slug}.`);
-  };
+  const slug = ctx.project(options);
+  const members = await listMembers(ctx, slug);
+  const user = await resolveUser(ctx, args.user!, members);
+  if (!members.some((m) => m.user.id === user.id))
+    throw new CliError(`${user.label} is not a member of ${slug}. Run "envplane members list".`);
+  await ctx.confirmDestructive(
+    options,
+    `Remove ${user.label} from ${slug}? Their personal tokens stop working in it.`,
+    `Removing ${user.label} takes away their access to ${slug}.`,
+    "Cancelled: nothing was changed.",
+  );
+  const r = unwrap(
+    (await ctx.sdk().removeMember({ input: { project: slug, userId: user.id } })).removeMember,
+    "RemoveMemberPayload",
+  );
+  if (opt.bool(options, "json")) return printJson({ project: slug, userId: r.userId, removed: true });
+  ctx.io.done(`Removed ${user.label} from ${slug}.`);
+};

@@ -3,7 +3,6 @@ import { json, project, yes } from "../options.js";
 
 export const userArg = { name: "user", required: true, description: "The user's id or e-mail address." };
 
-
 export const roleOption = {
   type: "string" as const,
   value: "viewer|developer|admin|owner",

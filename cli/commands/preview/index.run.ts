@@ -61,98 +61,97 @@ async function bindingChoices(
 }
 
 export const previewCreate: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const slug = ctx.project(options);
-    const url = opt.string(options, "url");
-    if (!url)
-      throw new UsageError("--url is required: the preview deployment's address, e.g. https://pr-42.example.com.");
-    const overrides = assignments(opt.list(options, "set"));
-    const bindings = await bindingChoices(ctx, opt.list(options, "share-binding"), opt.list(options, "binding"));
-    const r = await ctx.sdk().createPreview({
-      input: {
-        project: slug,
-        branch: args.branch!,
-        url,
-        from: opt.string(options, "from"),
-        overrides,
-        bindings,
-        message: opt.string(options, "message"),
-      },
-    });
-    const given = (path: readonly string[]) =>
-      path[0] === "overrides" && overrides[Number(path[1])]
-        ? `--set ${overrides[Number(path[1])].key}`
-        : path[0] === "url"
-          ? "--url"
-          : path[0] === "from"
-            ? "--from"
-            : path[0] === "bindings" && bindings[Number(path[1])]
-              ? bindings[Number(path[1])].share
-                ? `--share-binding ${bindings[Number(path[1])].binding}`
-                : `--binding ${bindings[Number(path[1])].binding}`
-              : path[0] === "bindings"
-                ? "--share-binding / --binding"
-                : describePath(path);
-    const p = unwrap(r.createPreview, "CreatePreviewPayload", given);
-    if (opt.bool(options, "json")) return printJson(p);
-    ctx.io.done(
-      `Created ${p.environment.name} for project branch ${args.branch} from "${p.from}" ` +
-        `(${plural(p.copied.length, "variable")} cloned, ${plural(p.overridden.length, "value")} set)` +
-        `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.` +
-        p.bindings
-          .map(
-            (b) =>
-              ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`,
-          )
-          .join(""),
-    );
-  };
+  const slug = ctx.project(options);
+  const url = opt.string(options, "url");
+  if (!url)
+    throw new UsageError("--url is required: the preview deployment's address, e.g. https://pr-42.example.com.");
+  const overrides = assignments(opt.list(options, "set"));
+  const bindings = await bindingChoices(ctx, opt.list(options, "share-binding"), opt.list(options, "binding"));
+  const r = await ctx.sdk().createPreview({
+    input: {
+      project: slug,
+      branch: args.branch!,
+      url,
+      from: opt.string(options, "from"),
+      overrides,
+      bindings,
+      message: opt.string(options, "message"),
+    },
+  });
+  const given = (path: readonly string[]) =>
+    path[0] === "overrides" && overrides[Number(path[1])]
+      ? `--set ${overrides[Number(path[1])].key}`
+      : path[0] === "url"
+        ? "--url"
+        : path[0] === "from"
+          ? "--from"
+          : path[0] === "bindings" && bindings[Number(path[1])]
+            ? bindings[Number(path[1])].share
+              ? `--share-binding ${bindings[Number(path[1])].binding}`
+              : `--binding ${bindings[Number(path[1])].binding}`
+            : path[0] === "bindings"
+              ? "--share-binding / --binding"
+              : describePath(path);
+  const p = unwrap(r.createPreview, "CreatePreviewPayload", given);
+  if (opt.bool(options, "json")) return printJson(p);
+  ctx.io.done(
+    `Created ${p.environment.name} for project branch ${args.branch} from "${p.from}" ` +
+      `(${plural(p.copied.length, "variable")} cloned, ${plural(p.overridden.length, "value")} set)` +
+      `${p.branchCreated ? "; the branch was created" : ""}. The branch now deploys with it.` +
+      p.bindings
+        .map(
+          (b) =>
+            ` Binding ${b.binding}: ${String(b.mode).toLowerCase() === "shared" ? "shares the source's" : "its own"} credential.`,
+        )
+        .join(""),
+  );
+};
 
 export const previewList: CommandSpec["run"] = async (ctx, { options }) => {
-    const slug = ctx.project(options);
-    const { project: found } = await ctx.sdk().previews({ slug });
-    if (!found)
-      throw new CliError(
-        `Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`,
-      );
-    const rows = found.previews.map((e) => ({
-      branch: e.previewBranch?.name ?? null,
-      environment: e.name,
-      from: e.previewOf?.name ?? null,
-      url: e.url ?? null,
-      variables: e.variableCount,
-      createdAt: e.createdAt,
-    }));
-    if (opt.bool(options, "json")) return printJson(rows);
-    if (!rows.length)
-      return ctx.io.note('No preview environments. Create one with "envplane preview create <branch> --url <url>".');
-    ctx.io.print(
-      table([
-        ["BRANCH", "ENVIRONMENT", "FROM", "URL", "VARIABLES", "CREATED"],
-        ...rows.map((r) => [
-          r.branch ?? "-",
-          r.environment,
-          r.from ?? "(deleted)",
-          r.url ?? "",
-          String(r.variables),
-          r.createdAt.slice(0, 16),
-        ]),
-      ]),
+  const slug = ctx.project(options);
+  const { project: found } = await ctx.sdk().previews({ slug });
+  if (!found)
+    throw new CliError(
+      `Project "${slug}" not found, or your token cannot access it. Run "envplane projects list" to see yours.`,
     );
-  };
+  const rows = found.previews.map((e) => ({
+    branch: e.previewBranch?.name ?? null,
+    environment: e.name,
+    from: e.previewOf?.name ?? null,
+    url: e.url ?? null,
+    variables: e.variableCount,
+    createdAt: e.createdAt,
+  }));
+  if (opt.bool(options, "json")) return printJson(rows);
+  if (!rows.length)
+    return ctx.io.note('No preview environments. Create one with "envplane preview create <branch> --url <url>".');
+  ctx.io.print(
+    table([
+      ["BRANCH", "ENVIRONMENT", "FROM", "URL", "VARIABLES", "CREATED"],
+      ...rows.map((r) => [
+        r.branch ?? "-",
+        r.environment,
+        r.from ?? "(deleted)",
+        r.url ?? "",
+        String(r.variables),
+        r.createdAt.slice(0, 16),
+      ]),
+    ]),
+  );
+};
 
 export const previewDelete: CommandSpec["run"] = async (ctx, { args, options }) => {
-    const slug = ctx.project(options);
-    await ctx.confirmDestructive(
-      options,
-      `Delete the preview environment of project branch "${args.branch}" in ${slug}, with its variables?`,
-      `Deleting the preview environment of "${args.branch}" removes its variables; the branch deploys as mapped before.`,
-      "Cancelled: the preview environment was not deleted.",
-    );
-    const r = unwrap(
-      (await ctx.sdk().deletePreview({ input: { project: slug, branch: args.branch! } })).deletePreview,
-      "DeletePreviewPayload",
-    );
-    if (opt.bool(options, "json")) return printJson({ ...r, deleted: true });
-    ctx.io.done(`Deleted ${r.name}; project branch ${r.branch} stays and deploys as the mapping says.`);
-  };
-
+  const slug = ctx.project(options);
+  await ctx.confirmDestructive(
+    options,
+    `Delete the preview environment of project branch "${args.branch}" in ${slug}, with its variables?`,
+    `Deleting the preview environment of "${args.branch}" removes its variables; the branch deploys as mapped before.`,
+    "Cancelled: the preview environment was not deleted.",
+  );
+  const r = unwrap(
+    (await ctx.sdk().deletePreview({ input: { project: slug, branch: args.branch! } })).deletePreview,
+    "DeletePreviewPayload",
+  );
+  if (opt.bool(options, "json")) return printJson({ ...r, deleted: true });
+  ctx.io.done(`Deleted ${r.name}; project branch ${r.branch} stays and deploys as the mapping says.`);
+};

@@ -1,8 +1,5 @@
 /** `envplane secrets cancel ID`: cancels a pending secret request (its link stops working). */
-import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
-import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
 import { json } from "../options.js";
 
 export const secretsCancel: CommandSpec = {
@@ -10,10 +7,5 @@ export const secretsCancel: CommandSpec = {
   summary: "Cancel a pending secret request: its link stops working (the asker, or who may write there).",
   args: [{ name: "ID", required: true, description: 'The request\'s id (see "envplane secrets requests").' }],
   options: { json },
-  async run(ctx, { args, options }) {
-    const r = await ctx.sdk().CancelSecretRequest({ input: { id: args.ID! } });
-    const { request } = unwrap(r.cancelSecretRequest, "CancelSecretRequestPayload");
-    if (opt.bool(options, "json")) return printJson({ id: request.id, status: request.status });
-    ctx.io.done(`Cancelled the request for ${request.key} in "${request.environment}"; its link no longer works.`);
-  },
+  run: (ctx, invocation) => import("./cancel.run.js").then((m) => m.secretsCancel(ctx, invocation)),
 };

@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../../command.js";
-import { EVENT_TYPES } from "./events.js";
 import { json, project, yes } from "../options.js";
+import { EVENT_TYPES } from "./events.js";
 
 export const webhooksCreate: CommandSpec = {
   path: ["webhooks", "create"],
