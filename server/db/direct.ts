@@ -18,6 +18,8 @@ type RawClient = object;
 
 const connectionOfClient = new WeakMap<object, () => Connection | undefined>();
 const connectionOfTx = new WeakMap<object, Connection>();
+/** The transaction that last began on each connection: a tx Prisma ended (e.g. its timeout) never writes into the next. */
+const currentTx = new WeakMap<Connection, object>();
 const statements = new WeakMap<Connection, Map<string, Statement>>();
 /** Prepared statements kept per connection (the bulk write's statements have fixed text). */
 const MAX_STATEMENTS = 64;
@@ -30,13 +32,15 @@ export function registerWriterConnection(client: object, connection: () => Conne
 /** inTransaction: `tx` is a transaction of `client`; when that is the SQLite writer, its statements may run directly. */
 export function bindTransaction(client: object, tx: object): void {
   const connection = connectionOfClient.get(client)?.();
-  if (connection) connectionOfTx.set(tx, connection);
+  if (!connection) return;
+  connectionOfTx.set(tx, connection);
+  currentTx.set(connection, tx);
 }
 
 function connectionOf(tx: RawClient): Connection | null {
   const connection = connectionOfTx.get(tx);
-  // Only inside the transaction's BEGIN … COMMIT (a tx object kept past its end falls back to Prisma).
-  return connection?.inTransaction ? connection : null;
+  // Only inside this transaction's BEGIN … COMMIT; otherwise Prisma runs it (and refuses a closed transaction).
+  return connection?.inTransaction && currentTx.get(connection) === tx ? connection : null;
 }
 
 function prepare(connection: Connection, sql: string): Statement {
