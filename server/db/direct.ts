@@ -45,7 +45,10 @@ function connectionOf(tx: RawClient): Connection | null {
 
 function prepare(connection: Connection, sql: string): Statement {
   let cache = statements.get(connection);
-  if (!cache) statements.set(connection, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statements.set(connection, cache);
+  }
   let statement = cache.get(sql);
   if (!statement) {
     if (cache.size >= MAX_STATEMENTS) cache.delete(cache.keys().next().value!);

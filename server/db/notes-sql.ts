@@ -49,13 +49,19 @@ export async function updateLayoutRows(
   if (rows.length === 0) return;
   const json = JSON.stringify(rows);
   if (provider === "sqlite")
-    await executeSql(tx, Prisma.sql`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" SET "position" = j.value ->> 1, "blankLineBefore" = j.value ->> 2
-      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`);
+      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`,
+    );
   else
-    await executeSql(tx, Prisma.sql`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" AS v SET "position" = (j ->> 1)::integer, "blankLineBefore" = (j ->> 2)::boolean
-      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`);
+      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`,
+    );
 }
 
 export async function updateNoteRows(
@@ -68,15 +74,21 @@ export async function updateNoteRows(
   const { environmentId, keyVersion, noteVersion } = scope;
   const json = JSON.stringify(rows);
   if (provider === "sqlite")
-    await executeSql(tx, Prisma.sql`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" SET "noteCiphertext" = unhex(j.value ->> 1),
         "noteKeyVersion" = CASE WHEN j.value ->> 1 IS NULL THEN NULL ELSE ${keyVersion} END,
         "noteVersion" = CASE WHEN j.value ->> 1 IS NULL THEN NULL ELSE ${noteVersion} END
-      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`);
+      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`,
+    );
   else
-    await executeSql(tx, Prisma.sql`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" AS v SET "noteCiphertext" = decode(j ->> 1, 'hex'),
         "noteKeyVersion" = CASE WHEN j ->> 1 IS NULL THEN NULL ELSE ${keyVersion}::integer END,
         "noteVersion" = CASE WHEN j ->> 1 IS NULL THEN NULL ELSE ${noteVersion}::integer END
-      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`);
+      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`,
+    );
 }

@@ -79,8 +79,11 @@ export async function environmentByName(
 
 /** Increments an environment's revision and returns the new one (null when it no longer exists), in one statement. */
 export async function incrementRevision(tx: Pick<Tx, "$queryRaw">, environmentId: string): Promise<number | null> {
-  const rows = await querySql<{ revision: number | bigint }>(tx, Prisma.sql`
+  const rows = await querySql<{ revision: number | bigint }>(
+    tx,
+    Prisma.sql`
     UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${new Date()} WHERE "id" = ${environmentId}
-    RETURNING "revision"`);
+    RETURNING "revision"`,
+  );
   return rows.length ? Number(rows[0].revision) : null;
 }

@@ -79,10 +79,13 @@ type AuditTx = Pick<Tx, "$queryRaw" | "$executeRaw">;
 /** Appends one row to its project's chain (or the instance's) in `tx`; returns it with its hash. */
 export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<AuditRow & { hash: string }> {
   const chain = fields.projectId ?? "";
-  const [head] = await querySql<{ seq: number | bigint; hash: string }>(tx, Prisma.sql`
+  const [head] = await querySql<{ seq: number | bigint; hash: string }>(
+    tx,
+    Prisma.sql`
     INSERT INTO "AuditChainHead" ("chain", "seq", "hash") VALUES (${chain}, 1, '')
     ON CONFLICT ("chain") DO UPDATE SET "seq" = "AuditChainHead"."seq" + 1
-    RETURNING "seq", "hash"`);
+    RETURNING "seq", "hash"`,
+  );
   const row: AuditRow = {
     ...fields,
     userAgent: fields.userAgent ? fields.userAgent.slice(0, MAX_USER_AGENT) : null,
@@ -94,13 +97,16 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
   };
   const hash = auditHash(row);
   // Raw statements: no query planning on the path every write and audited read takes.
-  await executeSql(tx, Prisma.sql`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
       "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
       "clientAddress", "userAgent", "actorName")
     VALUES (${row.id}, ${row.createdAt}, ${row.action}, ${row.actorType}, ${row.actorUserId}, ${row.tokenId},
       ${row.projectId}, ${row.environmentId}, ${row.branchId}, ${row.revision}, ${row.keys}, ${row.metadata},
-      ${row.chain}, ${row.seq}, ${row.prevHash}, ${hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`);
+      ${row.chain}, ${row.seq}, ${row.prevHash}, ${hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`,
+  );
   await executeSql(tx, Prisma.sql`UPDATE "AuditChainHead" SET "hash" = ${hash} WHERE "chain" = ${chain}`);
   return { ...row, hash };
 }
@@ -111,7 +117,8 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
  * write holding the head then queues a delivery to it (a foreign key check) — without this, a deadlock.
  */
 export async function lockAuditChain(tx: AuditTx, provider: Database["provider"], chain: string): Promise<void> {
-  if (provider === "postgresql") await querySql(tx, Prisma.sql`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`);
+  if (provider === "postgresql")
+    await querySql(tx, Prisma.sql`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`);
 }
 
 const EVENT_COLUMNS = {

@@ -94,7 +94,13 @@ export class NoteStore {
           { environment: "" },
         ).catch(() => undefined);
       const position = r.position === null ? null : Number(r.position);
-      out.push({ key: r.key, isSecret: Boolean(r.isSecret), position, blankLineBefore: Boolean(r.blankLineBefore), note });
+      out.push({
+        key: r.key,
+        isSecret: Boolean(r.isSecret),
+        position,
+        blankLineBefore: Boolean(r.blankLineBefore),
+        note,
+      });
     }
     return effectiveOrder(out);
   }
