@@ -351,7 +351,13 @@ async function saturate(targets: Target[], environment: string, small: string, c
   await Promise.all([...Array.from({ length: clients }, (_, i) => loop(targets[i % targets.length])), arrive()]);
   const seconds = (performance.now() - started) / 1000;
   const all = [...latencies, ...newcomers].sort((a, b) => a - b);
-  return { perSecond: done / seconds, p99: quantile(all, 0.99), newcomerMax: Math.max(...newcomers) };
+  newcomers.sort((a, b) => a - b);
+  return {
+    perSecond: done / seconds,
+    p99: quantile(all, 0.99),
+    newcomerP99: quantile(newcomers, 0.99),
+    newcomerMax: Math.max(...newcomers),
+  };
 }
 
 async function fill(t: Target, environment: string, total: number, tag: string) {
@@ -468,6 +474,42 @@ try {
     fixedMs: 2,
   });
 
+  // Fairness: small pulls (100 variables, one at a time) while a 10,000-value push runs.
+  if (wanted("small pulls during a 10,000 push")) {
+    const during = async (t: Target, i: number) => {
+      await t.prepare(`busy-${i}`);
+      const latencies: number[] = [];
+      let pushing = true;
+      const push = t.push(`busy-${i}`, tenThousand).finally(() => {
+        pushing = false;
+      });
+      while (pushing) {
+        const start = performance.now();
+        await t.pull("read-100");
+        latencies.push(performance.now() - start);
+      }
+      await push;
+      return latencies.sort((a, b) => a - b);
+    };
+    const e: number[] = [];
+    const f: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      e.push(...(await during(E, i)));
+      f.push(...(await during(F, i)));
+    }
+    e.sort((a, b) => a - b);
+    f.sort((a, b) => a - b);
+    print({
+      name: "small pulls during a 10,000 push, p99",
+      envplane: fmt(quantile(e, 0.99)),
+      floor: fmt(quantile(f, 0.99)),
+      ratio: quantile(e, 0.99) / quantile(f, 0.99),
+      target: "",
+      ok: null,
+      note: `median ${fmt(quantile(e, 0.5))} (floor ${fmt(quantile(f, 0.5))}), max ${fmt(e[e.length - 1])} (floor ${fmt(f[f.length - 1])}); ${e.length} vs ${f.length} pulls`,
+    });
+  }
+
   if (wanted("concurrent")) {
     const e: Awaited<ReturnType<typeof saturate>>[] = [];
     const f: typeof e = [];
@@ -493,15 +535,24 @@ try {
       ratio: p99 / Math.max(...f.map((x) => x.p99)),
       target: "≤ 1,500 ms",
       ok: p99 <= 1500,
-      note: `newcomers (new connection every 250 ms) waited at most ${fmt(Math.max(...e.map((x) => x.newcomerMax)))}`,
+      note:
+        `newcomers (new connection every 250 ms): p99 ${fmt(Math.max(...e.map((x) => x.newcomerP99)))}, ` +
+        `at most ${fmt(Math.max(...e.map((x) => x.newcomerMax)))} (floor ${fmt(Math.max(...f.map((x) => x.newcomerMax)))})`,
     });
     if (provider === "postgresql") {
       const second = await startEnvplane(envDb.url, rootKey, dataDir);
       procs.push(second);
       const E2 = envplaneTarget(second.port, ep.token);
       await E2.pull("read-1000");
-      const one = await saturate([E], "read-1000", "read-100", 20, 3000);
-      const two = await saturate([E, E2], "read-1000", "read-100", 20, 3000);
+      // The client's own CPU (this process), to show it is not what limits the two servers.
+      const clientCpu = async (run: () => ReturnType<typeof saturate>) => {
+        const [cpu, start] = [process.cpuUsage(), performance.now()];
+        const result = await run();
+        const used = process.cpuUsage(cpu);
+        return { ...result, clientShare: (used.user + used.system) / 1000 / (performance.now() - start) };
+      };
+      const one = await clientCpu(() => saturate([E], "read-1000", "read-100", 20, 3000));
+      const two = await clientCpu(() => saturate([E, E2], "read-1000", "read-100", 20, 3000));
       await second.stop();
       print({
         name: "two servers ÷ one server, pulls / s",
@@ -510,7 +561,10 @@ try {
         ratio: two.perSecond / one.perSecond,
         target: "≥ 1.6×",
         ok: two.perSecond / one.perSecond >= 1.6,
-        note: `"floor" column: one envplane server; ${os.cpus().length} CPUs shared with the bench and PostgreSQL`,
+        note:
+          `"floor" column: one envplane server; ${os.cpus().length} CPUs shared with the bench and PostgreSQL; ` +
+          `the bench client used ${(one.clientShare * 100).toFixed(0)} % / ${(two.clientShare * 100).toFixed(0)} % ` +
+          `of a CPU; load average ${os.loadavg()[0].toFixed(1)}`,
       });
     }
   }

@@ -12,6 +12,8 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
+import type BetterSqlite3 from "better-sqlite3";
+import { registerWriterConnection } from "./direct.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
@@ -79,10 +81,19 @@ export async function openDatabase(
     }) as unknown as Db;
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
-  const sqlite = () =>
-    new SqliteClient({ adapter: wrap(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 })) });
-  const reader = sqlite();
-  const writer = sqlite();
+  const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });
+  const reader = sqlite(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 }));
+  // The writer's one connection, for the raw statements of its transactions (direct.ts).
+  let writerConnection: BetterSqlite3.Database | undefined;
+  const writerFactory = new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 });
+  const connect = writerFactory.connect.bind(writerFactory);
+  writerFactory.connect = async () => {
+    const adapter = await connect();
+    writerConnection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    return adapter;
+  };
+  const writer = sqlite(writerFactory);
+  registerWriterConnection(writer, () => writerConnection);
   // Per connection: enforce foreign keys (ON DELETE CASCADE). WAL is set by the migration runner.
   await Promise.all([
     reader.$executeRawUnsafe("PRAGMA foreign_keys = ON"),

@@ -3,6 +3,37 @@
  * Variable rows of one environment, the rows travelling as ONE JSON parameter (as values-sql.ts does).
  */
 import type { Provider, Tx } from "./client.js";
+import { executeSql, querySql } from "./direct.js";
+import { Prisma } from "./generated/sqlite/client.js";
+
+/** A base variable's layout and note (hex; null without a note or when notes were not asked for). */
+export interface NoteRow {
+  key: string;
+  isSecret: boolean | number;
+  position: number | bigint | null;
+  blankLineBefore: boolean | number;
+  noteVersion: number | bigint | null;
+  noteCiphertext: string | null;
+}
+
+/** Every base variable's layout and (with `notes`) sealed note, in one raw statement (no row objects of Prisma's). */
+export function selectNoteRows(
+  db: Pick<Tx, "$queryRaw">,
+  provider: Provider,
+  environmentId: string,
+  notes: boolean,
+): Promise<NoteRow[]> {
+  const note = !notes
+    ? Prisma.sql`NULL`
+    : provider === "sqlite"
+      ? Prisma.sql`hex("noteCiphertext")`
+      : Prisma.sql`encode("noteCiphertext", 'hex')`;
+  return querySql<NoteRow>(
+    db,
+    Prisma.sql`SELECT "key", "isSecret", "position", "blankLineBefore", "noteVersion", ${note} AS "noteCiphertext"
+      FROM "Variable" WHERE "environmentId" = ${environmentId}`,
+  );
+}
 
 /** [key, position, blankLineBefore] */
 export type LayoutUpdate = [key: string, position: number, blankLineBefore: boolean];
@@ -18,13 +49,19 @@ export async function updateLayoutRows(
   if (rows.length === 0) return;
   const json = JSON.stringify(rows);
   if (provider === "sqlite")
-    await tx.$executeRaw`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" SET "position" = j.value ->> 1, "blankLineBefore" = j.value ->> 2
-      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`;
+      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`,
+    );
   else
-    await tx.$executeRaw`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" AS v SET "position" = (j ->> 1)::integer, "blankLineBefore" = (j ->> 2)::boolean
-      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`;
+      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`,
+    );
 }
 
 export async function updateNoteRows(
@@ -37,15 +74,21 @@ export async function updateNoteRows(
   const { environmentId, keyVersion, noteVersion } = scope;
   const json = JSON.stringify(rows);
   if (provider === "sqlite")
-    await tx.$executeRaw`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" SET "noteCiphertext" = unhex(j.value ->> 1),
         "noteKeyVersion" = CASE WHEN j.value ->> 1 IS NULL THEN NULL ELSE ${keyVersion} END,
         "noteVersion" = CASE WHEN j.value ->> 1 IS NULL THEN NULL ELSE ${noteVersion} END
-      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`;
+      FROM json_each(${json}) AS j WHERE "Variable"."environmentId" = ${environmentId} AND "Variable"."key" = j.value ->> 0`,
+    );
   else
-    await tx.$executeRaw`
+    await executeSql(
+      tx,
+      Prisma.sql`
       UPDATE "Variable" AS v SET "noteCiphertext" = decode(j ->> 1, 'hex'),
         "noteKeyVersion" = CASE WHEN j ->> 1 IS NULL THEN NULL ELSE ${keyVersion}::integer END,
         "noteVersion" = CASE WHEN j ->> 1 IS NULL THEN NULL ELSE ${noteVersion}::integer END
-      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`;
+      FROM json_array_elements(${json}::json) AS j WHERE v."environmentId" = ${environmentId} AND v."key" = j ->> 0`,
+    );
 }

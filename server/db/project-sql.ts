@@ -1,5 +1,7 @@
 /** Project-level SQL that Prisma's query API cannot express. */
 import type { Db, Provider, Tx } from "./client.js";
+import { querySql } from "./direct.js";
+import { Prisma } from "./generated/sqlite/client.js";
 
 /**
  * Locks the project row until the transaction ends, so concurrent transactions that call this
@@ -12,8 +14,8 @@ import type { Db, Provider, Tx } from "./client.js";
 export async function lockProject(tx: Pick<Tx, "$queryRaw">, provider: Provider, projectId: string): Promise<boolean> {
   const rows =
     provider === "postgresql"
-      ? await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Project" WHERE "id" = ${projectId} FOR UPDATE`
-      : await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Project" WHERE "id" = ${projectId}`;
+      ? await querySql<{ id: string }>(tx, Prisma.sql`SELECT "id" FROM "Project" WHERE "id" = ${projectId} FOR UPDATE`)
+      : await querySql<{ id: string }>(tx, Prisma.sql`SELECT "id" FROM "Project" WHERE "id" = ${projectId}`);
   return rows.length === 1;
 }
 
@@ -77,8 +79,11 @@ export async function environmentByName(
 
 /** Increments an environment's revision and returns the new one (null when it no longer exists), in one statement. */
 export async function incrementRevision(tx: Pick<Tx, "$queryRaw">, environmentId: string): Promise<number | null> {
-  const rows = await tx.$queryRaw<{ revision: number | bigint }[]>`
+  const rows = await querySql<{ revision: number | bigint }>(
+    tx,
+    Prisma.sql`
     UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${new Date()} WHERE "id" = ${environmentId}
-    RETURNING "revision"`;
+    RETURNING "revision"`,
+  );
   return rows.length ? Number(rows[0].revision) : null;
 }

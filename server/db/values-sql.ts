@@ -4,6 +4,7 @@
  */
 
 import type { Db, Provider, Tx } from "./client.js";
+import { executeSql, querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 
 type Client = Pick<Tx, "$queryRaw" | "$executeRaw"> | Pick<Db, "$queryRaw" | "$executeRaw">;
@@ -43,12 +44,15 @@ export function selectValueRows(
     provider === "sqlite"
       ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END`
       : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
-  return db.$queryRaw<ValueRow[]>`
+  return querySql<ValueRow>(
+    db,
+    Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
       o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
     FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId ?? ""}
     WHERE v."environmentId" = ${scope.environmentId}
-    ORDER BY v."key" ASC`;
+    ORDER BY v."key" ASC`,
+  );
 }
 
 /** One base value to insert or update: [id, key, isSecret, ciphertext as hex, references (JSON key list)]. */
@@ -74,10 +78,13 @@ export async function upsertValueRows(
           FROM json_each(${json}) AS j WHERE true`
       : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3), j ->> 4
           FROM json_array_elements(${json}::json) AS j`;
-  await tx.$executeRaw`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt", "references")
     ${select}
     ON CONFLICT ("environmentId", "key") DO UPDATE SET
       "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt",
-      "references" = excluded."references"`;
+      "references" = excluded."references"`,
+  );
 }

@@ -12,6 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Database, Tx } from "../db/client.js";
+import { executeSql, querySql } from "../db/direct.js";
+import { Prisma } from "../db/generated/sqlite/client.js";
 import { timeOrderedId } from "../db/ids.js";
 import { inTransaction } from "../services/transaction.js";
 
@@ -77,10 +79,13 @@ type AuditTx = Pick<Tx, "$queryRaw" | "$executeRaw">;
 /** Appends one row to its project's chain (or the instance's) in `tx`; returns it with its hash. */
 export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<AuditRow & { hash: string }> {
   const chain = fields.projectId ?? "";
-  const [head] = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`
+  const [head] = await querySql<{ seq: number | bigint; hash: string }>(
+    tx,
+    Prisma.sql`
     INSERT INTO "AuditChainHead" ("chain", "seq", "hash") VALUES (${chain}, 1, '')
     ON CONFLICT ("chain") DO UPDATE SET "seq" = "AuditChainHead"."seq" + 1
-    RETURNING "seq", "hash"`;
+    RETURNING "seq", "hash"`,
+  );
   const row: AuditRow = {
     ...fields,
     userAgent: fields.userAgent ? fields.userAgent.slice(0, MAX_USER_AGENT) : null,
@@ -92,14 +97,17 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
   };
   const hash = auditHash(row);
   // Raw statements: no query planning on the path every write and audited read takes.
-  await tx.$executeRaw`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
       "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
       "clientAddress", "userAgent", "actorName")
     VALUES (${row.id}, ${row.createdAt}, ${row.action}, ${row.actorType}, ${row.actorUserId}, ${row.tokenId},
       ${row.projectId}, ${row.environmentId}, ${row.branchId}, ${row.revision}, ${row.keys}, ${row.metadata},
-      ${row.chain}, ${row.seq}, ${row.prevHash}, ${hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`;
-  await tx.$executeRaw`UPDATE "AuditChainHead" SET "hash" = ${hash} WHERE "chain" = ${chain}`;
+      ${row.chain}, ${row.seq}, ${row.prevHash}, ${hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`,
+  );
+  await executeSql(tx, Prisma.sql`UPDATE "AuditChainHead" SET "hash" = ${hash} WHERE "chain" = ${chain}`);
   return { ...row, hash };
 }
 
@@ -109,7 +117,8 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
  * write holding the head then queues a delivery to it (a foreign key check) — without this, a deadlock.
  */
 export async function lockAuditChain(tx: AuditTx, provider: Database["provider"], chain: string): Promise<void> {
-  if (provider === "postgresql") await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+  if (provider === "postgresql")
+    await querySql(tx, Prisma.sql`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`);
 }
 
 const EVENT_COLUMNS = {
@@ -149,7 +158,7 @@ export async function sealUnchainedEvents(db: Pick<Database, "provider" | "write
   for (const { chain } of chains) {
     sealed += await inTransaction(db.writer, async (tx) => {
       if (db.provider === "postgresql")
-        await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+        await querySql(tx, Prisma.sql`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`);
       const head = await tx.auditChainHead.findUnique({ where: { chain } });
       const rows = await tx.event.findMany({ where: { chain }, orderBy: { seq: "asc" }, select: EVENT_COLUMNS });
       let prevHash = head?.prunedHash ?? "";
@@ -194,7 +203,7 @@ export async function pruneAuditLog(
   for (const { chain } of chains) {
     deleted += await inTransaction(db.writer, async (tx) => {
       if (db.provider === "postgresql")
-        await tx.$queryRaw`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`;
+        await querySql(tx, Prisma.sql`SELECT 1 FROM "AuditChainHead" WHERE "chain" = ${chain} FOR UPDATE`);
       // The newest old row, read under the lock; rows are pruned as a prefix of the chain only.
       const last = await tx.event.findFirst({
         where: { chain, createdAt: { lt: cutoff } },

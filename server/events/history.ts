@@ -13,6 +13,7 @@
  */
 import type { FieldError } from "../../core/names.js";
 import type { Provider, Tx } from "../db/client.js";
+import { executeSql, querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import type { Actor } from "../services/actor.js";
 import { ValidationError } from "../services/errors.js";
@@ -71,12 +72,15 @@ export async function captureRemovals(
     FROM "BranchOverride" o JOIN "Variable" v ON v."id" = o."variableId" JOIN "ProjectBranch" b ON b."id" = o."branchId"
     WHERE v."environmentId" = ${text(environmentId)} AND v."key" IN ${keys}
       ${branchId === null ? Prisma.empty : Prisma.sql`AND o."branchId" = ${text(branchId)}`}`;
-  await tx.$executeRaw`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "branchName", "isSecret", "kind")
     SELECT s."environmentId", s."key", s."branchId", s."revision", s."branchName", s."isSecret", 'removed'
     FROM (${branchId === null ? Prisma.sql`${base} UNION ALL ${overrides}` : overrides}) s WHERE true
     ON CONFLICT ("environmentId", "key", "branchId", "revision") DO UPDATE SET
-      "kind" = 'removed', "ciphertext" = NULL, "keyVersion" = NULL, "valueVersion" = NULL`;
+      "kind" = 'removed', "ciphertext" = NULL, "keyVersion" = NULL, "valueVersion" = NULL`,
+  );
 }
 
 /** The previous change's kind of a (key, branch): 'added' when there was none or it was a removal. */
@@ -99,7 +103,9 @@ export async function captureRevision(
   },
 ): Promise<void> {
   const { environmentId, number } = revision;
-  await tx.$executeRaw`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "branchName", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion")
     SELECT * FROM (
       SELECT v."environmentId", v."key", '' AS "branchId", ${int(number)} AS "revision", '' AS "branchName",
@@ -113,7 +119,8 @@ export async function captureRevision(
     ) s WHERE true
     ON CONFLICT ("environmentId", "key", "branchId", "revision") DO UPDATE SET
       "kind" = excluded."kind", "isSecret" = excluded."isSecret", "ciphertext" = excluded."ciphertext",
-      "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion"`;
+      "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion"`,
+  );
   await insertRevisionRow(tx, provider, revision);
 }
 
@@ -140,12 +147,15 @@ export async function insertRevisionRow(
         : Prisma.sql`${text(actor.name ?? "system")}`;
   const count = (kind: string) => Prisma.sql`(SELECT COUNT(*) FROM "RevisionChange" c
     WHERE c."environmentId" = ${text(environmentId)} AND c."revision" = ${int(number)} AND c."kind" = ${text(kind)})`;
-  await tx.$executeRaw`
+  await executeSql(
+    tx,
+    Prisma.sql`
     INSERT INTO "Revision" ("environmentId", "number", "createdAt", "action", "actorType", "actorUserId", "tokenId",
       "actorName", "message", "added", "changed", "removed")
     SELECT ${text(environmentId)}, ${int(number)}, ${timestamp(provider, new Date())}, ${text(revision.action)},
       ${text(actor.kind)}, ${text(userId)}, ${text(tokenId)}, ${name}, ${text(revision.message ?? null)},
-      ${count("added")}, ${count("changed")}, ${count("removed")}`;
+      ${count("added")}, ${count("changed")}, ${count("removed")}`,
+  );
 }
 
 /** An environment a branch deletion moved on: its new revision and the keys whose overrides were removed. */
@@ -165,19 +175,25 @@ export async function captureBranchDeletion(
   provider: Provider,
   spec: { projectId: string; branchId: string; action: EventAction; actor: EventActor; message?: string | null },
 ): Promise<BranchDeletionRevision[]> {
-  const rows = await tx.$queryRaw<{ environmentId: string; keys: string; branch: string }[]>`
+  const rows = await querySql<{ environmentId: string; keys: string; branch: string }>(
+    tx,
+    Prisma.sql`
     SELECT v."environmentId", v."key" AS "keys", b."name" AS "branch"
     FROM "BranchOverride" o JOIN "Variable" v ON v."id" = o."variableId"
       JOIN "Environment" e ON e."id" = v."environmentId" JOIN "ProjectBranch" b ON b."id" = o."branchId"
     WHERE o."branchId" = ${text(spec.branchId)} AND e."projectId" = ${text(spec.projectId)}
-    ORDER BY v."environmentId", v."key"`;
+    ORDER BY v."environmentId", v."key"`,
+  );
   const byEnv = new Map<string, string[]>();
   for (const r of rows) byEnv.set(r.environmentId, [...(byEnv.get(r.environmentId) ?? []), r.keys]);
   const bumpedEnvs: BranchDeletionRevision[] = [];
   for (const [environmentId, keys] of byEnv) {
-    const bumped = await tx.$queryRaw<{ revision: number | bigint }[]>`
+    const bumped = await querySql<{ revision: number | bigint }>(
+      tx,
+      Prisma.sql`
       UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${timestamp(provider, new Date())}
-      WHERE "id" = ${text(environmentId)} RETURNING "revision"`;
+      WHERE "id" = ${text(environmentId)} RETURNING "revision"`,
+    );
     const number = Number(bumped[0].revision);
     await captureRemovals(tx, provider, { environmentId, revision: number }, { keys, branchId: spec.branchId });
     await insertRevisionRow(tx, provider, { ...spec, environmentId, number });

@@ -19,6 +19,8 @@ import { z } from "zod";
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { assertCan, type ProjectAccess } from "../authz/index.js";
 import type { Database, Provider, Tx } from "../db/client.js";
+import { querySql } from "../db/direct.js";
+import { Prisma } from "../db/generated/sqlite/client.js";
 import { captureRemovals, captureRevision } from "../events/history.js";
 import {
   appendEvent,
@@ -46,7 +48,7 @@ export const bindingName = z
     "Binding names use lower-case letters, digits, - and _ (at most 63 characters, e.g. main-db).",
   );
 
-type Client = Pick<Tx, "variable">;
+type Client = Pick<Tx, "variable" | "$queryRaw">;
 
 /** The managed variables of one environment (only those among `keys` when given): key → binding name. */
 export async function managedKeys(
@@ -54,6 +56,15 @@ export async function managedKeys(
   environmentId: string,
   keys?: readonly string[],
 ): Promise<Map<string, string>> {
+  if (!keys) {
+    // Every bulk write asks: one raw statement (run directly in a SQLite write transaction, server/db/direct.ts).
+    const all = await querySql<{ key: string; name: string | null }>(
+      client,
+      Prisma.sql`SELECT v."key", b."name" FROM "Variable" v LEFT JOIN "ServiceBinding" b ON b."id" = v."managedBy"
+        WHERE v."environmentId" = ${environmentId} AND v."managedBy" IS NOT NULL`,
+    );
+    return new Map(all.map((r) => [r.key, r.name ?? "?"]));
+  }
   const rows = await client.variable.findMany({
     where: { environmentId, managedBy: { not: null }, ...(keys ? { key: { in: [...keys] } } : {}) },
     select: { key: true, binding: { select: { name: true } } },

@@ -12,7 +12,13 @@ import { effectiveOrder, mergeLayout, noteErrors, type StoredLayout } from "../.
 import { noteAad } from "../crypto/aad.js";
 import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Db, Provider, Tx } from "../db/client.js";
-import { type LayoutUpdate, type NoteUpdate, updateLayoutRows, updateNoteRows } from "../db/notes-sql.js";
+import {
+  type LayoutUpdate,
+  type NoteUpdate,
+  selectNoteRows,
+  updateLayoutRows,
+  updateNoteRows,
+} from "../db/notes-sql.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, UndecryptableError } from "./errors.js";
@@ -20,7 +26,7 @@ import type { KeyRing } from "./keyring.js";
 import { Rollback } from "./transaction.js";
 import type { Log, ValueStore } from "./values.js";
 
-type Reader = Pick<Db, "variable" | "projectKey"> | Pick<Tx, "variable" | "projectKey">;
+type Reader = Pick<Db, "$queryRaw" | "projectKey"> | Pick<Tx, "$queryRaw" | "projectKey">;
 
 export interface NoteIdentity {
   projectId: string;
@@ -75,27 +81,26 @@ export class NoteStore {
 
   /** Every base variable's layout, type and (with `notes`) note, in layout order. */
   async load(db: Reader, scope: { projectId: string; environmentId: string }, notes: boolean): Promise<StoredNote[]> {
-    const rows = await db.variable.findMany({
-      where: { environmentId: scope.environmentId },
-      select: {
-        key: true,
-        isSecret: true,
-        position: true,
-        blankLineBefore: true,
-        noteVersion: true,
-        ...(notes ? { noteCiphertext: true } : {}),
-      },
-    });
+    const rows = await selectNoteRows(db, this.provider, scope.environmentId, notes);
     const out: StoredNote[] = [];
     for (const r of rows) {
       let note: string | null | undefined;
       if (!notes) note = undefined;
       else if (r.noteCiphertext == null || r.noteVersion == null) note = null;
       else
-        note = await this.open({ ...scope, key: r.key, noteVersion: r.noteVersion }, r.noteCiphertext, {
-          environment: "",
-        }).catch(() => undefined);
-      out.push({ key: r.key, isSecret: r.isSecret, position: r.position, blankLineBefore: r.blankLineBefore, note });
+        note = await this.open(
+          { ...scope, key: r.key, noteVersion: Number(r.noteVersion) },
+          Buffer.from(r.noteCiphertext, "hex"),
+          { environment: "" },
+        ).catch(() => undefined);
+      const position = r.position === null ? null : Number(r.position);
+      out.push({
+        key: r.key,
+        isSecret: Boolean(r.isSecret),
+        position,
+        blankLineBefore: Boolean(r.blankLineBefore),
+        note,
+      });
     }
     return effectiveOrder(out);
   }

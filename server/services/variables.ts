@@ -5,11 +5,14 @@ import { MAX_BULK_ITEMS } from "../../core/limits.js";
 import { branchName, check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
+import { querySql } from "../db/direct.js";
+import { Prisma } from "../db/generated/sqlite/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertNotManaged, managedError, managedKeys } from "./bindings.js";
 import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
+import { wroteValues } from "./memory.js";
 import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
 import { referenceColumns, withResolved } from "./references.js";
 import { Rollback, staleRevision } from "./transaction.js";
@@ -699,7 +702,7 @@ export function variableService({
         environment: input.environment,
         permission: "environment:write",
       } as const;
-      return writes.run(
+      const result = await writes.run(
         { ...spec, bump: true, expectedRevision: input.expectedRevision, message: input.message },
         async ({ tx, access, env, revision, record, removing }) => {
           const projectId = access.project.id;
@@ -720,10 +723,12 @@ export function variableService({
           const layout = layoutOf(stored, diff);
           if (diffIsEmpty(diff) && !layoutChanged)
             throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
-          const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
-            where: { id: projectId },
-            select: { activeKeyVersion: true },
-          });
+          const [project] = await querySql<{ activeKeyVersion: number | bigint }>(
+            tx,
+            Prisma.sql`SELECT "activeKeyVersion" FROM "Project" WHERE "id" = ${projectId}`,
+          );
+          if (!project) throw new NotFoundError(`Project "${input.project}" was deleted during this write.`, "Project");
+          const activeKeyVersion = Number(project.activeKeyVersion);
           const types = new Map(existing.map((v) => [v.key, v.isSecret]));
           const written = [...diff.added, ...diff.changed, ...diff.secretOverwritten];
           const rows = written.map((v) => ({
@@ -763,6 +768,8 @@ export function variableService({
           return summarize(env, revision, true, diff, managedKept);
         },
       );
+      wroteValues(input.variables.length);
+      return result;
     },
   };
 }
