@@ -3,6 +3,7 @@
  * Project.sharedVariables, set/unset mutations, and on Variable/BranchOverride the referenced keys
  * and a preview of the resolved value ("••••" when it resolves to a secret).
  */
+import DataLoader from "dataloader";
 import { parseReferences, readReferencesColumn, substituteReferences } from "../../core/references.js";
 import { canReadSharedValues, canWriteShared } from "../services/shared-access.js";
 import { builder, type Context } from "./builder.js";
@@ -75,6 +76,42 @@ async function resolvedPreview(ctx: Context, stored: Stored) {
   return previewOf(substituteReferences(value, new Map(keys.map((k) => [k, shared.get(k)!.value ?? ""]))));
 }
 
+/** Per request: the secret project variables' keys of each project asked, one statement for all of them. */
+const secretKeyLoaders = new WeakMap<Context, DataLoader<string, Set<string>>>();
+
+function secretSharedKeys(ctx: Context, projectId: string): Promise<Set<string>> {
+  let loader = secretKeyLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const rows = await ctx.db.reader.variable.findMany({
+        where: { isSecret: true, environment: { projectId: { in: [...ids] }, kind: "shared" } },
+        select: { key: true, environment: { select: { projectId: true } } },
+      });
+      const byProject = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
+      for (const row of rows) byProject.get(row.environment.projectId)?.add(row.key);
+      return ids.map((id) => byProject.get(id) ?? new Set());
+    });
+    secretKeyLoaders.set(ctx, loader);
+  }
+  return loader.load(projectId);
+}
+
+/** Whether a stored value resolves as a secret: it is one, or it references a secret project variable. */
+async function resolvesAsSecret(
+  ctx: Context,
+  stored: { isSecret: boolean; projectId: string; references: string | null },
+): Promise<boolean> {
+  if (stored.isSecret) return true;
+  const keys = readReferencesColumn(stored.references);
+  if (!keys.length) return false;
+  const secret = await secretSharedKeys(ctx, stored.projectId);
+  return keys.some((k) => secret.has(k));
+}
+
+const resolvesAsSecretDescription =
+  "true when the value resolves as a secret: it is one (isSecret), or it references a secret project variable " +
+  "(${{project.KEY}}), so pull leaves it out and listings show ••••.";
+
 const referencesDescription =
   "The project variables the value references (${{project.KEY}}), as written, sorted; empty when none.";
 const previewDescription =
@@ -107,6 +144,15 @@ builder.prismaObjectField("Variable", "resolvedPreview", (t) =>
   }),
 );
 
+builder.prismaObjectField("Variable", "resolvesAsSecret", (t) =>
+  t.boolean({
+    description: resolvesAsSecretDescription,
+    select: { isSecret: true, references: true, environment: { select: { projectId: true } } },
+    resolve: (v, _a, ctx) =>
+      resolvesAsSecret(ctx, { isSecret: v.isSecret, projectId: v.environment.projectId, references: v.references }),
+  }),
+);
+
 builder.prismaObjectField("Variable", "usedBy", (t) =>
   t.stringList({
     description:
@@ -134,6 +180,22 @@ builder.prismaObjectField("BranchOverride", "resolvedPreview", (t) =>
     description: previewDescription,
     select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
     resolve: (o, _a, ctx) => resolvedPreview(ctx, o),
+  }),
+);
+
+builder.prismaObjectField("BranchOverride", "resolvesAsSecret", (t) =>
+  t.boolean({
+    description: resolvesAsSecretDescription,
+    select: {
+      references: true,
+      variable: { select: { isSecret: true, environment: { select: { projectId: true } } } },
+    },
+    resolve: (o, _a, ctx) =>
+      resolvesAsSecret(ctx, {
+        isSecret: o.variable.isSecret,
+        projectId: o.variable.environment.projectId,
+        references: o.references,
+      }),
   }),
 );
 
