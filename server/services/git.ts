@@ -522,7 +522,14 @@ async function act(uow: UnitOfWork, decision: Decision): Promise<Acted> {
   if (!existing) return { outcome: "unchanged", reason: `There is no project branch "${name}".`, branch: name };
   // As deleteBranch does: its preview environment goes first; its overrides' environments move to a
   // revision recording their removal.
-  const preview = await deletePreviewOf(tx, existing.id);
+  let preview: { id: string; name: string } | null;
+  try {
+    preview = await deletePreviewOf(tx, existing.id);
+  } catch (error) {
+    // Another mapping entry points at the preview (e.g. "*"): refused before anything is written, named.
+    if (!(error instanceof ConflictError)) throw error;
+    return { outcome: "refused", reason: error.message, branch: name };
+  }
   await uow.removingBranch(existing.id);
   const overridesRemoved = await tx.branchOverride.count({ where: { branchId: existing.id } });
   await tx.projectBranch.delete({ where: { id: existing.id } });
