@@ -4,21 +4,13 @@
  * and a preview of the resolved value ("••••" when it resolves to a secret).
  */
 import DataLoader from "dataloader";
+import { previewOf, SECRET_PREVIEW } from "../../core/preview.js";
 import { parseReferences, readReferencesColumn, substituteReferences } from "../../core/references.js";
 import { canReadSharedValues, canWriteShared } from "../services/shared-access.js";
 import { builder, type Context } from "./builder.js";
 import { mutation } from "./mutation.js";
 import { valueOwnerSelect } from "./values.js";
 import { BulkUpsertVariablesPayload } from "./variable.js";
-
-const MASK = "••••";
-const PREVIEW_LENGTH = 12;
-
-/** The first 12 characters (code points) and "…" when longer. */
-export function previewOf(value: string): string {
-  const chars = Array.from(value);
-  return chars.length > PREVIEW_LENGTH ? `${chars.slice(0, PREVIEW_LENGTH).join("")}…` : value;
-}
 
 type SharedMap = Map<string, { isSecret: boolean; value: string | null }>;
 const sharedCache = new WeakMap<Context, Map<string, Promise<SharedMap>>>();
@@ -63,7 +55,7 @@ interface Stored {
  */
 async function resolvedPreview(ctx: Context, stored: Stored) {
   const { variable, branchId, valueVersion, ciphertext } = stored;
-  if (variable.isSecret) return MASK;
+  if (variable.isSecret) return SECRET_PREVIEW;
   const { projectId } = variable.environment;
   const identity = { projectId, environmentId: variable.environmentId, branchId, key: variable.key, valueVersion };
   const value = await ctx.services.values.tryDecryptOne(identity, ciphertext);
@@ -72,7 +64,7 @@ async function resolvedPreview(ctx: Context, stored: Stored) {
   if (!keys.length) return previewOf(value);
   const shared = await sharedOf(ctx, projectId);
   if (keys.some((k) => !shared.has(k))) return null;
-  if (keys.some((k) => shared.get(k)!.isSecret)) return MASK;
+  if (keys.some((k) => shared.get(k)!.isSecret)) return SECRET_PREVIEW;
   return previewOf(substituteReferences(value, new Map(keys.map((k) => [k, shared.get(k)!.value ?? ""]))));
 }
 
