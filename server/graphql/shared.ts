@@ -88,6 +88,52 @@ function secretSharedKeys(ctx: Context, projectId: string): Promise<Set<string>>
   return loader.load(projectId);
 }
 
+/**
+ * Per request: for each project asked, project variable key -> the environments whose values or overrides
+ * reference it (sorted names). Two statements for all the projects and keys of a request.
+ */
+const userLoaders = new WeakMap<Context, DataLoader<string, Map<string, string[]>>>();
+
+function usersOf(ctx: Context, projectId: string): Promise<Map<string, string[]>> {
+  let loader = userLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const inProjects = { projectId: { in: [...ids] }, kind: "environment" };
+      const referencing = { not: "[]" };
+      const [base, overrides] = await Promise.all([
+        ctx.db.reader.variable.findMany({
+          where: { references: referencing, environment: inProjects },
+          select: { references: true, environment: { select: { name: true, projectId: true } } },
+        }),
+        ctx.db.reader.branchOverride.findMany({
+          where: { references: referencing, variable: { environment: inProjects } },
+          select: {
+            references: true,
+            variable: { select: { environment: { select: { name: true, projectId: true } } } },
+          },
+        }),
+      ]);
+      const byProject = new Map<string, Map<string, Set<string>>>(ids.map((id) => [id, new Map()]));
+      const rows = [
+        ...base,
+        ...overrides.map((o) => ({ references: o.references, environment: o.variable.environment })),
+      ];
+      for (const { references, environment } of rows) {
+        const byKey = byProject.get(environment.projectId);
+        for (const key of readReferencesColumn(references)) {
+          if (!byKey?.has(key)) byKey?.set(key, new Set());
+          byKey?.get(key)?.add(environment.name);
+        }
+      }
+      return ids.map(
+        (id) => new Map([...(byProject.get(id) ?? [])].map(([key, names]) => [key, [...names].sort()] as const)),
+      );
+    });
+    userLoaders.set(ctx, loader);
+  }
+  return loader.load(projectId);
+}
+
 /** Whether a stored value resolves as a secret: it is one, or it references a secret project variable. */
 async function resolvesAsSecret(
   ctx: Context,
@@ -151,10 +197,8 @@ builder.prismaObjectField("Variable", "usedBy", (t) =>
       "For a project variable: the environments whose values (or branch overrides) reference it, by name. " +
       "Empty for other variables.",
     select: { key: true, environment: { select: { projectId: true, kind: true } } },
-    resolve: (v, _a, ctx) =>
-      v.environment.kind === "shared"
-        ? ctx.services.shared.referencingEnvironments(v.environment.projectId, v.key)
-        : [],
+    resolve: async (v, _a, ctx) =>
+      v.environment.kind === "shared" ? ((await usersOf(ctx, v.environment.projectId)).get(v.key) ?? []) : [],
   }),
 );
 
