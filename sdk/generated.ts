@@ -719,7 +719,7 @@ export type ErrorFieldsFragment =
 
 export type EnvironmentFieldsFragment = { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string };
 
-export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> };
+export type VariableFieldsFragment = { id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, branch: { id: string, name: string } }> };
 
 export type TokenFieldsFragment = { id: string, kind: TokenKind, name: string, hint: string, permissions: Array<TokenPermission>, environments: Array<string> | null, expiresAt: string | null, revokedAt: string | null, lastUsedAt: string | null, createdAt: string };
 
@@ -851,7 +851,7 @@ export type EnvironmentPreviewsQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, note: string | null, references: Array<string>, resolvedPreview: string | null, overrides: Array<{ preview: string | null, branch: { name: string } }> }> } } | null } | null };
+export type EnvironmentPreviewsQuery = { project: { slug: string, environment: { name: string, revision: number, viewerCanRead: boolean, variables: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ key: string, isSecret: boolean, preview: string | null, note: string | null, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, overrides: Array<{ preview: string | null, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, branch: { name: string } }> }> } } | null } | null };
 
 export type EnvironmentKeysQueryVariables = Exact<{
   project: string;
@@ -1338,7 +1338,7 @@ export type EnvironmentVariablesQueryVariables = Exact<{
 }>;
 
 
-export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, branch: { id: string, name: string } }> }> } } | null } | null };
+export type EnvironmentVariablesQuery = { project: { slug: string, environment: { id: string, name: string, isDefault: boolean, isProtected: boolean, revision: number, variableCount: number, viewerCanRead: boolean, viewerCanWrite: boolean, createdAt: string, updatedAt: string, variables: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, key: string, isSecret: boolean, isManaged: boolean, value: string | null, preview: string | null, note: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, binding: { id: string, name: string, service: BindingService } | null, overrides: Array<{ id: string, value: string | null, preview: string | null, createdAt: string, updatedAt: string, references: Array<string>, resolvedPreview: string | null, resolvesAsSecret: boolean, branch: { id: string, name: string } }> }> } } | null } | null };
 
 export type ProjectMembersQueryVariables = Exact<{
   slug: string;
@@ -1692,9 +1692,11 @@ export const VariableFieldsFragmentDoc = new TypedDocumentString(`
     updatedAt
     references
     resolvedPreview
+    resolvesAsSecret
   }
   references
   resolvedPreview
+  resolvesAsSecret
 }
     `, {"fragmentName":"VariableFields"});
 export const TokenFieldsFragmentDoc = new TypedDocumentString(`
@@ -2685,8 +2687,12 @@ export const EnvironmentPreviewsDocument = new TypedDocumentString(`
           note
           references
           resolvedPreview
+          resolvesAsSecret
           overrides {
             preview
+            references
+            resolvedPreview
+            resolvesAsSecret
             branch {
               name
             }
@@ -4173,9 +4179,11 @@ fragment VariableFields on Variable {
     updatedAt
     references
     resolvedPreview
+    resolvesAsSecret
   }
   references
   resolvedPreview
+  resolvesAsSecret
 }
 fragment PageInfoFields on PageInfo {
   hasNextPage

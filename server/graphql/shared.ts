@@ -3,21 +3,14 @@
  * Project.sharedVariables, set/unset mutations, and on Variable/BranchOverride the referenced keys
  * and a preview of the resolved value ("••••" when it resolves to a secret).
  */
+import DataLoader from "dataloader";
+import { previewOf, SECRET_PREVIEW } from "../../core/preview.js";
 import { parseReferences, readReferencesColumn, substituteReferences } from "../../core/references.js";
 import { canReadSharedValues, canWriteShared } from "../services/shared-access.js";
 import { builder, type Context } from "./builder.js";
 import { mutation } from "./mutation.js";
 import { valueOwnerSelect } from "./values.js";
 import { BulkUpsertVariablesPayload } from "./variable.js";
-
-const MASK = "••••";
-const PREVIEW_LENGTH = 12;
-
-/** The first 12 characters (code points) and "…" when longer. */
-export function previewOf(value: string): string {
-  const chars = Array.from(value);
-  return chars.length > PREVIEW_LENGTH ? `${chars.slice(0, PREVIEW_LENGTH).join("")}…` : value;
-}
 
 type SharedMap = Map<string, { isSecret: boolean; value: string | null }>;
 const sharedCache = new WeakMap<Context, Map<string, Promise<SharedMap>>>();
@@ -62,7 +55,7 @@ interface Stored {
  */
 async function resolvedPreview(ctx: Context, stored: Stored) {
   const { variable, branchId, valueVersion, ciphertext } = stored;
-  if (variable.isSecret) return MASK;
+  if (variable.isSecret) return SECRET_PREVIEW;
   const { projectId } = variable.environment;
   const identity = { projectId, environmentId: variable.environmentId, branchId, key: variable.key, valueVersion };
   const value = await ctx.services.values.tryDecryptOne(identity, ciphertext);
@@ -71,9 +64,91 @@ async function resolvedPreview(ctx: Context, stored: Stored) {
   if (!keys.length) return previewOf(value);
   const shared = await sharedOf(ctx, projectId);
   if (keys.some((k) => !shared.has(k))) return null;
-  if (keys.some((k) => shared.get(k)!.isSecret)) return MASK;
+  if (keys.some((k) => shared.get(k)!.isSecret)) return SECRET_PREVIEW;
   return previewOf(substituteReferences(value, new Map(keys.map((k) => [k, shared.get(k)!.value ?? ""]))));
 }
+
+/** Per request: the secret project variables' keys of each project asked, one statement for all of them. */
+const secretKeyLoaders = new WeakMap<Context, DataLoader<string, Set<string>>>();
+
+function secretSharedKeys(ctx: Context, projectId: string): Promise<Set<string>> {
+  let loader = secretKeyLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const rows = await ctx.db.reader.variable.findMany({
+        where: { isSecret: true, environment: { projectId: { in: [...ids] }, kind: "shared" } },
+        select: { key: true, environment: { select: { projectId: true } } },
+      });
+      const byProject = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
+      for (const row of rows) byProject.get(row.environment.projectId)?.add(row.key);
+      return ids.map((id) => byProject.get(id) ?? new Set());
+    });
+    secretKeyLoaders.set(ctx, loader);
+  }
+  return loader.load(projectId);
+}
+
+/**
+ * Per request: for each project asked, project variable key -> the environments whose values or overrides
+ * reference it (sorted names). Two statements for all the projects and keys of a request.
+ */
+const userLoaders = new WeakMap<Context, DataLoader<string, Map<string, string[]>>>();
+
+function usersOf(ctx: Context, projectId: string): Promise<Map<string, string[]>> {
+  let loader = userLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const inProjects = { projectId: { in: [...ids] }, kind: "environment" };
+      const referencing = { not: "[]" };
+      const [base, overrides] = await Promise.all([
+        ctx.db.reader.variable.findMany({
+          where: { references: referencing, environment: inProjects },
+          select: { references: true, environment: { select: { name: true, projectId: true } } },
+        }),
+        ctx.db.reader.branchOverride.findMany({
+          where: { references: referencing, variable: { environment: inProjects } },
+          select: {
+            references: true,
+            variable: { select: { environment: { select: { name: true, projectId: true } } } },
+          },
+        }),
+      ]);
+      const byProject = new Map<string, Map<string, Set<string>>>(ids.map((id) => [id, new Map()]));
+      const rows = [
+        ...base,
+        ...overrides.map((o) => ({ references: o.references, environment: o.variable.environment })),
+      ];
+      for (const { references, environment } of rows) {
+        const byKey = byProject.get(environment.projectId);
+        for (const key of readReferencesColumn(references)) {
+          if (!byKey?.has(key)) byKey?.set(key, new Set());
+          byKey?.get(key)?.add(environment.name);
+        }
+      }
+      return ids.map(
+        (id) => new Map([...(byProject.get(id) ?? [])].map(([key, names]) => [key, [...names].sort()] as const)),
+      );
+    });
+    userLoaders.set(ctx, loader);
+  }
+  return loader.load(projectId);
+}
+
+/** Whether a stored value resolves as a secret: it is one, or it references a secret project variable. */
+async function resolvesAsSecret(
+  ctx: Context,
+  stored: { isSecret: boolean; projectId: string; references: string | null },
+): Promise<boolean> {
+  if (stored.isSecret) return true;
+  const keys = readReferencesColumn(stored.references);
+  if (!keys.length) return false;
+  const secret = await secretSharedKeys(ctx, stored.projectId);
+  return keys.some((k) => secret.has(k));
+}
+
+const resolvesAsSecretDescription =
+  "true when the value resolves as a secret: it is one (isSecret), or it references a secret project variable " +
+  "(${{project.KEY}}), so pull leaves it out and listings show ••••.";
 
 const referencesDescription =
   "The project variables the value references (${{project.KEY}}), as written, sorted; empty when none.";
@@ -107,16 +182,23 @@ builder.prismaObjectField("Variable", "resolvedPreview", (t) =>
   }),
 );
 
+builder.prismaObjectField("Variable", "resolvesAsSecret", (t) =>
+  t.boolean({
+    description: resolvesAsSecretDescription,
+    select: { isSecret: true, references: true, environment: { select: { projectId: true } } },
+    resolve: (v, _a, ctx) =>
+      resolvesAsSecret(ctx, { isSecret: v.isSecret, projectId: v.environment.projectId, references: v.references }),
+  }),
+);
+
 builder.prismaObjectField("Variable", "usedBy", (t) =>
   t.stringList({
     description:
       "For a project variable: the environments whose values (or branch overrides) reference it, by name. " +
       "Empty for other variables.",
     select: { key: true, environment: { select: { projectId: true, kind: true } } },
-    resolve: (v, _a, ctx) =>
-      v.environment.kind === "shared"
-        ? ctx.services.shared.referencingEnvironments(v.environment.projectId, v.key)
-        : [],
+    resolve: async (v, _a, ctx) =>
+      v.environment.kind === "shared" ? ((await usersOf(ctx, v.environment.projectId)).get(v.key) ?? []) : [],
   }),
 );
 
@@ -134,6 +216,22 @@ builder.prismaObjectField("BranchOverride", "resolvedPreview", (t) =>
     description: previewDescription,
     select: { id: true, ciphertext: true, valueVersion: true, branchId: true, variable: { select: valueOwnerSelect } },
     resolve: (o, _a, ctx) => resolvedPreview(ctx, o),
+  }),
+);
+
+builder.prismaObjectField("BranchOverride", "resolvesAsSecret", (t) =>
+  t.boolean({
+    description: resolvesAsSecretDescription,
+    select: {
+      references: true,
+      variable: { select: { isSecret: true, environment: { select: { projectId: true } } } },
+    },
+    resolve: (o, _a, ctx) =>
+      resolvesAsSecret(ctx, {
+        isSecret: o.variable.isSecret,
+        projectId: o.variable.environment.projectId,
+        references: o.references,
+      }),
   }),
 );
 

@@ -4,30 +4,11 @@
  */
 import type { GitService } from "../services/git.js";
 import { GIT_HOOK_PATH } from "../services/git.js";
+import { readBodyBytes } from "./body.js";
 import { errorResponse } from "./session.js";
 
 /** GitHub caps payloads at 25 MB; a push payload is far smaller (20 commits at most). */
 export const MAX_HOOK_BODY_BYTES = 5 * 1024 * 1024;
-
-/** The raw body, or null past `limit` bytes (a chunked body is read only that far). */
-async function readBytes(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > limit) return null;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 export function isGitHookPath(path: string): boolean {
   return path.startsWith("/hooks/");
@@ -52,7 +33,7 @@ export async function handleGitHubHook(request: Request, path: string, git: GitS
         ? "This webhook sends form-encoded payloads. In the GitHub webhook's settings choose Content type: application/json."
         : "Send the payload as application/json (in the GitHub webhook's settings: Content type: application/json).",
     );
-  const body = await readBytes(request, MAX_HOOK_BODY_BYTES);
+  const body = await readBodyBytes(request, MAX_HOOK_BODY_BYTES);
   if (!body)
     return errorResponse(
       413,

@@ -12,6 +12,7 @@
 import { AuthenticationError } from "../services/auth.js";
 import type { Services } from "../services/index.js";
 import { SignInError } from "../services/sessions.js";
+import { readBodyBytes } from "./body.js";
 import { requestDetails } from "./client.js";
 import type { RateLimiter } from "./rate-limit.js";
 
@@ -114,22 +115,8 @@ export interface SessionRoutes {
 
 /** The body's text, or null past MAX_SIGN_IN_BODY bytes: a chunked body is read only that far, never whole. */
 async function readText(request: Request): Promise<string | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_SIGN_IN_BODY) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_SIGN_IN_BODY) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = await readBodyBytes(request, MAX_SIGN_IN_BODY);
+  return bytes && Buffer.from(bytes).toString("utf8");
 }
 
 async function readBody(request: Request): Promise<{ token?: unknown; code?: unknown } | null> {

@@ -15,7 +15,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { branchName, check, DEFAULT_BRANCHES, PREVIEW_PREFIX, previewNameFor } from "../../core/names.js";
 import { gitSecretAad } from "../crypto/aad.js";
-import { open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
+import { utf8 } from "../crypto/aead.js";
 import type { Database, Tx } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
 import type { UnitOfWork, WritePath } from "../events/index.js";
@@ -23,6 +23,7 @@ import type { Actor } from "./actor.js";
 import { AppError, assertValid, ConflictError, NotFoundError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
 import { deletePreviewOf, type PreviewResult, previewUrlErrors } from "./previews.js";
+import { sealedSecrets } from "./sealed-secret.js";
 import { isUniqueViolation } from "./transaction.js";
 
 /** The actor GitHub deliveries write as (audit: actor type system, name "github"). */
@@ -49,20 +50,7 @@ function newSecret(): string {
   return randomBytes(32).toString("hex");
 }
 
-async function sealSecret(keys: KeyRing, tx: Tx, projectId: string, id: string, secret: string, version: number) {
-  const key = await keys.dataKey(projectId, version, tx);
-  return seal(key, version, utf8.encode(secret), gitSecretAad(projectId, id));
-}
-
-async function openSecret(
-  keys: KeyRing,
-  row: { id: string; projectId: string; secretCiphertext: Uint8Array },
-  tx?: Tx,
-): Promise<string> {
-  const { keyVersion } = readBlobHeader(row.secretCiphertext);
-  const key = await keys.dataKey(row.projectId, keyVersion, tx);
-  return utf8.decode(open(key, row.secretCiphertext, gitSecretAad(row.projectId, row.id), "the GitHub secret"));
-}
+const gitSecret = sealedSecrets(gitSecretAad, () => "the GitHub secret");
 
 async function activeVersion(tx: Tx, projectId: string): Promise<number> {
   const { activeKeyVersion } = await tx.project.findUniqueOrThrow({
@@ -79,8 +67,8 @@ export async function reencryptGitSecret(tx: Tx, keys: KeyRing, projectId: strin
     select: { id: true, projectId: true, secretCiphertext: true },
   });
   if (!row) return 0;
-  const secret = await openSecret(keys, row, tx);
-  const secretCiphertext = await sealSecret(keys, tx, projectId, row.id, secret, active);
+  const secret = await gitSecret.open(keys, row, tx);
+  const secretCiphertext = await gitSecret.seal(keys, tx, projectId, row.id, secret, active);
   await tx.gitConnection.update({ where: { id: row.id }, data: { secretCiphertext, keyVersion: active } });
   return 1;
 }
@@ -234,7 +222,7 @@ export function gitService({
             data: {
               id,
               projectId,
-              secretCiphertext: await sealSecret(keys, tx, projectId, id, secret, version),
+              secretCiphertext: await gitSecret.seal(keys, tx, projectId, id, secret, version),
               keyVersion: version,
               createPreviews: input.createPreviews ?? false,
               previewUrl,
@@ -260,7 +248,7 @@ export function gitService({
           return tx.gitConnection.update({
             where: { id: row.id },
             data: {
-              secretCiphertext: await sealSecret(keys, tx, row.projectId, row.id, secret, version),
+              secretCiphertext: await gitSecret.seal(keys, tx, row.projectId, row.id, secret, version),
               keyVersion: version,
             },
           });
@@ -338,7 +326,7 @@ export function gitService({
           "The request has no X-Hub-Signature-256 header. In the GitHub webhook's settings, set the secret " +
             'envplane gave you ("envplane git connect", or a new one from "envplane git rotate-secret").',
         );
-      if (!signatureMatches(await openSecret(keys, connection), input.body, input.signature))
+      if (!signatureMatches(await gitSecret.open(keys, connection), input.body, input.signature))
         return fail(
           401,
           "SIGNATURE_MISMATCH",
@@ -534,7 +522,14 @@ async function act(uow: UnitOfWork, decision: Decision): Promise<Acted> {
   if (!existing) return { outcome: "unchanged", reason: `There is no project branch "${name}".`, branch: name };
   // As deleteBranch does: its preview environment goes first; its overrides' environments move to a
   // revision recording their removal.
-  const preview = await deletePreviewOf(tx, existing.id);
+  let preview: { id: string; name: string } | null;
+  try {
+    preview = await deletePreviewOf(tx, existing.id);
+  } catch (error) {
+    // Another mapping entry points at the preview (e.g. "*"): refused before anything is written, named.
+    if (!(error instanceof ConflictError)) throw error;
+    return { outcome: "refused", reason: error.message, branch: name };
+  }
   await uow.removingBranch(existing.id);
   const overridesRemoved = await tx.branchOverride.count({ where: { branchId: existing.id } });
   await tx.projectBranch.delete({ where: { id: existing.id } });

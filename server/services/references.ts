@@ -106,10 +106,7 @@ export async function referenceColumns(
     }
   }
   const secretRef = parsed.findIndex((p) => p.keys.some((k) => shared?.keys.get(k)));
-  if (
-    secretRef !== -1 &&
-    !(await canWriteShared(db as unknown as Parameters<typeof canWriteShared>[0], check.access))
-  ) {
+  if (secretRef !== -1 && !(await canWriteShared(db, check.access))) {
     const key = parsed[secretRef].keys.find((k) => shared?.keys.get(k));
     throw new ForbiddenError(
       `"${items[secretRef].key}" references the secret project variable "${key}". Referencing a secret project ` +

@@ -3,11 +3,12 @@
  * so references.ts (write checks) and shared.ts (the service) both use it without importing each other.
  */
 import { can, type ProjectAccess } from "../authz/index.js";
-import type { Database } from "../db/client.js";
+import type { Tx } from "../db/client.js";
 
 export const SHARED_ENVIRONMENT = "_shared";
 
-type Reader = Database["reader"];
+/** A reader or a write transaction: the checks only count environments. */
+type Reader = Pick<Tx, "environment">;
 
 /** Whether the caller may list project variables (keys): people of the project, tokens for all environments. */
 export function canReadShared(access: ProjectAccess): boolean {

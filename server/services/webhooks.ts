@@ -19,7 +19,6 @@ import { randomBytes } from "node:crypto";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import type { ProjectAccess } from "../authz/index.js";
 import { webhookSecretAad } from "../crypto/aad.js";
-import { open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
 import type { Database, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
 import { lockAuditChain } from "../events/audit.js";
@@ -29,6 +28,7 @@ import type { Actor } from "./actor.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
 import { findEnvironment } from "./lookup.js";
+import { sealedSecrets } from "./sealed-secret.js";
 
 export interface WebhookWorkerOptions {
   /** How often the worker looks for due deliveries (ENVPLANE_WEBHOOK_POLL_MS, default 2000). */
@@ -82,29 +82,7 @@ export function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
-async function sealSecret(
-  keys: KeyRing,
-  tx: Tx,
-  projectId: string,
-  webhookId: string,
-  secret: string,
-  version: number,
-) {
-  const key = await keys.dataKey(projectId, version, tx);
-  return seal(key, version, utf8.encode(secret), webhookSecretAad(projectId, webhookId));
-}
-
-async function openSecret(
-  keys: KeyRing,
-  row: { id: string; projectId: string; secretCiphertext: Uint8Array },
-  tx?: Tx,
-): Promise<string> {
-  const { keyVersion } = readBlobHeader(row.secretCiphertext);
-  const key = await keys.dataKey(row.projectId, keyVersion, tx);
-  return utf8.decode(
-    open(key, row.secretCiphertext, webhookSecretAad(row.projectId, row.id), `the signing secret of webhook ${row.id}`),
-  );
-}
+const signingSecret = sealedSecrets(webhookSecretAad, (id) => `the signing secret of webhook ${id}`);
 
 /** Re-seals a project's webhook secrets with its active data key (key rotation, in its transaction). */
 export async function reencryptWebhookSecrets(tx: Tx, keys: KeyRing, projectId: string, active: number) {
@@ -113,8 +91,8 @@ export async function reencryptWebhookSecrets(tx: Tx, keys: KeyRing, projectId: 
     select: { id: true, projectId: true, secretCiphertext: true },
   });
   for (const row of rows) {
-    const secret = await openSecret(keys, row, tx);
-    const secretCiphertext = await sealSecret(keys, tx, projectId, row.id, secret, active);
+    const secret = await signingSecret.open(keys, row, tx);
+    const secretCiphertext = await signingSecret.seal(keys, tx, projectId, row.id, secret, active);
     await tx.webhook.update({ where: { id: row.id }, data: { secretCiphertext, keyVersion: active } });
   }
   return rows.length;
@@ -199,7 +177,7 @@ export function webhookService({
               description: input.description?.trim() || null,
               environmentIds: input.environments ? JSON.stringify([...new Set(environmentIds)]) : null,
               events: JSON.stringify(events),
-              secretCiphertext: await sealSecret(keys, tx, access.project.id, id, secret, activeKeyVersion),
+              secretCiphertext: await signingSecret.seal(keys, tx, access.project.id, id, secret, activeKeyVersion),
               keyVersion: activeKeyVersion,
               createdBy: actor.kind === "user" ? actor.userId : null,
             },
@@ -333,7 +311,7 @@ export function webhookWorker({
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const secret = await openSecret(keys, delivery.webhook);
+      const secret = await signingSecret.open(keys, delivery.webhook);
       const timestamp = new Date();
       const signature = new StandardWebhook(secret).sign(delivery.id, timestamp, delivery.payload);
       const response = await fetch(delivery.webhook.url, {

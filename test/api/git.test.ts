@@ -425,6 +425,54 @@ describe("deliveries", () => {
     expect((await deliveries("prev"))[0]).toMatchObject({ outcome: "DELETED", preview: "preview/feature-login_x" });
   });
 
+  it('deleting a branch whose preview the "*" mapping entry points at is refused, named, recorded; nothing changes', async () => {
+    await createProject(server.owner, "prevmap");
+    const connected = expectType(
+      (
+        await server.owner.connectGit({
+          input: { project: "prevmap", createPreviews: true, previewUrl: "https://{branch}.pm.test" },
+        })
+      ).connectGit,
+      "GitSecretPayload",
+    );
+    const created = await deliver(connected.url, "push", pushPayload("feat-m", { created: true }), {
+      secret: connected.secret,
+    });
+    expect(created.body).toMatchObject({ outcome: "created", preview: "preview/feat-m" });
+    const mapping = (await server.owner.project({ slug: "prevmap" })).project!.mapping.map((m) => ({
+      branch: m.branch,
+      environment: m.environment.name,
+    }));
+    expectType(
+      (
+        await server.owner.updateBranchMapping({
+          input: {
+            project: "prevmap",
+            entries: [...mapping.filter((m) => m.branch !== "*"), { branch: "*", environment: "preview/feat-m" }],
+          },
+        })
+      ).updateBranchMapping,
+      "UpdateBranchMappingPayload",
+    );
+    const refused = await deliver(connected.url, "delete", refPayload("feat-m", "branch"), {
+      secret: connected.secret,
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({ ok: true, outcome: "refused", branch: "feat-m" });
+    expect(refused.body.reason).toContain('"*" to preview/feat-m');
+    expect(await branches("prevmap")).toContain("feat-m");
+    expect((await server.owner.previews({ slug: "prevmap" })).project!.previews.map((e) => e.name)).toEqual([
+      "preview/feat-m",
+    ]);
+    expect((await server.owner.project({ slug: "prevmap" })).project!.mapping.map((m) => m.branch)).toContain("*");
+    expect((await deliveries("prevmap"))[0]).toMatchObject({
+      event: "delete",
+      outcome: "REFUSED",
+      branch: "feat-m",
+      reason: expect.stringContaining('"*" to preview/feat-m'),
+    });
+  });
+
   it("a GitHub-created preview shares every binding's credential, and the delivery says so", async () => {
     await createProject(server.owner, "gbind");
     const canary = "postgres://u:canary-gh-7781@db.internal/app";

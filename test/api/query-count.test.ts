@@ -177,6 +177,117 @@ describe("statement counts do not grow with N", () => {
     expect(large.count).toBe(small.count);
   });
 
+  it("references: 2 vs 20 values (and overrides) referencing project variables, resolvesAsSecret included", async () => {
+    const READ = /* GraphQL */ `
+      query refs($slug: String!) {
+        project(slug: $slug) {
+          environment(name: "preview") {
+            variables { nodes { key isSecret references resolvedPreview resolvesAsSecret
+              overrides { references resolvedPreview resolvesAsSecret } } }
+          }
+        }
+      }
+    `;
+    type Refs = {
+      project: {
+        environment: {
+          variables: {
+            nodes: {
+              key: string;
+              isSecret: boolean;
+              resolvedPreview: string | null;
+              resolvesAsSecret: boolean;
+              overrides: { resolvesAsSecret: boolean }[];
+            }[];
+          };
+        };
+      };
+    };
+    for (const [slug, n] of [
+      ["qc-refs-small", 2],
+      ["qc-refs-large", 20],
+    ] as const) {
+      await createProject(slug, ["feature-x"]);
+      for (const [key, value, secret] of [
+        ["PASS", "qc-secret", true],
+        ["USER", "app", false],
+      ] as const)
+        expectType(
+          (await sdk.setSharedVariable({ input: { project: slug, key, value, secret } })).setSharedVariable,
+          "SetSharedVariablePayload",
+        );
+      const variables = Array.from({ length: n }, (_, i) => ({
+        key: `REF_${i}`,
+        value: i % 2 ? "${{project.USER}}" : "x-${{project.PASS}}",
+      }));
+      expectType(
+        (await sdk.bulkUpsertVariables({ input: { project: slug, environment: "preview", variables } }))
+          .bulkUpsertVariables,
+        "BulkUpsertVariablesPayload",
+      );
+      for (const key of variables.map((v) => v.key))
+        expectType(
+          (
+            await sdk.setVariable({
+              input: { project: slug, environment: "preview", key, value: "${{project.PASS}}", branch: "feature-x" },
+            })
+          ).setVariable,
+          "SetVariablePayload",
+        );
+    }
+    const small = await statements(() => graphql<Refs>(READ, { slug: "qc-refs-small" }));
+    const large = await statements(() => graphql<Refs>(READ, { slug: "qc-refs-large" }));
+    const nodes = large.result.project.environment.variables.nodes;
+    expect(nodes).toHaveLength(20);
+    expect(nodes.find((v) => v.key === "REF_0")).toMatchObject({ isSecret: false, resolvesAsSecret: true });
+    expect(nodes.find((v) => v.key === "REF_1")).toMatchObject({
+      isSecret: false,
+      resolvesAsSecret: false,
+      resolvedPreview: "app",
+    });
+    expect(nodes.every((v) => v.overrides.length === 1 && v.overrides[0].resolvesAsSecret)).toBe(true);
+    expect(large.count).toBe(small.count);
+  });
+
+  it("shared variables with usedBy: 2 vs 10 project variables, each referenced", async () => {
+    for (const [slug, n] of [
+      ["qc-used-small", 2],
+      ["qc-used-large", 10],
+    ] as const) {
+      await createProject(slug, ["feature-x"]);
+      for (let i = 0; i < n; i++)
+        expectType(
+          (await sdk.setSharedVariable({ input: { project: slug, key: `S_${i}`, value: `v${i}`, secret: i === 0 } }))
+            .setSharedVariable,
+          "SetSharedVariablePayload",
+        );
+      const variables = Array.from({ length: n }, (_, i) => ({ key: `R_${i}`, value: `\${{project.S_${i}}}` }));
+      expectType(
+        (await sdk.bulkUpsertVariables({ input: { project: slug, environment: "preview", variables } }))
+          .bulkUpsertVariables,
+        "BulkUpsertVariablesPayload",
+      );
+      // An override referencing S_1 in production (its base value is plain): production uses S_1 too.
+      for (const input of [
+        { project: slug, environment: "production", key: "P", value: "plain" },
+        { project: slug, environment: "production", key: "P", value: "${{project.S_1}}", branch: "feature-x" },
+      ])
+        expectType((await sdk.setVariable({ input })).setVariable, "SetVariablePayload");
+    }
+    const small = await statements(() => sdk.sharedVariables({ slug: "qc-used-small" }));
+    const large = await statements(() => sdk.sharedVariables({ slug: "qc-used-large" }));
+    const used = large.result.project!.sharedVariables.map((v) => [v.key, v.usedBy]);
+    expect(used).toHaveLength(10);
+    expect(used).toContainEqual(["S_0", ["preview"]]);
+    expect(used).toContainEqual(["S_9", ["preview"]]);
+    expect(small.result.project!.sharedVariables.map((v) => [v.key, v.usedBy])).toEqual([
+      ["S_0", ["preview"]],
+      ["S_1", ["preview", "production"]],
+    ]);
+    expect(used).toContainEqual(["S_1", ["preview", "production"]]);
+    expect(large.count).toBe(small.count);
+  });
+
   it("projects list: 1 vs 4 projects", async () => {
     // A user who is a member of 1 project, and one who is a member of 4.
     const one = expectType((await sdk.createUser({ input: { name: "qc-one" } })).createUser, "CreateUserPayload");

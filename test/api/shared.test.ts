@@ -98,6 +98,43 @@ describe("references to project variables", () => {
     ]);
   });
 
+  it("resolvesAsSecret marks a standard value referencing a secret project variable (isSecret stays its type)", async () => {
+    const env = await readEnvironment(sdk, P, "production");
+    const byKey = Object.fromEntries(env.variables.map((v) => [v.key, v]));
+    expect(byKey.DATABASE_URL).toMatchObject({ isSecret: false, resolvesAsSecret: true });
+    expect(byKey.APP_USER).toMatchObject({ isSecret: false, resolvesAsSecret: false });
+    expect(byKey.DSN).toMatchObject({ isSecret: false, resolvesAsSecret: false });
+    expect(byKey.HOST).toMatchObject({ isSecret: false, resolvesAsSecret: false });
+    await setVariable(sdk, { project: P, environment: "development", key: "TOKEN", value: "plain", secret: true });
+    const development = await readEnvironment(sdk, P, "development");
+    expect(development.variables.find((v) => v.key === "TOKEN")).toMatchObject({
+      isSecret: true,
+      resolvesAsSecret: true,
+    });
+    // The listing query (envplane env list) carries it too, for base values and overrides.
+    await setVariable(sdk, { project: P, environment: "preview", key: "PASS", value: "base" });
+    await setVariable(sdk, {
+      project: P,
+      environment: "preview",
+      key: "PASS",
+      value: "${{project.DB_PASS}}",
+      branch: "feature-x",
+    });
+    const listed = (await sdk.environmentPreviews({ project: P, environment: "preview" })).project!.environment!;
+    const pass = listed.variables.nodes.find((v) => v.key === "PASS")!;
+    expect(pass).toMatchObject({ isSecret: false, resolvesAsSecret: false, resolvedPreview: "base" });
+    expect(pass.overrides).toEqual([
+      {
+        branch: { name: "feature-x" },
+        preview: "${{project.D…",
+        references: ["DB_PASS"],
+        resolvedPreview: "••••",
+        resolvesAsSecret: true,
+      },
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(CANARY);
+  });
+
   it("runtime resolves everything, the secret included, and marks the value secret", async () => {
     const runtime = await runtimeValues(server, P, "main");
     expect(runtime.values.DATABASE_URL).toEqual({ value: `postgres://appuser:${CANARY}@db/app`, isSecret: true });

@@ -68,6 +68,7 @@ describe("environments screen", () => {
     await expect(row("preview").getByRole("cell").nth(1).textContent()).resolves.toContain("default");
     await expect(row("preview").getByRole("cell").nth(4).textContent()).resolves.toBe("5");
     await expect(row("production").getByText("protected").count()).resolves.toBe(1);
+    await page.screenshot({ path: "/tmp/environments-1280.png" });
     await expect(row("preview").getByRole("link").getAttribute("href")).resolves.toBe(
       `/projects/${PROJECT}/environments/preview`,
     );
@@ -229,7 +230,7 @@ describe("environments screen", () => {
     }
   });
 
-  it("fits a 390 px wide screen without horizontal page overflow (the table scrolls inside)", async () => {
+  it("fits a 390 px wide screen without horizontal overflow, of the page or of the table", async () => {
     const narrow = await newContext(browser, server, { width: 390, height: 800, colorScheme: "dark" });
     try {
       await signIn(narrow.page, server);
@@ -237,6 +238,11 @@ describe("environments screen", () => {
       await narrow.page.getByRole("link", { name: "staging", exact: true }).waitFor();
       const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      // Nothing to scroll sideways inside the list either: every row wraps to fit.
+      const table = narrow.page.getByRole("table");
+      expect(await table.evaluate((el) => el.parentElement!.scrollWidth - el.parentElement!.clientWidth)).toBe(0);
+      expect(await narrow.page.getByRole("button", { name: "Delete staging" }).isVisible()).toBe(true);
+      await narrow.page.screenshot({ path: "/tmp/environments-390.png", fullPage: true });
     } finally {
       await narrow.context.close();
     }

@@ -6,6 +6,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardServer, launchBrowser, newContext, signIn, startDashboardServer } from "../support/browser.js";
+import { expectType } from "../support/expect.js";
 import { createProject, listValues, runtimeValues, setVariable, userWithRole } from "../support/fixtures.js";
 
 const SECRET = "CANARY_BROWSER_PREVIEW_b81f";
@@ -105,6 +106,65 @@ describe("previews screen", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: "/tmp/previews-390.png" });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("the New preview dialog asks per binding: its own credential reaches the preview, the source's stays", async () => {
+    const SOURCE_DB = "postgres://u:CANARY_SOURCE_DB_41c2@db/shop";
+    const OWN_DB = "postgres://u:CANARY_OWN_DB_77ad@db/pr";
+    const bound = expectType(
+      (
+        await server.owner.bindService({
+          input: {
+            project: "shop",
+            name: "main-db",
+            service: "POSTGRES",
+            environments: [{ environment: "preview", value: SOURCE_DB }],
+          },
+        })
+      ).bindService,
+      "BindingPayload",
+    ).binding;
+    const { context, page, errors, foreignRequests } = await signedIn("/projects/shop/previews");
+    const bodies: string[] = [];
+    page.on("response", async (r) => {
+      if (r.url().endsWith("/graphql")) bodies.push(await r.text().catch(() => ""));
+    });
+    await page.getByRole("button", { name: "New preview" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Project branch").fill("feat-own");
+    await dialog.getByLabel("Deployment URL").fill("https://own.example.com");
+    const choice = dialog.getByLabel(`Binding main-db (${bound.variable})`);
+    // The source (what feat-own deploys with: preview) has a credential: sharing it is the default.
+    expect(await choice.inputValue()).toBe("share");
+    expect(await dialog.getByLabel("Credential of main-db").count()).toBe(0);
+    await choice.selectOption("own");
+    await dialog.getByLabel("Credential of main-db").fill(OWN_DB);
+    await dialog.getByRole("button", { name: "Create preview" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("row", { name: /preview\/feat-own/ }).waitFor();
+    expect((await runtimeValues(server, "shop", "feat-own")).values[bound.variable].value).toBe(OWN_DB);
+    // The source keeps its own credential (feature/Login, its preview deleted above, deploys with preview).
+    const sourceValues = await runtimeValues(server, "shop", "feature/Login");
+    expect(sourceValues.environment).toBe("preview");
+    expect(sourceValues.values[bound.variable].value).toBe(SOURCE_DB);
+    expect(bodies.join("\n")).not.toContain("CANARY_SOURCE_DB_41c2");
+    expect(bodies.join("\n")).not.toContain("CANARY_OWN_DB_77ad");
+    expect(await page.content()).not.toContain("CANARY_");
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    await context.close();
+  });
+
+  it("the Environments list offers Protect for other environments, never for a preview", async () => {
+    const { context, page, errors } = await signedIn("/projects/shop/environments");
+    await page.getByRole("link", { name: "preview/feat-own" }).waitFor();
+    await page.getByRole("button", { name: "Protect development" }).waitFor();
+    expect(await page.getByRole("button", { name: "Protect preview/feat-own" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Delete preview/feat-own" }).isEnabled()).toBe(true);
+    const envs = (await server.owner.project({ slug: "shop" })).project!.environments;
+    expect(envs.find((e) => e.name === "preview/feat-own")?.isProtected).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -98,6 +98,17 @@ describe("shared screen", () => {
       .getByRole("row", { name: /DATABASE_URL/ })
       .getByText("resolves to ••••")
       .waitFor();
+    // Its type badge says it resolves as a secret (it is stored as a standard value); APP_USER stays standard.
+    await page
+      .getByRole("row", { name: /DATABASE_URL/ })
+      .getByText("secret via reference", { exact: true })
+      .filter({ visible: true })
+      .waitFor();
+    await appUser.getByText("standard", { exact: true }).filter({ visible: true }).waitFor();
+    expect(await appUser.getByText("secret via reference").count()).toBe(0);
+    const listed = (await server.owner.environmentPreviews({ project: "shop", environment: "development" })).project!
+      .environment!.variables.nodes;
+    expect(listed.find((v) => v.key === "DATABASE_URL")).toMatchObject({ isSecret: false, resolvesAsSecret: true });
     await page.screenshot({ path: "/tmp/shared-environment.png" });
 
     await page.goto(`${server.origin}/projects/shop/shared`);

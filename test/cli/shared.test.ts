@@ -90,6 +90,23 @@ describe("envplane shared", () => {
     const json = JSON.parse((await run(["env", "list", "--values", "--json"])).stdout) as Record<string, unknown>[];
     expect(json.find((v) => v.key === "APP_USER")).toMatchObject({ references: ["DB_USER"], resolvedPreview: "app" });
     expect(json.find((v) => v.key === "HOST")).toEqual({ key: "HOST", isSecret: false, value: "db", overrides: [] });
+    // A standard value that references a secret project variable says it resolves as a secret (human and JSON).
+    expect(previews.stdout).toMatch(/DATABASE_URL = .*→ •••• \(secret: references a secret project variable\)/);
+    expect(previews.stdout).not.toMatch(/APP_USER = .*\(secret/);
+    expect(list.stdout).toMatch(/DATABASE_URL = .*→ •••• \(secret: references a secret project variable\)/);
+    for (const args of [
+      ["env", "list", "--json"],
+      ["env", "list", "--values", "--json"],
+    ]) {
+      const listed = JSON.parse((await run(args)).stdout) as Record<string, unknown>[];
+      expect(listed.find((v) => v.key === "DATABASE_URL")).toMatchObject({
+        isSecret: false,
+        references: ["DB_PASS", "DB_USER"],
+        resolvedPreview: "••••",
+        resolvesAsSecret: true,
+      });
+      expect(listed.find((v) => v.key === "APP_USER")).toMatchObject({ resolvesAsSecret: false });
+    }
     const envs = await run(["env", "list-environments"]);
     expect(envs.stdout).not.toContain("_shared");
     expect((await run(["env", "list", "--env", "_shared"])).code).toBe(1);

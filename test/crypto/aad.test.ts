@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { gitSecretAad, webhookSecretAad } from "../../server/crypto/aad.js";
 import { CryptoError, dataKeyAad, open, seal, sentinelAad, utf8, valueAad } from "../../server/crypto/index.js";
 
 type Row = Parameters<typeof valueAad>[0];
@@ -72,5 +73,18 @@ describe("valueAad binding", () => {
     expect(() => valueAad({ ...base, valueVersion: 1.5 })).toThrow(RangeError);
     expect(() => valueAad({ ...base, valueVersion: -1 })).toThrow(RangeError);
     expect(() => dataKeyAad("p", 2 ** 32)).toThrow(RangeError);
+  });
+});
+
+describe("sealed row secrets (server/services/sealed-secret.ts)", () => {
+  // Stored webhook signing secrets and Git connection secrets were sealed with these exact bytes: they must
+  // never change, or those secrets stop opening.
+  it("the AAD bytes of a webhook signing secret and a Git connection secret are fixed", () => {
+    expect(hex(gitSecretAad("proj_1", "conn_1"))).toBe(
+      "00000013656e76706c616e652f6769742d736563726574010000000670726f6a5f3100000006636f6e6e5f31",
+    );
+    expect(hex(webhookSecretAad("proj_1", "hook_1"))).toBe(
+      "00000017656e76706c616e652f776562686f6f6b2d736563726574010000000670726f6a5f3100000006686f6f6b5f31",
+    );
   });
 });

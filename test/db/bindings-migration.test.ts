@@ -3,53 +3,14 @@
  * ALTER TABLE (a table rebuild would cascade to overrides and history on SQLite); every value,
  * override and history row is kept, and existing variables are plain (not managed).
  */
-import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { type MigrationTarget, migrate } from "../../server/db/migrate.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { withRawDb } from "../support/raw-db.js";
+import { expect, it } from "vitest";
+import { seedValues, useMigrationDatabase } from "../support/migration.js";
 
-let db: TestDatabase;
-let dir: string;
-const all = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), "envplane-bindings-migration-"));
-});
-afterEach(async () => {
-  await db.drop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const target = (): MigrationTarget =>
-  db.provider === "sqlite" ? { provider: "sqlite", file: db.file! } : { provider: "postgresql", url: db.url };
+const m = useMigrationDatabase();
 
 it("keeps variables, overrides and history across 0011_bindings; old variables are not managed", async () => {
-  const source = path.join(all, db.provider);
-  for (const f of (await readdir(source)).filter((f) => f < "0011"))
-    await copyFile(path.join(source, f), path.join(dir, f));
-  await migrate(target(), { dir });
-  const bytes = (hex: string) => (db.provider === "sqlite" ? Buffer.from(hex, "hex") : `\\x${hex}`);
-  await withRawDb(db, async (q) => {
-    await q(`INSERT INTO "Project" ("id", "slug", "name") VALUES ('p1', 'shop', 'Shop')`);
-    await q(`INSERT INTO "ProjectBranch" ("id", "projectId", "name") VALUES ('b1', 'p1', 'feature-x')`);
-    await q(`INSERT INTO "Environment" ("id", "projectId", "name", "revision") VALUES ('e1', 'p1', 'production', 3)`);
-    await q(
-      `INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion") VALUES
-        ('v1', 'e1', 'API_URL', false, $1, 1, 3), ('v2', 'e1', 'TOKEN', true, $2, 1, 2)`,
-      [bytes("0a0b0c"), bytes("0d0e0f")],
-    );
-    await q(
-      `INSERT INTO "BranchOverride" ("id", "variableId", "branchId", "ciphertext", "keyVersion", "valueVersion") VALUES ('o1', 'v1', 'b1', $1, 1, 3)`,
-      [bytes("aabbcc")],
-    );
-  });
-  await migrate(target(), { dir: source });
-  await withRawDb(db, async (q) => {
+  await m.upgrade("0011", (q) => seedValues(q, m.bytes, { name: "production", revision: 3 }));
+  await m.query(async (q) => {
     const rows = await q(`SELECT "key", "managedBy" FROM "Variable" ORDER BY "key"`);
     expect(rows.map((r) => [r.key, r.managedBy])).toEqual([
       ["API_URL", null],

@@ -3,40 +3,16 @@
  * transaction would cascade-delete every variable, override, mapping entry and revision: this proves a
  * database with data keeps all of it, and that the new foreign key deletes a preview with its branch.
  */
-import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { type MigrationTarget, migrate } from "../../server/db/migrate.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { withRawDb } from "../support/raw-db.js";
+import { expect, it } from "vitest";
+import { useMigrationDatabase } from "../support/migration.js";
+import type { RawQuery } from "../support/raw-db.js";
 
-let db: TestDatabase;
-let dir: string;
-const all = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), "envplane-previews-migration-"));
-});
-afterEach(async () => {
-  await db.drop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const target = (): MigrationTarget =>
-  db.provider === "sqlite" ? { provider: "sqlite", file: db.file! } : { provider: "postgresql", url: db.url };
+const m = useMigrationDatabase();
 
 it("keeps every environment, variable, override, mapping entry and revision; a preview goes with its branch", async () => {
-  const source = path.join(all, db.provider);
-  for (const f of (await readdir(source)).filter((f) => f < "0010"))
-    await copyFile(path.join(source, f), path.join(dir, f));
-  await migrate(target(), { dir });
-  const bytes = (hex: string) => (db.provider === "sqlite" ? Buffer.from(hex, "hex") : `\\x${hex}`);
-  const count = async (q: (sql: string) => Promise<Record<string, unknown>[]>, table: string) =>
-    Number((await q(`SELECT COUNT(*) AS n FROM "${table}"`))[0].n);
-  await withRawDb(db, async (q) => {
+  const bytes = m.bytes;
+  const count = async (q: RawQuery, table: string) => Number((await q(`SELECT COUNT(*) AS n FROM "${table}"`))[0].n);
+  await m.upgrade("0010", async (q) => {
     await q(`INSERT INTO "Project" ("id", "slug", "name") VALUES ('p1', 'shop', 'Shop')`);
     await q(`INSERT INTO "ProjectBranch" ("id", "projectId", "name") VALUES ('b1', 'p1', 'feature-x')`);
     await q(`INSERT INTO "Environment" ("id", "projectId", "name", "revision") VALUES ('e1', 'p1', 'preview', 3)`);
@@ -56,8 +32,7 @@ it("keeps every environment, variable, override, mapping entry and revision; a p
       `INSERT INTO "Revision" ("environmentId", "number", "action", "actorType", "actorName") VALUES ('e1', 3, 'variable.set', 'system', 'system')`,
     );
   });
-  await migrate(target(), { dir: source });
-  await withRawDb(db, async (q) => {
+  await m.query(async (q) => {
     for (const table of ["Environment", "Variable", "BranchOverride", "MappingEntry", "Revision"])
       expect(await count(q, table), table).toBe(1);
     const [env] = await q(`SELECT "previewBranchId", "previewOf", "previewUrl" FROM "Environment"`);
@@ -66,7 +41,7 @@ it("keeps every environment, variable, override, mapping entry and revision; a p
       `INSERT INTO "Environment" ("id", "projectId", "name", "previewBranchId", "previewOf", "previewUrl")
         VALUES ('e2', 'p1', 'preview/feature-x', 'b1', 'e1', 'https://x.example.com')`,
     );
-    if (db.provider === "sqlite") await q("PRAGMA foreign_keys = ON");
+    if (m.db.provider === "sqlite") await q("PRAGMA foreign_keys = ON");
     await q(`DELETE FROM "ProjectBranch" WHERE "id" = 'b1'`);
     expect((await q(`SELECT "id" FROM "Environment"`)).map((r) => r.id)).toEqual(["e1"]);
     expect(await count(q, "Variable")).toBe(1);

@@ -4,60 +4,23 @@
  * rebuild would have cascaded), existing environments are kind "environment", and existing values
  * and overrides reference nothing.
  */
-import { copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { type MigrationTarget, migrate } from "../../server/db/migrate.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { withRawDb } from "../support/raw-db.js";
+import { expect, it } from "vitest";
+import { seedValues, useMigrationDatabase } from "../support/migration.js";
 
-let db: TestDatabase;
-let dir: string;
-const all = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
-
-beforeEach(async () => {
-  db = await createTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), "envplane-shared-migration-"));
-});
-afterEach(async () => {
-  await db.drop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const target = (): MigrationTarget =>
-  db.provider === "sqlite" ? { provider: "sqlite", file: db.file! } : { provider: "postgresql", url: db.url };
+const m = useMigrationDatabase();
 
 it("keeps every environment, value, override and revision, and marks them as plain environments", async () => {
-  const source = path.join(all, db.provider);
-  for (const f of (await readdir(source)).filter((f) => f < "0009"))
-    await copyFile(path.join(source, f), path.join(dir, f));
-  await migrate(target(), { dir });
-  const bytes = (hex: string) => (db.provider === "sqlite" ? Buffer.from(hex, "hex") : `\\x${hex}`);
-  await withRawDb(db, async (q) => {
-    await q(`INSERT INTO "Project" ("id", "slug", "name") VALUES ('p1', 'shop', 'Shop')`);
-    await q(`INSERT INTO "ProjectBranch" ("id", "projectId", "name") VALUES ('b1', 'p1', 'feature-x')`);
-    await q(`INSERT INTO "Environment" ("id", "projectId", "name", "revision") VALUES ('e1', 'p1', 'preview', 3)`);
-    await q(
-      `INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion") VALUES
-        ('v1', 'e1', 'API_URL', false, $1, 1, 3), ('v2', 'e1', 'TOKEN', true, $2, 1, 2)`,
-      [bytes("0a0b0c"), bytes("0d0e0f")],
-    );
-    await q(
-      `INSERT INTO "BranchOverride" ("id", "variableId", "branchId", "ciphertext", "keyVersion", "valueVersion") VALUES ('o1', 'v1', 'b1', $1, 1, 3)`,
-      [bytes("aabbcc")],
-    );
+  await m.upgrade("0009", async (q) => {
+    await seedValues(q, m.bytes, { name: "preview", revision: 3 });
     await q(
       `INSERT INTO "Revision" ("environmentId", "number", "action", "actorType", "actorName", "added") VALUES ('e1', 3, 'variable.set', 'system', 'system', 1)`,
     );
     await q(
       `INSERT INTO "RevisionChange" ("environmentId", "key", "revision", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion") VALUES ('e1', 'API_URL', 3, 'added', false, $1, 1, 3)`,
-      [bytes("0a0b0c")],
+      [m.bytes("0a0b0c")],
     );
   });
-  await migrate(target(), { dir: source });
-  await withRawDb(db, async (q) => {
+  await m.query(async (q) => {
     const count = async (table: string) => Number((await q(`SELECT COUNT(*) AS n FROM "${table}"`))[0].n);
     expect([await count("Variable"), await count("BranchOverride"), await count("Revision")]).toEqual([2, 1, 1]);
     expect(await count("RevisionChange")).toBe(1);

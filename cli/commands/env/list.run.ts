@@ -33,14 +33,14 @@ export const envList: CommandSpec["run"] = async (ctx, { options }) => {
           isSecret: v.isSecret,
           value: v.value ?? null,
           ...(v.note ? { note: v.note } : {}), // only when there is one
-          overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null })),
+          overrides: v.overrides.map((o) => ({ branch: o.branch.name, value: o.value ?? null, ...refs(o) })),
           ...refs(v),
         })),
       );
     lines = variables.flatMap((v) => [
       ...noteLines(v.note),
       `${v.key} = ${show(v.isSecret, v.value)}${resolved(v)}`,
-      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}`),
+      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.value)}${resolved(o)}`),
     ]);
   } else {
     const show = (secret: boolean, text: string | null | undefined) => (secret ? SECRET : quote(text ?? ""));
@@ -52,29 +52,35 @@ export const envList: CommandSpec["run"] = async (ctx, { options }) => {
           isSecret: v.isSecret,
           preview: v.preview,
           ...(v.note ? { note: v.note } : {}), // only when there is one
-          overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview })),
+          overrides: v.overrides.map((o) => ({ branch: o.branch.name, preview: o.preview, ...refs(o) })),
           ...refs(v),
         })),
       );
     lines = variables.flatMap((v) => [
       ...noteLines(v.note),
       `${v.key} = ${show(v.isSecret, v.preview)}${resolved(v)}`,
-      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}`),
+      ...v.overrides.map((o) => `└─ ${o.branch.name} = ${show(v.isSecret, o.preview)}${resolved(o)}`),
     ]);
   }
   ctx.io.print(`${environment} environment:\n\n${lines.join("\n") || "(no variables)"}`);
 };
 
-type Referencing = { references: string[]; resolvedPreview?: string | null };
+type Referencing = { references: string[]; resolvedPreview?: string | null; resolvesAsSecret: boolean };
 
-/** Only values with ${{project.KEY}} references carry these in JSON (the JSON of others is unchanged). */
+/**
+ * Only values with ${{project.KEY}} references carry these in JSON (the JSON of others is unchanged):
+ * resolvesAsSecret is true when one of them is a secret project variable (pull leaves the value out).
+ */
 function refs(v: Referencing) {
-  return v.references.length ? { references: v.references, resolvedPreview: v.resolvedPreview ?? null } : {};
+  if (!v.references.length) return {};
+  return { references: v.references, resolvedPreview: v.resolvedPreview ?? null, resolvesAsSecret: v.resolvesAsSecret };
 }
 
 /** A value with ${{project.KEY}} references: as written, then what it resolves to (•••• for a secret). */
 function resolved(v: Referencing): string {
-  return v.references.length ? `  → ${v.resolvedPreview ?? "(a referenced shared variable is missing)"}` : "";
+  if (!v.references.length) return "";
+  const secret = v.resolvesAsSecret ? " (secret: references a secret project variable)" : "";
+  return `  → ${v.resolvedPreview ?? "(a referenced shared variable is missing)"}${secret}`;
 }
 
 function notFound(project: string, environment: string, found: { environment: unknown } | null): never {

@@ -340,7 +340,15 @@ function KeyName({ name }: { name: string }) {
   );
 }
 
-const typeBadge = (secret: boolean) => (secret ? <Badge tone="amber">secret</Badge> : <Badge>standard</Badge>);
+/** The type, and "secret via reference" for a standard value that references a secret project variable. */
+const typeBadge = (v: { isSecret: boolean; resolvesAsSecret: boolean }) =>
+  v.isSecret ? (
+    <Badge tone="amber">secret</Badge>
+  ) : v.resolvesAsSecret ? (
+    <Badge tone="amber">secret via reference</Badge>
+  ) : (
+    <Badge>standard</Badge>
+  );
 /** A row's buttons: one under the other on narrow screens, side by side from sm up. */
 const rowActions = "flex flex-col items-end sm:flex-row sm:justify-end";
 const th = "px-3 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase";
@@ -395,7 +403,7 @@ function VariableTable({
                 <KeyName name={v.key} />
                 <NoteText note={v.note} />
                 <span className="mt-1 flex flex-wrap gap-1 font-sans sm:hidden">
-                  {typeBadge(v.isSecret)}
+                  {typeBadge(v)}
                   <ManagedBadge variable={v} />
                 </span>
               </td>
@@ -413,7 +421,7 @@ function VariableTable({
               </td>
               <td className={cx(td, "hidden sm:table-cell")}>
                 <span className="flex flex-wrap gap-1">
-                  {typeBadge(v.isSecret)}
+                  {typeBadge(v)}
                   <ManagedBadge variable={v} />
                 </span>
               </td>

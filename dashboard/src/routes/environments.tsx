@@ -7,6 +7,7 @@ import { usePreviews } from "../components/preview-info.js";
 import {
   Badge,
   Button,
+  cx,
   Dialog,
   EmptyState,
   ErrorState,
@@ -50,8 +51,9 @@ export function EnvironmentsPage() {
         </EmptyState>
       ) : (
         <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <table className="w-full min-w-[640px] text-left text-sm">
-            <thead className="bg-zinc-50 text-xs text-zinc-500 uppercase dark:bg-zinc-900">
+          {/* Narrow screens: each row wraps onto two lines (no header; the numbers say what they are). */}
+          <table className="w-full text-left text-sm sm:min-w-[640px]">
+            <thead className="hidden bg-zinc-50 text-xs text-zinc-500 uppercase sm:table-header-group dark:bg-zinc-900">
               <tr>
                 <th className="px-3 py-2 font-medium">Name</th>
                 <th className="px-3 py-2 font-medium">Kind</th>
@@ -91,6 +93,9 @@ export function EnvironmentsPage() {
   );
 }
 
+/** A cell: inline on narrow screens (the row wraps), a table cell from sm up. */
+const cell = "sm:px-3 sm:py-2";
+
 function EnvironmentRow({
   project,
   env,
@@ -113,8 +118,8 @@ function EnvironmentRow({
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.project(project.slug) }),
   });
   return (
-    <tr>
-      <td className="px-3 py-2">
+    <tr className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 sm:table-row sm:p-0">
+      <td className="w-full break-all sm:w-auto sm:px-3 sm:py-2">
         <Link
           to="/projects/$project/environments/$environment"
           params={{ project: project.slug, environment: env.name }}
@@ -123,7 +128,7 @@ function EnvironmentRow({
           {env.name}
         </Link>
       </td>
-      <td className="px-3 py-2">
+      <td className={cell}>
         {env.isDefault ? (
           <Badge>default</Badge>
         ) : isPreview ? (
@@ -132,14 +137,30 @@ function EnvironmentRow({
           <Badge tone="indigo">custom</Badge>
         )}
       </td>
-      <td className="px-3 py-2">
-        {env.isProtected ? <Badge tone="amber">protected</Badge> : <span className="text-zinc-500">no</span>}
+      <td className={cell}>
+        {env.isProtected ? (
+          <Badge tone="amber">protected</Badge>
+        ) : (
+          <span className="hidden text-zinc-500 sm:inline">no</span>
+        )}
       </td>
-      <td className="px-3 py-2 text-right tabular-nums">{env.revision}</td>
-      <td className="px-3 py-2 text-right tabular-nums">
+      <td
+        className={cx(
+          cell,
+          "tabular-nums before:text-zinc-500 before:content-['revision_'] sm:text-right sm:before:content-none",
+        )}
+      >
+        {env.revision}
+      </td>
+      <td
+        className={cx(
+          cell,
+          "tabular-nums before:text-zinc-500 before:content-['variables_'] sm:text-right sm:before:content-none",
+        )}
+      >
         {env.viewerCanRead ? env.variableCount : <span title="You may not read this environment.">—</span>}
       </td>
-      <td className="px-3 py-2">
+      <td className="ml-auto sm:px-3 sm:py-2">
         <div className="flex flex-wrap items-center justify-end gap-1">
           {/* Previews are never protected: no Protect for them (Unprotect stays for an old protected one). */}
           {(env.isProtected || !env.name.startsWith("preview/")) && (
