@@ -58,8 +58,11 @@ export function expectPayload<T extends { __typename?: string }, N extends strin
 ): Extract<T, { __typename?: N }> {
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
   const error = result as unknown as ApiError;
-  const fields = (error.fieldErrors ?? []).map((f) => `${f.path.join(".")}: ${f.message}`);
-  throw new ToolFailure([error.message, ...fields].filter(Boolean).join("\n"));
+  // A field error that only repeats the message adds nothing (and its path names the API's input, not the tool's).
+  const fields = (error.fieldErrors ?? [])
+    .filter((f) => f.message !== error.message)
+    .map((f) => `${f.path.join(".")}: ${f.message}`);
+  throw new ToolFailure([...new Set([error.message, ...fields])].filter(Boolean).join("\n"));
 }
 
 /** "A, B and C" */

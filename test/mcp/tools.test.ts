@@ -266,6 +266,26 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(replace.text).toMatch(/replace works on base values only/);
   });
 
+  it("set_env_vars with a bad key name or a dangling reference: the reason once, naming the key; nothing written", async () => {
+    const before = await production();
+    const bad = await tool("set_env_vars", { project, environment: "production", env: { "lower-case": "x", OK: "1" } });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/wrote nothing/);
+    expect(bad.text).toMatch(/Invalid key name: "lower-case"/);
+    expect(bad.text).not.toMatch(/variables\.0/);
+    const dangling = await tool("set_env_vars", {
+      project,
+      environment: "production",
+      env: { REF_URL: "${{project.NO_SUCH_SHARED}}" },
+    });
+    expect(dangling.isError).toBe(true);
+    expect(dangling.text).toMatch(/NO_SUCH_SHARED/);
+    expect(dangling.text.split("\n").filter((line: string) => line.includes("NO_SUCH_SHARED"))).toHaveLength(1);
+    const after = await production();
+    expect(after.revision).toBe(before.revision);
+    expect(after.byKey.has("OK")).toBe(false);
+  });
+
   it("get_env_status: revisions, the live revision and the keys pending since", async () => {
     const r = await toolOk("get_env_status", { project, branch: "main" });
     const prod = r.structured.environments.find((e: { name: string }) => e.name === "production");
