@@ -303,6 +303,16 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(all.structured.branches.map((b: { branch: string }) => b.branch).sort()).toEqual(
       expect.arrayContaining(["dev", "feature", "main"]),
     );
+    // A token limited to development: a branch deploying elsewhere is named as out of its sight, not "? revision ?".
+    const limited = await serviceToken(server, project, ["READ"], ["development"]);
+    const narrow = await connectMcp(server, limited.token, transport);
+    try {
+      const seenByLimited = await callOk(narrow, "get_env_status", { project, branch: "main" });
+      expect(seenByLimited.structured.branches[0]).toMatchObject({ branch: "main", environment: null, revision: null });
+      expect(seenByLimited.text).toBe("main → an environment this token cannot see");
+    } finally {
+      await narrow.close();
+    }
   });
 
   it("diff_environments: standard values, secrets by key only", async () => {
