@@ -62,7 +62,17 @@ export function expectPayload<T extends { __typename?: string }, N extends strin
   const fields = (error.fieldErrors ?? [])
     .filter((f) => f.message !== error.message)
     .map((f) => `${f.path.join(".")}: ${f.message}`);
-  throw new ToolFailure([...new Set([error.message, ...fields])].filter(Boolean).join("\n"));
+  throw new ToolFailure(forAgents([...new Set([error.message, ...fields])].filter(Boolean).join("\n")));
+}
+
+/** The server's hints name CLI commands; an agent has tools instead. */
+const CLI_HINTS: [RegExp, string][] = [
+  [/Run "envplane env list-environments" to see them\./g, "Call list_environments to see them."],
+  [/Set the base value first: envplane env set \S+ <value> --env \S+/g, "Set the base value first (set_env_vars without branch)."],
+];
+
+export function forAgents(message: string): string {
+  return CLI_HINTS.reduce((text, [cli, tool]) => text.replace(cli, tool), message);
 }
 
 /** "A, B and C" */

@@ -185,6 +185,17 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     } finally {
       await narrow.close();
     }
+    // The server's CLI hints become tool hints: an agent cannot run "envplane env …".
+    for (const [name, args] of [
+      ["request_secret", { project, environment: "staging", key: "STRIPE_KEY" }],
+      ["diff_environments", { project, base: "production", head: "staging" }],
+      ["set_env_vars", { project, environment: "production", env: { NO_BASE_YET: "1" }, branch: "main" }],
+    ] as const) {
+      const r = await tool(name, args);
+      expect(r.isError).toBe(true);
+      expect(r.text).toMatch(/Call list_environments|set_env_vars without branch/);
+      expect(r.text).not.toMatch(/envplane env/);
+    }
     const unknown = await tool("list_env_vars", { project, environment: "production", branch: "ghost" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/no branch "ghost"/);
