@@ -509,6 +509,10 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     const templates = await mcp.client.listResourceTemplates();
     seen.push(templates);
     await expect(mcp.client.readResource({ uri: "envplane://projects/nope/mapping" })).rejects.toThrow(/not found/);
+    // The protocol's "resource not found", not an internal error.
+    await expect(mcp.client.readResource({ uri: "envplane://projects/nope/mapping" })).rejects.toMatchObject({
+      code: -32002,
+    });
   });
 
   it("the canary secrets never appear in a tool result, resource, log line or stderr", async () => {
