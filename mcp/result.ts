@@ -68,7 +68,11 @@ export function expectPayload<T extends { __typename?: string }, N extends strin
 /** The server's hints name CLI commands; an agent has tools instead. */
 const CLI_HINTS: [RegExp, string][] = [
   [/Run "envplane env list-environments" to see them\./g, "Call list_environments to see them."],
-  [/Set the base value first: envplane env set \S+ <value> --env \S+/g, "Set the base value first (set_env_vars without branch)."],
+  [/Run "envplane projects list" to see the projects you can access\./g, "Call list_projects to see them."],
+  [
+    /Set the base value first: envplane env set \S+ <value> --env \S+/g,
+    "Set the base value first (set_env_vars without branch).",
+  ],
 ];
 
 export function forAgents(message: string): string {

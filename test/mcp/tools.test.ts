@@ -190,11 +190,12 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
       ["request_secret", { project, environment: "staging", key: "STRIPE_KEY" }],
       ["diff_environments", { project, base: "production", head: "staging" }],
       ["set_env_vars", { project, environment: "production", env: { NO_BASE_YET: "1" }, branch: "main" }],
+      ["request_secret", { project: "no-such-project", environment: "production", key: "STRIPE_KEY" }],
     ] as const) {
       const r = await tool(name, args);
       expect(r.isError).toBe(true);
-      expect(r.text).toMatch(/Call list_environments|set_env_vars without branch/);
-      expect(r.text).not.toMatch(/envplane env/);
+      expect(r.text).toMatch(/Call list_environments|set_env_vars without branch|Call list_projects/);
+      expect(r.text).not.toMatch(/envplane (env|projects)/);
     }
     const unknown = await tool("list_env_vars", { project, environment: "production", branch: "ghost" });
     expect(unknown.isError).toBe(true);
