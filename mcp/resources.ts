@@ -1,7 +1,11 @@
 /** Resources: the agent guide and each project's branch → environment mapping. */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { allPages, type EnvplaneClient, MAX_PAGE_SIZE } from "../sdk/index.js";
 import { GUIDE, GUIDE_URI } from "./guide.js";
+
+/** The MCP specification's error code for an unknown resource. */
+const RESOURCE_NOT_FOUND = -32002;
 
 export function registerResources(server: McpServer, client: EnvplaneClient): void {
   server.registerResource(
@@ -41,8 +45,13 @@ export function registerResources(server: McpServer, client: EnvplaneClient): vo
     async (uri, variables) => {
       const slug = decodeURIComponent(String(variables.project));
       const { project } = await client.mcpMapping({ project: slug });
-      // An unknown project: a clear error (the SDK turns it into a JSON-RPC error with this message).
-      if (!project) throw new Error(`Project "${slug}" not found, or this token cannot access it. Call list_projects.`);
+      // An unknown project: the protocol's "resource not found" (-32002), not an internal error, with a clear message.
+      if (!project)
+        throw new McpError(
+          RESOURCE_NOT_FOUND,
+          `Project "${slug}" not found, or this token cannot access it. Call list_projects.`,
+          { uri: uri.href },
+        );
       const mapping = project.mapping.map((m) => ({ branch: m.branch, environment: m.environment.name }));
       return {
         contents: [

@@ -58,8 +58,25 @@ export function expectPayload<T extends { __typename?: string }, N extends strin
 ): Extract<T, { __typename?: N }> {
   if (result.__typename === typename) return result as Extract<T, { __typename?: N }>;
   const error = result as unknown as ApiError;
-  const fields = (error.fieldErrors ?? []).map((f) => `${f.path.join(".")}: ${f.message}`);
-  throw new ToolFailure([error.message, ...fields].filter(Boolean).join("\n"));
+  // A field error that only repeats the message adds nothing (and its path names the API's input, not the tool's).
+  const fields = (error.fieldErrors ?? [])
+    .filter((f) => f.message !== error.message)
+    .map((f) => `${f.path.join(".")}: ${f.message}`);
+  throw new ToolFailure(forAgents([...new Set([error.message, ...fields])].filter(Boolean).join("\n")));
+}
+
+/** The server's hints name CLI commands; an agent has tools instead. */
+const CLI_HINTS: [RegExp, string][] = [
+  [/Run "envplane env list-environments" to see them\./g, "Call list_environments to see them."],
+  [/Run "envplane projects list" to see the projects you can access\./g, "Call list_projects to see them."],
+  [
+    /Set the base value first: envplane env set \S+ <value> --env \S+/g,
+    "Set the base value first (set_env_vars without branch).",
+  ],
+];
+
+export function forAgents(message: string): string {
+  return CLI_HINTS.reduce((text, [cli, tool]) => text.replace(cli, tool), message);
 }
 
 /** "A, B and C" */

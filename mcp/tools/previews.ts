@@ -16,6 +16,7 @@ export function registerPreviewTools(server: McpServer, client: EnvplaneClient):
         "copied on the server — you never see them), plus `overrides`, and maps the branch to it. ${PREVIEW_URL} in an " +
         "override is replaced by `url`. The project branch is created when missing. Overrides are for non-secret " +
         "config: secret-looking or secret keys are refused (use request_secret on the preview environment afterwards). " +
+        "Needs a personal token of a project admin or owner (service tokens cannot create environments). " +
         "Afterwards set_env_vars on the preview environment changes only the preview. Deploy the preview to use it.",
       inputSchema: {
         project: projectArg,

@@ -60,7 +60,9 @@ export function registerStatusTools(server: McpServer, client: EnvplaneClient): 
           }));
         const lines = branches.map(
           (b) =>
-            `${b.branch} → ${b.environment ?? "?"} revision ${b.revision ?? "?"}, live ${b.liveRevision ?? "never loaded"}` +
+            (b.environment === null
+              ? `${b.branch} → an environment this token cannot see`
+              : `${b.branch} → ${b.environment} revision ${b.revision}, live ${b.liveRevision ?? "never loaded"}`) +
             `${b.redeployNeeded ? `, redeploy needed (${b.pendingKeys.length ? `pending ${b.pendingKeys.join(", ")}` : "environment changed"})` : ""}`,
         );
         return ok(

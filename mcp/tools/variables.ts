@@ -1,6 +1,7 @@
 /** list_env_vars, set_env_vars and delete_env_vars: names and types only; values go in, never out. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { variableKey } from "../../core/names.js";
 import { isSensitiveName } from "../../core/sensitive.js";
 import type { EnvplaneClient } from "../../sdk/index.js";
 import { expectPayload, guarded, list, ok, ToolFailure } from "../result.js";
@@ -215,6 +216,13 @@ export function registerVariableTools(server: McpServer, client: EnvplaneClient)
           throw new ToolFailure(
             "replace works on base values only. For a branch, set overrides with replace false (merge) and remove " +
               "the ones you no longer want with delete_env_vars (with branch).",
+          );
+        const badKeys = keys.filter((key) => !variableKey.safeParse(key).success);
+        if (badKeys.length)
+          throw new ToolFailure(
+            `Refused: set_env_vars wrote nothing. Invalid key name${badKeys.length > 1 ? "s" : ""}: ` +
+              `${list(badKeys.map((k) => JSON.stringify(k)))}. Keys look like DATABASE_URL: letters, digits and _, ` +
+              "not starting with a digit.",
           );
         const state = await readEnvState(client, project, environment);
         requireBranch(state, branch);

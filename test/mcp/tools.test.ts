@@ -185,6 +185,18 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     } finally {
       await narrow.close();
     }
+    // The server's CLI hints become tool hints: an agent cannot run "envplane env …".
+    for (const [name, args] of [
+      ["request_secret", { project, environment: "staging", key: "STRIPE_KEY" }],
+      ["diff_environments", { project, base: "production", head: "staging" }],
+      ["set_env_vars", { project, environment: "production", env: { NO_BASE_YET: "1" }, branch: "main" }],
+      ["request_secret", { project: "no-such-project", environment: "production", key: "STRIPE_KEY" }],
+    ] as const) {
+      const r = await tool(name, args);
+      expect(r.isError).toBe(true);
+      expect(r.text).toMatch(/Call list_environments|set_env_vars without branch|Call list_projects/);
+      expect(r.text).not.toMatch(/envplane (env|projects)/);
+    }
     const unknown = await tool("list_env_vars", { project, environment: "production", branch: "ghost" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/no branch "ghost"/);
@@ -266,6 +278,26 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(replace.text).toMatch(/replace works on base values only/);
   });
 
+  it("set_env_vars with a bad key name or a dangling reference: the reason once, naming the key; nothing written", async () => {
+    const before = await production();
+    const bad = await tool("set_env_vars", { project, environment: "production", env: { "lower-case": "x", OK: "1" } });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/wrote nothing/);
+    expect(bad.text).toMatch(/Invalid key name: "lower-case"/);
+    expect(bad.text).not.toMatch(/variables\.0/);
+    const dangling = await tool("set_env_vars", {
+      project,
+      environment: "production",
+      env: { REF_URL: "${{project.NO_SUCH_SHARED}}" },
+    });
+    expect(dangling.isError).toBe(true);
+    expect(dangling.text).toMatch(/NO_SUCH_SHARED/);
+    expect(dangling.text.split("\n").filter((line: string) => line.includes("NO_SUCH_SHARED"))).toHaveLength(1);
+    const after = await production();
+    expect(after.revision).toBe(before.revision);
+    expect(after.byKey.has("OK")).toBe(false);
+  });
+
   it("get_env_status: revisions, the live revision and the keys pending since", async () => {
     const r = await toolOk("get_env_status", { project, branch: "main" });
     const prod = r.structured.environments.find((e: { name: string }) => e.name === "production");
@@ -283,6 +315,16 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     expect(all.structured.branches.map((b: { branch: string }) => b.branch).sort()).toEqual(
       expect.arrayContaining(["dev", "feature", "main"]),
     );
+    // A token limited to development: a branch deploying elsewhere is named as out of its sight, not "? revision ?".
+    const limited = await serviceToken(server, project, ["READ"], ["development"]);
+    const narrow = await connectMcp(server, limited.token, transport);
+    try {
+      const seenByLimited = await callOk(narrow, "get_env_status", { project, branch: "main" });
+      expect(seenByLimited.structured.branches[0]).toMatchObject({ branch: "main", environment: null, revision: null });
+      expect(seenByLimited.text).toBe("main → an environment this token cannot see");
+    } finally {
+      await narrow.close();
+    }
   });
 
   it("diff_environments: standard values, secrets by key only", async () => {
@@ -468,6 +510,10 @@ describe.each<Transport>(["http", "stdio"])("MCP over %s", (transport) => {
     const templates = await mcp.client.listResourceTemplates();
     seen.push(templates);
     await expect(mcp.client.readResource({ uri: "envplane://projects/nope/mapping" })).rejects.toThrow(/not found/);
+    // The protocol's "resource not found", not an internal error.
+    await expect(mcp.client.readResource({ uri: "envplane://projects/nope/mapping" })).rejects.toMatchObject({
+      code: -32002,
+    });
   });
 
   it("the canary secrets never appear in a tool result, resource, log line or stderr", async () => {
