@@ -1,4 +1,4 @@
-/** Reading a request body with a size limit, for the routes outside GraphQL (sign-in, GitHub deliveries). */
+/** Reading a request body with a size limit, for the routes outside GraphQL (sign-in, GitHub deliveries, /mcp). */
 
 /**
  * The raw body, or null past `limit` bytes: a declared Content-Length over the limit is refused

@@ -9,6 +9,7 @@ import type { IncomingMessage } from "node:http";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { MAX_BODY_BYTES } from "../../core/limits.js";
 import { createMcpServerForToken } from "../../mcp/server.js";
+import { readBodyBytes } from "./body.js";
 import { errorResponse } from "./session.js";
 
 export const MCP_PATH = "/mcp";
@@ -31,24 +32,10 @@ const jsonRpcError = (status: number, code: number, message: string) =>
     headers: { "content-type": "application/json", "cache-control": "no-store" },
   });
 
-/** The body, at most MAX_BODY_BYTES (a chunked body is read only that far); null past it. */
+/** The body as text, at most MAX_BODY_BYTES (a chunked body is read only that far); null past it. */
 async function readBody(request: Request): Promise<string | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = await readBodyBytes(request, MAX_BODY_BYTES);
+  return bytes && Buffer.from(bytes).toString("utf8");
 }
 
 /** Headers the inner GraphQL request keeps: where the call came from (for the audit log and the links it makes). */
