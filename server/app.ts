@@ -229,11 +229,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           blockFieldSuggestion: { enabled: !config.development },
         }) as Plugin,
         {
-          onValidate: ({ addValidationRule, context }) =>
+          onValidate: ({ addValidationRule, context, params }) =>
             addValidationRule(
               costLimitRule(
                 MAX_COST,
                 (context as { params?: { variables?: Record<string, unknown> } }).params?.variables,
+                params.documentAST,
               ),
             ),
         } satisfies Plugin,

@@ -8,6 +8,7 @@
  */
 import type {
   ASTVisitor,
+  DocumentNode,
   FieldNode,
   GraphQLCompositeType,
   GraphQLSchema,
@@ -104,9 +105,32 @@ export function queryCost(
   return costOf(selectionSet, type, false);
 }
 
-/** `variables`: the request's variable values, so `first: $first` counts the page asked for. */
-export function costLimitRule(maxCost: number, variables?: Variables): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => ({
+/** The variables a document passes as `first` (its cost depends on their values), per parsed document. */
+const pageVariables = new WeakMap<DocumentNode, string[]>();
+
+function pageVariablesOf(document: DocumentNode): string[] {
+  let names = pageVariables.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    graphql.visit(document, {
+      Argument(node) {
+        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) found.add(node.value.name.value);
+      },
+    });
+    names = [...found];
+    pageVariables.set(document, names);
+  }
+  return names;
+}
+
+/**
+ * `variables`: the request's variable values, so `first: $first` counts the page asked for. With `document`, the
+ * rule's name carries the values of the variables it counts as pages: yoga caches a document's validation result
+ * per rule names, so a result is reused only for the same pages (a small page never lets a large one through, and
+ * a refused large page never refuses a small one), and fully for a document without page variables.
+ */
+export function costLimitRule(maxCost: number, variables?: Variables, document?: DocumentNode): ValidationRule {
+  const rule = (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const root = context.getSchema().getRootType(operation.operation);
       if (!root) return;
@@ -122,4 +146,7 @@ export function costLimitRule(maxCost: number, variables?: Variables): Validatio
         );
     },
   });
+  const pages = document ? pageVariablesOf(document).map((name) => JSON.stringify(variables?.[name] ?? null)) : [];
+  Object.defineProperty(rule, "name", { value: `costLimit(${pages.join(",")})` });
+  return rule;
 }

@@ -103,6 +103,23 @@ describe("GraphQL hardening", () => {
     },
   );
 
+  it("counts the page of each request's variables, also for a document validated before (validation cache)", async () => {
+    const query = `query deep($n: Int) { projects(first: $n) { nodes { environments { mappedBranches { environment {
+      mappedBranches { environment { ${"name id revision ".repeat(4)} } } } } } } } }`;
+    const run = async (n: number) => JSON.parse((await post(server, { query, variables: { n } })).text);
+    expect((await run(1)).errors).toBeUndefined();
+    expect((await run(1)).errors).toBeUndefined(); // now cached by yoga
+    let before = server.queries.length;
+    const rejected = await run(500);
+    expect(rejected.data).toBeUndefined();
+    expect(rejected.errors[0].message).toMatch(new RegExp(`cost limit of ${MAX_COST} exceeded`, "i"));
+    expect(server.queries.slice(before)).toEqual([]);
+    // …and the refusal is not remembered for the next request's small page.
+    before = server.queries.length;
+    expect((await run(1)).errors).toBeUndefined();
+    expect(server.queries.length).toBeGreaterThan(before);
+  });
+
   it("does not suggest field names", async () => {
     for (const query of ["{ projectz { id } }", '{ project(slug: "hard") { slugg } }', "{ viewer { tokn { id } } }"]) {
       const { text } = await post(server, { query });
