@@ -6,6 +6,8 @@
 
 import type { Role } from "../../core/roles.js";
 import type { Db, Tx } from "../db/client.js";
+import { querySql } from "../db/direct.js";
+import { Prisma } from "../db/generated/sqlite/client.js";
 import { projectWithRole } from "../db/project-sql.js";
 import type { Actor } from "../services/actor.js";
 import { NotFoundError } from "../services/errors.js";
@@ -53,27 +55,38 @@ export async function projectEnvironmentAccess(
   actor: Actor,
   slug: string,
   name: string,
-): Promise<{ access: ProjectAccess; environment: AccessEnvironment | null }> {
+  branchName?: string | null,
+): Promise<{
+  access: ProjectAccess;
+  environment: AccessEnvironment | null;
+  /** With `branchName`: the project's branch of that name, or null. */
+  branch: { id: string; name: string } | null;
+}> {
   const userId = actor.kind === "user" ? actor.userId : "";
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      slug: string;
-      name: string;
-      activeKeyVersion: number | bigint;
-      role: string | null;
-      envId: string | null;
-      envName: string | null;
-      isDefault: boolean | number | null;
-      isProtected: boolean | number | null;
-      revision: number | bigint | null;
-    }[]
-  >`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role",
-      e."id" AS "envId", e."name" AS "envName", e."isDefault", e."isProtected", e."revision"
+  const rows = await querySql<{
+    id: string;
+    slug: string;
+    name: string;
+    activeKeyVersion: number | bigint;
+    role: string | null;
+    envId: string | null;
+    envName: string | null;
+    isDefault: boolean | number | null;
+    isProtected: boolean | number | null;
+    revision: number | bigint | null;
+    branchId: string | null;
+    branchName: string | null;
+  }>(
+    db,
+    Prisma.sql`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role",
+      e."id" AS "envId", e."name" AS "envName", e."isDefault", e."isProtected", e."revision",
+      b."id" AS "branchId", b."name" AS "branchName"
     FROM "Project" p
       LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}
       LEFT JOIN "Environment" e ON e."projectId" = p."id" AND e."name" = ${name} AND e."kind" = 'environment'
-    WHERE p."slug" = ${slug}`;
+      LEFT JOIN "ProjectBranch" b ON b."projectId" = p."id" AND b."name" = ${branchName ?? null}
+    WHERE p."slug" = ${slug}`,
+  );
   const row = rows[0];
   if (!row) throw projectNotFound(slug);
   const project = { id: row.id, slug: row.slug, name: row.name, activeKeyVersion: Number(row.activeKeyVersion) };
@@ -95,7 +108,8 @@ export async function projectEnvironmentAccess(
           isProtected: Boolean(row.isProtected),
           revision: Number(row.revision),
         };
-  return { access, environment };
+  const branch = row.branchId === null ? null : { id: row.branchId, name: row.branchName! };
+  return { access, environment, branch };
 }
 
 /** The caller's access to each of `ids` (null where it has none), in two statements at most. */

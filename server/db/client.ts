@@ -13,7 +13,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
-import { registerWriterConnection } from "./direct.js";
+import { registerReaderConnection, registerWriterConnection } from "./direct.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
@@ -82,7 +82,17 @@ export async function openDatabase(
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
   const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });
-  const reader = sqlite(new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 }));
+  // The reader's connection, for its raw reads (direct.ts).
+  let readerConnection: BetterSqlite3.Database | undefined;
+  const readerFactory = new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 });
+  const connectReader = readerFactory.connect.bind(readerFactory);
+  readerFactory.connect = async () => {
+    const adapter = await connectReader();
+    readerConnection = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    return adapter;
+  };
+  const reader = sqlite(readerFactory);
+  registerReaderConnection(reader, () => readerConnection, opts.onQuery);
   // The writer's one connection, for the raw statements of its transactions (direct.ts).
   let writerConnection: BetterSqlite3.Database | undefined;
   const writerFactory = new PrismaBetterSQLite3({ url: config.file, timeout: 10_000 });

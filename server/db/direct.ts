@@ -43,6 +43,30 @@ function connectionOf(tx: RawClient): Connection | null {
   return connection?.inTransaction && currentTx.get(connection) === tx ? connection : null;
 }
 
+const readers = new WeakMap<object, { connection: () => Connection | undefined; onQuery?: (sql: string) => void }>();
+
+/**
+ * openDatabase: the SQLite reader client, whose reads (querySql) run on its connection directly: a request's reads
+ * skip Prisma's query compiler (a pull's three reads cost ~1 ms through it). Nothing opens a transaction on the
+ * reader, and better-sqlite3 runs each statement to completion synchronously, so a direct read never lands inside
+ * one of Prisma's; should the connection be in a transaction anyway, Prisma runs the read. `onQuery` counts them.
+ */
+export function registerReaderConnection(
+  client: object,
+  connection: () => Connection | undefined,
+  onQuery?: (sql: string) => void,
+): void {
+  readers.set(client, { connection, onQuery });
+}
+
+function readerConnectionOf(db: RawClient, sql: string): Connection | null {
+  const reader = readers.get(db);
+  const connection = reader?.connection();
+  if (!connection || connection.inTransaction) return null;
+  reader!.onQuery?.(sql);
+  return connection;
+}
+
 function prepare(connection: Connection, sql: string): Statement {
   let cache = statements.get(connection);
   if (!cache) {
@@ -73,9 +97,9 @@ export async function executeSql(tx: Pick<Prisma.TransactionClient, "$executeRaw
   return prepare(connection, sql.sql).run(...sql.values.map(bindable)).changes;
 }
 
-/** `tx.$queryRaw(sql)`: the rows (integers as numbers, booleans as 0/1, blobs as Buffers). */
+/** `tx.$queryRaw(sql)` (also the SQLite reader's): the rows (integers as numbers, booleans as 0/1, blobs as Buffers). */
 export async function querySql<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw">, sql: Prisma.Sql): Promise<T[]> {
-  const connection = connectionOf(tx);
+  const connection = connectionOf(tx) ?? readerConnectionOf(tx, sql.sql);
   if (!connection) return tx.$queryRaw<T[]>(sql);
   return prepare(connection, sql.sql).all(...sql.values.map(bindable)) as T[];
 }

@@ -22,15 +22,19 @@ export async function findEnvironment(db: Client, access: ProjectAccess, name: s
   return visibleEnvironment(access, await environmentByName(db, access.project.id, name), name);
 }
 
-/** projectAccess and findEnvironment in one statement (server/authz/access.ts), with their errors. */
+/**
+ * projectAccess and findEnvironment in one statement (server/authz/access.ts), with their errors; with `branch`, the
+ * project's branch of that name too (null when there is none: the caller throws `branchNotFound` after its checks).
+ */
 export async function findProjectEnvironment(
   db: Pick<Client, "$queryRaw">,
   actor: Actor,
   project: string,
   name: string,
-): Promise<{ access: ProjectAccess; env: EnvironmentRow }> {
-  const { access, environment } = await projectEnvironmentAccess(db, actor, project, name);
-  return { access, env: visibleEnvironment(access, environment, name) };
+  branch?: string | null,
+): Promise<{ access: ProjectAccess; env: EnvironmentRow; branch: { id: string; name: string } | null }> {
+  const found = await projectEnvironmentAccess(db, actor, project, name, branch);
+  return { access: found.access, env: visibleEnvironment(found.access, found.environment, name), branch: found.branch };
 }
 
 function visibleEnvironment(access: ProjectAccess, env: EnvironmentRow | null, name: string): EnvironmentRow {
@@ -51,7 +55,11 @@ export async function findBranch(
     select: { id: true, name: true },
   });
   if (branch) return branch;
-  throw new NotFoundError(
+  throw branchNotFound(access, name);
+}
+
+export function branchNotFound(access: ProjectAccess, name: string): NotFoundError {
+  return new NotFoundError(
     `Project branch "${name}" not found in project "${access.project.slug}". ` +
       `Run "envplane branch list", or create it with "envplane branch create ${name}".`,
     "ProjectBranch",

@@ -13,7 +13,7 @@ import { auditRead } from "./audit.js";
 import { loadMapping } from "./branches.js";
 import { assertValid, ForbiddenError, NotFoundError, ValidationError } from "./errors.js";
 import { recordLive } from "./live.js";
-import { findBranch, findProjectEnvironment } from "./lookup.js";
+import { branchNotFound, findBranch, findProjectEnvironment } from "./lookup.js";
 import { NoteStore } from "./notes.js";
 import { resolveReferences } from "./references.js";
 import type { ValueStore } from "./values.js";
@@ -57,14 +57,16 @@ export function resolutionService({
     },
 
     async pullVariables(actor: Actor, input: { project: string; environment: string; branch?: string | null }) {
-      const { access, env } = await findProjectEnvironment(db.reader, actor, input.project, input.environment);
+      const found = await findProjectEnvironment(db.reader, actor, input.project, input.environment, input.branch);
+      const { access, env } = found;
       assertCan(access, "variable:read-value", env);
       if (input.branch != null && env.name === "development")
         throw new ValidationError(
           '"development" is not mapped to any project branch, so it has no branch overrides. Pull it without a branch.',
           [{ path: ["branch"], message: "No branches on development." }],
         );
-      const branch = input.branch != null ? await findBranch(db.reader, access, input.branch) : null;
+      if (input.branch != null && !found.branch) throw branchNotFound(access, input.branch);
+      const branch = input.branch != null ? found.branch : null;
       const label = { project: access.project.slug, environment: env.name };
       const stored = await resolveReferences(
         db.reader,
