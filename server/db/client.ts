@@ -13,7 +13,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
-import { pgTransactionStarted, registerWriterConnection } from "./direct.js";
+import { pgTransactionStarted, registerPgClient, registerWriterConnection } from "./direct.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
@@ -86,6 +86,7 @@ export async function openDatabase(
       return adapter;
     };
     const client = new PostgresClient({ adapter: wrap(factory) }) as unknown as Db;
+    registerPgClient(client);
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
   const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });

@@ -65,9 +65,15 @@ export function pgTransactionStarted<T extends object>(transaction: T): T {
   return transaction;
 }
 
+/** The PostgreSQL clients (client.ts): only their transactions run in `starting` (it costs every promise a hook on Node 20). */
+const pgClients = new WeakSet<object>();
+export function registerPgClient(client: object): void {
+  pgClients.add(client);
+}
+
 /** inTransaction: runs `start` (db.$transaction) so the PostgreSQL transaction it begins can be bound to its tx. */
-export function startingTransaction<T>(start: () => Promise<T>): Promise<T> {
-  return starting.run({}, start);
+export function startingTransaction<T>(client: object, start: () => Promise<T>): Promise<T> {
+  return pgClients.has(client) ? starting.run({}, start) : start();
 }
 
 /** openDatabase: the SQLite writer client and a getter of its connection (known once Prisma connected). */

@@ -17,7 +17,7 @@ export class Rollback<T> extends Error {
 
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    return await startingTransaction(() =>
+    return await startingTransaction(db, () =>
       db.$transaction(
         (tx) => {
           bindTransaction(db, tx);
