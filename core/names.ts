@@ -10,14 +10,26 @@ export const DEFAULT_ENVIRONMENTS = ["development", "preview", "production"] as 
 export const DEFAULT_BRANCHES = ["main", "dev"] as const;
 export const WILDCARD = "*";
 
+const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const variableKey = z
   .string()
   .min(1, "Variable key is empty. Keys look like DATABASE_URL: letters, digits and _, not starting with a digit.")
   .max(MAX_KEY_LENGTH, `Variable key is longer than ${MAX_KEY_LENGTH} characters. Use a shorter key.`)
   .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    KEY_PATTERN,
     "Variable key may contain only letters, digits and _, and must not start with a digit (e.g. DATABASE_URL).",
   );
+
+/** Whether `variableKey` accepts `key`, without building a result (bulk checks of 10,000 keys). */
+export function isVariableKey(key: string): boolean {
+  return key.length <= MAX_KEY_LENGTH && KEY_PATTERN.test(key);
+}
+
+/** Whether `variableValue` accepts `value`: a UTF-16 unit is at most 3 bytes of UTF-8, so short values skip encoding. */
+export function isVariableValue(value: string): boolean {
+  return value.length * 3 <= MAX_VALUE_BYTES || utf8Bytes(value) <= MAX_VALUE_BYTES;
+}
 
 const utf8 = new TextEncoder();
 

@@ -13,7 +13,12 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
-import { registerReaderConnection, registerWriterConnection } from "./direct.js";
+import {
+  pgTransactionStarted,
+  registerPgClient,
+  registerReaderConnection,
+  registerWriterConnection,
+} from "./direct.js";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
@@ -76,9 +81,17 @@ export async function openDatabase(
 ): Promise<Database> {
   const wrap = (factory: SqlDriverAdapterFactory) => (opts.onQuery ? countingFactory(factory, opts.onQuery) : factory);
   if (config.provider === "postgresql") {
-    const client = new PostgresClient({
-      adapter: wrap(new PrismaPg({ connectionString: config.url, max: 10 })),
-    }) as unknown as Db;
+    // Each transaction the adapter starts is handed to direct.ts (its statements may run on its pg client).
+    const factory = new PrismaPg({ connectionString: config.url, max: 10 });
+    const connect = factory.connect.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      const start = adapter.startTransaction.bind(adapter);
+      adapter.startTransaction = async (isolationLevel) => pgTransactionStarted(await start(isolationLevel));
+      return adapter;
+    };
+    const client = new PostgresClient({ adapter: wrap(factory) }) as unknown as Db;
+    registerPgClient(client);
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
   const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });

@@ -1,14 +1,23 @@
 /**
- * Raw statements of a SQLite write transaction, run on its connection directly.
+ * Raw statements of a write transaction, run on its connection directly.
  *
  * Prisma sends every raw statement through its query compiler (WebAssembly): the parameters are
  * serialized into it and the plan back out. For the one JSON parameter of a bulk write (~350 KB
  * per 1,000 values) that cost 10–25 ms per 1,000 rows, more than SQLite's own work, and grew the
  * compiler's memory, which never shrinks. On SQLite the writer client has one connection and a
  * transaction holds it (the adapter's mutex) from BEGIN to COMMIT, so a statement run on that
- * connection inside `inTransaction` is part of the transaction, in order. PostgreSQL (a pool) and
- * every other client keep going through Prisma.
+ * connection inside `inTransaction` is part of the transaction, in order.
+ *
+ * On PostgreSQL a transaction holds one pooled client (pg.PoolClient) from BEGIN until Prisma
+ * sends COMMIT or ROLLBACK on it and releases it. client.ts hands us each transaction the adapter
+ * starts (`pgTransactionStarted`, found through the AsyncLocalStorage `inTransaction` runs in);
+ * its `execute` statements run on that client while the transaction is open, queued in order with
+ * Prisma's own (pg runs one query at a time per client). Once COMMIT or ROLLBACK is on its way
+ * (e.g. Prisma's timeout) they go through Prisma again, which refuses a closed transaction. Only
+ * `executeSql` runs directly on PostgreSQL (numbered placeholders, `sql.text`): it returns a count,
+ * so no result types need converting. Every other client keeps going through Prisma.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Prisma } from "./generated/sqlite/client.js";
 
@@ -24,6 +33,49 @@ const statements = new WeakMap<Connection, Map<string, Statement>>();
 /** Prepared statements kept per connection (the bulk write's statements have fixed text). */
 const MAX_STATEMENTS = 64;
 
+/** A PostgreSQL transaction's pooled client (the pg adapter's transaction object holds it as `client`). */
+interface PgClient {
+  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null }>;
+}
+interface PgTransaction {
+  client: PgClient;
+  open: boolean;
+}
+const pgTransactionOfTx = new WeakMap<object, PgTransaction>();
+/** The PostgreSQL transaction that `inTransaction`'s $transaction started, set by the adapter (client.ts). */
+const starting = new AsyncLocalStorage<{ transaction?: PgTransaction }>();
+
+/** client.ts: the pg adapter started a transaction. Wraps it to see when it ends; returns it. */
+export function pgTransactionStarted<T extends object>(transaction: T): T {
+  const slot = starting.getStore();
+  const client = (transaction as { client?: PgClient }).client;
+  if (!slot || slot.transaction || typeof client?.query !== "function") return transaction;
+  const state: PgTransaction = { client, open: true };
+  slot.transaction = state;
+  const tx = transaction as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of ["executeRaw", "queryRaw", "commit", "rollback"] as const) {
+    const method = tx[name].bind(transaction);
+    tx[name] = (...args: unknown[]) => {
+      const sql = (args[0] as { sql?: unknown } | undefined)?.sql;
+      if (name === "commit" || name === "rollback" || (typeof sql === "string" && /^\s*(COMMIT|ROLLBACK)\b/i.test(sql)))
+        state.open = false;
+      return method(...args);
+    };
+  }
+  return transaction;
+}
+
+/** The PostgreSQL clients (client.ts): only their transactions run in `starting` (it costs every promise a hook on Node 20). */
+const pgClients = new WeakSet<object>();
+export function registerPgClient(client: object): void {
+  pgClients.add(client);
+}
+
+/** inTransaction: runs `start` (db.$transaction) so the PostgreSQL transaction it begins can be bound to its tx. */
+export function startingTransaction<T>(client: object, start: () => Promise<T>): Promise<T> {
+  return pgClients.has(client) ? starting.run({}, start) : start();
+}
+
 /** openDatabase: the SQLite writer client and a getter of its connection (known once Prisma connected). */
 export function registerWriterConnection(client: object, connection: () => Connection | undefined): void {
   connectionOfClient.set(client, connection);
@@ -31,6 +83,8 @@ export function registerWriterConnection(client: object, connection: () => Conne
 
 /** inTransaction: `tx` is a transaction of `client`; when that is the SQLite writer, its statements may run directly. */
 export function bindTransaction(client: object, tx: object): void {
+  const pg = starting.getStore()?.transaction;
+  if (pg) pgTransactionOfTx.set(tx, pg);
   const connection = connectionOfClient.get(client)?.();
   if (!connection) return;
   connectionOfTx.set(tx, connection);
@@ -90,8 +144,20 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
+/** Parameters as the Prisma pg adapter binds them: dates as UTC "YYYY-MM-DD HH:MM:SS.mmm". */
+function pgBindable(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  if (value === undefined) return null;
+  return value;
+}
+
 /** `tx.$executeRaw(sql)`: the number of rows changed. */
 export async function executeSql(tx: Pick<Prisma.TransactionClient, "$executeRaw">, sql: Prisma.Sql): Promise<number> {
+  const pg = pgTransactionOfTx.get(tx);
+  if (pg?.open) {
+    const result = await pg.client.query({ text: sql.text, values: sql.values.map(pgBindable) });
+    return result.rowCount ?? 0;
+  }
   const connection = connectionOf(tx);
   if (!connection) return tx.$executeRaw(sql);
   return prepare(connection, sql.sql).run(...sql.values.map(bindable)).changes;

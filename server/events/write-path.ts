@@ -26,6 +26,7 @@ import type { Database, Tx } from "../db/client.js";
 import { lockProject } from "../db/project-sql.js";
 import type { Actor } from "../services/actor.js";
 import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
+import { LARGE_WRITE, nextTurn } from "../services/pace.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
 import { appendAuditRow } from "./audit.js";
@@ -260,6 +261,9 @@ export function writePath(
         };
         if (spec.bump) await uow.bump(env!, spec.expectedRevision);
         const result = await work(uow);
+        // A large write lets other requests in before its history statement and after it (before COMMIT).
+        const large = event.keys.size >= LARGE_WRITE;
+        if (large) await nextTurn();
         if (bumped && event.revision !== null)
           await captureRevision(tx, db.provider, {
             environmentId: bumped.id,
@@ -268,6 +272,7 @@ export function writePath(
             actor: spec.actor,
             message: spec.message,
           });
+        if (large) await nextTurn();
         const appended = await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
         const outbox = { ...appended, action: spec.action, actor: spec.actor, message: spec.message ?? null };
         deliveries = await enqueueDeliveries(tx, { ...outbox, ...event });

@@ -4,7 +4,7 @@
  * writers right there, and a stale expectedRevision fails before anything else happens).
  */
 import type { Db, Tx } from "../db/client.js";
-import { bindTransaction } from "../db/direct.js";
+import { bindTransaction, startingTransaction } from "../db/direct.js";
 import { incrementRevision } from "../db/project-sql.js";
 import { ConflictError, NotFoundError } from "./errors.js";
 
@@ -17,12 +17,14 @@ export class Rollback<T> extends Error {
 
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    return await db.$transaction(
-      (tx) => {
-        bindTransaction(db, tx);
-        return fn(tx);
-      },
-      { maxWait: 60_000, timeout: 120_000 },
+    return await startingTransaction(db, () =>
+      db.$transaction(
+        (tx) => {
+          bindTransaction(db, tx);
+          return fn(tx);
+        },
+        { maxWait: 60_000, timeout: 120_000 },
+      ),
     );
   } catch (error) {
     if (error instanceof Rollback) return error.result as T;

@@ -8,6 +8,7 @@ import { timeOrderedId } from "../db/ids.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
+import { nextTurn, timeSlice } from "./pace.js";
 import { type ReferenceCheck, referenceColumns } from "./references.js";
 
 type Client =
@@ -37,13 +38,9 @@ export interface ValueLabel {
   environment: string;
 }
 
-/** Rows per bulk INSERT statement. */
-const UPSERT_CHUNK = 2000;
+/** Rows per bulk INSERT statement (each one synchronous on SQLite: a few ms per 1,000 rows). */
+const UPSERT_CHUNK = 1000;
 const DELETE_CHUNK = 500;
-
-/** Values decrypted or encrypted between two turns of the event loop: long reads and writes let other requests in. */
-const YIELD_EVERY = 1000;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -81,8 +78,10 @@ export class ValueStore {
     const decrypt = await this.keys.decryptor(projectId, versions, db);
     const out: StoredValue[] = [];
     const failures: { key: string; where: string; reason: string }[] = [];
-    for (const [i, row] of rows.entries()) {
-      if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
+    // Long reads and writes let other requests in between slices of decryption.
+    const slice = timeSlice();
+    for (const row of rows) {
+      if (slice()) await nextTurn();
       const fromOverride = branchId !== null && row.overrideValueVersion !== null;
       const isSecret = Boolean(row.isSecret);
       let value: string | null = null;
@@ -158,18 +157,17 @@ export class ValueStore {
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
     const references = await referenceColumns(tx, { projectId, environmentId }, values, check);
+    const slice = timeSlice();
     for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
-      if (i > 0) await nextTurn();
-      const rows: ValueInsert[] = values.slice(i, i + UPSERT_CHUNK).map((v, j) => {
+      const rows: ValueInsert[] = [];
+      for (let j = i; j < Math.min(i + UPSERT_CHUNK, values.length); j++) {
+        if (slice()) await nextTurn();
+        const v = values[j];
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
-        return [
-          timeOrderedId(),
-          v.key,
-          v.isSecret,
-          Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex"),
-          references[i + j],
-        ];
-      });
+        const hex = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex");
+        rows.push([timeOrderedId(), v.key, v.isSecret, hex, references[j]]);
+      }
+      if (slice()) await nextTurn();
       await upsertValueRows(tx, this.provider, { environmentId, keyVersion, valueVersion, now }, rows);
     }
   }

@@ -2,7 +2,15 @@
 
 import { computeBulkDiff, diffIsEmpty, type IncomingVariable } from "../../core/diff.js";
 import { MAX_BULK_ITEMS } from "../../core/limits.js";
-import { branchName, check, type FieldError, variableKey, variableValue } from "../../core/names.js";
+import {
+  branchName,
+  check,
+  type FieldError,
+  isVariableKey,
+  isVariableValue,
+  variableKey,
+  variableValue,
+} from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
 import { querySql } from "../db/direct.js";
@@ -14,6 +22,7 @@ import { assertValid, NotFoundError, ValidationError } from "./errors.js";
 import { type EnvironmentRow, findBranch, findEnvironment } from "./lookup.js";
 import { wroteValues } from "./memory.js";
 import { mergeLayout, NoteStore, noteChanges, noteInputErrors, withNotes } from "./notes.js";
+import { LARGE_WRITE, nextTurn } from "./pace.js";
 import { referenceColumns, withResolved } from "./references.js";
 import { Rollback, staleRevision } from "./transaction.js";
 import type { StoredValue, ValueStore } from "./values.js";
@@ -129,11 +138,10 @@ export function variableListErrors(
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   for (const [i, v] of variables.entries()) {
-    errors.push(
-      ...check(variableKey, v.key, ["variables", String(i), "key"]),
-      ...check(variableValue, v.value, ["variables", String(i), "value"]),
-      ...noteInputErrors(v, ["variables", String(i), "note"]),
-    );
+    // zod only for a key or value that fails (its messages); valid ones cost a regex and a length.
+    if (!isVariableKey(v.key)) errors.push(...check(variableKey, v.key, ["variables", String(i), "key"]));
+    if (!isVariableValue(v.value)) errors.push(...check(variableValue, v.value, ["variables", String(i), "value"]));
+    if (v.note != null) errors.push(...noteInputErrors(v, ["variables", String(i), "note"]));
     const first = seen.get(v.key);
     if (first !== undefined)
       errors.push({
@@ -627,9 +635,13 @@ export function variableService({
     async bulkUpsertVariables(actor: Actor, input: BulkUpsertInput): Promise<BulkUpsertResult> {
       assertBulkSize(input.variables.length, "variables");
       assertBulkSize(input.keep?.length ?? 0, "keep");
+      // A large push lets other requests in between its long phases (GraphQL coercion, checks, reads, diff, write).
+      const breathe = input.variables.length >= LARGE_WRITE ? nextTurn : async () => {};
+      await breathe();
       const errors: FieldError[] = [];
       errors.push(...variableListErrors(input.variables));
       assertValid(errors);
+      await breathe();
       const prune = input.prune ?? false;
       const sentAsSecret = new Set(input.variables.filter((v) => v.secret === true).map((v) => v.key));
       const indexOf = (k: string) => input.variables.findIndex((v) => v.key === k);
@@ -715,12 +727,15 @@ export function variableService({
             { projectId, environmentId: env.id, label },
             { secrets: false, values: readable },
           );
+          await breathe();
           const managed = await managedKeys(tx, env.id);
           const resolved = await withResolved(tx, values, { projectId, label }, existing);
           const stored = await notes.load(tx, { projectId, environmentId: env.id }, readable);
+          await breathe();
           const diff = diffOf(withNotes(resolved, stored), env, managed);
           const managedKept = managedKeptOf(managed);
           const layout = layoutOf(stored, diff);
+          await breathe();
           if (diffIsEmpty(diff) && !layoutChanged)
             throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
           const [project] = await querySql<{ activeKeyVersion: number | bigint }>(
@@ -745,6 +760,7 @@ export function variableService({
               pathOf: (i) => ["variables", String(input.variables.findIndex((v) => v.key === rows[i].key)), "value"],
             },
           );
+          await breathe();
           await removing(diff.removed);
           await values.remove(tx, env.id, diff.removed);
           const renoted = new Set(diff.notesChanged);
