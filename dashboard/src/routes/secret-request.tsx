@@ -128,11 +128,15 @@ function RequestState({ request: r }: { request: SecretRequestFieldsFragment }) 
 function FulfillForm({ request: r }: { request: SecretRequestFieldsFragment }) {
   const queryClient = useQueryClient();
   const fulfil = useMutation({
-    mutationFn: async (value: string) =>
-      expect(
+    // The value travels in a holder emptied on first read: React Query keeps a mutation's variables in its state.
+    mutationFn: async (holder: { value?: string }) => {
+      const value = holder.value ?? "";
+      delete holder.value;
+      return expect(
         (await api.FulfillSecretRequest({ input: { id: r.id, value } })).fulfillSecretRequest,
         "FulfillSecretRequestPayload",
-      ),
+      );
+    },
     onSuccess: (payload) => {
       queryClient.setQueryData(secretRequestKey(r.id), payload.request);
       void queryClient.invalidateQueries({ queryKey: ["project", r.project] });
@@ -144,7 +148,7 @@ function FulfillForm({ request: r }: { request: SecretRequestFieldsFragment }) {
     const value = String(new FormData(form).get("value") ?? "");
     // Cleared at once: the value lives only in this call and the request that carries it.
     form.reset();
-    fulfil.mutate(value);
+    fulfil.mutate({ value });
   }
   const error = fulfil.error instanceof ResultError ? fulfil.error.forField("value") : null;
   return (
