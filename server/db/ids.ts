@@ -8,9 +8,14 @@
 import { randomFillSync } from "node:crypto";
 
 const pool = Buffer.alloc(8 * 1024);
+/** `pool` as hex, made once per refill: each id slices its random part from it. */
+let poolHex = "";
 let poolAt = pool.length;
 /** ms × 4096 + sequence of the last id: the next is at least one more (monotonic within a ms and across clock steps back). */
 let last = 0;
+/** The id's first two groups (the 48-bit milliseconds) for `lastMs`: a bulk insert makes many ids per millisecond. */
+let lastMs = -1;
+let timeGroups = "";
 
 export function timeOrderedId(): string {
   const next = Math.max(Date.now() * 4096, last + 1);
@@ -19,12 +24,17 @@ export function timeOrderedId(): string {
   const seq = next % 4096;
   if (poolAt + 8 > pool.length) {
     randomFillSync(pool);
+    poolHex = pool.toString("hex");
     poolAt = 0;
   }
-  const random = pool.subarray(poolAt, poolAt + 8);
+  const at = poolAt;
   poolAt += 8;
-  const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
-  const time = hex(ms, 12);
-  const variant = (0x8000 | ((random[0] & 0x3f) << 8) | random[1]).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8)}-${hex(0x7000 | seq, 4)}-${variant}-${random.toString("hex", 2, 8)}`;
+  if (ms !== lastMs) {
+    const time = ms.toString(16).padStart(12, "0");
+    timeGroups = `${time.slice(0, 8)}-${time.slice(8)}-`;
+    lastMs = ms;
+  }
+  // 0x7000 | seq and 0x8000 | … are always four hex digits.
+  const variant = (0x8000 | ((pool[at] & 0x3f) << 8) | pool[at + 1]).toString(16);
+  return `${timeGroups}${(0x7000 | seq).toString(16)}-${variant}-${poolHex.slice(2 * at + 4, 2 * at + 16)}`;
 }
