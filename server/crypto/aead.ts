@@ -50,6 +50,8 @@ function headerAad(prefix: Uint8Array, aad: Uint8Array): Bytes {
 export interface Xchacha {
   readonly name: "native" | "noble";
   encrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Bytes;
+  /** `encrypt`, its result written into `out` from `at` (seal builds the blob without a copy). */
+  encryptInto(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
   decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Bytes;
 }
 
@@ -57,6 +59,7 @@ export interface Xchacha {
 export const nobleXchacha: Xchacha = {
   name: "noble",
   encrypt: (key, nonce, aad, plaintext) => xchacha20poly1305(key, nonce, aad).encrypt(plaintext) as Bytes,
+  encryptInto: (key, nonce, aad, plaintext, out, at) => out.set(xchacha20poly1305(key, nonce, aad).encrypt(plaintext), at),
   decrypt: (key, nonce, aad, sealed) => xchacha20poly1305(key, nonce, aad).decrypt(sealed) as Bytes,
 };
 
@@ -93,14 +96,17 @@ function subkeyAndIv(key: Uint8Array, nonce: Uint8Array): { subkey: Uint8Array; 
 export const nativeXchacha: Xchacha = {
   name: "native",
   encrypt(key, nonce, aad, plaintext) {
+    const out = new Uint8Array(plaintext.length + TAG_BYTES);
+    nativeXchacha.encryptInto(key, nonce, aad, plaintext, out, 0);
+    return out;
+  },
+  encryptInto(key, nonce, aad, plaintext, out, at) {
     const { subkey, iv } = subkeyAndIv(key, nonce);
     const cipher = createCipheriv("chacha20-poly1305", subkey, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad, { plaintextLength: plaintext.length });
-    const out = new Uint8Array(plaintext.length + TAG_BYTES);
-    out.set(cipher.update(plaintext), 0);
+    out.set(cipher.update(plaintext), at);
     cipher.final();
-    out.set(cipher.getAuthTag(), plaintext.length);
-    return out;
+    out.set(cipher.getAuthTag(), at + plaintext.length);
   },
   decrypt(key, nonce, aad, sealed) {
     if (sealed.length < TAG_BYTES) throw new Error("ciphertext too short");
@@ -151,14 +157,15 @@ export function seal(key: Uint8Array, keyVersion: number, plaintext: Uint8Array,
     throw new RangeError("keyVersion must be an integer in 0..2^32-1");
   }
   const nonce = freshNonce();
-  const prefix = new Uint8Array(PREFIX_BYTES);
-  prefix[0] = FORMAT_VERSION;
-  new DataView(prefix.buffer).setUint32(1, keyVersion, false);
-  const sealed = xchacha.encrypt(key, nonce, headerAad(prefix, aad), plaintext);
-  const blob = new Uint8Array(HEADER_BYTES + sealed.length);
-  blob.set(prefix, 0);
+  // The blob is built in place: header, then the ciphertext and tag written straight after it.
+  const blob = new Uint8Array(HEADER_BYTES + plaintext.length + TAG_BYTES);
+  blob[0] = FORMAT_VERSION;
+  blob[1] = keyVersion >>> 24;
+  blob[2] = (keyVersion >>> 16) & 0xff;
+  blob[3] = (keyVersion >>> 8) & 0xff;
+  blob[4] = keyVersion & 0xff;
   blob.set(nonce, PREFIX_BYTES);
-  blob.set(sealed, HEADER_BYTES);
+  xchacha.encryptInto(key, nonce, headerAad(blob.subarray(0, PREFIX_BYTES), aad), plaintext, blob, HEADER_BYTES);
   return blob;
 }
 
