@@ -10,6 +10,8 @@
  * PostgreSQL, a webhook created by another server must get the very next event.
  */
 import type { Tx } from "../db/client.js";
+import { querySql } from "../db/direct.js";
+import { Prisma } from "../db/generated/sqlite/client.js";
 import type { Actor } from "../services/actor.js";
 
 /** Who wrote (the write path's EventActor): a token's actor, or the server itself. */
@@ -136,10 +138,11 @@ async function actorOf(tx: Tx, actor: EventActor): Promise<WebhookPayload["data"
 export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<number> {
   const type = event.type ?? webhookEventType(event.action) ?? gitBranchEventType(event);
   if (!type || !event.projectId) return 0;
-  const webhooks = await tx.webhook.findMany({
-    where: { projectId: event.projectId },
-    select: { id: true, environmentIds: true, events: true },
-  });
+  // Every write asks this: one raw statement (on SQLite run on the transaction's connection) instead of a Prisma query.
+  const webhooks = await querySql<{ id: string; environmentIds: string | null; events: string }>(
+    tx,
+    Prisma.sql`SELECT "id", "environmentIds", "events" FROM "Webhook" WHERE "projectId" = ${event.projectId}`,
+  );
   if (webhooks.length === 0) return 0;
   const environmentId = type.startsWith("environment.") ? event.environmentId : null;
   const matching = webhooks.filter((w) => webhookMatches(w, type, environmentId));
