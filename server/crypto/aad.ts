@@ -35,6 +35,8 @@ class Writer {
   }
 }
 
+const keyEncoder = new TextEncoder();
+
 const header = (domain: string) => new Writer().str(domain).u8(FORMAT_VERSION);
 
 /** AAD for a variable value (branchId null = the base value, distinct from every branch). */
@@ -68,14 +70,15 @@ export function valueAad(p: {
   }
   if (!Number.isInteger(p.valueVersion) || p.valueVersion < 0 || p.valueVersion > 0xffffffff)
     throw new RangeError("expected a u32 integer");
-  const key = utf8.encode(p.key);
+  // The key's UTF-8 bytes are written in place (no intermediate array per key).
+  const keyLength = Buffer.byteLength(p.key, "utf8");
   const at = prefix.bytes.length;
-  const out = new Uint8Array(at + 4 + key.length + 4);
+  const out = new Uint8Array(at + 4 + keyLength + 4);
   const view = new DataView(out.buffer);
   out.set(prefix.bytes, 0);
-  view.setUint32(at, key.length, false);
-  out.set(key, at + 4);
-  view.setUint32(at + 4 + key.length, p.valueVersion, false);
+  view.setUint32(at, keyLength, false);
+  keyEncoder.encodeInto(p.key, out.subarray(at + 4, at + 4 + keyLength));
+  view.setUint32(at + 4 + keyLength, p.valueVersion, false);
   return out;
 }
 
