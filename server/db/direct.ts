@@ -13,9 +13,10 @@
  * starts (`pgTransactionStarted`, found through the AsyncLocalStorage `inTransaction` runs in);
  * its `execute` statements run on that client while the transaction is open, queued in order with
  * Prisma's own (pg runs one query at a time per client). Once COMMIT or ROLLBACK is on its way
- * (e.g. Prisma's timeout) they go through Prisma again, which refuses a closed transaction. Only
- * `executeSql` runs directly on PostgreSQL (numbered placeholders, `sql.text`): it returns a count,
- * so no result types need converting. Every other client keeps going through Prisma.
+ * (e.g. Prisma's timeout) they go through Prisma again, which refuses a closed transaction. On
+ * PostgreSQL `executeSql` runs directly (numbered placeholders, `sql.text`): it returns a count, so
+ * no result types need converting; so does `queryPlainRows`, for statements whose columns pg and
+ * Prisma return alike (text, boolean, integer). Every other client keeps going through Prisma.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
@@ -35,7 +36,7 @@ const MAX_STATEMENTS = 64;
 
 /** A PostgreSQL transaction's pooled client (the pg adapter's transaction object holds it as `client`). */
 interface PgClient {
-  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null }>;
+  query(config: { text: string; values: unknown[] }): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 interface PgTransaction {
   client: PgClient;
@@ -168,4 +169,15 @@ export async function querySql<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw"
   const connection = connectionOf(tx) ?? readerConnectionOf(tx, sql.sql);
   if (!connection) return tx.$queryRaw<T[]>(sql);
   return prepare(connection, sql.sql).all(...sql.values.map(bindable)) as T[];
+}
+
+/**
+ * `querySql` for a statement whose result columns are only text, boolean and 4-byte integers (pg's
+ * defaults return them as Prisma does: string, boolean, number): in a PostgreSQL transaction it runs
+ * on the transaction's client directly, skipping Prisma's query compiler (~0.3–0.5 ms a statement).
+ */
+export async function queryPlainRows<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw">, sql: Prisma.Sql): Promise<T[]> {
+  const pg = pgTransactionOfTx.get(tx);
+  if (pg?.open) return (await pg.client.query({ text: sql.text, values: sql.values.map(pgBindable) })).rows as T[];
+  return querySql<T>(tx, sql);
 }
