@@ -51,6 +51,7 @@ import { initializeOrVerify } from "./services/bootstrap.js";
 import { createServices, type Services } from "./services/index.js";
 import { rewrapDataKeys } from "./services/key-rotation.js";
 import { KeyRing } from "./services/keyring.js";
+import { nextTurn } from "./services/pace.js";
 import { parseToken } from "./services/token-format.js";
 
 export type { Logger };
@@ -299,7 +300,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return {
       fetch: (request, init) =>
         Promise.resolve(yoga.fetch(typeof request === "string" ? new Request(request, init) : request)),
-      handle: yoga as unknown as RequestListener,
+      // Each request waits for its turn (services/pace.ts): first come, first served, and between two turns
+      // Node accepts new connections, so a client connecting to a busy server is not kept waiting.
+      handle: (request, response) =>
+        void nextTurn().then(() => (yoga as unknown as RequestListener)(request, response)),
       services,
       database,
       keys,

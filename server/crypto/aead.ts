@@ -51,7 +51,14 @@ export interface Xchacha {
   readonly name: "native" | "noble";
   encrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Bytes;
   /** `encrypt`, its result written into `out` from `at` (seal builds the blob without a copy). */
-  encryptInto(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
+  encryptInto(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    out: Uint8Array,
+    at: number,
+  ): void;
   decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Bytes;
 }
 
@@ -59,7 +66,8 @@ export interface Xchacha {
 export const nobleXchacha: Xchacha = {
   name: "noble",
   encrypt: (key, nonce, aad, plaintext) => xchacha20poly1305(key, nonce, aad).encrypt(plaintext) as Bytes,
-  encryptInto: (key, nonce, aad, plaintext, out, at) => out.set(xchacha20poly1305(key, nonce, aad).encrypt(plaintext), at),
+  encryptInto: (key, nonce, aad, plaintext, out, at) =>
+    out.set(xchacha20poly1305(key, nonce, aad).encrypt(plaintext), at),
   decrypt: (key, nonce, aad, sealed) => xchacha20poly1305(key, nonce, aad).decrypt(sealed) as Bytes,
 };
 

@@ -14,6 +14,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
 import {
+  type PgPool,
   pgTransactionStarted,
   registerPgClient,
   registerReaderConnection,
@@ -84,14 +85,17 @@ export async function openDatabase(
     // Each transaction the adapter starts is handed to direct.ts (its statements may run on its pg client).
     const factory = new PrismaPg({ connectionString: config.url, max: 10 });
     const connect = factory.connect.bind(factory);
+    // The adapter's pool, for raw reads outside transactions (direct.ts).
+    let pool: PgPool | undefined;
     factory.connect = async () => {
       const adapter = await connect();
+      pool = (adapter as unknown as { client?: PgPool }).client;
       const start = adapter.startTransaction.bind(adapter);
       adapter.startTransaction = async (isolationLevel) => pgTransactionStarted(await start(isolationLevel));
       return adapter;
     };
     const client = new PostgresClient({ adapter: wrap(factory) }) as unknown as Db;
-    registerPgClient(client);
+    registerPgClient(client, () => pool, opts.onQuery);
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
   const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });

@@ -3,7 +3,7 @@
  * Variable rows of one environment, the rows travelling as ONE JSON parameter (as values-sql.ts does).
  */
 import type { Provider, Tx } from "./client.js";
-import { executeSql, queryPlainRows } from "./direct.js";
+import { executeSql, querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 
 /** A base variable's layout and note (hex; null without a note or when notes were not asked for). */
@@ -28,7 +28,7 @@ export function selectNoteRows(
     : provider === "sqlite"
       ? Prisma.sql`hex("noteCiphertext")`
       : Prisma.sql`encode("noteCiphertext", 'hex')`;
-  return queryPlainRows<NoteRow>(
+  return querySql<NoteRow>(
     db,
     Prisma.sql`SELECT "key", "isSecret", "position", "blankLineBefore", "noteVersion", ${note} AS "noteCiphertext"
       FROM "Variable" WHERE "environmentId" = ${environmentId}`,

@@ -1,6 +1,6 @@
 /** Project-level SQL that Prisma's query API cannot express. */
 import type { Db, Provider, Tx } from "./client.js";
-import { queryPlainRows, querySql } from "./direct.js";
+import { querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 
 /**
@@ -79,7 +79,7 @@ export async function environmentByName(
 
 /** Increments an environment's revision and returns the new one (null when it no longer exists), in one statement. */
 export async function incrementRevision(tx: Pick<Tx, "$queryRaw">, environmentId: string): Promise<number | null> {
-  const rows = await queryPlainRows<{ revision: number | bigint }>(
+  const rows = await querySql<{ revision: number | bigint }>(
     tx,
     Prisma.sql`
     UPDATE "Environment" SET "revision" = "revision" + 1, "updatedAt" = ${new Date()} WHERE "id" = ${environmentId}

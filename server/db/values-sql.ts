@@ -4,7 +4,7 @@
  */
 
 import type { Db, Provider, Tx } from "./client.js";
-import { executeSql, queryPlainRows } from "./direct.js";
+import { executeSql, querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 
 type Client = Pick<Tx, "$queryRaw" | "$executeRaw"> | Pick<Db, "$queryRaw" | "$executeRaw">;
@@ -45,7 +45,7 @@ export function selectValueRows(
       ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END`
       : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
   // Text, boolean and integer columns only (ciphertexts as hex): direct in a PostgreSQL transaction too.
-  return queryPlainRows<ValueRow>(
+  return querySql<ValueRow>(
     db,
     Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",

@@ -10,7 +10,7 @@
  * PostgreSQL, a webhook created by another server must get the very next event.
  */
 import type { Tx } from "../db/client.js";
-import { queryPlainRows } from "../db/direct.js";
+import { querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import type { Actor } from "../services/actor.js";
 
@@ -139,7 +139,7 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
   const type = event.type ?? webhookEventType(event.action) ?? gitBranchEventType(event);
   if (!type || !event.projectId) return 0;
   // Every write asks this: one raw statement on the transaction's connection (server/db/direct.ts), not a Prisma query.
-  const webhooks = await queryPlainRows<{ id: string; environmentIds: string | null; events: string }>(
+  const webhooks = await querySql<{ id: string; environmentIds: string | null; events: string }>(
     tx,
     Prisma.sql`SELECT "id", "environmentIds", "events" FROM "Webhook" WHERE "projectId" = ${event.projectId}`,
   );

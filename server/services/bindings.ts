@@ -19,7 +19,7 @@ import { z } from "zod";
 import { check, type FieldError, variableKey, variableValue } from "../../core/names.js";
 import { assertCan, type ProjectAccess } from "../authz/index.js";
 import type { Database, Provider, Tx } from "../db/client.js";
-import { queryPlainRows } from "../db/direct.js";
+import { querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import { captureRemovals, captureRevision } from "../events/history.js";
 import {
@@ -58,7 +58,7 @@ export async function managedKeys(
 ): Promise<Map<string, string>> {
   if (!keys) {
     // Every bulk write asks: one raw statement (run directly in a SQLite write transaction, server/db/direct.ts).
-    const all = await queryPlainRows<{ key: string; name: string | null }>(
+    const all = await querySql<{ key: string; name: string | null }>(
       client,
       Prisma.sql`SELECT v."key", b."name" FROM "Variable" v LEFT JOIN "ServiceBinding" b ON b."id" = v."managedBy"
         WHERE v."environmentId" = ${environmentId} AND v."managedBy" IS NOT NULL`,

@@ -13,7 +13,7 @@ import {
 } from "../../core/names.js";
 import { assertCan, can, projectAccess } from "../authz/index.js";
 import type { Database } from "../db/client.js";
-import { queryPlainRows } from "../db/direct.js";
+import { querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
@@ -738,7 +738,7 @@ export function variableService({
           await breathe();
           if (diffIsEmpty(diff) && !layoutChanged)
             throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
-          const [project] = await queryPlainRows<{ activeKeyVersion: number | bigint }>(
+          const [project] = await querySql<{ activeKeyVersion: number | bigint }>(
             tx,
             Prisma.sql`SELECT "activeKeyVersion" FROM "Project" WHERE "id" = ${projectId}`,
           );
