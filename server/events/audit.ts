@@ -123,7 +123,8 @@ const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.S
 /**
  * Appends one row as its own transaction (BEGIN IMMEDIATE … COMMIT) on an idle SQLite connection, synchronously:
  * better-sqlite3 runs it to the end before any other JavaScript, so nothing else lands inside it, and no
- * Prisma transaction (which costs more than the three statements) is needed. `onQuery` sees each statement.
+ * Prisma transaction (which costs more than the three statements) is needed. `onQuery` sees the BEGIN and the
+ * COMMIT (the statements between run on the connection directly, uncounted, as db/direct.ts's in a transaction).
  */
 export function appendAuditRowNow(
   connection: BetterSqlite3.Database,
@@ -133,7 +134,6 @@ export function appendAuditRowNow(
   let cache = prepared.get(connection);
   if (!cache) prepared.set(connection, (cache = new Map()));
   const statement = (sql: Prisma.Sql) => {
-    onQuery?.(sql.sql);
     let s = cache.get(sql.sql);
     if (!s) cache.set(sql.sql, (s = connection.prepare(sql.sql)));
     return { s, values: sql.values.map(bindable) };
