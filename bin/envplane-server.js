@@ -7,6 +7,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+
+// Before anything compiles: Prisma's query compiler is WebAssembly, and V8 recompiles (TurboFan) each function
+// that has run for a budget of work. The start-up's migrations and checks ran enough of it to tier up ~10-15 MiB
+// of optimized code that an idle server keeps; a larger budget leaves that code in the baseline tier, and the
+// functions a busy server runs often still tier up after a few thousand queries.
+v8.setFlagsFromString("--wasm-tiering-budget=50000000");
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const stamp = path.join(root, "dist", "server", ".built");

@@ -22,7 +22,7 @@ import { handleGitHubHook, isGitHookPath } from "./http/github.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
 import { accessLog, createLogger, type Logger } from "./http/log.js";
-import { handleMcp, MCP_PATH } from "./http/mcp.js";
+import { MCP_PATH } from "./http/mcp-path.js";
 import {
   bodyLimit,
   corsFor,
@@ -154,6 +154,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
 
+    // The MCP route (its SDK, zod and the tools: ~7 MiB) is loaded on its first request, not at start.
+    let mcpModule: Promise<typeof import("./http/mcp.js")> | undefined;
+    const mcpRoute = () =>
+      (mcpModule ??= import("./http/mcp.js").catch((error) => {
+        mcpModule = undefined; // the next request tries again
+        throw error;
+      }));
+
     const trustProxy = config.trustProxy ?? false;
     const dashboardDir = config.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
     /** What is not GraphQL: sign-in and sign-out, GraphiQL and its files, the dashboard. */
@@ -164,7 +172,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         try {
           if (path === MCP_PATH)
             endResponse(
-              await handleMcp(request, serverContext as { req?: IncomingMessage }, {
+              await (await mcpRoute()).handleMcp(request, serverContext as { req?: IncomingMessage }, {
                 graphql: async (r, context) => yoga.fetch(r, context),
                 warn: (line) => log.warn(line),
               }),

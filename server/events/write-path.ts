@@ -104,7 +104,7 @@ export interface WritePath {
   run<T>(spec: WriteSpec, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
-function actorColumns(actor: EventActor) {
+export function actorColumns(actor: EventActor) {
   if (actor.kind === "system") return { actorType: "system", actorUserId: null, tokenId: null };
   if (actor.kind === "user") return { actorType: "user", actorUserId: actor.userId, tokenId: actor.tokenId };
   return { actorType: "service", actorUserId: null, tokenId: actor.tokenId };
@@ -115,7 +115,7 @@ function tokenActor(actor: EventActor): Actor {
   return actor;
 }
 
-function actorDetails(actor: EventActor) {
+export function actorDetails(actor: EventActor) {
   if (actor.kind === "system") return { actorName: actor.name ?? "system", clientAddress: null, userAgent: null };
   return {
     actorName: actor.name ?? (actor.kind === "service" ? "service token" : ""),

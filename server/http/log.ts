@@ -4,11 +4,13 @@
  * actor kind and ids. Never variables, values or the query text.
  */
 
+import { createRequire } from "node:module";
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import pino, { type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
 import type { Context } from "../graphql/builder.js";
+
+const require = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -18,8 +20,11 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export function createLogger(level = "info", destination?: DestinationStream): Logger {
   const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (destination) return pino(options, destination);
-  if (process.stderr.isTTY)
+  if (process.stderr.isTTY) {
+    // Loaded only for a terminal: a server logging to a file or a pipe never needs it.
+    const pretty = require("pino-pretty") as typeof import("pino-pretty");
     return pino(options, pretty({ destination: 2, sync: true, translateTime: "SYS:HH:MM:ss.l" }));
+  }
   return pino(options, pino.destination({ fd: 2, sync: true }));
 }
 

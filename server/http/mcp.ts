@@ -12,7 +12,7 @@ import { createMcpServerForToken } from "../../mcp/server.js";
 import { readBodyBytes } from "./body.js";
 import { errorResponse } from "./session.js";
 
-export const MCP_PATH = "/mcp";
+export { MCP_PATH } from "./mcp-path.js";
 
 export interface McpRoute {
   /** The app's GraphQL handler (yoga.fetch) with the original request's server context. */

@@ -4,10 +4,10 @@
  */
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { assertCan, projectAccess } from "../authz/index.js";
-import type { Database, Db, Tx } from "../db/client.js";
+import { type Database, type Db, idleSqliteWriter, type Tx } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
-import { AUDIT_COLUMNS, auditHash } from "../events/audit.js";
-import { appendEvent, type EventFields } from "../events/write-path.js";
+import { AUDIT_COLUMNS, type AuditFields, appendAuditRowNow, auditHash } from "../events/audit.js";
+import { actorColumns, actorDetails, appendEvent, type EventFields } from "../events/write-path.js";
 import type { Actor } from "./actor.js";
 import { AppError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
@@ -29,10 +29,13 @@ export async function auditRead(
   log?: (line: string) => void,
 ): Promise<void> {
   try {
-    await inTransaction(writer, async (tx) => {
-      await also?.(tx);
-      await appendEvent(tx, actor, action, fields);
-    });
+    const idle = also ? null : idleSqliteWriter(writer);
+    if (idle) appendAuditRowNow(idle.connection, eventFields(actor, action, fields), idle.onQuery);
+    else
+      await inTransaction(writer, async (tx) => {
+        await also?.(tx);
+        await appendEvent(tx, actor, action, fields);
+      });
   } catch (error) {
     log?.(`Audit log write failed for ${action}: ${error instanceof Error ? error.message : String(error)}`);
     throw new AuditUnavailableError(
@@ -40,6 +43,21 @@ export async function auditRead(
         "failing, the server log says why (the database refuses writes, or is out of space).",
     );
   }
+}
+
+/** The audit row's fields of a read, as appendEvent (events/write-path.ts) makes them. */
+function eventFields(actor: Actor, action: EventAction, fields: EventFields): AuditFields {
+  return {
+    action,
+    ...actorColumns(actor),
+    ...actorDetails(actor),
+    projectId: fields.projectId ?? null,
+    environmentId: fields.environmentId ?? null,
+    branchId: fields.branchId ?? null,
+    revision: fields.revision ?? null,
+    keys: JSON.stringify([...new Set(fields.keys ?? [])].sort()),
+    metadata: JSON.stringify(fields.metadata ?? {}),
+  };
 }
 
 export interface AuditFilter {
