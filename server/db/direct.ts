@@ -139,7 +139,8 @@ function readerConnectionOf(db: RawClient, sql: string): Connection | null {
   return connection;
 }
 
-function prepare(connection: Connection, sql: string): Statement {
+/** A statement on `connection`, prepared once per text (kept per connection). */
+export function prepare(connection: Connection, sql: string): Statement {
   let cache = statements.get(connection);
   if (!cache) {
     cache = new Map();
@@ -155,7 +156,7 @@ function prepare(connection: Connection, sql: string): Statement {
 }
 
 /** Parameters as the Prisma adapter binds them: booleans as 0/1, dates as ISO 8601 text with "+00:00". */
-function bindable(value: unknown): unknown {
+export function bindable(value: unknown): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
   if (value === undefined) return null;

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Database, Tx } from "../db/client.js";
-import { executeSql, querySql } from "../db/direct.js";
+import { bindable, executeSql, prepare, querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import { timeOrderedId } from "../db/ids.js";
 import { inTransaction } from "../services/transaction.js";
@@ -117,9 +117,6 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
   return row;
 }
 
-/** A SQLite connection's statements, prepared once (the texts are fixed). */
-const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
 /**
  * Appends one row as its own transaction (BEGIN IMMEDIATE … COMMIT) on an idle SQLite connection, synchronously:
  * better-sqlite3 runs it to the end before any other JavaScript, so nothing else lands inside it, and no
@@ -131,13 +128,7 @@ export function appendAuditRowNow(
   fields: AuditFields,
   onQuery?: (sql: string) => void,
 ): AuditRow & { hash: string } {
-  let cache = prepared.get(connection);
-  if (!cache) prepared.set(connection, (cache = new Map()));
-  const statement = (sql: Prisma.Sql) => {
-    let s = cache.get(sql.sql);
-    if (!s) cache.set(sql.sql, (s = connection.prepare(sql.sql)));
-    return { s, values: sql.values.map(bindable) };
-  };
+  const statement = (sql: Prisma.Sql) => ({ s: prepare(connection, sql.sql), values: sql.values.map(bindable) });
   const append = connection.transaction(() => {
     const advance = statement(advanceHead(fields.projectId ?? ""));
     const row = nextRow(fields, advance.s.get(...advance.values) as { seq: number; hash: string });
@@ -151,13 +142,6 @@ export function appendAuditRowNow(
   const row = append.immediate();
   onQuery?.("COMMIT");
   return row;
-}
-
-/** Parameters as the Prisma SQLite adapter binds them (db/direct.ts): dates as ISO 8601 text with "+00:00". */
-function bindable(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value ?? null;
 }
 
 /**
