@@ -72,13 +72,14 @@ export async function upsertValueRows(
   rows: readonly ValueInsert[],
 ): Promise<void> {
   const { environmentId, keyVersion, valueVersion, now } = scope;
-  const json = JSON.stringify(rows);
+  // PostgreSQL takes the rows as typed arrays (unnest): expanding a JSON parameter cost it ~3× the statement.
+  const column = <T>(i: number) => rows.map((row) => row[i] as T);
   const select =
     provider === "sqlite"
       ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}, j.value ->> 4
-          FROM json_each(${json}) AS j WHERE true`
-      : Prisma.sql`SELECT j ->> 0, ${environmentId}::text, j ->> 1, (j ->> 2)::boolean, decode(j ->> 3, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3), j ->> 4
-          FROM json_array_elements(${json}::json) AS j`;
+          FROM json_each(${JSON.stringify(rows)}) AS j WHERE true`
+      : Prisma.sql`SELECT t.id, ${environmentId}::text, t.key, t.secret, decode(t.hex, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3), t.refs
+          FROM unnest(${column<string>(0)}::text[], ${column<string>(1)}::text[], ${column<boolean>(2)}::boolean[], ${column<string>(3)}::text[], ${column<string>(4)}::text[]) AS t(id, key, secret, hex, refs)`;
   await executeSql(
     tx,
     Prisma.sql`
