@@ -310,8 +310,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         Promise.resolve(yoga.fetch(typeof request === "string" ? new Request(request, init) : request)),
       // Each request waits for its turn (services/pace.ts): first come, first served, and between two turns
       // Node accepts new connections, so a client connecting to a busy server is not kept waiting.
+      // A request whose client left while it waited is not run (its answer could not be delivered).
       handle: (request, response) =>
-        void nextTurn().then(() => (yoga as unknown as RequestListener)(request, response)),
+        void nextTurn().then(() => {
+          if (!request.socket?.destroyed) (yoga as unknown as RequestListener)(request, response);
+        }),
       services,
       database,
       keys,

@@ -43,7 +43,8 @@ export interface PgClient {
     rows: unknown[];
   }>;
 }
-export type PgPool = PgClient;
+export type PgPool = PgClient & { ending?: boolean };
+const usable = (pool: PgPool | undefined) => (pool && !pool.ending ? pool : undefined);
 
 /** Result types as Prisma's $queryRaw gives them: int8 as bigint, `timestamp` (stored as UTC) as a Date in UTC. */
 const pgTypes = {
@@ -185,7 +186,8 @@ export async function executeSql(tx: Pick<Prisma.TransactionClient, "$executeRaw
 /** `tx.$queryRaw(sql)` (also the SQLite reader's): the rows (integers as numbers, booleans as 0/1, blobs as Buffers). */
 export async function querySql<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw">, sql: Prisma.Sql): Promise<T[]> {
   const pgTx = pgTransactionOfTx.get(tx);
-  const pgPool = pgTx?.open ? pgTx.client : pgPools.get(tx)?.pool();
+  // Not a pool that was ended (the database closed): Prisma then says so, or reconnects.
+  const pgPool = pgTx?.open ? pgTx.client : usable(pgPools.get(tx)?.pool());
   if (pgPool) {
     if (!pgTx) pgPools.get(tx)!.onQuery?.(sql.text);
     const result = await pgPool.query({ text: sql.text, values: sql.values.map(pgBindable), types: pgTypes });

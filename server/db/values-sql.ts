@@ -6,6 +6,7 @@
 import type { Db, Provider, Tx } from "./client.js";
 import { executeSql, querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
+import type { NoteRow } from "./notes-sql.js";
 
 type Client = Pick<Tx, "$queryRaw" | "$executeRaw"> | Pick<Db, "$queryRaw" | "$executeRaw">;
 
@@ -23,6 +24,9 @@ export interface ValueRow {
   overrideValueVersion: number | null;
 }
 
+/** The layout and note columns (notes-sql.ts's NoteRow), read with the values when asked. */
+export type LayoutColumns = Omit<NoteRow, "key" | "isSecret">;
+
 /**
  * An environment's base values with `branchId`'s overrides (LEFT JOIN), sorted by key, in one
  * statement. Ciphertexts are read as hex text (Prisma's driver adapters turn each BLOB into an
@@ -33,23 +37,29 @@ export function selectValueRows(
   provider: Provider,
   scope: { environmentId: string; branchId: string | null },
   ciphertexts: "all" | "standard" | "none",
-): Promise<ValueRow[]> {
+  /** Also each row's layout, and with `notes` its sealed note: the statement selectNoteRows would run. */
+  layout?: { notes: boolean },
+): Promise<(ValueRow & Partial<LayoutColumns>)[]> {
   const wanted =
     ciphertexts === "none"
       ? Prisma.sql`FALSE`
       : ciphertexts === "all"
         ? Prisma.sql`TRUE`
         : Prisma.sql`NOT v."isSecret"`;
-  const hex = (column: Prisma.Sql) =>
+  const hex = (column: Prisma.Sql, when = wanted) =>
     provider === "sqlite"
-      ? Prisma.sql`CASE WHEN ${wanted} THEN hex(${column}) END`
-      : Prisma.sql`CASE WHEN ${wanted} THEN encode(${column}, 'hex') END`;
-  // Text, boolean and integer columns only (ciphertexts as hex): direct in a PostgreSQL transaction too.
-  return querySql<ValueRow>(
+      ? Prisma.sql`CASE WHEN ${when} THEN hex(${column}) END`
+      : Prisma.sql`CASE WHEN ${when} THEN encode(${column}, 'hex') END`;
+  const layoutColumns = !layout
+    ? Prisma.empty
+    : Prisma.sql`, v."position", v."blankLineBefore", v."noteVersion", ${
+        layout.notes ? hex(Prisma.sql`v."noteCiphertext"`, Prisma.sql`TRUE`) : Prisma.sql`NULL`
+      } AS "noteCiphertext"`;
+  return querySql<ValueRow & Partial<LayoutColumns>>(
     db,
     Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
-      o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"
+      o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"${layoutColumns}
     FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId ?? ""}
     WHERE v."environmentId" = ${scope.environmentId}
     ORDER BY v."key" ASC`,

@@ -120,15 +120,17 @@ export async function appendAuditRow(tx: AuditTx, fields: AuditFields): Promise<
 /**
  * Appends one row as its own transaction (BEGIN IMMEDIATE … COMMIT) on an idle SQLite connection, synchronously:
  * better-sqlite3 runs it to the end before any other JavaScript, so nothing else lands inside it, and no
- * Prisma transaction (which costs more than the three statements) is needed. `onQuery` sees the BEGIN and the
- * COMMIT (the statements between run on the connection directly, uncounted, as db/direct.ts's in a transaction).
+ * Prisma transaction (which costs more than the three statements) is needed. `onQuery` sees all five statements.
  */
 export function appendAuditRowNow(
   connection: BetterSqlite3.Database,
   fields: AuditFields,
   onQuery?: (sql: string) => void,
 ): AuditRow & { hash: string } {
-  const statement = (sql: Prisma.Sql) => ({ s: prepare(connection, sql.sql), values: sql.values.map(bindable) });
+  const statement = (sql: Prisma.Sql) => {
+    onQuery?.(sql.sql);
+    return { s: prepare(connection, sql.sql), values: sql.values.map(bindable) };
+  };
   const append = connection.transaction(() => {
     const advance = statement(advanceHead(fields.projectId ?? ""));
     const row = nextRow(fields, advance.s.get(...advance.values) as { seq: number; hash: string });

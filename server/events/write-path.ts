@@ -29,7 +29,7 @@ import { type EnvironmentRow, findEnvironment } from "../services/lookup.js";
 import { LARGE_WRITE, nextTurn } from "../services/pace.js";
 import { bumpRevision, inTransaction } from "../services/transaction.js";
 import type { EventAction } from "./actions.js";
-import { appendAuditRow } from "./audit.js";
+import { type AuditFields, appendAuditRow } from "./audit.js";
 import {
   assertMessage,
   type BranchDeletionRevision,
@@ -104,7 +104,7 @@ export interface WritePath {
   run<T>(spec: WriteSpec, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
-export function actorColumns(actor: EventActor) {
+function actorColumns(actor: EventActor) {
   if (actor.kind === "system") return { actorType: "system", actorUserId: null, tokenId: null };
   if (actor.kind === "user") return { actorType: "user", actorUserId: actor.userId, tokenId: actor.tokenId };
   return { actorType: "service", actorUserId: null, tokenId: actor.tokenId };
@@ -115,7 +115,7 @@ function tokenActor(actor: EventActor): Actor {
   return actor;
 }
 
-export function actorDetails(actor: EventActor) {
+function actorDetails(actor: EventActor) {
   if (actor.kind === "system") return { actorName: actor.name ?? "system", clientAddress: null, userAgent: null };
   return {
     actorName: actor.name ?? (actor.kind === "service" ? "service token" : ""),
@@ -134,7 +134,12 @@ export async function appendEvent(
   action: EventAction,
   fields: EventFields = {},
 ): Promise<{ id: string; createdAt: Date }> {
-  return appendAuditRow(tx, {
+  return appendAuditRow(tx, auditFields(actor, action, fields));
+}
+
+/** An event's audit row fields (also for a read's row appended on the idle SQLite writer, services/audit.ts). */
+export function auditFields(actor: EventActor, action: EventAction, fields: EventFields = {}): AuditFields {
+  return {
     action,
     ...actorColumns(actor),
     ...actorDetails(actor),
@@ -144,7 +149,7 @@ export async function appendEvent(
     revision: fields.revision ?? null,
     keys: JSON.stringify([...new Set(fields.keys ?? [])].sort()),
     metadata: JSON.stringify(fields.metadata ?? {}),
-  });
+  };
 }
 
 /** The system writing in a project (a GitHub delivery): an admin's permissions, no token, no person. */
@@ -263,7 +268,7 @@ export function writePath(
         const result = await work(uow);
         // A large write lets other requests in before its history statement and after it (before COMMIT).
         const large = event.keys.size >= LARGE_WRITE;
-        if (large) await nextTurn();
+        if (large) await nextTurn(true);
         if (bumped && event.revision !== null)
           await captureRevision(tx, db.provider, {
             environmentId: bumped.id,
@@ -272,7 +277,7 @@ export function writePath(
             actor: spec.actor,
             message: spec.message,
           });
-        if (large) await nextTurn();
+        if (large) await nextTurn(true);
         const appended = await appendEvent(tx, spec.actor, spec.action, { ...event, keys: event.keys });
         const outbox = { ...appended, action: spec.action, actor: spec.actor, message: spec.message ?? null };
         deliveries = await enqueueDeliveries(tx, { ...outbox, ...event });

@@ -6,8 +6,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import { type Database, type Db, idleSqliteWriter, type Tx } from "../db/client.js";
 import type { EventAction } from "../events/actions.js";
-import { AUDIT_COLUMNS, type AuditFields, appendAuditRowNow, auditHash } from "../events/audit.js";
-import { actorColumns, actorDetails, appendEvent, type EventFields } from "../events/write-path.js";
+import { AUDIT_COLUMNS, appendAuditRowNow, auditHash } from "../events/audit.js";
+import { appendEvent, auditFields, type EventFields } from "../events/write-path.js";
 import type { Actor } from "./actor.js";
 import { AppError, ValidationError } from "./errors.js";
 import { findEnvironment } from "./lookup.js";
@@ -30,7 +30,7 @@ export async function auditRead(
 ): Promise<void> {
   try {
     const idle = also ? null : idleSqliteWriter(writer);
-    if (idle) appendAuditRowNow(idle.connection, eventFields(actor, action, fields), idle.onQuery);
+    if (idle) appendAuditRowNow(idle.connection, auditFields(actor, action, fields), idle.onQuery);
     else
       await inTransaction(writer, async (tx) => {
         await also?.(tx);
@@ -43,21 +43,6 @@ export async function auditRead(
         "failing, the server log says why (the database refuses writes, or is out of space).",
     );
   }
-}
-
-/** The audit row's fields of a read, as appendEvent (events/write-path.ts) makes them. */
-function eventFields(actor: Actor, action: EventAction, fields: EventFields): AuditFields {
-  return {
-    action,
-    ...actorColumns(actor),
-    ...actorDetails(actor),
-    projectId: fields.projectId ?? null,
-    environmentId: fields.environmentId ?? null,
-    branchId: fields.branchId ?? null,
-    revision: fields.revision ?? null,
-    keys: JSON.stringify([...new Set(fields.keys ?? [])].sort()),
-    metadata: JSON.stringify(fields.metadata ?? {}),
-  };
 }
 
 export interface AuditFilter {

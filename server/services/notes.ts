@@ -14,6 +14,7 @@ import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js
 import type { Db, Provider, Tx } from "../db/client.js";
 import {
   type LayoutUpdate,
+  type NoteRow,
   type NoteUpdate,
   selectNoteRows,
   updateLayoutRows,
@@ -81,7 +82,15 @@ export class NoteStore {
 
   /** Every base variable's layout, type and (with `notes`) note, in layout order. */
   async load(db: Reader, scope: { projectId: string; environmentId: string }, notes: boolean): Promise<StoredNote[]> {
-    const rows = await selectNoteRows(db, this.provider, scope.environmentId, notes);
+    return this.fromRows(scope, await selectNoteRows(db, this.provider, scope.environmentId, notes), notes);
+  }
+
+  /** `load` from rows already read (ValueStore.load with `layout`: one statement for values and notes). */
+  async fromRows(
+    scope: { projectId: string; environmentId: string },
+    rows: readonly NoteRow[],
+    notes: boolean,
+  ): Promise<StoredNote[]> {
     const out: StoredNote[] = [];
     for (const r of rows) {
       let note: string | null | undefined;

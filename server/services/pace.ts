@@ -19,11 +19,13 @@ import { performance } from "node:perf_hooks";
 export const SLICE_MS = 10;
 
 const line: (() => void)[] = [];
+/** Work that holds the database's write lock (a large write's transaction): served before the line. */
+const holding: (() => void)[] = [];
 let pumping = false;
 
 /** Releases the first waiter, then the next one on the next turn of the event loop. */
 function pump(): void {
-  const next = line.shift();
+  const next = holding.shift() ?? line.shift();
   if (!next) {
     pumping = false;
     return;
@@ -32,10 +34,14 @@ function pump(): void {
   setImmediate(pump);
 }
 
-/** Resolves on a later turn of the event loop, after every turn asked for before this one. */
-export function nextTurn(): Promise<void> {
+/**
+ * Resolves on a later turn of the event loop, after every turn asked for before this one. With `holdingLock`
+ * (called inside a write transaction) it goes before the line: everything waiting for that lock (other writes,
+ * audited reads) is served sooner when the transaction ends sooner.
+ */
+export function nextTurn(holdingLock = false): Promise<void> {
   return new Promise<void>((resolve) => {
-    line.push(resolve);
+    (holdingLock ? holding : line).push(resolve);
     if (!pumping) {
       pumping = true;
       setImmediate(pump);

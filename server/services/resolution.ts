@@ -68,21 +68,22 @@ export function resolutionService({
       if (input.branch != null && !found.branch) throw branchNotFound(access, input.branch);
       const branch = input.branch != null ? found.branch : null;
       const label = { project: access.project.slug, environment: env.name };
-      const stored = await resolveReferences(
+      // Values, layout and notes in one statement.
+      const loaded = await values.load(
         db.reader,
-        values,
-        { projectId: access.project.id, label },
-        await values.load(
-          db.reader,
-          { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
-          { secrets: false },
-        ),
-        { secrets: false },
+        { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
+        { secrets: false, layout: { notes: true } },
+      );
+      const stored = await resolveReferences(db.reader, values, { projectId: access.project.id, label }, loaded, {
+        secrets: false,
+      });
+      const notes = await NoteStore.of(values).fromRows(
+        { projectId: access.project.id, environmentId: env.id },
+        loaded.map((v) => v.layout!),
+        true,
       );
       const layout = new Map(
-        (await NoteStore.of(values).load(db.reader, { projectId: access.project.id, environmentId: env.id }, true)).map(
-          (n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }],
-        ),
+        notes.map((n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }]),
       );
       const variables = stored
         .filter((v) => !v.isSecret)

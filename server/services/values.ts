@@ -5,6 +5,7 @@
  */
 import type { Db, Provider, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
+import type { NoteRow } from "../db/notes-sql.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
@@ -24,6 +25,8 @@ export interface StoredValue {
   value: string | null;
   /** Whether `value` comes from the branch's override. */
   fromOverride: boolean;
+  /** With `layout`: the row's layout and sealed note (NoteStore.fromRows opens them). */
+  layout?: NoteRow;
 }
 
 export interface NewValue {
@@ -60,7 +63,7 @@ export class ValueStore {
   async load(
     db: Client,
     scope: { projectId: string; environmentId: string; branchId?: string | null; label: ValueLabel },
-    opts: { secrets: boolean; values?: boolean },
+    opts: { secrets: boolean; values?: boolean; layout?: { notes: boolean } },
   ): Promise<StoredValue[]> {
     const { projectId, environmentId } = scope;
     const branchId = scope.branchId ?? null;
@@ -69,6 +72,7 @@ export class ValueStore {
       this.provider,
       { environmentId, branchId },
       opts.values === false ? "none" : opts.secrets ? "all" : "standard",
+      opts.layout,
     );
     const versions = new Set<number>();
     for (const r of rows) {
@@ -96,7 +100,17 @@ export class ValueStore {
           failures.push({ key: row.key, where, reason: reason(error) });
         }
       }
-      out.push({ key: row.key, isSecret, value, fromOverride });
+      const layout = opts.layout
+        ? {
+            key: row.key,
+            isSecret: row.isSecret,
+            position: row.position ?? null,
+            blankLineBefore: row.blankLineBefore ?? false,
+            noteVersion: row.noteVersion ?? null,
+            noteCiphertext: row.noteCiphertext ?? null,
+          }
+        : undefined;
+      out.push({ key: row.key, isSecret, value, fromOverride, layout });
     }
     if (failures.length) {
       this.log(
@@ -161,7 +175,7 @@ export class ValueStore {
     for (let i = 0; i < values.length; i += UPSERT_CHUNK) {
       const rows: ValueInsert[] = [];
       for (let j = i; j < Math.min(i + UPSERT_CHUNK, values.length); j++) {
-        if (slice()) await nextTurn();
+        if (slice()) await nextTurn(true); // inside the write transaction
         const v = values[j];
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
         const hex = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex");

@@ -636,7 +636,10 @@ export function variableService({
       assertBulkSize(input.variables.length, "variables");
       assertBulkSize(input.keep?.length ?? 0, "keep");
       // A large push lets other requests in between its long phases (GraphQL coercion, checks, reads, diff, write).
-      const breathe = input.variables.length >= LARGE_WRITE ? nextTurn : async () => {};
+      const large = input.variables.length >= LARGE_WRITE;
+      const breathe = large ? () => nextTurn() : async () => {};
+      // Inside the write transaction: ahead of the line (pace.ts).
+      const breatheHolding = large ? () => nextTurn(true) : async () => {};
       await breathe();
       const errors: FieldError[] = [];
       errors.push(...variableListErrors(input.variables));
@@ -699,10 +702,15 @@ export function variableService({
           throw staleRevision(env.name, input.expectedRevision, env.revision);
         const label = { project: access.project.slug, environment: env.name };
         const scope = { projectId: access.project.id, environmentId: env.id, label };
-        const existing = await values.load(db.reader, scope, { secrets: false, values: readable });
+        const layout = { notes: readable };
+        const existing = await values.load(db.reader, scope, { secrets: false, values: readable, layout });
         const managed = await managedKeys(db.reader, env.id);
         const resolved = await withResolved(db.reader, values, scope, existing);
-        const stored = await notes.load(db.reader, scope, readable);
+        const stored = await notes.fromRows(
+          scope,
+          existing.map((v) => v.layout!),
+          readable,
+        );
         const diff = diffOf(withNotes(resolved, stored), env, managed);
         layoutOf(stored, diff);
         return summarize(env, env.revision, false, diff, managedKeptOf(managed));
@@ -725,17 +733,21 @@ export function variableService({
           const existing = await values.load(
             tx,
             { projectId, environmentId: env.id, label },
-            { secrets: false, values: readable },
+            { secrets: false, values: readable, layout: { notes: readable } },
           );
-          await breathe();
+          await breatheHolding();
           const managed = await managedKeys(tx, env.id);
           const resolved = await withResolved(tx, values, { projectId, label }, existing);
-          const stored = await notes.load(tx, { projectId, environmentId: env.id }, readable);
-          await breathe();
+          const stored = await notes.fromRows(
+            { projectId, environmentId: env.id },
+            existing.map((v) => v.layout!),
+            readable,
+          );
+          await breatheHolding();
           const diff = diffOf(withNotes(resolved, stored), env, managed);
           const managedKept = managedKeptOf(managed);
           const layout = layoutOf(stored, diff);
-          await breathe();
+          await breatheHolding();
           if (diffIsEmpty(diff) && !layoutChanged)
             throw new Rollback(summarize(env, revision - 1, false, diff, managedKept));
           const [project] = await querySql<{ activeKeyVersion: number | bigint }>(
@@ -760,7 +772,7 @@ export function variableService({
               pathOf: (i) => ["variables", String(input.variables.findIndex((v) => v.key === rows[i].key)), "value"],
             },
           );
-          await breathe();
+          await breatheHolding();
           await removing(diff.removed);
           await values.remove(tx, env.id, diff.removed);
           const renoted = new Set(diff.notesChanged);

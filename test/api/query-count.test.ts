@@ -340,8 +340,8 @@ describe("statement counts do not grow with N", () => {
       fromOverride: true,
     });
     expect(large.count).toBe(small.count);
-    // Issue 13: project, membership, environment and branch in one statement, then the values,
-    // the notes and the audit row (3 + COMMIT); the pulled environment is not read again.
+    // Issue 13: project, membership, environment and branch in one statement, then the values with their
+    // layout and notes in one, and the audit row (BEGIN, 3 statements, COMMIT); the environment is not read again.
     expect(small.count).toBeLessThanOrEqual(7);
 
     const runtime = async (project: string) => {

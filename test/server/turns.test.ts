@@ -34,6 +34,16 @@ describe("turns", () => {
     for (let i = 1; i < turns.length; i++) expect(turns[i]).toBe(turns[i - 1] + 1);
   });
 
+  it("serves work holding the write lock before the line", async () => {
+    const order: string[] = [];
+    await Promise.all([
+      nextTurn().then(() => order.push("first in line")),
+      nextTurn().then(() => order.push("second in line")),
+      nextTurn(true).then(() => order.push("holding the lock")),
+    ]);
+    expect(order).toEqual(["holding the lock", "first in line", "second in line"]);
+  });
+
   it("restarts a loop's clock when its turn comes back, so waiting does not count as work", async () => {
     const slice = timeSlice(5);
     busy(6);
