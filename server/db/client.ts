@@ -120,8 +120,7 @@ export async function openDatabase(
     return adapter;
   };
   const writer = sqlite(writerFactory);
-  registerWriterConnection(writer, () => writerConnection);
-  sqliteWriters.set(writer, { connection: () => writerConnection, onQuery: opts.onQuery });
+  registerWriterConnection(writer, () => writerConnection, opts.onQuery);
   // Per connection: enforce foreign keys (ON DELETE CASCADE). WAL is set by the migration runner.
   await Promise.all([
     reader.$executeRawUnsafe("PRAGMA foreign_keys = ON"),
@@ -135,24 +134,6 @@ export async function openDatabase(
       await Promise.all([reader.$disconnect(), writer.$disconnect()]);
     },
   };
-}
-
-const sqliteWriters = new WeakMap<
-  object,
-  { connection: () => BetterSqlite3.Database | undefined; onQuery?: (sql: string) => void }
->();
-
-/**
- * The SQLite writer's connection when it is idle (no transaction open on it), for a short write run on it
- * synchronously as its own transaction (an audited read's row); null otherwise (PostgreSQL, not yet connected, or
- * a Prisma transaction under way: then Prisma's transaction it must be). `onQuery` counts the statements.
- */
-export function idleSqliteWriter(
-  writer: Db,
-): { connection: BetterSqlite3.Database; onQuery?: (sql: string) => void } | null {
-  const found = sqliteWriters.get(writer);
-  const connection = found?.connection();
-  return connection && !connection.inTransaction ? { connection, onQuery: found!.onQuery } : null;
 }
 
 /** Wraps a driver adapter factory so every SQL statement sent is reported (tests count them). */

@@ -95,9 +95,26 @@ export function startingTransaction<T>(client: object, start: () => Promise<T>):
   return pgClients.has(client) ? starting.run({}, start) : start();
 }
 
+const writerOnQuery = new WeakMap<object, (sql: string) => void>();
+
 /** openDatabase: the SQLite writer client and a getter of its connection (known once Prisma connected). */
-export function registerWriterConnection(client: object, connection: () => Connection | undefined): void {
+export function registerWriterConnection(
+  client: object,
+  connection: () => Connection | undefined,
+  onQuery?: (sql: string) => void,
+): void {
   connectionOfClient.set(client, connection);
+  if (onQuery) writerOnQuery.set(client, onQuery);
+}
+
+/**
+ * The SQLite writer's connection when it is idle (no transaction open on it), for a short write run on it
+ * synchronously as its own transaction (an audited read's row); null otherwise (PostgreSQL, not yet connected, or
+ * a Prisma transaction under way: then Prisma's transaction it must be). `onQuery` counts the statements.
+ */
+export function idleSqliteWriter(client: object): { connection: Connection; onQuery?: (sql: string) => void } | null {
+  const connection = connectionOfClient.get(client)?.();
+  return connection && !connection.inTransaction ? { connection, onQuery: writerOnQuery.get(client) } : null;
 }
 
 /** inTransaction: `tx` is a transaction of `client`; when that is the SQLite writer, its statements may run directly. */

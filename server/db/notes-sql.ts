@@ -3,7 +3,7 @@
  * Variable rows of one environment, the rows travelling as ONE JSON parameter (as values-sql.ts does).
  */
 import type { Provider, Tx } from "./client.js";
-import { executeSql, querySql } from "./direct.js";
+import { executeSql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 
 /** A base variable's layout and note (hex; null without a note or when notes were not asked for). */
@@ -14,25 +14,6 @@ export interface NoteRow {
   blankLineBefore: boolean | number;
   noteVersion: number | bigint | null;
   noteCiphertext: string | null;
-}
-
-/** Every base variable's layout and (with `notes`) sealed note, in one raw statement (no row objects of Prisma's). */
-export function selectNoteRows(
-  db: Pick<Tx, "$queryRaw">,
-  provider: Provider,
-  environmentId: string,
-  notes: boolean,
-): Promise<NoteRow[]> {
-  const note = !notes
-    ? Prisma.sql`NULL`
-    : provider === "sqlite"
-      ? Prisma.sql`hex("noteCiphertext")`
-      : Prisma.sql`encode("noteCiphertext", 'hex')`;
-  return querySql<NoteRow>(
-    db,
-    Prisma.sql`SELECT "key", "isSecret", "position", "blankLineBefore", "noteVersion", ${note} AS "noteCiphertext"
-      FROM "Variable" WHERE "environmentId" = ${environmentId}`,
-  );
 }
 
 /** [key, position, blankLineBefore] */

@@ -37,7 +37,7 @@ export function selectValueRows(
   provider: Provider,
   scope: { environmentId: string; branchId: string | null },
   ciphertexts: "all" | "standard" | "none",
-  /** Also each row's layout, and with `notes` its sealed note: the statement selectNoteRows would run. */
+  /** Also each row's layout (NoteRow's columns), and with `notes` its sealed note as hex. */
   layout?: { notes: boolean },
 ): Promise<(ValueRow & Partial<LayoutColumns>)[]> {
   const wanted =

@@ -4,7 +4,8 @@
  */
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { assertCan, projectAccess } from "../authz/index.js";
-import { type Database, type Db, idleSqliteWriter, type Tx } from "../db/client.js";
+import type { Database, Db, Tx } from "../db/client.js";
+import { idleSqliteWriter } from "../db/direct.js";
 import type { EventAction } from "../events/actions.js";
 import { AUDIT_COLUMNS, appendAuditRowNow, auditHash } from "../events/audit.js";
 import { appendEvent, auditFields, type EventFields } from "../events/write-path.js";

@@ -11,23 +11,14 @@ import { check, variableKey } from "../../core/names.js";
 import { effectiveOrder, mergeLayout, noteErrors, type StoredLayout } from "../../core/notes.js";
 import { noteAad } from "../crypto/aad.js";
 import { CryptoError, open, readBlobHeader, seal, utf8 } from "../crypto/aead.js";
-import type { Db, Provider, Tx } from "../db/client.js";
-import {
-  type LayoutUpdate,
-  type NoteRow,
-  type NoteUpdate,
-  selectNoteRows,
-  updateLayoutRows,
-  updateNoteRows,
-} from "../db/notes-sql.js";
+import type { Provider, Tx } from "../db/client.js";
+import { type LayoutUpdate, type NoteRow, type NoteUpdate, updateLayoutRows, updateNoteRows } from "../db/notes-sql.js";
 import type { WritePath } from "../events/index.js";
 import type { Actor } from "./actor.js";
 import { assertValid, NotFoundError, UndecryptableError } from "./errors.js";
 import type { KeyRing } from "./keyring.js";
 import { Rollback } from "./transaction.js";
 import type { Log, ValueStore } from "./values.js";
-
-type Reader = Pick<Db, "$queryRaw" | "projectKey"> | Pick<Tx, "$queryRaw" | "projectKey">;
 
 export interface NoteIdentity {
   projectId: string;
@@ -80,12 +71,7 @@ export class NoteStore {
     }
   }
 
-  /** Every base variable's layout, type and (with `notes`) note, in layout order. */
-  async load(db: Reader, scope: { projectId: string; environmentId: string }, notes: boolean): Promise<StoredNote[]> {
-    return this.fromRows(scope, await selectNoteRows(db, this.provider, scope.environmentId, notes), notes);
-  }
-
-  /** `load` from rows already read (ValueStore.load with `layout`: one statement for values and notes). */
+  /** The layout and notes of rows ValueStore.load read with `layout` (values and notes in one statement). */
   async fromRows(
     scope: { projectId: string; environmentId: string },
     rows: readonly NoteRow[],

@@ -100,17 +100,8 @@ export class ValueStore {
           failures.push({ key: row.key, where, reason: reason(error) });
         }
       }
-      const layout = opts.layout
-        ? {
-            key: row.key,
-            isSecret: row.isSecret,
-            position: row.position ?? null,
-            blankLineBefore: row.blankLineBefore ?? false,
-            noteVersion: row.noteVersion ?? null,
-            noteCiphertext: row.noteCiphertext ?? null,
-          }
-        : undefined;
-      out.push({ key: row.key, isSecret, value, fromOverride, layout });
+      // With `layout` the row carries NoteRow's columns too (selectValueRows).
+      out.push({ key: row.key, isSecret, value, fromOverride, layout: opts.layout ? (row as NoteRow) : undefined });
     }
     if (failures.length) {
       this.log(

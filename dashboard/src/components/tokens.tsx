@@ -25,6 +25,26 @@ export const tableClass = "w-full min-w-[40rem] text-left text-sm";
 export const thClass = "border-b border-zinc-200 px-2 py-2 font-medium text-zinc-500 dark:border-zinc-800";
 export const tdClass = "border-b border-zinc-100 px-2 py-2 align-top dark:border-zinc-800/60";
 
+/** A table's header row: a column per name, and with `actions` a last column named for screen readers only. */
+export function TableHead({ columns, actions = false }: { columns: readonly string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} className={thClass}>
+            {column}
+          </th>
+        ))}
+        {actions && (
+          <th className={thClass}>
+            <span className="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 /** A table that scrolls inside its box on narrow screens (the page itself never overflows). */
 export function TableBox({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -62,21 +82,18 @@ export function TokenTable({
   return (
     <TableBox label={label}>
       <table className={tableClass}>
-        <thead>
-          <tr>
-            <th className={thClass}>Name</th>
-            {service && <th className={thClass}>Permissions</th>}
-            {service && <th className={thClass}>Environments</th>}
-            <th className={thClass}>Hint</th>
-            <th className={thClass}>Created</th>
-            <th className={thClass}>Last used</th>
-            <th className={thClass}>Expires</th>
-            <th className={thClass}>Status</th>
-            <th className={thClass}>
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            "Name",
+            ...(service ? ["Permissions", "Environments"] : []),
+            "Hint",
+            "Created",
+            "Last used",
+            "Expires",
+            "Status",
+          ]}
+          actions
+        />
         <tbody>
           {tokens.map((t) => (
             <tr key={t.id} className={cx(t.revokedAt && "text-zinc-400 dark:text-zinc-500")}>

@@ -17,10 +17,10 @@ import {
   ShownOnceDialog,
   selectClass,
   TableBox,
+  TableHead,
   TokenTable,
   tableClass,
   tdClass,
-  thClass,
 } from "../components/tokens.js";
 import { Badge, Button, Dialog, EmptyState, ErrorState, Field, FormError, Spinner } from "../components/ui.js";
 import { api, expect, formLevelError, ResultError, type Role, type TokenPermission } from "../lib/api.js";
@@ -289,17 +289,7 @@ function Members({ project }: { project: Project }) {
       ) : (
         <TableBox label="Members">
           <table className={tableClass}>
-            <thead>
-              <tr>
-                <th className={thClass}>Name</th>
-                <th className={thClass}>E-mail</th>
-                <th className={thClass}>Role</th>
-                <th className={thClass}>Member since</th>
-                <th className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "E-mail", "Role", "Member since"]} actions />
             <tbody>
               {members.data.map((m) => (
                 <MemberRowView

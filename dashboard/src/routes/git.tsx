@@ -8,7 +8,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
-import { formatDate, ShownOnceDialog, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
+import { formatDate, ShownOnceDialog, TableBox, TableHead, tableClass, tdClass } from "../components/tokens.js";
 import {
   Badge,
   Button,
@@ -291,15 +291,7 @@ function Connected({
         ) : (
           <TableBox label="Deliveries from GitHub">
             <table className={tableClass}>
-              <thead>
-                <tr>
-                  <th className={thClass}>Received</th>
-                  <th className={thClass}>Event</th>
-                  <th className={thClass}>Branch</th>
-                  <th className={thClass}>Outcome</th>
-                  <th className={thClass}>Reason</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Received", "Event", "Branch", "Outcome", "Reason"]} />
               <tbody>
                 {git.deliveries.map((d) => (
                   <tr key={d.id}>

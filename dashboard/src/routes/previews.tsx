@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
-import { formatDate, selectClass, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
+import { formatDate, selectClass, TableBox, TableHead, tableClass, tdClass } from "../components/tokens.js";
 import {
   Button,
   cx,
@@ -66,19 +66,7 @@ export function PreviewsPage() {
       ) : (
         <TableBox label="Preview environments">
           <table className={tableClass}>
-            <thead>
-              <tr>
-                <th className={thClass}>Branch</th>
-                <th className={thClass}>Environment</th>
-                <th className={thClass}>Cloned from</th>
-                <th className={thClass}>URL</th>
-                <th className={thClass}>Variables</th>
-                <th className={thClass}>Created</th>
-                <th className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Branch", "Environment", "Cloned from", "URL", "Variables", "Created"]} actions />
             <tbody>
               {previews.data.previews.map((p) => (
                 <tr key={p.id}>

@@ -4,7 +4,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
-import { formatDate, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
+import { formatDate, TableBox, TableHead, tableClass, tdClass } from "../components/tokens.js";
 import { Button, EmptyState, ErrorState, FormError, PageHeader, Spinner } from "../components/ui.js";
 import { api, expect, type SecretRequestFieldsFragment } from "../lib/api.js";
 import { SecretRequestStatus } from "./secret-request.js";
@@ -50,18 +50,7 @@ export function SecretRequestsPage() {
       ) : (
         <TableBox label="Secret requests">
           <table className={tableClass}>
-            <thead>
-              <tr>
-                <th className={thClass}>Key</th>
-                <th className={thClass}>Environment</th>
-                <th className={thClass}>Status</th>
-                <th className={thClass}>Asked by</th>
-                <th className={thClass}>Expires</th>
-                <th className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Key", "Environment", "Status", "Asked by", "Expires"]} actions />
             <tbody>
               {requests.data.map((r) => (
                 <RequestRow key={r.id} slug={slug} request={r} />

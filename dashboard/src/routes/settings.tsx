@@ -12,10 +12,10 @@ import {
   RevokeToken,
   ShownOnceDialog,
   TableBox,
+  TableHead,
   TokenTable,
   tableClass,
   tdClass,
-  thClass,
 } from "../components/tokens.js";
 import {
   Badge,
@@ -248,18 +248,7 @@ function Sessions() {
       ) : (
         <TableBox label="Sessions">
           <table className={tableClass}>
-            <thead>
-              <tr>
-                <th className={thClass}>Browser</th>
-                <th className={thClass}>Signed in with</th>
-                <th className={thClass}>Signed in</th>
-                <th className={thClass}>Last used</th>
-                <th className={thClass}>Expires</th>
-                <th className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Browser", "Signed in with", "Signed in", "Last used", "Expires"]} actions />
             <tbody>
               {sessions.data.map((s) => (
                 <tr key={s.id}>

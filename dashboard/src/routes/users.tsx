@@ -7,9 +7,9 @@ import {
   MAX_PAGE_SIZE,
   ShownOnceDialog,
   TableBox,
+  TableHead,
   tableClass,
   tdClass,
-  thClass,
 } from "../components/tokens.js";
 import {
   Badge,
@@ -62,14 +62,7 @@ export function UsersPage() {
       ) : (
         <TableBox label="Users">
           <table className={tableClass}>
-            <thead>
-              <tr>
-                <th className={thClass}>Name</th>
-                <th className={thClass}>E-mail</th>
-                <th className={thClass}>Instance admin</th>
-                <th className={thClass}>Created</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "E-mail", "Instance admin", "Created"]} />
             <tbody>
               {users.data.map((u) => (
                 <tr key={u.id}>

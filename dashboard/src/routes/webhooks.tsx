@@ -9,7 +9,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { type FormEvent, useId, useState } from "react";
-import { formatDate, ShownOnceDialog, TableBox, tableClass, tdClass, thClass } from "../components/tokens.js";
+import { formatDate, ShownOnceDialog, TableBox, TableHead, tableClass, tdClass } from "../components/tokens.js";
 import {
   Badge,
   Button,
@@ -213,19 +213,7 @@ function Deliveries({ slug, webhook }: { slug: string; webhook: WebhookFieldsFra
       <FormError error={redeliver.error} />
       <TableBox label={`Deliveries of ${webhook.url}`}>
         <table className={tableClass}>
-          <thead>
-            <tr>
-              <th className={thClass}>Event</th>
-              <th className={thClass}>Status</th>
-              <th className={thClass}>Attempts</th>
-              <th className={thClass}>HTTP</th>
-              <th className={thClass}>Last error</th>
-              <th className={thClass}>Created</th>
-              <th className={thClass}>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Event", "Status", "Attempts", "HTTP", "Last error", "Created"]} actions />
           <tbody>
             {list.map((d) => (
               <tr key={d.id}>
