@@ -90,6 +90,9 @@ export function registerPgClient(client: object, pool: () => PgPool | undefined,
   pgPools.set(client, { pool, onQuery });
 }
 
+/** A PostgreSQL client of client.ts (its raw statements outside a transaction run on the pool). */
+export const isPgClient = (client: object): boolean => pgClients.has(client);
+
 /** inTransaction: runs `start` (db.$transaction) so the PostgreSQL transaction it begins can be bound to its tx. */
 export function startingTransaction<T>(client: object, start: () => Promise<T>): Promise<T> {
   return pgClients.has(client) ? starting.run({}, start) : start();

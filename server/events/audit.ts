@@ -146,6 +146,71 @@ export function appendAuditRowNow(
   return row;
 }
 
+/** Per PostgreSQL client: each chain's head as this process last appended it, and the tail of its appends. */
+const heads = new WeakMap<object, Map<string, { seq: number; hash: string; tail: Promise<unknown> }>>();
+
+const readHead = (chain: string) => Prisma.sql`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "chain" = ${chain}`;
+
+/** Moves the head from (seq - 1, prevHash) to (seq, hash) and inserts the row, only if the head was still there. */
+const insertAtHead = (row: AuditRow & { hash: string }) => Prisma.sql`
+    WITH "head" AS (
+      UPDATE "AuditChainHead" SET "seq" = ${row.seq}::integer, "hash" = ${row.hash}::text
+      WHERE "chain" = ${row.chain}::text AND "seq" = ${row.seq - 1}::integer AND "hash" = ${row.prevHash}::text
+      RETURNING "chain")
+    INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
+      "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
+      "clientAddress", "userAgent", "actorName")
+    SELECT ${row.id}::text, ${row.createdAt}::timestamp(3), ${row.action}::text, ${row.actorType}::text,
+      ${row.actorUserId}::text, ${row.tokenId}::text, ${row.projectId}::text, ${row.environmentId}::text,
+      ${row.branchId}::text, ${row.revision}::integer, ${row.keys}::text, ${row.metadata}::text, "head"."chain",
+      ${row.seq}::integer, ${row.prevHash}::text, ${row.hash}::text, ${row.clientAddress}::text,
+      ${row.userAgent}::text, ${row.actorName}::text
+    FROM "head" RETURNING "seq"`;
+
+/** Compare-and-set attempts before the caller takes the locked path (another server keeps appending too). */
+const AT_HEAD_ATTEMPTS = 3;
+
+/**
+ * PostgreSQL, outside a transaction: appends one row as ONE autocommitted statement that moves the chain's head
+ * only if it is still where this process last saw it (compare-and-set on seq and hash), so the head's row lock is
+ * held for that statement instead of a transaction's five round trips. This process's appends to one chain run
+ * one after another (so they never race each other); when another server moved the head, the head is read again
+ * and the append retried. Returns null when the chain has no head yet or the head kept moving: the caller then
+ * appends in a transaction (appendAuditRow). An error (the insert refused) is thrown and nothing was written.
+ */
+export async function appendAuditRowAtHead(
+  client: AuditTx,
+  fields: AuditFields,
+): Promise<(AuditRow & { hash: string }) | null> {
+  const chain = fields.projectId ?? "";
+  let chains = heads.get(client);
+  if (!chains) heads.set(client, (chains = new Map()));
+  const known = chains.get(chain) ?? { seq: 0, hash: "", tail: Promise.resolve() };
+  chains.set(chain, known);
+  const append = async () => {
+    for (let attempt = 0; attempt < AT_HEAD_ATTEMPTS; attempt++) {
+      if (known.seq === 0) {
+        const [stored] = await querySql<{ seq: number | bigint; hash: string }>(client, readHead(chain));
+        if (!stored) return null;
+        [known.seq, known.hash] = [Number(stored.seq), stored.hash];
+      }
+      const row = nextRow(fields, { seq: known.seq + 1, hash: known.hash });
+      const inserted = await querySql(client, insertAtHead(row));
+      if (inserted.length === 1) {
+        [known.seq, known.hash] = [row.seq, row.hash];
+        return row;
+      }
+      known.seq = 0;
+    }
+    return null;
+  };
+  const result = known.tail.then(append, append);
+  known.tail = result.catch(() => {
+    known.seq = 0;
+  });
+  return result;
+}
+
 /**
  * Takes the chain's head lock now rather than at the append (PostgreSQL; SQLite write transactions are serialized
  * already). For writes that lock a row another write's post-append step needs: deleting a webhook locks it, and a

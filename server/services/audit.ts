@@ -5,9 +5,9 @@
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../core/limits.js";
 import { assertCan, projectAccess } from "../authz/index.js";
 import type { Database, Db, Tx } from "../db/client.js";
-import { idleSqliteWriter } from "../db/direct.js";
+import { idleSqliteWriter, isPgClient } from "../db/direct.js";
 import type { EventAction } from "../events/actions.js";
-import { AUDIT_COLUMNS, appendAuditRowNow, auditHash } from "../events/audit.js";
+import { AUDIT_COLUMNS, appendAuditRowAtHead, appendAuditRowNow, auditHash } from "../events/audit.js";
 import { appendEvent, auditFields, type EventFields } from "../events/write-path.js";
 import type { Actor } from "./actor.js";
 import { AppError, ValidationError } from "./errors.js";
@@ -18,8 +18,10 @@ import { inTransaction } from "./transaction.js";
 export class AuditUnavailableError extends AppError {}
 
 /**
- * Records a read (keys only) in one transaction with `also` (e.g. the branch's live revision). Any failure
- * fails the read: the caller returns no value it could not record.
+ * Records a read (keys only) in one transaction with `also` (e.g. the branch's live revision). Without `also`, the
+ * row alone: on SQLite on the idle writer connection, on PostgreSQL as one statement at the chain's head (both in
+ * events/audit.ts), else in a transaction. Any failure fails the read: the caller returns no value it could not
+ * record.
  */
 export async function auditRead(
   writer: Db,
@@ -32,7 +34,7 @@ export async function auditRead(
   try {
     const idle = also ? null : idleSqliteWriter(writer);
     if (idle) appendAuditRowNow(idle.connection, auditFields(actor, action, fields), idle.onQuery);
-    else
+    else if (also || !isPgClient(writer) || !(await appendAuditRowAtHead(writer, auditFields(actor, action, fields))))
       await inTransaction(writer, async (tx) => {
         await also?.(tx);
         await appendEvent(tx, actor, action, fields);

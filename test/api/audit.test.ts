@@ -202,6 +202,28 @@ describe("the hash chain", () => {
     expect(await verify(s)).toMatchObject({ ok: true, checked: 21, problems: [] });
   });
 
+  it("concurrent audited reads and writes on one project produce one unbroken chain", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const runtime = await serviceToken(server, s, ["RUNTIME"]);
+    const reads = Array.from({ length: 16 }, (_, i) =>
+      i % 2
+        ? sdk.pullVariables({ project: s, environment: "development" })
+        : runtime.client.runtimeVariables({ project: s, branch: "dev" }),
+    );
+    const writes = Array.from({ length: 4 }, (_, i) =>
+      setVariable(sdk, { project: s, environment: "development", key: `K${i}`, value: "v" }),
+    );
+    await Promise.all([...reads, ...writes]);
+    const id = await projectId(s);
+    const rows = await withRawDb(server.database, (q) =>
+      q(`SELECT "seq", "action" FROM "Event" WHERE "chain" = $1 ORDER BY "seq"`, [id]),
+    );
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+    expect(rows.filter((r) => String(r.action).startsWith("variables.")).length).toBe(16);
+    expect(await verify(s)).toMatchObject({ ok: true, checked: rows.length, problems: [] });
+  });
+
   it("a write committed while verifying is not mistaken for tampering", async () => {
     const s = await projectWithHistory();
     const id = await projectId(s);

@@ -87,4 +87,38 @@ describe.skipIf(testProvider() === "sqlite")("three servers on one PostgreSQL da
     expect(after.revision).toBe(pulled.revision + 1);
     expect(after.variables.length).toBe(2);
   });
+
+  it("audited reads and writes from three servers at once keep one unbroken audit chain", async () => {
+    const token = apps.find((a) => a.ownerToken)!.ownerToken!;
+    const clients = apps.map((app) => sdk(app, token));
+    await createProject(clients[0], "multi-audit");
+    const before = expectType(
+      (await clients[0].verifyAuditLog({ project: "multi-audit" })).verifyAuditLog,
+      "AuditVerification",
+    );
+    // Each server appends read rows at the head it last saw: the others keep moving it, and writes take the lock.
+    const pulls = Array.from({ length: 30 }, (_, i) =>
+      clients[i % 3].pullVariables({ project: "multi-audit", environment: "development" }),
+    );
+    const writes = Array.from({ length: 6 }, (_, i) =>
+      setVariable(clients[(i + 1) % 3], {
+        project: "multi-audit",
+        environment: "development",
+        key: `K${i}`,
+        value: "v",
+      }),
+    );
+    const pulled = await Promise.all(pulls);
+    await Promise.all(writes);
+    for (const p of pulled) expectType(p.pullVariables, "PulledEnvironment");
+    const verified = expectType(
+      (await clients[1].verifyAuditLog({ project: "multi-audit" })).verifyAuditLog,
+      "AuditVerification",
+    );
+    expect(verified).toMatchObject({ ok: true, problems: [], checked: before.checked + 36 });
+    const id = (await clients[2].project({ slug: "multi-audit" })).project!.id;
+    const events = await apps[0].database.reader.event.findMany({ where: { chain: id }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: before.checked + 36 }, (_, i) => i + 1));
+    expect(events.filter((e) => e.action === "variables.pull").length).toBe(30);
+  });
 });
