@@ -183,8 +183,8 @@ export async function appendAuditRowAtHead(
   fields: AuditFields,
 ): Promise<(AuditRow & { hash: string }) | null> {
   const chain = fields.projectId ?? "";
-  let chains = heads.get(client);
-  if (!chains) heads.set(client, (chains = new Map()));
+  const chains = heads.get(client) ?? new Map();
+  heads.set(client, chains);
   const known = chains.get(chain) ?? { seq: 0, hash: "", tail: Promise.resolve() };
   chains.set(chain, known);
   const append = async () => {
