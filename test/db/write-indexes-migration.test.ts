@@ -2,6 +2,7 @@
  * Migration 0014_write_indexes: every bulk write maintains each index of "Variable", so it keeps only its
  * keys, (environmentId, valueVersion) for the history, and a PARTIAL index on managedBy (hand-written: Prisma's
  * schema cannot express it). The partial index still finds a binding's variables and serves ON DELETE SET NULL.
+ * On PostgreSQL the history's foreign key to Environment becomes a trigger: its rows still go with their environment.
  */
 import { expect, it } from "vitest";
 import { seedValues, useMigrationDatabase } from "../support/migration.js";
@@ -49,5 +50,29 @@ it("leaves Variable, BranchOverride and RevisionChange their keys, the history i
       { key: "API_URL", managedBy: null },
       { key: "TOKEN", managedBy: null },
     ]);
+  });
+});
+
+it("deletes an environment's history with the environment, and a project's with the project", async () => {
+  await m.upgrade("0014", (q) => seedValues(q, m.bytes, { name: "production", revision: 3 }));
+  await m.query(async (q) => {
+    await q(`INSERT INTO "Environment" ("id", "projectId", "name", "revision") VALUES ('e2', 'p1', 'staging', 1)`);
+    await q(`INSERT INTO "Project" ("id", "slug", "name") VALUES ('p2', 'other', 'Other')`);
+    await q(`INSERT INTO "Environment" ("id", "projectId", "name", "revision") VALUES ('e3', 'p2', 'production', 1)`);
+    for (const env of ["e1", "e2", "e3"])
+      await q(
+        `INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion")
+          VALUES ($1, 'API_URL', '', 1, 'added', false, $2, 1, 1), ($3, 'TOKEN', '', 2, 'removed', true, NULL, NULL, NULL)`,
+        [env, m.bytes("0a0b0c"), env],
+      );
+    const left = async () =>
+      (await q(`SELECT "environmentId", COUNT(*) AS n FROM "RevisionChange" GROUP BY "environmentId" ORDER BY 1`)).map(
+        (r) => [r.environmentId, Number(r.n)],
+      );
+    expect(await left()).toEqual([["e1", 2], ["e2", 2], ["e3", 2]]);
+    await q(`DELETE FROM "Environment" WHERE "id" = 'e1'`);
+    expect(await left()).toEqual([["e2", 2], ["e3", 2]]);
+    await q(`DELETE FROM "Project" WHERE "id" = 'p1'`);
+    expect(await left()).toEqual([["e3", 2]]);
   });
 });
