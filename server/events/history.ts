@@ -53,6 +53,13 @@ const keyList = (provider: Provider, keys: readonly string[]) =>
     ? Prisma.sql`(SELECT json_array_elements_text(CAST(${JSON.stringify(keys)} AS JSON)))`
     : Prisma.sql`(SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
+/**
+ * The revisions ("environmentId:revision") each transaction recorded removals at: only then can
+ * `captureRevision` meet a change row already there (a key removed and set again by one write) and
+ * need ON CONFLICT, whose speculative insertion cost PostgreSQL ~2 ms more per 1,000 rows.
+ */
+const removalsAt = new WeakMap<object, Set<string>>();
+
 /** Records the removal (at `revision`) of base values `keys` with their overrides, or of `branchId`'s overrides of them. */
 export async function captureRemovals(
   tx: Client,
@@ -64,6 +71,7 @@ export async function captureRemovals(
   const { environmentId, revision } = scope;
   const branchId = removal.branchId ?? null;
   const keys = keyList(provider, removal.keys);
+  removalsAt.set(tx, (removalsAt.get(tx) ?? new Set()).add(`${environmentId}:${revision}`));
   const base = Prisma.sql`
     SELECT v."environmentId", v."key", '' AS "branchId", ${int(revision)} AS "revision", '' AS "branchName", v."isSecret"
     FROM "Variable" v WHERE v."environmentId" = ${text(environmentId)} AND v."key" IN ${keys}`;
@@ -117,14 +125,18 @@ export async function captureRevision(
       FROM "Variable" v JOIN "BranchOverride" o ON o."variableId" = v."id" JOIN "ProjectBranch" b ON b."id" = o."branchId"
       WHERE v."environmentId" = ${text(environmentId)} AND o."valueVersion" = ${int(number)}
     ) s WHERE true
-    ON CONFLICT ("environmentId", "key", "branchId", "revision") DO UPDATE SET
+    ${
+      removalsAt.get(tx)?.has(`${environmentId}:${number}`)
+        ? Prisma.sql`ON CONFLICT ("environmentId", "key", "branchId", "revision") DO UPDATE SET
       "kind" = excluded."kind", "isSecret" = excluded."isSecret", "ciphertext" = excluded."ciphertext",
-      "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion"`,
+      "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion"`
+        : Prisma.empty
+    }`,
   );
   await insertRevisionRow(tx, provider, revision);
 }
 
-/** The Revision row, its counts taken from the change rows already recorded. */
+/** The Revision row, its counts taken from the change rows already recorded (one scan of them). */
 export async function insertRevisionRow(
   tx: Client,
   provider: Provider,
@@ -145,8 +157,7 @@ export async function insertRevisionRow(
       : actor.kind === "service"
         ? Prisma.sql`'service token ' || COALESCE((SELECT t."name" FROM "Token" t WHERE t."id" = ${text(tokenId)}), '?')`
         : Prisma.sql`${text(actor.name ?? "system")}`;
-  const count = (kind: string) => Prisma.sql`(SELECT COUNT(*) FROM "RevisionChange" c
-    WHERE c."environmentId" = ${text(environmentId)} AND c."revision" = ${int(number)} AND c."kind" = ${text(kind)})`;
+  const count = (kind: string) => Prisma.sql`COUNT(CASE WHEN c."kind" = ${text(kind)} THEN 1 END)`;
   await executeSql(
     tx,
     Prisma.sql`
@@ -154,7 +165,8 @@ export async function insertRevisionRow(
       "actorName", "message", "added", "changed", "removed")
     SELECT ${text(environmentId)}, ${int(number)}, ${timestamp(provider, new Date())}, ${text(revision.action)},
       ${text(actor.kind)}, ${text(userId)}, ${text(tokenId)}, ${name}, ${text(revision.message ?? null)},
-      ${count("added")}, ${count("changed")}, ${count("removed")}`,
+      ${count("added")}, ${count("changed")}, ${count("removed")}
+    FROM "RevisionChange" c WHERE c."environmentId" = ${text(environmentId)} AND c."revision" = ${int(number)}`,
   );
 }
 

@@ -235,6 +235,58 @@ describe("capture", () => {
     expect(await changesOf(p, "preview", r.number)).toEqual(["removed K4@feature-y"]);
   });
 
+  it("a bulk push of 1,000 records each key's kind from its previous change: added, changed, removed, added again", async () => {
+    const p = "hist-bulk-kinds";
+    await createProject(sdk, p);
+    const env = "preview";
+    const values = (tag: string, count = 1000) =>
+      Array.from({ length: count }, (_, i) => ({ key: `K_${i}`, value: `${tag}-${i}`, secret: i % 100 === 0 }));
+    // The history's ciphertext is the stored value's, byte for byte.
+    const stored = () =>
+      withRawDb(server.database, async (q) => {
+        const rows = await q(
+          `SELECT v."key", v."ciphertext" AS "value", c."ciphertext" AS "change", c."kind" FROM "Variable" v
+            JOIN "RevisionChange" c ON c."environmentId" = v."environmentId" AND c."key" = v."key"
+              AND c."branchId" = '' AND c."revision" = v."valueVersion"
+            JOIN "Environment" e ON e."id" = v."environmentId" JOIN "Project" p ON p."id" = e."projectId"
+           WHERE p."slug" = $1 AND e."name" = $2`,
+          [p, env],
+        );
+        for (const r of rows) expect(Buffer.from(r.change as Uint8Array)).toEqual(Buffer.from(r.value as Uint8Array));
+        return rows.length;
+      });
+    let r = await expectOneRevision(p, env, () => bulk(sdk, { project: p, environment: env, variables: values("a") }));
+    expect(r).toMatchObject({ action: "variables.bulk_upsert", added: 1000, changed: 0, removed: 0 });
+    expect(new Set(await changesOf(p, env, r.number)).size).toBe(1000);
+    expect((await changesOf(p, env, r.number)).every((c) => c.startsWith("added "))).toBe(true);
+    expect(await stored()).toBe(1000);
+
+    r = await expectOneRevision(p, env, () => bulk(sdk, { project: p, environment: env, variables: values("b") }));
+    expect(r).toMatchObject({ added: 0, changed: 1000, removed: 0 });
+    expect((await changesOf(p, env, r.number)).every((c) => c.startsWith("changed "))).toBe(true);
+    expect(await stored()).toBe(1000);
+
+    // Prune the upper half away, change one that stays: removed ×500 and changed ×6 in one revision (a pushed
+    // secret is always written again: K_0 … K_400).
+    const kept = values("b", 500).map((v, i) => (i === 7 ? { ...v, value: "c-7" } : v));
+    r = await expectOneRevision(p, env, () =>
+      bulk(sdk, { project: p, environment: env, variables: kept, prune: true }),
+    );
+    expect(r).toMatchObject({ added: 0, changed: 6, removed: 500 });
+    expect((await changesOf(p, env, r.number)).filter((c) => !c.startsWith("removed "))).toEqual(
+      ["K_0", "K_100", "K_200", "K_300", "K_400", "K_7"].map((k) => `changed ${k}`),
+    );
+
+    // The removed half comes back: added (its previous change was a removal), the rest unchanged.
+    r = await expectOneRevision(p, env, () => bulk(sdk, { project: p, environment: env, variables: values("d") }));
+    expect(r).toMatchObject({ added: 500, changed: 500, removed: 0 });
+    const changes = await changesOf(p, env, r.number);
+    expect(changes).toContain("added K_999");
+    expect(changes).toContain("changed K_0");
+    expect(changes.filter((c) => c.startsWith("added ")).length).toBe(500);
+    expect(await stored()).toBe(1000);
+  });
+
   it("records nothing when nothing changed or the write failed", async () => {
     const p = "hist-none";
     await createProject(sdk, p);

@@ -100,6 +100,27 @@ describe("project key rotation", () => {
     expect(await runtime("rot-b")).toEqual({ ...before, K_49: "changed" });
   });
 
+  it("rotates every row of every environment across many batches: values, overrides, history (no keyVersion index)", async () => {
+    await seeded("rot-d", 40);
+    await bulk(server.owner, {
+      project: "rot-d",
+      environment: "development",
+      variables: Array.from({ length: 25 }, (_, i) => ({ key: `D_${i}`, value: `d-${i}`, secret: i % 2 === 0 })),
+    });
+    const before = await runtime("rot-d");
+    const owner = await server.app.services.auth.authenticate(server.ownerToken);
+    const r = await server.app.services.keyRotation.rotateProjectKey(owner, { project: "rot-d" }, { batchSize: 7 });
+    expect(r).toMatchObject({ activeKeyVersion: 2, reencrypted: 66, pending: 0 });
+    expect(new Set(await keyVersions("rot-d"))).toEqual(new Set([2]));
+    const history = await server.app.database.reader.revisionChange.findMany({
+      where: { environment: { project: { slug: "rot-d" } }, keyVersion: { not: null } },
+      select: { keyVersion: true },
+    });
+    expect(history.length).toBe(66);
+    expect(new Set(history.map((c) => c.keyVersion))).toEqual(new Set([2]));
+    expect(await runtime("rot-d")).toEqual(before);
+  });
+
   it("is for admins only", async () => {
     await seeded("rot-c", 2);
     const developer = await userWithRole(server, "rot-c", "DEVELOPER");
