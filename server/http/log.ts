@@ -31,7 +31,8 @@ export function createLogger(level = "info", destination?: DestinationStream): L
   return pino(options, pino.destination({ fd: 2, sync: false }));
 }
 
-type Entry = { start: number; operation?: string; actor?: Context["actor"] };
+/** `response`: the node:http response of a request that came over HTTP (not one made in-process while handling it). */
+type Entry = { start: number; operation?: string; actor?: Context["actor"]; response?: ServerResponse };
 
 /** When each HTTP request arrived, before it waited for its turn (app.ts): its access line's duration counts the wait. */
 const arrivals = new WeakMap<IncomingMessage, number>();
@@ -67,8 +68,9 @@ export function accessLog(log: Logger): Plugin {
   const entries = new WeakMap<Request, Entry>();
   return {
     onRequest({ request, serverContext }) {
-      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
-      entries.set(request, { start: takeArrival(req) ?? performance.now() });
+      const { req, res } = (serverContext ?? {}) as { req?: IncomingMessage; res?: ServerResponse };
+      const arrived = takeArrival(req);
+      entries.set(request, arrived === undefined ? { start: performance.now() } : { start: arrived, response: res });
     },
     onParams({ request, params }) {
       const entry = entries.get(request);
@@ -84,7 +86,7 @@ export function accessLog(log: Logger): Plugin {
         entry.operation = op && "name" in op && op.name ? op.name.value : undefined;
       }
     },
-    onResponse({ request, response, serverContext }) {
+    onResponse({ request, response }) {
       const entry = entries.get(request);
       const write = () =>
         log.info(
@@ -98,10 +100,9 @@ export function accessLog(log: Logger): Plugin {
           },
           "request",
         );
-      const res = (serverContext as { res?: ServerResponse } | undefined)?.res;
+      const res = entry?.response;
       if (res && typeof res.once === "function" && !res.closed) res.once("close", write);
       else write();
     },
   };
 }
-

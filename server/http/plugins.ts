@@ -40,8 +40,7 @@ export function validationErrorsWithoutValues(): Plugin {
   };
 }
 
-const bodyTooLarge = () =>
-  `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.`;
+const bodyTooLarge = () => `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.`;
 
 /**
  * Bodies over MAX_BODY_BYTES get 413. A request saying so in its Content-Length is refused before its body is read.
