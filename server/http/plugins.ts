@@ -79,9 +79,10 @@ async function readUpToLimit(request: Request, fetchAPI: { Request: typeof Reque
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
+    // The rest of the body is never read: the connection closes after the answer.
     if (size > MAX_BODY_BYTES)
       throw createGraphQLError(bodyTooLarge(), {
-        extensions: { code: "REQUEST_ENTITY_TOO_LARGE", http: { status: 413 } },
+        extensions: { code: "REQUEST_ENTITY_TOO_LARGE", http: { status: 413, headers: { Connection: "close" } } },
       });
     chunks.push(value);
   }
