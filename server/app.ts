@@ -2,11 +2,11 @@
  * Builds the envplane server without listening: root key, database (migrated), services
  * and the GraphQL (yoga) app. server/main.ts listens; tests call `app.fetch` directly.
  */
-import type { IncomingMessage, RequestListener } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createYoga, type Plugin } from "graphql-yoga";
-import { MAX_ALIASES, MAX_BODY_BYTES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
+import { MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
 import type { Config } from "./config.js";
 import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { type Database, dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists } from "./db/client.js";
@@ -21,7 +21,7 @@ import { maskError } from "./http/errors.js";
 import { handleGitHubHook, isGitHookPath } from "./http/github.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
-import { accessLog, createLogger, type Logger } from "./http/log.js";
+import { accessLog, createLogger, type Logger, markArrival } from "./http/log.js";
 import { MCP_PATH } from "./http/mcp-path.js";
 import {
   bodyLimit,
@@ -51,7 +51,7 @@ import { initializeOrVerify } from "./services/bootstrap.js";
 import { createServices, type Services } from "./services/index.js";
 import { rewrapDataKeys } from "./services/key-rotation.js";
 import { KeyRing } from "./services/keyring.js";
-import { nextTurn } from "./services/pace.js";
+import { MAX_WAITING_REQUESTS, nextTurn, waitingTurns } from "./services/pace.js";
 import { parseToken } from "./services/token-format.js";
 
 export type { Logger };
@@ -163,6 +163,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }));
 
     const trustProxy = config.trustProxy ?? false;
+    const maxWaiting = config.maxWaitingRequests ?? MAX_WAITING_REQUESTS;
     const dashboardDir = config.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
     /** What is not GraphQL: sign-in and sign-out, GraphiQL and its files, the dashboard. */
     const routes: Plugin = {
@@ -208,7 +209,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       schema,
       graphqlEndpoint: "/graphql",
       landingPage: false,
-      maxRequestBodySize: MAX_BODY_BYTES,
+      maxRequestBodySize: false, // bodyLimit() below: the same limit, without a stream transform per request
       // GraphiQL is served by `routes` below, from this server only (yoga's own page loads it from a CDN).
       graphiql: false,
       cors: corsFor(config.corsOrigins ?? []),
@@ -311,10 +312,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Each request waits for its turn (services/pace.ts): first come, first served, and between two turns
       // Node accepts new connections, so a client connecting to a busy server is not kept waiting.
       // A request whose client left while it waited is not run (its answer could not be delivered).
-      handle: (request, response) =>
+      // When the line is full, a request gets 503 at once instead of waiting without end.
+      handle: (request, response) => {
+        markArrival(request); // its access line's duration counts the wait
+        const waiting = waitingTurns();
+        if (waiting >= maxWaiting) return serverBusy(request, response, waiting, log);
         void nextTurn().then(() => {
           if (!request.socket?.destroyed) (yoga as unknown as RequestListener)(request, response);
-        }),
+        });
+      },
       services,
       database,
       keys,
@@ -332,4 +338,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await database.close();
     throw error;
   }
+}
+
+/** 503 to a request that arrived while the line of turns was full: a GraphQL-shaped error, Retry-After, one access line. */
+function serverBusy(request: IncomingMessage, response: ServerResponse, waiting: number, log: Logger): void {
+  const body = JSON.stringify({
+    errors: [
+      {
+        message: `The server is busy: ${waiting} requests are already waiting for their turn. Retry in a second.`,
+        extensions: { code: "SERVER_BUSY" },
+      },
+    ],
+  });
+  response.writeHead(503, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "retry-after": "1",
+  });
+  response.end(body);
+  log.info(
+    {
+      method: request.method,
+      path: new URL(request.url ?? "/", "http://localhost").pathname,
+      operation: null,
+      status: 503,
+      durationMs: 0,
+    },
+    "request",
+  );
 }

@@ -1,5 +1,6 @@
 /** Server configuration, read from the environment once. */
 import path from "node:path";
+import { MAX_WAITING_REQUESTS } from "./services/pace.js";
 
 export interface Config {
   port: number;
@@ -29,6 +30,8 @@ export interface Config {
   webhooks?: { pollMs?: number; retryBaseMs?: number; maxAttempts?: number; timeoutMs?: number };
   /** Delete audit log rows older than this many days (ENVPLANE_AUDIT_RETENTION_DAYS); unset: keep them forever. */
   auditRetentionDays?: number;
+  /** Requests that may wait for their turn before more get 503 (ENVPLANE_MAX_WAITING_REQUESTS); default 1,000. */
+  maxWaitingRequests?: number;
 }
 
 export const DEFAULT_SESSION_HOURS = 12;
@@ -97,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     development: env.NODE_ENV === "development",
     authFailuresPerMinute: positiveInteger(env, "ENVPLANE_AUTH_FAILURES_PER_MINUTE", 20),
     runtimeResolutionsPerMinute: positiveInteger(env, "ENVPLANE_RUNTIME_RESOLUTIONS_PER_MINUTE", 600),
+    maxWaitingRequests: positiveInteger(env, "ENVPLANE_MAX_WAITING_REQUESTS", MAX_WAITING_REQUESTS),
     logLevel,
     corsOrigins: parseCorsOrigins(env.ENVPLANE_CORS_ORIGINS),
     sessionHours: parseSessionHours(env.ENVPLANE_SESSION_HOURS),

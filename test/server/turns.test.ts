@@ -98,3 +98,60 @@ describe("a large pull among many small ones (real HTTP server)", () => {
     expect(small).toBeLessThan(CAP);
   }, 120_000);
 });
+
+describe("waiting in the line of turns (real HTTP server)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ listen: true, config: { maxWaitingRequests: 20 } });
+  }, 60_000);
+  afterAll(() => server?.close());
+
+  const viewer = () =>
+    fetch(server.url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${server.ownerToken}`,
+        "content-type": "application/json",
+        "x-envplane-client": "test",
+      },
+      body: JSON.stringify({ query: "query whoAmI { viewer { user { name } } }" }),
+    });
+  const accessLines = () =>
+    server.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+  /** `count` turns in the line, each busy for `ms` when it comes: the line stays long for count × ms. */
+  const crowd = (count: number, ms: number) =>
+    Promise.all(Array.from({ length: count }, () => nextTurn().then(() => busy(ms))));
+
+  it("answers 503 with Retry-After and a GraphQL error when the line is full, and serves again once it is not", async () => {
+    // 60 turns waiting, 5 ms each: a request arriving within the first 40 turns finds 20 or more waiting.
+    const waiting = crowd(60, 5);
+    const refused = await viewer();
+    await waiting;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    const body = (await refused.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe("SERVER_BUSY");
+    expect(body.errors[0].message).toMatch(/^The server is busy: \d+ requests are already waiting .*Retry/);
+    expect(accessLines().at(-1)).toMatchObject({ path: "/graphql", status: 503 });
+
+    const served = await viewer();
+    expect([served.status, await served.json()]).toEqual([200, { data: { viewer: { user: { name: "Owner" } } } }]);
+  });
+
+  it("counts the time a request waited for its turn in its access line's duration", async () => {
+    // 15 turns waiting (under the cap of 20), 40 ms each: the request waits for most of them.
+    const started = performance.now();
+    const waiting = crowd(15, 40);
+    const response = await viewer();
+    const took = performance.now() - started;
+    await waiting;
+    expect(response.status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = accessLines().at(-1)!;
+    expect(line).toMatchObject({ operation: "whoAmI", status: 200 });
+    // It arrived within the first turns (a connection and a write are a few turns of the event loop) and
+    // waited for the rest: several 40 ms turns, which the request's own work (a few ms) cannot account for.
+    expect(line.durationMs as number).toBeGreaterThanOrEqual(100);
+    expect(line.durationMs as number).toBeLessThanOrEqual(took + 1);
+  });
+});
