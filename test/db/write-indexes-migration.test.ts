@@ -69,9 +69,16 @@ it("deletes an environment's history with the environment, and a project's with 
       (await q(`SELECT "environmentId", COUNT(*) AS n FROM "RevisionChange" GROUP BY "environmentId" ORDER BY 1`)).map(
         (r) => [r.environmentId, Number(r.n)],
       );
-    expect(await left()).toEqual([["e1", 2], ["e2", 2], ["e3", 2]]);
+    expect(await left()).toEqual([
+      ["e1", 2],
+      ["e2", 2],
+      ["e3", 2],
+    ]);
     await q(`DELETE FROM "Environment" WHERE "id" = 'e1'`);
-    expect(await left()).toEqual([["e2", 2], ["e3", 2]]);
+    expect(await left()).toEqual([
+      ["e2", 2],
+      ["e3", 2],
+    ]);
     await q(`DELETE FROM "Project" WHERE "id" = 'p1'`);
     expect(await left()).toEqual([["e3", 2]]);
   });
