@@ -10,6 +10,11 @@
  * `migration` and `check` diff against prisma/migrations/schema.prisma, the schema as of the
  * newest migration; the PostgreSQL diff needs a server (ENVPLANE_TEST_POSTGRES_URL or
  * DATABASE_URL), e.g. `bash scripts/with-postgres.sh tsx scripts/prisma.ts migration add_x`.
+ *
+ * Hand-written parts the schema cannot express (0014_write_indexes): the partial index "Variable_managedBy_idx"
+ * (both databases) and, on PostgreSQL, RevisionChange's foreign key to Environment replaced by a trigger. A
+ * generated migration that touches either (re-adding @@index([managedBy]), or dropping that foreign key) must be
+ * edited by hand to match.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";

@@ -354,6 +354,8 @@ function serverBusy(request: IncomingMessage, response: ServerResponse, waiting:
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
     "retry-after": "1",
+    // The body is never read: closing saves reading (and discarding) a refused upload.
+    connection: "close",
   });
   response.end(body);
   log.info(

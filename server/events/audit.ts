@@ -205,9 +205,13 @@ export async function appendAuditRowAtHead(
     return null;
   };
   const result = known.tail.then(append, append);
-  known.tail = result.catch(() => {
-    known.seq = 0;
-  });
+  // The tail keeps no row (a pull's row lists every key it returned).
+  known.tail = result.then(
+    () => undefined,
+    () => {
+      known.seq = 0;
+    },
+  );
   return result;
 }
 

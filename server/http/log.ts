@@ -88,6 +88,8 @@ export function accessLog(log: Logger): Plugin {
     },
     onResponse({ request, response }) {
       const entry = entries.get(request);
+      // Measured when the response is ready (not once the client has downloaded it); written after it is sent.
+      const durationMs = entry ? Math.round((performance.now() - entry.start) * 10) / 10 : null;
       const write = () =>
         log.info(
           {
@@ -95,7 +97,7 @@ export function accessLog(log: Logger): Plugin {
             path: new URL(request.url, "http://localhost").pathname,
             operation: entry?.operation ?? null,
             status: response.status,
-            durationMs: entry ? Math.round((performance.now() - entry.start) * 10) / 10 : null,
+            durationMs,
             ...actorFields(entry?.actor),
           },
           "request",

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
 import { MAX_BODY_BYTES, MAX_DEPTH, MAX_NESTING } from "../../core/limits.js";
+import { readBodyBytes } from "./body.js";
 import { withoutInputValues } from "./errors.js";
 
 export { MAX_BODY_BYTES };
@@ -72,25 +73,17 @@ export function bodyLimit(): Plugin {
 
 /** `request` with its body read into memory, or a 413 error once it passes MAX_BODY_BYTES. */
 async function readUpToLimit(request: Request, fetchAPI: { Request: typeof Request }): Promise<Request> {
-  const reader = request.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    // The rest of the body is never read: the connection closes after the answer.
-    if (size > MAX_BODY_BYTES)
-      throw createGraphQLError(bodyTooLarge(), {
-        extensions: { code: "REQUEST_ENTITY_TOO_LARGE", http: { status: 413, headers: { Connection: "close" } } },
-      });
-    chunks.push(value);
-  }
+  const body = await readBodyBytes(request, MAX_BODY_BYTES);
+  // The rest of the body is never read: the connection closes after the answer.
+  if (!body)
+    throw createGraphQLError(bodyTooLarge(), {
+      extensions: { code: "REQUEST_ENTITY_TOO_LARGE", http: { status: 413, headers: { Connection: "close" } } },
+    });
   return new fetchAPI.Request(request.url, {
     method: request.method,
     headers: request.headers,
     signal: request.signal,
-    body: Buffer.concat(chunks),
+    body: body as Uint8Array<ArrayBuffer>,
   });
 }
 
