@@ -4,7 +4,7 @@
  */
 
 import type { Db, Provider, Tx } from "./client.js";
-import { executeSql, querySql, runEachRow } from "./direct.js";
+import { executeSql, querySql } from "./direct.js";
 import { Prisma } from "./generated/sqlite/client.js";
 import type { NoteRow } from "./notes-sql.js";
 
@@ -66,20 +66,14 @@ export function selectValueRows(
   );
 }
 
-/** One base value to insert or update: [id, key, isSecret, sealed ciphertext, references (JSON key list)]. */
-export type ValueInsert = [id: string, key: string, isSecret: boolean, ciphertext: Uint8Array, references: string];
-
-const VARIABLE_COLUMNS = `"id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt", "references"`;
-const ON_CONFLICT = `ON CONFLICT ("environmentId", "key") DO UPDATE SET
-      "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt",
-      "references" = excluded."references"`;
+/** One base value to insert or update: [id, key, isSecret, ciphertext as hex, references (JSON key list)]. */
+export type ValueInsert = [id: string, key: string, isSecret: boolean, ciphertextHex: string, references: string];
 
 /**
- * Inserts or updates base values of one environment; an existing row keeps its type, its ciphertext and versions
- * are replaced. On SQLite's writer, one prepared statement per row (direct.ts runEachRow). Otherwise in one
- * statement: PostgreSQL takes the rows as typed arrays (unnest: expanding a JSON parameter cost it ~3× the
- * statement), SQLite through Prisma as ONE JSON parameter (json_each): Prisma's cost per bound parameter dominated
- * with one parameter per column (10,000 rows took ~250 ms more).
+ * Inserts or updates base values of one environment in one statement; an existing row keeps
+ * its type, its ciphertext and versions are replaced. The rows travel as ONE JSON parameter
+ * that the database expands (json_each / json_array_elements): Prisma's cost per bound
+ * parameter dominated with one parameter per column (10,000 rows took ~250 ms more).
  */
 export async function upsertValueRows(
   tx: Pick<Tx, "$executeRaw">,
@@ -88,33 +82,21 @@ export async function upsertValueRows(
   rows: readonly ValueInsert[],
 ): Promise<void> {
   const { environmentId, keyVersion, valueVersion, now } = scope;
-  const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  if (provider === "sqlite") {
-    const perRow = `INSERT INTO "Variable" (${VARIABLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
-    const values = rows.map(([id, key, secret, blob, refs]) => [
-      id,
-      environmentId,
-      key,
-      secret,
-      bytes(blob),
-      keyVersion,
-      valueVersion,
-      now,
-      now,
-      refs,
-    ]);
-    if (runEachRow(tx, perRow, values)) return;
-  }
-  const hexRows = rows.map(([id, key, secret, blob, refs]) => [id, key, secret, bytes(blob).toString("hex"), refs]);
-  const column = <T>(i: number) => hexRows.map((row) => row[i] as T);
+  // PostgreSQL takes the rows as typed arrays (unnest): expanding a JSON parameter cost it ~3× the statement.
+  const column = <T>(i: number) => rows.map((row) => row[i] as T);
   const select =
     provider === "sqlite"
       ? Prisma.sql`SELECT j.value ->> 0, ${environmentId}, j.value ->> 1, j.value ->> 2, unhex(j.value ->> 3), ${keyVersion}, ${valueVersion}, ${now}, ${now}, j.value ->> 4
-          FROM json_each(${JSON.stringify(hexRows)}) AS j WHERE true`
+          FROM json_each(${JSON.stringify(rows)}) AS j WHERE true`
       : Prisma.sql`SELECT t.id, ${environmentId}::text, t.key, t.secret, decode(t.hex, 'hex'), ${keyVersion}::integer, ${valueVersion}::integer, ${now}::timestamp(3), ${now}::timestamp(3), t.refs
           FROM unnest(${column<string>(0)}::text[], ${column<string>(1)}::text[], ${column<boolean>(2)}::boolean[], ${column<string>(3)}::text[], ${column<string>(4)}::text[]) AS t(id, key, secret, hex, refs)`;
   await executeSql(
     tx,
-    Prisma.sql`INSERT INTO "Variable" (${Prisma.raw(VARIABLE_COLUMNS)}) ${select} ${Prisma.raw(ON_CONFLICT)}`,
+    Prisma.sql`
+    INSERT INTO "Variable" ("id", "environmentId", "key", "isSecret", "ciphertext", "keyVersion", "valueVersion", "createdAt", "updatedAt", "references")
+    ${select}
+    ON CONFLICT ("environmentId", "key") DO UPDATE SET
+      "ciphertext" = excluded."ciphertext", "keyVersion" = excluded."keyVersion", "valueVersion" = excluded."valueVersion", "updatedAt" = excluded."updatedAt",
+      "references" = excluded."references"`,
   );
 }

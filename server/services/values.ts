@@ -169,7 +169,8 @@ export class ValueStore {
         if (slice()) await nextTurn(true); // inside the write transaction
         const v = values[j];
         const blob = encrypt({ projectId, environmentId, branchId: null, key: v.key, valueVersion }, v.value);
-        rows.push([timeOrderedId(), v.key, v.isSecret, blob, references[j]]);
+        const hex = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("hex");
+        rows.push([timeOrderedId(), v.key, v.isSecret, hex, references[j]]);
       }
       if (slice()) await nextTurn();
       await upsertValueRows(tx, this.provider, { environmentId, keyVersion, valueVersion, now }, rows);
