@@ -22,3 +22,11 @@ export const MAX_DIRECTIVES = 10;
 export const MAX_TOKENS = 5000;
 /** Request body size. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Turns that may be waiting in the line when an HTTP request arrives; past it the request gets 503 at once
+ * (server/app.ts). A turn is a request's first slice (server/services/pace.ts): at most 10 ms of work, ~3–5 ms for
+ * a small pull. 1,000 waiting is 5–10 s of waiting, past any client's patience, and their sockets and parsed
+ * headers (tens of MiB) stay bounded. Under it a saturated server still serves everyone in arrival order.
+ */
+export const MAX_WAITING_REQUESTS = 1000;

@@ -6,7 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createYoga, type Plugin } from "graphql-yoga";
-import { MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS } from "../core/limits.js";
+import { MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS, MAX_WAITING_REQUESTS } from "../core/limits.js";
 import type { Config } from "./config.js";
 import { loadRootKey, parsePreviousRootKeys } from "./crypto/root-key.js";
 import { type Database, dbConfigFromEnv, openDatabase, secureSqliteFiles, sqliteFileExists } from "./db/client.js";
@@ -21,7 +21,7 @@ import { maskError } from "./http/errors.js";
 import { handleGitHubHook, isGitHookPath } from "./http/github.js";
 import { GRAPHIQL_ASSETS, graphiqlAsset, graphiqlPage, wantsGraphiQL } from "./http/graphiql.js";
 import { inputChecks } from "./http/input.js";
-import { accessLog, createLogger, type Logger, markArrival } from "./http/log.js";
+import { accessLog, createLogger, type Logger, markArrival, writeAccessLine } from "./http/log.js";
 import { MCP_PATH } from "./http/mcp-path.js";
 import {
   bodyLimit,
@@ -51,7 +51,7 @@ import { initializeOrVerify } from "./services/bootstrap.js";
 import { createServices, type Services } from "./services/index.js";
 import { rewrapDataKeys } from "./services/key-rotation.js";
 import { KeyRing } from "./services/keyring.js";
-import { MAX_WAITING_REQUESTS, nextTurn, waitingTurns } from "./services/pace.js";
+import { nextTurn, waitingTurns } from "./services/pace.js";
 import { parseToken } from "./services/token-format.js";
 
 export type { Logger };
@@ -358,14 +358,11 @@ function serverBusy(request: IncomingMessage, response: ServerResponse, waiting:
     connection: "close",
   });
   response.end(body);
-  log.info(
-    {
-      method: request.method,
-      path: new URL(request.url ?? "/", "http://localhost").pathname,
-      operation: null,
-      status: 503,
-      durationMs: 0,
-    },
-    "request",
-  );
+  writeAccessLine(log, {
+    method: request.method ?? "",
+    url: request.url ?? "/",
+    operation: null,
+    status: 503,
+    durationMs: 0,
+  });
 }

@@ -1,6 +1,6 @@
 /** Server configuration, read from the environment once. */
 import path from "node:path";
-import { MAX_WAITING_REQUESTS } from "./services/pace.js";
+import { MAX_WAITING_REQUESTS } from "../core/limits.js";
 
 export interface Config {
   port: number;

@@ -48,6 +48,16 @@ function takeArrival(request: IncomingMessage | undefined): number | undefined {
   return at;
 }
 
+/** The access line of one request: method, path, operation, status, duration and who (never values or the query). */
+export function writeAccessLine(
+  log: Logger,
+  line: { method: string; url: string; operation: string | null; status: number; durationMs: number | null },
+  actor?: Context["actor"],
+): void {
+  const { url, ...rest } = line;
+  log.info({ ...rest, path: new URL(url, "http://localhost").pathname, ...actorFields(actor) }, "request");
+}
+
 function actorFields(actor: Context["actor"] | undefined) {
   if (!actor) return {};
   return actor.kind === "user"
@@ -90,20 +100,10 @@ export function accessLog(log: Logger): Plugin {
       const entry = entries.get(request);
       // Measured when the response is ready (not once the client has downloaded it); written after it is sent.
       const durationMs = entry ? Math.round((performance.now() - entry.start) * 10) / 10 : null;
-      const write = () =>
-        log.info(
-          {
-            method: request.method,
-            path: new URL(request.url, "http://localhost").pathname,
-            operation: entry?.operation ?? null,
-            status: response.status,
-            durationMs,
-            ...actorFields(entry?.actor),
-          },
-          "request",
-        );
+      const line = { method: request.method, url: request.url, operation: entry?.operation ?? null, durationMs };
+      const write = () => writeAccessLine(log, { ...line, status: response.status }, entry?.actor);
       const res = entry?.response;
-      if (res && typeof res.once === "function" && !res.closed) res.once("close", write);
+      if (res && !res.closed) res.once("close", write);
       else write();
     },
   };

@@ -71,14 +71,6 @@ export function timeSlice(budgetMs = SLICE_MS): () => boolean {
   };
 }
 
-/**
- * Turns that may be waiting in the line when an HTTP request arrives; past it the request gets 503 at once
- * (app.ts). A turn is a request's first slice, at most SLICE_MS of work and ~3–5 ms for a small pull: 1,000
- * waiting is 5–10 s of waiting, past any client's patience, and their sockets and parsed headers (tens of MiB)
- * stay bounded. Under it a saturated server still serves everyone in arrival order.
- */
-export const MAX_WAITING_REQUESTS = 1000;
-
 /** Turns waiting in the line now (work holding the write lock included). */
 export function waitingTurns(): number {
   return line.length + holding.length;
