@@ -25,7 +25,10 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
 
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
-export type DbConfig = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
+export type DbConfig =
+  | { provider: "sqlite"; file: string }
+  /** `pgbouncer`: DATABASE_URL's `?pgbouncer=true` (a transaction-mode pooler): no named prepared statements. */
+  | { provider: "postgresql"; url: string; pgbouncer?: boolean };
 export type Provider = DbConfig["provider"];
 
 export interface Database {
@@ -40,11 +43,22 @@ export interface Database {
 /** Reads DATABASE_URL: a postgres URL, a `file:` path, or nothing (the data directory's SQLite file). */
 export function dbConfigFromEnv(databaseUrl: string | undefined, dataDir: string): DbConfig {
   if (!databaseUrl) return { provider: "sqlite", file: `${dataDir}/envplane.db` };
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { provider: "postgresql", url: databaseUrl };
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return postgresConfig(databaseUrl);
   if (databaseUrl.startsWith("file:")) return { provider: "sqlite", file: databaseUrl.slice("file:".length) };
   throw new Error(
     'DATABASE_URL must start with "postgresql://", "postgres://" or "file:". Unset it to use the embedded SQLite file.',
   );
+}
+
+/** A PostgreSQL URL; Prisma's `pgbouncer=true` parameter is taken off it (pg would pass it to the server). */
+function postgresConfig(databaseUrl: string): DbConfig {
+  const url = new URL(databaseUrl);
+  const pgbouncer = url.searchParams.get("pgbouncer");
+  if (pgbouncer === null) return { provider: "postgresql", url: databaseUrl };
+  if (pgbouncer !== "true" && pgbouncer !== "false")
+    throw new Error(`DATABASE_URL: pgbouncer must be "true" or "false", not "${pgbouncer}".`);
+  url.searchParams.delete("pgbouncer");
+  return { provider: "postgresql", url: url.toString(), pgbouncer: pgbouncer === "true" };
 }
 
 /** Whether the SQLite file exists and holds something (an earlier start created it). */
@@ -84,6 +98,7 @@ export async function openDatabase(
   if (config.provider === "postgresql") {
     // Each transaction the adapter starts is handed to direct.ts (its statements may run on its pg client).
     const factory = new PrismaPg({ connectionString: config.url, max: 10 });
+    const named = !config.pgbouncer;
     const connect = factory.connect.bind(factory);
     // The adapter's pool, for raw reads outside transactions (direct.ts).
     let pool: PgPool | undefined;
@@ -91,11 +106,11 @@ export async function openDatabase(
       const adapter = await connect();
       pool = (adapter as unknown as { client?: PgPool }).client;
       const start = adapter.startTransaction.bind(adapter);
-      adapter.startTransaction = async (isolationLevel) => pgTransactionStarted(await start(isolationLevel));
+      adapter.startTransaction = async (isolationLevel) => pgTransactionStarted(await start(isolationLevel), named);
       return adapter;
     };
     const client = new PostgresClient({ adapter: wrap(factory) }) as unknown as Db;
-    registerPgClient(client, () => pool, opts.onQuery);
+    registerPgClient(client, () => pool, { named, onQuery: opts.onQuery });
     return { provider: "postgresql", reader: client, writer: client, close: () => client.$disconnect() };
   }
   const sqlite = (factory: SqlDriverAdapterFactory) => new SqliteClient({ adapter: wrap(factory) });
