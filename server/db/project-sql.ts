@@ -40,31 +40,39 @@ export async function projectWithRole(
   slug: string,
   userId: string,
 ): Promise<{ id: string; slug: string; name: string; activeKeyVersion: number; role: string | null } | null> {
-  const rows = await db.$queryRaw<
-    { id: string; slug: string; name: string; activeKeyVersion: number | bigint; role: string | null }[]
-  >`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role" FROM "Project" p
+  const rows = await querySql<{
+    id: string;
+    slug: string;
+    name: string;
+    activeKeyVersion: number | bigint;
+    role: string | null;
+  }>(
+    db,
+    Prisma.sql`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role" FROM "Project" p
       LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}
-    WHERE p."slug" = ${slug}`;
+    WHERE p."slug" = ${slug}`,
+  );
   const row = rows[0];
   return row ? { ...row, activeKeyVersion: Number(row.activeKeyVersion) } : null;
 }
 
-/** An environment of a project by name (the columns access checks need), in one raw statement: no query planning. */
+/** An environment of a project by name (the columns access checks need), in one raw statement (direct.ts). */
 export async function environmentByName(
   db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
   projectId: string,
   name: string,
 ): Promise<{ id: string; name: string; isDefault: boolean; isProtected: boolean; revision: number } | null> {
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      name: string;
-      isDefault: boolean | number;
-      isProtected: boolean | number;
-      revision: number | bigint;
-    }[]
-  >`SELECT "id", "name", "isDefault", "isProtected", "revision" FROM "Environment"
-    WHERE "projectId" = ${projectId} AND "name" = ${name} AND "kind" = 'environment'`;
+  const rows = await querySql<{
+    id: string;
+    name: string;
+    isDefault: boolean | number;
+    isProtected: boolean | number;
+    revision: number | bigint;
+  }>(
+    db,
+    Prisma.sql`SELECT "id", "name", "isDefault", "isProtected", "revision" FROM "Environment"
+    WHERE "projectId" = ${projectId} AND "name" = ${name} AND "kind" = 'environment'`,
+  );
   const row = rows[0];
   return row
     ? {
