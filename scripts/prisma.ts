@@ -11,9 +11,9 @@
  * newest migration; the PostgreSQL diff needs a server (ENVPLANE_TEST_POSTGRES_URL or
  * DATABASE_URL), e.g. `bash scripts/with-postgres.sh tsx scripts/prisma.ts migration add_x`.
  *
- * Hand-written parts the schema cannot express (0014_write_indexes, 0015_variable_environment_trigger): the
- * partial index "Variable_managedBy_idx" (both databases) and, on PostgreSQL, the foreign keys of RevisionChange
- * and Variable to Environment replaced by triggers. A generated migration that touches any of them (re-adding
+ * Hand-written parts the schema cannot express (0014_write_indexes, 0015_variable_environment_trigger,
+ * 0016_drop_value_version_index): the partial index "Variable_managedBy_idx" (both databases) and, on PostgreSQL,
+ * the foreign keys of RevisionChange and Variable to Environment replaced by triggers and Variable's fillfactor. A generated migration that touches any of them (re-adding
  * @@index([managedBy]), or dropping or re-adding those foreign keys) must be edited by hand to match.
  */
 import { execFileSync } from "node:child_process";

@@ -7,7 +7,8 @@
  *   - removals are captured before the delete (`captureRemovals`); removing a base value also
  *     records the removal of its overrides;
  *   - sets are captured at the end (`captureRevision`): every row whose valueVersion is the new
- *     revision was written by this write. added / changed follows the key's previous change.
+ *     revision was written by this write. added / changed follows the key's previous change. Base
+ *     values are found by the keys `values.upsert` (their only writer) recorded (`recordBaseWrites`).
  *
  * All of it is multi-row SQL: a bulk upsert of 10,000 values costs two statements more.
  */
@@ -60,6 +61,25 @@ const keyList = (provider: Provider, keys: readonly string[]) =>
  */
 const removalsAt = new WeakMap<object, Set<string>>();
 
+/**
+ * The base values each transaction wrote, per "environmentId:revision", recorded by `values.upsert`, their only
+ * writer. `captureRevision` finds them by key (up to KEYED_LOOKUP keys; more: by the environment's rows) and
+ * skips base values when none were written. No index on (environmentId, valueVersion) is kept for it: every
+ * write maintained it, and it made each update of a value touch every index of the table on PostgreSQL.
+ */
+const writtenAt = new WeakMap<object, Map<string, Set<string>>>();
+const KEYED_LOOKUP = 256;
+
+/** values.upsert: base values `keys` of `environmentId` were written at `revision` in `tx`. */
+export function recordBaseWrites(tx: object, environmentId: string, revision: number, keys: Iterable<string>): void {
+  const byRevision = writtenAt.get(tx) ?? new Map<string, Set<string>>();
+  writtenAt.set(tx, byRevision);
+  const scope = `${environmentId}:${revision}`;
+  const written = byRevision.get(scope) ?? new Set<string>();
+  byRevision.set(scope, written);
+  for (const key of keys) written.add(key);
+}
+
 /** Records the removal (at `revision`) of base values `keys` with their overrides, or of `branchId`'s overrides of them. */
 export async function captureRemovals(
   tx: Client,
@@ -111,15 +131,26 @@ export async function captureRevision(
   },
 ): Promise<void> {
   const { environmentId, number } = revision;
+  const written = writtenAt.get(tx)?.get(`${environmentId}:${number}`);
+  // By key: index probes (on PostgreSQL an array, which its planner turns into probes whatever its estimates).
+  const byKey =
+    !written || written.size > KEYED_LOOKUP
+      ? Prisma.empty
+      : provider === "postgresql"
+        ? Prisma.sql`AND v."key" = ANY(CAST(${[...written]} AS TEXT[]))`
+        : Prisma.sql`AND v."key" IN ${keyList(provider, [...written])}`;
+  const base = !written
+    ? Prisma.empty
+    : Prisma.sql`
+      SELECT v."environmentId", v."key", '' AS "branchId", ${int(number)} AS "revision", '' AS "branchName",
+        ${kindSql(number, Prisma.sql`''`)} AS "kind", v."isSecret", v."ciphertext", v."keyVersion", v."valueVersion"
+      FROM "Variable" v WHERE v."environmentId" = ${text(environmentId)} ${byKey} AND v."valueVersion" = ${int(number)}
+      UNION ALL`;
   await executeSql(
     tx,
     Prisma.sql`
     INSERT INTO "RevisionChange" ("environmentId", "key", "branchId", "revision", "branchName", "kind", "isSecret", "ciphertext", "keyVersion", "valueVersion")
-    SELECT * FROM (
-      SELECT v."environmentId", v."key", '' AS "branchId", ${int(number)} AS "revision", '' AS "branchName",
-        ${kindSql(number, Prisma.sql`''`)} AS "kind", v."isSecret", v."ciphertext", v."keyVersion", v."valueVersion"
-      FROM "Variable" v WHERE v."environmentId" = ${text(environmentId)} AND v."valueVersion" = ${int(number)}
-      UNION ALL
+    SELECT * FROM (${base}
       SELECT v."environmentId", v."key", o."branchId", ${int(number)} AS "revision", b."name" AS "branchName",
         ${kindSql(number, Prisma.sql`o."branchId"`)} AS "kind", v."isSecret", o."ciphertext", o."keyVersion", o."valueVersion"
       FROM "Variable" v JOIN "BranchOverride" o ON o."variableId" = v."id" JOIN "ProjectBranch" b ON b."id" = o."branchId"

@@ -7,6 +7,7 @@ import type { Db, Provider, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
 import type { NoteRow } from "../db/notes-sql.js";
 import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
+import { recordBaseWrites } from "../events/history.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
 import { nextTurn, timeSlice } from "./pace.js";
@@ -159,6 +160,12 @@ export class ValueStore {
     check: ReferenceCheck | "copy" = "copy",
   ): Promise<void> {
     const { projectId, environmentId, keyVersion, valueVersion } = scope;
+    recordBaseWrites(
+      tx,
+      environmentId,
+      valueVersion,
+      values.map((v) => v.key),
+    );
     const now = new Date();
     const encrypt = await this.keys.encryptor(projectId, keyVersion, tx);
     const references = await referenceColumns(tx, { projectId, environmentId }, values, check);

@@ -1,15 +1,16 @@
 /**
- * Migration 0014_write_indexes: every bulk write maintains each index of "Variable", so it keeps only its
- * keys, (environmentId, valueVersion) for the history, and a PARTIAL index on managedBy (hand-written: Prisma's
- * schema cannot express it). The partial index still finds a binding's variables and serves ON DELETE SET NULL.
- * On PostgreSQL the history's foreign key to Environment becomes a trigger: its rows still go with their environment.
+ * Migrations 0014_write_indexes and 0016_drop_value_version_index: every bulk write maintains each index of
+ * "Variable", so it keeps only its keys and a PARTIAL index on managedBy (hand-written: Prisma's schema cannot
+ * express it); 0016 dropped (environmentId, valueVersion), which only the history copy used. The partial index
+ * still finds a binding's variables and serves ON DELETE SET NULL. On PostgreSQL the history's foreign key to
+ * Environment becomes a trigger: its rows still go with their environment.
  */
 import { expect, it } from "vitest";
 import { seedValues, useMigrationDatabase } from "../support/migration.js";
 
 const m = useMigrationDatabase();
 
-it("leaves Variable, BranchOverride and RevisionChange their keys, the history index and a partial managedBy index", async () => {
+it("leaves Variable, BranchOverride and RevisionChange their keys (0016: no valueVersion index), the history index and a partial managedBy index", async () => {
   await m.upgrade("0014", (q) => seedValues(q, m.bytes, { name: "production", revision: 3 }));
   await m.query(async (q) => {
     const indexes = async (table: string) =>
@@ -23,12 +24,7 @@ it("leaves Variable, BranchOverride and RevisionChange their keys, the history i
     const names = async (table: string) => (await indexes(table)).map((i) => i.name).sort();
     const pk = (table: string) => (m.db.provider === "sqlite" ? [] : [`${table}_pkey`]);
     expect(await names("Variable")).toEqual(
-      [
-        ...pk("Variable"),
-        "Variable_environmentId_key_key",
-        "Variable_environmentId_valueVersion_idx",
-        "Variable_managedBy_idx",
-      ].sort(),
+      [...pk("Variable"), "Variable_environmentId_key_key", "Variable_managedBy_idx"].sort(),
     );
     expect(await names("BranchOverride")).toEqual(
       [...pk("BranchOverride"), "BranchOverride_branchId_idx", "BranchOverride_variableId_branchId_key"].sort(),
@@ -81,5 +77,20 @@ it("deletes an environment's history with the environment, and a project's with 
     ]);
     await q(`DELETE FROM "Project" WHERE "id" = 'p1'`);
     expect(await left()).toEqual([["e3", 2]]);
+  });
+});
+
+it("0016: on PostgreSQL, leaves room on Variable's pages for updates that stay on their page", async () => {
+  await m.upgrade("0016", (q) => seedValues(q, m.bytes, { name: "production", revision: 3 }));
+  await m.query(async (q) => {
+    if (m.db.provider === "postgresql") {
+      const options = await q(`SELECT reloptions AS "options" FROM pg_class WHERE relname = 'Variable'`);
+      expect(options[0].options).toEqual(["fillfactor=80"]);
+    }
+    // The values are still there, found by environment and key.
+    expect(await q(`SELECT "key" FROM "Variable" WHERE "environmentId" = 'e1' ORDER BY "key"`)).toEqual([
+      { key: "API_URL" },
+      { key: "TOKEN" },
+    ]);
   });
 });

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Variable_environmentId_valueVersion_idx";
