@@ -50,15 +50,16 @@ export function dbConfigFromEnv(databaseUrl: string | undefined, dataDir: string
   );
 }
 
-/** A PostgreSQL URL; Prisma's `pgbouncer=true` parameter is taken off it (pg would pass it to the server). */
+/** A PostgreSQL URL; Prisma's `pgbouncer=true` parameter is taken off it (it is ours, not pg's). */
 function postgresConfig(databaseUrl: string): DbConfig {
-  const url = new URL(databaseUrl);
-  const pgbouncer = url.searchParams.get("pgbouncer");
-  if (pgbouncer === null) return { provider: "postgresql", url: databaseUrl };
-  if (pgbouncer !== "true" && pgbouncer !== "false")
-    throw new Error(`DATABASE_URL: pgbouncer must be "true" or "false", not "${pgbouncer}".`);
-  url.searchParams.delete("pgbouncer");
-  return { provider: "postgresql", url: url.toString(), pgbouncer: pgbouncer === "true" };
+  const param = /([?&])pgbouncer=([^&]*)(&?)/.exec(databaseUrl);
+  if (!param) return { provider: "postgresql", url: databaseUrl };
+  if (param[2] !== "true" && param[2] !== "false")
+    throw new Error(`DATABASE_URL: pgbouncer must be "true" or "false", not "${decodeURIComponent(param[2])}".`);
+  // "?pgbouncer=x&a" → "?a", "?pgbouncer=x" → "", "&pgbouncer=x" → "".
+  const rest = param[1] === "?" && param[3] ? "?" : param[3] && param[1];
+  const url = databaseUrl.slice(0, param.index) + rest + databaseUrl.slice(param.index + param[0].length);
+  return { provider: "postgresql", url, pgbouncer: param[2] === "true" };
 }
 
 /** Whether the SQLite file exists and holds something (an earlier start created it). */

@@ -22,8 +22,9 @@
  * On PostgreSQL a statement text run a second time becomes a named prepared statement
  * (`statementName`): each connection parses it once and may keep its plan, as a hand-written pg
  * server does. Parse and plan on every run cost PostgreSQL ~0.1–0.5 ms per statement (a pull of 100
- * values: ~7.0 → ~5.6 ms). Behind a pooler in transaction mode (PgBouncer before 1.21) a connection
- * can change between statements, so `?pgbouncer=true` on DATABASE_URL turns this off (client.ts).
+ * values: ~7.0 → ~5.6 ms). Behind a pooler in transaction mode a session can change between transactions,
+ * so `?pgbouncer=true` on DATABASE_URL turns this off (client.ts); a statement lost anyway turns it off
+ * for the process, and a text whose result type changed (another server migrated) is run unnamed.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
@@ -55,12 +56,15 @@ const usable = (pool: PgPool | undefined) => (pool && !pool.ending ? pool : unde
 
 /** Statement texts named so far (each connection prepares those it runs); later texts stay unnamed. */
 export const MAX_NAMED_STATEMENTS = 256;
-/** Texts seen once (null) or named; bounded, as a text with a literal in it would otherwise grow it forever. */
-const namesOfTexts = new Map<string, string | null>();
+/** Texts seen once (null), named, or never to be named again (false); bounded, as texts with literals would grow it. */
+const namesOfTexts = new Map<string, string | null | false>();
 let namedCount = 0;
+/** Off for the process once the server lost a prepared statement: a transaction-mode pooler moved the session. */
+let namingLost = false;
 
 /** The prepared statement name of `text` from its second run on (undefined: run it unnamed). */
 function statementName(text: string): string | undefined {
+  if (namingLost) return undefined;
   const name = namesOfTexts.get(text);
   if (name) return name;
   if (name === null && namedCount < MAX_NAMED_STATEMENTS) {
@@ -71,6 +75,42 @@ function statementName(text: string): string | undefined {
   }
   if (name === undefined && namesOfTexts.size < MAX_NAMED_STATEMENTS * 4) namesOfTexts.set(text, null);
   return undefined;
+}
+
+/**
+ * A named statement failed in a way its text run unnamed would not: true when it may be run again unnamed.
+ * 0A000: its plan's result type changed (another server migrated a column): that text is never named again.
+ * 26000 / 42P05: the session does not have the statement, or has another one by that name: a pooler in
+ * transaction mode sits between us and PostgreSQL; naming stops for the process (`?pgbouncer=true` says so upfront).
+ */
+function unnamedAfter(error: unknown, name: string | undefined, text: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!name || (code !== "0A000" && code !== "26000" && code !== "42P05")) return false;
+  if (code === "0A000") namesOfTexts.set(text, false);
+  else if (!namingLost) {
+    namingLost = true;
+    process.emitWarning(
+      "PostgreSQL lost a prepared statement of this connection: a pooler in transaction mode (e.g. PgBouncer) " +
+        "sits in between. envplane stops preparing statements; add ?pgbouncer=true to DATABASE_URL to say so upfront.",
+    );
+  }
+  return true;
+}
+
+/** Runs `text` on `client`, named when it may be; outside a transaction a named run that failed is retried unnamed. */
+async function runPg(
+  client: PgClient,
+  config: { text: string; values: unknown[]; types?: typeof pgTypes },
+  named: boolean,
+  inTransaction: boolean,
+) {
+  const name = named ? statementName(config.text) : undefined;
+  try {
+    return await client.query({ name, ...config });
+  } catch (error) {
+    if (!unnamedAfter(error, name, config.text) || inTransaction) throw error;
+    return client.query(config);
+  }
 }
 
 /** Result types as Prisma's $queryRaw gives them: int8 as bigint, `timestamp` (stored as UTC) as a Date in UTC. */
@@ -231,8 +271,7 @@ function pgBindable(value: unknown): unknown {
 export async function executeSql(tx: Pick<Prisma.TransactionClient, "$executeRaw">, sql: Prisma.Sql): Promise<number> {
   const pg = pgTransactionOfTx.get(tx);
   if (pg?.open) {
-    const name = pg.named ? statementName(sql.text) : undefined;
-    const result = await pg.client.query({ name, text: sql.text, values: sql.values.map(pgBindable) });
+    const result = await runPg(pg.client, { text: sql.text, values: sql.values.map(pgBindable) }, pg.named, true);
     return result.rowCount ?? 0;
   }
   const connection = connectionOf(tx);
@@ -248,9 +287,8 @@ export async function querySql<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw"
   if (pgPool) {
     const pooled = pgTx ? undefined : pgPools.get(tx)!;
     pooled?.onQuery?.(sql.text);
-    const name = (pgTx ?? pooled)!.named ? statementName(sql.text) : undefined;
-    const values = sql.values.map(pgBindable);
-    const result = await pgPool.query({ name, text: sql.text, values, types: pgTypes });
+    const config = { text: sql.text, values: sql.values.map(pgBindable), types: pgTypes };
+    const result = await runPg(pgPool, config, (pgTx ?? pooled)!.named, Boolean(pgTx));
     return result.rows as T[];
   }
   const connection = connectionOf(tx) ?? readerConnectionOf(tx, sql.sql);

@@ -139,7 +139,7 @@ export async function captureRevision(
       : provider === "postgresql"
         ? Prisma.sql`AND v."key" = ANY(CAST(${[...written]} AS TEXT[]))`
         : Prisma.sql`AND v."key" IN ${keyList(provider, [...written])}`;
-  const base = !written
+  const base = !written?.size
     ? Prisma.empty
     : Prisma.sql`
       SELECT v."environmentId", v."key", '' AS "branchId", ${int(number)} AS "revision", '' AS "branchName",

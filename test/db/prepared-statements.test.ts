@@ -80,6 +80,16 @@ describe("DATABASE_URL's pgbouncer parameter", () => {
     });
   });
 
+  it("is taken off wherever it stands, and leaves URLs without it alone (a socket URL too)", () => {
+    const url = (u: string) => (dbConfigFromEnv(u, "/d") as { url: string }).url;
+    expect(url("postgresql://u@h/db?pgbouncer=false")).toBe("postgresql://u@h/db");
+    expect(url("postgresql://u@h/db?a=1&pgbouncer=true")).toBe("postgresql://u@h/db?a=1");
+    expect(url("postgresql://u@h/db?a=1&pgbouncer=true&b=2")).toBe("postgresql://u@h/db?a=1&b=2");
+    expect(url("postgresql://user:pw@/envplane?host=/var/run/postgresql")).toBe(
+      "postgresql://user:pw@/envplane?host=/var/run/postgresql",
+    );
+  });
+
   it("must be true or false", () => {
     expect(() => dbConfigFromEnv("postgresql://u@h/db?pgbouncer=yes", "/d")).toThrow(
       'DATABASE_URL: pgbouncer must be "true" or "false", not "yes".',
