@@ -8,7 +8,7 @@ import type { Role } from "../../core/roles.js";
 import type { Db, Tx } from "../db/client.js";
 import { querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
-import { projectWithRole } from "../db/project-sql.js";
+import { type ProjectRoleRow, projectWithRole } from "../db/project-sql.js";
 import type { Actor } from "../services/actor.js";
 import { NotFoundError } from "../services/errors.js";
 import type { ProjectAccess } from "./policy.js";
@@ -63,20 +63,17 @@ export async function projectEnvironmentAccess(
   branch: { id: string; name: string } | null;
 }> {
   const userId = actor.kind === "user" ? actor.userId : "";
-  const rows = await querySql<{
-    id: string;
-    slug: string;
-    name: string;
-    activeKeyVersion: number | bigint;
-    role: string | null;
-    envId: string | null;
-    envName: string | null;
-    isDefault: boolean | number | null;
-    isProtected: boolean | number | null;
-    revision: number | bigint | null;
-    branchId: string | null;
-    branchName: string | null;
-  }>(
+  const rows = await querySql<
+    ProjectRoleRow & {
+      envId: string | null;
+      envName: string | null;
+      isDefault: boolean | number | null;
+      isProtected: boolean | number | null;
+      revision: number | bigint | null;
+      branchId: string | null;
+      branchName: string | null;
+    }
+  >(
     db,
     Prisma.sql`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role",
       e."id" AS "envId", e."name" AS "envName", e."isDefault", e."isProtected", e."revision",

@@ -34,19 +34,22 @@ export async function projectsWithStaleValues(db: Pick<Db, "$queryRaw">): Promis
   return rows.map((r) => r.projectId);
 }
 
+/** A project row with a user's role in it (null when not a member), as the database returns it. */
+export interface ProjectRoleRow {
+  id: string;
+  slug: string;
+  name: string;
+  activeKeyVersion: number | bigint;
+  role: string | null;
+}
+
 /** A project by slug with `userId`'s role in it (null when not a member), in one statement. */
 export async function projectWithRole(
   db: Pick<Db, "$queryRaw"> | Pick<Tx, "$queryRaw">,
   slug: string,
   userId: string,
 ): Promise<{ id: string; slug: string; name: string; activeKeyVersion: number; role: string | null } | null> {
-  const rows = await querySql<{
-    id: string;
-    slug: string;
-    name: string;
-    activeKeyVersion: number | bigint;
-    role: string | null;
-  }>(
+  const rows = await querySql<ProjectRoleRow>(
     db,
     Prisma.sql`SELECT p."id", p."slug", p."name", p."activeKeyVersion", m."role" FROM "Project" p
       LEFT JOIN "Member" m ON m."projectId" = p."id" AND m."userId" = ${userId}

@@ -3,39 +3,13 @@
  * type changed (another server migrated a column) or a session that lost them (a pooler in transaction mode). The
  * statement is run unnamed instead. (A file of its own: naming state is per process, and the last test ends it.)
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type Database, dbConfigFromEnv, openDatabase } from "../../server/db/client.js";
+import { describe, expect, it } from "vitest";
 import { querySql } from "../../server/db/direct.js";
 import { Prisma } from "../../server/db/generated/sqlite/client.js";
-import { migrate } from "../../server/db/migrate.js";
-import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
+import { testProvider } from "../support/database.js";
+import { preparedStatements as prepared, usePostgresDatabase } from "../support/prepared-statements.js";
 
-let database: TestDatabase | undefined;
-let db: Database | undefined;
-afterEach(async () => {
-  await db?.close();
-  await database?.drop();
-  db = database = undefined;
-});
-
-async function open(query = ""): Promise<Database> {
-  database = await createTestDatabase();
-  const config = dbConfigFromEnv(`${database.url}${query}`, "/nonexistent");
-  if (config.provider !== "postgresql") throw new Error("PostgreSQL only");
-  await migrate({ provider: "postgresql", url: config.url }, { log: () => {} });
-  db = await openDatabase(config);
-  await db.reader.$queryRaw`SELECT 1`; // Prisma connects its pool, which the direct statements then use
-  return db;
-}
-
-/** The statements prepared on the connection this read runs on (one at a time, so the pool reuses one). */
-const prepared = async (d: Database) =>
-  (
-    await querySql<{ statement: string }>(
-      d.reader,
-      Prisma.sql`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'ep_%'`,
-    )
-  ).map((r) => r.statement);
+const open = usePostgresDatabase();
 
 describe.skipIf(testProvider() === "sqlite")("a named statement PostgreSQL cannot run", () => {
   it("runs unnamed when its result type changed (another server migrated a column), and again after that", async () => {

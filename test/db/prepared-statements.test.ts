@@ -3,38 +3,14 @@
  * runs it (server/db/direct.ts), so PostgreSQL parses it once instead of on every run. Behind a transaction-mode
  * pooler (`?pgbouncer=true` on DATABASE_URL) nothing is prepared; the number of texts named is bounded.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type Database, dbConfigFromEnv, openDatabase } from "../../server/db/client.js";
+import { describe, expect, it } from "vitest";
+import { dbConfigFromEnv } from "../../server/db/client.js";
 import { MAX_NAMED_STATEMENTS, querySql } from "../../server/db/direct.js";
 import { Prisma } from "../../server/db/generated/sqlite/client.js";
-import { migrate } from "../../server/db/migrate.js";
-import { createTestDatabase, type TestDatabase, testProvider } from "../support/database.js";
+import { testProvider } from "../support/database.js";
+import { preparedStatements as prepared, usePostgresDatabase } from "../support/prepared-statements.js";
 
-let database: TestDatabase | undefined;
-let db: Database | undefined;
-afterEach(async () => {
-  await db?.close();
-  await database?.drop();
-  db = database = undefined;
-});
-
-async function open(query = ""): Promise<Database> {
-  database = await createTestDatabase();
-  const config = dbConfigFromEnv(`${database.url}${query}`, "/nonexistent");
-  if (config.provider !== "postgresql") throw new Error("PostgreSQL only");
-  await migrate({ provider: "postgresql", url: config.url }, { log: () => {} });
-  db = await openDatabase(config);
-  return db;
-}
-
-/** The statements prepared on the connection this read runs on (one at a time, so the pool reuses one). */
-const prepared = async (d: Database) =>
-  (
-    await querySql<{ statement: string }>(
-      d.reader,
-      Prisma.sql`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'ep_%'`,
-    )
-  ).map((r) => r.statement);
+const open = usePostgresDatabase();
 
 describe.skipIf(testProvider() === "sqlite")("named prepared statements on PostgreSQL", () => {
   it("prepares a statement text from its second run on, and runs it named after that", async () => {
