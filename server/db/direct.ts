@@ -41,7 +41,9 @@ const connectionOfTx = new WeakMap<object, Connection>();
 /** The transaction that last began on each connection: a tx Prisma ended (e.g. its timeout) never writes into the next. */
 const currentTx = new WeakMap<Connection, object>();
 const statements = new WeakMap<Connection, Map<string, Statement>>();
-/** Prepared statements kept per connection (the bulk write's statements have fixed text). */
+/** querySql's statements: raw (rows as arrays) with their column names (rowsOf). */
+const rowStatements = new WeakMap<Connection, Map<string, { statement: Statement; columns: string[] }>>();
+/** Prepared statements kept per connection, of each kind (the bulk write's statements have fixed text). */
 const MAX_STATEMENTS = 64;
 
 /** A PostgreSQL transaction's pooled client (the pg adapter's transaction object holds it as `client`), or the pool. */
@@ -238,18 +240,43 @@ function readerConnectionOf(db: RawClient, sql: string): Connection | null {
 
 /** A statement on `connection`, prepared once per text (kept per connection). */
 export function prepare(connection: Connection, sql: string): Statement {
-  let cache = statements.get(connection);
+  return cached(statements, connection, sql, () => connection.prepare(sql));
+}
+
+function cached<T>(caches: WeakMap<Connection, Map<string, T>>, connection: Connection, sql: string, make: () => T): T {
+  let cache = caches.get(connection);
   if (!cache) {
     cache = new Map();
-    statements.set(connection, cache);
+    caches.set(connection, cache);
   }
-  let statement = cache.get(sql);
-  if (!statement) {
+  let entry = cache.get(sql);
+  if (!entry) {
     if (cache.size >= MAX_STATEMENTS) cache.delete(cache.keys().next().value!);
-    statement = connection.prepare(sql);
-    cache.set(sql, statement);
+    entry = make();
+    cache.set(sql, entry);
   }
-  return statement;
+  return entry;
+}
+
+/**
+ * The rows of `sql` on `connection` as objects, as better-sqlite3 returns them (a later column of the same name
+ * wins). Read as arrays and made objects here: better-sqlite3 sets each property from C++, ~1.2 µs more per row
+ * of a pull's 14 columns (a 100-value pull's statement: ~300 → ~185 µs).
+ */
+function rowsOf(connection: Connection, sql: string, values: unknown[]): Record<string, unknown>[] {
+  const { statement, columns } = cached(rowStatements, connection, sql, () => {
+    const statement = connection.prepare(sql).raw(true);
+    return { statement, columns: statement.columns().map((c) => c.name) };
+  });
+  const rows = statement.all(...values) as unknown[][];
+  const out = new Array<Record<string, unknown>>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const object: Record<string, unknown> = {};
+    for (let c = 0; c < columns.length; c++) object[columns[c]] = row[c];
+    out[r] = object;
+  }
+  return out;
 }
 
 /** Parameters as the Prisma adapter binds them: booleans as 0/1, dates as ISO 8601 text with "+00:00". */
@@ -293,5 +320,5 @@ export async function querySql<T>(tx: Pick<Prisma.TransactionClient, "$queryRaw"
   }
   const connection = connectionOf(tx) ?? readerConnectionOf(tx, sql.sql);
   if (!connection) return tx.$queryRaw<T[]>(sql);
-  return prepare(connection, sql.sql).all(...sql.values.map(bindable)) as T[];
+  return rowsOf(connection, sql.sql, sql.values.map(bindable)) as T[];
 }

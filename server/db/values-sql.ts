@@ -55,12 +55,23 @@ export function selectValueRows(
     : Prisma.sql`, v."position", v."blankLineBefore", v."noteVersion", ${
         layout.notes ? hex(Prisma.sql`v."noteCiphertext"`, Prisma.sql`TRUE`) : Prisma.sql`NULL`
       } AS "noteCiphertext"`;
+  // Without a branch there are no overrides to join (PostgreSQL probed BranchOverride once per row: ~0.1 ms per 100).
+  const overrides =
+    scope.branchId === null
+      ? {
+          columns: Prisma.sql`NULL AS "overrideId", NULL AS "overrideCiphertext", NULL AS "overrideKeyVersion", NULL AS "overrideValueVersion"`,
+          join: Prisma.empty,
+        }
+      : {
+          columns: Prisma.sql`o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"`,
+          join: Prisma.sql`LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId}`,
+        };
   return querySql<ValueRow & Partial<LayoutColumns>>(
     db,
     Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
-      o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"${layoutColumns}
-    FROM "Variable" v LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId ?? ""}
+      ${overrides.columns}${layoutColumns}
+    FROM "Variable" v ${overrides.join}
     WHERE v."environmentId" = ${scope.environmentId}
     ORDER BY v."key" ASC`,
   );
