@@ -22,6 +22,9 @@ export interface ValueRow {
   overrideCiphertext: string | null;
   overrideKeyVersion: number | null;
   overrideValueVersion: number | null;
+  /** With `references`: the base value's and the override's Variable.references (JSON key lists). */
+  references?: string;
+  overrideReferences?: string | null;
 }
 
 /** The layout and note columns (notes-sql.ts's NoteRow), read with the values when asked. */
@@ -39,6 +42,8 @@ export function selectValueRows(
   ciphertexts: "all" | "standard" | "none",
   /** Also each row's layout (NoteRow's columns), and with `notes` its sealed note as hex. */
   layout?: { notes: boolean },
+  /** Also the rows' `references` columns (ValueRow's `references`, `overrideReferences`). */
+  references = false,
 ): Promise<(ValueRow & Partial<LayoutColumns>)[]> {
   const wanted =
     ciphertexts === "none"
@@ -59,18 +64,22 @@ export function selectValueRows(
   const overrides =
     scope.branchId === null
       ? {
-          columns: Prisma.sql`NULL AS "overrideId", NULL AS "overrideCiphertext", NULL AS "overrideKeyVersion", NULL AS "overrideValueVersion"`,
+          columns: Prisma.sql`NULL AS "overrideId", NULL AS "overrideCiphertext", NULL AS "overrideKeyVersion", NULL AS "overrideValueVersion"${
+            references ? Prisma.sql`, NULL AS "overrideReferences"` : Prisma.empty
+          }`,
           join: Prisma.empty,
         }
       : {
-          columns: Prisma.sql`o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"`,
+          columns: Prisma.sql`o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"${
+            references ? Prisma.sql`, o."references" AS "overrideReferences"` : Prisma.empty
+          }`,
           join: Prisma.sql`LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId}`,
         };
   return querySql<ValueRow & Partial<LayoutColumns>>(
     db,
     Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
-      ${overrides.columns}${layoutColumns}
+      ${overrides.columns}${layoutColumns}${references ? Prisma.sql`, v."references"` : Prisma.empty}
     FROM "Variable" v ${overrides.join}
     WHERE v."environmentId" = ${scope.environmentId}
     ORDER BY v."key" ASC`,

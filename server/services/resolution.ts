@@ -68,53 +68,75 @@ export function resolutionService({
       if (input.branch != null && !found.branch) throw branchNotFound(access, input.branch);
       const branch = input.branch != null ? found.branch : null;
       const label = { project: access.project.slug, environment: env.name };
-      // Values, layout and notes in one statement.
-      const loaded = await values.load(
-        db.reader,
-        { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label },
-        { secrets: false, layout: { notes: true } },
-      );
-      const stored = await resolveReferences(db.reader, values, { projectId: access.project.id, label }, loaded, {
-        secrets: false,
-      });
-      const notes = await NoteStore.of(values).fromRows(
-        { projectId: access.project.id, environmentId: env.id },
-        loaded.map((v) => v.layout!),
-        true,
-      );
-      const layout = new Map(
-        notes.map((n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }]),
-      );
-      const variables = stored
-        .filter((v) => !v.isSecret)
-        .map((v) => ({
-          key: v.key,
-          value: v.value!,
-          fromOverride: v.fromOverride,
-          reference: v.reference,
-          ...layout.get(v.key),
-        }));
-      const excludedSecrets = stored.filter((v) => v.isSecret).map((v) => v.key);
-      // The read is recorded before anything is returned: no audit row, no values.
-      await auditRead(
-        db.writer,
-        actor,
-        "variables.pull",
-        {
-          projectId: access.project.id,
-          environmentId: env.id,
-          branchId: branch?.id ?? null,
-          revision: env.revision,
-          keys: variables.map((v) => v.key),
-          metadata: {
-            environment: env.name,
-            ...(branch ? { branch: branch.name } : {}),
-            excludedSecrets: excludedSecrets.length,
+      const scope = { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label };
+      const read = { secrets: false, layout: { notes: true } };
+      // Values, layout, notes and which values reference project variables, in one statement.
+      const rows = await values.read(db.reader, scope, { ...read, references: true });
+      const record = (keys: string[], excludedSecrets: number) =>
+        auditRead(
+          db.writer,
+          actor,
+          "variables.pull",
+          {
+            projectId: access.project.id,
+            environmentId: env.id,
+            branchId: branch?.id ?? null,
+            revision: env.revision,
+            keys,
+            metadata: { environment: env.name, ...(branch ? { branch: branch.name } : {}), excludedSecrets },
           },
-        },
-        undefined,
-        log,
-      );
+          undefined,
+          log,
+        );
+      // The read is recorded before anything is returned: no audit row, no values. When no value references a project
+      // variable, the keys returned are known before decryption (the standard ones) and the row is written meanwhile
+      // (PostgreSQL: its round trip overlaps the decryption); a pull that then fails stays recorded as attempted.
+      const early = rows.every((r) => (r.overrideValueVersion !== null ? r.overrideReferences : r.references) === "[]")
+        ? record(
+            rows.filter((r) => !r.isSecret).map((r) => r.key),
+            rows.filter((r) => r.isSecret).length,
+          )
+        : null;
+      early?.catch(() => {}); // settled below, before anything is returned
+      // pg sends a statement from a process.nextTick, which runs only once the decryption's microtasks are done.
+      if (early && db.provider === "postgresql") await new Promise((sent) => setImmediate(sent));
+      const opened = async () => {
+        const loaded = await values.open(db.reader, scope, read, rows);
+        const stored = await resolveReferences(db.reader, values, { projectId: access.project.id, label }, loaded, {
+          secrets: false,
+        });
+        const notes = await NoteStore.of(values).fromRows(
+          { projectId: access.project.id, environmentId: env.id },
+          loaded.map((v) => v.layout!),
+          true,
+        );
+        const layout = new Map(
+          notes.map((n) => [n.key, { note: n.note ?? null, position: n.position, blankLineBefore: n.blankLineBefore }]),
+        );
+        const variables = stored
+          .filter((v) => !v.isSecret)
+          .map((v) => ({
+            key: v.key,
+            value: v.value!,
+            fromOverride: v.fromOverride,
+            reference: v.reference,
+            ...layout.get(v.key),
+          }));
+        return { variables, excludedSecrets: stored.filter((v) => v.isSecret).map((v) => v.key) };
+      };
+      let pulled: Awaited<ReturnType<typeof opened>>;
+      try {
+        pulled = await opened();
+      } catch (error) {
+        await early?.catch(() => {}); // an attempted pull's row is in the log before its error is returned
+        throw error;
+      }
+      const { variables, excludedSecrets } = pulled;
+      await (early ??
+        record(
+          variables.map((v) => v.key),
+          excludedSecrets.length,
+        ));
       return { environment: env, branch: branch?.name ?? null, revision: env.revision, variables, excludedSecrets };
     },
 

@@ -6,7 +6,13 @@
 import type { Db, Provider, Tx } from "../db/client.js";
 import { timeOrderedId } from "../db/ids.js";
 import type { NoteRow } from "../db/notes-sql.js";
-import { selectValueRows, upsertValueRows, type ValueInsert } from "../db/values-sql.js";
+import {
+  type LayoutColumns,
+  selectValueRows,
+  upsertValueRows,
+  type ValueInsert,
+  type ValueRow,
+} from "../db/values-sql.js";
 import { recordBaseWrites } from "../events/history.js";
 import { UndecryptableError } from "./errors.js";
 import type { KeyRing, ValueIdentity } from "./keyring.js";
@@ -42,6 +48,24 @@ export interface ValueLabel {
   environment: string;
 }
 
+/** The environment (and branch, whose overrides win) a read is of; `label` names them in messages. */
+export interface ValueScope {
+  projectId: string;
+  environmentId: string;
+  branchId?: string | null;
+  label: ValueLabel;
+}
+
+/** What a read decrypts: secrets only with `secrets`, nothing with `values: false`; `layout` adds NoteRow's columns. */
+export interface ReadOptions {
+  secrets: boolean;
+  values?: boolean;
+  layout?: { notes: boolean };
+}
+
+/** The rows of one read (ValueStore.read). */
+export type ValueRows = readonly (ValueRow & Partial<LayoutColumns>)[];
+
 /** Rows per bulk INSERT statement (each one synchronous on SQLite: a few ms per 1,000 rows). */
 const UPSERT_CHUNK = 1000;
 const DELETE_CHUNK = 500;
@@ -61,20 +85,28 @@ export class ValueStore {
    * One statement whatever the size; ciphertexts are read (and their data keys unwrapped) only
    * for rows that will be decrypted.
    */
-  async load(
-    db: Client,
-    scope: { projectId: string; environmentId: string; branchId?: string | null; label: ValueLabel },
-    opts: { secrets: boolean; values?: boolean; layout?: { notes: boolean } },
-  ): Promise<StoredValue[]> {
-    const { projectId, environmentId } = scope;
-    const branchId = scope.branchId ?? null;
-    const rows = await selectValueRows(
+  async load(db: Client, scope: ValueScope, opts: ReadOptions): Promise<StoredValue[]> {
+    return this.open(db, scope, opts, await this.read(db, scope, opts));
+  }
+
+  /** load's one statement: the rows `open` decrypts (with `references`, also their references columns). */
+  read(db: Client, scope: ValueScope, opts: ReadOptions & { references?: boolean }): Promise<ValueRows> {
+    const ciphertexts = opts.values === false ? "none" : opts.secrets ? "all" : "standard";
+    const { environmentId } = scope;
+    return selectValueRows(
       db,
       this.provider,
-      { environmentId, branchId },
-      opts.values === false ? "none" : opts.secrets ? "all" : "standard",
+      { environmentId, branchId: scope.branchId ?? null },
+      ciphertexts,
       opts.layout,
+      opts.references,
     );
+  }
+
+  /** load's values from the rows `read` returned for the same scope and options. */
+  async open(db: Client, scope: ValueScope, opts: ReadOptions, rows: ValueRows): Promise<StoredValue[]> {
+    const { projectId, environmentId } = scope;
+    const branchId = scope.branchId ?? null;
     const versions = new Set<number>();
     for (const r of rows) {
       if (r.ciphertext !== null) versions.add(Number(r.keyVersion));

@@ -314,6 +314,53 @@ describe("audited reads", () => {
     expect((await verify(s)).ok).toBe(true);
   });
 
+  it("a pull records the keys it returned when a reference withholds a value, and a pull that fails to decrypt as attempted", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    await sdk.setSharedVariable({ input: { project: s, key: "TOKEN", value: `${canary}-t`, secret: true } });
+    await setVariable(sdk, { project: s, environment: "development", key: "PLAIN", value: "p" });
+    await setVariable(sdk, { project: s, environment: "development", key: "REF", value: "x-${{project.TOKEN}}" });
+    await setVariable(sdk, {
+      project: s,
+      environment: "development",
+      key: "SECRET",
+      value: `${canary}-s`,
+      secret: true,
+    });
+    const pulled = expectType(
+      (await sdk.pullVariables({ project: s, environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
+    // REF references a secret project variable: it is withheld like a secret, and the row says so.
+    expect(pulled.variables.map((v) => v.key)).toEqual(["PLAIN"]);
+    expect(pulled.excludedSecrets).toEqual(["REF", "SECRET"]);
+    const [withheld] = await log(s, { action: "variables.pull" });
+    expect(withheld).toMatchObject({ keys: ["PLAIN"] });
+    const [stored] = await withRawDb(server.database, (q) =>
+      q(`SELECT "metadata" FROM "Event" WHERE "id" = $1`, [withheld.id]),
+    );
+    expect(JSON.parse(String(stored.metadata))).toMatchObject({ excludedSecrets: 2 });
+
+    // Without references the row is written while the values are decrypted: a value that then fails to decrypt
+    // leaves the pull recorded (it was attempted), and nothing is returned.
+    await setVariable(sdk, { project: s, environment: "development", key: "REF", value: "plain again" });
+    const id = await projectId(s);
+    await withRawDb(server.database, (q) =>
+      q(
+        `UPDATE "Variable" SET "ciphertext" = $1 WHERE "key" = 'PLAIN' AND "environmentId" IN
+          (SELECT "id" FROM "Environment" WHERE "name" = 'development' AND "projectId" = $2)`,
+        [Buffer.from("not a sealed value"), id],
+      ),
+    );
+    const failed = (await sdk.pullVariables({ project: s, environment: "development" })).pullVariables;
+    expect(failed).toMatchObject({ __typename: "UndecryptableError", keys: ["PLAIN"] });
+    expect(JSON.stringify(failed)).not.toContain("plain again");
+    const [attempted] = await log(s, { action: "variables.pull" });
+    expect(attempted.sequence).toBe(withheld.sequence + 2); // the set of REF in between
+    expect(attempted).toMatchObject({ keys: ["PLAIN", "REF"] });
+    expect((await verify(s)).ok).toBe(true);
+  });
+
   it("when the read's audit row cannot be written, the read fails with a clear error and returns no value", async () => {
     const s = await projectWithHistory();
     const runtime = await serviceToken(server, s, ["RUNTIME"]);
