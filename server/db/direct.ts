@@ -269,6 +269,9 @@ function rowsOf(connection: Connection, sql: string, values: unknown[]): Record<
     return { statement, columns: statement.columns().map((c) => c.name) };
   });
   const rows = statement.all(...values) as unknown[][];
+  // SQLite prepares a statement again after a schema change (a migration by another process): its columns may differ.
+  if (rows.length && rows[0].length !== columns.length)
+    columns.splice(0, columns.length, ...statement.columns().map((c) => c.name));
   const out = new Array<Record<string, unknown>>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];

@@ -91,11 +91,11 @@ export function resolutionService({
       // The read is recorded before anything is returned: no audit row, no values. When no value references a project
       // variable, the keys returned are known before decryption (the standard ones) and the row is written meanwhile
       // (PostgreSQL: its round trip overlaps the decryption); a pull that then fails stays recorded as attempted.
-      const early = rows.every((r) => (r.overrideValueVersion !== null ? r.overrideReferences : r.references) === "[]")
-        ? record(
-            rows.filter((r) => !r.isSecret).map((r) => r.key),
-            rows.filter((r) => r.isSecret).length,
-          )
+      const earlyKeys = rows.filter((r) => !r.isSecret).map((r) => r.key);
+      const early = rows.every(
+        (r) => r.isSecret || (r.overrideValueVersion !== null ? r.overrideReferences : r.references) === "[]",
+      )
+        ? record(earlyKeys, rows.length - earlyKeys.length)
         : null;
       early?.catch(() => {}); // settled below, before anything is returned
       // pg sends a statement from a process.nextTick, which runs only once the decryption's microtasks are done.
@@ -137,6 +137,18 @@ export function resolutionService({
           variables.map((v) => v.key),
           excludedSecrets.length,
         ));
+      // A value stored before references existed (migration 0009) has "[]" for them whatever its text: when its text
+      // references a secret project variable, the early row listed a key that was withheld. The exact row follows it.
+      if (early && variables.length !== earlyKeys.length) {
+        log?.(
+          `Pull of environment ${env.id} (project ${access.project.id}): values reference project variables that their ` +
+            `references column does not list; the audit row of the keys returned follows the one of the keys read.`,
+        );
+        await record(
+          variables.map((v) => v.key),
+          excludedSecrets.length,
+        );
+      }
       return { environment: env, branch: branch?.name ?? null, revision: env.revision, variables, excludedSecrets };
     },
 

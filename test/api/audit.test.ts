@@ -14,6 +14,7 @@ import { type AuditRow, auditHash, pruneAuditLog, sealUnchainedEvents } from "..
 import { verifyChain } from "../../server/services/audit.js";
 import { expectType } from "../support/expect.js";
 import {
+  createBranch,
   createProject,
   rawGraphQL,
   serviceToken,
@@ -341,6 +342,18 @@ describe("audited reads", () => {
     );
     expect(JSON.parse(String(stored.metadata))).toMatchObject({ excludedSecrets: 2 });
 
+    // A value stored before references were tracked (its column "[]") is read as plain at first: the row of the keys
+    // read, then the row of the keys returned, and the server log says why.
+    await withRawDb(server.database, (q) => q(`UPDATE "Variable" SET "references" = '[]' WHERE "key" = 'REF'`));
+    const again = expectType(
+      (await sdk.pullVariables({ project: s, environment: "development" })).pullVariables,
+      "PulledEnvironment",
+    );
+    expect(again.variables.map((v) => v.key)).toEqual(["PLAIN"]);
+    const [exact, read] = await log(s, { action: "variables.pull" });
+    expect([exact.keys, read.keys, exact.sequence - read.sequence]).toEqual([["PLAIN"], ["PLAIN", "REF"], 1]);
+    expect(server.logs.join("\n")).toContain("their references column does not list");
+
     // Without references the row is written while the values are decrypted: a value that then fails to decrypt
     // leaves the pull recorded (it was attempted), and nothing is returned.
     await setVariable(sdk, { project: s, environment: "development", key: "REF", value: "plain again" });
@@ -356,8 +369,56 @@ describe("audited reads", () => {
     expect(failed).toMatchObject({ __typename: "UndecryptableError", keys: ["PLAIN"] });
     expect(JSON.stringify(failed)).not.toContain("plain again");
     const [attempted] = await log(s, { action: "variables.pull" });
-    expect(attempted.sequence).toBe(withheld.sequence + 2); // the set of REF in between
+    expect(attempted.sequence).toBe(exact.sequence + 2); // the set of REF in between
     expect(attempted).toMatchObject({ keys: ["PLAIN", "REF"] });
+    expect((await verify(s)).ok).toBe(true);
+  });
+
+  it("a branch pull's row lists the keys returned whether the base value or the override references a secret", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    await createBranch(sdk, s, "feat");
+    await sdk.setSharedVariable({ input: { project: s, key: "TOKEN", value: `${canary}-t`, secret: true } });
+    const set = (environment: string, key: string, value: string, extra: { branch?: string; secret?: boolean } = {}) =>
+      setVariable(sdk, { project: s, environment, key, value, ...extra });
+    // preview: a plain base value whose override references the secret (withheld on the branch).
+    await set("preview", "OVR", "plain");
+    await set("preview", "OVR", "o-${{project.TOKEN}}", { branch: "feat" });
+    await set("preview", "KEEP", "k");
+    // production: a base value referencing the secret, overridden by a plain value (returned), and a secret.
+    await set("production", "REV", "b-${{project.TOKEN}}");
+    await set("production", "REV", "plain override", { branch: "feat" });
+    await set("production", "PSEC", `${canary}-p`, { secret: true });
+    const pull = async (environment: string) =>
+      expectType(
+        (await sdk.pullVariables({ project: s, environment, branch: "feat" })).pullVariables,
+        "PulledEnvironment",
+      );
+    const metadata = async (id: string) =>
+      JSON.parse(
+        String(
+          (await withRawDb(server.database, (q) => q(`SELECT "metadata" FROM "Event" WHERE "id" = $1`, [id])))[0]
+            .metadata,
+        ),
+      );
+
+    const preview = await pull("preview");
+    expect(preview.variables.map((v) => v.key)).toEqual(["KEEP"]);
+    expect(preview.excludedSecrets).toEqual(["OVR"]);
+    const rows = () => log(s, { action: "variables.pull" });
+    expect(await rows()).toHaveLength(1); // one row per pull: no correcting row was needed
+    const [previewRow] = await rows();
+    expect(previewRow).toMatchObject({ environment: "preview", branch: "feat", keys: ["KEEP"] });
+    expect(await metadata(previewRow.id)).toMatchObject({ excludedSecrets: 1 });
+
+    const production = await pull("production");
+    expect(production.variables.map((v) => [v.key, v.value])).toEqual([["REV", "plain override"]]);
+    expect(production.excludedSecrets).toEqual(["PSEC"]);
+    expect(await rows()).toHaveLength(2);
+    const [productionRow] = await rows();
+    expect(productionRow).toMatchObject({ environment: "production", branch: "feat", keys: ["REV"] });
+    expect(productionRow.sequence).toBe(previewRow.sequence + 1);
+    expect(await metadata(productionRow.id)).toMatchObject({ excludedSecrets: 1 });
     expect((await verify(s)).ok).toBe(true);
   });
 
