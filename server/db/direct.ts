@@ -117,12 +117,19 @@ async function runPg(
 
 /** Result types as Prisma's $queryRaw gives them: int8 as bigint, `timestamp` (stored as UTC) as a Date in UTC. */
 const pgTypes = {
+  // Called for every column of every result: the two parsers are made once.
   getTypeParser: ((oid: number, format?: "text" | "binary") => {
-    if (oid === pg.types.builtins.INT8) return (value: string) => BigInt(value);
-    if (oid === pg.types.builtins.TIMESTAMP) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    if (oid === pg.types.builtins.INT8) return parseInt8;
+    if (oid === pg.types.builtins.TIMESTAMP) return parseTimestamp;
     return pg.types.getTypeParser(oid, format);
   }) as typeof pg.types.getTypeParser,
 };
+function parseInt8(value: string): bigint {
+  return BigInt(value);
+}
+function parseTimestamp(value: string): Date {
+  return new Date(`${value.replace(" ", "T")}Z`);
+}
 interface PgTransaction {
   client: PgClient;
   open: boolean;
