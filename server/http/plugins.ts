@@ -47,12 +47,6 @@ export function validationErrorsWithoutValues(): Plugin {
 const bodyTooLarge = () => `Request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB. Split the upload.`;
 
 /**
- * Bodies over MAX_BODY_BYTES get 413. A request saying so in its Content-Length is refused before its body is read.
- * Over HTTP a body is then no longer than its Content-Length says (Node's parser reads that many bytes, and refuses a
- * malformed one), so it is read as it is; a body without one (chunked), or handed in-process, is read up to the limit.
- * (yoga's own limit piped every body through a stream transform: ~0.1 ms of each request.)
- */
-/**
  * Operations run on graphql-js's own executor instead of yoga's (@graphql-tools/executor), which copies every
  * input object before coercing it: a 1,000-value push spent ~5 % more in it. We use neither @defer nor @stream.
  */
@@ -60,6 +54,12 @@ export function graphqlJsExecution(): Plugin {
   return { onExecute: ({ setExecuteFn }) => setExecuteFn(execute as Parameters<typeof setExecuteFn>[0]) };
 }
 
+/**
+ * Bodies over MAX_BODY_BYTES get 413. A request saying so in its Content-Length is refused before its body is read.
+ * Over HTTP a body is then no longer than its Content-Length says (Node's parser reads that many bytes, and refuses a
+ * malformed one), so it is read as it is; a body without one (chunked), or handed in-process, is read up to the limit.
+ * (yoga's own limit piped every body through a stream transform: ~0.1 ms of each request.)
+ */
 export function bodyLimit(): Plugin {
   return {
     onRequest({ request, endResponse, fetchAPI }) {

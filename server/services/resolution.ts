@@ -124,31 +124,24 @@ export function resolutionService({
           }));
         return { variables, excludedSecrets: stored.filter((v) => v.isSecret).map((v) => v.key) };
       };
-      let pulled: Awaited<ReturnType<typeof opened>>;
-      try {
-        pulled = await opened();
-      } catch (error) {
+      const { variables, excludedSecrets } = await opened().catch(async (error) => {
         await early?.catch(() => {}); // an attempted pull's row is in the log before its error is returned
         throw error;
-      }
-      const { variables, excludedSecrets } = pulled;
-      await (early ??
-        record(
-          variables.map((v) => v.key),
-          excludedSecrets.length,
-        ));
+      });
+      await early;
       // A value stored before references existed (migration 0009) has "[]" for them whatever its text: when its text
       // references a secret project variable, the early row listed a key that was withheld. The exact row follows it.
-      if (early && variables.length !== earlyKeys.length) {
+      const stale = early !== null && variables.length !== earlyKeys.length;
+      if (stale)
         log?.(
           `Pull of environment ${env.id} (project ${access.project.id}): values reference project variables that their ` +
             `references column does not list; the audit row of the keys returned follows the one of the keys read.`,
         );
+      if (!early || stale)
         await record(
           variables.map((v) => v.key),
           excludedSecrets.length,
         );
-      }
       return { environment: env, branch: branch?.name ?? null, revision: env.revision, variables, excludedSecrets };
     },
 
