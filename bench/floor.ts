@@ -23,7 +23,8 @@ import { valueAad } from "../server/crypto/aad.js";
 
 const PROJECT = "floor-project";
 const KEY_VERSION = 1;
-const dataKey = randomBytes(32);
+// FLOOR_KEY (base64): the data key, so two floor servers on one database open each other's values.
+const dataKey = process.env.FLOOR_KEY ? Buffer.from(process.env.FLOOR_KEY, "base64") : randomBytes(32);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
