@@ -149,14 +149,19 @@ export async function enqueueDeliveries(tx: Tx, event: OutboxEvent): Promise<num
   if (matching.length === 0) return 0;
 
   const name = typeof event.metadata.name === "string" ? event.metadata.name : null;
-  const [project, environment, branch, actor] = await Promise.all([
-    tx.project.findUniqueOrThrow({ where: { id: event.projectId }, select: { id: true, slug: true } }),
-    environmentId
-      ? tx.environment.findUnique({ where: { id: environmentId }, select: { id: true, name: true } })
-      : null,
-    event.branchId ? tx.projectBranch.findUnique({ where: { id: event.branchId }, select: { name: true } }) : null,
-    actorOf(tx, event.actor),
-  ]);
+  // One read after another: the transaction has one PostgreSQL connection, and sent at once they would rely on
+  // Prisma batching them (pg's queue of a busy client's queries is deprecated; pg 9 drops it).
+  const project = await tx.project.findUniqueOrThrow({
+    where: { id: event.projectId },
+    select: { id: true, slug: true },
+  });
+  const environment = environmentId
+    ? await tx.environment.findUnique({ where: { id: environmentId }, select: { id: true, name: true } })
+    : null;
+  const branch = event.branchId
+    ? await tx.projectBranch.findUnique({ where: { id: event.branchId }, select: { name: true } })
+    : null;
+  const actor = await actorOf(tx, event.actor);
   const payload: WebhookPayload = {
     type,
     timestamp: event.createdAt.toISOString(),

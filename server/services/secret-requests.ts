@@ -60,6 +60,7 @@ export interface SecretRequestView {
   replacesStandardValue?: boolean;
 }
 
+/** The names a view shows (in a transaction: `withNames`). */
 const include = {
   project: { select: { slug: true } },
   environment: { select: { name: true, isProtected: true } },
@@ -85,6 +86,33 @@ type Row = {
   environment: { name: string; isProtected: boolean };
   branch: { name: string } | null;
 };
+
+type Scalars = Omit<Row, "project" | "environment" | "branch"> & { branchId: string | null };
+
+/**
+ * `row` with the names of `include`, read one after another: with `include` Prisma sends the three reads at once, and
+ * a PostgreSQL transaction has one connection, on which pg queues them (deprecated; pg 9 drops the queue).
+ */
+async function withNames<T extends Scalars>(
+  tx: Tx,
+  row: T,
+): Promise<T & Pick<Row, "project" | "environment" | "branch">> {
+  const project = await tx.project.findUniqueOrThrow({ where: { id: row.projectId }, select: include.project.select });
+  const environment = await tx.environment.findUniqueOrThrow({
+    where: { id: row.environmentId },
+    select: include.environment.select,
+  });
+  const branch = row.branchId
+    ? await tx.projectBranch.findUnique({ where: { id: row.branchId }, select: include.branch.select })
+    : null;
+  return { ...row, project, environment, branch };
+}
+
+/** The request by id with its names, in a transaction (`withNames`). */
+async function findIn(tx: Tx, id: string) {
+  const row = await tx.secretRequest.findUnique({ where: { id } });
+  return row && withNames(tx, row);
+}
 
 export function stateOf(row: { status: string; expiresAt: Date }, now = new Date()): SecretRequestState {
   if (row.status === "pending") return row.expiresAt.getTime() <= now.getTime() ? "expired" : "pending";
@@ -309,14 +337,13 @@ export function secretRequestService({
               requestedByName: actor.name ?? (actor.kind === "service" ? "service token" : "a user"),
               expiresAt,
             },
-            include,
           });
           record({
             keys: [input.key],
             branchId: branch?.id ?? null,
             metadata: { requestId: id, expiresAt: expiresAt.toISOString() },
           });
-          return viewOf(row);
+          return viewOf(await withNames(tx, row));
         },
       );
     },
@@ -357,7 +384,7 @@ export function secretRequestService({
             },
           });
           if (count !== 1) {
-            const current = await tx.secretRequest.findUnique({ where: { id: request.id }, include });
+            const current = await findIn(tx, request.id);
             throw current ? notPending(viewOf(current), "fulfil") : notFound(request.id);
           }
           await assertNotManaged(tx, env, [request.key], () => ["value"]);
@@ -411,7 +438,7 @@ export function secretRequestService({
               ...(existing && !existing.isSecret ? { replacedStandard: true } : {}),
             },
           });
-          const row = await tx.secretRequest.findUniqueOrThrow({ where: { id: request.id }, include });
+          const row = await withNames(tx, await tx.secretRequest.findUniqueOrThrow({ where: { id: request.id } }));
           return { request: viewOf(row), revision };
         },
       );
@@ -436,10 +463,10 @@ export function secretRequestService({
             data: { status: "cancelled", cancelledAt: now, cancelledByName: actor.name ?? null },
           });
           if (count !== 1) {
-            const current = await tx.secretRequest.findUnique({ where: { id: request.id }, include });
+            const current = await findIn(tx, request.id);
             throw current ? notPending(viewOf(current), "cancel") : notFound(request.id);
           }
-          const row = await tx.secretRequest.findUniqueOrThrow({ where: { id: request.id }, include });
+          const row = await withNames(tx, await tx.secretRequest.findUniqueOrThrow({ where: { id: request.id } }));
           record({
             projectId: request.projectId,
             environmentId: request.environmentId,

@@ -72,19 +72,21 @@ async function sharedEnvironment(tx: Tx, projectId: string): Promise<{ id: strin
   return { id: env.id, name: SHARED_ENVIRONMENT };
 }
 
-/** Environments whose values (base or override) reference `key`, by name. */
+/**
+ * Environments whose values (base or override) reference `key`, by name. One read after the other: in a transaction
+ * (`tx`) they share one PostgreSQL connection, and sent at once they would rely on Prisma batching them (pg's queue
+ * of a busy client's queries is deprecated; pg 9 drops it).
+ */
 async function referencingEnvironments(db: Reader | Tx, projectId: string, key: string): Promise<string[]> {
   const needle = { contains: `"${key}"` };
-  const [base, overrides] = await Promise.all([
-    db.variable.findMany({
-      where: { references: needle, environment: { projectId, kind: "environment" } },
-      select: { references: true, environment: { select: { name: true } } },
-    }),
-    db.branchOverride.findMany({
-      where: { references: needle, variable: { environment: { projectId, kind: "environment" } } },
-      select: { references: true, variable: { select: { environment: { select: { name: true } } } } },
-    }),
-  ]);
+  const base = await db.variable.findMany({
+    where: { references: needle, environment: { projectId, kind: "environment" } },
+    select: { references: true, environment: { select: { name: true } } },
+  });
+  const overrides = await db.branchOverride.findMany({
+    where: { references: needle, variable: { environment: { projectId, kind: "environment" } } },
+    select: { references: true, variable: { select: { environment: { select: { name: true } } } } },
+  });
   const names = new Set<string>();
   for (const v of base) if (readReferencesColumn(v.references).includes(key)) names.add(v.environment.name);
   for (const o of overrides)
