@@ -97,21 +97,30 @@ async function withNames<T extends Scalars>(
   tx: Tx,
   row: T,
 ): Promise<T & Pick<Row, "project" | "environment" | "branch">> {
-  const project = await tx.project.findUniqueOrThrow({ where: { id: row.projectId }, select: include.project.select });
-  const environment = await tx.environment.findUniqueOrThrow({
+  const named = await namesOf(tx, row);
+  // Its callers wrote the request's row in this transaction, so its project and environment are still there.
+  if (!named) throw new Error(`Secret request ${row.id} lost its project or environment within its transaction.`);
+  return named;
+}
+
+/** `withNames`, or null when the project or environment is gone (deleted since the request was read). */
+async function namesOf<T extends Scalars>(tx: Tx, row: T) {
+  const project = await tx.project.findUnique({ where: { id: row.projectId }, select: include.project.select });
+  const environment = await tx.environment.findUnique({
     where: { id: row.environmentId },
     select: include.environment.select,
   });
+  if (!project || !environment) return null;
   const branch = row.branchId
     ? await tx.projectBranch.findUnique({ where: { id: row.branchId }, select: include.branch.select })
     : null;
   return { ...row, project, environment, branch };
 }
 
-/** The request by id with its names, in a transaction (`withNames`). */
+/** The request by id with its names, in a transaction; null when it (or its environment) no longer exists. */
 async function findIn(tx: Tx, id: string) {
   const row = await tx.secretRequest.findUnique({ where: { id } });
-  return row && withNames(tx, row);
+  return row && namesOf(tx, row);
 }
 
 export function stateOf(row: { status: string; expiresAt: Date }, now = new Date()): SecretRequestState {

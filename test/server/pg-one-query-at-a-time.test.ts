@@ -38,6 +38,11 @@ describe.skipIf(testProvider() === "sqlite")("a server process on PostgreSQL", (
         ENVPLANE_DATA_DIR: dataDir,
         DATABASE_URL: database.url,
         ENVPLANE_ROOT_KEY: randomBytes(32).toString("base64"),
+        // Nothing inherited may hide the warning or the lines awaited below.
+        NODE_OPTIONS: "",
+        NODE_NO_WARNINGS: "",
+        LOG_LEVEL: "info",
+        HOST: "127.0.0.1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -56,7 +61,11 @@ describe.skipIf(testProvider() === "sqlite")("a server process on PostgreSQL", (
       });
       child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
     });
-    token = /^ENVPLANE_TOKEN=(envp_pat_\w+)$/m.exec(stdout)![1];
+    for (let waited = 0; !/^ENVPLANE_TOKEN=/m.test(stdout) && waited < 10_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    const printed = /^ENVPLANE_TOKEN=(envp_pat_\w+)$/m.exec(stdout);
+    if (!printed) throw new Error(`the server printed no owner token:\n${stdout}`);
+    token = printed[1];
   });
 
   /** Stops the server and waits until its stderr is read to the end. */
@@ -64,13 +73,18 @@ describe.skipIf(testProvider() === "sqlite")("a server process on PostgreSQL", (
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const closed = new Promise((r) => child.once("close", r));
     child.kill("SIGTERM");
+    const killed = setTimeout(() => child.kill("SIGKILL"), 15_000); // a hung shutdown must not keep the database
     await closed;
+    clearTimeout(killed);
   }
 
   afterAll(async () => {
-    await stop();
-    await database?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await stop();
+    } finally {
+      await database?.drop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("sends one query at a time on a transaction: no write makes pg queue a query", async () => {
@@ -107,15 +121,18 @@ describe.skipIf(testProvider() === "sqlite")("a server process on PostgreSQL", (
       (await owner.CancelSecretRequest({ input: { id: cancelled.id } })).cancelSecretRequest,
       "CancelSecretRequestPayload",
     );
-    // Raced: the loser finds the request no longer pending, in its transaction.
-    const raced = await ask("RACED_KEY");
-    const [a, b] = await Promise.all([
-      session.FulfillSecretRequest({ input: { id: raced.id, value: "first" } }),
-      owner.CancelSecretRequest({ input: { id: raced.id } }),
-    ]);
-    expect(
-      [a.fulfillSecretRequest.__typename, b.cancelSecretRequest.__typename].filter((t) => t.endsWith("Payload")),
-    ).toHaveLength(1);
+    // Raced, base and branch requests: the loser finds the request no longer pending (before or in its transaction).
+    // (A branch request needs a base value: API_KEY has one.)
+    for (const [key, branch] of [["RACED_KEY"], ["API_KEY", "feature"]]) {
+      const raced = await ask(key, branch);
+      const [a, b] = await Promise.all([
+        session.FulfillSecretRequest({ input: { id: raced.id, value: "first" } }),
+        owner.CancelSecretRequest({ input: { id: raced.id } }),
+      ]);
+      expect(
+        [a.fulfillSecretRequest.__typename, b.cancelSecretRequest.__typename].filter((t) => t.endsWith("Payload")),
+      ).toHaveLength(1);
+    }
 
     expectType(
       (await owner.setSharedVariable({ input: { project: P, key: "TOKEN", value: "t" } })).setSharedVariable,
