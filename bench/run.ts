@@ -602,6 +602,10 @@ try {
         one: median(rounds.map((r) => r.one.perSecond)),
         two: median(rounds.map((r) => r.two.perSecond)),
         busy: median(rounds.map((r) => r.one.machineBusy)),
+        busyTwo: median(rounds.map((r) => r.two.machineBusy)),
+        // CPU time of the whole machine per pull (ms): what one pull costs, one server against two.
+        costOne: median(rounds.map((r) => (r.one.machineBusy * os.cpus().length * 1000) / r.one.perSecond)),
+        costTwo: median(rounds.map((r) => (r.two.machineBusy * os.cpus().length * 1000) / r.two.perSecond)),
         client: median(rounds.map((r) => r.one.clientShare)),
       });
       const e = summary(er);
@@ -618,9 +622,11 @@ try {
         ok: e.ratio >= 1.6,
         note:
           `"floor" column: one envplane server; medians of 3 rounds (the ratio: of the rounds' ratios). ` +
-          `One server kept ${pct(e.busy)} of the ` +
-          `${os.cpus().length} CPUs busy (bench client: ${pct(e.client)} of a CPU). Floor servers: ` +
-          `${f.one.toFixed(1)}/s → ${f.two.toFixed(1)}/s, ${f.ratio.toFixed(2)}× (one kept ${pct(f.busy)} busy); ` +
+          `One server kept ${pct(e.busy)} of the ${os.cpus().length} CPUs busy, two ${pct(e.busyTwo)} ` +
+          `(bench client: ${pct(e.client)} of a CPU); the machine's CPU time per pull ${e.costOne.toFixed(1)} ms with ` +
+          `one, ${e.costTwo.toFixed(1)} ms with two. Floor servers: ${f.one.toFixed(1)}/s → ${f.two.toFixed(1)}/s, ` +
+          `${f.ratio.toFixed(2)}× (one kept ${pct(f.busy)} busy, two ${pct(f.busyTwo)}; ${f.costOne.toFixed(1)} → ` +
+          `${f.costTwo.toFixed(1)} ms per pull); ` +
           `load average ${os.loadavg()[0].toFixed(1)}`,
       });
     }

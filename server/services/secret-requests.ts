@@ -352,7 +352,13 @@ export function secretRequestService({
             branchId: branch?.id ?? null,
             metadata: { requestId: id, expiresAt: expiresAt.toISOString() },
           });
-          return viewOf(await withNames(tx, row));
+          // The names are in hand (the write path's lookup): no read back.
+          return viewOf({
+            ...row,
+            project: { slug: access.project.slug },
+            environment: { name: env.name, isProtected: env.isProtected },
+            branch: branch && { name: branch.name },
+          });
         },
       );
     },
