@@ -161,10 +161,9 @@ describe("members", () => {
     await expect.poll(() => role.isEnabled()).toBe(true);
 
     await page.getByRole("button", { name: "Remove Ann" }).click();
-    await page
-      .getByRole("dialog", { name: /Remove Ann/ })
-      .getByRole("button", { name: "Remove member" })
-      .click();
+    const confirm = page.getByRole("dialog", { name: /Remove Ann/ });
+    await confirm.getByRole("button", { name: "Remove member" }).click();
+    await confirm.waitFor({ state: "detached" }); // closed once the server removed her
     await page.getByLabel("Role of Ann").waitFor({ state: "detached" });
     expect((await members("shop")).map((m) => m.email)).not.toContain("ann@example.com");
     expect(errors).toEqual([]);

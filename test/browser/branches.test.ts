@@ -79,10 +79,11 @@ describe("branches screen", () => {
     await expect(main.getAttribute("title")).resolves.toContain("cannot be deleted");
 
     await section.getByRole("button", { name: "Delete branch tmp" }).click();
-    await page
-      .getByRole("dialog", { name: "Delete branch tmp?" })
-      .getByRole("button", { name: "Delete branch" })
-      .click();
+    const confirm = page.getByRole("dialog", { name: "Delete branch tmp?" });
+    await confirm.getByRole("button", { name: "Delete branch" }).click();
+    // The dialog closes once the server deleted it; while it is open the page behind it is hidden from role queries,
+    // so the section's text would count as gone before the deletion is done.
+    await confirm.waitFor({ state: "detached" });
     await section.getByText("tmp", { exact: true }).waitFor({ state: "detached" });
     expect((await serverProject()).branches.map((b) => b.name).sort()).toEqual(["dev", "feature-x", "main"]);
   });

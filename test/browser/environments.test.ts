@@ -181,13 +181,14 @@ describe("environments screen", () => {
   });
 
   it("protects and unprotects a custom environment", async () => {
-    await row("staging").getByRole("button", { name: "Protect staging" }).click();
+    // exact: a role name matches a substring otherwise, and "Unprotect staging" contains "protect staging".
+    await row("staging").getByRole("button", { name: "Protect staging", exact: true }).click();
     await row("staging").getByText("protected").waitFor();
     expect(
       (await server.owner.project({ slug: PROJECT })).project!.environments.find((e) => e.name === "staging"),
     ).toMatchObject({ isProtected: true });
-    await row("staging").getByRole("button", { name: "Unprotect staging" }).click();
-    await row("staging").getByRole("button", { name: "Protect staging" }).waitFor();
+    await row("staging").getByRole("button", { name: "Unprotect staging", exact: true }).click();
+    await row("staging").getByRole("button", { name: "Protect staging", exact: true }).waitFor();
     expect(
       (await server.owner.project({ slug: PROJECT })).project!.environments.find((e) => e.name === "staging"),
     ).toMatchObject({ isProtected: false });
@@ -206,6 +207,8 @@ describe("environments screen", () => {
 
     await row("qa").getByRole("button", { name: "Delete qa" }).click();
     await dialog.getByRole("button", { name: "Delete environment" }).click();
+    // Closed once the server deleted it (while open, the rows behind it are hidden from role queries).
+    await dialog.waitFor({ state: "detached" });
     await row("qa").waitFor({ state: "detached" });
     expect(await environmentNames()).not.toContain("qa");
     expect(await environmentNames()).toContain("production");
@@ -221,7 +224,7 @@ describe("environments screen", () => {
       const create = other.page.getByRole("button", { name: "New environment" });
       await expect(create.isDisabled()).resolves.toBe(true);
       await expect(create.getAttribute("title")).resolves.toContain("Only admins and owners");
-      const protect = other.page.getByRole("button", { name: "Protect staging" });
+      const protect = other.page.getByRole("button", { name: "Protect staging", exact: true });
       await expect(protect.isDisabled()).resolves.toBe(true);
       await expect(other.page.getByRole("button", { name: "Delete staging" }).isDisabled()).resolves.toBe(true);
       expect(other.errors).toEqual([]);

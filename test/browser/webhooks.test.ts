@@ -166,6 +166,8 @@ describe("webhooks screen", () => {
     expect((await webhooksOf("shop")).map((w) => w.id)).toContain(created.webhook.id);
     await page.getByRole("button", { name: `Delete webhook ${base}/down` }).click();
     await confirm.getByRole("button", { name: "Delete webhook" }).click();
+    // Closed once the server deleted it (while open, the page behind it is hidden from role queries).
+    await confirm.waitFor({ state: "detached" });
     await page.getByRole("button", { name: `Delete webhook ${base}/down` }).waitFor({ state: "detached" });
     expect((await webhooksOf("shop")).map((w) => w.id)).not.toContain(created.webhook.id);
     expect(errors).toEqual([]);
