@@ -27,6 +27,22 @@ export interface ValueRow {
   overrideReferences?: string | null;
 }
 
+/**
+ * An environment and branch named as a request names them (project slug, environment name, branch name or null),
+ * for a read sent before the lookup that resolves them (see `selectValueRows`).
+ */
+export interface NamedScope {
+  project: string;
+  environment: string;
+  branch: string | null;
+}
+
+/** With a NamedScope: the ids each row was read for (compare them with the lookup's). */
+export interface ScopeColumns {
+  scopeEnvironmentId: string;
+  scopeBranchId: string | null;
+}
+
 /** The layout and note columns (notes-sql.ts's NoteRow), read with the values when asked. */
 export type LayoutColumns = Omit<NoteRow, "key" | "isSecret">;
 
@@ -38,13 +54,17 @@ export type LayoutColumns = Omit<NoteRow, "key" | "isSecret">;
 export function selectValueRows(
   db: Client,
   provider: Provider,
-  scope: { environmentId: string; branchId: string | null },
+  /**
+   * By ids, or by names (NamedScope): the environment and branch the lookup (server/authz/access.ts,
+   * projectEnvironmentAccess) would find, resolved in the statement; each row then carries their ids (ScopeColumns).
+   */
+  scope: { environmentId: string; branchId: string | null } | NamedScope,
   ciphertexts: "all" | "standard" | "none",
   /** Also each row's layout (NoteRow's columns), and with `notes` its sealed note as hex. */
   layout?: { notes: boolean },
   /** Also the rows' `references` columns (ValueRow's `references`, `overrideReferences`). */
   references = false,
-): Promise<(ValueRow & Partial<LayoutColumns>)[]> {
+): Promise<(ValueRow & Partial<LayoutColumns> & Partial<ScopeColumns>)[]> {
   const wanted =
     ciphertexts === "none"
       ? Prisma.sql`FALSE`
@@ -60,9 +80,26 @@ export function selectValueRows(
     : Prisma.sql`, v."position", v."blankLineBefore", v."noteVersion", ${
         layout.notes ? hex(Prisma.sql`v."noteCiphertext"`, Prisma.sql`TRUE`) : Prisma.sql`NULL`
       } AS "noteCiphertext"`;
+  const named = "project" in scope;
+  // By name: the lookup's conditions, as uncorrelated subqueries (PostgreSQL runs each once, then uses the index).
+  const environmentId = named
+    ? Prisma.sql`(SELECT e."id" FROM "Environment" e JOIN "Project" p ON p."id" = e."projectId"
+        WHERE p."slug" = ${scope.project} AND e."name" = ${scope.environment} AND e."kind" = 'environment')`
+    : Prisma.sql`${scope.environmentId}`;
+  const branchId = named
+    ? scope.branch === null
+      ? null
+      : Prisma.sql`(SELECT b."id" FROM "ProjectBranch" b JOIN "Project" p ON p."id" = b."projectId"
+          WHERE p."slug" = ${scope.project} AND b."name" = ${scope.branch})`
+    : scope.branchId === null
+      ? null
+      : Prisma.sql`${scope.branchId}`;
+  const scopeColumns = named
+    ? Prisma.sql`, v."environmentId" AS "scopeEnvironmentId", ${branchId ?? Prisma.sql`NULL`} AS "scopeBranchId"`
+    : Prisma.empty;
   // Without a branch there are no overrides to join (PostgreSQL probed BranchOverride once per row: ~0.1 ms per 100).
   const overrides =
-    scope.branchId === null
+    branchId === null
       ? {
           columns: Prisma.sql`NULL AS "overrideId", NULL AS "overrideCiphertext", NULL AS "overrideKeyVersion", NULL AS "overrideValueVersion"${
             references ? Prisma.sql`, NULL AS "overrideReferences"` : Prisma.empty
@@ -73,15 +110,15 @@ export function selectValueRows(
           columns: Prisma.sql`o."id" AS "overrideId", ${hex(Prisma.sql`o."ciphertext"`)} AS "overrideCiphertext", o."keyVersion" AS "overrideKeyVersion", o."valueVersion" AS "overrideValueVersion"${
             references ? Prisma.sql`, o."references" AS "overrideReferences"` : Prisma.empty
           }`,
-          join: Prisma.sql`LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${scope.branchId}`,
+          join: Prisma.sql`LEFT JOIN "BranchOverride" o ON o."variableId" = v."id" AND o."branchId" = ${branchId}`,
         };
   return querySql<ValueRow & Partial<LayoutColumns>>(
     db,
     Prisma.sql`
     SELECT v."id", v."key", v."isSecret", ${hex(Prisma.sql`v."ciphertext"`)} AS "ciphertext", v."keyVersion", v."valueVersion",
-      ${overrides.columns}${layoutColumns}${references ? Prisma.sql`, v."references"` : Prisma.empty}
+      ${overrides.columns}${layoutColumns}${references ? Prisma.sql`, v."references"` : Prisma.empty}${scopeColumns}
     FROM "Variable" v ${overrides.join}
-    WHERE v."environmentId" = ${scope.environmentId}
+    WHERE v."environmentId" = ${environmentId}
     ORDER BY v."key" ASC`,
   );
 }

@@ -57,6 +57,20 @@ export function resolutionService({
     },
 
     async pullVariables(actor: Actor, input: { project: string; environment: string; branch?: string | null }) {
+      const read = { secrets: false, layout: { notes: true } };
+      // PostgreSQL: the values are read by name while the lookup runs, each on its own pooled connection (one round
+      // trip before decryption, not two). They are used only once the lookup allowed the read, and only when they are
+      // of the environment and branch it found; otherwise, and when there are none, they are read again by id.
+      const prefetched =
+        db.provider === "postgresql"
+          ? values
+              .readNamed(
+                db.reader,
+                { project: input.project, environment: input.environment, branch: input.branch ?? null },
+                { ...read, references: true },
+              )
+              .catch(() => null)
+          : null;
       const found = await findProjectEnvironment(db.reader, actor, input.project, input.environment, input.branch);
       const { access, env } = found;
       assertCan(access, "variable:read-value", env);
@@ -69,9 +83,12 @@ export function resolutionService({
       const branch = input.branch != null ? found.branch : null;
       const label = { project: access.project.slug, environment: env.name };
       const scope = { projectId: access.project.id, environmentId: env.id, branchId: branch?.id, label };
-      const read = { secrets: false, layout: { notes: true } };
       // Values, layout, notes and which values reference project variables, in one statement.
-      const rows = await values.read(db.reader, scope, { ...read, references: true });
+      const named = await prefetched;
+      const rows =
+        named && named.environmentId === env.id && named.branchId === (branch?.id ?? null)
+          ? named.rows
+          : await values.read(db.reader, scope, { ...read, references: true });
       const record = (keys: string[], excludedSecrets: number) =>
         auditRead(
           db.writer,

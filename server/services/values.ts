@@ -8,6 +8,7 @@ import { timeOrderedId } from "../db/ids.js";
 import type { NoteRow } from "../db/notes-sql.js";
 import {
   type LayoutColumns,
+  type NamedScope,
   selectValueRows,
   upsertValueRows,
   type ValueInsert,
@@ -101,6 +102,22 @@ export class ValueStore {
       opts.layout,
       opts.references,
     );
+  }
+
+  /**
+   * `read` by the names a request gives (NamedScope), to send before the lookup that resolves them has answered: the
+   * rows with the ids of the environment and branch they were read for, or null when there are none (nothing then
+   * says which environment the names found). Use the rows only once that lookup allowed the read and found those ids.
+   */
+  async readNamed(
+    db: Client,
+    scope: NamedScope,
+    opts: ReadOptions & { references?: boolean },
+  ): Promise<{ environmentId: string; branchId: string | null; rows: ValueRows } | null> {
+    const ciphertexts = opts.values === false ? "none" : opts.secrets ? "all" : "standard";
+    const rows = await selectValueRows(db, this.provider, scope, ciphertexts, opts.layout, opts.references);
+    if (!rows.length) return null;
+    return { environmentId: rows[0]!.scopeEnvironmentId!, branchId: rows[0]!.scopeBranchId ?? null, rows };
   }
 
   /** load's values from the rows `read` returned for the same scope and options. */
