@@ -35,12 +35,16 @@ export interface NamedScope {
   project: string;
   environment: string;
   branch: string | null;
+  /** The lookup's project condition: the user is a member, or the service token's project. */
+  caller: { userId: string } | { projectId: string };
 }
 
-/** With a NamedScope: the ids each row was read for (compare them with the lookup's). */
+/** With a NamedScope: what each row was read for (compare it with the lookup's). */
 export interface ScopeColumns {
   scopeEnvironmentId: string;
   scopeBranchId: string | null;
+  /** The environment's revision in the statement's snapshot: the rows are exactly that revision's. */
+  scopeRevision: number | bigint;
 }
 
 /** The layout and note columns (notes-sql.ts's NoteRow), read with the values when asked. */
@@ -82,9 +86,14 @@ export function selectValueRows(
       } AS "noteCiphertext"`;
   const named = "project" in scope;
   // By name: the lookup's conditions, as uncorrelated subqueries (PostgreSQL runs each once, then uses the index).
+  const caller = !named
+    ? Prisma.empty
+    : "userId" in scope.caller
+      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "Member" m WHERE m."projectId" = p."id" AND m."userId" = ${scope.caller.userId})`
+      : Prisma.sql`AND p."id" = ${scope.caller.projectId}`;
   const environmentId = named
     ? Prisma.sql`(SELECT e."id" FROM "Environment" e JOIN "Project" p ON p."id" = e."projectId"
-        WHERE p."slug" = ${scope.project} AND e."name" = ${scope.environment} AND e."kind" = 'environment')`
+        WHERE p."slug" = ${scope.project} AND e."name" = ${scope.environment} AND e."kind" = 'environment' ${caller})`
     : Prisma.sql`${scope.environmentId}`;
   const branchId = named
     ? scope.branch === null
@@ -95,7 +104,8 @@ export function selectValueRows(
       ? null
       : Prisma.sql`${scope.branchId}`;
   const scopeColumns = named
-    ? Prisma.sql`, v."environmentId" AS "scopeEnvironmentId", ${branchId ?? Prisma.sql`NULL`} AS "scopeBranchId"`
+    ? Prisma.sql`, v."environmentId" AS "scopeEnvironmentId", ${branchId ?? Prisma.sql`NULL`} AS "scopeBranchId",
+        (SELECT r."revision" FROM "Environment" r WHERE r."id" = ${environmentId}) AS "scopeRevision"`
     : Prisma.empty;
   // Without a branch there are no overrides to join (PostgreSQL probed BranchOverride once per row: ~0.1 ms per 100).
   const overrides =

@@ -60,16 +60,27 @@ export function resolutionService({
       const read = { secrets: false, layout: { notes: true } };
       // PostgreSQL: the values are read by name while the lookup runs, each on its own pooled connection (one round
       // trip before decryption, not two). They are used only once the lookup allowed the read, and only when they are
-      // of the environment and branch it found; otherwise, and when there are none, they are read again by id.
+      // of the environment, branch and revision it found; otherwise, and when there are none, they are read again by
+      // id (the rows read by name are dropped undecrypted).
       const prefetched =
         db.provider === "postgresql"
           ? values
               .readNamed(
                 db.reader,
-                { project: input.project, environment: input.environment, branch: input.branch ?? null },
+                {
+                  project: input.project,
+                  environment: input.environment,
+                  branch: input.branch ?? null,
+                  caller: actor.kind === "user" ? { userId: actor.userId } : { projectId: actor.projectId },
+                },
                 { ...read, references: true },
               )
-              .catch(() => null)
+              .catch((error: unknown) => {
+                log?.(
+                  `Pull by name failed, read again by id: ${error instanceof Error ? error.message : String(error)}`,
+                );
+                return null;
+              })
           : null;
       const found = await findProjectEnvironment(db.reader, actor, input.project, input.environment, input.branch);
       const { access, env } = found;
@@ -86,7 +97,10 @@ export function resolutionService({
       // Values, layout, notes and which values reference project variables, in one statement.
       const named = await prefetched;
       const rows =
-        named && named.environmentId === env.id && named.branchId === (branch?.id ?? null)
+        named &&
+        named.environmentId === env.id &&
+        named.branchId === (branch?.id ?? null) &&
+        named.revision === env.revision
           ? named.rows
           : await values.read(db.reader, scope, { ...read, references: true });
       const record = (keys: string[], excludedSecrets: number) =>

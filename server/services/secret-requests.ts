@@ -352,7 +352,8 @@ export function secretRequestService({
             branchId: branch?.id ?? null,
             metadata: { requestId: id, expiresAt: expiresAt.toISOString() },
           });
-          // The names are in hand (the write path's lookup): no read back.
+          // The names are in hand (the write path's lookup, before the transaction): no read back. isProtected is as
+          // that lookup saw it; it only says who may fulfil or cancel, which fulfil and cancel check again.
           return viewOf({
             ...row,
             project: { slug: access.project.slug },

@@ -106,18 +106,25 @@ export class ValueStore {
 
   /**
    * `read` by the names a request gives (NamedScope), to send before the lookup that resolves them has answered: the
-   * rows with the ids of the environment and branch they were read for, or null when there are none (nothing then
-   * says which environment the names found). Use the rows only once that lookup allowed the read and found those ids.
+   * rows with the ids of the environment and branch they were read for and the environment's revision they are, or
+   * null when there are none (nothing then says which environment the names found). Use the rows only once that
+   * lookup allowed the read and found those ids at that revision.
    */
   async readNamed(
     db: Client,
     scope: NamedScope,
     opts: ReadOptions & { references?: boolean },
-  ): Promise<{ environmentId: string; branchId: string | null; rows: ValueRows } | null> {
+  ): Promise<{ environmentId: string; branchId: string | null; revision: number; rows: ValueRows } | null> {
     const ciphertexts = opts.values === false ? "none" : opts.secrets ? "all" : "standard";
     const rows = await selectValueRows(db, this.provider, scope, ciphertexts, opts.layout, opts.references);
-    if (!rows.length) return null;
-    return { environmentId: rows[0]!.scopeEnvironmentId!, branchId: rows[0]!.scopeBranchId ?? null, rows };
+    const first = rows[0];
+    if (!first) return null;
+    return {
+      environmentId: first.scopeEnvironmentId!,
+      branchId: first.scopeBranchId ?? null,
+      revision: Number(first.scopeRevision),
+      rows,
+    };
   }
 
   /** load's values from the rows `read` returned for the same scope and options. */
