@@ -38,6 +38,16 @@ async function seeded() {
   return server;
 }
 
+/** Runs a test against a freshly seeded server, closed afterwards whatever happens. */
+async function withSeeded(test: (server: TestServer) => Promise<void>) {
+  const server = await seeded();
+  try {
+    await test(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /** A pull by the owner: its values, the secrets withheld, and its value statements (by name, by id). */
 async function pull(server: TestServer, environment: string, branch?: string) {
   const before = server.queries.length;
@@ -55,9 +65,8 @@ async function pull(server: TestServer, environment: string, branch?: string) {
 }
 
 describe("a pull's value statement", () => {
-  it("is sent by name on PostgreSQL, once per pull, for the base values and a branch's overrides", async () => {
-    const server = await seeded();
-    try {
+  it("is sent by name on PostgreSQL, once per pull, for the base values and a branch's overrides", () =>
+    withSeeded(async (server) => {
       const base = await pull(server, "preview");
       expect(base.values).toEqual({ API_URL: "https://preview.example", LOG_LEVEL: "info" });
       expect(base.excluded).toEqual(["STRIPE_KEY"]);
@@ -77,10 +86,7 @@ describe("a pull's value statement", () => {
       } else {
         for (const p of [base, branch, empty]) expect([p.named, p.byId]).toEqual([0, 1]);
       }
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
   it("a token that may not pull gets the lookup's answer and no value; an unknown branch is named", async () => {
     const server = await startTestServer();
@@ -118,35 +124,26 @@ describe.skipIf(testProvider() === "sqlite")("rows read by name that are not the
     vi.restoreAllMocks();
   });
 
-  it("another environment's rows: read again by id, the environment's own values returned", async () => {
-    const server = await seeded();
-    try {
+  it("another environment's rows: read again by id, the environment's own values returned", () =>
+    withSeeded(async (server) => {
       const spy = answer(([db, scope, opts]) => [db, { ...scope, environment: "production" }, opts]);
       const pulled = await pull(server, "preview");
       expect(spy).toHaveBeenCalledOnce();
       expect(pulled.values).toEqual({ API_URL: "https://preview.example", LOG_LEVEL: "info" });
       expect(JSON.stringify(pulled)).not.toContain("PROD_ONLY");
       expect([pulled.named, pulled.byId]).toEqual([1, 1]);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it("the base rows where a branch was asked for: read again by id, the branch's override returned", async () => {
-    const server = await seeded();
-    try {
+  it("the base rows where a branch was asked for: read again by id, the branch's override returned", () =>
+    withSeeded(async (server) => {
       answer(([db, scope, opts]) => [db, { ...scope, branch: null }, opts]);
       const pulled = await pull(server, "preview", "feature-x");
       expect(pulled.values).toEqual({ API_URL: "https://fx.preview.example", LOG_LEVEL: "info" });
       expect([pulled.named, pulled.byId]).toEqual([1, 1]);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it("rows of another revision than the lookup's: read again by id", async () => {
-    const server = await seeded();
-    try {
+  it("rows of another revision than the lookup's: read again by id", () =>
+    withSeeded(async (server) => {
       answer(
         (args) => args,
         (r) => r && { ...r, revision: r.revision - 1 },
@@ -154,14 +151,10 @@ describe.skipIf(testProvider() === "sqlite")("rows read by name that are not the
       const pulled = await pull(server, "preview");
       expect(pulled.values).toEqual({ API_URL: "https://preview.example", LOG_LEVEL: "info" });
       expect([pulled.named, pulled.byId]).toEqual([1, 1]);
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 
-  it("a caller the project does not admit reads no row by name (a user not a member, another project's token)", async () => {
-    const server = await seeded();
-    try {
+  it("a caller the project does not admit reads no row by name (a user not a member, another project's token)", () =>
+    withSeeded(async (server) => {
       await createProject(server.owner, "elsewhere");
       const spy = vi.spyOn(ValueStore.prototype, "readNamed");
       const outsider = await newUser(server, "Eve Outsider");
@@ -175,8 +168,5 @@ describe.skipIf(testProvider() === "sqlite")("rows read by name that are not the
       // The owner, a member, reads them.
       expect((await pull(server, "preview")).named).toBe(1);
       await expect(spy.mock.results[2]!.value).resolves.not.toBeNull();
-    } finally {
-      await server.close();
-    }
-  });
+    }));
 });
