@@ -146,73 +146,158 @@ export function appendAuditRowNow(
   return row;
 }
 
-/** Per PostgreSQL client: each chain's head as this process last appended it, and the tail of its appends. */
-const heads = new WeakMap<object, Map<string, { seq: number; hash: string; tail: Promise<unknown> }>>();
+type ChainedRow = AuditRow & { hash: string };
+
+/** A row waiting for its chain's next append, and the caller's promise. */
+interface Waiting {
+  fields: AuditFields;
+  resolve(row: ChainedRow | null): void;
+  reject(error: unknown): void;
+}
+
+/** Per PostgreSQL client: each chain's head as this process last appended it (seq 0: not known), and its queue. */
+interface ChainState {
+  seq: number;
+  hash: string;
+  waiting: Waiting[];
+  appending: boolean;
+}
+const heads = new WeakMap<object, Map<string, ChainState>>();
 
 const readHead = (chain: string) => Prisma.sql`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "chain" = ${chain}`;
 
-/** Moves the head from (seq - 1, prevHash) to (seq, hash) and inserts the row, only if the head was still there. */
-const insertAtHead = (row: AuditRow & { hash: string }) => Prisma.sql`
+/**
+ * Moves the head from (from.seq, from.hash) to the last row's and inserts the rows, only if the head was still there
+ * (all rows or none); returns how many it inserted and the head as it is after the statement. The head's row is
+ * updated either way (unchanged when it had moved): an UPDATE waits for a concurrent one and then sees the newest
+ * committed head, where a plain read would see the statement's older snapshot, so a failed attempt learns where the
+ * head is now without another round trip.
+ */
+function insertAtHead(chain: string, from: { seq: number; hash: string }, rows: ChainedRow[]) {
+  const last = rows[rows.length - 1];
+  const column = <K extends keyof ChainedRow>(key: K) => rows.map((row) => row[key]);
+  const there = Prisma.sql`"seq" = ${from.seq}::integer AND "hash" = ${from.hash}::text`;
+  return Prisma.sql`
     WITH "head" AS (
-      UPDATE "AuditChainHead" SET "seq" = ${row.seq}::integer, "hash" = ${row.hash}::text
-      WHERE "chain" = ${row.chain}::text AND "seq" = ${row.seq - 1}::integer AND "hash" = ${row.prevHash}::text
-      RETURNING "chain")
-    INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
-      "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
-      "clientAddress", "userAgent", "actorName")
-    SELECT ${row.id}::text, ${row.createdAt}::timestamp(3), ${row.action}::text, ${row.actorType}::text,
-      ${row.actorUserId}::text, ${row.tokenId}::text, ${row.projectId}::text, ${row.environmentId}::text,
-      ${row.branchId}::text, ${row.revision}::integer, ${row.keys}::text, ${row.metadata}::text, "head"."chain",
-      ${row.seq}::integer, ${row.prevHash}::text, ${row.hash}::text, ${row.clientAddress}::text,
-      ${row.userAgent}::text, ${row.actorName}::text
-    FROM "head" RETURNING "seq"`;
+      UPDATE "AuditChainHead"
+      SET "seq" = CASE WHEN ${there} THEN ${last.seq}::integer ELSE "seq" END,
+        "hash" = CASE WHEN ${there} THEN ${last.hash}::text ELSE "hash" END
+      WHERE "chain" = ${chain}::text
+      RETURNING "chain", "seq", "hash"),
+    "inserted" AS (
+      INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
+        "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
+        "clientAddress", "userAgent", "actorName")
+      SELECT r."id", r."createdAt", r."action", r."actorType", r."actorUserId", r."tokenId", r."projectId",
+        r."environmentId", r."branchId", r."revision", r."keys", r."metadata", "head"."chain", r."seq", r."prevHash",
+        r."hash", r."clientAddress", r."userAgent", r."actorName"
+      FROM unnest(${column("id")}::text[], ${rows.map((row) => row.createdAt.toISOString())}::timestamp(3)[],
+        ${column("action")}::text[], ${column("actorType")}::text[], ${column("actorUserId")}::text[],
+        ${column("tokenId")}::text[], ${column("projectId")}::text[], ${column("environmentId")}::text[],
+        ${column("branchId")}::text[], ${column("revision")}::integer[], ${column("keys")}::text[],
+        ${column("metadata")}::text[], ${column("seq")}::integer[], ${column("prevHash")}::text[],
+        ${column("hash")}::text[], ${column("clientAddress")}::text[], ${column("userAgent")}::text[],
+        ${column("actorName")}::text[])
+        AS r("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId", "environmentId",
+          "branchId", "revision", "keys", "metadata", "seq", "prevHash", "hash", "clientAddress", "userAgent",
+          "actorName")
+      CROSS JOIN "head"
+      WHERE "head"."seq" = ${last.seq}::integer AND "head"."hash" = ${last.hash}::text
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM "inserted")::integer AS "inserted", "seq", "hash" FROM "head"`;
+}
 
-/** Compare-and-set attempts before the caller takes the locked path (another server keeps appending too). */
-const AT_HEAD_ATTEMPTS = 3;
+/** Compare-and-set attempts before the callers take the locked path (another server keeps appending too). */
+const AT_HEAD_ATTEMPTS = 5;
+/** Rows one statement appends at most (a pull's row lists every key it returned). */
+const MAX_BATCH = 32;
 
 /**
- * PostgreSQL, outside a transaction: appends one row as ONE autocommitted statement that moves the chain's head
- * only if it is still where this process last saw it (compare-and-set on seq and hash), so the head's row lock is
- * held for that statement instead of a transaction's five round trips. This process's appends to one chain run
- * one after another (so they never race each other); when another server moved the head, the head is read again
- * and the append retried. Returns null when the chain has no head yet or the head kept moving: the caller then
- * appends in a transaction (appendAuditRow). An error (the insert refused) is thrown and nothing was written.
+ * PostgreSQL, outside a transaction: appends rows as ONE autocommitted statement that moves the chain's head only if
+ * it is still where this process last saw it (compare-and-set on seq and hash), so the head's row lock is held for
+ * that statement instead of a transaction's five round trips. This process appends to one chain one statement at a
+ * time, and the rows that arrive meanwhile go together in the next statement (group commit: one statement for many
+ * concurrent pulls, and fewer head moves for other servers to race). When another server moved the head, the failed
+ * statement says where it found it, and the append is retried from there. Resolves null when the chain has no head
+ * yet or the head kept moving: the caller then appends in a transaction (appendAuditRow). An error (the insert
+ * refused) rejects, and nothing of that row was written; a statement of several rows that fails is retried row by
+ * row, so one row's error reaches only its own caller.
  */
-export async function appendAuditRowAtHead(
-  client: AuditTx,
-  fields: AuditFields,
-): Promise<(AuditRow & { hash: string }) | null> {
+export function appendAuditRowAtHead(client: AuditTx, fields: AuditFields): Promise<ChainedRow | null> {
   const chain = fields.projectId ?? "";
-  const chains = heads.get(client) ?? new Map();
+  const chains = heads.get(client) ?? new Map<string, ChainState>();
   heads.set(client, chains);
-  const known = chains.get(chain) ?? { seq: 0, hash: "", tail: Promise.resolve() };
-  chains.set(chain, known);
-  const append = async () => {
-    for (let attempt = 0; attempt < AT_HEAD_ATTEMPTS; attempt++) {
-      if (known.seq === 0) {
-        const [stored] = await querySql<{ seq: number | bigint; hash: string }>(client, readHead(chain));
-        if (!stored) return null;
-        [known.seq, known.hash] = [Number(stored.seq), stored.hash];
-      }
-      const row = nextRow(fields, { seq: known.seq + 1, hash: known.hash });
-      const inserted = await querySql(client, insertAtHead(row));
-      if (inserted.length === 1) {
-        [known.seq, known.hash] = [row.seq, row.hash];
-        return row;
-      }
-      known.seq = 0;
+  let state = chains.get(chain);
+  if (!state) {
+    state = { seq: 0, hash: "", waiting: [], appending: false };
+    chains.set(chain, state);
+  }
+  const queue = state;
+  return new Promise((resolve, reject) => {
+    queue.waiting.push({ fields, resolve, reject });
+    if (!queue.appending) void drain(client, chain, queue);
+  });
+}
+
+/** Appends the chain's waiting rows, a statement at a time, until none waits. Never throws. */
+async function drain(client: AuditTx, chain: string, state: ChainState) {
+  state.appending = true;
+  while (state.waiting.length) {
+    const batch = state.waiting.splice(0, MAX_BATCH);
+    try {
+      const rows = await appendAtHead(
+        client,
+        chain,
+        state,
+        batch.map((w) => w.fields),
+      );
+      for (const [i, w] of batch.entries()) w.resolve(rows?.[i] ?? null);
+    } catch (error) {
+      state.seq = 0;
+      if (batch.length === 1) batch[0].reject(error);
+      else
+        for (const w of batch)
+          try {
+            w.resolve((await appendAtHead(client, chain, state, [w.fields]))?.[0] ?? null);
+          } catch (alone) {
+            state.seq = 0;
+            w.reject(alone);
+          }
     }
-    return null;
-  };
-  const result = known.tail.then(append, append);
-  // The tail keeps no row (a pull's row lists every key it returned).
-  known.tail = result.then(
-    () => undefined,
-    () => {
-      known.seq = 0;
-    },
-  );
-  return result;
+  }
+  state.appending = false;
+}
+
+/** One compare-and-set append of `fields` as consecutive rows, retried from where the head was found; null: gave up. */
+async function appendAtHead(
+  client: AuditTx,
+  chain: string,
+  state: ChainState,
+  fields: AuditFields[],
+): Promise<ChainedRow[] | null> {
+  for (let attempt = 0; attempt < AT_HEAD_ATTEMPTS; attempt++) {
+    if (state.seq === 0) {
+      const [stored] = await querySql<{ seq: number | bigint; hash: string }>(client, readHead(chain));
+      if (!stored) return null;
+      [state.seq, state.hash] = [Number(stored.seq), stored.hash];
+    }
+    const rows: ChainedRow[] = [];
+    for (const f of fields)
+      rows.push(nextRow(f, { seq: state.seq + rows.length + 1, hash: rows.at(-1)?.hash ?? state.hash }));
+    const [found] = await querySql<{ inserted: number; seq: number | bigint; hash: string }>(
+      client,
+      insertAtHead(chain, state, rows),
+    );
+    if (!found) return null;
+    if (found.inserted === rows.length) {
+      const last = rows[rows.length - 1];
+      [state.seq, state.hash] = [last.seq, last.hash];
+      return rows;
+    }
+    // Another server moved the head: try again from where it is now.
+    [state.seq, state.hash] = [Number(found.seq), found.hash];
+  }
+  return null;
 }
 
 /**
