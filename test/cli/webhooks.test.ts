@@ -123,6 +123,32 @@ describe("envplane webhooks", () => {
     expect((await server.owner.webhooks({ slug })).project!.webhooks).toEqual([]);
   });
 
+  it("takes the secret request events by their names, as sent, and lists every event by the name it is sent as", async () => {
+    const { box } = await linkedProject();
+    const created = await box.run([
+      "webhooks",
+      "create",
+      `${base}/requests`,
+      "--event",
+      "secret_request.created",
+      "--event",
+      "SECRET_REQUEST_CANCELLED",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toContain("secret_request.cancelled, secret_request.created of every environment");
+    const all = await box.run(["webhooks", "create", `${base}/all`]);
+    expect(all.code, all.stderr).toBe(0);
+    const list = JSON.parse((await box.run(["webhooks", "list", "--json"])).stdout);
+    expect(list.find((h: { url: string }) => h.url.endsWith("/requests")).events).toEqual([
+      "secret_request.cancelled",
+      "secret_request.created",
+    ]);
+    const every = list.find((h: { url: string }) => h.url.endsWith("/all")).events;
+    expect(every).toContain("secret_request.created");
+    for (const name of every) expect(name).toMatch(/^[a-z_]+\.[a-z]+$/);
+    expect(JSON.stringify(list)).not.toContain("secret.request");
+  });
+
   it("deliveries shows a failure's error; redeliver queues it again", async () => {
     const { slug, box } = await linkedProject();
     const created = await box.run(["webhooks", "create", `${base}/down-${slug}`, "--json"]);

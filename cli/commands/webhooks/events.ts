@@ -8,4 +8,6 @@ export const EVENT_TYPES = [
   "branch.deleted",
   "token.created",
   "token.revoked",
+  "secret_request.created",
+  "secret_request.cancelled",
 ] as const;

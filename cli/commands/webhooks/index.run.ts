@@ -11,15 +11,19 @@ import { plural, printJson, table } from "../../format.js";
 import { describePath, unwrap } from "../../remote.js";
 import { EVENT_TYPES } from "./events.js";
 
+/** The API's enum value of an event type: "secret_request.created" → SECRET_REQUEST_CREATED. */
+const enumOf = (name: string) => name.replace(".", "_").toUpperCase();
+
 /** "environment.changed" (or ENVIRONMENT_CHANGED) → the API's enum value. */
 function eventType(text: string): WebhookEventType {
-  const normal = text.trim().toLowerCase().replace("_", ".");
-  if (!(EVENT_TYPES as readonly string[]).includes(normal))
-    throw new UsageError(`--event "${text}" is not an event type. Use one of: ${EVENT_TYPES.join(", ")}.`);
-  return normal.replace(".", "_").toUpperCase() as WebhookEventType;
+  const given = text.trim();
+  const name = EVENT_TYPES.find((t) => t === given.toLowerCase() || enumOf(t) === given.toUpperCase());
+  if (!name) throw new UsageError(`--event "${text}" is not an event type. Use one of: ${EVENT_TYPES.join(", ")}.`);
+  return enumOf(name) as WebhookEventType;
 }
 
-const shownType = (type: string) => type.toLowerCase().replace("_", ".");
+/** The API's enum value → the event's name as sent (SECRET_REQUEST_CREATED → "secret_request.created"). */
+const shownType = (type: string) => EVENT_TYPES.find((t) => enumOf(t) === type) ?? type.toLowerCase();
 
 /** A webhook or delivery as --json prints it: event types as everywhere else (environment.changed). */
 const shownHook = <T extends { events: readonly string[] }>(h: T) => ({ ...h, events: h.events.map(shownType) });
