@@ -201,10 +201,24 @@ export function environmentService({
       where: { id: projectId },
       select: { activeKeyVersion: true },
     });
+    // A value the target already has (same text, same kind) is not written again: the revision lists what changed.
+    const current = new Map(
+      (
+        await values.load(
+          tx,
+          { projectId, environmentId: target.id, label: { project: access.project.slug, environment: target.name } },
+          { secrets: true },
+        )
+      ).map((v) => [v.key, v]),
+    );
+    const changed = writes.filter((w) => {
+      const now = current.get(w.key);
+      return !now || now.value !== w.value || now.isSecret !== w.isSecret;
+    });
     await values.upsert(
       tx,
       { projectId, environmentId: target.id, keyVersion: activeKeyVersion, valueVersion: revision },
-      writes,
+      changed,
     );
     // Notes and layout go with the copied keys (re-sealed for the target).
     await copyNotes(
@@ -215,7 +229,7 @@ export function environmentService({
     );
     const { copied, edited, skipped } = plan.summary;
     uow.record({
-      keys: writes.map((w) => w.key),
+      keys: changed.map((w) => w.key),
       metadata: {
         from: source.id,
         fromName: source.name,

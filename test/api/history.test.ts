@@ -209,6 +209,16 @@ describe("capture", () => {
     );
     expect(r).toMatchObject({ action: "environment.seed", added: 3, message: "seeded" });
     expect(await changesOf(p, "development", r.number)).toEqual(["added K1", "added K3", "added K4"]);
+    // Seeded again after one source change: only that key is a change, not every key copied (secrets compared too).
+    await setVariable(sdk, { project: p, environment: "preview", key: "K4", value: "4b" });
+    r = await expectOneRevision(p, "development", async () =>
+      expectType(
+        (await sdk.seedEnvironment({ input: { project: p, target: "development", from: "preview" } })).seedEnvironment,
+        "EnvironmentPayload",
+      ),
+    );
+    expect(r).toMatchObject({ action: "environment.seed", added: 0, changed: 1, removed: 0 });
+    expect(await changesOf(p, "development", r.number)).toEqual(["changed K4"]);
 
     expectType(
       (await sdk.createEnvironment({ input: { project: p, name: "staging", from: "preview" } })).createEnvironment,
