@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import { dotenvLayout } from "../../core/dotenv.js";
 import { DEFAULT_MAPPING, type MappingRule } from "../../core/mapping.js";
 import type { CommandSpec } from "../command.js";
 import type { Context } from "../context.js";
@@ -115,6 +117,8 @@ export const link: CommandSpec["run"] = async (ctx, { args, options }) => {
       confirm: "destructive",
       confirmHint: `The folder is linked to ${slug}, but this push removes or overwrites remote values and there is no terminal to confirm it; nothing was pushed. Review the diff above, then apply it with "envplane env push --prune --yes".`,
       json: false,
+      // The file's order, notes and blank lines go with it, as env push sends them.
+      layout: dotenvLayout(fs.readFileSync(workspace.envPath, "utf8")),
     });
   else if (choice === "keep-remote") {
     const pulled = await pullInto(ctx, {

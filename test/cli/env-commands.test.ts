@@ -69,6 +69,22 @@ describe("an unlinked folder", () => {
   });
 });
 
+describe("link --push", () => {
+  it("keeps the file's key order, notes and blank lines, as env push does", async () => {
+    const slug = "env-link-order";
+    await createProject(server.owner, slug);
+    const box = await createSandbox(server);
+    const file = "ZED=1\nALPHA=2\n\n# the middle one\nMID=3\n";
+    box.write("envplane/.env", file);
+    const link = await box.run(["link", slug, "--push"]);
+    expect(link.code, link.stderr).toBe(0);
+    box.write("envplane/.env", "");
+    const pull = await box.run(["env", "pull"]);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(box.read("envplane/.env")).toContain(file);
+  });
+});
+
 describe("env list-environments / create / delete / seed", () => {
   it("lists, creates from another environment, refuses duplicates and default deletions, deletes with --yes", async () => {
     const slug = "env-envs";
