@@ -110,3 +110,17 @@ for (const [width, height, scheme] of [
     await context.close();
   });
 }
+
+it("an unknown project's address says so and links back to the projects, with nothing to retry", async () => {
+  const { context, page, errors } = await newContext(browser, server);
+  page.setDefaultTimeout(20_000);
+  await signIn(page, server);
+  await page.goto(`${server.origin}/projects/no-such-shop`);
+  await page.getByText("Project not found").waitFor();
+  expect(await page.getByText('There is no project "no-such-shop"').count()).toBe(1);
+  expect(await page.getByRole("button", { name: "Retry" }).count()).toBe(0);
+  await page.getByRole("link", { name: "Back to your projects" }).click();
+  await page.getByRole("heading", { name: /^Projects$/ }).waitFor();
+  expect(errors).toEqual([]);
+  await context.close();
+});

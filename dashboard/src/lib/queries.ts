@@ -31,14 +31,18 @@ export function useProjects() {
   });
 }
 
+/** The server answered that there is no such project for this user (none, or no access): retrying cannot help. */
+export class ProjectNotFound extends Error {}
+
 export function useProject(slug: string) {
   return useQuery({
     queryKey: keys.project(slug),
     queryFn: async () => {
       const project = (await api.project({ slug })).project;
-      if (!project) throw new Error(`No project "${slug}", or you have no access to it.`);
+      if (!project) throw new ProjectNotFound(`There is no project "${slug}", or you are not a member of it.`);
       return project;
     },
+    retry: (failures, error) => !(error instanceof ProjectNotFound) && failures < 3,
   });
 }
 

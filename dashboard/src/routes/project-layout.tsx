@@ -1,8 +1,8 @@
 /** A project's frame: its name, the environments at a glance, and tabs for its screens. */
 import { Link, Outlet, useParams, useRouterState } from "@tanstack/react-router";
 import { useEffect, useRef } from "react";
-import { ErrorState, Spinner } from "../components/ui.js";
-import { useProject } from "../lib/queries.js";
+import { EmptyState, ErrorState, Spinner } from "../components/ui.js";
+import { ProjectNotFound, useProject } from "../lib/queries.js";
 
 const tab =
   "shrink-0 whitespace-nowrap border-b-2 border-transparent px-3 py-2 text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 " +
@@ -27,6 +27,15 @@ export function ProjectLayout() {
     else if (tab.right > row.right) nav.scrollLeft += tab.right - row.right;
   }, [pathname, loaded]);
   if (project.isPending) return <Spinner />;
+  if (project.error instanceof ProjectNotFound)
+    return (
+      <EmptyState title="Project not found">
+        <p>{project.error.message} Check the address, or ask an admin of the project to add you.</p>
+        <Link to="/" className="mt-2 inline-block text-indigo-600 underline">
+          Back to your projects
+        </Link>
+      </EmptyState>
+    );
   if (project.isError) return <ErrorState error={project.error} retry={() => project.refetch()} />;
   const p = project.data;
   return (
