@@ -67,6 +67,17 @@ export function describePath(path: readonly string[]): string {
 }
 
 /**
+ * A `describe` for unwrap that names the names the user typed: ["key"] → key "1BAD" (names only, never a value).
+ * Other paths as describePath says them.
+ */
+export function naming(given: Record<string, string | null | undefined>): (path: readonly string[]) => string {
+  return (path) => {
+    const typed = path.length === 1 ? given[path[0]] : undefined;
+    return typed == null ? describePath(path) : `${path[0]} "${typed}"`;
+  };
+}
+
+/**
  * The payload when `result` is `typename`; otherwise a CliError with the server's message and
  * field errors (`describe` names a field error's input in the user's terms, e.g. by its key).
  */

@@ -107,6 +107,11 @@ describe("envplane projects", () => {
     const bad = await box.run(["projects", "create", "Bad Slug"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("Project slugs use lower-case letters, digits and -");
+    // The error names what was typed, not only the field.
+    expect(bad.stderr).toMatch(/^Error: slug "Bad Slug": /);
+    const badKey = await (await linkedSandbox("cli-proj")).run(["env", "set", "1BAD", "x"]);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(/^Error: key "1BAD": Variable key may contain only letters, digits and _/);
   });
 });
 

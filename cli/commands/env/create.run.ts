@@ -2,7 +2,7 @@ import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { UsageError } from "../../errors.js";
 import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
+import { naming, unwrap } from "../../remote.js";
 import { seed } from "../../sync/seed.js";
 
 export const envCreate: CommandSpec["run"] = async (ctx, { args, options }) => {
@@ -22,7 +22,7 @@ export const envCreate: CommandSpec["run"] = async (ctx, { args, options }) => {
       json: opt.bool(options, "json"),
     });
   const r = await ctx.sdk().createEnvironment({ input: { project: slug, name: args.name!, isProtected } });
-  const { environment } = unwrap(r.createEnvironment, "EnvironmentPayload");
+  const { environment } = unwrap(r.createEnvironment, "EnvironmentPayload", naming({ name: args.name }));
   if (opt.bool(options, "json"))
     return printJson({
       environment: environment.name,

@@ -4,7 +4,7 @@ import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { plural, printJson } from "../../format.js";
 import { readStdin } from "../../io.js";
-import { unwrap } from "../../remote.js";
+import { naming, unwrap } from "../../remote.js";
 
 /** KEY=VALUE pairs (split at the first "="); a usage error for anything else or a key given twice. */
 function pairs(words: string[]): { key: string; value: string }[] {
@@ -61,7 +61,7 @@ export const envSet: CommandSpec["run"] = async (ctx, { args, options, rest }) =
       note: opt.string(options, "note"),
     },
   });
-  const set = unwrap(r.setVariable, "SetVariablePayload");
+  const set = unwrap(r.setVariable, "SetVariablePayload", naming({ key: args.KEY }));
   if (opt.bool(options, "json"))
     return printJson({
       environment,

@@ -1,11 +1,15 @@
 import { opt } from "../../args.js";
 import type { CommandSpec } from "../../command.js";
 import { printJson } from "../../format.js";
-import { unwrap } from "../../remote.js";
+import { naming, unwrap } from "../../remote.js";
 
 export const projectsCreate: CommandSpec["run"] = async (ctx, { args, options }) => {
   const r = await ctx.sdk().createProject({ input: { slug: args.slug!, name: opt.string(options, "name") } });
-  const { project } = unwrap(r.createProject, "ProjectPayload");
+  const { project } = unwrap(
+    r.createProject,
+    "ProjectPayload",
+    naming({ slug: args.slug, name: opt.string(options, "name") }),
+  );
   if (opt.bool(options, "json")) return printJson(project);
   ctx.io.done(
     `Created project ${project.slug}: branches ${project.branches.map((b) => b.name).join(", ")}; ` +
