@@ -39,8 +39,13 @@ export async function findProjectEnvironment(
 
 function visibleEnvironment(access: ProjectAccess, env: EnvironmentRow | null, name: string): EnvironmentRow {
   if (env && can(access, "environment:read", env)) return env;
+  // A token limited to some environments hears the same answer whether the environment exists or not.
+  const limited = access.actor.kind === "service" && access.actor.environmentIds !== null;
   throw new NotFoundError(
-    `Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`,
+    limited
+      ? `Environment "${name}" not found in project "${access.project.slug}", or this token may not use it: the token ` +
+          `is limited to some of the project's environments (an admin sees which with "envplane tokens list").`
+      : `Environment "${name}" not found in project "${access.project.slug}". Run "envplane env list-environments" to see them.`,
     "Environment",
   );
 }

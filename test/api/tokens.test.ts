@@ -185,6 +185,24 @@ describe("tokens", () => {
     await unauthenticated(server.client(mine.plaintextToken));
   });
 
+  it("limited to some environments: another environment, existing or not, gets one answer that says the token may be why", async () => {
+    await createProject(server.owner, "tok-scope");
+    const previewOnly = await serviceToken(server, "tok-scope", ["READ"], ["preview"]);
+    const everywhere = await serviceToken(server, "tok-scope", ["READ"]);
+    const message = async (client: EnvplaneClient, environment: string) =>
+      expectType((await client.pullVariables({ project: "tok-scope", environment })).pullVariables, "NotFoundError")
+        .message;
+    const existing = await message(previewOnly.client, "production");
+    expect(existing).toBe(
+      'Environment "production" not found in project "tok-scope", or this token may not use it: the token is limited ' +
+        `to some of the project's environments (an admin sees which with "envplane tokens list").`,
+    );
+    expect(await message(previewOnly.client, "nope")).toBe(existing.replace('"production"', '"nope"'));
+    expect(await message(everywhere.client, "nope")).toBe(
+      'Environment "nope" not found in project "tok-scope". Run "envplane env list-environments" to see them.',
+    );
+  });
+
   it("limited to an empty list of environments or permissions are refused, never widened to all", async () => {
     await createProject(server.owner, "tok-empty");
     const count = async () => (await server.owner.projectTokens({ slug: "tok-empty" })).project!.tokens.totalCount;
