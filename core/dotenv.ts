@@ -171,8 +171,15 @@ export function parseDotenv(text: string): ParsedDotenv {
         text: `line ${l}: ${key} is set again (first on line ${at[0]}); the last value (line ${last}) wins.`,
       });
     }
-    if (Object.hasOwn(values, key)) entries.push({ key, value: values[key], secret, line: last });
-    else warnings.push({ line: last, text: `line ${last}: dotenv does not read ${key}; it was ignored.` });
+    if (Object.hasOwn(values, key)) {
+      entries.push({ key, value: values[key], secret, line: last });
+      const open = unclosedQuote(lines[last - 1], key, values[key]);
+      if (open)
+        warnings.push({
+          line: last,
+          text: `line ${last}: the value of ${key} opens a ${open} quote that is never closed, so it was read as written, quote included. Close the quote, or remove it.`,
+        });
+    } else warnings.push({ line: last, text: `line ${last}: dotenv does not read ${key}; it was ignored.` });
   }
   for (const key of Object.keys(values)) {
     if (!occurrences.has(key))
@@ -180,6 +187,16 @@ export function parseDotenv(text: string): ParsedDotenv {
   }
   warnings.sort((a, b) => a.line - b.line);
   return { entries, excludedSecrets, leftOut, warnings: warnings.map((w) => w.text) };
+}
+
+/** The quote a value's text opens without closing it (dotenv then keeps it as text), or null. */
+function unclosedQuote(line: string, key: string, value: string): string | null {
+  const text = line
+    .replace(/^\s*(export\s+)?/, "")
+    .slice(key.length)
+    .replace(/^\s*[=:]\s*/, "");
+  const quote = text[0];
+  return quote && "\"'`".includes(quote) && !text.includes(quote, 1) && value.startsWith(quote) ? quote : null;
 }
 
 /**

@@ -410,6 +410,22 @@ describe("parseDotenv: values, lines and warnings", () => {
     expect(parsed.warnings).toEqual(["line 3 is not KEY=value; it was ignored."]);
   });
 
+  it("warns about a quote opened and never closed (dotenv keeps it as text), without quoting the value", () => {
+    const parsed = parseDotenv('A="unterminated\nexport B = `open\nC=\'"closed"\'\nD="multi\nline"\nE=plain"x\n');
+    expect(parsed.entries.map((e) => [e.key, e.value])).toEqual([
+      ["A", '"unterminated'],
+      ["B", "`open"],
+      ["C", '"closed"'],
+      ["D", "multi\nline"],
+      ["E", 'plain"x'],
+    ]);
+    expect(parsed.warnings).toEqual([
+      'line 1: the value of A opens a " quote that is never closed, so it was read as written, quote included. Close the quote, or remove it.',
+      "line 2: the value of B opens a ` quote that is never closed, so it was read as written, quote included. Close the quote, or remove it.",
+    ]);
+    expect(parsed.warnings.join()).not.toContain("unterminated");
+  });
+
   it("never quotes a garbage line: it may be half of a secret", () => {
     const [warning] = parseDotenv("STRIPE_KEY sk_live_abc123\n").warnings;
     expect(warning).toBe("line 1 is not KEY=value; it was ignored.");
