@@ -257,7 +257,10 @@ function failureMessage(error: unknown, timeoutMs: number): string {
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code === "ECONNREFUSED") return "Connection refused: nothing listens at that address.";
   if (cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN") return "The host name could not be resolved.";
+  if (cause?.message === "bad port")
+    return "The URL's port is one that HTTP clients refuse to call (e.g. 9, 25, 6000: the fetch standard's blocked ports); use another port.";
   if (cause?.code) return `Could not send the request (${cause.code}).`;
+  if (cause?.message) return `Could not send the request: ${cause.message}.`;
   return "Could not send the request.";
 }
 

@@ -373,6 +373,24 @@ describe("delivery", () => {
     expect(delivery.lastError).toBe("Connection refused: nothing listens at that address.");
   });
 
+  it("a port HTTP clients refuse to call (fetch's blocked ports) is named as the reason", async () => {
+    const s = slug();
+    await createProject(sdk, s);
+    const { webhook } = expectType(
+      (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
+      "CreateWebhookPayload",
+    );
+    await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
+    const [delivery] = await waitFor("the failed attempt", async () => {
+      const list = await deliveriesOf(s, webhook.id);
+      return (list[0]?.attempts ?? 0) >= 1 && list;
+    });
+    expect(delivery.lastStatusCode).toBeNull();
+    expect(delivery.lastError).toMatch(
+      /^The URL's port is one that HTTP clients refuse to call .*; use another port\.$/,
+    );
+  });
+
   it("key rotation re-seals the secret; deliveries still verify with it", async () => {
     const s = slug();
     await createProject(sdk, s);
