@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
-import type { Database, Tx } from "../db/client.js";
+import type { Database, Db, Tx } from "../db/client.js";
 import { bindable, executeSql, prepare, querySql } from "../db/direct.js";
 import { Prisma } from "../db/generated/sqlite/client.js";
 import { timeOrderedId } from "../db/ids.js";
@@ -151,7 +151,7 @@ type ChainedRow = AuditRow & { hash: string };
 /** A row waiting for its chain's next append, and the caller's promise. */
 interface Waiting {
   fields: AuditFields;
-  resolve(row: ChainedRow | null): void;
+  resolve(row: ChainedRow): void;
   reject(error: unknown): void;
 }
 
@@ -218,12 +218,12 @@ const MAX_BATCH = 32;
  * that statement instead of a transaction's five round trips. This process appends to one chain one statement at a
  * time, and the rows that arrive meanwhile go together in the next statement (group commit: one statement for many
  * concurrent pulls, and fewer head moves for other servers to race). When another server moved the head, the failed
- * statement says where it found it, and the append is retried from there. Resolves null when the chain has no head
- * yet or the head kept moving: the caller then appends in a transaction (appendAuditRow). An error (the insert
- * refused) rejects, and nothing of that row was written; a statement of several rows that fails is retried row by
- * row, so one row's error reaches only its own caller.
+ * statement says where it is now, and the append is retried from there; when the chain has no head yet or the head
+ * kept moving, the batch appends in one locked transaction (still one at a time per chain). A batch the database
+ * refuses for a row's data (a check or trigger) is retried row by row, so that row's error reaches only its own
+ * caller; any other error (the connection, the database) rejects the whole batch, and none of its rows was written.
  */
-export function appendAuditRowAtHead(client: AuditTx, fields: AuditFields): Promise<ChainedRow | null> {
+export function appendAuditRowAtHead(client: Db, fields: AuditFields): Promise<ChainedRow> {
   const chain = fields.projectId ?? "";
   const chains = heads.get(client) ?? new Map<string, ChainState>();
   heads.set(client, chains);
@@ -239,26 +239,29 @@ export function appendAuditRowAtHead(client: AuditTx, fields: AuditFields): Prom
   });
 }
 
-/** Appends the chain's waiting rows, a statement at a time, until none waits. Never throws. */
-async function drain(client: AuditTx, chain: string, state: ChainState) {
+/** An error the database raised for a row's data (SQLSTATE classes 22, 23 and P0), not for the connection. */
+const refusedRow = (error: unknown) => /^(22|23|P0)/.test(String((error as { code?: unknown })?.code ?? ""));
+
+/** Appends the chain's waiting rows, a batch at a time, until none waits. Never throws. */
+async function drain(client: Db, chain: string, state: ChainState) {
   state.appending = true;
   while (state.waiting.length) {
     const batch = state.waiting.splice(0, MAX_BATCH);
     try {
-      const rows = await appendAtHead(
+      const rows = await appendBatch(
         client,
         chain,
         state,
         batch.map((w) => w.fields),
       );
-      for (const [i, w] of batch.entries()) w.resolve(rows?.[i] ?? null);
+      for (const [i, w] of batch.entries()) w.resolve(rows[i]);
     } catch (error) {
       state.seq = 0;
-      if (batch.length === 1) batch[0].reject(error);
+      if (batch.length === 1 || !refusedRow(error)) for (const w of batch) w.reject(error);
       else
         for (const w of batch)
           try {
-            w.resolve((await appendAtHead(client, chain, state, [w.fields]))?.[0] ?? null);
+            w.resolve((await appendBatch(client, chain, state, [w.fields]))[0]);
           } catch (alone) {
             state.seq = 0;
             w.reject(alone);
@@ -268,9 +271,23 @@ async function drain(client: AuditTx, chain: string, state: ChainState) {
   state.appending = false;
 }
 
+/** The rows at the head (compare-and-set), or else in one transaction that holds the head's lock. */
+async function appendBatch(client: Db, chain: string, state: ChainState, fields: AuditFields[]) {
+  const atHead = await appendAtHead(client, chain, state, fields);
+  if (atHead) return atHead;
+  const rows = await inTransaction(client, async (tx) => {
+    const appended: ChainedRow[] = [];
+    for (const f of fields) appended.push(await appendAuditRow(tx, f));
+    return appended;
+  });
+  const last = rows[rows.length - 1];
+  [state.seq, state.hash] = [last.seq, last.hash];
+  return rows;
+}
+
 /** One compare-and-set append of `fields` as consecutive rows, retried from where the head was found; null: gave up. */
 async function appendAtHead(
-  client: AuditTx,
+  client: Db,
   chain: string,
   state: ChainState,
   fields: AuditFields[],

@@ -19,8 +19,8 @@ export class AuditUnavailableError extends AppError {}
 
 /**
  * Records a read (keys only) in one transaction with `also` (e.g. the branch's live revision). Without `also`, the
- * row alone: on SQLite on the idle writer connection, on PostgreSQL as one statement at the chain's head (both in
- * events/audit.ts), else in a transaction. Any failure fails the read: the caller returns no value it could not
+ * row alone: on SQLite on the idle writer connection, on PostgreSQL through the chain's queue (at the head, with the
+ * rows of other reads arriving meanwhile; both in events/audit.ts), else in a transaction. Any failure fails the read: the caller returns no value it could not
  * record.
  */
 export async function auditRead(
@@ -34,7 +34,8 @@ export async function auditRead(
   try {
     const idle = also ? null : idleSqliteWriter(writer);
     if (idle) appendAuditRowNow(idle.connection, auditFields(actor, action, fields), idle.onQuery);
-    else if (also || !isPgClient(writer) || !(await appendAuditRowAtHead(writer, auditFields(actor, action, fields))))
+    else if (!also && isPgClient(writer)) await appendAuditRowAtHead(writer, auditFields(actor, action, fields));
+    else
       await inTransaction(writer, async (tx) => {
         await also?.(tx);
         await appendEvent(tx, actor, action, fields);

@@ -355,13 +355,12 @@ describe("delivery", () => {
     expect(receiver.at(`/down-${s}`).filter((r) => r.headers["webhook-id"] === again.id)).toHaveLength(3);
   });
 
-  it("a connection refused is recorded without a status code", async () => {
+  /** A webhook to `url` in a new project, one change, and that delivery's first failed attempt. */
+  async function firstFailure(url: string) {
     const s = slug();
     await createProject(sdk, s);
-    const closed = await startReceiver();
-    await closed.close();
     const { webhook } = expectType(
-      (await sdk.createWebhook({ input: { project: s, url: `${closed.base}/gone` } })).createWebhook,
+      (await sdk.createWebhook({ input: { project: s, url } })).createWebhook,
       "CreateWebhookPayload",
     );
     await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
@@ -369,22 +368,19 @@ describe("delivery", () => {
       const list = await deliveriesOf(s, webhook.id);
       return (list[0]?.attempts ?? 0) >= 1 && list;
     });
+    return delivery;
+  }
+
+  it("a connection refused is recorded without a status code", async () => {
+    const closed = await startReceiver();
+    await closed.close();
+    const delivery = await firstFailure(`${closed.base}/gone`);
     expect(delivery.lastStatusCode).toBeNull();
     expect(delivery.lastError).toBe("Connection refused: nothing listens at that address.");
   });
 
   it("a port HTTP clients refuse to call (fetch's blocked ports) is named as the reason", async () => {
-    const s = slug();
-    await createProject(sdk, s);
-    const { webhook } = expectType(
-      (await sdk.createWebhook({ input: { project: s, url: "http://127.0.0.1:9/hook" } })).createWebhook,
-      "CreateWebhookPayload",
-    );
-    await setVariable(sdk, { project: s, environment: "development", key: "A", value: "1" });
-    const [delivery] = await waitFor("the failed attempt", async () => {
-      const list = await deliveriesOf(s, webhook.id);
-      return (list[0]?.attempts ?? 0) >= 1 && list;
-    });
+    const delivery = await firstFailure("http://127.0.0.1:9/hook");
     expect(delivery.lastStatusCode).toBeNull();
     expect(delivery.lastError).toMatch(
       /^The URL's port is one that HTTP clients refuse to call .*; use another port\.$/,
