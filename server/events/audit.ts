@@ -96,10 +96,14 @@ function nextRow(fields: AuditFields, head: { seq: number | bigint; hash: string
   return { ...row, hash: auditHash(row) };
 }
 
+/** The Event columns both appends write, in the order of their values. */
+const EVENT_INSERT_COLUMNS =
+  Prisma.raw(`("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
+  "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash", "clientAddress",
+  "userAgent", "actorName")`);
+
 const insertRow = (row: AuditRow & { hash: string }) => Prisma.sql`
-    INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
-      "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
-      "clientAddress", "userAgent", "actorName")
+    INSERT INTO "Event" ${EVENT_INSERT_COLUMNS}
     VALUES (${row.id}, ${row.createdAt}, ${row.action}, ${row.actorType}, ${row.actorUserId}, ${row.tokenId},
       ${row.projectId}, ${row.environmentId}, ${row.branchId}, ${row.revision}, ${row.keys}, ${row.metadata},
       ${row.chain}, ${row.seq}, ${row.prevHash}, ${row.hash}, ${row.clientAddress}, ${row.userAgent}, ${row.actorName})`;
@@ -185,9 +189,7 @@ function insertAtHead(chain: string, from: { seq: number; hash: string }, rows: 
       WHERE "chain" = ${chain}::text
       RETURNING "chain", "seq", "hash"),
     "inserted" AS (
-      INSERT INTO "Event" ("id", "createdAt", "action", "actorType", "actorUserId", "tokenId", "projectId",
-        "environmentId", "branchId", "revision", "keys", "metadata", "chain", "seq", "prevHash", "hash",
-        "clientAddress", "userAgent", "actorName")
+      INSERT INTO "Event" ${EVENT_INSERT_COLUMNS}
       SELECT r."id", r."createdAt", r."action", r."actorType", r."actorUserId", r."tokenId", r."projectId",
         r."environmentId", r."branchId", r."revision", r."keys", r."metadata", "head"."chain", r."seq", r."prevHash",
         r."hash", r."clientAddress", r."userAgent", r."actorName"

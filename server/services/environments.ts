@@ -185,11 +185,17 @@ export function environmentService({
     plan.summary.skipped.push(...withheld);
     plan.summary.skippedSecrets = withheld;
     plan.summary.skipped.push(...managed.fromSource);
-    const existing = new Map(
-      (await tx.variable.findMany({ where: { environmentId: target.id }, select: { key: true, isSecret: true } })).map(
-        (v) => [v.key, v.isSecret],
-      ),
+    // The target's values as they are (secrets decrypted here only to compare): its kinds, and what a seed would not change.
+    const current = new Map(
+      (
+        await values.load(
+          tx,
+          { projectId, environmentId: target.id, label: { project: access.project.slug, environment: target.name } },
+          { secrets: true },
+        )
+      ).map((v) => [v.key, v]),
     );
+    const existing = new Map([...current].map(([key, v]) => [key, v.isSecret]));
     const writes = leaveManaged(
       keepTargetTypes(plan, existing, all, decisions ? new Set() : null, { source, target }),
       target,
@@ -202,15 +208,6 @@ export function environmentService({
       select: { activeKeyVersion: true },
     });
     // A value the target already has (same text, same kind) is not written again: the revision lists what changed.
-    const current = new Map(
-      (
-        await values.load(
-          tx,
-          { projectId, environmentId: target.id, label: { project: access.project.slug, environment: target.name } },
-          { secrets: true },
-        )
-      ).map((v) => [v.key, v]),
-    );
     const changed = writes.filter((w) => {
       const now = current.get(w.key);
       return !now || now.value !== w.value || now.isSecret !== w.isSecret;
